@@ -1,1 +1,65 @@
-//! tenon
+//! Loading and calling Tenon plugins.
+//!
+//! A Tenon plugin is a shared library built against `include/tenon/plugin.h`
+//! in C, C++, Zig or Rust. This crate loads one, verifies everything the
+//! library says about itself before trusting it, and turns its interfaces
+//! into safe, typed Rust calls that cost one indirect C call.
+//!
+//! ```no_run
+//! use tenon::Plugin;
+//! # tenon::interface! {
+//! #     pub trait Greeter {
+//! #         const ID = c"org.tenon.example.greeter";
+//! #         const VERSION = 1;
+//! #         type Vtable = Vtable;
+//! #         fn greet(&self, name: &str) -> String;
+//! #     }
+//! # }
+//! # #[repr(C)] #[derive(Clone, Copy)] pub struct Vtable { pub struct_size: u32, pub greet: Option<unsafe extern "C" fn(*mut core::ffi::c_void, tenon::sys::tenon_str, *mut tenon::sys::tenon_buffer, *mut tenon::sys::tenon_buffer) -> tenon::sys::tenon_status> }
+//!
+//! # fn main() -> Result<(), tenon::Error> {
+//! let plugin = Plugin::load("target/plugins/libgreeter.so")?;
+//! println!("{} {}", plugin.info().name, plugin.info().version);
+//! let instance = plugin.instantiate("")?;
+//! let greeter = instance.interface::<dyn Greeter>()?;
+//! println!("{}", greeter.greet("world")?);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Interfaces are declared with [`interface!`] (usually in a crate shared
+//! by the host and its Rust plugins) on top of the vtable that bindgen
+//! generates from the interface's C header.
+//!
+//! # Lifetimes
+//!
+//! A [`Plugin`] keeps its library loaded; every [`Instance`] keeps its
+//! plugin; every [`Handle`] borrows its instance. Dropping an instance
+//! calls the plugin's `destroy` exactly once; dropping the last of them and
+//! of the plugin's clones unloads the library.
+//!
+//! # Threads
+//!
+//! An [`Instance`] is called by one thread at a time (it is `Send`, not
+//! `Sync`). A plugin that declares `TENON_PLUGIN_THREAD_SAFE` can also give
+//! a [`SharedInstance`], which is `Sync` and is called without any lock.
+//!
+//! # Logging
+//!
+//! Messages a plugin sends to its host are emitted as `tracing` events with
+//! target `tenon::plugin` and the plugin's name in the `plugin` field.
+#![deny(missing_docs)]
+
+mod error;
+mod host_services;
+mod info;
+mod instance;
+mod plugin;
+mod verify;
+
+pub use error::Error;
+pub use info::{AbiVersion, InterfaceInfo, PluginInfo};
+pub use instance::{Handle, Instance, SharedInstance};
+pub use plugin::Plugin;
+pub use semver;
+pub use tenon_interface::{interface, sys, CallError, CallResult, Client, Implement, Interface, Status};

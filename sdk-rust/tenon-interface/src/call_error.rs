@@ -1,0 +1,108 @@
+//! The error of one call across the plugin boundary.
+
+use crate::Status;
+use std::fmt;
+
+/// Why a call across the plugin boundary failed: a status code and a
+/// human-readable message.
+///
+/// Plugins return it from interface methods; hosts receive the same value
+/// from their typed handles. A plugin that panics (Rust) or throws (C++)
+/// produces [`Status::PANIC`] with the panic message.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CallError {
+    status: Status,
+    message: String,
+    invalid_output: bool,
+}
+
+/// The result of a call across the plugin boundary; `T` defaults to `()`.
+pub type CallResult<T = ()> = Result<T, CallError>;
+
+impl CallError {
+    /// An error with the given status and message.
+    ///
+    /// [`Status::OK`] is not an error; it is replaced by [`Status::ERROR`] so
+    /// that a failure can never be mistaken for success.
+    pub fn new(status: Status, message: impl Into<String>) -> Self {
+        let status = if status.is_ok() { Status::ERROR } else { status };
+        CallError {
+            status,
+            message: message.into(),
+            invalid_output: false,
+        }
+    }
+
+    /// A [`Status::ERROR`] with this message.
+    pub fn failed(message: impl Into<String>) -> Self {
+        Self::new(Status::ERROR, message)
+    }
+
+    /// A [`Status::NOT_FOUND`] with this message.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(Status::NOT_FOUND, message)
+    }
+
+    /// A [`Status::INVALID_ARGUMENT`] with this message.
+    pub fn invalid_argument(message: impl Into<String>) -> Self {
+        Self::new(Status::INVALID_ARGUMENT, message)
+    }
+
+    /// The host rejected what a plugin wrote (a result that is not valid
+    /// UTF-8, a corrupted buffer); the plugin itself reported success.
+    pub fn invalid_output(message: impl Into<String>) -> Self {
+        CallError {
+            invalid_output: true,
+            ..Self::new(Status::ERROR, message)
+        }
+    }
+
+    /// The status code.
+    pub fn status(&self) -> Status {
+        self.status
+    }
+
+    /// The message, as the plugin wrote it (invalid UTF-8 replaced).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Whether the plugin returned success but its output was rejected by
+    /// the host (see [`CallError::invalid_output`]).
+    pub fn is_invalid_output(&self) -> bool {
+        self.invalid_output
+    }
+
+    /// A stable snake_case name for the kind of failure: `invalid_output`,
+    /// the status name (`not_found`, `panic`, …), or `interface_status` for
+    /// codes defined by an interface.
+    pub fn kind_name(&self) -> &'static str {
+        if self.invalid_output {
+            "invalid_output"
+        } else {
+            self.status.name().unwrap_or("interface_status")
+        }
+    }
+}
+
+impl fmt::Display for CallError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.message.is_empty() {
+            write!(f, "call failed with {} and no message", self.status)
+        } else {
+            write!(f, "{} ({})", self.message, self.status)
+        }
+    }
+}
+
+impl fmt::Debug for CallError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CallError")
+            .field("status", &self.status)
+            .field("message", &self.message)
+            .field("invalid_output", &self.invalid_output)
+            .finish()
+    }
+}
+
+impl std::error::Error for CallError {}

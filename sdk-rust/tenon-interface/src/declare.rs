@@ -1,0 +1,179 @@
+//! The `interface!` macro.
+
+/// Declares a plugin interface in Rust, on top of its C vtable.
+///
+/// The input is a trait written as its users see it, plus three lines that
+/// tie it to the C header: the id (a `&'static CStr`: a `c"..."` literal, or
+/// [`c_id`](crate::c_id) of the header's `#define`), the version and the
+/// bindgen-generated vtable struct. Each method takes `&self` and arguments of types that
+/// implement [`Arg`](crate::Arg) (`&str`, `&[u8]`, integers, floats, `bool`),
+/// and returns nothing or a type that implements [`Ret`](crate::Ret)
+/// (`String`, `Vec<u8>`, integers, floats, `bool`).
+///
+/// The macro produces:
+///
+/// - the trait itself, each method returning
+///   [`CallResult<T>`](crate::CallResult): plugins implement it;
+/// - [`Interface`](crate::Interface) for `dyn Trait`: hosts ask for
+///   `instance.interface::<dyn Trait>()`;
+/// - [`Implement<T>`](crate::Implement) for `dyn Trait`: the C vtable for any
+///   `T: Trait`, each method behind a panic boundary;
+/// - the trait for [`Client<dyn Trait>`](crate::Client): the host's typed,
+///   safe calls.
+///
+/// The vtable is built with a struct literal of the C type, so a method that
+/// is missing, extra, misnamed or has a different C signature than the
+/// declaration implies is a compile error, not a crash.
+///
+/// For a method `fn m(&self, a: A, b: B) -> R`, the C slot must be
+/// `tenon_status (*m)(void *instance, A', B', R' out, tenon_buffer *error)`,
+/// where `A'` is `A`'s [`Arg::Raw`](crate::Arg::Raw) and `R'` is `R`'s
+/// [`Ret::Raw`](crate::Ret::Raw); without `-> R` there is no `out`.
+///
+/// # Example
+///
+/// ```
+/// // What bindgen generates from the interface's C header:
+/// #[repr(C)]
+/// #[derive(Clone, Copy)]
+/// pub struct example_greeter_v1 {
+///     pub struct_size: u32,
+///     pub greet: Option<
+///         unsafe extern "C" fn(
+///             instance: *mut core::ffi::c_void,
+///             name: tenon_sys::tenon_str,
+///             out: *mut tenon_sys::tenon_buffer,
+///             error: *mut tenon_sys::tenon_buffer,
+///         ) -> tenon_sys::tenon_status,
+///     >,
+/// }
+///
+/// tenon_interface::interface! {
+///     /// Greets someone by name.
+///     pub trait Greeter {
+///         const ID = c"org.tenon.example.greeter";
+///         const VERSION = 1;
+///         type Vtable = example_greeter_v1;
+///
+///         /// A greeting for `name`.
+///         fn greet(&self, name: &str) -> String;
+///     }
+/// }
+///
+/// struct English;
+///
+/// impl Greeter for English {
+///     fn greet(&self, name: &str) -> tenon_interface::CallResult<String> {
+///         Ok(format!("Hello, {name}!"))
+///     }
+/// }
+/// # use tenon_interface::Implement;
+/// # let vtable = <dyn Greeter as Implement<English>>::VTABLE;
+/// # assert_eq!(vtable.struct_size as usize, core::mem::size_of::<example_greeter_v1>());
+/// ```
+#[macro_export]
+macro_rules! interface {
+    (
+        $(#[$attr:meta])*
+        $vis:vis trait $name:ident {
+            const ID = $id:expr;
+            const VERSION = $version:expr;
+            type Vtable = $vtable:path;
+            $(
+                $(#[$method_attr:meta])*
+                fn $method:ident(&self $(, $arg:ident : $arg_ty:ty)* $(,)?) $(-> $ret:ty)?;
+            )+
+        }
+    ) => {
+        $(#[$attr])*
+        $vis trait $name {
+            $(
+                $(#[$method_attr])*
+                fn $method(&self $(, $arg: $arg_ty)*) -> $crate::CallResult<$($ret)?>;
+            )+
+        }
+
+        // SAFETY: `Vtable` is the type the caller named as this interface's
+        // C vtable, and `missing_slot` checks every method the client calls.
+        unsafe impl $crate::Interface for dyn $name {
+            const ID: &'static str = $crate::__private::c_str_text($id);
+            const C_ID: &'static ::core::ffi::CStr = $id;
+            const VERSION: u32 = $version;
+            type Vtable = $vtable;
+            const METHODS: &'static [&'static str] = &[$(::core::stringify!($method)),+];
+
+            fn missing_slot(vtable: &$vtable) -> ::core::option::Option<&'static str> {
+                $(
+                    if vtable.$method.is_none() {
+                        return ::core::option::Option::Some(::core::stringify!($method));
+                    }
+                )+
+                ::core::option::Option::None
+            }
+        }
+
+        // SAFETY: every slot is a shim that casts the instance to `*const T`.
+        unsafe impl<T: $name + 'static> $crate::Implement<T> for dyn $name {
+            const VTABLE: $vtable = {
+                type Vtable = $vtable;
+                Vtable {
+                struct_size: ::core::mem::size_of::<$vtable>() as u32,
+                $(
+                    $method: {
+                        unsafe extern "C" fn shim<T: $name>(
+                            instance: *mut ::core::ffi::c_void,
+                            $($arg: <$arg_ty as $crate::Arg>::Raw,)*
+                            $(out: <$ret as $crate::Ret>::Raw,)?
+                            error: *mut $crate::sys::tenon_buffer,
+                        ) -> $crate::sys::tenon_status {
+                            // SAFETY: the host passes the instance that this
+                            // plugin's `create` made from a `T`, and borrowed
+                            // arguments and buffers valid for this call.
+                            unsafe {
+                                $crate::boundary::guard(error, || {
+                                    let this = &*(instance as *const T);
+                                    $(let $arg = <$arg_ty as $crate::Arg>::from_raw($arg)?;)*
+                                    #[allow(unused_variables)]
+                                    let result = <T as $name>::$method(this $(, $arg)*)?;
+                                    $(<$ret as $crate::Ret>::write(result, out)?;)?
+                                    ::core::result::Result::Ok(())
+                                })
+                            }
+                        }
+                        ::core::option::Option::Some(shim::<T>)
+                    },
+                )+
+                }
+            };
+        }
+
+        impl $name for $crate::Client<dyn $name> {
+            $(
+                #[inline]
+                fn $method(&self $(, $arg: $arg_ty)*) -> $crate::CallResult<$($ret)?> {
+                    // SAFETY: `Client::new` requires every slot to be
+                    // non-NULL, which the host verified.
+                    let method = unsafe { self.vtable().$method.unwrap_unchecked() };
+                    let mut error = $crate::HostBuffer::new();
+                    $(let mut slot = <$ret as $crate::Ret>::new_slot();)?
+                    // SAFETY: the instance and vtable are valid for the
+                    // client's lifetime (`Client::new`); arguments borrow
+                    // values that outlive the call; the buffers are ours.
+                    let status = unsafe {
+                        method(
+                            self.instance_ptr(),
+                            $($crate::Arg::to_raw(&$arg),)*
+                            $(<$ret as $crate::Ret>::slot_raw(&mut slot),)?
+                            error.as_raw(),
+                        )
+                    };
+                    $crate::__private::check(status, error)?;
+                    #[allow(unused_variables)]
+                    let value = ();
+                    $(let value = <$ret as $crate::Ret>::finish(slot)?;)?
+                    ::core::result::Result::Ok(value)
+                }
+            )+
+        }
+    };
+}

@@ -1,0 +1,194 @@
+//! Everything that can go wrong between a host and a plugin.
+
+use std::path::PathBuf;
+use tenon_interface::{CallError, Status};
+
+/// An error from loading, verifying or instantiating a plugin.
+///
+/// Each variant is one kind of failure, with a stable snake_case name from
+/// [`Error::kind`] for machines and a message for people that says what to
+/// do about it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The path names no file.
+    #[error("{}: no such file; check the path (relative paths are resolved from the current directory)", path.display())]
+    FileNotFound {
+        /// The path as given.
+        path: PathBuf,
+    },
+
+    /// The file exists but the dynamic loader refused it: not a shared
+    /// library, truncated, built for another architecture or OS, or missing
+    /// a library it depends on.
+    #[error("{}: not a loadable shared library: {reason}", path.display())]
+    NotALibrary {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system's loader said.
+        reason: String,
+    },
+
+    /// The library exports no `tenon_plugin_v1` (nor any other Tenon entry).
+    #[error("{}: not a Tenon plugin: it exports no `tenon_plugin_v1` symbol; plugins must define it with TENON_EXPORT (C/C++/Zig) or tenon_plugin::export! (Rust)", path.display())]
+    MissingEntry {
+        /// The file.
+        path: PathBuf,
+    },
+
+    /// The plugin was built for another ABI major than this host.
+    #[error("{}: built for Tenon ABI {plugin_major}.x, but this host speaks ABI {host_major}.x; rebuild the plugin against a matching include/tenon/plugin.h", path.display())]
+    AbiMismatch {
+        /// The file.
+        path: PathBuf,
+        /// The major the plugin declares (or whose entry symbol it exports).
+        plugin_major: u32,
+        /// The host's major.
+        host_major: u32,
+    },
+
+    /// The entry function returned NULL.
+    #[error("{}: the entry function tenon_plugin_v1 returned NULL instead of a descriptor", path.display())]
+    NullDescriptor {
+        /// The file.
+        path: PathBuf,
+    },
+
+    /// The descriptor is smaller than ABI 1.0's.
+    #[error("{}: the descriptor's struct_size is {size} bytes, less than the {minimum} bytes of ABI 1.0; set struct_size = sizeof(tenon_plugin_descriptor)", path.display())]
+    DescriptorTooSmall {
+        /// The file.
+        path: PathBuf,
+        /// The size the plugin wrote.
+        size: u32,
+        /// The smallest size this host accepts.
+        minimum: usize,
+    },
+
+    /// A metadata field is missing or malformed (NULL, empty, not UTF-8,
+    /// or a NULL `create`/`destroy`).
+    #[error("{}: invalid plugin metadata: `{field}` {problem}", path.display())]
+    InvalidMetadata {
+        /// The file.
+        path: PathBuf,
+        /// The descriptor field.
+        field: &'static str,
+        /// What is wrong with it.
+        problem: String,
+    },
+
+    /// The plugin's version is not a semantic version.
+    #[error("{}: the plugin version {version:?} is not a semantic version such as \"1.2.0\": {reason}", path.display())]
+    InvalidVersion {
+        /// The file.
+        path: PathBuf,
+        /// The version string.
+        version: String,
+        /// Why it does not parse.
+        reason: String,
+    },
+
+    /// The table of interfaces is malformed.
+    #[error("{}: invalid interface table: {problem}", path.display())]
+    InvalidInterfaceTable {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        problem: String,
+    },
+
+    /// The plugin does not offer the interface asked for.
+    #[error("plugin {plugin:?} does not implement interface {id:?}; it offers: {offered}")]
+    InterfaceNotFound {
+        /// The plugin's name.
+        plugin: String,
+        /// The interface id asked for.
+        id: String,
+        /// The ids it does offer, comma-separated.
+        offered: String,
+    },
+
+    /// The plugin offers the interface, at another version.
+    #[error("plugin {plugin:?} implements interface {id:?} version {offered}, but version {requested} was asked for; rebuild the plugin or the host against the same interface header")]
+    InterfaceVersionMismatch {
+        /// The plugin's name.
+        plugin: String,
+        /// The interface id.
+        id: String,
+        /// The version the plugin offers.
+        offered: u32,
+        /// The version the host asked for.
+        requested: u32,
+    },
+
+    /// The plugin's vtable is smaller than the host's declaration of it.
+    #[error("plugin {plugin:?}: the vtable of {id:?} is {size} bytes but the host needs {required}; the plugin was built against an older or different interface header")]
+    VtableTooSmall {
+        /// The plugin's name.
+        plugin: String,
+        /// The interface id.
+        id: String,
+        /// The vtable's struct_size.
+        size: u32,
+        /// What the host's declaration needs.
+        required: usize,
+    },
+
+    /// A method the host needs is NULL in the plugin's vtable.
+    #[error("plugin {plugin:?}: method `{method}` of interface {id:?} is NULL; every method of the interface must be implemented")]
+    NullSlot {
+        /// The plugin's name.
+        plugin: String,
+        /// The interface id.
+        id: String,
+        /// The method's name.
+        method: &'static str,
+    },
+
+    /// The plugin's `create` failed.
+    #[error("plugin {plugin:?} refused to create an instance: {message} ({status})")]
+    CreateFailed {
+        /// The plugin's name.
+        plugin: String,
+        /// The status `create` returned.
+        status: Status,
+        /// The message it wrote.
+        message: String,
+    },
+
+    /// A shared (concurrently callable) instance was asked of a plugin that
+    /// does not declare itself thread-safe.
+    #[error("plugin {plugin:?} does not declare TENON_PLUGIN_THREAD_SAFE, so its instances cannot be shared between threads; use Plugin::instantiate and call each instance from one thread at a time")]
+    NotThreadSafe {
+        /// The plugin's name.
+        plugin: String,
+    },
+
+    /// A call into a plugin failed.
+    #[error(transparent)]
+    Call(#[from] CallError),
+}
+
+impl Error {
+    /// The stable, machine-readable name of this kind of failure.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::FileNotFound { .. } => "file_not_found",
+            Error::NotALibrary { .. } => "not_a_library",
+            Error::MissingEntry { .. } => "missing_entry",
+            Error::AbiMismatch { .. } => "abi_mismatch",
+            Error::NullDescriptor { .. } => "null_descriptor",
+            Error::DescriptorTooSmall { .. } => "descriptor_too_small",
+            Error::InvalidMetadata { .. } => "invalid_metadata",
+            Error::InvalidVersion { .. } => "invalid_version",
+            Error::InvalidInterfaceTable { .. } => "invalid_interface_table",
+            Error::InterfaceNotFound { .. } => "interface_not_found",
+            Error::InterfaceVersionMismatch { .. } => "interface_version_mismatch",
+            Error::VtableTooSmall { .. } => "vtable_too_small",
+            Error::NullSlot { .. } => "null_slot",
+            Error::CreateFailed { .. } => "create_failed",
+            Error::NotThreadSafe { .. } => "not_thread_safe",
+            Error::Call(_) => "call_failed",
+        }
+    }
+}

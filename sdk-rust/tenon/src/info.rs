@@ -1,0 +1,66 @@
+//! What a plugin says about itself, read from its descriptor at load time.
+
+use std::path::PathBuf;
+
+/// The metadata of a loaded plugin. Reading it runs no plugin code.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct PluginInfo {
+    /// The file the plugin was loaded from (canonical path).
+    pub path: PathBuf,
+    /// The plugin's name.
+    pub name: String,
+    /// The plugin's version.
+    pub version: semver::Version,
+    /// The one-line description, if the plugin has one.
+    pub description: Option<String>,
+    /// The ABI the plugin was compiled against.
+    pub abi: AbiVersion,
+    /// The raw `TENON_PLUGIN_*` flags.
+    pub flags: u64,
+    /// The interfaces the plugin offers, in its table's order.
+    pub interfaces: Vec<InterfaceInfo>,
+}
+
+impl PluginInfo {
+    /// Whether the plugin declares `TENON_PLUGIN_THREAD_SAFE`: its instances
+    /// may be called from several threads at once.
+    pub fn thread_safe(&self) -> bool {
+        self.flags & crate::sys::TENON_PLUGIN_THREAD_SAFE != 0
+    }
+}
+
+/// An ABI version: `TENON_ABI_MAJOR.TENON_ABI_MINOR`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AbiVersion {
+    /// Hosts load only plugins of their own major.
+    pub major: u16,
+    /// Minor versions only add fields at the end of structs.
+    pub minor: u16,
+}
+
+impl AbiVersion {
+    /// The ABI this host was compiled against.
+    pub const HOST: AbiVersion = AbiVersion {
+        major: crate::sys::TENON_ABI_MAJOR,
+        minor: crate::sys::TENON_ABI_MINOR,
+    };
+}
+
+impl std::fmt::Display for AbiVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.major, self.minor)
+    }
+}
+
+/// One interface a plugin offers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct InterfaceInfo {
+    /// The reverse-DNS id.
+    pub id: String,
+    /// The interface version.
+    pub version: u32,
+    /// The vtable's `struct_size`.
+    pub vtable_size: u32,
+}

@@ -1,0 +1,150 @@
+//! Plugin instances and the typed handles that call them.
+
+use crate::host_services::HostTable;
+use crate::{Error, Plugin};
+use core::ffi::c_void;
+use core::marker::PhantomData;
+use std::cell::Cell;
+use std::ops::Deref;
+use tenon_interface::{Client, Interface};
+
+/// What both kinds of instance own: the plugin's instance pointer, the host
+/// table it was given, and the plugin (which keeps the library loaded).
+pub(crate) struct InstanceCore {
+    ptr: *mut c_void,
+    plugin: Plugin,
+    /// Dropped after `destroy` has returned, as `plugin.h` promises.
+    _host: Box<HostTable>,
+}
+
+// SAFETY: a plugin instance may be called from different threads one after
+// the other (`plugin.h`, [instance]); concurrent use is governed by whether
+// the wrapper is `Sync`, not by the core.
+unsafe impl Send for InstanceCore {}
+
+impl InstanceCore {
+    /// # Safety
+    ///
+    /// `ptr` must come from a successful `create` of `plugin`, which was
+    /// given `host`.
+    pub(crate) unsafe fn new(plugin: Plugin, ptr: *mut c_void, host: Box<HostTable>) -> Self {
+        InstanceCore { ptr, plugin, _host: host }
+    }
+
+    fn client<I: ?Sized + Interface>(&self) -> Result<Client<I>, Error> {
+        let vtable = self.plugin.vtable::<I>()?;
+        // SAFETY: `vtable` is verified (size and every slot), it and the
+        // instance live as long as `self`, and the handle that wraps the
+        // client borrows `self` and carries its thread-safety.
+        Ok(unsafe { Client::new(self.ptr, vtable) })
+    }
+}
+
+impl Drop for InstanceCore {
+    fn drop(&mut self) {
+        // SAFETY: exactly once per successful `create`; no handle can
+        // outlive the instance (they borrow it), so no call is in flight.
+        unsafe { (self.plugin.destroy_fn())(self.ptr) };
+    }
+}
+
+/// A plugin instance that one thread at a time may call.
+///
+/// `Instance` is `Send` but not `Sync`: it may move to another thread, but
+/// handles borrowed from it cannot be shared across threads, so the plugin
+/// is never called concurrently — whatever it declares.
+///
+/// ```compile_fail
+/// fn shared<T: Sync>() {}
+/// shared::<tenon::Instance>();
+/// ```
+pub struct Instance {
+    core: InstanceCore,
+    _not_sync: PhantomData<Cell<()>>,
+}
+
+impl Instance {
+    pub(crate) fn new(core: InstanceCore) -> Self {
+        Instance {
+            core,
+            _not_sync: PhantomData,
+        }
+    }
+
+    /// A typed handle to interface `I` of this instance, verified: the
+    /// plugin offers `I`'s id at `I`'s version, its vtable is large enough
+    /// and no method is NULL.
+    pub fn interface<I: ?Sized + Interface>(&self) -> Result<Handle<'_, I, Instance>, Error> {
+        Ok(Handle::new(self.core.client()?))
+    }
+
+    /// The plugin this instance belongs to.
+    pub fn plugin(&self) -> &Plugin {
+        &self.core.plugin
+    }
+}
+
+/// A plugin instance that several threads may call at once; only plugins
+/// that declare `TENON_PLUGIN_THREAD_SAFE` make them
+/// ([`Plugin::instantiate_shared`]). Calls take no lock.
+///
+/// Put it in an `Arc` to share it between threads.
+pub struct SharedInstance {
+    core: InstanceCore,
+}
+
+// SAFETY: made only for plugins that declare their instances callable from
+// several threads at once.
+unsafe impl Sync for SharedInstance {}
+
+impl SharedInstance {
+    pub(crate) fn new(core: InstanceCore) -> Self {
+        SharedInstance { core }
+    }
+
+    /// A typed handle to interface `I`, verified as for
+    /// [`Instance::interface`]. The handle is `Send` and `Sync`.
+    pub fn interface<I: ?Sized + Interface>(&self) -> Result<Handle<'_, I, SharedInstance>, Error> {
+        Ok(Handle::new(self.core.client()?))
+    }
+
+    /// The plugin this instance belongs to.
+    pub fn plugin(&self) -> &Plugin {
+        &self.core.plugin
+    }
+}
+
+/// A typed, verified view of an instance through interface `I`. It derefs
+/// to a [`Client`], on which `I`'s trait is implemented: bring the trait
+/// into scope and call its methods. A call costs one indirect C call, with
+/// no lock, allocation or reference count of its own.
+///
+/// The handle borrows its instance `O`, so the instance cannot be destroyed
+/// while a handle lives, and is `Send`/`Sync` only when `O` is `Sync`.
+pub struct Handle<'a, I: ?Sized + Interface, O = Instance> {
+    client: Client<I>,
+    _owner: PhantomData<&'a O>,
+}
+
+// SAFETY: handles of a `SharedInstance` call a plugin that declared its
+// instances callable from several threads at once.
+unsafe impl<I: ?Sized + Interface> Send for Handle<'_, I, SharedInstance> {}
+// SAFETY: as above.
+unsafe impl<I: ?Sized + Interface> Sync for Handle<'_, I, SharedInstance> {}
+
+impl<I: ?Sized + Interface, O> Handle<'_, I, O> {
+    fn new(client: Client<I>) -> Self {
+        Handle {
+            client,
+            _owner: PhantomData,
+        }
+    }
+}
+
+impl<I: ?Sized + Interface, O> Deref for Handle<'_, I, O> {
+    type Target = Client<I>;
+
+    fn deref(&self) -> &Client<I> {
+        &self.client
+    }
+}
