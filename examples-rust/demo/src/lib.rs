@@ -1,1 +1,0 @@
-//! tenon-demo

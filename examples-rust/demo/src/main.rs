@@ -1,0 +1,115 @@
+//! The Tenon demo host: loads every example plugin (C and Rust), prints its
+//! metadata, and calls each interface it offers.
+//!
+//! Run it with `cargo run -p tenon-demo`. Plugin log messages are printed
+//! too (set `RUST_LOG=tenon=debug` to see them all).
+
+use std::process::ExitCode;
+use tenon::{Plugin, PluginInfo};
+use tenon_example_interfaces::{Greeter, Kv, Processor};
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("tenon=debug")),
+        )
+        .with_target(true)
+        .init();
+
+    let examples = match tenon_example_plugins::all_examples() {
+        Ok(examples) => examples,
+        Err(error) => {
+            eprintln!("could not build the example plugins: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut failures = 0;
+    for example in examples {
+        println!();
+        if let Err(error) = run(&example.path) {
+            failures += 1;
+            println!("  FAILED [{}]: {error}", error.kind());
+        }
+    }
+    println!();
+    if failures == 0 {
+        println!("every example plugin loaded and answered");
+        ExitCode::SUCCESS
+    } else {
+        println!("{failures} example plugin(s) failed");
+        ExitCode::FAILURE
+    }
+}
+
+fn run(path: &std::path::Path) -> Result<(), tenon::Error> {
+    let plugin = Plugin::load(path)?;
+    describe(plugin.info());
+    let instance = plugin.instantiate("")?;
+    for offered in &plugin.info().interfaces {
+        match offered.id.as_str() {
+            id if id == <dyn Greeter as tenon::Interface>::ID => {
+                let greeter = instance.interface::<dyn Greeter>()?;
+                for name in ["world", "Zoë"] {
+                    println!("  greet({name:?}) -> {:?}", greeter.greet(name)?);
+                }
+            }
+            id if id == <dyn Processor as tenon::Interface>::ID => {
+                let processor = instance.interface::<dyn Processor>()?;
+                let input = b"123456789";
+                let output = processor.process(input)?;
+                println!(
+                    "  {}({:?}) -> {}",
+                    processor.name()?,
+                    String::from_utf8_lossy(input),
+                    hex(&output)
+                );
+            }
+            id if id == <dyn Kv as tenon::Interface>::ID => {
+                let kv = instance.interface::<dyn Kv>()?;
+                kv.put("language", b"Rust")?;
+                println!(
+                    "  put(\"language\", b\"Rust\"); get -> {:?}",
+                    String::from_utf8_lossy(&kv.get("language")?)
+                );
+                match kv.get("missing") {
+                    Err(error) => println!(
+                        "  get(\"missing\") -> {} ({})",
+                        error.kind_name(),
+                        error.message()
+                    ),
+                    Ok(value) => println!("  get(\"missing\") -> unexpectedly {value:?}"),
+                }
+                println!("  len -> {}", kv.len()?);
+            }
+            other => println!("  (no demo for interface {other})"),
+        }
+    }
+    Ok(())
+}
+
+fn describe(info: &PluginInfo) {
+    println!(
+        "{} {} — {} [ABI {}, {}]",
+        info.name,
+        info.version,
+        info.description.as_deref().unwrap_or("(no description)"),
+        info.abi,
+        if info.thread_safe() {
+            "thread-safe"
+        } else {
+            "one thread at a time"
+        }
+    );
+    println!("  from {}", info.path.display());
+    for interface in &info.interfaces {
+        println!(
+            "  offers {} v{} ({}-byte vtable)",
+            interface.id, interface.version, interface.vtable_size
+        );
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

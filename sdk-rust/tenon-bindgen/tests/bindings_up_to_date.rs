@@ -1,0 +1,271 @@
+//! Drift tests: the checked-in bindings must be exactly what the headers
+//! generate today.
+//!
+//! * A stale file fails with a summary of the first differing lines and the
+//!   command that fixes it. With `BLESS=1` the file is rewritten instead.
+//! * Without libclang (or rustfmt) the comparison cannot run: the tests print
+//!   a loud `TOOLCHAIN MISSING` message to stderr and pass, unless
+//!   `TENON_REQUIRE_TOOLCHAINS=1` is set, which makes them fail.
+//! * Other tests prove that the check can fail: bindings generated from a
+//!   modified copy of a header differ from the checked-in ones, and a missing
+//!   libclang is reported as such.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use tenon_bindgen::{
+    diff_summary, require_toolchains, workspace_root, Error, Inputs, Target, REGENERATE_COMMAND,
+    REQUIRE_TOOLCHAINS_ENV,
+};
+
+/// Unwraps a generation result, or handles a missing toolchain: a loud skip
+/// (returns `None`), or a failure when toolchains are required.
+fn generated_or_skip(what: &str, result: Result<String, Error>) -> Option<String> {
+    match result {
+        Ok(text) => Some(text),
+        Err(error) if error.is_toolchain_missing() => {
+            let tool = match error {
+                Error::LibclangMissing(_) => "libclang",
+                _ => "rustfmt",
+            };
+            let message = format!(
+                "\n\
+                 ********************************************************************\n\
+                 TOOLCHAIN MISSING: {tool}: {error}\n\
+                 The bindings drift test ({what}) did NOT run.\n\
+                 Set {REQUIRE_TOOLCHAINS_ENV}=1 to make this a failure.\n\
+                 ********************************************************************\n"
+            );
+            if require_toolchains() {
+                panic!("{message}");
+            }
+            // Straight to the stderr handle: libtest captures `eprintln!`
+            // of passing tests, and this must be seen.
+            let _ = std::io::stderr().write_all(message.as_bytes());
+            None
+        }
+        Err(error) => panic!("generating {what} failed: {error}"),
+    }
+}
+
+fn bless() -> bool {
+    matches!(std::env::var("BLESS").as_deref(), Ok("1") | Ok("true"))
+}
+
+fn check_up_to_date(target: Target) {
+    let root = workspace_root();
+    let inputs = Inputs::from_workspace(&root);
+    let Some(generated) = generated_or_skip(target.relative_path(), target.generate(&inputs))
+    else {
+        return;
+    };
+    let path = target.path_in(&root);
+    let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+    let Some(summary) = diff_summary(&checked_in, &generated, 8) else {
+        return;
+    };
+    if bless() {
+        std::fs::write(&path, &generated)
+            .unwrap_or_else(|e| panic!("BLESS: writing {}: {e}", path.display()));
+        eprintln!("BLESS: rewrote {target}");
+        return;
+    }
+    panic!(
+        "{target} is out of date with the C headers.\n{summary}\n\
+         Regenerate it with `{REGENERATE_COMMAND}` (or rerun this test with BLESS=1), \
+         and commit the result."
+    );
+}
+
+#[test]
+fn sys_bindings_are_up_to_date() {
+    check_up_to_date(Target::Sys);
+}
+
+#[test]
+fn example_bindings_are_up_to_date() {
+    check_up_to_date(Target::Examples);
+}
+
+/// A fresh, empty directory for one test, under Cargo's tmp dir for
+/// integration tests.
+fn scratch_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("tenon-bindgen-tests")
+        .join(name);
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Returns `text` with `insert` placed right before `anchor`, which must occur
+/// exactly once.
+fn insert_before(text: &str, anchor: &str, insert: &str) -> String {
+    assert_eq!(
+        text.matches(anchor).count(),
+        1,
+        "the test's anchor {anchor:?} must occur exactly once in the header; update the test"
+    );
+    text.replacen(anchor, &format!("{insert}{anchor}"), 1)
+}
+
+#[test]
+fn modified_plugin_header_changes_sys_bindings() {
+    let root = workspace_root();
+    let real = Inputs::from_workspace(&root);
+    let header = std::fs::read_to_string(real.plugin_header()).unwrap();
+    let modified = insert_before(
+        &header,
+        "} tenon_plugin_descriptor;",
+        "    /* Added by the drift test. */\n    uint32_t drift_probe_field;\n",
+    );
+
+    let dir = scratch_dir("modified-plugin-header");
+    std::fs::create_dir_all(dir.join("include/tenon")).unwrap();
+    std::fs::write(dir.join("include/tenon/plugin.h"), modified).unwrap();
+    let inputs = Inputs {
+        include_dir: dir.join("include"),
+        examples_include_dir: real.examples_include_dir.clone(),
+    };
+
+    let Some(generated) = generated_or_skip("modified plugin.h", Target::Sys.generate(&inputs))
+    else {
+        return;
+    };
+    assert!(
+        generated.contains("pub drift_probe_field: u32,"),
+        "the new field is missing from:\n{generated}"
+    );
+    let checked_in = std::fs::read_to_string(Target::Sys.path_in(&root)).unwrap();
+    let summary = diff_summary(&checked_in, &generated, 8)
+        .expect("bindings of a modified header must differ from the checked-in ones");
+    assert!(summary.contains("drift_probe_field"), "{summary}");
+}
+
+#[test]
+fn modified_example_header_changes_example_bindings() {
+    let root = workspace_root();
+    let real = Inputs::from_workspace(&root);
+    let dir = scratch_dir("modified-example-header");
+    let examples = dir.join("interfaces");
+    std::fs::create_dir_all(examples.join("tenon_examples")).unwrap();
+    for header in tenon_bindgen::EXAMPLE_HEADERS {
+        let mut text = std::fs::read_to_string(real.examples_include_dir.join(header)).unwrap();
+        if header.ends_with("greeter.h") {
+            text = insert_before(
+                &text,
+                "} example_greeter_v1;",
+                "    tenon_status (*wave)(void *instance, tenon_buffer *error);\n",
+            );
+        }
+        std::fs::write(examples.join(header), text).unwrap();
+    }
+    let inputs = Inputs {
+        include_dir: real.include_dir.clone(),
+        examples_include_dir: examples,
+    };
+
+    let Some(generated) = generated_or_skip(
+        "modified example headers",
+        Target::Examples.generate(&inputs),
+    ) else {
+        return;
+    };
+    assert!(generated.contains("pub wave:"), "{generated}");
+    let checked_in = std::fs::read_to_string(Target::Examples.path_in(&root)).unwrap();
+    assert!(diff_summary(&checked_in, &generated, 8).is_some());
+}
+
+#[test]
+fn generated_files_carry_the_do_not_edit_notice() {
+    let root = workspace_root();
+    for target in Target::ALL {
+        let text = std::fs::read_to_string(target.path_in(&root)).unwrap();
+        assert!(text.contains("DO NOT EDIT"), "{target}");
+        assert!(text.contains(REGENERATE_COMMAND), "{target}");
+        assert!(
+            !text.contains("fn tenon_plugin_v1"),
+            "{target} declares the entry function"
+        );
+    }
+    let examples = std::fs::read_to_string(Target::Examples.path_in(&root)).unwrap();
+    assert!(examples.contains("use tenon_sys::*;"));
+    assert!(
+        !examples.contains("pub struct tenon_"),
+        "example bindings duplicate tenon-sys types"
+    );
+}
+
+/// Runs the drift test `test` of this very binary in a child process whose
+/// libclang search is pointed at an empty directory.
+fn run_without_libclang(test: &str, require: bool) -> std::process::Output {
+    let empty = scratch_dir(&format!("no-libclang-{test}-{require}"));
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    command
+        .args([test, "--exact", "--nocapture", "--test-threads=1"])
+        .env("LIBCLANG_PATH", &empty)
+        .env_remove("BLESS")
+        .env_remove(REQUIRE_TOOLCHAINS_ENV);
+    if require {
+        command.env(REQUIRE_TOOLCHAINS_ENV, "1");
+    }
+    command.output().unwrap()
+}
+
+#[test]
+fn missing_libclang_is_a_loud_skip_or_a_failure_when_required() {
+    let skipped = run_without_libclang("sys_bindings_are_up_to_date", false);
+    let stderr = String::from_utf8_lossy(&skipped.stderr);
+    assert!(
+        skipped.status.success(),
+        "without {REQUIRE_TOOLCHAINS_ENV} the test must pass: {stderr}"
+    );
+    assert!(
+        stderr.contains("TOOLCHAIN MISSING: libclang") && stderr.contains("did NOT run"),
+        "the skip must be loud: {stderr}"
+    );
+
+    let failed = run_without_libclang("sys_bindings_are_up_to_date", true);
+    let output = format!(
+        "{}{}",
+        String::from_utf8_lossy(&failed.stdout),
+        String::from_utf8_lossy(&failed.stderr)
+    );
+    assert!(
+        !failed.status.success(),
+        "with {REQUIRE_TOOLCHAINS_ENV}=1 the test must fail: {output}"
+    );
+    assert!(output.contains("TOOLCHAIN MISSING: libclang"), "{output}");
+}
+
+#[test]
+fn missing_libclang_is_a_distinct_error_of_the_binary() {
+    let empty = scratch_dir("no-libclang-binary");
+    let output = Command::new(env!("CARGO_BIN_EXE_tenon-bindgen"))
+        .arg("--check")
+        .env("LIBCLANG_PATH", &empty)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("libclang could not be loaded"), "{stderr}");
+}
+
+#[test]
+fn missing_rustfmt_is_a_distinct_error_of_the_binary() {
+    let output = Command::new(env!("CARGO_BIN_EXE_tenon-bindgen"))
+        .arg("--check")
+        .env("RUSTFMT", scratch_dir("no-rustfmt").join("rustfmt"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    // Without libclang the binary stops even earlier, with the same status.
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("rustfmt could not be run") || stderr.contains("libclang could not"),
+        "{stderr}"
+    );
+}
