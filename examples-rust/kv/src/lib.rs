@@ -18,7 +18,9 @@ impl Store {
         // A panic while the lock was held cannot leave the map half-written
         // (every operation is a single HashMap call), so poisoning is
         // ignored rather than turning every later call into an error.
-        self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -46,7 +48,9 @@ impl Kv for Store {
     fn remove(&self, key: &str) -> CallResult {
         match self.entries().remove(key) {
             Some(_) => Ok(()),
-            None => Err(CallError::not_found(format!("no value stored under {key:?}"))),
+            None => Err(CallError::not_found(format!(
+                "no value stored under {key:?}"
+            ))),
         }
     }
 

@@ -13,11 +13,17 @@ use tenon_sys::{tenon_buffer, tenon_status};
 /// # Safety
 ///
 /// `error` must be NULL or a `tenon_buffer` lent to the current call.
-pub unsafe fn guard(error: *mut tenon_buffer, body: impl FnOnce() -> Result<(), CallError>) -> tenon_status {
+pub unsafe fn guard(
+    error: *mut tenon_buffer,
+    body: impl FnOnce() -> Result<(), CallError>,
+) -> tenon_status {
     let failure = match catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(())) => return Status::OK.0,
         Ok(Err(failure)) => failure,
-        Err(payload) => CallError::new(Status::PANIC, format!("panic: {}", panic_message(&*payload))),
+        Err(payload) => CallError::new(
+            Status::PANIC,
+            format!("panic: {}", panic_message(&*payload)),
+        ),
     };
     if !error.is_null() {
         // A message that cannot be stored is dropped: the status alone

@@ -50,7 +50,9 @@ impl HostBuffer {
     /// Whether the plugin left the buffer as `reserve` made it, with
     /// `len <= capacity`.
     fn is_intact(&self) -> bool {
-        self.raw.data == self.data && self.raw.capacity == self.capacity && self.raw.len <= self.capacity
+        self.raw.data == self.data
+            && self.raw.capacity == self.capacity
+            && self.raw.len <= self.capacity
     }
 
     /// The bytes written, or an error if the plugin corrupted the buffer's
@@ -133,7 +135,9 @@ unsafe extern "C" fn reserve_vec(buffer: *mut tenon_buffer, additional: usize) -
 /// call, whose fields obey the rules of `plugin.h`.
 pub unsafe fn append(buffer: *mut tenon_buffer, bytes: &[u8]) -> Result<(), CallError> {
     if buffer.is_null() {
-        return Err(CallError::invalid_argument("the host passed a NULL output buffer"));
+        return Err(CallError::invalid_argument(
+            "the host passed a NULL output buffer",
+        ));
     }
     // SAFETY: the caller guarantees a valid buffer for this call.
     let buffer = unsafe { &mut *buffer };
@@ -141,13 +145,16 @@ pub unsafe fn append(buffer: *mut tenon_buffer, bytes: &[u8]) -> Result<(), Call
         return Ok(());
     }
     if buffer.capacity - buffer.len < bytes.len() {
-        let reserve = buffer
-            .reserve
-            .ok_or_else(|| CallError::invalid_argument("the host passed a buffer without reserve"))?;
+        let reserve = buffer.reserve.ok_or_else(|| {
+            CallError::invalid_argument("the host passed a buffer without reserve")
+        })?;
         // SAFETY: `reserve` is the host's callback for this very buffer.
         let status = Status(unsafe { reserve(buffer, bytes.len()) });
         if !status.is_ok() {
-            return Err(CallError::new(status, "the host could not grow an output buffer"));
+            return Err(CallError::new(
+                status,
+                "the host could not grow an output buffer",
+            ));
         }
         if buffer.capacity - buffer.len < bytes.len() {
             return Err(CallError::new(

@@ -25,7 +25,11 @@ impl CallError {
     /// [`Status::OK`] is not an error; it is replaced by [`Status::ERROR`] so
     /// that a failure can never be mistaken for success.
     pub fn new(status: Status, message: impl Into<String>) -> Self {
-        let status = if status.is_ok() { Status::ERROR } else { status };
+        let status = if status.is_ok() {
+            Status::ERROR
+        } else {
+            status
+        };
         CallError {
             status,
             message: message.into(),

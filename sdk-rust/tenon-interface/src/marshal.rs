@@ -76,8 +76,9 @@ unsafe impl Arg for &str {
     unsafe fn from_raw(raw: tenon_str) -> Result<Self, CallError> {
         // SAFETY: forwarded to the caller: `raw` is a live borrowed slice.
         let bytes = unsafe { raw_slice(raw.ptr.cast(), raw.len) }?;
-        core::str::from_utf8(bytes)
-            .map_err(|e| CallError::invalid_argument(format!("string argument is not valid UTF-8: {e}")))
+        core::str::from_utf8(bytes).map_err(|e| {
+            CallError::invalid_argument(format!("string argument is not valid UTF-8: {e}"))
+        })
     }
 }
 
@@ -202,8 +203,12 @@ unsafe impl Ret for String {
     }
 
     fn finish(slot: HostBuffer) -> Result<Self, CallError> {
-        String::from_utf8(slot.into_vec()?)
-            .map_err(|e| CallError::invalid_output(format!("the plugin returned a string that is not valid UTF-8: {}", e.utf8_error())))
+        String::from_utf8(slot.into_vec()?).map_err(|e| {
+            CallError::invalid_output(format!(
+                "the plugin returned a string that is not valid UTF-8: {}",
+                e.utf8_error()
+            ))
+        })
     }
 
     unsafe fn write(self, raw: *mut tenon_buffer) -> Result<(), CallError> {

@@ -65,9 +65,9 @@ mod host;
 pub mod lifecycle;
 
 pub use host::{Host, Level};
-pub use tenon_interface::{interface, CallError, CallResult, Implement, Interface, Status};
 /// The raw C types of `plugin.h`.
 pub use tenon_interface::sys;
+pub use tenon_interface::{interface, CallError, CallResult, Implement, Interface, Status};
 
 /// A type whose values are plugin instances.
 ///

@@ -21,7 +21,9 @@ pub unsafe extern "C" fn create<T: Plugin>(
     unsafe {
         boundary::guard(error, || {
             if out_instance.is_null() {
-                return Err(CallError::invalid_argument("create received a NULL out_instance"));
+                return Err(CallError::invalid_argument(
+                    "create received a NULL out_instance",
+                ));
             }
             let config = <&str as Arg>::from_raw(config)?;
             let instance = T::create(Host::from_raw(host), config)?;
@@ -44,5 +46,7 @@ pub unsafe extern "C" fn destroy<T: Plugin>(instance: *mut c_void) {
     // not unwind into the host; the instance is gone either way.
     // SAFETY: `instance` came from `Box::into_raw` in `create::<T>`, and the
     // host calls destroy exactly once for it.
-    let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(instance.cast::<T>()) })));
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        drop(unsafe { Box::from_raw(instance.cast::<T>()) })
+    }));
 }

@@ -1,9 +1,9 @@
 //! The `tenon_host` table each instance receives: the plugin's way into the
 //! host's log and, later, into interfaces the host offers.
 
+use crate::sys::{self, tenon_host, tenon_log_level, tenon_str};
 use core::ffi::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use crate::sys::{self, tenon_host, tenon_log_level, tenon_str};
 
 /// A host table and what its callbacks need. `raw` is the first field so a
 /// `*const tenon_host` handed to the plugin leads back to the whole struct.

@@ -28,7 +28,11 @@ impl InstanceCore {
     /// `ptr` must come from a successful `create` of `plugin`, which was
     /// given `host`.
     pub(crate) unsafe fn new(plugin: Plugin, ptr: *mut c_void, host: Box<HostTable>) -> Self {
-        InstanceCore { ptr, plugin, _host: host }
+        InstanceCore {
+            ptr,
+            plugin,
+            _host: host,
+        }
     }
 
     fn client<I: ?Sized + Interface>(&self) -> Result<Client<I>, Error> {

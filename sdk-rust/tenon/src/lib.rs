@@ -62,4 +62,6 @@ pub use info::{AbiVersion, InterfaceInfo, PluginInfo};
 pub use instance::{Handle, Instance, SharedInstance};
 pub use plugin::Plugin;
 pub use semver;
-pub use tenon_interface::{interface, sys, CallError, CallResult, Client, Implement, Interface, Status};
+pub use tenon_interface::{
+    interface, sys, CallError, CallResult, Client, Implement, Interface, Status,
+};

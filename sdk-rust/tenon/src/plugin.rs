@@ -2,12 +2,12 @@
 
 use crate::host_services::HostTable;
 use crate::instance::{Instance, InstanceCore, SharedInstance};
+use crate::sys::tenon_plugin_descriptor;
 use crate::verify::{verify, CreateFn, DestroyFn, Offered};
 use crate::{AbiVersion, Error, PluginInfo};
 use core::ffi::c_void;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use crate::sys::tenon_plugin_descriptor;
 use tenon_interface::{Arg, HostBuffer, Interface, Status};
 
 /// A plugin library, loaded and verified.
@@ -49,7 +49,9 @@ impl Plugin {
     pub fn load(path: impl AsRef<Path>) -> Result<Plugin, Error> {
         let given = path.as_ref();
         let path = std::fs::canonicalize(given).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => Error::FileNotFound { path: given.to_path_buf() },
+            std::io::ErrorKind::NotFound => Error::FileNotFound {
+                path: given.to_path_buf(),
+            },
             _ => Error::NotALibrary {
                 path: given.to_path_buf(),
                 reason: e.to_string(),
@@ -64,10 +66,11 @@ impl Plugin {
         // SAFETY: loading runs the library's initializers; this is the
         // trust a host places in every in-process plugin (documented above).
         // The path is absolute, so no search path is consulted.
-        let library = unsafe { libloading::Library::new(&path) }.map_err(|e| Error::NotALibrary {
-            path: path.clone(),
-            reason: e.to_string(),
-        })?;
+        let library =
+            unsafe { libloading::Library::new(&path) }.map_err(|e| Error::NotALibrary {
+                path: path.clone(),
+                reason: e.to_string(),
+            })?;
         let entry = entry_point(&library, &path)?;
         // SAFETY: the entry function takes no arguments and, by the
         // contract, returns a pointer to a static descriptor or NULL.
@@ -130,7 +133,14 @@ impl Plugin {
         // SAFETY: `create` was verified non-NULL; the host table, config
         // and buffers outlive the call; the table also outlives the
         // instance, as it moves into the `InstanceCore` below.
-        let status = unsafe { (self.loaded.create)(host.as_raw(), config.to_raw(), &mut instance, error.as_raw()) };
+        let status = unsafe {
+            (self.loaded.create)(
+                host.as_raw(),
+                config.to_raw(),
+                &mut instance,
+                error.as_raw(),
+            )
+        };
         if status != Status::OK.0 {
             return Err(Error::CreateFailed {
                 plugin: self.loaded.info.name.clone(),
@@ -145,14 +155,28 @@ impl Plugin {
     /// The verified vtable of interface `I`.
     pub(crate) fn vtable<I: ?Sized + Interface>(&self) -> Result<*const I::Vtable, Error> {
         let plugin = || self.loaded.info.name.clone();
-        let offered = self.loaded.offered.iter().find(|o| o.info.id == I::ID).ok_or_else(|| {
-            let ids: Vec<&str> = self.loaded.offered.iter().map(|o| o.info.id.as_str()).collect();
-            Error::InterfaceNotFound {
-                plugin: plugin(),
-                id: I::ID.to_owned(),
-                offered: if ids.is_empty() { "nothing".to_owned() } else { ids.join(", ") },
-            }
-        })?;
+        let offered = self
+            .loaded
+            .offered
+            .iter()
+            .find(|o| o.info.id == I::ID)
+            .ok_or_else(|| {
+                let ids: Vec<&str> = self
+                    .loaded
+                    .offered
+                    .iter()
+                    .map(|o| o.info.id.as_str())
+                    .collect();
+                Error::InterfaceNotFound {
+                    plugin: plugin(),
+                    id: I::ID.to_owned(),
+                    offered: if ids.is_empty() {
+                        "nothing".to_owned()
+                    } else {
+                        ids.join(", ")
+                    },
+                }
+            })?;
         if offered.info.version != I::VERSION {
             return Err(Error::InterfaceVersionMismatch {
                 plugin: plugin(),
@@ -221,5 +245,7 @@ fn entry_point(
             });
         }
     }
-    Err(Error::MissingEntry { path: path.to_path_buf() })
+    Err(Error::MissingEntry {
+        path: path.to_path_buf(),
+    })
 }

@@ -4,16 +4,22 @@
 //! sizes are checked before fields are read, strings before they are used,
 //! and the interface table against its count and its NULL terminator.
 
+use crate::sys::{
+    tenon_buffer, tenon_host, tenon_interface, tenon_plugin_descriptor, tenon_status, tenon_str,
+};
 use crate::{AbiVersion, Error, InterfaceInfo, PluginInfo};
 use core::ffi::{c_char, c_void, CStr};
 use std::collections::HashSet;
 use std::mem::{offset_of, size_of};
 use std::path::Path;
-use crate::sys::{tenon_buffer, tenon_host, tenon_interface, tenon_plugin_descriptor, tenon_status, tenon_str};
 
 /// A plugin's `create`.
-pub(crate) type CreateFn =
-    unsafe extern "C" fn(*const tenon_host, tenon_str, *mut *mut c_void, *mut tenon_buffer) -> tenon_status;
+pub(crate) type CreateFn = unsafe extern "C" fn(
+    *const tenon_host,
+    tenon_str,
+    *mut *mut c_void,
+    *mut tenon_buffer,
+) -> tenon_status;
 /// A plugin's `destroy`.
 pub(crate) type DestroyFn = unsafe extern "C" fn(*mut c_void);
 
@@ -43,7 +49,10 @@ pub(crate) struct Verified {
 /// are used. A non-NULL descriptor must be readable for at least its
 /// `struct_size` bytes, and the non-NULL pointers it holds must point to
 /// what `plugin.h` says; everything else is checked here.
-pub(crate) unsafe fn verify(path: &Path, descriptor: *const tenon_plugin_descriptor) -> Result<Verified, Error> {
+pub(crate) unsafe fn verify(
+    path: &Path,
+    descriptor: *const tenon_plugin_descriptor,
+) -> Result<Verified, Error> {
     let path_buf = || path.to_path_buf();
     if descriptor.is_null() {
         return Err(Error::NullDescriptor { path: path_buf() });
@@ -53,10 +62,20 @@ pub(crate) unsafe fn verify(path: &Path, descriptor: *const tenon_plugin_descrip
     let size = unsafe { descriptor.cast::<u32>().read() };
     let header = offset_of!(tenon_plugin_descriptor, abi_minor) + size_of::<u16>();
     if (size as usize) < header {
-        return Err(Error::DescriptorTooSmall { path: path_buf(), size, minimum });
+        return Err(Error::DescriptorTooSmall {
+            path: path_buf(),
+            size,
+            minimum,
+        });
     }
     // SAFETY: the major lies within the `size` bytes the plugin vouched for.
-    let major = unsafe { descriptor.cast::<u8>().add(offset_of!(tenon_plugin_descriptor, abi_major)).cast::<u16>().read() };
+    let major = unsafe {
+        descriptor
+            .cast::<u8>()
+            .add(offset_of!(tenon_plugin_descriptor, abi_major))
+            .cast::<u16>()
+            .read()
+    };
     if major != AbiVersion::HOST.major {
         return Err(Error::AbiMismatch {
             path: path_buf(),
@@ -65,7 +84,11 @@ pub(crate) unsafe fn verify(path: &Path, descriptor: *const tenon_plugin_descrip
         });
     }
     if (size as usize) < minimum {
-        return Err(Error::DescriptorTooSmall { path: path_buf(), size, minimum });
+        return Err(Error::DescriptorTooSmall {
+            path: path_buf(),
+            size,
+            minimum,
+        });
     }
     // SAFETY: at least `minimum` bytes are readable; fields a newer minor
     // appended past them are not read.
@@ -98,9 +121,13 @@ pub(crate) unsafe fn verify(path: &Path, descriptor: *const tenon_plugin_descrip
     let destroy = d.destroy.ok_or_else(|| metadata("destroy", "is NULL"))?;
 
     // SAFETY: forwarded from the caller.
-    let offered = unsafe { interface_table(d.interface_count, d.interfaces) }.map_err(|problem| {
-        Error::InvalidInterfaceTable { path: path_buf(), problem }
-    })?;
+    let offered =
+        unsafe { interface_table(d.interface_count, d.interfaces) }.map_err(|problem| {
+            Error::InvalidInterfaceTable {
+                path: path_buf(),
+                problem,
+            }
+        })?;
 
     Ok(Verified {
         info: PluginInfo {
@@ -108,7 +135,10 @@ pub(crate) unsafe fn verify(path: &Path, descriptor: *const tenon_plugin_descrip
             name,
             version,
             description,
-            abi: AbiVersion { major: d.abi_major, minor: d.abi_minor },
+            abi: AbiVersion {
+                major: d.abi_major,
+                minor: d.abi_minor,
+            },
             flags: d.flags,
             interfaces: offered.iter().map(|o| o.info.clone()).collect(),
         },
@@ -123,9 +153,14 @@ pub(crate) unsafe fn verify(path: &Path, descriptor: *const tenon_plugin_descrip
 /// # Safety
 ///
 /// As for [`verify`].
-unsafe fn interface_table(count: u32, table: *const *const tenon_interface) -> Result<Vec<Offered>, String> {
+unsafe fn interface_table(
+    count: u32,
+    table: *const *const tenon_interface,
+) -> Result<Vec<Offered>, String> {
     if count > MAX_INTERFACES {
-        return Err(format!("interface_count is {count}, more than the {MAX_INTERFACES} a plugin may offer"));
+        return Err(format!(
+            "interface_count is {count}, more than the {MAX_INTERFACES} a plugin may offer"
+        ));
     }
     if table.is_null() {
         return if count == 0 {
@@ -166,13 +201,19 @@ unsafe fn interface_table(count: u32, table: *const *const tenon_interface) -> R
         // SAFETY: every vtable begins with its uint32_t struct_size.
         let vtable_size = unsafe { entry.vtable.cast::<u32>().read() };
         if (vtable_size as usize) < size_of::<u32>() {
-            return Err(format!("entry {index} ({id:?}): vtable struct_size is {vtable_size}"));
+            return Err(format!(
+                "entry {index} ({id:?}): vtable struct_size is {vtable_size}"
+            ));
         }
         if !ids.insert(id.clone()) {
             return Err(format!("interface {id:?} appears more than once"));
         }
         offered.push(Offered {
-            info: InterfaceInfo { id, version: entry.version, vtable_size },
+            info: InterfaceInfo {
+                id,
+                version: entry.version,
+                vtable_size,
+            },
             vtable: entry.vtable,
         });
     }
@@ -196,5 +237,7 @@ unsafe fn c_text(text: *const c_char) -> Result<String, &'static str> {
     }
     // SAFETY: non-NULL and NUL-terminated, by the caller.
     let text = unsafe { CStr::from_ptr(text) };
-    text.to_str().map(str::to_owned).map_err(|_| "is not valid UTF-8")
+    text.to_str()
+        .map(str::to_owned)
+        .map_err(|_| "is not valid UTF-8")
 }
