@@ -2,7 +2,7 @@
 //! metadata, and calls each interface it offers.
 //!
 //! Run it with `cargo run -p tenon-demo`. Plugin log messages are printed
-//! too (set `RUST_LOG=tenon=debug` to see them all).
+//! (set `RUST_LOG=tenon=debug` to also see the host's own events).
 
 use std::process::ExitCode;
 use tenon::{Plugin, PluginInfo};
@@ -12,12 +12,13 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("tenon=debug")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("tenon::plugin=debug")),
         )
+        .without_time()
         .with_target(true)
         .init();
 
-    let examples = match tenon_example_plugins::all_examples() {
+    let examples = match tenon_example_plugins::try_all_examples() {
         Ok(examples) => examples,
         Err(error) => {
             eprintln!("could not build the example plugins: {error}");

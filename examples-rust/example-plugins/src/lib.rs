@@ -1,1 +1,562 @@
-//! tenon-example-plugins
+//! Where the Tenon example and fixture plugins are, for the demo and the tests.
+//!
+//! - **C plugins** (`examples-c/<stem>/<stem>.c`) and **C fixtures**
+//!   (`tests/fixtures/*.c`) are compiled by this crate's build script into
+//!   shared libraries in its `OUT_DIR`, with
+//!   `-std=c99 -Wall -Wextra -Wpedantic -Werror -shared -fPIC -fvisibility=hidden`.
+//!   [`c_plugin`] and [`c_fixture`] return their paths; nothing runs at run
+//!   time. Non-C fixtures (`tests/fixtures/*.txt`) are returned as they are.
+//! - **Rust plugins** are `cdylib` packages of this workspace. [`rust_plugin`]
+//!   builds one on first use by running cargo, with the profile and target
+//!   directory of the running binary, and returns the library's path.
+//!
+//! ```no_run
+//! let greeter = tenon_example_plugins::c_plugin("greeter");
+//! let no_entry = tenon_example_plugins::c_fixture("no_entry");
+//! for example in tenon_example_plugins::all_examples() {
+//!     println!("{} {} {}", example.language, example.interface, example.path.display());
+//! }
+//! ```
+
+use std::collections::HashMap;
+use std::env;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Mutex, OnceLock, PoisonError};
+
+mod artifacts {
+    include!(concat!(env!("OUT_DIR"), "/c_artifacts.rs"));
+}
+
+/// The target triple this crate was compiled for (the running binary's).
+const TARGET: &str = env!("TENON_EXAMPLE_PLUGINS_TARGET");
+
+/// The root of the Tenon workspace (the directory of its `Cargo.toml`), as
+/// known when this crate was compiled.
+pub fn workspace_root() -> PathBuf {
+    // CARGO_MANIFEST_DIR is <root>/examples-rust/example-plugins.
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir
+        .ancestors()
+        .nth(2)
+        .unwrap_or(manifest_dir)
+        .to_path_buf()
+}
+
+/// The shared library built from `examples-c/<stem>/<stem>.c`, e.g.
+/// `c_plugin("greeter")` or `c_plugin("processor")`.
+///
+/// # Panics
+///
+/// If there is no C example called `stem` (the message lists those there
+/// are). The file itself exists: the build script made it.
+pub fn c_plugin(stem: &str) -> PathBuf {
+    lookup("C example plugin", artifacts::C_PLUGINS, stem)
+}
+
+/// A test fixture from `tests/fixtures/`: for `<stem>.c` the shared library
+/// compiled from it (`no_entry`, `abi_v2`, `create_fails`, `null_slot`), for
+/// `<stem>.txt` the text file itself (`not_a_library`).
+///
+/// # Panics
+///
+/// If there is no fixture called `stem` (the message lists those there are).
+pub fn c_fixture(stem: &str) -> PathBuf {
+    lookup("C fixture", artifacts::C_FIXTURES, stem)
+}
+
+/// The stems [`c_plugin`] accepts, sorted.
+pub fn c_plugin_stems() -> Vec<&'static str> {
+    artifacts::C_PLUGINS.iter().map(|(stem, _)| *stem).collect()
+}
+
+/// The stems [`c_fixture`] accepts, sorted.
+pub fn c_fixture_stems() -> Vec<&'static str> {
+    artifacts::C_FIXTURES
+        .iter()
+        .map(|(stem, _)| *stem)
+        .collect()
+}
+
+fn lookup(what: &str, table: &[(&str, &str)], stem: &str) -> PathBuf {
+    match table.iter().find(|(name, _)| *name == stem) {
+        Some((_, path)) => PathBuf::from(path),
+        None => {
+            let known: Vec<&str> = table.iter().map(|(name, _)| *name).collect();
+            panic!("no {what} called {stem:?}; known: {}", known.join(", "))
+        }
+    }
+}
+
+/// One example plugin: which language it is written in, which interface it
+/// implements, and where its shared library is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExamplePlugin {
+    /// `"c"` or `"rust"`.
+    pub language: &'static str,
+    /// The id of the interface it implements, e.g. `"org.tenon.example.greeter"`.
+    pub interface: &'static str,
+    /// The shared library to load.
+    pub path: PathBuf,
+}
+
+/// Every example plugin: the C greeter and processor, and the Rust greeter
+/// (package `greeter-rust`) and key-value store (package `kv-rust`), in that
+/// order. Builds the Rust ones if needed (see [`rust_plugin`]).
+///
+/// # Panics
+///
+/// If a Rust example does not build; [`try_all_examples`] returns the error
+/// instead.
+pub fn all_examples() -> Vec<ExamplePlugin> {
+    try_all_examples().unwrap_or_else(|error| panic!("{error}"))
+}
+
+/// [`all_examples`], returning the first build error instead of panicking.
+pub fn try_all_examples() -> Result<Vec<ExamplePlugin>, BuildError> {
+    Ok(vec![
+        ExamplePlugin {
+            language: "c",
+            interface: "org.tenon.example.greeter",
+            path: c_plugin("greeter"),
+        },
+        ExamplePlugin {
+            language: "c",
+            interface: "org.tenon.example.processor",
+            path: c_plugin("processor"),
+        },
+        ExamplePlugin {
+            language: "rust",
+            interface: "org.tenon.example.greeter",
+            path: rust_plugin("greeter-rust")?,
+        },
+        ExamplePlugin {
+            language: "rust",
+            interface: "org.tenon.example.kv",
+            path: rust_plugin("kv-rust")?,
+        },
+    ])
+}
+
+/// Why [`rust_plugin`] could not produce a library.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// cargo could not be started.
+    Spawn {
+        /// The program that was run.
+        cargo: PathBuf,
+        /// The operating system's error.
+        message: String,
+    },
+    /// cargo ran and failed: a compile error, an unknown package, ...
+    Cargo {
+        /// The package asked for.
+        package: String,
+        /// The command line that was run.
+        command: String,
+        /// cargo's exit code, if it exited normally.
+        code: Option<i32>,
+        /// What cargo printed on stderr (the rendered diagnostics).
+        stderr: String,
+    },
+    /// cargo succeeded but reported no cdylib of the package (is its
+    /// `crate-type` missing `"cdylib"`?).
+    NoCdylib {
+        /// The package asked for.
+        package: String,
+        /// The command line that was run.
+        command: String,
+    },
+}
+
+impl BuildError {
+    /// A stable, machine-readable name for the kind of failure:
+    /// `spawn_failed`, `cargo_failed` or `no_cdylib`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            BuildError::Spawn { .. } => "spawn_failed",
+            BuildError::Cargo { .. } => "cargo_failed",
+            BuildError::NoCdylib { .. } => "no_cdylib",
+        }
+    }
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::Spawn { cargo, message } => {
+                write!(f, "could not run cargo ({}): {message}", cargo.display())
+            }
+            BuildError::Cargo {
+                package,
+                command,
+                code,
+                stderr,
+            } => {
+                let code = code.map_or_else(|| "a signal".to_owned(), |code| code.to_string());
+                write!(
+                    f,
+                    "building Rust plugin {package} failed (exit {code}): {command}\n{stderr}"
+                )
+            }
+            BuildError::NoCdylib { package, command } => write!(
+                f,
+                "cargo built {package} but reported no cdylib for it \
+                 (is crate-type = [\"cdylib\"] set?): {command}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+type Cache = Mutex<HashMap<String, Result<PathBuf, BuildError>>>;
+
+/// Builds the `cdylib` of workspace package `package` (e.g. `"greeter-rust"`)
+/// and returns the path of the shared library.
+///
+/// Runs `cargo build -p <package> --message-format=json-render-diagnostics`
+/// in the workspace root, with the profile and target directory of the
+/// running binary (see below), and takes the library from cargo's
+/// `compiler-artifact` message. The first call for a package builds it (a
+/// no-op when it is up to date); later calls in the same process return the
+/// same result, success or failure, without running cargo again. Calls from
+/// several threads are serialized.
+///
+/// - **cargo**: the `CARGO` environment variable (set by `cargo run` and
+///   `cargo test`), else the cargo that compiled this crate, else `cargo`.
+/// - **Target directory and profile**: taken from the path of the running
+///   executable (`<target-dir>/[<triple>/]<profile>/[deps/]<exe>`) when it
+///   lies in a cargo target directory; otherwise `CARGO_TARGET_DIR` and a
+///   debug or release profile matching how this crate was compiled; otherwise
+///   the target directory this crate was compiled into.
+///
+/// It does not deadlock under `cargo test` or `cargo run`: cargo releases
+/// its lock on the target directory before it runs test binaries or the
+/// program.
+pub fn rust_plugin(package: &str) -> Result<PathBuf, BuildError> {
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let mut cache = CACHE
+        .get_or_init(Cache::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    if let Some(result) = cache.get(package) {
+        return result.clone();
+    }
+    let result = build_rust_plugin(package);
+    cache.insert(package.to_owned(), result.clone());
+    result
+}
+
+fn build_rust_plugin(package: &str) -> Result<PathBuf, BuildError> {
+    let cargo = cargo_program();
+    let layout = Layout::detect();
+    let mut command = Command::new(&cargo);
+    command
+        .current_dir(workspace_root())
+        .args([
+            "build",
+            "-p",
+            package,
+            "--message-format=json-render-diagnostics",
+        ])
+        .arg("--target-dir")
+        .arg(&layout.target_dir)
+        .args(layout.profile_args())
+        .stdin(Stdio::null());
+    if let Some(triple) = &layout.triple {
+        command.args(["--target", triple]);
+    }
+    let described = format!("{command:?}");
+    let output = command.output().map_err(|error| BuildError::Spawn {
+        cargo: cargo.clone(),
+        message: error.to_string(),
+    })?;
+    if !output.status.success() {
+        return Err(BuildError::Cargo {
+            package: package.to_owned(),
+            command: described,
+            code: output.status.code(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        });
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    find_cdylib(&stdout, package, env::consts::DLL_SUFFIX).ok_or(BuildError::NoCdylib {
+        package: package.to_owned(),
+        command: described,
+    })
+}
+
+/// The cargo to run: `$CARGO`, else the one that compiled this crate if it
+/// still exists, else `cargo` from `PATH`.
+fn cargo_program() -> PathBuf {
+    if let Some(cargo) = env::var_os("CARGO").filter(|cargo| !cargo.is_empty()) {
+        return PathBuf::from(cargo);
+    }
+    let compiled_with = Path::new(env!("CARGO"));
+    if compiled_with.is_file() {
+        return compiled_with.to_path_buf();
+    }
+    PathBuf::from("cargo")
+}
+
+/// Where and how the running binary was built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Layout {
+    target_dir: PathBuf,
+    /// The name of the profile directory: `debug`, `release` or a custom
+    /// profile's name.
+    profile_dir: String,
+    /// `Some` when built with an explicit `--target`.
+    triple: Option<String>,
+}
+
+impl Layout {
+    fn detect() -> Layout {
+        if let Some(layout) = env::current_exe()
+            .ok()
+            .and_then(|exe| Layout::from_exe(&exe, TARGET))
+        {
+            return layout;
+        }
+        let default_profile = if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        };
+        if let Some(dir) = env::var_os("CARGO_TARGET_DIR").filter(|dir| !dir.is_empty()) {
+            let dir = PathBuf::from(dir);
+            let target_dir = if dir.is_absolute() {
+                dir
+            } else {
+                env::current_dir().unwrap_or_default().join(dir)
+            };
+            return Layout {
+                target_dir,
+                profile_dir: default_profile.to_owned(),
+                triple: None,
+            };
+        }
+        // OUT_DIR is <profile dir>/build/<package>-<hash>/out.
+        let out_dir = Path::new(env!("OUT_DIR"));
+        out_dir
+            .ancestors()
+            .nth(3)
+            .and_then(|profile_dir| Layout::from_profile_dir(profile_dir, TARGET))
+            .unwrap_or_else(|| Layout {
+                target_dir: workspace_root().join("target"),
+                profile_dir: default_profile.to_owned(),
+                triple: None,
+            })
+    }
+
+    /// The layout of `exe` if it lies in a cargo target directory:
+    /// `<target-dir>/[<triple>/]<profile>/[deps|examples/]<exe>`.
+    fn from_exe(exe: &Path, triple: &str) -> Option<Layout> {
+        let mut dir = exe.parent()?;
+        if matches!(dir.file_name()?.to_str()?, "deps" | "examples") {
+            dir = dir.parent()?;
+        }
+        Layout::from_profile_dir(dir, triple)
+    }
+
+    /// The layout whose profile directory is `profile_dir`, if that is
+    /// `<target-dir>/[<triple>/]<profile>` of a cargo target directory
+    /// (recognized by the `CACHEDIR.TAG` cargo writes into it).
+    fn from_profile_dir(profile_dir: &Path, triple: &str) -> Option<Layout> {
+        let profile = profile_dir.file_name()?.to_str()?.to_owned();
+        let parent = profile_dir.parent()?;
+        let (target_dir, triple) = if parent.file_name()?.to_str()? == triple {
+            (parent.parent()?, Some(triple.to_owned()))
+        } else {
+            (parent, None)
+        };
+        if !target_dir.join("CACHEDIR.TAG").is_file() {
+            return None;
+        }
+        Some(Layout {
+            target_dir: target_dir.to_path_buf(),
+            profile_dir: profile,
+            triple,
+        })
+    }
+
+    /// The cargo arguments that select this layout's profile.
+    fn profile_args(&self) -> Vec<String> {
+        match self.profile_dir.as_str() {
+            "debug" => Vec::new(),
+            "release" => vec!["--release".to_owned()],
+            custom => vec!["--profile".to_owned(), custom.to_owned()],
+        }
+    }
+}
+
+/// The path of the cdylib of `package` in cargo's JSON messages `stdout`:
+/// a `compiler-artifact` of that package whose target kind includes
+/// `cdylib`, and its file name ending in `suffix` (`.so`, `.dylib`, `.dll`).
+fn find_cdylib(stdout: &str, package: &str, suffix: &str) -> Option<PathBuf> {
+    stdout
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|message| message["reason"] == "compiler-artifact")
+        .filter(|message| {
+            message["package_id"]
+                .as_str()
+                .is_some_and(|id| package_name_of(id) == Some(package))
+        })
+        .filter(|message| {
+            message["target"]["kind"]
+                .as_array()
+                .is_some_and(|kinds| kinds.iter().any(|kind| kind == "cdylib"))
+        })
+        .flat_map(|message| message["filenames"].as_array().cloned().unwrap_or_default())
+        .filter_map(|file| file.as_str().map(PathBuf::from))
+        .find(|file| file.to_string_lossy().ends_with(suffix))
+}
+
+/// The package name in a cargo package id, in either of its formats:
+/// `name 0.1.0 (path+file:///...)` (cargo before 1.77) or a package id spec
+/// `path+file:///.../dir#name@0.1.0`, where `#0.1.0` alone means the name is
+/// the directory's.
+fn package_name_of(id: &str) -> Option<&str> {
+    if let Some((url, fragment)) = id.rsplit_once('#') {
+        return match fragment.split_once('@') {
+            Some((name, _version)) => Some(name),
+            None => url.rsplit('/').next().filter(|name| !name.is_empty()),
+        };
+    }
+    id.split_whitespace().next()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn c_plugins_exist() {
+        assert_eq!(c_plugin_stems(), ["greeter", "processor"]);
+        for stem in c_plugin_stems() {
+            let path = c_plugin(stem);
+            assert!(path.is_file(), "{}", path.display());
+            assert!(path.is_absolute(), "{}", path.display());
+        }
+        let name = c_plugin("greeter");
+        let name = name.file_name().unwrap().to_str().unwrap();
+        assert!(
+            name == "libgreeter.so" || name == "libgreeter.dylib" || name == "greeter.dll",
+            "{name}"
+        );
+    }
+
+    #[test]
+    fn c_fixtures_exist() {
+        for stem in [
+            "no_entry",
+            "abi_v2",
+            "create_fails",
+            "null_slot",
+            "not_a_library",
+        ] {
+            let path = c_fixture(stem);
+            assert!(path.is_file(), "{stem}: {}", path.display());
+        }
+        assert!(c_fixture("not_a_library").ends_with("tests/fixtures/not_a_library.txt"));
+    }
+
+    #[test]
+    #[should_panic(expected = "no C example plugin called \"nope\"; known: greeter, processor")]
+    fn unknown_stem_panics_with_the_known_ones() {
+        c_plugin("nope");
+    }
+
+    #[test]
+    fn workspace_root_holds_the_contract() {
+        assert!(workspace_root().join("include/tenon/plugin.h").is_file());
+        assert!(!workspace_root().to_string_lossy().contains(".."));
+    }
+
+    #[test]
+    fn package_ids_in_both_formats() {
+        assert_eq!(
+            package_name_of("greeter-rust 0.1.0 (path+file:///w/examples-rust/greeter)"),
+            Some("greeter-rust")
+        );
+        assert_eq!(
+            package_name_of("path+file:///w/examples-rust/greeter#greeter-rust@0.1.0"),
+            Some("greeter-rust")
+        );
+        assert_eq!(
+            package_name_of("path+file:///w/examples-rust/kv-rust#0.1.0"),
+            Some("kv-rust")
+        );
+        assert_eq!(
+            package_name_of("registry+https://github.com/rust-lang/crates.io-index#serde@1.0.0"),
+            Some("serde")
+        );
+    }
+
+    #[test]
+    fn finds_the_cdylib_of_the_package() {
+        let stdout = [
+            r#"{"reason":"compiler-artifact","package_id":"path+file:///w/sdk-rust/tenon-plugin#0.1.0","target":{"kind":["lib"],"name":"tenon_plugin"},"filenames":["/t/debug/deps/libtenon_plugin-1.rlib"],"fresh":true}"#,
+            r#"{"reason":"compiler-artifact","package_id":"path+file:///w/examples-rust/greeter#greeter-rust@0.1.0","target":{"kind":["cdylib","rlib"],"name":"greeter_rust"},"filenames":["/t/debug/libgreeter_rust.so","/t/debug/libgreeter_rust.rlib"],"fresh":false}"#,
+            "not json",
+            r#"{"reason":"build-finished","success":true}"#,
+        ]
+        .join("\n");
+        assert_eq!(
+            find_cdylib(&stdout, "greeter-rust", ".so"),
+            Some(PathBuf::from("/t/debug/libgreeter_rust.so"))
+        );
+        assert_eq!(find_cdylib(&stdout, "tenon-plugin", ".so"), None);
+        assert_eq!(find_cdylib(&stdout, "kv-rust", ".so"), None);
+    }
+
+    #[test]
+    fn layout_of_this_test_binary() {
+        let exe = env::current_exe().unwrap();
+        let layout = Layout::from_exe(&exe, TARGET).expect("test binaries live in a target dir");
+        assert!(exe.starts_with(&layout.target_dir));
+        assert_eq!(layout, Layout::detect());
+        if cfg!(debug_assertions) {
+            assert_eq!(layout.profile_dir, "debug");
+            assert!(layout.profile_args().is_empty());
+        }
+    }
+
+    #[test]
+    fn layout_from_paths() {
+        let dir = env::temp_dir().join(format!("tenon-layout-{}", std::process::id()));
+        let triple = "x86_64-unknown-linux-gnu";
+        std::fs::create_dir_all(dir.join(triple).join("custom/deps")).unwrap();
+        std::fs::write(dir.join("CACHEDIR.TAG"), "").unwrap();
+
+        let plain = Layout::from_exe(&dir.join("release/deps/t-123"), triple).unwrap();
+        assert_eq!(plain.target_dir, dir);
+        assert_eq!(plain.triple, None);
+        assert_eq!(plain.profile_args(), ["--release"]);
+
+        let direct = Layout::from_exe(&dir.join("debug/demo"), triple).unwrap();
+        assert_eq!(direct.profile_dir, "debug");
+
+        let cross = Layout::from_exe(&dir.join(triple).join("custom/deps/t-1"), triple).unwrap();
+        assert_eq!(cross.target_dir, dir);
+        assert_eq!(cross.triple.as_deref(), Some(triple));
+        assert_eq!(cross.profile_args(), ["--profile", "custom"]);
+
+        assert_eq!(Layout::from_exe(Path::new("/usr/bin/demo"), triple), None);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn build_errors_have_stable_names() {
+        let error = BuildError::NoCdylib {
+            package: "p".to_owned(),
+            command: "cargo build -p p".to_owned(),
+        };
+        assert_eq!(error.name(), "no_cdylib");
+        assert!(error.to_string().contains("no cdylib"));
+    }
+}

@@ -152,3 +152,28 @@ impl<I: ?Sized + Interface, O> Deref for Handle<'_, I, O> {
         &self.client
     }
 }
+
+impl std::fmt::Debug for Instance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Instance")
+            .field("plugin", &self.core.plugin.name())
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for SharedInstance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SharedInstance")
+            .field("plugin", &self.core.plugin.name())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<I: ?Sized + Interface, O> std::fmt::Debug for Handle<'_, I, O> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Handle")
+            .field("interface", &I::ID)
+            .field("version", &I::VERSION)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,7 +1,11 @@
 //! Cross-language integration tests live in `tests/`. This library only
-//! compiles the README's Rust snippets as doctests, so the tutorial cannot
-//! drift from the API.
+//! compiles the Rust snippets of the README and the Rust guide as doctests,
+//! so the tutorials cannot drift from the API.
 
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/guide-rust.md")]
+pub struct RustGuideDoctests;

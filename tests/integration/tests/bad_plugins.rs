@@ -1,0 +1,160 @@
+//! Bad input gives its own error kind, and the host goes on.
+
+use tenon::{Error, Plugin, Status};
+use tenon_example_interfaces::{sys, Greeter, Kv};
+use tenon_example_plugins::{c_fixture, c_plugin, rust_plugin};
+
+fn load_error(path: impl AsRef<std::path::Path>) -> Error {
+    Plugin::load(path).expect_err("loading must fail")
+}
+
+#[test]
+fn a_missing_file_is_file_not_found() {
+    let error = load_error("/nonexistent/dir/libnothing.so");
+    assert_eq!(error.kind(), "file_not_found");
+    assert!(
+        error.to_string().contains("/nonexistent/dir/libnothing.so"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_text_file_is_not_a_library() {
+    let error = load_error(c_fixture("not_a_library"));
+    assert_eq!(error.kind(), "not_a_library", "{error}");
+}
+
+#[test]
+fn a_directory_is_not_a_library() {
+    let error = load_error(std::env::temp_dir());
+    assert_eq!(error.kind(), "not_a_library", "{error}");
+}
+
+#[test]
+fn a_library_without_the_entry_symbol_is_missing_entry() {
+    let error = load_error(c_fixture("no_entry"));
+    assert_eq!(error.kind(), "missing_entry", "{error}");
+    assert!(error.to_string().contains("tenon_plugin_v1"), "{error}");
+}
+
+#[test]
+fn a_plugin_for_another_abi_major_is_abi_mismatch() {
+    match load_error(c_fixture("abi_v2")) {
+        Error::AbiMismatch {
+            plugin_major,
+            host_major,
+            ..
+        } => {
+            assert_eq!(plugin_major, 2);
+            assert_eq!(host_major, 1);
+        }
+        other => panic!("expected AbiMismatch, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_failing_create_reports_its_status_and_message() {
+    let plugin = Plugin::load(c_fixture("create_fails")).unwrap();
+    match plugin.instantiate("not empty").expect_err("create refuses") {
+        Error::CreateFailed {
+            status, message, ..
+        } => {
+            assert_eq!(status, Status::INVALID_ARGUMENT);
+            assert_eq!(message, "create refused: config must be empty");
+        }
+        other => panic!("expected CreateFailed, got {other:?}"),
+    }
+    // The same plugin still works when create succeeds.
+    let instance = plugin.instantiate("").unwrap();
+    assert!(instance
+        .interface::<dyn Greeter>()
+        .unwrap()
+        .greet("x")
+        .is_ok());
+}
+
+#[test]
+fn a_null_method_slot_is_refused_before_any_call() {
+    let plugin = Plugin::load(c_fixture("null_slot")).unwrap();
+    assert_eq!(
+        plugin.require::<dyn Greeter>().unwrap_err().kind(),
+        "null_slot"
+    );
+    let instance = plugin.instantiate("").unwrap();
+    match instance
+        .interface::<dyn Greeter>()
+        .expect_err("NULL slot refused")
+    {
+        Error::NullSlot { method, id, .. } => {
+            assert_eq!(method, "greet");
+            assert_eq!(id, "org.tenon.example.greeter");
+        }
+        other => panic!("expected NullSlot, got {other:?}"),
+    }
+}
+
+#[test]
+fn an_interface_the_plugin_lacks_is_interface_not_found() {
+    let plugin = Plugin::load(c_plugin("greeter")).unwrap();
+    let instance = plugin.instantiate("").unwrap();
+    let error = instance
+        .interface::<dyn Kv>()
+        .expect_err("greeter is not a kv");
+    assert_eq!(error.kind(), "interface_not_found");
+    assert!(
+        error.to_string().contains("org.tenon.example.greeter"),
+        "lists what it offers: {error}"
+    );
+}
+
+tenon::interface! {
+    /// The greeter id at a version no plugin implements.
+    pub trait GreeterV2 {
+        const ID = c"org.tenon.example.greeter";
+        const VERSION = 2;
+        type Vtable = sys::example_greeter_v1;
+        fn greet(&self, name: &str) -> String;
+    }
+}
+
+#[test]
+fn another_interface_version_is_a_version_mismatch() {
+    let plugin = Plugin::load(c_plugin("greeter")).unwrap();
+    match plugin.require::<dyn GreeterV2>().unwrap_err() {
+        Error::InterfaceVersionMismatch {
+            offered, requested, ..
+        } => {
+            assert_eq!((offered, requested), (1, 2));
+        }
+        other => panic!("expected InterfaceVersionMismatch, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_plugin_not_declared_thread_safe_gives_no_shared_instance() {
+    let plugin = Plugin::load(rust_plugin("panicking-rust").unwrap()).unwrap();
+    assert!(!plugin.info().thread_safe());
+    assert_eq!(
+        plugin.instantiate_shared("").unwrap_err().kind(),
+        "not_thread_safe"
+    );
+}
+
+#[test]
+fn a_good_plugin_loads_after_every_bad_one() {
+    let bad = ["not_a_library", "no_entry", "abi_v2"];
+    for fixture in bad {
+        assert!(Plugin::load(c_fixture(fixture)).is_err(), "{fixture}");
+    }
+    assert!(Plugin::load("/nonexistent").is_err());
+    let plugin = Plugin::load(c_plugin("greeter")).unwrap();
+    let instance = plugin.instantiate("").unwrap();
+    assert_eq!(
+        instance
+            .interface::<dyn Greeter>()
+            .unwrap()
+            .greet("after")
+            .unwrap(),
+        "Hello, after!"
+    );
+}
