@@ -71,6 +71,89 @@
 /// # let vtable = <dyn Greeter as Implement<English>>::VTABLE;
 /// # assert_eq!(vtable.struct_size as usize, core::mem::size_of::<example_greeter_v1>());
 /// ```
+///
+/// # Mismatches are compile errors
+///
+/// With the same C vtable as above, a declaration whose argument type does
+/// not match the C parameter (`tenon_bytes` instead of `tenon_str`) does not
+/// compile:
+///
+/// ```compile_fail,E0308
+/// # #[repr(C)]
+/// # #[derive(Clone, Copy)]
+/// # pub struct example_greeter_v1 {
+/// #     pub struct_size: u32,
+/// #     pub greet: Option<
+/// #         unsafe extern "C" fn(
+/// #             instance: *mut core::ffi::c_void,
+/// #             name: tenon_sys::tenon_str,
+/// #             out: *mut tenon_sys::tenon_buffer,
+/// #             error: *mut tenon_sys::tenon_buffer,
+/// #         ) -> tenon_sys::tenon_status,
+/// #     >,
+/// # }
+/// tenon_interface::interface! {
+///     pub trait Greeter {
+///         const ID = c"org.tenon.example.greeter";
+///         const VERSION = 1;
+///         type Vtable = example_greeter_v1;
+///         fn greet(&self, name: &[u8]) -> String;
+///     }
+/// }
+/// ```
+///
+/// nor does one that forgets the result the C method writes:
+///
+/// ```compile_fail,E0308
+/// # #[repr(C)]
+/// # #[derive(Clone, Copy)]
+/// # pub struct example_greeter_v1 {
+/// #     pub struct_size: u32,
+/// #     pub greet: Option<
+/// #         unsafe extern "C" fn(
+/// #             instance: *mut core::ffi::c_void,
+/// #             name: tenon_sys::tenon_str,
+/// #             out: *mut tenon_sys::tenon_buffer,
+/// #             error: *mut tenon_sys::tenon_buffer,
+/// #         ) -> tenon_sys::tenon_status,
+/// #     >,
+/// # }
+/// tenon_interface::interface! {
+///     pub trait Greeter {
+///         const ID = c"org.tenon.example.greeter";
+///         const VERSION = 1;
+///         type Vtable = example_greeter_v1;
+///         fn greet(&self, name: &str);
+///     }
+/// }
+/// ```
+///
+/// nor one that names a method the vtable lacks (or misses one it has):
+///
+/// ```compile_fail,E0560
+/// # #[repr(C)]
+/// # #[derive(Clone, Copy)]
+/// # pub struct example_greeter_v1 {
+/// #     pub struct_size: u32,
+/// #     pub greet: Option<
+/// #         unsafe extern "C" fn(
+/// #             instance: *mut core::ffi::c_void,
+/// #             name: tenon_sys::tenon_str,
+/// #             out: *mut tenon_sys::tenon_buffer,
+/// #             error: *mut tenon_sys::tenon_buffer,
+/// #         ) -> tenon_sys::tenon_status,
+/// #     >,
+/// # }
+/// tenon_interface::interface! {
+///     pub trait Greeter {
+///         const ID = c"org.tenon.example.greeter";
+///         const VERSION = 1;
+///         type Vtable = example_greeter_v1;
+///         fn greet(&self, name: &str) -> String;
+///         fn wave(&self);
+///     }
+/// }
+/// ```
 #[macro_export]
 macro_rules! interface {
     (

@@ -97,7 +97,51 @@ pub trait Plugin: Send + Sized + 'static {
 ///
 /// Use it once per library. Declaring `thread_safe: true` for a type that is
 /// not `Sync`, or listing an interface the type does not implement, is a
-/// compile error.
+/// compile error:
+///
+/// ```compile_fail,E0277
+/// use std::cell::Cell;
+/// use tenon_plugin::{CallResult, Host, Plugin};
+///
+/// struct Counter(Cell<u64>); // Send, but not Sync
+///
+/// impl Plugin for Counter {
+///     fn create(_host: Host, _config: &str) -> CallResult<Self> {
+///         Ok(Counter(Cell::new(0)))
+///     }
+/// }
+///
+/// tenon_plugin::export! {
+///     plugin: Counter,
+///     name: "counter",
+///     version: "1.0.0",
+///     description: "Counts",
+///     thread_safe: true,
+///     interfaces: [],
+/// }
+/// ```
+///
+/// The same type exported with `thread_safe: false` compiles: the host then
+/// never calls an instance from two threads at once.
+///
+/// ```
+/// # use std::cell::Cell;
+/// # use tenon_plugin::{CallResult, Host, Plugin};
+/// # struct Counter(Cell<u64>);
+/// # impl Plugin for Counter {
+/// #     fn create(_host: Host, _config: &str) -> CallResult<Self> {
+/// #         Ok(Counter(Cell::new(0)))
+/// #     }
+/// # }
+/// tenon_plugin::export! {
+///     plugin: Counter,
+///     name: "counter",
+///     version: "1.0.0",
+///     description: "Counts",
+///     thread_safe: false,
+///     interfaces: [],
+/// }
+/// ```
 #[macro_export]
 macro_rules! export {
     (
