@@ -57,3 +57,47 @@ tenon_interface::interface! {
         fn process(&self, input: &[u8]) -> Vec<u8>;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tenon_interface::{Interface, Method, ValueKind};
+
+    #[test]
+    fn declarations_describe_their_methods() {
+        assert_eq!(<dyn Greeter as Interface>::ID, "org.tenon.example.greeter");
+        assert_eq!(
+            <dyn Kv as Interface>::METHODS,
+            &[
+                Method {
+                    name: "get",
+                    args: &[ValueKind::Utf8],
+                    result: Some(ValueKind::Bytes)
+                },
+                Method {
+                    name: "put",
+                    args: &[ValueKind::Utf8, ValueKind::Bytes],
+                    result: None
+                },
+                Method {
+                    name: "remove",
+                    args: &[ValueKind::Utf8],
+                    result: None
+                },
+                Method {
+                    name: "len",
+                    args: &[],
+                    result: Some(ValueKind::U64)
+                },
+            ]
+        );
+        assert_eq!(
+            <dyn Processor as Interface>::METHODS[0],
+            Method {
+                name: "name",
+                args: &[],
+                result: Some(ValueKind::Utf8)
+            }
+        );
+    }
+}

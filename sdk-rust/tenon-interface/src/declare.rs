@@ -183,7 +183,13 @@ macro_rules! interface {
             const C_ID: &'static ::core::ffi::CStr = $id;
             const VERSION: u32 = $version;
             type Vtable = $vtable;
-            const METHODS: &'static [&'static str] = &[$(::core::stringify!($method)),+];
+            const METHODS: &'static [$crate::Method] = &[$(
+                $crate::Method {
+                    name: ::core::stringify!($method),
+                    args: &[$(<$arg_ty as $crate::Arg>::KIND),*],
+                    result: $crate::__private::result_kind(&[$(<$ret as $crate::Ret>::KIND)?]),
+                },
+            )+];
 
             fn missing_slot(vtable: &$vtable) -> ::core::option::Option<&'static str> {
                 $(

@@ -25,7 +25,7 @@ mod status;
 
 pub use buffer::{append, HostBuffer};
 pub use call_error::{CallError, CallResult};
-pub use interface::{Client, Implement, Interface};
+pub use interface::{Client, Implement, Interface, Method, ValueKind};
 pub use marshal::{Arg, Ret};
 pub use status::Status;
 /// The raw C types of `plugin.h`.
@@ -57,6 +57,14 @@ pub mod __private {
         match core::str::from_utf8(id.to_bytes()) {
             Ok(text) => text,
             Err(_) => panic!("an interface id must be UTF-8"),
+        }
+    }
+
+    /// The result kind of a method: the one listed, or none.
+    pub const fn result_kind(kinds: &[crate::ValueKind]) -> Option<crate::ValueKind> {
+        match kinds {
+            [kind] => Some(*kind),
+            _ => None,
         }
     }
 

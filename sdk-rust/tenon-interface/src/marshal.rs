@@ -6,7 +6,7 @@
 //! buffers (`String`, `Vec<u8>` ↔ `tenon_buffer *`).
 
 use crate::buffer::{append, HostBuffer};
-use crate::CallError;
+use crate::{CallError, ValueKind};
 use tenon_sys::{tenon_buffer, tenon_bytes, tenon_str};
 
 /// A type that a host passes to a plugin method as an argument.
@@ -18,6 +18,8 @@ use tenon_sys::{tenon_buffer, tenon_bytes, tenon_str};
 pub unsafe trait Arg: Sized {
     /// The C type of the argument.
     type Raw: Copy;
+    /// What crosses the boundary.
+    const KIND: ValueKind;
 
     /// The host's side: borrow `self` as its C form, valid while `self` is.
     fn to_raw(&self) -> Self::Raw;
@@ -46,6 +48,8 @@ pub unsafe trait Ret: Sized {
     type Slot;
     /// The C type of the out-parameter.
     type Raw: Copy;
+    /// What crosses the boundary.
+    const KIND: ValueKind;
 
     /// The host's side: fresh storage for one call. Must not allocate.
     fn new_slot() -> Self::Slot;
@@ -65,6 +69,7 @@ pub unsafe trait Ret: Sized {
 // SAFETY: `tenon_str` borrows exactly the bytes of the `&str`.
 unsafe impl Arg for &str {
     type Raw = tenon_str;
+    const KIND: ValueKind = ValueKind::Utf8;
 
     fn to_raw(&self) -> tenon_str {
         tenon_str {
@@ -85,6 +90,7 @@ unsafe impl Arg for &str {
 // SAFETY: `tenon_bytes` borrows exactly the bytes of the slice.
 unsafe impl Arg for &[u8] {
     type Raw = tenon_bytes;
+    const KIND: ValueKind = ValueKind::Bytes;
 
     fn to_raw(&self) -> tenon_bytes {
         tenon_bytes {
@@ -120,10 +126,11 @@ unsafe fn raw_slice<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], CallErro
 }
 
 macro_rules! scalar {
-    ($($ty:ty),*) => {$(
+    ($($ty:ty => $kind:ident),*) => {$(
         // SAFETY: the C type is the same fixed-width scalar.
         unsafe impl Arg for $ty {
             type Raw = $ty;
+            const KIND: ValueKind = ValueKind::$kind;
 
             fn to_raw(&self) -> $ty {
                 *self
@@ -138,6 +145,7 @@ macro_rules! scalar {
         unsafe impl Ret for $ty {
             type Slot = $ty;
             type Raw = *mut $ty;
+            const KIND: ValueKind = ValueKind::$kind;
 
             fn new_slot() -> $ty {
                 <$ty>::default()
@@ -164,12 +172,17 @@ macro_rules! scalar {
     )*};
 }
 
-scalar!(u8, u16, u32, u64, i8, i16, i32, i64, f32, f64, bool);
+scalar!(
+    u8 => U8, u16 => U16, u32 => U32, u64 => U64,
+    i8 => I8, i16 => I16, i32 => I32, i64 => I64,
+    f32 => F32, f64 => F64, bool => Bool
+);
 
 // SAFETY: the out-parameter is the slot's own `tenon_buffer`.
 unsafe impl Ret for Vec<u8> {
     type Slot = HostBuffer;
     type Raw = *mut tenon_buffer;
+    const KIND: ValueKind = ValueKind::Bytes;
 
     fn new_slot() -> HostBuffer {
         HostBuffer::new()
@@ -193,6 +206,7 @@ unsafe impl Ret for Vec<u8> {
 unsafe impl Ret for String {
     type Slot = HostBuffer;
     type Raw = *mut tenon_buffer;
+    const KIND: ValueKind = ValueKind::Utf8;
 
     fn new_slot() -> HostBuffer {
         HostBuffer::new()
