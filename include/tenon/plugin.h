@@ -289,8 +289,9 @@ typedef struct tenon_plugin_descriptor {
      * interface_count is 0. */
     const tenon_interface *const *interfaces;
     /* Creates an instance. config is the host's configuration text (often
-     * empty). On success stores the instance in *out_instance and returns
-     * TENON_OK; on failure returns another status, may append a message to
+     * empty). On success stores the instance in *out_instance (an opaque
+     * pointer the host passes back to every method; NULL is allowed for a
+     * plugin without per-instance state) and returns TENON_OK; on failure returns another status, may append a message to
      * error, and the host will not call destroy. host is valid until destroy
      * of this instance returns. [lifecycle]. Never NULL. */
     tenon_status (*create)(const tenon_host *host, tenon_str config, void **out_instance,
