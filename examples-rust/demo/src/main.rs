@@ -1,5 +1,11 @@
-//! The Tenon demo host: loads every example plugin (C and Rust), prints its
-//! metadata, and calls each interface it offers.
+//! The Tenon demo host: loads every example plugin, in every language (C,
+//! C++, Zig and Rust), prints its language and metadata, and calls each
+//! interface it offers.
+//!
+//! The plugins come from one list, `tenon_example_plugins::all_examples`.
+//! An example whose toolchain is not installed (Zig without `zig`) is
+//! reported as `TOOLCHAIN MISSING` on stderr and skipped, unless
+//! `TENON_REQUIRE_TOOLCHAINS=1`, which makes the demo fail.
 //!
 //! Run it with `cargo run -p tenon-demo`. Plugin log messages are printed
 //! (set `RUST_LOG=tenon=debug` to also see the host's own events).
@@ -7,6 +13,7 @@
 use std::process::ExitCode;
 use tenon::{Plugin, PluginInfo};
 use tenon_example_interfaces::{Greeter, Kv, Processor};
+use tenon_example_plugins::ExamplePlugin;
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -26,16 +33,33 @@ fn main() -> ExitCode {
         }
     };
     let mut failures = 0;
-    for example in examples {
+    let mut languages: Vec<&str> = Vec::new();
+    for example in &examples {
         println!();
-        if let Err(error) = run(&example.path) {
+        if !languages.contains(&example.language) {
+            languages.push(example.language);
+        }
+        if let Err(error) = run(example) {
             failures += 1;
             println!("  FAILED [{}]: {error}", error.kind());
         }
     }
     println!();
     if failures == 0 {
-        println!("every example plugin loaded and answered");
+        let names: Vec<&str> = languages.iter().map(|l| language_name(l)).collect();
+        println!(
+            "all {} example plugins loaded and answered, in {}",
+            examples.len(),
+            names.join(", ")
+        );
+        let absent: Vec<&str> = tenon_example_plugins::LANGUAGES
+            .iter()
+            .filter(|language| !languages.contains(language))
+            .map(|language| language_name(language))
+            .collect();
+        if !absent.is_empty() {
+            println!("no example plugin in {}", absent.join(", "));
+        }
         ExitCode::SUCCESS
     } else {
         println!("{failures} example plugin(s) failed");
@@ -43,9 +67,9 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(path: &std::path::Path) -> Result<(), tenon::Error> {
-    let plugin = Plugin::load(path)?;
-    describe(plugin.info());
+fn run(example: &ExamplePlugin) -> Result<(), tenon::Error> {
+    let plugin = Plugin::load(&example.path)?;
+    describe(example.language, plugin.info());
     let instance = plugin.instantiate("")?;
     for offered in &plugin.info().interfaces {
         match offered.id.as_str() {
@@ -68,9 +92,10 @@ fn run(path: &std::path::Path) -> Result<(), tenon::Error> {
             }
             id if id == <dyn Kv as tenon::Interface>::ID => {
                 let kv = instance.interface::<dyn Kv>()?;
-                kv.put("language", b"Rust")?;
+                let language = language_name(example.language);
+                kv.put("language", language.as_bytes())?;
                 println!(
-                    "  put(\"language\", b\"Rust\"); get -> {:?}",
+                    "  put(\"language\", {language:?}); get -> {:?}",
                     String::from_utf8_lossy(&kv.get("language")?)
                 );
                 match kv.get("missing") {
@@ -89,9 +114,21 @@ fn run(path: &std::path::Path) -> Result<(), tenon::Error> {
     Ok(())
 }
 
-fn describe(info: &PluginInfo) {
+/// The human name of a language as the example list spells it.
+fn language_name(language: &str) -> &str {
+    match language {
+        "c" => "C",
+        "cpp" => "C++",
+        "zig" => "Zig",
+        "rust" => "Rust",
+        other => other,
+    }
+}
+
+fn describe(language: &str, info: &PluginInfo) {
     println!(
-        "{} {} — {} [ABI {}, {}]",
+        "[{}] {} {} — {} [ABI {}, {}]",
+        language_name(language),
         info.name,
         info.version,
         info.description.as_deref().unwrap_or("(no description)"),

@@ -6,6 +6,15 @@
 //!   `-std=c99 -Wall -Wextra -Wpedantic -Werror -shared -fPIC -fvisibility=hidden`.
 //!   [`c_plugin`] and [`c_fixture`] return their paths; nothing runs at run
 //!   time. Non-C fixtures (`tests/fixtures/*.txt`) are returned as they are.
+//! - **C++ plugins** (every `examples-c/<dir>/` holding `*.cpp` files, one
+//!   library per directory) and **C++ fixtures** (`tests/fixtures/*.cpp`) are
+//!   compiled by the build script too, with
+//!   `-std=c++17 -Wall -Wextra -Wpedantic -Werror -shared -fPIC -fvisibility=hidden`
+//!   and the SDK's linker version script; [`cpp_plugin`] and [`cpp_fixture`]
+//!   return their paths.
+//! - **Zig plugins** (`examples-zig/<example>/build.zig`) are built on first
+//!   use by running `zig build`; [`zig_plugin`] returns the library's path, or
+//!   a `toolchain_missing` error when no Zig compiler is installed.
 //! - **Rust plugins** are `cdylib` packages of this workspace. [`rust_plugin`]
 //!   builds one on first use by running cargo, with the profile and target
 //!   directory of the running binary, and returns the library's path.
@@ -28,6 +37,13 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 mod artifacts {
     include!(concat!(env!("OUT_DIR"), "/c_artifacts.rs"));
 }
+
+mod cpp_artifacts {
+    include!(concat!(env!("OUT_DIR"), "/cpp_artifacts.rs"));
+}
+
+mod zig;
+pub use zig::{zig_command, zig_examples, zig_plugin};
 
 /// The target triple this crate was compiled for (the running binary's).
 const TARGET: &str = env!("TENON_EXAMPLE_PLUGINS_TARGET");
@@ -79,6 +95,45 @@ pub fn c_fixture_stems() -> Vec<&'static str> {
         .collect()
 }
 
+/// The shared library built from the C++ sources in `examples-c/<dir>/`,
+/// named after the directory: `cpp_plugin("greeter-cpp")` or
+/// `cpp_plugin("kv-cpp")`.
+///
+/// # Panics
+///
+/// If there is no C++ example directory called `dir` (the message lists
+/// those there are). The file itself exists: the build script made it.
+pub fn cpp_plugin(dir: &str) -> PathBuf {
+    lookup("C++ example plugin", cpp_artifacts::CPP_PLUGINS, dir)
+}
+
+/// The shared library built from the C++ test fixture
+/// `tests/fixtures/<stem>.cpp`, e.g. `cpp_fixture("throwing_cpp")`.
+///
+/// # Panics
+///
+/// If there is no C++ fixture called `stem` (the message lists those there
+/// are).
+pub fn cpp_fixture(stem: &str) -> PathBuf {
+    lookup("C++ fixture", cpp_artifacts::CPP_FIXTURES, stem)
+}
+
+/// The names [`cpp_plugin`] accepts, sorted.
+pub fn cpp_plugin_stems() -> Vec<&'static str> {
+    cpp_artifacts::CPP_PLUGINS
+        .iter()
+        .map(|(stem, _)| *stem)
+        .collect()
+}
+
+/// The stems [`cpp_fixture`] accepts, sorted.
+pub fn cpp_fixture_stems() -> Vec<&'static str> {
+    cpp_artifacts::CPP_FIXTURES
+        .iter()
+        .map(|(stem, _)| *stem)
+        .collect()
+}
+
 fn lookup(what: &str, table: &[(&str, &str)], stem: &str) -> PathBuf {
     match table.iter().find(|(name, _)| *name == stem) {
         Some((_, path)) => PathBuf::from(path),
@@ -89,54 +144,192 @@ fn lookup(what: &str, table: &[(&str, &str)], stem: &str) -> PathBuf {
     }
 }
 
-/// One example plugin: which language it is written in, which interface it
-/// implements, and where its shared library is.
+/// The languages example plugins are written in, as
+/// [`ExamplePlugin::language`] spells them.
+pub const LANGUAGES: [&str; 4] = ["c", "cpp", "zig", "rust"];
+
+/// One example plugin: which language it is written in, what it is called,
+/// which interface it implements, and where its shared library is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExamplePlugin {
-    /// `"c"` or `"rust"`.
+    /// `"c"`, `"cpp"`, `"zig"` or `"rust"` (see [`LANGUAGES`]).
     pub language: &'static str,
+    /// The plugin's name, as its descriptor states it, e.g. `"greeter-c"`.
+    pub name: &'static str,
     /// The id of the interface it implements, e.g. `"org.tenon.example.greeter"`.
     pub interface: &'static str,
     /// The shared library to load.
     pub path: PathBuf,
 }
 
-/// Every example plugin: the C greeter and processor, and the Rust greeter
-/// (package `greeter-rust`) and key-value store (package `kv-rust`), in that
-/// order. Builds the Rust ones if needed (see [`rust_plugin`]).
+/// An example plugin that was not built because a toolchain it needs is
+/// not installed (for instance `zig` for the Zig examples).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingExample {
+    /// As in [`ExamplePlugin::language`].
+    pub language: &'static str,
+    /// As in [`ExamplePlugin::name`].
+    pub name: &'static str,
+    /// As in [`ExamplePlugin::interface`].
+    pub interface: &'static str,
+    /// The build error that says which toolchain is missing.
+    pub error: BuildError,
+}
+
+impl fmt::Display for MissingExample {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "TOOLCHAIN MISSING: example plugin {} ({}, {}) was not built: {}",
+            self.name, self.language, self.interface, self.error
+        )
+    }
+}
+
+/// What [`try_examples`] found: the example plugins that were built, in
+/// listing order, and those skipped because their toolchain is missing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Examples {
+    /// The examples that were built.
+    pub built: Vec<ExamplePlugin>,
+    /// The examples whose toolchain is not installed.
+    pub missing: Vec<MissingExample>,
+}
+
+/// How a listed example is built, which also says its language.
+#[derive(Debug, Clone, Copy)]
+enum Build {
+    /// By the build script, from `examples-c/<stem>/<stem>.c` ([`c_plugin`]).
+    C(&'static str),
+    /// By the build script, from `examples-c/<dir>/*.cpp` ([`cpp_plugin`]).
+    Cpp(&'static str),
+    /// By `zig build` in `examples-zig/<example>/` ([`zig_plugin`]).
+    Zig(&'static str),
+    /// By cargo, from a `cdylib` package of the workspace ([`rust_plugin`]).
+    Rust(&'static str),
+}
+
+impl Build {
+    fn language(self) -> &'static str {
+        match self {
+            Build::C(_) => "c",
+            Build::Cpp(_) => "cpp",
+            Build::Zig(_) => "zig",
+            Build::Rust(_) => "rust",
+        }
+    }
+
+    fn run(self) -> Result<PathBuf, BuildError> {
+        match self {
+            Build::C(stem) => Ok(c_plugin(stem)),
+            Build::Cpp(dir) => Ok(cpp_plugin(dir)),
+            Build::Zig(example) => zig_plugin(example),
+            Build::Rust(package) => rust_plugin(package),
+        }
+    }
+}
+
+/// One row of the list of examples: the plugin's name (as its descriptor
+/// states it), the interface it implements, and how to build it.
+type Listed = (&'static str, &'static str, Build);
+
+/// The list of examples. Every implementation of every example interface,
+/// in every language, is one row here, in the order of [`all_examples`]; the
+/// demo and the conformance suite take them from this list.
+const EXAMPLES: &[Listed] = &[
+    ("greeter-c", GREETER, Build::C("greeter")),
+    ("processor-c", PROCESSOR, Build::C("processor")),
+    ("greeter-cpp", GREETER, Build::Cpp("greeter-cpp")),
+    ("kv-cpp", KV, Build::Cpp("kv-cpp")),
+    ("greeter-zig", GREETER, Build::Zig("greeter")),
+    ("processor-zig", PROCESSOR, Build::Zig("processor")),
+    ("greeter-rust", GREETER, Build::Rust("greeter-rust")),
+    ("kv-rust", KV, Build::Rust("kv-rust")),
+    ("processor-rust", PROCESSOR, Build::Rust("processor-rust")),
+];
+
+const GREETER: &str = "org.tenon.example.greeter";
+const KV: &str = "org.tenon.example.kv";
+const PROCESSOR: &str = "org.tenon.example.processor";
+
+/// Every example plugin, built: C, C++, Zig and Rust implementations of the
+/// greeter, key-value store and processor interfaces, listed by language
+/// (C, C++, Zig, Rust) and then by interface. Builds those that need it
+/// (see [`rust_plugin`]).
+///
+/// An example whose toolchain is not installed (see [`try_examples`]) is
+/// reported on stderr as `TOOLCHAIN MISSING: ...` (once per process) and
+/// left out, unless the environment variable `TENON_REQUIRE_TOOLCHAINS` is
+/// `1`, which makes it an error.
 ///
 /// # Panics
 ///
-/// If a Rust example does not build; [`try_all_examples`] returns the error
+/// If an example does not build; [`try_all_examples`] returns the error
 /// instead.
 pub fn all_examples() -> Vec<ExamplePlugin> {
     try_all_examples().unwrap_or_else(|error| panic!("{error}"))
 }
 
-/// [`all_examples`], returning the first build error instead of panicking.
+/// [`all_examples`], returning the first build error instead of panicking
+/// (and, when `TENON_REQUIRE_TOOLCHAINS=1`, the first missing toolchain).
 pub fn try_all_examples() -> Result<Vec<ExamplePlugin>, BuildError> {
-    Ok(vec![
-        ExamplePlugin {
-            language: "c",
-            interface: "org.tenon.example.greeter",
-            path: c_plugin("greeter"),
-        },
-        ExamplePlugin {
-            language: "c",
-            interface: "org.tenon.example.processor",
-            path: c_plugin("processor"),
-        },
-        ExamplePlugin {
-            language: "rust",
-            interface: "org.tenon.example.greeter",
-            path: rust_plugin("greeter-rust")?,
-        },
-        ExamplePlugin {
-            language: "rust",
-            interface: "org.tenon.example.kv",
-            path: rust_plugin("kv-rust")?,
-        },
-    ])
+    static REPORTED: std::sync::Once = std::sync::Once::new();
+    let examples = try_examples()?;
+    let required = env::var("TENON_REQUIRE_TOOLCHAINS").as_deref() == Ok("1");
+    let consequence = if required {
+        "an error, as TENON_REQUIRE_TOOLCHAINS=1"
+    } else {
+        "skipped (TENON_REQUIRE_TOOLCHAINS=1 makes this an error)"
+    };
+    // Once per process, straight to stderr: not through eprintln!, which
+    // test harnesses capture and hide for passing tests.
+    REPORTED.call_once(|| {
+        for missing in &examples.missing {
+            let message = format!("\n*** {missing}; {consequence} ***\n\n");
+            let _ = std::io::Write::write_all(&mut std::io::stderr(), message.as_bytes());
+        }
+    });
+    match examples.missing.into_iter().next() {
+        Some(missing) if required => Err(missing.error),
+        _ => Ok(examples.built),
+    }
+}
+
+/// Every example plugin of [`all_examples`], building each, and the ones
+/// skipped because their toolchain is missing; prints nothing. Fails on the
+/// first other build error.
+pub fn try_examples() -> Result<Examples, BuildError> {
+    let mut examples = Examples {
+        built: Vec::new(),
+        missing: Vec::new(),
+    };
+    for &(name, interface, build) in EXAMPLES {
+        let language = build.language();
+        match build.run() {
+            Ok(path) => examples.built.push(ExamplePlugin {
+                language,
+                name,
+                interface,
+                path,
+            }),
+            Err(error) if is_toolchain_missing(&error) => {
+                examples.missing.push(MissingExample {
+                    language,
+                    name,
+                    interface,
+                    error,
+                });
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(examples)
+}
+
+/// Whether `error` says that a toolchain is not installed (rather than that
+/// a build failed).
+fn is_toolchain_missing(error: &BuildError) -> bool {
+    matches!(error, BuildError::ToolchainMissing { .. })
 }
 
 /// Why [`rust_plugin`] could not produce a library.
@@ -169,16 +362,48 @@ pub enum BuildError {
         /// The command line that was run.
         command: String,
     },
+    /// A toolchain the plugin needs is not installed (no Zig compiler for a
+    /// Zig example). Tests skip what needs it, loudly, unless
+    /// `TENON_REQUIRE_TOOLCHAINS=1`.
+    ToolchainMissing {
+        /// The missing tool, e.g. `"zig"`.
+        tool: String,
+        /// What was tried, and how to install it.
+        message: String,
+    },
+    /// `zig build` failed (a compile error), could not be run, or the
+    /// example does not exist.
+    Zig {
+        /// The example asked for (its directory under `examples-zig/`).
+        example: String,
+        /// The command line that was run (empty if none was).
+        command: String,
+        /// zig's exit code, if it exited normally.
+        code: Option<i32>,
+        /// What zig printed on stderr, or why it did not run.
+        stderr: String,
+    },
+    /// `zig build` succeeded but did not install the expected library.
+    NoLibrary {
+        /// The example asked for.
+        example: String,
+        /// Where the library was expected.
+        expected: PathBuf,
+    },
 }
 
 impl BuildError {
     /// A stable, machine-readable name for the kind of failure:
-    /// `spawn_failed`, `cargo_failed` or `no_cdylib`.
+    /// `spawn_failed`, `cargo_failed`, `no_cdylib`, `toolchain_missing`,
+    /// `zig_failed` or `no_library`.
     pub fn name(&self) -> &'static str {
         match self {
             BuildError::Spawn { .. } => "spawn_failed",
             BuildError::Cargo { .. } => "cargo_failed",
             BuildError::NoCdylib { .. } => "no_cdylib",
+            BuildError::ToolchainMissing { .. } => "toolchain_missing",
+            BuildError::Zig { .. } => "zig_failed",
+            BuildError::NoLibrary { .. } => "no_library",
         }
     }
 }
@@ -205,6 +430,26 @@ impl fmt::Display for BuildError {
                 f,
                 "cargo built {package} but reported no cdylib for it \
                  (is crate-type = [\"cdylib\"] set?): {command}"
+            ),
+            BuildError::ToolchainMissing { tool, message } => {
+                write!(f, "toolchain missing: {tool}: {message}")
+            }
+            BuildError::Zig {
+                example,
+                command,
+                code,
+                stderr,
+            } => {
+                let code = code.map_or_else(|| "none".to_owned(), |code| code.to_string());
+                write!(
+                    f,
+                    "building Zig plugin {example} failed (exit {code}): {command}\n{stderr}"
+                )
+            }
+            BuildError::NoLibrary { example, expected } => write!(
+                f,
+                "zig build of {example} succeeded but installed no {}",
+                expected.display()
             ),
         }
     }
@@ -435,6 +680,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_example_list_covers_every_language_and_interface_twice() {
+        let mut names: Vec<&str> = EXAMPLES.iter().map(|(name, _, _)| *name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), EXAMPLES.len(), "a plugin is listed twice");
+        for language in LANGUAGES {
+            assert!(
+                EXAMPLES
+                    .iter()
+                    .any(|(_, _, build)| build.language() == language),
+                "no example in {language}"
+            );
+        }
+        for interface in [GREETER, KV, PROCESSOR] {
+            let mut languages: Vec<&str> = EXAMPLES
+                .iter()
+                .filter(|(_, listed, _)| *listed == interface)
+                .map(|(_, _, build)| build.language())
+                .collect();
+            languages.dedup();
+            assert!(languages.len() >= 2, "{interface}: only {languages:?}");
+        }
+    }
+
+    #[test]
     fn c_plugins_exist() {
         assert_eq!(c_plugin_stems(), ["greeter", "processor"]);
         for stem in c_plugin_stems() {
@@ -469,6 +739,34 @@ mod tests {
     #[should_panic(expected = "no C example plugin called \"nope\"; known: greeter, processor")]
     fn unknown_stem_panics_with_the_known_ones() {
         c_plugin("nope");
+    }
+
+    #[test]
+    fn cpp_plugins_and_fixtures_exist() {
+        assert_eq!(cpp_plugin_stems(), ["greeter-cpp", "kv-cpp"]);
+        assert_eq!(cpp_fixture_stems(), ["throwing_cpp"]);
+        for path in [
+            cpp_plugin("greeter-cpp"),
+            cpp_plugin("kv-cpp"),
+            cpp_fixture("throwing_cpp"),
+        ] {
+            assert!(path.is_file(), "{}", path.display());
+            assert!(path.is_absolute(), "{}", path.display());
+        }
+        let name = cpp_plugin("kv-cpp");
+        let name = name.file_name().unwrap().to_str().unwrap();
+        assert!(
+            name == "libkv-cpp.so" || name == "libkv-cpp.dylib" || name == "kv-cpp.dll",
+            "{name}"
+        );
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "no C++ example plugin called \"greeter\"; known: greeter-cpp, kv-cpp"
+    )]
+    fn unknown_cpp_plugin_panics_with_the_known_ones() {
+        cpp_plugin("greeter");
     }
 
     #[test]

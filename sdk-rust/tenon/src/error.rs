@@ -18,15 +18,33 @@ pub enum Error {
         path: PathBuf,
     },
 
-    /// The file exists but the dynamic loader refused it: not a shared
-    /// library, truncated, built for another architecture or OS, or missing
-    /// a library it depends on.
+    /// The file exists but is not a shared library this host can load:
+    /// empty, text, an object file or executable, truncated, a directory,
+    /// or refused by the dynamic loader (for instance for a library it
+    /// depends on that is missing). The file's header is read before the
+    /// loader is asked, so a truncated library is refused here instead of
+    /// crashing the host when its missing pages are touched.
     #[error("{}: not a loadable shared library: {reason}", path.display())]
     NotALibrary {
         /// The file.
         path: PathBuf,
-        /// What the operating system's loader said.
+        /// What is wrong: read from the file's header, or what the
+        /// operating system's loader said.
         reason: String,
+    },
+
+    /// The file is a shared library for another processor, word size,
+    /// byte order or binary format (an ELF library on macOS, an arm64
+    /// library on x86-64). Detected from the file's header before the
+    /// dynamic loader is asked.
+    #[error("{}: built for another platform: the file is {found}, but this host loads {expected}; build the plugin for this platform", path.display())]
+    WrongArchitecture {
+        /// The file.
+        path: PathBuf,
+        /// What the file's header says it is built for.
+        found: String,
+        /// What this host loads.
+        expected: String,
     },
 
     /// The library exports no `tenon_plugin_v1` (nor any other Tenon entry).
@@ -175,6 +193,7 @@ impl Error {
         match self {
             Error::FileNotFound { .. } => "file_not_found",
             Error::NotALibrary { .. } => "not_a_library",
+            Error::WrongArchitecture { .. } => "wrong_architecture",
             Error::MissingEntry { .. } => "missing_entry",
             Error::AbiMismatch { .. } => "abi_mismatch",
             Error::NullDescriptor { .. } => "null_descriptor",

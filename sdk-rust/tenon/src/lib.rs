@@ -50,6 +50,7 @@
 //! target `tenon::plugin` and the plugin's name in the `plugin` field.
 #![deny(missing_docs)]
 
+mod binary;
 mod error;
 mod host_services;
 mod info;

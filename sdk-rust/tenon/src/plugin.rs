@@ -37,11 +37,12 @@ unsafe impl Send for Loaded {}
 unsafe impl Sync for Loaded {}
 
 impl Plugin {
-    /// Loads the plugin at `path` and verifies its descriptor: the entry
-    /// symbol exists, the ABI major matches, the descriptor is large enough,
-    /// its strings are UTF-8, the version is semver and the interface table
-    /// is well formed. No plugin code runs except library initializers and
-    /// the entry function.
+    /// Loads the plugin at `path` and verifies it: the file's header is for
+    /// this platform and complete (read before the loader is asked), the
+    /// entry symbol exists, the ABI major matches, the descriptor is large
+    /// enough, its strings are UTF-8, the version is semver and the
+    /// interface table is well formed. No plugin code runs except library
+    /// initializers and the entry function.
     ///
     /// Loading a library runs its initializers in this process: load only
     /// plugins you trust as much as your own code, or (in a later release)
@@ -63,6 +64,9 @@ impl Plugin {
                 reason: "not a regular file".to_owned(),
             });
         }
+        // Before the loader sees the file: refuses text, empty, truncated
+        // and foreign-architecture files with a precise reason.
+        crate::binary::check_library_file(&path)?;
         // SAFETY: loading runs the library's initializers; this is the
         // trust a host places in every in-process plugin (documented above).
         // The path is absolute, so no search path is consulted.

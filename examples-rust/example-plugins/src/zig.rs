@@ -1,0 +1,232 @@
+//! Building the Zig example plugins (`examples-zig/<example>/`) on demand.
+
+use std::collections::HashMap;
+use std::env;
+use std::ffi::OsString;
+use std::fs;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::{Mutex, OnceLock, PoisonError};
+
+use crate::{workspace_root, BuildError, Layout};
+
+/// The directory holding the Zig examples, one `build.zig` project each.
+fn examples_dir() -> PathBuf {
+    workspace_root().join("examples-zig")
+}
+
+/// The names [`zig_plugin`] accepts: the directories of `examples-zig/` that
+/// hold a `build.zig`, sorted (`["greeter", "processor"]`).
+pub fn zig_examples() -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(examples_dir())
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|dir| dir.join("build.zig").is_file())
+        .filter_map(|dir| dir.file_name()?.to_str().map(str::to_owned))
+        .collect();
+    names.sort();
+    names
+}
+
+type Cache = Mutex<HashMap<String, Result<PathBuf, BuildError>>>;
+
+/// Builds the Zig example `examples-zig/<example>/` (e.g. `"greeter"` or
+/// `"processor"`) with `zig build` and returns the path of its shared
+/// library (`lib<example>-zig.so`, `.dylib`, or `<example>-zig.dll`).
+///
+/// - **zig**: the program named by the `ZIG` environment variable if set,
+///   else `zig` from `PATH`, else `python3 -m ziglang` (the compiler from
+///   PyPI: `pip install ziglang`), whichever answers `version` first. When
+///   none does the error is [`BuildError::ToolchainMissing`]
+///   (`toolchain_missing`), so callers can skip rather than fail.
+/// - **Where**: runs in the example's directory with
+///   `--prefix <target-dir>/tenon-zig/<example>/out` and
+///   `--cache-dir <target-dir>/tenon-zig/<example>/cache`, so nothing is
+///   written into the source tree; `<target-dir>` is the cargo target
+///   directory of the running binary (as for [`crate::rust_plugin`]). Zig's
+///   global cache (its standard library and runtime builds) stays where zig
+///   keeps it (`ZIG_GLOBAL_CACHE_DIR` moves it); filling it the first time
+///   takes minutes, later builds seconds.
+/// - **Caching**: the first call for an example builds it (quick when
+///   nothing changed); later calls in the same process return the same
+///   result, success or failure, without running zig again. Calls from
+///   several threads are serialized.
+pub fn zig_plugin(example: &str) -> Result<PathBuf, BuildError> {
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let mut cache = CACHE
+        .get_or_init(Cache::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    if let Some(result) = cache.get(example) {
+        return result.clone();
+    }
+    let result = build_zig_plugin(example);
+    cache.insert(example.to_owned(), result.clone());
+    result
+}
+
+fn build_zig_plugin(example: &str) -> Result<PathBuf, BuildError> {
+    let project = examples_dir().join(example);
+    if !project.join("build.zig").is_file() {
+        return Err(BuildError::Zig {
+            example: example.to_owned(),
+            command: String::new(),
+            code: None,
+            stderr: format!(
+                "no Zig example called {example:?} (no {}); known: {}",
+                project.join("build.zig").display(),
+                zig_examples().join(", ")
+            ),
+        });
+    }
+    let zig = zig_program()?;
+    let work = Layout::detect().target_dir.join("tenon-zig").join(example);
+    let prefix = work.join("out");
+    let mut command = Command::new(&zig[0]);
+    command
+        .args(&zig[1..])
+        .arg("build")
+        .arg("--prefix")
+        .arg(&prefix)
+        .arg("--cache-dir")
+        .arg(work.join("cache"))
+        .current_dir(&project)
+        .stdin(Stdio::null());
+    let described = format!("{command:?}");
+    let output = command.output().map_err(|error| BuildError::Zig {
+        example: example.to_owned(),
+        command: described.clone(),
+        code: None,
+        stderr: format!("could not run zig: {error}"),
+    })?;
+    if !output.status.success() {
+        return Err(BuildError::Zig {
+            example: example.to_owned(),
+            command: described,
+            code: output.status.code(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        });
+    }
+    let file = format!(
+        "{}{example}-zig{}",
+        env::consts::DLL_PREFIX,
+        env::consts::DLL_SUFFIX
+    );
+    // Zig installs shared libraries in lib/, and DLLs in bin/.
+    let candidates = [
+        prefix.join("lib").join(&file),
+        prefix.join("bin").join(&file),
+    ];
+    candidates
+        .iter()
+        .find(|path| path.is_file())
+        .cloned()
+        .ok_or_else(|| BuildError::NoLibrary {
+            example: example.to_owned(),
+            expected: candidates[0].clone(),
+        })
+}
+
+/// The command that runs zig, as program and leading arguments
+/// (`["zig"]` or `["python3", "-m", "ziglang"]`), found as [`zig_plugin`]
+/// describes, once per process; [`BuildError::ToolchainMissing`] when there
+/// is none. For running zig on other projects (`zig build` of a copy of an
+/// example, `zig fmt --check`).
+pub fn zig_command() -> Result<Vec<OsString>, BuildError> {
+    zig_program()
+}
+
+/// The command that runs zig (program and leading arguments), found once
+/// per process.
+fn zig_program() -> Result<Vec<OsString>, BuildError> {
+    static ZIG: OnceLock<Result<Vec<OsString>, BuildError>> = OnceLock::new();
+    ZIG.get_or_init(find_zig).clone()
+}
+
+fn find_zig() -> Result<Vec<OsString>, BuildError> {
+    let mut candidates: Vec<Vec<OsString>> = Vec::new();
+    if let Some(zig) = env::var_os("ZIG").filter(|zig| !zig.is_empty()) {
+        candidates.push(vec![zig]);
+    }
+    candidates.push(vec!["zig".into()]);
+    for python in ["python3", "python"] {
+        candidates.push(vec![python.into(), "-m".into(), "ziglang".into()]);
+    }
+    let mut tried = Vec::new();
+    for candidate in candidates {
+        let described = candidate
+            .iter()
+            .map(|part| part.to_string_lossy())
+            .collect::<Vec<_>>()
+            .join(" ");
+        match answers_version(&candidate) {
+            Ok(()) => return Ok(candidate),
+            Err(why) => tried.push(format!("`{described} version`: {why}")),
+        }
+    }
+    Err(BuildError::ToolchainMissing {
+        tool: "zig".to_owned(),
+        message: format!(
+            "no Zig compiler found (install one on PATH, or `pip install ziglang`; \
+             or set ZIG); tried {}",
+            tried.join("; ")
+        ),
+    })
+}
+
+/// Runs `<command> version`: `Ok` when it exits successfully.
+fn answers_version(command: &[OsString]) -> Result<(), String> {
+    let output = Command::new(&command[0])
+        .args(&command[1..])
+        .arg("version")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|error| error.to_string())?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        Err(format!(
+            "{} ({})",
+            output.status,
+            stderr.lines().last().unwrap_or("").trim()
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_zig_examples_are_listed() {
+        assert_eq!(zig_examples(), ["greeter", "processor"]);
+        assert!(examples_dir().join("greeter/src/greeter.zig").is_file());
+    }
+
+    #[test]
+    fn an_unknown_example_is_an_error_naming_the_known_ones() {
+        let error = zig_plugin("nope").unwrap_err();
+        assert_eq!(error.name(), "zig_failed");
+        let text = error.to_string();
+        assert!(text.contains("no Zig example called \"nope\""), "{text}");
+        assert!(text.contains("greeter, processor"), "{text}");
+    }
+
+    #[test]
+    fn a_missing_program_is_not_a_zig() {
+        let missing = [OsString::from("tenon-no-such-zig-program")];
+        assert!(answers_version(&missing).is_err());
+    }
+
+    #[test]
+    fn missing_toolchains_have_their_own_name() {
+        let error = BuildError::ToolchainMissing {
+            tool: "zig".to_owned(),
+            message: "not installed".to_owned(),
+        };
+        assert_eq!(error.name(), "toolchain_missing");
+        assert!(error.to_string().contains("zig"));
+    }
+}

@@ -1,0 +1,183 @@
+//! `tenon`: inspect and check Tenon plugins, and start new ones.
+//!
+//! ```text
+//! tenon inspect PATH [--json]     what a plugin says about itself
+//! tenon check PATH [--json]       validate a plugin before shipping it
+//! tenon new NAME --lang LANG      a new plugin project that passes `tenon check`
+//! ```
+//!
+//! Exit status: 0 on success, 1 when the plugin is bad (or a check failed),
+//! 2 for a usage error. See `docs/cli.md`.
+
+mod check;
+mod inspect;
+mod json;
+mod known;
+mod new;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit status for a bad plugin or a failed check.
+const FAILURE: u8 = 1;
+
+#[derive(Parser)]
+#[command(
+    name = "tenon",
+    version,
+    about = "Inspect and check Tenon plugins, and start new ones",
+    long_about = "Inspect and check Tenon plugins, and start new ones.\n\n\
+        A Tenon plugin is a shared library (.so, .dylib, .dll) built against the C header \
+        tenon/plugin.h, in C, C++, Zig or Rust. `tenon inspect` shows what a plugin says \
+        about itself, `tenon check` validates it the way a host will use it, and `tenon new` \
+        creates a plugin project that builds with its language's usual tool and passes \
+        `tenon check` out of the box.",
+    after_help = "Exit status: 0 on success, 1 when the plugin is bad or a check failed, \
+        2 for a usage error.\nDocumentation: docs/cli.md in the Tenon repository."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Show a plugin's name, version, description, ABI, flags and interfaces.
+    ///
+    /// Loads the library and verifies its descriptor exactly as a host does,
+    /// running no plugin code beyond the library's initializers and its entry
+    /// function. A bad plugin exits with status 1 and says what is wrong; with
+    /// --json it prints {"error":{"kind","message"}}, where kind is the stable
+    /// snake_case name of the failure (missing_entry, abi_mismatch, ...).
+    Inspect {
+        /// The plugin's shared library.
+        path: PathBuf,
+        /// Print one JSON object instead of text:
+        /// {"path","name","version","description","abi":{"major","minor"},
+        /// "thread_safe","interfaces":[{"id","version","vtable_size"}]}.
+        #[arg(long)]
+        json: bool,
+    },
+
+    /// Validate a plugin: load-time verification, lifecycle, interfaces,
+    /// threads, reloading and interface-specific probes.
+    ///
+    /// Each check runs in a child process of this command, so a plugin that
+    /// crashes, aborts or hangs fails that check (with the signal or the
+    /// timeout) instead of killing the validator. The example interfaces
+    /// (org.tenon.example.greeter, .kv and .processor, version 1) are known to
+    /// this command and are probed method by method; other interfaces get the
+    /// checks every plugin gets. Exits with status 0 only if every check
+    /// passed (skipped checks do not fail).
+    Check {
+        /// The plugin's shared library.
+        path: PathBuf,
+        /// Print one JSON report instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Show the details of passing checks too.
+        #[arg(short, long)]
+        verbose: bool,
+        /// Seconds each check may take before it counts as hung.
+        #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+        timeout: u64,
+        /// Run every check in this process (no crash isolation; for
+        /// debugging a check under a debugger).
+        #[arg(long)]
+        in_process: bool,
+    },
+
+    /// Create a new plugin project that builds with its language's usual
+    /// tool and passes `tenon check` as generated.
+    ///
+    /// C builds with make, C++ with CMake, Zig with `zig build`, Rust with
+    /// cargo. The C, C++ and Zig projects carry a copy of the Tenon headers
+    /// they need (include/), taken from the SDK this command was built
+    /// with; the Rust project depends on the tenon-plugin and
+    /// tenon-example-interfaces crates (by path when a Tenon source tree is
+    /// known, see --sdk).
+    New {
+        /// The plugin's name: lowercase letters, digits, '-' and '_',
+        /// starting with a letter. Also the directory created.
+        name: String,
+        /// The language of the plugin.
+        #[arg(long, value_enum)]
+        lang: Lang,
+        /// The example interface the plugin implements.
+        #[arg(long, value_enum, default_value_t = InterfaceChoice::Greeter)]
+        interface: InterfaceChoice,
+        /// Where to create the project [default: ./NAME].
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// A Tenon source tree for the Rust project's path dependencies
+        /// [default: $TENON_SDK_DIR, else the tree this command was built
+        /// from, if it still exists, else crates.io versions].
+        #[arg(long, value_name = "DIR")]
+        sdk: Option<PathBuf>,
+    },
+
+    /// Runs one check of `tenon check` and prints its result as JSON (used
+    /// by `tenon check` to isolate each check in a child process).
+    #[command(name = "__check-step", hide = true)]
+    CheckStep {
+        /// The check's name.
+        step: String,
+        /// The plugin's shared library.
+        path: PathBuf,
+    },
+}
+
+/// A language `tenon new` writes projects in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Lang {
+    /// C99, built with make.
+    C,
+    /// C++17 (tenon/plugin.hpp), built with CMake.
+    Cpp,
+    /// Zig, built with `zig build`.
+    Zig,
+    /// Rust, built with cargo.
+    Rust,
+}
+
+/// An example interface a new project implements.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum InterfaceChoice {
+    /// org.tenon.example.greeter: greet(name) -> text.
+    Greeter,
+    /// org.tenon.example.kv: get, put, remove, len.
+    Kv,
+    /// org.tenon.example.processor: name() and process(bytes) -> bytes.
+    Processor,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Inspect { path, json } => inspect::run(&path, json),
+        Command::Check {
+            path,
+            json,
+            verbose,
+            timeout,
+            in_process,
+        } => check::run(
+            &path,
+            &check::Options {
+                json,
+                verbose,
+                timeout: std::time::Duration::from_secs(timeout.max(1)),
+                in_process,
+            },
+        ),
+        Command::New {
+            name,
+            lang,
+            interface,
+            dir,
+            sdk,
+        } => new::run(&name, lang, interface, dir, sdk),
+        Command::CheckStep { step, path } => check::run_step_in_child(&step, &path),
+    }
+}

@@ -1,0 +1,473 @@
+//! `tenon new`: a plugin project that builds with its language's usual tool
+//! and passes `tenon check` as generated.
+//!
+//! The templates are files in this crate's `templates/` directory, and the
+//! Tenon headers the C, C++ and Zig projects carry are the SDK's own,
+//! embedded when this command was compiled (`include_str!`), so a project
+//! always matches the ABI of the `tenon` that created it and builds without
+//! an installed SDK. The Rust project instead depends on the SDK's crates:
+//! by path when a Tenon source tree is known, else by crates.io version.
+
+use crate::{InterfaceChoice, Lang};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// The SDK files a project may carry, as `(path in the project, text)`.
+const PLUGIN_H: (&str, &str) = (
+    "include/tenon/plugin.h",
+    include_str!("../../../include/tenon/plugin.h"),
+);
+const SDK_H: (&str, &str) = (
+    "include/tenon/sdk.h",
+    include_str!("../../../sdk-c/include/tenon/sdk.h"),
+);
+const GREETER_H: (&str, &str) = (
+    "include/tenon_examples/greeter.h",
+    include_str!("../../../examples-c/interfaces/tenon_examples/greeter.h"),
+);
+const KV_H: (&str, &str) = (
+    "include/tenon_examples/kv.h",
+    include_str!("../../../examples-c/interfaces/tenon_examples/kv.h"),
+);
+const PROCESSOR_H: (&str, &str) = (
+    "include/tenon_examples/processor.h",
+    include_str!("../../../examples-c/interfaces/tenon_examples/processor.h"),
+);
+
+const PLUGIN_HPP: (&str, &str) = (
+    "include/tenon/plugin.hpp",
+    include_str!("../../../sdk-c/include/tenon/plugin.hpp"),
+);
+
+/// A template: `(path in the project, text with {{placeholders}})`.
+type Template = (&'static str, &'static str);
+
+const C_FILES: &[Template] = &[
+    ("Makefile", include_str!("../templates/c/Makefile")),
+    ("README.md", include_str!("../templates/c/README.md")),
+    (".gitignore", include_str!("../templates/c/gitignore")),
+];
+
+const CPP_FILES: &[Template] = &[
+    (
+        "CMakeLists.txt",
+        include_str!("../templates/cpp/CMakeLists.txt"),
+    ),
+    (
+        "tenon-plugin.version",
+        include_str!("../templates/cpp/tenon-plugin.version"),
+    ),
+    ("README.md", include_str!("../templates/cpp/README.md")),
+    (".gitignore", include_str!("../templates/cpp/gitignore")),
+];
+
+const ZIG_FILES: &[Template] = &[
+    ("build.zig", include_str!("../templates/zig/build.zig")),
+    ("src/c.h", include_str!("../templates/zig/c.h")),
+    ("README.md", include_str!("../templates/zig/README.md")),
+    (".gitignore", include_str!("../templates/zig/gitignore")),
+];
+
+const RUST_FILES: &[Template] = &[
+    ("Cargo.toml", include_str!("../templates/rust/Cargo.toml")),
+    ("README.md", include_str!("../templates/rust/README.md")),
+    (".gitignore", include_str!("../templates/rust/gitignore")),
+];
+
+impl InterfaceChoice {
+    fn short(self) -> &'static str {
+        match self {
+            InterfaceChoice::Greeter => "greeter",
+            InterfaceChoice::Kv => "kv",
+            InterfaceChoice::Processor => "processor",
+        }
+    }
+
+    fn id(self) -> String {
+        format!("org.tenon.example.{}", self.short())
+    }
+
+    fn summary(self) -> &'static str {
+        match self {
+            InterfaceChoice::Greeter => "`greet(name)` returns a greeting",
+            InterfaceChoice::Kv => "an in-memory key-value store",
+            InterfaceChoice::Processor => "`process(bytes)`, here reversing them",
+        }
+    }
+
+    fn header(self) -> (&'static str, &'static str) {
+        match self {
+            InterfaceChoice::Greeter => GREETER_H,
+            InterfaceChoice::Kv => KV_H,
+            InterfaceChoice::Processor => PROCESSOR_H,
+        }
+    }
+}
+
+impl Lang {
+    fn describe(self) -> &'static str {
+        match self {
+            Lang::C => "C",
+            Lang::Cpp => "C++",
+            Lang::Zig => "Zig",
+            Lang::Rust => "Rust",
+        }
+    }
+}
+
+/// One file of a new project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct File {
+    /// Relative to the project's directory, with `/`.
+    pub path: String,
+    /// Its text.
+    pub text: String,
+}
+
+/// A new project, ready to be written.
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// Its files.
+    pub files: Vec<File>,
+    /// Where the built library will be, relative to the project.
+    pub library: String,
+    /// The commands that build it, run in the project's directory.
+    pub build: Vec<&'static str>,
+    /// Something to tell the user, if any.
+    pub note: Option<String>,
+}
+
+/// `tenon new NAME --lang LANG [--interface I] [--dir DIR] [--sdk DIR]`.
+pub fn run(
+    name: &str,
+    lang: Lang,
+    interface: InterfaceChoice,
+    dir: Option<PathBuf>,
+    sdk: Option<PathBuf>,
+) -> ExitCode {
+    if let Err(problem) = check_name(name) {
+        eprintln!("error: invalid plugin name {name:?}: {problem}");
+        return ExitCode::from(2);
+    }
+    let sdk = match sdk_root(sdk) {
+        Ok(sdk) => sdk,
+        Err(problem) => {
+            eprintln!("error: {problem}");
+            return ExitCode::from(2);
+        }
+    };
+    let dir = dir.unwrap_or_else(|| PathBuf::from(name));
+    let project = project(name, lang, interface, sdk.as_deref());
+    if let Err(problem) = write(&dir, &project) {
+        eprintln!("error: {problem}");
+        return ExitCode::from(crate::FAILURE);
+    }
+    println!(
+        "Created {}: a {} plugin implementing {} version 1.\n",
+        dir.display(),
+        lang.describe(),
+        interface.id()
+    );
+    println!("  cd {}", dir.display());
+    for command in &project.build {
+        println!("  {command}");
+    }
+    println!("  tenon check {}", project.library);
+    if let Some(note) = &project.note {
+        println!("\n{note}");
+    }
+    ExitCode::SUCCESS
+}
+
+/// Names become file names, C identifiers and crate names: lowercase ASCII
+/// letters, digits, `-` and `_`, starting with a letter.
+pub fn check_name(name: &str) -> Result<(), &'static str> {
+    let mut chars = name.chars();
+    match chars.next() {
+        None => return Err("it is empty"),
+        Some(first) if !first.is_ascii_lowercase() => {
+            return Err("it must start with a lowercase letter (a-z)")
+        }
+        Some(_) => {}
+    }
+    if !chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_') {
+        return Err("use only lowercase letters, digits, '-' and '_'");
+    }
+    if name.len() > 64 {
+        return Err("it is longer than 64 characters");
+    }
+    Ok(())
+}
+
+/// The Tenon source tree for path dependencies: `--sdk`, else
+/// `$TENON_SDK_DIR`, else the tree this command was built from if it is
+/// still there; `None` means crates.io versions.
+fn sdk_root(explicit: Option<PathBuf>) -> Result<Option<PathBuf>, String> {
+    let is_tree = |dir: &Path| dir.join("include/tenon/plugin.h").is_file();
+    let given = explicit.map(|dir| ("--sdk", dir)).or_else(|| {
+        std::env::var_os("TENON_SDK_DIR")
+            .filter(|dir| !dir.is_empty())
+            .map(|dir| ("TENON_SDK_DIR", PathBuf::from(dir)))
+    });
+    if let Some((source, dir)) = given {
+        if !is_tree(&dir) {
+            return Err(format!(
+                "{source} {} is not a Tenon source tree (it has no include/tenon/plugin.h)",
+                dir.display()
+            ));
+        }
+        return std::fs::canonicalize(&dir)
+            .map(Some)
+            .map_err(|e| format!("{source} {}: {e}", dir.display()));
+    }
+    let built_from = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    if is_tree(&built_from) {
+        return Ok(std::fs::canonicalize(&built_from).ok());
+    }
+    Ok(None)
+}
+
+/// `lib<stem>.so`, `lib<stem>.dylib` or `<stem>.dll` on this platform.
+fn library_file(stem: &str) -> String {
+    format!(
+        "{}{stem}{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    )
+}
+
+/// The project's files and how to build it.
+pub fn project(name: &str, lang: Lang, interface: InterfaceChoice, sdk: Option<&Path>) -> Project {
+    let ident = name.replace('-', "_");
+    let mut note = None;
+    let (templates, main, build, library): (&[Template], Template, Vec<&str>, String) = match lang {
+        Lang::C => (
+            C_FILES,
+            (
+                "src/plugin.c",
+                match interface {
+                    InterfaceChoice::Greeter => include_str!("../templates/c/greeter.c"),
+                    InterfaceChoice::Kv => include_str!("../templates/c/kv.c"),
+                    InterfaceChoice::Processor => include_str!("../templates/c/processor.c"),
+                },
+            ),
+            vec!["make"],
+            // The Makefile names it lib<name>.dylib on macOS, .so elsewhere.
+            format!(
+                "build/lib{name}.{}",
+                if cfg!(target_vendor = "apple") {
+                    "dylib"
+                } else {
+                    "so"
+                }
+            ),
+        ),
+        Lang::Rust => (
+            RUST_FILES,
+            (
+                "src/lib.rs",
+                match interface {
+                    InterfaceChoice::Greeter => include_str!("../templates/rust/greeter.rs"),
+                    InterfaceChoice::Kv => include_str!("../templates/rust/kv.rs"),
+                    InterfaceChoice::Processor => include_str!("../templates/rust/processor.rs"),
+                },
+            ),
+            vec!["cargo build"],
+            format!("target/debug/{}", library_file(&ident)),
+        ),
+        Lang::Cpp => (
+            CPP_FILES,
+            (
+                "src/plugin.cpp",
+                match interface {
+                    InterfaceChoice::Greeter => include_str!("../templates/cpp/greeter.cpp"),
+                    InterfaceChoice::Kv => include_str!("../templates/cpp/kv.cpp"),
+                    InterfaceChoice::Processor => include_str!("../templates/cpp/processor.cpp"),
+                },
+            ),
+            vec!["cmake -S . -B build", "cmake --build build"],
+            format!("build/{}", library_file(name)),
+        ),
+        Lang::Zig => (
+            ZIG_FILES,
+            (
+                "src/plugin.zig",
+                match interface {
+                    InterfaceChoice::Greeter => include_str!("../templates/zig/greeter.zig"),
+                    InterfaceChoice::Kv => include_str!("../templates/zig/kv.zig"),
+                    InterfaceChoice::Processor => include_str!("../templates/zig/processor.zig"),
+                },
+            ),
+            vec!["zig build"],
+            if cfg!(target_os = "windows") {
+                format!("zig-out/bin/{ident}.dll")
+            } else {
+                format!("zig-out/lib/{}", library_file(&ident))
+            },
+        ),
+    };
+    let dependencies = match (lang, sdk) {
+        (Lang::Rust, Some(sdk)) => format!(
+            "tenon-plugin = {{ path = {} }}\ntenon-example-interfaces = {{ path = {} }}",
+            toml_string(&sdk.join("sdk-rust/tenon-plugin")),
+            toml_string(&sdk.join("examples-rust/interfaces")),
+        ),
+        (Lang::Rust, None) => {
+            note = Some(
+                "note: no Tenon source tree was found (--sdk, TENON_SDK_DIR), so Cargo.toml \
+                 names crates.io versions of tenon-plugin and tenon-example-interfaces."
+                    .to_owned(),
+            );
+            "tenon-plugin = \"0.1\"\ntenon-example-interfaces = \"0.1\"".to_owned()
+        }
+        _ => String::new(),
+    };
+    let values = [
+        ("name", name.to_owned()),
+        ("ident", ident.clone()),
+        ("interface", interface.short().to_owned()),
+        ("interface_id", interface.id()),
+        ("interface_summary", interface.summary().to_owned()),
+        ("library_path", library.clone()),
+        ("dependencies", dependencies),
+    ];
+    let fill = |text: &str| {
+        values.iter().fold(text.to_owned(), |text, (key, value)| {
+            text.replace(&format!("{{{{{key}}}}}"), value)
+        })
+    };
+    let mut files: Vec<File> = templates
+        .iter()
+        .chain([&main])
+        .map(|(path, text)| File {
+            path: (*path).to_owned(),
+            text: fill(text),
+        })
+        .collect();
+    let headers: &[(&str, &str)] = match lang {
+        Lang::C => &[PLUGIN_H, SDK_H],
+        Lang::Cpp => &[PLUGIN_H, SDK_H, PLUGIN_HPP],
+        Lang::Zig => &[PLUGIN_H],
+        Lang::Rust => &[],
+    };
+    if lang != Lang::Rust {
+        for (path, text) in headers.iter().copied().chain([interface.header()]) {
+            files.push(File {
+                path: path.to_owned(),
+                text: text.to_owned(),
+            });
+        }
+    }
+    Project {
+        files,
+        library,
+        build,
+        note,
+    }
+}
+
+/// A path as a TOML string: a literal string ('...', no escapes, so
+/// Windows backslashes stay as they are) unless it contains a quote.
+fn toml_string(path: &Path) -> String {
+    let text = path.display().to_string();
+    if text.contains('\'') || text.contains('\n') {
+        format!("{text:?}")
+    } else {
+        format!("'{text}'")
+    }
+}
+
+/// Writes the project into `dir`, which must not exist or be empty.
+fn write(dir: &Path, project: &Project) -> Result<(), String> {
+    if let Ok(mut entries) = std::fs::read_dir(dir) {
+        if entries.next().is_some() {
+            return Err(format!(
+                "{} already exists and is not empty; choose another name or --dir",
+                dir.display()
+            ));
+        }
+    } else if dir.exists() {
+        return Err(format!("{} exists and is not a directory", dir.display()));
+    }
+    for file in &project.files {
+        let path = dir.join(&file.path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
+        std::fs::write(&path, &file.text)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_checked() {
+        assert!(check_name("my-plugin_2").is_ok());
+        for bad in ["", "2fast", "-x", "My", "a b", "a.b", "ä"] {
+            assert!(check_name(bad).is_err(), "{bad:?}");
+        }
+        assert!(check_name(&"a".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn every_placeholder_is_filled() {
+        let sdk = Path::new("/sdk");
+        for lang in [Lang::C, Lang::Cpp, Lang::Zig, Lang::Rust] {
+            for interface in [
+                InterfaceChoice::Greeter,
+                InterfaceChoice::Kv,
+                InterfaceChoice::Processor,
+            ] {
+                for sdk in [Some(sdk), None] {
+                    let project = project("my-plugin", lang, interface, sdk);
+                    for file in &project.files {
+                        assert!(
+                            !file.text.contains("{{"),
+                            "{lang:?} {interface:?}: {} has an unfilled placeholder",
+                            file.path
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn c_projects_carry_the_headers_they_include() {
+        let project = project("p", Lang::C, InterfaceChoice::Kv, None);
+        let paths: Vec<&str> = project.files.iter().map(|f| f.path.as_str()).collect();
+        for expected in [
+            "Makefile",
+            "src/plugin.c",
+            "include/tenon/plugin.h",
+            "include/tenon/sdk.h",
+            "include/tenon_examples/kv.h",
+        ] {
+            assert!(paths.contains(&expected), "{expected} in {paths:?}");
+        }
+    }
+
+    #[test]
+    fn rust_projects_depend_on_the_sdk_by_path_or_version() {
+        let with_sdk = project(
+            "p",
+            Lang::Rust,
+            InterfaceChoice::Greeter,
+            Some(Path::new("/s")),
+        );
+        let manifest = &with_sdk.files[0].text;
+        assert!(
+            manifest.contains("tenon-plugin = { path = '/s/sdk-rust/tenon-plugin' }"),
+            "{manifest}"
+        );
+        assert!(with_sdk.note.is_none());
+        let without = project("p", Lang::Rust, InterfaceChoice::Greeter, None);
+        assert!(without.files[0].text.contains("tenon-plugin = \"0.1\""));
+        assert!(without.note.is_some());
+    }
+}

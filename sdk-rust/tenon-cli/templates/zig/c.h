@@ -1,0 +1,2 @@
+#include <tenon/plugin.h>
+#include <tenon_examples/{{interface}}.h>

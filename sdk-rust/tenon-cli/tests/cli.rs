@@ -1,0 +1,635 @@
+//! The `tenon` command, run as a user runs it.
+//!
+//! - `tenon inspect --json` and `tenon check` on every example plugin of
+//!   every language whose toolchain is installed
+//!   (`tenon_example_plugins::try_all_examples`);
+//! - `tenon inspect` and `tenon check` on malformed fixtures: exit status 1,
+//!   the error's kind, and a report that says what is wrong;
+//! - `tenon new` in every language, for every example interface: the
+//!   project builds with the language's usual tool and passes `tenon check`.
+//!
+//! A tool a test needs that is not installed (make, a C or C++ compiler,
+//! cmake, zig) is reported on stderr as `TOOLCHAIN MISSING: ...` and that
+//! part is skipped, unless `TENON_REQUIRE_TOOLCHAINS=1`, which makes it a
+//! failure.
+
+use serde_json::Value;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use tenon_example_plugins::{c_fixture, c_plugin, rust_plugin, try_all_examples};
+
+fn tenon() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_tenon"))
+}
+
+fn run(args: &[&str]) -> Output {
+    tenon().args(args).output().expect("run tenon")
+}
+
+fn run_path(args: &[&str], path: &Path) -> Output {
+    tenon().args(args).arg(path).output().expect("run tenon")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn json(output: &Output) -> Value {
+    serde_json::from_str(stdout(output).trim()).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not one JSON value ({e}):\n{}\nstderr:\n{}",
+            stdout(output),
+            stderr(output)
+        )
+    })
+}
+
+fn keys(value: &Value) -> Vec<&str> {
+    value
+        .as_object()
+        .unwrap_or_else(|| panic!("not an object: {value}"))
+        .keys()
+        .map(String::as_str)
+        .collect()
+}
+
+/// Reports a missing tool loudly on the real stderr (the harness hides
+/// eprintln! of passing tests), or fails under TENON_REQUIRE_TOOLCHAINS=1.
+fn toolchain_missing(tool: &str, why: &str) {
+    let message = format!("TOOLCHAIN MISSING: {tool} ({why}); skipping what needs it");
+    if std::env::var("TENON_REQUIRE_TOOLCHAINS").as_deref() == Ok("1") {
+        panic!("{message}, but TENON_REQUIRE_TOOLCHAINS=1 requires every toolchain");
+    }
+    let _ = writeln!(std::io::stderr(), "\n*** {message} ***\n");
+}
+
+/// A fresh scratch directory for one test.
+fn scratch(test: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("tenon-cli")
+        .join(test);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create scratch dir");
+    dir
+}
+
+// ---------------------------------------------------------------------------
+// Usage
+// ---------------------------------------------------------------------------
+
+#[test]
+fn help_names_every_command_and_the_exit_statuses() {
+    let output = run(&["--help"]);
+    assert!(output.status.success());
+    let help = stdout(&output);
+    for word in ["inspect", "check", "new", "Exit status"] {
+        assert!(help.contains(word), "{word:?} not in:\n{help}");
+    }
+    assert!(
+        !help.contains("__check-step"),
+        "the internal step is hidden"
+    );
+    for command in ["inspect", "check", "new"] {
+        let output = run(&[command, "--help"]);
+        assert!(output.status.success(), "{command} --help");
+        assert!(stdout(&output).contains("Usage: tenon"), "{command} --help");
+    }
+    assert!(stdout(&run(&["new", "--help"])).contains("greeter"));
+}
+
+#[test]
+fn usage_errors_exit_with_status_2() {
+    for args in [
+        &[][..],
+        &["inspect"],
+        &["frobnicate"],
+        &["check", "--no-such-flag", "x"],
+        &["new", "p"],
+        &["new", "p", "--lang", "cobol"],
+        &["new", "p", "--lang", "c", "--interface", "nope"],
+        &["new", "Not-A-Name", "--lang", "c"],
+    ] {
+        let output = run(args);
+        assert_eq!(output.status.code(), Some(2), "tenon {args:?}");
+        assert!(!stderr(&output).is_empty(), "tenon {args:?} says why");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// inspect and check on every example plugin
+// ---------------------------------------------------------------------------
+
+#[test]
+fn inspect_json_describes_every_example_plugin() {
+    let examples = try_all_examples().expect("the example plugins build");
+    assert!(examples.len() >= 4, "{examples:?}");
+    for example in examples {
+        let output = run_path(&["inspect", "--json"], &example.path);
+        assert!(output.status.success(), "{example:?}: {}", stderr(&output));
+        let value = json(&output);
+        assert_eq!(
+            keys(&value),
+            [
+                "path",
+                "name",
+                "version",
+                "description",
+                "abi",
+                "thread_safe",
+                "interfaces"
+            ],
+            "{example:?}"
+        );
+        assert_eq!(keys(&value["abi"]), ["major", "minor"]);
+        assert_eq!(value["abi"]["major"], 1);
+        assert_eq!(value["name"], example.name, "{example:?}");
+        let plugin = tenon::Plugin::load(&example.path).unwrap();
+        let info = plugin.info();
+        assert_eq!(value["path"], info.path.display().to_string());
+        assert_eq!(value["version"], info.version.to_string());
+        assert_eq!(value["thread_safe"], info.thread_safe());
+        let interfaces = value["interfaces"].as_array().unwrap();
+        assert_eq!(interfaces.len(), info.interfaces.len());
+        for (json, info) in interfaces.iter().zip(&info.interfaces) {
+            assert_eq!(keys(json), ["id", "version", "vtable_size"]);
+            assert_eq!(json["id"], info.id);
+            assert_eq!(json["version"], info.version);
+            assert_eq!(json["vtable_size"], info.vtable_size);
+        }
+        assert!(
+            interfaces.iter().any(|i| i["id"] == example.interface),
+            "{example:?} offers its interface: {value}"
+        );
+    }
+}
+
+#[test]
+fn inspect_text_shows_the_metadata() {
+    let output = run_path(&["inspect"], &c_plugin("greeter"));
+    assert!(output.status.success());
+    let text = stdout(&output);
+    for expected in [
+        "greeter-c 1.0.0",
+        "ABI:         1.0",
+        "thread-safe: yes",
+        "TENON_PLUGIN_THREAD_SAFE",
+        "org.tenon.example.greeter  version 1  vtable 16 bytes",
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in:\n{text}");
+    }
+}
+
+#[test]
+fn check_passes_on_every_example_plugin() {
+    let examples = try_all_examples().expect("the example plugins build");
+    for example in examples {
+        let output = run_path(&["check"], &example.path);
+        assert!(
+            output.status.success(),
+            "{example:?}:\n{}{}",
+            stdout(&output),
+            stderr(&output)
+        );
+        let text = stdout(&output);
+        let probe = format!("PASS  probe:{}", example.interface);
+        assert!(text.contains(&probe), "{probe:?} not in:\n{text}");
+        assert!(text.contains("OK: every check passed"), "{text}");
+
+        let output = run_path(&["check", "--json"], &example.path);
+        assert!(output.status.success());
+        let report = json(&output);
+        assert_eq!(report["passed"], true, "{report}");
+        assert_eq!(report["summary"]["failed"], 0);
+        assert_eq!(report["plugin"]["name"], example.name);
+        let names: Vec<&str> = report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
+        for expected in ["load", "interfaces", "lifecycle", "threads", "reload"] {
+            assert!(names.contains(&expected), "{expected} in {names:?}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Bad plugins
+// ---------------------------------------------------------------------------
+
+#[test]
+fn inspect_on_a_bad_plugin_exits_1_with_the_error_kind() {
+    let cases: [(PathBuf, &str); 6] = [
+        (PathBuf::from("/nonexistent/libx.so"), "file_not_found"),
+        (c_fixture("not_a_library"), "not_a_library"),
+        (c_fixture("no_entry"), "missing_entry"),
+        (c_fixture("abi_v2"), "abi_mismatch"),
+        (c_fixture("not_semver"), "invalid_version"),
+        (
+            c_fixture("interface_duplicate_id"),
+            "invalid_interface_table",
+        ),
+    ];
+    for (path, kind) in cases {
+        let output = run_path(&["inspect", "--json"], &path);
+        assert_eq!(output.status.code(), Some(1), "{}", path.display());
+        let value = json(&output);
+        assert_eq!(keys(&value), ["error"]);
+        assert_eq!(keys(&value["error"]), ["kind", "message"]);
+        assert_eq!(value["error"]["kind"], kind, "{}", path.display());
+        assert!(!value["error"]["message"].as_str().unwrap().is_empty());
+
+        let output = run_path(&["inspect"], &path);
+        assert_eq!(output.status.code(), Some(1));
+        assert!(
+            stderr(&output).contains(&format!("error[{kind}]")),
+            "{}",
+            stderr(&output)
+        );
+    }
+}
+
+/// A fixture `tenon check` must fail: the check that fails, words its
+/// report line must contain, and the error kind it reports, if any.
+struct Failing {
+    path: PathBuf,
+    check: &'static str,
+    words: &'static [&'static str],
+    kind: Option<&'static str>,
+    extra_args: &'static [&'static str],
+}
+
+fn failing(
+    path: PathBuf,
+    check: &'static str,
+    words: &'static [&'static str],
+    kind: Option<&'static str>,
+) -> Failing {
+    Failing {
+        path,
+        check,
+        words,
+        kind,
+        extra_args: &[],
+    }
+}
+
+#[test]
+fn check_fails_with_a_useful_report_on_bad_plugins() {
+    let cases = [
+        failing(
+            c_fixture("no_entry"),
+            "load",
+            &["tenon_plugin_v1", "hint:"],
+            Some("missing_entry"),
+        ),
+        failing(
+            c_fixture("abi_v2"),
+            "load",
+            &["ABI 2.x"],
+            Some("abi_mismatch"),
+        ),
+        failing(
+            c_fixture("not_a_library"),
+            "load",
+            &["text file"],
+            Some("not_a_library"),
+        ),
+        failing(
+            c_fixture("interface_count_too_small"),
+            "load",
+            &["NULL terminator"],
+            Some("invalid_interface_table"),
+        ),
+        failing(
+            c_fixture("null_name"),
+            "load",
+            &["`name` is NULL"],
+            Some("invalid_metadata"),
+        ),
+        failing(
+            c_fixture("null_slot"),
+            "interfaces",
+            &["[null_slot]", "greet"],
+            None,
+        ),
+        failing(
+            c_fixture("vtable_too_small"),
+            "interfaces",
+            &["[vtable_too_small]"],
+            None,
+        ),
+        failing(
+            c_fixture("crash_in_greet"),
+            "probe:org.tenon.example.greeter",
+            &["crashed", "signal", "greet(<a 64 KiB name>)"],
+            None,
+        ),
+        Failing {
+            extra_args: &["--timeout", "2"],
+            ..failing(
+                c_fixture("hang_in_greet"),
+                "probe:org.tenon.example.greeter",
+                &["timed out after 2 s", "greet(<a 64 KiB name>)"],
+                None,
+            )
+        },
+    ];
+    for case in &cases {
+        let path = case.path.display();
+        // Text: the failing check's line says what is wrong.
+        let output = tenon()
+            .arg("check")
+            .args(case.extra_args)
+            .arg(&case.path)
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{path}:\n{}",
+            stdout(&output)
+        );
+        let text = stdout(&output);
+        let line = text
+            .lines()
+            .find(|l| l.contains("FAIL") && l.contains(&format!(" {} ", case.check)))
+            .unwrap_or_else(|| panic!("{path}: no FAIL line for {}:\n{text}", case.check));
+        let report_from_line = &text[text.find(line).unwrap()..];
+        for word in case.words {
+            assert!(
+                report_from_line.contains(word),
+                "{path}: {word:?} not in the report:\n{text}"
+            );
+        }
+        if let Some(kind) = case.kind {
+            assert!(line.contains(&format!("[{kind}]")), "{path}: {line}");
+        }
+        assert!(text.contains("FAILED:"), "{text}");
+        // JSON: the same, for machines.
+        let output = tenon()
+            .args(["check", "--json"])
+            .args(case.extra_args)
+            .arg(&case.path)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        let report = json(&output);
+        assert_eq!(report["passed"], false);
+        let check = report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == case.check)
+            .unwrap_or_else(|| panic!("{path}: no check {} in {report}", case.check));
+        assert_eq!(check["status"], "fail", "{path}: {check}");
+        if let Some(kind) = case.kind {
+            assert_eq!(check["error"]["kind"], kind, "{path}: {check}");
+        }
+    }
+}
+
+#[test]
+fn after_a_crash_check_goes_on_with_the_next_checks() {
+    let output = run_path(&["check", "--json"], &c_fixture("crash_in_greet"));
+    let report = json(&output);
+    let statuses: Vec<(&str, &str)> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["name"].as_str().unwrap(), c["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("load", "pass"),
+            ("interfaces", "pass"),
+            ("lifecycle", "pass"),
+            ("probe:org.tenon.example.greeter", "fail"),
+            ("threads", "pass"),
+            ("reload", "pass"),
+        ]
+    );
+}
+
+#[test]
+fn check_passes_on_plugins_that_are_odd_but_valid() {
+    for fixture in ["newer_minor", "no_interfaces", "greeter_v2", "create_fails"] {
+        let output = run_path(&["check"], &c_fixture(fixture));
+        assert!(output.status.success(), "{fixture}:\n{}", stdout(&output));
+    }
+    // Not thread-safe: its instance is handed from thread to thread.
+    let fragile = rust_plugin("panicking-rust").unwrap();
+    let output = run_path(&["check", "--verbose"], &fragile);
+    assert!(output.status.success(), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("one instance called from 3 threads"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn check_in_process_gives_the_same_verdicts() {
+    let good = run_path(&["check", "--in-process"], &c_plugin("processor"));
+    assert!(good.status.success(), "{}", stdout(&good));
+    let bad = run_path(&["check", "--in-process"], &c_fixture("null_slot"));
+    assert_eq!(bad.status.code(), Some(1));
+}
+
+// ---------------------------------------------------------------------------
+// tenon new
+// ---------------------------------------------------------------------------
+
+const INTERFACES: [&str; 3] = ["greeter", "kv", "processor"];
+
+/// Whether `program --version` runs; if not, reports it as missing.
+fn have(program: &[&str], why: &str) -> bool {
+    let ok = Command::new(program[0])
+        .args(&program[1..])
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        toolchain_missing(program[0], why);
+    }
+    ok
+}
+
+/// Runs a build command in `dir`, failing the test with its output.
+fn build(dir: &Path, program: &str, args: &[&str], envs: &[(&str, &Path)]) {
+    let mut command = Command::new(program);
+    command.args(args).current_dir(dir);
+    for (key, value) in envs {
+        command.env(key, value);
+    }
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("{program}: {e}"));
+    assert!(
+        output.status.success(),
+        "`{program} {}` failed in {}:\n{}{}",
+        args.join(" "),
+        dir.display(),
+        stdout(&output),
+        stderr(&output)
+    );
+}
+
+/// `tenon new <lang>-<interface> --lang <lang> --interface <interface>` in
+/// `parent`; returns the project's directory and the library `tenon new`
+/// says the build makes.
+fn new_project(parent: &Path, lang: &str, interface: &str) -> (PathBuf, String) {
+    let name = format!("my-{lang}-{interface}");
+    let output = tenon()
+        .args(["new", &name, "--lang", lang, "--interface", interface])
+        .current_dir(parent)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "tenon new {name}: {}",
+        stderr(&output)
+    );
+    let text = stdout(&output);
+    let library = text
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("tenon check "))
+        .unwrap_or_else(|| panic!("tenon new says how to check:\n{text}"))
+        .to_owned();
+    (parent.join(&name), library)
+}
+
+/// Runs `tenon check` on `library` and requires every check, the
+/// interface's probe included, to pass.
+fn assert_check_passes(library: &Path, interface: &str) {
+    assert!(library.is_file(), "{} was not built", library.display());
+    let output = run_path(&["check"], library);
+    let text = stdout(&output);
+    assert!(
+        output.status.success(),
+        "{}:\n{text}{}",
+        library.display(),
+        stderr(&output)
+    );
+    assert!(
+        text.contains(&format!("PASS  probe:org.tenon.example.{interface}")),
+        "{text}"
+    );
+}
+
+#[test]
+fn new_c_projects_build_with_make_and_pass_check() {
+    if !have(&["make"], "builds `tenon new --lang c` projects") || !have(&["cc"], "C compiler") {
+        return;
+    }
+    let dir = scratch("new_c");
+    for interface in INTERFACES {
+        let (project, library) = new_project(&dir, "c", interface);
+        build(&project, "make", &[], &[]);
+        assert_check_passes(&project.join(library), interface);
+    }
+}
+
+#[test]
+fn new_rust_projects_build_with_cargo_and_pass_check() {
+    let dir = scratch("new_rust");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    // One target directory for the three, so the SDK crates build once.
+    let target = dir.join("target");
+    for interface in INTERFACES {
+        let (project, library) = new_project(&dir, "rust", interface);
+        build(
+            &project,
+            &cargo,
+            &["build", "--quiet"],
+            &[("CARGO_TARGET_DIR", &target)],
+        );
+        let library = library
+            .strip_prefix("target/")
+            .expect("a Rust library is under target/");
+        assert_check_passes(&target.join(library), interface);
+    }
+}
+
+#[test]
+fn new_cpp_projects_build_with_cmake_and_pass_check() {
+    if !have(&["cmake"], "builds `tenon new --lang cpp` projects")
+        || !have(&["c++"], "C++ compiler")
+    {
+        return;
+    }
+    let dir = scratch("new_cpp");
+    for interface in INTERFACES {
+        let (project, library) = new_project(&dir, "cpp", interface);
+        build(&project, "cmake", &["-S", ".", "-B", "build"], &[]);
+        build(&project, "cmake", &["--build", "build"], &[]);
+        assert_check_passes(&project.join(library), interface);
+    }
+}
+
+/// How to run zig: `zig` on PATH, else `python3 -m ziglang` (`pip install
+/// ziglang`).
+fn zig() -> Option<Vec<&'static str>> {
+    let candidates: [&[&'static str]; 2] = [&["zig"], &["python3", "-m", "ziglang"]];
+    candidates.into_iter().find_map(|candidate| {
+        Command::new(candidate[0])
+            .args(&candidate[1..])
+            .arg("version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+            .then(|| candidate.to_vec())
+    })
+}
+
+#[test]
+fn new_zig_projects_build_with_zig_and_pass_check() {
+    let Some(zig) = zig() else {
+        toolchain_missing(
+            "zig",
+            "`zig` is not on PATH and `python3 -m ziglang` failed; `pip install ziglang` \
+             provides it",
+        );
+        return;
+    };
+    let dir = scratch("new_zig");
+    for interface in INTERFACES {
+        let (project, library) = new_project(&dir, "zig", interface);
+        let mut args: Vec<&str> = zig[1..].to_vec();
+        args.push("build");
+        build(&project, zig[0], &args, &[]);
+        assert_check_passes(&project.join(library), interface);
+    }
+}
+
+#[test]
+fn new_refuses_a_directory_that_is_not_empty() {
+    let dir = scratch("new_existing");
+    std::fs::create_dir_all(dir.join("taken")).unwrap();
+    std::fs::write(dir.join("taken/file"), "mine").unwrap();
+    let output = tenon()
+        .args(["new", "taken", "--lang", "c"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("not empty"), "{}", stderr(&output));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("taken/file")).unwrap(),
+        "mine"
+    );
+    // --dir puts it elsewhere.
+    let output = tenon()
+        .args(["new", "taken", "--lang", "c", "--dir", "elsewhere"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(dir.join("elsewhere/src/plugin.c").is_file());
+    assert!(dir.join("elsewhere/include/tenon/plugin.h").is_file());
+}
