@@ -225,7 +225,8 @@ typedef struct tenon_host {
      * instance pointer to pass to its methods in *out_instance, or returns
      * NULL (and stores NULL) if the host offers no interface with this id
      * and version. Both pointers stay valid until destroy of the calling
-     * instance has returned. [any-thread]. Never NULL. */
+     * instance has returned, and the interface's methods are [any-thread].
+     * [any-thread]. Never NULL. */
     const void *(*get_interface)(const struct tenon_host *host, tenon_str id, uint32_t version,
                                  void **out_instance);
 } tenon_host;

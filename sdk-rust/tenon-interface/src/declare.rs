@@ -203,7 +203,7 @@ macro_rules! interface {
 
         // SAFETY: every slot is a shim that casts the instance to `*const T`.
         unsafe impl<T: $name + 'static> $crate::Implement<T> for dyn $name {
-            const VTABLE: $vtable = {
+            const VTABLE: &'static $vtable = &{
                 type __TenonVtable = $vtable;
                 __TenonVtable {
                 struct_size: ::core::mem::size_of::<$vtable>() as u32,

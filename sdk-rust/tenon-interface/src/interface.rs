@@ -90,8 +90,9 @@ pub enum ValueKind {
 /// `VTABLE`'s methods must treat their instance pointer as `*const T`.
 pub unsafe trait Implement<T>: Interface {
     /// The vtable whose methods call `T`'s implementation, each behind a
-    /// panic boundary.
-    const VTABLE: Self::Vtable;
+    /// panic boundary. A `'static` reference, so that plugin descriptors and
+    /// host offers can point at it.
+    const VTABLE: &'static Self::Vtable;
 }
 
 /// A typed view of one instance through one interface: the instance pointer

@@ -64,10 +64,10 @@ mod host;
 #[doc(hidden)]
 pub mod lifecycle;
 
-pub use host::{Host, Level};
+pub use host::{Host, HostInterface, Level};
 /// The raw C types of `plugin.h`.
 pub use tenon_interface::sys;
-pub use tenon_interface::{interface, CallError, CallResult, Implement, Interface, Status};
+pub use tenon_interface::{interface, CallError, CallResult, Client, Implement, Interface, Status};
 
 /// A type whose values are plugin instances.
 ///
@@ -189,7 +189,7 @@ macro_rules! export {
                                     struct_size: ::core::mem::size_of::<$crate::sys::tenon_interface>() as u32,
                                     version: <$interface as $crate::Interface>::VERSION,
                                     id: <$interface as $crate::Interface>::C_ID.as_ptr(),
-                                    vtable: &<$interface as $crate::Implement<$plugin>>::VTABLE
+                                    vtable: <$interface as $crate::Implement<$plugin>>::VTABLE
                                         as *const <$interface as $crate::Interface>::Vtable
                                         as *const ::core::ffi::c_void,
                                 });

@@ -109,7 +109,8 @@ pub struct tenon_host {
     /// instance pointer to pass to its methods in \*out_instance, or returns
     /// NULL (and stores NULL) if the host offers no interface with this id
     /// and version. Both pointers stay valid until destroy of the calling
-    /// instance has returned. \[any-thread\]. Never NULL.
+    /// instance has returned, and the interface's methods are \[any-thread\].
+    /// \[any-thread\]. Never NULL.
     pub get_interface: ::core::option::Option<
         unsafe extern "C" fn(
             host: *const tenon_host,

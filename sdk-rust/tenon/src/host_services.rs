@@ -1,7 +1,8 @@
 //! The `tenon_host` table each instance receives: the plugin's way into the
-//! host's log and, later, into interfaces the host offers.
+//! host's log and into the interfaces the host offers.
 
 use crate::sys::{self, tenon_host, tenon_log_level, tenon_str};
+use crate::HostServices;
 use core::ffi::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -11,12 +12,13 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 pub(crate) struct HostTable {
     raw: tenon_host,
     plugin: String,
+    services: HostServices,
 }
 
 impl HostTable {
     /// A table for one instance of the named plugin. Boxed so that its
     /// address stays fixed for the instance's life.
-    pub(crate) fn new(plugin: &str) -> Box<Self> {
+    pub(crate) fn new(plugin: &str, services: HostServices) -> Box<Self> {
         Box::new(HostTable {
             raw: tenon_host {
                 struct_size: size_of::<tenon_host>() as u32,
@@ -27,6 +29,7 @@ impl HostTable {
                 get_interface: Some(get_interface),
             },
             plugin: plugin.to_owned(),
+            services,
         })
     }
 
@@ -63,17 +66,32 @@ unsafe extern "C" fn log(host: *const tenon_host, level: tenon_log_level, messag
     }));
 }
 
-/// `tenon_host.get_interface`: this host offers no interfaces of its own
-/// yet, so every lookup answers "not offered", as `plugin.h` allows.
+/// `tenon_host.get_interface`: looks the id and version up among the
+/// interfaces the host offered this instance ([`HostServices`]).
 unsafe extern "C" fn get_interface(
-    _host: *const tenon_host,
-    _id: tenon_str,
-    _version: u32,
+    host: *const tenon_host,
+    id: tenon_str,
+    version: u32,
     out_instance: *mut *mut c_void,
 ) -> *const c_void {
+    let found = if host.is_null() || (id.ptr.is_null() && id.len != 0) {
+        None
+    } else {
+        // SAFETY: as in `log`: the table is the first field of a live
+        // `HostTable`.
+        let table = unsafe { &*host.cast::<HostTable>() };
+        let id = if id.len == 0 {
+            &[][..]
+        } else {
+            // SAFETY: `plugin.h` makes the id a slice borrowed for the call.
+            unsafe { core::slice::from_raw_parts(id.ptr.cast::<u8>(), id.len) }
+        };
+        table.services.find(id, version)
+    };
+    let (vtable, instance) = found.unwrap_or((core::ptr::null(), core::ptr::null_mut()));
     if !out_instance.is_null() {
         // SAFETY: a non-NULL out-parameter from the plugin, for this call.
-        unsafe { out_instance.write(core::ptr::null_mut()) };
+        unsafe { out_instance.write(instance) };
     }
-    core::ptr::null()
+    vtable
 }

@@ -56,6 +56,7 @@ mod host_services;
 mod info;
 mod instance;
 mod plugin;
+mod services;
 mod verify;
 
 pub use error::Error;
@@ -63,6 +64,7 @@ pub use info::{AbiVersion, InterfaceInfo, PluginInfo};
 pub use instance::{Handle, Instance, SharedInstance};
 pub use plugin::Plugin;
 pub use semver;
+pub use services::HostServices;
 pub use tenon_interface::{
     interface, sys, CallError, CallResult, Client, Implement, Interface, Status,
 };

@@ -4,7 +4,7 @@ use crate::host_services::HostTable;
 use crate::instance::{Instance, InstanceCore, SharedInstance};
 use crate::sys::tenon_plugin_descriptor;
 use crate::verify::{verify, CreateFn, DestroyFn, Offered};
-use crate::{AbiVersion, Error, PluginInfo};
+use crate::{AbiVersion, Error, HostServices, PluginInfo};
 use core::ffi::c_void;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -109,19 +109,40 @@ impl Plugin {
     /// `config` is passed to the plugin's `create` as is; its format is the
     /// plugin's business (often empty).
     pub fn instantiate(&self, config: &str) -> Result<Instance, Error> {
-        self.create(config).map(Instance::new)
+        self.create(config, &HostServices::new()).map(Instance::new)
+    }
+
+    /// [`Plugin::instantiate`], offering the instance the host's own
+    /// interfaces (`services`), which it may call back into until it is
+    /// destroyed.
+    pub fn instantiate_with(
+        &self,
+        config: &str,
+        services: &HostServices,
+    ) -> Result<Instance, Error> {
+        self.create(config, services).map(Instance::new)
     }
 
     /// Creates an instance that several threads may call at once. Fails
     /// with [`Error::NotThreadSafe`] unless the plugin declares
     /// `TENON_PLUGIN_THREAD_SAFE`.
     pub fn instantiate_shared(&self, config: &str) -> Result<SharedInstance, Error> {
+        self.instantiate_shared_with(config, &HostServices::new())
+    }
+
+    /// [`Plugin::instantiate_shared`], offering the host's own interfaces
+    /// as [`Plugin::instantiate_with`] does.
+    pub fn instantiate_shared_with(
+        &self,
+        config: &str,
+        services: &HostServices,
+    ) -> Result<SharedInstance, Error> {
         if !self.loaded.info.thread_safe() {
             return Err(Error::NotThreadSafe {
                 plugin: self.loaded.info.name.clone(),
             });
         }
-        self.create(config).map(SharedInstance::new)
+        self.create(config, services).map(SharedInstance::new)
     }
 
     /// Checks, without creating an instance, that the plugin implements
@@ -130,8 +151,8 @@ impl Plugin {
         self.vtable::<I>().map(|_| ())
     }
 
-    fn create(&self, config: &str) -> Result<InstanceCore, Error> {
-        let host = HostTable::new(&self.loaded.info.name);
+    fn create(&self, config: &str, services: &HostServices) -> Result<InstanceCore, Error> {
+        let host = HostTable::new(&self.loaded.info.name, services.clone());
         let mut instance: *mut c_void = core::ptr::null_mut();
         let mut error = HostBuffer::new();
         // SAFETY: `create` was verified non-NULL; the host table, config

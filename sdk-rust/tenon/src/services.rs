@@ -1,0 +1,118 @@
+//! Interfaces the host itself implements and offers to its plugins, so that
+//! plugins can call back into the host (`tenon_host.get_interface`).
+
+use core::ffi::c_void;
+use std::any::Any;
+use std::sync::Arc;
+use tenon_interface::Implement;
+
+/// The interfaces a host offers to the plugin instances it creates.
+///
+/// Each offer is a Rust value implementing an interface trait declared with
+/// [`interface!`](crate::interface); a plugin finds it by id and version
+/// (`tenon_host.get_interface` in C, `Host::interface` in `tenon-plugin`)
+/// and calls it through the same C vtable a plugin would offer. Offers are
+/// called from whatever threads the plugin uses, so they must be
+/// `Send + Sync`.
+///
+/// ```
+/// # tenon::interface! {
+/// #     pub trait Greeter {
+/// #         const ID = c"org.tenon.example.greeter";
+/// #         const VERSION = 1;
+/// #         type Vtable = Vtable;
+/// #         fn greet(&self, name: &str) -> String;
+/// #     }
+/// # }
+/// # #[repr(C)] #[derive(Clone, Copy)] pub struct Vtable { pub struct_size: u32, pub greet: Option<unsafe extern "C" fn(*mut core::ffi::c_void, tenon::sys::tenon_str, *mut tenon::sys::tenon_buffer, *mut tenon::sys::tenon_buffer) -> tenon::sys::tenon_status> }
+/// use tenon::{CallResult, HostServices};
+///
+/// struct HostGreeter;
+///
+/// impl Greeter for HostGreeter {
+///     fn greet(&self, name: &str) -> CallResult<String> {
+///         Ok(format!("Greetings from the host, {name}"))
+///     }
+/// }
+///
+/// let services = HostServices::new().offer::<dyn Greeter, _>(HostGreeter);
+/// // plugin.instantiate_with("", &services)
+/// # let _ = services;
+/// ```
+#[derive(Clone, Default)]
+pub struct HostServices {
+    offers: Arc<Vec<Offer>>,
+}
+
+/// One offered interface.
+#[derive(Clone)]
+struct Offer {
+    id: &'static str,
+    version: u32,
+    vtable: *const c_void,
+    instance: *mut c_void,
+    /// Keeps the implementation alive as long as any instance that may call
+    /// it (each instance's host table holds a clone of the services).
+    _owner: Arc<dyn Any + Send + Sync>,
+}
+
+// SAFETY: `vtable` points to a `'static` constant, and `instance` to the
+// `Send + Sync` value owned by `_owner`.
+unsafe impl Send for Offer {}
+// SAFETY: as above; nothing is mutated after construction.
+unsafe impl Sync for Offer {}
+
+impl HostServices {
+    /// No interfaces: every lookup by a plugin answers "not offered".
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds `implementation` as interface `I`. An earlier offer of the same
+    /// id and version is replaced.
+    pub fn offer<I, T>(self, implementation: T) -> Self
+    where
+        I: ?Sized + Implement<T>,
+        T: Send + Sync + 'static,
+    {
+        let owner = Arc::new(implementation);
+        let offer = Offer {
+            id: I::ID,
+            version: I::VERSION,
+            vtable: vtable_of::<I, T>(),
+            instance: Arc::as_ptr(&owner).cast_mut().cast(),
+            _owner: owner,
+        };
+        let mut offers = Arc::unwrap_or_clone(self.offers);
+        offers.retain(|o| !(o.id == offer.id && o.version == offer.version));
+        offers.push(offer);
+        HostServices {
+            offers: Arc::new(offers),
+        }
+    }
+
+    /// The ids and versions offered, in the order they were added.
+    pub fn offered(&self) -> impl Iterator<Item = (&'static str, u32)> + '_ {
+        self.offers.iter().map(|o| (o.id, o.version))
+    }
+
+    /// The vtable and instance of an offer, for `get_interface`.
+    pub(crate) fn find(&self, id: &[u8], version: u32) -> Option<(*const c_void, *mut c_void)> {
+        self.offers
+            .iter()
+            .find(|o| o.id.as_bytes() == id && o.version == version)
+            .map(|o| (o.vtable, o.instance))
+    }
+}
+
+/// The `'static` vtable of `I` for `T`.
+fn vtable_of<I: ?Sized + Implement<T>, T>() -> *const c_void {
+    let vtable: &'static I::Vtable = <I as Implement<T>>::VTABLE;
+    (vtable as *const I::Vtable).cast()
+}
+
+impl std::fmt::Debug for HostServices {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.offered()).finish()
+    }
+}

@@ -1,0 +1,87 @@
+//! Plugins call back into interfaces their host offers (`HostServices`), in
+//! C and in Rust.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use tenon::{CallError, CallResult, HostServices, Plugin, Status};
+use tenon_example_interfaces::Greeter;
+use tenon_example_plugins::{c_fixture, rust_plugin};
+
+/// The host's own greeter, counting its calls.
+struct HostGreeter {
+    calls: Arc<AtomicUsize>,
+}
+
+impl Greeter for HostGreeter {
+    fn greet(&self, name: &str) -> CallResult<String> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        if name == "nobody" {
+            return Err(CallError::not_found("the host knows nobody"));
+        }
+        Ok(format!("host says hello to {name}"))
+    }
+}
+
+fn relays() -> Vec<Plugin> {
+    vec![
+        Plugin::load(c_fixture("relay_c")).unwrap(),
+        Plugin::load(rust_plugin("relay-rust").unwrap()).unwrap(),
+    ]
+}
+
+#[test]
+fn a_plugin_calls_the_greeter_its_host_offers() {
+    for plugin in relays() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let services = HostServices::new().offer::<dyn Greeter, _>(HostGreeter {
+            calls: Arc::clone(&calls),
+        });
+        let instance = plugin.instantiate_with("", &services).unwrap();
+        let greeter = instance.interface::<dyn Greeter>().unwrap();
+        assert_eq!(
+            greeter.greet("Zoë").unwrap(),
+            "relayed: host says hello to Zoë",
+            "{}",
+            plugin.name()
+        );
+        assert_eq!(calls.load(Ordering::SeqCst), 1, "{}", plugin.name());
+
+        let error = greeter.greet("nobody").unwrap_err();
+        assert_eq!(error.status(), Status::NOT_FOUND, "{}", plugin.name());
+        assert_eq!(
+            error.message(),
+            "the host knows nobody",
+            "{}",
+            plugin.name()
+        );
+    }
+}
+
+#[test]
+fn without_an_offer_the_plugin_is_told_not_found() {
+    for plugin in relays() {
+        match plugin.instantiate("").unwrap_err() {
+            tenon::Error::CreateFailed {
+                status, message, ..
+            } => {
+                assert_eq!(status, Status::NOT_FOUND, "{}", plugin.name());
+                assert!(message.contains("greeter"), "{}: {message}", plugin.name());
+            }
+            other => panic!("{}: expected CreateFailed, got {other:?}", plugin.name()),
+        }
+    }
+}
+
+#[test]
+fn services_list_what_they_offer_and_replace_same_id_offers() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let services = HostServices::new()
+        .offer::<dyn Greeter, _>(HostGreeter {
+            calls: Arc::clone(&calls),
+        })
+        .offer::<dyn Greeter, _>(HostGreeter { calls });
+    assert_eq!(
+        services.offered().collect::<Vec<_>>(),
+        [("org.tenon.example.greeter", 1)]
+    );
+}
