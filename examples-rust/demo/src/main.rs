@@ -3,9 +3,9 @@
 //! interface it offers.
 //!
 //! The plugins come from one list, `tenon_example_plugins::all_examples`.
-//! An example whose toolchain is not installed (Zig without `zig`) is
-//! reported as `TOOLCHAIN MISSING` on stderr and skipped, unless
-//! `TENON_REQUIRE_TOOLCHAINS=1`, which makes the demo fail.
+//! An example whose toolchain is not installed (Zig without `zig`, C++
+//! without a C++ compiler) is reported as `TOOLCHAIN MISSING` on stderr and
+//! skipped, unless `TENON_REQUIRE_TOOLCHAINS=1`, which makes the demo fail.
 //!
 //! Run it with `cargo run -p tenon-demo`. Plugin log messages are printed
 //! (set `RUST_LOG=tenon=debug` to also see the host's own events).

@@ -11,7 +11,10 @@
 //!   compiled by the build script too, with
 //!   `-std=c++17 -Wall -Wextra -Wpedantic -Werror -shared -fPIC -fvisibility=hidden`
 //!   and the SDK's linker version script; [`cpp_plugin`] and [`cpp_fixture`]
-//!   return their paths.
+//!   return their paths. Without a C++ compiler that runs they are not
+//!   built (the build script warns `TOOLCHAIN MISSING`, or fails when
+//!   `TENON_REQUIRE_TOOLCHAINS=1`), and [`cpp_toolchain`] says so as a
+//!   `toolchain_missing` error.
 //! - **Zig plugins** (`examples-zig/<example>/build.zig`) are built on first
 //!   use by running `zig build`; [`zig_plugin`] returns the library's path, or
 //!   a `toolchain_missing` error when no Zig compiler is installed.
@@ -95,6 +98,21 @@ pub fn c_fixture_stems() -> Vec<&'static str> {
         .collect()
 }
 
+/// Whether the build script built the C++ plugins and fixtures: `Ok`, or
+/// [`BuildError::ToolchainMissing`] (tool `c++`, `toolchain_missing`) when
+/// no C++ compiler ran, so callers can skip what needs them, loudly, as for
+/// a missing Zig. (With `TENON_REQUIRE_TOOLCHAINS=1` the build script fails
+/// instead, so this is then always `Ok`.)
+pub fn cpp_toolchain() -> Result<(), BuildError> {
+    match cpp_artifacts::CPP_TOOLCHAIN_MISSING {
+        None => Ok(()),
+        Some(message) => Err(BuildError::ToolchainMissing {
+            tool: "c++".to_owned(),
+            message: message.to_owned(),
+        }),
+    }
+}
+
 /// The shared library built from the C++ sources in `examples-c/<dir>/`,
 /// named after the directory: `cpp_plugin("greeter-cpp")` or
 /// `cpp_plugin("kv-cpp")`.
@@ -102,9 +120,11 @@ pub fn c_fixture_stems() -> Vec<&'static str> {
 /// # Panics
 ///
 /// If there is no C++ example directory called `dir` (the message lists
-/// those there are). The file itself exists: the build script made it.
+/// those there are), or if no C++ compiler was found (check
+/// [`cpp_toolchain`] first). Otherwise the file exists: the build script
+/// made it.
 pub fn cpp_plugin(dir: &str) -> PathBuf {
-    lookup("C++ example plugin", cpp_artifacts::CPP_PLUGINS, dir)
+    cpp_lookup("C++ example plugin", cpp_artifacts::CPP_PLUGINS, dir)
 }
 
 /// The shared library built from the C++ test fixture
@@ -113,9 +133,18 @@ pub fn cpp_plugin(dir: &str) -> PathBuf {
 /// # Panics
 ///
 /// If there is no C++ fixture called `stem` (the message lists those there
-/// are).
+/// are), or if no C++ compiler was found (check [`cpp_toolchain`] first).
 pub fn cpp_fixture(stem: &str) -> PathBuf {
-    lookup("C++ fixture", cpp_artifacts::CPP_FIXTURES, stem)
+    cpp_lookup("C++ fixture", cpp_artifacts::CPP_FIXTURES, stem)
+}
+
+/// [`lookup`] in a C++ table, which panics too when nothing was built.
+fn cpp_lookup(what: &str, table: &[(&str, &str)], stem: &str) -> PathBuf {
+    let path = lookup(what, table, stem);
+    if let Err(error) = cpp_toolchain() {
+        panic!("{what} {stem:?} was not built: {error}");
+    }
+    path
 }
 
 /// The names [`cpp_plugin`] accepts, sorted.
@@ -163,7 +192,8 @@ pub struct ExamplePlugin {
 }
 
 /// An example plugin that was not built because a toolchain it needs is
-/// not installed (for instance `zig` for the Zig examples).
+/// not installed (for instance `zig` for the Zig examples, a C++ compiler
+/// for the C++ ones).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MissingExample {
     /// As in [`ExamplePlugin::language`].
@@ -222,7 +252,7 @@ impl Build {
     fn run(self) -> Result<PathBuf, BuildError> {
         match self {
             Build::C(stem) => Ok(c_plugin(stem)),
-            Build::Cpp(dir) => Ok(cpp_plugin(dir)),
+            Build::Cpp(dir) => cpp_toolchain().map(|()| cpp_plugin(dir)),
             Build::Zig(example) => zig_plugin(example),
             Build::Rust(package) => rust_plugin(package),
         }
@@ -363,8 +393,8 @@ pub enum BuildError {
         command: String,
     },
     /// A toolchain the plugin needs is not installed (no Zig compiler for a
-    /// Zig example). Tests skip what needs it, loudly, unless
-    /// `TENON_REQUIRE_TOOLCHAINS=1`.
+    /// Zig example, no C++ compiler for a C++ one). Tests skip what needs
+    /// it, loudly, unless `TENON_REQUIRE_TOOLCHAINS=1`.
     ToolchainMissing {
         /// The missing tool, e.g. `"zig"`.
         tool: String,
@@ -745,6 +775,18 @@ mod tests {
     fn cpp_plugins_and_fixtures_exist() {
         assert_eq!(cpp_plugin_stems(), ["greeter-cpp", "kv-cpp"]);
         assert_eq!(cpp_fixture_stems(), ["throwing_cpp"]);
+        if let Err(error) = cpp_toolchain() {
+            // (Under TENON_REQUIRE_TOOLCHAINS=1 the build script failed instead.)
+            assert_eq!(error.name(), "toolchain_missing");
+            let listed = Build::Cpp("kv-cpp").run().unwrap_err();
+            assert_eq!(listed, error, "the C++ examples are listed as missing");
+            let message = format!(
+                "\n*** TOOLCHAIN MISSING: the C++ plugins and fixtures were not built: \
+                 {error}; skipping what needs them ***\n\n"
+            );
+            let _ = std::io::Write::write_all(&mut std::io::stderr(), message.as_bytes());
+            return;
+        }
         for path in [
             cpp_plugin("greeter-cpp"),
             cpp_plugin("kv-cpp"),

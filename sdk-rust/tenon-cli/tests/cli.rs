@@ -523,9 +523,19 @@ fn assert_check_passes(library: &Path, interface: &str) {
     );
 }
 
+/// The compiler named by the environment variable `var` (`CC`, `CXX`), as
+/// make and cmake pick it, else `default`.
+fn compiler_from_env(var: &str, default: &str) -> String {
+    std::env::var(var)
+        .ok()
+        .filter(|compiler| !compiler.is_empty())
+        .unwrap_or_else(|| default.to_owned())
+}
+
 #[test]
 fn new_c_projects_build_with_make_and_pass_check() {
-    if !have(&["make"], "builds `tenon new --lang c` projects") || !have(&["cc"], "C compiler") {
+    let cc = compiler_from_env("CC", "cc");
+    if !have(&["make"], "builds `tenon new --lang c` projects") || !have(&[&cc], "C compiler") {
         return;
     }
     let dir = scratch("new_c");
@@ -559,8 +569,8 @@ fn new_rust_projects_build_with_cargo_and_pass_check() {
 
 #[test]
 fn new_cpp_projects_build_with_cmake_and_pass_check() {
-    if !have(&["cmake"], "builds `tenon new --lang cpp` projects")
-        || !have(&["c++"], "C++ compiler")
+    let cxx = compiler_from_env("CXX", "c++");
+    if !have(&["cmake"], "builds `tenon new --lang cpp` projects") || !have(&[&cxx], "C++ compiler")
     {
         return;
     }

@@ -11,9 +11,10 @@
 //!   `zig build`, also from a copy outside the repository, against headers
 //!   laid out as an installed SDK (`-Dtenon-include=<prefix>/include`).
 //!
-//! A tool that is not installed (a compiler, `nm`, zig) is reported on
-//! stderr as `TOOLCHAIN MISSING: <tool> ...` and what needs it is skipped,
-//! unless `TENON_REQUIRE_TOOLCHAINS=1`, which makes it a failure.
+//! A tool that is not installed (a compiler, `nm`, zig; the C++ compiler
+//! `tenon-example-plugins` builds with, see its `cpp_toolchain`) is reported
+//! on stderr as `TOOLCHAIN MISSING: <tool> ...` and what needs it is
+//! skipped, unless `TENON_REQUIRE_TOOLCHAINS=1`, which makes it a failure.
 
 use std::env;
 use std::fs;
@@ -25,7 +26,8 @@ use std::sync::{Arc, Mutex};
 use tenon::{Error, Plugin, Status};
 use tenon_example_interfaces::{Greeter, Kv, Processor};
 use tenon_example_plugins::{
-    c_plugin, cpp_fixture, cpp_plugin, rust_plugin, zig_command, zig_plugin, BuildError,
+    c_plugin, cpp_fixture, cpp_plugin, cpp_toolchain, rust_plugin, zig_command, zig_plugin,
+    BuildError,
 };
 use tracing::field::{Field, Visit};
 use tracing_subscriber::layer::{Context, SubscriberExt};
@@ -64,6 +66,18 @@ fn zig(example: &str) -> Option<PathBuf> {
     }
 }
 
+/// Whether the C++ example plugins and fixtures were built; if not (no C++
+/// compiler), reports it.
+fn have_cpp() -> bool {
+    match cpp_toolchain() {
+        Ok(()) => true,
+        Err(error) => {
+            toolchain_missing("c++", &error.to_string());
+            false
+        }
+    }
+}
+
 /// The tools of `candidates` that can be run (`<tool> --version`).
 fn available(candidates: &[&'static str]) -> Vec<&'static str> {
     candidates
@@ -89,7 +103,10 @@ fn available(candidates: &[&'static str]) -> Vec<&'static str> {
 
 /// The C++ and Zig greeters that could be built, by language.
 fn greeters() -> Vec<(&'static str, PathBuf)> {
-    let mut greeters = vec![("cpp", cpp_plugin("greeter-cpp"))];
+    let mut greeters = Vec::new();
+    if have_cpp() {
+        greeters.push(("cpp", cpp_plugin("greeter-cpp")));
+    }
     if let Some(path) = zig("greeter") {
         greeters.push(("zig", path));
     }
@@ -258,6 +275,9 @@ fn cpp_and_zig_greeters_log_their_creation_at_debug_level() {
 
 #[test]
 fn the_cpp_kv_stores_and_reports_missing_keys_distinctly() {
+    if !have_cpp() {
+        return;
+    }
     let plugin = Plugin::load(cpp_plugin("kv-cpp")).unwrap();
     assert_eq!(plugin.info().name, "kv-cpp");
     assert!(plugin.info().thread_safe());
@@ -296,6 +316,9 @@ fn the_cpp_kv_stores_and_reports_missing_keys_distinctly() {
 
 #[test]
 fn the_cpp_and_rust_kv_word_missing_keys_identically() {
+    if !have_cpp() {
+        return;
+    }
     let cpp = Plugin::load(cpp_plugin("kv-cpp")).unwrap();
     let rust = Plugin::load(rust_plugin("kv-rust").expect("kv-rust builds")).unwrap();
     let cpp = cpp.instantiate("").unwrap();
@@ -326,6 +349,9 @@ fn the_cpp_and_rust_kv_word_missing_keys_identically() {
 
 #[test]
 fn a_shared_cpp_kv_takes_concurrent_writers_and_readers() {
+    if !have_cpp() {
+        return;
+    }
     let plugin = Plugin::load(cpp_plugin("kv-cpp")).unwrap();
     let instance = plugin.instantiate_shared("").unwrap();
     let kv = instance.interface::<dyn Kv>().unwrap();
@@ -352,6 +378,9 @@ fn a_shared_cpp_kv_takes_concurrent_writers_and_readers() {
 
 #[test]
 fn cpp_kv_instances_are_independent() {
+    if !have_cpp() {
+        return;
+    }
     let plugin = Plugin::load(cpp_plugin("kv-cpp")).unwrap();
     let first = plugin.instantiate("").unwrap();
     let second = plugin.instantiate("").unwrap();
@@ -413,13 +442,17 @@ fn the_zig_processor_computes_crc32_like_the_c_one() {
 // Exceptions at the C++ boundary
 // ---------------------------------------------------------------------------
 
-fn throwing() -> Plugin {
-    Plugin::load(cpp_fixture("throwing_cpp")).unwrap()
+/// The throwing C++ fixture, loaded; `None` (after reporting it) when no
+/// C++ compiler built it.
+fn throwing() -> Option<Plugin> {
+    have_cpp().then(|| Plugin::load(cpp_fixture("throwing_cpp")).unwrap())
 }
 
 #[test]
 fn a_std_exception_is_a_panic_status_with_what_and_the_instance_goes_on() {
-    let plugin = throwing();
+    let Some(plugin) = throwing() else {
+        return;
+    };
     assert!(!plugin.info().thread_safe());
     let instance = plugin.instantiate("").unwrap();
     let greeter = instance.interface::<dyn Greeter>().unwrap();
@@ -434,7 +467,9 @@ fn a_std_exception_is_a_panic_status_with_what_and_the_instance_goes_on() {
 
 #[test]
 fn a_non_std_exception_is_a_panic_status_with_a_fixed_message() {
-    let plugin = throwing();
+    let Some(plugin) = throwing() else {
+        return;
+    };
     let instance = plugin.instantiate("").unwrap();
     let greeter = instance.interface::<dyn Greeter>().unwrap();
 
@@ -449,7 +484,9 @@ fn a_non_std_exception_is_a_panic_status_with_a_fixed_message() {
 
 #[test]
 fn bad_alloc_and_tenon_errors_keep_their_status() {
-    let plugin = throwing();
+    let Some(plugin) = throwing() else {
+        return;
+    };
     let instance = plugin.instantiate("").unwrap();
     let processor = instance.interface::<dyn Processor>().unwrap();
 
@@ -477,7 +514,9 @@ fn bad_alloc_and_tenon_errors_keep_their_status() {
 
 #[test]
 fn an_exception_in_a_constructor_is_a_create_failure() {
-    let plugin = throwing();
+    let Some(plugin) = throwing() else {
+        return;
+    };
     match plugin.instantiate("throw").expect_err("create throws") {
         Error::CreateFailed {
             status, message, ..
@@ -557,11 +596,14 @@ fn check_only_entry(lister: &[&str], what: &str, library: &Path) -> Result<(), S
 
 #[test]
 fn cpp_and_zig_plugins_export_only_the_entry() {
-    let mut libraries = vec![
-        ("greeter-cpp".to_owned(), cpp_plugin("greeter-cpp")),
-        ("kv-cpp".to_owned(), cpp_plugin("kv-cpp")),
-        ("throwing_cpp".to_owned(), cpp_fixture("throwing_cpp")),
-    ];
+    let mut libraries = Vec::new();
+    if have_cpp() {
+        libraries.extend([
+            ("greeter-cpp".to_owned(), cpp_plugin("greeter-cpp")),
+            ("kv-cpp".to_owned(), cpp_plugin("kv-cpp")),
+            ("throwing_cpp".to_owned(), cpp_fixture("throwing_cpp")),
+        ]);
+    }
     for example in ["greeter", "processor"] {
         if let Some(path) = zig(example) {
             libraries.push((format!("{example}-zig"), path));

@@ -11,14 +11,16 @@
 //! into this test's scratch directory. A library cross-compiled for another
 //! architecture needs zig (`zig` on PATH, or `pip install ziglang`); without
 //! it that one case prints `TOOLCHAIN MISSING: zig` and is skipped, unless
-//! `TENON_REQUIRE_TOOLCHAINS=1` makes that a failure.
+//! `TENON_REQUIRE_TOOLCHAINS=1` makes that a failure. The same goes for the
+//! C++ fixture (`tests/fixtures/throwing_cpp.cpp`) without a C++ compiler
+//! (`TOOLCHAIN MISSING: c++`).
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use tenon::{Error, Plugin, Status};
 use tenon_example_interfaces::{sys, Greeter, Kv, Processor};
-use tenon_example_plugins::{c_fixture, c_plugin, cpp_fixture, rust_plugin};
+use tenon_example_plugins::{c_fixture, c_plugin, cpp_fixture, cpp_toolchain, rust_plugin};
 
 fn load_error(path: impl AsRef<Path>) -> Error {
     let path = path.as_ref();
@@ -77,6 +79,17 @@ fn toolchain_missing(tool: &str, why: &str) {
         panic!("{message}, but TENON_REQUIRE_TOOLCHAINS=1 requires every toolchain");
     }
     let _ = writeln!(std::io::stderr(), "\n*** {message} ***\n");
+}
+
+/// Whether the C++ fixtures were built; if not (no C++ compiler), reports it.
+fn have_cpp() -> bool {
+    match cpp_toolchain() {
+        Ok(()) => true,
+        Err(error) => {
+            toolchain_missing("c++", &error.to_string());
+            false
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -583,6 +596,9 @@ fn a_panicking_rust_method_is_a_panic_status_and_the_instance_goes_on() {
 /// boundary (tenon/plugin.hpp), in methods and in create.
 #[test]
 fn a_throwing_cpp_method_is_a_panic_status_and_the_instance_goes_on() {
+    if !have_cpp() {
+        return;
+    }
     let plugin = Plugin::load(cpp_fixture("throwing_cpp")).unwrap();
     let instance = plugin.instantiate("").unwrap();
     let greeter = instance.interface::<dyn Greeter>().unwrap();
@@ -689,13 +705,15 @@ fn a_good_plugin_loads_after_every_bad_one_in_the_same_process() {
         .unwrap()
         .greet("panic")
         .is_err());
-    let throwing = Plugin::load(cpp_fixture("throwing_cpp")).unwrap();
-    let throwing = throwing.instantiate("").unwrap();
-    assert!(throwing
-        .interface::<dyn Greeter>()
-        .unwrap()
-        .greet("throw")
-        .is_err());
+    if have_cpp() {
+        let throwing = Plugin::load(cpp_fixture("throwing_cpp")).unwrap();
+        let throwing = throwing.instantiate("").unwrap();
+        assert!(throwing
+            .interface::<dyn Greeter>()
+            .unwrap()
+            .greet("throw")
+            .is_err());
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 
     // And now good plugins, in C and in Rust, all work.
