@@ -15,6 +15,16 @@
 //!   built (the build script warns `TOOLCHAIN MISSING`, or fails when
 //!   `TENON_REQUIRE_TOOLCHAINS=1`), and [`cpp_toolchain`] says so as a
 //!   `toolchain_missing` error.
+//! - **Both gcc and clang**: every C and C++ example plugin (not the
+//!   fixtures) is also built, with the same flags, by the other of gcc and
+//!   clang than the one `cc` found (clang and clang++ when that is GCC, gcc
+//!   and g++ when it is Clang), into a subdirectory of `OUT_DIR` named after
+//!   it. [`c_plugin`] and [`cpp_plugin`] are the default builds, made by
+//!   [`c_compiler`] and [`cpp_compiler`]; [`c_plugin_built_by`] and
+//!   [`cpp_plugin_built_by`] return either build by its [`Compiler`]. A
+//!   second compiler that is not installed is a `TOOLCHAIN MISSING` warning
+//!   of the build script (an error when `TENON_REQUIRE_TOOLCHAINS=1`), and
+//!   its builds a `toolchain_missing` error.
 //! - **Zig plugins** (`examples-zig/<example>/build.zig`) are built on first
 //!   use by running `zig build`; [`zig_plugin`] returns the library's path, or
 //!   a `toolchain_missing` error when no Zig compiler is installed.
@@ -27,6 +37,23 @@
 //! let no_entry = tenon_example_plugins::c_fixture("no_entry");
 //! for example in tenon_example_plugins::all_examples() {
 //!     println!("{} {} {}", example.language, example.interface, example.path.display());
+//! }
+//! ```
+//!
+//! Two listings take every example from one table: [`all_examples`] (and
+//! [`try_all_examples`], [`try_examples`]) has each example plugin once, in
+//! its default build, for the demo and the tools; the conformance suite's
+//! [`try_all_examples_by_every_compiler`] (and
+//! [`try_examples_by_every_compiler`]) has every C and C++ example once per
+//! compiler, each [`ExamplePlugin`] saying which in
+//! [`compiler`](ExamplePlugin::compiler):
+//!
+//! ```no_run
+//! use tenon_example_plugins::Compiler;
+//!
+//! let clang_built = tenon_example_plugins::c_plugin_built_by(Compiler::Clang, "greeter");
+//! for example in tenon_example_plugins::try_all_examples_by_every_compiler().unwrap() {
+//!     println!("{} {} {}", example.label(), example.name, example.path.display());
 //! }
 //! ```
 
@@ -96,6 +123,201 @@ pub fn c_fixture_stems() -> Vec<&'static str> {
         .iter()
         .map(|(stem, _)| *stem)
         .collect()
+}
+
+/// A C or C++ compiler the build script built example plugins with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum Compiler {
+    /// GCC (`gcc`, `g++`).
+    Gcc,
+    /// Clang (`clang`, `clang++`).
+    Clang,
+    /// MSVC's `cl.exe`, or `clang-cl`.
+    Msvc,
+    /// A compiler that did not run, or that could not be identified.
+    Unknown,
+}
+
+impl Compiler {
+    /// `"gcc"`, `"clang"`, `"msvc"` or `"unknown"`, as
+    /// [`ExamplePlugin::label`] and the conformance suite's failures spell
+    /// it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Compiler::Gcc => "gcc",
+            Compiler::Clang => "clang",
+            Compiler::Msvc => "msvc",
+            Compiler::Unknown => "unknown",
+        }
+    }
+
+    /// The command of this compiler for C or C++, as the build script runs
+    /// it for the second build (which is by gcc or clang).
+    fn command(self, cpp: bool) -> &'static str {
+        match (self, cpp) {
+            (Compiler::Gcc, false) => "gcc",
+            (Compiler::Gcc, true) => "g++",
+            (Compiler::Clang, false) => "clang",
+            (Compiler::Clang, true) => "clang++",
+            (Compiler::Msvc, _) => "cl",
+            (Compiler::Unknown, false) => "cc",
+            (Compiler::Unknown, true) => "c++",
+        }
+    }
+}
+
+impl fmt::Display for Compiler {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// The compiler that built [`c_plugin`] and [`c_fixture`]: the one the `cc`
+/// crate found (`CC`, else the platform's `cc`), which is gcc on most Linux
+/// systems.
+pub fn c_compiler() -> Compiler {
+    artifacts::C_COMPILER
+}
+
+/// The compilers every C example plugin is built with, the default first
+/// ([`c_compiler`]), then the other of gcc and clang, whether it was found
+/// or not ([`c_plugin_built_by`] says). Never the same compiler twice.
+pub fn c_compilers() -> [Compiler; 2] {
+    [artifacts::C_COMPILER, artifacts::C_SECOND_COMPILER]
+}
+
+/// The compiler that built [`cpp_plugin`] and [`cpp_fixture`], the C++
+/// compiler the `cc` crate found (`CXX`, else the platform's `c++`);
+/// [`Compiler::Unknown`] when it did not run (see [`cpp_toolchain`]).
+pub fn cpp_compiler() -> Compiler {
+    cpp_artifacts::CPP_COMPILER
+}
+
+/// The compilers every C++ example plugin is built with: [`cpp_compiler`],
+/// then the other of g++ and clang++ (clang++ when the default did not
+/// run), whether it was found or not.
+pub fn cpp_compilers() -> [Compiler; 2] {
+    [
+        cpp_artifacts::CPP_COMPILER,
+        cpp_artifacts::CPP_SECOND_COMPILER,
+    ]
+}
+
+/// The shared library built from `examples-c/<stem>/<stem>.c` by
+/// `compiler`, one of [`c_compilers`]: for [`c_compiler`] the library of
+/// [`c_plugin`], for the other the copy in `OUT_DIR/<compiler>/`, e.g.
+/// `c_plugin_built_by(Compiler::Clang, "greeter")`.
+///
+/// # Errors
+///
+/// [`BuildError::ToolchainMissing`] (tool `clang` or `gcc`,
+/// `toolchain_missing`) when that compiler was not found when this crate
+/// was built.
+///
+/// # Panics
+///
+/// If there is no C example called `stem`, or if the examples are not
+/// built with `compiler` (the message lists those they are built with).
+pub fn c_plugin_built_by(compiler: Compiler, stem: &str) -> Result<PathBuf, BuildError> {
+    built_by(
+        "C example plugin",
+        compiler,
+        stem,
+        [
+            (artifacts::C_COMPILER, artifacts::C_PLUGINS, Ok(())),
+            (
+                artifacts::C_SECOND_COMPILER,
+                artifacts::C_SECOND_PLUGINS,
+                second_toolchain(
+                    artifacts::C_SECOND_COMPILER,
+                    false,
+                    artifacts::C_SECOND_MISSING,
+                ),
+            ),
+        ],
+    )
+}
+
+/// The shared library built from the C++ sources in `examples-c/<dir>/` by
+/// `compiler`, one of [`cpp_compilers`]: for [`cpp_compiler`] the library
+/// of [`cpp_plugin`], for the other the copy in `OUT_DIR/<compiler>/`, e.g.
+/// `cpp_plugin_built_by(Compiler::Clang, "kv-cpp")`.
+///
+/// # Errors
+///
+/// [`BuildError::ToolchainMissing`] when that compiler was not found (tool
+/// `c++` for the default one, as [`cpp_toolchain`] says; `clang++` or `g++`
+/// for the other).
+///
+/// # Panics
+///
+/// If there is no C++ example directory called `dir`, or if the examples are
+/// not built with `compiler`.
+pub fn cpp_plugin_built_by(compiler: Compiler, dir: &str) -> Result<PathBuf, BuildError> {
+    built_by(
+        "C++ example plugin",
+        compiler,
+        dir,
+        [
+            (
+                cpp_artifacts::CPP_COMPILER,
+                cpp_artifacts::CPP_PLUGINS,
+                cpp_toolchain(),
+            ),
+            (
+                cpp_artifacts::CPP_SECOND_COMPILER,
+                cpp_artifacts::CPP_SECOND_PLUGINS,
+                second_toolchain(
+                    cpp_artifacts::CPP_SECOND_COMPILER,
+                    true,
+                    cpp_artifacts::CPP_SECOND_MISSING,
+                ),
+            ),
+        ],
+    )
+}
+
+/// One build of the example plugins of a language: by which compiler,
+/// the table of its libraries, and whether it was made.
+type CompilerBuild = (
+    Compiler,
+    &'static [(&'static str, &'static str)],
+    Result<(), BuildError>,
+);
+
+/// The library of `stem` in the build by `compiler` among `builds`.
+fn built_by(
+    what: &str,
+    compiler: Compiler,
+    stem: &str,
+    builds: [CompilerBuild; 2],
+) -> Result<PathBuf, BuildError> {
+    let built_with: Vec<&str> = builds.iter().map(|(by, ..)| by.label()).collect();
+    let Some((_, table, toolchain)) = builds.into_iter().find(|(by, ..)| *by == compiler) else {
+        panic!(
+            "the {what}s are not built by {compiler}, only by {}",
+            built_with.join(" and ")
+        );
+    };
+    let path = lookup(what, table, stem);
+    toolchain.map(|()| path)
+}
+
+/// Whether the second build (by `compiler`) was made: the
+/// `toolchain_missing` error for `missing` otherwise.
+fn second_toolchain(
+    compiler: Compiler,
+    cpp: bool,
+    missing: Option<&str>,
+) -> Result<(), BuildError> {
+    match missing {
+        None => Ok(()),
+        Some(message) => Err(BuildError::ToolchainMissing {
+            tool: compiler.command(cpp).to_owned(),
+            message: message.to_owned(),
+        }),
+    }
 }
 
 /// Whether the build script built the C++ plugins and fixtures: `Ok`, or
@@ -177,18 +399,45 @@ fn lookup(what: &str, table: &[(&str, &str)], stem: &str) -> PathBuf {
 /// [`ExamplePlugin::language`] spells them.
 pub const LANGUAGES: [&str; 4] = ["c", "cpp", "zig", "rust"];
 
-/// One example plugin: which language it is written in, what it is called,
-/// which interface it implements, and where its shared library is.
+/// One example plugin: which language it is written in, which compiler
+/// built it (C and C++), what it is called, which interface it implements,
+/// and where its shared library is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExamplePlugin {
     /// `"c"`, `"cpp"`, `"zig"` or `"rust"` (see [`LANGUAGES`]).
     pub language: &'static str,
+    /// For C and C++, the compiler that built this library (one of
+    /// [`c_compilers`] or [`cpp_compilers`]); `None` for Zig and Rust, whose
+    /// plugins are built by their own toolchain.
+    pub compiler: Option<Compiler>,
     /// The plugin's name, as its descriptor states it, e.g. `"greeter-c"`.
     pub name: &'static str,
     /// The id of the interface it implements, e.g. `"org.tenon.example.greeter"`.
     pub interface: &'static str,
     /// The shared library to load.
     pub path: PathBuf,
+}
+
+impl ExamplePlugin {
+    /// The language and, for C and C++, the compiler: `"c/gcc"`,
+    /// `"cpp/clang"`, `"rust"`.
+    pub fn label(&self) -> String {
+        label(self.language, self.compiler)
+    }
+}
+
+impl MissingExample {
+    /// As [`ExamplePlugin::label`].
+    pub fn label(&self) -> String {
+        label(self.language, self.compiler)
+    }
+}
+
+fn label(language: &str, compiler: Option<Compiler>) -> String {
+    match compiler {
+        Some(compiler) => format!("{language}/{compiler}"),
+        None => language.to_owned(),
+    }
 }
 
 /// An example plugin that was not built because a toolchain it needs is
@@ -198,6 +447,9 @@ pub struct ExamplePlugin {
 pub struct MissingExample {
     /// As in [`ExamplePlugin::language`].
     pub language: &'static str,
+    /// As in [`ExamplePlugin::compiler`]: the compiler that was not found,
+    /// or, for the default C++ build, [`Compiler::Unknown`].
+    pub compiler: Option<Compiler>,
     /// As in [`ExamplePlugin::name`].
     pub name: &'static str,
     /// As in [`ExamplePlugin::interface`].
@@ -211,13 +463,17 @@ impl fmt::Display for MissingExample {
         write!(
             f,
             "TOOLCHAIN MISSING: example plugin {} ({}, {}) was not built: {}",
-            self.name, self.language, self.interface, self.error
+            self.name,
+            self.label(),
+            self.interface,
+            self.error
         )
     }
 }
 
-/// What [`try_examples`] found: the example plugins that were built, in
-/// listing order, and those skipped because their toolchain is missing.
+/// What [`try_examples`] (or [`try_examples_by_every_compiler`]) found: the
+/// example plugins that were built, in listing order, and those skipped
+/// because their toolchain is missing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Examples {
     /// The examples that were built.
@@ -249,10 +505,25 @@ impl Build {
         }
     }
 
-    fn run(self) -> Result<PathBuf, BuildError> {
+    /// The compilers this example is listed with: for C and C++ the default
+    /// one or, with `every_compiler`, each of [`c_compilers`] or
+    /// [`cpp_compilers`]; for Zig and Rust none.
+    fn compilers(self, every_compiler: bool) -> Vec<Option<Compiler>> {
+        match (self, every_compiler) {
+            (Build::C(_), false) => vec![Some(c_compiler())],
+            (Build::C(_), true) => c_compilers().map(Some).to_vec(),
+            (Build::Cpp(_), false) => vec![Some(cpp_compiler())],
+            (Build::Cpp(_), true) => cpp_compilers().map(Some).to_vec(),
+            (Build::Zig(_) | Build::Rust(_), _) => vec![None],
+        }
+    }
+
+    /// The library, built by `compiler` for C and C++ (`None`: the default
+    /// build).
+    fn run(self, compiler: Option<Compiler>) -> Result<PathBuf, BuildError> {
         match self {
-            Build::C(stem) => Ok(c_plugin(stem)),
-            Build::Cpp(dir) => cpp_toolchain().map(|()| cpp_plugin(dir)),
+            Build::C(stem) => c_plugin_built_by(compiler.unwrap_or_else(c_compiler), stem),
+            Build::Cpp(dir) => cpp_plugin_built_by(compiler.unwrap_or_else(cpp_compiler), dir),
             Build::Zig(example) => zig_plugin(example),
             Build::Rust(package) => rust_plugin(package),
         }
@@ -265,7 +536,9 @@ type Listed = (&'static str, &'static str, Build);
 
 /// The list of examples. Every implementation of every example interface,
 /// in every language, is one row here, in the order of [`all_examples`]; the
-/// demo and the conformance suite take them from this list.
+/// demo and the conformance suite take them from this list (the suite each
+/// C and C++ row once per compiler, see
+/// [`try_all_examples_by_every_compiler`]).
 const EXAMPLES: &[Listed] = &[
     ("greeter-c", GREETER, Build::C("greeter")),
     ("processor-c", PROCESSOR, Build::C("processor")),
@@ -303,54 +576,93 @@ pub fn all_examples() -> Vec<ExamplePlugin> {
 /// [`all_examples`], returning the first build error instead of panicking
 /// (and, when `TENON_REQUIRE_TOOLCHAINS=1`, the first missing toolchain).
 pub fn try_all_examples() -> Result<Vec<ExamplePlugin>, BuildError> {
-    static REPORTED: std::sync::Once = std::sync::Once::new();
-    let examples = try_examples()?;
-    let required = env::var("TENON_REQUIRE_TOOLCHAINS").as_deref() == Ok("1");
-    let consequence = if required {
-        "an error, as TENON_REQUIRE_TOOLCHAINS=1"
-    } else {
-        "skipped (TENON_REQUIRE_TOOLCHAINS=1 makes this an error)"
-    };
-    // Once per process, straight to stderr: not through eprintln!, which
-    // test harnesses capture and hide for passing tests.
-    REPORTED.call_once(|| {
-        for missing in &examples.missing {
-            let message = format!("\n*** {missing}; {consequence} ***\n\n");
-            let _ = std::io::Write::write_all(&mut std::io::stderr(), message.as_bytes());
-        }
-    });
-    match examples.missing.into_iter().next() {
-        Some(missing) if required => Err(missing.error),
-        _ => Ok(examples.built),
-    }
+    report_missing(try_examples()?)
 }
 
 /// Every example plugin of [`all_examples`], building each, and the ones
 /// skipped because their toolchain is missing; prints nothing. Fails on the
 /// first other build error.
 pub fn try_examples() -> Result<Examples, BuildError> {
+    list(false)
+}
+
+/// The implementations the conformance suite runs: [`try_all_examples`],
+/// but with every C and C++ example once per compiler it is built with
+/// ([`c_compilers`], [`cpp_compilers`]: gcc and clang), the default build
+/// first, each telling its [`compiler`](ExamplePlugin::compiler). A
+/// compiler that was not found is reported like any missing toolchain
+/// (`TOOLCHAIN MISSING` on stderr, an error when
+/// `TENON_REQUIRE_TOOLCHAINS=1`).
+///
+/// The demo uses [`try_all_examples`] instead, which shows each plugin once.
+pub fn try_all_examples_by_every_compiler() -> Result<Vec<ExamplePlugin>, BuildError> {
+    report_missing(try_examples_by_every_compiler()?)
+}
+
+/// [`try_examples`], but with every C and C++ example once per compiler,
+/// as [`try_all_examples_by_every_compiler`] lists them; prints nothing.
+pub fn try_examples_by_every_compiler() -> Result<Examples, BuildError> {
+    list(true)
+}
+
+/// Reports every missing example on stderr as `TOOLCHAIN MISSING: ...`
+/// (each message once per process), and returns the built ones, or, when
+/// `TENON_REQUIRE_TOOLCHAINS=1`, the first missing toolchain as an error.
+fn report_missing(examples: Examples) -> Result<Vec<ExamplePlugin>, BuildError> {
+    static REPORTED: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let required = env::var("TENON_REQUIRE_TOOLCHAINS").as_deref() == Ok("1");
+    let consequence = if required {
+        "an error, as TENON_REQUIRE_TOOLCHAINS=1"
+    } else {
+        "skipped (TENON_REQUIRE_TOOLCHAINS=1 makes this an error)"
+    };
+    {
+        let mut reported = REPORTED.lock().unwrap_or_else(PoisonError::into_inner);
+        for missing in &examples.missing {
+            let message = format!("\n*** {missing}; {consequence} ***\n\n");
+            if !reported.contains(&message) {
+                // Straight to stderr: not through eprintln!, which test
+                // harnesses capture and hide for passing tests.
+                let _ = std::io::Write::write_all(&mut std::io::stderr(), message.as_bytes());
+                reported.push(message);
+            }
+        }
+    }
+    match examples.missing.into_iter().next() {
+        Some(missing) if required => Err(missing.error),
+        _ => Ok(examples.built),
+    }
+}
+
+/// Builds every listed example, C and C++ ones by their default compiler
+/// or, with `every_compiler`, by each of theirs.
+fn list(every_compiler: bool) -> Result<Examples, BuildError> {
     let mut examples = Examples {
         built: Vec::new(),
         missing: Vec::new(),
     };
     for &(name, interface, build) in EXAMPLES {
         let language = build.language();
-        match build.run() {
-            Ok(path) => examples.built.push(ExamplePlugin {
-                language,
-                name,
-                interface,
-                path,
-            }),
-            Err(error) if is_toolchain_missing(&error) => {
-                examples.missing.push(MissingExample {
+        for compiler in build.compilers(every_compiler) {
+            match build.run(compiler) {
+                Ok(path) => examples.built.push(ExamplePlugin {
                     language,
+                    compiler,
                     name,
                     interface,
-                    error,
-                });
+                    path,
+                }),
+                Err(error) if is_toolchain_missing(&error) => {
+                    examples.missing.push(MissingExample {
+                        language,
+                        compiler,
+                        name,
+                        interface,
+                        error,
+                    });
+                }
+                Err(error) => return Err(error),
             }
-            Err(error) => return Err(error),
         }
     }
     Ok(examples)
@@ -778,7 +1090,7 @@ mod tests {
         if let Err(error) = cpp_toolchain() {
             // (Under TENON_REQUIRE_TOOLCHAINS=1 the build script failed instead.)
             assert_eq!(error.name(), "toolchain_missing");
-            let listed = Build::Cpp("kv-cpp").run().unwrap_err();
+            let listed = Build::Cpp("kv-cpp").run(None).unwrap_err();
             assert_eq!(listed, error, "the C++ examples are listed as missing");
             let message = format!(
                 "\n*** TOOLCHAIN MISSING: the C++ plugins and fixtures were not built: \
@@ -809,6 +1121,119 @@ mod tests {
     )]
     fn unknown_cpp_plugin_panics_with_the_known_ones() {
         cpp_plugin("greeter");
+    }
+
+    #[test]
+    fn c_and_cpp_examples_are_built_by_two_compilers_one_of_them_clang() {
+        for (language, compilers, default) in [
+            ("C", c_compilers(), c_compiler()),
+            ("C++", cpp_compilers(), cpp_compiler()),
+        ] {
+            assert_eq!(compilers[0], default, "{language}: the default build first");
+            assert_ne!(
+                compilers[0], compilers[1],
+                "{language}: the same compiler twice"
+            );
+            assert!(
+                compilers.contains(&Compiler::Clang),
+                "{language}: {compilers:?}"
+            );
+            if cfg!(not(target_env = "msvc")) && default != Compiler::Unknown {
+                assert!(
+                    compilers.contains(&Compiler::Gcc),
+                    "{language}: {compilers:?}"
+                );
+            }
+        }
+        for stem in c_plugin_stems() {
+            let default = c_plugin(stem);
+            assert_eq!(c_plugin_built_by(c_compiler(), stem), Ok(default.clone()));
+            let second = c_compilers()[1];
+            check_second_build(c_plugin_built_by(second, stem), &default, second, false);
+        }
+        for dir in cpp_plugin_stems() {
+            let default = cpp_toolchain().map(|()| cpp_plugin(dir));
+            assert_eq!(cpp_plugin_built_by(cpp_compiler(), dir), default);
+            let default = cpp_artifacts::CPP_PLUGINS
+                .iter()
+                .find(|(name, _)| *name == dir)
+                .map(|(_, path)| PathBuf::from(path))
+                .unwrap();
+            let second = cpp_compilers()[1];
+            check_second_build(cpp_plugin_built_by(second, dir), &default, second, true);
+        }
+    }
+
+    /// The second build of a plugin whose default build is `default`: the
+    /// same file name in `OUT_DIR/<compiler>/`, or a missing toolchain that
+    /// names the compiler's command.
+    fn check_second_build(
+        second: Result<PathBuf, BuildError>,
+        default: &Path,
+        compiler: Compiler,
+        cpp: bool,
+    ) {
+        match second {
+            Ok(path) => {
+                assert!(path.is_file(), "{}", path.display());
+                assert_ne!(path, default);
+                assert_eq!(path.file_name(), default.file_name());
+                assert_eq!(
+                    path.parent().unwrap(),
+                    default.with_file_name(compiler.label())
+                );
+            }
+            Err(error) => {
+                // (Under TENON_REQUIRE_TOOLCHAINS=1 the build script failed instead.)
+                assert_eq!(error.name(), "toolchain_missing");
+                let BuildError::ToolchainMissing { tool, .. } = &error else {
+                    unreachable!()
+                };
+                assert_eq!(tool, compiler.command(cpp));
+                let message = format!(
+                    "\n*** TOOLCHAIN MISSING: the {compiler} build of {} was not made: \
+                     {error}; skipping it ***\n\n",
+                    default.display()
+                );
+                let _ = std::io::Write::write_all(&mut std::io::stderr(), message.as_bytes());
+            }
+        }
+    }
+
+    #[test]
+    fn the_listing_by_every_compiler_has_c_and_cpp_once_per_compiler() {
+        for &(name, _, build) in EXAMPLES {
+            let once = build.compilers(false);
+            let every = build.compilers(true);
+            assert_eq!(once.len(), 1, "{name}");
+            assert_eq!(every[0], once[0], "{name}: the default build first");
+            match build {
+                Build::C(_) => assert_eq!(every, c_compilers().map(Some)),
+                Build::Cpp(_) => assert_eq!(every, cpp_compilers().map(Some)),
+                Build::Zig(_) | Build::Rust(_) => assert_eq!(every, [None]),
+            }
+        }
+        let plugin = ExamplePlugin {
+            language: "c",
+            compiler: Some(Compiler::Clang),
+            name: "greeter-c",
+            interface: GREETER,
+            path: PathBuf::new(),
+        };
+        assert_eq!(plugin.label(), "c/clang");
+        let plugin = ExamplePlugin {
+            language: "rust",
+            compiler: None,
+            ..plugin
+        };
+        assert_eq!(plugin.label(), "rust");
+    }
+
+    #[test]
+    #[cfg(not(target_env = "msvc"))]
+    #[should_panic(expected = "the C example plugins are not built by msvc, only by")]
+    fn a_compiler_that_builds_nothing_panics() {
+        let _ = c_plugin_built_by(Compiler::Msvc, "greeter");
     }
 
     #[test]

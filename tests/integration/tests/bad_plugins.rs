@@ -1,12 +1,11 @@
 //! Bad input gives its own error kind, and the host goes on.
 
+mod support;
+
+use support::load_error;
 use tenon::{Error, Plugin, Status};
 use tenon_example_interfaces::{sys, Greeter, Kv};
 use tenon_example_plugins::{c_fixture, c_plugin, rust_plugin};
-
-fn load_error(path: impl AsRef<std::path::Path>) -> Error {
-    Plugin::load(path).expect_err("loading must fail")
-}
 
 #[test]
 fn a_missing_file_is_file_not_found() {

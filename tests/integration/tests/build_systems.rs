@@ -20,16 +20,20 @@
 //! `TENON_REQUIRE_TOOLCHAINS=1`, which makes it a failure. Every failure names
 //! the build system, the compiler and the example.
 
+mod support;
+
 use std::collections::BTreeSet;
-use std::env;
 use std::fs;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
+use support::{
+    check_exports_only_entry, check_greets, have, have_all, library_name, repo_root, run, scratch,
+    symbol_lister, Failures,
+};
 use tenon::{Plugin, Status};
-use tenon_example_interfaces::{Greeter, Kv, Processor};
+use tenon_example_interfaces::{Kv, Processor};
 
 /// A C compiler and the C++ compiler of the same family.
 #[derive(Debug, Clone, Copy)]
@@ -49,65 +53,6 @@ const TOOLCHAINS: &[Toolchain] = &[
     },
 ];
 
-fn repo_root() -> PathBuf {
-    // CARGO_MANIFEST_DIR is <root>/tests/integration.
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .expect("repository root above tests/integration")
-        .to_path_buf()
-}
-
-/// A fresh, empty scratch directory `<name>` for this test binary.
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("build_systems")
-        .join(name);
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).expect("create scratch dir");
-    dir
-}
-
-/// Reports a missing tool: a loud line on stderr, or a panic when
-/// `TENON_REQUIRE_TOOLCHAINS=1`.
-fn toolchain_missing(tool: &str, why: &str) {
-    let message = format!("TOOLCHAIN MISSING: {tool} ({why}); skipping what needs it");
-    if env::var("TENON_REQUIRE_TOOLCHAINS").as_deref() == Ok("1") {
-        panic!("{message}, but TENON_REQUIRE_TOOLCHAINS=1 requires every toolchain");
-    }
-    loud(&message);
-}
-
-/// Prints to the real stderr: not through eprintln!, which the test harness
-/// captures and hides for passing tests.
-fn loud(message: &str) {
-    let _ = writeln!(std::io::stderr(), "\n*** {message} ***\n");
-}
-
-/// Whether `tool --version` runs; reports the tool as missing if not.
-fn have(tool: &str) -> bool {
-    match Command::new(tool).arg("--version").output() {
-        Ok(output) if output.status.success() => true,
-        Ok(output) => {
-            toolchain_missing(
-                tool,
-                &format!("`{tool} --version` failed: {}", output.status),
-            );
-            false
-        }
-        Err(error) => {
-            toolchain_missing(tool, &format!("cannot run it: {error}"));
-            false
-        }
-    }
-}
-
-/// Whether every tool of `tools` runs (each missing one is reported).
-fn have_all(tools: &[&str]) -> bool {
-    // Not all(): every missing tool is reported, not only the first.
-    tools.iter().filter(|tool| !have(tool)).count() == 0
-}
-
 /// The toolchains whose C and C++ compilers both run.
 fn available_toolchains() -> Vec<Toolchain> {
     TOOLCHAINS
@@ -115,46 +60,6 @@ fn available_toolchains() -> Vec<Toolchain> {
         .copied()
         .filter(|toolchain| have_all(&[toolchain.cc, toolchain.cxx]))
         .collect()
-}
-
-/// Failures collected over a whole test, reported together at the end.
-#[derive(Default)]
-struct Failures(Vec<String>);
-
-impl Failures {
-    fn check(&mut self, result: Result<(), String>) {
-        if let Err(message) = result {
-            self.0.push(message);
-        }
-    }
-
-    fn assert_none(self) {
-        assert!(
-            self.0.is_empty(),
-            "{} failure(s):\n\n{}",
-            self.0.len(),
-            self.0.join("\n\n")
-        );
-    }
-}
-
-/// Runs `command`; on failure, a message starting with `what` that shows the
-/// command line and everything it printed.
-fn run(what: &str, command: &mut Command) -> Result<String, String> {
-    let described = format!("{command:?}");
-    let output = command
-        .output()
-        .map_err(|error| format!("{what}: cannot run {described}: {error}"))?;
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    if output.status.success() {
-        Ok(stdout)
-    } else {
-        Err(format!(
-            "{what}: {}\n  command: {described}\n{stdout}{}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        ))
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -172,12 +77,7 @@ struct Example {
 impl Example {
     /// The file name of the plugin library on this platform.
     fn library(&self) -> String {
-        format!(
-            "{}{}{}",
-            env::consts::DLL_PREFIX,
-            self.name,
-            env::consts::DLL_SUFFIX
-        )
+        library_name(&self.name)
     }
 }
 
@@ -590,15 +490,7 @@ fn check_plugin(what: &str, library: &Path) -> Result<(), String> {
             .instantiate("")
             .map_err(|error| fail(format!("instantiate: {error}")))?;
         match id.as_str() {
-            "org.tenon.example.greeter" => {
-                let greeter = instance
-                    .interface::<dyn Greeter>()
-                    .map_err(|error| fail(error.to_string()))?;
-                let greeting = greeter.greet("world").map_err(|e| fail(e.to_string()))?;
-                if greeting != "Hello, world!" {
-                    return Err(fail(format!("greet(\"world\") = {greeting:?}")));
-                }
-            }
+            "org.tenon.example.greeter" => check_greets(&instance, "world").map_err(fail)?,
             "org.tenon.example.processor" => {
                 let processor = instance
                     .interface::<dyn Processor>()
@@ -633,45 +525,11 @@ fn check_plugin(what: &str, library: &Path) -> Result<(), String> {
 
 /// Checks with `nm` that `library` exports `tenon_plugin_v1` and nothing else.
 fn check_exports(what: &str, library: &Path) -> Result<(), String> {
+    // Looked for once: a missing nm is reported once, not for every plugin.
     static LISTER: OnceLock<Option<Vec<&'static str>>> = OnceLock::new();
-    let lister = LISTER.get_or_init(|| {
-        let args: Vec<&'static str> = if cfg!(target_os = "linux") {
-            vec!["nm", "-D", "--defined-only"]
-        } else if cfg!(target_os = "macos") {
-            vec!["nm", "-gU"]
-        } else {
-            loud("export check skipped: no nm-based check for this platform");
-            return None;
-        };
-        have("nm").then_some(args)
-    });
-    let Some(lister) = lister else {
-        return Ok(());
-    };
-    let listed = run(
-        &format!("{what}: nm"),
-        Command::new(lister[0]).args(&lister[1..]).arg(library),
-    )?;
-    const LINKER_DEFINED: &[&str] = &["_init", "_fini", "_edata", "_end", "__bss_start"];
-    let symbols: Vec<&str> = listed
-        .lines()
-        .filter_map(|line| line.split_whitespace().nth(2))
-        .map(|name| {
-            if cfg!(target_os = "macos") {
-                name.strip_prefix('_').unwrap_or(name)
-            } else {
-                name
-            }
-        })
-        .filter(|name| !LINKER_DEFINED.contains(name))
-        .collect();
-    if symbols == ["tenon_plugin_v1"] {
-        Ok(())
-    } else {
-        Err(format!(
-            "{what}: {} must export exactly [\"tenon_plugin_v1\"], exports {symbols:?}",
-            library.display()
-        ))
+    match LISTER.get_or_init(symbol_lister) {
+        Some(lister) => check_exports_only_entry(lister, what, library),
+        None => Ok(()),
     }
 }
 

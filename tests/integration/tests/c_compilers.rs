@@ -18,13 +18,17 @@
 //! `TENON_REQUIRE_TOOLCHAINS=1`, which makes it a failure. Every failure names
 //! the compiler, the language standard and the file.
 
-use std::env;
+mod support;
+
 use std::fs;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const WARNINGS: &[&str] = &["-Wall", "-Wextra", "-Wpedantic", "-Werror"];
+use support::{
+    available, build_name, check_exports_only_entry, compile, compile_plugin, exported_symbols,
+    include_args, library_name, repo_root, run, scratch, symbol_lister, Failures, WARNINGS,
+};
+
 const C_COMPILERS: &[&str] = &["gcc", "clang"];
 const CXX_COMPILERS: &[&str] = &["g++", "clang++"];
 const C_STANDARDS: &[&str] = &["c99", "c11"];
@@ -44,127 +48,6 @@ const HEADERS: &[&str] = &[
     "tenon_examples/processor.h",
 ];
 
-fn repo_root() -> PathBuf {
-    // CARGO_MANIFEST_DIR is <root>/tests/integration.
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .expect("repository root above tests/integration")
-        .to_path_buf()
-}
-
-fn include_args() -> Vec<String> {
-    let root = repo_root();
-    ["include", "sdk-c/include", "examples-c/interfaces"]
-        .iter()
-        .map(|dir| format!("-I{}", root.join(dir).display()))
-        .collect()
-}
-
-/// A fresh scratch directory for one test.
-fn scratch(test: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("c_compilers")
-        .join(test);
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).expect("create scratch dir");
-    dir
-}
-
-fn shared_library_name(stem: &str) -> String {
-    format!(
-        "{}{stem}{}",
-        env::consts::DLL_PREFIX,
-        env::consts::DLL_SUFFIX
-    )
-}
-
-/// Reports a missing tool: a loud line on stderr, or a panic when
-/// `TENON_REQUIRE_TOOLCHAINS=1`.
-fn toolchain_missing(tool: &str, why: &str) {
-    let message = format!("TOOLCHAIN MISSING: {tool} ({why}); skipping what needs it");
-    if env::var("TENON_REQUIRE_TOOLCHAINS").as_deref() == Ok("1") {
-        panic!("{message}, but TENON_REQUIRE_TOOLCHAINS=1 requires every toolchain");
-    }
-    loud(&message);
-}
-
-/// Prints to the real stderr: not through eprintln!, which the test harness
-/// captures and hides for passing tests.
-fn loud(message: &str) {
-    let _ = writeln!(std::io::stderr(), "\n*** {message} ***\n");
-}
-
-/// The tools of `candidates` that can be run (`<tool> --version`).
-fn available(candidates: &[&'static str]) -> Vec<&'static str> {
-    candidates
-        .iter()
-        .copied()
-        .filter(|tool| match Command::new(tool).arg("--version").output() {
-            Ok(output) if output.status.success() => true,
-            Ok(output) => {
-                toolchain_missing(
-                    tool,
-                    &format!("`{tool} --version` failed: {}", output.status),
-                );
-                false
-            }
-            Err(error) => {
-                toolchain_missing(tool, &format!("cannot run it: {error}"));
-                false
-            }
-        })
-        .collect()
-}
-
-/// Failures collected over a whole test, reported together at the end.
-#[derive(Default)]
-struct Failures(Vec<String>);
-
-impl Failures {
-    fn check(&mut self, result: Result<(), String>) {
-        if let Err(message) = result {
-            self.0.push(message);
-        }
-    }
-
-    fn assert_none(self) {
-        assert!(
-            self.0.is_empty(),
-            "{} failure(s):\n\n{}",
-            self.0.len(),
-            self.0.join("\n\n")
-        );
-    }
-}
-
-/// Runs `compiler -std=<std> <args>`; on failure, a message naming compiler,
-/// standard and file, with the command and the compiler's output.
-fn compile(compiler: &str, std: &str, file: &Path, args: &[String]) -> Result<(), String> {
-    let output = Command::new(compiler)
-        .arg(format!("-std={std}"))
-        .args(args)
-        .output()
-        .map_err(|error| {
-            format!(
-                "{compiler} -std={std} {}: cannot run: {error}",
-                file.display()
-            )
-        })?;
-    if output.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{compiler} -std={std} {}: {}\n  command: {compiler} -std={std} {}\n{}{}",
-            file.display(),
-            output.status,
-            args.join(" "),
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        ))
-    }
-}
-
 /// Compiles `source` to an object file (`-c`) with the strict warnings.
 fn compile_object(compiler: &str, std: &str, source: &Path, object: &Path) -> Result<(), String> {
     let mut args: Vec<String> = WARNINGS.iter().map(|w| w.to_string()).collect();
@@ -178,125 +61,17 @@ fn compile_object(compiler: &str, std: &str, source: &Path, object: &Path) -> Re
     compile(compiler, std, source, &args)
 }
 
-/// Compiles `source` to a plugin: a shared library with hidden visibility.
-fn compile_plugin(compiler: &str, std: &str, source: &Path, library: &Path) -> Result<(), String> {
-    compile_plugin_with(compiler, std, source, library, &[])
-}
-
-/// [`compile_plugin`] with `extra` arguments.
-fn compile_plugin_with(
-    compiler: &str,
-    std: &str,
-    source: &Path,
-    library: &Path,
-    extra: &[String],
-) -> Result<(), String> {
-    let mut args: Vec<String> = WARNINGS.iter().map(|w| w.to_string()).collect();
-    args.extend(
-        ["-fPIC", "-shared", "-fvisibility=hidden"]
-            .iter()
-            .map(|a| a.to_string()),
-    );
-    args.extend(extra.iter().cloned());
-    args.extend(include_args());
-    args.extend([
-        source.display().to_string(),
-        "-o".into(),
-        library.display().to_string(),
-    ]);
-    compile(compiler, std, source, &args)
-}
-
-/// How to list the symbols a shared library exports on this platform, if we
-/// know; `None` after reporting why not.
-fn symbol_lister() -> Option<Vec<&'static str>> {
-    let args: Vec<&'static str> = if cfg!(target_os = "linux") {
-        vec!["nm", "-D", "--defined-only"]
-    } else if cfg!(target_os = "macos") {
-        vec!["nm", "-gU"]
-    } else {
-        loud("export check skipped: no nm-based check for this platform");
-        return None;
-    };
-    if available(&["nm"]).is_empty() {
-        return None;
-    }
-    Some(args)
-}
-
-/// The symbols `library` defines and exports, as `nm` lists them, less the
-/// few that linkers define in every shared library on older toolchains.
-fn exported_symbols(lister: &[&str], library: &Path) -> Result<Vec<String>, String> {
-    let output = Command::new(lister[0])
-        .args(&lister[1..])
-        .arg(library)
-        .output()
-        .map_err(|error| format!("{}: cannot run nm: {error}", library.display()))?;
-    if !output.status.success() {
-        return Err(format!(
-            "{}: nm failed: {}\n{}",
-            library.display(),
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        ));
-    }
-    const LINKER_DEFINED: &[&str] = &["_init", "_fini", "_edata", "_end", "__bss_start"];
-    Ok(String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| line.split_whitespace().nth(2))
-        .map(|name| {
-            let name = if cfg!(target_os = "macos") {
-                name.strip_prefix('_').unwrap_or(name)
-            } else {
-                name
-            };
-            name.to_owned()
-        })
-        .filter(|name| !LINKER_DEFINED.contains(&name.as_str()))
-        .collect())
-}
-
-/// Checks that `library`, built by `compiler` as `std` from `source`, is a
-/// library that exports something, but no `tenon_plugin_v*` entry.
-fn check_exports_no_entry(
-    lister: &[&str],
-    compiler: &str,
-    std: &str,
-    source: &Path,
-    library: &Path,
-) -> Result<(), String> {
-    let symbols = exported_symbols(lister, library)?;
+/// Checks that `library` (built as `what` says) is a library that exports
+/// something, but no `tenon_plugin_v*` entry.
+fn check_exports_no_entry(lister: &[&str], what: &str, library: &Path) -> Result<(), String> {
+    let symbols = exported_symbols(lister, library).map_err(|error| format!("{what}: {error}"))?;
     if symbols.is_empty() || symbols.iter().any(|s| s.starts_with("tenon_plugin_v")) {
         Err(format!(
-            "{compiler} -std={std} {}: {} must export something, but no tenon_plugin_v*; \
-             exports {symbols:?}",
-            source.display(),
+            "{what}: {} must export something, but no tenon_plugin_v*; exports {symbols:?}",
             library.display()
         ))
     } else {
         Ok(())
-    }
-}
-
-/// Checks that `library`, built by `compiler` as `std` from `source`, exports
-/// exactly `tenon_plugin_v1`.
-fn check_exports_only_entry(
-    lister: &[&str],
-    compiler: &str,
-    std: &str,
-    source: &Path,
-    library: &Path,
-) -> Result<(), String> {
-    let symbols = exported_symbols(lister, library)?;
-    if symbols == ["tenon_plugin_v1"] {
-        Ok(())
-    } else {
-        Err(format!(
-            "{compiler} -std={std} {}: {} must export exactly [\"tenon_plugin_v1\"], \
-             exports {symbols:?}",
-            source.display(),
-            library.display()
-        ))
     }
 }
 
@@ -539,37 +314,30 @@ fn headers_link_from_two_translation_units() {
         let result = compile_object(plugin_cc, plugin_std, &plugin, &plugin_object)
             .and_then(|()| compile_object(host_cc, host_std, &host, &host_object))
             .and_then(|()| {
-                let linked = Command::new(host_cc)
-                    .arg(&plugin_object)
-                    .arg(&host_object)
-                    .arg("-o")
-                    .arg(&program)
-                    .output()
-                    .map_err(|error| format!("{host_cc}: cannot run: {error}"))?;
-                if !linked.status.success() {
-                    return Err(format!(
-                        "linking {} and {} with {host_cc} ({plugin_std} + {host_std}) failed:\n{}",
+                run(
+                    &format!(
+                        "linking {} and {} with {host_cc} ({plugin_std} + {host_std})",
                         plugin.display(),
-                        host.display(),
-                        String::from_utf8_lossy(&linked.stderr)
-                    ));
-                }
-                let ran = Command::new(&program)
-                    .output()
-                    .map_err(|error| format!("{}: cannot run: {error}", program.display()))?;
-                if ran.status.success() {
-                    Ok(())
-                } else {
-                    Err(format!(
-                        "{} ({plugin_cc} -std={plugin_std} {} + {host_cc} -std={host_std} {}) \
-                         failed: {}\n{}",
+                        host.display()
+                    ),
+                    Command::new(host_cc)
+                        .arg(&plugin_object)
+                        .arg(&host_object)
+                        .arg("-o")
+                        .arg(&program),
+                )
+            })
+            .and_then(|_| {
+                run(
+                    &format!(
+                        "{} ({} + {})",
                         program.display(),
-                        plugin.display(),
-                        host.display(),
-                        ran.status,
-                        String::from_utf8_lossy(&ran.stderr)
-                    ))
-                }
+                        build_name(plugin_cc, plugin_std, &plugin),
+                        build_name(host_cc, host_std, &host)
+                    ),
+                    &mut Command::new(&program),
+                )
+                .map(|_| ())
             });
         failures.check(result);
     }
@@ -627,20 +395,17 @@ fn example_plugins_and_fixtures_build_and_export_only_the_entry() {
     for compiler in available(C_COMPILERS) {
         for std in C_STANDARDS {
             for (stem, source) in examples.iter().chain(&fixtures) {
-                let library = dir.join(shared_library_name(&format!("{stem}-{compiler}-{std}")));
-                if let Err(message) = compile_plugin(compiler, std, source, &library) {
-                    failures.0.push(message);
+                let library = dir.join(library_name(&format!("{stem}-{compiler}-{std}")));
+                if let Err(message) = compile_plugin(compiler, std, source, &library, &[]) {
+                    failures.push(message);
                     continue;
                 }
                 let Some(lister) = &lister else { continue };
+                let what = build_name(compiler, std, source);
                 if FIXTURES_WITHOUT_ENTRY.contains(&stem.as_str()) {
-                    failures.check(check_exports_no_entry(
-                        lister, compiler, std, source, &library,
-                    ));
+                    failures.check(check_exports_no_entry(lister, &what, &library));
                 } else {
-                    failures.check(check_exports_only_entry(
-                        lister, compiler, std, source, &library,
-                    ));
+                    failures.check(check_exports_only_entry(lister, &what, &library));
                 }
             }
         }
@@ -725,11 +490,11 @@ fn sdk_builds_cxx_plugins_that_export_only_the_entry() {
     let mut failures = Failures::default();
     for compiler in available(CXX_COMPILERS) {
         for std in CXX_STANDARDS {
-            let library = dir.join(shared_library_name(&format!("cxx-{compiler}-{std}")));
-            let built = compile_plugin_with(compiler, std, &source, &library, &extra);
+            let library = dir.join(library_name(&format!("cxx-{compiler}-{std}")));
+            let built = compile_plugin(compiler, std, &source, &library, &extra);
             let exported = match (&built, &lister) {
                 (Ok(()), Some(lister)) => {
-                    check_exports_only_entry(lister, compiler, std, &source, &library)
+                    check_exports_only_entry(lister, &build_name(compiler, std, &source), &library)
                 }
                 _ => Ok(()),
             };
@@ -834,10 +599,10 @@ fn expect_compile_error(
     source: &Path,
     library: &Path,
 ) -> Result<String, String> {
-    match compile_plugin(compiler, std, source, library) {
+    match compile_plugin(compiler, std, source, library, &[]) {
         Ok(()) => Err(format!(
-            "{compiler} -std={std} {}: compiled, but sdk.h must reject it",
-            source.display()
+            "{}: compiled, but sdk.h must reject it",
+            build_name(compiler, std, source)
         )),
         Err(message) => Ok(message),
     }
@@ -864,24 +629,24 @@ fn sdk_rejects_the_mistakes_it_promises_to_catch() {
         }));
     for (compiler, std, extension) in configurations {
         let source = write(&dir, &format!("fine-{compiler}-{std}.{extension}"), &fine);
-        let library = dir.join(shared_library_name(&format!("fine-{compiler}-{std}")));
-        failures.check(compile_plugin(compiler, std, &source, &library));
+        let library = dir.join(library_name(&format!("fine-{compiler}-{std}")));
+        failures.check(compile_plugin(compiler, std, &source, &library, &[]));
         for (name, code, expected) in MISTAKES {
             let source = write(
                 &dir,
                 &format!("{name}-{compiler}-{std}.{extension}"),
                 &format!("{MISTAKE_PRELUDE}\n{code}\n"),
             );
-            let library = dir.join(shared_library_name(&format!("{name}-{compiler}-{std}")));
+            let library = dir.join(library_name(&format!("{name}-{compiler}-{std}")));
             failures.check(
                 expect_compile_error(compiler, std, &source, &library).and_then(|message| {
                     if message.contains(expected) {
                         Ok(())
                     } else {
                         Err(format!(
-                            "{compiler} -std={std} {}: rejected, but the message does not \
-                             name the rule {expected:?}:\n{message}",
-                            source.display()
+                            "{}: rejected, but the message does not name the rule \
+                             {expected:?}:\n{message}",
+                            build_name(compiler, std, &source)
                         ))
                     }
                 }),

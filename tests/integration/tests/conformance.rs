@@ -3,9 +3,12 @@
 //!
 //! One set of behavioural cases per interface (`conformance/greeter.rs`,
 //! `conformance/kv.rs`, `conformance/processor.rs`) runs against every
-//! implementation that [`tenon_example_plugins::all_examples`] lists (C,
-//! C++, Zig and Rust), and every case states its expected result exactly, so
-//! every implementation must give the same one. The cases cover normal
+//! implementation that
+//! [`tenon_example_plugins::try_all_examples_by_every_compiler`] lists (C,
+//! C++, Zig and Rust, with every C and C++ plugin twice: as built by gcc
+//! and g++ and as built by clang and clang++, each its own implementation),
+//! and every case states its expected result exactly, so every
+//! implementation must give the same one. The cases cover normal
 //! calls, empty inputs, inputs of at least 1 MiB, non-ASCII UTF-8, error
 //! statuses with their exact messages, instance independence, calls from
 //! several threads, and — with the fixtures that panic (Rust) or throw (C++)
@@ -13,16 +16,26 @@
 //! the instance still usable afterwards.
 //!
 //! Failures are collected over every implementation and case and reported
-//! together, one line each, naming interface, language, plugin and case:
+//! together, one line each, naming interface, language (with, for C and
+//! C++, the compiler), plugin and case:
 //!
 //! ```text
-//! greeter [c] wrong-greeter: case "normal call": greet("world"): expected "Hello, world!" got "Hi, world"
+//! greeter [c/clang] greeter-c: case "normal call": greet("world"): expected "Hello, world!" got "Hi, world!"
+//! greeter [c/gcc] wrong-greeter: case "normal call": greet("world"): expected "Hello, world!" got "Hi, world"
 //! ```
 //!
+//! The test fixtures (the wrong, panicking and throwing greeters) are built
+//! once, by the default compilers. Two tests guard the listing itself: it
+//! has every interface in several languages and every C and C++ example
+//! from both compilers, and the two builds of each really are two
+//! compilers' work (different files; on ELF, the `.comment` section of the
+//! clang build names clang, the gcc build's does not).
+//!
 //! An implementation whose toolchain is missing (Zig without `zig`, C++
-//! without a C++ compiler) is reported by the listing as `TOOLCHAIN MISSING`
-//! on stderr and skipped, unless `TENON_REQUIRE_TOOLCHAINS=1`, which makes
-//! it a failure; the same goes for the throwing C++ fixture.
+//! without a C++ compiler, the clang builds without clang) is reported by
+//! the listing as `TOOLCHAIN MISSING` on stderr and skipped, unless
+//! `TENON_REQUIRE_TOOLCHAINS=1`, which makes it a failure; the same goes
+//! for the throwing C++ fixture.
 
 #[path = "conformance/greeter.rs"]
 mod greeter;
@@ -34,21 +47,25 @@ mod kv;
 mod processor;
 
 use harness::{Fault, Implementation, Subject};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
 use tenon::Interface;
 use tenon_example_interfaces::{Greeter, Kv, Processor};
-use tenon_example_plugins::{c_fixture, cpp_fixture, cpp_toolchain, rust_plugin, ExamplePlugin};
+use tenon_example_plugins::{
+    c_compiler, c_compilers, c_fixture, cpp_compiler, cpp_compilers, cpp_fixture, cpp_toolchain,
+    rust_plugin, Compiler, ExamplePlugin,
+};
 
 /// The id of interface `I`, as the example listing spells it.
 fn id_of<I: ?Sized + Interface>() -> &'static str {
     I::ID
 }
 
-/// Every example plugin, built (a missing toolchain is reported by the
-/// listing, and fails here when `TENON_REQUIRE_TOOLCHAINS=1`).
+/// Every example plugin, built, the C and C++ ones once per compiler (a
+/// missing toolchain is reported by the listing, and fails here when
+/// `TENON_REQUIRE_TOOLCHAINS=1`).
 fn examples() -> Vec<ExamplePlugin> {
-    tenon_example_plugins::try_all_examples()
+    tenon_example_plugins::try_all_examples_by_every_compiler()
         .unwrap_or_else(|error| panic!("the example plugins could not all be built: {error}"))
 }
 
@@ -57,7 +74,14 @@ fn implementations_of<I: ?Sized + Interface>() -> Vec<Implementation> {
     examples()
         .into_iter()
         .filter(|example| example.interface == id_of::<I>())
-        .map(|example| Implementation::new(example.language, example.name, example.path))
+        .map(|example| {
+            Implementation::new(
+                example.language,
+                example.compiler,
+                example.name,
+                example.path,
+            )
+        })
         .collect()
 }
 
@@ -82,7 +106,7 @@ fn faulty_greeters() -> Vec<Implementation> {
             trigger: "panic",
             message: "panic: asked to greet \"panic\"",
         }],
-        ..Implementation::new("rust", "panicking-rust", panicking)
+        ..Implementation::new("rust", None, "panicking-rust", panicking)
     }];
     match cpp_toolchain() {
         Ok(()) => greeters.push(Implementation {
@@ -98,7 +122,12 @@ fn faulty_greeters() -> Vec<Implementation> {
                     message: "unknown C++ exception",
                 },
             ],
-            ..Implementation::new("cpp", "throwing-cpp", cpp_fixture("throwing_cpp"))
+            ..Implementation::new(
+                "cpp",
+                Some(cpp_compiler()),
+                "throwing-cpp",
+                cpp_fixture("throwing_cpp"),
+            )
         }),
         Err(error) => toolchain_missing("c++", &error.to_string()),
     }
@@ -144,11 +173,13 @@ fn every_processor_conforms() {
     harness::run("processor", &implementations, processor::CASES).assert_passed("processor");
 }
 
-/// Every interface has implementations in at least two languages, and every
-/// language has at least one plugin: the suite compares something.
+/// Every interface has implementations in at least two languages, every
+/// language has at least one plugin, and every C and C++ plugin is listed
+/// once per compiler, gcc and clang, built unless that compiler is missing:
+/// the suite compares something.
 #[test]
-fn the_listing_covers_every_interface_in_several_languages() {
-    let listing = tenon_example_plugins::try_examples()
+fn the_listing_covers_every_interface_in_several_languages_and_both_compilers() {
+    let listing = tenon_example_plugins::try_examples_by_every_compiler()
         .unwrap_or_else(|error| panic!("the example plugins could not all be built: {error}"));
     let listed: BTreeSet<(&str, &str)> = listing
         .built
@@ -188,15 +219,205 @@ fn the_listing_covers_every_interface_in_several_languages() {
             "no example plugin in {language}"
         );
     }
+
+    // Per plugin, the compilers it is listed with, built or missing.
+    let mut compilers: BTreeMap<(&str, &str), Vec<Option<Compiler>>> = BTreeMap::new();
+    for (language, compiler, name) in listing
+        .built
+        .iter()
+        .map(|example| (example.language, example.compiler, example.name))
+        .chain(
+            listing
+                .missing
+                .iter()
+                .map(|missing| (missing.language, missing.compiler, missing.name)),
+        )
+    {
+        compilers
+            .entry((language, name))
+            .or_default()
+            .push(compiler);
+    }
+    for ((language, name), mut listed) in compilers.clone() {
+        listed.sort();
+        let mut expected: Vec<Option<Compiler>> = match language {
+            "c" => c_compilers().map(Some).to_vec(),
+            "cpp" => cpp_compilers().map(Some).to_vec(),
+            _ => vec![None],
+        };
+        expected.sort();
+        assert_eq!(listed, expected, "{name} ({language}) is listed with");
+    }
+    let from = |compiler: Compiler, language: &str| {
+        compilers
+            .iter()
+            .filter(|((listed, _), by)| *listed == language && by.contains(&Some(compiler)))
+            .count()
+    };
+    // (The default compiler is unknown only when the default C++ compiler
+    // does not run; clang-cl and cl.exe stand in for gcc on MSVC targets.)
+    for (language, default) in [("c", c_compiler()), ("cpp", cpp_compiler())] {
+        let plugins = compilers.keys().filter(|(l, _)| *l == language).count();
+        assert!(plugins > 0, "no {language} example");
+        assert_eq!(
+            from(Compiler::Clang, language),
+            plugins,
+            "{language} by clang"
+        );
+        if cfg!(not(target_env = "msvc")) && default != Compiler::Unknown {
+            assert_eq!(from(Compiler::Gcc, language), plugins, "{language} by gcc");
+        }
+    }
+
+    // A build that is not listed as built is missing for want of its
+    // compiler (the listing reported it), and nothing else.
+    for missing in &listing.missing {
+        assert_eq!(missing.error.name(), "toolchain_missing", "{missing}");
+    }
+    let clang_builds = listing
+        .built
+        .iter()
+        .filter(|example| example.compiler == Some(Compiler::Clang))
+        .count();
+    if listing
+        .missing
+        .iter()
+        .all(|missing| missing.compiler != Some(Compiler::Clang))
+    {
+        assert_eq!(
+            clang_builds,
+            from(Compiler::Clang, "c") + from(Compiler::Clang, "cpp"),
+            "clang is installed, so every C and C++ example has a clang build"
+        );
+    }
+
+    // The demo's listing has every plugin once, in its default build.
+    let once = tenon_example_plugins::try_examples()
+        .unwrap_or_else(|error| panic!("the example plugins could not all be built: {error}"));
+    let mut names: Vec<&str> = once
+        .built
+        .iter()
+        .map(|example| example.name)
+        .chain(once.missing.iter().map(|missing| missing.name))
+        .collect();
+    names.sort_unstable();
+    let distinct: BTreeSet<&str> = compilers.keys().map(|(_, name)| *name).collect();
+    assert_eq!(names, distinct.into_iter().collect::<Vec<_>>());
+    for example in &once.built {
+        match example.language {
+            "c" => assert_eq!(example.compiler, Some(c_compiler())),
+            "cpp" => assert_eq!(example.compiler, Some(cpp_compiler())),
+            _ => assert_eq!(example.compiler, None),
+        }
+    }
+}
+
+/// The two builds of every C and C++ example are two compilers' work, so
+/// that the suite cannot pass by loading one library twice: different
+/// files with different contents, and on ELF the `.comment` section (where
+/// compilers sign their output) of a clang build names clang, that of a
+/// gcc build names GCC and not clang. (Clang links GCC's startup files, so
+/// its libraries name GCC too.)
+#[test]
+fn the_gcc_and_clang_builds_are_different_compilers_work() {
+    let mut builds: BTreeMap<&str, Vec<ExamplePlugin>> = BTreeMap::new();
+    for example in examples() {
+        if example.compiler.is_some() {
+            builds.entry(example.name).or_default().push(example);
+        }
+    }
+    assert!(!builds.is_empty(), "no C or C++ example was built");
+    let mut signed = 0;
+    for (name, builds) in &builds {
+        let contents: Vec<Vec<u8>> = builds
+            .iter()
+            .map(|build| {
+                std::fs::read(&build.path)
+                    .unwrap_or_else(|error| panic!("{}: {error}", build.path.display()))
+            })
+            .collect();
+        if let [first, second] = builds.as_slice() {
+            assert_ne!(first.compiler, second.compiler, "{name}");
+            assert_ne!(first.path, second.path, "{name}: one library listed twice");
+            assert_ne!(
+                contents[0],
+                contents[1],
+                "{name}: the {} and {} builds are the same bytes",
+                first.label(),
+                second.label()
+            );
+        }
+        for (build, bytes) in builds.iter().zip(&contents) {
+            let Some(comment) = elf_comment(bytes) else {
+                continue;
+            };
+            let comment = String::from_utf8_lossy(comment);
+            let by_clang = comment.contains("clang version");
+            let what = format!(
+                "{} ({}, {}): .comment {comment:?}",
+                name,
+                build.label(),
+                build.path.display()
+            );
+            match build.compiler {
+                Some(Compiler::Clang) => assert!(by_clang, "not built by clang: {what}"),
+                Some(Compiler::Gcc) => {
+                    assert!(!by_clang, "built by clang, not gcc: {what}");
+                    assert!(comment.contains("GCC: ("), "not built by gcc: {what}");
+                }
+                _ => continue,
+            }
+            signed += 1;
+        }
+    }
+    if cfg!(target_os = "linux") {
+        assert!(signed > 0, "no ELF library's compiler was checked");
+    }
+}
+
+/// The contents of the `.comment` section of a little-endian ELF64 file
+/// (`None` for anything else, or if it has no such section).
+fn elf_comment(bytes: &[u8]) -> Option<&[u8]> {
+    if !bytes.starts_with(b"\x7fELF") || bytes.get(4) != Some(&2) || bytes.get(5) != Some(&1) {
+        return None;
+    }
+    let u16_at = |at: usize| Some(u16::from_le_bytes(bytes.get(at..at + 2)?.try_into().ok()?));
+    let u32_at = |at: usize| Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?));
+    let u64_at = |at: usize| {
+        let value = u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?);
+        usize::try_from(value).ok()
+    };
+    let (table, entry_size) = (u64_at(0x28)?, usize::from(u16_at(0x3a)?));
+    let (count, names) = (usize::from(u16_at(0x3c)?), usize::from(u16_at(0x3e)?));
+    let section = |index: usize| {
+        let header = table + index * entry_size;
+        Some((
+            u32_at(header)?,
+            u64_at(header + 0x18)?,
+            u64_at(header + 0x20)?,
+        ))
+    };
+    let (_, names_offset, _) = section(names)?;
+    (0..count).find_map(|index| {
+        let (name, offset, size) = section(index)?;
+        let name_at = names_offset + usize::try_from(name).ok()?;
+        let name = bytes.get(name_at..)?.split(|byte| *byte == 0).next()?;
+        (name == b".comment").then(|| bytes.get(offset..offset + size))?
+    })
 }
 
 /// The proof that the suite can fail: a greeter that says "Hi, <name>",
 /// registered beside the real ones, fails every case that looks at the
-/// greeting, and every failure names its language, plugin and case while
-/// the real implementations stay clean.
+/// greeting, and every failure names its language, compiler, plugin and
+/// case while the real implementations stay clean.
 #[test]
-fn a_wrong_greeter_fails_the_suite_with_its_language_plugin_and_case() {
-    let wrong = Implementation::new("c", "wrong-greeter", c_fixture("wrong_greeter"));
+fn a_wrong_greeter_fails_the_suite_with_its_language_compiler_plugin_and_case() {
+    let wrong = Implementation::new(
+        "c",
+        Some(c_compiler()),
+        "wrong-greeter",
+        c_fixture("wrong_greeter"),
+    );
     let mut implementations = implementations_of::<dyn Greeter>();
     implementations.push(wrong);
     let report = harness::run("greeter", &implementations, greeter::CASES);
@@ -208,18 +429,20 @@ fn a_wrong_greeter_fails_the_suite_with_its_language_plugin_and_case() {
         .cloned()
         .unwrap_or_default();
 
-    let expected_first = "greeter [c] wrong-greeter: case \"normal call\": \
-        greet(\"world\"): expected \"Hello, world!\" got \"Hi, world\"";
+    let prefix = format!("greeter [c/{}] wrong-greeter: case \"", c_compiler());
+    let expected_first = format!(
+        "{prefix}normal call\": greet(\"world\"): expected \"Hello, world!\" got \"Hi, world\""
+    );
     assert!(
-        message.contains(expected_first),
-        "the report must name language, plugin and case:\n{message}"
+        message.contains(&expected_first),
+        "the report must name language, compiler, plugin and case:\n{message}"
     );
     let cases_failed: BTreeSet<&str> = report
         .failures
         .iter()
         .map(|line| {
             assert!(
-                line.starts_with("greeter [c] wrong-greeter: case \""),
+                line.starts_with(&prefix),
                 "only the wrong greeter may fail, and its failures must say so: {line}"
             );
             line.split('"').nth(1).unwrap_or_default()

@@ -11,47 +11,37 @@
 //!   `zig build`, also from a copy outside the repository, against headers
 //!   laid out as an installed SDK (`-Dtenon-include=<prefix>/include`).
 //!
+//! What every greeter, kv store and processor must do, whatever its
+//! language (greetings, instance independence, concurrent calls, exceptions
+//! turned into `TENON_PANIC` and the instance going on), the conformance
+//! suite (`conformance.rs`) checks for these plugins too; this file checks
+//! what is particular to them.
+//!
 //! A tool that is not installed (a compiler, `nm`, zig; the C++ compiler
 //! `tenon-example-plugins` builds with, see its `cpp_toolchain`) is reported
 //! on stderr as `TOOLCHAIN MISSING: <tool> ...` and what needs it is
 //! skipped, unless `TENON_REQUIRE_TOOLCHAINS=1`, which makes it a failure.
 
-use std::env;
+mod support;
+
 use std::fs;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Arc, Mutex};
 
+use support::{
+    available, build_name, capture_events, check_exports_only_entry, check_greeter_metadata,
+    check_greets, compile_plugin, have_cpp, library_name, plugin_event, repo_root, run, scratch,
+    symbol_lister, toolchain_missing, Failures,
+};
 use tenon::{Error, Plugin, Status};
 use tenon_example_interfaces::{Greeter, Kv, Processor};
 use tenon_example_plugins::{
-    c_plugin, cpp_fixture, cpp_plugin, cpp_toolchain, rust_plugin, zig_command, zig_plugin,
-    BuildError,
+    c_plugin, cpp_fixture, cpp_plugin, rust_plugin, zig_command, zig_plugin, BuildError,
 };
-use tracing::field::{Field, Visit};
-use tracing_subscriber::layer::{Context, SubscriberExt};
-use tracing_subscriber::Layer;
 
 // ---------------------------------------------------------------------------
 // Missing toolchains
 // ---------------------------------------------------------------------------
-
-/// Reports a missing tool: a loud line on stderr, or a panic when
-/// `TENON_REQUIRE_TOOLCHAINS=1`.
-fn toolchain_missing(tool: &str, why: &str) {
-    let message = format!("TOOLCHAIN MISSING: {tool} ({why}); skipping what needs it");
-    if env::var("TENON_REQUIRE_TOOLCHAINS").as_deref() == Ok("1") {
-        panic!("{message}, but TENON_REQUIRE_TOOLCHAINS=1 requires every toolchain");
-    }
-    loud(&message);
-}
-
-/// Prints to the real stderr: not through eprintln!, which the test harness
-/// captures and hides for passing tests.
-fn loud(message: &str) {
-    let _ = writeln!(std::io::stderr(), "\n*** {message} ***\n");
-}
 
 /// The Zig example `example`, built; `None` (after reporting it) when no
 /// Zig compiler is installed. Any other build failure fails the test.
@@ -64,37 +54,6 @@ fn zig(example: &str) -> Option<PathBuf> {
         }
         Err(error) => panic!("Zig example {example} does not build: {error}"),
     }
-}
-
-/// Whether the C++ example plugins and fixtures were built; if not (no C++
-/// compiler), reports it.
-fn have_cpp() -> bool {
-    match cpp_toolchain() {
-        Ok(()) => true,
-        Err(error) => {
-            toolchain_missing("c++", &error.to_string());
-            false
-        }
-    }
-}
-
-/// The tools of `candidates` that can be run (`<tool> --version`).
-fn available(candidates: &[&'static str]) -> Vec<&'static str> {
-    candidates
-        .iter()
-        .copied()
-        .filter(|tool| match Command::new(tool).arg("--version").output() {
-            Ok(output) if output.status.success() => true,
-            Ok(output) => {
-                toolchain_missing(tool, &format!("`{tool} --version`: {}", output.status));
-                false
-            }
-            Err(error) => {
-                toolchain_missing(tool, &format!("cannot run it: {error}"));
-                false
-            }
-        })
-        .collect()
 }
 
 // ---------------------------------------------------------------------------
@@ -141,126 +100,24 @@ fn check_greetings(language: &str, plugin: &Plugin) {
 }
 
 #[test]
-fn cpp_and_zig_greeters_greet_by_name() {
-    for (language, path) in greeters() {
-        let plugin = Plugin::load(&path).unwrap_or_else(|e| panic!("{language}: {e}"));
-        check_greetings(language, &plugin);
-    }
-}
-
-#[test]
 fn cpp_and_zig_greeter_metadata() {
     for (language, path) in greeters() {
-        let plugin = Plugin::load(&path).unwrap();
-        let info = plugin.info();
-        assert_eq!(info.name, format!("greeter-{language}"));
-        assert_eq!(info.version, tenon::semver::Version::new(1, 0, 0));
-        assert_eq!(info.abi, tenon::AbiVersion::HOST);
-        assert!(info.thread_safe(), "{language}");
-        assert_eq!(info.interfaces.len(), 1, "{language}");
-        assert_eq!(info.interfaces[0].id, "org.tenon.example.greeter");
-        assert_eq!(info.interfaces[0].version, 1);
-        assert!(
-            info.description.as_deref().is_some_and(|d| !d.is_empty()),
-            "{language}"
-        );
-    }
-}
-
-#[test]
-fn cpp_and_zig_greeters_are_called_from_many_threads_at_once() {
-    for (language, path) in greeters() {
-        let plugin = Plugin::load(&path).unwrap();
-        let instance = plugin.instantiate_shared("").unwrap();
-        let greeter = instance.interface::<dyn Greeter>().unwrap();
-        std::thread::scope(|scope| {
-            for t in 0..4 {
-                let greeter = &greeter;
-                scope.spawn(move || {
-                    for i in 0..200 {
-                        let name = format!("{t}/{i}");
-                        assert_eq!(
-                            greeter.greet(&name).unwrap(),
-                            format!("Hello, {name}!"),
-                            "{language}"
-                        );
-                    }
-                });
-            }
-        });
-    }
-}
-
-/// One log event as the host's subscriber saw it.
-#[derive(Debug)]
-struct Event {
-    target: String,
-    level: tracing::Level,
-    plugin: String,
-    message: String,
-}
-
-#[derive(Default, Clone)]
-struct Captured(Arc<Mutex<Vec<Event>>>);
-
-struct Fields {
-    plugin: String,
-    message: String,
-}
-
-impl Visit for Fields {
-    fn record_str(&mut self, field: &Field, value: &str) {
-        match field.name() {
-            "plugin" => self.plugin = value.to_owned(),
-            "message" => self.message = value.to_owned(),
-            _ => {}
-        }
-    }
-
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        match field.name() {
-            "message" => self.message = format!("{value:?}"),
-            "plugin" => self.plugin = format!("{value:?}"),
-            _ => {}
-        }
-    }
-}
-
-impl<S: tracing::Subscriber> Layer<S> for Captured {
-    fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
-        let mut fields = Fields {
-            plugin: String::new(),
-            message: String::new(),
-        };
-        event.record(&mut fields);
-        let meta = event.metadata();
-        self.0.lock().unwrap().push(Event {
-            target: meta.target().to_owned(),
-            level: *meta.level(),
-            plugin: fields.plugin,
-            message: fields.message,
-        });
+        check_greeter_metadata(language, &Plugin::load(&path).unwrap());
     }
 }
 
 #[test]
 fn cpp_and_zig_greeters_log_their_creation_at_debug_level() {
     let greeters = greeters();
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::registry().with(captured.clone());
-    tracing::subscriber::with_default(subscriber, || {
+    let events = capture_events(|| {
         for (_, path) in &greeters {
             let plugin = Plugin::load(path).unwrap();
             drop(plugin.instantiate("").unwrap());
         }
     });
-    let events = captured.0.lock().unwrap();
     for (language, _) in &greeters {
         let name = format!("greeter-{language}");
-        let event = events
-            .iter()
-            .find(|event| event.target == "tenon::plugin" && event.plugin == name)
-            .unwrap_or_else(|| panic!("no log event from {name}: {events:?}"));
+        let event = plugin_event(&events, &name);
         assert_eq!(event.level, tracing::Level::DEBUG, "{name}");
         assert!(
             event.message.contains(&format!("{name} instance created")),
@@ -376,19 +233,6 @@ fn a_shared_cpp_kv_takes_concurrent_writers_and_readers() {
     assert_eq!(kv.get("3/249").unwrap(), [3, 3, 3]);
 }
 
-#[test]
-fn cpp_kv_instances_are_independent() {
-    if !have_cpp() {
-        return;
-    }
-    let plugin = Plugin::load(cpp_plugin("kv-cpp")).unwrap();
-    let first = plugin.instantiate("").unwrap();
-    let second = plugin.instantiate("").unwrap();
-    first.interface::<dyn Kv>().unwrap().put("k", b"1").unwrap();
-    assert_eq!(second.interface::<dyn Kv>().unwrap().len().unwrap(), 0);
-    assert_eq!(first.interface::<dyn Kv>().unwrap().len().unwrap(), 1);
-}
-
 // ---------------------------------------------------------------------------
 // The Zig processor
 // ---------------------------------------------------------------------------
@@ -466,23 +310,6 @@ fn a_std_exception_is_a_panic_status_with_what_and_the_instance_goes_on() {
 }
 
 #[test]
-fn a_non_std_exception_is_a_panic_status_with_a_fixed_message() {
-    let Some(plugin) = throwing() else {
-        return;
-    };
-    let instance = plugin.instantiate("").unwrap();
-    let greeter = instance.interface::<dyn Greeter>().unwrap();
-
-    let error = greeter.greet("throw int").unwrap_err();
-    assert_eq!(error.status(), Status::PANIC);
-    assert_eq!(error.message(), "unknown C++ exception");
-
-    assert_eq!(greeter.greet("after").unwrap(), "Hello, after!");
-    let error = greeter.greet("throw int").unwrap_err();
-    assert_eq!(error.message(), "unknown C++ exception");
-}
-
-#[test]
 fn bad_alloc_and_tenon_errors_keep_their_status() {
     let Some(plugin) = throwing() else {
         return;
@@ -533,67 +360,6 @@ fn an_exception_in_a_constructor_is_a_create_failure() {
 // Exports
 // ---------------------------------------------------------------------------
 
-/// How to list the symbols a shared library exports on this platform;
-/// `None` after reporting why not.
-fn symbol_lister() -> Option<Vec<&'static str>> {
-    let args: Vec<&'static str> = if cfg!(target_os = "linux") {
-        vec!["nm", "-D", "--defined-only"]
-    } else if cfg!(target_os = "macos") {
-        vec!["nm", "-gU"]
-    } else {
-        loud("export check skipped: no nm-based check for this platform");
-        return None;
-    };
-    if available(&["nm"]).is_empty() {
-        return None;
-    }
-    Some(args)
-}
-
-/// The symbols `library` defines and exports, less the few that linkers
-/// define in every shared library on older toolchains.
-fn exported_symbols(lister: &[&str], library: &Path) -> Result<Vec<String>, String> {
-    let output = Command::new(lister[0])
-        .args(&lister[1..])
-        .arg(library)
-        .output()
-        .map_err(|error| format!("{}: cannot run nm: {error}", library.display()))?;
-    if !output.status.success() {
-        return Err(format!(
-            "{}: nm failed: {}\n{}",
-            library.display(),
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        ));
-    }
-    const LINKER_DEFINED: &[&str] = &["_init", "_fini", "_edata", "_end", "__bss_start"];
-    Ok(String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| line.split_whitespace().nth(2))
-        .map(|name| {
-            if cfg!(target_os = "macos") {
-                name.strip_prefix('_').unwrap_or(name).to_owned()
-            } else {
-                name.to_owned()
-            }
-        })
-        .filter(|name| !LINKER_DEFINED.contains(&name.as_str()))
-        .collect())
-}
-
-/// `Err` naming `what` unless `library` exports exactly `tenon_plugin_v1`.
-fn check_only_entry(lister: &[&str], what: &str, library: &Path) -> Result<(), String> {
-    let symbols = exported_symbols(lister, library)?;
-    if symbols == ["tenon_plugin_v1"] {
-        Ok(())
-    } else {
-        Err(format!(
-            "{what} ({}) must export exactly [\"tenon_plugin_v1\"], exports {symbols:?}",
-            library.display()
-        ))
-    }
-}
-
 #[test]
 fn cpp_and_zig_plugins_export_only_the_entry() {
     let mut libraries = Vec::new();
@@ -614,7 +380,7 @@ fn cpp_and_zig_plugins_export_only_the_entry() {
     };
     let failures: Vec<String> = libraries
         .iter()
-        .filter_map(|(what, path)| check_only_entry(&lister, what, path).err())
+        .filter_map(|(what, path)| check_exports_only_entry(&lister, what, path).err())
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
@@ -622,33 +388,6 @@ fn cpp_and_zig_plugins_export_only_the_entry() {
 // ---------------------------------------------------------------------------
 // Both C++ compilers
 // ---------------------------------------------------------------------------
-
-fn repo_root() -> PathBuf {
-    // CARGO_MANIFEST_DIR is <root>/tests/integration.
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .expect("repository root above tests/integration")
-        .to_path_buf()
-}
-
-/// A fresh scratch directory for one test.
-fn scratch(test: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("cpp_zig")
-        .join(test);
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).expect("create scratch dir");
-    dir
-}
-
-fn shared_library_name(stem: &str) -> String {
-    format!(
-        "{}{stem}{}",
-        env::consts::DLL_PREFIX,
-        env::consts::DLL_SUFFIX
-    )
-}
 
 /// Builds `source` as a plugin with `compiler` and `-std=<std>`, with the
 /// flags the SDK documents; `Err` names compiler, standard and file.
@@ -658,47 +397,18 @@ fn build_cpp_plugin(
     source: &Path,
     library: &Path,
 ) -> Result<(), String> {
-    let root = repo_root();
-    let mut command = Command::new(compiler);
-    command
-        .arg(format!("-std={std}"))
-        .args(["-Wall", "-Wextra", "-Wpedantic", "-Werror"])
-        .args([
-            "-shared",
-            "-fPIC",
-            "-fvisibility=hidden",
-            "-fvisibility-inlines-hidden",
-        ]);
+    let mut extra = vec!["-fvisibility-inlines-hidden".to_owned()];
     if cfg!(target_os = "macos") {
-        command.arg("-Wl,-exported_symbol,_tenon_plugin_v1");
+        extra.push("-Wl,-exported_symbol,_tenon_plugin_v1".to_owned());
     } else if !cfg!(windows) {
-        command.arg(format!(
+        extra.push(format!(
             "-Wl,--version-script={}",
-            root.join("sdk-c/share/tenon/tenon-plugin.version")
+            repo_root()
+                .join("sdk-c/share/tenon/tenon-plugin.version")
                 .display()
         ));
     }
-    for dir in ["include", "sdk-c/include", "examples-c/interfaces"] {
-        command.arg(format!("-I{}", root.join(dir).display()));
-    }
-    command.arg(source).arg("-o").arg(library);
-    let output = command.output().map_err(|error| {
-        format!(
-            "{compiler} -std={std} {}: cannot run: {error}",
-            source.display()
-        )
-    })?;
-    if output.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{compiler} -std={std} {}: {}\n  command: {command:?}\n{}{}",
-            source.display(),
-            output.status,
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        ))
-    }
+    compile_plugin(compiler, std, source, library, &extra)
 }
 
 /// Loads a C++ build of `stem` and makes one call that shows it works.
@@ -706,35 +416,35 @@ fn smoke_test(stem: &str, library: &Path) -> Result<(), String> {
     let plugin = Plugin::load(library).map_err(|e| e.to_string())?;
     let instance = plugin.instantiate("").map_err(|e| e.to_string())?;
     let result = match stem {
-        "greeter" => instance
-            .interface::<dyn Greeter>()
-            .map_err(|e| e.to_string())?
-            .greet("Zoë")
-            .map(|greeting| greeting == "Hello, Zoë!"),
+        "greeter" => check_greets(&instance, "Zoë"),
         "kv" => {
             let kv = instance.interface::<dyn Kv>().map_err(|e| e.to_string())?;
-            kv.put("k", b"v").and_then(|()| kv.get("k")).map(|value| {
-                value == b"v" && kv.get("x").is_err_and(|e| e.status() == Status::NOT_FOUND)
-            })
+            kv.put("k", b"v")
+                .and_then(|()| kv.get("k"))
+                .map_err(|e| e.to_string())
+                .and_then(|value| {
+                    let missing = kv.get("x").map(|_| ()).map_err(|e| e.status());
+                    (value == b"v" && missing == Err(Status::NOT_FOUND))
+                        .then_some(())
+                        .ok_or(format!(
+                            "put then get gives {value:?}, get(absent) {missing:?}"
+                        ))
+                })
         }
         "throwing_cpp" => {
             let greeter = instance
                 .interface::<dyn Greeter>()
                 .map_err(|e| e.to_string())?;
             let thrown = greeter.greet("throw").unwrap_err();
-            greeter.greet("ok").map(|greeting| {
-                greeting == "Hello, ok!"
-                    && thrown.status() == Status::PANIC
-                    && thrown.message() == "asked to greet \"throw\""
-            })
+            if thrown.status() == Status::PANIC && thrown.message() == "asked to greet \"throw\"" {
+                check_greets(&instance, "ok")
+            } else {
+                Err(format!("greet(\"throw\") gives {thrown}"))
+            }
         }
         other => return Err(format!("no smoke test for {other}")),
     };
-    match result {
-        Ok(true) => Ok(()),
-        Ok(false) => Err(format!("{}: wrong result", library.display())),
-        Err(error) => Err(format!("{}: {error}", library.display())),
-    }
+    result.map_err(|error| format!("{}: {error}", library.display()))
 }
 
 #[test]
@@ -747,21 +457,19 @@ fn cpp_plugins_build_with_gcc_and_clang_and_work() {
         root.join("tests/fixtures/throwing_cpp.cpp"),
     ];
     let lister = symbol_lister();
-    let mut failures = Vec::new();
+    let mut failures = Failures::default();
     for compiler in available(&["g++", "clang++"]) {
         for std in ["c++17", "c++20"] {
             for source in &sources {
                 let stem = source.file_stem().unwrap().to_string_lossy();
-                let library = dir.join(shared_library_name(&format!("{stem}-{compiler}-{std}")));
+                let library = dir.join(library_name(&format!("{stem}-{compiler}-{std}")));
                 if let Err(message) = build_cpp_plugin(compiler, std, source, &library) {
                     failures.push(message);
                     continue;
                 }
-                let what = format!("{compiler} -std={std} {}", source.display());
+                let what = build_name(compiler, std, source);
                 if let Some(lister) = &lister {
-                    if let Err(message) = check_only_entry(lister, &what, &library) {
-                        failures.push(message);
-                    }
+                    failures.check(check_exports_only_entry(lister, &what, &library));
                 }
                 if let Err(message) = smoke_test(&stem, &library) {
                     failures.push(format!("{what}: {message}"));
@@ -769,12 +477,7 @@ fn cpp_plugins_build_with_gcc_and_clang_and_work() {
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} failure(s):\n\n{}",
-        failures.len(),
-        failures.join("\n\n")
-    );
+    failures.assert_none();
 }
 
 // ---------------------------------------------------------------------------
@@ -790,21 +493,14 @@ fn run_zig(dir: &Path, args: &[String]) -> Result<Option<()>, String> {
             return Ok(None);
         }
     };
-    let mut command = Command::new(&zig[0]);
-    command.args(&zig[1..]).args(args).current_dir(dir);
-    let output = command
-        .output()
-        .map_err(|error| format!("{command:?}: {error}"))?;
-    if output.status.success() {
-        Ok(Some(()))
-    } else {
-        Err(format!(
-            "{command:?}: {}\n{}{}",
-            output.status,
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        ))
-    }
+    run(
+        "zig",
+        Command::new(&zig[0])
+            .args(&zig[1..])
+            .args(args)
+            .current_dir(dir),
+    )
+    .map(|_| Some(()))
 }
 
 #[test]
@@ -849,7 +545,7 @@ fn a_zig_example_builds_outside_the_repository_against_an_installed_sdk() {
     }
     let library = ["lib", "bin"]
         .iter()
-        .map(|sub| prefix.join(sub).join(shared_library_name("greeter-zig")))
+        .map(|sub| prefix.join(sub).join(library_name("greeter-zig")))
         .find(|path| path.is_file())
         .unwrap_or_else(|| panic!("no greeter-zig library under {}", prefix.display()));
     let plugin = Plugin::load(&library).unwrap();

@@ -8,64 +8,16 @@
 //! `TOOLCHAIN MISSING: <compiler> ...` and skipped, unless
 //! `TENON_REQUIRE_TOOLCHAINS=1`, which makes it a failure.
 
-use std::env;
-use std::fs;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod support;
 
+use std::fs;
+
+use support::{
+    check_greets, compile_plugin, have, library_name, repo_root, scratch, toolchain_missing,
+};
 use tenon::Plugin;
-use tenon_example_interfaces::Greeter;
 
 const COMPILERS: &[&str] = &["gcc", "clang"];
-const FLAGS: &[&str] = &[
-    "-std=c99",
-    "-Wall",
-    "-Wextra",
-    "-Wpedantic",
-    "-Werror",
-    "-fPIC",
-    "-shared",
-    "-fvisibility=hidden",
-];
-
-fn repo_root() -> PathBuf {
-    // CARGO_MANIFEST_DIR is <root>/tests/integration.
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .expect("repository root above tests/integration")
-        .to_path_buf()
-}
-
-/// Reports a missing tool: a loud line on stderr, or a panic when
-/// `TENON_REQUIRE_TOOLCHAINS=1`.
-fn toolchain_missing(tool: &str, why: &str) {
-    let message = format!("TOOLCHAIN MISSING: {tool} ({why}); skipping what needs it");
-    if env::var("TENON_REQUIRE_TOOLCHAINS").as_deref() == Ok("1") {
-        panic!("{message}, but TENON_REQUIRE_TOOLCHAINS=1 requires every toolchain");
-    }
-    // Not eprintln!: the harness would hide it for a passing test.
-    let _ = writeln!(std::io::stderr(), "\n*** {message} ***\n");
-}
-
-/// Whether `tool --version` runs; reports the tool as missing if not.
-fn have(tool: &str) -> bool {
-    match Command::new(tool).arg("--version").output() {
-        Ok(output) if output.status.success() => true,
-        Ok(output) => {
-            toolchain_missing(
-                tool,
-                &format!("`{tool} --version` failed: {}", output.status),
-            );
-            false
-        }
-        Err(error) => {
-            toolchain_missing(tool, &format!("cannot run it: {error}"));
-            false
-        }
-    }
-}
 
 /// The bodies of the fenced code blocks of `markdown` whose info string's
 /// first word is `language`, in order.
@@ -140,42 +92,20 @@ fn check_greeter_source(
         "{}-{index}",
         document.replace(['/', '.'], "_").to_lowercase()
     );
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("readme_c")
-        .join(&stem);
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
+    let dir = scratch(&stem);
     let source = dir.join("plugin.c");
     fs::write(&source, source_text).unwrap();
 
-    let root = repo_root();
-    let includes: Vec<String> = ["include", "sdk-c/include", "examples-c/interfaces"]
-        .iter()
-        .map(|part| format!("-I{}", root.join(part).display()))
-        .collect();
     let mut failures = Vec::new();
     let mut built = 0;
     for compiler in COMPILERS.iter().copied().filter(|compiler| have(compiler)) {
         let what = format!("{document}, C block {index}, {compiler}");
-        let library = dir.join(format!(
-            "{}plugin_{compiler}{}",
-            env::consts::DLL_PREFIX,
-            env::consts::DLL_SUFFIX
-        ));
-        let output = Command::new(compiler)
-            .args(FLAGS)
-            .args(&includes)
-            .arg(&source)
-            .arg("-o")
-            .arg(&library)
-            .output()
-            .expect("run the compiler");
-        if !output.status.success() {
+        let library = dir.join(library_name(&format!("plugin_{compiler}")));
+        // As the tutorials build it: `-std=c99 -Wall -Wextra -Wpedantic
+        // -Werror -fPIC -shared -fvisibility=hidden`.
+        if let Err(message) = compile_plugin(compiler, "c99", &source, &library, &[]) {
             failures.push(format!(
-                "{what}: does not compile ({}):\n{}{}\n--- source:\n{source_text}",
-                output.status,
-                String::from_utf8_lossy(&output.stdout),
-                String::from_utf8_lossy(&output.stderr),
+                "{what}: does not compile: {message}\n--- source:\n{source_text}"
             ));
             continue;
         }
@@ -188,13 +118,7 @@ fn check_greeter_source(
                     return Err(format!("plugin name {:?}, want {name:?}", info.name));
                 }
                 let instance = plugin.instantiate("").map_err(|e| e.to_string())?;
-                let greeter = instance
-                    .interface::<dyn Greeter>()
-                    .map_err(|e| e.to_string())?;
-                let greeting = greeter.greet("world").map_err(|e| e.to_string())?;
-                (greeting == "Hello, world!")
-                    .then_some(())
-                    .ok_or(format!("greet(\"world\") = {greeting:?}"))
+                check_greets(&instance, "world")
             });
         if let Err(message) = result {
             failures.push(format!("{what}: {}: {message}", library.display()));

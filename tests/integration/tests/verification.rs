@@ -15,20 +15,17 @@
 //! C++ fixture (`tests/fixtures/throwing_cpp.cpp`) without a C++ compiler
 //! (`TOOLCHAIN MISSING: c++`).
 
+mod support;
+
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use support::{
+    have_cpp, include_args, library_name, load_error, repo_root, scratch, toolchain_missing,
+};
 use tenon::{Error, Plugin, Status};
 use tenon_example_interfaces::{sys, Greeter, Kv, Processor};
-use tenon_example_plugins::{c_fixture, c_plugin, cpp_fixture, cpp_toolchain, rust_plugin};
-
-fn load_error(path: impl AsRef<Path>) -> Error {
-    let path = path.as_ref();
-    match Plugin::load(path) {
-        Ok(plugin) => panic!("{} loaded as {plugin:?}, but must fail", path.display()),
-        Err(error) => error,
-    }
-}
+use tenon_example_plugins::{c_fixture, c_plugin, cpp_fixture, rust_plugin, zig_command};
 
 /// Asserts that loading `path` fails with `kind` and a message containing
 /// every one of `words`; returns the error.
@@ -42,24 +39,6 @@ fn assert_load_fails(path: impl AsRef<Path>, kind: &str, words: &[&str]) -> Erro
     error
 }
 
-/// A fresh scratch directory for one test.
-fn scratch(test: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("verification")
-        .join(test);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create scratch dir");
-    dir
-}
-
-fn library_name(stem: &str) -> String {
-    format!(
-        "{}{stem}{}",
-        std::env::consts::DLL_PREFIX,
-        std::env::consts::DLL_SUFFIX
-    )
-}
-
 /// Writes `bytes` as a library-named file in `dir`.
 fn write_library(dir: &Path, stem: &str, bytes: &[u8]) -> PathBuf {
     let path = dir.join(library_name(stem));
@@ -69,27 +48,6 @@ fn write_library(dir: &Path, stem: &str, bytes: &[u8]) -> PathBuf {
 
 fn good_greeter_bytes() -> Vec<u8> {
     std::fs::read(c_plugin("greeter")).expect("read the C greeter")
-}
-
-/// Reports a missing tool loudly on the real stderr (the harness hides
-/// eprintln! of passing tests), or fails under TENON_REQUIRE_TOOLCHAINS=1.
-fn toolchain_missing(tool: &str, why: &str) {
-    let message = format!("TOOLCHAIN MISSING: {tool} ({why}); skipping what needs it");
-    if std::env::var("TENON_REQUIRE_TOOLCHAINS").as_deref() == Ok("1") {
-        panic!("{message}, but TENON_REQUIRE_TOOLCHAINS=1 requires every toolchain");
-    }
-    let _ = writeln!(std::io::stderr(), "\n*** {message} ***\n");
-}
-
-/// Whether the C++ fixtures were built; if not (no C++ compiler), reports it.
-fn have_cpp() -> bool {
-    match cpp_toolchain() {
-        Ok(()) => true,
-        Err(error) => {
-            toolchain_missing("c++", &error.to_string());
-            false
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -214,23 +172,6 @@ fn a_plugin_patched_for_another_architecture_is_wrong_architecture() {
     }
 }
 
-/// How to run zig: `zig` on PATH, else the one `pip install ziglang`
-/// provides (`python3 -m ziglang`).
-fn zig() -> Option<Vec<String>> {
-    let candidates: [&[&str]; 2] = [&["zig"], &["python3", "-m", "ziglang"]];
-    for candidate in candidates {
-        let works = Command::new(candidate[0])
-            .args(&candidate[1..])
-            .arg("version")
-            .output()
-            .is_ok_and(|output| output.status.success());
-        if works {
-            return Some(candidate.iter().map(|s| s.to_string()).collect());
-        }
-    }
-    None
-}
-
 /// A real library for another architecture, cross-compiled with zig from
 /// the C greeter: compiled to an object, linked by zig's lld with no C
 /// runtime (which would take a minute to build for a new target, and is
@@ -244,12 +185,12 @@ fn a_plugin_cross_compiled_for_another_architecture_is_wrong_architecture() {
         );
         return;
     }
-    let Some(zig) = zig() else {
-        toolchain_missing(
-            "zig",
-            "`zig` is not on PATH and `python3 -m ziglang` failed; `pip install ziglang` provides it",
-        );
-        return;
+    let zig = match zig_command() {
+        Ok(zig) => zig,
+        Err(error) => {
+            toolchain_missing("zig", &error.to_string());
+            return;
+        }
     };
     let (target, arch) = if cfg!(target_arch = "aarch64") {
         ("x86_64-linux-gnu", "x86-64")
@@ -257,31 +198,24 @@ fn a_plugin_cross_compiled_for_another_architecture_is_wrong_architecture() {
         ("aarch64-linux-gnu", "AArch64")
     };
     let dir = scratch("zig_cross");
-    let root = tenon_example_plugins::workspace_root();
     let object = dir.join("greeter.o");
     let library = dir.join(library_name("greeter_other_arch"));
     let run = |args: &[String]| {
-        let output = Command::new(&zig[0])
-            .args(&zig[1..])
-            .args(args)
-            .output()
-            .expect("run zig");
-        assert!(
-            output.status.success(),
-            "zig {args:?} failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        support::run(
+            &format!("zig {args:?}"),
+            Command::new(&zig[0]).args(&zig[1..]).args(args),
+        )
+        .unwrap_or_else(|message| panic!("{message}"));
     };
     let mut compile: Vec<String> = ["cc", "-target", target, "-c", "-O2", "-fPIC"]
         .iter()
         .map(|s| s.to_string())
         .collect();
     compile.extend(["-fvisibility=hidden", "-std=c99", "-Wall", "-Werror"].map(String::from));
-    for include in ["include", "sdk-c/include", "examples-c/interfaces"] {
-        compile.push(format!("-I{}", root.join(include).display()));
-    }
+    compile.extend(include_args());
     compile.push(
-        root.join("examples-c/greeter/greeter.c")
+        repo_root()
+            .join("examples-c/greeter/greeter.c")
             .display()
             .to_string(),
     );

@@ -1,11 +1,12 @@
 //! The machinery of the conformance suite: implementations, cases, running
 //! every case against every implementation, and reporting every failure
-//! with the interface, language, plugin and case it belongs to.
+//! with the interface, language, compiler, plugin and case it belongs to.
 
 use std::fmt::Write as _;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
 use tenon::{CallError, CallResult, Instance, Plugin, SharedInstance, Status};
+use tenon_example_plugins::Compiler;
 
 /// An input on which an implementation fails on purpose: calling the method
 /// with `trigger` panics (Rust) or throws (C++) inside the plugin, which
@@ -23,6 +24,8 @@ pub struct Fault {
 pub struct Implementation {
     /// The language it is written in: `c`, `cpp`, `zig`, `rust`.
     pub language: String,
+    /// The compiler that built it, for C and C++ (`gcc`, `clang`).
+    pub compiler: Option<Compiler>,
     /// The plugin's name, as its descriptor must state it.
     pub name: String,
     /// Its shared library.
@@ -33,13 +36,24 @@ pub struct Implementation {
 }
 
 impl Implementation {
-    /// An implementation without a deliberate fault.
-    pub fn new(language: &str, name: &str, path: PathBuf) -> Self {
+    /// An implementation without a deliberate fault, built by `compiler`
+    /// (C and C++) or its language's own toolchain (`None`).
+    pub fn new(language: &str, compiler: Option<Compiler>, name: &str, path: PathBuf) -> Self {
         Implementation {
             language: language.to_owned(),
+            compiler,
             name: name.to_owned(),
             path,
             faults: Vec::new(),
+        }
+    }
+
+    /// How failures name it: interface, then language and compiler in
+    /// brackets, then the plugin (`greeter [c/clang] greeter-c`).
+    pub fn label(&self, interface: &str) -> String {
+        match self.compiler {
+            Some(compiler) => format!("{interface} [{}/{compiler}] {}", self.language, self.name),
+            None => format!("{interface} [{}] {}", self.language, self.name),
         }
     }
 }
@@ -95,7 +109,8 @@ pub const fn case(name: &'static str, run: CaseFn) -> Case {
 /// The outcome of running a set of cases against a set of implementations.
 #[derive(Debug, Default)]
 pub struct Report {
-    /// One line per failure: interface, language, plugin, case, detail.
+    /// One line per failure: interface, language and compiler, plugin,
+    /// case, detail.
     pub failures: Vec<String>,
     /// One line per implementation: how many cases passed, failed, did not
     /// apply.
@@ -125,10 +140,7 @@ impl Report {
 pub fn run(interface: &str, implementations: &[Implementation], cases: &[Case]) -> Report {
     let mut report = Report::default();
     for implementation in implementations {
-        let label = format!(
-            "{interface} [{}] {}",
-            implementation.language, implementation.name
-        );
+        let label = implementation.label(interface);
         let plugin = match Plugin::load(&implementation.path) {
             Ok(plugin) => plugin,
             Err(error) => {
