@@ -672,28 +672,15 @@ fn step_threads(plugin: &Plugin) -> Outcome {
     // once ([lifecycle] calls never overlap on one instance, but different
     // instances may be created concurrently).
     known::calling("create and destroy on 4 threads at once");
-    let created: Vec<Result<(), String>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..4)
-            .map(|_| {
-                scope.spawn(|| {
-                    for _ in 0..25 {
-                        plugin
-                            .instantiate("")
-                            .map_err(|e| format!("[{}] {e}", e.kind()))?;
-                    }
-                    Ok(())
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| {
-                w.join()
-                    .unwrap_or_else(|_| Err("a thread panicked".to_owned()))
-            })
-            .collect()
+    let created = on_threads(4, |_| {
+        for _ in 0..25 {
+            plugin
+                .instantiate("")
+                .map_err(|e| format!("[{}] {e}", e.kind()))?;
+        }
+        Ok(())
     });
-    if let Some(problem) = created.into_iter().find_map(Result::err) {
+    if let Err(problem) = created {
         return Outcome::fail(format!(
             "creating instances on 4 threads at once failed: {problem}"
         ));
@@ -711,28 +698,14 @@ fn step_threads(plugin: &Plugin) -> Outcome {
             "{} from {THREADS} threads at once on one shared instance",
             names(&usable)
         ));
-        let results: Vec<Result<(), String>> = std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..THREADS)
-                .map(|thread| {
-                    let usable = &usable;
-                    scope.spawn(move || {
-                        for known in usable.iter() {
-                            (known.concurrent)(shared, thread, THREAD_ROUNDS)
-                                .map_err(|e| format!("{}: {e}", known.short))?;
-                        }
-                        Ok(())
-                    })
-                })
-                .collect();
-            workers
-                .into_iter()
-                .map(|w| {
-                    w.join()
-                        .unwrap_or_else(|_| Err("a thread panicked".to_owned()))
-                })
-                .collect()
+        let results = on_threads(THREADS, |thread| {
+            for known in usable.iter() {
+                (known.concurrent)(shared, thread, THREAD_ROUNDS)
+                    .map_err(|e| format!("{}: {e}", known.short))?;
+            }
+            Ok(())
         });
-        if let Some(problem) = results.into_iter().find_map(Result::err) {
+        if let Err(problem) = results {
             return Outcome::fail(format!(
                 "concurrent calls on one shared instance failed: {problem}"
             ))
@@ -949,4 +922,29 @@ fn report_text(path: &Path, checks: &[Check], verbose: bool) -> String {
         );
     }
     text
+}
+
+/// Runs `work(thread_index)` on `threads` threads at once and returns the
+/// first failure, a panicking thread counting as one.
+fn on_threads(
+    threads: usize,
+    work: impl Fn(usize) -> Result<(), String> + Sync,
+) -> Result<(), String> {
+    std::thread::scope(|scope| {
+        let work = &work;
+        let workers: Vec<_> = (0..threads)
+            .map(|thread| scope.spawn(move || work(thread)))
+            .collect();
+        workers
+            .into_iter()
+            .map(|worker| {
+                worker
+                    .join()
+                    .unwrap_or_else(|_| Err("a thread panicked".to_owned()))
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .find_map(Result::err)
+            .map_or(Ok(()), Err)
+    })
 }
