@@ -266,7 +266,7 @@ fn every_example_has_a_makefile_and_a_cmake_project() {
         for (file, text, needed) in [
             ("CMakeLists.txt", &cmake, "find_package(Tenon"),
             ("CMakeLists.txt", &cmake, "tenon_add_plugin("),
-            ("Makefile", &make, "--cflags tenon"),
+            ("Makefile", &make, "--variable=plugin_mk tenon"),
         ] {
             if !text.contains(needed) {
                 failures.check(Err(format!(
@@ -379,6 +379,18 @@ fn the_sdk_installs_headers_the_cmake_package_and_the_pkg_config_file() {
                     .is_file()
                     .then_some(())
                     .ok_or(format!("version_script={script:?} is not a file"))
+            }),
+        );
+        // The make fragment: found through pkg-config, installed as it is in
+        // the tree.
+        let fragment_source = fs::read(root.join("sdk-c/share/tenon/tenon-plugin.mk")).ok();
+        failures.check(
+            pkg_config(prefix, &["--variable=plugin_mk"]).and_then(|fragment| {
+                (fs::read(&fragment).ok() == fragment_source && fragment_source.is_some())
+                    .then_some(())
+                    .ok_or(format!(
+                        "plugin_mk={fragment:?} must be sdk-c/share/tenon/tenon-plugin.mk, installed"
+                    ))
             }),
         );
     }
