@@ -9,8 +9,17 @@ use std::fmt;
 /// Plugins return it from interface methods; hosts receive the same value
 /// from their typed handles. A plugin that panics (Rust) or throws (C++)
 /// produces [`Status::PANIC`] with the panic message.
+///
+/// It is one pointer wide, so that `CallResult<T>` for a small `T` comes back
+/// in registers: the success path of every call pays nothing for the error
+/// type.
 #[derive(Clone, PartialEq, Eq)]
 pub struct CallError {
+    detail: Box<Detail>,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+struct Detail {
     status: Status,
     message: String,
     invalid_output: bool,
@@ -31,9 +40,11 @@ impl CallError {
             status
         };
         CallError {
-            status,
-            message: message.into(),
-            invalid_output: false,
+            detail: Box::new(Detail {
+                status,
+                message: message.into(),
+                invalid_output: false,
+            }),
         }
     }
 
@@ -55,46 +66,45 @@ impl CallError {
     /// The host rejected what a plugin wrote (a result that is not valid
     /// UTF-8, a corrupted buffer); the plugin itself reported success.
     pub fn invalid_output(message: impl Into<String>) -> Self {
-        CallError {
-            invalid_output: true,
-            ..Self::new(Status::ERROR, message)
-        }
+        let mut error = Self::new(Status::ERROR, message);
+        error.detail.invalid_output = true;
+        error
     }
 
     /// The status code.
     pub fn status(&self) -> Status {
-        self.status
+        self.detail.status
     }
 
     /// The message, as the plugin wrote it (invalid UTF-8 replaced).
     pub fn message(&self) -> &str {
-        &self.message
+        &self.detail.message
     }
 
     /// Whether the plugin returned success but its output was rejected by
     /// the host (see [`CallError::invalid_output`]).
     pub fn is_invalid_output(&self) -> bool {
-        self.invalid_output
+        self.detail.invalid_output
     }
 
     /// A stable snake_case name for the kind of failure: `invalid_output`,
     /// the status name (`not_found`, `panic`, …), or `interface_status` for
     /// codes defined by an interface.
     pub fn kind_name(&self) -> &'static str {
-        if self.invalid_output {
+        if self.detail.invalid_output {
             "invalid_output"
         } else {
-            self.status.name().unwrap_or("interface_status")
+            self.detail.status.name().unwrap_or("interface_status")
         }
     }
 }
 
 impl fmt::Display for CallError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.message.is_empty() {
-            write!(f, "call failed with {} and no message", self.status)
+        if self.detail.message.is_empty() {
+            write!(f, "call failed with {} and no message", self.detail.status)
         } else {
-            write!(f, "{} ({})", self.message, self.status)
+            write!(f, "{} ({})", self.detail.message, self.detail.status)
         }
     }
 }
@@ -102,9 +112,9 @@ impl fmt::Display for CallError {
 impl fmt::Debug for CallError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CallError")
-            .field("status", &self.status)
-            .field("message", &self.message)
-            .field("invalid_output", &self.invalid_output)
+            .field("status", &self.detail.status)
+            .field("message", &self.detail.message)
+            .field("invalid_output", &self.detail.invalid_output)
             .finish()
     }
 }
