@@ -1,50 +1,54 @@
-//! Compiles every C example plugin (`examples-c/<stem>/<stem>.c`) and every C
-//! test fixture (`tests/fixtures/*.c`) into a shared library in `OUT_DIR`,
-//! with the flags every Tenon C plugin is held to, and tells `src/lib.rs`
-//! where they are.
+//! Compiles the C and C++ example plugins and test fixtures into shared
+//! libraries in `OUT_DIR`, with the flags every Tenon plugin is held to, and
+//! tells `src/native.rs` where they are.
 //!
-//! Outputs, for each artifact:
-//! - `cargo:rustc-env=TENON_C_PLUGIN_<STEM>=<path>` or
-//!   `cargo:rustc-env=TENON_C_FIXTURE_<STEM>=<path>` (STEM upper-cased);
-//! - a line in `$OUT_DIR/c_artifacts.rs`, the table `src/lib.rs` includes.
+//! What is built, per [`Language`]:
+//! - **C**: every `examples-c/<stem>/<stem>.c` becomes the plugin library
+//!   `<stem>`, every `tests/fixtures/<stem>.c` the fixture library `<stem>`,
+//!   with `-std=c99 -Wall -Wextra -Wpedantic -Werror -shared -fPIC
+//!   -fvisibility=hidden`. Text fixtures (`tests/fixtures/*.txt`) are listed
+//!   among the C fixtures with their source path.
+//! - **C++**: every directory `examples-c/<dir>/` holding `*.cpp` files
+//!   becomes one plugin library named `<dir>`, every
+//!   `tests/fixtures/<stem>.cpp` one fixture library named `<stem>`, with
+//!   `-std=c++17 -Wall -Wextra -Wpedantic -Werror -shared -fPIC
+//!   -fvisibility=hidden -fvisibility-inlines-hidden`, plus the version
+//!   script `sdk-c/share/tenon/tenon-plugin.version` on ELF targets (the C++
+//!   standard library gives namespace std default visibility, so hidden
+//!   visibility alone would export std symbols).
 //!
-//! Non-C fixtures (`tests/fixtures/*.txt`) are listed with their source path.
 //! A compiler error or warning fails the build with the compiler's output.
 //!
-//! C++ is built the same way, with the C++ compiler `cc` finds and
-//! `-std=c++17 -Wall -Wextra -Wpedantic -Werror -shared -fPIC
-//! -fvisibility=hidden -fvisibility-inlines-hidden`, plus the version script
-//! `sdk-c/share/tenon/tenon-plugin.version` on ELF targets (the C++ standard
-//! library gives namespace std default visibility, so hidden visibility
-//! alone would export std symbols): every directory `examples-c/<dir>/`
-//! holding `*.cpp` files becomes one plugin library named `<dir>`, and every
-//! `tests/fixtures/<stem>.cpp` one fixture library named `<stem>`. Their
-//! table is `$OUT_DIR/cpp_artifacts.rs`; the environment variables are
-//! `TENON_CPP_PLUGIN_<DIR>` and `TENON_CPP_FIXTURE_<STEM>` (upper-cased, `-`
-//! as `_`).
+//! Outputs, per language (`<L>` is `C` or `CPP`):
+//! - `cargo:rustc-env=TENON_<L>_PLUGIN_<STEM>=<path>` and
+//!   `cargo:rustc-env=TENON_<L>_FIXTURE_<STEM>=<path>` (STEM upper-cased,
+//!   `-` as `_`), for every library of the default build, when it was made;
+//! - the table `$OUT_DIR/c_artifacts.rs` or `$OUT_DIR/cpp_artifacts.rs`,
+//!   which `src/native.rs` includes: `<L>_COMPILER` and `<L>_MISSING` (the
+//!   compiler of the default build, as a `crate::Compiler`, and why that
+//!   build was not made), `<L>_PLUGINS` and `<L>_FIXTURES` (stem and
+//!   absolute path of every library, listed even when not built), and
+//!   `<L>_SECOND_COMPILER`, `<L>_SECOND_MISSING` and `<L>_SECOND_PLUGINS`
+//!   for the second build (below).
 //!
-//! The C++ compiler is optional: when it cannot run (`<compiler> --version`
+//! The C compiler is required: one that does not run fails the build. The
+//! C++ compiler is optional: when it cannot run (`<compiler> --version`
 //! fails), the C++ builds are skipped with a `TOOLCHAIN MISSING` cargo
-//! warning, and the table still lists every C++ library but records why
-//! none was built (`CPP_TOOLCHAIN_MISSING`), so that `src/lib.rs` reports
-//! them as `toolchain_missing`; no `TENON_CPP_*` variables are set then.
-//! With `TENON_REQUIRE_TOOLCHAINS=1` a missing C++ compiler fails the build
-//! instead.
+//! warning, `CPP_MISSING` records why (so that `src/native.rs` reports the
+//! C++ libraries as `toolchain_missing`), and no `TENON_CPP_*` variables are
+//! set. With `TENON_REQUIRE_TOOLCHAINS=1` a missing C++ compiler fails the
+//! build instead.
 //!
-//! Every C and C++ example plugin (not the fixtures) is built a second time,
-//! with the same flags, by the other of gcc and clang: with `clang` and
-//! `clang++` when the compiler `cc` found is GCC (or anything but Clang),
-//! with `gcc` and `g++` when it is Clang. These copies go to
-//! `$OUT_DIR/<compiler>/` (`$OUT_DIR/clang/libgreeter.so`), so that the
-//! conformance suite runs the plugins of both compilers; the default build
-//! above is untouched. The tables record the compiler of each build
-//! (`C_COMPILER` and `C_SECOND_COMPILER`, `CPP_COMPILER` and
-//! `CPP_SECOND_COMPILER`, as `crate::Compiler` values) and list the second
-//! build in `C_SECOND_PLUGINS` and `CPP_SECOND_PLUGINS`. A second compiler
-//! that does not run, or that turns out to be the same compiler as the
-//! first (`gcc` is Clang on macOS), is handled like a missing C++ compiler:
-//! a `TOOLCHAIN MISSING` cargo warning, the reason recorded in
-//! `C_SECOND_MISSING` or `CPP_SECOND_MISSING`, and a failed build under
+//! Every example plugin (not the fixtures) is built a second time, with the
+//! same flags, by the other of gcc and clang: with `clang` and `clang++` when
+//! the compiler `cc` found is GCC (or anything but Clang), with `gcc` and
+//! `g++` when it is Clang. These copies go to `$OUT_DIR/<compiler>/`
+//! (`$OUT_DIR/clang/libgreeter.so`), so that the conformance suite runs the
+//! plugins of both compilers; the default build is untouched. A second
+//! compiler that does not run, or that turns out to be the same compiler as
+//! the first (`gcc` is Clang on macOS), is handled like a missing C++
+//! compiler: a `TOOLCHAIN MISSING` cargo warning, the reason recorded in
+//! `<L>_SECOND_MISSING`, and a failed build under
 //! `TENON_REQUIRE_TOOLCHAINS=1`.
 
 use std::env;
@@ -53,32 +57,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::thread;
 
-/// One C source to compile.
-struct Job {
-    /// `plugin` or `fixture`.
-    kind: &'static str,
-    stem: String,
-    source: PathBuf,
-    output: PathBuf,
-}
-
 fn main() {
-    let manifest_dir =
-        PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
-    let root = manifest_dir
-        .join("../..")
-        .canonicalize()
-        .expect("workspace root (CARGO_MANIFEST_DIR/../..) exists");
-    let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("OUT_DIR"));
-    let target = env::var("TARGET").expect("TARGET");
-
-    let include_dirs = [
-        root.join("include"),
-        root.join("sdk-c/include"),
-        root.join("examples-c/interfaces"),
-    ];
-    let examples_dir = root.join("examples-c");
-    let fixtures_dir = root.join("tests/fixtures");
+    let workspace = Workspace::from_env();
 
     println!("cargo:rerun-if-changed=build.rs");
     // Whether a missing compiler fails the build; CC and CXX pick the
@@ -86,267 +66,419 @@ fn main() {
     for variable in ["TENON_REQUIRE_TOOLCHAINS", "CC", "CXX"] {
         println!("cargo:rerun-if-env-changed={variable}");
     }
-    for dir in include_dirs.iter().chain([&examples_dir, &fixtures_dir]) {
-        println!("cargo:rerun-if-changed={}", dir.display());
+    for path in workspace.include_dirs.iter().chain([
+        &workspace.examples_dir,
+        &workspace.fixtures_dir,
+        &workspace.version_script,
+    ]) {
+        println!("cargo:rerun-if-changed={}", path.display());
     }
-
-    let mut jobs = Vec::new();
-    for dir in sorted_entries(&examples_dir) {
-        let Some(stem) = file_name(&dir) else {
-            continue;
-        };
-        let source = dir.join(format!("{stem}.c"));
-        if dir.is_dir() && source.is_file() {
-            jobs.push(Job {
-                kind: "plugin",
-                output: out_dir.join(library_file_name(&target, &stem)),
-                stem,
-                source,
-            });
-        }
-    }
-    let mut plain_fixtures = Vec::new();
-    for file in sorted_entries(&fixtures_dir) {
-        let (Some(stem), Some(ext)) = (file_stem(&file), file.extension()) else {
-            continue;
-        };
-        if ext == "c" {
-            jobs.push(Job {
-                kind: "fixture",
-                output: out_dir.join(library_file_name(&target, &stem)),
-                stem,
-                source: file,
-            });
-        } else if ext == "txt" {
-            plain_fixtures.push((stem, file));
-        }
-    }
-
-    let compiler = cc::Build::new().cargo_warnings(false).get_compiler();
-    let family = Family::of(&compiler);
-    compile_all(&jobs, |job| compile(&compiler, &target, &include_dirs, job));
-
-    // The C example plugins again, with the other of gcc and clang.
-    let second = family.second();
-    let second_dir = out_dir.join(second.label());
-    let second_jobs: Vec<Job> = jobs
-        .iter()
-        .filter(|job| job.kind == "plugin")
-        .map(|job| Job {
-            kind: job.kind,
-            stem: job.stem.clone(),
-            source: job.source.clone(),
-            output: second_dir.join(library_file_name(&target, &job.stem)),
-        })
-        .collect();
-    let second_missing = match second_compiler(second, false) {
-        Ok(second_compiler) => {
-            fs::create_dir_all(&second_dir).expect("create the second compiler's directory");
-            compile_all(&second_jobs, |job| {
-                compile(&second_compiler, &target, &include_dirs, job)
-            });
-            None
-        }
-        Err(why) => Some(toolchain_missing(
-            second.command(false),
-            &why,
-            second.install(false),
-            &format!(
-                "the C example plugins are not also built with {}, and the conformance \
-                 suite skips those builds",
-                second.label()
-            ),
-        )),
-    };
-
-    let mut table =
-        String::from("// Generated by build.rs: (stem, absolute path) of every C artifact.\n");
-    writeln!(
-        table,
-        "/// The compiler of `C_PLUGINS` and `C_FIXTURES`.\n\
-         pub(crate) const C_COMPILER: crate::Compiler = {};",
-        family.rust()
-    )
-    .unwrap();
-    table.push_str("pub(crate) const C_PLUGINS: &[(&str, &str)] = &[\n");
-    for job in jobs.iter().filter(|job| job.kind == "plugin") {
-        writeln!(table, "    ({:?}, {:?}),", job.stem, utf8(&job.output)).unwrap();
-    }
-    table.push_str("];\npub(crate) const C_FIXTURES: &[(&str, &str)] = &[\n");
-    let fixtures = jobs
-        .iter()
-        .filter(|job| job.kind == "fixture")
-        .map(|job| (&job.stem, &job.output))
-        .chain(plain_fixtures.iter().map(|(stem, path)| (stem, path)));
-    for (stem, path) in fixtures {
-        writeln!(table, "    ({:?}, {:?}),", stem, utf8(path)).unwrap();
-        println!(
-            "cargo:rustc-env=TENON_C_FIXTURE_{}={}",
-            stem.to_uppercase(),
-            utf8(path)
-        );
-    }
-    table.push_str("];\n");
-    write_second_build(
-        &mut table,
-        "C",
-        second,
-        second_missing.as_deref(),
-        second_jobs.iter().map(|job| (&job.stem, &job.output)),
+    println!(
+        "cargo:rustc-env=TENON_EXAMPLE_PLUGINS_TARGET={}",
+        workspace.target
     );
-    for job in jobs.iter().filter(|job| job.kind == "plugin") {
-        println!(
-            "cargo:rustc-env=TENON_C_PLUGIN_{}={}",
-            job.stem.to_uppercase(),
-            utf8(&job.output)
-        );
-    }
-    println!("cargo:rustc-env=TENON_EXAMPLE_PLUGINS_TARGET={target}");
-    fs::write(out_dir.join("c_artifacts.rs"), table).expect("write c_artifacts.rs");
 
-    build_cpp(&root, &out_dir, &target, &include_dirs);
+    for language in [Language::C, Language::Cpp] {
+        build(&workspace, language);
+    }
 }
 
-/// One C++ library to build from one or more sources.
-struct CppJob {
-    /// `plugin` or `fixture`.
-    kind: &'static str,
+/// Where the sources are and where the libraries go, for every build.
+struct Workspace {
+    out_dir: PathBuf,
+    /// The target triple.
+    target: String,
+    include_dirs: [PathBuf; 3],
+    /// `examples-c/`: one directory per example plugin.
+    examples_dir: PathBuf,
+    /// `tests/fixtures/`: one file per fixture.
+    fixtures_dir: PathBuf,
+    /// The linker version script of C++ plugins on ELF targets.
+    version_script: PathBuf,
+}
+
+impl Workspace {
+    fn from_env() -> Workspace {
+        let manifest_dir =
+            PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
+        let root = manifest_dir
+            .join("../..")
+            .canonicalize()
+            .expect("workspace root (CARGO_MANIFEST_DIR/../..) exists");
+        Workspace {
+            out_dir: PathBuf::from(env::var_os("OUT_DIR").expect("OUT_DIR")),
+            target: env::var("TARGET").expect("TARGET"),
+            include_dirs: [
+                root.join("include"),
+                root.join("sdk-c/include"),
+                root.join("examples-c/interfaces"),
+            ],
+            examples_dir: root.join("examples-c"),
+            fixtures_dir: root.join("tests/fixtures"),
+            version_script: root.join("sdk-c/share/tenon/tenon-plugin.version"),
+        }
+    }
+
+    /// The libraries to build in `language`, plugins first, each sorted;
+    /// and, for C, the text fixtures, which are listed as they are.
+    fn jobs(&self, language: Language) -> (Vec<Job>, Vec<(String, PathBuf)>) {
+        let mut jobs = Vec::new();
+        for dir in sorted_entries(&self.examples_dir) {
+            let Some(stem) = file_name(&dir) else {
+                continue;
+            };
+            let sources = language.plugin_sources(&dir, &stem);
+            if dir.is_dir() && !sources.is_empty() {
+                jobs.push(self.job(Kind::Plugin, stem, sources));
+            }
+        }
+        let mut text_fixtures = Vec::new();
+        for file in sorted_entries(&self.fixtures_dir) {
+            let (Some(stem), Some(ext)) = (file_stem(&file), file.extension()) else {
+                continue;
+            };
+            if ext == language.extension() {
+                jobs.push(self.job(Kind::Fixture, stem, vec![file]));
+            } else if ext == "txt" && language == Language::C {
+                text_fixtures.push((stem, file));
+            }
+        }
+        (jobs, text_fixtures)
+    }
+
+    /// The job building library `stem` of the default build into `OUT_DIR`.
+    fn job(&self, kind: Kind, stem: String, sources: Vec<PathBuf>) -> Job {
+        Job {
+            kind,
+            output: self.out_dir.join(library_file_name(&self.target, &stem)),
+            stem,
+            sources,
+        }
+    }
+}
+
+/// A language of the examples, and the flags of its compilers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Language {
+    C,
+    Cpp,
+}
+
+impl Language {
+    /// As messages spell it: `C` or `C++`.
+    fn name(self) -> &'static str {
+        match self {
+            Language::C => "C",
+            Language::Cpp => "C++",
+        }
+    }
+
+    /// As the generated constants and environment variables spell it: `C`
+    /// or `CPP`.
+    fn prefix(self) -> &'static str {
+        match self {
+            Language::C => "C",
+            Language::Cpp => "CPP",
+        }
+    }
+
+    fn is_cpp(self) -> bool {
+        self == Language::Cpp
+    }
+
+    /// The extension of a fixture source.
+    fn extension(self) -> &'static str {
+        match self {
+            Language::C => "c",
+            Language::Cpp => "cpp",
+        }
+    }
+
+    /// The generated table, in `OUT_DIR`.
+    fn table_file(self) -> &'static str {
+        match self {
+            Language::C => "c_artifacts.rs",
+            Language::Cpp => "cpp_artifacts.rs",
+        }
+    }
+
+    /// The sources of the example plugin in `dir` (named `stem`): for C
+    /// `<stem>.c`, for C++ every `*.cpp`; none when `dir` holds none.
+    fn plugin_sources(self, dir: &Path, stem: &str) -> Vec<PathBuf> {
+        match self {
+            Language::C => {
+                let source = dir.join(format!("{stem}.c"));
+                if source.is_file() {
+                    vec![source]
+                } else {
+                    Vec::new()
+                }
+            }
+            Language::Cpp => sorted_entries(dir)
+                .into_iter()
+                .filter(|file| file.extension().is_some_and(|ext| ext == "cpp"))
+                .collect(),
+        }
+    }
+
+    /// The flags for cl.exe (and clang-cl). Untested here: cl.exe has no
+    /// C99 switch; C11 is the closest. The conforming preprocessor is needed
+    /// by sdk.h's TENON_PLUGIN.
+    fn msvc_flags(self) -> &'static [&'static str] {
+        match self {
+            Language::C => &[
+                "/nologo",
+                "/LD",
+                "/W4",
+                "/WX",
+                "/std:c11",
+                "/Zc:preprocessor",
+            ],
+            Language::Cpp => &[
+                "/nologo",
+                "/LD",
+                "/EHsc",
+                "/W4",
+                "/WX",
+                "/std:c++17",
+                "/Zc:__cplusplus",
+                "/Zc:preprocessor",
+            ],
+        }
+    }
+
+    /// The flags for gcc and clang on `target`: a shared library exporting
+    /// only the plugin entry point, to the language standard, with every
+    /// warning an error.
+    fn gnu_flags(self, target: &str, version_script: &Path) -> Vec<String> {
+        let mut flags = vec!["-shared", "-fvisibility=hidden"];
+        match self {
+            Language::C => flags.push("-std=c99"),
+            Language::Cpp => flags.extend(["-fvisibility-inlines-hidden", "-std=c++17"]),
+        }
+        flags.extend(["-Wall", "-Wextra", "-Wpedantic", "-Werror"]);
+        let mut flags: Vec<String> = flags.into_iter().map(str::to_owned).collect();
+        // Position-independent code, and for C++ the list of what to export
+        // (a version script on ELF, one symbol on Mach-O): namespace std has
+        // default visibility, so -fvisibility=hidden alone would export it.
+        let windows = target.contains("windows");
+        match self {
+            Language::C if !windows => flags.push("-fPIC".to_owned()),
+            Language::Cpp if target.contains("apple") => {
+                flags.push("-Wl,-exported_symbol,_tenon_plugin_v1".to_owned());
+            }
+            Language::Cpp if !windows => {
+                flags.push("-fPIC".to_owned());
+                flags.push(format!("-Wl,--version-script={}", version_script.display()));
+            }
+            _ => {}
+        }
+        flags
+    }
+}
+
+/// Whether a library is an example plugin or a test fixture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Plugin,
+    Fixture,
+}
+
+impl Kind {
+    /// As the environment variables spell it.
+    fn env_name(self) -> &'static str {
+        match self {
+            Kind::Plugin => "PLUGIN",
+            Kind::Fixture => "FIXTURE",
+        }
+    }
+}
+
+/// One shared library to build from one or more sources.
+#[derive(Debug, Clone)]
+struct Job {
+    kind: Kind,
     /// The directory name (plugins) or file stem (fixtures).
     stem: String,
     sources: Vec<PathBuf>,
     output: PathBuf,
 }
 
-/// Compiles the C++ example plugins and fixtures (see the crate docs above)
-/// and writes `$OUT_DIR/cpp_artifacts.rs`.
-fn build_cpp(root: &Path, out_dir: &Path, target: &str, include_dirs: &[PathBuf]) {
-    let version_script = root.join("sdk-c/share/tenon/tenon-plugin.version");
-    println!("cargo:rerun-if-changed={}", version_script.display());
+/// Builds the libraries of `language` with the default compiler and the
+/// example plugins again with the second one (see the crate docs above),
+/// then prints the environment variables and writes the table.
+fn build(workspace: &Workspace, language: Language) {
+    let (jobs, text_fixtures) = workspace.jobs(language);
+    let default = default_build(workspace, language, jobs);
+    let second = second_build(workspace, language, &default);
 
-    let mut jobs = Vec::new();
-    for dir in sorted_entries(&root.join("examples-c")) {
-        let Some(stem) = file_name(&dir) else {
-            continue;
-        };
-        let sources: Vec<PathBuf> = sorted_entries(&dir)
-            .into_iter()
-            .filter(|file| file.extension().is_some_and(|ext| ext == "cpp"))
-            .collect();
-        if dir.is_dir() && !sources.is_empty() {
-            jobs.push(CppJob {
-                kind: "plugin",
-                output: out_dir.join(library_file_name(target, &stem)),
-                stem,
-                sources,
-            });
-        }
-    }
-    for file in sorted_entries(&root.join("tests/fixtures")) {
-        if file.extension().is_some_and(|ext| ext == "cpp") {
-            let Some(stem) = file_stem(&file) else {
-                continue;
-            };
-            jobs.push(CppJob {
-                kind: "fixture",
-                output: out_dir.join(library_file_name(target, &stem)),
-                stem,
-                sources: vec![file],
-            });
+    // The libraries of the default build, and the text fixtures.
+    let libraries: Vec<(Kind, &str, &Path)> = default
+        .libraries()
+        .chain(
+            text_fixtures
+                .iter()
+                .map(|(stem, path)| (Kind::Fixture, stem.as_str(), path.as_path())),
+        )
+        .collect();
+    if default.missing.is_none() {
+        for &(kind, stem, path) in &libraries {
+            println!(
+                "cargo:rustc-env=TENON_{}_{}_{}={}",
+                language.prefix(),
+                kind.env_name(),
+                stem.to_uppercase().replace('-', "_"),
+                utf8(path)
+            );
         }
     }
 
+    let prefix = language.prefix();
+    let mut table = format!(
+        "// Generated by build.rs: (stem, absolute path) of every {} artifact.\n",
+        language.name()
+    );
+    write_build(&mut table, prefix, &default);
+    writeln!(table, "/// Built like `{prefix}_PLUGINS`.").unwrap();
+    write_list(
+        &mut table,
+        &format!("{prefix}_FIXTURES"),
+        libraries
+            .iter()
+            .filter(|(kind, ..)| *kind == Kind::Fixture)
+            .map(|&(_, stem, path)| (stem, path)),
+    );
+    write_build(&mut table, &format!("{prefix}_SECOND"), &second);
+    let file = workspace.out_dir.join(language.table_file());
+    fs::write(&file, table).unwrap_or_else(|e| panic!("write {}: {e}", file.display()));
+}
+
+/// One build of libraries by one compiler.
+struct Build {
+    family: Family,
+    /// Why the build was not made (`None`: it was).
+    missing: Option<String>,
+    jobs: Vec<Job>,
+}
+
+impl Build {
+    /// What the table lists: kind, stem and path of every library.
+    fn libraries(&self) -> impl Iterator<Item = (Kind, &str, &Path)> {
+        self.jobs
+            .iter()
+            .map(|job| (job.kind, job.stem.as_str(), job.output.as_path()))
+    }
+}
+
+/// Builds `jobs` with the compiler `cc` finds (`CC`, `CXX`, else the
+/// platform's `cc` or `c++`).
+fn default_build(workspace: &Workspace, language: Language, jobs: Vec<Job>) -> Build {
     let compiler = cc::Build::new()
-        .cpp(true)
+        .cpp(language.is_cpp())
         .cargo_warnings(false)
         .get_compiler();
-    let missing = match compiler_runs(&compiler, "C++") {
-        Ok(()) => None,
-        Err(why) => Some(toolchain_missing(
-            "c++",
-            &why,
-            "install g++ or clang++, or set CXX to a C++ compiler",
-            "the C++ example plugins and fixtures are not built, and what needs them is skipped",
-        )),
+    let runs = match language {
+        // A C compiler that does not run fails the build in compile_all.
+        Language::C => Ok(()),
+        Language::Cpp => compiler_runs(&compiler, language),
     };
-    let compile = |compiler: &cc::Tool, job: &CppJob| {
-        compile_cpp(compiler, target, include_dirs, &version_script, job)
+    let (family, missing) = match runs {
+        Ok(()) => {
+            compile_all(&compiler, language, workspace, &jobs);
+            (Family::of(&compiler), None)
+        }
+        Err(why) => (
+            Family::Unknown,
+            Some(toolchain_missing(
+                "c++",
+                &why,
+                "install g++ or clang++, or set CXX to a C++ compiler",
+                "the C++ example plugins and fixtures are not built, and what needs them is \
+                 skipped",
+            )),
+        ),
     };
-    let family = if missing.is_none() {
-        compile_all(&jobs, |job| compile(&compiler, job));
-        Family::of(&compiler)
-    } else {
-        Family::Unknown
-    };
+    Build {
+        family,
+        missing,
+        jobs,
+    }
+}
 
-    // The C++ example plugins again, with the other of g++ and clang++ (even
-    // when the default C++ compiler is missing: then with clang++).
-    let second = family.second();
-    let second_dir = out_dir.join(second.label());
-    let second_jobs: Vec<CppJob> = jobs
+/// Builds the example plugins of `default` again, with the other of gcc
+/// and clang (even when the default C++ compiler is missing: then with
+/// clang++), into `OUT_DIR/<compiler>/`.
+fn second_build(workspace: &Workspace, language: Language, default: &Build) -> Build {
+    let family = default.family.second();
+    let dir = workspace.out_dir.join(family.label());
+    let jobs: Vec<Job> = default
+        .jobs
         .iter()
-        .filter(|job| job.kind == "plugin")
-        .map(|job| CppJob {
-            kind: job.kind,
-            stem: job.stem.clone(),
-            sources: job.sources.clone(),
-            output: second_dir.join(library_file_name(target, &job.stem)),
+        .filter(|job| job.kind == Kind::Plugin)
+        .map(|job| Job {
+            output: dir.join(library_file_name(&workspace.target, &job.stem)),
+            ..job.clone()
         })
         .collect();
-    let second_missing = match second_compiler(second, true) {
-        Ok(second_compiler) => {
-            fs::create_dir_all(&second_dir).expect("create the second compiler's directory");
-            compile_all(&second_jobs, |job| compile(&second_compiler, job));
+    let missing = match second_compiler(family, language) {
+        Ok(compiler) => {
+            fs::create_dir_all(&dir).expect("create the second compiler's directory");
+            compile_all(&compiler, language, workspace, &jobs);
             None
         }
         Err(why) => Some(toolchain_missing(
-            second.command(true),
+            family.command(language),
             &why,
-            second.install(true),
+            family.install(language),
             &format!(
-                "the C++ example plugins are not also built with {}, and the conformance \
+                "the {} example plugins are not also built with {}, and the conformance \
                  suite skips those builds",
-                second.label()
+                language.name(),
+                family.label()
             ),
         )),
     };
-
-    let mut table =
-        String::from("// Generated by build.rs: (stem, absolute path) of every C++ artifact.\n");
-    writeln!(
-        table,
-        "/// Why no C++ artifact was built (`None`: all were).\n\
-         pub(crate) const CPP_TOOLCHAIN_MISSING: Option<&str> = {missing:?};\n\
-         /// The compiler of `CPP_PLUGINS` and `CPP_FIXTURES` (`Unknown` when it did not run).\n\
-         pub(crate) const CPP_COMPILER: crate::Compiler = {};",
-        family.rust()
-    )
-    .unwrap();
-    for (kind, constant) in [("plugin", "CPP_PLUGINS"), ("fixture", "CPP_FIXTURES")] {
-        writeln!(table, "pub(crate) const {constant}: &[(&str, &str)] = &[").unwrap();
-        for job in jobs.iter().filter(|job| job.kind == kind) {
-            writeln!(table, "    ({:?}, {:?}),", job.stem, utf8(&job.output)).unwrap();
-            if missing.is_none() {
-                println!(
-                    "cargo:rustc-env=TENON_CPP_{}_{}={}",
-                    kind.to_uppercase(),
-                    job.stem.to_uppercase().replace('-', "_"),
-                    utf8(&job.output)
-                );
-            }
-        }
-        table.push_str("];\n");
+    Build {
+        family,
+        missing,
+        jobs,
     }
-    write_second_build(
-        &mut table,
-        "CPP",
-        second,
-        second_missing.as_deref(),
-        second_jobs.iter().map(|job| (&job.stem, &job.output)),
-    );
-    fs::write(out_dir.join("cpp_artifacts.rs"), table).expect("write cpp_artifacts.rs");
 }
 
-/// A compiler family, as `src/lib.rs` names it (`crate::Compiler`).
+/// Appends one build to a table: `<PREFIX>_COMPILER`, `<PREFIX>_MISSING`
+/// and `<PREFIX>_PLUGINS`, its plugins (listed even when not built).
+fn write_build(table: &mut String, prefix: &str, build: &Build) {
+    writeln!(
+        table,
+        "/// The compiler of `{prefix}_PLUGINS`.\n\
+         pub(crate) const {prefix}_COMPILER: crate::Compiler = {};\n\
+         /// Why `{prefix}_PLUGINS` were not built (`None`: they were).\n\
+         pub(crate) const {prefix}_MISSING: Option<&str> = {:?};",
+        build.family.rust(),
+        build.missing
+    )
+    .unwrap();
+    let plugins = build
+        .libraries()
+        .filter(|(kind, ..)| *kind == Kind::Plugin)
+        .map(|(_, stem, path)| (stem, path));
+    write_list(table, &format!("{prefix}_PLUGINS"), plugins);
+}
+
+/// Appends the constant `name`, a list of (stem, path) pairs, to a table.
+fn write_list<'a>(
+    table: &mut String,
+    name: &str,
+    libraries: impl Iterator<Item = (&'a str, &'a Path)>,
+) {
+    writeln!(table, "pub(crate) const {name}: &[(&str, &str)] = &[").unwrap();
+    for (stem, path) in libraries {
+        writeln!(table, "    ({:?}, {:?}),", stem, utf8(path)).unwrap();
+    }
+    table.push_str("];\n");
+}
+
+/// A compiler family, as `src/native.rs` names it (`crate::Compiler`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Family {
     Gcc,
@@ -392,17 +524,6 @@ impl Family {
         }
     }
 
-    /// How to get this compiler (one of the second compilers, gcc and
-    /// clang) for C or C++.
-    fn install(self, cpp: bool) -> &'static str {
-        match (self, cpp) {
-            (Family::Gcc, false) => "install gcc",
-            (Family::Gcc, true) => "install g++",
-            (_, false) => "install clang",
-            (_, true) => "install clang (which provides clang++)",
-        }
-    }
-
     /// The compiler of the second build when this one built the first: the
     /// other of gcc and clang.
     fn second(self) -> Family {
@@ -413,28 +534,39 @@ impl Family {
         }
     }
 
-    /// The command that runs this compiler, for C or C++ (only asked of the
-    /// second compilers, gcc and clang).
-    fn command(self, cpp: bool) -> &'static str {
-        match (self, cpp) {
-            (Family::Gcc, false) => "gcc",
-            (Family::Gcc, true) => "g++",
-            (_, false) => "clang",
-            (_, true) => "clang++",
+    /// The command that runs this compiler for `language` (only asked of
+    /// the second compilers, gcc and clang).
+    fn command(self, language: Language) -> &'static str {
+        match (self, language) {
+            (Family::Gcc, Language::C) => "gcc",
+            (Family::Gcc, Language::Cpp) => "g++",
+            (_, Language::C) => "clang",
+            (_, Language::Cpp) => "clang++",
+        }
+    }
+
+    /// How to get this compiler for `language` (only asked of the second
+    /// compilers, gcc and clang).
+    fn install(self, language: Language) -> &'static str {
+        match (self, language) {
+            (Family::Gcc, Language::C) => "install gcc",
+            (Family::Gcc, Language::Cpp) => "install g++",
+            (_, Language::C) => "install clang",
+            (_, Language::Cpp) => "install clang (which provides clang++)",
         }
     }
 }
 
 /// The compiler of the second build, with cc's default flags for it, if it
 /// runs and is `family`; otherwise why not.
-fn second_compiler(family: Family, cpp: bool) -> Result<cc::Tool, String> {
-    let command = family.command(cpp);
+fn second_compiler(family: Family, language: Language) -> Result<cc::Tool, String> {
+    let command = family.command(language);
     let tool = cc::Build::new()
-        .cpp(cpp)
+        .cpp(language.is_cpp())
         .compiler(command)
         .cargo_warnings(false)
         .get_compiler();
-    compiler_runs(&tool, if cpp { "C++" } else { "C" })?;
+    compiler_runs(&tool, language)?;
     match Family::of(&tool) {
         found if found == family => Ok(tool),
         found => Err(format!(
@@ -443,6 +575,36 @@ fn second_compiler(family: Family, cpp: bool) -> Result<cc::Tool, String> {
             family.label()
         )),
     }
+}
+
+/// `Ok` when `compiler --version` runs and succeeds; otherwise why not,
+/// naming the command.
+fn compiler_runs(compiler: &cc::Tool, language: Language) -> Result<(), String> {
+    // With the environment and default flags cc gives it, like compile.
+    let mut command = compiler.to_command();
+    let mut described = compiler.path().display().to_string();
+    if !compiler.is_like_msvc() {
+        // cl.exe has no --version; without arguments it prints its banner.
+        command.arg("--version");
+        described.push_str(" --version");
+    }
+    let why = match command.output() {
+        Ok(output) if output.status.success() => return Ok(()),
+        Ok(output) => format!(
+            "{} ({})",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+                .lines()
+                .last()
+                .unwrap_or("")
+                .trim()
+        ),
+        Err(error) => error.to_string(),
+    };
+    Err(format!(
+        "the {} compiler does not run: `{described}`: {why}",
+        language.name()
+    ))
 }
 
 /// Handles a compiler that does not run: with `TENON_REQUIRE_TOOLCHAINS=1`
@@ -466,39 +628,13 @@ fn toolchain_missing(tool: &str, why: &str, install: &str, consequence: &str) ->
     message
 }
 
-/// Appends the second build to a table: `<PREFIX>_SECOND_COMPILER`,
-/// `<PREFIX>_SECOND_MISSING` and `<PREFIX>_SECOND_PLUGINS` (listed even when
-/// not built, like the C++ table).
-fn write_second_build<'a>(
-    table: &mut String,
-    prefix: &str,
-    family: Family,
-    missing: Option<&str>,
-    plugins: impl Iterator<Item = (&'a String, &'a PathBuf)>,
-) {
-    writeln!(
-        table,
-        "/// The compiler of the second build of the example plugins.\n\
-         pub(crate) const {prefix}_SECOND_COMPILER: crate::Compiler = {};\n\
-         /// Why the second build was not made (`None`: it was).\n\
-         pub(crate) const {prefix}_SECOND_MISSING: Option<&str> = {missing:?};\n\
-         pub(crate) const {prefix}_SECOND_PLUGINS: &[(&str, &str)] = &[",
-        family.rust()
-    )
-    .unwrap();
-    for (stem, path) in plugins {
-        writeln!(table, "    ({:?}, {:?}),", stem, utf8(path)).unwrap();
-    }
-    table.push_str("];\n");
-}
-
-/// Runs `compile` on every job, in parallel; fails the build with every
-/// failure's message if any failed.
-fn compile_all<T: Sync>(jobs: &[T], compile: impl Fn(&T) -> Result<(), String> + Sync) {
+/// Compiles every job, in parallel; fails the build with every failure's
+/// message if any failed.
+fn compile_all(compiler: &cc::Tool, language: Language, workspace: &Workspace, jobs: &[Job]) {
     let failures: Vec<String> = thread::scope(|scope| {
         let handles: Vec<_> = jobs
             .iter()
-            .map(|job| scope.spawn(|| compile(job)))
+            .map(|job| scope.spawn(|| compile(compiler, language, workspace, job)))
             .collect();
         handles
             .into_iter()
@@ -510,79 +646,28 @@ fn compile_all<T: Sync>(jobs: &[T], compile: impl Fn(&T) -> Result<(), String> +
     }
 }
 
-/// `Ok` when `compiler --version` runs and succeeds; otherwise why not,
-/// naming the command (`language`: `C` or `C++`).
-fn compiler_runs(compiler: &cc::Tool, language: &str) -> Result<(), String> {
-    // With the environment and default flags cc gives it, like compile_cpp.
-    let mut command = compiler.to_command();
-    let mut described = compiler.path().display().to_string();
-    if !compiler.is_like_msvc() {
-        // cl.exe has no --version; without arguments it prints its banner.
-        command.arg("--version");
-        described.push_str(" --version");
-    }
-    let why = match command.output() {
-        Ok(output) if output.status.success() => return Ok(()),
-        Ok(output) => format!(
-            "{} ({})",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-                .lines()
-                .last()
-                .unwrap_or("")
-                .trim()
-        ),
-        Err(error) => error.to_string(),
-    };
-    Err(format!(
-        "the {language} compiler does not run: `{described}`: {why}"
-    ))
-}
-
-/// Compiles one C++ job into a shared library; on failure returns a message
-/// naming compiler, files and the compiler's output.
-fn compile_cpp(
+/// Compiles one job into a shared library; on failure returns a message
+/// naming compiler, sources and the compiler's output.
+fn compile(
     compiler: &cc::Tool,
-    target: &str,
-    include_dirs: &[PathBuf],
-    version_script: &Path,
-    job: &CppJob,
+    language: Language,
+    workspace: &Workspace,
+    job: &Job,
 ) -> Result<(), String> {
     let mut command = compiler.to_command();
     if compiler.is_like_msvc() {
-        // Untested here, like the C build above.
         let object_dir = job.output.with_extension("obj.d");
         fs::create_dir_all(&object_dir).map_err(|e| e.to_string())?;
-        command.args([
-            "/nologo",
-            "/LD",
-            "/EHsc",
-            "/W4",
-            "/WX",
-            "/std:c++17",
-            "/Zc:__cplusplus",
-            "/Zc:preprocessor",
-        ]);
-        for dir in include_dirs {
+        command.args(language.msvc_flags());
+        for dir in &workspace.include_dirs {
             command.arg(format!("/I{}", dir.display()));
         }
         command.args(&job.sources);
         command.arg(format!("/Fo{}\\", object_dir.display()));
         command.arg(format!("/Fe{}", job.output.display()));
     } else {
-        command.args([
-            "-shared",
-            "-fvisibility=hidden",
-            "-fvisibility-inlines-hidden",
-        ]);
-        command.args(["-std=c++17", "-Wall", "-Wextra", "-Wpedantic", "-Werror"]);
-        if target.contains("apple") {
-            command.arg("-Wl,-exported_symbol,_tenon_plugin_v1");
-        } else if !target.contains("windows") {
-            command.arg("-fPIC");
-            command.arg(format!("-Wl,--version-script={}", version_script.display()));
-        }
-        for dir in include_dirs {
+        command.args(language.gnu_flags(&workspace.target, &workspace.version_script));
+        for dir in &workspace.include_dirs {
             command.arg("-I").arg(dir);
         }
         command.arg("-o").arg(&job.output).args(&job.sources);
@@ -594,7 +679,8 @@ fn compile_cpp(
         .join(" ");
     let output = command.output().map_err(|e| {
         format!(
-            "could not run the C++ compiler {}: {e}\n  command: {described}",
+            "could not run the {} compiler {}: {e}\n  command: {described}",
+            language.name(),
             compiler.path().display()
         )
     })?;
@@ -604,77 +690,14 @@ fn compile_cpp(
         let sources: Vec<String> = job
             .sources
             .iter()
-            .map(|s| s.display().to_string())
+            .map(|source| source.display().to_string())
             .collect();
         Err(format!(
-            "C++ compiler {} failed ({}) on {}\n  command: {described}\n{}{}",
+            "{} compiler {} failed ({}) on {}\n  command: {described}\n{}{}",
+            language.name(),
             compiler.path().display(),
             output.status,
             sources.join(" "),
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr),
-        ))
-    }
-}
-
-/// Compiles one job into a shared library; on failure returns a message
-/// naming compiler, file and the compiler's output.
-fn compile(
-    compiler: &cc::Tool,
-    target: &str,
-    include_dirs: &[PathBuf],
-    job: &Job,
-) -> Result<(), String> {
-    let mut command = compiler.to_command();
-    if compiler.is_like_msvc() {
-        // Untested here: cl.exe has no C99 switch; C11 is the closest. The
-        // conforming preprocessor is needed by sdk.h's TENON_PLUGIN.
-        let object_dir = job.output.with_extension("obj.d");
-        fs::create_dir_all(&object_dir).map_err(|e| e.to_string())?;
-        command.args([
-            "/nologo",
-            "/LD",
-            "/W4",
-            "/WX",
-            "/std:c11",
-            "/Zc:preprocessor",
-        ]);
-        for dir in include_dirs {
-            command.arg(format!("/I{}", dir.display()));
-        }
-        command.arg(&job.source);
-        command.arg(format!("/Fo{}\\", object_dir.display()));
-        command.arg(format!("/Fe{}", job.output.display()));
-    } else {
-        command.args(["-shared", "-fvisibility=hidden", "-std=c99"]);
-        command.args(["-Wall", "-Wextra", "-Wpedantic", "-Werror"]);
-        if !target.contains("windows") {
-            command.arg("-fPIC");
-        }
-        for dir in include_dirs {
-            command.arg("-I").arg(dir);
-        }
-        command.arg("-o").arg(&job.output).arg(&job.source);
-    }
-    let described = std::iter::once(command.get_program())
-        .chain(command.get_args())
-        .map(|part| part.to_string_lossy())
-        .collect::<Vec<_>>()
-        .join(" ");
-    let output = command.output().map_err(|e| {
-        format!(
-            "could not run the C compiler {}: {e}\n  command: {described}",
-            compiler.path().display()
-        )
-    })?;
-    if output.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "C compiler {} failed ({}) on {}\n  command: {described}\n{}{}",
-            compiler.path().display(),
-            output.status,
-            job.source.display(),
             String::from_utf8_lossy(&output.stdout),
             String::from_utf8_lossy(&output.stderr),
         ))

@@ -1,14 +1,16 @@
 //! Building the Zig example plugins (`examples-zig/<example>/`) on demand.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::env;
 use std::ffi::OsString;
 use std::fs;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::OnceLock;
 
-use crate::{workspace_root, BuildError, Layout};
+use crate::cache::{build_once, Cache};
+use crate::layout::Layout;
+use crate::{workspace_root, BuildError};
 
 /// The directory holding the Zig examples, one `build.zig` project each.
 fn examples_dir() -> PathBuf {
@@ -28,8 +30,6 @@ pub fn zig_examples() -> Vec<String> {
     names.sort();
     names
 }
-
-type Cache = Mutex<HashMap<String, Result<PathBuf, BuildError>>>;
 
 /// Builds the Zig example `examples-zig/<example>/` (e.g. `"greeter"` or
 /// `"processor"`) with `zig build` and returns the path of its shared
@@ -53,17 +53,8 @@ type Cache = Mutex<HashMap<String, Result<PathBuf, BuildError>>>;
 ///   result, success or failure, without running zig again. Calls from
 ///   several threads are serialized.
 pub fn zig_plugin(example: &str) -> Result<PathBuf, BuildError> {
-    static CACHE: OnceLock<Cache> = OnceLock::new();
-    let mut cache = CACHE
-        .get_or_init(Cache::default)
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner);
-    if let Some(result) = cache.get(example) {
-        return result.clone();
-    }
-    let result = build_zig_plugin(example);
-    cache.insert(example.to_owned(), result.clone());
-    result
+    static CACHE: Cache = Cache::new(BTreeMap::new());
+    build_once(&CACHE, example, build_zig_plugin)
 }
 
 fn build_zig_plugin(example: &str) -> Result<PathBuf, BuildError> {
