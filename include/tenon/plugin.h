@@ -17,6 +17,10 @@
  *                     the other). If it does set it, they may overlap.
  *     [lifecycle]     create/destroy: never concurrent with any [instance]
  *                     call on the instance being created or destroyed.
+ *                     Different instances may be created and destroyed at
+ *                     the same time from different threads, whatever the
+ *                     plugin's flags: state shared between instances must
+ *                     be synchronized by the plugin.
  *
  *   Ownership
  *     Every pointer passed into a function is borrowed for the duration of
