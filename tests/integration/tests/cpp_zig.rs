@@ -9,7 +9,8 @@
 //!   loaded and called;
 //! - Zig: `examples-zig/greeter` and `examples-zig/processor`, built with
 //!   `zig build`, also from a copy outside the repository, against headers
-//!   laid out as an installed SDK (`-Dtenon-include=<prefix>/include`).
+//!   laid out as an installed SDK (`-Dtenon-include=<prefix>/include`) and a
+//!   copy of `sdk-zig` named in its `build.zig.zon`.
 //!
 //! What every greeter, kv store and processor must do, whatever its
 //! language (greetings, instance independence, concurrent calls, exceptions
@@ -516,6 +517,21 @@ fn a_zig_example_builds_outside_the_repository_against_an_installed_sdk() {
         )
         .unwrap_or_else(|e| panic!("copy {file}: {e}"));
     }
+    // The Zig SDK, copied elsewhere, and the project's build.zig.zon pointing
+    // at it instead of the repository's sdk-zig.
+    let zig_sdk = dir.join("installed/share/tenon/sdk-zig");
+    fs::create_dir_all(&zig_sdk).unwrap();
+    for file in ["build.zig", "build.zig.zon", "tenon.zig"] {
+        fs::copy(root.join("sdk-zig").join(file), zig_sdk.join(file))
+            .unwrap_or_else(|e| panic!("copy sdk-zig/{file}: {e}"));
+    }
+    let manifest = fs::read_to_string(root.join("examples-zig/greeter/build.zig.zon")).unwrap();
+    assert!(manifest.contains("\"../../sdk-zig\""), "{manifest}");
+    fs::write(
+        project.join("build.zig.zon"),
+        manifest.replace("\"../../sdk-zig\"", "\"../installed/share/tenon/sdk-zig\""),
+    )
+    .unwrap();
     // An installed SDK: every header under one include directory.
     let include = dir.join("installed/include");
     for (from, to) in [

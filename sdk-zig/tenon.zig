@@ -1,0 +1,158 @@
+//! Helpers for Tenon plugins written in Zig, what sdk.h is to C and
+//! plugin.hpp to C++. Imported as `@import("tenon")` by a plugin built with
+//! build.zig's `addPlugin`, next to the translated C headers, `@import("c")`.
+//!
+//! Nothing here allocates: results go into the host's buffers through
+//! plugin.h's own tenon_buffer_append.
+const std = @import("std");
+const c = @import("c");
+
+/// Appends `data` to a host-owned buffer, growing it through its reserve
+/// callback (never freeing it). TENON_OK, or the status reserve returned.
+pub fn append(buffer: [*c]c.tenon_buffer, data: []const u8) c.tenon_status {
+    return c.tenon_buffer_append(buffer, data.ptr, data.len);
+}
+
+/// Writes `message` into the error buffer (if there is one) and returns
+/// `status`: `return tenon.fail(@"error", c.TENON_NOT_FOUND, "no such key");`.
+pub fn fail(@"error": [*c]c.tenon_buffer, status: c.tenon_status, message: [:0]const u8) c.tenon_status {
+    return c.tenon_fail(@"error", status, message.ptr);
+}
+
+/// The borrowed string as a slice; null when its pointer is NULL with a
+/// non-zero length (a host error the caller reports).
+pub fn str(s: c.tenon_str) ?[]const u8 {
+    if (s.len == 0) return &.{};
+    if (s.ptr == null) return null;
+    return s.ptr[0..s.len];
+}
+
+/// The borrowed bytes as a slice; null when the pointer is NULL with a
+/// non-zero length (a host error the caller reports).
+pub fn bytes(b: c.tenon_bytes) ?[]const u8 {
+    if (b.len == 0) return &.{};
+    if (b.ptr == null) return null;
+    return b.ptr[0..b.len];
+}
+
+/// One entry of the plugin's interface table: interface `id` at `version`
+/// (the interface header's *_ID and *_VERSION), implemented by the vtable
+/// `Vtable` (e.g. c.example_greeter_v1) with its struct_size set and every
+/// method taken from `methods`, a struct with one field per vtable slot:
+///
+///     tenon.interface(c.EXAMPLE_GREETER_ID, c.EXAMPLE_GREETER_VERSION,
+///         c.example_greeter_v1, .{ .greet = greet })
+///
+/// Assigning each function to its slot checks its signature against the C
+/// declaration at compile time; a slot left out does not compile.
+pub fn interface(
+    comptime id: [*:0]const u8,
+    comptime version: u32,
+    comptime Vtable: type,
+    comptime methods: anytype,
+) c.tenon_interface {
+    const Static = struct {
+        const vtable: Vtable = vtable: {
+            var table: Vtable = undefined;
+            for (std.meta.fieldNames(Vtable)) |slot| {
+                if (std.mem.eql(u8, slot, "struct_size")) {
+                    table.struct_size = @sizeOf(Vtable);
+                } else if (@hasField(@TypeOf(methods), slot)) {
+                    @field(table, slot) = @field(methods, slot);
+                } else {
+                    @compileError("no method for the vtable slot " ++ slot);
+                }
+            }
+            for (std.meta.fieldNames(@TypeOf(methods))) |method| {
+                if (!@hasField(Vtable, method)) {
+                    @compileError("the vtable has no slot " ++ method);
+                }
+            }
+            break :vtable table;
+        };
+    };
+    return .{
+        .struct_size = @sizeOf(c.tenon_interface),
+        .version = version,
+        .id = id,
+        .vtable = &Static.vtable,
+    };
+}
+
+/// The instance every `createStateless` hands out; only its address is
+/// used.
+var stateless_instance: u8 = 0;
+
+/// A create for stateless plugins: accepts any config and hands out the same
+/// static object as every instance (the default of `Plugin.create`).
+pub fn createStateless(
+    host: [*c]const c.tenon_host,
+    config: c.tenon_str,
+    out_instance: [*c]?*anyopaque,
+    @"error": [*c]c.tenon_buffer,
+) callconv(.c) c.tenon_status {
+    _ = host;
+    _ = config;
+    if (out_instance == null) {
+        return fail(@"error", c.TENON_INVALID_ARGUMENT, "create: out_instance is NULL");
+    }
+    out_instance.* = &stateless_instance;
+    return c.TENON_OK;
+}
+
+/// A destroy with nothing to free (the default of `Plugin.destroy`).
+pub fn destroyNothing(instance: ?*anyopaque) callconv(.c) void {
+    _ = instance;
+}
+
+/// What `exportPlugin` puts in the descriptor.
+pub const Plugin = struct {
+    name: [:0]const u8,
+    version: [:0]const u8,
+    description: [:0]const u8,
+    /// TENON_PLUGIN_* flags, e.g. TENON_PLUGIN_THREAD_SAFE.
+    flags: u64 = 0,
+    /// The interfaces, in order; the NULL terminator is added.
+    interfaces: []const c.tenon_interface,
+    create: @FieldType(c.tenon_plugin_descriptor, "create") = createStateless,
+    destroy: @FieldType(c.tenon_plugin_descriptor, "destroy") = destroyNothing,
+};
+
+/// Builds the static descriptor (ABI version, interface count and
+/// NULL-terminated interface table included) and exports `tenon_plugin_v1`
+/// returning it. Call it once, at comptime:
+///
+///     comptime {
+///         tenon.exportPlugin(.{ .name = "greeter-zig", ... });
+///     }
+pub fn exportPlugin(comptime plugin: Plugin) void {
+    const Static = struct {
+        const entries: [plugin.interfaces.len]c.tenon_interface = plugin.interfaces[0..plugin.interfaces.len].*;
+        const table = table: {
+            var pointers: [entries.len + 1][*c]const c.tenon_interface = undefined;
+            for (&entries, 0..) |*item, i| pointers[i] = item;
+            pointers[entries.len] = null;
+            break :table pointers;
+        };
+        const descriptor = c.tenon_plugin_descriptor{
+            .struct_size = @sizeOf(c.tenon_plugin_descriptor),
+            .abi_major = c.TENON_ABI_MAJOR,
+            .abi_minor = c.TENON_ABI_MINOR,
+            .name = plugin.name,
+            .version = plugin.version,
+            .description = plugin.description,
+            .flags = plugin.flags,
+            .interface_count = entries.len,
+            .interfaces = &table,
+            .create = plugin.create,
+            .destroy = plugin.destroy,
+        };
+        fn entry() callconv(.c) [*c]const c.tenon_plugin_descriptor {
+            return &descriptor;
+        }
+    };
+    // The entry has exactly the type plugin.h declares for it.
+    const checked: c.tenon_plugin_entry_v1 = &Static.entry;
+    _ = checked;
+    @export(&Static.entry, .{ .name = "tenon_plugin_v1" });
+}
