@@ -575,8 +575,9 @@ fn zig_sources_are_formatted() {
         "fmt".to_owned(),
         "--check".to_owned(),
         root.join("examples-zig").display().to_string(),
+        root.join("sdk-zig").display().to_string(),
     ];
     if let Err(message) = run_zig(&root, &args) {
-        panic!("`zig fmt --check examples-zig` lists unformatted files: {message}");
+        panic!("`zig fmt --check examples-zig sdk-zig` lists unformatted files: {message}");
     }
 }
