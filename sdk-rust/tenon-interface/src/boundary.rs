@@ -39,14 +39,19 @@ pub unsafe fn guard(
 }
 
 /// Drops a caught panic payload without letting a panic in its `Drop`
-/// escape: a payload whose destructor panics is caught once more, and the
-/// second payload is leaked rather than dropped (it could panic again).
+/// escape: a payload whose destructor panics is caught, and so is the
+/// payload of that panic; one that still panics when dropped is leaked.
 /// Every place that catches a panic at the boundary ends with this, so that
 /// the host goes on even then.
 pub fn drop_payload(payload: Box<dyn Any + Send>) {
-    if let Err(second) = catch_unwind(AssertUnwindSafe(move || drop(payload))) {
-        core::mem::forget(second);
+    let mut payload = payload;
+    for _ in 0..3 {
+        match catch_unwind(AssertUnwindSafe(move || drop(payload))) {
+            Ok(()) => return,
+            Err(next) => payload = next,
+        }
     }
+    core::mem::forget(payload);
 }
 
 /// Runs `body`, catching a panic; the payload is dropped with

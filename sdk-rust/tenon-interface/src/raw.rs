@@ -16,7 +16,7 @@ use tenon_sys::{tenon_bytes, tenon_str};
 ///
 /// A non-NULL `raw.ptr` must point to `raw.len` readable bytes that stay
 /// unchanged while `scope` is borrowed.
-pub unsafe fn str_bytes<'a>(raw: tenon_str, scope: &'a ()) -> Result<&'a [u8], CallError> {
+pub unsafe fn str_bytes(raw: tenon_str, scope: &()) -> Result<&[u8], CallError> {
     // SAFETY: forwarded to the caller.
     unsafe { slice(raw.ptr.cast(), raw.len, scope) }
 }
@@ -27,7 +27,7 @@ pub unsafe fn str_bytes<'a>(raw: tenon_str, scope: &'a ()) -> Result<&'a [u8], C
 /// # Safety
 ///
 /// As for [`str_bytes`].
-pub unsafe fn str<'a>(raw: tenon_str, scope: &'a ()) -> Result<&'a str, CallError> {
+pub unsafe fn str(raw: tenon_str, scope: &()) -> Result<&str, CallError> {
     // SAFETY: forwarded to the caller.
     let bytes = unsafe { str_bytes(raw, scope) }?;
     core::str::from_utf8(bytes).map_err(|e| {
@@ -41,7 +41,7 @@ pub unsafe fn str<'a>(raw: tenon_str, scope: &'a ()) -> Result<&'a str, CallErro
 /// # Safety
 ///
 /// As for [`str_bytes`].
-pub unsafe fn bytes<'a>(raw: tenon_bytes, scope: &'a ()) -> Result<&'a [u8], CallError> {
+pub unsafe fn bytes(raw: tenon_bytes, scope: &()) -> Result<&[u8], CallError> {
     // SAFETY: forwarded to the caller.
     unsafe { slice(raw.ptr, raw.len, scope) }
 }
@@ -49,7 +49,7 @@ pub unsafe fn bytes<'a>(raw: tenon_bytes, scope: &'a ()) -> Result<&'a [u8], Cal
 /// # Safety
 ///
 /// As for [`str_bytes`].
-unsafe fn slice<'a>(ptr: *const u8, len: usize, _scope: &'a ()) -> Result<&'a [u8], CallError> {
+unsafe fn slice(ptr: *const u8, len: usize, _scope: &()) -> Result<&[u8], CallError> {
     if len == 0 {
         return Ok(&[]);
     }

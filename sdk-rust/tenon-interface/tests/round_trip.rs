@@ -103,9 +103,11 @@ thread_local! {
 
 #[test]
 fn a_reentrant_call_on_an_exclusive_instance_is_refused() {
-    // `'static` so that the thread-local client may point at them.
-    let instance: &'static Impl = Box::leak(Box::default());
-    let busy: &'static Cell<bool> = Box::leak(Box::new(Cell::new(false)));
+    // Raw, so that the thread-local client may point at them; freed below.
+    let instance_ptr = Box::into_raw(Box::<Impl>::default());
+    let busy_ptr = Box::into_raw(Box::new(Cell::new(false)));
+    // SAFETY: both live until the end of the test, after the client.
+    let (instance, busy) = unsafe { (&*instance_ptr, &*busy_ptr) };
     CLIENT.with(|c| *c.borrow_mut() = Some(exclusive_client(instance, busy)));
     let seen = Arc::new(Mutex::new(None));
     *instance.poke.borrow_mut() = Some(Box::new({
@@ -125,6 +127,12 @@ fn a_reentrant_call_on_an_exclusive_instance_is_refused() {
     let again = CLIENT.with(|c| c.borrow().as_ref().unwrap().greet("later"));
     assert_eq!(again.unwrap(), "hello, later");
     CLIENT.with(|c| c.borrow_mut().take());
+    // SAFETY: from `Box::into_raw` above; the client that pointed at them
+    // is gone.
+    unsafe {
+        drop(Box::from_raw(instance_ptr));
+        drop(Box::from_raw(busy_ptr));
+    }
 }
 
 /// A service that drops the last other owner of itself while one of its

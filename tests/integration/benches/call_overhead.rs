@@ -36,9 +36,9 @@ fn main() {
     let raw_len = || {
         let mut error = HostBuffer::new();
         let mut count = 0u64;
+        let len = black_box(kv.vtable()).len.expect("verified");
         // SAFETY: the slot, instance and buffers are valid; the plugin is
         // called from this thread only.
-        let len = black_box(kv.vtable()).len.expect("verified");
         let status = unsafe { len(kv.instance_ptr(), &mut count, error.as_raw()) };
         assert_eq!(status, 0);
         black_box(count);
