@@ -2,8 +2,9 @@
  * tenon/plugin.h - the Tenon plugin contract, ABI 1.0.
  *
  * This header is the only thing a plugin and a host share. A plugin is an
- * ordinary shared library that exports exactly one symbol, tenon_plugin_v1,
- * and everything else is reached through the tables declared here.
+ * ordinary shared library that exports one symbol, tenon_plugin_v1 (and
+ * should export nothing else), and everything else is reached through the
+ * tables declared here.
  *
  * Conventions used on every declaration below (docs/ABI.md explains them):
  *
@@ -36,7 +37,17 @@
  *     Strings are UTF-8. Strings passed to functions are tenon_str (pointer
  *     and length, not NUL-terminated). Static metadata strings in the
  *     descriptor are NUL-terminated, because they live in the plugin's
- *     read-only data and are read before any plugin code runs.
+ *     read-only data and are read before any plugin code runs. A metadata
+ *     string holds no ASCII control character (0x00-0x1F, 0x7F) and is at
+ *     most 255 bytes long before its NUL (the plugin name, its version,
+ *     interface ids) or 4096 bytes (the description); hosts refuse a plugin
+ *     that breaks either rule.
+ *
+ *   Alignment
+ *     Every structure a plugin hands the host (the descriptor, the interface
+ *     table and its entries, vtables) is aligned as its C type requires,
+ *     which static definitions in C, C++, Zig and Rust always are. Hosts
+ *     refuse a misaligned one instead of reading it.
  *
  *   Growth
  *     Every struct that may gain fields starts with uint32_t struct_size,
@@ -92,8 +103,12 @@ extern "C" {
 /* ------------------------------------------------------------------------ */
 
 /* The result of every fallible call. Values are never reused or renumbered.
- * 1..999 are reserved for Tenon; interfaces may define their own codes from
- * 1000 up and must document them. */
+ * Every value other than TENON_OK is a failure. 1..999 are reserved for
+ * Tenon: those not defined below (7..999) may gain a meaning in a later
+ * minor version, so plugins must not return them; a host that receives one,
+ * or a negative value, treats it as a failure and reports the number as it
+ * is. Interfaces may define their own codes from 1000 up and must document
+ * them. */
 typedef int32_t tenon_status;
 
 /* Success. */
@@ -137,6 +152,8 @@ typedef struct tenon_bytes {
 
 /* A growable byte buffer owned by the host and lent to the plugin for one
  * call, used for every result of variable size and for error messages.
+ * Hosts pass every buffer a method takes (its result and its error buffer)
+ * non-NULL and empty (len 0).
  *
  * The plugin writes bytes at data[len .. capacity) and then advances len. To
  * get more room it calls reserve, which may move data; it must never free,
@@ -150,6 +167,14 @@ typedef struct tenon_bytes {
  * written by the plugin (a host may zero-fill the room it lends, but the
  * plugin must not rely on it).
  *
+ * What the host does with what it gets back: a result declared as text
+ * that is not valid UTF-8 is rejected even when the method returned
+ * TENON_OK (the Rust host's CallError kind invalid_output); an error
+ * message that is not valid UTF-8 is kept, with the invalid bytes
+ * replaced; a buffer whose data or capacity changed without reserve, or
+ * whose len exceeds capacity, is rejected as invalid_output, and the host
+ * never frees storage whose bookkeeping it can no longer trust.
+ *
  * The layout of this struct is frozen for ABI major 1 (it has no
  * struct_size): hosts may place the bytes anywhere, shared memory included,
  * and plugins only ever use the five fields below. */
@@ -161,8 +186,11 @@ typedef struct tenon_buffer {
     /* Bytes available at data. Invariant: len <= capacity. */
     size_t capacity;
     /* Ensures capacity - len >= additional, possibly moving data (len and
-     * the bytes already written are kept). Returns TENON_OK, or
-     * TENON_OUT_OF_MEMORY and leaves the buffer unchanged. Never NULL.
+     * the bytes already written are kept). Returns TENON_OK; or
+     * TENON_OUT_OF_MEMORY and leaves the buffer unchanged; or
+     * TENON_INVALID_ARGUMENT when buffer is not the buffer the host lent or
+     * its fields were overwritten, and then nothing more may be written.
+     * Never NULL.
      * [instance]: called only by the plugin, only during the call that
      * received the buffer. */
     tenon_status (*reserve)(struct tenon_buffer *buffer, size_t additional);
@@ -254,9 +282,12 @@ typedef struct tenon_host {
 
 /* Every interface vtable starts with this field, followed by function
  * pointers that each take the instance as their first argument and end with
- * tenon_buffer *error (see docs/ABI.md, "Declaring an interface"). */
+ * tenon_buffer *error (see docs/ABI.md, "Declaring an interface"). Hosts
+ * pass every pointer argument of a method (out-parameters, buffers)
+ * non-NULL. */
 typedef struct tenon_vtable_header {
-    /* sizeof(the vtable struct) as compiled by the plugin. */
+    /* sizeof(the vtable struct) as compiled by the plugin; at least
+     * sizeof(tenon_vtable_header) (4). */
     uint32_t struct_size;
 } tenon_vtable_header;
 
@@ -268,7 +299,7 @@ typedef struct tenon_interface {
     /* Version of the interface, bumped on any incompatible change. */
     uint32_t version;
     /* Reverse-DNS id, NUL-terminated UTF-8, e.g. "org.example.greeter".
-     * Unique within one plugin. */
+     * Not empty, unique within one plugin (compared byte for byte). */
     const char *id;
     /* The vtable: a struct starting with tenon_vtable_header. Never NULL. */
     const void *vtable;
@@ -300,7 +331,8 @@ typedef struct tenon_plugin_descriptor {
     const char *description;
     /* TENON_PLUGIN_* flags; unknown bits are ignored by hosts. */
     uint64_t flags;
-    /* Number of entries in interfaces. */
+    /* Number of entries in interfaces; at most 4096 (a larger count is
+     * taken for corruption). */
     uint32_t interface_count;
     /* interface_count pointers to interface entries, followed by a NULL
      * terminator that lets hosts check the count. May be NULL only when
@@ -309,9 +341,13 @@ typedef struct tenon_plugin_descriptor {
     /* Creates an instance. config is the host's configuration text (often
      * empty). On success stores the instance in *out_instance (an opaque
      * pointer the host passes back to every method; NULL is allowed for a
-     * plugin without per-instance state) and returns TENON_OK; on failure returns another status, may append a message to
-     * error, and the host will not call destroy. host is valid until destroy
-     * of this instance returns. [lifecycle]. Never NULL. */
+     * plugin without per-instance state) and returns TENON_OK; on failure
+     * returns another status, may append a message to error, and the host
+     * will not call destroy. host and error are never NULL, and
+     * *out_instance is NULL when create is called (so a plugin that
+     * returns TENON_OK without storing anything has made a NULL instance).
+     * host is valid until destroy of this instance returns. [lifecycle].
+     * Never NULL. */
     tenon_status (*create)(const tenon_host *host, tenon_str config, void **out_instance,
                            tenon_buffer *error);
     /* Destroys an instance that create returned. Called exactly once per
@@ -320,12 +356,17 @@ typedef struct tenon_plugin_descriptor {
     void (*destroy)(void *instance);
 } tenon_plugin_descriptor;
 
-/* The type of the entry function. It must return the same pointer every
- * time, must not fail other than by returning NULL, and may be called from
- * any thread. */
+/* The type of the entry function. Hosts and tools may call it more than
+ * once (every load of the library calls it, and an inspector may call it
+ * without creating anything), from any thread; it must return the same
+ * pointer every time and must not fail other than by returning NULL. */
 typedef const tenon_plugin_descriptor *(*tenon_plugin_entry_v1)(void);
 
-/* The one symbol a plugin exports. Defined by the plugin. */
+/* The symbol a plugin exports. Defined by the plugin. Hosts look up this
+ * symbol only and ignore every other export, but a plugin should export
+ * nothing else (build with hidden visibility), so that none of its symbols
+ * can clash with the host's or another plugin's; tenon check warns about
+ * extra exports. */
 TENON_EXPORT const tenon_plugin_descriptor *tenon_plugin_v1(void);
 
 #ifdef __cplusplus

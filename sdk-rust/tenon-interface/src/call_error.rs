@@ -129,14 +129,23 @@ impl CallError {
 
     /// A stable snake_case name for the kind of failure: `invalid_output`,
     /// `reentrant_call`, `instance_destroyed`, the status name
-    /// (`not_found`, `panic`, …), or `interface_status` for codes defined by
-    /// an interface.
+    /// (`not_found`, `panic`, …), `interface_status` for codes an interface
+    /// defines (1000 and up), or `unknown_status` for codes `plugin.h`
+    /// reserves but does not define (7–999) and negative ones. Every
+    /// non-zero status is a failure, whatever its kind.
     pub fn kind_name(&self) -> &'static str {
         match self.detail.kind {
             Kind::InvalidOutput => "invalid_output",
             Kind::ReentrantCall => "reentrant_call",
             Kind::InstanceDestroyed => "instance_destroyed",
-            Kind::Status => self.detail.status.name().unwrap_or("interface_status"),
+            Kind::Status => {
+                let status = self.detail.status;
+                match status.name() {
+                    Some(name) => name,
+                    None if status.0 >= Status::INTERFACE_FIRST.0 => "interface_status",
+                    None => "unknown_status",
+                }
+            }
         }
     }
 }
@@ -162,3 +171,20 @@ impl fmt::Debug for CallError {
 }
 
 impl std::error::Error for CallError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_names_split_reserved_from_interface_codes() {
+        let kind = |code| CallError::new(Status(code), "").kind_name();
+        assert_eq!(kind(2), "not_found");
+        assert_eq!(kind(7), "unknown_status");
+        assert_eq!(kind(999), "unknown_status");
+        assert_eq!(kind(-1), "unknown_status");
+        assert_eq!(kind(1000), "interface_status");
+        assert_eq!(kind(i32::MAX), "interface_status");
+        assert_eq!(CallError::invalid_output("x").kind_name(), "invalid_output");
+    }
+}

@@ -32,8 +32,12 @@ pub const TENON_LOG_DEBUG: tenon_log_level = 4;
 pub const TENON_LOG_TRACE: tenon_log_level = 5;
 pub const TENON_PLUGIN_THREAD_SAFE: u64 = 1;
 /// The result of every fallible call. Values are never reused or renumbered.
-/// 1..999 are reserved for Tenon; interfaces may define their own codes from
-/// 1000 up and must document them.
+/// Every value other than TENON_OK is a failure. 1..999 are reserved for
+/// Tenon: those not defined below (7..999) may gain a meaning in a later
+/// minor version, so plugins must not return them; a host that receives one,
+/// or a negative value, treats it as a failure and reports the number as it
+/// is. Interfaces may define their own codes from 1000 up and must document
+/// them.
 pub type tenon_status = i32;
 /// A borrowed UTF-8 string. ptr may be NULL only when len is 0. The bytes are
 /// not NUL-terminated and stay valid until the call they are passed to
@@ -53,6 +57,8 @@ pub struct tenon_bytes {
 }
 /// A growable byte buffer owned by the host and lent to the plugin for one
 /// call, used for every result of variable size and for error messages.
+/// Hosts pass every buffer a method takes (its result and its error buffer)
+/// non-NULL and empty (len 0).
 ///
 /// The plugin writes bytes at data\[len .. capacity) and then advances len. To
 /// get more room it calls reserve, which may move data; it must never free,
@@ -65,6 +71,14 @@ pub struct tenon_bytes {
 /// else with TENON_INVALID_ARGUMENT), and every byte below len must have been
 /// written by the plugin (a host may zero-fill the room it lends, but the
 /// plugin must not rely on it).
+///
+/// What the host does with what it gets back: a result declared as text
+/// that is not valid UTF-8 is rejected even when the method returned
+/// TENON_OK (the Rust host's CallError kind invalid_output); an error
+/// message that is not valid UTF-8 is kept, with the invalid bytes
+/// replaced; a buffer whose data or capacity changed without reserve, or
+/// whose len exceeds capacity, is rejected as invalid_output, and the host
+/// never frees storage whose bookkeeping it can no longer trust.
 ///
 /// The layout of this struct is frozen for ABI major 1 (it has no
 /// struct_size): hosts may place the bytes anywhere, shared memory included,
@@ -79,8 +93,11 @@ pub struct tenon_buffer {
     /// Bytes available at data. Invariant: len <= capacity.
     pub capacity: usize,
     /// Ensures capacity - len >= additional, possibly moving data (len and
-    /// the bytes already written are kept). Returns TENON_OK, or
-    /// TENON_OUT_OF_MEMORY and leaves the buffer unchanged. Never NULL.
+    /// the bytes already written are kept). Returns TENON_OK; or
+    /// TENON_OUT_OF_MEMORY and leaves the buffer unchanged; or
+    /// TENON_INVALID_ARGUMENT when buffer is not the buffer the host lent or
+    /// its fields were overwritten, and then nothing more may be written.
+    /// Never NULL.
     /// \[instance\]: called only by the plugin, only during the call that
     /// received the buffer.
     pub reserve: ::core::option::Option<
@@ -132,11 +149,14 @@ pub struct tenon_host {
 }
 /// Every interface vtable starts with this field, followed by function
 /// pointers that each take the instance as their first argument and end with
-/// tenon_buffer \*error (see docs/ABI.md, "Declaring an interface").
+/// tenon_buffer \*error (see docs/ABI.md, "Declaring an interface"). Hosts
+/// pass every pointer argument of a method (out-parameters, buffers)
+/// non-NULL.
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
 pub struct tenon_vtable_header {
-    /// sizeof(the vtable struct) as compiled by the plugin.
+    /// sizeof(the vtable struct) as compiled by the plugin; at least
+    /// sizeof(tenon_vtable_header) (4).
     pub struct_size: u32,
 }
 /// One interface a plugin implements. Owned by the plugin, static and
@@ -149,7 +169,7 @@ pub struct tenon_interface {
     /// Version of the interface, bumped on any incompatible change.
     pub version: u32,
     /// Reverse-DNS id, NUL-terminated UTF-8, e.g. "org.example.greeter".
-    /// Unique within one plugin.
+    /// Not empty, unique within one plugin (compared byte for byte).
     pub id: *const core::ffi::c_char,
     /// The vtable: a struct starting with tenon_vtable_header. Never NULL.
     pub vtable: *const core::ffi::c_void,
@@ -173,7 +193,8 @@ pub struct tenon_plugin_descriptor {
     pub description: *const core::ffi::c_char,
     /// TENON_PLUGIN_\* flags; unknown bits are ignored by hosts.
     pub flags: u64,
-    /// Number of entries in interfaces.
+    /// Number of entries in interfaces; at most 4096 (a larger count is
+    /// taken for corruption).
     pub interface_count: u32,
     /// interface_count pointers to interface entries, followed by a NULL
     /// terminator that lets hosts check the count. May be NULL only when
@@ -182,9 +203,13 @@ pub struct tenon_plugin_descriptor {
     /// Creates an instance. config is the host's configuration text (often
     /// empty). On success stores the instance in \*out_instance (an opaque
     /// pointer the host passes back to every method; NULL is allowed for a
-    /// plugin without per-instance state) and returns TENON_OK; on failure returns another status, may append a message to
-    /// error, and the host will not call destroy. host is valid until destroy
-    /// of this instance returns. \[lifecycle\]. Never NULL.
+    /// plugin without per-instance state) and returns TENON_OK; on failure
+    /// returns another status, may append a message to error, and the host
+    /// will not call destroy. host and error are never NULL, and
+    /// \*out_instance is NULL when create is called (so a plugin that
+    /// returns TENON_OK without storing anything has made a NULL instance).
+    /// host is valid until destroy of this instance returns. \[lifecycle\].
+    /// Never NULL.
     pub create: ::core::option::Option<
         unsafe extern "C" fn(
             host: *const tenon_host,
@@ -198,8 +223,9 @@ pub struct tenon_plugin_descriptor {
     /// returned. \[lifecycle\]. Never NULL.
     pub destroy: ::core::option::Option<unsafe extern "C" fn(instance: *mut core::ffi::c_void)>,
 }
-/// The type of the entry function. It must return the same pointer every
-/// time, must not fail other than by returning NULL, and may be called from
-/// any thread.
+/// The type of the entry function. Hosts and tools may call it more than
+/// once (every load of the library calls it, and an inspector may call it
+/// without creating anything), from any thread; it must return the same
+/// pointer every time and must not fail other than by returning NULL.
 pub type tenon_plugin_entry_v1 =
     ::core::option::Option<unsafe extern "C" fn() -> *const tenon_plugin_descriptor>;

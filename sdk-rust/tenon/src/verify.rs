@@ -8,7 +8,7 @@ use crate::sys::{
     tenon_buffer, tenon_host, tenon_interface, tenon_plugin_descriptor, tenon_status, tenon_str,
 };
 use crate::{AbiVersion, Error, InterfaceInfo, PluginInfo};
-use core::ffi::{c_char, c_void, CStr};
+use core::ffi::{c_char, c_void};
 use std::collections::HashSet;
 use std::mem::{offset_of, size_of};
 use std::path::Path;
@@ -100,12 +100,12 @@ pub(crate) unsafe fn verify(
         problem: problem.to_owned(),
     };
     // SAFETY: the descriptor's strings are NUL-terminated or NULL.
-    let name = unsafe { c_text(d.name) }.map_err(|p| metadata("name", p))?;
+    let name = unsafe { c_text(d.name, LABEL) }.map_err(|p| metadata("name", &p))?;
     if name.is_empty() {
         return Err(metadata("name", "is empty"));
     }
     // SAFETY: as above.
-    let version_text = unsafe { c_text(d.version) }.map_err(|p| metadata("version", p))?;
+    let version_text = unsafe { c_text(d.version, LABEL) }.map_err(|p| metadata("version", &p))?;
     let version = semver::Version::parse(&version_text).map_err(|e| Error::InvalidVersion {
         path: path_buf(),
         version: version_text.clone(),
@@ -115,7 +115,7 @@ pub(crate) unsafe fn verify(
         None
     } else {
         // SAFETY: as above.
-        Some(unsafe { c_text(d.description) }.map_err(|p| metadata("description", p))?)
+        Some(unsafe { c_text(d.description, PROSE) }.map_err(|p| metadata("description", &p))?)
     };
     let create = d.create.ok_or_else(|| metadata("create", "is NULL"))?;
     let destroy = d.destroy.ok_or_else(|| metadata("destroy", "is NULL"))?;
@@ -191,7 +191,8 @@ unsafe fn interface_table(
         // SAFETY: the entry has at least the fields of ABI 1.0.
         let entry = unsafe { entry.read() };
         // SAFETY: ids are NUL-terminated or NULL.
-        let id = unsafe { c_text(entry.id) }.map_err(|p| format!("entry {index}: id {p}"))?;
+        let id =
+            unsafe { c_text(entry.id, LABEL) }.map_err(|p| format!("entry {index}: id {p}"))?;
         if id.is_empty() {
             return Err(format!("entry {index}: id is empty"));
         }
@@ -226,18 +227,46 @@ unsafe fn interface_table(
     Ok(offered)
 }
 
-/// A NUL-terminated UTF-8 string from plugin metadata.
+/// The limits `plugin.h` sets on one metadata string. None of them may hold
+/// an ASCII control character (a newline in a name would forge lines in
+/// logs and in `tenon inspect`'s text output).
+#[derive(Clone, Copy)]
+struct TextRule {
+    /// The most bytes before the NUL.
+    max_len: usize,
+}
+
+/// Plugin names, interface ids and versions: short, single-line labels.
+const LABEL: TextRule = TextRule { max_len: 255 };
+/// Descriptions: one line of prose, possibly long.
+const PROSE: TextRule = TextRule { max_len: 4096 };
+
+/// A NUL-terminated UTF-8 string from plugin metadata, checked against
+/// `rule`. The scan for the NUL stops after `rule.max_len + 1` bytes, so an
+/// unterminated or runaway string is refused without reading far past it.
 ///
 /// # Safety
 ///
-/// `text` must be NULL or point to a NUL-terminated string.
-unsafe fn c_text(text: *const c_char) -> Result<String, &'static str> {
+/// `text` must be NULL or point to a NUL-terminated string, or to at least
+/// `rule.max_len + 1` readable bytes.
+unsafe fn c_text(text: *const c_char, rule: TextRule) -> Result<String, String> {
     if text.is_null() {
-        return Err("is NULL");
+        return Err("is NULL".to_owned());
     }
-    // SAFETY: non-NULL and NUL-terminated, by the caller.
-    let text = unsafe { CStr::from_ptr(text) };
-    text.to_str()
-        .map(str::to_owned)
-        .map_err(|_| "is not valid UTF-8")
+    let mut len = 0;
+    // SAFETY: each byte read lies before the NUL or within the first
+    // `max_len + 1` bytes, both readable by the caller's promise.
+    while unsafe { text.add(len).read() } != 0 {
+        if len == rule.max_len {
+            return Err(format!("is longer than {} bytes", rule.max_len));
+        }
+        len += 1;
+    }
+    // SAFETY: the `len` bytes before the NUL were just read.
+    let bytes = unsafe { core::slice::from_raw_parts(text.cast::<u8>(), len) };
+    let text = core::str::from_utf8(bytes).map_err(|_| "is not valid UTF-8".to_owned())?;
+    if text.chars().any(|c| c.is_ascii_control()) {
+        return Err("contains a control character".to_owned());
+    }
+    Ok(text.to_owned())
 }
