@@ -2,7 +2,7 @@
 //! C++, Zig and Rust), prints its language and metadata, and calls each
 //! interface it offers.
 //!
-//! The plugins come from one list, `tenon_example_plugins::all_examples`.
+//! The plugins come from one list, `tenon_test_plugins::all_examples`.
 //! An example whose toolchain is not installed (Zig without `zig`, C++
 //! without a C++ compiler) is reported as `TOOLCHAIN MISSING` on stderr and
 //! skipped, unless `TENON_REQUIRE_TOOLCHAINS=1`, which makes the demo fail.
@@ -13,7 +13,7 @@
 use std::process::ExitCode;
 use tenon::{Plugin, PluginInfo};
 use tenon_example_interfaces::{Greeter, Kv, Processor};
-use tenon_example_plugins::ExamplePlugin;
+use tenon_test_plugins::ExamplePlugin;
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -25,7 +25,7 @@ fn main() -> ExitCode {
         .with_target(true)
         .init();
 
-    let examples = match tenon_example_plugins::try_all_examples() {
+    let examples = match tenon_test_plugins::try_all_examples() {
         Ok(examples) => examples,
         Err(error) => {
             eprintln!("could not build the example plugins: {error}");
@@ -52,7 +52,7 @@ fn main() -> ExitCode {
             examples.len(),
             names.join(", ")
         );
-        let absent: Vec<&str> = tenon_example_plugins::LANGUAGES
+        let absent: Vec<&str> = tenon_test_plugins::LANGUAGES
             .iter()
             .filter(|language| !languages.contains(language))
             .map(|language| language_name(language))

@@ -2,7 +2,7 @@
 //!
 //! - `tenon inspect --json` and `tenon check` on every example plugin of
 //!   every language whose toolchain is installed
-//!   (`tenon_example_plugins::try_all_examples`);
+//!   (`tenon_test_plugins::try_all_examples`);
 //! - `tenon inspect` and `tenon check` on malformed fixtures: exit status 1,
 //!   the error's kind, and a report that says what is wrong;
 //! - `tenon new` in every language, for every example interface: the
@@ -17,7 +17,7 @@ use serde_json::Value;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use tenon_example_plugins::{c_fixture, c_plugin, rust_plugin, try_all_examples};
+use tenon_test_plugins::{c_fixture, c_plugin, rust_plugin, try_all_examples};
 
 fn tenon() -> Command {
     Command::new(env!("CARGO_BIN_EXE_tenon"))

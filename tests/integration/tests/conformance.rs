@@ -4,7 +4,7 @@
 //! One set of behavioural cases per interface (`conformance/greeter.rs`,
 //! `conformance/kv.rs`, `conformance/processor.rs`) runs against every
 //! implementation that
-//! [`tenon_example_plugins::try_all_examples_by_every_compiler`] lists (C,
+//! [`tenon_test_plugins::try_all_examples_by_every_compiler`] lists (C,
 //! C++, Zig and Rust, with every C and C++ plugin twice: as built by gcc
 //! and g++ and as built by clang and clang++, each its own implementation),
 //! and every case states its expected result exactly, so every
@@ -51,7 +51,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
 use tenon::Interface;
 use tenon_example_interfaces::{Greeter, Kv, Processor};
-use tenon_example_plugins::{
+use tenon_test_plugins::{
     c_compiler, c_compilers, c_fixture, cpp_compiler, cpp_compilers, cpp_fixture, cpp_toolchain,
     rust_plugin, Compiler, ExamplePlugin,
 };
@@ -65,7 +65,7 @@ fn id_of<I: ?Sized + Interface>() -> &'static str {
 /// missing toolchain is reported by the listing, and fails here when
 /// `TENON_REQUIRE_TOOLCHAINS=1`).
 fn examples() -> Vec<ExamplePlugin> {
-    tenon_example_plugins::try_all_examples_by_every_compiler()
+    tenon_test_plugins::try_all_examples_by_every_compiler()
         .unwrap_or_else(|error| panic!("the example plugins could not all be built: {error}"))
 }
 
@@ -179,7 +179,7 @@ fn every_processor_conforms() {
 /// the suite compares something.
 #[test]
 fn the_listing_covers_every_interface_in_several_languages_and_both_compilers() {
-    let listing = tenon_example_plugins::try_examples_by_every_compiler()
+    let listing = tenon_test_plugins::try_examples_by_every_compiler()
         .unwrap_or_else(|error| panic!("the example plugins could not all be built: {error}"));
     let listed: BTreeSet<(&str, &str)> = listing
         .built
@@ -213,7 +213,7 @@ fn the_listing_covers_every_interface_in_several_languages_and_both_compilers() 
         "the example listing lacks: {}",
         absent.join(", ")
     );
-    for language in tenon_example_plugins::LANGUAGES {
+    for language in tenon_test_plugins::LANGUAGES {
         assert!(
             listed.iter().any(|(_, listed)| listed == &language),
             "no example plugin in {language}"
@@ -292,7 +292,7 @@ fn the_listing_covers_every_interface_in_several_languages_and_both_compilers() 
     }
 
     // The demo's listing has every plugin once, in its default build.
-    let once = tenon_example_plugins::try_examples()
+    let once = tenon_test_plugins::try_examples()
         .unwrap_or_else(|error| panic!("the example plugins could not all be built: {error}"));
     let mut names: Vec<&str> = once
         .built

@@ -128,10 +128,10 @@ pub fn available(candidates: &[&'static str]) -> Vec<&'static str> {
         .collect()
 }
 
-/// Whether `tenon-example-plugins` built the C++ example plugins and
+/// Whether `tenon-test-plugins` built the C++ example plugins and
 /// fixtures; if not (no C++ compiler), reports it.
 pub fn have_cpp() -> bool {
-    match tenon_example_plugins::cpp_toolchain() {
+    match tenon_test_plugins::cpp_toolchain() {
         Ok(()) => true,
         Err(error) => {
             toolchain_missing("c++", &error.to_string());

@@ -618,7 +618,7 @@ fn toolchain_missing(tool: &str, why: &str, install: &str, consequence: &str) ->
         );
     }
     let message = format!(
-        "{why}; {install} (after installing it, `cargo clean -p tenon-example-plugins` makes \
+        "{why}; {install} (after installing it, `cargo clean -p tenon-test-plugins` makes \
          the build look again)"
     );
     println!(

@@ -33,9 +33,9 @@
 //!   directory of the running binary, and returns the library's path.
 //!
 //! ```no_run
-//! let greeter = tenon_example_plugins::c_plugin("greeter");
-//! let no_entry = tenon_example_plugins::c_fixture("no_entry");
-//! for example in tenon_example_plugins::all_examples() {
+//! let greeter = tenon_test_plugins::c_plugin("greeter");
+//! let no_entry = tenon_test_plugins::c_fixture("no_entry");
+//! for example in tenon_test_plugins::all_examples() {
 //!     println!("{} {} {}", example.language, example.interface, example.path.display());
 //! }
 //! ```
@@ -49,10 +49,10 @@
 //! [`compiler`](ExamplePlugin::compiler):
 //!
 //! ```no_run
-//! use tenon_example_plugins::Compiler;
+//! use tenon_test_plugins::Compiler;
 //!
-//! let clang_built = tenon_example_plugins::c_plugin_built_by(Compiler::Clang, "greeter");
-//! for example in tenon_example_plugins::try_all_examples_by_every_compiler().unwrap() {
+//! let clang_built = tenon_test_plugins::c_plugin_built_by(Compiler::Clang, "greeter");
+//! for example in tenon_test_plugins::try_all_examples_by_every_compiler().unwrap() {
 //!     println!("{} {} {}", example.label(), example.name, example.path.display());
 //! }
 //! ```
