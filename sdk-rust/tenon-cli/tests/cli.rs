@@ -14,9 +14,9 @@
 //! failure.
 
 use serde_json::Value;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use tenon_test_plugins::toolchain::missing as toolchain_missing;
 use tenon_test_plugins::{c_fixture, c_plugin, rust_plugin, try_all_examples};
 
 fn tenon() -> Command {
@@ -56,16 +56,6 @@ fn keys(value: &Value) -> Vec<&str> {
         .keys()
         .map(String::as_str)
         .collect()
-}
-
-/// Reports a missing tool loudly on the real stderr (the harness hides
-/// eprintln! of passing tests), or fails under TENON_REQUIRE_TOOLCHAINS=1.
-fn toolchain_missing(tool: &str, why: &str) {
-    let message = format!("TOOLCHAIN MISSING: {tool} ({why}); skipping what needs it");
-    if std::env::var("TENON_REQUIRE_TOOLCHAINS").as_deref() == Ok("1") {
-        panic!("{message}, but TENON_REQUIRE_TOOLCHAINS=1 requires every toolchain");
-    }
-    let _ = writeln!(std::io::stderr(), "\n*** {message} ***\n");
 }
 
 /// A fresh scratch directory for one test.

@@ -48,9 +48,9 @@ mod processor;
 
 use harness::{Fault, Implementation, Subject};
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write as _;
 use tenon::Interface;
 use tenon_example_interfaces::{Greeter, Kv, Processor};
+use tenon_test_plugins::toolchain::missing as toolchain_missing;
 use tenon_test_plugins::{
     c_compiler, c_compilers, c_fixture, cpp_compiler, cpp_compilers, cpp_fixture, cpp_toolchain,
     rust_plugin, Compiler, ExamplePlugin,
@@ -83,16 +83,6 @@ fn implementations_of<I: ?Sized + Interface>() -> Vec<Implementation> {
             )
         })
         .collect()
-}
-
-/// Reports a missing tool loudly on the real stderr (the harness hides
-/// eprintln! of passing tests), or fails under TENON_REQUIRE_TOOLCHAINS=1.
-fn toolchain_missing(tool: &str, why: &str) {
-    let message = format!("TOOLCHAIN MISSING: {tool} ({why}); skipping what needs it");
-    if std::env::var("TENON_REQUIRE_TOOLCHAINS").as_deref() == Ok("1") {
-        panic!("{message}, but TENON_REQUIRE_TOOLCHAINS=1 requires every toolchain");
-    }
-    let _ = writeln!(std::io::stderr(), "\n*** {message} ***\n");
 }
 
 /// The greeters that fail on purpose: they greet like the examples, and

@@ -4,8 +4,9 @@
 use std::env;
 use std::path::{Path, PathBuf};
 
-/// The target triple this crate was compiled for (the running binary's).
-const TARGET: &str = env!("TENON_EXAMPLE_PLUGINS_TARGET");
+/// The target triple this crate was compiled for (the running binary's),
+/// which the plugins are built for too.
+pub(crate) const TARGET: &str = env!("TENON_TEST_PLUGINS_TARGET");
 
 /// The root of the Tenon workspace (the directory of its `Cargo.toml`), as
 /// known when this crate was compiled.

@@ -1,36 +1,37 @@
-//! Where the Tenon example and fixture plugins are, for the demo and the tests.
+//! The Tenon example plugins and test fixtures, built on first use, for the
+//! tests, the tools' tests and the demo. Test plumbing, not an example: a
+//! user's host loads plugin files it is given, as `tenon-demo` does when
+//! given paths.
 //!
-//! - **C plugins** (`examples-c/<stem>/<stem>.c`) and **C fixtures**
-//!   (`tests/fixtures/*.c`) are compiled by this crate's build script into
-//!   shared libraries in its `OUT_DIR`, with
-//!   `-std=c99 -Wall -Wextra -Wpedantic -Werror -shared -fPIC -fvisibility=hidden`.
-//!   [`c_plugin`] and [`c_fixture`] return their paths; nothing runs at run
-//!   time. Non-C fixtures (`tests/fixtures/*.txt`) are returned as they are.
-//! - **C++ plugins** (every `examples-c/<dir>/` holding `*.cpp` files, one
-//!   library per directory) and **C++ fixtures** (`tests/fixtures/*.cpp`) are
-//!   compiled by the build script too, with
-//!   `-std=c++17 -Wall -Wextra -Wpedantic -Werror -shared -fPIC -fvisibility=hidden`
-//!   and the SDK's linker version script; [`cpp_plugin`] and [`cpp_fixture`]
-//!   return their paths. Without a C++ compiler that runs they are not
-//!   built (the build script warns `TOOLCHAIN MISSING`, or fails when
-//!   `TENON_REQUIRE_TOOLCHAINS=1`), and [`cpp_toolchain`] says so as a
-//!   `toolchain_missing` error.
-//! - **Both gcc and clang**: every C and C++ example plugin (not the
-//!   fixtures) is also built, with the same flags, by the other of gcc and
-//!   clang than the one `cc` found (clang and clang++ when that is GCC, gcc
-//!   and g++ when it is Clang), into a subdirectory of `OUT_DIR` named after
-//!   it. [`c_plugin`] and [`cpp_plugin`] are the default builds, made by
-//!   [`c_compiler`] and [`cpp_compiler`]; [`c_plugin_built_by`] and
-//!   [`cpp_plugin_built_by`] return either build by its [`Compiler`]. A
-//!   second compiler that is not installed is a `TOOLCHAIN MISSING` warning
-//!   of the build script (an error when `TENON_REQUIRE_TOOLCHAINS=1`), and
-//!   its builds a `toolchain_missing` error.
-//! - **Zig plugins** (`examples-zig/<example>/build.zig`) are built on first
-//!   use by running `zig build`; [`zig_plugin`] returns the library's path, or
-//!   a `toolchain_missing` error when no Zig compiler is installed.
-//! - **Rust plugins** are `cdylib` packages of this workspace. [`rust_plugin`]
-//!   builds one on first use by running cargo, with the profile and target
-//!   directory of the running binary, and returns the library's path.
+//! One builder (the module `builder`) makes every library,
+//! in every language, the first time a process asks for it, into
+//! `<target-dir>/tenon-plugins/` (the cargo target directory of the running
+//! binary), and remembers the result for the rest of the process:
+//!
+//! - **C** example plugins (`examples-c/<stem>/<stem>.c`, [`c_plugin`]) and
+//!   fixtures (`tests/fixtures/*.c`, [`c_fixture`]) are compiled with
+//!   `-std=c99 -Wall -Wextra -Wpedantic -Werror -shared -fPIC
+//!   -fvisibility=hidden`; a text fixture (`tests/fixtures/*.txt`) is
+//!   returned as it is.
+//! - **C++** example plugins (every `examples-c/<dir>/` holding `*.cpp`
+//!   files, one library per directory, [`cpp_plugin`]) and fixtures
+//!   (`tests/fixtures/*.cpp`, [`cpp_fixture`]) are compiled with `-std=c++17`,
+//!   the same warnings, and the SDK's linker version script.
+//! - **Both gcc and clang** build every C and C++ example plugin: the
+//!   default compiler the `cc` crate finds ([`c_compiler`], [`cpp_compiler`])
+//!   and the other of the two ([`c_plugin_built_by`], [`cpp_plugin_built_by`]).
+//! - **Zig** example plugins (`examples-zig/<example>/build.zig`) are built
+//!   by `zig build` ([`zig_plugin`]).
+//! - **Rust** plugins are `cdylib` packages of this workspace, built by
+//!   cargo with the profile and target directory of the running binary
+//!   ([`rust_plugin`]).
+//!
+//! Sources are found when asked for: a new file in `tests/fixtures/` is a
+//! new fixture. C and C++ libraries are recompiled only when a source or
+//! header changed. A compiler, `zig` or cargo that is not installed is a
+//! [`BuildError::ToolchainMissing`] (`toolchain_missing`), which callers
+//! report through [`toolchain`]: loudly, or as a failure when
+//! `TENON_REQUIRE_TOOLCHAINS=1`.
 //!
 //! ```no_run
 //! let greeter = tenon_test_plugins::c_plugin("greeter");
@@ -57,15 +58,17 @@
 //! }
 //! ```
 
-mod cache;
+mod builder;
+mod compiler;
 mod error;
 mod examples;
 mod layout;
 mod native;
 mod rust;
-mod toolchain;
+pub mod toolchain;
 mod zig;
 
+pub use compiler::Compiler;
 pub use error::BuildError;
 pub use examples::{
     all_examples, try_all_examples, try_all_examples_by_every_compiler, try_examples,
@@ -75,7 +78,7 @@ pub use layout::workspace_root;
 pub use native::{
     c_compiler, c_compilers, c_fixture, c_fixture_stems, c_plugin, c_plugin_built_by,
     c_plugin_stems, cpp_compiler, cpp_compilers, cpp_fixture, cpp_fixture_stems, cpp_plugin,
-    cpp_plugin_built_by, cpp_plugin_stems, cpp_toolchain, Compiler,
+    cpp_plugin_built_by, cpp_plugin_stems, cpp_toolchain,
 };
 pub use rust::rust_plugin;
 pub use zig::{zig_command, zig_examples, zig_plugin};

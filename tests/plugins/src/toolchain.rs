@@ -1,40 +1,33 @@
-//! Reporting missing toolchains: loudly, on stderr, and as errors when
-//! `TENON_REQUIRE_TOOLCHAINS=1`.
+//! Missing toolchains, for every test, tool and build of this workspace:
+//! reported loudly on stderr, or a failure when `TENON_REQUIRE_TOOLCHAINS=1`
+//! (as CI sets it). This is the one place that reads the variable.
 
 use std::env;
-use std::sync::{Mutex, PoisonError};
+use std::io::Write as _;
 
-use crate::{BuildError, ExamplePlugin, Examples};
+/// The environment variable that turns every skip for a missing toolchain
+/// into a failure: set it to `1`.
+pub const REQUIRE_TOOLCHAINS_ENV: &str = "TENON_REQUIRE_TOOLCHAINS";
 
-/// Reports every missing example on stderr as `TOOLCHAIN MISSING: ...`
-/// (each message once per process), and returns the built ones, or, when
-/// `TENON_REQUIRE_TOOLCHAINS=1`, the first missing toolchain as an error.
-pub(crate) fn report_missing(examples: Examples) -> Result<Vec<ExamplePlugin>, BuildError> {
-    static REPORTED: Mutex<Vec<String>> = Mutex::new(Vec::new());
-    let required = env::var("TENON_REQUIRE_TOOLCHAINS").as_deref() == Ok("1");
-    let consequence = if required {
-        "an error, as TENON_REQUIRE_TOOLCHAINS=1"
-    } else {
-        "skipped (TENON_REQUIRE_TOOLCHAINS=1 makes this an error)"
-    };
-    {
-        let mut reported = REPORTED.lock().unwrap_or_else(PoisonError::into_inner);
-        for missing in &examples.missing {
-            let message = format!("\n*** {missing}; {consequence} ***\n\n");
-            if !reported.contains(&message) {
-                to_stderr(&message);
-                reported.push(message);
-            }
-        }
-    }
-    match examples.missing.into_iter().next() {
-        Some(missing) if required => Err(missing.error),
-        _ => Ok(examples.built),
-    }
+/// Whether every toolchain is required: `TENON_REQUIRE_TOOLCHAINS` is `1`.
+pub fn required() -> bool {
+    env::var(REQUIRE_TOOLCHAINS_ENV).as_deref() == Ok("1")
 }
 
-/// Writes `message` straight to stderr: not through eprintln!, which test
-/// harnesses capture and hide for passing tests.
-pub(crate) fn to_stderr(message: &str) {
-    let _ = std::io::Write::write_all(&mut std::io::stderr(), message.as_bytes());
+/// Reports that `tool` is missing (`why`: what was tried, how to get it)
+/// and that what needs it is skipped: a loud line on stderr, or, when
+/// [`required`], a panic with the same words.
+pub fn missing(tool: &str, why: &str) {
+    let message = format!("TOOLCHAIN MISSING: {tool} ({why}); skipping what needs it");
+    if required() {
+        panic!("{message}, but {REQUIRE_TOOLCHAINS_ENV}=1 requires every toolchain");
+    }
+    loud(&message);
+}
+
+/// Writes `message`, set off by blank lines and stars, straight to stderr:
+/// not through `eprintln!`, which the test harness captures and hides for
+/// passing tests.
+pub fn loud(message: &str) {
+    let _ = write!(std::io::stderr(), "\n*** {message} ***\n\n");
 }
