@@ -27,6 +27,11 @@ pub const PluginOptions = struct {
     c_header: std.Build.LazyPath,
     /// The name of this package in the plugin's build.zig.zon.
     dependency_name: []const u8 = "tenon",
+    /// The directory holding every header (tenon/plugin.h, tenon/sdk.h, the
+    /// interface headers) when `-Dtenon-include` is not given, as in a
+    /// project that carries copies of them (`tenon new`); null: the Tenon
+    /// repository around this SDK.
+    include: ?std.Build.LazyPath = null,
 };
 
 /// Builds and installs the plugin `options.name` as a shared library, and
@@ -39,9 +44,10 @@ pub const PluginOptions = struct {
 /// - Where the headers are: `-Dtenon-include=<dir>` (tenon/plugin.h; an
 ///   installed SDK has all of them there), `-Dtenon-sdk-include=<dir>`
 ///   (tenon/sdk.h) and `-Dtenon-interfaces=<dir>` (interface headers), the
-///   last two defaulting to `-Dtenon-include`. Without options they are
-///   read from the Tenon repository around this SDK (../include,
-///   ../sdk-c/include, ../examples-c/interfaces).
+///   last two defaulting to `-Dtenon-include`, which defaults to
+///   `options.include`. Without either they are read from the Tenon
+///   repository around this SDK (../include, ../sdk-c/include,
+///   ../examples-c/interfaces).
 /// - The only export is whatever the plugin exports (with
 ///   `tenon.exportPlugin`, tenon_plugin_v1): Zig's C sanitizer runtime is
 ///   not bundled, since it would export its __ubsan_* symbols too.
@@ -53,8 +59,8 @@ pub fn addPlugin(b: *std.Build, options: PluginOptions) *std.Build.Step.Compile 
     const given_include = b.option(
         std.Build.LazyPath,
         "tenon-include",
-        "Directory holding tenon/plugin.h (default: the Tenon repository's include/)",
-    );
+        "Directory holding tenon/plugin.h (default: the plugin's own include directory if it names one, else the Tenon repository's include/)",
+    ) orelse options.include;
     const tenon_include = given_include orelse sdk.path("../include");
     const tenon_sdk_include = b.option(
         std.Build.LazyPath,

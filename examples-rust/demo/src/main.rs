@@ -1,19 +1,24 @@
-//! The Tenon demo host: loads every example plugin, in every language (C,
-//! C++, Zig and Rust), prints its language and metadata, and calls each
-//! interface it offers.
+//! The Tenon demo host: loads each plugin file it is given, prints what the
+//! plugin says about itself, and calls every example interface it offers
+//! (greeter, key-value store, processor).
 //!
-//! The plugins come from one list, `tenon_example_plugins::all_examples`.
-//! An example whose toolchain is not installed (Zig without `zig`, C++
-//! without a C++ compiler) is reported as `TOOLCHAIN MISSING` on stderr and
-//! skipped, unless `TENON_REQUIRE_TOOLCHAINS=1`, which makes the demo fail.
+//! ```text
+//! tenon-demo path/to/libgreeter.so path/to/libkv_rust.so ...
+//! ```
 //!
-//! Run it with `cargo run -p tenon-demo`. Plugin log messages are printed
-//! (set `RUST_LOG=tenon=debug` to also see the host's own events).
+//! Without arguments it loads the example plugins of this repository, in C,
+//! C++, Zig and Rust, building them first (`src/examples.rs`):
+//! `cargo run -p tenon-demo`. It exits with 1 if any plugin fails to load or
+//! to answer. Plugin log messages are printed (set `RUST_LOG=tenon=debug` to
+//! also see the host's own events).
 
+mod examples;
+
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
 use tenon::{Plugin, PluginInfo};
 use tenon_example_interfaces::{Greeter, Kv, Processor};
-use tenon_example_plugins::ExamplePlugin;
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -25,51 +30,42 @@ fn main() -> ExitCode {
         .with_target(true)
         .init();
 
-    let examples = match tenon_example_plugins::try_all_examples() {
-        Ok(examples) => examples,
-        Err(error) => {
-            eprintln!("could not build the example plugins: {error}");
-            return ExitCode::FAILURE;
+    let given: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
+    let (paths, what, languages) = if given.is_empty() {
+        match examples::build() {
+            Ok((paths, languages)) => (paths, "example plugins", format!(", in {languages}")),
+            Err(error) => {
+                eprintln!("{error}");
+                return ExitCode::FAILURE;
+            }
         }
+    } else {
+        (given, "plugins", String::new())
     };
+
     let mut failures = 0;
-    let mut languages: Vec<&str> = Vec::new();
-    for example in &examples {
+    for path in &paths {
         println!();
-        if !languages.contains(&example.language) {
-            languages.push(example.language);
-        }
-        if let Err(error) = run(example) {
+        if let Err(error) = run(path) {
             failures += 1;
-            println!("  FAILED [{}]: {error}", error.kind());
+            println!("{}\n  FAILED [{}]: {error}", path.display(), error.kind());
         }
     }
     println!();
     if failures == 0 {
-        let names: Vec<&str> = languages.iter().map(|l| language_name(l)).collect();
-        println!(
-            "all {} example plugins loaded and answered, in {}",
-            examples.len(),
-            names.join(", ")
-        );
-        let absent: Vec<&str> = tenon_example_plugins::LANGUAGES
-            .iter()
-            .filter(|language| !languages.contains(language))
-            .map(|language| language_name(language))
-            .collect();
-        if !absent.is_empty() {
-            println!("no example plugin in {}", absent.join(", "));
-        }
+        println!("all {} {what} loaded and answered{languages}", paths.len());
         ExitCode::SUCCESS
     } else {
-        println!("{failures} example plugin(s) failed");
+        println!("{failures} of {} {what} failed", paths.len());
         ExitCode::FAILURE
     }
 }
 
-fn run(example: &ExamplePlugin) -> Result<(), tenon::Error> {
-    let plugin = Plugin::load(&example.path)?;
-    describe(example.language, plugin.info());
+/// Loads the plugin at `path`, describes it, and calls every interface it
+/// offers that the demo knows.
+fn run(path: &Path) -> Result<(), tenon::Error> {
+    let plugin = Plugin::load(path)?;
+    describe(plugin.info());
     let instance = plugin.instantiate("")?;
     for offered in &plugin.info().interfaces {
         match offered.id.as_str() {
@@ -92,11 +88,11 @@ fn run(example: &ExamplePlugin) -> Result<(), tenon::Error> {
             }
             id if id == <dyn Kv as tenon::Interface>::ID => {
                 let kv = instance.interface::<dyn Kv>()?;
-                let language = language_name(example.language);
-                kv.put("language", language.as_bytes())?;
+                kv.put("plugin", plugin.info().name.as_bytes())?;
                 println!(
-                    "  put(\"language\", {language:?}); get -> {:?}",
-                    String::from_utf8_lossy(&kv.get("language")?)
+                    "  put(\"plugin\", {:?}); get -> {:?}",
+                    plugin.info().name,
+                    String::from_utf8_lossy(&kv.get("plugin")?)
                 );
                 match kv.get("missing") {
                     Err(error) => println!(
@@ -114,21 +110,9 @@ fn run(example: &ExamplePlugin) -> Result<(), tenon::Error> {
     Ok(())
 }
 
-/// The human name of a language as the example list spells it.
-fn language_name(language: &str) -> &str {
-    match language {
-        "c" => "C",
-        "cpp" => "C++",
-        "zig" => "Zig",
-        "rust" => "Rust",
-        other => other,
-    }
-}
-
-fn describe(language: &str, info: &PluginInfo) {
+fn describe(info: &PluginInfo) {
     println!(
-        "[{}] {} {} — {} [ABI {}, {}]",
-        language_name(language),
+        "{} {} — {} [ABI {}, {}]",
         info.name,
         info.version,
         info.description.as_deref().unwrap_or("(no description)"),

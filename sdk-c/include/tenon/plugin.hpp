@@ -138,9 +138,10 @@ private:
 /// throws into a status, appending the message to `error`:
 ///
 ///   - tenon::error           -> its status(), message what()
-///   - std::bad_alloc         -> TENON_OUT_OF_MEMORY, "out of memory"
-///   - other std::exception   -> TENON_PANIC, message what()
-///   - anything else thrown   -> TENON_PANIC, "unknown C++ exception"
+///   - anything else          -> as sdk.h's tenon_guard: std::bad_alloc
+///                               TENON_OUT_OF_MEMORY, other std::exception
+///                               TENON_PANIC with what(), anything else
+///                               TENON_PANIC, "unknown C++ exception"
 ///
 /// Every function this header generates runs inside it; call it yourself
 /// only in a C function you write by hand. `error` may be NULL (the message
@@ -148,17 +149,15 @@ private:
 /// is dropped and the status still returned. Never throws. [any-thread]: it
 /// has no state of its own.
 template <typename F> tenon_status guard(tenon_buffer *error, F &&body) noexcept {
-    try {
-        return std::forward<F>(body)();
-    } catch (const ::tenon::error &failure) {
-        return tenon_fail(error, failure.status(), failure.what());
-    } catch (const std::bad_alloc &) {
-        return tenon_fail(error, TENON_OUT_OF_MEMORY, "out of memory");
-    } catch (const std::exception &exception) {
-        return tenon_fail(error, TENON_PANIC, exception.what());
-    } catch (...) {
-        return tenon_fail(error, TENON_PANIC, "unknown C++ exception");
-    }
+    // tenon_guard is the one boundary for every C++ plugin; this adds only
+    // the status that tenon::error carries.
+    return tenon_guard(error, [&]() -> tenon_status {
+        try {
+            return std::forward<F>(body)();
+        } catch (const ::tenon::error &failure) {
+            return tenon_fail(error, failure.status(), failure.what());
+        }
+    });
 }
 
 /* ------------------------------------------------------------------------ */

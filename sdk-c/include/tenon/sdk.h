@@ -431,7 +431,9 @@ static inline void tenon_host_log(const tenon_host *host, tenon_log_level level,
  * TENON_PANIC with what() (or "unknown C++ exception"). Wrap the body of
  * every method and of create with it; destroy must not throw (mark it
  * noexcept). error may be NULL (the message is then dropped). [any-thread]:
- * it adds no state of its own. */
+ * it adds no state of its own. This is the one exception boundary of the C
+ * and C++ SDK: tenon/plugin.hpp's tenon::guard runs inside it and only adds
+ * the status a tenon::error carries. */
 template <typename F> inline tenon_status tenon_guard(tenon_buffer *error, F &&body) noexcept {
     try {
         return body();

@@ -79,10 +79,6 @@ pub const EXAMPLE_HEADERS: [&str; 3] = [
 /// `rust-version`, 1.80). bindgen only uses language features this version has.
 pub const RUST_TARGET_MINOR: u64 = 80;
 
-/// The environment variable that makes a missing toolchain (libclang,
-/// rustfmt) a test failure instead of a loud skip: set it to `1`.
-pub const REQUIRE_TOOLCHAINS_ENV: &str = "TENON_REQUIRE_TOOLCHAINS";
-
 /// Returns the root of the Cargo workspace this crate was built in (two levels
 /// above this crate's manifest).
 pub fn workspace_root() -> PathBuf {
@@ -92,14 +88,6 @@ pub fn workspace_root() -> PathBuf {
         .and_then(Path::parent)
         .map(Path::to_path_buf)
         .expect("tenon-bindgen lives two levels below the workspace root")
-}
-
-/// Whether [`REQUIRE_TOOLCHAINS_ENV`] is set to `1` (or `true`).
-pub fn require_toolchains() -> bool {
-    matches!(
-        std::env::var(REQUIRE_TOOLCHAINS_ENV).as_deref(),
-        Ok("1") | Ok("true")
-    )
 }
 
 /// Where the headers are read from.

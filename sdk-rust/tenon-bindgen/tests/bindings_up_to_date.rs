@@ -14,10 +14,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use tenon_bindgen::{
-    diff_summary, require_toolchains, workspace_root, Error, Inputs, Target, REGENERATE_COMMAND,
-    REQUIRE_TOOLCHAINS_ENV,
-};
+use tenon_bindgen::{diff_summary, workspace_root, Error, Inputs, Target, REGENERATE_COMMAND};
+use tenon_test_plugins::toolchain::{self, REQUIRE_TOOLCHAINS_ENV};
 
 /// Unwraps a generation result, or handles a missing toolchain: a loud skip
 /// (returns `None`), or a failure when toolchains are required.
@@ -37,7 +35,7 @@ fn generated_or_skip(what: &str, result: Result<String, Error>) -> Option<String
                  Set {REQUIRE_TOOLCHAINS_ENV}=1 to make this a failure.\n\
                  ********************************************************************\n"
             );
-            if require_toolchains() {
+            if toolchain::required() {
                 panic!("{message}");
             }
             // Straight to the stderr handle: libtest captures `eprintln!`

@@ -1,8 +1,13 @@
 //! `tenon new`: a plugin project that builds with its language's usual tool
 //! and passes `tenon check` as generated.
 //!
-//! The templates are files in this crate's `templates/` directory, and the
-//! Tenon headers the C, C++ and Zig projects carry are the SDK's own,
+//! A project's plugin source is the repository's example of that interface
+//! in that language when there is one (`examples-c/`, `examples-zig/`,
+//! `examples-rust/`), with the example's plugin name replaced by the new
+//! one, so the examples are the one source of both; the few pairs without an
+//! example, and the build files, are templates in this crate's `templates/`
+//! directory. The Tenon headers the C, C++ and Zig projects carry, and the
+//! Zig SDK (`sdk-zig/`) the Zig projects build with, are the SDK's own, all
 //! embedded when this command was compiled (`include_str!`), so a project
 //! always matches the ABI of the `tenon` that created it and builds without
 //! an installed SDK. The Rust project instead depends on the SDK's crates:
@@ -63,10 +68,166 @@ const CPP_FILES: &[Template] = &[
 
 const ZIG_FILES: &[Template] = &[
     ("build.zig", include_str!("../templates/zig/build.zig")),
-    ("src/c.h", include_str!("../templates/zig/c.h")),
+    (
+        "build.zig.zon",
+        include_str!("../templates/zig/build.zig.zon"),
+    ),
+    ("src/tenon.h", include_str!("../templates/zig/tenon.h")),
     ("README.md", include_str!("../templates/zig/README.md")),
     (".gitignore", include_str!("../templates/zig/gitignore")),
 ];
+
+/// The Zig SDK a Zig project builds with, copied into `sdk-zig/`.
+const SDK_ZIG: &[(&str, &str)] = &[
+    (
+        "sdk-zig/build.zig",
+        include_str!("../../../sdk-zig/build.zig"),
+    ),
+    (
+        "sdk-zig/build.zig.zon",
+        include_str!("../../../sdk-zig/build.zig.zon"),
+    ),
+    (
+        "sdk-zig/tenon.zig",
+        include_str!("../../../sdk-zig/tenon.zig"),
+    ),
+];
+
+/// An example of this repository that a project's plugin source is made
+/// from: its text, and the plugin name it gives itself (replaced by the new
+/// project's name).
+struct Example {
+    text: &'static str,
+    name: &'static str,
+}
+
+/// The example implementing `interface` in `lang`, if the repository has
+/// one; otherwise the project's source is a template.
+fn example(lang: Lang, interface: InterfaceChoice) -> Option<Example> {
+    let (text, name) = match (lang, interface) {
+        (Lang::C, InterfaceChoice::Greeter) => (
+            include_str!("../../../examples-c/greeter/greeter.c"),
+            "greeter-c",
+        ),
+        (Lang::C, InterfaceChoice::Processor) => (
+            include_str!("../../../examples-c/processor/processor.c"),
+            "processor-c",
+        ),
+        (Lang::Cpp, InterfaceChoice::Greeter) => (
+            include_str!("../../../examples-c/greeter-cpp/greeter.cpp"),
+            "greeter-cpp",
+        ),
+        (Lang::Cpp, InterfaceChoice::Kv) => {
+            (include_str!("../../../examples-c/kv-cpp/kv.cpp"), "kv-cpp")
+        }
+        (Lang::Zig, InterfaceChoice::Greeter) => (
+            include_str!("../../../examples-zig/greeter/src/greeter.zig"),
+            "greeter-zig",
+        ),
+        (Lang::Zig, InterfaceChoice::Processor) => (
+            include_str!("../../../examples-zig/processor/src/processor.zig"),
+            "processor-zig",
+        ),
+        (Lang::Rust, InterfaceChoice::Greeter) => (
+            include_str!("../../../examples-rust/greeter/src/lib.rs"),
+            "greeter-rust",
+        ),
+        (Lang::Rust, InterfaceChoice::Kv) => (
+            include_str!("../../../examples-rust/kv/src/lib.rs"),
+            "kv-rust",
+        ),
+        (Lang::Rust, InterfaceChoice::Processor) => (
+            include_str!("../../../examples-rust/processor/src/lib.rs"),
+            "processor-rust",
+        ),
+        _ => return None,
+    };
+    Some(Example { text, name })
+}
+
+/// The template of the plugin source for the pairs without an example.
+fn template(lang: Lang, interface: InterfaceChoice) -> &'static str {
+    match (lang, interface) {
+        (Lang::C, InterfaceChoice::Kv) => include_str!("../templates/c/kv.c"),
+        (Lang::Cpp, InterfaceChoice::Processor) => include_str!("../templates/cpp/processor.cpp"),
+        (Lang::Zig, InterfaceChoice::Kv) => include_str!("../templates/zig/kv.zig"),
+        _ => unreachable!("{lang:?} {interface:?} is made from its example"),
+    }
+}
+
+/// The plugin source of a project called `name`: the example with its
+/// plugin name replaced, or the template filled by `fill`.
+fn plugin_source(
+    lang: Lang,
+    interface: InterfaceChoice,
+    name: &str,
+    fill: impl Fn(&str) -> String,
+) -> String {
+    match example(lang, interface) {
+        Some(example) => rename(example.text, example.name, name),
+        None => fill(template(lang, interface)),
+    }
+}
+
+/// `text` with every whole occurrence of the name `old` replaced by `new`:
+/// `greeter-c` is replaced in `"greeter-c"` and `greeter-c instance`, not in
+/// `greeter-cpp`.
+fn rename(text: &str, old: &str, new: &str) -> String {
+    let continues_name = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    let mut renamed = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(old) {
+        let after = &rest[at + old.len()..];
+        let before = rest[..at].chars().next_back();
+        renamed.push_str(&rest[..at]);
+        if after.starts_with(continues_name) || before.is_some_and(continues_name) {
+            renamed.push_str(old);
+        } else {
+            renamed.push_str(new);
+        }
+        rest = after;
+    }
+    renamed.push_str(rest);
+    renamed
+}
+
+/// The `.fingerprint` of a Zig package called `name`: Zig checks that its
+/// upper half is the CRC-32 of the name; the lower half tells this package
+/// from others of the same name, so it is drawn from the clock.
+fn zig_fingerprint(name: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(1, |elapsed| elapsed.subsec_nanos());
+    // 0 and 0xffffffff are reserved.
+    let id = u64::from(nanos % 0xffff_fffe + 1);
+    format!("0x{:x}", (u64::from(crc32(name.as_bytes())) << 32) | id)
+}
+
+/// CRC-32 (IEEE 802.3, zlib's), as Zig computes package fingerprints.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xffff_ffffu32;
+    for &byte in bytes {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xedb8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// The package name of a Zig project: its identifier, if Zig accepts it
+/// (at most 32 bytes), else a generic one.
+fn zig_package_name(ident: &str) -> &str {
+    if ident.len() <= 32 {
+        ident
+    } else {
+        "tenon_plugin"
+    }
+}
 
 const RUST_FILES: &[Template] = &[
     ("Cargo.toml", include_str!("../templates/rust/Cargo.toml")),
@@ -91,7 +252,7 @@ impl InterfaceChoice {
         match self {
             InterfaceChoice::Greeter => "`greet(name)` returns a greeting",
             InterfaceChoice::Kv => "an in-memory key-value store",
-            InterfaceChoice::Processor => "`process(bytes)`, here reversing them",
+            InterfaceChoice::Processor => "`process(bytes)` transforms bytes",
         }
     }
 
@@ -240,17 +401,10 @@ fn library_file(stem: &str) -> String {
 pub fn project(name: &str, lang: Lang, interface: InterfaceChoice, sdk: Option<&Path>) -> Project {
     let ident = name.replace('-', "_");
     let mut note = None;
-    let (templates, main, build, library): (&[Template], Template, Vec<&str>, String) = match lang {
+    let (templates, main, build, library): (&[Template], &str, Vec<&str>, String) = match lang {
         Lang::C => (
             C_FILES,
-            (
-                "src/plugin.c",
-                match interface {
-                    InterfaceChoice::Greeter => include_str!("../templates/c/greeter.c"),
-                    InterfaceChoice::Kv => include_str!("../templates/c/kv.c"),
-                    InterfaceChoice::Processor => include_str!("../templates/c/processor.c"),
-                },
-            ),
+            "src/plugin.c",
             vec!["make"],
             // The Makefile names it lib<name>.dylib on macOS, .so elsewhere.
             format!(
@@ -264,40 +418,19 @@ pub fn project(name: &str, lang: Lang, interface: InterfaceChoice, sdk: Option<&
         ),
         Lang::Rust => (
             RUST_FILES,
-            (
-                "src/lib.rs",
-                match interface {
-                    InterfaceChoice::Greeter => include_str!("../templates/rust/greeter.rs"),
-                    InterfaceChoice::Kv => include_str!("../templates/rust/kv.rs"),
-                    InterfaceChoice::Processor => include_str!("../templates/rust/processor.rs"),
-                },
-            ),
+            "src/lib.rs",
             vec!["cargo build"],
             format!("target/debug/{}", library_file(&ident)),
         ),
         Lang::Cpp => (
             CPP_FILES,
-            (
-                "src/plugin.cpp",
-                match interface {
-                    InterfaceChoice::Greeter => include_str!("../templates/cpp/greeter.cpp"),
-                    InterfaceChoice::Kv => include_str!("../templates/cpp/kv.cpp"),
-                    InterfaceChoice::Processor => include_str!("../templates/cpp/processor.cpp"),
-                },
-            ),
+            "src/plugin.cpp",
             vec!["cmake -S . -B build", "cmake --build build"],
             format!("build/{}", library_file(name)),
         ),
         Lang::Zig => (
             ZIG_FILES,
-            (
-                "src/plugin.zig",
-                match interface {
-                    InterfaceChoice::Greeter => include_str!("../templates/zig/greeter.zig"),
-                    InterfaceChoice::Kv => include_str!("../templates/zig/kv.zig"),
-                    InterfaceChoice::Processor => include_str!("../templates/zig/processor.zig"),
-                },
-            ),
+            "src/plugin.zig",
             vec!["zig build"],
             if cfg!(target_os = "windows") {
                 format!("zig-out/bin/{ident}.dll")
@@ -330,6 +463,8 @@ pub fn project(name: &str, lang: Lang, interface: InterfaceChoice, sdk: Option<&
         ("interface_summary", interface.summary().to_owned()),
         ("library_path", library.clone()),
         ("dependencies", dependencies),
+        ("zig_package", zig_package_name(&ident).to_owned()),
+        ("zig_fingerprint", zig_fingerprint(zig_package_name(&ident))),
     ];
     let fill = |text: &str| {
         values.iter().fold(text.to_owned(), |text, (key, value)| {
@@ -338,18 +473,29 @@ pub fn project(name: &str, lang: Lang, interface: InterfaceChoice, sdk: Option<&
     };
     let mut files: Vec<File> = templates
         .iter()
-        .chain([&main])
         .map(|(path, text)| File {
             path: (*path).to_owned(),
             text: fill(text),
         })
         .collect();
+    files.push(File {
+        path: main.to_owned(),
+        text: plugin_source(lang, interface, name, fill),
+    });
     let headers: &[(&str, &str)] = match lang {
         Lang::C => &[PLUGIN_H, SDK_H],
         Lang::Cpp => &[PLUGIN_H, SDK_H, PLUGIN_HPP],
-        Lang::Zig => &[PLUGIN_H],
+        Lang::Zig => &[PLUGIN_H, SDK_H],
         Lang::Rust => &[],
     };
+    if lang == Lang::Zig {
+        for (path, text) in SDK_ZIG {
+            files.push(File {
+                path: (*path).to_owned(),
+                text: (*text).to_owned(),
+            });
+        }
+    }
     if lang != Lang::Rust {
         for (path, text) in headers.iter().copied().chain([interface.header()]) {
             files.push(File {
@@ -469,5 +615,97 @@ mod tests {
         let without = project("p", Lang::Rust, InterfaceChoice::Greeter, None);
         assert!(without.files[0].text.contains("tenon-plugin = \"0.1\""));
         assert!(without.note.is_some());
+    }
+
+    const LANGS: [Lang; 4] = [Lang::C, Lang::Cpp, Lang::Zig, Lang::Rust];
+    const INTERFACES: [InterfaceChoice; 3] = [
+        InterfaceChoice::Greeter,
+        InterfaceChoice::Kv,
+        InterfaceChoice::Processor,
+    ];
+
+    /// The project's plugin source: `src/plugin.*` or `src/lib.rs`.
+    fn source(project: &Project) -> &str {
+        let file = project
+            .files
+            .iter()
+            .find(|file| file.path.starts_with("src/plugin.") || file.path == "src/lib.rs")
+            .expect("every project has its plugin source");
+        &file.text
+    }
+
+    #[test]
+    fn names_are_replaced_whole() {
+        assert_eq!(
+            rename(
+                "\"greeter-c\" greeter-cpp (greeter-c) my-greeter-c",
+                "greeter-c",
+                "mine"
+            ),
+            "\"mine\" greeter-cpp (mine) my-greeter-c"
+        );
+    }
+
+    #[test]
+    fn a_project_with_an_example_is_that_example_renamed() {
+        let mut from_examples = 0;
+        for lang in LANGS {
+            for interface in INTERFACES {
+                let project = project("my-plugin", lang, interface, None);
+                let text = source(&project);
+                match example(lang, interface) {
+                    Some(example) => {
+                        from_examples += 1;
+                        assert_eq!(text, rename(example.text, example.name, "my-plugin"));
+                        assert!(
+                            text.contains("\"my-plugin\""),
+                            "{lang:?} {interface:?}: the descriptor names the project"
+                        );
+                        assert!(
+                            !text.contains(&format!("\"{}\"", example.name)),
+                            "{lang:?} {interface:?}: {} is left in",
+                            example.name
+                        );
+                    }
+                    None => assert!(text.contains("\"my-plugin\""), "{lang:?} {interface:?}"),
+                }
+            }
+        }
+        // Every example of the repository is a project source.
+        assert_eq!(from_examples, 9);
+    }
+
+    #[test]
+    fn zig_projects_build_with_the_zig_sdk_they_carry() {
+        for interface in INTERFACES {
+            let project = project("my-zig", Lang::Zig, interface, None);
+            let file = |path: &str| {
+                project
+                    .files
+                    .iter()
+                    .find(|file| file.path == path)
+                    .unwrap_or_else(|| panic!("{interface:?}: no {path}"))
+                    .text
+                    .as_str()
+            };
+            assert_eq!(file("sdk-zig/tenon.zig"), SDK_ZIG[2].1);
+            assert!(file("build.zig.zon").contains(".tenon = .{ .path = \"sdk-zig\" }"));
+            assert!(file("build.zig").contains("tenon.addPlugin(b,"));
+            assert!(source(&project).contains("@import(\"tenon\")"));
+            assert!(file("include/tenon/sdk.h").contains("TENON_SDK_H"));
+        }
+    }
+
+    #[test]
+    fn zig_fingerprints_carry_the_crc_of_the_name() {
+        // As in examples-zig/greeter/build.zig.zon, whose fingerprint zig
+        // accepted: 0xc602df91491e2c for the name greeter_zig.
+        assert_eq!(crc32(b"greeter_zig"), 0x00c6_02df);
+        let fingerprint = zig_fingerprint("greeter_zig");
+        let value = u64::from_str_radix(fingerprint.trim_start_matches("0x"), 16).unwrap();
+        assert_eq!(value >> 32, 0x00c6_02df);
+        assert!(!matches!(value & 0xffff_ffff, 0 | 0xffff_ffff));
+        assert_eq!(zig_package_name("short"), "short");
+        assert_eq!(zig_package_name(&"a".repeat(33)), "tenon_plugin");
     }
 }

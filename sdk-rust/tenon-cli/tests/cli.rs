@@ -2,7 +2,7 @@
 //!
 //! - `tenon inspect --json` and `tenon check` on every example plugin of
 //!   every language whose toolchain is installed
-//!   (`tenon_example_plugins::try_all_examples`);
+//!   (`tenon_test_plugins::try_all_examples`);
 //! - `tenon inspect` and `tenon check` on malformed fixtures: exit status 1,
 //!   the error's kind, and a report that says what is wrong;
 //! - `tenon new` in every language, for every example interface: the
@@ -14,10 +14,10 @@
 //! failure.
 
 use serde_json::Value;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use tenon_example_plugins::{c_fixture, c_plugin, rust_plugin, try_all_examples};
+use tenon_test_plugins::toolchain::missing as toolchain_missing;
+use tenon_test_plugins::{c_fixture, c_plugin, rust_plugin, try_all_examples};
 
 fn tenon() -> Command {
     Command::new(env!("CARGO_BIN_EXE_tenon"))
@@ -56,16 +56,6 @@ fn keys(value: &Value) -> Vec<&str> {
         .keys()
         .map(String::as_str)
         .collect()
-}
-
-/// Reports a missing tool loudly on the real stderr (the harness hides
-/// eprintln! of passing tests), or fails under TENON_REQUIRE_TOOLCHAINS=1.
-fn toolchain_missing(tool: &str, why: &str) {
-    let message = format!("TOOLCHAIN MISSING: {tool} ({why}); skipping what needs it");
-    if std::env::var("TENON_REQUIRE_TOOLCHAINS").as_deref() == Ok("1") {
-        panic!("{message}, but TENON_REQUIRE_TOOLCHAINS=1 requires every toolchain");
-    }
-    let _ = writeln!(std::io::stderr(), "\n*** {message} ***\n");
 }
 
 /// A fresh scratch directory for one test.

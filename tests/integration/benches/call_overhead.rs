@@ -20,13 +20,13 @@ const ROUNDS: usize = 15;
 
 fn main() {
     let kv_plugin =
-        Plugin::load(tenon_example_plugins::rust_plugin("kv-rust").expect("kv-rust builds"))
+        Plugin::load(tenon_test_plugins::rust_plugin("kv-rust").expect("kv-rust builds"))
             .expect("kv-rust loads");
     let kv_instance = kv_plugin.instantiate("").unwrap();
     let kv = kv_instance.interface::<dyn Kv>().unwrap();
 
     let greeter_plugin =
-        Plugin::load(tenon_example_plugins::c_plugin("greeter")).expect("greeter-c loads");
+        Plugin::load(tenon_test_plugins::c_plugin("greeter")).expect("greeter-c loads");
     let greeter_instance = greeter_plugin.instantiate("").unwrap();
     let greeter = greeter_instance.interface::<dyn Greeter>().unwrap();
 

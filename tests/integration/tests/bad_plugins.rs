@@ -5,7 +5,7 @@ mod support;
 use support::load_error;
 use tenon::{Error, Plugin, Status};
 use tenon_example_interfaces::{sys, Greeter, Kv};
-use tenon_example_plugins::{c_fixture, c_plugin, rust_plugin};
+use tenon_test_plugins::{c_fixture, c_plugin, rust_plugin};
 
 #[test]
 fn a_missing_file_is_file_not_found() {

@@ -4,7 +4,7 @@
 //! One set of behavioural cases per interface (`conformance/greeter.rs`,
 //! `conformance/kv.rs`, `conformance/processor.rs`) runs against every
 //! implementation that
-//! [`tenon_example_plugins::try_all_examples_by_every_compiler`] lists (C,
+//! [`tenon_test_plugins::try_all_examples_by_every_compiler`] lists (C,
 //! C++, Zig and Rust, with every C and C++ plugin twice: as built by gcc
 //! and g++ and as built by clang and clang++, each its own implementation),
 //! and every case states its expected result exactly, so every
@@ -48,10 +48,10 @@ mod processor;
 
 use harness::{Fault, Implementation, Subject};
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write as _;
 use tenon::Interface;
 use tenon_example_interfaces::{Greeter, Kv, Processor};
-use tenon_example_plugins::{
+use tenon_test_plugins::toolchain::missing as toolchain_missing;
+use tenon_test_plugins::{
     c_compiler, c_compilers, c_fixture, cpp_compiler, cpp_compilers, cpp_fixture, cpp_toolchain,
     rust_plugin, Compiler, ExamplePlugin,
 };
@@ -65,7 +65,7 @@ fn id_of<I: ?Sized + Interface>() -> &'static str {
 /// missing toolchain is reported by the listing, and fails here when
 /// `TENON_REQUIRE_TOOLCHAINS=1`).
 fn examples() -> Vec<ExamplePlugin> {
-    tenon_example_plugins::try_all_examples_by_every_compiler()
+    tenon_test_plugins::try_all_examples_by_every_compiler()
         .unwrap_or_else(|error| panic!("the example plugins could not all be built: {error}"))
 }
 
@@ -83,16 +83,6 @@ fn implementations_of<I: ?Sized + Interface>() -> Vec<Implementation> {
             )
         })
         .collect()
-}
-
-/// Reports a missing tool loudly on the real stderr (the harness hides
-/// eprintln! of passing tests), or fails under TENON_REQUIRE_TOOLCHAINS=1.
-fn toolchain_missing(tool: &str, why: &str) {
-    let message = format!("TOOLCHAIN MISSING: {tool} ({why}); skipping what needs it");
-    if std::env::var("TENON_REQUIRE_TOOLCHAINS").as_deref() == Ok("1") {
-        panic!("{message}, but TENON_REQUIRE_TOOLCHAINS=1 requires every toolchain");
-    }
-    let _ = writeln!(std::io::stderr(), "\n*** {message} ***\n");
 }
 
 /// The greeters that fail on purpose: they greet like the examples, and
@@ -179,7 +169,7 @@ fn every_processor_conforms() {
 /// the suite compares something.
 #[test]
 fn the_listing_covers_every_interface_in_several_languages_and_both_compilers() {
-    let listing = tenon_example_plugins::try_examples_by_every_compiler()
+    let listing = tenon_test_plugins::try_examples_by_every_compiler()
         .unwrap_or_else(|error| panic!("the example plugins could not all be built: {error}"));
     let listed: BTreeSet<(&str, &str)> = listing
         .built
@@ -213,7 +203,7 @@ fn the_listing_covers_every_interface_in_several_languages_and_both_compilers() 
         "the example listing lacks: {}",
         absent.join(", ")
     );
-    for language in tenon_example_plugins::LANGUAGES {
+    for language in tenon_test_plugins::LANGUAGES {
         assert!(
             listed.iter().any(|(_, listed)| listed == &language),
             "no example plugin in {language}"
@@ -292,7 +282,7 @@ fn the_listing_covers_every_interface_in_several_languages_and_both_compilers() 
     }
 
     // The demo's listing has every plugin once, in its default build.
-    let once = tenon_example_plugins::try_examples()
+    let once = tenon_test_plugins::try_examples()
         .unwrap_or_else(|error| panic!("the example plugins could not all be built: {error}"));
     let mut names: Vec<&str> = once
         .built

@@ -3,7 +3,7 @@
 //! `tenon_plugin_v1`.
 //!
 //! - C++: `examples-c/greeter-cpp`, `examples-c/kv-cpp` and the fixture
-//!   `tests/fixtures/throwing_cpp.cpp`, as built by `tenon-example-plugins`
+//!   `tests/fixtures/throwing_cpp.cpp`, as built by `tenon-test-plugins`
 //!   (the C++ compiler `cc` finds), and again with both g++ and clang++ as
 //!   C++17 and C++20 with `-Wall -Wextra -Wpedantic -Werror`, each build
 //!   loaded and called;
@@ -19,7 +19,7 @@
 //! what is particular to them.
 //!
 //! A tool that is not installed (a compiler, `nm`, zig; the C++ compiler
-//! `tenon-example-plugins` builds with, see its `cpp_toolchain`) is reported
+//! `tenon-test-plugins` builds with, see its `cpp_toolchain`) is reported
 //! on stderr as `TOOLCHAIN MISSING: <tool> ...` and what needs it is
 //! skipped, unless `TENON_REQUIRE_TOOLCHAINS=1`, which makes it a failure.
 
@@ -36,7 +36,7 @@ use support::{
 };
 use tenon::{Error, Plugin, Status};
 use tenon_example_interfaces::{Greeter, Kv, Processor};
-use tenon_example_plugins::{
+use tenon_test_plugins::{
     c_plugin, cpp_fixture, cpp_plugin, rust_plugin, zig_command, zig_plugin, BuildError,
 };
 

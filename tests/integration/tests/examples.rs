@@ -11,7 +11,7 @@ mod support;
 use support::check_greeter_metadata;
 use tenon::{Plugin, Status};
 use tenon_example_interfaces::Greeter;
-use tenon_example_plugins::{c_plugin, rust_plugin};
+use tenon_test_plugins::{c_plugin, rust_plugin};
 
 fn greeters() -> Vec<(&'static str, Plugin)> {
     vec![

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use tenon::{CallError, CallResult, HostServices, Plugin, Status};
 use tenon_example_interfaces::Greeter;
-use tenon_example_plugins::{c_fixture, rust_plugin};
+use tenon_test_plugins::{c_fixture, rust_plugin};
 
 /// The host's own greeter, counting its calls.
 struct HostGreeter {

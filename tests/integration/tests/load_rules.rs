@@ -21,7 +21,7 @@ use std::path::Path;
 use support::{compile_plugin, library_name, repo_root, scratch};
 use tenon::{Error, Plugin};
 use tenon_example_interfaces::Greeter;
-use tenon_example_plugins::{c_compiler, c_fixture, cpp_fixture};
+use tenon_test_plugins::{c_compiler, c_fixture, cpp_fixture};
 
 /// One documented rule: its kind and what breaks it.
 #[derive(Debug)]

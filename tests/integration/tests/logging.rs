@@ -5,7 +5,7 @@ mod support;
 
 use support::{capture_events, plugin_event};
 use tenon::Plugin;
-use tenon_example_plugins::{c_plugin, rust_plugin};
+use tenon_test_plugins::{c_plugin, rust_plugin};
 
 #[test]
 fn create_logs_reach_tracing_with_the_plugin_name() {

@@ -2,7 +2,7 @@
 
 use tenon::{Error, Plugin, Status};
 use tenon_example_interfaces::Greeter;
-use tenon_example_plugins::rust_plugin;
+use tenon_test_plugins::rust_plugin;
 
 fn fragile() -> Plugin {
     Plugin::load(rust_plugin("panicking-rust").expect("fixture builds")).unwrap()

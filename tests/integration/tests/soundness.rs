@@ -11,7 +11,7 @@ use std::thread;
 use std::time::Duration;
 use tenon::{CallError, CallResult, HostServices, Instance, Plugin, Status};
 use tenon_example_interfaces::Greeter;
-use tenon_example_plugins::{c_fixture, rust_plugin};
+use tenon_test_plugins::{c_fixture, rust_plugin};
 
 fn keeper() -> Plugin {
     Plugin::load(rust_plugin("keeper-rust").expect("keeper-rust builds")).unwrap()

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use tenon::Plugin;
 use tenon_example_interfaces::{Greeter, Kv};
-use tenon_example_plugins::{c_plugin, rust_plugin};
+use tenon_test_plugins::{c_plugin, rust_plugin};
 
 #[test]
 fn a_shared_kv_instance_takes_concurrent_writers() {

@@ -7,7 +7,7 @@ fn the_library_is_unloaded_when_the_last_owner_is_dropped() {
     use tenon::Plugin;
     use tenon_example_interfaces::Greeter;
 
-    let path = std::fs::canonicalize(tenon_example_plugins::c_plugin("greeter")).unwrap();
+    let path = std::fs::canonicalize(tenon_test_plugins::c_plugin("greeter")).unwrap();
     let mapped = || {
         std::fs::read_to_string("/proc/self/maps")
             .unwrap()

@@ -5,8 +5,8 @@
 //! without crashing: the last test loads every bad plugin in turn and then
 //! a good one, in the same process.
 //!
-//! The C fixtures are `tests/fixtures/*.c`, compiled by
-//! `tenon-example-plugins`' build script; files that are not libraries
+//! The C fixtures are `tests/fixtures/*.c`, compiled by `tenon-test-plugins`
+//! when first asked for; files that are not libraries
 //! (empty, truncated, patched for another architecture) are written here,
 //! into this test's scratch directory. A library cross-compiled for another
 //! architecture needs zig (`zig` on PATH, or `pip install ziglang`); without
@@ -25,7 +25,7 @@ use support::{
 };
 use tenon::{Error, Plugin, Status};
 use tenon_example_interfaces::{sys, Greeter, Kv, Processor};
-use tenon_example_plugins::{c_fixture, c_plugin, cpp_fixture, rust_plugin, zig_command};
+use tenon_test_plugins::{c_fixture, c_plugin, cpp_fixture, rust_plugin, zig_command};
 
 /// Asserts that loading `path` fails with `kind` and a message containing
 /// every one of `words`; returns the error.

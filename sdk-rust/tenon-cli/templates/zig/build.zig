@@ -2,34 +2,19 @@
 //!
 //!     zig build        # zig-out/lib/lib{{ident}}.so (.dylib on macOS; zig-out/bin/{{ident}}.dll on Windows)
 //!
-//! The Tenon headers are in include/ (copied by `tenon new`); src/c.h is
-//! what Zig translates from them.
+//! The build is the Zig SDK's (sdk-zig/, the dependency `tenon` in
+//! build.zig.zon): it translates the headers src/tenon.h lists, from
+//! include/ (both copied from the Tenon SDK by `tenon new`), and gives them
+//! to src/plugin.zig as `@import("c")`, next to the helpers,
+//! `@import("tenon")`.
 const std = @import("std");
+const tenon = @import("tenon");
 
 pub fn build(b: *std.Build) void {
-    const target = b.standardTargetOptions(.{});
-    const optimize = b.standardOptimizeOption(.{});
-
-    // plugin.h and the interface header, translated to Zig declarations.
-    const c = b.addTranslateC(.{
-        .root_source_file = b.path("src/c.h"),
-        .target = target,
-        .optimize = optimize,
-    });
-    c.addIncludePath(b.path("include"));
-
-    const lib = b.addLibrary(.{
+    _ = tenon.addPlugin(b, .{
         .name = "{{ident}}",
-        .linkage = .dynamic,
-        .root_module = b.createModule(.{
-            .root_source_file = b.path("src/plugin.zig"),
-            .target = target,
-            .optimize = optimize,
-            .link_libc = true,
-            .imports = &.{.{ .name = "c", .module = c.createModule() }},
-        }),
+        .root_source_file = b.path("src/plugin.zig"),
+        .c_header = b.path("src/tenon.h"),
+        .include = b.path("include"),
     });
-    // A plugin exports tenon_plugin_v1 alone; no sanitizer runtime with it.
-    lib.bundle_ubsan_rt = false;
-    b.installArtifact(lib);
 }

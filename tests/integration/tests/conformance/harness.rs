@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
 use tenon::{CallError, CallResult, Instance, Plugin, SharedInstance, Status};
-use tenon_example_plugins::Compiler;
+use tenon_test_plugins::Compiler;
 
 /// An input on which an implementation fails on purpose: calling the method
 /// with `trigger` panics (Rust) or throws (C++) inside the plugin, which

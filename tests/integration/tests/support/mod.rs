@@ -19,7 +19,6 @@
 
 use std::env;
 use std::fs;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex};
@@ -79,21 +78,7 @@ pub fn library_name(stem: &str) -> String {
 // Missing toolchains
 // ---------------------------------------------------------------------------
 
-/// Reports a missing tool: a loud line on stderr, or a panic when
-/// `TENON_REQUIRE_TOOLCHAINS=1`.
-pub fn toolchain_missing(tool: &str, why: &str) {
-    let message = format!("TOOLCHAIN MISSING: {tool} ({why}); skipping what needs it");
-    if env::var("TENON_REQUIRE_TOOLCHAINS").as_deref() == Ok("1") {
-        panic!("{message}, but TENON_REQUIRE_TOOLCHAINS=1 requires every toolchain");
-    }
-    loud(&message);
-}
-
-/// Prints to the real stderr: not through eprintln!, which the test harness
-/// captures and hides for passing tests.
-pub fn loud(message: &str) {
-    let _ = writeln!(std::io::stderr(), "\n*** {message} ***\n");
-}
+pub use tenon_test_plugins::toolchain::{loud, missing as toolchain_missing};
 
 /// Whether `tool --version` runs; reports the tool as missing if not.
 pub fn have(tool: &str) -> bool {
@@ -128,10 +113,10 @@ pub fn available(candidates: &[&'static str]) -> Vec<&'static str> {
         .collect()
 }
 
-/// Whether `tenon-example-plugins` built the C++ example plugins and
-/// fixtures; if not (no C++ compiler), reports it.
+/// Whether a C++ compiler runs, so that `tenon-test-plugins` can build the
+/// C++ example plugins and fixtures; if not, reports it.
 pub fn have_cpp() -> bool {
-    match tenon_example_plugins::cpp_toolchain() {
+    match tenon_test_plugins::cpp_toolchain() {
         Ok(()) => true,
         Err(error) => {
             toolchain_missing("c++", &error.to_string());

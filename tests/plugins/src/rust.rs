@@ -1,12 +1,11 @@
 //! Building the Rust example plugins (`cdylib` packages of the workspace)
 //! on demand.
 
-use std::collections::BTreeMap;
 use std::env;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::cache::{build_once, Cache};
+use crate::builder::{build as build_library, Library};
 use crate::layout::Layout;
 use crate::{workspace_root, BuildError};
 
@@ -18,8 +17,8 @@ use crate::{workspace_root, BuildError};
 /// running binary (see below), and takes the library from cargo's
 /// `compiler-artifact` message. The first call for a package builds it (a
 /// no-op when it is up to date); later calls in the same process return the
-/// same result, success or failure, without running cargo again. Calls from
-/// several threads are serialized.
+/// same result, success or failure, without running cargo again (as for
+/// every library of this crate).
 ///
 /// - **cargo**: the `CARGO` environment variable (set by `cargo run` and
 ///   `cargo test`), else the cargo that compiled this crate, else `cargo`.
@@ -33,11 +32,12 @@ use crate::{workspace_root, BuildError};
 /// its lock on the target directory before it runs test binaries or the
 /// program.
 pub fn rust_plugin(package: &str) -> Result<PathBuf, BuildError> {
-    static CACHE: Cache = Cache::new(BTreeMap::new());
-    build_once(&CACHE, package, build_rust_plugin)
+    build_library(&Library::Rust(package.to_owned()))
 }
 
-fn build_rust_plugin(package: &str) -> Result<PathBuf, BuildError> {
+/// Runs cargo for `package` (called once per process and package by the
+/// builder).
+pub(crate) fn build(package: &str) -> Result<PathBuf, BuildError> {
     let cargo = cargo_program();
     let layout = Layout::detect();
     let mut command = Command::new(&cargo);

@@ -2,8 +2,10 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::{Mutex, PoisonError};
+use std::thread;
 
-use crate::toolchain::report_missing;
+use crate::toolchain;
 use crate::{
     c_compiler, c_compilers, c_plugin_built_by, cpp_compiler, cpp_compilers, cpp_plugin_built_by,
     rust_plugin, zig_plugin, BuildError, Compiler,
@@ -99,10 +101,9 @@ pub struct Examples {
 /// How a listed example is built, which also says its language.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Build {
-    /// By the build script, from `examples-c/<stem>/<stem>.c`
-    /// ([`c_plugin`](crate::c_plugin)).
+    /// From `examples-c/<stem>/<stem>.c` ([`c_plugin`](crate::c_plugin)).
     C(&'static str),
-    /// By the build script, from `examples-c/<dir>/*.cpp`
+    /// From `examples-c/<dir>/*.cpp`
     /// ([`cpp_plugin`](crate::cpp_plugin)).
     Cpp(&'static str),
     /// By `zig build` in `examples-zig/<example>/` ([`zig_plugin`]).
@@ -222,37 +223,91 @@ pub fn try_examples_by_every_compiler() -> Result<Examples, BuildError> {
 }
 
 /// Builds every listed example, C and C++ ones by their default compiler
-/// or, with `every_compiler`, by each of theirs.
+/// or, with `every_compiler`, by each of theirs; all at once, each on a
+/// thread of its own.
 fn list(every_compiler: bool) -> Result<Examples, BuildError> {
+    let jobs: Vec<(Listed, Option<Compiler>)> = EXAMPLES
+        .iter()
+        .flat_map(|&listed| {
+            let (_, _, build) = listed;
+            build
+                .compilers(every_compiler)
+                .into_iter()
+                .map(move |compiler| (listed, compiler))
+        })
+        .collect();
+    let results: Vec<Result<PathBuf, BuildError>> = thread::scope(|scope| {
+        let handles: Vec<_> = jobs
+            .iter()
+            .map(|&((_, _, build), compiler)| scope.spawn(move || build.run(compiler)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
     let mut examples = Examples {
         built: Vec::new(),
         missing: Vec::new(),
     };
-    for &(name, interface, build) in EXAMPLES {
+    for (((name, interface, build), compiler), result) in jobs.into_iter().zip(results) {
         let language = build.language();
-        for compiler in build.compilers(every_compiler) {
-            match build.run(compiler) {
-                Ok(path) => examples.built.push(ExamplePlugin {
+        match result {
+            Ok(path) => examples.built.push(ExamplePlugin {
+                language,
+                compiler,
+                name,
+                interface,
+                path,
+            }),
+            Err(error) if is_toolchain_missing(&error) => {
+                examples.missing.push(MissingExample {
                     language,
                     compiler,
                     name,
                     interface,
-                    path,
-                }),
-                Err(error) if is_toolchain_missing(&error) => {
-                    examples.missing.push(MissingExample {
-                        language,
-                        compiler,
-                        name,
-                        interface,
-                        error,
-                    });
-                }
-                Err(error) => return Err(error),
+                    error,
+                });
             }
+            Err(error) => return Err(error),
         }
     }
     Ok(examples)
+}
+
+/// Reports every missing example on stderr as `TOOLCHAIN MISSING: ...`
+/// (each message once per process), and returns the built ones, or, when
+/// toolchains are [required](toolchain::required), the first missing one
+/// as an error.
+fn report_missing(examples: Examples) -> Result<Vec<ExamplePlugin>, BuildError> {
+    static REPORTED: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let required = toolchain::required();
+    let consequence = if required {
+        format!("an error, as {}=1", toolchain::REQUIRE_TOOLCHAINS_ENV)
+    } else {
+        format!(
+            "skipped ({}=1 makes this an error)",
+            toolchain::REQUIRE_TOOLCHAINS_ENV
+        )
+    };
+    {
+        let mut reported = REPORTED.lock().unwrap_or_else(PoisonError::into_inner);
+        for missing in &examples.missing {
+            let message = format!("{missing}; {consequence}");
+            if !reported.contains(&message) {
+                toolchain::loud(&message);
+                reported.push(message);
+            }
+        }
+    }
+    match examples.missing.into_iter().next() {
+        Some(missing) if required => Err(missing.error),
+        _ => Ok(examples.built),
+    }
 }
 
 /// Whether `error` says that a toolchain is not installed (rather than that

@@ -1,15 +1,13 @@
 //! Building the Zig example plugins (`examples-zig/<example>/`) on demand.
 
-use std::collections::BTreeMap;
 use std::env;
 use std::ffi::OsString;
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
-use crate::cache::{build_once, Cache};
-use crate::layout::Layout;
+use crate::builder::{build as build_library, Library};
 use crate::{workspace_root, BuildError};
 
 /// The directory holding the Zig examples, one `build.zig` project each.
@@ -41,8 +39,8 @@ pub fn zig_examples() -> Vec<String> {
 ///   none does the error is [`BuildError::ToolchainMissing`]
 ///   (`toolchain_missing`), so callers can skip rather than fail.
 /// - **Where**: runs in the example's directory with
-///   `--prefix <target-dir>/tenon-zig/<example>/out` and
-///   `--cache-dir <target-dir>/tenon-zig/<example>/cache`, so nothing is
+///   `--prefix <target-dir>/tenon-plugins/zig/<example>/out` and
+///   `--cache-dir <target-dir>/tenon-plugins/zig/<example>/cache`, so nothing is
 ///   written into the source tree; `<target-dir>` is the cargo target
 ///   directory of the running binary (as for [`crate::rust_plugin`]). Zig's
 ///   global cache (its standard library and runtime builds) stays where zig
@@ -50,14 +48,15 @@ pub fn zig_examples() -> Vec<String> {
 ///   takes minutes, later builds seconds.
 /// - **Caching**: the first call for an example builds it (quick when
 ///   nothing changed); later calls in the same process return the same
-///   result, success or failure, without running zig again. Calls from
-///   several threads are serialized.
+///   result, success or failure, without running zig again (as for every
+///   library of this crate).
 pub fn zig_plugin(example: &str) -> Result<PathBuf, BuildError> {
-    static CACHE: Cache = Cache::new(BTreeMap::new());
-    build_once(&CACHE, example, build_zig_plugin)
+    build_library(&Library::Zig(example.to_owned()))
 }
 
-fn build_zig_plugin(example: &str) -> Result<PathBuf, BuildError> {
+/// Runs `zig build` for `example` with prefix and cache in `work` (called
+/// once per process and example by the builder).
+pub(crate) fn build(example: &str, work: &Path) -> Result<PathBuf, BuildError> {
     let project = examples_dir().join(example);
     if !project.join("build.zig").is_file() {
         return Err(BuildError::Zig {
@@ -72,7 +71,6 @@ fn build_zig_plugin(example: &str) -> Result<PathBuf, BuildError> {
         });
     }
     let zig = zig_program()?;
-    let work = Layout::detect().target_dir.join("tenon-zig").join(example);
     let prefix = work.join("out");
     let mut command = Command::new(&zig[0]);
     command

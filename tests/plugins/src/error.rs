@@ -3,7 +3,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
-/// Why [`rust_plugin`](crate::rust_plugin) could not produce a library.
+/// Why a plugin or fixture could not be built.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum BuildError {
@@ -42,6 +42,14 @@ pub enum BuildError {
         /// What was tried, and how to install it.
         message: String,
     },
+    /// A C or C++ compiler failed on a plugin or fixture (a compile error or
+    /// warning: every warning is an error), or could not be run.
+    Compile {
+        /// The library, e.g. `C fixture no_entry (gcc)`.
+        library: String,
+        /// The command line and what the compiler printed.
+        message: String,
+    },
     /// `zig build` failed (a compile error), could not be run, or the
     /// example does not exist.
     Zig {
@@ -66,13 +74,14 @@ pub enum BuildError {
 impl BuildError {
     /// A stable, machine-readable name for the kind of failure:
     /// `spawn_failed`, `cargo_failed`, `no_cdylib`, `toolchain_missing`,
-    /// `zig_failed` or `no_library`.
+    /// `compile_failed`, `zig_failed` or `no_library`.
     pub fn name(&self) -> &'static str {
         match self {
             BuildError::Spawn { .. } => "spawn_failed",
             BuildError::Cargo { .. } => "cargo_failed",
             BuildError::NoCdylib { .. } => "no_cdylib",
             BuildError::ToolchainMissing { .. } => "toolchain_missing",
+            BuildError::Compile { .. } => "compile_failed",
             BuildError::Zig { .. } => "zig_failed",
             BuildError::NoLibrary { .. } => "no_library",
         }
@@ -104,6 +113,9 @@ impl fmt::Display for BuildError {
             ),
             BuildError::ToolchainMissing { tool, message } => {
                 write!(f, "toolchain missing: {tool}: {message}")
+            }
+            BuildError::Compile { library, message } => {
+                write!(f, "building {library} failed: {message}")
             }
             BuildError::Zig {
                 example,

@@ -4,13 +4,14 @@
 use std::env;
 use std::path::{Path, PathBuf};
 
-/// The target triple this crate was compiled for (the running binary's).
-const TARGET: &str = env!("TENON_EXAMPLE_PLUGINS_TARGET");
+/// The target triple this crate was compiled for (the running binary's),
+/// which the plugins are built for too.
+pub(crate) const TARGET: &str = env!("TENON_TEST_PLUGINS_TARGET");
 
 /// The root of the Tenon workspace (the directory of its `Cargo.toml`), as
 /// known when this crate was compiled.
 pub fn workspace_root() -> PathBuf {
-    // CARGO_MANIFEST_DIR is <root>/examples-rust/example-plugins.
+    // CARGO_MANIFEST_DIR is <root>/tests/plugins.
     let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     manifest_dir
         .ancestors()

@@ -1,2 +1,0 @@
-#include <tenon/plugin.h>
-#include <tenon_examples/{{interface}}.h>

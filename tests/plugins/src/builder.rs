@@ -1,0 +1,89 @@
+//! The one builder: every plugin and fixture, in every language, is built
+//! through [`build`], on first use, once per process.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
+use crate::layout::Layout;
+use crate::native::{self, Kind, Language};
+use crate::{rust, zig, BuildError, Compiler};
+
+/// One shared library to build.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Library {
+    /// A C or C++ example plugin (`kind` [`Kind::Plugin`]: the directory
+    /// `examples-c/<name>/`) or fixture (`tests/fixtures/<name>.c[pp]`),
+    /// compiled by `compiler`.
+    Native {
+        language: Language,
+        kind: Kind,
+        compiler: Compiler,
+        name: String,
+    },
+    /// A Zig example, `examples-zig/<name>/`, built by `zig build`.
+    Zig(String),
+    /// A `cdylib` package of the workspace, built by cargo.
+    Rust(String),
+}
+
+impl Library {
+    /// What the cache knows this library by, also the directory below
+    /// [`output_root`] that C, C++ and Zig builds write into.
+    fn key(&self) -> String {
+        match self {
+            Library::Native {
+                language,
+                kind,
+                compiler,
+                name,
+            } => format!(
+                "{}/{}/{}/{name}",
+                language.dir(),
+                compiler.label(),
+                kind.dir()
+            ),
+            Library::Zig(name) => format!("zig/{name}"),
+            Library::Rust(package) => format!("rust/{package}"),
+        }
+    }
+}
+
+/// The library's path, building it the first time this process asks for it.
+/// Later calls return the first call's result, success or failure, without
+/// building again. Different libraries build concurrently when asked for
+/// from several threads; one library is built by one thread while the
+/// others asking for it wait.
+pub(crate) fn build(library: &Library) -> Result<PathBuf, BuildError> {
+    type Cell = Arc<OnceLock<Result<PathBuf, BuildError>>>;
+    static BUILT: Mutex<BTreeMap<String, Cell>> = Mutex::new(BTreeMap::new());
+    let key = library.key();
+    let cell: Cell = BUILT
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .entry(key.clone())
+        .or_default()
+        .clone();
+    cell.get_or_init(|| {
+        let dir = output_root().join(&key);
+        match library {
+            Library::Native {
+                language,
+                kind,
+                compiler,
+                name,
+            } => native::build(*language, *kind, *compiler, name, &dir),
+            Library::Zig(example) => zig::build(example, &dir),
+            Library::Rust(package) => rust::build(package),
+        }
+    })
+    .clone()
+}
+
+/// Where the C, C++ and Zig libraries go: `<target-dir>/tenon-plugins/`, in
+/// the cargo target directory of the running binary (see
+/// [`rust_plugin`](crate::rust_plugin)), so that nothing is written into the
+/// source tree and `cargo clean` removes them.
+fn output_root() -> PathBuf {
+    Layout::detect().target_dir.join("tenon-plugins")
+}
