@@ -50,11 +50,11 @@
 //! target `tenon::plugin` and the plugin's name in the `plugin` field.
 #![deny(missing_docs)]
 
-mod binary;
 mod error;
 mod host_services;
 mod info;
 mod instance;
+mod library;
 mod plugin;
 mod services;
 mod verify;
@@ -62,6 +62,7 @@ mod verify;
 pub use error::Error;
 pub use info::{AbiVersion, InterfaceInfo, PluginInfo};
 pub use instance::{Handle, Instance, SharedInstance};
+pub use library::{ExportedSymbol, LibraryFile, SymbolKind};
 pub use plugin::Plugin;
 pub use semver;
 pub use services::HostServices;

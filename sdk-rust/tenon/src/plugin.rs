@@ -66,7 +66,7 @@ impl Plugin {
         }
         // Before the loader sees the file: refuses text, empty, truncated
         // and foreign-architecture files with a precise reason.
-        crate::binary::check_library_file(&path)?;
+        crate::library::LibraryFile::read(&path)?;
         // SAFETY: loading runs the library's initializers; this is the
         // trust a host places in every in-process plugin (documented above).
         // The path is absolute, so no search path is consulted.
