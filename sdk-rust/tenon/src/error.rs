@@ -54,6 +54,20 @@ pub enum Error {
         path: PathBuf,
     },
 
+    /// The library exports its entry symbol (`tenon_plugin_v1`) as data,
+    /// not as a function: typically the descriptor itself instead of a
+    /// function returning a pointer to it. Detected from the symbol's type
+    /// in the file (ELF `STT_OBJECT`, a Mach-O or PE symbol outside the
+    /// code sections) before anything is called, since calling data would
+    /// jump into bytes that are not code.
+    #[error("{}: `{symbol}` is exported as data, not as a function; the entry must be a function returning a pointer to the descriptor (const tenon_plugin_descriptor *{symbol}(void)), not the descriptor itself", path.display())]
+    EntryNotAFunction {
+        /// The file.
+        path: PathBuf,
+        /// The entry symbol's name.
+        symbol: String,
+    },
+
     /// The plugin was built for another ABI major than this host.
     #[error("{}: built for Tenon ABI {plugin_major}.x, but this host speaks ABI {host_major}.x; rebuild the plugin against a matching include/tenon/plugin.h", path.display())]
     AbiMismatch {
@@ -195,6 +209,7 @@ impl Error {
             Error::NotALibrary { .. } => "not_a_library",
             Error::WrongArchitecture { .. } => "wrong_architecture",
             Error::MissingEntry { .. } => "missing_entry",
+            Error::EntryNotAFunction { .. } => "entry_not_a_function",
             Error::AbiMismatch { .. } => "abi_mismatch",
             Error::NullDescriptor { .. } => "null_descriptor",
             Error::DescriptorTooSmall { .. } => "descriptor_too_small",

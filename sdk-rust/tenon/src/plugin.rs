@@ -38,8 +38,9 @@ unsafe impl Sync for Loaded {}
 
 impl Plugin {
     /// Loads the plugin at `path` and verifies it: the file's header is for
-    /// this platform and complete (read before the loader is asked), the
-    /// entry symbol exists, the ABI major matches, the descriptor is large
+    /// this platform and complete, and the file does not say the entry
+    /// symbol is data (read before the loader is asked), the entry symbol
+    /// exists, the ABI major matches, the descriptor is large
     /// enough, its strings are UTF-8, the version is semver and the
     /// interface table is well formed. No plugin code runs except library
     /// initializers and the entry function.
@@ -65,8 +66,9 @@ impl Plugin {
             });
         }
         // Before the loader sees the file: refuses text, empty, truncated
-        // and foreign-architecture files with a precise reason.
-        crate::library::LibraryFile::read(&path)?;
+        // and foreign-architecture files with a precise reason, and an
+        // entry the file says is data, which must never be called.
+        crate::library::LibraryFile::read(&path)?.check_entry()?;
         // SAFETY: loading runs the library's initializers; this is the
         // trust a host places in every in-process plugin (documented above).
         // The path is absolute, so no search path is consulted.

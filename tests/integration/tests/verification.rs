@@ -240,6 +240,32 @@ fn a_library_without_the_entry_is_missing_entry() {
     assert_load_fails(c_fixture("no_entry"), "missing_entry", &["tenon_plugin_v1"]);
 }
 
+/// `tests/fixtures/entry_is_data.c` exports the descriptor itself as
+/// `tenon_plugin_v1`. `dlsym` finds it like a function; calling it would
+/// jump into data. The file says it is data, and the host reads that first.
+#[test]
+fn a_data_symbol_exported_as_the_entry_is_entry_not_a_function() {
+    let path = c_fixture("entry_is_data");
+    let file = tenon::LibraryFile::read(&path).expect("the file itself is a good library");
+    let entry = file
+        .export("tenon_plugin_v1")
+        .expect("it exports the entry's name");
+    assert_eq!(entry.kind(), tenon::SymbolKind::Data);
+    match assert_load_fails(
+        &path,
+        "entry_not_a_function",
+        &["tenon_plugin_v1", "as data, not as a function"],
+    ) {
+        Error::EntryNotAFunction { symbol, .. } => assert_eq!(symbol, "tenon_plugin_v1"),
+        other => panic!("expected EntryNotAFunction, got {other:?}"),
+    }
+    let good = tenon::LibraryFile::read(c_plugin("greeter")).unwrap();
+    assert_eq!(
+        good.export("tenon_plugin_v1").map(|e| e.kind()),
+        Some(tenon::SymbolKind::Function)
+    );
+}
+
 #[test]
 fn an_entry_returning_null_is_null_descriptor() {
     assert_load_fails(c_fixture("null_descriptor"), "null_descriptor", &["NULL"]);
@@ -560,6 +586,7 @@ fn a_throwing_cpp_method_is_a_panic_status_and_the_instance_goes_on() {
 const LOAD_FAILURES: &[(&str, &str)] = &[
     ("not_a_library", "not_a_library"),
     ("no_entry", "missing_entry"),
+    ("entry_is_data", "entry_not_a_function"),
     ("null_descriptor", "null_descriptor"),
     ("abi_v2", "abi_mismatch"),
     ("descriptor_too_small", "descriptor_too_small"),

@@ -29,7 +29,7 @@ mod refusal;
 #[cfg(test)]
 mod tests;
 
-use crate::Error;
+use crate::{AbiVersion, Error};
 use host::{Format, Host};
 use identify::{identify, Identified};
 use object::read::ReadCache;
@@ -158,6 +158,20 @@ impl LibraryFile {
     /// The export named `name`, if the library has one.
     pub fn export(&self, name: &str) -> Option<&ExportedSymbol> {
         self.exports.iter().find(|s| s.name == name)
+    }
+
+    /// Refuses a library whose entry symbol the file says is data: calling
+    /// it would jump into bytes that are not code. A symbol of unknown
+    /// kind, or one the file does not list, is left to the loader.
+    pub(crate) fn check_entry(&self) -> Result<(), Error> {
+        let name = format!("tenon_plugin_v{}", AbiVersion::HOST.major);
+        match self.export(&name) {
+            Some(symbol) if symbol.kind == SymbolKind::Data => Err(Error::EntryNotAFunction {
+                path: self.path.clone(),
+                symbol: name,
+            }),
+            _ => Ok(()),
+        }
     }
 }
 
