@@ -86,6 +86,25 @@ pub enum Error {
         path: PathBuf,
     },
 
+    /// A structure the plugin hands the host (the descriptor, the
+    /// interface table, an interface entry, a vtable) is not at an address
+    /// its C type's alignment allows: typically one placed in a byte array
+    /// or a packed struct. It is refused before anything is read through
+    /// it, since reading a misaligned struct is undefined behaviour in
+    /// Rust, even on processors that tolerate it.
+    #[error("{}: {what} is at address {address:#x}, which is not a multiple of {align} as its C type requires; define it as an ordinary static object of its type, not inside a byte array or a packed struct", path.display())]
+    Misaligned {
+        /// The file.
+        path: PathBuf,
+        /// Which structure: "the descriptor", "the interface table",
+        /// "interface entry 0", "the vtable of interface entry 0 (\"id\")".
+        what: String,
+        /// Its address in this process.
+        address: usize,
+        /// The alignment it needs, in bytes.
+        align: usize,
+    },
+
     /// The descriptor is smaller than ABI 1.0's.
     #[error("{}: the descriptor's struct_size is {size} bytes, less than the {minimum} bytes of ABI 1.0; set struct_size = sizeof(tenon_plugin_descriptor)", path.display())]
     DescriptorTooSmall {
@@ -202,7 +221,31 @@ pub enum Error {
 }
 
 impl Error {
-    /// The stable, machine-readable name of this kind of failure.
+    /// The stable, machine-readable name of this kind of failure, which
+    /// `tenon inspect --json` and `tenon check --json` print. A name is
+    /// never reused for another failure.
+    ///
+    /// | kind | variant |
+    /// |---|---|
+    /// | `file_not_found` | [`Error::FileNotFound`] |
+    /// | `not_a_library` | [`Error::NotALibrary`] (also truncated or corrupt files) |
+    /// | `wrong_architecture` | [`Error::WrongArchitecture`] |
+    /// | `missing_entry` | [`Error::MissingEntry`] |
+    /// | `entry_not_a_function` | [`Error::EntryNotAFunction`] |
+    /// | `abi_mismatch` | [`Error::AbiMismatch`] |
+    /// | `null_descriptor` | [`Error::NullDescriptor`] |
+    /// | `misaligned` | [`Error::Misaligned`] |
+    /// | `descriptor_too_small` | [`Error::DescriptorTooSmall`] |
+    /// | `invalid_metadata` | [`Error::InvalidMetadata`] |
+    /// | `invalid_version` | [`Error::InvalidVersion`] |
+    /// | `invalid_interface_table` | [`Error::InvalidInterfaceTable`] |
+    /// | `interface_not_found` | [`Error::InterfaceNotFound`] |
+    /// | `interface_version_mismatch` | [`Error::InterfaceVersionMismatch`] |
+    /// | `vtable_too_small` | [`Error::VtableTooSmall`] |
+    /// | `null_slot` | [`Error::NullSlot`] |
+    /// | `create_failed` | [`Error::CreateFailed`] |
+    /// | `not_thread_safe` | [`Error::NotThreadSafe`] |
+    /// | `call_failed` | [`Error::Call`] |
     pub fn kind(&self) -> &'static str {
         match self {
             Error::FileNotFound { .. } => "file_not_found",
@@ -212,6 +255,7 @@ impl Error {
             Error::EntryNotAFunction { .. } => "entry_not_a_function",
             Error::AbiMismatch { .. } => "abi_mismatch",
             Error::NullDescriptor { .. } => "null_descriptor",
+            Error::Misaligned { .. } => "misaligned",
             Error::DescriptorTooSmall { .. } => "descriptor_too_small",
             Error::InvalidMetadata { .. } => "invalid_metadata",
             Error::InvalidVersion { .. } => "invalid_version",

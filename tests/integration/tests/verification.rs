@@ -271,6 +271,41 @@ fn an_entry_returning_null_is_null_descriptor() {
     assert_load_fails(c_fixture("null_descriptor"), "null_descriptor", &["NULL"]);
 }
 
+/// Reading a misaligned struct is undefined behaviour in Rust even where
+/// the processor tolerates it, so each is refused before it is read.
+#[test]
+fn a_descriptor_at_an_odd_address_is_misaligned() {
+    match assert_load_fails(
+        c_fixture("misaligned_descriptor"),
+        "misaligned",
+        &["the descriptor", "not a multiple of"],
+    ) {
+        Error::Misaligned { address, align, .. } => {
+            assert_eq!(
+                align,
+                std::mem::align_of::<tenon::sys::tenon_plugin_descriptor>()
+            );
+            assert_ne!(address % align, 0);
+        }
+        other => panic!("expected Misaligned, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_vtable_at_an_odd_address_is_misaligned() {
+    match assert_load_fails(
+        c_fixture("misaligned_vtable"),
+        "misaligned",
+        &[
+            "the vtable of interface entry 0",
+            "org.tenon.example.greeter",
+        ],
+    ) {
+        Error::Misaligned { address, align, .. } => assert_ne!(address % align, 0),
+        other => panic!("expected Misaligned, got {other:?}"),
+    }
+}
+
 #[test]
 fn another_abi_major_is_abi_mismatch() {
     let error = assert_load_fails(c_fixture("abi_v2"), "abi_mismatch", &["ABI 2.x"]);
@@ -588,6 +623,8 @@ const LOAD_FAILURES: &[(&str, &str)] = &[
     ("no_entry", "missing_entry"),
     ("entry_is_data", "entry_not_a_function"),
     ("null_descriptor", "null_descriptor"),
+    ("misaligned_descriptor", "misaligned"),
+    ("misaligned_vtable", "misaligned"),
     ("abi_v2", "abi_mismatch"),
     ("descriptor_too_small", "descriptor_too_small"),
     ("null_name", "invalid_metadata"),
