@@ -11,6 +11,11 @@ use std::mem::size_of;
 
 const CORRUPT: &str = "ELF";
 
+/// Symbols that older GNU linkers export from every shared library: the
+/// library's author did not ask for them, and no tool should warn about
+/// them.
+const LINKER_DEFINED: &[&[u8]] = &[b"_init", b"_fini", b"_edata", b"_end", b"__bss_start"];
+
 /// Checks an ELF file of `len` bytes for `host` and lists what it exports.
 pub(crate) fn check<'data, R: ReadRef<'data>>(
     data: R,
@@ -178,7 +183,7 @@ fn exports<'data, Elf: FileHeader<Endian = Endianness>, R: ReadRef<'data>>(
         let name = symbol
             .name(endian, symbols.strings())
             .map_err(corrupt(CORRUPT))?;
-        if name.is_empty() {
+        if name.is_empty() || LINKER_DEFINED.contains(&name) {
             continue;
         }
         exports.push(ExportedSymbol::new(name, kind));
