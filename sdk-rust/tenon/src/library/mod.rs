@@ -17,6 +17,11 @@
 //! that a short file is named truncated, with the byte it lacks, and not
 //! merely corrupt.
 //!
+//! These checks refuse some damaged files but cannot make `dlopen` of a
+//! damaged file safe: the loader reads much more of the file than this
+//! module does (relocations, dynamic section, symbol versions), and corrupt
+//! values there can crash it. Only a child process contains that.
+//!
 //! On a platform whose format this module does not know, it checks nothing,
 //! lists no exports and leaves the decision to the loader.
 
@@ -43,8 +48,11 @@ use std::path::{Path, PathBuf};
 /// [`LibraryFile::read`] runs the checks [`Plugin::load`](crate::Plugin::load)
 /// runs before it asks the dynamic loader: the file is a shared library in
 /// the format of this platform, for this processor, complete. No code of
-/// the library runs. Tools use it to look at a library without trusting it,
-/// for instance to list what it exports:
+/// the library runs, and reading a damaged file is safe. Passing these
+/// checks does not make loading safe, though: the loader can still crash
+/// on corrupt headers these checks do not look at (see
+/// [`Plugin::load`](crate::Plugin::load)). Tools use it to look at a
+/// library without trusting it, for instance to list what it exports:
 ///
 /// ```no_run
 /// let file = tenon::LibraryFile::read("target/plugins/libgreeter.so")?;

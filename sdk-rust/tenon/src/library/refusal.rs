@@ -43,7 +43,7 @@ pub(crate) fn not_a_library(reason: impl Into<String>) -> Refusal {
 pub(crate) fn truncated(what: &str, needed: u64, len: u64) -> Refusal {
     not_a_library(format!(
         "truncated: {what} reaches byte {needed} but the file has only {len} bytes \
-         (an interrupted copy or download?)"
+         (an interrupted copy or download, or a corrupt header?)"
     ))
 }
 
