@@ -13,6 +13,15 @@ use std::mem::size_of;
 
 const CORRUPT: &str = "Mach-O";
 
+/// Symbols some linkers export from every dynamic library or bundle: the
+/// library's author did not ask for them, and no tool should warn about
+/// them.
+const LINKER_DEFINED: &[&[u8]] = &[
+    b"__mh_dylib_header",
+    b"__mh_bundle_header",
+    b"___dso_handle",
+];
+
 /// Checks a Mach-O file of `len` bytes (`fat`: a universal binary) for
 /// `host` and lists what it exports.
 pub(crate) fn check<'data, R: ReadRef<'data>>(
@@ -217,6 +226,9 @@ fn check_as<'data, Mach: MachHeader<Endian = Endianness>, R: ReadRef<'data>>(
         let name = symbol
             .name(endian, symbols.strings())
             .map_err(corrupt(CORRUPT))?;
+        if LINKER_DEFINED.contains(&name) {
+            continue;
+        }
         // C names get a leading underscore in Mach-O symbol tables.
         let name = name.strip_prefix(b"_").unwrap_or(name);
         if !name.is_empty() {

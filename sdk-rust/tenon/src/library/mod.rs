@@ -156,9 +156,10 @@ impl LibraryFile {
     /// Every symbol the library exports, in the order of its symbol table.
     ///
     /// A Tenon plugin exports its entry (`tenon_plugin_v1`) and, ideally,
-    /// nothing else. The symbols older GNU linkers add to every ELF shared
-    /// library (`_init`, `_fini`, `_edata`, `_end`, `__bss_start`) are left
-    /// out. The list is empty on a platform whose format this crate does
+    /// nothing else. The symbols linkers add to every library (ELF `_init`,
+    /// `_fini`, `_edata`, `_end`, `__bss_start` from older GNU linkers;
+    /// Mach-O `__mh_dylib_header`, `__mh_bundle_header`, `___dso_handle`)
+    /// are left out. The list is empty on a platform whose format this crate does
     /// not read, and for an ELF file stripped of its section headers (which
     /// the loader does not need).
     pub fn exports(&self) -> &[ExportedSymbol] {

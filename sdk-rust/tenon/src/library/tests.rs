@@ -3,7 +3,7 @@
 
 use super::host::{Format, Host};
 use super::refusal::Refusal;
-use super::{check, ExportedSymbol};
+use super::{check, ExportedSymbol, SymbolKind};
 use object::{elf, macho, pe};
 
 const X86_64_LINUX: Host = Host {
@@ -272,4 +272,187 @@ fn unknown_platforms_check_nothing() {
 fn this_host_is_described() {
     let text = Host::CURRENT.describe();
     assert!(text.contains("-bit"), "{text}");
+}
+
+/// A Mach-O dylib with a code and a data section and a symbol table:
+/// `(name, n_type, n_sect)` per symbol.
+fn macho64_with_symbols(symbols: &[(&str, u8, u8)]) -> Vec<u8> {
+    let segment = 72 + 2 * 80;
+    let symtab_at = 32 + segment;
+    let symbols_at = symtab_at + 24;
+    let strings_at = symbols_at + 16 * symbols.len();
+    let mut strings = vec![0u8];
+    let mut b = vec![0u8; strings_at];
+    for (index, (name, kind, section)) in symbols.iter().enumerate() {
+        let at = symbols_at + 16 * index;
+        b[at..at + 4].copy_from_slice(&(strings.len() as u32).to_le_bytes());
+        b[at + 4] = *kind;
+        b[at + 5] = *section;
+        strings.extend_from_slice(name.as_bytes());
+        strings.push(0);
+    }
+    b.extend_from_slice(&strings);
+    let len = b.len() as u64;
+    let put = |b: &mut Vec<u8>, at: usize, value: u32| {
+        b[at..at + 4].copy_from_slice(&value.to_le_bytes());
+    };
+    put(&mut b, 0, macho::MH_MAGIC_64);
+    put(&mut b, 4, macho::CPU_TYPE_ARM64);
+    put(&mut b, 12, macho::MH_DYLIB);
+    put(&mut b, 16, 2);
+    put(&mut b, 20, (segment + 24) as u32);
+    put(&mut b, 32, macho::LC_SEGMENT_64);
+    put(&mut b, 36, segment as u32);
+    b[32 + 48..32 + 56].copy_from_slice(&len.to_le_bytes());
+    put(&mut b, 32 + 64, 2);
+    let sections = 32 + 72;
+    put(
+        &mut b,
+        sections + 64,
+        macho::S_ATTR_PURE_INSTRUCTIONS | macho::S_ATTR_SOME_INSTRUCTIONS,
+    );
+    put(&mut b, symtab_at, macho::LC_SYMTAB);
+    put(&mut b, symtab_at + 4, 24);
+    put(&mut b, symtab_at + 8, symbols_at as u32);
+    put(&mut b, symtab_at + 12, symbols.len() as u32);
+    put(&mut b, symtab_at + 16, strings_at as u32);
+    put(&mut b, symtab_at + 20, strings.len() as u32);
+    b
+}
+
+#[test]
+fn mach_o_exports_are_external_defined_symbols_with_their_section_kind() {
+    let exported = macho::N_SECT | macho::N_EXT;
+    let file = macho64_with_symbols(&[
+        ("_tenon_plugin_v1", exported, 1),
+        ("_descriptor", exported, 2),
+        ("_private_extern", exported | macho::N_PEXT, 1),
+        ("_local", macho::N_SECT, 1),
+        ("_imported", macho::N_UNDF | macho::N_EXT, 0),
+        ("__mh_dylib_header", exported, 1),
+    ]);
+    let exports = run(&file, &ARM64_MAC).unwrap();
+    let listed: Vec<(&str, SymbolKind)> = exports.iter().map(|e| (e.name(), e.kind())).collect();
+    assert_eq!(
+        listed,
+        [
+            ("tenon_plugin_v1", SymbolKind::Function),
+            ("descriptor", SymbolKind::Data)
+        ]
+    );
+}
+
+/// [`elf64`] with a dynamic symbol table: `(name, st_info, st_other,
+/// st_shndx)` per symbol, after the null symbol.
+fn elf64_with_symbols(symbols: &[(&str, u8, u8, u16)]) -> Vec<u8> {
+    let mut b = elf64(elf::EM_X86_64, elf::ET_DYN, 0);
+    let mut dynstr = vec![0u8];
+    let mut dynsym = vec![0u8; 24];
+    for (name, info, other, shndx) in symbols {
+        let mut sym = vec![0u8; 24];
+        sym[..4].copy_from_slice(&(dynstr.len() as u32).to_le_bytes());
+        sym[4] = *info;
+        sym[5] = *other;
+        sym[6..8].copy_from_slice(&shndx.to_le_bytes());
+        dynsym.extend_from_slice(&sym);
+        dynstr.extend_from_slice(name.as_bytes());
+        dynstr.push(0);
+    }
+    let shstrtab = b"\0.dynsym\0.dynstr\0.shstrtab\0";
+    let dynsym_at = b.len();
+    b.extend_from_slice(&dynsym);
+    let dynstr_at = b.len();
+    b.extend_from_slice(&dynstr);
+    let shstrtab_at = b.len();
+    b.extend_from_slice(shstrtab);
+    while b.len() % 8 != 0 {
+        b.push(0);
+    }
+    let headers_at = b.len();
+    let section = |name: u32, kind: u32, offset: usize, size: usize, link: u32, entsize: u64| {
+        let mut h = vec![0u8; 64];
+        h[..4].copy_from_slice(&name.to_le_bytes());
+        h[4..8].copy_from_slice(&kind.to_le_bytes());
+        h[24..32].copy_from_slice(&(offset as u64).to_le_bytes());
+        h[32..40].copy_from_slice(&(size as u64).to_le_bytes());
+        h[40..44].copy_from_slice(&link.to_le_bytes());
+        h[56..64].copy_from_slice(&entsize.to_le_bytes());
+        h
+    };
+    b.extend_from_slice(&[0u8; 64]);
+    b.extend(section(1, elf::SHT_DYNSYM, dynsym_at, dynsym.len(), 2, 24));
+    b.extend(section(9, elf::SHT_STRTAB, dynstr_at, dynstr.len(), 0, 0));
+    b.extend(section(
+        17,
+        elf::SHT_STRTAB,
+        shstrtab_at,
+        shstrtab.len(),
+        0,
+        0,
+    ));
+    b[40..48].copy_from_slice(&(headers_at as u64).to_le_bytes());
+    b[58..60].copy_from_slice(&64u16.to_le_bytes());
+    b[60..62].copy_from_slice(&4u16.to_le_bytes());
+    b[62..64].copy_from_slice(&3u16.to_le_bytes());
+    b
+}
+
+#[test]
+fn elf_exports_are_visible_defined_dynamic_symbols_with_their_type() {
+    let global = |kind: u8| (elf::STB_GLOBAL << 4) | kind;
+    let text = 1;
+    let file = elf64_with_symbols(&[
+        (
+            "tenon_plugin_v1",
+            global(elf::STT_FUNC),
+            elf::STV_DEFAULT,
+            text,
+        ),
+        (
+            "descriptor",
+            global(elf::STT_OBJECT),
+            elf::STV_DEFAULT,
+            text,
+        ),
+        ("counter", global(elf::STT_TLS), elf::STV_PROTECTED, text),
+        (
+            "from_assembly",
+            global(elf::STT_NOTYPE),
+            elf::STV_DEFAULT,
+            text,
+        ),
+        (
+            "resolver",
+            (elf::STB_WEAK << 4) | elf::STT_GNU_IFUNC,
+            0,
+            text,
+        ),
+        (
+            "imported",
+            global(elf::STT_FUNC),
+            elf::STV_DEFAULT,
+            elf::SHN_UNDEF,
+        ),
+        (
+            "VERSION_1",
+            global(elf::STT_OBJECT),
+            elf::STV_DEFAULT,
+            elf::SHN_ABS,
+        ),
+        ("hidden", global(elf::STT_FUNC), elf::STV_HIDDEN, text),
+        ("local", (elf::STB_LOCAL << 4) | elf::STT_FUNC, 0, text),
+        ("_init", global(elf::STT_FUNC), elf::STV_DEFAULT, text),
+    ]);
+    let exports = run(&file, &X86_64_LINUX).unwrap();
+    let listed: Vec<(&str, SymbolKind)> = exports.iter().map(|e| (e.name(), e.kind())).collect();
+    assert_eq!(
+        listed,
+        [
+            ("tenon_plugin_v1", SymbolKind::Function),
+            ("descriptor", SymbolKind::Data),
+            ("counter", SymbolKind::Data),
+            ("from_assembly", SymbolKind::Unknown),
+            ("resolver", SymbolKind::Function),
+        ]
+    );
 }
