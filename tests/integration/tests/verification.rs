@@ -105,6 +105,34 @@ fn a_plugin_cut_in_the_middle_is_not_a_library() {
     assert_load_fails(path, "not_a_library", &["truncated"]);
 }
 
+/// A header field that contradicts the format (here the ELF section header
+/// entry size) is refused as corrupt before the loader reads the file. The
+/// loader itself ignores section headers and would load this one; the host
+/// refuses it all the same, since something damaged the file, and the list
+/// of exports (read from the sections) could not be trusted.
+#[test]
+fn a_plugin_with_a_corrupt_elf_header_is_not_a_library() {
+    let mut bytes = good_greeter_bytes();
+    if !bytes.starts_with(b"\x7fELF") {
+        return;
+    }
+    let (little, bits64) = (bytes[5] == 1, bytes[4] == 2);
+    let at = if bits64 { 58 } else { 46 };
+    let size: u16 = 63;
+    let field = if little {
+        size.to_le_bytes()
+    } else {
+        size.to_be_bytes()
+    };
+    bytes[at..at + 2].copy_from_slice(&field);
+    let path = write_library(&scratch("corrupt_header"), "corrupt", &bytes);
+    assert_load_fails(
+        path,
+        "not_a_library",
+        &["corrupt ELF file", "section header"],
+    );
+}
+
 /// The machine field of a copy of a real plugin, patched to another
 /// architecture than this host's: ELF `e_machine`, Mach-O `cputype` or PE
 /// `Machine`. Returns the patched bytes and the architecture's name as the
