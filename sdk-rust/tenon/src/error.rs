@@ -54,6 +54,20 @@ pub enum Error {
         path: PathBuf,
     },
 
+    /// The library exports its entry symbol (`tenon_plugin_v1`) as data,
+    /// not as a function: typically the descriptor itself instead of a
+    /// function returning a pointer to it. Detected from the symbol's type
+    /// in the file (ELF `STT_OBJECT`, a Mach-O or PE symbol outside the
+    /// code sections) before anything is called, since calling data would
+    /// jump into bytes that are not code.
+    #[error("{}: `{symbol}` is exported as data, not as a function; the entry must be a function returning a pointer to the descriptor (const tenon_plugin_descriptor *{symbol}(void)), not the descriptor itself", path.display())]
+    EntryNotAFunction {
+        /// The file.
+        path: PathBuf,
+        /// The entry symbol's name.
+        symbol: String,
+    },
+
     /// The plugin was built for another ABI major than this host.
     #[error("{}: built for Tenon ABI {plugin_major}.x, but this host speaks ABI {host_major}.x; rebuild the plugin against a matching include/tenon/plugin.h", path.display())]
     AbiMismatch {
@@ -70,6 +84,25 @@ pub enum Error {
     NullDescriptor {
         /// The file.
         path: PathBuf,
+    },
+
+    /// A structure the plugin hands the host (the descriptor, the
+    /// interface table, an interface entry, a vtable) is not at an address
+    /// its C type's alignment allows: typically one placed in a byte array
+    /// or a packed struct. It is refused before anything is read through
+    /// it, since reading a misaligned struct is undefined behaviour in
+    /// Rust, even on processors that tolerate it.
+    #[error("{}: {what} is at address {address:#x}, which is not a multiple of {align} as its C type requires; define it as an ordinary static object of its type, not inside a byte array or a packed struct", path.display())]
+    Misaligned {
+        /// The file.
+        path: PathBuf,
+        /// Which structure: "the descriptor", "the interface table",
+        /// "interface entry 0", "the vtable of interface entry 0 (\"id\")".
+        what: String,
+        /// Its address in this process.
+        address: usize,
+        /// The alignment it needs, in bytes.
+        align: usize,
     },
 
     /// The descriptor is smaller than ABI 1.0's.
@@ -188,15 +221,41 @@ pub enum Error {
 }
 
 impl Error {
-    /// The stable, machine-readable name of this kind of failure.
+    /// The stable, machine-readable name of this kind of failure, which
+    /// `tenon inspect --json` and `tenon check --json` print. A name is
+    /// never reused for another failure.
+    ///
+    /// | kind | variant |
+    /// |---|---|
+    /// | `file_not_found` | [`Error::FileNotFound`] |
+    /// | `not_a_library` | [`Error::NotALibrary`] (also truncated or corrupt files) |
+    /// | `wrong_architecture` | [`Error::WrongArchitecture`] |
+    /// | `missing_entry` | [`Error::MissingEntry`] |
+    /// | `entry_not_a_function` | [`Error::EntryNotAFunction`] |
+    /// | `abi_mismatch` | [`Error::AbiMismatch`] |
+    /// | `null_descriptor` | [`Error::NullDescriptor`] |
+    /// | `misaligned` | [`Error::Misaligned`] |
+    /// | `descriptor_too_small` | [`Error::DescriptorTooSmall`] |
+    /// | `invalid_metadata` | [`Error::InvalidMetadata`] |
+    /// | `invalid_version` | [`Error::InvalidVersion`] |
+    /// | `invalid_interface_table` | [`Error::InvalidInterfaceTable`] |
+    /// | `interface_not_found` | [`Error::InterfaceNotFound`] |
+    /// | `interface_version_mismatch` | [`Error::InterfaceVersionMismatch`] |
+    /// | `vtable_too_small` | [`Error::VtableTooSmall`] |
+    /// | `null_slot` | [`Error::NullSlot`] |
+    /// | `create_failed` | [`Error::CreateFailed`] |
+    /// | `not_thread_safe` | [`Error::NotThreadSafe`] |
+    /// | `call_failed` | [`Error::Call`] |
     pub fn kind(&self) -> &'static str {
         match self {
             Error::FileNotFound { .. } => "file_not_found",
             Error::NotALibrary { .. } => "not_a_library",
             Error::WrongArchitecture { .. } => "wrong_architecture",
             Error::MissingEntry { .. } => "missing_entry",
+            Error::EntryNotAFunction { .. } => "entry_not_a_function",
             Error::AbiMismatch { .. } => "abi_mismatch",
             Error::NullDescriptor { .. } => "null_descriptor",
+            Error::Misaligned { .. } => "misaligned",
             Error::DescriptorTooSmall { .. } => "descriptor_too_small",
             Error::InvalidMetadata { .. } => "invalid_metadata",
             Error::InvalidVersion { .. } => "invalid_version",

@@ -52,12 +52,12 @@
 //! target `tenon::plugin` and the plugin's name in the `plugin` field.
 #![deny(missing_docs)]
 
-mod binary;
 mod error;
 mod host_services;
 mod host_table;
 mod info;
 mod instance;
+mod library;
 mod plugin;
 mod verify;
 
@@ -65,6 +65,7 @@ pub use error::Error;
 pub use host_services::HostServices;
 pub use info::{AbiVersion, InterfaceInfo, PluginInfo};
 pub use instance::{Handle, Instance, SharedInstance};
+pub use library::{ExportedSymbol, LibraryFile, SymbolKind};
 pub use plugin::Plugin;
 pub use semver;
 pub use tenon_interface::{

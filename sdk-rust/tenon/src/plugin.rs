@@ -38,8 +38,9 @@ unsafe impl Sync for Loaded {}
 
 impl Plugin {
     /// Loads the plugin at `path` and verifies it: the file's header is for
-    /// this platform and complete (read before the loader is asked), the
-    /// entry symbol exists, the ABI major matches, the descriptor is large
+    /// this platform and complete, and the file does not say the entry
+    /// symbol is data (read before the loader is asked), the entry symbol
+    /// exists, the ABI major matches, the descriptor is large
     /// enough, its strings are UTF-8, the version is semver and the
     /// interface table is well formed. No plugin code runs except library
     /// initializers and the entry function.
@@ -47,6 +48,24 @@ impl Plugin {
     /// Loading a library runs its initializers in this process: load only
     /// plugins you trust as much as your own code, or (in a later release)
     /// load them isolated.
+    ///
+    /// # A corrupt file can end the process
+    ///
+    /// The operating system's dynamic loader trusts the headers of the file
+    /// it maps, and a file whose headers are corrupt can make the loader
+    /// itself crash inside `dlopen`, with a signal (`SIGSEGV`, `SIGBUS`) or
+    /// a loader assertion that exits the process, before this function can
+    /// return an error. This is not rare: with a few random bytes of a
+    /// plugin's headers overwritten, about one file in five (one in three
+    /// in some trials) ends the process that loads it. The checks this
+    /// function makes before asking the loader refuse a few of those files
+    /// (truncated tables, segments past the end of the file, impossible
+    /// header values), but no check short of redoing the loader's work can
+    /// refuse them all. A file that may be damaged (downloaded, copied
+    /// from elsewhere, built by someone else) should first be loaded in a
+    /// child process: `tenon inspect` and `tenon check` load plugins in a
+    /// child for this reason, and isolated loading in the host API is
+    /// planned.
     pub fn load(path: impl AsRef<Path>) -> Result<Plugin, Error> {
         let given = path.as_ref();
         let path = std::fs::canonicalize(given).map_err(|e| match e.kind() {
@@ -65,8 +84,9 @@ impl Plugin {
             });
         }
         // Before the loader sees the file: refuses text, empty, truncated
-        // and foreign-architecture files with a precise reason.
-        crate::binary::check_library_file(&path)?;
+        // and foreign-architecture files with a precise reason, and an
+        // entry the file says is data, which must never be called.
+        crate::library::LibraryFile::read(&path)?.check_entry()?;
         // SAFETY: loading runs the library's initializers; this is the
         // trust a host places in every in-process plugin (documented above).
         // The path is absolute, so no search path is consulted.

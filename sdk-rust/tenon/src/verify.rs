@@ -1,8 +1,11 @@
 //! Reading a plugin's descriptor without trusting it.
 //!
 //! Everything here runs before any plugin code except the entry function:
-//! sizes are checked before fields are read, strings before they are used,
-//! and the interface table against its count and its NULL terminator.
+//! every pointer's alignment is checked before anything is read through it
+//! (reading a misaligned struct is undefined behaviour in Rust, even on
+//! processors that tolerate it), sizes before fields are read, strings
+//! before they are used, and the interface table against its count and its
+//! NULL terminator.
 
 use crate::sys::{
     tenon_buffer, tenon_host, tenon_interface, tenon_plugin_descriptor, tenon_status, tenon_str,
@@ -10,7 +13,7 @@ use crate::sys::{
 use crate::{AbiVersion, Error, InterfaceInfo, PluginInfo};
 use core::ffi::{c_char, c_void};
 use std::collections::HashSet;
-use std::mem::{offset_of, size_of};
+use std::mem::{align_of, offset_of, size_of};
 use std::path::Path;
 
 /// A plugin's `create`.
@@ -57,8 +60,10 @@ pub(crate) unsafe fn verify(
     if descriptor.is_null() {
         return Err(Error::NullDescriptor { path: path_buf() });
     }
+    aligned(descriptor, "the descriptor").map_err(|m| m.into_error(path))?;
     let minimum = size_of::<tenon_plugin_descriptor>();
-    // SAFETY: every descriptor begins with its uint32_t struct_size.
+    // SAFETY: every descriptor begins with its uint32_t struct_size, and
+    // this one is aligned for the whole descriptor (checked above).
     let size = unsafe { descriptor.cast::<u32>().read() };
     let header = offset_of!(tenon_plugin_descriptor, abi_minor) + size_of::<u16>();
     if (size as usize) < header {
@@ -90,8 +95,8 @@ pub(crate) unsafe fn verify(
             minimum,
         });
     }
-    // SAFETY: at least `minimum` bytes are readable; fields a newer minor
-    // appended past them are not read.
+    // SAFETY: aligned (checked above), and at least `minimum` bytes are
+    // readable; fields a newer minor appended past them are not read.
     let d = unsafe { descriptor.read() };
 
     let metadata = |field: &'static str, problem: &str| Error::InvalidMetadata {
@@ -122,11 +127,12 @@ pub(crate) unsafe fn verify(
 
     // SAFETY: forwarded from the caller.
     let offered =
-        unsafe { interface_table(d.interface_count, d.interfaces) }.map_err(|problem| {
-            Error::InvalidInterfaceTable {
+        unsafe { interface_table(d.interface_count, d.interfaces) }.map_err(|e| match e {
+            TableError::Invalid(problem) => Error::InvalidInterfaceTable {
                 path: path_buf(),
                 problem,
-            }
+            },
+            TableError::Misaligned(m) => m.into_error(path),
         })?;
 
     Ok(Verified {
@@ -148,6 +154,58 @@ pub(crate) unsafe fn verify(
     })
 }
 
+/// A pointer the plugin handed over that is not aligned for its type.
+struct Misaligned {
+    what: String,
+    address: usize,
+    align: usize,
+}
+
+impl Misaligned {
+    fn into_error(self, path: &Path) -> Error {
+        Error::Misaligned {
+            path: path.to_path_buf(),
+            what: self.what,
+            address: self.address,
+            align: self.align,
+        }
+    }
+}
+
+/// Refuses `pointer` unless it is aligned for `T`.
+fn aligned<T>(pointer: *const T, what: impl Into<String>) -> Result<(), Misaligned> {
+    aligned_to(pointer.cast(), align_of::<T>(), what)
+}
+
+fn aligned_to(pointer: *const u8, align: usize, what: impl Into<String>) -> Result<(), Misaligned> {
+    if pointer.align_offset(align) == 0 {
+        return Ok(());
+    }
+    Err(Misaligned {
+        what: what.into(),
+        address: pointer as usize,
+        align,
+    })
+}
+
+/// Why an interface table is refused.
+enum TableError {
+    Invalid(String),
+    Misaligned(Misaligned),
+}
+
+impl From<String> for TableError {
+    fn from(problem: String) -> Self {
+        TableError::Invalid(problem)
+    }
+}
+
+impl From<Misaligned> for TableError {
+    fn from(misaligned: Misaligned) -> Self {
+        TableError::Misaligned(misaligned)
+    }
+}
+
 /// Checks the interface table: `count` non-NULL entries, then NULL.
 ///
 /// # Safety
@@ -156,37 +214,43 @@ pub(crate) unsafe fn verify(
 unsafe fn interface_table(
     count: u32,
     table: *const *const tenon_interface,
-) -> Result<Vec<Offered>, String> {
+) -> Result<Vec<Offered>, TableError> {
     if count > MAX_INTERFACES {
         return Err(format!(
             "interface_count is {count}, more than the {MAX_INTERFACES} a plugin may offer"
-        ));
+        )
+        .into());
     }
     if table.is_null() {
         return if count == 0 {
             Ok(Vec::new())
         } else {
-            Err(format!("interface_count is {count} but interfaces is NULL"))
+            Err(format!("interface_count is {count} but interfaces is NULL").into())
         };
     }
+    aligned(table, "the interface table")?;
     let mut offered = Vec::with_capacity(count as usize);
     let mut ids = HashSet::new();
     for index in 0..count as usize {
-        // SAFETY: a non-NULL table has `count` entries and a terminator; a
-        // NULL met early stops the walk before reading past it.
+        // SAFETY: the table is aligned (checked above); a non-NULL table
+        // has `count` entries and a terminator; a NULL met early stops the
+        // walk before reading past it.
         let entry = unsafe { table.add(index).read() };
         if entry.is_null() {
             return Err(format!(
                 "entry {index} is NULL but interface_count is {count}; the count must equal the number of entries before the NULL terminator"
-            ));
+            ).into());
         }
-        // SAFETY: a non-NULL entry begins with its struct_size.
+        aligned(entry, format!("interface entry {index}"))?;
+        // SAFETY: a non-NULL entry begins with its struct_size, and this
+        // one is aligned for the whole entry (checked above).
         let size = unsafe { entry.cast::<u32>().read() };
         if (size as usize) < size_of::<tenon_interface>() {
             return Err(format!(
                 "entry {index} has struct_size {size}, less than the {} bytes of ABI 1.0",
                 size_of::<tenon_interface>()
-            ));
+            )
+            .into());
         }
         // SAFETY: the entry has at least the fields of ABI 1.0.
         let entry = unsafe { entry.read() };
@@ -194,20 +258,29 @@ unsafe fn interface_table(
         let id =
             unsafe { c_text(entry.id, LABEL) }.map_err(|p| format!("entry {index}: id {p}"))?;
         if id.is_empty() {
-            return Err(format!("entry {index}: id is empty"));
+            return Err(format!("entry {index}: id is empty").into());
         }
         if entry.vtable.is_null() {
-            return Err(format!("entry {index} ({id:?}): vtable is NULL"));
+            return Err(format!("entry {index} ({id:?}): vtable is NULL").into());
         }
-        // SAFETY: every vtable begins with its uint32_t struct_size.
+        let vtable_name = || format!("the vtable of interface entry {index} ({id:?})");
+        aligned(entry.vtable.cast::<u32>(), vtable_name())?;
+        // SAFETY: every vtable begins with its uint32_t struct_size, and
+        // this one is aligned for it.
         let vtable_size = unsafe { entry.vtable.cast::<u32>().read() };
         if (vtable_size as usize) < size_of::<u32>() {
-            return Err(format!(
-                "entry {index} ({id:?}): vtable struct_size is {vtable_size}"
-            ));
+            return Err(
+                format!("entry {index} ({id:?}): vtable struct_size is {vtable_size}").into(),
+            );
+        }
+        // Past struct_size come function pointers, which a C compiler
+        // aligns the whole struct for; the host reads a vtable as its Rust
+        // declaration, whose alignment is that of a pointer.
+        if vtable_size as usize > size_of::<u32>() {
+            aligned(entry.vtable.cast::<*const c_void>(), vtable_name())?;
         }
         if !ids.insert(id.clone()) {
-            return Err(format!("interface {id:?} appears more than once"));
+            return Err(format!("interface {id:?} appears more than once").into());
         }
         offered.push(Offered {
             info: InterfaceInfo {
@@ -222,7 +295,7 @@ unsafe fn interface_table(
     if !unsafe { table.add(count as usize).read() }.is_null() {
         return Err(format!(
             "interface_count is {count} but entry {count} is not the NULL terminator; the count is too small or the terminator is missing"
-        ));
+        ).into());
     }
     Ok(offered)
 }
@@ -269,4 +342,146 @@ unsafe fn c_text(text: *const c_char, rule: TextRule) -> Result<String, String> 
         return Err("contains a control character".to_owned());
     }
     Ok(text.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    //! Misaligned tables, entries and vtables, built in memory: nothing
+    //! here is read through a misaligned pointer, since each is refused
+    //! before it is read.
+
+    use super::*;
+    use core::ptr::null;
+
+    unsafe extern "C" fn create(
+        _: *const tenon_host,
+        _: tenon_str,
+        _: *mut *mut c_void,
+        _: *mut tenon_buffer,
+    ) -> tenon_status {
+        0
+    }
+
+    unsafe extern "C" fn destroy(_: *mut c_void) {}
+
+    /// Bytes aligned for anything the host reads, to point into at an
+    /// offset of our choosing.
+    #[repr(C, align(16))]
+    struct Bytes([u8; 64]);
+
+    fn descriptor(
+        count: u32,
+        interfaces: *const *const tenon_interface,
+    ) -> tenon_plugin_descriptor {
+        tenon_plugin_descriptor {
+            struct_size: size_of::<tenon_plugin_descriptor>() as u32,
+            abi_major: AbiVersion::HOST.major,
+            abi_minor: AbiVersion::HOST.minor,
+            name: c"unit".as_ptr(),
+            version: c"1.0.0".as_ptr(),
+            description: null(),
+            flags: 0,
+            interface_count: count,
+            interfaces,
+            create: Some(create),
+            destroy: Some(destroy),
+        }
+    }
+
+    fn entry(vtable: *const c_void) -> tenon_interface {
+        tenon_interface {
+            struct_size: size_of::<tenon_interface>() as u32,
+            version: 1,
+            id: c"org.tenon.unit".as_ptr(),
+            vtable,
+        }
+    }
+
+    /// The misalignment `verify` reports for `descriptor`.
+    fn misaligned(descriptor: &tenon_plugin_descriptor) -> (String, usize, usize) {
+        // SAFETY: every pointer in the descriptor points to live memory
+        // of this test, or is misaligned and refused before it is read.
+        match unsafe { verify(Path::new("unit"), descriptor) } {
+            Err(Error::Misaligned {
+                what,
+                address,
+                align,
+                ..
+            }) => (what, address, align),
+            Err(other) => panic!("expected Misaligned, got {other}"),
+            Ok(_) => panic!("expected Misaligned, got a verified plugin"),
+        }
+    }
+
+    #[test]
+    fn a_misaligned_descriptor_is_refused_before_it_is_read() {
+        let bytes = Bytes([0; 64]);
+        let odd = bytes.0.as_ptr().wrapping_add(1);
+        // SAFETY: refused before anything is read through it.
+        let result = unsafe { verify(Path::new("unit"), odd.cast()) };
+        match result {
+            Err(Error::Misaligned { what, address, .. }) => {
+                assert_eq!(what, "the descriptor");
+                assert_eq!(address, odd as usize);
+            }
+            Err(other) => panic!("expected Misaligned, got {other}"),
+            Ok(_) => panic!("expected Misaligned"),
+        }
+    }
+
+    #[test]
+    fn a_misaligned_interface_table_is_refused() {
+        let bytes = Bytes([0; 64]);
+        let table = bytes.0.as_ptr().wrapping_add(4).cast();
+        let (what, _, align) = misaligned(&descriptor(1, table));
+        assert_eq!(what, "the interface table");
+        assert_eq!(align, align_of::<*const tenon_interface>());
+    }
+
+    #[test]
+    fn a_misaligned_interface_entry_is_refused() {
+        let bytes = Bytes([0; 64]);
+        let table = [bytes.0.as_ptr().wrapping_add(2).cast(), null()];
+        let (what, _, align) = misaligned(&descriptor(1, table.as_ptr()));
+        assert_eq!(what, "interface entry 0");
+        assert_eq!(align, align_of::<tenon_interface>());
+    }
+
+    #[test]
+    fn a_vtable_not_aligned_for_its_struct_size_is_refused() {
+        let bytes = Bytes([0; 64]);
+        let odd = entry(bytes.0.as_ptr().wrapping_add(1).cast());
+        let table = [&odd as *const tenon_interface, null()];
+        let (what, _, align) = misaligned(&descriptor(1, table.as_ptr()));
+        assert_eq!(what, "the vtable of interface entry 0 (\"org.tenon.unit\")");
+        assert_eq!(align, align_of::<u32>());
+    }
+
+    #[test]
+    fn a_vtable_with_methods_must_be_aligned_for_a_pointer() {
+        if align_of::<*const c_void>() <= align_of::<u32>() {
+            return;
+        }
+        // struct_size 16 (a size-first vtable with one method), at an
+        // address aligned for the u32 but not for the function pointers.
+        let mut bytes = Bytes([0; 64]);
+        bytes.0[4..8].copy_from_slice(&16u32.to_ne_bytes());
+        let vtable = entry(bytes.0.as_ptr().wrapping_add(4).cast());
+        let table = [&vtable as *const tenon_interface, null()];
+        let (what, _, align) = misaligned(&descriptor(1, table.as_ptr()));
+        assert!(
+            what.starts_with("the vtable of interface entry 0"),
+            "{what}"
+        );
+        assert_eq!(align, align_of::<*const c_void>());
+
+        // The same bytes at an aligned address pass.
+        let mut bytes = Bytes([0; 64]);
+        bytes.0[..4].copy_from_slice(&16u32.to_ne_bytes());
+        let vtable = entry(bytes.0.as_ptr().cast());
+        let table = [&vtable as *const tenon_interface, null()];
+        // SAFETY: every pointer points to live memory of this test.
+        let verified = unsafe { verify(Path::new("unit"), &descriptor(1, table.as_ptr())) };
+        assert!(verified.is_ok());
+    }
 }

@@ -38,6 +38,8 @@ const CXX_STANDARDS: &[&str] = &["c++11", "c++17"];
 const FIXTURES_THAT_DO_NOT_COMPILE: &[&str] = &[];
 /// C fixtures that are valid libraries but deliberately export no entry.
 const FIXTURES_WITHOUT_ENTRY: &[&str] = &["no_entry"];
+/// C fixtures that deliberately export more than the entry.
+const FIXTURES_WITH_EXTRA_EXPORTS: &[&str] = &["extra_exports"];
 
 /// The headers of the contract, as included (`#include <...>`).
 const HEADERS: &[&str] = &[
@@ -72,6 +74,22 @@ fn check_exports_no_entry(lister: &[&str], what: &str, library: &Path) -> Result
         ))
     } else {
         Ok(())
+    }
+}
+
+fn check_exports_more_than_entry(
+    lister: &[&str],
+    what: &str,
+    library: &Path,
+) -> Result<(), String> {
+    let symbols = exported_symbols(lister, library).map_err(|error| format!("{what}: {error}"))?;
+    if symbols.len() > 1 && symbols.iter().any(|s| s == "tenon_plugin_v1") {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what}: {} must export tenon_plugin_v1 and more; exports {symbols:?}",
+            library.display()
+        ))
     }
 }
 
@@ -404,6 +422,8 @@ fn example_plugins_and_fixtures_build_and_export_only_the_entry() {
                 let what = build_name(compiler, std, source);
                 if FIXTURES_WITHOUT_ENTRY.contains(&stem.as_str()) {
                     failures.check(check_exports_no_entry(lister, &what, &library));
+                } else if FIXTURES_WITH_EXTRA_EXPORTS.contains(&stem.as_str()) {
+                    failures.check(check_exports_more_than_entry(lister, &what, &library));
                 } else {
                     failures.check(check_exports_only_entry(lister, &what, &library));
                 }

@@ -105,6 +105,34 @@ fn a_plugin_cut_in_the_middle_is_not_a_library() {
     assert_load_fails(path, "not_a_library", &["truncated"]);
 }
 
+/// A header field that contradicts the format (here the ELF section header
+/// entry size) is refused as corrupt before the loader reads the file. The
+/// loader itself ignores section headers and would load this one; the host
+/// refuses it all the same, since something damaged the file, and the list
+/// of exports (read from the sections) could not be trusted.
+#[test]
+fn a_plugin_with_a_corrupt_elf_header_is_not_a_library() {
+    let mut bytes = good_greeter_bytes();
+    if !bytes.starts_with(b"\x7fELF") {
+        return;
+    }
+    let (little, bits64) = (bytes[5] == 1, bytes[4] == 2);
+    let at = if bits64 { 58 } else { 46 };
+    let size: u16 = 63;
+    let field = if little {
+        size.to_le_bytes()
+    } else {
+        size.to_be_bytes()
+    };
+    bytes[at..at + 2].copy_from_slice(&field);
+    let path = write_library(&scratch("corrupt_header"), "corrupt", &bytes);
+    assert_load_fails(
+        path,
+        "not_a_library",
+        &["corrupt ELF file", "section header"],
+    );
+}
+
 /// The machine field of a copy of a real plugin, patched to another
 /// architecture than this host's: ELF `e_machine`, Mach-O `cputype` or PE
 /// `Machine`. Returns the patched bytes and the architecture's name as the
@@ -240,9 +268,70 @@ fn a_library_without_the_entry_is_missing_entry() {
     assert_load_fails(c_fixture("no_entry"), "missing_entry", &["tenon_plugin_v1"]);
 }
 
+/// `tests/fixtures/entry_is_data.c` exports the descriptor itself as
+/// `tenon_plugin_v1`. `dlsym` finds it like a function; calling it would
+/// jump into data. The file says it is data, and the host reads that first.
+#[test]
+fn a_data_symbol_exported_as_the_entry_is_entry_not_a_function() {
+    let path = c_fixture("entry_is_data");
+    let file = tenon::LibraryFile::read(&path).expect("the file itself is a good library");
+    let entry = file
+        .export("tenon_plugin_v1")
+        .expect("it exports the entry's name");
+    assert_eq!(entry.kind(), tenon::SymbolKind::Data);
+    match assert_load_fails(
+        &path,
+        "entry_not_a_function",
+        &["tenon_plugin_v1", "as data, not as a function"],
+    ) {
+        Error::EntryNotAFunction { symbol, .. } => assert_eq!(symbol, "tenon_plugin_v1"),
+        other => panic!("expected EntryNotAFunction, got {other:?}"),
+    }
+    let good = tenon::LibraryFile::read(c_plugin("greeter")).unwrap();
+    assert_eq!(
+        good.export("tenon_plugin_v1").map(|e| e.kind()),
+        Some(tenon::SymbolKind::Function)
+    );
+}
+
 #[test]
 fn an_entry_returning_null_is_null_descriptor() {
     assert_load_fails(c_fixture("null_descriptor"), "null_descriptor", &["NULL"]);
+}
+
+/// Reading a misaligned struct is undefined behaviour in Rust even where
+/// the processor tolerates it, so each is refused before it is read.
+#[test]
+fn a_descriptor_at_an_odd_address_is_misaligned() {
+    match assert_load_fails(
+        c_fixture("misaligned_descriptor"),
+        "misaligned",
+        &["the descriptor", "not a multiple of"],
+    ) {
+        Error::Misaligned { address, align, .. } => {
+            assert_eq!(
+                align,
+                std::mem::align_of::<tenon::sys::tenon_plugin_descriptor>()
+            );
+            assert_ne!(address % align, 0);
+        }
+        other => panic!("expected Misaligned, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_vtable_at_an_odd_address_is_misaligned() {
+    match assert_load_fails(
+        c_fixture("misaligned_vtable"),
+        "misaligned",
+        &[
+            "the vtable of interface entry 0",
+            "org.tenon.example.greeter",
+        ],
+    ) {
+        Error::Misaligned { address, align, .. } => assert_ne!(address % align, 0),
+        other => panic!("expected Misaligned, got {other:?}"),
+    }
 }
 
 #[test]
@@ -560,7 +649,10 @@ fn a_throwing_cpp_method_is_a_panic_status_and_the_instance_goes_on() {
 const LOAD_FAILURES: &[(&str, &str)] = &[
     ("not_a_library", "not_a_library"),
     ("no_entry", "missing_entry"),
+    ("entry_is_data", "entry_not_a_function"),
     ("null_descriptor", "null_descriptor"),
+    ("misaligned_descriptor", "misaligned"),
+    ("misaligned_vtable", "misaligned"),
     ("abi_v2", "abi_mismatch"),
     ("descriptor_too_small", "descriptor_too_small"),
     ("null_name", "invalid_metadata"),

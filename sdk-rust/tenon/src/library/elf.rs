@@ -1,0 +1,192 @@
+//! ELF (Linux, the BSDs, illumos): the header checks and the dynamic
+//! symbol table.
+
+use super::host::{elf_machine_name, word, Format, Host};
+use super::refusal::{corrupt, not_a_library, truncated, within, Refusal};
+use super::{ExportedSymbol, SymbolKind};
+use object::elf::{self, FileHeader32, FileHeader64};
+use object::read::elf::{FileHeader, ProgramHeader, Sym};
+use object::{Endianness, ReadRef};
+use std::mem::size_of;
+
+const CORRUPT: &str = "ELF";
+
+/// Symbols that older GNU linkers export from every shared library: the
+/// library's author did not ask for them, and no tool should warn about
+/// them.
+const LINKER_DEFINED: &[&[u8]] = &[b"_init", b"_fini", b"_edata", b"_end", b"__bss_start"];
+
+/// Checks an ELF file of `len` bytes for `host` and lists what it exports.
+pub(crate) fn check<'data, R: ReadRef<'data>>(
+    data: R,
+    len: u64,
+    host: &Host,
+) -> Result<Vec<ExportedSymbol>, Refusal> {
+    within("the ELF identification", 0, 16, len)?;
+    let ident = data
+        .read_bytes_at(0, 16)
+        .map_err(|()| not_a_library("cannot read the ELF identification"))?;
+    let bits64 = match ident[4] {
+        elf::ELFCLASS32 => false,
+        elf::ELFCLASS64 => true,
+        other => return Err(not_a_library(format!("invalid ELF class {other}"))),
+    };
+    match ident[5] {
+        elf::ELFDATA2LSB | elf::ELFDATA2MSB => {}
+        other => return Err(not_a_library(format!("invalid ELF data encoding {other}"))),
+    }
+    if bits64 {
+        check_as::<FileHeader64<Endianness>, R>(data, len, host)
+    } else {
+        check_as::<FileHeader32<Endianness>, R>(data, len, host)
+    }
+}
+
+fn check_as<'data, Elf: FileHeader<Endian = Endianness>, R: ReadRef<'data>>(
+    data: R,
+    len: u64,
+    host: &Host,
+) -> Result<Vec<ExportedSymbol>, Refusal> {
+    within("the ELF header", 0, size_of::<Elf>() as u64, len)?;
+    let header = Elf::parse(data).map_err(corrupt(CORRUPT))?;
+    let endian = header.endian().map_err(corrupt(CORRUPT))?;
+    let machine = header.e_machine(endian);
+    let (bits64, little) = (header.is_class_64(), header.is_little_endian());
+    let machine_differs = host.elf_machine.is_some_and(|m| m != machine);
+    if machine_differs || bits64 != host.bits64 || little != host.little_endian {
+        return Err(Refusal::WrongArchitecture {
+            found: format!(
+                "{} for {}, {}",
+                Format::Elf.describe(),
+                elf_machine_name(machine),
+                word(bits64, little)
+            ),
+            expected: host.describe(),
+        });
+    }
+    match header.e_type(endian) {
+        elf::ET_DYN => {}
+        elf::ET_REL => {
+            return Err(not_a_library(
+                "an ELF object file (.o), not a shared library; link it with -shared",
+            ))
+        }
+        elf::ET_EXEC => {
+            return Err(not_a_library(
+                "an ELF executable, not a shared library; build it with -shared",
+            ))
+        }
+        elf::ET_CORE => return Err(not_a_library("an ELF core dump, not a shared library")),
+        other => {
+            return Err(not_a_library(format!(
+                "an ELF file of type {other}, not a shared library"
+            )))
+        }
+    }
+    check_segments(header, endian, data, len)?;
+    exports(header, endian, data, len)
+}
+
+/// The program headers, and every loadable segment, lie within the file:
+/// the loader maps segments without checking, and a page past the end of
+/// the file kills the process with SIGBUS when it is first touched.
+fn check_segments<'data, Elf: FileHeader<Endian = Endianness>, R: ReadRef<'data>>(
+    header: &Elf,
+    endian: Endianness,
+    data: R,
+    len: u64,
+) -> Result<(), Refusal> {
+    let phnum = header.e_phnum(endian);
+    if phnum == 0 || header.e_phoff(endian).into() == 0 {
+        return Err(not_a_library(
+            "an ELF file without program headers: nothing a loader could map",
+        ));
+    }
+    let phentsize = header.e_phentsize(endian);
+    if usize::from(phentsize) != size_of::<Elf::ProgramHeader>() {
+        return Err(not_a_library(format!(
+            "corrupt ELF header: program header entries of {phentsize} bytes"
+        )));
+    }
+    // PN_XNUM (more headers than e_phnum holds) is read by `object` from
+    // section 0; the plain count bounds the table's start either way.
+    within(
+        "the ELF program header table",
+        header.e_phoff(endian).into(),
+        u64::from(phentsize) * u64::from(phnum),
+        len,
+    )?;
+    let segments = header
+        .program_headers(endian, data)
+        .map_err(corrupt(CORRUPT))?;
+    for (index, segment) in segments.iter().enumerate() {
+        if segment.p_type(endian) != elf::PT_LOAD {
+            continue;
+        }
+        let offset: u64 = segment.p_offset(endian).into();
+        let end = offset.saturating_add(segment.p_filesz(endian).into());
+        if end > len {
+            return Err(truncated(&format!("loadable segment {index}"), end, len));
+        }
+    }
+    Ok(())
+}
+
+/// The defined, visible symbols of the dynamic symbol table: what `dlsym`
+/// can find. A file without section headers (which the loader does not
+/// need) lists nothing.
+fn exports<'data, Elf: FileHeader<Endian = Endianness>, R: ReadRef<'data>>(
+    header: &Elf,
+    endian: Endianness,
+    data: R,
+    len: u64,
+) -> Result<Vec<ExportedSymbol>, Refusal> {
+    let shoff: u64 = header.e_shoff(endian).into();
+    if shoff == 0 {
+        return Ok(Vec::new());
+    }
+    let shentsize = u64::from(header.e_shentsize(endian));
+    // A count of 0 with an offset means the count is in section 0.
+    let shnum = u64::from(header.e_shnum(endian)).max(1);
+    within(
+        "the ELF section header table",
+        shoff,
+        shentsize.saturating_mul(shnum),
+        len,
+    )?;
+    let sections = header.sections(endian, data).map_err(corrupt(CORRUPT))?;
+    let symbols = sections
+        .symbols(endian, data, elf::SHT_DYNSYM)
+        .map_err(corrupt(CORRUPT))?;
+    let mut exports = Vec::new();
+    for symbol in symbols.iter() {
+        if matches!(symbol.st_shndx(endian), elf::SHN_UNDEF | elf::SHN_ABS) {
+            // Undefined: an import. Absolute: the version nodes a linker
+            // version script adds, which name no code or data.
+            continue;
+        }
+        if !matches!(
+            symbol.st_bind(),
+            elf::STB_GLOBAL | elf::STB_WEAK | elf::STB_GNU_UNIQUE
+        ) || !matches!(
+            symbol.st_visibility(),
+            elf::STV_DEFAULT | elf::STV_PROTECTED
+        ) {
+            continue;
+        }
+        let kind = match symbol.st_type() {
+            elf::STT_FUNC | elf::STT_GNU_IFUNC => SymbolKind::Function,
+            elf::STT_OBJECT | elf::STT_COMMON | elf::STT_TLS => SymbolKind::Data,
+            elf::STT_NOTYPE => SymbolKind::Unknown,
+            _ => continue,
+        };
+        let name = symbol
+            .name(endian, symbols.strings())
+            .map_err(corrupt(CORRUPT))?;
+        if name.is_empty() || LINKER_DEFINED.contains(&name) {
+            continue;
+        }
+        exports.push(ExportedSymbol::new(name, kind));
+    }
+    Ok(exports)
+}

@@ -1,0 +1,222 @@
+//! Reading a library file before the dynamic loader sees it.
+//!
+//! `dlopen` and `LoadLibrary` say little when a file is not for them
+//! ("invalid ELF header", "wrong ELF class") and, worse, map a truncated
+//! library whose segments run past the end of the file, so that the first
+//! access to the missing pages kills the process with `SIGBUS`. This module
+//! reads the headers of the format the host's platform loads (ELF, Mach-O
+//! or PE) with the `object` crate and refuses, with a precise reason, a
+//! file that is empty, text, another format, for another processor, not a
+//! shared library, truncated or corrupt. From the same reading it lists
+//! what the library exports and of what kind each export is, so that a
+//! data symbol exported under the entry's name is refused before it is
+//! called. It reads bytes only; nothing of the file is mapped or run.
+//!
+//! The sizes and offsets that decide whether a file is truncated are
+//! checked here before `object` reads the structures they describe, so
+//! that a short file is named truncated, with the byte it lacks, and not
+//! merely corrupt.
+//!
+//! These checks refuse some damaged files but cannot make `dlopen` of a
+//! damaged file safe: the loader reads much more of the file than this
+//! module does (relocations, dynamic section, symbol versions), and corrupt
+//! values there can crash it. Only a child process contains that.
+//!
+//! On a platform whose format this module does not know, it checks nothing,
+//! lists no exports and leaves the decision to the loader.
+
+mod elf;
+mod host;
+mod identify;
+mod macho;
+mod pe;
+mod refusal;
+#[cfg(test)]
+mod tests;
+
+use crate::{AbiVersion, Error};
+use host::{Format, Host};
+use identify::{identify, Identified};
+use object::read::ReadCache;
+use object::ReadRef;
+use refusal::{not_a_library, Refusal};
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+/// A shared library file, read and checked without loading it.
+///
+/// [`LibraryFile::read`] runs the checks [`Plugin::load`](crate::Plugin::load)
+/// runs before it asks the dynamic loader: the file is a shared library in
+/// the format of this platform, for this processor, complete. No code of
+/// the library runs, and reading a damaged file is safe. Passing these
+/// checks does not make loading safe, though: the loader can still crash
+/// on corrupt headers these checks do not look at (see
+/// [`Plugin::load`](crate::Plugin::load)). Tools use it to look at a
+/// library without trusting it, for instance to list what it exports:
+///
+/// ```no_run
+/// let file = tenon::LibraryFile::read("target/plugins/libgreeter.so")?;
+/// for symbol in file.exports() {
+///     println!("{} ({:?})", symbol.name(), symbol.kind());
+/// }
+/// # Ok::<(), tenon::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct LibraryFile {
+    path: PathBuf,
+    exports: Vec<ExportedSymbol>,
+}
+
+/// A symbol a library exports: one that `dlsym` (or `GetProcAddress`) can
+/// find by name.
+///
+/// Read from the ELF dynamic symbol table, the Mach-O symbol table
+/// (external, defined symbols, without the leading underscore Mach-O adds
+/// to C names) or the PE export directory (named exports).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportedSymbol {
+    name: String,
+    kind: SymbolKind,
+}
+
+impl ExportedSymbol {
+    fn new(name: &[u8], kind: SymbolKind) -> ExportedSymbol {
+        ExportedSymbol {
+            name: String::from_utf8_lossy(name).into_owned(),
+            kind,
+        }
+    }
+
+    /// The symbol's name as C spells it (`tenon_plugin_v1`); bytes that
+    /// are not UTF-8 are replaced with U+FFFD.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// What the file says the symbol is.
+    pub fn kind(&self) -> SymbolKind {
+        self.kind
+    }
+}
+
+/// What a library file says an exported symbol is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SymbolKind {
+    /// Code: ELF `STT_FUNC` or `STT_GNU_IFUNC`; a Mach-O symbol in a
+    /// section of instructions; a PE export in an executable section.
+    Function,
+    /// Data: ELF `STT_OBJECT`, `STT_COMMON` or `STT_TLS`; a Mach-O symbol
+    /// in a section without instructions; a PE export in a section that is
+    /// not executable.
+    Data,
+    /// The file does not say: ELF `STT_NOTYPE` (symbols defined in
+    /// assembly often are), a PE export forwarded to another DLL.
+    Unknown,
+}
+
+impl LibraryFile {
+    /// Reads the library at `path` and checks its headers, as
+    /// [`Plugin::load`](crate::Plugin::load) does before loading it.
+    ///
+    /// Fails with [`Error::FileNotFound`], [`Error::NotALibrary`] (empty,
+    /// text, a directory, an object file or executable, truncated, corrupt
+    /// headers) or [`Error::WrongArchitecture`].
+    pub fn read(path: impl AsRef<Path>) -> Result<LibraryFile, Error> {
+        let path = path.as_ref();
+        let refuse = |reason: String| Error::NotALibrary {
+            path: path.to_path_buf(),
+            reason,
+        };
+        let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Error::FileNotFound {
+                path: path.to_path_buf(),
+            },
+            _ => refuse(format!("cannot read it: {e}")),
+        })?;
+        if !metadata.is_file() {
+            return Err(refuse("not a regular file".to_owned()));
+        }
+        let file = File::open(path).map_err(|e| refuse(format!("cannot read it: {e}")))?;
+        // Reads only the parts of the file that are looked at, however
+        // large the library.
+        let cache = ReadCache::new(file);
+        let exports = check(&cache, &Host::CURRENT).map_err(|r| r.into_error(path))?;
+        Ok(LibraryFile {
+            path: path.to_path_buf(),
+            exports,
+        })
+    }
+
+    /// The path the file was read from, as given.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Every symbol the library exports, in the order of its symbol table.
+    ///
+    /// A Tenon plugin exports its entry (`tenon_plugin_v1`) and, ideally,
+    /// nothing else. The symbols linkers add to every library (ELF `_init`,
+    /// `_fini`, `_edata`, `_end`, `__bss_start` from older GNU linkers;
+    /// Mach-O `__mh_dylib_header`, `__mh_bundle_header`, `___dso_handle`)
+    /// are left out. The list is empty on a platform whose format this crate does
+    /// not read, and for an ELF file stripped of its section headers (which
+    /// the loader does not need).
+    pub fn exports(&self) -> &[ExportedSymbol] {
+        &self.exports
+    }
+
+    /// The export named `name`, if the library has one.
+    pub fn export(&self, name: &str) -> Option<&ExportedSymbol> {
+        self.exports.iter().find(|s| s.name == name)
+    }
+
+    /// Refuses a library whose entry symbol the file says is data: calling
+    /// it would jump into bytes that are not code. A symbol of unknown
+    /// kind, or one the file does not list, is left to the loader.
+    pub(crate) fn check_entry(&self) -> Result<(), Error> {
+        let name = format!("tenon_plugin_v{}", AbiVersion::HOST.major);
+        match self.export(&name) {
+            Some(symbol) if symbol.kind == SymbolKind::Data => Err(Error::EntryNotAFunction {
+                path: self.path.clone(),
+                symbol: name,
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Checks the bytes of a whole file for `host`, and lists its exports.
+fn check<'data, R: ReadRef<'data>>(data: R, host: &Host) -> Result<Vec<ExportedSymbol>, Refusal> {
+    let len = data
+        .len()
+        .map_err(|()| not_a_library("cannot read its length"))?;
+    if len == 0 {
+        return Err(not_a_library("the file is empty (0 bytes)"));
+    }
+    let head = data
+        .read_bytes_at(0, len.min(64))
+        .map_err(|()| not_a_library("cannot read its first bytes"))?;
+    let found = identify(head);
+    let Some(expected) = host.format else {
+        return Ok(Vec::new());
+    };
+    let wrong_format = |format: Format| Refusal::WrongArchitecture {
+        found: format.describe().to_owned(),
+        expected: host.describe(),
+    };
+    match found {
+        Identified::Elf if expected == Format::Elf => elf::check(data, len, host),
+        Identified::MachO | Identified::Fat if expected == Format::MachO => {
+            macho::check(data, len, host, found == Identified::Fat)
+        }
+        Identified::Pe if expected == Format::Pe => pe::check(data, len, host),
+        Identified::Elf => Err(wrong_format(Format::Elf)),
+        Identified::MachO | Identified::Fat => Err(wrong_format(Format::MachO)),
+        Identified::Pe => Err(wrong_format(Format::Pe)),
+        Identified::Other(what) => Err(not_a_library(format!(
+            "{what}, not {}",
+            expected.describe()
+        ))),
+    }
+}
