@@ -14,6 +14,7 @@ mod inspect;
 mod json;
 mod known;
 mod new;
+mod supervisor;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -64,8 +65,12 @@ enum Command {
     /// threads, reloading and interface-specific probes.
     ///
     /// Each check runs in a child process of this command, so a plugin that
-    /// crashes, aborts or hangs fails that check (with the signal or the
-    /// timeout) instead of killing the validator. The example interfaces
+    /// crashes, aborts, exits or hangs fails that check (with the signal,
+    /// the exit status or the timeout, and the call it was in) instead of
+    /// killing or fooling the validator: the child reports on a private
+    /// channel, never on the stdout plugin code can print to. By default a
+    /// check that runs longer than 10 seconds has hung, and the whole run
+    /// stops after 30 seconds. The example interfaces
     /// (org.tenon.example.greeter, .kv and .processor, version 1) are known to
     /// this command and are probed method by method; other interfaces get the
     /// checks every plugin gets. Exits with status 0 only if every check
@@ -80,8 +85,12 @@ enum Command {
         #[arg(short, long)]
         verbose: bool,
         /// Seconds each check may take before it counts as hung.
-        #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+        #[arg(long, value_name = "SECONDS", default_value_t = check::DEFAULT_STEP_TIMEOUT)]
         timeout: u64,
+        /// Seconds all the checks together may take; checks left when it
+        /// is spent fail as not run (timed_out).
+        #[arg(long, value_name = "SECONDS", default_value_t = check::DEFAULT_TOTAL_TIMEOUT)]
+        total_timeout: u64,
         /// Run every check in this process (no crash isolation; for
         /// debugging a check under a debugger).
         #[arg(long)]
@@ -117,8 +126,8 @@ enum Command {
         sdk: Option<PathBuf>,
     },
 
-    /// Runs one check of `tenon check` and prints its result as JSON (used
-    /// by `tenon check` to isolate each check in a child process).
+    /// Runs one check of `tenon check` and delivers its result on the
+    /// private channel of its supervising `tenon check` (its stdin).
     #[command(name = "__check-step", hide = true)]
     CheckStep {
         /// The check's name.
@@ -161,6 +170,7 @@ fn main() -> ExitCode {
             json,
             verbose,
             timeout,
+            total_timeout,
             in_process,
         } => check::run(
             &path,
@@ -168,6 +178,7 @@ fn main() -> ExitCode {
                 json,
                 verbose,
                 timeout: std::time::Duration::from_secs(timeout.max(1)),
+                total_timeout: std::time::Duration::from_secs(total_timeout.max(1)),
                 in_process,
             },
         ),
