@@ -48,9 +48,14 @@ enum Command {
     ///
     /// Loads the library and verifies its descriptor exactly as a host does,
     /// running no plugin code beyond the library's initializers and its entry
-    /// function. A bad plugin exits with status 1 and says what is wrong; with
-    /// --json it prints {"error":{"kind","message"}}, where kind is the stable
-    /// snake_case name of the failure (missing_entry, abi_mismatch, ...).
+    /// function, in a child process: a plugin that crashes, exits or hangs
+    /// while loading (or a corrupted file that crashes the dynamic loader)
+    /// cannot take this command down, and what the plugin prints goes to
+    /// stderr, labelled `plugin stdout |` or `plugin stderr |`. Exits with
+    /// status 0 only for a plugin it could read; otherwise with status 1,
+    /// saying what is wrong; with --json it then prints
+    /// {"error":{"kind","message"}}, where kind is the stable snake_case name
+    /// of the failure (missing_entry, abi_mismatch, ..., crashed, timed_out).
     Inspect {
         /// The plugin's shared library.
         path: PathBuf,
@@ -59,6 +64,9 @@ enum Command {
         /// "thread_safe","interfaces":[{"id","version","vtable_size"}]}.
         #[arg(long)]
         json: bool,
+        /// Seconds the load may take before it counts as hung.
+        #[arg(long, value_name = "SECONDS", default_value_t = inspect::DEFAULT_TIMEOUT)]
+        timeout: u64,
     },
 
     /// Validate a plugin: load-time verification, lifecycle, interfaces,
@@ -135,6 +143,14 @@ enum Command {
         /// The plugin's shared library.
         path: PathBuf,
     },
+
+    /// Loads a plugin and delivers what `tenon inspect` prints on the
+    /// private channel of its supervising `tenon inspect` (its stdin).
+    #[command(name = "__inspect", hide = true)]
+    InspectChild {
+        /// The plugin's shared library.
+        path: PathBuf,
+    },
 }
 
 /// A language `tenon new` writes projects in.
@@ -164,7 +180,11 @@ pub enum InterfaceChoice {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Inspect { path, json } => inspect::run(&path, json),
+        Command::Inspect {
+            path,
+            json,
+            timeout,
+        } => inspect::run(&path, json, std::time::Duration::from_secs(timeout.max(1))),
         Command::Check {
             path,
             json,
@@ -190,5 +210,6 @@ fn main() -> ExitCode {
             sdk,
         } => new::run(&name, lang, interface, dir, sdk),
         Command::CheckStep { step, path } => check::run_step_in_child(&step, &path),
+        Command::InspectChild { path } => inspect::run_in_child(&path),
     }
 }

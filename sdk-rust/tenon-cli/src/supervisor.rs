@@ -40,6 +40,13 @@ const OUTPUT_KEPT: usize = 64 * 1024;
 /// How many lines of the child's output a report shows, per stream.
 const OUTPUT_LINES_SHOWN: usize = 10;
 
+/// The step a child announces while the library's initializers and its
+/// entry function run.
+pub const LOADING: &str = "load (the library's initializers and tenon_plugin_v1)";
+
+/// The step a child announces while it unloads the library.
+pub const UNLOADING: &str = "unload (the library's finalizers)";
+
 /// The marker the child sends after delivering its verdict, so that a
 /// crash while exiting (a library's finalizer) is named as such.
 pub const EXITING: &str = "exit (the libraries' finalizers and atexit handlers)";

@@ -9,6 +9,7 @@ use super::outcome::{Outcome, Problem};
 use crate::json;
 use crate::known::{self, Known};
 use crate::supervisor::child::enter as calling;
+use crate::supervisor::{LOADING, UNLOADING};
 use serde_json::json;
 use std::path::Path;
 use tenon::{Instance, Plugin, PluginInfo};
@@ -18,13 +19,6 @@ const LIFECYCLE_ALIVE: usize = 16;
 const THREADS: usize = 8;
 const THREAD_ROUNDS: usize = 200;
 const RELOAD_CYCLES: usize = 10;
-
-/// What the child announces while the library's initializers and its
-/// entry function run.
-pub const LOADING: &str = "load (the library's initializers and tenon_plugin_v1)";
-
-/// What the child announces while the library is unloaded.
-const UNLOADING: &str = "unload (the library's finalizers)";
 
 /// Runs one step in this process.
 pub fn run(step: &str, path: &Path) -> Outcome {
