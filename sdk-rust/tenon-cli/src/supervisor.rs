@@ -444,3 +444,88 @@ mod channel {
         }
     }
 }
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::process::ExitStatusExt;
+
+    fn finished(verdict: Option<Value>, ended: Ended) -> Finished {
+        Finished {
+            verdict,
+            last_step: Some("destroy".to_owned()),
+            ended,
+            stdout: String::new(),
+            stderr: String::new(),
+        }
+    }
+
+    /// A wait status: `code` << 8 for an exit, the signal number for a kill.
+    fn status(raw: i32) -> Ended {
+        Ended::Exited(ExitStatus::from_raw(raw))
+    }
+
+    #[test]
+    fn a_child_without_a_verdict_has_failed_whatever_its_status() {
+        let exited_0 = finished(None, status(0)).failure().expect("a failure");
+        assert_eq!(exited_0.kind, "crashed");
+        assert!(
+            exited_0.message.contains("exited with status 0"),
+            "{exited_0:?}"
+        );
+        assert!(exited_0.message.contains("in destroy"), "{exited_0:?}");
+
+        let killed = finished(None, status(11)).failure().expect("a failure");
+        assert_eq!(killed.kind, "crashed");
+        assert!(killed.message.contains("SIGSEGV"), "{killed:?}");
+        assert!(killed.message.contains("crashed in destroy"), "{killed:?}");
+    }
+
+    #[test]
+    fn a_verdict_counts_only_with_a_clean_exit() {
+        assert!(finished(Some(json!({})), status(0)).failure().is_none());
+        let after = finished(Some(json!({})), status(6))
+            .failure()
+            .expect("a failure");
+        assert_eq!(after.kind, "crashed");
+        assert!(after.message.contains("after its verdict"), "{after:?}");
+    }
+
+    #[test]
+    fn a_child_past_its_deadline_timed_out() {
+        let ended = Ended::TimedOut(Duration::from_millis(2500));
+        let failure = finished(Some(json!({})), ended)
+            .failure()
+            .expect("a failure");
+        assert_eq!(failure.kind, "timed_out");
+        assert!(
+            failure.message.contains("after 2.5 s in destroy"),
+            "{failure:?}"
+        );
+    }
+
+    #[test]
+    fn output_is_labelled_and_only_its_end_is_shown() {
+        let text: String = (1..=25).map(|n| format!("line {n}\n")).collect();
+        let shown = tail("stdout", &text);
+        assert_eq!(shown.len(), OUTPUT_LINES_SHOWN + 1);
+        assert_eq!(shown[0], "plugin stdout | … (15 earlier lines)");
+        assert_eq!(shown[1], "plugin stdout | line 16");
+        assert_eq!(shown.last().unwrap(), "plugin stdout | line 25");
+        assert!(tail("stderr", "\n  \n").is_empty());
+    }
+
+    #[test]
+    fn drain_keeps_the_end_and_stops_at_its_deadline() {
+        let (sender, receiver) = mpsc::channel();
+        for chunk in [b"abc".to_vec(), b"defg".to_vec()] {
+            sender.send(Some(chunk)).unwrap();
+        }
+        // No end of file: the deadline ends the wait.
+        let started = Instant::now();
+        let kept = drain(receiver, Instant::now() + Duration::from_millis(50), 5);
+        assert_eq!(kept, b"cdefg");
+        assert!(started.elapsed() < Duration::from_secs(5));
+        drop(sender);
+    }
+}

@@ -9,6 +9,9 @@
 //! passes no such plugin, that failures carry their error kind, that a
 //! crash is blamed on the call it happened in, and that a hang is cut short
 //! in well under a minute with the default options.
+//!
+//! Unix only: elsewhere `tenon` has no child processes yet.
+#![cfg(unix)]
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -424,4 +427,21 @@ fn failing_checks_carry_their_error_kind() {
             }
         }
     }
+}
+
+#[test]
+fn inspect_does_not_wait_for_processes_the_plugin_left_behind() {
+    // The initializer forks a process that holds the child's pipes for 20 s.
+    let started = Instant::now();
+    let output = run_path(&["inspect", "--json"], &c_fixture("fork_in_initializer"));
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "inspect waited {:?}",
+        started.elapsed()
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        one_json_document(&output)["name"],
+        "fixture-fork-in-initializer"
+    );
 }
