@@ -67,7 +67,8 @@ pub fn by_id(id: &str) -> Option<&'static Known> {
     KNOWN.iter().find(|known| known.id == id)
 }
 
-/// Traces `what`, makes the call, and describes a failure.
+/// Announces `what` to the supervisor, makes the call, and describes a
+/// failure with its kind.
 fn call<T>(what: &str, f: impl FnOnce() -> Result<T, CallError>) -> Result<T, Problem> {
     calling(what);
     f().map_err(|e| failed(what, e))

@@ -42,7 +42,8 @@ const OUTPUT_LINES_SHOWN: usize = 10;
 
 /// The step a child announces while the library's initializers and its
 /// entry function run.
-pub const LOADING: &str = "load (the library's initializers and tenon_plugin_v1)";
+pub const LOADING: &str =
+    "load (the dynamic loader, the library's initializers and tenon_plugin_v1)";
 
 /// The step a child announces while it unloads the library.
 pub const UNLOADING: &str = "unload (the library's finalizers)";
