@@ -26,6 +26,12 @@ pub fn error(error: &tenon::Error) -> Value {
     json!({"kind": error.kind(), "message": error.to_string()})
 }
 
+/// `{"kind","message"}` of a failed call; `kind` is the call error's
+/// (`not_found`, `panic`, `invalid_output`, `interface_status`, …).
+pub fn call_error(error: &tenon::CallError) -> Value {
+    json!({"kind": error.kind_name(), "message": error.to_string()})
+}
+
 /// Prints `value` on one line of stdout.
 pub fn print(value: &Value) {
     println!("{value}");

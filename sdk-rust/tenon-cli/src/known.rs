@@ -6,23 +6,9 @@
 //! statuses), a quick call (for load/unload cycles) and a probe that many
 //! threads run at once on one shared instance.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use crate::check::Problem;
+use crate::supervisor::child::enter as calling;
 use tenon::{CallError, Client, Instance, Interface, Plugin, SharedInstance, Status};
-
-/// Whether [`calling`] reports to stderr: set in the child process of a
-/// check, whose parent shows the last call reported when the child crashes
-/// or hangs.
-pub static TRACE: AtomicBool = AtomicBool::new(false);
-
-/// The prefix of a trace line on stderr.
-pub const TRACE_PREFIX: &str = "tenon-check: calling ";
-
-/// Says, before it happens, which call into the plugin comes next.
-pub fn calling(call: &str) {
-    if TRACE.load(Ordering::Relaxed) {
-        eprintln!("{TRACE_PREFIX}{call}");
-    }
-}
 use tenon_example_interfaces::{Greeter, Kv, Processor};
 
 /// An interface known to this command.
@@ -38,12 +24,12 @@ pub struct Known {
     /// Checks the plugin's vtable: version, size and every slot.
     pub require: fn(&Plugin) -> Result<(), tenon::Error>,
     /// Calls every method, edge cases included; details on success.
-    pub probe: fn(&Instance) -> Result<Vec<String>, String>,
+    pub probe: fn(&Instance) -> Result<Vec<String>, Problem>,
     /// One cheap call.
-    pub quick: fn(&Instance) -> Result<(), String>,
+    pub quick: fn(&Instance) -> Result<(), Problem>,
     /// The probe one of several threads runs on a shared instance
     /// (`thread` numbers the thread, `rounds` how often it repeats).
-    pub concurrent: fn(&SharedInstance, usize, usize) -> Result<(), String>,
+    pub concurrent: fn(&SharedInstance, usize, usize) -> Result<(), Problem>,
 }
 
 /// Every interface known here.
@@ -60,9 +46,9 @@ pub const KNOWN: &[Known] = &[
 
 const fn known<I: ?Sized + Interface>(
     short: &'static str,
-    probe: fn(&Instance) -> Result<Vec<String>, String>,
-    quick: fn(&Instance) -> Result<(), String>,
-    concurrent: fn(&SharedInstance, usize, usize) -> Result<(), String>,
+    probe: fn(&Instance) -> Result<Vec<String>, Problem>,
+    quick: fn(&Instance) -> Result<(), Problem>,
+    concurrent: fn(&SharedInstance, usize, usize) -> Result<(), Problem>,
 ) -> Known {
     Known {
         id: I::ID,
@@ -81,15 +67,16 @@ pub fn by_id(id: &str) -> Option<&'static Known> {
     KNOWN.iter().find(|known| known.id == id)
 }
 
-/// Traces `what`, makes the call, and describes a failure.
-fn call<T>(what: &str, f: impl FnOnce() -> Result<T, CallError>) -> Result<T, String> {
+/// Announces `what` to the supervisor, makes the call, and describes a
+/// failure with its kind.
+fn call<T>(what: &str, f: impl FnOnce() -> Result<T, CallError>) -> Result<T, Problem> {
     calling(what);
     f().map_err(|e| failed(what, e))
 }
 
-/// `greet("world") failed: <error>`.
-fn failed(call: &str, error: CallError) -> String {
-    format!("{call} failed: {error}")
+/// `greet("world") failed: <error>`, with the call error's kind.
+fn failed(call: &str, error: CallError) -> Problem {
+    Problem::call(call, &error)
 }
 
 /// Checks that `result` is an error with status `expected`.
@@ -97,15 +84,16 @@ fn expect_status<T: std::fmt::Debug>(
     call: &str,
     result: Result<T, CallError>,
     expected: Status,
-) -> Result<(), String> {
+) -> Result<(), Problem> {
     match result {
         Err(error) if error.status() == expected => Ok(()),
-        Err(error) => Err(format!(
-            "{call} must fail with {expected}, but failed with {error}"
-        )),
-        Ok(value) => Err(format!(
+        Err(error) => Err(Problem {
+            message: format!("{call} must fail with {expected}, but failed with {error}"),
+            ..Problem::call(call, &error)
+        }),
+        Ok(value) => Err(Problem::new(format!(
             "{call} must fail with {expected}, but succeeded with {value:?}"
-        )),
+        ))),
     }
 }
 
@@ -113,11 +101,11 @@ fn expect_status<T: std::fmt::Debug>(
 // greeter
 // ---------------------------------------------------------------------------
 
-fn greeter_calls(greeter: &Client<dyn Greeter>) -> Result<Vec<String>, String> {
+fn greeter_calls(greeter: &Client<dyn Greeter>) -> Result<Vec<String>, Problem> {
     let mut details = Vec::new();
     let greeting = call("greet(\"world\")", || greeter.greet("world"))?;
     if greeting.is_empty() {
-        return Err("greet(\"world\") returned an empty greeting".to_owned());
+        return Err("greet(\"world\") returned an empty greeting".into());
     }
     details.push(format!("greet(\"world\") = {greeting:?}"));
     call("greet(\"\") (an empty name is valid)", || greeter.greet(""))?;
@@ -130,17 +118,17 @@ fn greeter_calls(greeter: &Client<dyn Greeter>) -> Result<Vec<String>, String> {
     Ok(details)
 }
 
-fn probe_greeter(instance: &Instance) -> Result<Vec<String>, String> {
+fn probe_greeter(instance: &Instance) -> Result<Vec<String>, Problem> {
     let greeter = instance
         .interface::<dyn Greeter>()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| Problem::from(&e))?;
     greeter_calls(&greeter)
 }
 
-fn quick_greeter(instance: &Instance) -> Result<(), String> {
+fn quick_greeter(instance: &Instance) -> Result<(), Problem> {
     let greeter = instance
         .interface::<dyn Greeter>()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| Problem::from(&e))?;
     greeter
         .greet("reload")
         .map(drop)
@@ -151,10 +139,10 @@ fn concurrent_greeter(
     instance: &SharedInstance,
     thread: usize,
     rounds: usize,
-) -> Result<(), String> {
+) -> Result<(), Problem> {
     let greeter = instance
         .interface::<dyn Greeter>()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| Problem::from(&e))?;
     let name = format!("thread {thread}");
     let first = greeter.greet(&name).map_err(|e| failed("greet", e))?;
     for _ in 1..rounds {
@@ -162,7 +150,8 @@ fn concurrent_greeter(
         if again != first {
             return Err(format!(
                 "greet({name:?}) returned {first:?} and then {again:?} under concurrent calls"
-            ));
+            )
+            .into());
         }
     }
     Ok(())
@@ -174,7 +163,7 @@ fn concurrent_greeter(
 
 const KV_PREFIX: &str = "tenon-check/";
 
-fn kv_calls(kv: &Client<dyn Kv>) -> Result<Vec<String>, String> {
+fn kv_calls(kv: &Client<dyn Kv>) -> Result<Vec<String>, Problem> {
     let mut details = Vec::new();
     let before = call("len()", || kv.len())?;
     details.push(format!("len() = {before} on a new instance"));
@@ -198,9 +187,7 @@ fn kv_calls(kv: &Client<dyn Kv>) -> Result<Vec<String>, String> {
     for (key, value) in &values {
         let got = call(&format!("get({key:?}) after put"), || kv.get(key))?;
         if got != *value {
-            return Err(format!(
-                "get({key:?}) returned {got:?}, but {value:?} was put"
-            ));
+            return Err(format!("get({key:?}) returned {got:?}, but {value:?} was put").into());
         }
     }
     details.push("put then get round-trips text, binary and empty values".to_owned());
@@ -210,9 +197,9 @@ fn kv_calls(kv: &Client<dyn Kv>) -> Result<Vec<String>, String> {
     })?;
     let got = call(&format!("get({key:?}) after replacing"), || kv.get(key))?;
     if got != b"uno" {
-        return Err(format!(
-            "put must replace: get({key:?}) returned {got:?} instead of b\"uno\""
-        ));
+        return Err(
+            format!("put must replace: get({key:?}) returned {got:?} instead of b\"uno\"").into(),
+        );
     }
     details.push("put replaces an existing value".to_owned());
     let during = call("len()", || kv.len())?;
@@ -220,7 +207,8 @@ fn kv_calls(kv: &Client<dyn Kv>) -> Result<Vec<String>, String> {
         return Err(format!(
             "len() is {during} after storing {} new keys in a store of {before}",
             values.len()
-        ));
+        )
+        .into());
     }
     for (key, _) in &values {
         call(&format!("remove({key:?})"), || kv.remove(key))?;
@@ -232,30 +220,37 @@ fn kv_calls(kv: &Client<dyn Kv>) -> Result<Vec<String>, String> {
     if after != before {
         return Err(format!(
             "len() is {after} after removing every key stored, but was {before} before"
-        ));
+        )
+        .into());
     }
     details.push("len() counts keys; remove removes them".to_owned());
     Ok(details)
 }
 
-fn probe_kv(instance: &Instance) -> Result<Vec<String>, String> {
-    let kv = instance.interface::<dyn Kv>().map_err(|e| e.to_string())?;
+fn probe_kv(instance: &Instance) -> Result<Vec<String>, Problem> {
+    let kv = instance
+        .interface::<dyn Kv>()
+        .map_err(|e| Problem::from(&e))?;
     kv_calls(&kv)
 }
 
-fn quick_kv(instance: &Instance) -> Result<(), String> {
-    let kv = instance.interface::<dyn Kv>().map_err(|e| e.to_string())?;
+fn quick_kv(instance: &Instance) -> Result<(), Problem> {
+    let kv = instance
+        .interface::<dyn Kv>()
+        .map_err(|e| Problem::from(&e))?;
     let key = format!("{KV_PREFIX}reload");
     kv.put(&key, b"x").map_err(|e| failed("put", e))?;
     let got = kv.get(&key).map_err(|e| failed("get", e))?;
     if got != b"x" {
-        return Err(format!("get returned {got:?} after put(b\"x\")"));
+        return Err(format!("get returned {got:?} after put(b\"x\")").into());
     }
     Ok(())
 }
 
-fn concurrent_kv(instance: &SharedInstance, thread: usize, rounds: usize) -> Result<(), String> {
-    let kv = instance.interface::<dyn Kv>().map_err(|e| e.to_string())?;
+fn concurrent_kv(instance: &SharedInstance, thread: usize, rounds: usize) -> Result<(), Problem> {
+    let kv = instance
+        .interface::<dyn Kv>()
+        .map_err(|e| Problem::from(&e))?;
     for round in 0..rounds {
         let key = format!("{KV_PREFIX}thread-{thread}/{round}");
         let value = format!("{thread}:{round}");
@@ -267,7 +262,8 @@ fn concurrent_kv(instance: &SharedInstance, thread: usize, rounds: usize) -> Res
         if got != value.as_bytes() {
             return Err(format!(
                 "get({key:?}) returned {got:?} instead of {value:?} under concurrent calls"
-            ));
+            )
+            .into());
         }
         kv.len().map_err(|e| failed("len()", e))?;
         kv.remove(&key)
@@ -280,11 +276,11 @@ fn concurrent_kv(instance: &SharedInstance, thread: usize, rounds: usize) -> Res
 // processor
 // ---------------------------------------------------------------------------
 
-fn processor_calls(processor: &Client<dyn Processor>) -> Result<Vec<String>, String> {
+fn processor_calls(processor: &Client<dyn Processor>) -> Result<Vec<String>, Problem> {
     let mut details = Vec::new();
     let name = call("name()", || processor.name())?;
     if name.is_empty() {
-        return Err("name() returned an empty name".to_owned());
+        return Err("name() returned an empty name".into());
     }
     details.push(format!("name() = {name:?}"));
     let empty = call("process(<empty input>) (empty input is valid)", || {
@@ -309,17 +305,17 @@ fn processor_calls(processor: &Client<dyn Processor>) -> Result<Vec<String>, Str
     Ok(details)
 }
 
-fn probe_processor(instance: &Instance) -> Result<Vec<String>, String> {
+fn probe_processor(instance: &Instance) -> Result<Vec<String>, Problem> {
     let processor = instance
         .interface::<dyn Processor>()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| Problem::from(&e))?;
     processor_calls(&processor)
 }
 
-fn quick_processor(instance: &Instance) -> Result<(), String> {
+fn quick_processor(instance: &Instance) -> Result<(), Problem> {
     let processor = instance
         .interface::<dyn Processor>()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| Problem::from(&e))?;
     processor
         .process(b"reload")
         .map(drop)
@@ -330,10 +326,10 @@ fn concurrent_processor(
     instance: &SharedInstance,
     thread: usize,
     rounds: usize,
-) -> Result<(), String> {
+) -> Result<(), Problem> {
     let processor = instance
         .interface::<dyn Processor>()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| Problem::from(&e))?;
     let input = format!("thread {thread}");
     for _ in 0..rounds {
         processor.name().map_err(|e| failed("name()", e))?;

@@ -14,6 +14,7 @@ mod inspect;
 mod json;
 mod known;
 mod new;
+mod supervisor;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -47,9 +48,14 @@ enum Command {
     ///
     /// Loads the library and verifies its descriptor exactly as a host does,
     /// running no plugin code beyond the library's initializers and its entry
-    /// function. A bad plugin exits with status 1 and says what is wrong; with
-    /// --json it prints {"error":{"kind","message"}}, where kind is the stable
-    /// snake_case name of the failure (missing_entry, abi_mismatch, ...).
+    /// function, in a child process: a plugin that crashes, exits or hangs
+    /// while loading (or a corrupted file that crashes the dynamic loader)
+    /// cannot take this command down, and what the plugin prints goes to
+    /// stderr, labelled `plugin stdout |` or `plugin stderr |`. Exits with
+    /// status 0 only for a plugin it could read; otherwise with status 1,
+    /// saying what is wrong; with --json it then prints
+    /// {"error":{"kind","message"}}, where kind is the stable snake_case name
+    /// of the failure (missing_entry, abi_mismatch, ..., crashed, timed_out).
     Inspect {
         /// The plugin's shared library.
         path: PathBuf,
@@ -58,14 +64,21 @@ enum Command {
         /// "thread_safe","interfaces":[{"id","version","vtable_size"}]}.
         #[arg(long)]
         json: bool,
+        /// Seconds the load may take before it counts as hung.
+        #[arg(long, value_name = "SECONDS", default_value_t = inspect::DEFAULT_TIMEOUT)]
+        timeout: u64,
     },
 
     /// Validate a plugin: load-time verification, lifecycle, interfaces,
     /// threads, reloading and interface-specific probes.
     ///
     /// Each check runs in a child process of this command, so a plugin that
-    /// crashes, aborts or hangs fails that check (with the signal or the
-    /// timeout) instead of killing the validator. The example interfaces
+    /// crashes, aborts, exits or hangs fails that check (with the signal,
+    /// the exit status or the timeout, and the call it was in) instead of
+    /// killing or fooling the validator: the child reports on a private
+    /// channel, never on the stdout plugin code can print to. By default a
+    /// check that runs longer than 10 seconds has hung, and the whole run
+    /// stops after 30 seconds. The example interfaces
     /// (org.tenon.example.greeter, .kv and .processor, version 1) are known to
     /// this command and are probed method by method; other interfaces get the
     /// checks every plugin gets. Exits with status 0 only if every check
@@ -80,8 +93,12 @@ enum Command {
         #[arg(short, long)]
         verbose: bool,
         /// Seconds each check may take before it counts as hung.
-        #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+        #[arg(long, value_name = "SECONDS", default_value_t = check::DEFAULT_STEP_TIMEOUT)]
         timeout: u64,
+        /// Seconds all the checks together may take; checks left when it
+        /// is spent fail as not run (timed_out).
+        #[arg(long, value_name = "SECONDS", default_value_t = check::DEFAULT_TOTAL_TIMEOUT)]
+        total_timeout: u64,
         /// Run every check in this process (no crash isolation; for
         /// debugging a check under a debugger).
         #[arg(long)]
@@ -117,12 +134,20 @@ enum Command {
         sdk: Option<PathBuf>,
     },
 
-    /// Runs one check of `tenon check` and prints its result as JSON (used
-    /// by `tenon check` to isolate each check in a child process).
+    /// Runs one check of `tenon check` and delivers its result on the
+    /// private channel of its supervising `tenon check` (its stdin).
     #[command(name = "__check-step", hide = true)]
     CheckStep {
         /// The check's name.
         step: String,
+        /// The plugin's shared library.
+        path: PathBuf,
+    },
+
+    /// Loads a plugin and delivers what `tenon inspect` prints on the
+    /// private channel of its supervising `tenon inspect` (its stdin).
+    #[command(name = "__inspect", hide = true)]
+    InspectChild {
         /// The plugin's shared library.
         path: PathBuf,
     },
@@ -155,12 +180,17 @@ pub enum InterfaceChoice {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Inspect { path, json } => inspect::run(&path, json),
+        Command::Inspect {
+            path,
+            json,
+            timeout,
+        } => inspect::run(&path, json, std::time::Duration::from_secs(timeout.max(1))),
         Command::Check {
             path,
             json,
             verbose,
             timeout,
+            total_timeout,
             in_process,
         } => check::run(
             &path,
@@ -168,6 +198,7 @@ fn main() -> ExitCode {
                 json,
                 verbose,
                 timeout: std::time::Duration::from_secs(timeout.max(1)),
+                total_timeout: std::time::Duration::from_secs(total_timeout.max(1)),
                 in_process,
             },
         ),
@@ -179,5 +210,6 @@ fn main() -> ExitCode {
             sdk,
         } => new::run(&name, lang, interface, dir, sdk),
         Command::CheckStep { step, path } => check::run_step_in_child(&step, &path),
+        Command::InspectChild { path } => inspect::run_in_child(&path),
     }
 }

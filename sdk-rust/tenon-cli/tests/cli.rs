@@ -306,19 +306,19 @@ fn check_fails_with_a_useful_report_on_bad_plugins() {
             c_fixture("null_slot"),
             "interfaces",
             &["[null_slot]", "greet"],
-            None,
+            Some("null_slot"),
         ),
         failing(
             c_fixture("vtable_too_small"),
             "interfaces",
             &["[vtable_too_small]"],
-            None,
+            Some("vtable_too_small"),
         ),
         failing(
             c_fixture("crash_in_greet"),
             "probe:org.tenon.example.greeter",
             &["crashed", "signal", "greet(<a 64 KiB name>)"],
-            None,
+            Some("crashed"),
         ),
         Failing {
             extra_args: &["--timeout", "2"],
@@ -326,7 +326,7 @@ fn check_fails_with_a_useful_report_on_bad_plugins() {
                 c_fixture("hang_in_greet"),
                 "probe:org.tenon.example.greeter",
                 &["timed out after 2 s", "greet(<a 64 KiB name>)"],
-                None,
+                Some("timed_out"),
             )
         },
     ];

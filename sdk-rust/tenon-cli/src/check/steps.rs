@@ -1,0 +1,507 @@
+//! The steps of `tenon check`: what each one does to the plugin.
+//!
+//! A step runs in a child process (see [`crate::supervisor`]) or, with
+//! `--in-process`, in `tenon` itself. Before every call that runs plugin
+//! code it announces the call ([`calling`]), so that a crash or a hang is
+//! blamed on that call — `destroy` and unloading included.
+
+use super::outcome::{Outcome, Problem};
+use crate::json;
+use crate::known::{self, Known};
+use crate::supervisor::child::enter as calling;
+use crate::supervisor::{LOADING, UNLOADING};
+use serde_json::json;
+use std::path::Path;
+use tenon::{Instance, Plugin, PluginInfo};
+
+const LIFECYCLE_CYCLES: usize = 100;
+const LIFECYCLE_ALIVE: usize = 16;
+const THREADS: usize = 8;
+const THREAD_ROUNDS: usize = 200;
+const RELOAD_CYCLES: usize = 10;
+
+/// Runs one step in this process.
+pub fn run(step: &str, path: &Path) -> Outcome {
+    match step {
+        "load" => step_load(path),
+        "interfaces" => with_plugin(path, step_interfaces),
+        "lifecycle" => with_plugin(path, step_lifecycle),
+        "threads" => with_plugin(path, step_threads),
+        "reload" => step_reload(path),
+        _ => match step.strip_prefix("probe:").and_then(known::by_id) {
+            Some(known) => with_plugin(path, |plugin| step_probe(plugin, known)),
+            None => Outcome::fail(format!("unknown check {step:?}")),
+        },
+    }
+}
+
+fn with_plugin(path: &Path, step: impl FnOnce(&Plugin) -> Outcome) -> Outcome {
+    match load(path) {
+        Ok(plugin) => {
+            let outcome = step(&plugin);
+            unload(plugin);
+            outcome
+        }
+        Err(error) => Outcome::from_error("the plugin did not load", &error),
+    }
+}
+
+fn load(path: &Path) -> Result<Plugin, tenon::Error> {
+    calling(LOADING);
+    Plugin::load(path)
+}
+
+fn unload(plugin: Plugin) {
+    calling(UNLOADING);
+    drop(plugin);
+}
+
+/// `create`, announced as `create` + `what`.
+fn create(plugin: &Plugin, what: &str) -> Result<Instance, tenon::Error> {
+    calling(&format!("create{what}"));
+    plugin.instantiate("")
+}
+
+/// `destroy`, announced as `destroy` + `what`.
+fn destroy(instance: Instance, what: &str) {
+    calling(&format!("destroy{what}"));
+    drop(instance);
+}
+
+fn step_load(path: &Path) -> Outcome {
+    match load(path) {
+        Ok(plugin) => {
+            let info = plugin.info();
+            let mut outcome = Outcome::pass(format!(
+                "{} {}, ABI {}, {}, {} interface{}",
+                info.name,
+                info.version,
+                info.abi,
+                if info.thread_safe() {
+                    "thread-safe"
+                } else {
+                    "not thread-safe"
+                },
+                info.interfaces.len(),
+                if info.interfaces.len() == 1 { "" } else { "s" }
+            ))
+            .details(load_details(info));
+            outcome.data = json::plugin(info);
+            unload(plugin);
+            outcome
+        }
+        Err(error) => {
+            let mut outcome = Outcome::from_error("refused at load", &error);
+            outcome.details = vec![hint(&error)];
+            outcome
+        }
+    }
+}
+
+fn load_details(info: &PluginInfo) -> Vec<String> {
+    let mut details = vec![
+        "file header, entry symbol, ABI major, descriptor size, metadata, version and \
+         interface table verified"
+            .to_owned(),
+    ];
+    if info.abi.minor > tenon::AbiVersion::HOST.minor {
+        details.push(format!(
+            "built against ABI {}, newer than this host's {}: fields past {} are ignored",
+            info.abi,
+            tenon::AbiVersion::HOST,
+            tenon::AbiVersion::HOST
+        ));
+    }
+    if info.description.is_none() {
+        details.push("no description (allowed; hosts show nothing)".to_owned());
+    }
+    details
+}
+
+/// What to do about a load error, in one line.
+fn hint(error: &tenon::Error) -> String {
+    let hint = match error.kind() {
+        "file_not_found" => "check the path",
+        "not_a_library" => {
+            "build the plugin as a shared library (-shared, crate-type = [\"cdylib\"])"
+        }
+        "wrong_architecture" => "build the plugin for this machine's platform and architecture",
+        "missing_entry" => {
+            "export tenon_plugin_v1 (TENON_PLUGIN in C/C++, tenon_plugin::export! in Rust), \
+             with TENON_EXPORT visibility"
+        }
+        "null_descriptor" => "tenon_plugin_v1 must return the address of a static descriptor",
+        "abi_mismatch" => "rebuild the plugin against this host's tenon/plugin.h",
+        "descriptor_too_small" => "set struct_size = sizeof(tenon_plugin_descriptor)",
+        "invalid_metadata" => "name must be non-empty UTF-8; create and destroy must be set",
+        "invalid_version" => "use a semantic version such as \"1.0.0\"",
+        "invalid_interface_table" => {
+            "list each interface once, with an id and a vtable, end the table with NULL and set \
+             interface_count to the number of entries (TENON_PLUGIN does all of this)"
+        }
+        _ => "see docs/ABI.md, \"What a host verifies at load\"",
+    };
+    format!("hint: {hint}")
+}
+
+fn step_interfaces(plugin: &Plugin) -> Outcome {
+    let info = plugin.info();
+    if info.interfaces.is_empty() {
+        return Outcome::skip("the plugin offers no interfaces");
+    }
+    let mut details = Vec::new();
+    let mut failed = Vec::new();
+    let mut first_error = None;
+    let mut verified = 0;
+    for interface in &info.interfaces {
+        let label = format!("{} v{}", interface.id, interface.version);
+        calling(&format!("reading the vtable of {label}"));
+        match known::by_id(&interface.id) {
+            Some(known) if known.version == interface.version => match (known.require)(plugin) {
+                Ok(()) => {
+                    verified += 1;
+                    details.push(format!(
+                        "{label}: vtable of {} bytes, {} present",
+                        interface.vtable_size,
+                        known
+                            .methods
+                            .iter()
+                            .map(|m| m.name)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                }
+                Err(error) => {
+                    failed.push(interface.id.clone());
+                    details.push(format!("{label}: [{}] {error}", error.kind()));
+                    first_error.get_or_insert_with(|| json::error(&error));
+                }
+            },
+            Some(known) => details.push(format!(
+                "{label}: this command knows version {} only; its table entry was verified \
+                 (id, version, vtable of {} bytes)",
+                known.version, interface.vtable_size
+            )),
+            None => details.push(format!(
+                "{label}: not known to this command; its table entry was verified (id, version, \
+                 vtable of {} bytes) but its methods cannot be",
+                interface.vtable_size
+            )),
+        }
+    }
+    let mut outcome = if !failed.is_empty() {
+        Outcome::fail(format!(
+            "{} of {} interfaces unusable: {}",
+            failed.len(),
+            info.interfaces.len(),
+            failed.join(", ")
+        ))
+    } else if verified == 0 {
+        Outcome::skip(
+            "no interface this command can call (other ids or versions); their table entries \
+             were verified at load",
+        )
+    } else {
+        Outcome::pass(format!(
+            "{verified} of {} interfaces resolved with every method present",
+            info.interfaces.len()
+        ))
+    };
+    outcome.details = details;
+    // Several interfaces may fail; the details list each, `error` carries
+    // the first one's kind.
+    outcome.error = first_error;
+    outcome.data = json!({ "failed": failed });
+    outcome
+}
+
+fn step_lifecycle(plugin: &Plugin) -> Outcome {
+    for cycle in 1..=LIFECYCLE_CYCLES {
+        let what = format!(" (cycle {cycle} of {LIFECYCLE_CYCLES})");
+        match create(plugin, &what) {
+            Ok(instance) => destroy(instance, &what),
+            Err(error) => return Outcome::from_error(&format!("create #{cycle} failed"), &error),
+        }
+    }
+    let mut alive = Vec::new();
+    for index in 0..LIFECYCLE_ALIVE {
+        match create(plugin, &format!(" (with {index} instances alive)")) {
+            Ok(instance) => alive.push(instance),
+            Err(error) => {
+                return Outcome::from_error(
+                    &format!("create failed with {index} instances alive"),
+                    &error,
+                )
+            }
+        }
+    }
+    // Destroy out of creation order: every other one first.
+    let mut odd = Vec::new();
+    for (index, instance) in alive.into_iter().enumerate() {
+        if index % 2 == 0 {
+            destroy(
+                instance,
+                &format!(" (instance #{} of {LIFECYCLE_ALIVE} alive)", index + 1),
+            );
+        } else {
+            odd.push((index, instance));
+        }
+    }
+    for (index, instance) in odd {
+        destroy(
+            instance,
+            &format!(" (instance #{} of {LIFECYCLE_ALIVE} alive)", index + 1),
+        );
+    }
+    let mut details = vec![
+        format!("{LIFECYCLE_CYCLES} create/destroy cycles with config \"\""),
+        format!("{LIFECYCLE_ALIVE} instances alive at once, destroyed out of creation order"),
+    ];
+    if plugin.info().thread_safe() {
+        calling("create (a shared instance)");
+        match plugin.instantiate_shared("") {
+            Ok(shared) => {
+                calling("destroy (a shared instance)");
+                drop(shared);
+            }
+            Err(error) => return Outcome::from_error("a shared instance failed", &error),
+        }
+        details.push("a shared (thread-safe) instance created and destroyed".to_owned());
+    }
+    Outcome::pass(format!(
+        "{LIFECYCLE_CYCLES} create/destroy cycles, {LIFECYCLE_ALIVE} instances alive at once"
+    ))
+    .details(details)
+}
+
+fn step_probe(plugin: &Plugin, known: &Known) -> Outcome {
+    let instance = match create(plugin, "") {
+        Ok(instance) => instance,
+        Err(error) => return Outcome::from_error("create failed", &error),
+    };
+    let outcome = match (known.probe)(&instance) {
+        Ok(details) => Outcome::pass(format!(
+            "{}: every method called, edge cases included",
+            known.short
+        ))
+        .details(details),
+        Err(problem) => Outcome::from_problem(known.short, problem),
+    };
+    destroy(instance, "");
+    outcome
+}
+
+/// Known interfaces the loaded plugin offers at the known version and
+/// that resolve.
+fn usable(plugin: &Plugin) -> Vec<&'static Known> {
+    known::KNOWN
+        .iter()
+        .filter(|known| {
+            plugin
+                .info()
+                .interfaces
+                .iter()
+                .any(|i| i.id == known.id && i.version == known.version)
+                && (known.require)(plugin).is_ok()
+        })
+        .collect()
+}
+
+fn step_threads(plugin: &Plugin) -> Outcome {
+    let mut details = Vec::new();
+    // Every plugin: instances created and destroyed on several threads at
+    // once ([lifecycle] calls never overlap on one instance, but different
+    // instances may be created concurrently).
+    calling("create and destroy on 4 threads at once");
+    let created = on_threads(4, |_| {
+        for _ in 0..25 {
+            plugin.instantiate("").map_err(|e| Problem::from(&e))?;
+        }
+        Ok(())
+    });
+    if let Err(problem) = created {
+        return Outcome::from_problem("creating instances on 4 threads at once failed", problem);
+    }
+    details.push("100 instances created and destroyed on 4 threads at once".to_owned());
+
+    let usable = usable(plugin);
+    if plugin.info().thread_safe() {
+        calling("create (a shared instance)");
+        let shared = match plugin.instantiate_shared("") {
+            Ok(shared) => shared,
+            Err(error) => return Outcome::from_error("a shared instance failed", &error),
+        };
+        calling(&format!(
+            "{} from {THREADS} threads at once on one shared instance",
+            names(&usable)
+        ));
+        let results = on_threads(THREADS, |thread| {
+            for known in usable.iter() {
+                (known.concurrent)(&shared, thread, THREAD_ROUNDS)
+                    .map_err(|e| e.context(known.short))?;
+            }
+            Ok(())
+        });
+        calling("destroy (the shared instance)");
+        drop(shared);
+        if let Err(problem) = results {
+            return Outcome::from_problem(
+                "concurrent calls on one shared instance failed",
+                problem,
+            )
+            .details(details);
+        }
+        if usable.is_empty() {
+            details.push(
+                "declares thread safety, but offers no interface known to this command to call \
+                 concurrently"
+                    .to_owned(),
+            );
+        } else {
+            details.push(format!(
+                "{THREADS} threads x {THREAD_ROUNDS} rounds of {} calls on one shared instance",
+                names(&usable)
+            ));
+        }
+        Outcome::pass(if usable.is_empty() {
+            "instances created on several threads at once".to_owned()
+        } else {
+            format!("{THREADS} threads calling one shared instance at once")
+        })
+        .details(details)
+    } else {
+        // Not thread-safe: one instance, called from one thread after
+        // another, as plugin.h allows for every plugin.
+        let instance = match create(plugin, "") {
+            Ok(instance) => instance,
+            Err(error) => return Outcome::from_error("create failed", &error),
+        };
+        calling(&format!("{} from one thread after another", names(&usable)));
+        let mut instance = Some(instance);
+        for hop in 0..3 {
+            let moved = instance.take().expect("the instance comes back each hop");
+            let usable = &usable;
+            let result = std::thread::scope(|scope| {
+                scope
+                    .spawn(move || {
+                        for known in usable.iter() {
+                            if let Err(problem) = (known.quick)(&moved) {
+                                return (moved, Err(problem.context(known.short)));
+                            }
+                        }
+                        (moved, Ok(()))
+                    })
+                    .join()
+            });
+            match result {
+                Ok((back, Ok(()))) => instance = Some(back),
+                Ok((back, Err(problem))) => {
+                    destroy(back, "");
+                    return Outcome::from_problem(
+                        &format!(
+                            "a call from thread #{} after calls from another thread failed",
+                            hop + 1
+                        ),
+                        problem,
+                    )
+                    .details(details);
+                }
+                Err(_) => return Outcome::fail("a thread panicked").details(details),
+            }
+        }
+        // Destroyed on yet another thread.
+        if let Some(last) = instance.take() {
+            let _ = std::thread::spawn(move || destroy(last, " (on a fourth thread)")).join();
+        }
+        details.push(format!(
+            "not thread-safe: one instance called from 3 threads one after another{}, then \
+             destroyed on a fourth",
+            if usable.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", names(&usable))
+            }
+        ));
+        Outcome::pass("an instance handed from thread to thread").details(details)
+    }
+}
+
+fn names(known: &[&Known]) -> String {
+    known.iter().map(|k| k.short).collect::<Vec<_>>().join(", ")
+}
+
+fn step_reload(path: &Path) -> Outcome {
+    let mut first: Option<(String, String)> = None;
+    for cycle in 1..=RELOAD_CYCLES {
+        let plugin = match load(path) {
+            Ok(plugin) => plugin,
+            Err(error) => return Outcome::from_error(&format!("load #{cycle} failed"), &error),
+        };
+        let identity = (
+            plugin.info().name.clone(),
+            plugin.info().version.to_string(),
+        );
+        match &first {
+            None => first = Some(identity),
+            Some(first) if *first != identity => {
+                let outcome = Outcome::fail(format!(
+                    "load #{cycle} describes the plugin as {} {}, the first load as {} {}",
+                    identity.0, identity.1, first.0, first.1
+                ));
+                unload(plugin);
+                return outcome;
+            }
+            Some(_) => {}
+        }
+        let usable = usable(&plugin);
+        let what = format!(" (after load #{cycle})");
+        let instance = match create(&plugin, &what) {
+            Ok(instance) => instance,
+            Err(error) => {
+                let outcome = Outcome::from_error(&format!("create after load #{cycle}"), &error);
+                unload(plugin);
+                return outcome;
+            }
+        };
+        for known in &usable {
+            if let Err(problem) = (known.quick)(&instance) {
+                destroy(instance, &what);
+                unload(plugin);
+                return Outcome::from_problem(
+                    &format!("after load #{cycle}: {}", known.short),
+                    problem,
+                );
+            }
+        }
+        destroy(instance, &what);
+        unload(plugin);
+    }
+    Outcome::pass(format!(
+        "{RELOAD_CYCLES} load, use and unload cycles in one process"
+    ))
+}
+
+/// Runs `work(thread_index)` on `threads` threads at once and returns the
+/// first failure, a panicking thread counting as one.
+fn on_threads(
+    threads: usize,
+    work: impl Fn(usize) -> Result<(), Problem> + Sync,
+) -> Result<(), Problem> {
+    std::thread::scope(|scope| {
+        let work = &work;
+        let workers: Vec<_> = (0..threads)
+            .map(|thread| scope.spawn(move || work(thread)))
+            .collect();
+        workers
+            .into_iter()
+            .map(|worker| {
+                worker
+                    .join()
+                    .unwrap_or_else(|_| Err(Problem::new("a thread panicked")))
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .find_map(Result::err)
+            .map_or(Ok(()), Err)
+    })
+}
