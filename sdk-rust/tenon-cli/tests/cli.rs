@@ -424,6 +424,64 @@ fn check_passes_on_plugins_that_are_odd_but_valid() {
     );
 }
 
+/// The warnings of each check of `tenon check --json` on `library`, which
+/// must pass.
+fn warnings_by_check(library: &Path) -> Vec<(String, Vec<String>)> {
+    let output = run_path(&["check", "--json"], library);
+    assert!(output.status.success(), "{}", stdout(&output));
+    let report = json(&output);
+    report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .map(|check| {
+            let warnings = check["warnings"]
+                .as_array()
+                .expect("every check has warnings")
+                .iter()
+                .map(|w| w.as_str().expect("a warning is text").to_owned())
+                .collect();
+            (check["name"].as_str().expect("a name").to_owned(), warnings)
+        })
+        .collect()
+}
+
+#[test]
+fn check_warns_about_extra_exports_and_unknown_interface_versions() {
+    let clean = warnings_by_check(&c_plugin("greeter"));
+    assert!(
+        clean.iter().all(|(_, warnings)| warnings.is_empty()),
+        "{clean:?}"
+    );
+
+    let exporting = warnings_by_check(&c_fixture("extra_exports"));
+    let load = &exporting.iter().find(|(name, _)| name == "load").unwrap().1;
+    assert_eq!(load.len(), 2, "{load:?}");
+    for symbol in [
+        "tenon_fixture_extra_function",
+        "tenon_fixture_extra_variable",
+    ] {
+        assert!(
+            load.iter()
+                .any(|w| w.contains(symbol) && w.contains("hidden")),
+            "{symbol} not warned about: {load:?}"
+        );
+    }
+
+    let newer = warnings_by_check(&c_fixture("greeter_v2"));
+    let interfaces = &newer
+        .iter()
+        .find(|(name, _)| name == "interfaces")
+        .unwrap()
+        .1;
+    assert!(
+        interfaces
+            .iter()
+            .any(|w| w.contains("org.tenon.example.greeter v2") && w.contains("version 1")),
+        "{interfaces:?}"
+    );
+}
+
 #[test]
 fn check_in_process_gives_the_same_verdicts() {
     let good = run_path(&["check", "--in-process"], &c_plugin("processor"));

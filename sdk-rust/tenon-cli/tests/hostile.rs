@@ -17,7 +17,7 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
-use tenon_example_plugins::{c_fixture, c_plugin};
+use tenon_test_plugins::{c_fixture, c_plugin};
 
 fn tenon() -> Command {
     Command::new(env!("CARGO_BIN_EXE_tenon"))

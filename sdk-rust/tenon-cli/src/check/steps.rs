@@ -86,6 +86,7 @@ fn step_load(path: &Path) -> Outcome {
                 if info.interfaces.len() == 1 { "" } else { "s" }
             ))
             .details(load_details(info));
+            outcome.warnings = extra_exports(path);
             outcome.data = json::plugin(info);
             unload(plugin);
             outcome
@@ -96,6 +97,30 @@ fn step_load(path: &Path) -> Outcome {
             outcome
         }
     }
+}
+
+/// A warning for each symbol the library exports besides its entry: hosts
+/// ignore them, but they can clash with the host's symbols or another
+/// plugin's (`plugin.h`, "The symbol a plugin exports").
+fn extra_exports(path: &Path) -> Vec<String> {
+    let entry: &[u8] = tenon::sys::TENON_ENTRY_SYMBOL_V1;
+    let entry = entry.strip_suffix(b"\0").unwrap_or(entry);
+    let file = match tenon::LibraryFile::read(path) {
+        Ok(file) => file,
+        Err(error) => return vec![format!("could not list the library's exports: {error}")],
+    };
+    file.exports()
+        .iter()
+        .filter(|symbol| symbol.name().as_bytes() != entry)
+        .map(|symbol| {
+            format!(
+                "exports `{}` besides tenon_plugin_v1: build with hidden visibility \
+                 (-fvisibility=hidden; for C++ also the SDK's linker version script) so that \
+                 nothing else is exported",
+                symbol.name()
+            )
+        })
+        .collect()
 }
 
 fn load_details(info: &PluginInfo) -> Vec<String> {
@@ -133,7 +158,18 @@ fn hint(error: &tenon::Error) -> String {
         "null_descriptor" => "tenon_plugin_v1 must return the address of a static descriptor",
         "abi_mismatch" => "rebuild the plugin against this host's tenon/plugin.h",
         "descriptor_too_small" => "set struct_size = sizeof(tenon_plugin_descriptor)",
-        "invalid_metadata" => "name must be non-empty UTF-8; create and destroy must be set",
+        "invalid_metadata" => {
+            "name and version must be non-empty UTF-8 of at most 255 bytes, the description at \
+             most 4096, none with control characters; create and destroy must be set"
+        }
+        "entry_not_a_function" => {
+            "tenon_plugin_v1 must be a function returning the descriptor's address, not the \
+             descriptor itself"
+        }
+        "misaligned" => {
+            "define the descriptor, the interface table and the vtables as ordinary static \
+             const objects of their types (not inside byte arrays or packed structs)"
+        }
         "invalid_version" => "use a semantic version such as \"1.0.0\"",
         "invalid_interface_table" => {
             "list each interface once, with an id and a vtable, end the table with NULL and set \
@@ -152,6 +188,7 @@ fn step_interfaces(plugin: &Plugin) -> Outcome {
     let mut details = Vec::new();
     let mut failed = Vec::new();
     let mut first_error = None;
+    let mut warnings = Vec::new();
     let mut verified = 0;
     for interface in &info.interfaces {
         let label = format!("{} v{}", interface.id, interface.version);
@@ -177,11 +214,18 @@ fn step_interfaces(plugin: &Plugin) -> Outcome {
                     first_error.get_or_insert_with(|| json::error(&error));
                 }
             },
-            Some(known) => details.push(format!(
-                "{label}: this command knows version {} only; its table entry was verified \
-                 (id, version, vtable of {} bytes)",
-                known.version, interface.vtable_size
-            )),
+            Some(known) => {
+                details.push(format!(
+                    "{label}: this command knows version {} only; its table entry was verified \
+                     (id, version, vtable of {} bytes)",
+                    known.version, interface.vtable_size
+                ));
+                warnings.push(format!(
+                    "{label}: offered at a version this command does not know (it knows \
+                     version {}), so its methods were not called",
+                    known.version
+                ));
+            }
             None => details.push(format!(
                 "{label}: not known to this command; its table entry was verified (id, version, \
                  vtable of {} bytes) but its methods cannot be",
@@ -208,6 +252,7 @@ fn step_interfaces(plugin: &Plugin) -> Outcome {
         ))
     };
     outcome.details = details;
+    outcome.warnings = warnings;
     // Several interfaces may fail; the details list each, `error` carries
     // the first one's kind.
     outcome.error = first_error;
