@@ -1,0 +1,152 @@
+//! Calls through a typed handle, against the same call written as a C host
+//! writes it and against a plain Rust function doing the same work.
+
+use crate::c_host::{self, OutBuffer, Target};
+use crate::harness::{run_group, Case, Row, Settings};
+use crate::plain;
+use std::hint::black_box;
+use std::path::Path;
+use tenon::Plugin;
+use tenon_example_interfaces::{Greeter, Kv, Processor};
+
+/// The value stored under [`KEY`] for `get`: 16 bytes, a small record.
+const VALUE: &[u8] = b"0123456789abcdef";
+const KEY: &str = "key";
+const NAME: &str = "world";
+
+/// `len` (trivial) and `get` (bytes out) of kv plugins.
+pub fn kv(settings: &Settings, plugins: &[(&str, &Path)]) -> Vec<Row> {
+    let loaded: Vec<_> = plugins
+        .iter()
+        .map(|(label, path)| {
+            let plugin = Plugin::load(path).expect("kv plugin loads");
+            let instance = plugin.instantiate("").expect("kv plugin instantiates");
+            (*label, instance)
+        })
+        .collect();
+    let handles: Vec<_> = loaded
+        .iter()
+        .map(|(label, instance)| {
+            let kv = instance.interface::<dyn Kv>().expect("kv resolves");
+            kv.put(KEY, VALUE).expect("put works");
+            (*label, kv)
+        })
+        .collect();
+    let store = plain::Store::with(KEY, VALUE);
+    let store = &store;
+    let mut cases = Vec::new();
+    for (label, kv) in &handles {
+        let target = Target::of(kv);
+        let base = format!("call/{label}/len/c-host");
+        cases.push(Case::repeat(base.clone(), move || {
+            black_box(c_host::kv_len(black_box(&target)));
+        }));
+        cases.push(
+            Case::repeat(format!("call/{label}/len/typed"), move || {
+                black_box(kv.len().unwrap());
+            })
+            .against(&base),
+        );
+    }
+    let first_len = format!("call/{}/len/c-host", handles[0].0);
+    cases.push(
+        Case::repeat("call/plain-rust/len", move || {
+            black_box(black_box(store).len());
+        })
+        .against(&first_len),
+    );
+    for (label, kv) in &handles {
+        let target = Target::of(kv);
+        let mut out = OutBuffer::new();
+        let base = format!("call/{label}/get/c-host");
+        cases.push(Case::repeat(base.clone(), move || {
+            black_box(c_host::kv_get(&target, black_box(KEY), &mut out));
+        }));
+        cases.push(
+            Case::repeat(format!("call/{label}/get/typed"), move || {
+                black_box(kv.get(black_box(KEY)).unwrap());
+            })
+            .against(&base),
+        );
+    }
+    let first_get = format!("call/{}/get/c-host", handles[0].0);
+    cases.push(
+        Case::repeat("call/plain-rust/get", move || {
+            black_box(black_box(store).get(black_box(KEY)).unwrap());
+        })
+        .against(&first_get),
+    );
+    run_group(settings, "kv: len() -> u64 and get(key) -> 16 bytes", cases)
+}
+
+/// `greet` (a string in, a string out).
+pub fn greet(settings: &Settings, label: &str, path: &Path) -> Vec<Row> {
+    let plugin = Plugin::load(path).expect("greeter loads");
+    let instance = plugin.instantiate("").expect("greeter instantiates");
+    let greeter = instance
+        .interface::<dyn Greeter>()
+        .expect("greeter resolves");
+    let greeter = &greeter;
+    let target = Target::of(greeter);
+    let mut out = OutBuffer::new();
+    let base = format!("call/{label}/greet/c-host");
+    let cases = vec![
+        Case::repeat(base.clone(), move || {
+            black_box(c_host::greet(&target, black_box(NAME), &mut out));
+        }),
+        Case::repeat(format!("call/{label}/greet/typed"), move || {
+            black_box(greeter.greet(black_box(NAME)).unwrap());
+        })
+        .against(&base),
+        Case::repeat("call/plain-rust/greet", move || {
+            black_box(plain::greet(black_box(NAME)));
+        })
+        .against(&base),
+    ];
+    run_group(settings, "greeter: greet(\"world\") -> String", cases)
+}
+
+/// The sizes of the bytes cases.
+pub const SIZES: [(usize, &str); 3] = [(64, "64B"), (4096, "4KiB"), (1 << 20, "1MiB")];
+
+/// `process` of the echo plugin: the input comes back, so the result is as
+/// large as the input.
+pub fn bytes(settings: &Settings, label: &str, path: &Path) -> Vec<Row> {
+    let plugin = Plugin::load(path).expect("echo loads");
+    let instance = plugin.instantiate("").expect("echo instantiates");
+    let echo = instance
+        .interface::<dyn Processor>()
+        .expect("processor resolves");
+    let echo = &echo;
+    let mut rows = Vec::new();
+    for (size, size_label) in SIZES {
+        let input: Vec<u8> = (0..size).map(|i| i as u8).collect();
+        let input = &input[..];
+        assert_eq!(echo.process(input).unwrap(), input, "echo echoes");
+        let target = Target::of(echo);
+        let mut out = OutBuffer::new();
+        let base = format!("call/{label}/process-{size_label}/c-host");
+        let cases = vec![
+            Case::repeat(base.clone(), move || {
+                black_box(c_host::process(&target, black_box(input), &mut out));
+            }),
+            Case::repeat(
+                format!("call/{label}/process-{size_label}/typed"),
+                move || {
+                    black_box(echo.process(black_box(input)).unwrap());
+                },
+            )
+            .against(&base),
+            Case::repeat(format!("call/plain-rust/echo-{size_label}"), move || {
+                black_box(plain::echo(black_box(input)));
+            })
+            .against(&base),
+        ];
+        rows.extend(run_group(
+            settings,
+            &format!("echo processor: process({size_label}) -> {size_label}"),
+            cases,
+        ));
+    }
+    rows
+}
