@@ -20,10 +20,14 @@ pub unsafe fn guard(
     let failure = match catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(())) => return Status::OK.0,
         Ok(Err(failure)) => failure,
-        Err(payload) => CallError::new(
-            Status::PANIC,
-            format!("panic: {}", panic_message(&*payload)),
-        ),
+        Err(payload) => {
+            let failure = CallError::new(
+                Status::PANIC,
+                format!("panic: {}", panic_message(&*payload)),
+            );
+            drop_payload(payload);
+            failure
+        }
     };
     if !error.is_null() {
         // A message that cannot be stored is dropped: the status alone
@@ -32,6 +36,32 @@ pub unsafe fn guard(
         let _ = unsafe { append(error, failure.message().as_bytes()) };
     }
     failure.status().0
+}
+
+/// Drops a caught panic payload without letting a panic in its `Drop`
+/// escape: a payload whose destructor panics is caught, and so is the
+/// payload of that panic; one that still panics when dropped is leaked.
+/// Every place that catches a panic at the boundary ends with this, so that
+/// the host goes on even then.
+pub fn drop_payload(payload: Box<dyn Any + Send>) {
+    let mut payload = payload;
+    for _ in 0..3 {
+        match catch_unwind(AssertUnwindSafe(move || drop(payload))) {
+            Ok(()) => return,
+            Err(next) => payload = next,
+        }
+    }
+    core::mem::forget(payload);
+}
+
+/// Runs `body`, catching a panic; the payload is dropped with
+/// [`drop_payload`], and its message is returned.
+pub fn catch<R>(body: impl FnOnce() -> R) -> Result<R, String> {
+    catch_unwind(AssertUnwindSafe(body)).map_err(|payload| {
+        let message = panic_message(&*payload).to_owned();
+        drop_payload(payload);
+        message
+    })
 }
 
 /// The text of a panic payload (`panic!` with a literal or a format).
@@ -57,6 +87,31 @@ mod tests {
         let status = unsafe { guard(error.as_raw(), || panic!("boom {}", 42)) };
         assert_eq!(Status(status), Status::PANIC);
         assert_eq!(error.into_message(), "panic: boom 42");
+    }
+
+    /// A payload whose destructor panics too.
+    struct Bomb;
+
+    impl Drop for Bomb {
+        fn drop(&mut self) {
+            panic!("the payload's drop panics");
+        }
+    }
+
+    #[test]
+    fn a_payload_whose_drop_panics_does_not_escape() {
+        let mut error = HostBuffer::new();
+        // SAFETY: a live HostBuffer.
+        let status = unsafe { guard(error.as_raw(), || std::panic::panic_any(Bomb)) };
+        assert_eq!(Status(status), Status::PANIC);
+        assert_eq!(
+            error.into_message(),
+            "panic: a panic with a non-string payload"
+        );
+        assert_eq!(
+            catch(|| std::panic::panic_any(Bomb)).unwrap_err(),
+            "a panic with a non-string payload"
+        );
     }
 
     #[test]

@@ -6,70 +6,84 @@
 //! that did not allocate them.
 
 use crate::{CallError, Status};
-use core::mem::ManuallyDrop;
+use core::ffi::c_void;
 use tenon_sys::{tenon_buffer, tenon_status};
 
 /// A `tenon_buffer` owned by the host, backed by a `Vec<u8>`.
 ///
-/// Creating one does not allocate; the plugin's first `reserve` does. The raw
-/// buffer is the first field so that `reserve` can find the shadow copy of
-/// the allocation it handed out and refuse a buffer whose pointer or capacity
-/// the plugin overwrote.
+/// Creating one does not allocate; the plugin's first `reserve` does.
+///
+/// Two rules of `plugin.h` are enforced here rather than trusted, because
+/// what the plugin leaves in the buffer reaches safe host code:
+///
+/// - every byte the plugin is given room for is initialized (zero-filled
+///   when `reserve` grows the storage), so a plugin that advances `len`
+///   without writing yields zeros, never uninitialized memory;
+/// - `reserve` accepts only the very `tenon_buffer` this value lent
+///   ([`HostBuffer::as_raw`] records its address in `host_data`), so a
+///   plugin calling it on a copy gets `TENON_INVALID_ARGUMENT` instead of
+///   making the host read past the copy.
+///
+/// The storage's own pointer and length are kept beside the lent struct, so
+/// a plugin that overwrote `data`, `capacity` or `len` is detected before
+/// anything is read or freed.
 #[repr(C)]
 pub struct HostBuffer {
+    /// First, so that a pointer to the whole `HostBuffer` is also a pointer
+    /// to the struct the plugin receives.
     raw: tenon_buffer,
-    data: *mut u8,
-    capacity: usize,
+    /// Fully initialized: its length is the capacity lent to the plugin.
+    storage: Vec<u8>,
 }
 
 impl HostBuffer {
     /// An empty buffer.
     pub fn new() -> Self {
-        let mut storage = ManuallyDrop::new(Vec::<u8>::new());
-        let data = storage.as_mut_ptr();
-        let capacity = storage.capacity();
+        let mut storage = Vec::new();
         HostBuffer {
             raw: tenon_buffer {
-                data,
+                data: storage.as_mut_ptr(),
                 len: 0,
-                capacity,
+                capacity: 0,
                 reserve: Some(reserve_vec),
                 host_data: core::ptr::null_mut(),
             },
-            data,
-            capacity,
+            storage,
         }
     }
 
     /// The raw buffer to pass to a plugin. It stays valid while `self` is
-    /// neither moved nor dropped.
+    /// neither moved nor otherwise used; the pointer is derived from the
+    /// whole `HostBuffer`, whose address it also records in `host_data` so
+    /// that `reserve` can recognise it.
     pub fn as_raw(&mut self) -> *mut tenon_buffer {
-        &mut self.raw
+        let whole: *mut HostBuffer = self;
+        // SAFETY: `whole` comes from a live `&mut self`; `raw` is its first
+        // field (`#[repr(C)]`), so the cast below addresses that field with
+        // the provenance of the whole struct.
+        unsafe { (*whole).raw.host_data = whole.cast::<c_void>() };
+        whole.cast::<tenon_buffer>()
     }
 
     /// Whether the plugin left the buffer as `reserve` made it, with
     /// `len <= capacity`.
     fn is_intact(&self) -> bool {
-        self.raw.data == self.data
-            && self.raw.capacity == self.capacity
-            && self.raw.len <= self.capacity
+        self.raw.data == self.storage.as_ptr().cast_mut()
+            && self.raw.capacity == self.storage.len()
+            && self.raw.len <= self.raw.capacity
     }
 
     /// The bytes written, or an error if the plugin corrupted the buffer's
-    /// bookkeeping (the allocation is then leaked, because it can no longer
-    /// be freed safely).
-    pub fn into_vec(self) -> Result<Vec<u8>, CallError> {
-        let this = ManuallyDrop::new(self);
-        if !this.is_intact() {
+    /// bookkeeping.
+    pub fn into_vec(mut self) -> Result<Vec<u8>, CallError> {
+        if !self.is_intact() {
             return Err(CallError::invalid_output(
                 "the plugin corrupted an output buffer (pointer, capacity or length changed without reserve)",
             ));
         }
-        // SAFETY: `data` and `capacity` are exactly what a `Vec<u8>` gave up
-        // in `new` or `reserve_vec` (checked just above), and `len` bytes
-        // were initialized by the plugin, which may only write below `len`
-        // and `len <= capacity`.
-        Ok(unsafe { Vec::from_raw_parts(this.data, this.raw.len, this.capacity) })
+        let mut bytes = core::mem::take(&mut self.storage);
+        bytes.truncate(self.raw.len);
+        Ok(bytes)
     }
 
     /// The bytes written, as text: invalid UTF-8 is replaced, since error
@@ -81,6 +95,31 @@ impl HostBuffer {
             Err(e) => e.message().to_owned(),
         }
     }
+
+    /// Grows the storage so that `additional` bytes fit after `len`,
+    /// zero-filling everything it adds.
+    fn grow(&mut self, additional: usize) -> tenon_status {
+        if !self.is_intact() {
+            return Status::INVALID_ARGUMENT.0;
+        }
+        let Some(needed) = self.raw.len.checked_add(additional) else {
+            return Status::OUT_OF_MEMORY.0;
+        };
+        if needed > self.storage.len() {
+            if self
+                .storage
+                .try_reserve(needed - self.storage.len())
+                .is_err()
+            {
+                return Status::OUT_OF_MEMORY.0;
+            }
+            // All the capacity the allocator gave is lent, initialized.
+            self.storage.resize(self.storage.capacity(), 0);
+        }
+        self.raw.data = self.storage.as_mut_ptr();
+        self.raw.capacity = self.storage.len();
+        Status::OK.0
+    }
 }
 
 impl Default for HostBuffer {
@@ -89,13 +128,12 @@ impl Default for HostBuffer {
     }
 }
 
-impl Drop for HostBuffer {
-    fn drop(&mut self) {
-        if self.is_intact() {
-            // SAFETY: as in `into_vec`; the length is irrelevant to `u8`
-            // drops, so 0 is used.
-            drop(unsafe { Vec::from_raw_parts(self.data, 0, self.capacity) });
-        }
+impl core::fmt::Debug for HostBuffer {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("HostBuffer")
+            .field("len", &self.raw.len)
+            .field("capacity", &self.raw.capacity)
+            .finish()
     }
 }
 
@@ -104,26 +142,19 @@ unsafe extern "C" fn reserve_vec(buffer: *mut tenon_buffer, additional: usize) -
     if buffer.is_null() {
         return Status::INVALID_ARGUMENT.0;
     }
-    // SAFETY: this callback is installed only in `HostBuffer::new`, whose
-    // `raw` field is the first field of a `#[repr(C)]` struct, so a pointer
-    // to it is a pointer to the whole `HostBuffer`, which outlives the call
-    // it was lent to.
-    let host = unsafe { &mut *(buffer as *mut HostBuffer) };
-    if !host.is_intact() {
+    // SAFETY: a non-NULL pointer the plugin passed as a buffer it was lent
+    // (or a copy of one); reading its `host_data` field is allowed by
+    // `plugin.h` (the struct is readable during the call).
+    let host = unsafe { (*buffer).host_data }.cast::<HostBuffer>();
+    // The pointer must be the one `as_raw` returned: a copy of the struct
+    // carries the same `host_data` but lives elsewhere.
+    if host.is_null() || host.cast::<tenon_buffer>() != buffer {
         return Status::INVALID_ARGUMENT.0;
     }
-    // SAFETY: checked intact just above: the parts came from a `Vec<u8>`.
-    let mut storage = unsafe { Vec::from_raw_parts(host.data, host.raw.len, host.capacity) };
-    let result = storage.try_reserve(additional);
-    let mut storage = ManuallyDrop::new(storage);
-    host.data = storage.as_mut_ptr();
-    host.capacity = storage.capacity();
-    host.raw.data = host.data;
-    host.raw.capacity = host.capacity;
-    match result {
-        Ok(()) => Status::OK.0,
-        Err(_) => Status::OUT_OF_MEMORY.0,
-    }
+    // SAFETY: `host` was derived from the whole `HostBuffer` in `as_raw`,
+    // which outlives the call it was lent to, and nothing else uses it
+    // while the plugin runs this callback.
+    unsafe { (*host).grow(additional) }
 }
 
 /// Appends `bytes` to a buffer the plugin received, growing it through its
@@ -139,13 +170,20 @@ pub unsafe fn append(buffer: *mut tenon_buffer, bytes: &[u8]) -> Result<(), Call
             "the host passed a NULL output buffer",
         ));
     }
-    // SAFETY: the caller guarantees a valid buffer for this call.
-    let buffer = unsafe { &mut *buffer };
     if bytes.is_empty() {
         return Ok(());
     }
-    if buffer.capacity - buffer.len < bytes.len() {
-        let reserve = buffer.reserve.ok_or_else(|| {
+    // The buffer is only ever reached through `buffer` itself, never through
+    // a reference: `reserve` writes to it through the host's own pointer,
+    // which a `&mut tenon_buffer` held across the call would forbid.
+    let room = |buffer: *mut tenon_buffer| {
+        // SAFETY: the caller guarantees a valid buffer for this call, and
+        // `len <= capacity` is the buffer's invariant.
+        unsafe { (*buffer).capacity.saturating_sub((*buffer).len) }
+    };
+    if room(buffer) < bytes.len() {
+        // SAFETY: the caller guarantees a valid buffer for this call.
+        let reserve = unsafe { (*buffer).reserve }.ok_or_else(|| {
             CallError::invalid_argument("the host passed a buffer without reserve")
         })?;
         // SAFETY: `reserve` is the host's callback for this very buffer.
@@ -156,7 +194,7 @@ pub unsafe fn append(buffer: *mut tenon_buffer, bytes: &[u8]) -> Result<(), Call
                 "the host could not grow an output buffer",
             ));
         }
-        if buffer.capacity - buffer.len < bytes.len() {
+        if room(buffer) < bytes.len() {
             return Err(CallError::new(
                 Status::OUT_OF_MEMORY,
                 "the host's reserve reported success but did not make room",
@@ -167,9 +205,10 @@ pub unsafe fn append(buffer: *mut tenon_buffer, bytes: &[u8]) -> Result<(), Call
     // `data + len` (checked above), and host storage never overlaps the
     // plugin's own `bytes`.
     unsafe {
-        core::ptr::copy_nonoverlapping(bytes.as_ptr(), buffer.data.add(buffer.len), bytes.len());
+        let len = (*buffer).len;
+        core::ptr::copy_nonoverlapping(bytes.as_ptr(), (*buffer).data.add(len), bytes.len());
+        (*buffer).len = len + bytes.len();
     }
-    buffer.len += bytes.len();
     Ok(())
 }
 
@@ -180,9 +219,10 @@ mod tests {
     #[test]
     fn append_grows_and_keeps_earlier_bytes() {
         let mut buffer = HostBuffer::new();
+        let raw = buffer.as_raw();
         for chunk in [&b"hello"[..], b", ", &[7u8; 5000], b"!"] {
-            // SAFETY: the buffer is a live HostBuffer.
-            unsafe { append(buffer.as_raw(), chunk).unwrap() };
+            // SAFETY: the buffer is a live HostBuffer, lent through `raw`.
+            unsafe { append(raw, chunk).unwrap() };
         }
         let bytes = buffer.into_vec().unwrap();
         assert_eq!(bytes.len(), 5 + 2 + 5000 + 1);
@@ -194,10 +234,11 @@ mod tests {
     #[test]
     fn a_buffer_whose_length_was_overwritten_is_rejected() {
         let mut buffer = HostBuffer::new();
+        let raw = buffer.as_raw();
         // SAFETY: the buffer is a live HostBuffer.
-        unsafe { append(buffer.as_raw(), b"abc").unwrap() };
+        unsafe { append(raw, b"abc").unwrap() };
         // SAFETY: simulating a plugin that breaks the len <= capacity rule.
-        unsafe { (*buffer.as_raw()).len = usize::MAX };
+        unsafe { (*raw).len = usize::MAX };
         let error = buffer.into_vec().unwrap_err();
         assert!(error.is_invalid_output());
     }
@@ -208,5 +249,45 @@ mod tests {
         // SAFETY: the buffer is a live HostBuffer.
         unsafe { append(buffer.as_raw(), b"bad \xff byte").unwrap() };
         assert_eq!(buffer.into_message(), "bad \u{fffd} byte");
+    }
+
+    #[test]
+    fn length_advanced_without_writing_reads_zeros() {
+        let mut buffer = HostBuffer::new();
+        let raw = buffer.as_raw();
+        // SAFETY: what a careless plugin does: reserve, then claim bytes it
+        // never wrote.
+        unsafe {
+            let reserve = (*raw).reserve.unwrap();
+            assert_eq!(reserve(raw, 64), Status::OK.0);
+            assert!((*raw).capacity >= 64);
+            (*raw).len = 64;
+        }
+        assert_eq!(buffer.into_vec().unwrap(), vec![0u8; 64]);
+    }
+
+    #[test]
+    fn reserve_on_a_copy_is_refused() {
+        let mut buffer = HostBuffer::new();
+        let raw = buffer.as_raw();
+        // SAFETY: the plugin copies the struct it was lent and grows the
+        // copy; the host's buffer must stay untouched.
+        let mut copy = unsafe { raw.read() };
+        let reserve = copy.reserve.unwrap();
+        // SAFETY: calling the host's callback as a C plugin would.
+        let status = unsafe { reserve(&mut copy, 1 << 20) };
+        assert_eq!(Status(status), Status::INVALID_ARGUMENT);
+        // SAFETY: the original is still lent through `raw`.
+        unsafe { append(raw, b"still fine").unwrap() };
+        assert_eq!(buffer.into_vec().unwrap(), b"still fine");
+    }
+
+    #[test]
+    fn reserve_on_a_buffer_never_lent_is_refused() {
+        let mut foreign = HostBuffer::new().raw;
+        let reserve = foreign.reserve.unwrap();
+        // SAFETY: `host_data` is NULL: never lent through `as_raw`.
+        let status = unsafe { reserve(&mut foreign, 8) };
+        assert_eq!(Status(status), Status::INVALID_ARGUMENT);
     }
 }

@@ -22,7 +22,17 @@ pub struct CallError {
 struct Detail {
     status: Status,
     message: String,
-    invalid_output: bool,
+    kind: Kind,
+}
+
+/// Failures found on the caller's side rather than reported by the callee.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    /// The callee's own status.
+    Status,
+    InvalidOutput,
+    ReentrantCall,
+    InstanceDestroyed,
 }
 
 /// The result of a call across the plugin boundary; `T` defaults to `()`.
@@ -43,7 +53,7 @@ impl CallError {
             detail: Box::new(Detail {
                 status,
                 message: message.into(),
-                invalid_output: false,
+                kind: Kind::Status,
             }),
         }
     }
@@ -66,8 +76,26 @@ impl CallError {
     /// The host rejected what a plugin wrote (a result that is not valid
     /// UTF-8, a corrupted buffer); the plugin itself reported success.
     pub fn invalid_output(message: impl Into<String>) -> Self {
-        let mut error = Self::new(Status::ERROR, message);
-        error.detail.invalid_output = true;
+        Self::with_kind(Status::ERROR, message, Kind::InvalidOutput)
+    }
+
+    /// A call was refused because the instance, which is not thread-safe,
+    /// is already in a call on this thread (a host service called back
+    /// into it). Kind `reentrant_call`; nothing reached the plugin.
+    pub fn reentrant_call(message: impl Into<String>) -> Self {
+        Self::with_kind(Status::ERROR, message, Kind::ReentrantCall)
+    }
+
+    /// A call through something kept from a host table was refused because
+    /// the instance it was given to has been destroyed. Kind
+    /// `instance_destroyed`; nothing reached the host.
+    pub fn instance_destroyed(message: impl Into<String>) -> Self {
+        Self::with_kind(Status::ERROR, message, Kind::InstanceDestroyed)
+    }
+
+    fn with_kind(status: Status, message: impl Into<String>, kind: Kind) -> Self {
+        let mut error = Self::new(status, message);
+        error.detail.kind = kind;
         error
     }
 
@@ -84,17 +112,31 @@ impl CallError {
     /// Whether the plugin returned success but its output was rejected by
     /// the host (see [`CallError::invalid_output`]).
     pub fn is_invalid_output(&self) -> bool {
-        self.detail.invalid_output
+        self.detail.kind == Kind::InvalidOutput
+    }
+
+    /// Whether the call was refused as re-entrant (see
+    /// [`CallError::reentrant_call`]).
+    pub fn is_reentrant_call(&self) -> bool {
+        self.detail.kind == Kind::ReentrantCall
+    }
+
+    /// Whether the call was refused because the instance was destroyed (see
+    /// [`CallError::instance_destroyed`]).
+    pub fn is_instance_destroyed(&self) -> bool {
+        self.detail.kind == Kind::InstanceDestroyed
     }
 
     /// A stable snake_case name for the kind of failure: `invalid_output`,
-    /// the status name (`not_found`, `panic`, …), or `interface_status` for
-    /// codes defined by an interface.
+    /// `reentrant_call`, `instance_destroyed`, the status name
+    /// (`not_found`, `panic`, …), or `interface_status` for codes defined by
+    /// an interface.
     pub fn kind_name(&self) -> &'static str {
-        if self.detail.invalid_output {
-            "invalid_output"
-        } else {
-            self.detail.status.name().unwrap_or("interface_status")
+        match self.detail.kind {
+            Kind::InvalidOutput => "invalid_output",
+            Kind::ReentrantCall => "reentrant_call",
+            Kind::InstanceDestroyed => "instance_destroyed",
+            Kind::Status => self.detail.status.name().unwrap_or("interface_status"),
         }
     }
 }
@@ -114,7 +156,7 @@ impl fmt::Debug for CallError {
         f.debug_struct("CallError")
             .field("status", &self.detail.status)
             .field("message", &self.detail.message)
-            .field("invalid_output", &self.detail.invalid_output)
+            .field("kind", &self.kind_name())
             .finish()
     }
 }

@@ -27,7 +27,7 @@
 ///
 /// For a method `fn m(&self, a: A, b: B) -> R`, the C slot must be
 /// `tenon_status (*m)(void *instance, A', B', R' out, tenon_buffer *error)`,
-/// where `A'` is `A`'s [`Arg::Raw`](crate::Arg::Raw) and `R'` is `R`'s
+/// where `A'` is `A`'s [`ArgType::Raw`](crate::ArgType::Raw) and `R'` is `R`'s
 /// [`Ret::Raw`](crate::Ret::Raw); without `-> R` there is no `out`.
 ///
 /// # Example
@@ -154,6 +154,62 @@
 ///     }
 /// }
 /// ```
+///
+/// # The vtable's layout is checked
+///
+/// The vtable type must be laid out as C lays out the header's struct:
+/// `struct_size` first, then the methods in declaration order. A type
+/// without `#[repr(C)]`, which Rust is free to reorder, is refused at
+/// compile time:
+///
+/// ```compile_fail,E0080
+/// #[derive(Clone, Copy)]
+/// pub struct example_greeter_v1 {
+///     pub struct_size: u32,
+///     pub greet: Option<
+///         unsafe extern "C" fn(
+///             instance: *mut core::ffi::c_void,
+///             name: tenon_sys::tenon_str,
+///             out: *mut tenon_sys::tenon_buffer,
+///             error: *mut tenon_sys::tenon_buffer,
+///         ) -> tenon_sys::tenon_status,
+///     >,
+/// }
+/// tenon_interface::interface! {
+///     pub trait Greeter {
+///         const ID = c"org.tenon.example.greeter";
+///         const VERSION = 1;
+///         type Vtable = example_greeter_v1;
+///         fn greet(&self, name: &str) -> String;
+///     }
+/// }
+/// ```
+///
+/// and so is a `#[repr(C)]` one whose `struct_size` is not first:
+///
+/// ```compile_fail,E0080
+/// #[repr(C)]
+/// #[derive(Clone, Copy)]
+/// pub struct example_greeter_v1 {
+///     pub greet: Option<
+///         unsafe extern "C" fn(
+///             instance: *mut core::ffi::c_void,
+///             name: tenon_sys::tenon_str,
+///             out: *mut tenon_sys::tenon_buffer,
+///             error: *mut tenon_sys::tenon_buffer,
+///         ) -> tenon_sys::tenon_status,
+///     >,
+///     pub struct_size: u32,
+/// }
+/// tenon_interface::interface! {
+///     pub trait Greeter {
+///         const ID = c"org.tenon.example.greeter";
+///         const VERSION = 1;
+///         type Vtable = example_greeter_v1;
+///         fn greet(&self, name: &str) -> String;
+///     }
+/// }
+/// ```
 #[macro_export]
 macro_rules! interface {
     (
@@ -186,7 +242,7 @@ macro_rules! interface {
             const METHODS: &'static [$crate::Method] = &[$(
                 $crate::Method {
                     name: ::core::stringify!($method),
-                    args: &[$(<$arg_ty as $crate::Arg>::KIND),*],
+                    args: &[$(<$arg_ty as $crate::ArgType>::KIND),*],
                     result: $crate::__private::result_kind(&[$(<$ret as $crate::Ret>::KIND)?]),
                 },
             )+];
@@ -201,45 +257,77 @@ macro_rules! interface {
             }
         }
 
-        // SAFETY: every slot is a shim that casts the instance to `*const T`.
-        unsafe impl<T: $name + 'static> $crate::Implement<T> for dyn $name {
-            const VTABLE: &'static $vtable = &{
+        // The vtable type must have the C layout the header gives it:
+        // `struct_size` first, then one function pointer per method in
+        // declaration order, and nothing else. A type without `#[repr(C)]`
+        // (which Rust may reorder) or with its fields in another order
+        // fails to compile here; bindgen's types always pass.
+        const _: () = {
+            let mut layout = $crate::__private::VtableLayout::new(
+                ::core::mem::offset_of!($vtable, struct_size),
+            );
+            $(layout = layout.method(::core::mem::offset_of!($vtable, $method));)+
+            layout.end(::core::mem::size_of::<$vtable>(), ::core::mem::align_of::<$vtable>());
+        };
+
+        const _: () = {
+            /// The vtable of `T`'s implementation, reaching `T` from the
+            /// instance pointer as `R` says.
+            const fn vtable<T: $name + 'static, R: $crate::Receiver<T>>() -> $vtable {
                 type __TenonVtable = $vtable;
                 __TenonVtable {
                 struct_size: ::core::mem::size_of::<$vtable>() as u32,
                 $(
                     $method: {
-                        unsafe extern "C" fn shim<T: $name>(
+                        unsafe extern "C" fn shim<T: $name, R: $crate::Receiver<T>>(
                             instance: *mut ::core::ffi::c_void,
-                            $($arg: <$arg_ty as $crate::Arg>::Raw,)*
+                            $($arg: <$arg_ty as $crate::ArgType>::Raw,)*
                             $(out: <$ret as $crate::Ret>::Raw,)?
                             error: *mut $crate::sys::tenon_buffer,
                         ) -> $crate::sys::tenon_status {
-                            // SAFETY: the host passes the instance that this
-                            // plugin's `create` made from a `T`, and borrowed
+                            // Borrowed arguments are decoded against a borrow
+                            // of this local, so they cannot outlive the call
+                            // (a declaration asking for `&'static str` fails
+                            // here, at compile time).
+                            let call_scope = ();
+                            // SAFETY: the caller passes the instance pointer
+                            // `R` expects (`Implement`), and borrowed
                             // arguments and buffers valid for this call.
                             unsafe {
                                 $crate::boundary::guard(error, || {
-                                    let this = &*(instance as *const T);
-                                    $(let $arg = <$arg_ty as $crate::Arg>::from_raw($arg)?;)*
-                                    #[allow(unused_variables)]
-                                    let result = <T as $name>::$method(this $(, $arg)*)?;
-                                    $(<$ret as $crate::Ret>::write(result, out)?;)?
-                                    ::core::result::Result::Ok(())
+                                    R::with(instance, |this: &T| {
+                                        $(let $arg = <$arg_ty as $crate::Arg<'_>>::from_raw($arg, &call_scope)?;)*
+                                        #[allow(unused_variables)]
+                                        let result = <T as $name>::$method(this $(, $arg)*)?;
+                                        $(<$ret as $crate::Ret>::write(result, out)?;)?
+                                        ::core::result::Result::Ok(())
+                                    })
                                 })
                             }
                         }
-                        ::core::option::Option::Some(shim::<T>)
+                        ::core::option::Option::Some(shim::<T, R>)
                     },
                 )+
                 }
-            };
-        }
+            }
+
+            // SAFETY: `VTABLE`'s shims borrow the instance as a `T`;
+            // `SHARED_VTABLE`'s hold it as an `Arc<T>` for each call.
+            unsafe impl<T: $name + 'static> $crate::Implement<T> for dyn $name {
+                const VTABLE: &'static $vtable = &vtable::<T, $crate::Borrowed>();
+                const SHARED_VTABLE: &'static $vtable = &vtable::<T, $crate::Counted>();
+            }
+        };
 
         impl $name for $crate::Client<dyn $name> {
             $(
                 #[inline]
                 fn $method(&self $(, $arg: $arg_ty)*) -> $crate::CallResult<$($ret)?> {
+                    // Refused here, before the plugin is reached: a
+                    // re-entrant call on an instance that is not
+                    // thread-safe, or a call through a host table whose
+                    // instance was destroyed.
+                    let _entered = self.enter()?;
                     // SAFETY: `Client::new` requires every slot to be
                     // non-NULL, which the host verified.
                     let method = unsafe { self.vtable().$method.unwrap_unchecked() };

@@ -1,8 +1,12 @@
 //! What the [`interface!`](crate::interface) macro implements: the link
 //! between a Rust trait, its C vtable, and the two sides that use it.
 
+use crate::gate::{Entered, Gate};
+use crate::{CallError, CallGuard};
 use core::ffi::c_void;
 use core::marker::PhantomData;
+use std::cell::Cell;
+use std::sync::Arc;
 
 /// An interface declared with [`interface!`](crate::interface): its id,
 /// version and C vtable. Implemented for `dyn Trait`, so that hosts name an
@@ -87,12 +91,136 @@ pub enum ValueKind {
 ///
 /// # Safety
 ///
-/// `VTABLE`'s methods must treat their instance pointer as `*const T`.
+/// `VTABLE`'s methods must treat their instance pointer as `*const T`, and
+/// `SHARED_VTABLE`'s as the pointer of an `Arc<T>` (`Arc::as_ptr`).
 pub unsafe trait Implement<T>: Interface {
     /// The vtable whose methods call `T`'s implementation, each behind a
-    /// panic boundary. A `'static` reference, so that plugin descriptors and
-    /// host offers can point at it.
+    /// panic boundary, with an instance pointer to a `T` that outlives every
+    /// call (a plugin's instance, destroyed only after its calls return).
+    /// A `'static` reference, so that plugin descriptors can point at it.
     const VTABLE: &'static Self::Vtable;
+
+    /// The same methods for an instance pointer from `Arc::as_ptr` of an
+    /// `Arc<T>`: each call holds a strong reference for its duration, so
+    /// that the implementation outlives a call during which its last other
+    /// owner is dropped (a host service whose handler destroys the instance
+    /// that called it). What hosts offer to plugins.
+    const SHARED_VTABLE: &'static Self::Vtable;
+}
+
+/// How a generated method reaches the implementation from its instance
+/// pointer; see [`Implement`].
+///
+/// # Safety
+///
+/// `with` must call `body` with the `T` that `instance` designates, alive
+/// for the whole of `body`.
+#[doc(hidden)]
+pub unsafe trait Receiver<T> {
+    /// Calls `body` with the implementation.
+    ///
+    /// # Safety
+    ///
+    /// `instance` must be the pointer the receiver's kind expects.
+    unsafe fn with<R>(instance: *mut c_void, body: impl FnOnce(&T) -> R) -> R;
+}
+
+/// An instance pointer to a `T` that outlives the call.
+#[doc(hidden)]
+pub enum Borrowed {}
+
+// SAFETY: the caller promises a live `T` for the call.
+unsafe impl<T> Receiver<T> for Borrowed {
+    #[inline]
+    unsafe fn with<R>(instance: *mut c_void, body: impl FnOnce(&T) -> R) -> R {
+        // SAFETY: forwarded to the caller.
+        body(unsafe { &*instance.cast::<T>() })
+    }
+}
+
+/// An instance pointer from `Arc::as_ptr`; the call holds a strong count.
+#[doc(hidden)]
+pub enum Counted {}
+
+thread_local! {
+    static COUNTED_DEPTH: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Whether this thread is inside a call to a [`Implement::SHARED_VTABLE`]
+/// method, that is, inside a service a host offered: a host that destroys
+/// an instance from there must not unload the plugin's code, which is
+/// still on this thread's stack.
+pub fn in_shared_call() -> bool {
+    COUNTED_DEPTH.with(|depth| depth.get() > 0)
+}
+
+// SAFETY: the strong count taken before `body` keeps the `T` alive until
+// `body` has returned.
+unsafe impl<T> Receiver<T> for Counted {
+    unsafe fn with<R>(instance: *mut c_void, body: impl FnOnce(&T) -> R) -> R {
+        let instance = instance.cast_const().cast::<T>();
+        // SAFETY: by the caller, `instance` is the pointer of a live
+        // `Arc<T>` (its owner outlives the call's start); the count taken
+        // here is given back when `held` drops.
+        let held = unsafe {
+            Arc::increment_strong_count(instance);
+            Arc::from_raw(instance)
+        };
+        struct Depth;
+        impl Drop for Depth {
+            fn drop(&mut self) {
+                COUNTED_DEPTH.with(|depth| depth.set(depth.get() - 1));
+            }
+        }
+        COUNTED_DEPTH.with(|depth| depth.set(depth.get() + 1));
+        let _depth = Depth;
+        body(&held)
+    }
+}
+
+/// Why a vtable offered for an interface cannot be used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum VtableRefusal {
+    /// Its `struct_size` is less than the declaration's vtable type.
+    TooSmall {
+        /// The vtable's `struct_size`.
+        size: u32,
+        /// The size of the declaration's vtable type.
+        required: usize,
+    },
+    /// A method the declaration lists is NULL.
+    NullSlot {
+        /// The method's name.
+        method: &'static str,
+    },
+}
+
+/// Checks a vtable offered for interface `I` (by a plugin, or by a host to
+/// a plugin) before anything is called through it: its `struct_size`
+/// covers the declaration's whole vtable type, and no method is NULL.
+/// Returns the typed pointer to give [`Client`].
+///
+/// # Safety
+///
+/// `vtable` must point to a readable vtable of the interface `I` declares
+/// (same id and version), which starts with its `uint32_t struct_size`.
+pub unsafe fn verify_vtable<I: ?Sized + Interface>(
+    vtable: *const c_void,
+) -> Result<*const I::Vtable, VtableRefusal> {
+    // SAFETY: by the caller, the vtable starts with its struct_size.
+    let size = unsafe { vtable.cast::<u32>().read() };
+    let required = core::mem::size_of::<I::Vtable>();
+    if (size as usize) < required {
+        return Err(VtableRefusal::TooSmall { size, required });
+    }
+    let vtable = vtable.cast::<I::Vtable>();
+    // SAFETY: the vtable has this id and version, whose type is
+    // `I::Vtable` (the `Interface` contract), and its size covers it.
+    if let Some(method) = I::missing_slot(unsafe { &*vtable }) {
+        return Err(VtableRefusal::NullSlot { method });
+    }
+    Ok(vtable)
 }
 
 /// A typed view of one instance through one interface: the instance pointer
@@ -102,28 +230,84 @@ pub unsafe trait Implement<T>: Interface {
 /// Clients are made by the host crate after verifying the vtable; they are
 /// neither `Send` nor `Sync` by themselves, and the host's handle types
 /// decide where they may be used.
+///
+/// Before each call the client checks its gate: nothing for a thread-safe
+/// instance, a busy flag for one that is not ([`Client::exclusive`]), a
+/// [`CallGuard`] for a host table a plugin kept ([`Client::guarded`]).
 pub struct Client<I: ?Sized + Interface> {
     instance: *mut c_void,
     vtable: *const I::Vtable,
+    gate: Gate,
     _interface: PhantomData<fn() -> *const I>,
 }
 
 impl<I: ?Sized + Interface> Client<I> {
-    /// A client for `instance` through `vtable`.
+    /// A client for `instance` through `vtable`, whose calls may overlap
+    /// and re-enter (a thread-safe instance).
     ///
     /// # Safety
     ///
     /// `vtable` must point to a `I::Vtable` whose `struct_size` is at least
-    /// `size_of::<I::Vtable>()`, whose slots are all non-NULL, and which
-    /// stays valid and unchanged, as does `instance`, for as long as the
-    /// client lives; and calls through the client must keep the plugin's
-    /// threading rules.
+    /// `size_of::<I::Vtable>()`, whose slots are all non-NULL (see
+    /// [`verify_vtable`]), and which stays valid and unchanged, as does
+    /// `instance`, for as long as the client lives; and calls through the
+    /// client must keep the plugin's threading rules.
     pub unsafe fn new(instance: *mut c_void, vtable: *const I::Vtable) -> Self {
         Client {
             instance,
             vtable,
+            gate: Gate::Open,
             _interface: PhantomData,
         }
+    }
+
+    /// A client for an instance that is not thread-safe: a call made while
+    /// another call holding the same `busy` flag is in progress (on this
+    /// thread: the client is neither `Send` nor `Sync`) fails with
+    /// [`CallError::reentrant_call`] without reaching the plugin.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Client::new`], and `busy` must outlive the client and be
+    /// shared by every client of the instance.
+    pub unsafe fn exclusive(
+        instance: *mut c_void,
+        vtable: *const I::Vtable,
+        busy: *const Cell<bool>,
+    ) -> Self {
+        Client {
+            instance,
+            vtable,
+            gate: Gate::Exclusive(busy),
+            _interface: PhantomData,
+        }
+    }
+
+    /// A client whose calls go through `guard`: refused after it is
+    /// closed, and waited for by [`CallGuard::close`].
+    ///
+    /// # Safety
+    ///
+    /// As for [`Client::new`], except that `vtable` and `instance` need only
+    /// stay valid until `guard` is closed.
+    pub unsafe fn guarded(
+        instance: *mut c_void,
+        vtable: *const I::Vtable,
+        guard: Arc<CallGuard>,
+    ) -> Self {
+        Client {
+            instance,
+            vtable,
+            gate: Gate::Guarded(guard),
+            _interface: PhantomData,
+        }
+    }
+
+    /// Starts a call: what the generated methods do first.
+    #[doc(hidden)]
+    #[inline]
+    pub fn enter(&self) -> Result<Entered<'_>, CallError> {
+        self.gate.enter()
     }
 
     /// The instance pointer passed as every method's first argument.
@@ -131,9 +315,11 @@ impl<I: ?Sized + Interface> Client<I> {
         self.instance
     }
 
-    /// The verified vtable.
+    /// The verified vtable. For a guarded client, it may only be called
+    /// through while the guard is open, which the generated methods check.
     pub fn vtable(&self) -> &I::Vtable {
-        // SAFETY: `new`'s contract: valid and unchanged while `self` lives.
+        // SAFETY: `new`'s contract: valid and unchanged while `self` lives
+        // (for `guarded`, readable memory: it is a static of the host).
         unsafe { &*self.vtable }
     }
 }

@@ -10,7 +10,7 @@
 //! on it directly.
 //!
 //! Conventions every generated method follows (see `docs/ABI.md`):
-//! the instance comes first, then the arguments as [`Arg::Raw`], then the
+//! the instance comes first, then the arguments as [`ArgType::Raw`], then the
 //! result's out-parameter as [`Ret::Raw`], then `tenon_buffer *error`; the
 //! return value is a `tenon_status`.
 #![deny(missing_docs)]
@@ -19,14 +19,20 @@ pub mod boundary;
 mod buffer;
 mod call_error;
 mod declare;
+mod gate;
 mod interface;
 mod marshal;
+pub mod raw;
 mod status;
 
 pub use buffer::{append, HostBuffer};
 pub use call_error::{CallError, CallResult};
-pub use interface::{Client, Implement, Interface, Method, ValueKind};
-pub use marshal::{Arg, Ret};
+pub use gate::{CallGuard, Entered};
+pub use interface::{
+    in_shared_call, verify_vtable, Borrowed, Client, Counted, Implement, Interface, Method,
+    Receiver, ValueKind, VtableRefusal,
+};
+pub use marshal::{Arg, ArgType, Ret};
 pub use status::Status;
 /// The raw C types of `plugin.h`.
 pub use tenon_sys as sys;
@@ -58,6 +64,52 @@ pub mod __private {
             Ok(text) => text,
             Err(_) => panic!("an interface id must be UTF-8"),
         }
+    }
+
+    /// The C layout of a vtable, walked field by field at compile time:
+    /// a `uint32_t struct_size` at offset 0, then function pointers.
+    pub struct VtableLayout {
+        next: usize,
+    }
+
+    type Slot = Option<unsafe extern "C" fn()>;
+
+    impl VtableLayout {
+        /// Starts at `struct_size`, which must be at offset 0.
+        pub const fn new(struct_size_offset: usize) -> Self {
+            assert!(
+                struct_size_offset == 0,
+                "the vtable's `struct_size` must be its first field (is the type `#[repr(C)]`?)"
+            );
+            VtableLayout {
+                next: core::mem::size_of::<u32>(),
+            }
+        }
+
+        /// The next method, which must be where C puts the next function
+        /// pointer.
+        pub const fn method(self, offset: usize) -> Self {
+            let expected = align_up(self.next, core::mem::align_of::<Slot>());
+            assert!(
+                offset == expected,
+                "a vtable method is not where C puts it: the type must be `#[repr(C)]`, with `struct_size` and then the methods in declaration order"
+            );
+            VtableLayout {
+                next: expected + core::mem::size_of::<Slot>(),
+            }
+        }
+
+        /// The whole struct: nothing may follow the last method.
+        pub const fn end(self, size: usize, align: usize) {
+            assert!(
+                size == align_up(self.next, align),
+                "the vtable type has fields the declaration does not list"
+            );
+        }
+    }
+
+    const fn align_up(offset: usize, align: usize) -> usize {
+        offset.div_ceil(align) * align
     }
 
     /// The result kind of a method: the one listed, or none.

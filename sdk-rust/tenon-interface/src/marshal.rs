@@ -11,26 +11,107 @@ use tenon_sys::{tenon_buffer, tenon_bytes, tenon_str};
 
 /// A type that a host passes to a plugin method as an argument.
 ///
+/// The lifetime `'a` is the call's: a borrowed argument (`&'a str`,
+/// `&'a [u8]`) is only lent for the call it is passed to, and the code that
+/// [`interface!`](crate::interface) generates decodes it against a borrow of
+/// a local of that call. So a declaration that asks for more, such as
+/// `&'static str`, does not compile, and an implementation (a plugin's, or a
+/// service a host offers) cannot keep what it was lent:
+///
+/// ```compile_fail,E0597
+/// # #[repr(C)]
+/// # #[derive(Clone, Copy)]
+/// # pub struct example_greeter_v1 {
+/// #     pub struct_size: u32,
+/// #     pub greet: Option<
+/// #         unsafe extern "C" fn(
+/// #             instance: *mut core::ffi::c_void,
+/// #             name: tenon_sys::tenon_str,
+/// #             out: *mut tenon_sys::tenon_buffer,
+/// #             error: *mut tenon_sys::tenon_buffer,
+/// #         ) -> tenon_sys::tenon_status,
+/// #     >,
+/// # }
+/// tenon_interface::interface! {
+///     pub trait Greeter {
+///         const ID = c"org.tenon.example.greeter";
+///         const VERSION = 1;
+///         type Vtable = example_greeter_v1;
+///         fn greet(&self, name: &'static str) -> String;
+///     }
+/// }
+/// ```
+///
 /// # Safety
 ///
-/// `Raw` must be the C type of this argument in the vtable, and
 /// `from_raw(to_raw(x))` must give back `x` for as long as `x` is borrowed.
-pub unsafe trait Arg: Sized {
+pub unsafe trait Arg<'a>: ArgType {
+    /// The host's side: borrow `self` as its C form, valid while `self` is.
+    fn to_raw(&self) -> Self::Raw;
+
+    /// The plugin's side: check and convert the C form. `scope` is a
+    /// borrow of a local of the call, which bounds what is returned.
+    ///
+    /// # Safety
+    ///
+    /// `raw` must be what the host passed to the current call, and `scope`
+    /// must not outlive that call.
+    unsafe fn from_raw(raw: Self::Raw, scope: &'a ()) -> Result<Self, CallError>;
+}
+
+/// The C form of an [`Arg`], whatever lifetime it borrows for: what the
+/// generated C signatures are written with.
+///
+/// # Safety
+///
+/// `Raw` must be the C type of this argument in the vtable.
+pub unsafe trait ArgType: Sized {
     /// The C type of the argument.
     type Raw: Copy;
     /// What crosses the boundary.
     const KIND: ValueKind;
+}
 
-    /// The host's side: borrow `self` as its C form, valid while `self` is.
-    fn to_raw(&self) -> Self::Raw;
+// SAFETY: a `&str` crosses as the `tenon_str` of its bytes.
+unsafe impl ArgType for &str {
+    type Raw = tenon_str;
+    const KIND: ValueKind = ValueKind::Utf8;
+}
 
-    /// The plugin's side: check and convert the C form.
-    ///
-    /// # Safety
-    ///
-    /// `raw` must be what the host passed to the current call; the result
-    /// must not outlive that call.
-    unsafe fn from_raw(raw: Self::Raw) -> Result<Self, CallError>;
+// SAFETY: a `&[u8]` crosses as the `tenon_bytes` of its bytes.
+unsafe impl ArgType for &[u8] {
+    type Raw = tenon_bytes;
+    const KIND: ValueKind = ValueKind::Bytes;
+}
+
+// SAFETY: `tenon_str` borrows exactly the bytes of the `&str`.
+unsafe impl<'a> Arg<'a> for &'a str {
+    fn to_raw(&self) -> tenon_str {
+        tenon_str {
+            ptr: self.as_ptr().cast(),
+            len: self.len(),
+        }
+    }
+
+    unsafe fn from_raw(raw: tenon_str, scope: &'a ()) -> Result<Self, CallError> {
+        // SAFETY: forwarded to the caller: `raw` is a live borrowed slice.
+        unsafe { crate::raw::str(raw, scope) }
+    }
+}
+
+// SAFETY: `tenon_bytes` borrows exactly the bytes of the slice.
+unsafe impl<'a> Arg<'a> for &'a [u8] {
+    fn to_raw(&self) -> tenon_bytes {
+        tenon_bytes {
+            ptr: self.as_ptr(),
+            len: self.len(),
+        }
+    }
+
+    unsafe fn from_raw(raw: tenon_bytes, scope: &'a ()) -> Result<Self, CallError> {
+        // SAFETY: forwarded to the caller: `raw` is a live borrowed slice.
+        unsafe { crate::raw::bytes(raw, scope) }
+    }
 }
 
 /// A type that a plugin method produces as its result.
@@ -66,77 +147,21 @@ pub unsafe trait Ret: Sized {
     unsafe fn write(self, raw: Self::Raw) -> Result<(), CallError>;
 }
 
-// SAFETY: `tenon_str` borrows exactly the bytes of the `&str`.
-unsafe impl Arg for &str {
-    type Raw = tenon_str;
-    const KIND: ValueKind = ValueKind::Utf8;
-
-    fn to_raw(&self) -> tenon_str {
-        tenon_str {
-            ptr: self.as_ptr().cast(),
-            len: self.len(),
-        }
-    }
-
-    unsafe fn from_raw(raw: tenon_str) -> Result<Self, CallError> {
-        // SAFETY: forwarded to the caller: `raw` is a live borrowed slice.
-        let bytes = unsafe { raw_slice(raw.ptr.cast(), raw.len) }?;
-        core::str::from_utf8(bytes).map_err(|e| {
-            CallError::invalid_argument(format!("string argument is not valid UTF-8: {e}"))
-        })
-    }
-}
-
-// SAFETY: `tenon_bytes` borrows exactly the bytes of the slice.
-unsafe impl Arg for &[u8] {
-    type Raw = tenon_bytes;
-    const KIND: ValueKind = ValueKind::Bytes;
-
-    fn to_raw(&self) -> tenon_bytes {
-        tenon_bytes {
-            ptr: self.as_ptr(),
-            len: self.len(),
-        }
-    }
-
-    unsafe fn from_raw(raw: tenon_bytes) -> Result<Self, CallError> {
-        // SAFETY: forwarded to the caller: `raw` is a live borrowed slice.
-        unsafe { raw_slice(raw.ptr, raw.len) }
-    }
-}
-
-/// A slice from a pointer and length that the other side lent us; NULL is
-/// allowed for the empty slice only.
-///
-/// # Safety
-///
-/// A non-NULL `ptr` must point to `len` readable bytes that stay unchanged
-/// for `'a`.
-unsafe fn raw_slice<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], CallError> {
-    if len == 0 {
-        return Ok(&[]);
-    }
-    if ptr.is_null() {
-        return Err(CallError::invalid_argument(format!(
-            "a NULL pointer was passed with length {len}"
-        )));
-    }
-    // SAFETY: non-NULL and readable for `len` bytes, by the caller.
-    Ok(unsafe { core::slice::from_raw_parts(ptr, len) })
-}
-
 macro_rules! scalar {
     ($($ty:ty => $kind:ident),*) => {$(
         // SAFETY: the C type is the same fixed-width scalar.
-        unsafe impl Arg for $ty {
+        unsafe impl ArgType for $ty {
             type Raw = $ty;
             const KIND: ValueKind = ValueKind::$kind;
+        }
 
+        // SAFETY: a copy crosses; nothing is borrowed.
+        unsafe impl Arg<'_> for $ty {
             fn to_raw(&self) -> $ty {
                 *self
             }
 
-            unsafe fn from_raw(raw: $ty) -> Result<Self, CallError> {
+            unsafe fn from_raw(raw: $ty, _scope: &()) -> Result<Self, CallError> {
                 Ok(raw)
             }
         }

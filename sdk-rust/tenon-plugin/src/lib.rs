@@ -64,7 +64,7 @@ mod host;
 #[doc(hidden)]
 pub mod lifecycle;
 
-pub use host::{Host, HostInterface, Level};
+pub use host::{Host, HostInterface, KeptHost, Level};
 /// The raw C types of `plugin.h`.
 pub use tenon_interface::sys;
 pub use tenon_interface::{interface, CallError, CallResult, Client, Implement, Interface, Status};
@@ -78,7 +78,10 @@ pub use tenon_interface::{interface, CallError, CallResult, Client, Implement, I
 pub trait Plugin: Send + Sized + 'static {
     /// Creates an instance from the host's configuration text (often
     /// empty). An error is reported to the host with its status and message.
-    fn create(host: Host, config: &str) -> CallResult<Self>;
+    ///
+    /// `host` is borrowed for this call; keep [`Host::keep`] or a
+    /// [`HostInterface`] to use the host later.
+    fn create(host: Host<'_>, config: &str) -> CallResult<Self>;
 }
 
 /// Exports a [`Plugin`] type as this library's plugin: defines the static

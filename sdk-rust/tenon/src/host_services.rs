@@ -1,97 +1,124 @@
-//! The `tenon_host` table each instance receives: the plugin's way into the
-//! host's log and into the interfaces the host offers.
+//! Interfaces the host itself implements and offers to its plugins, so that
+//! plugins can call back into the host (`tenon_host.get_interface`; the
+//! table itself is in `host_table.rs`).
 
-use crate::sys::{self, tenon_host, tenon_log_level, tenon_str};
-use crate::HostServices;
 use core::ffi::c_void;
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::any::Any;
+use std::sync::Arc;
+use tenon_interface::Implement;
 
-/// A host table and what its callbacks need. `raw` is the first field so a
-/// `*const tenon_host` handed to the plugin leads back to the whole struct.
-#[repr(C)]
-pub(crate) struct HostTable {
-    raw: tenon_host,
-    plugin: String,
-    services: HostServices,
+/// The interfaces a host offers to the plugin instances it creates.
+///
+/// Each offer is a Rust value implementing an interface trait declared with
+/// [`interface!`](crate::interface); a plugin finds it by id and version
+/// (`tenon_host.get_interface` in C, `Host::interface` in `tenon-plugin`)
+/// and calls it through the same C vtable a plugin would offer. Offers are
+/// called from whatever threads the plugin uses, so they must be
+/// `Send + Sync`. A call keeps its implementation alive until it returns,
+/// even if the handler drops the instance that called it (and with it the
+/// last `HostServices` holding the offer).
+///
+/// ```
+/// # tenon::interface! {
+/// #     pub trait Greeter {
+/// #         const ID = c"org.tenon.example.greeter";
+/// #         const VERSION = 1;
+/// #         type Vtable = Vtable;
+/// #         fn greet(&self, name: &str) -> String;
+/// #     }
+/// # }
+/// # #[repr(C)] #[derive(Clone, Copy)] pub struct Vtable { pub struct_size: u32, pub greet: Option<unsafe extern "C" fn(*mut core::ffi::c_void, tenon::sys::tenon_str, *mut tenon::sys::tenon_buffer, *mut tenon::sys::tenon_buffer) -> tenon::sys::tenon_status> }
+/// use tenon::{CallResult, HostServices};
+///
+/// struct HostGreeter;
+///
+/// impl Greeter for HostGreeter {
+///     fn greet(&self, name: &str) -> CallResult<String> {
+///         Ok(format!("Greetings from the host, {name}"))
+///     }
+/// }
+///
+/// let services = HostServices::new().offer::<dyn Greeter, _>(HostGreeter);
+/// // plugin.instantiate_with("", &services)
+/// # let _ = services;
+/// ```
+#[derive(Clone, Default)]
+pub struct HostServices {
+    offers: Arc<Vec<Offer>>,
 }
 
-impl HostTable {
-    /// A table for one instance of the named plugin. Boxed so that its
-    /// address stays fixed for the instance's life.
-    pub(crate) fn new(plugin: &str, services: HostServices) -> Box<Self> {
-        Box::new(HostTable {
-            raw: tenon_host {
-                struct_size: size_of::<tenon_host>() as u32,
-                abi_major: sys::TENON_ABI_MAJOR,
-                abi_minor: sys::TENON_ABI_MINOR,
-                host_data: core::ptr::null_mut(),
-                log: Some(log),
-                get_interface: Some(get_interface),
-            },
-            plugin: plugin.to_owned(),
-            services,
-        })
-    }
-
-    /// The pointer to pass to `create`.
-    pub(crate) fn as_raw(&self) -> *const tenon_host {
-        &self.raw
-    }
-}
-
-/// `tenon_host.log`: forwards to `tracing` under the target `tenon::plugin`
-/// with the plugin's name as the `plugin` field.
-unsafe extern "C" fn log(host: *const tenon_host, level: tenon_log_level, message: tenon_str) {
-    if host.is_null() {
-        return;
-    }
-    // SAFETY: the plugin passes back the table it was given, which is the
-    // first field of a live `HostTable` (valid until its destroy returns).
-    let table = unsafe { &*host.cast::<HostTable>() };
-    let bytes = if message.ptr.is_null() || message.len == 0 {
-        &[][..]
-    } else {
-        // SAFETY: `plugin.h` makes the message a slice borrowed for the call.
-        unsafe { core::slice::from_raw_parts(message.ptr.cast::<u8>(), message.len) }
-    };
-    let text = String::from_utf8_lossy(bytes);
-    let plugin = table.plugin.as_str();
-    // A subscriber that panics must not unwind into the plugin.
-    let _ = catch_unwind(AssertUnwindSafe(|| match level {
-        sys::TENON_LOG_ERROR => tracing::error!(target: "tenon::plugin", plugin, "{text}"),
-        sys::TENON_LOG_WARN => tracing::warn!(target: "tenon::plugin", plugin, "{text}"),
-        sys::TENON_LOG_DEBUG => tracing::debug!(target: "tenon::plugin", plugin, "{text}"),
-        sys::TENON_LOG_TRACE => tracing::trace!(target: "tenon::plugin", plugin, "{text}"),
-        _ => tracing::info!(target: "tenon::plugin", plugin, "{text}"),
-    }));
-}
-
-/// `tenon_host.get_interface`: looks the id and version up among the
-/// interfaces the host offered this instance ([`HostServices`]).
-unsafe extern "C" fn get_interface(
-    host: *const tenon_host,
-    id: tenon_str,
+/// One offered interface.
+#[derive(Clone)]
+struct Offer {
+    id: &'static str,
     version: u32,
-    out_instance: *mut *mut c_void,
-) -> *const c_void {
-    let found = if host.is_null() || (id.ptr.is_null() && id.len != 0) {
-        None
-    } else {
-        // SAFETY: as in `log`: the table is the first field of a live
-        // `HostTable`.
-        let table = unsafe { &*host.cast::<HostTable>() };
-        let id = if id.len == 0 {
-            &[][..]
-        } else {
-            // SAFETY: `plugin.h` makes the id a slice borrowed for the call.
-            unsafe { core::slice::from_raw_parts(id.ptr.cast::<u8>(), id.len) }
-        };
-        table.services.find(id, version)
-    };
-    let (vtable, instance) = found.unwrap_or((core::ptr::null(), core::ptr::null_mut()));
-    if !out_instance.is_null() {
-        // SAFETY: a non-NULL out-parameter from the plugin, for this call.
-        unsafe { out_instance.write(instance) };
+    vtable: *const c_void,
+    instance: *mut c_void,
+    /// Keeps the implementation alive as long as any instance that may call
+    /// it (each instance's host table holds a clone of the services).
+    _owner: Arc<dyn Any + Send + Sync>,
+}
+
+// SAFETY: `vtable` points to a `'static` constant, and `instance` to the
+// `Send + Sync` value owned by `_owner`.
+unsafe impl Send for Offer {}
+// SAFETY: as above; nothing is mutated after construction.
+unsafe impl Sync for Offer {}
+
+impl HostServices {
+    /// No interfaces: every lookup by a plugin answers "not offered".
+    pub fn new() -> Self {
+        Self::default()
     }
-    vtable
+
+    /// Adds `implementation` as interface `I`. An earlier offer of the same
+    /// id and version is replaced.
+    pub fn offer<I, T>(self, implementation: T) -> Self
+    where
+        I: ?Sized + Implement<T>,
+        T: Send + Sync + 'static,
+    {
+        let owner = Arc::new(implementation);
+        let offer = Offer {
+            id: I::ID,
+            version: I::VERSION,
+            vtable: vtable_of::<I, T>(),
+            instance: Arc::as_ptr(&owner).cast_mut().cast(),
+            _owner: owner,
+        };
+        let mut offers = Arc::unwrap_or_clone(self.offers);
+        offers.retain(|o| !(o.id == offer.id && o.version == offer.version));
+        offers.push(offer);
+        HostServices {
+            offers: Arc::new(offers),
+        }
+    }
+
+    /// The ids and versions offered, in the order they were added.
+    pub fn offered(&self) -> impl Iterator<Item = (&'static str, u32)> + '_ {
+        self.offers.iter().map(|o| (o.id, o.version))
+    }
+
+    /// The vtable and instance of an offer, for `get_interface`.
+    pub(crate) fn find(&self, id: &[u8], version: u32) -> Option<(*const c_void, *mut c_void)> {
+        self.offers
+            .iter()
+            .find(|o| o.id.as_bytes() == id && o.version == version)
+            .map(|o| (o.vtable, o.instance))
+    }
+}
+
+/// The `'static` vtable of `I` for an `Arc<T>`: each call holds its own
+/// strong reference, so a method whose handler drops the last instance that
+/// was offered the service (and so the last `HostServices`) still runs on a
+/// live `T`.
+fn vtable_of<I: ?Sized + Implement<T>, T>() -> *const c_void {
+    let vtable: &'static I::Vtable = <I as Implement<T>>::SHARED_VTABLE;
+    (vtable as *const I::Vtable).cast()
+}
+
+impl std::fmt::Debug for HostServices {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.offered()).finish()
+    }
 }

@@ -1,6 +1,6 @@
 //! Plugin instances and the typed handles that call them.
 
-use crate::host_services::HostTable;
+use crate::host_table::HostTable;
 use crate::{Error, Plugin};
 use core::ffi::c_void;
 use core::marker::PhantomData;
@@ -12,9 +12,10 @@ use tenon_interface::{Client, Interface};
 /// table it was given, and the plugin (which keeps the library loaded).
 pub(crate) struct InstanceCore {
     ptr: *mut c_void,
-    plugin: Plugin,
+    /// Keeps the library loaded; `None` only while being dropped.
+    plugin: Option<Plugin>,
     /// Dropped after `destroy` has returned, as `plugin.h` promises.
-    _host: Box<HostTable>,
+    host: Option<HostTable>,
 }
 
 // SAFETY: a plugin instance may be called from different threads one after
@@ -27,28 +28,58 @@ impl InstanceCore {
     ///
     /// `ptr` must come from a successful `create` of `plugin`, which was
     /// given `host`.
-    pub(crate) unsafe fn new(plugin: Plugin, ptr: *mut c_void, host: Box<HostTable>) -> Self {
+    pub(crate) unsafe fn new(plugin: Plugin, ptr: *mut c_void, host: HostTable) -> Self {
         InstanceCore {
             ptr,
-            plugin,
-            _host: host,
+            plugin: Some(plugin),
+            host: Some(host),
         }
     }
 
-    fn client<I: ?Sized + Interface>(&self) -> Result<Client<I>, Error> {
-        let vtable = self.plugin.vtable::<I>()?;
+    fn plugin(&self) -> &Plugin {
+        self.plugin.as_ref().expect("set until drop")
+    }
+
+    /// A client with no gate: for instances that may be called
+    /// concurrently and re-entered.
+    fn shared_client<I: ?Sized + Interface>(&self) -> Result<Client<I>, Error> {
+        let vtable = self.plugin().vtable::<I>()?;
         // SAFETY: `vtable` is verified (size and every slot), it and the
         // instance live as long as `self`, and the handle that wraps the
         // client borrows `self` and carries its thread-safety.
         Ok(unsafe { Client::new(self.ptr, vtable) })
     }
+
+    /// A client that refuses re-entrant calls through `busy`.
+    fn exclusive_client<I: ?Sized + Interface>(
+        &self,
+        busy: &Cell<bool>,
+    ) -> Result<Client<I>, Error> {
+        let vtable = self.plugin().vtable::<I>()?;
+        // SAFETY: as in `shared_client`; `busy` belongs to the `Instance`
+        // that owns `self`, which the handle borrows.
+        Ok(unsafe { Client::exclusive(self.ptr, vtable, busy) })
+    }
 }
 
 impl Drop for InstanceCore {
     fn drop(&mut self) {
+        let plugin = self.plugin.take().expect("set until drop");
         // SAFETY: exactly once per successful `create`; no handle can
         // outlive the instance (they borrow it), so no call is in flight.
-        unsafe { (self.plugin.destroy_fn())(self.ptr) };
+        unsafe { (plugin.destroy_fn())(self.ptr) };
+        // Freed only now that destroy has returned. An offered service in
+        // the middle of a call on this thread keeps itself alive (see
+        // `Implement::SHARED_VTABLE`).
+        drop(self.host.take());
+        if tenon_interface::in_shared_call() {
+            // Dropped from inside a service the host offers, called by a
+            // plugin thread: that plugin's code is still on this thread's
+            // stack, below this call, so its library must stay loaded. One
+            // reference is leaked: the library is never unloaded.
+            tracing::debug!(target: "tenon", plugin = %plugin.name(), "instance dropped inside a host service call; the library stays loaded");
+            core::mem::forget(plugin);
+        }
     }
 }
 
@@ -58,20 +89,58 @@ impl Drop for InstanceCore {
 /// handles borrowed from it cannot be shared across threads, so the plugin
 /// is never called concurrently — whatever it declares.
 ///
-/// ```compile_fail
+/// ```compile_fail,E0277
 /// fn shared<T: Sync>() {}
 /// shared::<tenon::Instance>();
 /// ```
+///
+/// Nor can its handles cross threads:
+///
+/// ```compile_fail,E0277
+/// # tenon::interface! {
+/// #     pub trait Greeter {
+/// #         const ID = c"org.tenon.example.greeter";
+/// #         const VERSION = 1;
+/// #         type Vtable = Vtable;
+/// #         fn greet(&self, name: &str) -> String;
+/// #     }
+/// # }
+/// # #[repr(C)] #[derive(Clone, Copy)] pub struct Vtable { pub struct_size: u32, pub greet: Option<unsafe extern "C" fn(*mut core::ffi::c_void, tenon::sys::tenon_str, *mut tenon::sys::tenon_buffer, *mut tenon::sys::tenon_buffer) -> tenon::sys::tenon_status> }
+/// fn sent<T: Send>() {}
+/// sent::<tenon::Handle<'static, dyn Greeter, tenon::Instance>>();
+/// ```
+///
+/// ```compile_fail,E0277
+/// # tenon::interface! {
+/// #     pub trait Greeter {
+/// #         const ID = c"org.tenon.example.greeter";
+/// #         const VERSION = 1;
+/// #         type Vtable = Vtable;
+/// #         fn greet(&self, name: &str) -> String;
+/// #     }
+/// # }
+/// # #[repr(C)] #[derive(Clone, Copy)] pub struct Vtable { pub struct_size: u32, pub greet: Option<unsafe extern "C" fn(*mut core::ffi::c_void, tenon::sys::tenon_str, *mut tenon::sys::tenon_buffer, *mut tenon::sys::tenon_buffer) -> tenon::sys::tenon_status> }
+/// fn shared<T: Sync>() {}
+/// shared::<tenon::Handle<'static, dyn Greeter, tenon::Instance>>();
+/// ```
+///
+/// A call made while another call on the same instance is in progress on
+/// this thread (a host service that calls back into the instance that
+/// called it) is refused with a [`CallError`](crate::CallError) of kind
+/// `reentrant_call`, without reaching the plugin: `plugin.h` promises a
+/// plugin that is not thread-safe that its instance is never re-entered.
+/// The check is a flag set and cleared around each call.
 pub struct Instance {
     core: InstanceCore,
-    _not_sync: PhantomData<Cell<()>>,
+    /// Set while a call is in progress; also what makes `Instance` `!Sync`.
+    busy: Cell<bool>,
 }
 
 impl Instance {
     pub(crate) fn new(core: InstanceCore) -> Self {
         Instance {
             core,
-            _not_sync: PhantomData,
+            busy: Cell::new(false),
         }
     }
 
@@ -79,12 +148,12 @@ impl Instance {
     /// plugin offers `I`'s id at `I`'s version, its vtable is large enough
     /// and no method is NULL.
     pub fn interface<I: ?Sized + Interface>(&self) -> Result<Handle<'_, I, Instance>, Error> {
-        Ok(Handle::new(self.core.client()?))
+        Ok(Handle::new(self.core.exclusive_client(&self.busy)?))
     }
 
     /// The plugin this instance belongs to.
     pub fn plugin(&self) -> &Plugin {
-        &self.core.plugin
+        self.core.plugin()
     }
 }
 
@@ -109,19 +178,20 @@ impl SharedInstance {
     /// A typed handle to interface `I`, verified as for
     /// [`Instance::interface`]. The handle is `Send` and `Sync`.
     pub fn interface<I: ?Sized + Interface>(&self) -> Result<Handle<'_, I, SharedInstance>, Error> {
-        Ok(Handle::new(self.core.client()?))
+        Ok(Handle::new(self.core.shared_client()?))
     }
 
     /// The plugin this instance belongs to.
     pub fn plugin(&self) -> &Plugin {
-        &self.core.plugin
+        self.core.plugin()
     }
 }
 
 /// A typed, verified view of an instance through interface `I`. It derefs
 /// to a [`Client`], on which `I`'s trait is implemented: bring the trait
 /// into scope and call its methods. A call costs one indirect C call, with
-/// no lock, allocation or reference count of its own.
+/// no lock, allocation or reference count of its own (plus, for an
+/// [`Instance`], setting and clearing its busy flag).
 ///
 /// The handle borrows its instance `O`, so the instance cannot be destroyed
 /// while a handle lives, and is `Send`/`Sync` only when `O` is `Sync`.
@@ -156,7 +226,7 @@ impl<I: ?Sized + Interface, O> Deref for Handle<'_, I, O> {
 impl std::fmt::Debug for Instance {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Instance")
-            .field("plugin", &self.core.plugin.name())
+            .field("plugin", &self.core.plugin().name())
             .finish_non_exhaustive()
     }
 }
@@ -164,7 +234,7 @@ impl std::fmt::Debug for Instance {
 impl std::fmt::Debug for SharedInstance {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SharedInstance")
-            .field("plugin", &self.core.plugin.name())
+            .field("plugin", &self.core.plugin().name())
             .finish_non_exhaustive()
     }
 }

@@ -53,18 +53,18 @@
 mod binary;
 mod error;
 mod host_services;
+mod host_table;
 mod info;
 mod instance;
 mod plugin;
-mod services;
 mod verify;
 
 pub use error::Error;
+pub use host_services::HostServices;
 pub use info::{AbiVersion, InterfaceInfo, PluginInfo};
 pub use instance::{Handle, Instance, SharedInstance};
 pub use plugin::Plugin;
 pub use semver;
-pub use services::HostServices;
 pub use tenon_interface::{
     interface, sys, CallError, CallResult, Client, Implement, Interface, Status,
 };

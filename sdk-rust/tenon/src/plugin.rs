@@ -1,6 +1,6 @@
 //! A loaded, verified plugin library.
 
-use crate::host_services::HostTable;
+use crate::host_table::HostTable;
 use crate::instance::{Instance, InstanceCore, SharedInstance};
 use crate::sys::tenon_plugin_descriptor;
 use crate::verify::{verify, CreateFn, DestroyFn, Offered};
@@ -8,7 +8,7 @@ use crate::{AbiVersion, Error, HostServices, PluginInfo};
 use core::ffi::c_void;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use tenon_interface::{Arg, HostBuffer, Interface, Status};
+use tenon_interface::{verify_vtable, Arg, HostBuffer, Interface, Status, VtableRefusal};
 
 /// A plugin library, loaded and verified.
 ///
@@ -210,27 +210,28 @@ impl Plugin {
                 requested: I::VERSION,
             });
         }
-        let required = size_of::<I::Vtable>();
-        if (offered.info.vtable_size as usize) < required {
-            return Err(Error::VtableTooSmall {
+        // SAFETY: the plugin offers this id and version, whose vtable starts
+        // with its struct_size (checked by `verify`); it lives as long as
+        // the library.
+        unsafe { verify_vtable::<I>(offered.vtable) }.map_err(|refusal| match refusal {
+            VtableRefusal::TooSmall { size, required } => Error::VtableTooSmall {
                 plugin: plugin(),
                 id: I::ID.to_owned(),
-                size: offered.info.vtable_size,
+                size,
                 required,
-            });
-        }
-        let vtable = offered.vtable.cast::<I::Vtable>();
-        // SAFETY: the plugin offers this id and version, whose vtable type
-        // is `I::Vtable` (the `Interface` contract), and its struct_size
-        // covers the whole Rust type; it lives as long as the library.
-        if let Some(method) = I::missing_slot(unsafe { &*vtable }) {
-            return Err(Error::NullSlot {
+            },
+            VtableRefusal::NullSlot { method } => Error::NullSlot {
                 plugin: plugin(),
                 id: I::ID.to_owned(),
                 method,
-            });
-        }
-        Ok(vtable)
+            },
+            _ => Error::VtableTooSmall {
+                plugin: plugin(),
+                id: I::ID.to_owned(),
+                size: offered.info.vtable_size,
+                required: size_of::<I::Vtable>(),
+            },
+        })
     }
 
     pub(crate) fn destroy_fn(&self) -> crate::verify::DestroyFn {

@@ -179,8 +179,9 @@ pub fn pointee_size<T>(_: *const T) -> usize {
 macro_rules! field_size {
     ($ty:ty, $field:ident) => {{
         let value = ::core::mem::MaybeUninit::<$ty>::uninit();
-        // addr_of! only computes the address; nothing is read.
-        $crate::pointee_size(unsafe { ::core::ptr::addr_of!((*value.as_ptr()).$field) })
+        // SAFETY: addr_of! only computes the address; nothing is read.
+        let field = unsafe { ::core::ptr::addr_of!((*value.as_ptr()).$field) };
+        $crate::pointee_size(field)
     }};
 }
 
