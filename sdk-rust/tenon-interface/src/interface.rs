@@ -2,7 +2,7 @@
 //! between a Rust trait, its C vtable, and the two sides that use it.
 
 use crate::gate::{Entered, Gate};
-use crate::{CallError, CallGuard};
+use crate::{CallError, CallGuard, HostBuffer};
 use core::ffi::c_void;
 use core::marker::PhantomData;
 use std::cell::Cell;
@@ -311,15 +311,45 @@ impl<I: ?Sized + Interface> Client<I> {
     }
 
     /// The instance pointer passed as every method's first argument.
+    #[inline]
     pub fn instance_ptr(&self) -> *mut c_void {
         self.instance
     }
 
     /// The verified vtable. For a guarded client, it may only be called
     /// through while the guard is open, which the generated methods check.
+    #[inline]
     pub fn vtable(&self) -> &I::Vtable {
         // SAFETY: `new`'s contract: valid and unchanged while `self` lives
         // (for `guarded`, readable memory: it is a static of the host).
         unsafe { &*self.vtable }
+    }
+}
+
+/// The calls of an interface whose results are written into a buffer the
+/// caller keeps; implemented by [`interface!`](crate::interface) for every
+/// interface. Hosts use it through [`Client::reusing`].
+pub trait Reuse: Interface {
+    /// The interface's methods, each taking the same arguments as the
+    /// trait's and returning a buffer result as a borrow of the caller's
+    /// buffer (`&[u8]` for `Vec<u8>`, `&str` for `String`) and any other
+    /// result as it is.
+    type Calls<'c, 'b>;
+
+    /// The calls through `client`, writing into `out`.
+    fn calls<'c, 'b>(client: &'c Client<Self>, out: &'b mut HostBuffer) -> Self::Calls<'c, 'b>;
+}
+
+impl<I: ?Sized + Reuse> Client<I> {
+    /// The interface's methods, writing results into `out` instead of a
+    /// fresh `Vec<u8>` or `String`: once `out` has grown to the largest
+    /// result, a call allocates nothing. The result borrows `out` until the
+    /// next call; the same checks are made as for the trait's methods
+    /// (status, buffer bookkeeping, UTF-8, re-entry).
+    ///
+    /// An example is in [`interface!`](crate::interface)'s documentation.
+    #[inline]
+    pub fn reusing<'b>(&self, out: &'b mut HostBuffer) -> I::Calls<'_, 'b> {
+        I::calls(self, out)
     }
 }

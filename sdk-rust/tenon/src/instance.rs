@@ -190,8 +190,9 @@ impl SharedInstance {
 /// A typed, verified view of an instance through interface `I`. It derefs
 /// to a [`Client`], on which `I`'s trait is implemented: bring the trait
 /// into scope and call its methods. A call costs one indirect C call, with
-/// no lock, allocation or reference count of its own (plus, for an
-/// [`Instance`], setting and clearing its busy flag).
+/// no lock or reference count of its own (plus, for an [`Instance`],
+/// setting and clearing its busy flag); a `String` or `Vec<u8>` result is a
+/// fresh allocation, which [`Client::reusing`] avoids.
 ///
 /// The handle borrows its instance `O`, so the instance cannot be destroyed
 /// while a handle lives, and is `Send`/`Sync` only when `O` is `Sync`.

@@ -6,7 +6,7 @@ use crate::harness::{run_group, Case, Row, Settings};
 use crate::plain;
 use std::hint::black_box;
 use std::path::Path;
-use tenon::Plugin;
+use tenon::{HostBuffer, Plugin};
 use tenon_example_interfaces::{Greeter, Kv, Processor};
 
 /// The value stored under [`KEY`] for `get`: 16 bytes, a small record.
@@ -68,6 +68,13 @@ pub fn kv(settings: &Settings, plugins: &[(&str, &Path)]) -> Vec<Row> {
             })
             .against(&base),
         );
+        let mut reused = HostBuffer::new();
+        cases.push(
+            Case::repeat(format!("call/{label}/get/typed-reusing"), move || {
+                black_box(kv.reusing(&mut reused).get(black_box(KEY)).unwrap());
+            })
+            .against(&base),
+        );
     }
     let first_get = format!("call/{}/get/c-host", handles[0].0);
     cases.push(
@@ -87,8 +94,17 @@ pub fn greet(settings: &Settings, label: &str, path: &Path) -> Vec<Row> {
         .interface::<dyn Greeter>()
         .expect("greeter resolves");
     let greeter = &greeter;
+    // The same plugin as a `SharedInstance`, whose calls skip the busy flag
+    // an `Instance` sets and clears around each call.
+    let shared = plugin
+        .instantiate_shared("")
+        .expect("greeter is thread-safe");
+    let shared = shared.interface::<dyn Greeter>().expect("greeter resolves");
+    let shared = &shared;
     let target = Target::of(greeter);
     let mut out = OutBuffer::new();
+    let mut reused = HostBuffer::new();
+    let mut reused_shared = HostBuffer::new();
     let base = format!("call/{label}/greet/c-host");
     let cases = vec![
         Case::repeat(base.clone(), move || {
@@ -97,6 +113,22 @@ pub fn greet(settings: &Settings, label: &str, path: &Path) -> Vec<Row> {
         Case::repeat(format!("call/{label}/greet/typed"), move || {
             black_box(greeter.greet(black_box(NAME)).unwrap());
         })
+        .against(&base),
+        Case::repeat(format!("call/{label}/greet/typed-reusing"), move || {
+            black_box(greeter.reusing(&mut reused).greet(black_box(NAME)).unwrap());
+        })
+        .against(&base),
+        Case::repeat(
+            format!("call/{label}/greet/typed-reusing-shared"),
+            move || {
+                black_box(
+                    shared
+                        .reusing(&mut reused_shared)
+                        .greet(black_box(NAME))
+                        .unwrap(),
+                );
+            },
+        )
         .against(&base),
         Case::repeat("call/plain-rust/greet", move || {
             black_box(plain::greet(black_box(NAME)));
@@ -131,6 +163,7 @@ pub fn bytes(settings: &Settings, label: &str, path: &Path) -> Vec<Row> {
         assert_eq!(echo.process(input).unwrap(), input, "echo echoes");
         let target = Target::of(echo);
         let mut out = OutBuffer::new();
+        let mut reused = HostBuffer::new();
         let base = format!("call/{label}/process-{size_label}/c-host");
         let cases = vec![
             Case::repeat(base.clone(), move || {
@@ -140,6 +173,13 @@ pub fn bytes(settings: &Settings, label: &str, path: &Path) -> Vec<Row> {
                 format!("call/{label}/process-{size_label}/typed"),
                 move || {
                     black_box(echo.process(black_box(input)).unwrap());
+                },
+            )
+            .against(&base),
+            Case::repeat(
+                format!("call/{label}/process-{size_label}/typed-reusing"),
+                move || {
+                    black_box(echo.reusing(&mut reused).process(black_box(input)).unwrap());
                 },
             )
             .against(&base),
