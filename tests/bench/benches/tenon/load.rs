@@ -75,11 +75,36 @@ pub fn warm(settings: &Settings, subjects: &[Subject]) -> Vec<Row> {
             .against(&raw),
         );
     }
-    run_group(
+    let rows = run_group(
         settings,
         "load + verify + instantiate + resolve, repeated in one process",
         cases,
-    )
+    );
+    for subject in subjects {
+        if still_mapped(&subject.path) {
+            println!(
+                "  NOTE: {} stays mapped after its last dlclose, so its warm loads measure a \
+                 reference count, not a load (a thread-local destructor registered by the \
+                 plugin keeps it until the thread exits)",
+                subject.label
+            );
+        }
+    }
+    rows
+}
+
+/// Whether the library at `path` is still mapped into this process
+/// (Linux: `/proc/self/maps`; elsewhere unknown, reported as not).
+fn still_mapped(path: &Path) -> bool {
+    let Ok(path) = std::fs::canonicalize(path) else {
+        return false;
+    };
+    let Some(path) = path.to_str() else {
+        return false;
+    };
+    std::fs::read_to_string("/proc/self/maps")
+        .map(|maps| maps.lines().any(|line| line.ends_with(path)))
+        .unwrap_or(false)
 }
 
 /// The environment variable that makes the bench binary a child that
