@@ -420,7 +420,7 @@ macro_rules! interface {
             impl<'c, 'b> Calls<'c, 'b> {
                 $(
                     $(#[$method_attr])*
-                    #[inline]
+                    #[inline(always)]
                     pub fn $method(
                         self $(, $arg: $arg_ty)*
                     ) -> $crate::CallResult<$(<$ret as $crate::Ret>::Reused<'b>)?> {

@@ -333,10 +333,11 @@ unsafe impl Ret for String {
 }
 
 /// `bytes` as text, if they are UTF-8. Short results are the common case
-/// of a reusing call, and for them `str::from_utf8` (an out-of-line call,
-/// byte by byte below 16 bytes) costs as much as the plugin call itself;
-/// an inlined, word-at-a-time ASCII check decides most of them first.
-#[inline]
+/// of a reusing call, and for them `str::from_utf8` (byte by byte below 16
+/// bytes) costs as much as the plugin call itself; a word-at-a-time ASCII
+/// check decides most of them first. Kept out of line, so that the
+/// generated method around it stays small enough to be inlined.
+#[inline(never)]
 fn utf8(bytes: &[u8]) -> Result<&str, CallError> {
     if bytes.is_ascii() {
         // SAFETY: ASCII is UTF-8.

@@ -102,14 +102,24 @@ pub fn greet(settings: &Settings, label: &str, path: &Path) -> Vec<Row> {
     let shared = shared.interface::<dyn Greeter>().expect("greeter resolves");
     let shared = &shared;
     let target = Target::of(greeter);
+    let target_read = Target::of(greeter);
     let mut out = OutBuffer::new();
     let mut reused = HostBuffer::new();
     let mut reused_shared = HostBuffer::new();
+    let mut out_read = OutBuffer::new();
     let base = format!("call/{label}/greet/c-host");
     let cases = vec![
         Case::repeat(base.clone(), move || {
             black_box(c_host::greet(&target, black_box(NAME), &mut out));
         }),
+        // The same C host, also looking at the text it got (is it ASCII?):
+        // reading bytes the plugin has just written in pieces costs a
+        // store-forwarding stall, which any host that uses its result pays
+        // and the UTF-8 check of a `&str` result cannot avoid.
+        Case::repeat(format!("call/{label}/greet/c-host-reading"), move || {
+            black_box(c_host::greet(&target_read, black_box(NAME), &mut out_read).is_ascii());
+        })
+        .against(&base),
         Case::repeat(format!("call/{label}/greet/typed"), move || {
             black_box(greeter.greet(black_box(NAME)).unwrap());
         })
