@@ -372,9 +372,12 @@ macro_rules! interface {
             }
         };
 
+        // The host's calls. Always inlined: each is a thin wrapper around
+        // one indirect call (failure paths are out of line), and as a call
+        // of its own it would add a frame to every call the host makes.
         impl $name for $crate::Client<dyn $name> {
             $(
-                #[inline]
+                #[inline(always)]
                 fn $method(&self $(, $arg: $arg_ty)*) -> $crate::CallResult<$($ret)?> {
                     // Refused here, before the plugin is reached: a
                     // re-entrant call on an instance that is not

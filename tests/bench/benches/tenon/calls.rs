@@ -21,12 +21,21 @@ pub fn kv(settings: &Settings, plugins: &[(&str, &Path)]) -> Vec<Row> {
         .map(|(label, path)| {
             let plugin = Plugin::load(path).expect("kv plugin loads");
             let instance = plugin.instantiate("").expect("kv plugin instantiates");
-            (*label, instance)
+            // Shared instances skip the busy flag of an `Instance`.
+            let shared = plugin.instantiate_shared("").ok();
+            (*label, instance, shared)
+        })
+        .collect();
+    let shared: Vec<_> = loaded
+        .iter()
+        .filter_map(|(label, _, shared)| {
+            let kv = shared.as_ref()?.interface::<dyn Kv>().expect("kv resolves");
+            Some((*label, kv))
         })
         .collect();
     let handles: Vec<_> = loaded
         .iter()
-        .map(|(label, instance)| {
+        .map(|(label, instance, _)| {
             let kv = instance.interface::<dyn Kv>().expect("kv resolves");
             kv.put(KEY, VALUE).expect("put works");
             (*label, kv)
@@ -46,6 +55,14 @@ pub fn kv(settings: &Settings, plugins: &[(&str, &Path)]) -> Vec<Row> {
                 black_box(kv.len().unwrap());
             })
             .against(&base),
+        );
+    }
+    for (label, kv) in &shared {
+        cases.push(
+            Case::repeat(format!("call/{label}/len/typed-shared"), move || {
+                black_box(kv.len().unwrap());
+            })
+            .against(&format!("call/{label}/len/c-host")),
         );
     }
     let first_len = format!("call/{}/len/c-host", handles[0].0);
