@@ -14,7 +14,10 @@
  *                     TENON_PLUGIN_THREAD_SAFE, the host never makes two
  *                     [instance] calls on the same instance at the same time
  *                     (they may still come from different threads, one after
- *                     the other). If it does set it, they may overlap.
+ *                     the other), nor re-enters it: a host service the
+ *                     instance calls does not call back into it before
+ *                     returning (the Rust host refuses such a call with an
+ *                     error). If it does set it, they may overlap and nest.
  *     [lifecycle]     create/destroy: never concurrent with any [instance]
  *                     call on the instance being created or destroyed.
  *                     Different instances may be created and destroyed at
@@ -140,6 +143,13 @@ typedef struct tenon_bytes {
  * reallocate or keep data itself. After the call returns the plugin must not
  * touch the buffer again.
  *
+ * Two rules protect the host from what it cannot see: reserve may only be
+ * passed the very pointer the plugin received (never a copy of the struct;
+ * a host may recognise its buffers through host_data and refuses anything
+ * else with TENON_INVALID_ARGUMENT), and every byte below len must have been
+ * written by the plugin (a host may zero-fill the room it lends, but the
+ * plugin must not rely on it).
+ *
  * The layout of this struct is frozen for ABI major 1 (it has no
  * struct_size): hosts may place the bytes anywhere, shared memory included,
  * and plugins only ever use the five fields below. */
@@ -210,7 +220,10 @@ typedef int32_t tenon_log_level;
 
 /* Services the host offers to a plugin instance. Owned by the host; passed
  * to create and valid until destroy of that instance has returned, so an
- * instance may keep the pointer. The plugin must not write to it. */
+ * instance may keep the pointer. The plugin must not write to it. Every call
+ * through it, or through an interface found with get_interface, including
+ * calls from threads the plugin started, must have returned by the time
+ * destroy returns (or create returns a failure), and none may start after. */
 typedef struct tenon_host {
     /* sizeof(tenon_host) as compiled by the host. */
     uint32_t struct_size;

@@ -12,7 +12,7 @@ struct Greeting {
 }
 
 impl Plugin for Greeting {
-    fn create(host: Host, config: &str) -> CallResult<Self> {
+    fn create(host: Host<'_>, config: &str) -> CallResult<Self> {
         let salutation = match config.trim() {
             "" | "en" => "Hello",
             "fr" => "Bonjour",

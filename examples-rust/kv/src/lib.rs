@@ -25,7 +25,7 @@ impl Store {
 }
 
 impl Plugin for Store {
-    fn create(_host: Host, _config: &str) -> CallResult<Self> {
+    fn create(_host: Host<'_>, _config: &str) -> CallResult<Self> {
         Ok(Store {
             entries: Mutex::new(HashMap::new()),
         })

@@ -46,7 +46,7 @@ fn crc32(bytes: &[u8]) -> u32 {
 struct Crc32;
 
 impl Plugin for Crc32 {
-    fn create(_host: Host, _config: &str) -> CallResult<Self> {
+    fn create(_host: Host<'_>, _config: &str) -> CallResult<Self> {
         Ok(Crc32)
     }
 }

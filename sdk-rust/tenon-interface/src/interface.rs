@@ -5,6 +5,7 @@ use crate::gate::{Entered, Gate};
 use crate::{CallError, CallGuard, HostBuffer};
 use core::ffi::c_void;
 use core::marker::PhantomData;
+use core::mem::ManuallyDrop;
 use std::cell::Cell;
 use std::sync::Arc;
 
@@ -178,6 +179,14 @@ unsafe impl<T> Receiver<T> for Counted {
     }
 }
 
+/// Where a client's vtable is.
+enum VtableRef<V> {
+    /// The callee's, valid as long as the client.
+    Lent(*const V),
+    /// A copy, for a callee whose vtable may go away first.
+    Copied(Box<ManuallyDrop<V>>),
+}
+
 /// Why a vtable offered for an interface cannot be used.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -236,7 +245,7 @@ pub unsafe fn verify_vtable<I: ?Sized + Interface>(
 /// [`CallGuard`] for a host table a plugin kept ([`Client::guarded`]).
 pub struct Client<I: ?Sized + Interface> {
     instance: *mut c_void,
-    vtable: *const I::Vtable,
+    vtable: VtableRef<I::Vtable>,
     gate: Gate,
     _interface: PhantomData<fn() -> *const I>,
 }
@@ -255,7 +264,7 @@ impl<I: ?Sized + Interface> Client<I> {
     pub unsafe fn new(instance: *mut c_void, vtable: *const I::Vtable) -> Self {
         Client {
             instance,
-            vtable,
+            vtable: VtableRef::Lent(vtable),
             gate: Gate::Open,
             _interface: PhantomData,
         }
@@ -277,14 +286,16 @@ impl<I: ?Sized + Interface> Client<I> {
     ) -> Self {
         Client {
             instance,
-            vtable,
+            vtable: VtableRef::Lent(vtable),
             gate: Gate::Exclusive(busy),
             _interface: PhantomData,
         }
     }
 
     /// A client whose calls go through `guard`: refused after it is
-    /// closed, and waited for by [`CallGuard::close`].
+    /// closed, and waited for by [`CallGuard::close`]. The vtable is copied
+    /// here, so that [`Client::vtable`] stays readable after the guard is
+    /// closed, when the original may be gone.
     ///
     /// # Safety
     ///
@@ -295,9 +306,13 @@ impl<I: ?Sized + Interface> Client<I> {
         vtable: *const I::Vtable,
         guard: Arc<CallGuard>,
     ) -> Self {
+        // SAFETY: by the caller, `vtable` is valid now; a vtable is plain
+        // data (a size and function pointers), and the copy is never
+        // dropped as a value, only freed.
+        let copy = unsafe { vtable.read() };
         Client {
             instance,
-            vtable,
+            vtable: VtableRef::Copied(Box::new(ManuallyDrop::new(copy))),
             gate: Gate::Guarded(guard),
             _interface: PhantomData,
         }
@@ -316,13 +331,16 @@ impl<I: ?Sized + Interface> Client<I> {
         self.instance
     }
 
-    /// The verified vtable. For a guarded client, it may only be called
-    /// through while the guard is open, which the generated methods check.
+    /// The verified vtable. Calling through it directly is `unsafe` and
+    /// bypasses the gate the generated methods check.
     #[inline]
     pub fn vtable(&self) -> &I::Vtable {
-        // SAFETY: `new`'s contract: valid and unchanged while `self` lives
-        // (for `guarded`, readable memory: it is a static of the host).
-        unsafe { &*self.vtable }
+        match &self.vtable {
+            // SAFETY: `new`'s contract: valid and unchanged while `self`
+            // lives.
+            VtableRef::Lent(vtable) => unsafe { &**vtable },
+            VtableRef::Copied(vtable) => vtable,
+        }
     }
 }
 

@@ -16,7 +16,8 @@ use tenon_sys::{tenon_buffer, tenon_bytes, tenon_str};
 /// [`interface!`](crate::interface) generates decodes it against a borrow of
 /// a local of that call. So a declaration that asks for more, such as
 /// `&'static str`, does not compile, and an implementation (a plugin's, or a
-/// service a host offers) cannot keep what it was lent:
+/// service a host offers) cannot keep what it was lent (the stable compiler
+/// reports E0597; nightly reports the same error as E0716):
 ///
 /// ```compile_fail,E0597
 /// # #[repr(C)]

@@ -180,16 +180,22 @@ fn a_shared_implementation_outlives_a_call_that_drops_its_owner() {
 fn a_guarded_client_is_refused_after_close() {
     let instance = Impl::default();
     let guard = tenon_interface::CallGuard::new();
-    // SAFETY: the instance outlives the client; the vtable is `Impl`'s.
+    // A vtable that goes away with the instance, as a C host's may.
+    let vtable = Box::new(*<dyn Names as Implement<Impl>>::VTABLE);
+    // SAFETY: the instance and the vtable outlive the guard's closing; the
+    // vtable is `Impl`'s.
     let client = unsafe {
         Client::<dyn Names>::guarded(
             (&instance as *const Impl).cast_mut().cast(),
-            <dyn Names as Implement<Impl>>::VTABLE,
+            &*vtable,
             Arc::clone(&guard),
         )
     };
     assert_eq!(client.greet("a").unwrap(), "hello, a");
     guard.close();
+    drop(vtable);
+    // The client's own copy is still readable.
+    assert_eq!(client.vtable().struct_size as usize, size_of::<NamesV1>());
     let error = client.greet("b").unwrap_err();
     assert_eq!(error.kind_name(), "instance_destroyed");
     assert!(error.is_instance_destroyed());

@@ -66,6 +66,24 @@ impl Level {
 ///     }
 /// }
 /// ```
+///
+/// nor can a thread the plugin starts take it (it takes [`Host::keep`]):
+///
+/// ```compile_fail,E0521
+/// use tenon_plugin::{CallResult, Host, Plugin};
+///
+/// struct Sneaky;
+///
+/// impl Plugin for Sneaky {
+///     fn create(host: Host<'_>, _config: &str) -> CallResult<Self> {
+///         std::thread::spawn(move || host.info("later"));
+///         Ok(Sneaky)
+///     }
+/// }
+/// ```
+///
+/// (Keeping it in `Self` fails too, with "lifetime may not live long
+/// enough", an error without a code: `Plugin` types are `'static`.)
 #[derive(Copy, Clone)]
 pub struct Host<'a> {
     kept: &'a KeptHost,

@@ -33,7 +33,7 @@
 //! struct English;
 //!
 //! impl Plugin for English {
-//!     fn create(_host: Host, _config: &str) -> CallResult<Self> {
+//!     fn create(_host: Host<'_>, _config: &str) -> CallResult<Self> {
 //!         Ok(English)
 //!     }
 //! }
@@ -109,7 +109,7 @@ pub trait Plugin: Send + Sized + 'static {
 /// struct Counter(Cell<u64>); // Send, but not Sync
 ///
 /// impl Plugin for Counter {
-///     fn create(_host: Host, _config: &str) -> CallResult<Self> {
+///     fn create(_host: Host<'_>, _config: &str) -> CallResult<Self> {
 ///         Ok(Counter(Cell::new(0)))
 ///     }
 /// }
@@ -132,7 +132,7 @@ pub trait Plugin: Send + Sized + 'static {
 /// # use tenon_plugin::{CallResult, Host, Plugin};
 /// # struct Counter(Cell<u64>);
 /// # impl Plugin for Counter {
-/// #     fn create(_host: Host, _config: &str) -> CallResult<Self> {
+/// #     fn create(_host: Host<'_>, _config: &str) -> CallResult<Self> {
 /// #         Ok(Counter(Cell::new(0)))
 /// #     }
 /// # }

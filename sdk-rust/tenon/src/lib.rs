@@ -72,8 +72,10 @@
 //! # Threads
 //!
 //! An [`Instance`] is called by one thread at a time (it is `Send`, not
-//! `Sync`). A plugin that declares `TENON_PLUGIN_THREAD_SAFE` can also give
-//! a [`SharedInstance`], which is `Sync` and is called without any lock.
+//! `Sync`), and a call on it from inside another of its calls (a host
+//! service calling back into it) is refused with a `reentrant_call`
+//! [`CallError`]. A plugin that declares `TENON_PLUGIN_THREAD_SAFE` can also
+//! give a [`SharedInstance`], which is `Sync` and is called without any lock.
 //!
 //! # Logging
 //!
