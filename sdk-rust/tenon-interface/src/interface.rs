@@ -179,14 +179,6 @@ unsafe impl<T> Receiver<T> for Counted {
     }
 }
 
-/// Where a client's vtable is.
-enum VtableRef<V> {
-    /// The callee's, valid as long as the client.
-    Lent(*const V),
-    /// A copy, for a callee whose vtable may go away first.
-    Copied(Box<ManuallyDrop<V>>),
-}
-
 /// Why a vtable offered for an interface cannot be used.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -245,7 +237,12 @@ pub unsafe fn verify_vtable<I: ?Sized + Interface>(
 /// [`CallGuard`] for a host table a plugin kept ([`Client::guarded`]).
 pub struct Client<I: ?Sized + Interface> {
     instance: *mut c_void,
-    vtable: VtableRef<I::Vtable>,
+    /// The callee's vtable, valid as long as the client; or, when
+    /// `owns_vtable`, a copy this client allocated (for a callee whose
+    /// vtable may go away first). One pointer either way, so that reading a
+    /// slot costs no branch on every call.
+    vtable: *const I::Vtable,
+    owns_vtable: bool,
     gate: Gate,
     _interface: PhantomData<fn() -> *const I>,
 }
@@ -264,7 +261,8 @@ impl<I: ?Sized + Interface> Client<I> {
     pub unsafe fn new(instance: *mut c_void, vtable: *const I::Vtable) -> Self {
         Client {
             instance,
-            vtable: VtableRef::Lent(vtable),
+            vtable,
+            owns_vtable: false,
             gate: Gate::Open,
             _interface: PhantomData,
         }
@@ -286,7 +284,8 @@ impl<I: ?Sized + Interface> Client<I> {
     ) -> Self {
         Client {
             instance,
-            vtable: VtableRef::Lent(vtable),
+            vtable,
+            owns_vtable: false,
             gate: Gate::Exclusive(busy),
             _interface: PhantomData,
         }
@@ -312,7 +311,10 @@ impl<I: ?Sized + Interface> Client<I> {
         let copy = unsafe { vtable.read() };
         Client {
             instance,
-            vtable: VtableRef::Copied(Box::new(ManuallyDrop::new(copy))),
+            vtable: Box::into_raw(Box::new(ManuallyDrop::new(copy)))
+                .cast_const()
+                .cast(),
+            owns_vtable: true,
             gate: Gate::Guarded(guard),
             _interface: PhantomData,
         }
@@ -335,11 +337,21 @@ impl<I: ?Sized + Interface> Client<I> {
     /// bypasses the gate the generated methods check.
     #[inline]
     pub fn vtable(&self) -> &I::Vtable {
-        match &self.vtable {
-            // SAFETY: `new`'s contract: valid and unchanged while `self`
-            // lives.
-            VtableRef::Lent(vtable) => unsafe { &**vtable },
-            VtableRef::Copied(vtable) => vtable,
+        // SAFETY: `new`'s contract (valid and unchanged while `self`
+        // lives), or the copy `guarded` made, freed only in `drop`.
+        unsafe { &*self.vtable }
+    }
+}
+
+impl<I: ?Sized + Interface> Drop for Client<I> {
+    fn drop(&mut self) {
+        if self.owns_vtable {
+            // SAFETY: `guarded` made this pointer with `Box::into_raw` of a
+            // `ManuallyDrop<I::Vtable>` (same layout as the vtable), and
+            // nothing uses it after the client is dropped.
+            drop(unsafe {
+                Box::from_raw(self.vtable.cast_mut().cast::<ManuallyDrop<I::Vtable>>())
+            });
         }
     }
 }

@@ -72,10 +72,12 @@
 //! # Threads
 //!
 //! An [`Instance`] is called by one thread at a time (it is `Send`, not
-//! `Sync`), and a call on it from inside another of its calls (a host
-//! service calling back into it) is refused with a `reentrant_call`
-//! [`CallError`]. A plugin that declares `TENON_PLUGIN_THREAD_SAFE` can also
-//! give a [`SharedInstance`], which is `Sync` and is called without any lock.
+//! `Sync`), and, unless the plugin declares `TENON_PLUGIN_THREAD_SAFE`, a
+//! call on it from inside another of its calls (a host service calling back
+//! into it) is refused with a `reentrant_call` [`CallError`]. A plugin that
+//! declares `TENON_PLUGIN_THREAD_SAFE` accepts such nested calls, and can
+//! also give a [`SharedInstance`], which is `Sync` and is called without
+//! any lock.
 //!
 //! # Logging
 //!
