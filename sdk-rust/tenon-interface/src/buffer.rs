@@ -27,6 +27,11 @@ use tenon_sys::{tenon_buffer, tenon_status};
 /// The storage's own pointer and length are kept beside the lent struct, so
 /// a plugin that overwrote `data`, `capacity` or `len` is detected before
 /// anything is read or freed.
+///
+/// A host may keep one and lend it to call after call
+/// ([`Client::reusing`](crate::Client::reusing), [`HostBuffer::clear`]): its
+/// storage stays allocated and initialized, so those calls neither allocate
+/// nor zero-fill once it is large enough.
 #[repr(C)]
 pub struct HostBuffer {
     /// First, so that a pointer to the whole `HostBuffer` is also a pointer
@@ -38,6 +43,7 @@ pub struct HostBuffer {
 
 impl HostBuffer {
     /// An empty buffer.
+    #[inline]
     pub fn new() -> Self {
         let mut storage = Vec::new();
         HostBuffer {
@@ -56,6 +62,7 @@ impl HostBuffer {
     /// neither moved nor otherwise used; the pointer is derived from the
     /// whole `HostBuffer`, whose address it also records in `host_data` so
     /// that `reserve` can recognise it.
+    #[inline]
     pub fn as_raw(&mut self) -> *mut tenon_buffer {
         let whole: *mut HostBuffer = self;
         // SAFETY: `whole` comes from a live `&mut self`; `raw` is its first
@@ -67,6 +74,7 @@ impl HostBuffer {
 
     /// Whether the plugin left the buffer as `reserve` made it, with
     /// `len <= capacity`.
+    #[inline]
     fn is_intact(&self) -> bool {
         self.raw.data == self.storage.as_ptr().cast_mut()
             && self.raw.capacity == self.storage.len()
@@ -75,15 +83,35 @@ impl HostBuffer {
 
     /// The bytes written, or an error if the plugin corrupted the buffer's
     /// bookkeeping.
+    #[inline]
     pub fn into_vec(mut self) -> Result<Vec<u8>, CallError> {
         if !self.is_intact() {
-            return Err(CallError::invalid_output(
-                "the plugin corrupted an output buffer (pointer, capacity or length changed without reserve)",
-            ));
+            return Err(corrupted());
         }
         let mut bytes = core::mem::take(&mut self.storage);
         bytes.truncate(self.raw.len);
         Ok(bytes)
+    }
+
+    /// Empties the buffer for another call, keeping its storage: a call
+    /// that reuses the buffer allocates only when its result is larger than
+    /// any before, and zero-fills only what it adds. Bookkeeping a plugin
+    /// corrupted is restored from the storage the buffer really owns.
+    #[inline]
+    pub fn clear(&mut self) {
+        self.raw.data = self.storage.as_mut_ptr();
+        self.raw.capacity = self.storage.len();
+        self.raw.len = 0;
+    }
+
+    /// The bytes written since the buffer was made or last cleared, or an
+    /// error if the plugin corrupted the buffer's bookkeeping.
+    #[inline]
+    pub fn written(&self) -> Result<&[u8], CallError> {
+        if !self.is_intact() {
+            return Err(corrupted());
+        }
+        Ok(&self.storage[..self.raw.len])
     }
 
     /// The bytes written, as text: invalid UTF-8 is replaced, since error
@@ -106,9 +134,13 @@ impl HostBuffer {
             return Status::OUT_OF_MEMORY.0;
         };
         if needed > self.storage.len() {
+            // Plugins append a result in pieces ("Hello, ", name, "!"):
+            // starting at MIN_CAPACITY makes one allocation of what would
+            // otherwise be two or three small ones; later growth doubles.
+            let wanted = needed.max(MIN_CAPACITY);
             if self
                 .storage
-                .try_reserve(needed - self.storage.len())
+                .try_reserve(wanted - self.storage.len())
                 .is_err()
             {
                 return Status::OUT_OF_MEMORY.0;
@@ -135,6 +167,17 @@ impl core::fmt::Debug for HostBuffer {
             .field("capacity", &self.raw.capacity)
             .finish()
     }
+}
+
+/// The smallest storage a growing buffer allocates.
+const MIN_CAPACITY: usize = 64;
+
+#[cold]
+#[inline(never)]
+fn corrupted() -> CallError {
+    CallError::invalid_output(
+        "the plugin corrupted an output buffer (pointer, capacity or length changed without reserve)",
+    )
 }
 
 /// The `reserve` callback of every [`HostBuffer`].
@@ -241,6 +284,39 @@ mod tests {
         unsafe { (*raw).len = usize::MAX };
         let error = buffer.into_vec().unwrap_err();
         assert!(error.is_invalid_output());
+    }
+
+    #[test]
+    fn a_cleared_buffer_keeps_its_storage_for_the_next_call() {
+        let mut buffer = HostBuffer::new();
+        // SAFETY: the buffer is a live HostBuffer.
+        unsafe { append(buffer.as_raw(), &[1u8; 100]).unwrap() };
+        let storage = buffer.written().unwrap().as_ptr();
+        buffer.clear();
+        assert_eq!(buffer.written().unwrap(), b"");
+        // SAFETY: as above.
+        unsafe { append(buffer.as_raw(), b"second").unwrap() };
+        assert_eq!(buffer.written().unwrap(), b"second");
+        assert_eq!(
+            buffer.written().unwrap().as_ptr(),
+            storage,
+            "no new allocation"
+        );
+    }
+
+    #[test]
+    fn clearing_restores_bookkeeping_a_plugin_corrupted() {
+        let mut buffer = HostBuffer::new();
+        let raw = buffer.as_raw();
+        // SAFETY: the buffer is a live HostBuffer.
+        unsafe { append(raw, b"abc").unwrap() };
+        // SAFETY: simulating a plugin that breaks the len <= capacity rule.
+        unsafe { (*raw).len = usize::MAX };
+        assert!(buffer.written().unwrap_err().is_invalid_output());
+        buffer.clear();
+        // SAFETY: the buffer is a live HostBuffer.
+        unsafe { append(buffer.as_raw(), b"ok").unwrap() };
+        assert_eq!(buffer.written().unwrap(), b"ok");
     }
 
     #[test]

@@ -19,7 +19,12 @@
 /// - [`Implement<T>`](crate::Implement) for `dyn Trait`: the C vtable for any
 ///   `T: Trait`, each method behind a panic boundary;
 /// - the trait for [`Client<dyn Trait>`](crate::Client): the host's typed,
-///   safe calls.
+///   safe calls;
+/// - [`Reuse`](crate::Reuse) for `dyn Trait`: the same calls through
+///   [`Client::reusing`](crate::Client::reusing), which write `String` and
+///   `Vec<u8>` results into a [`HostBuffer`](crate::HostBuffer) the host
+///   keeps and return them as `&str` and `&[u8]`, so that a host calling in
+///   a loop allocates nothing per call.
 ///
 /// The vtable is built with a struct literal of the C type, so a method that
 /// is missing, extra, misnamed or has a different C signature than the
@@ -70,6 +75,54 @@
 /// # use tenon_interface::Implement;
 /// # let vtable = <dyn Greeter as Implement<English>>::VTABLE;
 /// # assert_eq!(vtable.struct_size as usize, core::mem::size_of::<example_greeter_v1>());
+/// # let english = English;
+/// # // SAFETY: the vtable is `English`'s and outlives the client, as does
+/// # // the instance; hosts get verified clients from the `tenon` crate.
+/// # let client = unsafe {
+/// #     tenon_interface::Client::<dyn Greeter>::new((&english as *const English).cast_mut().cast(), vtable)
+/// # };
+/// // A host's calls: a fresh `String` per call, or the host's own buffer.
+/// assert_eq!(client.greet("Ada")?, "Hello, Ada!");
+/// let mut out = tenon_interface::HostBuffer::new();
+/// for name in ["Ada", "Grace"] {
+///     let greeting: &str = client.reusing(&mut out).greet(name)?;
+///     assert_eq!(greeting, format!("Hello, {name}!"));
+/// }
+/// # Ok::<(), tenon_interface::CallError>(())
+/// ```
+///
+/// A result of [`Client::reusing`](crate::Client::reusing) borrows the
+/// buffer, so the next call cannot overwrite a result still in use:
+///
+/// ```compile_fail,E0499
+/// # #[repr(C)]
+/// # #[derive(Clone, Copy)]
+/// # pub struct example_greeter_v1 {
+/// #     pub struct_size: u32,
+/// #     pub greet: Option<
+/// #         unsafe extern "C" fn(
+/// #             instance: *mut core::ffi::c_void,
+/// #             name: tenon_sys::tenon_str,
+/// #             out: *mut tenon_sys::tenon_buffer,
+/// #             error: *mut tenon_sys::tenon_buffer,
+/// #         ) -> tenon_sys::tenon_status,
+/// #     >,
+/// # }
+/// # tenon_interface::interface! {
+/// #     pub trait Greeter {
+/// #         const ID = c"org.tenon.example.greeter";
+/// #         const VERSION = 1;
+/// #         type Vtable = example_greeter_v1;
+/// #         fn greet(&self, name: &str) -> String;
+/// #     }
+/// # }
+/// fn both(client: &tenon_interface::Client<dyn Greeter>) -> tenon_interface::CallResult {
+///     let mut out = tenon_interface::HostBuffer::new();
+///     let first = client.reusing(&mut out).greet("Ada")?;
+///     let second = client.reusing(&mut out).greet("Grace")?;
+///     println!("{first} {second}");
+///     Ok(())
+/// }
 /// ```
 ///
 /// # Mismatches are compile errors
@@ -319,9 +372,12 @@ macro_rules! interface {
             }
         };
 
+        // The host's calls. Always inlined: each is a thin wrapper around
+        // one indirect call (failure paths are out of line), and as a call
+        // of its own it would add a frame to every call the host makes.
         impl $name for $crate::Client<dyn $name> {
             $(
-                #[inline]
+                #[inline(always)]
                 fn $method(&self $(, $arg: $arg_ty)*) -> $crate::CallResult<$($ret)?> {
                     // Refused here, before the plugin is reached: a
                     // re-entrant call on an instance that is not
@@ -352,5 +408,64 @@ macro_rules! interface {
                 }
             )+
         }
+
+        // The calls of `Client::reusing`: the same methods, writing buffer
+        // results into the caller's `HostBuffer`. The type needs no name of
+        // its own: callers reach it through `Reuse::Calls`.
+        const _: () = {
+            /// The methods of the interface, writing their results into a
+            /// buffer the caller keeps (see `Client::reusing`).
+            pub struct Calls<'c, 'b> {
+                client: &'c $crate::Client<dyn $name>,
+                out: &'b mut $crate::HostBuffer,
+            }
+
+            impl<'c, 'b> Calls<'c, 'b> {
+                $(
+                    $(#[$method_attr])*
+                    #[inline(always)]
+                    pub fn $method(
+                        self $(, $arg: $arg_ty)*
+                    ) -> $crate::CallResult<$(<$ret as $crate::Ret>::Reused<'b>)?> {
+                        // As in the trait's methods above.
+                        let _entered = self.client.enter()?;
+                        // SAFETY: as in the trait's methods above.
+                        let method = unsafe { self.client.vtable().$method.unwrap_unchecked() };
+                        let mut error = $crate::HostBuffer::new();
+                        #[allow(unused_variables)]
+                        let out = self.out;
+                        $(let mut slot = <$ret as $crate::Ret>::new_reuse_slot();)?
+                        // SAFETY: as in the trait's methods above; `out` is
+                        // the caller's buffer, borrowed for longer than the
+                        // call.
+                        let status = unsafe {
+                            method(
+                                self.client.instance_ptr(),
+                                $($crate::Arg::to_raw(&$arg),)*
+                                $(<$ret as $crate::Ret>::reuse_raw(&mut slot, out),)?
+                                error.as_raw(),
+                            )
+                        };
+                        $crate::__private::check(status, error)?;
+                        #[allow(unused_variables)]
+                        let value = ();
+                        $(let value = <$ret as $crate::Ret>::finish_reused(slot, out)?;)?
+                        ::core::result::Result::Ok(value)
+                    }
+                )+
+            }
+
+            impl $crate::Reuse for dyn $name {
+                type Calls<'c, 'b> = Calls<'c, 'b>;
+
+                #[inline]
+                fn calls<'c, 'b>(
+                    client: &'c $crate::Client<dyn $name>,
+                    out: &'b mut $crate::HostBuffer,
+                ) -> Calls<'c, 'b> {
+                    Calls { client, out }
+                }
+            }
+        };
     };
 }

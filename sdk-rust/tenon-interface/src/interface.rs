@@ -2,7 +2,7 @@
 //! between a Rust trait, its C vtable, and the two sides that use it.
 
 use crate::gate::{Entered, Gate};
-use crate::{CallError, CallGuard};
+use crate::{CallError, CallGuard, HostBuffer};
 use core::ffi::c_void;
 use core::marker::PhantomData;
 use core::mem::ManuallyDrop;
@@ -179,14 +179,6 @@ unsafe impl<T> Receiver<T> for Counted {
     }
 }
 
-/// Where a client's vtable is.
-enum VtableRef<V> {
-    /// The callee's, valid as long as the client.
-    Lent(*const V),
-    /// A copy, for a callee whose vtable may go away first.
-    Copied(Box<ManuallyDrop<V>>),
-}
-
 /// Why a vtable offered for an interface cannot be used.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -245,7 +237,12 @@ pub unsafe fn verify_vtable<I: ?Sized + Interface>(
 /// [`CallGuard`] for a host table a plugin kept ([`Client::guarded`]).
 pub struct Client<I: ?Sized + Interface> {
     instance: *mut c_void,
-    vtable: VtableRef<I::Vtable>,
+    /// The callee's vtable, valid as long as the client; or, when
+    /// `owns_vtable`, a copy this client allocated (for a callee whose
+    /// vtable may go away first). One pointer either way, so that reading a
+    /// slot costs no branch on every call.
+    vtable: *const I::Vtable,
+    owns_vtable: bool,
     gate: Gate,
     _interface: PhantomData<fn() -> *const I>,
 }
@@ -264,7 +261,8 @@ impl<I: ?Sized + Interface> Client<I> {
     pub unsafe fn new(instance: *mut c_void, vtable: *const I::Vtable) -> Self {
         Client {
             instance,
-            vtable: VtableRef::Lent(vtable),
+            vtable,
+            owns_vtable: false,
             gate: Gate::Open,
             _interface: PhantomData,
         }
@@ -286,7 +284,8 @@ impl<I: ?Sized + Interface> Client<I> {
     ) -> Self {
         Client {
             instance,
-            vtable: VtableRef::Lent(vtable),
+            vtable,
+            owns_vtable: false,
             gate: Gate::Exclusive(busy),
             _interface: PhantomData,
         }
@@ -312,7 +311,10 @@ impl<I: ?Sized + Interface> Client<I> {
         let copy = unsafe { vtable.read() };
         Client {
             instance,
-            vtable: VtableRef::Copied(Box::new(ManuallyDrop::new(copy))),
+            vtable: Box::into_raw(Box::new(ManuallyDrop::new(copy)))
+                .cast_const()
+                .cast(),
+            owns_vtable: true,
             gate: Gate::Guarded(guard),
             _interface: PhantomData,
         }
@@ -326,6 +328,7 @@ impl<I: ?Sized + Interface> Client<I> {
     }
 
     /// The instance pointer passed as every method's first argument.
+    #[inline]
     pub fn instance_ptr(&self) -> *mut c_void {
         self.instance
     }
@@ -334,11 +337,49 @@ impl<I: ?Sized + Interface> Client<I> {
     /// bypasses the gate the generated methods check.
     #[inline]
     pub fn vtable(&self) -> &I::Vtable {
-        match &self.vtable {
-            // SAFETY: `new`'s contract: valid and unchanged while `self`
-            // lives.
-            VtableRef::Lent(vtable) => unsafe { &**vtable },
-            VtableRef::Copied(vtable) => vtable,
+        // SAFETY: `new`'s contract (valid and unchanged while `self`
+        // lives), or the copy `guarded` made, freed only in `drop`.
+        unsafe { &*self.vtable }
+    }
+}
+
+impl<I: ?Sized + Interface> Drop for Client<I> {
+    fn drop(&mut self) {
+        if self.owns_vtable {
+            // SAFETY: `guarded` made this pointer with `Box::into_raw` of a
+            // `ManuallyDrop<I::Vtable>` (same layout as the vtable), and
+            // nothing uses it after the client is dropped.
+            drop(unsafe {
+                Box::from_raw(self.vtable.cast_mut().cast::<ManuallyDrop<I::Vtable>>())
+            });
         }
+    }
+}
+
+/// The calls of an interface whose results are written into a buffer the
+/// caller keeps; implemented by [`interface!`](crate::interface) for every
+/// interface. Hosts use it through [`Client::reusing`].
+pub trait Reuse: Interface {
+    /// The interface's methods, each taking the same arguments as the
+    /// trait's and returning a buffer result as a borrow of the caller's
+    /// buffer (`&[u8]` for `Vec<u8>`, `&str` for `String`) and any other
+    /// result as it is.
+    type Calls<'c, 'b>;
+
+    /// The calls through `client`, writing into `out`.
+    fn calls<'c, 'b>(client: &'c Client<Self>, out: &'b mut HostBuffer) -> Self::Calls<'c, 'b>;
+}
+
+impl<I: ?Sized + Reuse> Client<I> {
+    /// The interface's methods, writing results into `out` instead of a
+    /// fresh `Vec<u8>` or `String`: once `out` has grown to the largest
+    /// result, a call allocates nothing. The result borrows `out` until the
+    /// next call; the same checks are made as for the trait's methods
+    /// (status, buffer bookkeeping, UTF-8, re-entry).
+    ///
+    /// An example is in [`interface!`](crate::interface)'s documentation.
+    #[inline]
+    pub fn reusing<'b>(&self, out: &'b mut HostBuffer) -> I::Calls<'_, 'b> {
+        I::calls(self, out)
     }
 }

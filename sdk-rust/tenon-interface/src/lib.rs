@@ -30,7 +30,7 @@ pub use call_error::{CallError, CallResult};
 pub use gate::{CallGuard, Entered};
 pub use interface::{
     in_shared_call, verify_vtable, Borrowed, Client, Counted, Implement, Interface, Method,
-    Receiver, ValueKind, VtableRefusal,
+    Receiver, Reuse, ValueKind, VtableRefusal,
 };
 pub use marshal::{Arg, ArgType, Ret};
 pub use status::Status;
@@ -127,7 +127,15 @@ pub mod __private {
         if status == Status::OK.0 {
             Ok(())
         } else {
-            Err(CallError::new(Status(status), error.into_message()))
+            Err(failed(status, error))
         }
+    }
+
+    /// Kept out of line, so that the successful path of every generated
+    /// method stays small enough to inline.
+    #[cold]
+    #[inline(never)]
+    fn failed(status: i32, error: HostBuffer) -> CallError {
+        CallError::new(Status(status), error.into_message())
     }
 }

@@ -140,6 +140,26 @@ pub unsafe trait Ret: Sized {
     /// The host's side: the value the plugin wrote, checked.
     fn finish(slot: Self::Slot) -> Result<Self, CallError>;
 
+    /// What a call made through [`Client::reusing`](crate::Client::reusing)
+    /// returns: a borrow of the caller's buffer for a buffer result
+    /// (`&[u8]`, `&str`), the value itself for a scalar.
+    type Reused<'b>;
+    /// Host-side storage of a reusing call: nothing for a buffer result
+    /// (the caller's buffer is the storage), the scalar itself otherwise.
+    type ReuseSlot;
+
+    /// The host's side of a reusing call: fresh storage. Must not allocate.
+    fn new_reuse_slot() -> Self::ReuseSlot;
+    /// The host's side of a reusing call: the out-parameter, pointing into
+    /// `slot` or into `out`, which is emptied first.
+    fn reuse_raw(slot: &mut Self::ReuseSlot, out: &mut HostBuffer) -> Self::Raw;
+    /// The host's side of a reusing call: the value the plugin wrote,
+    /// checked.
+    fn finish_reused(
+        slot: Self::ReuseSlot,
+        out: &HostBuffer,
+    ) -> Result<Self::Reused<'_>, CallError>;
+
     /// The plugin's side: store `self` through the out-parameter.
     ///
     /// # Safety
@@ -173,15 +193,36 @@ macro_rules! scalar {
             type Raw = *mut $ty;
             const KIND: ValueKind = ValueKind::$kind;
 
+            type Reused<'b> = $ty;
+            type ReuseSlot = $ty;
+
+            #[inline]
             fn new_slot() -> $ty {
                 <$ty>::default()
             }
 
+            #[inline]
             fn slot_raw(slot: &mut $ty) -> *mut $ty {
                 slot
             }
 
+            #[inline]
             fn finish(slot: $ty) -> Result<Self, CallError> {
+                Ok(slot)
+            }
+
+            #[inline]
+            fn new_reuse_slot() -> $ty {
+                <$ty>::default()
+            }
+
+            #[inline]
+            fn reuse_raw(slot: &mut $ty, _out: &mut HostBuffer) -> *mut $ty {
+                slot
+            }
+
+            #[inline]
+            fn finish_reused(slot: $ty, _out: &HostBuffer) -> Result<$ty, CallError> {
                 Ok(slot)
             }
 
@@ -210,16 +251,36 @@ unsafe impl Ret for Vec<u8> {
     type Raw = *mut tenon_buffer;
     const KIND: ValueKind = ValueKind::Bytes;
 
+    type Reused<'b> = &'b [u8];
+    type ReuseSlot = ();
+
+    #[inline]
     fn new_slot() -> HostBuffer {
         HostBuffer::new()
     }
 
+    #[inline]
     fn slot_raw(slot: &mut HostBuffer) -> *mut tenon_buffer {
         slot.as_raw()
     }
 
+    #[inline]
     fn finish(slot: HostBuffer) -> Result<Self, CallError> {
         slot.into_vec()
+    }
+
+    #[inline]
+    fn new_reuse_slot() {}
+
+    #[inline]
+    fn reuse_raw(_slot: &mut (), out: &mut HostBuffer) -> *mut tenon_buffer {
+        out.clear();
+        out.as_raw()
+    }
+
+    #[inline]
+    fn finish_reused(_slot: (), out: &HostBuffer) -> Result<&[u8], CallError> {
+        out.written()
     }
 
     unsafe fn write(self, raw: *mut tenon_buffer) -> Result<(), CallError> {
@@ -234,25 +295,63 @@ unsafe impl Ret for String {
     type Raw = *mut tenon_buffer;
     const KIND: ValueKind = ValueKind::Utf8;
 
+    type Reused<'b> = &'b str;
+    type ReuseSlot = ();
+
+    #[inline]
     fn new_slot() -> HostBuffer {
         HostBuffer::new()
     }
 
+    #[inline]
     fn slot_raw(slot: &mut HostBuffer) -> *mut tenon_buffer {
         slot.as_raw()
     }
 
+    #[inline]
     fn finish(slot: HostBuffer) -> Result<Self, CallError> {
-        String::from_utf8(slot.into_vec()?).map_err(|e| {
-            CallError::invalid_output(format!(
-                "the plugin returned a string that is not valid UTF-8: {}",
-                e.utf8_error()
-            ))
-        })
+        String::from_utf8(slot.into_vec()?).map_err(|e| not_utf8(e.utf8_error()))
+    }
+
+    #[inline]
+    fn new_reuse_slot() {}
+
+    #[inline]
+    fn reuse_raw(_slot: &mut (), out: &mut HostBuffer) -> *mut tenon_buffer {
+        out.clear();
+        out.as_raw()
+    }
+
+    #[inline]
+    fn finish_reused(_slot: (), out: &HostBuffer) -> Result<&str, CallError> {
+        utf8(out.written()?)
     }
 
     unsafe fn write(self, raw: *mut tenon_buffer) -> Result<(), CallError> {
         // SAFETY: forwarded to the caller.
         unsafe { append(raw, self.as_bytes()) }
     }
+}
+
+/// `bytes` as text, if they are UTF-8. Short results are the common case
+/// of a reusing call, and for them `str::from_utf8` (byte by byte below 16
+/// bytes) costs as much as the plugin call itself; a word-at-a-time ASCII
+/// check decides most of them first. Kept out of line, so that the
+/// generated method around it stays small enough to be inlined.
+#[inline(never)]
+fn utf8(bytes: &[u8]) -> Result<&str, CallError> {
+    if bytes.is_ascii() {
+        // SAFETY: ASCII is UTF-8.
+        Ok(unsafe { core::str::from_utf8_unchecked(bytes) })
+    } else {
+        core::str::from_utf8(bytes).map_err(not_utf8)
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn not_utf8(error: core::str::Utf8Error) -> CallError {
+    CallError::invalid_output(format!(
+        "the plugin returned a string that is not valid UTF-8: {error}"
+    ))
 }

@@ -124,12 +124,14 @@ impl Drop for InstanceCore {
 /// shared::<tenon::Handle<'static, dyn Greeter, tenon::Instance>>();
 /// ```
 ///
-/// A call made while another call on the same instance is in progress on
-/// this thread (a host service that calls back into the instance that
-/// called it) is refused with a [`CallError`](crate::CallError) of kind
-/// `reentrant_call`, without reaching the plugin: `plugin.h` promises a
-/// plugin that is not thread-safe that its instance is never re-entered.
-/// The check is a flag set and cleared around each call.
+/// For a plugin that is not thread-safe, a call made while another call on
+/// the same instance is in progress on this thread (a host service that
+/// calls back into the instance that called it) is refused with a
+/// [`CallError`](crate::CallError) of kind `reentrant_call`, without
+/// reaching the plugin: `plugin.h` promises such a plugin that its instance
+/// is never re-entered. The check is a flag set and cleared around each
+/// call. A plugin that declares `TENON_PLUGIN_THREAD_SAFE` accepts nested
+/// calls (`plugin.h`, `[instance]`), so its handles skip the flag.
 pub struct Instance {
     core: InstanceCore,
     /// Set while a call is in progress; also what makes `Instance` `!Sync`.
@@ -148,7 +150,12 @@ impl Instance {
     /// plugin offers `I`'s id at `I`'s version, its vtable is large enough
     /// and no method is NULL.
     pub fn interface<I: ?Sized + Interface>(&self) -> Result<Handle<'_, I, Instance>, Error> {
-        Ok(Handle::new(self.core.exclusive_client(&self.busy)?))
+        if self.core.plugin().info().thread_safe() {
+            // Nested calls are allowed; `!Sync` still keeps other threads out.
+            Ok(Handle::new(self.core.shared_client()?))
+        } else {
+            Ok(Handle::new(self.core.exclusive_client(&self.busy)?))
+        }
     }
 
     /// The plugin this instance belongs to.
@@ -190,8 +197,9 @@ impl SharedInstance {
 /// A typed, verified view of an instance through interface `I`. It derefs
 /// to a [`Client`], on which `I`'s trait is implemented: bring the trait
 /// into scope and call its methods. A call costs one indirect C call, with
-/// no lock, allocation or reference count of its own (plus, for an
-/// [`Instance`], setting and clearing its busy flag).
+/// no lock or reference count of its own (plus, for an [`Instance`],
+/// setting and clearing its busy flag); a `String` or `Vec<u8>` result is a
+/// fresh allocation, which [`Client::reusing`] avoids.
 ///
 /// The handle borrows its instance `O`, so the instance cannot be destroyed
 /// while a handle lives, and is `Send`/`Sync` only when `O` is `Sync`.

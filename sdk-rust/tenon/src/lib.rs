@@ -31,6 +31,37 @@
 //! by the host and its Rust plugins) on top of the vtable that bindgen
 //! generates from the interface's C header.
 //!
+//! # Calls without allocation
+//!
+//! A method returning `String` or `Vec<u8>` gives a fresh allocation per
+//! call. A host calling in a loop can lend a [`HostBuffer`] instead: through
+//! [`Client::reusing`], the same methods return `&str` and `&[u8]` borrowed
+//! from it, and once it has grown to the largest result a call allocates
+//! nothing (`docs/PERFORMANCE.md` has the numbers):
+//!
+//! ```no_run
+//! # tenon::interface! {
+//! #     pub trait Greeter {
+//! #         const ID = c"org.tenon.example.greeter";
+//! #         const VERSION = 1;
+//! #         type Vtable = Vtable;
+//! #         fn greet(&self, name: &str) -> String;
+//! #     }
+//! # }
+//! # #[repr(C)] #[derive(Clone, Copy)] pub struct Vtable { pub struct_size: u32, pub greet: Option<unsafe extern "C" fn(*mut core::ffi::c_void, tenon::sys::tenon_str, *mut tenon::sys::tenon_buffer, *mut tenon::sys::tenon_buffer) -> tenon::sys::tenon_status> }
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let plugin = tenon::Plugin::load("target/plugins/libgreeter.so")?;
+//! # let instance = plugin.instantiate("")?;
+//! let greeter = instance.interface::<dyn Greeter>()?;
+//! let mut out = tenon::HostBuffer::new();
+//! for name in ["Ada", "Grace"] {
+//!     let greeting: &str = greeter.reusing(&mut out).greet(name)?;
+//!     println!("{greeting}");
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! # Lifetimes
 //!
 //! A [`Plugin`] keeps its library loaded; every [`Instance`] keeps its
@@ -41,10 +72,12 @@
 //! # Threads
 //!
 //! An [`Instance`] is called by one thread at a time (it is `Send`, not
-//! `Sync`), and a call on it from inside another of its calls (a host
-//! service calling back into it) is refused with a `reentrant_call`
-//! [`CallError`]. A plugin that declares `TENON_PLUGIN_THREAD_SAFE` can also
-//! give a [`SharedInstance`], which is `Sync` and is called without any lock.
+//! `Sync`), and, unless the plugin declares `TENON_PLUGIN_THREAD_SAFE`, a
+//! call on it from inside another of its calls (a host service calling back
+//! into it) is refused with a `reentrant_call` [`CallError`]. A plugin that
+//! declares `TENON_PLUGIN_THREAD_SAFE` accepts such nested calls, and can
+//! also give a [`SharedInstance`], which is `Sync` and is called without
+//! any lock.
 //!
 //! # Logging
 //!
@@ -69,5 +102,5 @@ pub use library::{ExportedSymbol, LibraryFile, SymbolKind};
 pub use plugin::Plugin;
 pub use semver;
 pub use tenon_interface::{
-    interface, sys, CallError, CallResult, Client, Implement, Interface, Status,
+    interface, sys, CallError, CallResult, Client, HostBuffer, Implement, Interface, Reuse, Status,
 };

@@ -1,0 +1,195 @@
+//! Load + verify + instantiate + resolve one interface, against what a C
+//! host does by hand with the same file: warm (repeated in this process)
+//! and cold (the first load in a fresh process).
+
+use crate::c_host;
+use crate::harness::{run_group, Case, Row, Settings};
+use std::ffi::{CStr, CString};
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+use tenon::{Interface, Plugin};
+use tenon_example_interfaces::{Greeter, Kv, Processor};
+
+/// A plugin to load and the interface to resolve in it.
+#[derive(Clone)]
+pub struct Subject {
+    /// Short name for the case names (`greeter-c`).
+    pub label: String,
+    /// The library.
+    pub path: PathBuf,
+    /// Which example interface to resolve: `greeter`, `kv` or `processor`.
+    pub interface: &'static str,
+}
+
+/// What `Plugin::load` and friends do for a host that uses one interface.
+fn tenon_once(path: &Path, interface: &str) {
+    fn with<I: ?Sized + Interface>(path: &Path) {
+        let plugin = Plugin::load(path).expect("the plugin loads");
+        let instance = plugin.instantiate("").expect("the plugin instantiates");
+        let handle = instance.interface::<I>().expect("the interface resolves");
+        black_box(&handle);
+    }
+    match interface {
+        "greeter" => with::<dyn Greeter>(path),
+        "kv" => with::<dyn Kv>(path),
+        "processor" => with::<dyn Processor>(path),
+        other => panic!("unknown interface {other}"),
+    }
+}
+
+fn interface_id(interface: &str) -> &'static CStr {
+    match interface {
+        "greeter" => <dyn Greeter as Interface>::C_ID,
+        "kv" => <dyn Kv as Interface>::C_ID,
+        "processor" => <dyn Processor as Interface>::C_ID,
+        other => panic!("unknown interface {other}"),
+    }
+}
+
+fn c_path(path: &Path) -> CString {
+    CString::new(path.as_os_str().as_encoded_bytes()).expect("no NUL in the path")
+}
+
+/// Warm loads: each sample loads, uses and unloads the library once.
+pub fn warm(settings: &Settings, subjects: &[Subject]) -> Vec<Row> {
+    let mut cases = Vec::new();
+    for subject in subjects {
+        let raw = format!("load-warm/{}/raw-dlopen", subject.label);
+        let path = c_path(&subject.path);
+        let id = interface_id(subject.interface);
+        cases.push(Case::once(raw.clone(), move || {
+            let start = Instant::now();
+            c_host::load_use_unload(&path, id);
+            start.elapsed()
+        }));
+        let path = subject.path.clone();
+        let interface = subject.interface;
+        cases.push(
+            Case::once(format!("load-warm/{}/tenon", subject.label), move || {
+                let start = Instant::now();
+                tenon_once(&path, interface);
+                start.elapsed()
+            })
+            .against(&raw),
+        );
+    }
+    let rows = run_group(
+        settings,
+        "load + verify + instantiate + resolve, repeated in one process",
+        cases,
+    );
+    for subject in subjects {
+        if still_mapped(&subject.path) {
+            println!(
+                "  NOTE: {} stays mapped after its last dlclose, so its warm loads measure a \
+                 reference count, not a load (a thread-local destructor registered by the \
+                 plugin keeps it until the thread exits)",
+                subject.label
+            );
+        }
+    }
+    rows
+}
+
+/// Whether the library at `path` is still mapped into this process
+/// (Linux: `/proc/self/maps`; elsewhere unknown, reported as not).
+fn still_mapped(path: &Path) -> bool {
+    let Ok(path) = std::fs::canonicalize(path) else {
+        return false;
+    };
+    let Some(path) = path.to_str() else {
+        return false;
+    };
+    std::fs::read_to_string("/proc/self/maps")
+        .map(|maps| maps.lines().any(|line| line.ends_with(path)))
+        .unwrap_or(false)
+}
+
+/// The environment variable that makes the bench binary a child that
+/// performs one load and prints its time in nanoseconds.
+const CHILD: &str = "TENON_BENCH_LOAD_CHILD";
+
+/// If this process is a cold-load child, performs the load, prints the
+/// nanoseconds it took, and returns true.
+pub fn child() -> bool {
+    let Some(spec) = std::env::var_os(CHILD) else {
+        return false;
+    };
+    let spec = spec.into_string().expect("UTF-8 child spec");
+    let mut parts = spec.splitn(3, ':');
+    let (Some(mode), Some(interface), Some(path)) = (parts.next(), parts.next(), parts.next())
+    else {
+        panic!("bad {CHILD}: {spec}");
+    };
+    let path = Path::new(path);
+    let elapsed = match mode {
+        "raw" => {
+            let c = c_path(path);
+            let id = interface_id(interface);
+            let start = Instant::now();
+            c_host::load_use_unload(&c, id);
+            start.elapsed()
+        }
+        "tenon" => {
+            let start = Instant::now();
+            tenon_once(path, interface);
+            start.elapsed()
+        }
+        other => panic!("bad child mode {other}"),
+    };
+    println!("{}", elapsed.as_nanos());
+    true
+}
+
+/// Runs one cold load in a fresh copy of this executable and returns the
+/// time the child measured around the load alone (the process start is
+/// not included).
+fn in_child(mode: &str, subject: &Subject) -> Duration {
+    let exe = std::env::current_exe().expect("the bench knows its path");
+    let output = Command::new(exe)
+        .env(
+            CHILD,
+            format!("{mode}:{}:{}", subject.interface, subject.path.display()),
+        )
+        .output()
+        .expect("the bench can run itself");
+    assert!(
+        output.status.success(),
+        "cold-load child failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8_lossy(&output.stdout);
+    let ns: u64 = text
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("cold-load child printed {text:?}"));
+    Duration::from_nanos(ns)
+}
+
+/// Cold loads: each sample is the first load in a fresh process.
+pub fn cold(settings: &Settings, subjects: &[Subject]) -> Vec<Row> {
+    let mut cases = Vec::new();
+    for subject in subjects {
+        let raw = format!("load-cold/{}/raw-dlopen", subject.label);
+        let s = subject.clone();
+        cases.push(Case::once(raw.clone(), move || in_child("raw", &s)));
+        let s = subject.clone();
+        cases.push(
+            Case::once(format!("load-cold/{}/tenon", subject.label), move || {
+                in_child("tenon", &s)
+            })
+            .against(&raw),
+        );
+    }
+    let settings = Settings {
+        samples: settings.samples.min(51),
+        ..*settings
+    };
+    run_group(
+        &settings,
+        "load + verify + instantiate + resolve, first load in a fresh process",
+        cases,
+    )
+}

@@ -1,0 +1,86 @@
+//! Tenon's performance numbers, in one command:
+//!
+//! ```text
+//! cargo bench -p tenon-bench                 # everything, Go peers included when Go is installed
+//! cargo bench -p tenon-bench -- load call    # only the groups whose names contain a filter
+//! TENON_BENCH_PEERS=0 cargo bench -p tenon-bench   # without the Go peers
+//! TENON_BENCH_QUICK=1 cargo bench -p tenon-bench   # a quick pass: does every case run?
+//! ```
+//!
+//! Every case prints a line for people and a line for scripts:
+//! `BENCH {"name":…,"median_ns":…,"p99_ns":…,"ratio":…,"baseline":…}`,
+//! where `ratio` is this case's median over its baseline's, both measured
+//! in this run. Groups are `load-warm`, `load-cold`, `kv`, `greet`, `bytes`
+//! and `peers`. `docs/PERFORMANCE.md` explains the cases and the results.
+
+mod c_host;
+mod calls;
+mod harness;
+mod load;
+mod peers;
+mod plain;
+
+use harness::{selected, Settings};
+use load::Subject;
+use std::path::PathBuf;
+
+fn main() {
+    if load::child() {
+        return;
+    }
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|arg| !arg.starts_with('-'))
+        .collect();
+    let settings = Settings::from_env();
+    println!(
+        "# tenon-bench: {} samples per case, {:?} per batched sample, {:?} warm-up",
+        settings.samples, settings.sample_target, settings.warmup
+    );
+
+    let greeter_c = tenon_test_plugins::c_plugin("greeter");
+    let kv_cpp = tenon_test_plugins::cpp_plugin("kv-cpp");
+    let echo_c = PathBuf::from(env!("TENON_BENCH_ECHO_PLUGIN"));
+    let rust = |package: &str| {
+        tenon_test_plugins::rust_plugin(package)
+            .unwrap_or_else(|e| panic!("building {package}: {e}"))
+    };
+    let greeter_rust = rust("greeter-rust");
+    let kv_rust = rust("kv-rust");
+
+    let subjects = [
+        Subject {
+            label: "greeter-c".to_owned(),
+            path: greeter_c.clone(),
+            interface: "greeter",
+        },
+        Subject {
+            label: "greeter-rust".to_owned(),
+            path: greeter_rust.clone(),
+            interface: "greeter",
+        },
+    ];
+
+    let mut rows = Vec::new();
+    if selected(&filters, &["load-warm", "load"]) {
+        rows.extend(load::warm(&settings, &subjects));
+    }
+    if selected(&filters, &["load-cold", "load", "peers"]) {
+        rows.extend(load::cold(&settings, &subjects));
+    }
+    if selected(&filters, &["kv", "call", "peers"]) {
+        rows.extend(calls::kv(
+            &settings,
+            &[("kv-cpp", &kv_cpp), ("kv-rust", &kv_rust)],
+        ));
+    }
+    if selected(&filters, &["greet", "call", "peers"]) {
+        rows.extend(calls::greet(&settings, "greeter-c", &greeter_c));
+    }
+    if selected(&filters, &["bytes", "call", "peers"]) {
+        rows.extend(calls::bytes(&settings, "echo-c", &echo_c));
+    }
+    if selected(&filters, &["peers"]) {
+        peers::run(&settings, &rows);
+    }
+}

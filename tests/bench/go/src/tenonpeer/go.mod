@@ -1,0 +1,3 @@
+module tenonpeer
+
+go 1.19
