@@ -14,7 +14,7 @@
 //! A thread-safe instance needs neither and pays nothing but one branch.
 
 use crate::CallError;
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 /// The check a client makes around each call.
@@ -83,11 +83,80 @@ struct State {
     in_flight: usize,
 }
 
+/// One call through a guard that this thread is inside.
+struct Entry {
+    guard: *const CallGuard,
+    outer: *mut Entry,
+}
+
 thread_local! {
-    /// The guards this thread is inside a call of, innermost last: `close`
-    /// called from within such a call (a host service that destroys the
-    /// instance calling it) must not wait for the call it is part of.
-    static ENTERED: RefCell<Vec<*const CallGuard>> = const { RefCell::new(Vec::new()) };
+    /// The calls through guards this thread is inside, innermost first:
+    /// `close` called from within such a call (a host service that destroys
+    /// the instance calling it) must not wait for the call it is part of.
+    ///
+    /// A list of heap entries under a raw pointer rather than a `Vec`:
+    /// a thread-local that needs dropping registers a destructor with the C
+    /// runtime, and glibc then keeps the library that registered it mapped
+    /// until the thread exits. A Rust plugin links its own copy of this
+    /// code, so a `Vec` here would make every Rust plugin that is destroyed
+    /// on a host thread impossible to unload.
+    static ENTERED: Cell<*mut Entry> = const { Cell::new(core::ptr::null_mut()) };
+}
+
+/// Records that this thread entered a call through `guard`.
+fn push_entered(guard: *const CallGuard) {
+    ENTERED.with(|head| {
+        let entry = Box::into_raw(Box::new(Entry {
+            guard,
+            outer: head.get(),
+        }));
+        head.set(entry);
+    });
+}
+
+/// Forgets the innermost call through `guard` this thread is inside.
+fn pop_entered(guard: *const CallGuard) {
+    ENTERED.with(|head| {
+        let mut link: *mut *mut Entry = core::ptr::null_mut();
+        let mut entry = head.get();
+        while !entry.is_null() {
+            // SAFETY: every entry in the list came from `Box::into_raw` in
+            // `push_entered` on this thread and is freed only here, after
+            // being unlinked; the list is never shared between threads.
+            let current = unsafe { &mut *entry };
+            if core::ptr::eq(current.guard, guard) {
+                if link.is_null() {
+                    head.set(current.outer);
+                } else {
+                    // SAFETY: `link` points at the `outer` field of a live
+                    // entry of this list (set in the previous iteration).
+                    unsafe { *link = current.outer };
+                }
+                // SAFETY: unlinked just above; nothing else points to it.
+                drop(unsafe { Box::from_raw(entry) });
+                return;
+            }
+            link = &mut current.outer;
+            entry = current.outer;
+        }
+    });
+}
+
+/// How many calls through `guard` this thread is inside.
+fn count_entered(guard: *const CallGuard) -> usize {
+    ENTERED.with(|head| {
+        let mut count = 0;
+        let mut entry = head.get();
+        while !entry.is_null() {
+            // SAFETY: as in `pop_entered`: a live entry of this thread's list.
+            let current = unsafe { &*entry };
+            if core::ptr::eq(current.guard, guard) {
+                count += 1;
+            }
+            entry = current.outer;
+        }
+        count
+    })
 }
 
 impl CallGuard {
@@ -114,18 +183,13 @@ impl CallGuard {
         }
         state.in_flight += 1;
         drop(state);
-        ENTERED.with(|entered| entered.borrow_mut().push(self));
+        push_entered(self);
         Ok(())
     }
 
     /// Ends a call started by a successful [`CallGuard::enter`].
     pub fn leave(&self) {
-        ENTERED.with(|entered| {
-            let mut entered = entered.borrow_mut();
-            if let Some(at) = entered.iter().rposition(|&g| core::ptr::eq(g, self)) {
-                entered.remove(at);
-            }
-        });
+        pop_entered(self);
         let mut state = self.lock();
         state.in_flight -= 1;
         if state.closed {
@@ -136,13 +200,7 @@ impl CallGuard {
     /// Refuses every later call and waits until the calls in flight have
     /// returned, except those this thread is itself inside.
     pub fn close(&self) {
-        let own = ENTERED.with(|entered| {
-            entered
-                .borrow()
-                .iter()
-                .filter(|&&g| core::ptr::eq(g, self))
-                .count()
-        });
+        let own = count_entered(self);
         let mut state = self.lock();
         state.closed = true;
         while state.in_flight > own {
@@ -187,6 +245,25 @@ mod tests {
         assert_eq!(guard.lock().in_flight, 0);
         assert!(guard.enter().unwrap_err().kind_name() == "instance_destroyed");
         worker.join().unwrap();
+    }
+
+    #[test]
+    fn nested_calls_through_several_guards_are_counted_per_guard() {
+        let (outer, inner) = (CallGuard::new(), CallGuard::new());
+        outer.enter().unwrap();
+        inner.enter().unwrap();
+        outer.enter().unwrap();
+        assert_eq!(count_entered(&*outer), 2);
+        assert_eq!(count_entered(&*inner), 1);
+        outer.leave();
+        assert_eq!(count_entered(&*outer), 1);
+        inner.leave();
+        assert_eq!(count_entered(&*inner), 0);
+        // Closed from inside its own call: does not wait for that call.
+        outer.close();
+        outer.leave();
+        assert_eq!(count_entered(&*outer), 0);
+        assert!(ENTERED.with(|head| head.get().is_null()));
     }
 
     #[test]
