@@ -22,7 +22,7 @@ use tenon_interface::sys::{tenon_buffer, tenon_status};
 use tenon_interface::{Fault, Status, WireArg};
 
 /// How long the host spins on a slot before sleeping while it waits.
-const HOST_SPIN: Duration = Duration::from_micros(30);
+const HOST_SPIN: Duration = Duration::from_micros(100);
 /// How many lines of standard error are kept as last words.
 const LAST_WORDS: usize = 6;
 /// The prefix of a log record the child writes on its standard error.
@@ -416,25 +416,24 @@ impl Process {
                 let out_len = header.out_len.load(Ordering::Acquire);
                 let error_len = header.error_len.load(Ordering::Acquire);
                 let (_, reply) = slot.bounds(Area::Reply);
-                let mut bytes = Vec::new();
                 if out_len > (reply - ERROR_AREA) as u64
                     || error_len > ERROR_AREA as u64
                     || Status(status).is_fault()
                 {
                     return Outcome::Violation;
                 }
-                if !out.is_null() && out_len > 0 {
-                    slot.read(Area::Reply, 0, out_len, &mut bytes);
-                    // SAFETY: `out` is live for the call (caller).
-                    if unsafe { tenon_interface::append(out, &bytes) }.is_err() {
-                        return Outcome::Done(Status::OUT_OF_MEMORY.0);
+                if !out.is_null() {
+                    // SAFETY: `out` is live for the call (caller). One copy,
+                    // from the shared memory into the caller's buffer.
+                    if let Err(status) = unsafe { slot.append_to(Area::Reply, 0, out_len, out) } {
+                        return Outcome::Done(status);
                     }
                 }
-                if !error.is_null() && error_len > 0 {
-                    bytes.clear();
-                    slot.read(Area::Reply, (reply - ERROR_AREA) as u64, error_len, &mut bytes);
+                if !error.is_null() {
                     // SAFETY: as above.
-                    let _ = unsafe { tenon_interface::append(error, &bytes) };
+                    let _ = unsafe {
+                        slot.append_to(Area::Reply, (reply - ERROR_AREA) as u64, error_len, error)
+                    };
                 }
                 Outcome::Done(status)
             },
