@@ -90,7 +90,10 @@ mod host_services;
 mod host_table;
 mod info;
 mod instance;
+mod integrity;
+pub mod isolation;
 mod library;
+mod loader;
 mod plugin;
 mod verify;
 
@@ -98,9 +101,12 @@ pub use error::Error;
 pub use host_services::HostServices;
 pub use info::{AbiVersion, InterfaceInfo, PluginInfo};
 pub use instance::{Handle, Instance, SharedInstance};
+pub use isolation::{Isolation, Restart};
 pub use library::{ExportedSymbol, LibraryFile, SymbolKind};
+pub use loader::Loader;
 pub use plugin::Plugin;
 pub use semver;
 pub use tenon_interface::{
-    interface, sys, CallError, CallResult, Client, HostBuffer, Implement, Interface, Reuse, Status,
+    interface, sys, CallError, CallResult, Client, Fault, HostBuffer, Implement, Interface, Reuse,
+    Status,
 };

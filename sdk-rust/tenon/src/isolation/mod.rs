@@ -1,0 +1,143 @@
+//! Running a plugin in a child process (`docs/isolation.md`).
+//!
+//! The child is a program whose `main` starts with [`init`]: the host
+//! binary itself (re-executed through `/proc/self/exe`), or a runner named
+//! with [`Isolation::runner`]. It must link the crates that declare the
+//! interfaces the host uses (their `interface!` declarations register
+//! themselves, and the child dispatches calls through them). It receives
+//! the plugin file's descriptor (the sealed copy when a checksum was
+//! required), loads and verifies it as [`Plugin::load`](crate::Plugin::load)
+//! does, and serves calls through shared memory; the host's typed handles
+//! reach it through the proxy vtables `interface!` generates for every
+//! interface, so code using a handle does not know where the plugin runs.
+//!
+//! The channel is private to the pair: a socket pair (the child's end is its
+//! standard input) carries the plugin and a sealed `memfd` of call slots;
+//! each slot has a futex state word (`IDLE → REQUEST → (CALLBACK ↔
+//! CALLBACK_REPLY)* → REPLY → IDLE`). Both sides spin briefly before
+//! sleeping, and the child keeps spinning on a slot for
+//! [`Isolation::linger`] after each reply, so calls in quick succession cost
+//! a few microseconds instead of a process wake-up each.
+//!
+//! The child dies with the host (a parent-death signal, a parent check, and
+//! a watchdog that ends it when the host's end of the socket closes). Its
+//! standard output and error, and its `tenon_host.log` messages, become
+//! `tracing` events with target `tenon::plugin` and the plugin's name.
+
+#[cfg(target_os = "linux")]
+mod callback;
+#[cfg(target_os = "linux")]
+mod child;
+#[cfg(target_os = "linux")]
+mod control;
+#[cfg(target_os = "linux")]
+mod frame;
+mod options;
+#[cfg(target_os = "linux")]
+mod process;
+#[cfg(target_os = "linux")]
+mod shm;
+#[cfg(target_os = "linux")]
+mod wait;
+
+pub use options::{Isolation, Restart};
+
+use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// Set by [`init`]: this program can be a plugin's child process.
+static INITIALIZED: AtomicBool = AtomicBool::new(false);
+
+/// The environment variable that marks a process started as a plugin's
+/// child.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+pub(crate) const CHILD_ENV: &str = "TENON_ISOLATION_CHILD";
+/// The host's process id, which the child checks is its parent.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+pub(crate) const PARENT_ENV: &str = "TENON_ISOLATION_PARENT";
+/// The version of the host–child protocol, checked at the handshake.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+pub(crate) const PROTOCOL: u32 = 1;
+
+/// Call first thing in `main` of a host that isolates plugins without a
+/// separate runner (and in a runner's `main`).
+///
+/// In the host it returns at once, having noted that the binary can serve
+/// as a plugin's child. In a process started as a plugin's child (the
+/// environment says so) it never returns: it loads the plugin, serves its
+/// calls and exits when the host goes away.
+pub fn init() {
+    INITIALIZED.store(true, Ordering::Relaxed);
+    #[cfg(target_os = "linux")]
+    if std::env::var_os(CHILD_ENV).is_some() {
+        child::main();
+    }
+}
+
+/// Whether [`init`] has been called in this process.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+pub(crate) fn initialized() -> bool {
+    INITIALIZED.load(Ordering::Relaxed)
+}
+
+thread_local! {
+    /// The deadline of calls made on this thread, set by [`with_deadline`].
+    static DEADLINE: Cell<Option<Instant>> = const { Cell::new(None) };
+}
+
+/// Runs `body` with a deadline on every isolated call it makes on this
+/// thread (nested scopes keep the earlier deadline). A call still running
+/// at the deadline kills the plugin's process and fails with a
+/// [`CallError`](crate::CallError) of kind `timed_out`. Calls to in-process
+/// plugins ignore it.
+///
+/// ```no_run
+/// # tenon::interface! {
+/// #     pub trait Greeter {
+/// #         const ID = c"org.tenon.example.greeter";
+/// #         const VERSION = 1;
+/// #         type Vtable = Vtable;
+/// #         fn greet(&self, name: &str) -> String;
+/// #     }
+/// # }
+/// # #[repr(C)] #[derive(Clone, Copy)] pub struct Vtable { pub struct_size: u32, pub greet: Option<unsafe extern "C" fn(*mut core::ffi::c_void, tenon::sys::tenon_str, *mut tenon::sys::tenon_buffer, *mut tenon::sys::tenon_buffer) -> tenon::sys::tenon_status> }
+/// # fn f(greeter: &tenon::Client<dyn Greeter>) {
+/// use std::time::Duration;
+/// let greeting = tenon::isolation::with_deadline(Duration::from_millis(50), || greeter.greet("x"));
+/// # }
+/// ```
+pub fn with_deadline<R>(timeout: Duration, body: impl FnOnce() -> R) -> R {
+    let wanted = Instant::now() + timeout;
+    let previous = DEADLINE.with(|d| d.get());
+    let effective = match previous {
+        Some(earlier) if earlier < wanted => earlier,
+        _ => wanted,
+    };
+    struct Restore(Option<Instant>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            DEADLINE.with(|d| d.set(self.0));
+        }
+    }
+    let _restore = Restore(previous);
+    DEADLINE.with(|d| d.set(Some(effective)));
+    body()
+}
+
+/// The deadline [`with_deadline`] set on this thread, if any.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+pub(crate) fn scoped_deadline() -> Option<Instant> {
+    DEADLINE.with(|d| d.get())
+}
+
+#[cfg(target_os = "linux")]
+mod host;
+#[cfg(target_os = "linux")]
+pub(crate) use host::{Host, RemoteInstance};
+#[cfg(all(test, target_os = "linux"))]
+mod tests;
+#[cfg(not(target_os = "linux"))]
+mod unsupported;
+#[cfg(not(target_os = "linux"))]
+pub(crate) use unsupported::{Host, RemoteInstance};
