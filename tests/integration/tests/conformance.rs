@@ -174,7 +174,7 @@ fn every_processor_conforms() {
 #[cfg(target_os = "linux")]
 fn load_isolated(path: &std::path::Path) -> Result<tenon::Plugin, tenon::Error> {
     tenon::Plugin::loader()
-        .isolated(tenon::Isolation::new().runner(env!("CARGO_BIN_EXE_tenon-isolation-runner")))
+        .isolated(tenon::isolation::Isolation::new().runner(env!("CARGO_BIN_EXE_tenon-isolation-runner")))
         .load(path)
 }
 

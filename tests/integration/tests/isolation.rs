@@ -25,7 +25,8 @@ mod runner;
 
 use std::process::ExitCode;
 use std::time::Duration;
-use tenon::{Isolation, Plugin};
+use tenon::isolation::Isolation;
+use tenon::Plugin;
 use tenon_example_interfaces::Greeter;
 use tenon_test_plugins::c_fixture;
 
@@ -70,6 +71,10 @@ const TESTS: &[runner::Test] = &[
     (
         "an_endless_loop_times_out_at_its_deadline",
         linux::endless_loop,
+    ),
+    (
+        "a_per_call_deadline_times_out_a_call",
+        linux::per_call_deadline,
     ),
     (
         "initializers_that_abort_exit_or_hang_are_typed_load_errors",

@@ -13,7 +13,8 @@ use crate::supervisor::{LOADING, UNLOADING};
 use serde_json::json;
 use std::path::Path;
 use std::time::Duration;
-use tenon::{Instance, Isolation, Plugin, PluginInfo};
+use tenon::isolation::Isolation;
+use tenon::{Instance, Plugin, PluginInfo};
 
 const LIFECYCLE_CYCLES: usize = 100;
 const LIFECYCLE_ALIVE: usize = 16;

@@ -26,7 +26,8 @@ use crate::harness::{print_row, summarize, Row, Settings, Stats};
 use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};
-use tenon::{Isolation, Plugin};
+use tenon::isolation::Isolation;
+use tenon::Plugin;
 use tenon_example_interfaces::{Greeter, Processor};
 
 const NAME: &str = "world";

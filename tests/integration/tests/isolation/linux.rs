@@ -9,7 +9,8 @@ use std::process::{Command, ExitCode, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tenon::{CallError, CallResult, Fault, HostServices, Plugin, Restart};
+use tenon::isolation::Restart;
+use tenon::{CallError, CallResult, Fault, HostServices, Plugin};
 use tenon_example_interfaces::Greeter;
 use tenon_test_plugins::{c_fixture, c_plugin};
 
@@ -315,6 +316,34 @@ pub fn endless_loop() {
         std::thread::sleep(Duration::from_millis(10));
     }
     assert!(!is_running(child[0]), "the hung child still runs");
+}
+
+/// A per-call deadline (`tenon::isolation::with_deadline`) on a plugin
+/// with no default deadline.
+pub fn per_call_deadline() {
+    let plugin = Plugin::loader()
+        .isolated(tenon::isolation::Isolation::new())
+        .load(c_fixture("fault_endless_loop"))
+        .unwrap_or_else(|error| panic!("{error} [{}]", error.kind()));
+    let instance = plugin.instantiate("").unwrap();
+    let greeter = greeter_of(&instance);
+    let deadline = Duration::from_millis(200);
+    let greeting = tenon::isolation::with_deadline(deadline, || greeter.greet("quick"));
+    assert_eq!(greeting.unwrap(), "Hello, quick!");
+    let started = Instant::now();
+    let error = tenon::isolation::with_deadline(deadline, || greeter.greet("crash"))
+        .expect_err("an endless loop");
+    let took = started.elapsed();
+    assert_eq!(error.kind_name(), "timed_out", "{error}");
+    assert!(
+        matches!(error.fault(), Some(Fault::TimedOut { .. })),
+        "{:?}",
+        error.fault()
+    );
+    assert!(
+        took >= deadline && took < deadline + Duration::from_secs(1),
+        "timed out after {took:?} for a deadline of {deadline:?}"
+    );
 }
 
 pub fn initializers() {
