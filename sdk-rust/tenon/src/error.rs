@@ -1,6 +1,7 @@
 //! Everything that can go wrong between a host and a plugin.
 
 use std::path::PathBuf;
+use std::time::Duration;
 use tenon_interface::{CallError, Status};
 
 /// An error from loading, verifying or instantiating a plugin.
@@ -215,6 +216,80 @@ pub enum Error {
         plugin: String,
     },
 
+    /// The file's SHA-256 digest is not the one the host required
+    /// ([`Loader::sha256`](crate::Loader::sha256)). The digest is of the
+    /// bytes that would have been mapped (a private copy of the file), and
+    /// no code of the file ran.
+    #[error("{}: SHA-256 mismatch: the host requires {expected} but the file's digest is {actual}; the file is not the one the host was built to trust", path.display())]
+    ChecksumMismatch {
+        /// The file.
+        path: PathBuf,
+        /// The digest the host required, as given.
+        expected: String,
+        /// The file's digest (lowercase hex), or why it could not be compared.
+        actual: String,
+    },
+
+    /// Isolation was asked for where this build of Tenon cannot provide it
+    /// (today: any platform but Linux), or by a host that cannot start a
+    /// child (it neither called [`isolation::init`](crate::isolation::init)
+    /// at the top of `main` nor named a runner).
+    #[error("isolation is not available: {reason}")]
+    IsolationUnsupported {
+        /// Why, and what to do about it.
+        reason: String,
+    },
+
+    /// An isolated plugin's process died: while loading the plugin (a
+    /// corrupt file, an initializer that aborts), during a health check, or
+    /// before an instance could be created. (A process that dies during a
+    /// method call gives that call a [`CallError`] of kind `crashed`.)
+    #[error("plugin {plugin:?}: its process died{}{}{}", signal.map(|s| format!(" from signal {s}")).unwrap_or_default(), exit_code.map(|c| format!(" with exit code {c}")).unwrap_or_default(), if last_words.is_empty() { String::new() } else { format!("; its last words: {last_words}") })]
+    Crashed {
+        /// The plugin's name (its file name while it was being loaded).
+        plugin: String,
+        /// The signal that ended it, if one did.
+        signal: Option<i32>,
+        /// Its exit code, if it exited.
+        exit_code: Option<i32>,
+        /// What it wrote last on its standard error (a few lines), if anything.
+        last_words: String,
+    },
+
+    /// An isolated plugin did not answer within its deadline (the start
+    /// timeout while loading, the deadline of a health check); its process
+    /// was killed.
+    #[error("plugin {plugin:?}: no answer within {deadline:?}; its process was killed")]
+    TimedOut {
+        /// The plugin's name (its file name while it was being loaded).
+        plugin: String,
+        /// The deadline that passed.
+        deadline: Duration,
+    },
+
+    /// Starting or talking to an isolated plugin's process failed for a
+    /// reason other than its death: the runner could not be spawned, the
+    /// handshake was malformed, the shared memory could not be set up, or
+    /// the child broke the protocol (it was killed then).
+    #[error("plugin {plugin:?}: isolation failed: {reason}")]
+    IsolationFailed {
+        /// The plugin's name (its file name while it was being loaded).
+        plugin: String,
+        /// What went wrong.
+        reason: String,
+    },
+
+    /// A load error found by an isolated plugin's process (the plugin is
+    /// loaded and verified there): `kind` is the [`Error::kind`] the same
+    /// failure has in process, `message` its message.
+    #[error("{message}")]
+    InChild {
+        /// The kind the failure has in process, e.g. `missing_entry`.
+        kind: &'static str,
+        /// The message the child gave.
+        message: String,
+    },
+
     /// A call into a plugin failed.
     #[error(transparent)]
     Call(#[from] CallError),
@@ -245,6 +320,12 @@ impl Error {
     /// | `null_slot` | [`Error::NullSlot`] |
     /// | `create_failed` | [`Error::CreateFailed`] |
     /// | `not_thread_safe` | [`Error::NotThreadSafe`] |
+    /// | `checksum_mismatch` | [`Error::ChecksumMismatch`] |
+    /// | `isolation_unsupported` | [`Error::IsolationUnsupported`] |
+    /// | `crashed` | [`Error::Crashed`] |
+    /// | `timed_out` | [`Error::TimedOut`] |
+    /// | `isolation_failed` | [`Error::IsolationFailed`] (spawn, handshake, protocol) |
+    /// | the in-process kind | [`Error::InChild`] (a load error found in an isolated plugin's process) |
     /// | `call_failed` | [`Error::Call`] |
     pub fn kind(&self) -> &'static str {
         match self {
@@ -266,7 +347,48 @@ impl Error {
             Error::NullSlot { .. } => "null_slot",
             Error::CreateFailed { .. } => "create_failed",
             Error::NotThreadSafe { .. } => "not_thread_safe",
+            Error::ChecksumMismatch { .. } => "checksum_mismatch",
+            Error::IsolationUnsupported { .. } => "isolation_unsupported",
+            Error::Crashed { .. } => "crashed",
+            Error::TimedOut { .. } => "timed_out",
+            Error::IsolationFailed { .. } => "isolation_failed",
+            Error::InChild { kind, .. } => kind,
             Error::Call(_) => "call_failed",
         }
     }
+}
+
+/// Every kind [`Error::kind`] can name, so that a kind sent by an isolated
+/// plugin's process maps back to a `'static` name (unknown ones to
+/// `isolation_failed`).
+pub(crate) fn static_kind(kind: &str) -> &'static str {
+    const KINDS: &[&str] = &[
+        "file_not_found",
+        "not_a_library",
+        "wrong_architecture",
+        "missing_entry",
+        "entry_not_a_function",
+        "abi_mismatch",
+        "null_descriptor",
+        "misaligned",
+        "descriptor_too_small",
+        "invalid_metadata",
+        "invalid_version",
+        "invalid_interface_table",
+        "interface_not_found",
+        "interface_version_mismatch",
+        "vtable_too_small",
+        "null_slot",
+        "create_failed",
+        "not_thread_safe",
+        "checksum_mismatch",
+        "crashed",
+        "timed_out",
+        "call_failed",
+    ];
+    KINDS
+        .iter()
+        .find(|k| **k == kind)
+        .copied()
+        .unwrap_or("isolation_failed")
 }

@@ -39,7 +39,7 @@ use tenon_interface::Implement;
 /// }
 ///
 /// let services = HostServices::new().offer::<dyn Greeter, _>(HostGreeter);
-/// // plugin.instantiate_with("", &services)
+/// // tenon::Plugin::loader().services(services).load(path)
 /// # let _ = services;
 /// ```
 #[derive(Clone, Default)]

@@ -8,14 +8,25 @@ use std::cell::Cell;
 use std::ops::Deref;
 use tenon_interface::{Client, Interface};
 
-/// What both kinds of instance own: the plugin's instance pointer, the host
-/// table it was given, and the plugin (which keeps the library loaded).
+/// What both kinds of instance own: the plugin (which keeps the library
+/// loaded, or its process running) and the instance itself, in this process
+/// or in the plugin's process.
 pub(crate) struct InstanceCore {
-    ptr: *mut c_void,
-    /// Keeps the library loaded; `None` only while being dropped.
+    /// `None` only while being dropped.
     plugin: Option<Plugin>,
-    /// Dropped after `destroy` has returned, as `plugin.h` promises.
-    host: Option<HostTable>,
+    place: Place,
+}
+
+enum Place {
+    /// The plugin's instance pointer and the host table it was given.
+    Local {
+        ptr: *mut c_void,
+        /// Dropped after `destroy` has returned, as `plugin.h` promises.
+        host: Option<HostTable>,
+    },
+    /// An instance in an isolated plugin's process.
+    #[cfg(target_os = "linux")]
+    Remote(crate::isolation::RemoteInstance),
 }
 
 // SAFETY: a plugin instance may be called from different threads one after
@@ -30,9 +41,20 @@ impl InstanceCore {
     /// given `host`.
     pub(crate) unsafe fn new(plugin: Plugin, ptr: *mut c_void, host: HostTable) -> Self {
         InstanceCore {
-            ptr,
             plugin: Some(plugin),
-            host: Some(host),
+            place: Place::Local {
+                ptr,
+                host: Some(host),
+            },
+        }
+    }
+
+    /// An instance living in `plugin`'s process.
+    #[cfg(target_os = "linux")]
+    pub(crate) fn remote(plugin: Plugin, remote: crate::isolation::RemoteInstance) -> Self {
+        InstanceCore {
+            plugin: Some(plugin),
+            place: Place::Remote(remote),
         }
     }
 
@@ -40,14 +62,25 @@ impl InstanceCore {
         self.plugin.as_ref().expect("set until drop")
     }
 
+    /// The instance pointer and vtable a client of `I` calls: the plugin's
+    /// own, or a proxy that forwards to the plugin's process.
+    fn target<I: ?Sized + Interface>(&self) -> Result<(*mut c_void, *const I::Vtable), Error> {
+        match &self.place {
+            Place::Local { ptr, .. } => Ok((*ptr, self.plugin().vtable::<I>()?)),
+            #[cfg(target_os = "linux")]
+            Place::Remote(remote) => remote.target::<I>(self.plugin()),
+        }
+    }
+
     /// A client with no gate: for instances that may be called
     /// concurrently and re-entered.
     fn shared_client<I: ?Sized + Interface>(&self) -> Result<Client<I>, Error> {
-        let vtable = self.plugin().vtable::<I>()?;
-        // SAFETY: `vtable` is verified (size and every slot), it and the
-        // instance live as long as `self`, and the handle that wraps the
-        // client borrows `self` and carries its thread-safety.
-        Ok(unsafe { Client::new(self.ptr, vtable) })
+        let (ptr, vtable) = self.target::<I>()?;
+        // SAFETY: `vtable` is verified (size and every slot) or is the
+        // interface's proxy vtable, it and the instance live as long as
+        // `self`, and the handle that wraps the client borrows `self` and
+        // carries its thread-safety.
+        Ok(unsafe { Client::new(ptr, vtable) })
     }
 
     /// A client that refuses re-entrant calls through `busy`.
@@ -55,23 +88,28 @@ impl InstanceCore {
         &self,
         busy: &Cell<bool>,
     ) -> Result<Client<I>, Error> {
-        let vtable = self.plugin().vtable::<I>()?;
+        let (ptr, vtable) = self.target::<I>()?;
         // SAFETY: as in `shared_client`; `busy` belongs to the `Instance`
         // that owns `self`, which the handle borrows.
-        Ok(unsafe { Client::exclusive(self.ptr, vtable, busy) })
+        Ok(unsafe { Client::exclusive(ptr, vtable, busy) })
     }
 }
 
 impl Drop for InstanceCore {
     fn drop(&mut self) {
         let plugin = self.plugin.take().expect("set until drop");
+        let Place::Local { ptr, host } = &mut self.place else {
+            // A remote instance is destroyed in the plugin's process by its
+            // own drop, which runs after this.
+            return;
+        };
         // SAFETY: exactly once per successful `create`; no handle can
         // outlive the instance (they borrow it), so no call is in flight.
-        unsafe { (plugin.destroy_fn())(self.ptr) };
+        unsafe { (plugin.destroy_fn())(*ptr) };
         // Freed only now that destroy has returned. An offered service in
         // the middle of a call on this thread keeps itself alive (see
         // `Implement::SHARED_VTABLE`).
-        drop(self.host.take());
+        drop(host.take());
         if tenon_interface::in_shared_call() {
             // Dropped from inside a service the host offers, called by a
             // plugin thread: that plugin's code is still on this thread's

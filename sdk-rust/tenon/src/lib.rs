@@ -90,7 +90,10 @@ mod host_services;
 mod host_table;
 mod info;
 mod instance;
+mod integrity;
+pub mod isolation;
 mod library;
+mod loader;
 mod plugin;
 mod verify;
 
@@ -99,6 +102,7 @@ pub use host_services::HostServices;
 pub use info::{AbiVersion, InterfaceInfo, PluginInfo};
 pub use instance::{Handle, Instance, SharedInstance};
 pub use library::{ExportedSymbol, LibraryFile, SymbolKind};
+pub use loader::Loader;
 pub use plugin::Plugin;
 pub use semver;
 pub use tenon_interface::{

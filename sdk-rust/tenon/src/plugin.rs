@@ -4,13 +4,14 @@ use crate::host_table::HostTable;
 use crate::instance::{Instance, InstanceCore, SharedInstance};
 use crate::sys::tenon_plugin_descriptor;
 use crate::verify::{verify, CreateFn, DestroyFn, Offered};
-use crate::{AbiVersion, Error, HostServices, PluginInfo};
+use crate::{AbiVersion, Error, HostServices, Loader, PluginInfo};
 use core::ffi::c_void;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tenon_interface::{verify_vtable, Arg, HostBuffer, Interface, Status, VtableRefusal};
 
-/// A plugin library, loaded and verified.
+/// A plugin library, loaded and verified: in this process, or isolated in
+/// a child process ([`Loader::isolated`]).
 ///
 /// Cheap to clone: clones share the library, which stays loaded until the
 /// last clone, and the last [`Instance`] made from it, are dropped.
@@ -21,6 +22,17 @@ pub struct Plugin {
 
 struct Loaded {
     info: PluginInfo,
+    services: HostServices,
+    backend: Backend,
+}
+
+enum Backend {
+    InProcess(InProcess),
+    #[cfg(target_os = "linux")]
+    Isolated(crate::isolation::Host),
+}
+
+struct InProcess {
     offered: Vec<Offered>,
     create: CreateFn,
     destroy: DestroyFn,
@@ -32,11 +44,17 @@ struct Loaded {
 // SAFETY: the raw pointers in `offered` and the functions point to the
 // plugin's immutable static data and code, valid while `library` is loaded,
 // and reading them from any thread is allowed by `plugin.h`.
-unsafe impl Send for Loaded {}
-// SAFETY: as above; nothing in `Loaded` is mutated after loading.
-unsafe impl Sync for Loaded {}
+unsafe impl Send for InProcess {}
+// SAFETY: as above; nothing in `InProcess` is mutated after loading.
+unsafe impl Sync for InProcess {}
 
 impl Plugin {
+    /// A [`Loader`], to load with options (host services, isolation, a
+    /// required checksum).
+    pub fn loader() -> Loader {
+        Loader::new()
+    }
+
     /// Loads the plugin at `path` and verifies it: the file's header is for
     /// this platform and complete, and the file does not say the entry
     /// symbol is data (read before the loader is asked), the entry symbol
@@ -46,8 +64,8 @@ impl Plugin {
     /// initializers and the entry function.
     ///
     /// Loading a library runs its initializers in this process: load only
-    /// plugins you trust as much as your own code, or (in a later release)
-    /// load them isolated.
+    /// plugins you trust as much as your own code, or load them isolated
+    /// ([`Loader::isolated`]).
     ///
     /// # A corrupt file can end the process
     ///
@@ -64,10 +82,15 @@ impl Plugin {
     /// refuse them all. A file that may be damaged (downloaded, copied
     /// from elsewhere, built by someone else) should first be loaded in a
     /// child process: `tenon inspect` and `tenon check` load plugins in a
-    /// child for this reason, and isolated loading in the host API is
-    /// planned.
+    /// child for this reason, and [`Loader::isolated`] loads a plugin there
+    /// for good.
+    ///
+    /// `Plugin::load(path)` is `Plugin::loader().load(path)`.
     pub fn load(path: impl AsRef<Path>) -> Result<Plugin, Error> {
-        let given = path.as_ref();
+        Loader::new().load(path)
+    }
+
+    pub(crate) fn load_with(options: &Loader, given: &Path) -> Result<Plugin, Error> {
         let path = std::fs::canonicalize(given).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => Error::FileNotFound {
                 path: given.to_path_buf(),
@@ -83,18 +106,44 @@ impl Plugin {
                 reason: "not a regular file".to_owned(),
             });
         }
+        if options.isolation.is_some() && !cfg!(target_os = "linux") {
+            return Err(Error::IsolationUnsupported {
+                reason: "process isolation is implemented on Linux only in this release".to_owned(),
+            });
+        }
+        let opened = crate::integrity::open(&path, options.sha256.as_deref())?;
         // Before the loader sees the file: refuses text, empty, truncated
         // and foreign-architecture files with a precise reason, and an
-        // entry the file says is data, which must never be called.
-        crate::library::LibraryFile::read(&path)?.check_entry()?;
+        // entry the file says is data, which must never be called. Reading
+        // the headers runs nothing, so an isolated host does it here too.
+        let header = opened.file.try_clone().map_err(|e| Error::NotALibrary {
+            path: path.clone(),
+            reason: format!("cannot read it: {e}"),
+        })?;
+        crate::library::LibraryFile::read_open(header, &path)?.check_entry()?;
+        #[cfg(target_os = "linux")]
+        if let Some(isolation) = &options.isolation {
+            let (info, host) =
+                crate::isolation::Host::start(isolation, &path, opened, &options.services)?;
+            return Ok(Plugin {
+                loaded: Arc::new(Loaded {
+                    info,
+                    services: options.services.clone(),
+                    backend: Backend::Isolated(host),
+                }),
+            });
+        }
+        let loader_path = opened.loader_path(&path);
         // SAFETY: loading runs the library's initializers; this is the
         // trust a host places in every in-process plugin (documented above).
         // The path is absolute, so no search path is consulted.
         let library =
-            unsafe { libloading::Library::new(&path) }.map_err(|e| Error::NotALibrary {
+            unsafe { libloading::Library::new(&loader_path) }.map_err(|e| Error::NotALibrary {
                 path: path.clone(),
                 reason: e.to_string(),
             })?;
+        // The mapping holds the copy now.
+        drop(opened);
         let entry = entry_point(&library, &path)?;
         // SAFETY: the entry function takes no arguments and, by the
         // contract, returns a pointer to a static descriptor or NULL.
@@ -106,10 +155,13 @@ impl Plugin {
         Ok(Plugin {
             loaded: Arc::new(Loaded {
                 info: verified.info,
-                offered: verified.offered,
-                create: verified.create,
-                destroy: verified.destroy,
-                _library: library,
+                services: options.services.clone(),
+                backend: Backend::InProcess(InProcess {
+                    offered: verified.offered,
+                    create: verified.create,
+                    destroy: verified.destroy,
+                    _library: library,
+                }),
             }),
         })
     }
@@ -124,62 +176,73 @@ impl Plugin {
         &self.loaded.info.name
     }
 
-    /// Creates an instance that one thread at a time may call.
+    /// Creates an instance that one thread at a time may call, offered the
+    /// loader's [`services`](Loader::services).
     ///
     /// `config` is passed to the plugin's `create` as is; its format is the
     /// plugin's business (often empty).
     pub fn instantiate(&self, config: &str) -> Result<Instance, Error> {
-        self.create(config, &HostServices::new()).map(Instance::new)
-    }
-
-    /// [`Plugin::instantiate`], offering the instance the host's own
-    /// interfaces (`services`), which it may call back into until it is
-    /// destroyed.
-    pub fn instantiate_with(
-        &self,
-        config: &str,
-        services: &HostServices,
-    ) -> Result<Instance, Error> {
-        self.create(config, services).map(Instance::new)
+        self.create(config).map(Instance::new)
     }
 
     /// Creates an instance that several threads may call at once. Fails
     /// with [`Error::NotThreadSafe`] unless the plugin declares
     /// `TENON_PLUGIN_THREAD_SAFE`.
     pub fn instantiate_shared(&self, config: &str) -> Result<SharedInstance, Error> {
-        self.instantiate_shared_with(config, &HostServices::new())
-    }
-
-    /// [`Plugin::instantiate_shared`], offering the host's own interfaces
-    /// as [`Plugin::instantiate_with`] does.
-    pub fn instantiate_shared_with(
-        &self,
-        config: &str,
-        services: &HostServices,
-    ) -> Result<SharedInstance, Error> {
         if !self.loaded.info.thread_safe() {
             return Err(Error::NotThreadSafe {
                 plugin: self.loaded.info.name.clone(),
             });
         }
-        self.create(config, services).map(SharedInstance::new)
+        self.create(config).map(SharedInstance::new)
     }
 
     /// Checks, without creating an instance, that the plugin implements
     /// interface `I` at the host's version with every method present.
     pub fn require<I: ?Sized + Interface>(&self) -> Result<(), Error> {
-        self.vtable::<I>().map(|_| ())
+        match &self.loaded.backend {
+            Backend::InProcess(_) => self.vtable::<I>().map(|_| ()),
+            #[cfg(target_os = "linux")]
+            Backend::Isolated(host) => host.require::<I>(&self.loaded.info),
+        }
     }
 
-    fn create(&self, config: &str, services: &HostServices) -> Result<InstanceCore, Error> {
-        let host = HostTable::new(&self.loaded.info.name, services.clone());
+    /// Whether the plugin runs in a child process ([`Loader::isolated`]).
+    pub fn is_isolated(&self) -> bool {
+        !matches!(self.loaded.backend, Backend::InProcess(_))
+    }
+
+    /// A health check: for an isolated plugin, a round trip to its process
+    /// that its dispatcher must answer within `deadline`, giving the time
+    /// it took (a dead process is [`Error::Crashed`], restarted first if
+    /// the restart policy allows; no answer in time is [`Error::TimedOut`]
+    /// and the process is killed). In process it is trivially `Ok`.
+    pub fn ping(&self, deadline: std::time::Duration) -> Result<std::time::Duration, Error> {
+        let _ = deadline;
+        match &self.loaded.backend {
+            Backend::InProcess(_) => Ok(std::time::Duration::ZERO),
+            #[cfg(target_os = "linux")]
+            Backend::Isolated(host) => host.ping(deadline),
+        }
+    }
+
+    fn create(&self, config: &str) -> Result<InstanceCore, Error> {
+        let local = match &self.loaded.backend {
+            Backend::InProcess(local) => local,
+            #[cfg(target_os = "linux")]
+            Backend::Isolated(host) => {
+                let remote = host.create(config, &self.loaded.info)?;
+                return Ok(InstanceCore::remote(self.clone(), remote));
+            }
+        };
+        let host = HostTable::new(&self.loaded.info.name, self.loaded.services.clone());
         let mut instance: *mut c_void = core::ptr::null_mut();
         let mut error = HostBuffer::new();
         // SAFETY: `create` was verified non-NULL; the host table, config
         // and buffers outlive the call; the table also outlives the
         // instance, as it moves into the `InstanceCore` below.
         let status = unsafe {
-            (self.loaded.create)(
+            (local.create)(
                 host.as_raw(),
                 config.to_raw(),
                 &mut instance,
@@ -197,39 +260,22 @@ impl Plugin {
         Ok(unsafe { InstanceCore::new(self.clone(), instance, host) })
     }
 
-    /// The verified vtable of interface `I`.
+    #[cfg(target_os = "linux")]
+    pub(crate) fn isolated_host(&self) -> Option<&crate::isolation::Host> {
+        match &self.loaded.backend {
+            Backend::Isolated(host) => Some(host),
+            Backend::InProcess(_) => None,
+        }
+    }
+
+    /// The verified vtable of interface `I` of an in-process plugin.
     pub(crate) fn vtable<I: ?Sized + Interface>(&self) -> Result<*const I::Vtable, Error> {
         let plugin = || self.loaded.info.name.clone();
-        let offered = self
-            .loaded
-            .offered
-            .iter()
-            .find(|o| o.info.id == I::ID)
-            .ok_or_else(|| {
-                let ids: Vec<&str> = self
-                    .loaded
-                    .offered
-                    .iter()
-                    .map(|o| o.info.id.as_str())
-                    .collect();
-                Error::InterfaceNotFound {
-                    plugin: plugin(),
-                    id: I::ID.to_owned(),
-                    offered: if ids.is_empty() {
-                        "nothing".to_owned()
-                    } else {
-                        ids.join(", ")
-                    },
-                }
-            })?;
-        if offered.info.version != I::VERSION {
-            return Err(Error::InterfaceVersionMismatch {
-                plugin: plugin(),
-                id: I::ID.to_owned(),
-                offered: offered.info.version,
-                requested: I::VERSION,
-            });
-        }
+        let Backend::InProcess(local) = &self.loaded.backend else {
+            unreachable!("vtables are read from in-process plugins only")
+        };
+        let offered = offered_entry::<I>(&self.loaded.info)?;
+        let offered = &local.offered[offered];
         // SAFETY: the plugin offers this id and version, whose vtable starts
         // with its struct_size (checked by `verify`); it lives as long as
         // the library.
@@ -255,8 +301,43 @@ impl Plugin {
     }
 
     pub(crate) fn destroy_fn(&self) -> crate::verify::DestroyFn {
-        self.loaded.destroy
+        match &self.loaded.backend {
+            Backend::InProcess(local) => local.destroy,
+            #[cfg(target_os = "linux")]
+            Backend::Isolated(_) => unreachable!("isolated instances are destroyed remotely"),
+        }
     }
+}
+
+/// The index, in `info.interfaces`, of interface `I` at `I`'s version.
+pub(crate) fn offered_entry<I: ?Sized + Interface>(info: &PluginInfo) -> Result<usize, Error> {
+    let plugin = || info.name.clone();
+    let index = info
+        .interfaces
+        .iter()
+        .position(|o| o.id == I::ID)
+        .ok_or_else(|| {
+            let ids: Vec<&str> = info.interfaces.iter().map(|o| o.id.as_str()).collect();
+            Error::InterfaceNotFound {
+                plugin: plugin(),
+                id: I::ID.to_owned(),
+                offered: if ids.is_empty() {
+                    "nothing".to_owned()
+                } else {
+                    ids.join(", ")
+                },
+            }
+        })?;
+    let offered = &info.interfaces[index];
+    if offered.version != I::VERSION {
+        return Err(Error::InterfaceVersionMismatch {
+            plugin: plugin(),
+            id: I::ID.to_owned(),
+            offered: offered.version,
+            requested: I::VERSION,
+        });
+    }
+    Ok(index)
 }
 
 impl std::fmt::Debug for Plugin {

@@ -22,21 +22,28 @@ impl Greeter for HostGreeter {
     }
 }
 
-fn relays() -> Vec<Plugin> {
-    vec![
-        Plugin::load(c_fixture("relay_c")).unwrap(),
-        Plugin::load(rust_plugin("relay-rust").unwrap()).unwrap(),
-    ]
+/// The relay fixtures, each loaded offering `services`.
+fn relays(services: &HostServices) -> Vec<Plugin> {
+    [c_fixture("relay_c"), rust_plugin("relay-rust").unwrap()]
+        .into_iter()
+        .map(|path| {
+            Plugin::loader()
+                .services(services.clone())
+                .load(path)
+                .unwrap()
+        })
+        .collect()
 }
 
 #[test]
 fn a_plugin_calls_the_greeter_its_host_offers() {
-    for plugin in relays() {
-        let calls = Arc::new(AtomicUsize::new(0));
-        let services = HostServices::new().offer::<dyn Greeter, _>(HostGreeter {
-            calls: Arc::clone(&calls),
-        });
-        let instance = plugin.instantiate_with("", &services).unwrap();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let services = HostServices::new().offer::<dyn Greeter, _>(HostGreeter {
+        calls: Arc::clone(&calls),
+    });
+    for plugin in relays(&services) {
+        calls.store(0, Ordering::SeqCst);
+        let instance = plugin.instantiate("").unwrap();
         let greeter = instance.interface::<dyn Greeter>().unwrap();
         assert_eq!(
             greeter.greet("Zoë").unwrap(),
@@ -59,7 +66,7 @@ fn a_plugin_calls_the_greeter_its_host_offers() {
 
 #[test]
 fn without_an_offer_the_plugin_is_told_not_found() {
-    for plugin in relays() {
+    for plugin in relays(&HostServices::new()) {
         match plugin.instantiate("").unwrap_err() {
             tenon::Error::CreateFailed {
                 status, message, ..

@@ -41,9 +41,12 @@ fn a_thread_safe_plugin_accepts_a_nested_call_through_an_instance() {
     let services = HostServices::new().offer::<dyn Greeter, _>(CallsBackOnce {
         calls: Arc::clone(&calls),
     });
-    let plugin = Plugin::load(rust_plugin("relay-rust").expect("relay-rust builds")).unwrap();
+    let plugin = Plugin::loader()
+        .services(services)
+        .load(rust_plugin("relay-rust").expect("relay-rust builds"))
+        .unwrap();
     assert!(plugin.info().thread_safe());
-    let instance = plugin.instantiate_with("", &services).unwrap();
+    let instance = plugin.instantiate("").unwrap();
     INSTANCE.with(|slot| *slot.borrow_mut() = Some(instance));
     let outer = INSTANCE.with(|slot| {
         let slot = slot.borrow();

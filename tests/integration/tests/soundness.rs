@@ -13,8 +13,12 @@ use tenon::{CallError, CallResult, HostServices, Instance, Plugin, Status};
 use tenon_example_interfaces::Greeter;
 use tenon_test_plugins::{c_fixture, rust_plugin};
 
-fn keeper() -> Plugin {
-    Plugin::load(rust_plugin("keeper-rust").expect("keeper-rust builds")).unwrap()
+/// The keeper fixture, offering `services`.
+fn keeper(services: &HostServices) -> Plugin {
+    Plugin::loader()
+        .services(services.clone())
+        .load(rust_plugin("keeper-rust").expect("keeper-rust builds"))
+        .unwrap()
 }
 
 #[test]
@@ -63,9 +67,9 @@ fn a_host_service_cannot_reenter_an_exclusive_instance() {
     let services = HostServices::new().offer::<dyn Greeter, _>(CallsBack {
         seen: Arc::clone(&seen),
     });
-    let plugin = keeper();
+    let plugin = keeper(&services);
     assert!(!plugin.info().thread_safe());
-    let instance = plugin.instantiate_with("", &services).unwrap();
+    let instance = plugin.instantiate("").unwrap();
     REENTERED.with(|slot| *slot.borrow_mut() = Some(instance));
     let outer = REENTERED.with(|slot| {
         let slot = slot.borrow();
@@ -113,8 +117,8 @@ fn destroy_waits_for_a_kept_host_call_and_refuses_later_ones() {
         entered: Mutex::new(entered_tx),
         release: Mutex::new(release_rx),
     });
-    let plugin = keeper();
-    let instance = plugin.instantiate_with("worker", &services).unwrap();
+    let plugin = keeper(&services);
+    let instance = plugin.instantiate("worker").unwrap();
     // The plugin's own thread is now inside a call to the host.
     entered.recv_timeout(Duration::from_secs(30)).unwrap();
 
@@ -170,8 +174,8 @@ fn a_host_service_may_destroy_the_instance_that_calls_it() {
         greeting: "goodbye".to_owned(),
         done: Mutex::new(done_tx),
     });
-    let plugin = keeper();
-    let instance = plugin.instantiate_with("worker", &services).unwrap();
+    let plugin = keeper(&services);
+    let instance = plugin.instantiate("worker").unwrap();
     // From here on the instance (through its host table) is the only owner
     // of the service, and the only thing keeping the library loaded.
     drop(services);

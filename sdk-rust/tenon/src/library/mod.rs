@@ -138,6 +138,12 @@ impl LibraryFile {
             return Err(refuse("not a regular file".to_owned()));
         }
         let file = File::open(path).map_err(|e| refuse(format!("cannot read it: {e}")))?;
+        Self::read_open(file, path)
+    }
+
+    /// [`LibraryFile::read`] of a file already open (a copy in memory, a
+    /// descriptor another process sent), named `path` in errors.
+    pub(crate) fn read_open(file: File, path: &Path) -> Result<LibraryFile, Error> {
         // Reads only the parts of the file that are looked at, however
         // large the library.
         let cache = ReadCache::new(file);

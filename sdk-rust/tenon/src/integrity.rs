@@ -1,0 +1,126 @@
+//! Opening a plugin file so that the bytes checked are the bytes mapped.
+//!
+//! With a required digest, the file is copied into a private, sealed
+//! in-memory file (`memfd` on Linux) and hashed as it is copied; the loader
+//! then maps that copy (`/proc/self/fd/N`), and an isolated plugin's process
+//! receives the same descriptor. Nobody can swap or rewrite the file between
+//! the check and the load. Without a digest the file is opened by path as
+//! before (no copy, and two loads of one path share the loaded library).
+
+use crate::Error;
+use sha2::{Digest, Sha256};
+use std::fs::File;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+/// A plugin file opened for loading.
+pub(crate) struct Opened {
+    /// The file the loader maps: the sealed copy, or the file itself.
+    pub file: File,
+    /// Whether `file` is a private copy (load it through its descriptor).
+    pub copied: bool,
+}
+
+impl Opened {
+    /// The path the dynamic loader is given: the descriptor's `/proc` name
+    /// for a copy, the canonical path otherwise.
+    pub fn loader_path(&self, canonical: &Path) -> PathBuf {
+        if self.copied {
+            #[cfg(target_os = "linux")]
+            {
+                use std::os::fd::AsRawFd;
+                return PathBuf::from(format!("/proc/self/fd/{}", self.file.as_raw_fd()));
+            }
+        }
+        canonical.to_path_buf()
+    }
+}
+
+/// Opens `path`; with `expected`, copies and hashes it and refuses a
+/// mismatch with [`Error::ChecksumMismatch`].
+pub(crate) fn open(path: &Path, expected: Option<&str>) -> Result<Opened, Error> {
+    let refuse = |reason: String| Error::NotALibrary {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let mut source = File::open(path).map_err(|e| refuse(format!("cannot read it: {e}")))?;
+    let Some(expected) = expected else {
+        return Ok(Opened {
+            file: source,
+            copied: false,
+        });
+    };
+    let mismatch = |actual: String| Error::ChecksumMismatch {
+        path: path.to_path_buf(),
+        expected: expected.to_owned(),
+        actual,
+    };
+    let wanted = expected.trim().to_ascii_lowercase();
+    if wanted.len() != 64 || !wanted.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(mismatch(
+            "(not compared: the required digest is not 64 hexadecimal digits)".to_owned(),
+        ));
+    }
+    let mut copy = private_copy().map_err(|e| refuse(format!("cannot copy it: {e}")))?;
+    let mut hasher = Sha256::new();
+    let mut chunk = vec![0u8; 256 * 1024];
+    loop {
+        let n = source
+            .read(&mut chunk)
+            .map_err(|e| refuse(format!("cannot read it: {e}")))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&chunk[..n]);
+        copy.write_all(&chunk[..n])
+            .map_err(|e| refuse(format!("cannot copy it: {e}")))?;
+    }
+    let actual: String = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    if actual != wanted {
+        return Err(mismatch(actual));
+    }
+    seal(&copy);
+    Ok(Opened {
+        file: copy,
+        copied: true,
+    })
+}
+
+/// A file only this process (and the children it sends it to) can reach.
+#[cfg(target_os = "linux")]
+fn private_copy() -> std::io::Result<File> {
+    use rustix::fs::{memfd_create, MemfdFlags};
+    let fd = memfd_create(
+        "tenon-plugin",
+        MemfdFlags::CLOEXEC | MemfdFlags::ALLOW_SEALING,
+    )?;
+    Ok(File::from(fd))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn private_copy() -> std::io::Result<File> {
+    // No anonymous file to map elsewhere: an unlinked temporary file is
+    // private enough once written, and is loaded by descriptor path where
+    // the platform has one. Not yet: the caller loads by path.
+    Err(std::io::Error::new(
+        std::io::ErrorKind::Unsupported,
+        "checksummed loading needs Linux (memfd) in this release",
+    ))
+}
+
+/// Forbids any further change to the copy (best effort: the copy is private).
+#[cfg(target_os = "linux")]
+fn seal(file: &File) {
+    use rustix::fs::{fcntl_add_seals, SealFlags};
+    let _ = fcntl_add_seals(
+        file,
+        SealFlags::WRITE | SealFlags::SHRINK | SealFlags::GROW | SealFlags::SEAL,
+    );
+}
+
+#[cfg(not(target_os = "linux"))]
+fn seal(_file: &File) {}

@@ -1,0 +1,99 @@
+//! Running a plugin in a child process (`docs/isolation.md`).
+//!
+//! The child is a program whose `main` starts with [`init`]: the host
+//! binary itself (re-executed) or a runner named with
+//! [`Isolation::runner`]. It loads the same, unmodified plugin file and
+//! serves calls through shared memory; the host's typed handles reach it
+//! through the proxy vtables `interface!` generates for every interface.
+
+mod options;
+
+pub use options::{Isolation, Restart};
+
+use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// Set by [`init`]: this program can be a plugin's child process.
+static INITIALIZED: AtomicBool = AtomicBool::new(false);
+
+/// The environment variable that marks a process started as a plugin's
+/// child.
+pub(crate) const CHILD_ENV: &str = "TENON_ISOLATION_CHILD";
+
+/// Call first thing in `main` of a host that isolates plugins without a
+/// separate runner (and in a runner's `main`).
+///
+/// In the host it returns at once, having noted that the binary can serve
+/// as a plugin's child. In a process started as a plugin's child (the
+/// environment says so) it never returns: it loads the plugin, serves its
+/// calls and exits when the host goes away.
+pub fn init() {
+    INITIALIZED.store(true, Ordering::Relaxed);
+    if std::env::var_os(CHILD_ENV).is_some() {
+        #[cfg(target_os = "linux")]
+        {
+            let _ = CHILD_ENV;
+        }
+    }
+}
+
+/// Whether [`init`] has been called in this process.
+pub(crate) fn initialized() -> bool {
+    INITIALIZED.load(Ordering::Relaxed)
+}
+
+thread_local! {
+    /// The deadline of calls made on this thread, set by [`with_deadline`].
+    static DEADLINE: Cell<Option<Instant>> = const { Cell::new(None) };
+}
+
+/// Runs `body` with a deadline on every isolated call it makes on this
+/// thread (nested scopes keep the earlier deadline). A call still running
+/// at the deadline kills the plugin's process and fails with a
+/// [`CallError`](crate::CallError) of kind `timed_out`. Calls to in-process
+/// plugins ignore it.
+///
+/// ```no_run
+/// # tenon::interface! {
+/// #     pub trait Greeter {
+/// #         const ID = c"org.tenon.example.greeter";
+/// #         const VERSION = 1;
+/// #         type Vtable = Vtable;
+/// #         fn greet(&self, name: &str) -> String;
+/// #     }
+/// # }
+/// # #[repr(C)] #[derive(Clone, Copy)] pub struct Vtable { pub struct_size: u32, pub greet: Option<unsafe extern "C" fn(*mut core::ffi::c_void, tenon::sys::tenon_str, *mut tenon::sys::tenon_buffer, *mut tenon::sys::tenon_buffer) -> tenon::sys::tenon_status> }
+/// # fn f(greeter: &tenon::Client<dyn Greeter>) {
+/// use std::time::Duration;
+/// let greeting = tenon::isolation::with_deadline(Duration::from_millis(50), || greeter.greet("x"));
+/// # }
+/// ```
+pub fn with_deadline<R>(timeout: Duration, body: impl FnOnce() -> R) -> R {
+    let wanted = Instant::now() + timeout;
+    let previous = DEADLINE.with(|d| d.get());
+    let effective = match previous {
+        Some(earlier) if earlier < wanted => earlier,
+        _ => wanted,
+    };
+    struct Restore(Option<Instant>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            DEADLINE.with(|d| d.set(self.0));
+        }
+    }
+    let _restore = Restore(previous);
+    DEADLINE.with(|d| d.set(Some(effective)));
+    body()
+}
+
+/// The deadline [`with_deadline`] set on this thread, if any.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+pub(crate) fn scoped_deadline() -> Option<Instant> {
+    DEADLINE.with(|d| d.get())
+}
+
+#[cfg(target_os = "linux")]
+mod host;
+#[cfg(target_os = "linux")]
+pub(crate) use host::{Host, RemoteInstance};

@@ -1,0 +1,143 @@
+//! What a host chooses about an isolated plugin.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// How to run a plugin in a child process ([`Loader::isolated`](crate::Loader::isolated)).
+///
+/// Every setting has a default; `Isolation::new()` alone isolates with no
+/// call deadline, no restart, a 50 µs linger and the host binary itself as
+/// the child (which needs [`init`](crate::isolation::init) at the top of
+/// `main`).
+#[derive(Clone, Debug)]
+pub struct Isolation {
+    pub(crate) call_timeout: Option<Duration>,
+    pub(crate) restart: Restart,
+    pub(crate) linger: Duration,
+    pub(crate) memory_limit: Option<u64>,
+    pub(crate) runner: Option<PathBuf>,
+    pub(crate) start_timeout: Duration,
+    pub(crate) slots: usize,
+    pub(crate) slot_size: usize,
+}
+
+impl Default for Isolation {
+    fn default() -> Self {
+        Isolation {
+            call_timeout: None,
+            restart: Restart::Never,
+            linger: Duration::from_micros(50),
+            memory_limit: None,
+            runner: None,
+            start_timeout: Duration::from_secs(10),
+            slots: 8,
+            slot_size: 4 << 20,
+        }
+    }
+}
+
+impl Isolation {
+    /// The defaults (see the type's documentation).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The deadline of every call into the plugin that has no deadline of
+    /// its own ([`with_deadline`](crate::isolation::with_deadline)). A call
+    /// that outlives it kills the plugin's process and fails with kind
+    /// `timed_out`; other calls in flight in that process fail with kind
+    /// `crashed`. Default: none (a hung plugin blocks its caller, as in
+    /// process).
+    pub fn call_timeout(mut self, timeout: Duration) -> Self {
+        self.call_timeout = Some(timeout);
+        self
+    }
+
+    /// What happens after the plugin's process dies. Default:
+    /// [`Restart::Never`].
+    pub fn restart(mut self, restart: Restart) -> Self {
+        self.restart = restart;
+        self
+    }
+
+    /// How long the child keeps spinning on a slot after answering, so that
+    /// the next call finds it awake (waking a sleeping process costs
+    /// 6–25 µs here). Each busy slot burns up to this much CPU per call;
+    /// zero makes the child sleep at once. Default: 50 µs.
+    pub fn linger(mut self, linger: Duration) -> Self {
+        self.linger = linger;
+        self
+    }
+
+    /// Caps the child's address space (`RLIMIT_AS`), so that runaway
+    /// allocation fails in the child (usually aborting it) instead of
+    /// starving the machine. Count the shared memory (`slots` ×
+    /// `slot_size`) and the plugin's own needs. Default: no cap.
+    pub fn memory_limit(mut self, bytes: u64) -> Self {
+        self.memory_limit = Some(bytes);
+        self
+    }
+
+    /// The program to run as the child: any program whose `main` calls
+    /// [`init`](crate::isolation::init) first. Default: the host binary
+    /// itself (`/proc/self/exe`), which must then call `init` too.
+    pub fn runner(mut self, path: impl Into<PathBuf>) -> Self {
+        self.runner = Some(path.into());
+        self
+    }
+
+    /// How long spawning the child, loading the plugin there and the
+    /// handshake may take before the load fails with kind `timed_out`.
+    /// Default: 10 s.
+    pub fn start_timeout(mut self, timeout: Duration) -> Self {
+        self.start_timeout = timeout;
+        self
+    }
+
+    /// How many calls may be in flight at once (from any host threads,
+    /// including calls made from host services during a call). A call
+    /// beyond that waits for a free slot. Default: 8.
+    pub fn slots(mut self, slots: usize) -> Self {
+        self.slots = slots.clamp(1, 256);
+        self
+    }
+
+    /// The shared memory of one slot, which bounds one call's arguments
+    /// (half of it) and its result plus error message (the other half). A
+    /// call whose arguments do not fit fails with kind `invalid_argument`
+    /// before anything is sent; a result that does not fit fails in the
+    /// plugin's own way (its output buffer cannot grow), usually kind
+    /// `out_of_memory`. Default: 4 MiB (2 MiB each way).
+    pub fn slot_size(mut self, bytes: usize) -> Self {
+        self.slot_size = bytes.clamp(64 << 10, 1 << 30).next_multiple_of(4096);
+        self
+    }
+}
+
+/// What happens after an isolated plugin's process dies.
+///
+/// Instances that lived in the dead process are never recreated behind the
+/// host's back: their calls fail with kind `instance_lost`. A restart
+/// serves new instances (and health checks).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Restart {
+    /// The plugin stays dead: `instantiate` and `ping` fail with kind
+    /// `crashed`.
+    Never,
+    /// A new process is started when next needed, waiting `backoff` after
+    /// a death, doubled for each death that follows within a minute of the
+    /// previous restart (at most 64 times `backoff`).
+    Always {
+        /// The wait before the first restart.
+        backoff: Duration,
+    },
+    /// Like `Always` with no backoff, but at most `n` restarts within any
+    /// `window`; beyond that the plugin stays dead until the window moves on.
+    AtMost {
+        /// How many restarts the window allows.
+        n: u32,
+        /// The sliding window.
+        window: Duration,
+    },
+}

@@ -1,0 +1,84 @@
+//! The one entry point that holds the choices made when loading a plugin.
+
+use crate::isolation::Isolation;
+use crate::{Error, HostServices, Plugin};
+use std::path::Path;
+
+/// Loads plugins with options: the host's services, the run mode (in this
+/// process, or isolated in a child process) and a required checksum.
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use tenon::isolation::{Isolation, Restart};
+///
+/// # fn main() -> Result<(), tenon::Error> {
+/// let plugin = tenon::Plugin::loader()
+///     .isolated(
+///         Isolation::new()
+///             .call_timeout(Duration::from_secs(5))
+///             .restart(Restart::Always { backoff: Duration::from_millis(10) }),
+///     )
+///     .load("target/plugins/libgreeter.so")?;
+/// let instance = plugin.instantiate("")?;
+/// # Ok(())
+/// # }
+/// ```
+///
+/// After loading, the [`Plugin`], its instances, their typed handles and
+/// the errors are the same in both modes: code using a handle does not know
+/// where the plugin runs.
+#[derive(Clone, Debug, Default)]
+pub struct Loader {
+    pub(crate) services: HostServices,
+    pub(crate) isolation: Option<Isolation>,
+    pub(crate) sha256: Option<String>,
+}
+
+impl Loader {
+    /// Loads in process, offering no services, checking no digest.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The interfaces the host offers every instance of the plugin (each
+    /// instance's `tenon_host.get_interface`). In isolated mode a plugin
+    /// reaches them during a call into it, on the thread that made that
+    /// call.
+    pub fn services(mut self, services: HostServices) -> Self {
+        self.services = services;
+        self
+    }
+
+    /// Runs the plugin in a child process: a crash, an `exit`, a hang or a
+    /// runaway allocation there gives the host a typed error instead of
+    /// its death. See [`Isolation`] and `docs/isolation.md`. On platforms
+    /// other than Linux, loading then fails with kind
+    /// `isolation_unsupported`.
+    pub fn isolated(mut self, isolation: Isolation) -> Self {
+        self.isolation = Some(isolation);
+        self
+    }
+
+    /// Runs the plugin in this process (the default).
+    pub fn in_process(mut self) -> Self {
+        self.isolation = None;
+        self
+    }
+
+    /// Requires the file's SHA-256 digest (64 hexadecimal digits, either
+    /// case). The file is copied into private memory and hashed as it is
+    /// copied, and that copy is what is loaded (and sent to an isolated
+    /// plugin's process), so the bytes checked are the bytes mapped. A
+    /// mismatch fails with [`Error::ChecksumMismatch`] before any of the
+    /// file's code runs.
+    pub fn sha256(mut self, hex: impl Into<String>) -> Self {
+        self.sha256 = Some(hex.into());
+        self
+    }
+
+    /// Loads and verifies the plugin at `path` as [`Plugin::load`]
+    /// describes, with these options.
+    pub fn load(&self, path: impl AsRef<Path>) -> Result<Plugin, Error> {
+        Plugin::load_with(self, path.as_ref())
+    }
+}
