@@ -104,7 +104,7 @@ extern "C" {
 
 /* The result of every fallible call. Values are never reused or renumbered.
  * Every value other than TENON_OK is a failure. 1..999 are reserved for
- * Tenon: those not defined below (7..999) may gain a meaning in a later
+ * Tenon: those not defined below (10..999) may gain a meaning in a later
  * minor version, so plugins must not return them; a host that receives one,
  * or a negative value, treats it as a failure and reports the number as it
  * is. Interfaces may define their own codes from 1000 up and must document
@@ -125,6 +125,19 @@ typedef int32_t tenon_status;
 #define TENON_PANIC 5
 /* The operation is not supported by this implementation. */
 #define TENON_UNSUPPORTED 6
+
+/* Host-reported faults. A host that runs a plugin in another process (an
+ * isolated plugin) returns these from the proxy vtables it hands out when
+ * the call could not be completed there; a plugin never returns them (a
+ * host that carries calls across a process boundary refuses them from a
+ * plugin and reports TENON_ERROR instead). */
+/* The plugin's process died during the call (a signal, or exit). */
+#define TENON_CRASHED 7
+/* The call outlived its deadline; the plugin's process was killed. */
+#define TENON_TIMED_OUT 8
+/* The instance lived in a plugin process that has died; a restarted
+ * process does not have it, so every call on it fails this way. */
+#define TENON_INSTANCE_LOST 9
 /* First code an interface may define for itself. */
 #define TENON_STATUS_INTERFACE_FIRST 1000
 

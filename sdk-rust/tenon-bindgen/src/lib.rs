@@ -254,7 +254,7 @@ pub enum MacroType {
 ///
 /// | macros | Rust type |
 /// |---|---|
-/// | `TENON_OK` ..= `TENON_UNSUPPORTED`, `TENON_STATUS_INTERFACE_FIRST` | `tenon_status` (`i32`) |
+/// | `TENON_OK` ..= `TENON_INSTANCE_LOST`, `TENON_STATUS_INTERFACE_FIRST` | `tenon_status` (`i32`) |
 /// | `TENON_LOG_*` | `tenon_log_level` (`i32`) |
 /// | `TENON_PLUGIN_*` (descriptor flags) | `u64` |
 /// | `TENON_ABI_MAJOR`, `TENON_ABI_MINOR` | `u16` |
@@ -276,6 +276,9 @@ pub fn macro_int_kind(name: &str) -> MacroType {
         | "TENON_OUT_OF_MEMORY"
         | "TENON_PANIC"
         | "TENON_UNSUPPORTED"
+        | "TENON_CRASHED"
+        | "TENON_TIMED_OUT"
+        | "TENON_INSTANCE_LOST"
         | "TENON_STATUS_INTERFACE_FIRST" => STATUS,
         "TENON_ABI_MAJOR" | "TENON_ABI_MINOR" => IntKind::U16,
         _ if name.starts_with("TENON_LOG_") => LOG_LEVEL,

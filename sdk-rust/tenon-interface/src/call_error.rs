@@ -1,6 +1,6 @@
 //! The error of one call across the plugin boundary.
 
-use crate::Status;
+use crate::{Fault, Status};
 use std::fmt;
 
 /// Why a call across the plugin boundary failed: a status code and a
@@ -23,6 +23,9 @@ struct Detail {
     status: Status,
     message: String,
     kind: Kind,
+    /// What happened to an isolated plugin's process, for the
+    /// host-reported statuses.
+    fault: Option<Fault>,
 }
 
 /// Failures found on the caller's side rather than reported by the callee.
@@ -54,6 +57,7 @@ impl CallError {
                 status,
                 message: message.into(),
                 kind: Kind::Status,
+                fault: None,
             }),
         }
     }
@@ -93,6 +97,33 @@ impl CallError {
         Self::with_kind(Status::ERROR, message, Kind::InstanceDestroyed)
     }
 
+    /// The error of a call that met `fault` in an isolated plugin's process:
+    /// its status is [`Fault::status`] (kind `crashed`, `timed_out` or
+    /// `instance_lost`), and [`CallError::fault`] gives the detail.
+    pub fn with_fault(fault: Fault, message: impl Into<String>) -> Self {
+        let mut error = Self::new(fault.status(), message);
+        error.detail.fault = Some(fault);
+        error
+    }
+
+    /// What happened to the plugin's process, when the call failed because
+    /// an isolated plugin crashed, timed out or lost the instance (kinds
+    /// `crashed`, `timed_out`, `instance_lost`) and the host that reported it
+    /// knew the detail.
+    pub fn fault(&self) -> Option<&Fault> {
+        self.detail.fault.as_ref()
+    }
+
+    /// This error with `message`, if that is not empty; the message a
+    /// client read from the error buffer replaces the one recorded with the
+    /// detail.
+    pub(crate) fn with_message(mut self, message: String) -> Self {
+        if !message.is_empty() {
+            self.detail.message = message;
+        }
+        self
+    }
+
     fn with_kind(status: Status, message: impl Into<String>, kind: Kind) -> Self {
         let mut error = Self::new(status, message);
         error.detail.kind = kind;
@@ -129,10 +160,11 @@ impl CallError {
 
     /// A stable snake_case name for the kind of failure: `invalid_output`,
     /// `reentrant_call`, `instance_destroyed`, the status name
-    /// (`not_found`, `panic`, …), `interface_status` for codes an interface
-    /// defines (1000 and up), or `unknown_status` for codes `plugin.h`
-    /// reserves but does not define (7–999) and negative ones. Every
-    /// non-zero status is a failure, whatever its kind.
+    /// (`not_found`, `panic`, …, and the host-reported `crashed`,
+    /// `timed_out`, `instance_lost`), `interface_status` for codes an
+    /// interface defines (1000 and up), or `unknown_status` for codes
+    /// `plugin.h` reserves but does not define (10–999) and negative ones.
+    /// Every non-zero status is a failure, whatever its kind.
     pub fn kind_name(&self) -> &'static str {
         match self.detail.kind {
             Kind::InvalidOutput => "invalid_output",
@@ -166,6 +198,7 @@ impl fmt::Debug for CallError {
             .field("status", &self.detail.status)
             .field("message", &self.detail.message)
             .field("kind", &self.kind_name())
+            .field("fault", &self.detail.fault)
             .finish()
     }
 }
@@ -180,11 +213,42 @@ mod tests {
     fn kind_names_split_reserved_from_interface_codes() {
         let kind = |code| CallError::new(Status(code), "").kind_name();
         assert_eq!(kind(2), "not_found");
-        assert_eq!(kind(7), "unknown_status");
+        assert_eq!(kind(7), "crashed");
+        assert_eq!(kind(8), "timed_out");
+        assert_eq!(kind(9), "instance_lost");
+        assert_eq!(kind(10), "unknown_status");
         assert_eq!(kind(999), "unknown_status");
         assert_eq!(kind(-1), "unknown_status");
         assert_eq!(kind(1000), "interface_status");
         assert_eq!(kind(i32::MAX), "interface_status");
         assert_eq!(CallError::invalid_output("x").kind_name(), "invalid_output");
+    }
+
+    #[test]
+    fn a_fault_gives_its_status_kind_and_detail() {
+        let fault = Fault::Crashed {
+            signal: Some(11),
+            exit_code: None,
+            last_words: "segfault in greet".into(),
+        };
+        let error = CallError::with_fault(fault.clone(), "gone");
+        assert_eq!(error.status(), Status::CRASHED);
+        assert_eq!(error.kind_name(), "crashed");
+        assert_eq!(error.fault(), Some(&fault));
+        assert_eq!(error.message(), "gone");
+        let lost = CallError::with_fault(Fault::InstanceLost, "");
+        assert_eq!(lost.kind_name(), "instance_lost");
+        let timed_out = CallError::with_fault(
+            Fault::TimedOut {
+                deadline: std::time::Duration::from_millis(5),
+            },
+            "",
+        );
+        assert_eq!(timed_out.kind_name(), "timed_out");
+        assert_eq!(CallError::new(Status::CRASHED, "").fault(), None);
+        assert_eq!(
+            core::mem::size_of::<CallError>(),
+            core::mem::size_of::<usize>()
+        );
     }
 }

@@ -285,30 +285,136 @@ macro_rules! interface {
             )+
         }
 
-        // SAFETY: `Vtable` is the type the caller named as this interface's
-        // C vtable, and `missing_slot` checks every method the client calls.
-        unsafe impl $crate::Interface for dyn $name {
-            const ID: &'static str = $crate::__private::c_str_text($id);
-            const C_ID: &'static ::core::ffi::CStr = $id;
-            const VERSION: u32 = $version;
-            type Vtable = $vtable;
-            const METHODS: &'static [$crate::Method] = &[$(
-                $crate::Method {
-                    name: ::core::stringify!($method),
-                    args: &[$(<$arg_ty as $crate::ArgType>::KIND),*],
-                    result: $crate::__private::result_kind(&[$(<$ret as $crate::Ret>::KIND)?]),
-                },
-            )+];
-
-            fn missing_slot(vtable: &$vtable) -> ::core::option::Option<&'static str> {
-                $(
-                    if vtable.$method.is_none() {
-                        return ::core::option::Option::Some(::core::stringify!($method));
-                    }
-                )+
-                ::core::option::Option::None
+        const _: () = {
+            /// Each method's number: its index in `METHODS` and on the wire.
+            #[allow(non_camel_case_types, dead_code)]
+            enum Index {
+                $($method,)+
             }
-        }
+
+            // SAFETY: `Vtable` is the type the caller named as this
+            // interface's C vtable, and `missing_slot` checks every method
+            // the client calls.
+            unsafe impl $crate::Interface for dyn $name {
+                const ID: &'static str = $crate::__private::c_str_text($id);
+                const C_ID: &'static ::core::ffi::CStr = $id;
+                const VERSION: u32 = $version;
+                type Vtable = $vtable;
+                const METHODS: &'static [$crate::Method] = &[$(
+                    $crate::Method {
+                        name: ::core::stringify!($method),
+                        args: &[$(<$arg_ty as $crate::ArgType>::KIND),*],
+                        result: $crate::__private::result_kind(&[$(<$ret as $crate::Ret>::KIND)?]),
+                    },
+                )+];
+
+                fn missing_slot(vtable: &$vtable) -> ::core::option::Option<&'static str> {
+                    $(
+                        if vtable.$method.is_none() {
+                            return ::core::option::Option::Some(::core::stringify!($method));
+                        }
+                    )+
+                    ::core::option::Option::None
+                }
+
+                const PROXY_VTABLE: &'static $vtable = &{
+                    type __TenonVtable = $vtable;
+                    __TenonVtable {
+                    struct_size: ::core::mem::size_of::<$vtable>() as u32,
+                    $(
+                        $method: {
+                            unsafe extern "C" fn proxy(
+                                instance: *mut ::core::ffi::c_void,
+                                $($arg: <$arg_ty as $crate::ArgType>::Raw,)*
+                                $(out: <$ret as $crate::Ret>::Raw,)?
+                                error: *mut $crate::sys::tenon_buffer,
+                            ) -> $crate::sys::tenon_status {
+                                // Borrowed arguments cross as borrows of
+                                // the caller's memory, valid for this call.
+                                let call_scope = ();
+                                // SAFETY: the caller passes a
+                                // `ProxyInstance`'s pointer as the instance
+                                // (`PROXY_VTABLE`'s contract), and borrowed
+                                // arguments and buffers valid for this call.
+                                unsafe {
+                                    $crate::__private::proxy(instance, error, |remote, error| {
+                                        let args: &[$crate::WireArg<'_>] = &[
+                                            $($crate::__private::to_wire($arg, &call_scope)?,)*
+                                        ];
+                                        #[allow(unused_variables)]
+                                        let result = ();
+                                        $(let result: <$ret as $crate::Ret>::Raw = out;)?
+                                        <($($ret)?) as $crate::__private::WireRet>::proxy(
+                                            result,
+                                            |out| remote.call(Index::$method as u32, args, out, error),
+                                        )
+                                    })
+                                }
+                            }
+                            ::core::option::Option::Some(proxy)
+                        },
+                    )+
+                    }
+                };
+
+                unsafe fn dispatch(
+                    vtable: *const ::core::ffi::c_void,
+                    instance: *mut ::core::ffi::c_void,
+                    method: u32,
+                    args: &[$crate::WireArg<'_>],
+                    out: *mut $crate::sys::tenon_buffer,
+                    error: *mut $crate::sys::tenon_buffer,
+                ) -> $crate::sys::tenon_status {
+                    let methods = <Self as $crate::Interface>::METHODS;
+                    // SAFETY: by the caller, a verified vtable of this
+                    // interface, an instance it may be called with, and
+                    // buffers lent to this call; the arguments are
+                    // checked before the method is called.
+                    unsafe {
+                        $crate::__private::dispatch(error, || {
+                            // SAFETY: as above.
+                            let vtable = unsafe { &*vtable.cast::<$vtable>() };
+                            $(
+                                if method == Index::$method as u32 {
+                                    let signature = &methods[method as usize];
+                                    $crate::__private::check_args(signature, args)?;
+                                    let slot = $crate::__private::slot(vtable.$method, signature)?;
+                                    #[allow(unused_mut, unused_variables)]
+                                    let mut position = 0usize;
+                                    $(
+                                        let $arg = $crate::__private::from_wire::<
+                                            <$arg_ty as $crate::ArgType>::Raw,
+                                        >(signature, args, &mut position)?;
+                                    )*
+                                    #[allow(unused_variables)]
+                                    let call = |result| {
+                                        // SAFETY: the verified slot, called
+                                        // with checked arguments that borrow
+                                        // `args`, and buffers lent to this
+                                        // call.
+                                        unsafe {
+                                            slot(
+                                                instance,
+                                                $($arg,)*
+                                                $({
+                                                    let result: <$ret as $crate::Ret>::Raw = result;
+                                                    result
+                                                },)?
+                                                error,
+                                            )
+                                        }
+                                    };
+                                    return <($($ret)?) as $crate::__private::WireRet>::dispatch(out, call);
+                                }
+                            )+
+                            ::core::result::Result::Err($crate::__private::no_such_method(method, methods.len()))
+                        })
+                    }
+                }
+            }
+
+            $crate::__register_interface!(dyn $name);
+        };
 
         // The vtable type must have the C layout the header gives it:
         // `struct_size` first, then one function pointer per method in

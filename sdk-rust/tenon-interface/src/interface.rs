@@ -2,7 +2,7 @@
 //! between a Rust trait, its C vtable, and the two sides that use it.
 
 use crate::gate::{Entered, Gate};
-use crate::{CallError, CallGuard, HostBuffer};
+use crate::{CallError, CallGuard, HostBuffer, WireArg};
 use core::ffi::c_void;
 use core::marker::PhantomData;
 use core::mem::ManuallyDrop;
@@ -36,6 +36,43 @@ pub unsafe trait Interface: 'static {
 
     /// The first method whose slot in `vtable` is NULL, if any.
     fn missing_slot(vtable: &Self::Vtable) -> Option<&'static str>;
+
+    /// A vtable whose methods carry each call to a [`Remote`](crate::Remote):
+    /// its instance pointer must be [`ProxyInstance::as_ptr`](crate::ProxyInstance::as_ptr).
+    /// Each method turns its C arguments into [`WireArg`]s (text and bytes
+    /// borrow the caller's memory: nothing is copied), calls
+    /// [`Remote::call`](crate::Remote::call) and stores the result bytes
+    /// through its out-parameter (a scalar result of the wrong width is
+    /// `invalid_output`), behind the same panic boundary as every
+    /// generated method. The remote's status is returned as it is.
+    const PROXY_VTABLE: &'static Self::Vtable;
+
+    /// The far side of a proxy: calls method number `method` (an index into
+    /// [`Interface::METHODS`]) of `instance` through `vtable` with `args`
+    /// from the wire, appending the result to `out` as [`Remote::call`](crate::Remote::call)
+    /// describes and a failure message to `error`.
+    ///
+    /// Nothing from the wire is trusted: a method number out of range, the
+    /// wrong number of arguments, an argument of the wrong form or out of
+    /// range for its kind, text that is not UTF-8 are all
+    /// `TENON_INVALID_ARGUMENT` with a message, and the method is not
+    /// called. A method that returns one of the host-reported fault
+    /// statuses gets `TENON_ERROR` instead.
+    ///
+    /// # Safety
+    ///
+    /// `vtable` must be a vtable of this interface accepted by
+    /// [`verify_vtable`], and `instance` an instance it may be called with
+    /// from this thread now; `out` NULL or a buffer lent to this call;
+    /// `error` NULL or a buffer lent to this call.
+    unsafe fn dispatch(
+        vtable: *const c_void,
+        instance: *mut c_void,
+        method: u32,
+        args: &[WireArg<'_>],
+        out: *mut tenon_sys::tenon_buffer,
+        error: *mut tenon_sys::tenon_buffer,
+    ) -> tenon_sys::tenon_status;
 }
 
 /// The signature of one interface method.

@@ -19,23 +19,31 @@ pub mod boundary;
 mod buffer;
 mod call_error;
 mod declare;
+mod fault;
 mod gate;
 mod interface;
 mod marshal;
 pub mod raw;
+mod registry;
+pub mod remote;
 mod status;
+mod wire;
 
 pub use buffer::{append, HostBuffer};
 pub use call_error::{CallError, CallResult};
+pub use fault::Fault;
 pub use gate::{CallGuard, Entered};
 pub use interface::{
     in_shared_call, verify_vtable, Borrowed, Client, Counted, Implement, Interface, Method,
     Receiver, Reuse, ValueKind, VtableRefusal,
 };
 pub use marshal::{Arg, ArgType, Ret};
+pub use registry::{all_declared, declared, registry_supported, Declared, DispatchFn, NotDeclared};
+pub use remote::{ProxyInstance, Remote};
 pub use status::Status;
 /// The raw C types of `plugin.h`.
 pub use tenon_sys as sys;
+pub use wire::WireArg;
 
 /// The id of a C header's `#define X_ID "..."`, which bindgen renders as
 /// NUL-terminated bytes, so that a Rust declaration takes its id from the
@@ -57,6 +65,41 @@ pub const fn c_id(bytes: &'static [u8]) -> &'static core::ffi::CStr {
 #[doc(hidden)]
 pub mod __private {
     use crate::{CallError, HostBuffer, Status};
+
+    #[cfg(all(
+        not(miri),
+        any(
+            target_os = "linux",
+            target_os = "android",
+            target_os = "macos",
+            target_os = "ios",
+            target_os = "windows",
+            target_os = "freebsd",
+            target_os = "openbsd",
+            target_os = "illumos",
+            target_os = "fuchsia"
+        )
+    ))]
+    pub use crate::registry::DECLARED;
+    pub use crate::remote::{dispatch, proxy};
+    pub use crate::wire::{check_args, from_wire, to_wire, WireRaw, WireRet};
+    pub use linkme;
+
+    /// The slot of a method being dispatched, or why it cannot be called.
+    #[inline]
+    pub fn slot<F>(slot: Option<F>, method: &crate::Method) -> Result<F, CallError> {
+        slot.ok_or_else(|| {
+            CallError::invalid_argument(format!("the vtable's `{}` is NULL", method.name))
+        })
+    }
+
+    /// A method number that names no method.
+    #[cold]
+    pub fn no_such_method(method: u32, count: usize) -> CallError {
+        CallError::invalid_argument(format!(
+            "method number {method} is out of range: the interface has {count} method(s)"
+        ))
+    }
 
     /// The text of an interface id; fails to compile if it is not UTF-8.
     pub const fn c_str_text(id: &'static core::ffi::CStr) -> &'static str {
@@ -136,6 +179,12 @@ pub mod __private {
     #[cold]
     #[inline(never)]
     fn failed(status: i32, error: HostBuffer) -> CallError {
-        CallError::new(Status(status), error.into_message())
+        let message = error.into_message();
+        // A proxy call that failed on the caller's side, or met a fault,
+        // left its detail (kind, typed fault) for this check.
+        match crate::fault::take_pending(Status(status)) {
+            Some(detail) => detail.with_message(message),
+            None => CallError::new(Status(status), message),
+        }
     }
 }

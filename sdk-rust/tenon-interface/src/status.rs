@@ -25,12 +25,31 @@ impl Status {
     pub const PANIC: Status = Status(tenon_sys::TENON_PANIC);
     /// The operation is not supported (`TENON_UNSUPPORTED`).
     pub const UNSUPPORTED: Status = Status(tenon_sys::TENON_UNSUPPORTED);
+    /// The plugin's process died during the call (`TENON_CRASHED`).
+    /// Host-reported, for an isolated plugin; plugins never return it.
+    pub const CRASHED: Status = Status(tenon_sys::TENON_CRASHED);
+    /// The call outlived its deadline and the plugin's process was killed
+    /// (`TENON_TIMED_OUT`). Host-reported; plugins never return it.
+    pub const TIMED_OUT: Status = Status(tenon_sys::TENON_TIMED_OUT);
+    /// The instance lived in a plugin process that has died
+    /// (`TENON_INSTANCE_LOST`). Host-reported; plugins never return it.
+    pub const INSTANCE_LOST: Status = Status(tenon_sys::TENON_INSTANCE_LOST);
     /// The first code an interface may define for itself.
     pub const INTERFACE_FIRST: Status = Status(tenon_sys::TENON_STATUS_INTERFACE_FIRST);
 
     /// Whether this is [`Status::OK`].
     pub const fn is_ok(self) -> bool {
         self.0 == tenon_sys::TENON_OK
+    }
+
+    /// Whether this is one of the host-reported faults
+    /// ([`Status::CRASHED`], [`Status::TIMED_OUT`],
+    /// [`Status::INSTANCE_LOST`]), which a plugin must never return.
+    pub const fn is_fault(self) -> bool {
+        matches!(
+            self.0,
+            tenon_sys::TENON_CRASHED | tenon_sys::TENON_TIMED_OUT | tenon_sys::TENON_INSTANCE_LOST
+        )
     }
 
     /// The stable snake_case name of a code defined by `plugin.h`, or `None`
@@ -44,6 +63,9 @@ impl Status {
             Status::OUT_OF_MEMORY => "out_of_memory",
             Status::PANIC => "panic",
             Status::UNSUPPORTED => "unsupported",
+            Status::CRASHED => "crashed",
+            Status::TIMED_OUT => "timed_out",
+            Status::INSTANCE_LOST => "instance_lost",
             _ => return None,
         })
     }

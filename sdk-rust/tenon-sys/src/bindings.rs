@@ -24,6 +24,9 @@ pub const TENON_INVALID_ARGUMENT: tenon_status = 3;
 pub const TENON_OUT_OF_MEMORY: tenon_status = 4;
 pub const TENON_PANIC: tenon_status = 5;
 pub const TENON_UNSUPPORTED: tenon_status = 6;
+pub const TENON_CRASHED: tenon_status = 7;
+pub const TENON_TIMED_OUT: tenon_status = 8;
+pub const TENON_INSTANCE_LOST: tenon_status = 9;
 pub const TENON_STATUS_INTERFACE_FIRST: tenon_status = 1000;
 pub const TENON_LOG_ERROR: tenon_log_level = 1;
 pub const TENON_LOG_WARN: tenon_log_level = 2;
@@ -33,7 +36,7 @@ pub const TENON_LOG_TRACE: tenon_log_level = 5;
 pub const TENON_PLUGIN_THREAD_SAFE: u64 = 1;
 /// The result of every fallible call. Values are never reused or renumbered.
 /// Every value other than TENON_OK is a failure. 1..999 are reserved for
-/// Tenon: those not defined below (7..999) may gain a meaning in a later
+/// Tenon: those not defined below (10..999) may gain a meaning in a later
 /// minor version, so plugins must not return them; a host that receives one,
 /// or a negative value, treats it as a failure and reports the number as it
 /// is. Interfaces may define their own codes from 1000 up and must document

@@ -1,0 +1,115 @@
+//! Why a call to a plugin in another process did not complete: the typed
+//! detail behind the host-reported statuses `TENON_CRASHED`,
+//! `TENON_TIMED_OUT` and `TENON_INSTANCE_LOST`.
+
+use crate::{CallError, Status};
+use std::cell::Cell;
+use std::fmt;
+use std::time::Duration;
+
+/// What happened to the plugin's process (or the instance in it) during a
+/// call. Reported by the isolation runtime; read with
+/// [`CallError::fault`](crate::CallError::fault).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// The process died during the call (status [`Status::CRASHED`]).
+    Crashed {
+        /// The signal that killed it, if a signal did.
+        signal: Option<i32>,
+        /// Its exit code, if it exited.
+        exit_code: Option<i32>,
+        /// What the process managed to record about its death (a crash
+        /// record written by its signal handler, the end of its stderr);
+        /// empty if nothing.
+        last_words: String,
+    },
+    /// The call outlived its deadline and the process was killed (status
+    /// [`Status::TIMED_OUT`]).
+    TimedOut {
+        /// The deadline the call had.
+        deadline: Duration,
+    },
+    /// The instance lived in a process that has died; a restarted process
+    /// does not have it (status [`Status::INSTANCE_LOST`]).
+    InstanceLost,
+}
+
+impl Fault {
+    /// The status a call that met this fault returns.
+    pub fn status(&self) -> Status {
+        match self {
+            Fault::Crashed { .. } => Status::CRASHED,
+            Fault::TimedOut { .. } => Status::TIMED_OUT,
+            Fault::InstanceLost => Status::INSTANCE_LOST,
+        }
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Fault::Crashed {
+                signal,
+                exit_code,
+                last_words,
+            } => {
+                f.write_str("the plugin's process died during the call")?;
+                match (signal, exit_code) {
+                    (Some(signal), _) => write!(f, " (killed by signal {signal})")?,
+                    (None, Some(code)) => write!(f, " (exited with code {code})")?,
+                    (None, None) => {}
+                }
+                if !last_words.is_empty() {
+                    write!(f, ": {last_words}")?;
+                }
+                Ok(())
+            }
+            Fault::TimedOut { deadline } => write!(
+                f,
+                "the call outlived its deadline of {deadline:?}; the plugin's process was killed"
+            ),
+            Fault::InstanceLost => f.write_str(
+                "the instance lived in a plugin process that has died; a restarted process does not have it",
+            ),
+        }
+    }
+}
+
+thread_local! {
+    /// The detail of the failure the proxy call that is returning on this
+    /// thread reports, for the client's status check that follows it.
+    static PENDING: Cell<Option<CallError>> = const { Cell::new(None) };
+}
+
+/// Hands `fault` to the caller of the proxy call in progress on this
+/// thread: what a [`Remote`](crate::Remote) implementation does just before
+/// returning `fault.status()` from [`Remote::call`](crate::Remote::call).
+/// The client's check that receives that status (on this same thread,
+/// right after) turns it into a [`CallError`] whose
+/// [`fault`](crate::CallError::fault) is this one. The `Remote` should also
+/// append a message to the call's error buffer, for callers in C; if it
+/// appends none, the fault's own description is the message.
+pub fn set_fault(fault: Fault) {
+    let message = fault.to_string();
+    set_pending(CallError::with_fault(fault, message));
+}
+
+/// Records the detail of the failure a proxy call is about to return.
+pub(crate) fn set_pending(error: CallError) {
+    PENDING.with(|pending| pending.set(Some(error)));
+}
+
+/// Forgets any detail left by a proxy call whose caller never checked it
+/// (a C caller): done at the start of every proxy call.
+#[inline]
+pub(crate) fn clear_pending() {
+    PENDING.with(|pending| drop(pending.take()));
+}
+
+/// The detail recorded for a failure with `status`, if any.
+pub(crate) fn take_pending(status: Status) -> Option<CallError> {
+    PENDING
+        .with(Cell::take)
+        .filter(|pending| pending.status() == status)
+}

@@ -1,0 +1,349 @@
+//! Every interface declared with [`interface!`](crate::interface) in the
+//! program, found by id and version: how a process that only knows an
+//! interface's id and version (a child process serving an isolated plugin)
+//! reaches its proxy vtable and its dispatcher, with no glue written per
+//! interface.
+//!
+//! Each `interface!` adds one [`Declared`] to a link-time list (a `linkme`
+//! distributed slice). The list holds the declarations linked into the
+//! binary doing the lookup: a host executable sees its own and those of the
+//! crates it links, never those of a plugin it loads (a plugin's own
+//! declarations stay in its own list, which nothing reads).
+
+use crate::{Interface, Method, VtableRefusal, WireArg};
+use core::ffi::{c_void, CStr};
+use std::fmt;
+use tenon_sys::{tenon_buffer, tenon_status};
+
+/// The dispatcher of one interface: see
+/// [`Interface::dispatch`](crate::Interface::dispatch).
+pub type DispatchFn = unsafe fn(
+    vtable: *const c_void,
+    instance: *mut c_void,
+    method: u32,
+    args: &[WireArg<'_>],
+    out: *mut tenon_buffer,
+    error: *mut tenon_buffer,
+) -> tenon_status;
+
+/// One declared interface, with everything needed to carry its calls
+/// across a process boundary without knowing its Rust type.
+pub struct Declared {
+    id: &'static str,
+    c_id: &'static CStr,
+    version: u32,
+    methods: &'static [Method],
+    vtable_size: usize,
+    proxy_vtable: *const c_void,
+    dispatch: DispatchFn,
+    verify: unsafe fn(*const c_void) -> Result<(), VtableRefusal>,
+}
+
+// SAFETY: the only pointer is to a `'static` vtable that is never written
+// (a size and function pointers).
+unsafe impl Sync for Declared {}
+// SAFETY: as above.
+unsafe impl Send for Declared {}
+
+impl Declared {
+    /// The declaration of `I`.
+    pub const fn of<I: ?Sized + Interface>() -> Declared {
+        Declared {
+            id: I::ID,
+            c_id: I::C_ID,
+            version: I::VERSION,
+            methods: I::METHODS,
+            vtable_size: core::mem::size_of::<I::Vtable>(),
+            proxy_vtable: (I::PROXY_VTABLE as *const I::Vtable).cast(),
+            dispatch: I::dispatch,
+            verify: verify_erased::<I>,
+        }
+    }
+
+    /// The interface id.
+    pub fn id(&self) -> &'static str {
+        self.id
+    }
+
+    /// The interface id as a C string.
+    pub fn c_id(&self) -> &'static CStr {
+        self.c_id
+    }
+
+    /// The interface version.
+    pub fn version(&self) -> u32 {
+        self.version
+    }
+
+    /// The methods, in vtable order.
+    pub fn methods(&self) -> &'static [Method] {
+        self.methods
+    }
+
+    /// The size of the declaration's C vtable type.
+    pub fn vtable_size(&self) -> usize {
+        self.vtable_size
+    }
+
+    /// The interface's proxy vtable
+    /// ([`Interface::PROXY_VTABLE`](crate::Interface::PROXY_VTABLE)), to
+    /// hand out with a [`ProxyInstance::as_ptr`](crate::ProxyInstance::as_ptr)
+    /// as its instance.
+    pub fn proxy_vtable(&self) -> *const c_void {
+        self.proxy_vtable
+    }
+
+    /// Checks a vtable offered for this interface, as
+    /// [`verify_vtable`](crate::verify_vtable) does.
+    ///
+    /// # Safety
+    ///
+    /// As for [`verify_vtable`](crate::verify_vtable).
+    pub unsafe fn verify(&self, vtable: *const c_void) -> Result<(), VtableRefusal> {
+        // SAFETY: forwarded to the caller.
+        unsafe { (self.verify)(vtable) }
+    }
+
+    /// Calls method `method` of `instance` through `vtable` with arguments
+    /// from the wire: see [`Interface::dispatch`](crate::Interface::dispatch).
+    ///
+    /// # Safety
+    ///
+    /// As for [`Interface::dispatch`](crate::Interface::dispatch).
+    pub unsafe fn dispatch(
+        &self,
+        vtable: *const c_void,
+        instance: *mut c_void,
+        method: u32,
+        args: &[WireArg<'_>],
+        out: *mut tenon_buffer,
+        error: *mut tenon_buffer,
+    ) -> tenon_status {
+        // SAFETY: forwarded to the caller.
+        unsafe { (self.dispatch)(vtable, instance, method, args, out, error) }
+    }
+
+    /// Whether `other` carries calls the same way: the same methods with
+    /// the same kinds, and the same vtable size.
+    fn same_shape(&self, other: &Declared) -> bool {
+        self.vtable_size == other.vtable_size
+            && self.methods.len() == other.methods.len()
+            && self
+                .methods
+                .iter()
+                .zip(other.methods)
+                .all(|(a, b)| a.args == b.args && a.result == b.result)
+    }
+}
+
+impl fmt::Debug for Declared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Declared")
+            .field("id", &self.id)
+            .field("version", &self.version)
+            .field("methods", &self.methods)
+            .field("vtable_size", &self.vtable_size)
+            .finish_non_exhaustive()
+    }
+}
+
+/// # Safety
+///
+/// As for [`verify_vtable`](crate::verify_vtable).
+unsafe fn verify_erased<I: ?Sized + Interface>(vtable: *const c_void) -> Result<(), VtableRefusal> {
+    // SAFETY: forwarded to the caller.
+    unsafe { crate::verify_vtable::<I>(vtable) }.map(|_| ())
+}
+
+/// Why [`declared`] found no usable declaration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NotDeclared {
+    /// No crate linked into this program declares the interface at this
+    /// version (or the platform has no registry: see [`registry_supported`]).
+    Missing {
+        /// The id looked up.
+        id: String,
+        /// The version looked up.
+        version: u32,
+    },
+    /// Two declarations of the same id and version disagree on the
+    /// methods' kinds or the vtable size, so at least one of them does not
+    /// match the C header; neither is used.
+    Conflicting {
+        /// The id looked up.
+        id: String,
+        /// The version looked up.
+        version: u32,
+    },
+}
+
+impl fmt::Display for NotDeclared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NotDeclared::Missing { id, version } => write!(
+                f,
+                "interface {id} version {version} is not declared with `interface!` in this program"
+            ),
+            NotDeclared::Conflicting { id, version } => write!(
+                f,
+                "interface {id} version {version} is declared twice in this program with different methods or vtable sizes"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for NotDeclared {}
+
+/// The declaration of interface `id` at `version` among those linked into
+/// this program.
+///
+/// An interface declared by more than one crate (the same id and version)
+/// is found if every declaration has the same shape (method kinds in order,
+/// vtable size): they then carry calls identically, and the first in link
+/// order is returned. If they disagree, the lookup fails with
+/// [`NotDeclared::Conflicting`] rather than pick one.
+pub fn declared(id: &str, version: u32) -> Result<&'static Declared, NotDeclared> {
+    let mut matching = all_declared()
+        .iter()
+        .filter(|declared| declared.version == version && declared.id == id);
+    let Some(first) = matching.next() else {
+        return Err(NotDeclared::Missing {
+            id: id.to_owned(),
+            version,
+        });
+    };
+    if matching.any(|other| !first.same_shape(other)) {
+        return Err(NotDeclared::Conflicting {
+            id: id.to_owned(),
+            version,
+        });
+    }
+    Ok(first)
+}
+
+/// Every declaration linked into this program, in link order (an interface
+/// declared by two crates appears twice).
+pub fn all_declared() -> &'static [Declared] {
+    #[cfg(all(
+        not(miri),
+        any(
+            target_os = "linux",
+            target_os = "android",
+            target_os = "macos",
+            target_os = "ios",
+            target_os = "windows",
+            target_os = "freebsd",
+            target_os = "openbsd",
+            target_os = "illumos",
+            target_os = "fuchsia"
+        )
+    ))]
+    {
+        &DECLARED
+    }
+    #[cfg(not(all(
+        not(miri),
+        any(
+            target_os = "linux",
+            target_os = "android",
+            target_os = "macos",
+            target_os = "ios",
+            target_os = "windows",
+            target_os = "freebsd",
+            target_os = "openbsd",
+            target_os = "illumos",
+            target_os = "fuchsia"
+        )
+    )))]
+    {
+        &[]
+    }
+}
+
+/// Whether this build has the registry. It has one on the platforms
+/// `linkme` supports (Linux, Android, macOS, iOS, Windows, FreeBSD,
+/// OpenBSD, illumos, Fuchsia); elsewhere, and under Miri, which cannot
+/// read link sections, [`declared`] finds nothing and processes that need
+/// it (isolation) are unsupported.
+pub const fn registry_supported() -> bool {
+    cfg!(all(
+        not(miri),
+        any(
+            target_os = "linux",
+            target_os = "android",
+            target_os = "macos",
+            target_os = "ios",
+            target_os = "windows",
+            target_os = "freebsd",
+            target_os = "openbsd",
+            target_os = "illumos",
+            target_os = "fuchsia"
+        )
+    ))
+}
+
+/// The link-time list every `interface!` adds to.
+#[cfg(all(
+    not(miri),
+    any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "windows",
+        target_os = "freebsd",
+        target_os = "openbsd",
+        target_os = "illumos",
+        target_os = "fuchsia"
+    )
+))]
+#[doc(hidden)]
+#[linkme::distributed_slice]
+pub static DECLARED: [Declared];
+
+/// Adds an interface to [`DECLARED`]; what `interface!` expands to.
+#[cfg(all(
+    not(miri),
+    any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "windows",
+        target_os = "freebsd",
+        target_os = "openbsd",
+        target_os = "illumos",
+        target_os = "fuchsia"
+    )
+))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __register_interface {
+    ($interface:ty) => {
+        #[$crate::__private::linkme::distributed_slice($crate::__private::DECLARED)]
+        #[linkme(crate = $crate::__private::linkme)]
+        static __TENON_DECLARED: $crate::Declared = $crate::Declared::of::<$interface>();
+    };
+}
+
+/// Without a registry, nothing to add.
+#[cfg(not(all(
+    not(miri),
+    any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "windows",
+        target_os = "freebsd",
+        target_os = "openbsd",
+        target_os = "illumos",
+        target_os = "fuchsia"
+    )
+)))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __register_interface {
+    ($interface:ty) => {};
+}
