@@ -27,7 +27,6 @@ use std::process::ExitCode;
 use std::time::Duration;
 use tenon::isolation::Isolation;
 use tenon::Plugin;
-use tenon_example_interfaces::Greeter;
 use tenon_test_plugins::c_fixture;
 
 fn main() -> ExitCode {

@@ -10,7 +10,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tenon::isolation::Restart;
-use tenon::{CallError, CallResult, Fault, HostServices, Plugin};
+use tenon::{CallError, CallResult, HostServices, Plugin};
+use tenon_interface::Fault;
 use tenon_example_interfaces::Greeter;
 use tenon_test_plugins::{c_fixture, c_plugin};
 
@@ -36,7 +37,7 @@ fn live_children() -> BTreeSet<u32> {
         .collect()
 }
 
-fn greeter_of(instance: &tenon::Instance) -> tenon::Client<dyn Greeter> {
+fn greeter_of(instance: &tenon::Instance) -> tenon::Handle<'_, dyn Greeter> {
     instance
         .interface::<dyn Greeter>()
         .unwrap_or_else(|error| panic!("interface: {error} [{}]", error.kind()))
