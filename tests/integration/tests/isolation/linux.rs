@@ -429,6 +429,10 @@ pub fn corrupted_headers() {
     }
     println!("corrupted headers, by outcome: {kinds:?}");
     assert!(kinds.len() > 1, "the corruptions made a difference: {kinds:?}");
+    assert!(
+        kinds.contains_key("loaded") && !kinds.contains_key("isolation_unsupported"),
+        "some copies load isolated, and isolation itself works: {kinds:?}"
+    );
     assert!(zombies_after(Duration::from_secs(1)).is_empty());
     let _ = std::fs::remove_dir_all(&dir);
 }
