@@ -106,5 +106,6 @@ pub use loader::Loader;
 pub use plugin::Plugin;
 pub use semver;
 pub use tenon_interface::{
-    interface, sys, CallError, CallResult, Client, HostBuffer, Implement, Interface, Reuse, Status,
+    interface, sys, CallError, CallResult, Client, Fault, HostBuffer, Implement, Interface, Reuse,
+    Status,
 };

@@ -133,6 +133,17 @@ impl Plugin {
                 }),
             });
         }
+        Self::load_local(&path, opened, &options.services)
+    }
+
+    /// Loads, in this process, a file already opened (and, for a required
+    /// digest, checked); `path` names it in errors and metadata.
+    pub(crate) fn load_local(
+        path: &Path,
+        opened: crate::integrity::Opened,
+        services: &HostServices,
+    ) -> Result<Plugin, Error> {
+        let path = path.to_path_buf();
         let loader_path = opened.loader_path(&path);
         // SAFETY: loading runs the library's initializers; this is the
         // trust a host places in every in-process plugin (documented above).
@@ -155,7 +166,7 @@ impl Plugin {
         Ok(Plugin {
             loaded: Arc::new(Loaded {
                 info: verified.info,
-                services: options.services.clone(),
+                services: services.clone(),
                 backend: Backend::InProcess(InProcess {
                     offered: verified.offered,
                     create: verified.create,
@@ -265,6 +276,16 @@ impl Plugin {
         match &self.loaded.backend {
             Backend::Isolated(host) => Some(host),
             Backend::InProcess(_) => None,
+        }
+    }
+
+    /// An in-process plugin's entry points and offered vtables (for the
+    /// isolation child, which serves them).
+    #[cfg(target_os = "linux")]
+    pub(crate) fn local_parts(&self) -> Option<(&[Offered], CreateFn, DestroyFn)> {
+        match &self.loaded.backend {
+            Backend::InProcess(local) => Some((&local.offered, local.create, local.destroy)),
+            Backend::Isolated(_) => None,
         }
     }
 

@@ -64,6 +64,7 @@ mod error;
 mod examples;
 mod layout;
 mod native;
+mod runner;
 mod rust;
 pub mod toolchain;
 mod zig;
@@ -80,5 +81,6 @@ pub use native::{
     c_plugin_stems, cpp_compiler, cpp_compilers, cpp_fixture, cpp_fixture_stems, cpp_plugin,
     cpp_plugin_built_by, cpp_plugin_stems, cpp_toolchain,
 };
+pub use runner::isolation_runner;
 pub use rust::rust_plugin;
 pub use zig::{zig_command, zig_examples, zig_plugin};

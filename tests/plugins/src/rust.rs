@@ -78,7 +78,7 @@ pub(crate) fn build(package: &str) -> Result<PathBuf, BuildError> {
 
 /// The cargo to run: `$CARGO`, else the one that compiled this crate if it
 /// still exists, else `cargo` from `PATH`.
-fn cargo_program() -> PathBuf {
+pub(crate) fn cargo_program() -> PathBuf {
     if let Some(cargo) = env::var_os("CARGO").filter(|cargo| !cargo.is_empty()) {
         return PathBuf::from(cargo);
     }

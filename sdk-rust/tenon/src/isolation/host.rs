@@ -1,53 +1,390 @@
-//! The host's side of an isolated plugin (placeholder until the runtime lands).
+//! The host's side of an isolated plugin: its current process, the restart
+//! policy, and the instances living there.
 
+use super::frame::Reader;
+use super::process::{ControlFailure, Exit, InterfaceFailure, Process};
+use super::shm::op;
+use super::{Isolation, Restart};
 use crate::integrity::Opened;
-use crate::{Error, HostServices, Plugin, PluginInfo};
+use crate::{AbiVersion, Error, HostServices, InterfaceInfo, Plugin, PluginInfo};
 use core::ffi::c_void;
-use std::path::Path;
-use std::time::Duration;
-use tenon_interface::Interface;
+use std::collections::VecDeque;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tenon_interface::sys::{tenon_buffer, tenon_status};
+use tenon_interface::{Interface, ProxyInstance, Remote, Status, WireArg};
 
-/// An isolated plugin's process, as the host sees it.
-pub(crate) struct Host {}
+/// An isolated plugin, as the host sees it.
+pub(crate) struct Host {
+    options: Isolation,
+    path: PathBuf,
+    name: String,
+    /// The plugin's bytes, kept open to start a new process on restart.
+    file: File,
+    services: HostServices,
+    current: Mutex<Current>,
+}
+
+/// The process now serving the plugin, and its history.
+struct Current {
+    process: Arc<Process>,
+    /// When processes died, for the restart policy.
+    deaths: VecDeque<Instant>,
+    /// Restarts within the last minute, for the backoff.
+    streak: u32,
+}
 
 impl Host {
+    /// Starts the plugin's process and reads its metadata from it.
     pub(crate) fn start(
-        _options: &super::Isolation,
+        options: &Isolation,
         path: &Path,
-        _opened: Opened,
-        _services: &HostServices,
+        opened: Opened,
+        services: &HostServices,
     ) -> Result<(PluginInfo, Host), Error> {
-        let _ = path;
-        Err(Error::IsolationUnsupported {
-            reason: "not built yet".to_owned(),
-        })
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let (process, hello) = Process::spawn(options, &name, path, &opened.file, services)?;
+        let info = decode_hello(&hello, path, &name)?;
+        tracing::debug!(target: "tenon", plugin = %info.name, path = %path.display(), "loaded plugin isolated");
+        let host = Host {
+            options: options.clone(),
+            path: path.to_path_buf(),
+            name: info.name.clone(),
+            file: opened.file,
+            services: services.clone(),
+            current: Mutex::new(Current {
+                process,
+                deaths: VecDeque::new(),
+                streak: 0,
+            }),
+        };
+        Ok((info, host))
     }
 
+    /// The live process, restarting a dead one if the policy allows.
+    fn process(&self) -> Result<Arc<Process>, Error> {
+        let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
+        if !current.process.is_dead() {
+            return Ok(Arc::clone(&current.process));
+        }
+        let exit = current
+            .process
+            .wait_exit(Duration::from_millis(100))
+            .unwrap_or_default();
+        let crashed = || Error::Crashed {
+            plugin: self.name.clone(),
+            signal: exit.signal,
+            exit_code: exit.exit_code,
+            last_words: exit.last_words.clone(),
+        };
+        let now = Instant::now();
+        let wait = match self.options.restart {
+            Restart::Never => return Err(crashed()),
+            Restart::Always { backoff } => {
+                if current
+                    .deaths
+                    .back()
+                    .is_some_and(|last| now.duration_since(*last) > Duration::from_secs(60))
+                {
+                    current.streak = 0;
+                }
+                backoff * 2u32.pow(current.streak.min(6))
+            }
+            Restart::AtMost { n, window } => {
+                while current
+                    .deaths
+                    .front()
+                    .is_some_and(|first| now.duration_since(*first) > window)
+                {
+                    current.deaths.pop_front();
+                }
+                if current.deaths.len() >= n as usize {
+                    return Err(crashed());
+                }
+                Duration::ZERO
+            }
+        };
+        std::thread::sleep(wait);
+        current.deaths.push_back(now);
+        current.streak += 1;
+        let (process, _) = Process::spawn(
+            &self.options,
+            &self.name,
+            &self.path,
+            &self.file,
+            &self.services,
+        )?;
+        tracing::info!(target: "tenon", plugin = %self.name, "restarted the plugin's process");
+        current.process = Arc::clone(&process);
+        Ok(process)
+    }
+
+    /// The deadline of a control request: the per-plugin call timeout.
+    fn deadline(&self) -> Option<Instant> {
+        super::scoped_deadline().or_else(|| self.options.call_timeout.map(|t| Instant::now() + t))
+    }
+
+    fn control_error(&self, failure: ControlFailure, deadline: Duration) -> Error {
+        match failure {
+            ControlFailure::Refused(reason) => Error::IsolationFailed {
+                plugin: self.name.clone(),
+                reason,
+            },
+            ControlFailure::TimedOut => Error::TimedOut {
+                plugin: self.name.clone(),
+                deadline,
+            },
+            ControlFailure::Crashed(Exit {
+                signal,
+                exit_code,
+                last_words,
+            }) => Error::Crashed {
+                plugin: self.name.clone(),
+                signal,
+                exit_code,
+                last_words,
+            },
+        }
+    }
+
+    /// Checks that the plugin implements `I` with every method: the id,
+    /// version and size from the metadata, the slots in the child.
     pub(crate) fn require<I: ?Sized + Interface>(&self, info: &PluginInfo) -> Result<(), Error> {
-        crate::plugin::offered_entry::<I>(info).map(|_| ())
+        let process = self.process()?;
+        self.interface_index::<I>(&process, info).map(|_| ())
     }
 
-    pub(crate) fn ping(&self, _deadline: Duration) -> Result<Duration, Error> {
-        Ok(Duration::ZERO)
-    }
-
-    pub(crate) fn create(
+    fn interface_index<I: ?Sized + Interface>(
         &self,
-        _config: &str,
-        _info: &PluginInfo,
-    ) -> Result<RemoteInstance, Error> {
-        unreachable!()
+        process: &Process,
+        info: &PluginInfo,
+    ) -> Result<u32, Error> {
+        let entry = crate::plugin::offered_entry::<I>(info)?;
+        let size = info.interfaces[entry].vtable_size;
+        if (size as usize) < size_of::<I::Vtable>() {
+            return Err(Error::VtableTooSmall {
+                plugin: self.name.clone(),
+                id: I::ID.to_owned(),
+                size,
+                required: size_of::<I::Vtable>(),
+            });
+        }
+        let deadline = self.deadline();
+        process
+            .interface(I::ID, I::VERSION, deadline)
+            .map_err(|failure| match failure {
+                InterfaceFailure::Control(failure) => {
+                    self.control_error(failure, self.options.call_timeout.unwrap_or_default())
+                }
+                InterfaceFailure::NullSlot(name) => Error::NullSlot {
+                    plugin: self.name.clone(),
+                    id: I::ID.to_owned(),
+                    method: I::METHODS
+                        .iter()
+                        .find(|m| m.name == name)
+                        .map_or("(unknown)", |m| m.name),
+                },
+                InterfaceFailure::NotDeclared => Error::IsolationFailed {
+                    plugin: self.name.clone(),
+                    reason: format!(
+                        "the child program does not declare interface {} version {}: the runner must link the crate that declares it (with interface!)",
+                        I::ID,
+                        I::VERSION
+                    ),
+                },
+                InterfaceFailure::Protocol => Error::IsolationFailed {
+                    plugin: self.name.clone(),
+                    reason: "malformed interface lookup reply".to_owned(),
+                },
+                InterfaceFailure::Other(reason) => Error::IsolationFailed {
+                    plugin: self.name.clone(),
+                    reason,
+                },
+            })
+    }
+
+    /// A round trip to the child's dispatcher.
+    pub(crate) fn ping(&self, deadline: Duration) -> Result<Duration, Error> {
+        let process = self.process()?;
+        let start = Instant::now();
+        process
+            .control(op::PING, 0, &[], Some(start + deadline))
+            .map_err(|failure| self.control_error(failure, deadline))?;
+        Ok(start.elapsed())
+    }
+
+    /// Creates an instance in the child.
+    pub(crate) fn create(&self, config: &str, _info: &PluginInfo) -> Result<RemoteInstance, Error> {
+        let process = self.process()?;
+        let (status, out, error) = process
+            .control(op::CREATE, 0, config.as_bytes(), self.deadline())
+            .map_err(|failure| {
+                self.control_error(failure, self.options.call_timeout.unwrap_or_default())
+            })?;
+        if status != Status::OK.0 {
+            return Err(Error::CreateFailed {
+                plugin: self.name.clone(),
+                status: Status(status),
+                message: error,
+            });
+        }
+        let id = Reader::new(&out)
+            .u32()
+            .ok_or_else(|| Error::IsolationFailed {
+                plugin: self.name.clone(),
+                reason: "malformed create reply".to_owned(),
+            })?;
+        Ok(RemoteInstance {
+            process,
+            id,
+            call_timeout: self.options.call_timeout,
+            proxies: Mutex::new(Vec::new()),
+        })
     }
 }
 
-/// An instance in an isolated plugin's process.
-pub(crate) struct RemoteInstance {}
+/// Reads the handshake: the plugin's metadata, or the load error the child
+/// met.
+fn decode_hello(hello: &[u8], path: &Path, name: &str) -> Result<PluginInfo, Error> {
+    let malformed = || Error::IsolationFailed {
+        plugin: name.to_owned(),
+        reason: "malformed handshake".to_owned(),
+    };
+    let mut reader = Reader::new(hello);
+    match reader.u32().ok_or_else(malformed)? {
+        0 => {}
+        1 => {
+            let kind = reader.str().ok_or_else(malformed)?;
+            let message = reader.str().ok_or_else(malformed)?;
+            return Err(Error::InChild {
+                kind: crate::error::static_kind(kind),
+                message: message.to_owned(),
+            });
+        }
+        _ => return Err(malformed()),
+    }
+    let plugin_name = reader.str().ok_or_else(malformed)?.to_owned();
+    let version = reader.str().ok_or_else(malformed)?;
+    let version = semver::Version::parse(version).map_err(|_| malformed())?;
+    let has_description = reader.u32().ok_or_else(malformed)? != 0;
+    let description = reader.str().ok_or_else(malformed)?;
+    let major = reader.u32().ok_or_else(malformed)?;
+    let minor = reader.u32().ok_or_else(malformed)?;
+    let flags = reader.u64().ok_or_else(malformed)?;
+    let count = reader.u32().ok_or_else(malformed)?;
+    let mut interfaces = Vec::with_capacity(count.min(4096) as usize);
+    for _ in 0..count {
+        interfaces.push(InterfaceInfo {
+            id: reader.str().ok_or_else(malformed)?.to_owned(),
+            version: reader.u32().ok_or_else(malformed)?,
+            vtable_size: reader.u32().ok_or_else(malformed)?,
+        });
+    }
+    Ok(PluginInfo {
+        path: path.to_path_buf(),
+        name: plugin_name,
+        version,
+        description: has_description.then(|| description.to_owned()),
+        abi: AbiVersion {
+            major: major as u16,
+            minor: minor as u16,
+        },
+        flags,
+        interfaces,
+    })
+}
+
+/// An instance living in an isolated plugin's process.
+pub(crate) struct RemoteInstance {
+    process: Arc<Process>,
+    id: u32,
+    call_timeout: Option<Duration>,
+    /// The proxies handed out, one per interface; they live as long as the
+    /// instance, which every handle borrows.
+    proxies: Mutex<Vec<(u32, Box<ProxyInstance>)>>,
+}
 
 impl RemoteInstance {
+    /// The proxy instance and vtable a client of `I` calls.
     pub(crate) fn target<I: ?Sized + Interface>(
         &self,
-        _plugin: &Plugin,
+        plugin: &Plugin,
     ) -> Result<(*mut c_void, *const I::Vtable), Error> {
-        unreachable!()
+        let host = plugin
+            .isolated_host()
+            .expect("a remote instance's plugin is isolated");
+        let iface = host.interface_index::<I>(&self.process, plugin.info())?;
+        let mut proxies = self.proxies.lock().unwrap_or_else(|e| e.into_inner());
+        let instance = match proxies.iter().find(|(i, _)| *i == iface) {
+            Some((_, proxy)) => proxy.as_ptr(),
+            None => {
+                let remote: Arc<dyn Remote> = Arc::new(RemoteCall {
+                    process: Arc::clone(&self.process),
+                    iface,
+                    instance: self.id,
+                    call_timeout: self.call_timeout,
+                });
+                let proxy = Box::new(ProxyInstance::new(remote));
+                let pointer = proxy.as_ptr();
+                proxies.push((iface, proxy));
+                pointer
+            }
+        };
+        Ok((instance, I::PROXY_VTABLE as *const I::Vtable))
+    }
+}
+
+impl Drop for RemoteInstance {
+    fn drop(&mut self) {
+        if self.process.is_dead() {
+            return;
+        }
+        let deadline = self.call_timeout.map(|t| Instant::now() + t);
+        let _ = self
+            .process
+            .control(op::DESTROY, u64::from(self.id), &[], deadline);
+    }
+}
+
+/// Where a proxy's calls go: one instance, through one interface, in one
+/// process.
+struct RemoteCall {
+    process: Arc<Process>,
+    iface: u32,
+    instance: u32,
+    call_timeout: Option<Duration>,
+}
+
+impl Remote for RemoteCall {
+    unsafe fn call(
+        &self,
+        method: u32,
+        args: &[WireArg<'_>],
+        out: *mut tenon_buffer,
+        error: *mut tenon_buffer,
+    ) -> tenon_status {
+        let now = Instant::now();
+        let deadline = match (super::scoped_deadline(), self.call_timeout) {
+            (Some(scoped), _) => Some((scoped, scoped.saturating_duration_since(now))),
+            (None, Some(timeout)) => Some((now + timeout, timeout)),
+            (None, None) => None,
+        };
+        // SAFETY: forwarded from the caller, who lends `out` and `error`.
+        unsafe {
+            self.process.call(
+                self.iface,
+                self.instance,
+                method,
+                args,
+                out,
+                error,
+                deadline,
+            )
+        }
     }
 }

@@ -6,7 +6,21 @@
 //! serves calls through shared memory; the host's typed handles reach it
 //! through the proxy vtables `interface!` generates for every interface.
 
+#[cfg(target_os = "linux")]
+mod callback;
+#[cfg(target_os = "linux")]
+mod child;
+#[cfg(target_os = "linux")]
+mod control;
+#[cfg(target_os = "linux")]
+mod frame;
 mod options;
+#[cfg(target_os = "linux")]
+mod process;
+#[cfg(target_os = "linux")]
+mod shm;
+#[cfg(target_os = "linux")]
+mod wait;
 
 pub use options::{Isolation, Restart};
 
@@ -20,6 +34,12 @@ static INITIALIZED: AtomicBool = AtomicBool::new(false);
 /// The environment variable that marks a process started as a plugin's
 /// child.
 pub(crate) const CHILD_ENV: &str = "TENON_ISOLATION_CHILD";
+/// The host's process id, which the child checks is its parent.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+pub(crate) const PARENT_ENV: &str = "TENON_ISOLATION_PARENT";
+/// The version of the host–child protocol, checked at the handshake.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+pub(crate) const PROTOCOL: u32 = 1;
 
 /// Call first thing in `main` of a host that isolates plugins without a
 /// separate runner (and in a runner's `main`).
@@ -30,11 +50,9 @@ pub(crate) const CHILD_ENV: &str = "TENON_ISOLATION_CHILD";
 /// calls and exits when the host goes away.
 pub fn init() {
     INITIALIZED.store(true, Ordering::Relaxed);
+    #[cfg(target_os = "linux")]
     if std::env::var_os(CHILD_ENV).is_some() {
-        #[cfg(target_os = "linux")]
-        {
-            let _ = CHILD_ENV;
-        }
+        child::main();
     }
 }
 

@@ -1,0 +1,637 @@
+//! The child's side: what [`init`](super::init) runs in a process started
+//! as a plugin's child. It guards against outliving the host, loads and
+//! verifies the plugin as `Plugin::load` does (from the descriptor it was
+//! sent), answers the handshake and serves the slots, one thread per slot.
+
+use super::control;
+use super::frame::{self, Reader, Writer};
+use super::process::{escape, LOG_PREFIX};
+use super::shm::{op, state, Area, Shm, Slot, CHILD_ASLEEP, ERROR_AREA, HOST_ASLEEP};
+use super::wait::{publish, wait_while};
+use crate::integrity::Opened;
+use crate::sys::{self, tenon_buffer, tenon_host, tenon_log_level, tenon_status, tenon_str};
+use crate::verify::{CreateFn, DestroyFn};
+use crate::{HostServices, Plugin};
+use core::ffi::c_void;
+use std::cell::{Cell, RefCell};
+use std::fs::File;
+use std::io::{Read, Write};
+use std::os::fd::{AsFd, OwnedFd};
+use std::os::unix::net::UnixStream;
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::time::Duration;
+use tenon_interface::{Declared, ProxyInstance, Remote, Status, VtableRefusal, WireArg};
+
+/// Everything the slot threads share.
+struct Child {
+    shm: Shm,
+    linger: Duration,
+    create: CreateFn,
+    destroy: DestroyFn,
+    /// The plugin's vtables by (id, version), as verified at load.
+    offered: Vec<(String, u32, usize)>,
+    /// The host services offered (id, version).
+    services: Vec<(String, u32)>,
+    /// Interfaces looked up by the host: their declaration and vtable.
+    interfaces: RwLock<Vec<(&'static Declared, usize)>>,
+    /// Live instances by id (their pointers, as integers).
+    instances: RwLock<Vec<Option<usize>>>,
+    /// Proxies for host services, made once each and kept.
+    proxies: Mutex<Vec<(String, u32, usize)>>,
+    /// Keeps the library loaded.
+    _plugin: Plugin,
+}
+
+static CHILD: OnceLock<Child> = OnceLock::new();
+/// The `tenon_host` table every instance gets.
+static HOST_TABLE: OnceLock<usize> = OnceLock::new();
+
+thread_local! {
+    /// The slot this thread serves, for callbacks made during its call.
+    static CURRENT_SLOT: Cell<Option<usize>> = const { Cell::new(None) };
+    /// A reusable encoding buffer for callbacks.
+    static CALLBACK_BYTES: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs the child; never returns.
+pub(crate) fn main() -> ! {
+    match run() {
+        Ok(()) => loop {
+            std::thread::park();
+        },
+        Err(message) => {
+            let _ = writeln!(std::io::stderr(), "tenon isolation child: {message}");
+            std::process::exit(101)
+        }
+    }
+}
+
+fn run() -> Result<(), String> {
+    // Die with the host, even when it is SIGKILLed; if it died before this
+    // line, our parent is already someone else.
+    let _ = rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::KILL));
+    let parent = std::env::var(super::PARENT_ENV)
+        .ok()
+        .and_then(|p| p.parse::<i32>().ok());
+    let actual = rustix::process::getppid().map(|p| p.as_raw_nonzero().get());
+    if parent.is_none() || parent != actual {
+        std::process::exit(1);
+    }
+    // The kernel's OOM killer should pick the plugin, not the host.
+    let _ = std::fs::write("/proc/self/oom_score_adj", "1000");
+    // The control socket is our stdin; keep it, and give the plugin an
+    // empty stdin instead, so nothing it reads can eat the protocol.
+    let control: OwnedFd = std::io::stdin()
+        .as_fd()
+        .try_clone_to_owned()
+        .map_err(|e| format!("no control socket: {e}"))?;
+    if let Ok(null) = File::open("/dev/null") {
+        let _ = rustix::stdio::dup2_stdin(&null);
+    }
+    let control = UnixStream::from(control);
+    let (setup, mut fds) = control::receive(&control).map_err(|e| format!("setup: {e}"))?;
+    if fds.len() != 2 {
+        return Err("setup: expected two descriptors".to_owned());
+    }
+    let shm_fd = fds.pop().expect("two");
+    let plugin_fd = fds.pop().expect("two");
+    let mut reader = Reader::new(&setup);
+    let bad = || "setup: malformed".to_owned();
+    let protocol = reader.u32().ok_or_else(bad)?;
+    let version = reader.str().ok_or_else(bad)?;
+    if protocol != super::PROTOCOL || version != env!("CARGO_PKG_VERSION") {
+        let message = format!(
+            "the runner speaks isolation protocol {} of tenon {}, the host protocol {protocol} of tenon {version}; rebuild the runner against the host's tenon",
+            super::PROTOCOL,
+            env!("CARGO_PKG_VERSION")
+        );
+        refuse(&control, "isolation_failed", &message);
+        return Ok(());
+    }
+    let path = PathBuf::from(reader.str().ok_or_else(bad)?);
+    let linger = Duration::from_nanos(reader.u64().ok_or_else(bad)?);
+    let memory_limit = reader.u64().ok_or_else(bad)?;
+    let count = reader.u32().ok_or_else(bad)?;
+    let mut services = Vec::new();
+    for _ in 0..count {
+        let id = reader.str().ok_or_else(bad)?.to_owned();
+        services.push((id, reader.u32().ok_or_else(bad)?));
+    }
+    let shm = Shm::open(shm_fd).map_err(|e| format!("shared memory: {e}"))?;
+    if memory_limit > 0 {
+        let _ = rustix::process::setrlimit(
+            rustix::process::Resource::As,
+            rustix::process::Rlimit {
+                current: Some(memory_limit),
+                maximum: Some(memory_limit),
+            },
+        );
+    }
+    // Loads and verifies as `Plugin::load` does, from the bytes the host
+    // opened (and checked, when it required a digest).
+    let opened = Opened {
+        file: File::from(plugin_fd),
+        copied: true,
+    };
+    let header = opened
+        .file
+        .try_clone()
+        .map_err(|e| format!("plugin file: {e}"))?;
+    let loaded = crate::library::LibraryFile::read_open(header, &path)
+        .and_then(|file| file.check_entry())
+        .and_then(|()| Plugin::load_local(&path, opened, &HostServices::new()));
+    let plugin = match loaded {
+        Ok(plugin) => plugin,
+        Err(error) => {
+            refuse(&control, error.kind(), &error.to_string());
+            return Ok(());
+        }
+    };
+    let mut hello = Writer::default();
+    hello.u32(0);
+    encode_info(&mut hello, plugin.info());
+    let (offered, create, destroy) = plugin.local_parts().expect("loaded in process");
+    let offered = offered
+        .iter()
+        .map(|o| (o.info.id.clone(), o.info.version, o.vtable as usize))
+        .collect();
+    let child = Child {
+        shm,
+        linger,
+        create,
+        destroy,
+        offered,
+        services,
+        interfaces: RwLock::new(Vec::new()),
+        instances: RwLock::new(Vec::new()),
+        proxies: Mutex::new(Vec::new()),
+        _plugin: plugin,
+    };
+    let slots = child.shm.slots();
+    if CHILD.set(child).is_err() {
+        return Err("the child was started twice".to_owned());
+    }
+    for index in 0..slots {
+        std::thread::Builder::new()
+            .name(format!("tenon-slot-{index}"))
+            .spawn(move || serve_slot(index))
+            .map_err(|e| format!("cannot start a slot thread: {e}"))?;
+    }
+    control::write_message(&control, &hello.bytes).map_err(|e| format!("handshake: {e}"))?;
+    // The watchdog: when the host's end closes (the host died or dropped
+    // the plugin), end at once, whatever the plugin's threads are doing.
+    std::thread::Builder::new()
+        .name("tenon-watchdog".to_owned())
+        .spawn(move || {
+            let mut control = &control;
+            let mut byte = [0u8; 64];
+            loop {
+                match control.read(&mut byte) {
+                    Ok(0) | Err(_) => {
+                        let _ = rustix::process::kill_process(
+                            rustix::process::getpid(),
+                            rustix::process::Signal::KILL,
+                        );
+                    }
+                    Ok(_) => {}
+                }
+            }
+        })
+        .map_err(|e| format!("cannot start the watchdog: {e}"))?;
+    Ok(())
+}
+
+/// Answers the handshake with a load error, then lets the host end us.
+fn refuse(control: &UnixStream, kind: &str, message: &str) {
+    let mut no = Writer::default();
+    no.u32(1).str(kind).str(message);
+    let _ = control::write_message(control, &no.bytes);
+    let mut rest = Vec::new();
+    let mut control = control;
+    let _ = control.read_to_end(&mut rest);
+    std::process::exit(0);
+}
+
+/// Encodes the plugin's metadata for the handshake.
+fn encode_info(into: &mut Writer, info: &crate::PluginInfo) {
+    into.str(&info.name)
+        .str(&info.version.to_string())
+        .u32(u32::from(info.description.is_some()))
+        .str(info.description.as_deref().unwrap_or(""))
+        .u32(u32::from(info.abi.major))
+        .u32(u32::from(info.abi.minor))
+        .u64(info.flags)
+        .u32(info.interfaces.len() as u32);
+    for interface in &info.interfaces {
+        into.str(&interface.id)
+            .u32(interface.version)
+            .u32(interface.vtable_size);
+    }
+}
+
+/// One slot's thread: wait for a request (lingering after each reply),
+/// serve it, reply.
+fn serve_slot(index: usize) {
+    let child = CHILD.get().expect("set before the slot threads start");
+    let slot = child.shm.slot(index);
+    let header = slot.header;
+    CURRENT_SLOT.with(|current| current.set(Some(index)));
+    loop {
+        let seen = wait_while(
+            &header.state,
+            &header.sleepers,
+            CHILD_ASLEEP,
+            |s| s != state::REQUEST,
+            child.linger,
+            None,
+        );
+        if seen != Some(state::REQUEST) {
+            continue;
+        }
+        serve(child, &slot);
+        publish(&header.state, &header.sleepers, HOST_ASLEEP, state::REPLY);
+    }
+}
+
+/// A `tenon_buffer` over part of a slot's reply area: it never moves, and
+/// refuses to grow past the area.
+struct AreaBuffer {
+    raw: tenon_buffer,
+}
+
+impl AreaBuffer {
+    fn new(data: *mut u8, capacity: usize) -> Self {
+        AreaBuffer {
+            raw: tenon_buffer {
+                data,
+                len: 0,
+                capacity,
+                reserve: Some(reserve_in_area),
+                host_data: capacity as *mut c_void,
+            },
+        }
+    }
+
+    /// The bytes written, if the plugin kept the bookkeeping intact.
+    fn written(&self, data: *mut u8, capacity: usize) -> Option<usize> {
+        (self.raw.data == data && self.raw.capacity == capacity && self.raw.len <= capacity)
+            .then_some(self.raw.len)
+    }
+}
+
+unsafe extern "C" fn reserve_in_area(buffer: *mut tenon_buffer, additional: usize) -> tenon_status {
+    if buffer.is_null() {
+        return Status::INVALID_ARGUMENT.0;
+    }
+    // SAFETY: the plugin passes back the buffer it was lent for this call.
+    let buffer = unsafe { &*buffer };
+    if buffer.len > buffer.capacity || buffer.capacity != buffer.host_data as usize {
+        return Status::INVALID_ARGUMENT.0;
+    }
+    if buffer.capacity - buffer.len >= additional {
+        Status::OK.0
+    } else {
+        Status::OUT_OF_MEMORY.0
+    }
+}
+
+/// Serves the request in `slot`, writing the status and reply lengths.
+fn serve(child: &Child, slot: &Slot<'_>) {
+    let header = slot.header;
+    let (request, request_size) = slot.area_ptr(Area::Request);
+    let request_len = (header.request_len.load(Ordering::Acquire) as usize).min(request_size);
+    // SAFETY: the request area is the host's to write and ours to read
+    // until we reply; the host writes nothing there while the call runs.
+    let request = unsafe { core::slice::from_raw_parts(request, request_len) };
+    let (reply, reply_size) = slot.area_ptr(Area::Reply);
+    let out_capacity = reply_size - ERROR_AREA;
+    // SAFETY: the error area is the last ERROR_AREA bytes of the reply area.
+    let error_data = unsafe { reply.add(out_capacity) };
+    let mut out = AreaBuffer::new(reply, out_capacity);
+    let mut error = AreaBuffer::new(error_data, ERROR_AREA);
+    let target = header.target.load(Ordering::Relaxed);
+    let status = match header.op.load(Ordering::Relaxed) {
+        op::CALL => call(
+            child,
+            target,
+            header.method.load(Ordering::Relaxed),
+            request,
+            &mut out.raw,
+            &mut error.raw,
+        ),
+        op::CREATE => create(child, request, &mut out.raw, &mut error.raw),
+        op::DESTROY => destroy(child, target),
+        op::PING => Status::OK.0,
+        op::INTERFACE => interface(child, request, &mut out.raw, &mut error.raw),
+        _ => message(
+            &mut error.raw,
+            "unknown request",
+            Status::INVALID_ARGUMENT.0,
+        ),
+    };
+    let out_len = out.written(reply, out_capacity);
+    let error_len = error.written(error_data, ERROR_AREA).unwrap_or(0);
+    let (status, out_len) = match out_len {
+        Some(len) => (status, len),
+        None => (Status::INVALID_ARGUMENT.0, 0),
+    };
+    header.out_len.store(out_len as u64, Ordering::Relaxed);
+    header.error_len.store(error_len as u64, Ordering::Relaxed);
+    header.status.store(status as u32, Ordering::Relaxed);
+}
+
+/// Appends `text` to `error` and gives `status`.
+fn message(error: *mut tenon_buffer, text: &str, status: tenon_status) -> tenon_status {
+    // SAFETY: `error` is an `AreaBuffer` of this call.
+    let _ = unsafe { tenon_interface::append(error, text.as_bytes()) };
+    status
+}
+
+fn call(
+    child: &Child,
+    target: u64,
+    method: u32,
+    request: &[u8],
+    out: *mut tenon_buffer,
+    error: *mut tenon_buffer,
+) -> tenon_status {
+    let iface = (target >> 32) as usize;
+    let instance = (target & 0xffff_ffff) as usize;
+    let Some((declared, vtable)) = child
+        .interfaces
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(iface)
+        .copied()
+    else {
+        return message(error, "unknown interface", Status::INVALID_ARGUMENT.0);
+    };
+    let Some(Some(instance)) = child
+        .instances
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(instance)
+        .copied()
+    else {
+        return message(error, "unknown instance", Status::INVALID_ARGUMENT.0);
+    };
+    let mut reader = Reader::new(request);
+    let Some(count) = reader.u64() else {
+        return message(error, "malformed call", Status::INVALID_ARGUMENT.0);
+    };
+    let args = match frame::parse_args(&request[8..], count.min(64) as usize) {
+        Ok(args) => args,
+        Err(why) => return message(error, why, Status::INVALID_ARGUMENT.0),
+    };
+    // SAFETY: `vtable` was verified for `declared` (INTERFACE), the
+    // instance is live (the host destroys it only with no call in flight),
+    // `dispatch` checks the method and the arguments' kinds; the buffers
+    // are this call's.
+    unsafe {
+        declared.dispatch(
+            vtable as *const c_void,
+            instance as *mut c_void,
+            method,
+            &args,
+            out,
+            error,
+        )
+    }
+}
+
+fn create(
+    child: &Child,
+    request: &[u8],
+    out: *mut tenon_buffer,
+    error: *mut tenon_buffer,
+) -> tenon_status {
+    let Ok(config) = core::str::from_utf8(request) else {
+        return message(error, "the config is not UTF-8", Status::INVALID_ARGUMENT.0);
+    };
+    let mut instance: *mut c_void = core::ptr::null_mut();
+    let config = tenon_str {
+        ptr: config.as_ptr().cast(),
+        len: config.len(),
+    };
+    // SAFETY: `create` was verified non-NULL at load; the host table is
+    // static, the config and buffers live for the call.
+    let status = unsafe { (child.create)(host_table(), config, &mut instance, error) };
+    if status != Status::OK.0 {
+        return status;
+    }
+    let mut instances = child.instances.write().unwrap_or_else(|e| e.into_inner());
+    let id = instances.len() as u32;
+    instances.push(Some(instance as usize));
+    // SAFETY: `out` is this call's buffer.
+    let _ = unsafe { tenon_interface::append(out, &id.to_le_bytes()) };
+    Status::OK.0
+}
+
+fn destroy(child: &Child, target: u64) -> tenon_status {
+    let taken = child
+        .instances
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .get_mut(target as usize)
+        .and_then(Option::take);
+    if let Some(instance) = taken {
+        // SAFETY: exactly once per created instance (taken out of the table).
+        unsafe { (child.destroy)(instance as *mut c_void) };
+    }
+    Status::OK.0
+}
+
+/// Looks an interface up and verifies the plugin's vtable for it. Status
+/// 0: `out` has its index; 1: a NULL method, named in `error`; 2: not
+/// declared in this program; 3: anything else, in `error`.
+fn interface(
+    child: &Child,
+    request: &[u8],
+    out: *mut tenon_buffer,
+    error: *mut tenon_buffer,
+) -> tenon_status {
+    let mut reader = Reader::new(request);
+    let (Some(version), Some(id)) = (reader.u32(), reader.str()) else {
+        return message(error, "malformed lookup", 3);
+    };
+    let Some(&(_, _, vtable)) = child
+        .offered
+        .iter()
+        .find(|(i, v, _)| i == id && *v == version)
+    else {
+        return message(error, "not offered", 3);
+    };
+    let Ok(declared) = tenon_interface::declared(id, version) else {
+        return 2;
+    };
+    // SAFETY: the plugin offers this id and version; its vtable starts with
+    // its struct_size (verified at load) and lives as long as the library.
+    match unsafe { declared.verify(vtable as *const c_void) } {
+        Ok(()) => {}
+        Err(VtableRefusal::NullSlot { method: name }) => return message(error, name, 1),
+        Err(other) => return message(error, &format!("{other:?}"), 3),
+    }
+    let mut interfaces = child.interfaces.write().unwrap_or_else(|e| e.into_inner());
+    let index = match interfaces
+        .iter()
+        .position(|(d, v)| core::ptr::eq(*d, declared) && *v == vtable)
+    {
+        Some(index) => index,
+        None => {
+            interfaces.push((declared, vtable));
+            interfaces.len() - 1
+        }
+    };
+    // SAFETY: `out` is this call's buffer.
+    let _ = unsafe { tenon_interface::append(out, &(index as u32).to_le_bytes()) };
+    0
+}
+
+/// The `tenon_host` every instance in the child gets.
+fn host_table() -> *const tenon_host {
+    let table = HOST_TABLE.get_or_init(|| {
+        let table = Box::leak(Box::new(tenon_host {
+            struct_size: size_of::<tenon_host>() as u32,
+            abi_major: sys::TENON_ABI_MAJOR,
+            abi_minor: sys::TENON_ABI_MINOR,
+            host_data: core::ptr::null_mut(),
+            log: Some(log),
+            get_interface: Some(get_interface),
+        }));
+        table as *const tenon_host as usize
+    });
+    *table as *const tenon_host
+}
+
+/// `tenon_host.log` in the child: a record on standard error, which the
+/// host's reader turns back into a `tracing` event.
+unsafe extern "C" fn log(_host: *const tenon_host, level: tenon_log_level, text: tenon_str) {
+    let scope = ();
+    // SAFETY: `plugin.h` makes the message a slice borrowed for the call.
+    let text = match unsafe { tenon_interface::raw::str_bytes(text, &scope) } {
+        Ok(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+        Err(_) => "(a log message with a NULL pointer)".to_owned(),
+    };
+    let line = format!("{LOG_PREFIX}{}:{}\n", level as i64, escape(&text));
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
+}
+
+/// `tenon_host.get_interface` in the child: a proxy of a service the host
+/// offers, whose calls go back to the host on the calling slot.
+unsafe extern "C" fn get_interface(
+    _host: *const tenon_host,
+    id: tenon_str,
+    version: u32,
+    out_instance: *mut *mut c_void,
+) -> *const c_void {
+    let scope = ();
+    // SAFETY: the id is a slice borrowed for the call.
+    let found = unsafe { tenon_interface::raw::str_bytes(id, &scope) }
+        .ok()
+        .and_then(|id| core::str::from_utf8(id).ok())
+        .and_then(|id| proxy(id, version));
+    let (vtable, instance) = found.unwrap_or((core::ptr::null(), core::ptr::null_mut()));
+    if !out_instance.is_null() {
+        // SAFETY: a non-NULL out-parameter from the plugin, for this call.
+        unsafe { out_instance.write(instance) };
+    }
+    vtable
+}
+
+/// The proxy vtable and instance for host service (`id`, `version`).
+fn proxy(id: &str, version: u32) -> Option<(*const c_void, *mut c_void)> {
+    let child = CHILD.get()?;
+    if !child.services.iter().any(|(i, v)| i == id && *v == version) {
+        return None;
+    }
+    let declared = tenon_interface::declared(id, version).ok()?;
+    let mut proxies = child.proxies.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(&(_, _, instance)) = proxies.iter().find(|(i, v, _)| i == id && *v == version) {
+        return Some((declared.proxy_vtable(), instance as *mut c_void));
+    }
+    let remote: Arc<dyn Remote> = Arc::new(Callback {
+        id: id.to_owned(),
+        version,
+    });
+    // Kept for the life of the process: plugins may hold the pointer.
+    let instance = Box::leak(Box::new(ProxyInstance::new(remote))).as_ptr();
+    proxies.push((id.to_owned(), version, instance as usize));
+    Some((declared.proxy_vtable(), instance))
+}
+
+/// A host service, reached from the child through the calling slot.
+struct Callback {
+    id: String,
+    version: u32,
+}
+
+impl Remote for Callback {
+    unsafe fn call(
+        &self,
+        method: u32,
+        args: &[WireArg<'_>],
+        out: *mut tenon_buffer,
+        error: *mut tenon_buffer,
+    ) -> tenon_status {
+        let (Some(child), Some(index)) = (CHILD.get(), CURRENT_SLOT.with(Cell::get)) else {
+            return message(
+                error,
+                "in an isolated plugin, host services can be called only during a call into the plugin, on the thread that runs it",
+                Status::UNSUPPORTED.0,
+            );
+        };
+        let slot = child.shm.slot(index);
+        let header = slot.header;
+        let fits = CALLBACK_BYTES.with(|bytes| {
+            let mut bytes = bytes.borrow_mut();
+            super::callback::encode(&mut bytes, &self.id, self.version, method, args);
+            header
+                .callback_len
+                .store(bytes.len() as u64, Ordering::Relaxed);
+            slot.write(Area::Callback, 0, &bytes)
+        });
+        if !fits {
+            return message(
+                error,
+                "the host-service call's arguments do not fit in the slot's callback area",
+                Status::INVALID_ARGUMENT.0,
+            );
+        }
+        publish(
+            &header.state,
+            &header.sleepers,
+            HOST_ASLEEP,
+            state::CALLBACK,
+        );
+        let seen = wait_while(
+            &header.state,
+            &header.sleepers,
+            CHILD_ASLEEP,
+            |s| s == state::CALLBACK,
+            child.linger,
+            None,
+        );
+        if seen != Some(state::CALLBACK_REPLY) {
+            return message(error, "the host did not answer", Status::ERROR.0);
+        }
+        let status = header.callback_status.load(Ordering::Acquire) as tenon_status;
+        let out_len = header.callback_out_len.load(Ordering::Relaxed);
+        let error_len = header.callback_error_len.load(Ordering::Relaxed);
+        let (_, size) = slot.bounds(Area::Callback);
+        let mut bytes = Vec::new();
+        if !out.is_null() && slot.read(Area::Callback, 0, out_len, &mut bytes) {
+            // SAFETY: `out` is lent for this call.
+            if unsafe { tenon_interface::append(out, &bytes) }.is_err() {
+                return Status::OUT_OF_MEMORY.0;
+            }
+        }
+        bytes.clear();
+        if !error.is_null() && slot.read(Area::Callback, (size / 2) as u64, error_len, &mut bytes) {
+            // SAFETY: as above.
+            let _ = unsafe { tenon_interface::append(error, &bytes) };
+        }
+        status
+    }
+}

@@ -1,0 +1,723 @@
+//! One child process as the host sees it: spawning it from a thread that
+//! lives as long as it does, the handshake, its output, its death, and the
+//! calls made through its slots.
+
+use super::frame::{self, Reader, Writer};
+use super::shm::{op, state, Area, Shm, Slot, CHILD_ASLEEP, ERROR_AREA, HOST_ASLEEP};
+use super::wait::{publish, wait_while, wake_all};
+use super::Isolation;
+use crate::{Error, HostServices};
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::os::fd::{AsFd, OwnedFd};
+use std::os::unix::net::UnixStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+use tenon_interface::sys::{tenon_buffer, tenon_status};
+use tenon_interface::{Fault, Status, WireArg};
+
+/// How long the host spins on a slot before sleeping while it waits.
+const HOST_SPIN: Duration = Duration::from_micros(30);
+/// How many lines of standard error are kept as last words.
+const LAST_WORDS: usize = 6;
+/// The prefix of a log record the child writes on its standard error.
+pub(crate) const LOG_PREFIX: &str = "\u{1e}tenon-log:";
+
+/// How the child ended.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Exit {
+    pub signal: Option<i32>,
+    pub exit_code: Option<i32>,
+    pub last_words: String,
+}
+
+/// A running (or dead) child.
+pub(crate) struct Process {
+    pub name: String,
+    shm: Shm,
+    /// The host's end of the control socket: the child's watchdog exits
+    /// when it closes.
+    _control: UnixStream,
+    pidfd: OwnedFd,
+    dead: AtomicBool,
+    /// Set when the host killed the child for a call's deadline.
+    killed_for_timeout: AtomicBool,
+    exit: Mutex<Option<Exit>>,
+    exited: Condvar,
+    free: Mutex<Vec<usize>>,
+    freed: Condvar,
+    services: HostServices,
+    /// The interfaces looked up in this child, by (id, version).
+    interfaces: Mutex<Vec<(String, u32, u32)>>,
+}
+
+/// What the handshake told.
+pub(crate) type Handshake = Vec<u8>;
+
+impl Process {
+    /// Spawns a child for the plugin in `file`, sends it the plugin and
+    /// the shared memory, and waits for its handshake: the plugin's
+    /// metadata (encoded), or the load error it met.
+    pub(crate) fn spawn(
+        options: &Isolation,
+        name: &str,
+        path: &Path,
+        file: &File,
+        services: &HostServices,
+    ) -> Result<(Arc<Process>, Handshake), Error> {
+        let failed = |reason: String| Error::IsolationFailed {
+            plugin: name.to_owned(),
+            reason,
+        };
+        let runner = match &options.runner {
+            Some(runner) => runner.clone(),
+            None if super::initialized() => "/proc/self/exe".into(),
+            None => {
+                return Err(Error::IsolationUnsupported {
+                    reason: "this host did not call tenon::isolation::init() at the top of main and named no runner (Isolation::runner); it cannot start a child".to_owned(),
+                })
+            }
+        };
+        let shm = Shm::create(options.slots, options.slot_size)
+            .map_err(|e| failed(format!("cannot create the shared memory: {e}")))?;
+        let (host_end, child_end) =
+            UnixStream::pair().map_err(|e| failed(format!("cannot create a socket pair: {e}")))?;
+        let last_words = Arc::new(Mutex::new(VecDeque::new()));
+        // The thread that spawns the child must live as long as it, since
+        // PR_SET_PDEATHSIG fires when the spawning *thread* ends: the
+        // keeper spawns, then waits for the child.
+        let (spawned_tx, spawned_rx) = mpsc::channel();
+        let keeper_name = name.to_owned();
+        let keeper_words = Arc::clone(&last_words);
+        let (process_tx, process_rx) = mpsc::channel::<Arc<Process>>();
+        let command = {
+            let mut command = Command::new(&runner);
+            command
+                .env(super::CHILD_ENV, "1")
+                .env(super::PARENT_ENV, std::process::id().to_string())
+                .stdin(Stdio::from(OwnedFd::from(child_end)))
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped());
+            command
+        };
+        std::thread::Builder::new()
+            .name(format!("tenon-keeper:{name}"))
+            .spawn(move || keep(command, keeper_name, keeper_words, spawned_tx, process_rx))
+            .map_err(|e| failed(format!("cannot start the keeper thread: {e}")))?;
+        let pid = spawned_rx
+            .recv()
+            .map_err(|_| failed("the keeper thread ended".to_owned()))?
+            .map_err(|e| failed(format!("cannot start {}: {e}", runner.display())))?;
+        let pidfd = rustix::process::pidfd_open(pid, rustix::process::PidfdFlags::empty())
+            .map_err(|e| failed(format!("pidfd_open: {e}")))?;
+        let process = Arc::new(Process {
+            name: name.to_owned(),
+            free: Mutex::new((0..shm.slots()).rev().collect()),
+            shm,
+            _control: host_end,
+            pidfd,
+            dead: AtomicBool::new(false),
+            killed_for_timeout: AtomicBool::new(false),
+            exit: Mutex::new(None),
+            exited: Condvar::new(),
+            freed: Condvar::new(),
+            services: services.clone(),
+            interfaces: Mutex::new(Vec::new()),
+        });
+        // From now on the keeper reports the death to this process.
+        let _ = process_tx.send(Arc::clone(&process));
+        let hello = process.send_setup(options, path, file, services);
+        let handshake = hello.and_then(|()| process.read_handshake(options.start_timeout));
+        match handshake {
+            Ok(bytes) => Ok((process, bytes)),
+            Err(error) => {
+                process.kill();
+                Err(error)
+            }
+        }
+    }
+
+    fn send_setup(
+        &self,
+        options: &Isolation,
+        path: &Path,
+        file: &File,
+        services: &HostServices,
+    ) -> Result<(), Error> {
+        let mut setup = Writer::default();
+        setup
+            .u32(super::PROTOCOL)
+            .str(env!("CARGO_PKG_VERSION"))
+            .str(&path.to_string_lossy())
+            .u64(options.linger.as_nanos().min(u128::from(u64::MAX)) as u64)
+            .u64(options.memory_limit.unwrap_or(0));
+        let offered: Vec<_> = services.offered().collect();
+        setup.u32(offered.len() as u32);
+        for (id, version) in offered {
+            setup.str(id).u32(version);
+        }
+        let fds = [file.as_fd(), self.shm.fd().as_fd()];
+        super::control::send(&self._control, &setup.bytes, &fds)
+            .map_err(|e| self.failed(format!("cannot send the plugin to the child: {e}")))
+    }
+
+    fn read_handshake(&self, timeout: Duration) -> Result<Vec<u8>, Error> {
+        let mut control = &self._control;
+        let _ = self._control.set_read_timeout(Some(timeout));
+        let mut len = [0u8; 4];
+        let read = control.read_exact(&mut len).and_then(|()| {
+            let len = u32::from_le_bytes(len) as usize;
+            if len > 1 << 20 {
+                return Err(std::io::Error::other("handshake too long"));
+            }
+            let mut bytes = vec![0u8; len];
+            control.read_exact(&mut bytes).map(|()| bytes)
+        });
+        let _ = self._control.set_read_timeout(None);
+        match read {
+            Ok(bytes) => Ok(bytes),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                self.kill();
+                Err(Error::TimedOut {
+                    plugin: self.name.clone(),
+                    deadline: timeout,
+                })
+            }
+            Err(_) => {
+                // The child closed the socket: it died while loading.
+                let exit = self.wait_exit(Duration::from_secs(5));
+                match exit {
+                    Some(exit) => Err(Error::Crashed {
+                        plugin: self.name.clone(),
+                        signal: exit.signal,
+                        exit_code: exit.exit_code,
+                        last_words: exit.last_words,
+                    }),
+                    None => Err(self.failed("the child closed its control socket".to_owned())),
+                }
+            }
+        }
+    }
+
+    fn failed(&self, reason: String) -> Error {
+        Error::IsolationFailed {
+            plugin: self.name.clone(),
+            reason,
+        }
+    }
+
+    /// Whether the child has died (or been killed).
+    pub(crate) fn is_dead(&self) -> bool {
+        self.dead.load(Ordering::Acquire)
+    }
+
+    /// Kills the child (idempotent); the keeper reports its death.
+    pub(crate) fn kill(&self) {
+        let _ = rustix::process::pidfd_send_signal(&self.pidfd, rustix::process::Signal::KILL);
+    }
+
+    /// How the child ended, waiting up to `timeout` for the keeper to see it.
+    pub(crate) fn wait_exit(&self, timeout: Duration) -> Option<Exit> {
+        let guard = self.exit.lock().unwrap_or_else(|e| e.into_inner());
+        let (guard, _) = self
+            .exited
+            .wait_timeout_while(guard, timeout, |exit| exit.is_none())
+            .unwrap_or_else(|e| e.into_inner());
+        guard.clone()
+    }
+
+    /// The fault a call in flight gets when the child died under it.
+    fn death_fault(&self) -> Fault {
+        let exit = self.wait_exit(Duration::from_secs(5)).unwrap_or_default();
+        let mut last_words = exit.last_words;
+        if self.killed_for_timeout.load(Ordering::Acquire) {
+            last_words = if last_words.is_empty() {
+                "killed by the host after another call outlived its deadline".to_owned()
+            } else {
+                format!("killed by the host after another call outlived its deadline; {last_words}")
+            };
+        }
+        Fault::Crashed {
+            signal: exit.signal,
+            exit_code: exit.exit_code,
+            last_words,
+        }
+    }
+
+    /// A free slot, or `None` once the child is dead.
+    fn acquire(&self) -> Option<usize> {
+        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if self.is_dead() {
+                return None;
+            }
+            if let Some(slot) = free.pop() {
+                return Some(slot);
+            }
+            free = self.freed.wait(free).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    fn release(&self, slot: usize) {
+        self.free
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(slot);
+        self.freed.notify_one();
+    }
+
+    /// Runs one request on a slot: writes it with `write`, waits for the
+    /// reply (serving callbacks), and gives the slot to `read`.
+    fn request<R>(
+        &self,
+        deadline: Option<Instant>,
+        write: impl FnOnce(&Slot<'_>) -> Result<(), Outcome<R>>,
+        read: impl FnOnce(&Slot<'_>) -> Outcome<R>,
+    ) -> Outcome<R> {
+        let Some(index) = self.acquire() else {
+            return Outcome::Dead;
+        };
+        let slot = self.shm.slot(index);
+        if let Err(outcome) = write(&slot) {
+            self.release(index);
+            return outcome;
+        }
+        let header = slot.header;
+        publish(
+            &header.state,
+            &header.sleepers,
+            CHILD_ASLEEP,
+            state::REQUEST,
+        );
+        loop {
+            let seen = wait_while(
+                &header.state,
+                &header.sleepers,
+                HOST_ASLEEP,
+                |s| s == state::REQUEST || s == state::CALLBACK_REPLY,
+                HOST_SPIN,
+                deadline,
+            );
+            match seen {
+                None => {
+                    // The deadline passed: the child may be anywhere in the
+                    // plugin's code, so the only way to stop it is to kill it.
+                    self.killed_for_timeout.store(true, Ordering::Release);
+                    self.kill();
+                    return Outcome::TimedOut;
+                }
+                Some(state::CALLBACK) => {
+                    super::callback::serve(&slot, &self.services);
+                    publish(
+                        &header.state,
+                        &header.sleepers,
+                        CHILD_ASLEEP,
+                        state::CALLBACK_REPLY,
+                    );
+                }
+                Some(state::REPLY) => {
+                    let outcome = read(&slot);
+                    header.state.store(state::IDLE, Ordering::Release);
+                    self.release(index);
+                    return outcome;
+                }
+                Some(state::DEAD) => return Outcome::Dead,
+                Some(_) => {
+                    // IDLE or an unknown state while a request is in
+                    // flight: the child broke the protocol.
+                    tracing::error!(target: "tenon", plugin = %self.name, "the plugin's process broke the shared-memory protocol; killing it");
+                    self.kill();
+                    return Outcome::Dead;
+                }
+            }
+        }
+    }
+
+    /// A method call on instance `instance` through interface `iface`.
+    ///
+    /// # Safety
+    ///
+    /// `out` and `error` are live buffers lent for the call (NULL `out`
+    /// for a method without result).
+    pub(crate) unsafe fn call(
+        &self,
+        iface: u32,
+        instance: u32,
+        method: u32,
+        args: &[WireArg<'_>],
+        out: *mut tenon_buffer,
+        error: *mut tenon_buffer,
+        deadline: Option<(Instant, Duration)>,
+    ) -> tenon_status {
+        if self.is_dead() {
+            tenon_interface::remote::set_fault(Fault::InstanceLost);
+            return Status::INSTANCE_LOST.0;
+        }
+        let outcome = self.request(
+            deadline.map(|d| d.0),
+            |slot| {
+                let (_, capacity) = slot.bounds(Area::Request);
+                let size = 8 + frame::args_size(args);
+                if size > capacity {
+                    return Err(Outcome::Refused(format!(
+                        "the call's arguments take {size} bytes, more than the {capacity} bytes a slot carries (Isolation::slot_size)"
+                    )));
+                }
+                let header = slot.header;
+                header.op.store(op::CALL, Ordering::Relaxed);
+                header.method.store(method, Ordering::Relaxed);
+                header
+                    .target
+                    .store((u64::from(iface) << 32) | u64::from(instance), Ordering::Relaxed);
+                slot.write(Area::Request, 0, &(args.len() as u64).to_le_bytes());
+                frame::write_args(args, 8, |at, bytes| {
+                    slot.write(Area::Request, at, bytes);
+                });
+                header.request_len.store(size as u64, Ordering::Relaxed);
+                Ok(())
+            },
+            |slot| {
+                let header = slot.header;
+                let status = header.status.load(Ordering::Acquire) as tenon_status;
+                let out_len = header.out_len.load(Ordering::Acquire);
+                let error_len = header.error_len.load(Ordering::Acquire);
+                let (_, reply) = slot.bounds(Area::Reply);
+                let mut bytes = Vec::new();
+                if out_len > (reply - ERROR_AREA) as u64
+                    || error_len > ERROR_AREA as u64
+                    || Status(status).is_fault()
+                {
+                    return Outcome::Violation;
+                }
+                if !out.is_null() && out_len > 0 {
+                    slot.read(Area::Reply, 0, out_len, &mut bytes);
+                    // SAFETY: `out` is live for the call (caller).
+                    if unsafe { tenon_interface::append(out, &bytes) }.is_err() {
+                        return Outcome::Done(Status::OUT_OF_MEMORY.0);
+                    }
+                }
+                if !error.is_null() && error_len > 0 {
+                    bytes.clear();
+                    slot.read(Area::Reply, (reply - ERROR_AREA) as u64, error_len, &mut bytes);
+                    // SAFETY: as above.
+                    let _ = unsafe { tenon_interface::append(error, &bytes) };
+                }
+                Outcome::Done(status)
+            },
+        );
+        match outcome {
+            Outcome::Done(status) => status,
+            Outcome::Refused(message) => {
+                // SAFETY: `error` is live for the call (caller).
+                let _ = unsafe { tenon_interface::append(error, message.as_bytes()) };
+                Status::INVALID_ARGUMENT.0
+            }
+            Outcome::TimedOut => {
+                let limit = deadline.map(|d| d.1).unwrap_or_default();
+                tenon_interface::remote::set_fault(Fault::TimedOut { deadline: limit });
+                Status::TIMED_OUT.0
+            }
+            Outcome::Dead | Outcome::Violation => {
+                self.kill();
+                tenon_interface::remote::set_fault(self.death_fault());
+                Status::CRASHED.0
+            }
+        }
+    }
+
+    /// A control request (create, destroy, ping, interface lookup) with a
+    /// small request body; gives the status, the result and the error bytes.
+    pub(crate) fn control(
+        &self,
+        operation: u32,
+        target: u64,
+        body: &[u8],
+        deadline: Option<Instant>,
+    ) -> Result<(tenon_status, Vec<u8>, String), ControlFailure> {
+        let outcome = self.request(
+            deadline,
+            |slot| {
+                let header = slot.header;
+                if !slot.write(Area::Request, 0, body) {
+                    return Err(Outcome::Refused(format!(
+                        "the request takes {} bytes, more than a slot carries",
+                        body.len()
+                    )));
+                }
+                header.op.store(operation, Ordering::Relaxed);
+                header.target.store(target, Ordering::Relaxed);
+                header
+                    .request_len
+                    .store(body.len() as u64, Ordering::Relaxed);
+                Ok(())
+            },
+            |slot| {
+                let header = slot.header;
+                let status = header.status.load(Ordering::Acquire) as tenon_status;
+                let out_len = header.out_len.load(Ordering::Acquire);
+                let error_len = header.error_len.load(Ordering::Acquire);
+                let (_, reply) = slot.bounds(Area::Reply);
+                let mut out = Vec::new();
+                let mut error = Vec::new();
+                if out_len > (reply - ERROR_AREA) as u64
+                    || error_len > ERROR_AREA as u64
+                    || !slot.read(Area::Reply, 0, out_len, &mut out)
+                    || !slot.read(
+                        Area::Reply,
+                        (reply - ERROR_AREA) as u64,
+                        error_len,
+                        &mut error,
+                    )
+                {
+                    return Outcome::Violation;
+                }
+                Outcome::Done((status, out, String::from_utf8_lossy(&error).into_owned()))
+            },
+        );
+        match outcome {
+            Outcome::Done(reply) => Ok(reply),
+            Outcome::Refused(message) => Err(ControlFailure::Refused(message)),
+            Outcome::TimedOut => Err(ControlFailure::TimedOut),
+            Outcome::Dead | Outcome::Violation => {
+                self.kill();
+                let Fault::Crashed {
+                    signal,
+                    exit_code,
+                    last_words,
+                } = self.death_fault()
+                else {
+                    unreachable!("death_fault gives Crashed")
+                };
+                Err(ControlFailure::Crashed(Exit {
+                    signal,
+                    exit_code,
+                    last_words,
+                }))
+            }
+        }
+    }
+
+    /// The index the child gave interface (`id`, `version`), looking it up
+    /// (and verifying its vtable there) the first time.
+    pub(crate) fn interface(
+        &self,
+        id: &str,
+        version: u32,
+        deadline: Option<Instant>,
+    ) -> Result<u32, InterfaceFailure> {
+        if let Some(found) = self
+            .interfaces
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .find(|(i, v, _)| i == id && *v == version)
+        {
+            return Ok(found.2);
+        }
+        let mut body = Writer::default();
+        body.u32(version).str(id);
+        let (status, out, error) = self
+            .control(op::INTERFACE, 0, &body.bytes, deadline)
+            .map_err(InterfaceFailure::Control)?;
+        match status {
+            0 => {
+                let index = Reader::new(&out).u32().ok_or(InterfaceFailure::Protocol)?;
+                self.interfaces
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push((id.to_owned(), version, index));
+                Ok(index)
+            }
+            1 => Err(InterfaceFailure::NullSlot(error)),
+            2 => Err(InterfaceFailure::NotDeclared),
+            _ => Err(InterfaceFailure::Other(error)),
+        }
+    }
+
+    /// Called by the keeper once the child is reaped.
+    fn died(&self, exit: Exit) {
+        *self.exit.lock().unwrap_or_else(|e| e.into_inner()) = Some(exit);
+        self.exited.notify_all();
+        self.dead.store(true, Ordering::Release);
+        for index in 0..self.shm.slots() {
+            let header = self.shm.slot(index).header;
+            header.state.store(state::DEAD, Ordering::SeqCst);
+            wake_all(&header.state);
+        }
+        // Waiters for a free slot see `dead` under the lock.
+        drop(self.free.lock().unwrap_or_else(|e| e.into_inner()));
+        self.freed.notify_all();
+    }
+
+    /// The last lines of standard error, joined.
+    fn last_words(words: &Mutex<VecDeque<String>>) -> String {
+        let words = words.lock().unwrap_or_else(|e| e.into_inner());
+        words.iter().cloned().collect::<Vec<_>>().join(" | ")
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        // The host no longer needs it; closing the control socket would end
+        // it too (its watchdog), but not if it hangs in a signal handler.
+        self.kill();
+    }
+}
+
+/// How a request ended.
+enum Outcome<R> {
+    Done(R),
+    Refused(String),
+    TimedOut,
+    Dead,
+    Violation,
+}
+
+/// Why a control request failed.
+pub(crate) enum ControlFailure {
+    Refused(String),
+    TimedOut,
+    Crashed(Exit),
+}
+
+/// Why an interface lookup failed.
+pub(crate) enum InterfaceFailure {
+    Control(ControlFailure),
+    NullSlot(String),
+    NotDeclared,
+    Protocol,
+    Other(String),
+}
+
+/// The keeper thread: spawns the child, forwards its output, reaps it and
+/// reports its death.
+fn keep(
+    mut command: Command,
+    name: String,
+    last_words: Arc<Mutex<VecDeque<String>>>,
+    spawned: mpsc::Sender<std::io::Result<rustix::process::Pid>>,
+    process: mpsc::Receiver<Arc<Process>>,
+) {
+    let mut child: Child = match command.spawn() {
+        Ok(child) => child,
+        Err(e) => {
+            let _ = spawned.send(Err(e));
+            return;
+        }
+    };
+    drop(command);
+    let pid = rustix::process::Pid::from_raw(child.id() as i32).expect("a child's pid is positive");
+    let _ = spawned.send(Ok(pid));
+    let stdout = child.stdout.take().map(|out| {
+        let name = name.clone();
+        std::thread::spawn(move || forward(out, &name, false, None))
+    });
+    let stderr = child.stderr.take().map(|err| {
+        let name = name.clone();
+        let words = Arc::clone(&last_words);
+        std::thread::spawn(move || forward(err, &name, true, Some(&words)))
+    });
+    let process = process.recv().ok();
+    let status = child.wait();
+    // The last words are complete once standard error is closed (unless a
+    // grandchild keeps it open: then what has arrived so far).
+    if let Some(stderr) = stderr {
+        let deadline = Instant::now() + Duration::from_millis(200);
+        while !stderr.is_finished() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        if stderr.is_finished() {
+            let _ = stderr.join();
+        }
+    }
+    drop(stdout);
+    use std::os::unix::process::ExitStatusExt;
+    let exit = match status {
+        Ok(status) => Exit {
+            signal: status.signal(),
+            exit_code: status.code(),
+            last_words: Process::last_words(&last_words),
+        },
+        Err(_) => Exit::default(),
+    };
+    tracing::debug!(target: "tenon", plugin = %name, signal = ?exit.signal, exit_code = ?exit.exit_code, "plugin process ended");
+    if let Some(process) = process {
+        process.died(exit);
+    }
+}
+
+/// Forwards a child's output, line by line, to `tracing`; log records the
+/// child's `tenon_host.log` wrote keep their level.
+fn forward(
+    stream: impl Read,
+    plugin: &str,
+    is_stderr: bool,
+    last_words: Option<&Mutex<VecDeque<String>>>,
+) {
+    let mut reader = BufReader::new(stream);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match reader.read_until(b'\n', &mut line) {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+        let text = String::from_utf8_lossy(&line);
+        let text = text.trim_end_matches(['\n', '\r']);
+        if let Some(record) = text.strip_prefix(LOG_PREFIX) {
+            let (level, message) = record.split_once(':').unwrap_or(("2", record));
+            let message = unescape(message);
+            match level {
+                "0" => tracing::error!(target: "tenon::plugin", plugin, "{message}"),
+                "1" => tracing::warn!(target: "tenon::plugin", plugin, "{message}"),
+                "3" => tracing::debug!(target: "tenon::plugin", plugin, "{message}"),
+                "4" => tracing::trace!(target: "tenon::plugin", plugin, "{message}"),
+                _ => tracing::info!(target: "tenon::plugin", plugin, "{message}"),
+            }
+            continue;
+        }
+        if let Some(words) = last_words {
+            let mut words = words.lock().unwrap_or_else(|e| e.into_inner());
+            if words.len() == LAST_WORDS {
+                words.pop_front();
+            }
+            words.push_back(text.to_owned());
+        }
+        if is_stderr {
+            tracing::warn!(target: "tenon::plugin", plugin, stream = "stderr", "{text}");
+        } else {
+            tracing::info!(target: "tenon::plugin", plugin, stream = "stdout", "{text}");
+        }
+    }
+}
+
+/// Escapes a log message onto one line.
+pub(crate) fn escape(message: &str) -> String {
+    message.replace('\\', "\\\\").replace('\n', "\\n")
+}
+
+fn unescape(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut chars = message.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some(other) => out.push(other),
+                None => {}
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

@@ -1,0 +1,289 @@
+//! The shared memory between a host and an isolated plugin's process: a
+//! sealed `memfd` holding a header and a fixed number of call slots.
+//!
+//! Each slot is one call in flight: a header of atomic words (the futex
+//! state word first) and a data area split into a request area (written by
+//! the host), a reply area (written by the child: the result, then the error
+//! message) and a callback area (a plugin's call back into the host during
+//! the call, and the host's answer). Everything either side reads from the
+//! other is read through atomics or copied out before it is trusted: the
+//! child may be buggy or hostile, and the host checks every offset and
+//! length against the areas' bounds.
+
+use rustix::fs::{fcntl_add_seals, ftruncate, memfd_create, MemfdFlags, SealFlags};
+use rustix::mm::{mmap, munmap, MapFlags, ProtFlags};
+use std::io;
+use std::os::fd::{AsFd, OwnedFd};
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+
+/// Identifies a Tenon region (and its layout version).
+const MAGIC: u32 = 0x7e40_0001;
+/// The region header's size; slots follow it.
+const HEADER_SIZE: usize = 4096;
+/// Bytes at the end of the reply area kept for the error message.
+pub(crate) const ERROR_AREA: usize = 64 << 10;
+
+/// The region header, written by the host before the child maps it.
+#[repr(C)]
+struct Header {
+    magic: AtomicU32,
+    slots: AtomicU32,
+    slot_size: AtomicU64,
+}
+
+/// The words of one slot, each written by one side at a time as the state
+/// word says.
+#[repr(C, align(128))]
+pub(crate) struct SlotHeader {
+    /// The futex word: see [`state`].
+    pub state: AtomicU32,
+    /// Bit [`HOST_ASLEEP`] / [`CHILD_ASLEEP`]: that side sleeps (or is
+    /// about to) in `FUTEX_WAIT` on `state` and must be woken.
+    pub sleepers: AtomicU32,
+    /// The request: [`op`] and its operands.
+    pub op: AtomicU32,
+    pub method: AtomicU32,
+    pub target: AtomicU64,
+    pub request_len: AtomicU64,
+    /// The reply: a status and lengths in the reply area.
+    pub status: AtomicU32,
+    pub out_len: AtomicU64,
+    pub error_len: AtomicU64,
+    /// A callback (child → host) and its answer, in the callback area.
+    pub callback_len: AtomicU64,
+    pub callback_status: AtomicU32,
+    pub callback_out_len: AtomicU64,
+    pub callback_error_len: AtomicU64,
+}
+
+/// The states of a slot's futex word.
+pub(crate) mod state {
+    /// Free; nothing to do.
+    pub const IDLE: u32 = 0;
+    /// The host wrote a request; the child serves it.
+    pub const REQUEST: u32 = 1;
+    /// The child, inside the call, asks the host to run a host service.
+    pub const CALLBACK: u32 = 2;
+    /// The host answered the callback; the call goes on in the child.
+    pub const CALLBACK_REPLY: u32 = 3;
+    /// The child answered the request.
+    pub const REPLY: u32 = 4;
+    /// Written by the host only, once the child is dead, to wake waiters.
+    pub const DEAD: u32 = 5;
+}
+
+/// The operations a request can carry.
+pub(crate) mod op {
+    /// Call method `method` of the interface registered as `target >> 32`
+    /// on instance `target & 0xffff_ffff`.
+    pub const CALL: u32 = 1;
+    /// Create an instance; the request is the config. Reply: its id.
+    pub const CREATE: u32 = 2;
+    /// Destroy instance `target`.
+    pub const DESTROY: u32 = 3;
+    /// Answer at once (health check).
+    pub const PING: u32 = 4;
+    /// Look interface (id, version) up and verify its vtable; the reply is
+    /// its index for CALL, or the name of a NULL method.
+    pub const INTERFACE: u32 = 5;
+}
+
+/// Sleeper bits.
+pub(crate) const HOST_ASLEEP: u32 = 1;
+pub(crate) const CHILD_ASLEEP: u32 = 2;
+
+/// A mapped region.
+pub(crate) struct Shm {
+    base: NonNull<u8>,
+    len: usize,
+    slots: usize,
+    slot_size: usize,
+    fd: OwnedFd,
+}
+
+// SAFETY: the mapping is shared memory accessed only through atomics and
+// explicit copies; the pointer is valid until drop.
+unsafe impl Send for Shm {}
+// SAFETY: as above.
+unsafe impl Sync for Shm {}
+
+impl Shm {
+    /// A new region of `slots` slots of `slot_size` data bytes each, sealed
+    /// against shrinking and growing (so the child cannot make the host's
+    /// accesses fault).
+    pub(crate) fn create(slots: usize, slot_size: usize) -> io::Result<Shm> {
+        let fd = memfd_create(
+            "tenon-isolation",
+            MemfdFlags::CLOEXEC | MemfdFlags::ALLOW_SEALING,
+        )?;
+        let len = HEADER_SIZE + slots * (size_of::<SlotHeader>() + slot_size);
+        ftruncate(&fd, len as u64)?;
+        fcntl_add_seals(&fd, SealFlags::SHRINK | SealFlags::GROW | SealFlags::SEAL)?;
+        let shm = Self::map(fd, len, slots, slot_size)?;
+        let header = shm.header();
+        header.slots.store(slots as u32, Ordering::Relaxed);
+        header.slot_size.store(slot_size as u64, Ordering::Relaxed);
+        header.magic.store(MAGIC, Ordering::Release);
+        Ok(shm)
+    }
+
+    /// Maps a region the host created and sent (the child's side).
+    pub(crate) fn open(fd: OwnedFd) -> io::Result<Shm> {
+        let len = rustix::fs::fstat(&fd)?.st_size as usize;
+        if len < HEADER_SIZE {
+            return Err(io::Error::other("shared memory too small"));
+        }
+        let mut probe = Self::map(fd, len, 0, 0)?;
+        let header = probe.header();
+        if header.magic.load(Ordering::Acquire) != MAGIC {
+            return Err(io::Error::other("not a Tenon shared memory region"));
+        }
+        let slots = header.slots.load(Ordering::Relaxed) as usize;
+        let slot_size = header.slot_size.load(Ordering::Relaxed) as usize;
+        if HEADER_SIZE + slots * (size_of::<SlotHeader>() + slot_size) != len {
+            return Err(io::Error::other("shared memory layout mismatch"));
+        }
+        probe.slots = slots;
+        probe.slot_size = slot_size;
+        Ok(probe)
+    }
+
+    fn map(fd: OwnedFd, len: usize, slots: usize, slot_size: usize) -> io::Result<Shm> {
+        // SAFETY: a fresh shared mapping of a file we hold, of its whole
+        // (sealed or checked) length; nothing else lives at the address.
+        let base = unsafe {
+            mmap(
+                core::ptr::null_mut(),
+                len,
+                ProtFlags::READ | ProtFlags::WRITE,
+                MapFlags::SHARED,
+                fd.as_fd(),
+                0,
+            )
+        }?;
+        Ok(Shm {
+            base: NonNull::new(base.cast()).ok_or_else(|| io::Error::other("mmap gave NULL"))?,
+            len,
+            slots,
+            slot_size,
+            fd,
+        })
+    }
+
+    fn header(&self) -> &Header {
+        // SAFETY: the header lies at the start of the mapping, which is
+        // page-aligned and at least HEADER_SIZE long; it is only atomics.
+        unsafe { &*self.base.as_ptr().cast::<Header>() }
+    }
+
+    /// The descriptor, to send to the child.
+    pub(crate) fn fd(&self) -> &OwnedFd {
+        &self.fd
+    }
+
+    /// How many slots the region has.
+    pub(crate) fn slots(&self) -> usize {
+        self.slots
+    }
+
+    /// Slot `index` (`< slots()`).
+    pub(crate) fn slot(&self, index: usize) -> Slot<'_> {
+        assert!(index < self.slots, "slot {index} out of range");
+        let stride = size_of::<SlotHeader>() + self.slot_size;
+        // SAFETY: in bounds of the mapping by the layout computed in
+        // `create`/checked in `open`.
+        let header = unsafe { self.base.as_ptr().add(HEADER_SIZE + index * stride) };
+        Slot {
+            // SAFETY: aligned (HEADER_SIZE and the stride are multiples of
+            // 128) and made only of atomics.
+            header: unsafe { &*header.cast::<SlotHeader>() },
+            // SAFETY: right after the header, within the mapping.
+            data: unsafe { header.add(size_of::<SlotHeader>()) },
+            size: self.slot_size,
+            _shm: core::marker::PhantomData,
+        }
+    }
+}
+
+impl Drop for Shm {
+    fn drop(&mut self) {
+        // SAFETY: mapped in `map` with this length; no `Slot` outlives `self`.
+        let _ = unsafe { munmap(self.base.as_ptr().cast(), self.len) };
+    }
+}
+
+/// The areas of a slot's data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Area {
+    /// Host → child: the request.
+    Request,
+    /// Child → host: the result and, in its last [`ERROR_AREA`] bytes, the
+    /// error message.
+    Reply,
+    /// Child → host during a call: a host-service call; then its answer.
+    Callback,
+}
+
+/// One slot of a mapped region.
+#[derive(Clone, Copy)]
+pub(crate) struct Slot<'a> {
+    pub header: &'a SlotHeader,
+    data: *mut u8,
+    size: usize,
+    _shm: core::marker::PhantomData<&'a Shm>,
+}
+
+impl Slot<'_> {
+    /// Where an area starts in the data, and its length: 3/8 request, 3/8
+    /// reply, 1/4 callback.
+    pub(crate) fn bounds(&self, area: Area) -> (usize, usize) {
+        let eighth = self.size / 8;
+        match area {
+            Area::Request => (0, 3 * eighth),
+            Area::Reply => (3 * eighth, 3 * eighth),
+            Area::Callback => (6 * eighth, self.size - 6 * eighth),
+        }
+    }
+
+    /// The start of an area, for the side that writes it.
+    pub(crate) fn area_ptr(&self, area: Area) -> (*mut u8, usize) {
+        let (start, len) = self.bounds(area);
+        // SAFETY: `start` is within the slot's data.
+        (unsafe { self.data.add(start) }, len)
+    }
+
+    /// Copies `bytes` to `offset` in `area`; false if they do not fit.
+    pub(crate) fn write(&self, area: Area, offset: usize, bytes: &[u8]) -> bool {
+        let (ptr, len) = self.area_ptr(area);
+        if offset > len || bytes.len() > len - offset {
+            return false;
+        }
+        // SAFETY: bounds checked above; the other side does not touch this
+        // area while this side owns it (by the state word), and if it does
+        // (a hostile child) the bytes are plain data either way.
+        unsafe { core::ptr::copy_nonoverlapping(bytes.as_ptr(), ptr.add(offset), bytes.len()) };
+        true
+    }
+
+    /// Copies `len` bytes at `offset` in `area` out into `into`; false
+    /// (copying nothing) if they are not within the area.
+    pub(crate) fn read(&self, area: Area, offset: u64, len: u64, into: &mut Vec<u8>) -> bool {
+        let (ptr, size) = self.area_ptr(area);
+        let (Ok(offset), Ok(len)) = (usize::try_from(offset), usize::try_from(len)) else {
+            return false;
+        };
+        if offset > size || len > size - offset {
+            return false;
+        }
+        into.reserve(len);
+        // SAFETY: the source is within the area (checked above), the
+        // destination has `len` bytes reserved; the bytes are copied before
+        // anything is decided from them.
+        unsafe {
+            core::ptr::copy_nonoverlapping(ptr.add(offset), into.as_mut_ptr().add(into.len()), len);
+            into.set_len(into.len() + len);
+        }
+        true
+    }
+}

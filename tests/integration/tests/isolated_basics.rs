@@ -1,0 +1,139 @@
+//! The isolation runtime's own checks (iso-core): example plugins loaded
+//! isolated through the test runner answer as in process; a slow call
+//! times out; the process is gone after the plugin is dropped.
+
+use std::time::Duration;
+use tenon::isolation::Isolation;
+use tenon::{CallResult, Fault, HostServices, Plugin};
+use tenon_example_interfaces::{Greeter, Kv};
+use tenon_test_plugins::{c_fixture, c_plugin, isolation_runner, rust_plugin};
+
+fn isolated() -> Isolation {
+    Isolation::new().runner(isolation_runner().expect("the test runner builds"))
+}
+
+#[test]
+fn an_isolated_greeter_answers_as_in_process() {
+    for path in [c_plugin("greeter"), rust_plugin("greeter-rust").unwrap()] {
+        let local = Plugin::load(&path).unwrap();
+        let remote = Plugin::loader().isolated(isolated()).load(&path).unwrap();
+        assert!(remote.is_isolated());
+        assert_eq!(remote.info().name, local.info().name);
+        assert_eq!(remote.info().interfaces, local.info().interfaces);
+        let a = local.instantiate("").unwrap();
+        let b = remote.instantiate("").unwrap();
+        let ga = a.interface::<dyn Greeter>().unwrap();
+        let gb = b.interface::<dyn Greeter>().unwrap();
+        for name in ["Ada", "", "Zoë 🌍", &"x".repeat(100_000)] {
+            assert_eq!(ga.greet(name).unwrap(), gb.greet(name).unwrap());
+        }
+        assert!(remote.ping(Duration::from_secs(5)).is_ok());
+    }
+}
+
+#[test]
+fn isolated_kv_round_trips_errors_and_a_mebibyte() {
+    let plugin = Plugin::loader()
+        .isolated(isolated())
+        .load(rust_plugin("kv-rust").unwrap())
+        .unwrap();
+    let instance = plugin.instantiate("").unwrap();
+    let kv = instance.interface::<dyn Kv>().unwrap();
+    let big: Vec<u8> = (0..(1 << 20)).map(|i| (i % 251) as u8).collect();
+    kv.put("big", &big).unwrap();
+    assert_eq!(kv.get("big").unwrap(), big);
+    assert_eq!(kv.len().unwrap(), 1);
+    let missing = kv.get("nothing").unwrap_err();
+    assert_eq!(missing.kind_name(), "not_found", "{missing}");
+    assert!(missing.fault().is_none());
+}
+
+#[test]
+fn a_crash_in_a_call_is_crashed_then_instance_lost_then_a_restart_serves() {
+    let plugin = Plugin::loader()
+        .isolated(isolated().restart(tenon::isolation::Restart::Always {
+            backoff: Duration::from_millis(1),
+        }))
+        .load(c_fixture("crash_in_greet"))
+        .unwrap();
+    let instance = plugin.instantiate("").unwrap();
+    let greeter = instance.interface::<dyn Greeter>().unwrap();
+    assert!(greeter.greet("Ada").unwrap().contains("Ada"));
+    let error = greeter.greet(&"x".repeat(5000)).unwrap_err();
+    assert_eq!(error.kind_name(), "crashed", "{error}");
+    match error.fault() {
+        Some(Fault::Crashed { signal, .. }) => assert_eq!(*signal, Some(11), "{error}"),
+        other => panic!("expected a crash, got {other:?}"),
+    }
+    let lost = greeter.greet("Ada").unwrap_err();
+    assert_eq!(lost.kind_name(), "instance_lost", "{lost}");
+    // A new instance lives in a new process.
+    let fresh = plugin.instantiate("").unwrap();
+    let greeter = fresh.interface::<dyn Greeter>().unwrap();
+    assert!(greeter.greet("Grace").unwrap().contains("Grace"));
+    assert!(plugin.ping(Duration::from_secs(5)).is_ok());
+}
+
+#[test]
+fn a_hung_call_times_out_at_its_deadline_and_the_process_is_killed() {
+    let plugin = Plugin::loader()
+        .isolated(isolated().call_timeout(Duration::from_secs(30)))
+        .load(c_fixture("hang_in_greet"))
+        .unwrap();
+    let instance = plugin.instantiate("").unwrap();
+    let greeter = instance.interface::<dyn Greeter>().unwrap();
+    let start = std::time::Instant::now();
+    let error = tenon::isolation::with_deadline(Duration::from_millis(200), || {
+        greeter.greet(&"x".repeat(5000))
+    })
+    .unwrap_err();
+    let took = start.elapsed();
+    assert_eq!(error.kind_name(), "timed_out", "{error}");
+    assert!(
+        took >= Duration::from_millis(200) && took < Duration::from_secs(5),
+        "{took:?}"
+    );
+    assert!(
+        matches!(error.fault(), Some(Fault::TimedOut { .. })),
+        "{error}"
+    );
+    // No restart policy: the plugin stays dead.
+    let error = plugin.instantiate("").unwrap_err();
+    assert_eq!(error.kind(), "crashed", "{error}");
+}
+
+#[test]
+fn a_plugin_calls_a_host_service_during_an_isolated_call() {
+    struct HostGreeter;
+    impl Greeter for HostGreeter {
+        fn greet(&self, name: &str) -> CallResult<String> {
+            Ok(format!("host says hello to {name}"))
+        }
+    }
+    let services = HostServices::new().offer::<dyn Greeter, _>(HostGreeter);
+    for path in [c_fixture("relay_c"), rust_plugin("relay-rust").unwrap()] {
+        let plugin = Plugin::loader()
+            .services(services.clone())
+            .isolated(isolated())
+            .load(path)
+            .unwrap();
+        let instance = plugin.instantiate("").unwrap();
+        let greeter = instance.interface::<dyn Greeter>().unwrap();
+        let answer = greeter.greet("Zoë").unwrap();
+        assert!(answer.contains("host says hello to Zoë"), "{answer}");
+    }
+}
+
+#[test]
+fn a_corrupt_or_aborting_file_is_a_typed_load_error() {
+    let error = Plugin::loader()
+        .isolated(isolated())
+        .load(c_fixture("abort_in_initializer"))
+        .unwrap_err();
+    assert_eq!(error.kind(), "crashed", "{error}");
+    let error = Plugin::loader()
+        .isolated(isolated())
+        .load(c_fixture("no_entry"))
+        .unwrap_err();
+    assert_eq!(error.kind(), "missing_entry", "{error}");
+}

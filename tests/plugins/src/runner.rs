@@ -1,0 +1,66 @@
+//! Building the runner isolated plugins run in (`tests/runner`).
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+use crate::layout::Layout;
+use crate::{workspace_root, BuildError};
+
+/// Builds `tenon-test-runner` (a program whose `main` is
+/// `tenon::isolation::init()`, linking the example interfaces) and returns
+/// its path, to pass to `tenon::isolation::Isolation::runner`. Test
+/// binaries need it: libtest owns their `main`, so they cannot be re-executed
+/// as a plugin's child themselves. Built once per process, with the profile
+/// and target directory of the running binary, as
+/// [`rust_plugin`](crate::rust_plugin) does.
+pub fn isolation_runner() -> Result<PathBuf, BuildError> {
+    static RUNNER: OnceLock<Result<PathBuf, BuildError>> = OnceLock::new();
+    RUNNER.get_or_init(build).clone()
+}
+
+fn build() -> Result<PathBuf, BuildError> {
+    const PACKAGE: &str = "tenon-test-runner";
+    let cargo = crate::rust::cargo_program();
+    let layout = Layout::detect();
+    let mut command = Command::new(&cargo);
+    command
+        .current_dir(workspace_root())
+        .args([
+            "build",
+            "-p",
+            PACKAGE,
+            "--bin",
+            PACKAGE,
+            "--message-format=json-render-diagnostics",
+        ])
+        .arg("--target-dir")
+        .arg(&layout.target_dir)
+        .args(layout.profile_args())
+        .stdin(Stdio::null());
+    if let Some(triple) = &layout.triple {
+        command.args(["--target", triple]);
+    }
+    let described = format!("{command:?}");
+    let output = command.output().map_err(|error| BuildError::Spawn {
+        cargo: cargo.clone(),
+        message: error.to_string(),
+    })?;
+    if !output.status.success() {
+        return Err(BuildError::Cargo {
+            package: PACKAGE.to_owned(),
+            command: described,
+            code: output.status.code(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        });
+    }
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|message| message["reason"] == "compiler-artifact")
+        .find_map(|message| message["executable"].as_str().map(PathBuf::from))
+        .ok_or(BuildError::NoCdylib {
+            package: PACKAGE.to_owned(),
+            command: described,
+        })
+}
