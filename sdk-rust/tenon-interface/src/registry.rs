@@ -302,6 +302,30 @@ pub const fn registry_supported() -> bool {
 #[linkme::distributed_slice]
 pub static DECLARED: [Declared];
 
+// The linker defines the bounds of the list's sections, and on ELF it
+// exports them from a shared library (with protected visibility): a Rust
+// plugin would export four symbols besides its entry. A hidden reference to
+// each, in an object the list's own keep-alive pulls into every link, makes
+// the linker keep them local (the most restrictive visibility of all
+// references wins).
+#[cfg(all(
+    not(miri),
+    any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "freebsd",
+        target_os = "openbsd",
+        target_os = "illumos",
+        target_os = "fuchsia"
+    )
+))]
+core::arch::global_asm!(
+    ".hidden __start_linkme_DECLARED",
+    ".hidden __stop_linkme_DECLARED",
+    ".hidden __start_linkm2_DECLARED",
+    ".hidden __stop_linkm2_DECLARED",
+);
+
 /// Adds an interface to [`DECLARED`]; what `interface!` expands to.
 #[cfg(all(
     not(miri),

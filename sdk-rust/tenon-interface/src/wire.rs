@@ -120,7 +120,7 @@ pub trait Scalar: Copy {
 }
 
 macro_rules! scalars {
-    ($($ty:ty => $bits:ty;)*) => {$(
+    ($($ty:tt => $bits:ty;)*) => {$(
         impl Scalar for $ty {
             type Storage = $ty;
             const WIDTH: usize = core::mem::size_of::<$ty>();
@@ -529,4 +529,76 @@ pub fn from_wire<'a, R: WireRaw>(
     R::from_wire(arg).map_err(|why| {
         CallError::invalid_argument(format!("argument {} of `{}` {why}", index + 1, method.name))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn word<R: WireRaw>(raw: R) -> WireArg<'static> {
+        // SAFETY: a scalar borrows nothing.
+        match unsafe { raw.to_wire(&()) }.unwrap() {
+            WireArg::Word(word) => WireArg::Word(word),
+            WireArg::Slice(_) => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn scalars_cross_as_their_bits_zero_extended() {
+        assert_eq!(word(-1i8), WireArg::Word(0xff));
+        assert_eq!(word(-2i16), WireArg::Word(0xfffe));
+        assert_eq!(word(-1i32), WireArg::Word(0xffff_ffff));
+        assert_eq!(word(-1i64), WireArg::Word(u64::MAX));
+        assert_eq!(word(true), WireArg::Word(1));
+        assert_eq!(word(-0.0f32), WireArg::Word(0x8000_0000));
+        assert_eq!(word(1.0f64), WireArg::Word(0x3ff0_0000_0000_0000));
+        assert_eq!(i8::from_wire(&WireArg::Word(0x80)), Ok(i8::MIN));
+        assert!(i8::from_wire(&WireArg::Word(0x100)).is_err());
+        assert!(bool::from_wire(&WireArg::Word(2)).is_err());
+        assert!(u64::from_wire(&WireArg::Slice(b"")).is_err());
+    }
+
+    #[test]
+    fn text_is_checked_on_the_far_side() {
+        assert!(tenon_str::from_wire(&WireArg::Slice(b"\xc3")).is_err());
+        let text = tenon_str::from_wire(&WireArg::Slice("é".as_bytes())).unwrap();
+        assert_eq!(text.len, 2);
+        assert!(tenon_bytes::from_wire(&WireArg::Word(0)).is_err());
+    }
+
+    #[test]
+    fn a_scalar_result_crosses_as_its_little_endian_bytes() {
+        let mut out = crate::HostBuffer::new();
+        // SAFETY: a live buffer; the "method" stores through the pointer it
+        // is given.
+        let status = unsafe {
+            dispatch_scalar::<i16>(out.as_raw(), |slot| {
+                slot.write(-2);
+                Status::OK.0
+            })
+        }
+        .unwrap();
+        assert_eq!(status, Status::OK.0);
+        assert_eq!(out.written().unwrap(), &[0xfe, 0xff]);
+        let mut out = crate::HostBuffer::new();
+        // SAFETY: as above; a C plugin storing 2 into its `bool *`.
+        let refused = unsafe {
+            dispatch_scalar::<bool>(out.as_raw(), |slot| {
+                slot.cast::<u8>().write(2);
+                Status::OK.0
+            })
+        };
+        assert!(refused.is_err());
+        let mut value = 0u32;
+        // SAFETY: `value` is the out-parameter; the "remote" appends four
+        // bytes to the scratch it is lent.
+        let status = unsafe {
+            proxy_scalar::<u32>(&mut value, |out| match append(out, &[1, 2, 3, 4]) {
+                Ok(()) => Status::OK.0,
+                Err(e) => e.status().0,
+            })
+        }
+        .unwrap();
+        assert_eq!((status, value), (Status::OK.0, 0x0403_0201));
+    }
 }
