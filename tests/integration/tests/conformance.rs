@@ -26,8 +26,8 @@
 //!
 //! The suite runs twice: with every plugin loaded in process, and (the
 //! `*_isolated` tests, Linux) with every plugin loaded isolated, in a child
-//! process running this package's `tenon-isolation-runner`, unmodified and
-//! held to exactly the same cases.
+//! process running `tenon-test-runner`, unmodified and held to exactly the
+//! same cases.
 //!
 //! The test fixtures (the wrong, panicking and throwing greeters) are built
 //! once, by the default compilers. Two tests guard the listing itself: it
@@ -169,13 +169,28 @@ fn every_processor_conforms() {
 }
 
 /// Loads a plugin isolated: in a child process running
-/// `tenon-isolation-runner` (this package's runner binary), with the
-/// default options.
+/// `tenon-test-runner` (`tenon_test_plugins::isolation_runner`: libtest
+/// owns this binary's `main`, so it cannot be the child itself), with the
+/// default options but one: slots of 8 MiB instead of 4, since one call's
+/// arguments get half a slot and the kv cases store a 2 MiB value (larger
+/// arguments are refused cleanly, `invalid_argument`, as the isolation
+/// tests check).
 #[cfg(target_os = "linux")]
 fn load_isolated(path: &std::path::Path) -> Result<tenon::Plugin, tenon::Error> {
     tenon::Plugin::loader()
-        .isolated(tenon::isolation::Isolation::new().runner(env!("CARGO_BIN_EXE_tenon-isolation-runner")))
+        .isolated(
+            tenon::isolation::Isolation::new()
+                .runner(runner())
+                .slot_size(8 << 20),
+        )
         .load(path)
+}
+
+/// The isolation runner, built once.
+#[cfg(target_os = "linux")]
+fn runner() -> std::path::PathBuf {
+    tenon_test_plugins::isolation_runner()
+        .unwrap_or_else(|error| panic!("the isolation runner does not build: {error}"))
 }
 
 /// The isolated run: every example greeter, and the panicking and

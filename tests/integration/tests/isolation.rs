@@ -48,6 +48,10 @@ const TESTS: &[runner::Test] = &[(
 const TESTS: &[runner::Test] = &[
     ("a_healthy_plugin_works_isolated", linux::healthy),
     (
+        "oversized_arguments_are_refused_cleanly",
+        linux::oversized_arguments,
+    ),
+    (
         "each_fault_gives_its_typed_error_and_the_host_carries_on",
         linux::each_fault,
     ),

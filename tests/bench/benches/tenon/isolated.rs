@@ -17,7 +17,8 @@
 //!   through the echo plugin, isolated, against the same call in process;
 //! - `isolated/greeter-c/start-self` and `start-runner`: a fresh child —
 //!   spawn, handshake, load, create and the first `greet` — re-executing
-//!   this (large) benchmark binary or the small `tenon-bench-runner`.
+//!   this (large) benchmark binary or the small `tenon-test-runner`
+//!   (`tenon_test_plugins::isolation_runner`).
 //!
 //! The child's CPU use during the idle run (what lingering costs) is
 //! printed as a `#` note.

@@ -89,7 +89,8 @@ fn main() {
             &settings,
             &greeter_c,
             &echo_c,
-            std::path::Path::new(env!("CARGO_BIN_EXE_tenon-bench-runner")),
+            &tenon_test_plugins::isolation_runner()
+                .unwrap_or_else(|e| panic!("building the isolation runner: {e}")),
         ));
     }
     if selected(&filters, &["peers"]) {

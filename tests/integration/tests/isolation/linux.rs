@@ -133,6 +133,23 @@ fn assert_crashed(what: &str, error: &CallError, expect: Expect) -> String {
     }
 }
 
+/// Arguments larger than half a slot are refused before anything is sent,
+/// with `invalid_argument`, and the plugin carries on; a larger slot
+/// carries them.
+pub fn oversized_arguments() {
+    let plugin = load_isolated("fault_segfault", isolated().slot_size(1 << 20));
+    let instance = plugin.instantiate("").unwrap();
+    let greeter = greeter_of(&instance);
+    let big = "x".repeat(1 << 20);
+    let error = greeter.greet(&big).expect_err("1 MiB in a 1 MiB slot");
+    assert_eq!(error.kind_name(), "invalid_argument", "{error}");
+    assert!(error.message().contains("slot_size"), "{error}");
+    assert_eq!(greeter.greet("after").unwrap(), "Hello, after!");
+    let roomy = load_isolated("fault_segfault", isolated().slot_size(4 << 20));
+    let instance = roomy.instantiate("").unwrap();
+    assert_eq!(greeter_of(&instance).greet(&big).unwrap().len(), big.len() + 8);
+}
+
 pub fn each_fault() {
     for (stem, expect) in FAULTS {
         let plugin = load_isolated(stem, isolated().memory_limit(256 << 20));
