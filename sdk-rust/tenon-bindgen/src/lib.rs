@@ -673,6 +673,9 @@ mod tests {
             "TENON_OUT_OF_MEMORY",
             "TENON_PANIC",
             "TENON_UNSUPPORTED",
+            "TENON_CRASHED",
+            "TENON_TIMED_OUT",
+            "TENON_INSTANCE_LOST",
             "TENON_STATUS_INTERFACE_FIRST",
         ] {
             assert!(status(name), "{name}");

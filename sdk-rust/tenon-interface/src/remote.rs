@@ -74,7 +74,9 @@ impl ProxyInstance {
     }
 
     /// The instance pointer to pass with a proxy vtable; valid while `self`
-    /// is neither moved nor dropped (keep it boxed or in an `Arc`).
+    /// is neither moved nor dropped. Keep the `ProxyInstance` in an `Arc`
+    /// (a `Box` that is moved after this call invalidates the pointer under
+    /// Rust's aliasing rules).
     pub fn as_ptr(&self) -> *mut c_void {
         (self as *const ProxyInstance).cast_mut().cast()
     }

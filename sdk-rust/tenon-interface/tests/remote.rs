@@ -22,6 +22,7 @@ use tenon_interface::{
 struct Loopback<I: ?Sized + Interface> {
     vtable: *const c_void,
     instance: *mut c_void,
+    _implementation: Arc<dyn std::any::Any + Send + Sync>,
     calls: Cell<usize>,
     _interface: std::marker::PhantomData<fn() -> *const I>,
 }
@@ -34,7 +35,7 @@ unsafe impl<I: ?Sized + Interface> Send for Loopback<I> {}
 unsafe impl<I: ?Sized + Interface> Sync for Loopback<I> {}
 
 impl<I: ?Sized + Interface> Loopback<I> {
-    fn new<T: 'static>(implementation: &'static T) -> Arc<Self>
+    fn new<T: Send + Sync + 'static>(implementation: Arc<T>) -> Arc<Self>
     where
         I: Implement<T>,
     {
@@ -43,7 +44,8 @@ impl<I: ?Sized + Interface> Loopback<I> {
         unsafe { tenon_interface::verify_vtable::<I>(vtable.cast()) }.unwrap();
         Arc::new(Loopback {
             vtable: vtable.cast(),
-            instance: (implementation as *const T).cast_mut().cast(),
+            instance: Arc::as_ptr(&implementation).cast_mut().cast(),
+            _implementation: implementation,
             calls: Cell::new(0),
             _interface: std::marker::PhantomData,
         })
@@ -118,10 +120,6 @@ fn client<I: ?Sized + Interface>(proxy: &ProxyInstance) -> Client<I> {
     unsafe { Client::new(proxy.as_ptr(), vtable) }
 }
 
-fn leak<T>(value: T) -> &'static T {
-    Box::leak(Box::new(value))
-}
-
 // ---------------------------------------------------------------- greeter
 
 struct Polite;
@@ -138,7 +136,7 @@ impl Greeter for Polite {
 
 #[test]
 fn greeter_strings_round_trip() {
-    let proxy = ProxyInstance::new(Loopback::<dyn Greeter>::new(leak(Polite)));
+    let proxy = ProxyInstance::new(Loopback::<dyn Greeter>::new(Arc::new(Polite)));
     let greeter = client::<dyn Greeter>(&proxy);
     let long = "ß∂ƒ©".repeat(if cfg!(miri) { 500 } else { 50_000 });
     for name in [
@@ -159,7 +157,7 @@ fn greeter_strings_round_trip() {
 
 #[test]
 fn errors_and_panics_keep_their_status_and_message() {
-    let proxy = ProxyInstance::new(Loopback::<dyn Greeter>::new(leak(Polite)));
+    let proxy = ProxyInstance::new(Loopback::<dyn Greeter>::new(Arc::new(Polite)));
     let greeter = client::<dyn Greeter>(&proxy);
     let error = greeter.greet("fail").unwrap_err();
     assert_eq!(error.status(), Status(1234));
@@ -209,7 +207,7 @@ impl Kv for Store {
 
 #[test]
 fn kv_bytes_scalars_and_not_found_round_trip() {
-    let proxy = ProxyInstance::new(Loopback::<dyn Kv>::new(leak(Store::default())));
+    let proxy = ProxyInstance::new(Loopback::<dyn Kv>::new(Arc::new(Store::default())));
     let kv = client::<dyn Kv>(&proxy);
     assert_eq!(kv.len().unwrap(), 0);
     let big: Vec<u8> = (0..if cfg!(miri) { 4096 } else { 1 << 20 })
@@ -246,7 +244,7 @@ impl Processor for Reverse {
 
 #[test]
 fn processor_round_trips() {
-    let proxy = ProxyInstance::new(Loopback::<dyn Processor>::new(leak(Reverse)));
+    let proxy = ProxyInstance::new(Loopback::<dyn Processor>::new(Arc::new(Reverse)));
     let processor = client::<dyn Processor>(&proxy);
     assert_eq!(processor.name().unwrap(), "reverse");
     assert_eq!(processor.process(b"").unwrap(), b"");
@@ -354,8 +352,8 @@ impl Kinds for Echo {
     }
 }
 
-fn echo() -> &'static Echo {
-    leak(Echo {
+fn echo() -> Arc<Echo> {
+    Arc::new(Echo {
         nothing_calls: Mutex::new(0),
     })
 }
@@ -363,7 +361,7 @@ fn echo() -> &'static Echo {
 #[test]
 fn every_value_kind_round_trips_at_its_extremes() {
     let echo = echo();
-    let proxy = ProxyInstance::new(Loopback::<dyn Kinds>::new(echo));
+    let proxy = ProxyInstance::new(Loopback::<dyn Kinds>::new(echo.clone()));
     let kinds = client::<dyn Kinds>(&proxy);
     for v in [0, 1, u8::MAX] {
         assert_eq!(kinds.u8(v).unwrap(), v);
@@ -433,7 +431,7 @@ fn dispatch_kinds(method: u32, args: &[WireArg<'_>], with_out: bool) -> (Status,
     let status = unsafe {
         <dyn Kinds as Interface>::dispatch(
             vtable.cast(),
-            (echo as *const Echo).cast_mut().cast(),
+            Arc::as_ptr(&echo).cast_mut().cast(),
             method,
             args,
             out_ptr,
@@ -652,7 +650,7 @@ fn a_plugin_cannot_report_a_host_fault() {
             Err(CallError::new(Status::CRASHED, "I crashed, honest"))
         }
     }
-    let proxy = ProxyInstance::new(Loopback::<dyn Greeter>::new(leak(Liar)));
+    let proxy = ProxyInstance::new(Loopback::<dyn Greeter>::new(Arc::new(Liar)));
     let error = client::<dyn Greeter>(&proxy).greet("x").unwrap_err();
     assert_eq!(error.status(), Status::ERROR);
     assert!(error.fault().is_none());
@@ -666,7 +664,7 @@ fn a_plugin_cannot_report_a_host_fault() {
 /// A remote whose call drops the proxy instance that made it (a host
 /// callback destroying the instance calling it).
 struct SelfDestruct {
-    owner: Mutex<Option<Box<ProxyInstance>>>,
+    owner: Mutex<Option<Arc<ProxyInstance>>>,
     dropped: Mutex<bool>,
 }
 
@@ -693,7 +691,7 @@ fn a_call_keeps_its_remote_alive_when_its_proxy_instance_is_dropped() {
         owner: Mutex::new(None),
         dropped: Mutex::new(false),
     });
-    let proxy = Box::new(ProxyInstance::new(remote.clone()));
+    let proxy = Arc::new(ProxyInstance::new(remote.clone()));
     let instance = proxy.as_ptr();
     *remote.owner.lock().unwrap() = Some(proxy);
     let weak = Arc::downgrade(&remote);
@@ -721,7 +719,7 @@ fn a_call_keeps_its_remote_alive_when_its_proxy_instance_is_dropped() {
 #[test]
 fn a_proxy_refuses_null_pointers_from_a_c_caller() {
     let vtable = <dyn Kv as Interface>::PROXY_VTABLE;
-    let proxy = ProxyInstance::new(Loopback::<dyn Kv>::new(leak(Store::default())));
+    let proxy = ProxyInstance::new(Loopback::<dyn Kv>::new(Arc::new(Store::default())));
     let mut error = HostBuffer::new();
     // SAFETY: a live proxy instance; a NULL with a length is refused before
     // anything reads it, and so is a NULL out-parameter.

@@ -91,8 +91,11 @@ mod tests {
                 TENON_OUT_OF_MEMORY,
                 TENON_PANIC,
                 TENON_UNSUPPORTED,
+                TENON_CRASHED,
+                TENON_TIMED_OUT,
+                TENON_INSTANCE_LOST,
             ],
-            [0, 1, 2, 3, 4, 5, 6]
+            [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
         );
         assert_eq!(TENON_STATUS_INTERFACE_FIRST, 1000);
         assert_eq!((TENON_ABI_MAJOR, TENON_ABI_MINOR), (1, 0));

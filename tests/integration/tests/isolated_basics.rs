@@ -137,3 +137,74 @@ fn a_corrupt_or_aborting_file_is_a_typed_load_error() {
         .unwrap_err();
     assert_eq!(error.kind(), "missing_entry", "{error}");
 }
+
+/// The pids of this process's children running `runner`.
+fn runner_children() -> Vec<u32> {
+    let me = std::process::id().to_string();
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+                return false;
+            };
+            // pid (comm) state ppid ...
+            let after = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
+            let fields: Vec<&str> = after.split_whitespace().collect();
+            fields.get(1) == Some(&me.as_str()) && stat.contains("(tenon-test-runn")
+        })
+        .collect()
+}
+
+#[test]
+fn dropping_the_plugin_ends_its_process_and_leaves_no_zombie() {
+    let plugin = Plugin::loader()
+        .isolated(isolated())
+        .load(c_plugin("greeter"))
+        .unwrap();
+    let instance = plugin.instantiate("").unwrap();
+    let greeter = instance.interface::<dyn Greeter>().unwrap();
+    greeter.greet("Ada").unwrap();
+    let before = runner_children();
+    assert!(!before.is_empty());
+    drop(greeter);
+    drop(instance);
+    drop(plugin);
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let left: Vec<u32> = runner_children()
+            .into_iter()
+            .filter(|pid| before.contains(pid))
+            .collect();
+        if left.is_empty() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still running or unreaped: {left:?}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn a_shared_isolated_instance_serves_several_threads_at_once() {
+    let plugin = Plugin::loader()
+        .isolated(isolated().slots(4))
+        .load(rust_plugin("greeter-rust").unwrap())
+        .unwrap();
+    assert!(plugin.info().thread_safe());
+    let instance = plugin.instantiate_shared("").unwrap();
+    let greeter = instance.interface::<dyn Greeter>().unwrap();
+    std::thread::scope(|scope| {
+        for t in 0..6 {
+            let greeter = &greeter;
+            scope.spawn(move || {
+                for i in 0..300 {
+                    let name = format!("t{t}-{i}");
+                    assert!(greeter.greet(&name).unwrap().contains(&name));
+                }
+            });
+        }
+    });
+}

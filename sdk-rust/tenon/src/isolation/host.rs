@@ -377,8 +377,7 @@ impl Remote for RemoteCall {
         // SAFETY: forwarded from the caller, who lends `out` and `error`.
         unsafe {
             self.process.call(
-                self.iface,
-                self.instance,
+                (u64::from(self.iface) << 32) | u64::from(self.instance),
                 method,
                 args,
                 out,

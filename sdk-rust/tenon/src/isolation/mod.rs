@@ -115,3 +115,5 @@ pub(crate) fn scoped_deadline() -> Option<Instant> {
 mod host;
 #[cfg(target_os = "linux")]
 pub(crate) use host::{Host, RemoteInstance};
+#[cfg(all(test, target_os = "linux"))]
+mod tests;

@@ -15,7 +15,7 @@ use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc, Condvar, Mutex};
+use std::sync::{mpsc, Arc, Condvar, Mutex, Weak};
 use std::time::{Duration, Instant};
 use tenon_interface::sys::{tenon_buffer, tenon_status};
 use tenon_interface::{Fault, Status, WireArg};
@@ -93,7 +93,7 @@ impl Process {
         let (spawned_tx, spawned_rx) = mpsc::channel();
         let keeper_name = name.to_owned();
         let keeper_words = Arc::clone(&last_words);
-        let (process_tx, process_rx) = mpsc::channel::<Arc<Process>>();
+        let (process_tx, process_rx) = mpsc::channel::<Weak<Process>>();
         let command = {
             let mut command = Command::new(&runner);
             command
@@ -129,7 +129,9 @@ impl Process {
             interfaces: Mutex::new(Vec::new()),
         });
         // From now on the keeper reports the death to this process.
-        let _ = process_tx.send(Arc::clone(&process));
+        // (Weakly: the process must be dropped, and the child killed, when
+        // the host lets go of the plugin, while the keeper still waits.)
+        let _ = process_tx.send(Arc::downgrade(&process));
         let hello = process.send_setup(options, path, file, services);
         let handshake = hello.and_then(|()| process.read_handshake(options.start_timeout));
         match handshake {
@@ -342,7 +344,8 @@ impl Process {
         }
     }
 
-    /// A method call on instance `instance` through interface `iface`.
+    /// A method call; `target` is the interface's index (high half) and the
+    /// instance's id (low half).
     ///
     /// # Safety
     ///
@@ -350,8 +353,7 @@ impl Process {
     /// for a method without result).
     pub(crate) unsafe fn call(
         &self,
-        iface: u32,
-        instance: u32,
+        target: u64,
         method: u32,
         args: &[WireArg<'_>],
         out: *mut tenon_buffer,
@@ -375,9 +377,7 @@ impl Process {
                 let header = slot.header;
                 header.op.store(op::CALL, Ordering::Relaxed);
                 header.method.store(method, Ordering::Relaxed);
-                header
-                    .target
-                    .store((u64::from(iface) << 32) | u64::from(instance), Ordering::Relaxed);
+                header.target.store(target, Ordering::Relaxed);
                 slot.write(Area::Request, 0, &(args.len() as u64).to_le_bytes());
                 frame::write_args(args, 8, |at, bytes| {
                     slot.write(Area::Request, at, bytes);
@@ -605,7 +605,7 @@ fn keep(
     name: String,
     last_words: Arc<Mutex<VecDeque<String>>>,
     spawned: mpsc::Sender<std::io::Result<rustix::process::Pid>>,
-    process: mpsc::Receiver<Arc<Process>>,
+    process: mpsc::Receiver<Weak<Process>>,
 ) {
     let mut child: Child = match command.spawn() {
         Ok(child) => child,
@@ -650,7 +650,7 @@ fn keep(
         Err(_) => Exit::default(),
     };
     tracing::debug!(target: "tenon", plugin = %name, signal = ?exit.signal, exit_code = ?exit.exit_code, "plugin process ended");
-    if let Some(process) = process {
+    if let Some(process) = process.and_then(|weak| weak.upgrade()) {
         process.died(exit);
     }
 }

@@ -1,0 +1,135 @@
+//! The channel on its own: a second mapping of the region served by a
+//! thread (the same code paths as a child process: the futex is a shared,
+//! not a private, one), deadlines, and bounds.
+
+use super::shm::{state, Area, Shm, CHILD_ASLEEP, HOST_ASLEEP};
+use super::wait::{publish, wait_while};
+use std::os::fd::AsFd;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+fn second_mapping(shm: &Shm) -> Shm {
+    Shm::open(shm.fd().as_fd().try_clone_to_owned().unwrap()).unwrap()
+}
+
+#[test]
+fn an_echo_across_two_mappings_round_trips_many_times() {
+    let host = Shm::create(2, 64 << 10).unwrap();
+    let child = second_mapping(&host);
+    assert_eq!(child.slots(), 2);
+    let server = std::thread::spawn(move || {
+        let slot = child.slot(1);
+        let header = slot.header;
+        for _ in 0..2000 {
+            let seen = wait_while(
+                &header.state,
+                &header.sleepers,
+                CHILD_ASLEEP,
+                |s| s != state::REQUEST,
+                Duration::from_micros(20),
+                Some(Instant::now() + Duration::from_secs(10)),
+            );
+            assert_eq!(seen, Some(state::REQUEST));
+            let len = header.request_len.load(Ordering::Acquire);
+            let mut bytes = Vec::new();
+            assert!(slot.read(Area::Request, 0, len, &mut bytes));
+            bytes.reverse();
+            assert!(slot.write(Area::Reply, 0, &bytes));
+            header.out_len.store(len, Ordering::Relaxed);
+            publish(&header.state, &header.sleepers, HOST_ASLEEP, state::REPLY);
+        }
+    });
+    let slot = host.slot(1);
+    let header = slot.header;
+    for i in 0..2000u32 {
+        let message = format!("request {i}");
+        assert!(slot.write(Area::Request, 0, message.as_bytes()));
+        header
+            .request_len
+            .store(message.len() as u64, Ordering::Relaxed);
+        publish(
+            &header.state,
+            &header.sleepers,
+            CHILD_ASLEEP,
+            state::REQUEST,
+        );
+        // Every 100th call the server has gone to sleep: the futex path.
+        if i % 100 == 0 {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let seen = wait_while(
+            &header.state,
+            &header.sleepers,
+            HOST_ASLEEP,
+            |s| s == state::REQUEST,
+            Duration::from_micros(20),
+            Some(Instant::now() + Duration::from_secs(10)),
+        );
+        assert_eq!(seen, Some(state::REPLY));
+        let mut reply = Vec::new();
+        assert!(slot.read(
+            Area::Reply,
+            0,
+            header.out_len.load(Ordering::Acquire),
+            &mut reply
+        ));
+        let mut expected = message.into_bytes();
+        expected.reverse();
+        assert_eq!(reply, expected);
+        header.state.store(state::IDLE, Ordering::Release);
+    }
+    server.join().unwrap();
+}
+
+#[test]
+fn a_wait_with_no_answer_ends_at_its_deadline() {
+    let shm = Shm::create(1, 64 << 10).unwrap();
+    let header = shm.slot(0).header;
+    header.state.store(state::REQUEST, Ordering::Release);
+    let start = Instant::now();
+    let seen = wait_while(
+        &header.state,
+        &header.sleepers,
+        HOST_ASLEEP,
+        |s| s == state::REQUEST,
+        Duration::from_micros(10),
+        Some(start + Duration::from_millis(50)),
+    );
+    let took = start.elapsed();
+    assert_eq!(seen, None);
+    assert!(took >= Duration::from_millis(50), "{took:?}");
+    assert!(took < Duration::from_secs(2), "{took:?}");
+}
+
+#[test]
+fn lengths_and_offsets_outside_an_area_are_refused() {
+    let shm = Shm::create(1, 64 << 10).unwrap();
+    let slot = shm.slot(0);
+    let (_, reply) = slot.bounds(Area::Reply);
+    let mut into = Vec::new();
+    assert!(slot.read(Area::Reply, 0, reply as u64, &mut into));
+    assert_eq!(into.len(), reply);
+    for (offset, len) in [
+        (0, reply as u64 + 1),
+        (reply as u64, 1),
+        (1, u64::MAX),
+        (u64::MAX, 1),
+        (u64::MAX, u64::MAX),
+    ] {
+        let mut into = Vec::new();
+        assert!(
+            !slot.read(Area::Reply, offset, len, &mut into),
+            "{offset} {len}"
+        );
+        assert!(into.is_empty());
+    }
+    assert!(!slot.write(Area::Callback, usize::MAX, b"x"));
+    assert!(!slot.write(Area::Request, 0, &vec![0; reply * 2]));
+}
+
+#[test]
+fn a_region_cannot_be_grown_or_shrunk_once_sealed() {
+    let shm = Shm::create(1, 64 << 10).unwrap();
+    assert!(rustix::fs::ftruncate(shm.fd(), 4096).is_err());
+    assert!(rustix::fs::ftruncate(shm.fd(), 1 << 30).is_err());
+}
