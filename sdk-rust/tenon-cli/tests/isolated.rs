@@ -79,7 +79,10 @@ fn every_example_passes_every_check_isolated() {
 #[test]
 fn a_crash_or_a_hang_in_a_method_fails_its_check_with_the_kind() {
     let probe = "probe:org.tenon.example.greeter";
-    for (fixture, kind) in [("crash_in_greet", "crashed"), ("hang_in_greet", "timed_out")] {
+    for (fixture, kind) in [
+        ("crash_in_greet", "crashed"),
+        ("hang_in_greet", "timed_out"),
+    ] {
         let started = Instant::now();
         let output = run_path(
             &["check", "--isolated", "--json", "--timeout", "2"],
@@ -87,7 +90,11 @@ fn a_crash_or_a_hang_in_a_method_fails_its_check_with_the_kind() {
         );
         assert_eq!(output.status.code(), Some(1), "{fixture}: {output:?}");
         let report = one_json_document(&output);
-        assert_eq!(check(&report, "load")["status"], "pass", "{fixture}: {report}");
+        assert_eq!(
+            check(&report, "load")["status"],
+            "pass",
+            "{fixture}: {report}"
+        );
         let failed = check(&report, probe);
         assert_eq!(failed["status"], "fail", "{fixture}: {failed}");
         assert_eq!(failed["error"]["kind"], kind, "{fixture}: {failed}");
@@ -161,7 +168,14 @@ fn is_running(pid: u32) -> bool {
 #[test]
 fn a_sigkilled_check_takes_the_plugins_process_along() {
     let mut tenon = tenon()
-        .args(["check", "--isolated", "--timeout", "60", "--total-timeout", "120"])
+        .args([
+            "check",
+            "--isolated",
+            "--timeout",
+            "60",
+            "--total-timeout",
+            "120",
+        ])
         .arg(c_fixture("hang_in_greet"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())

@@ -218,8 +218,13 @@ fn every_kv_store_conforms_isolated() {
 #[test]
 fn every_processor_conforms_isolated() {
     let implementations = implementations_of::<dyn Processor>();
-    harness::run_loaded_by(load_isolated, "processor", &implementations, processor::CASES)
-        .assert_passed("processor (isolated)");
+    harness::run_loaded_by(
+        load_isolated,
+        "processor",
+        &implementations,
+        processor::CASES,
+    )
+    .assert_passed("processor (isolated)");
 }
 
 /// Every interface has implementations in at least two languages, every

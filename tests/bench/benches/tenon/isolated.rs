@@ -130,11 +130,17 @@ pub fn run(settings: &Settings, greeter: &Path, echo: &Path, runner: &Path) -> V
     // In process, timed call by call like the isolated cases.
     let plugin = Plugin::load(greeter).expect("greeter loads");
     let instance = plugin.instantiate("").expect("greeter instantiates");
-    let local = instance.interface::<dyn Greeter>().expect("greeter resolves");
+    let local = instance
+        .interface::<dyn Greeter>()
+        .expect("greeter resolves");
     let base_name = "isolated/greeter-c/greet/in-process";
-    let base = time_each(counts.back_to_back, || {}, || {
-        black_box(local.greet(black_box(NAME)).unwrap());
-    });
+    let base = time_each(
+        counts.back_to_back,
+        || {},
+        || {
+            black_box(local.greet(black_box(NAME)).unwrap());
+        },
+    );
     rows.push(row(base_name, base, None));
 
     for (suffix, linger) in [("", None), ("-linger-0", Some(Duration::ZERO))] {
@@ -143,14 +149,22 @@ pub fn run(settings: &Settings, greeter: &Path, echo: &Path, runner: &Path) -> V
             .isolated(isolated(linger))
             .load(greeter)
             .unwrap_or_else(|e| panic!("greeter loads isolated: {e} [{}]", e.kind()));
-        let instance = plugin.instantiate("").expect("greeter instantiates isolated");
-        let remote = instance.interface::<dyn Greeter>().expect("greeter resolves");
+        let instance = plugin
+            .instantiate("")
+            .expect("greeter instantiates isolated");
+        let remote = instance
+            .interface::<dyn Greeter>()
+            .expect("greeter resolves");
         assert_eq!(remote.greet(NAME).unwrap(), "Hello, world!");
         let child = children().into_iter().find(|pid| !before.contains(pid));
 
-        let stats = time_each(counts.back_to_back, || {}, || {
-            black_box(remote.greet(black_box(NAME)).unwrap());
-        });
+        let stats = time_each(
+            counts.back_to_back,
+            || {},
+            || {
+                black_box(remote.greet(black_box(NAME)).unwrap());
+            },
+        );
         rows.push(row(
             &format!("isolated/greeter-c/greet/back-to-back{suffix}"),
             stats,
@@ -179,7 +193,11 @@ pub fn run(settings: &Settings, greeter: &Path, echo: &Path, runner: &Path) -> V
                 println!(
                     "# linger{}: the child used {:.0}% of a core while the host called every \
                      ~{:.0} µs",
-                    if suffix.is_empty() { " (default)" } else { " 0" },
+                    if suffix.is_empty() {
+                        " (default)"
+                    } else {
+                        " 0"
+                    },
                     100.0 * cpu.as_secs_f64() / wall.as_secs_f64(),
                     wall.as_secs_f64() * 1e6 / counts.idle as f64
                 );
@@ -195,9 +213,13 @@ pub fn run(settings: &Settings, greeter: &Path, echo: &Path, runner: &Path) -> V
         .interface::<dyn Processor>()
         .expect("processor resolves");
     let echo_base_name = "isolated/echo-c/process-1MiB/in-process";
-    let echo_base = time_each(counts.large, || {}, || {
-        black_box(echo_local.process(black_box(&input)).unwrap());
-    });
+    let echo_base = time_each(
+        counts.large,
+        || {},
+        || {
+            black_box(echo_local.process(black_box(&input)).unwrap());
+        },
+    );
     rows.push(row(echo_base_name, echo_base, None));
     let echo_plugin = Plugin::loader()
         .isolated(Isolation::new())
@@ -208,9 +230,13 @@ pub fn run(settings: &Settings, greeter: &Path, echo: &Path, runner: &Path) -> V
         .interface::<dyn Processor>()
         .expect("processor resolves");
     assert_eq!(echo_remote.process(&input).unwrap(), input, "echo echoes");
-    let stats = time_each(counts.large, || {}, || {
-        black_box(echo_remote.process(black_box(&input)).unwrap());
-    });
+    let stats = time_each(
+        counts.large,
+        || {},
+        || {
+            black_box(echo_remote.process(black_box(&input)).unwrap());
+        },
+    );
     rows.push(row(
         "isolated/echo-c/process-1MiB",
         stats,

@@ -41,10 +41,16 @@ const EQUIVALENTS: &[(&str, &str)] = &[
 /// (instead of the in-process case of [`EQUIVALENTS`]).
 const ISOLATED_EQUIVALENTS: &[(&str, &str)] = &[
     ("go-plugin-netrpc/start", "isolated/greeter-c/start-self"),
-    ("go-plugin-netrpc/len", "isolated/greeter-c/greet/back-to-back"),
+    (
+        "go-plugin-netrpc/len",
+        "isolated/greeter-c/greet/back-to-back",
+    ),
     ("go-plugin-netrpc/echo-1MiB", "isolated/echo-c/process-1MiB"),
     ("go-plugin-grpc/start", "isolated/greeter-c/start-self"),
-    ("go-plugin-grpc/len", "isolated/greeter-c/greet/back-to-back"),
+    (
+        "go-plugin-grpc/len",
+        "isolated/greeter-c/greet/back-to-back",
+    ),
     ("go-plugin-grpc/echo-1MiB", "isolated/echo-c/process-1MiB"),
 ];
 

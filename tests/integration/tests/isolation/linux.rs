@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tenon::isolation::Restart;
 use tenon::{CallError, CallResult, HostServices, Plugin};
-use tenon_interface::Fault;
 use tenon_example_interfaces::Greeter;
+use tenon_interface::Fault;
 use tenon_test_plugins::{c_fixture, c_plugin};
 
 /// The environment variable that makes this executable play a host that
@@ -69,11 +69,7 @@ pub fn healthy() {
         .ping(Duration::from_secs(1))
         .unwrap_or_else(|error| panic!("ping: {error} [{}]", error.kind()));
     let ours: Vec<u32> = live_children().difference(&before).copied().collect();
-    assert_eq!(
-        ours.len(),
-        1,
-        "one child process runs the plugin: {ours:?}"
-    );
+    assert_eq!(ours.len(), 1, "one child process runs the plugin: {ours:?}");
     drop(greeter);
     drop(instance);
     drop(plugin);
@@ -147,7 +143,10 @@ pub fn oversized_arguments() {
     assert_eq!(greeter.greet("after").unwrap(), "Hello, after!");
     let roomy = load_isolated("fault_segfault", isolated().slot_size(4 << 20));
     let instance = roomy.instantiate("").unwrap();
-    assert_eq!(greeter_of(&instance).greet(&big).unwrap().len(), big.len() + 8);
+    assert_eq!(
+        greeter_of(&instance).greet(&big).unwrap().len(),
+        big.len() + 8
+    );
 }
 
 pub fn each_fault() {
@@ -167,7 +166,13 @@ pub fn each_fault() {
         println!("{stem}: {error} (last words {last_words:?})");
         if *stem == "fault_stack_overflow" && last_words.contains("overflowed") {
             assert!(
-                matches!(error.fault(), Some(Fault::Crashed { signal: Some(6), .. })),
+                matches!(
+                    error.fault(),
+                    Some(Fault::Crashed {
+                        signal: Some(6),
+                        ..
+                    })
+                ),
                 "{stem}: {error}"
             );
         }
@@ -180,7 +185,9 @@ pub fn each_fault() {
         // The host carries on: another plugin loads and works, in process
         // and isolated.
         let fine = Plugin::load(c_plugin("greeter")).expect("the host still loads plugins");
-        let greeting = greeter_of(&fine.instantiate("").unwrap()).greet("after").unwrap();
+        let greeting = greeter_of(&fine.instantiate("").unwrap())
+            .greet("after")
+            .unwrap();
         assert_eq!(greeting, "Hello, after!");
     }
 }
@@ -191,7 +198,11 @@ pub fn instances_lost() {
     let second = plugin.instantiate("").unwrap();
     let (a, b) = (greeter_of(&first), greeter_of(&second));
     assert_eq!(b.greet("b").unwrap(), "Hello, b!");
-    assert_crashed("greet", &a.greet("crash").unwrap_err(), Expect::Signal(&[11]));
+    assert_crashed(
+        "greet",
+        &a.greet("crash").unwrap_err(),
+        Expect::Signal(&[11]),
+    );
     for (which, greeter) in [("the crashed instance", &a), ("its sibling", &b)] {
         let error = greeter.greet("world").expect_err(which);
         assert_eq!(error.kind_name(), "instance_lost", "{which}: {error}");
@@ -384,7 +395,11 @@ pub fn initializers() {
             .load(c_fixture(stem))
             .expect_err(stem);
         println!("{stem}: {error} [{}]", error.kind());
-        assert!(kinds.contains(&error.kind()), "{stem}: {error} [{}]", error.kind());
+        assert!(
+            kinds.contains(&error.kind()),
+            "{stem}: {error} [{}]",
+            error.kind()
+        );
         assert!(started.elapsed() < Duration::from_secs(3), "{stem}");
     }
     assert!(zombies_after(Duration::from_secs(1)).is_empty());
@@ -453,7 +468,10 @@ pub fn corrupted_headers() {
         *kinds.entry(kind).or_default() += 1;
     }
     println!("corrupted headers, by outcome: {kinds:?}");
-    assert!(kinds.len() > 1, "the corruptions made a difference: {kinds:?}");
+    assert!(
+        kinds.len() > 1,
+        "the corruptions made a difference: {kinds:?}"
+    );
     assert!(
         kinds.contains_key("loaded") && !kinds.contains_key("isolation_unsupported"),
         "some copies load isolated, and isolation itself works: {kinds:?}"
@@ -464,7 +482,10 @@ pub fn corrupted_headers() {
 
 /// The SHA-256 of a file, in hex, as `sha256sum` prints it.
 fn sha256_of(path: &Path) -> String {
-    let output = Command::new("sha256sum").arg(path).output().expect("sha256sum");
+    let output = Command::new("sha256sum")
+        .arg(path)
+        .output()
+        .expect("sha256sum");
     assert!(output.status.success());
     String::from_utf8(output.stdout).unwrap()[..64].to_owned()
 }

@@ -30,9 +30,13 @@ pub fn run(tests: &[Test]) -> ExitCode {
         .iter()
         .filter(|(name, _)| {
             filters.is_empty()
-                || filters
-                    .iter()
-                    .any(|f| if exact { name == f } else { name.contains(f.as_str()) })
+                || filters.iter().any(|f| {
+                    if exact {
+                        name == f
+                    } else {
+                        name.contains(f.as_str())
+                    }
+                })
         })
         .collect();
     println!("\nrunning {} tests", selected.len());
