@@ -24,7 +24,12 @@
 ///   [`Client::reusing`](crate::Client::reusing), which write `String` and
 ///   `Vec<u8>` results into a [`HostBuffer`](crate::HostBuffer) the host
 ///   keeps and return them as `&str` and `&[u8]`, so that a host calling in
-///   a loop allocates nothing per call.
+///   a loop allocates nothing per call;
+/// - [`Interface::PROXY_VTABLE`](crate::Interface::PROXY_VTABLE) and
+///   [`Interface::dispatch`](crate::Interface::dispatch): the two halves of
+///   a call carried across a process boundary (see
+///   [`remote`](crate::remote)), and the interface's entry in the registry
+///   [`declared`](crate::declared) reads.
 ///
 /// The vtable is built with a struct literal of the C type, so a method that
 /// is missing, extra, misnamed or has a different C signature than the

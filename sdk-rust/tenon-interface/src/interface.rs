@@ -17,8 +17,9 @@ use std::sync::Arc;
 ///
 /// `Vtable` must be the C vtable struct of the interface `ID` at `VERSION`,
 /// starting with `uint32_t struct_size`, and `missing_slot` must name every
-/// function pointer field the generated client calls. The macro guarantees
-/// both; implementing this trait by hand is not supported.
+/// function pointer field the generated client calls; `PROXY_VTABLE` and
+/// `dispatch` must keep the contracts documented on them. The macro
+/// guarantees all of it; implementing this trait by hand is not supported.
 pub unsafe trait Interface: 'static {
     /// The reverse-DNS id, as in the C header.
     const ID: &'static str;

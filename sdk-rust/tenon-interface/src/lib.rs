@@ -9,6 +9,16 @@
 //! `tenon-plugin` crate); both re-export it, so applications rarely depend
 //! on it directly.
 //!
+//! Every declared interface can also be carried across a process boundary
+//! with no code written for it (see [`remote`]): `interface!` generates a
+//! proxy vtable ([`Interface::PROXY_VTABLE`]) that sends each call's
+//! arguments as [`WireArg`]s to a [`Remote`], a dispatcher
+//! ([`Interface::dispatch`]) that checks them on the far side and calls a
+//! real vtable, and an entry in a link-time registry ([`declared`]), so
+//! that a process that knows an interface only by id and version can do
+//! both. Failures the carrier reports (a crashed or hung plugin process)
+//! come back as [`CallError`]s with a typed [`Fault`].
+//!
 //! Conventions every generated method follows (see `docs/ABI.md`):
 //! the instance comes first, then the arguments as [`ArgType::Raw`], then the
 //! result's out-parameter as [`Ret::Raw`], then `tenon_buffer *error`; the
@@ -80,7 +90,7 @@ pub mod __private {
             target_os = "fuchsia"
         )
     ))]
-    pub use crate::registry::DECLARED;
+    pub use crate::registry::TENON_INTERFACES_0_1;
     pub use crate::remote::{dispatch, proxy};
     pub use crate::wire::{check_args, from_wire, to_wire, WireRaw, WireRet};
     pub use linkme;

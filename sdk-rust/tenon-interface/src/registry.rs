@@ -240,7 +240,7 @@ pub fn all_declared() -> &'static [Declared] {
         )
     ))]
     {
-        &DECLARED
+        &TENON_INTERFACES_0_1
     }
     #[cfg(not(all(
         not(miri),
@@ -298,16 +298,25 @@ pub const fn registry_supported() -> bool {
         target_os = "fuchsia"
     )
 ))]
+///
+/// Its name is its link section's (`linkme_<name>`), shared by every crate
+/// in the program: it is specific to Tenon so that no other crate's list
+/// lands in it, and carries this crate's semver-compatible version so that
+/// two incompatible versions of this crate linked into one program keep
+/// separate lists (with `Declared` laid out each its own way). Change the
+/// suffix with every incompatible release.
 #[doc(hidden)]
 #[linkme::distributed_slice]
-pub static DECLARED: [Declared];
+pub static TENON_INTERFACES_0_1: [Declared];
 
 // The linker defines the bounds of the list's sections, and on ELF it
 // exports them from a shared library (with protected visibility): a Rust
 // plugin would export four symbols besides its entry. A hidden reference to
 // each, in an object the list's own keep-alive pulls into every link, makes
 // the linker keep them local (the most restrictive visibility of all
-// references wins).
+// references wins). The names follow the list's (`linkme_` and the
+// static's name); `tests/integration/tests/library_file.rs` fails if they
+// drift apart.
 #[cfg(all(
     not(miri),
     any(
@@ -320,13 +329,13 @@ pub static DECLARED: [Declared];
     )
 ))]
 core::arch::global_asm!(
-    ".hidden __start_linkme_DECLARED",
-    ".hidden __stop_linkme_DECLARED",
-    ".hidden __start_linkm2_DECLARED",
-    ".hidden __stop_linkm2_DECLARED",
+    ".hidden __start_linkme_TENON_INTERFACES_0_1",
+    ".hidden __stop_linkme_TENON_INTERFACES_0_1",
+    ".hidden __start_linkm2_TENON_INTERFACES_0_1",
+    ".hidden __stop_linkm2_TENON_INTERFACES_0_1",
 );
 
-/// Adds an interface to [`DECLARED`]; what `interface!` expands to.
+/// Adds an interface to [`TENON_INTERFACES_0_1`]; what `interface!` expands to.
 #[cfg(all(
     not(miri),
     any(
@@ -345,7 +354,7 @@ core::arch::global_asm!(
 #[macro_export]
 macro_rules! __register_interface {
     ($interface:ty) => {
-        #[$crate::__private::linkme::distributed_slice($crate::__private::DECLARED)]
+        #[$crate::__private::linkme::distributed_slice($crate::__private::TENON_INTERFACES_0_1)]
         #[linkme(crate = $crate::__private::linkme)]
         static __TENON_DECLARED: $crate::Declared = $crate::Declared::of::<$interface>();
     };

@@ -208,3 +208,46 @@ fn a_shared_isolated_instance_serves_several_threads_at_once() {
         }
     });
 }
+
+#[test]
+fn every_example_plugin_of_every_language_works_isolated() {
+    use tenon_example_interfaces::Processor;
+    for example in tenon_test_plugins::all_examples() {
+        let label = example.label();
+        let plugin = Plugin::loader()
+            .isolated(isolated())
+            .load(&example.path)
+            .unwrap_or_else(|e| panic!("{label} {}: {e}", example.name));
+        assert_eq!(plugin.name(), example.name, "{label}");
+        let instance = plugin.instantiate("").unwrap();
+        match example.interface {
+            "org.tenon.example.greeter" => {
+                let greeter = instance.interface::<dyn Greeter>().unwrap();
+                let greeting = greeter.greet("Zoë").unwrap();
+                assert!(greeting.contains("Zoë"), "{label}: {greeting}");
+            }
+            "org.tenon.example.kv" => {
+                let kv = instance.interface::<dyn Kv>().unwrap();
+                kv.put("k", b"value").unwrap();
+                assert_eq!(kv.get("k").unwrap(), b"value", "{label}");
+                assert_eq!(kv.len().unwrap(), 1, "{label}");
+                kv.remove("k").unwrap();
+                assert_eq!(kv.get("k").unwrap_err().kind_name(), "not_found");
+            }
+            "org.tenon.example.processor" => {
+                let processor = instance.interface::<dyn Processor>().unwrap();
+                assert!(!processor.name().unwrap().is_empty(), "{label}");
+                let input = vec![1u8; 100_000];
+                let local = Plugin::load(&example.path).unwrap();
+                let local = local.instantiate("").unwrap();
+                let local = local.interface::<dyn Processor>().unwrap();
+                assert_eq!(
+                    processor.process(&input).unwrap(),
+                    local.process(&input).unwrap(),
+                    "{label}"
+                );
+            }
+            other => panic!("{label}: unknown interface {other}"),
+        }
+    }
+}

@@ -50,6 +50,7 @@ impl Host {
             .unwrap_or_default();
         let (process, hello) = Process::spawn(options, &name, path, &opened.file, services)?;
         let info = decode_hello(&hello, path, &name)?;
+        process.set_label(&info.name);
         tracing::debug!(target: "tenon", plugin = %info.name, path = %path.display(), "loaded plugin isolated");
         let host = Host {
             options: options.clone(),
@@ -119,6 +120,7 @@ impl Host {
             &self.file,
             &self.services,
         )?;
+        process.set_label(&self.name);
         tracing::info!(target: "tenon", plugin = %self.name, "restarted the plugin's process");
         current.process = Arc::clone(&process);
         Ok(process)

@@ -1,10 +1,28 @@
 //! Running a plugin in a child process (`docs/isolation.md`).
 //!
 //! The child is a program whose `main` starts with [`init`]: the host
-//! binary itself (re-executed) or a runner named with
-//! [`Isolation::runner`]. It loads the same, unmodified plugin file and
-//! serves calls through shared memory; the host's typed handles reach it
-//! through the proxy vtables `interface!` generates for every interface.
+//! binary itself (re-executed through `/proc/self/exe`), or a runner named
+//! with [`Isolation::runner`]. It must link the crates that declare the
+//! interfaces the host uses (their `interface!` declarations register
+//! themselves, and the child dispatches calls through them). It receives
+//! the plugin file's descriptor (the sealed copy when a checksum was
+//! required), loads and verifies it as [`Plugin::load`](crate::Plugin::load)
+//! does, and serves calls through shared memory; the host's typed handles
+//! reach it through the proxy vtables `interface!` generates for every
+//! interface, so code using a handle does not know where the plugin runs.
+//!
+//! The channel is private to the pair: a socket pair (the child's end is its
+//! standard input) carries the plugin and a sealed `memfd` of call slots;
+//! each slot has a futex state word (`IDLE → REQUEST → (CALLBACK ↔
+//! CALLBACK_REPLY)* → REPLY → IDLE`). Both sides spin briefly before
+//! sleeping, and the child keeps spinning on a slot for
+//! [`Isolation::linger`] after each reply, so calls in quick succession cost
+//! a few microseconds instead of a process wake-up each.
+//!
+//! The child dies with the host (a parent-death signal, a parent check, and
+//! a watchdog that ends it when the host's end of the socket closes). Its
+//! standard output and error, and its `tenon_host.log` messages, become
+//! `tracing` events with target `tenon::plugin` and the plugin's name.
 
 #[cfg(target_os = "linux")]
 mod callback;

@@ -102,12 +102,14 @@ impl Isolation {
         self
     }
 
-    /// The shared memory of one slot, which bounds one call's arguments
-    /// (half of it) and its result plus error message (the other half). A
-    /// call whose arguments do not fit fails with kind `invalid_argument`
-    /// before anything is sent; a result that does not fit fails in the
-    /// plugin's own way (its output buffer cannot grow), usually kind
-    /// `out_of_memory`. Default: 4 MiB (2 MiB each way).
+    /// The shared memory of one slot, which bounds one call: 3/8 of it for
+    /// the arguments, 3/8 for the result and the error message (of which
+    /// the message gets 64 KiB), 1/4 for host-service calls the plugin
+    /// makes during the call. A call whose arguments do not fit fails with
+    /// kind `invalid_argument` before anything is sent; a result that does
+    /// not fit fails in the plugin's own way (its output buffer cannot
+    /// grow), usually kind `out_of_memory`. Default: 4 MiB (1.5 MiB each
+    /// way). Memory is touched only as calls use it.
     pub fn slot_size(mut self, bytes: usize) -> Self {
         self.slot_size = bytes.clamp(64 << 10, 1 << 30).next_multiple_of(4096);
         self

@@ -6,6 +6,7 @@ use super::frame::{self, Reader, Writer};
 use super::shm::{op, state, Area, Shm, Slot, CHILD_ASLEEP, ERROR_AREA, HOST_ASLEEP};
 use super::wait::{publish, wait_while, wake_all};
 use super::Isolation;
+use crate::sys;
 use crate::{Error, HostServices};
 use std::collections::VecDeque;
 use std::fs::File;
@@ -21,7 +22,7 @@ use tenon_interface::sys::{tenon_buffer, tenon_status};
 use tenon_interface::{Fault, Status, WireArg};
 
 /// How long the host spins on a slot before sleeping while it waits.
-const HOST_SPIN: Duration = Duration::from_micros(30);
+const HOST_SPIN: Duration = Duration::from_micros(100);
 /// How many lines of standard error are kept as last words.
 const LAST_WORDS: usize = 6;
 /// The prefix of a log record the child writes on its standard error.
@@ -38,6 +39,8 @@ pub(crate) struct Exit {
 /// A running (or dead) child.
 pub(crate) struct Process {
     pub name: String,
+    /// The name the child's output is logged under.
+    label: Arc<Mutex<String>>,
     shm: Shm,
     /// The host's end of the control socket: the child's watchdog exits
     /// when it closes.
@@ -91,7 +94,12 @@ impl Process {
         // PR_SET_PDEATHSIG fires when the spawning *thread* ends: the
         // keeper spawns, then waits for the child.
         let (spawned_tx, spawned_rx) = mpsc::channel();
-        let keeper_name = name.to_owned();
+        // The child's output is logged under the plugin's name (the file's
+        // until the handshake tells the plugin's), to the subscriber that
+        // was current where the plugin was loaded.
+        let label = Arc::new(Mutex::new(name.to_owned()));
+        let keeper_name = Arc::clone(&label);
+        let dispatch = tracing::dispatcher::get_default(|d| d.clone());
         let keeper_words = Arc::clone(&last_words);
         let (process_tx, process_rx) = mpsc::channel::<Weak<Process>>();
         let command = {
@@ -106,7 +114,18 @@ impl Process {
         };
         std::thread::Builder::new()
             .name(format!("tenon-keeper:{name}"))
-            .spawn(move || keep(command, keeper_name, keeper_words, spawned_tx, process_rx))
+            .spawn(move || {
+                tracing::dispatcher::with_default(&dispatch.clone(), || {
+                    keep(
+                        command,
+                        keeper_name,
+                        dispatch,
+                        keeper_words,
+                        spawned_tx,
+                        process_rx,
+                    )
+                })
+            })
             .map_err(|e| failed(format!("cannot start the keeper thread: {e}")))?;
         let pid = spawned_rx
             .recv()
@@ -116,6 +135,7 @@ impl Process {
             .map_err(|e| failed(format!("pidfd_open: {e}")))?;
         let process = Arc::new(Process {
             name: name.to_owned(),
+            label,
             free: Mutex::new((0..shm.slots()).rev().collect()),
             shm,
             _control: host_end,
@@ -215,6 +235,11 @@ impl Process {
             plugin: self.name.clone(),
             reason,
         }
+    }
+
+    /// Logs the child's output under the plugin's own name from now on.
+    pub(crate) fn set_label(&self, name: &str) {
+        *self.label.lock().unwrap_or_else(|e| e.into_inner()) = name.to_owned();
     }
 
     /// Whether the child has died (or been killed).
@@ -391,25 +416,24 @@ impl Process {
                 let out_len = header.out_len.load(Ordering::Acquire);
                 let error_len = header.error_len.load(Ordering::Acquire);
                 let (_, reply) = slot.bounds(Area::Reply);
-                let mut bytes = Vec::new();
                 if out_len > (reply - ERROR_AREA) as u64
                     || error_len > ERROR_AREA as u64
                     || Status(status).is_fault()
                 {
                     return Outcome::Violation;
                 }
-                if !out.is_null() && out_len > 0 {
-                    slot.read(Area::Reply, 0, out_len, &mut bytes);
-                    // SAFETY: `out` is live for the call (caller).
-                    if unsafe { tenon_interface::append(out, &bytes) }.is_err() {
-                        return Outcome::Done(Status::OUT_OF_MEMORY.0);
+                if !out.is_null() {
+                    // SAFETY: `out` is live for the call (caller). One copy,
+                    // from the shared memory into the caller's buffer.
+                    if let Err(status) = unsafe { slot.append_to(Area::Reply, 0, out_len, out) } {
+                        return Outcome::Done(status);
                     }
                 }
-                if !error.is_null() && error_len > 0 {
-                    bytes.clear();
-                    slot.read(Area::Reply, (reply - ERROR_AREA) as u64, error_len, &mut bytes);
+                if !error.is_null() {
                     // SAFETY: as above.
-                    let _ = unsafe { tenon_interface::append(error, &bytes) };
+                    let _ = unsafe {
+                        slot.append_to(Area::Reply, (reply - ERROR_AREA) as u64, error_len, error)
+                    };
                 }
                 Outcome::Done(status)
             },
@@ -602,7 +626,8 @@ pub(crate) enum InterfaceFailure {
 /// reports its death.
 fn keep(
     mut command: Command,
-    name: String,
+    label: Arc<Mutex<String>>,
+    dispatch: tracing::Dispatch,
     last_words: Arc<Mutex<VecDeque<String>>>,
     spawned: mpsc::Sender<std::io::Result<rustix::process::Pid>>,
     process: mpsc::Receiver<Weak<Process>>,
@@ -618,14 +643,22 @@ fn keep(
     let pid = rustix::process::Pid::from_raw(child.id() as i32).expect("a child's pid is positive");
     let _ = spawned.send(Ok(pid));
     let stdout = child.stdout.take().map(|out| {
-        let name = name.clone();
-        std::thread::spawn(move || forward(out, &name, false, None))
+        let label = Arc::clone(&label);
+        let dispatch = dispatch.clone();
+        std::thread::spawn(move || {
+            tracing::dispatcher::with_default(&dispatch, || forward(out, &label, false, None))
+        })
     });
     let stderr = child.stderr.take().map(|err| {
-        let name = name.clone();
+        let label = Arc::clone(&label);
         let words = Arc::clone(&last_words);
-        std::thread::spawn(move || forward(err, &name, true, Some(&words)))
+        std::thread::spawn(move || {
+            tracing::dispatcher::with_default(&dispatch, || {
+                forward(err, &label, true, Some(&words))
+            })
+        })
     });
+    let name = label.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let process = process.recv().ok();
     let status = child.wait();
     // The last words are complete once standard error is closed (unless a
@@ -659,7 +692,7 @@ fn keep(
 /// child's `tenon_host.log` wrote keep their level.
 fn forward(
     stream: impl Read,
-    plugin: &str,
+    label: &Mutex<String>,
     is_stderr: bool,
     last_words: Option<&Mutex<VecDeque<String>>>,
 ) {
@@ -673,14 +706,25 @@ fn forward(
         }
         let text = String::from_utf8_lossy(&line);
         let text = text.trim_end_matches(['\n', '\r']);
+        let plugin = label.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let plugin = plugin.as_str();
         if let Some(record) = text.strip_prefix(LOG_PREFIX) {
-            let (level, message) = record.split_once(':').unwrap_or(("2", record));
+            let (level, message) = record.split_once(':').unwrap_or(("", record));
             let message = unescape(message);
-            match level {
-                "0" => tracing::error!(target: "tenon::plugin", plugin, "{message}"),
-                "1" => tracing::warn!(target: "tenon::plugin", plugin, "{message}"),
-                "3" => tracing::debug!(target: "tenon::plugin", plugin, "{message}"),
-                "4" => tracing::trace!(target: "tenon::plugin", plugin, "{message}"),
+            // The child writes the raw `tenon_log_level`.
+            match level.parse::<i64>().ok() {
+                Some(l) if l == i64::from(sys::TENON_LOG_ERROR) => {
+                    tracing::error!(target: "tenon::plugin", plugin, "{message}")
+                }
+                Some(l) if l == i64::from(sys::TENON_LOG_WARN) => {
+                    tracing::warn!(target: "tenon::plugin", plugin, "{message}")
+                }
+                Some(l) if l == i64::from(sys::TENON_LOG_DEBUG) => {
+                    tracing::debug!(target: "tenon::plugin", plugin, "{message}")
+                }
+                Some(l) if l == i64::from(sys::TENON_LOG_TRACE) => {
+                    tracing::trace!(target: "tenon::plugin", plugin, "{message}")
+                }
                 _ => tracing::info!(target: "tenon::plugin", plugin, "{message}"),
             }
             continue;

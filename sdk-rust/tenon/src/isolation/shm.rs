@@ -266,6 +266,53 @@ impl Slot<'_> {
         true
     }
 
+    /// Appends `len` bytes at `offset` in `area` to a caller's
+    /// `tenon_buffer`, copying once, straight from the shared memory.
+    /// `Ok(false)` if they are not within the area; `Err` with the status
+    /// the buffer's `reserve` gave.
+    ///
+    /// # Safety
+    ///
+    /// `buffer` is a live `tenon_buffer` lent for the call.
+    pub(crate) unsafe fn append_to(
+        &self,
+        area: Area,
+        offset: u64,
+        len: u64,
+        buffer: *mut tenon_interface::sys::tenon_buffer,
+    ) -> Result<bool, i32> {
+        let (ptr, size) = self.area_ptr(area);
+        let (Ok(offset), Ok(len)) = (usize::try_from(offset), usize::try_from(len)) else {
+            return Ok(false);
+        };
+        if offset > size || len > size - offset {
+            return Ok(false);
+        }
+        if len == 0 {
+            return Ok(true);
+        }
+        // SAFETY: `buffer` is live (caller); `reserve` is never NULL for a
+        // buffer a host lends (`plugin.h`).
+        let buffer = unsafe { &mut *buffer };
+        if buffer.capacity - buffer.len < len {
+            let Some(reserve) = buffer.reserve else {
+                return Err(tenon_interface::Status::INVALID_ARGUMENT.0);
+            };
+            // SAFETY: the buffer's own callback on the buffer.
+            let status = unsafe { reserve(buffer, len) };
+            if status != 0 {
+                return Err(status);
+            }
+        }
+        // SAFETY: the source is within the area (checked); `reserve`
+        // made `len` bytes available after `buffer.len`.
+        unsafe {
+            core::ptr::copy_nonoverlapping(ptr.add(offset), buffer.data.add(buffer.len), len);
+        }
+        buffer.len += len;
+        Ok(true)
+    }
+
     /// Copies `len` bytes at `offset` in `area` out into `into`; false
     /// (copying nothing) if they are not within the area.
     pub(crate) fn read(&self, area: Area, offset: u64, len: u64, into: &mut Vec<u8>) -> bool {

@@ -49,8 +49,14 @@ pub(crate) fn wait_while(
             }
         }
         round += 1;
-        if round % 4 == 0 && start.elapsed() >= spin {
-            break;
+        if round % 4 == 0 {
+            if start.elapsed() >= spin {
+                break;
+            }
+            // On a machine with fewer free cores than spinning threads, the
+            // other side may be waiting for this core: let it run (on an
+            // idle core this returns at once).
+            std::thread::yield_now();
         }
     }
     loop {
