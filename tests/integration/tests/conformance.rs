@@ -172,9 +172,9 @@ fn every_processor_conforms() {
 /// `tenon-test-runner` (`tenon_test_plugins::isolation_runner`: libtest
 /// owns this binary's `main`, so it cannot be the child itself), with the
 /// default options but one: slots of 8 MiB instead of 4, since one call's
-/// arguments get half a slot and the kv cases store a 2 MiB value (larger
-/// arguments are refused cleanly, `invalid_argument`, as the isolation
-/// tests check).
+/// arguments get 3/8 of a slot (1.5 MiB of the default 4) and the kv cases
+/// store a 2 MiB value (larger arguments are refused cleanly,
+/// `invalid_argument`, as the isolation tests check).
 #[cfg(target_os = "linux")]
 fn load_isolated(path: &std::path::Path) -> Result<tenon::Plugin, tenon::Error> {
     tenon::Plugin::loader()
