@@ -121,6 +121,29 @@ fn cpu_ticks(pid: u32) -> Option<u64> {
     Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
 }
 
+/// Prints what the child costs in memory: its resident set (what it alone
+/// uses, and what it shares: the shared-memory slots, libraries).
+fn print_memory(pid: u32) {
+    let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")) else {
+        return;
+    };
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|line| line.starts_with(name))
+            .and_then(|line| line.split_whitespace().nth(1))
+            .unwrap_or("?")
+            .to_owned()
+    };
+    println!(
+        "# memory: the child's resident set is {} KiB (Rss), {} KiB proportional (Pss), \
+         {} KiB of it private",
+        field("Rss:"),
+        field("Pss:"),
+        field("Private_Dirty:")
+    );
+}
+
 /// The isolated rows of the greeter and the echo plugin.
 pub fn run(settings: &Settings, greeter: &Path, echo: &Path, runner: &Path) -> Vec<Row> {
     println!("\n## isolated: the same plugins in a child process (ratio = isolated / in process)");
@@ -157,6 +180,9 @@ pub fn run(settings: &Settings, greeter: &Path, echo: &Path, runner: &Path) -> V
             .expect("greeter resolves");
         assert_eq!(remote.greet(NAME).unwrap(), "Hello, world!");
         let child = children().into_iter().find(|pid| !before.contains(pid));
+        if let (Some(pid), true) = (child, suffix.is_empty()) {
+            print_memory(pid);
+        }
 
         let stats = time_each(
             counts.back_to_back,
