@@ -151,7 +151,12 @@ pub fn oversized_arguments() {
 
 pub fn each_fault() {
     for (stem, expect) in FAULTS {
-        let plugin = load_isolated(stem, isolated().memory_limit(256 << 20));
+        let plugin = load_isolated(
+            stem,
+            isolated().memory_limit(256 << 20).restart(Restart::Always {
+                backoff: Duration::from_millis(10),
+            }),
+        );
         let instance = plugin.instantiate("").expect("instantiate");
         let greeter = greeter_of(&instance);
         assert_eq!(greeter.greet("world").unwrap(), "Hello, world!", "{stem}");
@@ -182,8 +187,21 @@ pub fn each_fault() {
                 "{stem}: what the plugin wrote last reaches the error: {last_words:?}"
             );
         }
-        // The host carries on: another plugin loads and works, in process
-        // and isolated.
+        // With a restart policy, the next instance works, on a fresh child.
+        assert_eq!(
+            greeter.greet("world").unwrap_err().kind_name(),
+            "instance_lost",
+            "{stem}"
+        );
+        let fresh = plugin
+            .instantiate("")
+            .unwrap_or_else(|error| panic!("{stem}: after a restart: {error}"));
+        assert_eq!(
+            greeter_of(&fresh).greet("again").unwrap(),
+            "Hello, again!",
+            "{stem}"
+        );
+        // The host carries on: another plugin loads and works.
         let fine = Plugin::load(c_plugin("greeter")).expect("the host still loads plugins");
         let greeting = greeter_of(&fine.instantiate("").unwrap())
             .greet("after")
@@ -353,6 +371,21 @@ pub fn endless_loop() {
         std::thread::sleep(Duration::from_millis(10));
     }
     assert!(!is_running(child[0]), "the hung child still runs");
+    // The plugin has no restart policy: it stays down.
+    assert!(plugin.instantiate("").is_err());
+
+    // With one, the next instance works on a fresh child.
+    let plugin = load_isolated(
+        "fault_endless_loop",
+        isolated().call_timeout(deadline).restart(Restart::Always {
+            backoff: Duration::from_millis(10),
+        }),
+    );
+    let instance = plugin.instantiate("").unwrap();
+    let error = greeter_of(&instance).greet("crash").unwrap_err();
+    assert_eq!(error.kind_name(), "timed_out", "{error}");
+    let fresh = plugin.instantiate("").unwrap();
+    assert_eq!(greeter_of(&fresh).greet("again").unwrap(), "Hello, again!");
 }
 
 /// A per-call deadline (`tenon::isolation::with_deadline`) on a plugin
