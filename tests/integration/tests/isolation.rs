@@ -103,6 +103,7 @@ fn isolated() -> Isolation {
     Isolation::new().call_timeout(Duration::from_secs(5))
 }
 
+#[cfg(target_os = "linux")]
 fn load_isolated(stem: &str, isolation: Isolation) -> Plugin {
     Plugin::loader()
         .isolated(isolation)
