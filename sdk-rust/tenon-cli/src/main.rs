@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! tenon inspect PATH [--json]     what a plugin says about itself
-//! tenon check PATH [--json]       validate a plugin before shipping it
+//! tenon check PATH [--json] [--isolated]
+//!                                 validate a plugin before shipping it
 //! tenon new NAME --lang LANG      a new plugin project that passes `tenon check`
 //! ```
 //!
@@ -101,8 +102,16 @@ enum Command {
         total_timeout: u64,
         /// Run every check in this process (no crash isolation; for
         /// debugging a check under a debugger).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "isolated")]
         in_process: bool,
+        /// Run every check with the plugin loaded isolated, as a host that
+        /// asks for isolation loads it (Linux): the checks run in this
+        /// process and the plugin in a child process of it, so a crash or a
+        /// hang is reported as the failed call's error (kind crashed or
+        /// timed_out), and a plugin that passes works isolated. --timeout is
+        /// each call's deadline.
+        #[arg(long)]
+        isolated: bool,
     },
 
     /// Create a new plugin project that builds with its language's usual
@@ -178,6 +187,10 @@ pub enum InterfaceChoice {
 }
 
 fn main() -> ExitCode {
+    // Before anything else: when this process was started as an isolated
+    // plugin's child (by `tenon check --isolated`), serve the plugin and
+    // never return.
+    tenon::isolation::init();
     let cli = Cli::parse();
     match cli.command {
         Command::Inspect {
@@ -192,6 +205,7 @@ fn main() -> ExitCode {
             timeout,
             total_timeout,
             in_process,
+            isolated,
         } => check::run(
             &path,
             &check::Options {
@@ -200,6 +214,7 @@ fn main() -> ExitCode {
                 timeout: std::time::Duration::from_secs(timeout.max(1)),
                 total_timeout: std::time::Duration::from_secs(total_timeout.max(1)),
                 in_process,
+                isolated,
             },
         ),
         Command::New {

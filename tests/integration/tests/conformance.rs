@@ -24,6 +24,11 @@
 //! greeter [c/gcc] wrong-greeter: case "normal call": greet("world"): expected "Hello, world!" got "Hi, world"
 //! ```
 //!
+//! The suite runs twice: with every plugin loaded in process, and (the
+//! `*_isolated` tests, Linux) with every plugin loaded isolated, in a child
+//! process running `tenon-test-runner`, unmodified and held to exactly the
+//! same cases.
+//!
 //! The test fixtures (the wrong, panicking and throwing greeters) are built
 //! once, by the default compilers. Two tests guard the listing itself: it
 //! has every interface in several languages and every C and C++ example
@@ -161,6 +166,65 @@ fn every_kv_store_conforms() {
 fn every_processor_conforms() {
     let implementations = implementations_of::<dyn Processor>();
     harness::run("processor", &implementations, processor::CASES).assert_passed("processor");
+}
+
+/// Loads a plugin isolated: in a child process running
+/// `tenon-test-runner` (`tenon_test_plugins::isolation_runner`: libtest
+/// owns this binary's `main`, so it cannot be the child itself), with the
+/// default options but one: slots of 8 MiB instead of 4, since one call's
+/// arguments get 3/8 of a slot (1.5 MiB of the default 4) and the kv cases
+/// store a 2 MiB value (larger arguments are refused cleanly,
+/// `invalid_argument`, as the isolation tests check).
+#[cfg(target_os = "linux")]
+fn load_isolated(path: &std::path::Path) -> Result<tenon::Plugin, tenon::Error> {
+    tenon::Plugin::loader()
+        .isolated(
+            tenon::isolation::Isolation::new()
+                .runner(runner())
+                .slot_size(8 << 20),
+        )
+        .load(path)
+}
+
+/// The isolation runner, built once.
+#[cfg(target_os = "linux")]
+fn runner() -> std::path::PathBuf {
+    tenon_test_plugins::isolation_runner()
+        .unwrap_or_else(|error| panic!("the isolation runner does not build: {error}"))
+}
+
+/// The isolated run: every example greeter, and the panicking and
+/// throwing fixtures, unmodified, loaded isolated, pass the same cases.
+#[cfg(target_os = "linux")]
+#[test]
+fn every_greeter_conforms_isolated() {
+    let mut implementations = implementations_of::<dyn Greeter>();
+    implementations.extend(faulty_greeters());
+    harness::run_loaded_by(load_isolated, "greeter", &implementations, greeter::CASES)
+        .assert_passed("greeter (isolated)");
+}
+
+/// The isolated run of every key-value store.
+#[cfg(target_os = "linux")]
+#[test]
+fn every_kv_store_conforms_isolated() {
+    let implementations = implementations_of::<dyn Kv>();
+    harness::run_loaded_by(load_isolated, "kv", &implementations, kv::CASES)
+        .assert_passed("kv (isolated)");
+}
+
+/// The isolated run of every processor.
+#[cfg(target_os = "linux")]
+#[test]
+fn every_processor_conforms_isolated() {
+    let implementations = implementations_of::<dyn Processor>();
+    harness::run_loaded_by(
+        load_isolated,
+        "processor",
+        &implementations,
+        processor::CASES,
+    )
+    .assert_passed("processor (isolated)");
 }
 
 /// Every interface has implementations in at least two languages, every

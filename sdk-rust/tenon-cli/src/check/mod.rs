@@ -1,6 +1,6 @@
 //! `tenon check`: a validator for plugin authors.
 //!
-//! The parent process never loads the plugin. Each check is a *step*
+//! The parent process never loads the plugin in process. Each check is a *step*
 //! ([`steps`]) that runs in a child process under the [`supervisor`]
 //! (this same executable, `tenon __check-step STEP PATH`), which delivers
 //! its verdict on a private channel plugin code cannot write to by
@@ -61,6 +61,8 @@ pub struct Options {
     pub total_timeout: Duration,
     /// Run the steps in this process instead of children.
     pub in_process: bool,
+    /// Run the steps in this process with the plugin loaded isolated.
+    pub isolated: bool,
 }
 
 /// `tenon check PATH`.
@@ -90,7 +92,7 @@ pub fn run_step_in_child(step: &str, path: &Path) -> ExitCode {
         eprintln!("tenon __check-step is run by `tenon check` only: {problem}");
         return ExitCode::from(2);
     }
-    let outcome = steps::run(step, path);
+    let outcome = steps::run(step, path, &steps::Mode::InProcess);
     supervisor::child::deliver(outcome.to_json());
     ExitCode::SUCCESS
 }
@@ -144,10 +146,14 @@ impl Runner<'_> {
         checks
     }
 
-    /// Runs one step, in a child process unless `--in-process`.
+    /// Runs one step, in a child process unless `--in-process` or
+    /// `--isolated` (where the plugin is in a child and the step is not).
     fn step(&self, step: &str) -> Outcome {
         if self.options.in_process {
-            return steps::run(step, self.path);
+            return steps::run(step, self.path, &steps::Mode::InProcess);
+        }
+        if self.options.isolated {
+            return self.step_isolated(step);
         }
         let left = self
             .options
@@ -198,6 +204,27 @@ impl Runner<'_> {
             ))
             .details(finished.output_lines()),
         }
+    }
+}
+
+impl Runner<'_> {
+    /// Runs one step here, with the plugin isolated: every call's deadline
+    /// is `--timeout`, clipped to what is left of `--total-timeout`.
+    fn step_isolated(&self, step: &str) -> Outcome {
+        let left = self
+            .options
+            .total_timeout
+            .saturating_sub(self.started.elapsed());
+        if left.is_zero() {
+            let mut outcome = Outcome::fail(format!(
+                "not run: the whole run's time limit (--total-timeout {}) was spent",
+                supervisor::seconds(self.options.total_timeout)
+            ));
+            outcome.error = Some(json!({"kind": "timed_out", "message": outcome.summary}));
+            return outcome;
+        }
+        let deadline = left.min(self.options.timeout);
+        steps::run(step, self.path, &steps::Mode::Isolated { deadline })
     }
 }
 

@@ -12,6 +12,8 @@ use crate::supervisor::child::enter as calling;
 use crate::supervisor::{LOADING, UNLOADING};
 use serde_json::json;
 use std::path::Path;
+use std::time::Duration;
+use tenon::isolation::Isolation;
 use tenon::{Instance, Plugin, PluginInfo};
 
 const LIFECYCLE_CYCLES: usize = 100;
@@ -20,23 +22,42 @@ const THREADS: usize = 8;
 const THREAD_ROUNDS: usize = 200;
 const RELOAD_CYCLES: usize = 10;
 
-/// Runs one step in this process.
-pub fn run(step: &str, path: &Path) -> Outcome {
+/// How a step loads the plugin.
+pub enum Mode {
+    /// In this process, as `Plugin::load` does.
+    InProcess,
+    /// Isolated, in a child process of this one, every call (and the load)
+    /// given `deadline`.
+    Isolated {
+        /// Each call's deadline, and the load's.
+        deadline: Duration,
+    },
+}
+
+/// Runs one step in this process, loading the plugin as `mode` says.
+pub fn run(step: &str, path: &Path, mode: &Mode) -> Outcome {
+    let loader = Loader { path, mode };
     match step {
-        "load" => step_load(path),
-        "interfaces" => with_plugin(path, step_interfaces),
-        "lifecycle" => with_plugin(path, step_lifecycle),
-        "threads" => with_plugin(path, step_threads),
-        "reload" => step_reload(path),
+        "load" => step_load(&loader),
+        "interfaces" => with_plugin(&loader, step_interfaces),
+        "lifecycle" => with_plugin(&loader, step_lifecycle),
+        "threads" => with_plugin(&loader, step_threads),
+        "reload" => step_reload(&loader),
         _ => match step.strip_prefix("probe:").and_then(known::by_id) {
-            Some(known) => with_plugin(path, |plugin| step_probe(plugin, known)),
+            Some(known) => with_plugin(&loader, |plugin| step_probe(plugin, known)),
             None => Outcome::fail(format!("unknown check {step:?}")),
         },
     }
 }
 
-fn with_plugin(path: &Path, step: impl FnOnce(&Plugin) -> Outcome) -> Outcome {
-    match load(path) {
+/// Loads the plugin at `path` as `mode` says.
+struct Loader<'a> {
+    path: &'a Path,
+    mode: &'a Mode,
+}
+
+fn with_plugin(loader: &Loader, step: impl FnOnce(&Plugin) -> Outcome) -> Outcome {
+    match load(loader) {
         Ok(plugin) => {
             let outcome = step(&plugin);
             unload(plugin);
@@ -46,9 +67,18 @@ fn with_plugin(path: &Path, step: impl FnOnce(&Plugin) -> Outcome) -> Outcome {
     }
 }
 
-fn load(path: &Path) -> Result<Plugin, tenon::Error> {
+fn load(loader: &Loader) -> Result<Plugin, tenon::Error> {
     calling(LOADING);
-    Plugin::load(path)
+    match loader.mode {
+        Mode::InProcess => Plugin::load(loader.path),
+        Mode::Isolated { deadline } => Plugin::loader()
+            .isolated(
+                Isolation::new()
+                    .call_timeout(*deadline)
+                    .start_timeout(*deadline),
+            )
+            .load(loader.path),
+    }
 }
 
 fn unload(plugin: Plugin) {
@@ -68,8 +98,9 @@ fn destroy(instance: Instance, what: &str) {
     drop(instance);
 }
 
-fn step_load(path: &Path) -> Outcome {
-    match load(path) {
+fn step_load(loader: &Loader) -> Outcome {
+    let path = loader.path;
+    match load(loader) {
         Ok(plugin) => {
             let info = plugin.info();
             let mut outcome = Outcome::pass(format!(
@@ -475,10 +506,10 @@ fn names(known: &[&Known]) -> String {
     known.iter().map(|k| k.short).collect::<Vec<_>>().join(", ")
 }
 
-fn step_reload(path: &Path) -> Outcome {
+fn step_reload(loader: &Loader) -> Outcome {
     let mut first: Option<(String, String)> = None;
     for cycle in 1..=RELOAD_CYCLES {
-        let plugin = match load(path) {
+        let plugin = match load(loader) {
             Ok(plugin) => plugin,
             Err(error) => return Outcome::from_error(&format!("load #{cycle} failed"), &error),
         };

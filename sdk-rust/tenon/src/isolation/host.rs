@@ -70,7 +70,9 @@ impl Host {
     /// The live process, restarting a dead one if the policy allows.
     fn process(&self) -> Result<Arc<Process>, Error> {
         let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
-        if !current.process.is_dead() {
+        // A process killed for a deadline is as good as dead, even before
+        // the keeper has reaped it (then `wait_exit` below waits for that).
+        if !current.process.is_dead() && !current.process.was_killed_for_timeout() {
             return Ok(Arc::clone(&current.process));
         }
         let exit = current

@@ -247,6 +247,12 @@ impl Process {
         self.dead.load(Ordering::Acquire)
     }
 
+    /// Whether the host killed it for a call's deadline: dead, or about to
+    /// be once the keeper has reaped it.
+    pub(crate) fn was_killed_for_timeout(&self) -> bool {
+        self.killed_for_timeout.load(Ordering::Acquire)
+    }
+
     /// Kills the child (idempotent); the keeper reports its death.
     pub(crate) fn kill(&self) {
         let _ = rustix::process::pidfd_send_signal(&self.pidfd, rustix::process::Signal::KILL);
@@ -364,12 +370,29 @@ impl Process {
                 }
                 Some(state::CALLBACK) => {
                     super::callback::serve(&slot, &self.services);
-                    publish(
-                        &header.state,
-                        &header.sleepers,
-                        CHILD_ASLEEP,
+                    // The child may have died while the callback ran: then
+                    // `died` wrote DEAD, which a plain store of the reply
+                    // would overwrite (and this call would wait for its
+                    // deadline instead of failing as crashed now).
+                    match header.state.compare_exchange(
+                        state::CALLBACK,
                         state::CALLBACK_REPLY,
-                    );
+                        Ordering::SeqCst,
+                        Ordering::SeqCst,
+                    ) {
+                        // As `publish` does, after its store.
+                        Ok(_) => {
+                            if header.sleepers.load(Ordering::SeqCst) & CHILD_ASLEEP != 0 {
+                                wake_all(&header.state);
+                            }
+                        }
+                        Err(state::DEAD) => return Outcome::Dead,
+                        Err(_) => {
+                            tracing::error!(target: "tenon", plugin = %self.name, "the plugin's process broke the shared-memory protocol during a callback; killing it");
+                            self.kill();
+                            return Outcome::Dead;
+                        }
+                    }
                 }
                 Some(state::REPLY) => {
                     let outcome = read(&slot);

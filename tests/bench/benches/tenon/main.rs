@@ -10,12 +10,13 @@
 //! Every case prints a line for people and a line for scripts:
 //! `BENCH {"name":…,"median_ns":…,"p99_ns":…,"ratio":…,"baseline":…}`,
 //! where `ratio` is this case's median over its baseline's, both measured
-//! in this run. Groups are `load-warm`, `load-cold`, `kv`, `greet`, `bytes`
-//! and `peers`. `docs/PERFORMANCE.md` explains the cases and the results.
+//! in this run. Groups are `load-warm`, `load-cold`, `kv`, `greet`, `bytes`,
+//! `isolated` (Linux) and `peers`. `docs/PERFORMANCE.md` explains the cases and the results.
 
 mod c_host;
 mod calls;
 mod harness;
+mod isolated;
 mod load;
 mod peers;
 mod plain;
@@ -25,6 +26,9 @@ use load::Subject;
 use std::path::PathBuf;
 
 fn main() {
+    // The isolated cases' children are this executable: serve a plugin,
+    // never return.
+    tenon::isolation::init();
     if load::child() {
         return;
     }
@@ -79,6 +83,15 @@ fn main() {
     }
     if selected(&filters, &["bytes", "call", "peers"]) {
         rows.extend(calls::bytes(&settings, "echo-c", &echo_c));
+    }
+    if cfg!(target_os = "linux") && selected(&filters, &["isolated", "peers"]) {
+        rows.extend(isolated::run(
+            &settings,
+            &greeter_c,
+            &echo_c,
+            &tenon_test_plugins::isolation_runner()
+                .unwrap_or_else(|e| panic!("building the isolation runner: {e}")),
+        ));
     }
     if selected(&filters, &["peers"]) {
         peers::run(&settings, &rows);

@@ -3,7 +3,9 @@
 //! process over net/rpc or gRPC). The Go sources are in `go/src/tenonpeer`
 //! beside this crate; they are built here, offline, and print `PEER` lines
 //! that become `BENCH` lines with a ratio against Tenon's equivalent case
-//! (peer / Tenon: how many times longer the peer takes).
+//! (peer / Tenon: how many times longer the peer takes): go-plugin's
+//! against Tenon's isolated cases when they ran (both are a plugin in a
+//! process of its own), the `plugin` package's against in-process ones.
 //!
 //! Skipped with a note when Go (or, for go-plugin, Debian's
 //! `golang-github-hashicorp-go-plugin-dev`) is missing, or when
@@ -32,6 +34,24 @@ const EQUIVALENTS: &[(&str, &str)] = &[
     ("go-plugin-grpc/len", "call/kv-cpp/len/typed"),
     ("go-plugin-grpc/echo-64B", "call/echo-c/process-64B/typed"),
     ("go-plugin-grpc/echo-1MiB", "call/echo-c/process-1MiB/typed"),
+];
+
+/// go-plugin runs its plugin in a process of its own, so where this run
+/// measured Tenon's isolated equivalent, that is what it is compared with
+/// (instead of the in-process case of [`EQUIVALENTS`]).
+const ISOLATED_EQUIVALENTS: &[(&str, &str)] = &[
+    ("go-plugin-netrpc/start", "isolated/greeter-c/start-self"),
+    (
+        "go-plugin-netrpc/len",
+        "isolated/greeter-c/greet/back-to-back",
+    ),
+    ("go-plugin-netrpc/echo-1MiB", "isolated/echo-c/process-1MiB"),
+    ("go-plugin-grpc/start", "isolated/greeter-c/start-self"),
+    (
+        "go-plugin-grpc/len",
+        "isolated/greeter-c/greet/back-to-back",
+    ),
+    ("go-plugin-grpc/echo-1MiB", "isolated/echo-c/process-1MiB"),
 ];
 
 fn source_dir() -> PathBuf {
@@ -217,10 +237,14 @@ pub fn run(settings: &Settings, tenon: &[Row]) -> Vec<Row> {
 
     let mut rows = Vec::new();
     for (name, stats) in measured {
-        let ratio = EQUIVALENTS
-            .iter()
-            .find(|(peer, _)| *peer == name)
-            .and_then(|(_, equivalent)| tenon.iter().find(|row| row.name == *equivalent))
+        let equivalent = |table: &[(&str, &str)]| {
+            table
+                .iter()
+                .find(|(peer, _)| *peer == name)
+                .and_then(|(_, equivalent)| tenon.iter().find(|row| row.name == *equivalent))
+        };
+        let ratio = equivalent(ISOLATED_EQUIVALENTS)
+            .or_else(|| equivalent(EQUIVALENTS))
             .map(|row| (row.name.clone(), stats.median_ns / row.stats.median_ns));
         let row = Row { name, stats, ratio };
         print_row(&row);

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 use std::panic::{self, AssertUnwindSafe};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use tenon::{CallError, CallResult, Instance, Plugin, SharedInstance, Status};
 use tenon_test_plugins::Compiler;
 
@@ -135,13 +135,28 @@ impl Report {
     }
 }
 
+/// How the suite loads each implementation.
+pub type Load = fn(&Path) -> Result<Plugin, tenon::Error>;
+
 /// Runs every case of `cases` against every implementation, collecting
 /// every failure (a case that panics in the host is a failure too).
 pub fn run(interface: &str, implementations: &[Implementation], cases: &[Case]) -> Report {
+    run_loaded_by(|path| Plugin::load(path), interface, implementations, cases)
+}
+
+/// [`run`], loading every implementation with `load` (for instance
+/// isolated, in a child process); the cases, and what they expect, are the
+/// same.
+pub fn run_loaded_by(
+    load: Load,
+    interface: &str,
+    implementations: &[Implementation],
+    cases: &[Case],
+) -> Report {
     let mut report = Report::default();
     for implementation in implementations {
         let label = implementation.label(interface);
-        let plugin = match Plugin::load(&implementation.path) {
+        let plugin = match load(&implementation.path) {
             Ok(plugin) => plugin,
             Err(error) => {
                 report.failures.push(format!(

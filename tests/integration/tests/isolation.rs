@@ -1,0 +1,125 @@
+//! Isolation: plugins that crash, abort, exit, overflow their stack, eat
+//! memory or loop forever, loaded isolated, each give the call in flight a
+//! typed error while the host carries on.
+//!
+//! Every fault fixture (`tests/fixtures/fault_*.c`, `crash_in_host_callback.c`)
+//! greets normally and faults when greeted with `"crash"`. The tests check
+//! the error kind and its detail (the signal, the exit status, the
+//! deadline), that the host survives and can still use other plugins, that
+//! instances of a dead child are reported lost, that with a restart policy
+//! the next instance works on a fresh child, that a corrupt file or an
+//! aborting initializer is a typed load error, that a checksum mismatch is
+//! refused before any plugin code runs, that a SIGKILLed host takes its
+//! child along, and that no zombie is ever left.
+//!
+//! This test has its own `main` (see `isolation/runner.rs`): an isolating
+//! host calls `tenon::isolation::init()` first thing, because the child it
+//! spawns is this executable. Linux only for now; elsewhere isolation is
+//! refused with `isolation_unsupported`, which is tested instead.
+
+#[path = "isolation/processes.rs"]
+#[cfg(target_os = "linux")]
+mod processes;
+#[path = "isolation/runner.rs"]
+mod runner;
+
+use std::process::ExitCode;
+use std::time::Duration;
+use tenon::isolation::Isolation;
+use tenon::Plugin;
+use tenon_test_plugins::c_fixture;
+
+fn main() -> ExitCode {
+    tenon::isolation::init();
+    #[cfg(target_os = "linux")]
+    if let Some(role) = linux::role() {
+        return role;
+    }
+    runner::run(TESTS)
+}
+
+#[cfg(not(target_os = "linux"))]
+const TESTS: &[runner::Test] = &[(
+    "isolation_is_refused_cleanly_where_unsupported",
+    unsupported_platform,
+)];
+
+#[cfg(target_os = "linux")]
+const TESTS: &[runner::Test] = &[
+    ("a_healthy_plugin_works_isolated", linux::healthy),
+    (
+        "oversized_arguments_are_refused_cleanly",
+        linux::oversized_arguments,
+    ),
+    (
+        "each_fault_gives_its_typed_error_and_the_host_carries_on",
+        linux::each_fault,
+    ),
+    (
+        "instances_of_a_crashed_child_are_reported_lost",
+        linux::instances_lost,
+    ),
+    (
+        "with_a_restart_policy_the_next_call_succeeds_on_a_fresh_child",
+        linux::restart,
+    ),
+    (
+        "without_a_restart_policy_the_plugin_stays_down",
+        linux::no_restart,
+    ),
+    (
+        "a_crash_around_a_host_callback_is_a_crash_of_the_call",
+        linux::host_callback,
+    ),
+    (
+        "an_endless_loop_times_out_at_its_deadline",
+        linux::endless_loop,
+    ),
+    (
+        "a_per_call_deadline_times_out_a_call",
+        linux::per_call_deadline,
+    ),
+    (
+        "initializers_that_abort_exit_or_hang_are_typed_load_errors",
+        linux::initializers,
+    ),
+    (
+        "files_with_corrupted_headers_are_load_errors_never_the_hosts_death",
+        linux::corrupted_headers,
+    ),
+    (
+        "a_checksum_mismatch_is_refused_before_any_plugin_code_runs",
+        linux::checksum,
+    ),
+    (
+        "a_sigkilled_host_takes_its_child_along",
+        linux::sigkilled_host,
+    ),
+    ("no_zombie_is_left", linux::no_zombies),
+];
+
+/// What every test loads with: isolated, a short default deadline.
+fn isolated() -> Isolation {
+    Isolation::new().call_timeout(Duration::from_secs(5))
+}
+
+#[cfg(target_os = "linux")]
+fn load_isolated(stem: &str, isolation: Isolation) -> Plugin {
+    Plugin::loader()
+        .isolated(isolation)
+        .load(c_fixture(stem))
+        .unwrap_or_else(|error| panic!("{stem}: {error} [{}]", error.kind()))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn unsupported_platform() {
+    let error = Plugin::loader()
+        .isolated(isolated())
+        .load(c_fixture("fault_segfault"))
+        .expect_err("isolation is Linux-only for now");
+    assert_eq!(error.kind(), "isolation_unsupported", "{error}");
+}
+
+#[cfg(target_os = "linux")]
+#[path = "isolation/linux.rs"]
+mod linux;
