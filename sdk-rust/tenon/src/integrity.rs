@@ -36,14 +36,85 @@ impl Opened {
     }
 }
 
-/// Opens `path`; with `expected`, copies and hashes it and refuses a
-/// mismatch with [`Error::ChecksumMismatch`].
-pub(crate) fn open(path: &Path, expected: Option<&str>) -> Result<Opened, Error> {
+/// Opens the plugin file `given` names, refusing anything but a regular
+/// file, and returns it with its canonical path (absolute, so the loader
+/// consults no search path; symbolic links resolved, so errors and
+/// metadata name the file itself).
+///
+/// The file is opened first and everything else asked of the descriptor:
+/// on Linux the canonical path is one `readlink` of `/proc/self/fd/N`
+/// instead of one per path component, which is most of what loading costs
+/// beyond `dlopen`. The open does not block on a FIFO (it is then refused as
+/// not a regular file).
+pub(crate) fn open_regular(given: &Path) -> Result<(File, PathBuf), Error> {
+    let refuse = |reason: String| Error::NotALibrary {
+        path: given.to_path_buf(),
+        reason,
+    };
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(nonblocking_flag());
+    }
+    let file = options.open(given).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::FileNotFound {
+            path: given.to_path_buf(),
+        },
+        _ => refuse(e.to_string()),
+    })?;
+    let metadata = file.metadata().map_err(|e| refuse(e.to_string()))?;
+    if !metadata.is_file() {
+        return Err(refuse("not a regular file".to_owned()));
+    }
+    let canonical = match descriptor_path(&file) {
+        Some(path) => path,
+        None => std::fs::canonicalize(given).map_err(|e| refuse(e.to_string()))?,
+    };
+    Ok((file, canonical))
+}
+
+/// `O_NONBLOCK`, so that opening a FIFO returns at once.
+#[cfg(unix)]
+fn nonblocking_flag() -> i32 {
+    #[cfg(target_os = "linux")]
+    {
+        rustix::fs::OFlags::NONBLOCK.bits() as i32
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        // O_NONBLOCK on macOS and the BSDs.
+        0x0004
+    }
+}
+
+/// The canonical path of an open file, from the kernel (Linux), if it can
+/// tell.
+fn descriptor_path(file: &File) -> Option<PathBuf> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        let path = std::fs::read_link(format!("/proc/self/fd/{}", file.as_raw_fd())).ok()?;
+        // A file deleted since it was opened reads as "<path> (deleted)".
+        (path.is_absolute() && !path.as_os_str().to_string_lossy().ends_with(" (deleted)"))
+            .then_some(path)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = file;
+        None
+    }
+}
+
+/// Prepares the open plugin file `source` (named `path`) for loading; with
+/// `expected`, copies and hashes it and refuses a mismatch with
+/// [`Error::ChecksumMismatch`].
+pub(crate) fn open(mut source: File, path: &Path, expected: Option<&str>) -> Result<Opened, Error> {
     let refuse = |reason: String| Error::NotALibrary {
         path: path.to_path_buf(),
         reason,
     };
-    let mut source = File::open(path).map_err(|e| refuse(format!("cannot read it: {e}")))?;
     let Some(expected) = expected else {
         return Ok(Opened {
             file: source,

@@ -90,36 +90,18 @@ impl Plugin {
     }
 
     pub(crate) fn load_with(options: &Loader, given: &Path) -> Result<Plugin, Error> {
-        let path = std::fs::canonicalize(given).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => Error::FileNotFound {
-                path: given.to_path_buf(),
-            },
-            _ => Error::NotALibrary {
-                path: given.to_path_buf(),
-                reason: e.to_string(),
-            },
-        })?;
-        if !path.is_file() {
-            return Err(Error::NotALibrary {
-                path,
-                reason: "not a regular file".to_owned(),
-            });
-        }
+        let (file, path) = crate::integrity::open_regular(given)?;
         if options.isolation.is_some() && !cfg!(target_os = "linux") {
             return Err(Error::IsolationUnsupported {
                 reason: "process isolation is implemented on Linux only in this release".to_owned(),
             });
         }
-        let opened = crate::integrity::open(&path, options.sha256.as_deref())?;
+        let opened = crate::integrity::open(file, &path, options.sha256.as_deref())?;
         // Before the loader sees the file: refuses text, empty, truncated
         // and foreign-architecture files with a precise reason, and an
         // entry the file says is data, which must never be called. Reading
         // the headers runs nothing, so an isolated host does it here too.
-        let header = opened.file.try_clone().map_err(|e| Error::NotALibrary {
-            path: path.clone(),
-            reason: format!("cannot read it: {e}"),
-        })?;
-        crate::library::LibraryFile::read_open(header, &path)?.check_entry()?;
+        crate::library::LibraryFile::read_open(&opened.file, &path)?.check_entry()?;
         if let Some(isolation) = &options.isolation {
             let (info, host) =
                 crate::isolation::Host::start(isolation, &path, opened, &options.services)?;

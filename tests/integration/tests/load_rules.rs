@@ -209,3 +209,23 @@ fn the_host_keeps_its_promises_about_arguments() {
         );
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_not_a_library_and_loading_it_does_not_block() {
+    let fifo = scratch("fifo").join(library_name("fifo"));
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("run mkfifo");
+    assert!(made.success(), "mkfifo failed");
+    // Opening a FIFO for reading would wait for a writer forever: the load
+    // must refuse it without opening it that way.
+    let (done, result) = std::sync::mpsc::channel();
+    std::thread::spawn(move || done.send(support::load_error(&fifo)).unwrap());
+    let error = result
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("loading a FIFO blocked");
+    assert_eq!(error.kind(), "not_a_library", "{error}");
+    assert!(error.to_string().contains("not a regular file"), "{error}");
+}

@@ -135,11 +135,7 @@ fn run() -> Result<(), String> {
         file: File::from(plugin_fd),
         copied: true,
     };
-    let header = opened
-        .file
-        .try_clone()
-        .map_err(|e| format!("plugin file: {e}"))?;
-    let loaded = crate::library::LibraryFile::read_open(header, &path)
+    let loaded = crate::library::LibraryFile::read_open(&opened.file, &path)
         .and_then(|file| file.check_entry())
         .and_then(|()| Plugin::load_local(&path, opened, &HostServices::new()));
     let plugin = match loaded {

@@ -41,6 +41,7 @@ use object::read::ReadCache;
 use object::ReadRef;
 use refusal::{not_a_library, Refusal};
 use std::fs::File;
+use std::io::{Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 /// A shared library file, read and checked without loading it.
@@ -138,16 +139,36 @@ impl LibraryFile {
             return Err(refuse("not a regular file".to_owned()));
         }
         let file = File::open(path).map_err(|e| refuse(format!("cannot read it: {e}")))?;
-        Self::read_open(file, path)
+        Self::read_open(&file, path)
     }
 
     /// [`LibraryFile::read`] of a file already open (a copy in memory, a
-    /// descriptor another process sent), named `path` in errors.
-    pub(crate) fn read_open(file: File, path: &Path) -> Result<LibraryFile, Error> {
-        // Reads only the parts of the file that are looked at, however
-        // large the library.
-        let cache = ReadCache::new(file);
-        let exports = check(&cache, &Host::CURRENT).map_err(|r| r.into_error(path))?;
+    /// descriptor another process sent), named `path` in errors. Reads from
+    /// the start of the file whatever its current offset.
+    pub(crate) fn read_open(file: &File, path: &Path) -> Result<LibraryFile, Error> {
+        let refuse = |reason: String| Error::NotALibrary {
+            path: path.to_path_buf(),
+            reason,
+        };
+        let len = file
+            .metadata()
+            .map_err(|e| refuse(format!("cannot read it: {e}")))?
+            .len();
+        let exports = if len <= WHOLE_FILE_LIMIT {
+            // A plugin of ordinary size is read in one system call: loading
+            // is dominated by system calls, and reading a few hundred
+            // kilobytes costs less than a dozen small reads.
+            let bytes =
+                read_whole(file, len).map_err(|e| refuse(format!("cannot read it: {e}")))?;
+            check(&bytes[..], &Host::CURRENT)
+        } else {
+            // A large library: only the parts that are looked at.
+            let mut file = file;
+            file.seek(SeekFrom::Start(0))
+                .map_err(|e| refuse(format!("cannot read it: {e}")))?;
+            check(&ReadCache::new(file), &Host::CURRENT)
+        }
+        .map_err(|r| r.into_error(path))?;
         Ok(LibraryFile {
             path: path.to_path_buf(),
             exports,
@@ -189,6 +210,46 @@ impl LibraryFile {
             }),
             _ => Ok(()),
         }
+    }
+}
+
+/// Files up to this size are read whole, in one call; larger ones piece by
+/// piece.
+const WHOLE_FILE_LIMIT: u64 = 1 << 20;
+
+/// The first `len` bytes of `file`, from its start. A file that turns out
+/// shorter (truncated meanwhile) gives the bytes there are, which the checks
+/// then refuse as truncated.
+fn read_whole(file: &File, len: u64) -> std::io::Result<Vec<u8>> {
+    let mut bytes = vec![0u8; len as usize];
+    let mut filled = 0;
+    while filled < bytes.len() {
+        let n = read_at(file, &mut bytes[filled..], filled as u64)?;
+        if n == 0 {
+            bytes.truncate(filled);
+            break;
+        }
+        filled += n;
+    }
+    Ok(bytes)
+}
+
+/// One positioned read, leaving the file's offset alone where the platform
+/// allows it.
+fn read_at(file: &File, buffer: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::FileExt::read_at(file, buffer, offset)
+    }
+    #[cfg(windows)]
+    {
+        std::os::windows::fs::FileExt::seek_read(file, buffer, offset)
+    }
+    #[cfg(not(any(unix, windows)))]
+    {
+        let mut file = file;
+        file.seek(SeekFrom::Start(offset))?;
+        std::io::Read::read(&mut file, buffer)
     }
 }
 
