@@ -215,7 +215,7 @@ impl LibraryFile {
 
 /// Files up to this size are read whole, in one call; larger ones piece by
 /// piece.
-const WHOLE_FILE_LIMIT: u64 = 1 << 20;
+const WHOLE_FILE_LIMIT: u64 = 64 << 10;
 
 /// The first `len` bytes of `file`, from its start. A file that turns out
 /// shorter (truncated meanwhile) gives the bytes there are, which the checks
