@@ -87,6 +87,14 @@ pub trait Plugin: Send + Sized + 'static {
 /// Exports a [`Plugin`] type as this library's plugin: defines the static
 /// descriptor, the interface table and the `tenon_plugin_v1` entry symbol.
 ///
+/// With this crate's feature `static` (set by the host that links the
+/// plugin as an rlib: `tenon-plugin = { features = ["static"] }`), the
+/// entry is instead a plain `pub extern "C" fn tenon_plugin_v1` at the
+/// plugin crate's root, with a mangled symbol: several Rust plugins link
+/// into one host without colliding, and the host registers each by path
+/// (`Registry::new().with_static("greeter-rust", greeter_rust::tenon_plugin_v1)`).
+/// The plugin's source is the same in both builds (`docs/static.md`).
+///
 /// ```text
 /// tenon_plugin::export! {
 ///     plugin: MyType,                           // implements Plugin
@@ -206,8 +214,36 @@ macro_rules! export {
                 destroy: ::core::option::Option::Some($crate::lifecycle::destroy::<$plugin>),
             });
 
+        $crate::__entry!();
+    };
+}
+
+/// The entry of a shared-library build: the exported `tenon_plugin_v1`.
+#[cfg(not(feature = "static"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __entry {
+    () => {
         /// The plugin's entry symbol (ABI major 1).
         #[no_mangle]
+        pub extern "C" fn tenon_plugin_v1() -> *const $crate::sys::tenon_plugin_descriptor {
+            &__TENON_PLUGIN_DESCRIPTOR.0
+        }
+    };
+}
+
+/// The entry of a static build (feature `static`): the same function under
+/// the crate's path (`my_plugin::tenon_plugin_v1`), with a mangled symbol
+/// that no other plugin's entry can collide with and that nothing exports;
+/// the host passes it to `tenon::Registry::with_static`.
+#[cfg(feature = "static")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __entry {
+    () => {
+        /// The plugin's entry (ABI major 1), for a host that links this
+        /// crate statically and registers it with
+        /// `tenon::Registry::with_static`.
         pub extern "C" fn tenon_plugin_v1() -> *const $crate::sys::tenon_plugin_descriptor {
             &__TENON_PLUGIN_DESCRIPTOR.0
         }
