@@ -121,6 +121,9 @@ pub fn addPlugin(b: *std.Build, options: PluginOptions) *std.Build.Step.Compile 
         }),
     });
     lib.bundle_ubsan_rt = false;
+    // A static library is linked by another toolchain (cc, rustc), which
+    // does not provide Zig's runtime helpers (__zig_probe_stack, ...).
+    if (static_id != null) lib.bundle_compiler_rt = true;
     b.installArtifact(lib);
     return lib;
 }

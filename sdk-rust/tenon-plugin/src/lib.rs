@@ -87,12 +87,15 @@ pub trait Plugin: Send + Sized + 'static {
 /// Exports a [`Plugin`] type as this library's plugin: defines the static
 /// descriptor, the interface table and the `tenon_plugin_v1` entry symbol.
 ///
-/// With this crate's feature `static` (set by the host that links the
-/// plugin as an rlib: `tenon-plugin = { features = ["static"] }`), the
+/// Static builds: when the plugin crate is compiled with a feature
+/// `static` of its own (declare `static = []` in its `[features]`), the
 /// entry is instead a plain `pub extern "C" fn tenon_plugin_v1` at the
-/// plugin crate's root, with a mangled symbol: several Rust plugins link
-/// into one host without colliding, and the host registers each by path
+/// crate's root, with a mangled symbol: several Rust plugins link into one
+/// host without colliding, and the host registers each by path
 /// (`Registry::new().with_static("greeter-rust", greeter_rust::tenon_plugin_v1)`).
+/// The feature is the plugin's, not this crate's, so that cargo never
+/// unifies a static and a dynamic build: the static one is a second
+/// package compiling the same source (`[lib] path`) with the feature on.
 /// The plugin's source is the same in both builds (`docs/static.md`).
 ///
 /// ```text
@@ -218,32 +221,20 @@ macro_rules! export {
     };
 }
 
-/// The entry of a shared-library build: the exported `tenon_plugin_v1`.
-#[cfg(not(feature = "static"))]
+/// The entry: the exported `tenon_plugin_v1` of a shared-library build, or,
+/// when the plugin crate is compiled with its feature `static` on, the same
+/// function under the crate's path, with a mangled symbol nothing exports.
+/// The feature is the plugin crate's own (not this crate's), so that a
+/// static and a dynamic build of one source, which are two packages, are
+/// never unified by cargo.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __entry {
     () => {
-        /// The plugin's entry symbol (ABI major 1).
-        #[no_mangle]
-        pub extern "C" fn tenon_plugin_v1() -> *const $crate::sys::tenon_plugin_descriptor {
-            &__TENON_PLUGIN_DESCRIPTOR.0
-        }
-    };
-}
-
-/// The entry of a static build (feature `static`): the same function under
-/// the crate's path (`my_plugin::tenon_plugin_v1`), with a mangled symbol
-/// that no other plugin's entry can collide with and that nothing exports;
-/// the host passes it to `tenon::Registry::with_static`.
-#[cfg(feature = "static")]
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __entry {
-    () => {
-        /// The plugin's entry (ABI major 1), for a host that links this
-        /// crate statically and registers it with
-        /// `tenon::Registry::with_static`.
+        /// The plugin's entry (ABI major 1): the exported symbol of a
+        /// shared-library build, or, in a static build, the function a host
+        /// registers with `tenon::Registry::with_static`.
+        #[cfg_attr(not(feature = "static"), no_mangle)]
         pub extern "C" fn tenon_plugin_v1() -> *const $crate::sys::tenon_plugin_descriptor {
             &__TENON_PLUGIN_DESCRIPTOR.0
         }
