@@ -18,6 +18,46 @@ pub use crate::fault::{set_fault, Fault};
 /// ([`Interface::PROXY_VTABLE`](crate::Interface::PROXY_VTABLE)) with a
 /// [`ProxyInstance`] holding a `Remote` as its instance is a C vtable like
 /// any other, whose calls end up here.
+///
+/// ```
+/// use std::sync::Arc;
+/// use tenon_interface::{remote, sys, Client, Fault, Interface, ProxyInstance, Remote, Status, WireArg};
+/// # #[repr(C)] #[derive(Clone, Copy)] pub struct example_greeter_v1 { pub struct_size: u32, pub greet: Option<unsafe extern "C" fn(*mut core::ffi::c_void, sys::tenon_str, *mut sys::tenon_buffer, *mut sys::tenon_buffer) -> sys::tenon_status> }
+/// # tenon_interface::interface! {
+/// #     pub trait Greeter {
+/// #         const ID = c"org.tenon.example.greeter";
+/// #         const VERSION = 1;
+/// #         type Vtable = example_greeter_v1;
+/// #         fn greet(&self, name: &str) -> String;
+/// #     }
+/// # }
+///
+/// /// A remote whose process is always gone.
+/// struct Gone;
+///
+/// impl Remote for Gone {
+///     unsafe fn call(
+///         &self,
+///         _method: u32,
+///         _args: &[WireArg<'_>],
+///         _out: *mut sys::tenon_buffer,
+///         _error: *mut sys::tenon_buffer,
+///     ) -> sys::tenon_status {
+///         remote::set_fault(Fault::InstanceLost);
+///         Status::INSTANCE_LOST.0
+///     }
+/// }
+///
+/// let proxy = Arc::new(ProxyInstance::new(Arc::new(Gone)));
+/// // SAFETY: the interface's proxy vtable, with a proxy instance that
+/// // outlives the client.
+/// let greeter = unsafe {
+///     Client::<dyn Greeter>::new(proxy.as_ptr(), <dyn Greeter as Interface>::PROXY_VTABLE)
+/// };
+/// let error = greeter.greet("Ada").unwrap_err();
+/// assert_eq!(error.kind_name(), "instance_lost");
+/// assert_eq!(error.fault(), Some(&Fault::InstanceLost));
+/// ```
 pub trait Remote: Send + Sync {
     /// Calls method number `method` (an index into
     /// [`Interface::METHODS`](crate::Interface::METHODS)) with `args`, one

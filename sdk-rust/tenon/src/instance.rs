@@ -25,7 +25,6 @@ enum Place {
         host: Option<HostTable>,
     },
     /// An instance in an isolated plugin's process.
-    #[cfg(target_os = "linux")]
     Remote(crate::isolation::RemoteInstance),
 }
 
@@ -50,7 +49,6 @@ impl InstanceCore {
     }
 
     /// An instance living in `plugin`'s process.
-    #[cfg(target_os = "linux")]
     pub(crate) fn remote(plugin: Plugin, remote: crate::isolation::RemoteInstance) -> Self {
         InstanceCore {
             plugin: Some(plugin),
@@ -67,7 +65,6 @@ impl InstanceCore {
     fn target<I: ?Sized + Interface>(&self) -> Result<(*mut c_void, *const I::Vtable), Error> {
         match &self.place {
             Place::Local { ptr, .. } => Ok((*ptr, self.plugin().vtable::<I>()?)),
-            #[cfg(target_os = "linux")]
             Place::Remote(remote) => remote.target::<I>(self.plugin()),
         }
     }

@@ -28,7 +28,6 @@ struct Loaded {
 
 enum Backend {
     InProcess(InProcess),
-    #[cfg(target_os = "linux")]
     Isolated(crate::isolation::Host),
 }
 
@@ -122,7 +121,6 @@ impl Plugin {
             reason: format!("cannot read it: {e}"),
         })?;
         crate::library::LibraryFile::read_open(header, &path)?.check_entry()?;
-        #[cfg(target_os = "linux")]
         if let Some(isolation) = &options.isolation {
             let (info, host) =
                 crate::isolation::Host::start(isolation, &path, opened, &options.services)?;
@@ -255,7 +253,6 @@ impl Plugin {
     pub fn require<I: ?Sized + Interface>(&self) -> Result<(), Error> {
         match &self.loaded.backend {
             Backend::InProcess(_) => self.vtable::<I>().map(|_| ()),
-            #[cfg(target_os = "linux")]
             Backend::Isolated(host) => host.require::<I>(&self.loaded.info),
         }
     }
@@ -274,7 +271,6 @@ impl Plugin {
         let _ = deadline;
         match &self.loaded.backend {
             Backend::InProcess(_) => Ok(std::time::Duration::ZERO),
-            #[cfg(target_os = "linux")]
             Backend::Isolated(host) => host.ping(deadline),
         }
     }
@@ -282,7 +278,6 @@ impl Plugin {
     fn create(&self, config: &str) -> Result<InstanceCore, Error> {
         let local = match &self.loaded.backend {
             Backend::InProcess(local) => local,
-            #[cfg(target_os = "linux")]
             Backend::Isolated(host) => {
                 let remote = host.create(config, &self.loaded.info)?;
                 return Ok(InstanceCore::remote(self.clone(), remote));
@@ -366,7 +361,6 @@ impl Plugin {
     pub(crate) fn destroy_fn(&self) -> crate::verify::DestroyFn {
         match &self.loaded.backend {
             Backend::InProcess(local) => local.destroy,
-            #[cfg(target_os = "linux")]
             Backend::Isolated(_) => unreachable!("isolated instances are destroyed remotely"),
         }
     }

@@ -251,3 +251,29 @@ fn every_example_plugin_of_every_language_works_isolated() {
         }
     }
 }
+
+#[test]
+fn a_plugin_under_a_memory_limit_still_serves_and_is_capped() {
+    let plugin = Plugin::loader()
+        .isolated(isolated().memory_limit(256 << 20))
+        .load(rust_plugin("kv-rust").unwrap())
+        .unwrap();
+    let instance = plugin.instantiate("").unwrap();
+    let kv = instance.interface::<dyn Kv>().unwrap();
+    kv.put("k", b"v").unwrap();
+    assert_eq!(kv.get("k").unwrap(), b"v");
+    // 1 MiB values until the cap: the process cannot hold 512 of them.
+    let value = vec![1u8; 1 << 20];
+    let mut failed = None;
+    for i in 0..512 {
+        if let Err(error) = kv.put(&format!("v{i}"), &value) {
+            failed = Some(error);
+            break;
+        }
+    }
+    let error = failed.expect("the memory limit stops the plugin");
+    assert!(
+        ["crashed", "out_of_memory", "panic"].contains(&error.kind_name()),
+        "{error}"
+    );
+}

@@ -22,7 +22,7 @@ fn an_isolated_plugins_logs_reach_tracing_with_its_name_and_level() {
             drop(plugin.instantiate("").unwrap());
             // The record travels on the child's standard error, beside the
             // reply: give the reader a moment.
-            std::thread::sleep(std::time::Duration::from_millis(300));
+            std::thread::sleep(std::time::Duration::from_millis(1000));
         }
     });
     for name in ["greeter-c", "greeter-rust"] {

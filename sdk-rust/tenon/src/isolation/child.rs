@@ -238,15 +238,19 @@ fn serve_slot(index: usize) {
     let slot = child.shm.slot(index);
     let header = slot.header;
     CURRENT_SLOT.with(|current| current.set(Some(index)));
+    // No linger before the first request: spinning every slot at start
+    // would only slow the handshake down.
+    let mut linger = Duration::ZERO;
     loop {
         let seen = wait_while(
             &header.state,
             &header.sleepers,
             CHILD_ASLEEP,
             |s| s != state::REQUEST,
-            child.linger,
+            linger,
             None,
         );
+        linger = child.linger;
         if seen != Some(state::REQUEST) {
             continue;
         }

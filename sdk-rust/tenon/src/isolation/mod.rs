@@ -51,6 +51,7 @@ static INITIALIZED: AtomicBool = AtomicBool::new(false);
 
 /// The environment variable that marks a process started as a plugin's
 /// child.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 pub(crate) const CHILD_ENV: &str = "TENON_ISOLATION_CHILD";
 /// The host's process id, which the child checks is its parent.
 #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
@@ -75,6 +76,7 @@ pub fn init() {
 }
 
 /// Whether [`init`] has been called in this process.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 pub(crate) fn initialized() -> bool {
     INITIALIZED.load(Ordering::Relaxed)
 }
@@ -135,3 +137,7 @@ mod host;
 pub(crate) use host::{Host, RemoteInstance};
 #[cfg(all(test, target_os = "linux"))]
 mod tests;
+#[cfg(not(target_os = "linux"))]
+mod unsupported;
+#[cfg(not(target_os = "linux"))]
+pub(crate) use unsupported::{Host, RemoteInstance};

@@ -280,17 +280,31 @@ impl Process {
         }
     }
 
-    /// A free slot, or `None` once the child is dead.
-    fn acquire(&self) -> Option<usize> {
+    /// A free slot; `Err(true)` once the child is dead, `Err(false)` when
+    /// the deadline passes first (every slot busy: more calls in flight,
+    /// nested ones included, than `Isolation::slots`).
+    fn acquire(&self, deadline: Option<Instant>) -> Result<usize, bool> {
         let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
         loop {
             if self.is_dead() {
-                return None;
+                return Err(true);
             }
             if let Some(slot) = free.pop() {
-                return Some(slot);
+                return Ok(slot);
             }
-            free = self.freed.wait(free).unwrap_or_else(|e| e.into_inner());
+            free = match deadline {
+                None => self.freed.wait(free).unwrap_or_else(|e| e.into_inner()),
+                Some(deadline) => {
+                    let now = Instant::now();
+                    if now >= deadline {
+                        return Err(false);
+                    }
+                    self.freed
+                        .wait_timeout(free, deadline - now)
+                        .unwrap_or_else(|e| e.into_inner())
+                        .0
+                }
+            };
         }
     }
 
@@ -310,8 +324,14 @@ impl Process {
         write: impl FnOnce(&Slot<'_>) -> Result<(), Outcome<R>>,
         read: impl FnOnce(&Slot<'_>) -> Outcome<R>,
     ) -> Outcome<R> {
-        let Some(index) = self.acquire() else {
-            return Outcome::Dead;
+        let index = match self.acquire(deadline) {
+            Ok(index) => index,
+            Err(true) => return Outcome::Dead,
+            Err(false) => {
+                return Outcome::Busy(
+                    "no free slot before the call's deadline: every slot of the plugin's process is busy (Isolation::slots)".to_owned(),
+                )
+            }
         };
         let slot = self.shm.slot(index);
         if let Err(outcome) = write(&slot) {
@@ -445,6 +465,11 @@ impl Process {
                 let _ = unsafe { tenon_interface::append(error, message.as_bytes()) };
                 Status::INVALID_ARGUMENT.0
             }
+            Outcome::Busy(message) => {
+                // SAFETY: as above.
+                let _ = unsafe { tenon_interface::append(error, message.as_bytes()) };
+                Status::ERROR.0
+            }
             Outcome::TimedOut => {
                 let limit = deadline.map(|d| d.1).unwrap_or_default();
                 tenon_interface::remote::set_fault(Fault::TimedOut { deadline: limit });
@@ -509,7 +534,9 @@ impl Process {
         );
         match outcome {
             Outcome::Done(reply) => Ok(reply),
-            Outcome::Refused(message) => Err(ControlFailure::Refused(message)),
+            Outcome::Refused(message) | Outcome::Busy(message) => {
+                Err(ControlFailure::Refused(message))
+            }
             Outcome::TimedOut => Err(ControlFailure::TimedOut),
             Outcome::Dead | Outcome::Violation => {
                 self.kill();
@@ -601,6 +628,7 @@ impl Drop for Process {
 enum Outcome<R> {
     Done(R),
     Refused(String),
+    Busy(String),
     TimedOut,
     Dead,
     Violation,
