@@ -247,3 +247,56 @@ impl Registry {
             .find(|p| p.name() == name && p.is_static() == linked_in)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    extern "C" fn no_descriptor() -> *const tenon_plugin_descriptor {
+        core::ptr::null()
+    }
+
+    #[test]
+    fn a_static_entry_returning_null_is_listed_with_the_file_error_kind() {
+        let registry = Registry::new().with_static("empty", no_descriptor);
+        let [entry] = registry.entries() else {
+            panic!("one entry expected")
+        };
+        assert_eq!(entry.origin(), &Origin::Static("empty".to_owned()));
+        assert_eq!(entry.origin().to_string(), "static:empty");
+        let error = entry.plugin().expect_err("no descriptor");
+        assert_eq!(error.kind(), "null_descriptor");
+        assert!(error.to_string().contains("static:empty"), "{error}");
+        assert_eq!(registry.plugins().count(), 0);
+        assert!(registry.get("empty").is_none());
+    }
+
+    #[test]
+    fn scanning_a_missing_directory_fails_and_an_empty_one_adds_nothing() {
+        let missing = std::env::temp_dir().join("tenon-registry-no-such-directory");
+        let error = Registry::new().scan(&missing).expect_err("missing");
+        assert_eq!(error.kind(), "file_not_found");
+        let empty =
+            std::env::temp_dir().join(format!("tenon-registry-empty-{}", std::process::id()));
+        std::fs::create_dir_all(&empty).expect("a temporary directory");
+        std::fs::write(empty.join("notes.txt"), "not a library").expect("a file");
+        let registry = Registry::new().scan(&empty).expect("readable");
+        std::fs::remove_dir_all(&empty).expect("cleanup");
+        assert!(registry.entries().is_empty());
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_plugin_is_listed_with_its_error() {
+        let dir = std::env::temp_dir().join(format!("tenon-registry-bad-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a temporary directory");
+        let file = dir.join(format!("libbad{}", std::env::consts::DLL_SUFFIX));
+        std::fs::write(&file, "not a library").expect("a file");
+        let registry = Registry::new().scan(&dir).expect("readable");
+        std::fs::remove_dir_all(&dir).expect("cleanup");
+        let [entry] = registry.entries() else {
+            panic!("one entry expected")
+        };
+        assert!(matches!(entry.origin(), Origin::File(path) if path == &file));
+        assert_eq!(entry.plugin().expect_err("text").kind(), "not_a_library");
+    }
+}
