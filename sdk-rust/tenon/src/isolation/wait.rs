@@ -6,6 +6,9 @@ use rustix::thread::futex;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
+/// How long a spin runs before it starts yielding its core.
+const YIELD_AFTER: Duration = Duration::from_micros(4);
+
 /// Sets the state word and wakes the other side if it sleeps on it.
 /// `other` is the other side's sleeper bit.
 pub(crate) fn publish(word: &AtomicU32, sleepers: &AtomicU32, other: u32, state: u32) {
@@ -50,13 +53,17 @@ pub(crate) fn wait_while(
         }
         round += 1;
         if round % 4 == 0 {
-            if start.elapsed() >= spin {
+            let spun = start.elapsed();
+            if spun >= spin {
                 break;
             }
-            // On a machine with fewer free cores than spinning threads, the
-            // other side may be waiting for this core: let it run (on an
-            // idle core this returns at once).
-            std::thread::yield_now();
+            // After a few microseconds without an answer, the other side
+            // may be waiting for this very core (fewer free cores than
+            // spinning threads): let it run. Sooner would cost the common
+            // case, where both sides have a core, a system call per check.
+            if spun >= YIELD_AFTER {
+                std::thread::yield_now();
+            }
         }
     }
     loop {
