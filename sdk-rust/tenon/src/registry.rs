@@ -15,7 +15,7 @@ pub type StaticEntry = unsafe extern "C" fn() -> *const tenon_plugin_descriptor;
 /// Declares the entry of a C, C++ or Zig plugin linked into the host and
 /// gives it as a [`StaticEntry`]:
 ///
-/// ```ignore
+/// ```no_run
 /// let registry = tenon::Registry::new()
 ///     .with_static("greeter-c", tenon::static_entry!(tenon_plugin_v1_greeter_c));
 /// ```
