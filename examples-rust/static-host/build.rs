@@ -4,10 +4,10 @@
 //! becomes a static library whose only entry is the hidden
 //! `tenon_plugin_v1_<id>`, which src/lib.rs registers by name.
 //!
-//! The Zig greeter needs Zig (`ZIG`, else `zig`, else `python3 -m ziglang`).
-//! Without it the crate builds without that greeter and says
-//! `TOOLCHAIN MISSING`, unless `TENON_REQUIRE_TOOLCHAINS=1` (CI), which
-//! makes it an error.
+//! The Zig greeter needs Zig (`ZIG`, else `zig`, else `python3 -m ziglang`),
+//! the C++ one a C++ compiler. Without one the crate builds without that
+//! greeter and says `TOOLCHAIN MISSING`, unless `TENON_REQUIRE_TOOLCHAINS=1`
+//! (CI), which makes it an error.
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -38,6 +38,7 @@ fn main() {
     println!("cargo:rerun-if-env-changed=ZIG");
     println!("cargo:rerun-if-env-changed=TENON_REQUIRE_TOOLCHAINS");
     println!("cargo::rustc-check-cfg=cfg(tenon_static_zig)");
+    println!("cargo::rustc-check-cfg=cfg(tenon_static_cpp)");
 
     strict(cc::Build::new())
         .includes(&includes)
@@ -46,13 +47,19 @@ fn main() {
         .file(root.join("examples-c/greeter/greeter.c"))
         .compile("tenon_static_greeter_c");
 
-    strict(cc::Build::new())
+    // Without a C++ compiler the demo, which links this crate, still
+    // builds with only Rust and a C compiler (as the README promises).
+    let cpp = strict(cc::Build::new())
         .cpp(true)
         .includes(&includes)
         .flag("-std=c++17")
         .define("TENON_STATIC_PLUGIN", "greeter_cpp")
         .file(root.join("examples-c/greeter-cpp/greeter.cpp"))
-        .compile("tenon_static_greeter_cpp");
+        .try_compile("tenon_static_greeter_cpp");
+    match cpp {
+        Ok(()) => println!("cargo:rustc-cfg=tenon_static_cpp"),
+        Err(error) => missing("c++", &error.to_string()),
+    }
 
     // A broken plugin for the tests (create is NULL), written by hand with
     // the plain entry name, renamed here as a static build would name it.
@@ -72,15 +79,16 @@ fn main() {
             println!("cargo:rustc-link-lib=static=greeter-zig");
             println!("cargo:rustc-cfg=tenon_static_zig");
         }
-        Err(why) => {
-            if env::var("TENON_REQUIRE_TOOLCHAINS").as_deref() == Ok("1") {
-                panic!("TOOLCHAIN MISSING: zig: {why}");
-            }
-            println!(
-                "cargo:warning=TOOLCHAIN MISSING: zig ({why}); the Zig greeter is not linked in"
-            );
-        }
+        Err(why) => missing("zig", &why),
     }
+}
+
+/// Leaves a greeter out, loudly, unless `TENON_REQUIRE_TOOLCHAINS=1`.
+fn missing(tool: &str, why: &str) {
+    if env::var("TENON_REQUIRE_TOOLCHAINS").as_deref() == Ok("1") {
+        panic!("TOOLCHAIN MISSING: {tool}: {why}");
+    }
+    println!("cargo:warning=TOOLCHAIN MISSING: {tool} ({why}); its greeter is not linked in");
 }
 
 /// The project's warning rules for C and C++ (`-Wall -Wextra -Wpedantic

@@ -15,13 +15,24 @@
 use tenon::{static_entry, Registry};
 
 /// The names of the greeters linked into this crate, in registration order
-/// (the Zig one only when Zig was found at build time: [`zig_linked_in`]).
+/// (the C++ and Zig ones only when their compilers were found at build
+/// time: [`cpp_linked_in`], [`zig_linked_in`]).
 pub fn linked_in_names() -> Vec<&'static str> {
-    let mut names = vec!["greeter-c", "greeter-cpp", "greeter-rust"];
+    let mut names = vec!["greeter-c"];
+    if cpp_linked_in() {
+        names.push("greeter-cpp");
+    }
+    names.push("greeter-rust");
     if zig_linked_in() {
         names.push("greeter-zig");
     }
     names
+}
+
+/// Whether the C++ greeter is linked in (a C++ compiler was found when this
+/// crate was built; build.rs said `TOOLCHAIN MISSING` otherwise).
+pub fn cpp_linked_in() -> bool {
+    cfg!(tenon_static_cpp)
 }
 
 /// Whether the Zig greeter is linked in (Zig was found when this crate was
@@ -33,10 +44,10 @@ pub fn zig_linked_in() -> bool {
 /// `registry` with the greeters linked into this crate registered: each
 /// entry is reachable only from here, not exported by the binary.
 pub fn built_in(registry: Registry) -> Registry {
-    let registry = registry
-        .with_static("greeter-c", static_entry!(tenon_plugin_v1_greeter_c))
-        .with_static("greeter-cpp", static_entry!(tenon_plugin_v1_greeter_cpp))
-        .with_static("greeter-rust", greeter_rust_static::tenon_plugin_v1);
+    let registry = registry.with_static("greeter-c", static_entry!(tenon_plugin_v1_greeter_c));
+    #[cfg(tenon_static_cpp)]
+    let registry = registry.with_static("greeter-cpp", static_entry!(tenon_plugin_v1_greeter_cpp));
+    let registry = registry.with_static("greeter-rust", greeter_rust_static::tenon_plugin_v1);
     #[cfg(tenon_static_zig)]
     let registry = registry.with_static("greeter-zig", static_entry!(tenon_plugin_v1_greeter_zig));
     registry

@@ -15,9 +15,11 @@ use tenon_test_plugins::{c_fixture, c_plugin, cpp_plugin, rust_plugin, zig_plugi
 fn greeter_files() -> Vec<std::path::PathBuf> {
     let mut files = vec![
         c_plugin("greeter"),
-        cpp_plugin("greeter-cpp"),
         rust_plugin("greeter-rust").expect("the Rust greeter builds"),
     ];
+    if tenon_static_host::cpp_linked_in() {
+        files.push(cpp_plugin("greeter-cpp"));
+    }
     match zig_plugin("greeter") {
         Ok(path) => files.push(path),
         Err(error) => missing("zig", &error.to_string()),
@@ -29,8 +31,8 @@ fn greeter_files() -> Vec<std::path::PathBuf> {
 fn both_builds(prefer: Prefer) -> Registry {
     if required() {
         assert!(
-            tenon_static_host::zig_linked_in(),
-            "TOOLCHAIN MISSING: zig was not found when tenon-static-host was built"
+            tenon_static_host::zig_linked_in() && tenon_static_host::cpp_linked_in(),
+            "TOOLCHAIN MISSING: zig or c++ was not found when tenon-static-host was built"
         );
     }
     let mut registry = tenon_static_host::built_in(Registry::new()).prefer(prefer);
@@ -49,12 +51,12 @@ fn greet(plugin: &Plugin, name: &str) -> String {
 #[test]
 fn eight_greeters_four_linked_in_four_files_are_listed_and_called() {
     let registry = both_builds(Prefer::File);
-    let expected = if tenon_static_host::zig_linked_in() {
-        8
-    } else {
-        6
-    };
+    // Eight with every toolchain; two fewer per missing one.
+    let expected = 2 * tenon_static_host::linked_in_names().len();
     assert_eq!(registry.entries().len(), expected);
+    if tenon_static_host::zig_linked_in() && tenon_static_host::cpp_linked_in() {
+        assert_eq!(expected, 8);
+    }
     let mut builds: BTreeMap<String, Vec<bool>> = BTreeMap::new();
     for entry in registry.entries() {
         let plugin = entry
@@ -183,7 +185,10 @@ fn the_host_binary_exports_no_entry_and_has_no_collision() {
         !symbols.iter().any(|(_, name)| *name == "tenon_plugin_v1"),
         "a plain tenon_plugin_v1 is linked in"
     );
-    let mut entries = vec!["tenon_plugin_v1_greeter_c", "tenon_plugin_v1_greeter_cpp"];
+    let mut entries = vec!["tenon_plugin_v1_greeter_c"];
+    if tenon_static_host::cpp_linked_in() {
+        entries.push("tenon_plugin_v1_greeter_cpp");
+    }
     if tenon_static_host::zig_linked_in() {
         entries.push("tenon_plugin_v1_greeter_zig");
     }

@@ -158,8 +158,8 @@ fn every_greeter_conforms() {
 fn every_static_greeter_conforms() {
     if tenon_test_plugins::toolchain::required() {
         assert!(
-            tenon_static_host::zig_linked_in(),
-            "TOOLCHAIN MISSING: zig was not found when tenon-static-host was built"
+            tenon_static_host::zig_linked_in() && tenon_static_host::cpp_linked_in(),
+            "TOOLCHAIN MISSING: zig or c++ was not found when tenon-static-host was built"
         );
     }
     let registry = tenon_static_host::built_in(tenon::Registry::new());
