@@ -35,7 +35,8 @@ pub const PluginOptions = struct {
 };
 
 /// Builds and installs the plugin `options.name` as a shared library, and
-/// returns it.
+/// returns it; with `-Dstatic=<id>`, as a static library
+/// (`lib<name>.a`) whose entry is the hidden `tenon_plugin_v1_<id>`.
 ///
 /// - Target and optimization are the standard `-Dtarget` and `-Doptimize`.
 /// - The C headers are translated by the build (`addTranslateC`, the
@@ -83,20 +84,36 @@ pub fn addPlugin(b: *std.Build, options: PluginOptions) *std.Build.Step.Compile 
     translate.addIncludePath(interfaces);
     const c = translate.createModule();
 
+    // A static build (docs/static.md): the same source becomes a static
+    // library whose entry is the hidden tenon_plugin_v1_<id>, linked into a
+    // host and registered there by name.
+    const static_id = b.option(
+        []const u8,
+        "static",
+        "Build a static library whose entry is tenon_plugin_v1_<id> (not exported) instead of a shared library exporting tenon_plugin_v1; <id> is an identifier unique in the host",
+    );
+    const build_options = b.addOptions();
+    build_options.addOption(?[]const u8, "static_id", static_id);
+
     const tenon = b.createModule(.{
         .root_source_file = sdk.path("tenon.zig"),
         .target = target,
         .optimize = optimize,
-        .imports = &.{.{ .name = "c", .module = c }},
+        .imports = &.{
+            .{ .name = "c", .module = c },
+            .{ .name = "tenon_build", .module = build_options.createModule() },
+        },
     });
 
     const lib = b.addLibrary(.{
         .name = options.name,
-        .linkage = .dynamic,
+        .linkage = if (static_id == null) .dynamic else .static,
         .root_module = b.createModule(.{
             .root_source_file = options.root_source_file,
             .target = target,
             .optimize = optimize,
+            // Linked into position-independent executables (Rust's default).
+            .pic = true,
             .imports = &.{
                 .{ .name = "c", .module = c },
                 .{ .name = "tenon", .module = tenon },
@@ -104,6 +121,9 @@ pub fn addPlugin(b: *std.Build, options: PluginOptions) *std.Build.Step.Compile 
         }),
     });
     lib.bundle_ubsan_rt = false;
+    // A static library is linked by another toolchain (cc, rustc), which
+    // does not provide Zig's runtime helpers (__zig_probe_stack, ...).
+    if (static_id != null) lib.bundle_compiler_rt = true;
     b.installArtifact(lib);
     return lib;
 }

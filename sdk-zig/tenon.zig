@@ -6,6 +6,7 @@
 //! plugin.h's own tenon_buffer_append.
 const std = @import("std");
 const c = @import("c");
+const build = @import("tenon_build");
 
 /// Appends `data` to a host-owned buffer, growing it through its reserve
 /// callback (never freeing it). TENON_OK, or the status reserve returned.
@@ -154,5 +155,11 @@ pub fn exportPlugin(comptime plugin: Plugin) void {
     // The entry has exactly the type plugin.h declares for it.
     const checked: c.tenon_plugin_entry_v1 = &Static.entry;
     _ = checked;
-    @export(&Static.entry, .{ .name = "tenon_plugin_v1" });
+    // `zig build -Dstatic=<id>` (sdk-zig/build.zig): a hidden entry with a
+    // name of its own, so several static plugins link into one host.
+    if (build.static_id) |id| {
+        @export(&Static.entry, .{ .name = "tenon_plugin_v1_" ++ id, .visibility = .hidden });
+    } else {
+        @export(&Static.entry, .{ .name = "tenon_plugin_v1" });
+    }
 }

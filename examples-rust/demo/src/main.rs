@@ -8,7 +8,10 @@
 //!
 //! Without arguments it loads the example plugins of this repository, in C,
 //! C++, Zig and Rust, building them first (`src/examples.rs`):
-//! `cargo run -p tenon-demo`. It exits with 1 if any plugin fails to load or
+//! `cargo run -p tenon-demo`. With `--static` first, it also lists and
+//! calls the greeters linked into it (C, C++, Zig, Rust, through
+//! `tenon::Registry`; see docs/static.md), beside the files:
+//! `cargo run -p tenon-demo -- --static`. It exits with 1 if any plugin fails to load or
 //! to answer. Plugin log messages are printed (set `RUST_LOG=tenon=debug` to
 //! also see the host's own events).
 
@@ -30,7 +33,14 @@ fn main() -> ExitCode {
         .with_target(true)
         .init();
 
-    let given: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
+    let mut given: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
+    if given
+        .first()
+        .is_some_and(|arg| arg.as_os_str() == "--static")
+    {
+        given.remove(0);
+        return static_mode(given);
+    }
     let (paths, what, languages) = if given.is_empty() {
         match examples::build() {
             Ok((paths, languages)) => (paths, "example plugins", format!(", in {languages}")),
@@ -61,10 +71,67 @@ fn main() -> ExitCode {
     }
 }
 
+/// `--static`: the greeters linked into the demo (C, C++, Zig, Rust;
+/// examples-rust/static-host) and the plugin files (given, else the
+/// examples, built), through one registry; each is listed with where it
+/// comes from and called the same way.
+fn static_mode(given: Vec<PathBuf>) -> ExitCode {
+    let files = if given.is_empty() {
+        match examples::build() {
+            Ok((paths, _)) => paths,
+            Err(error) => {
+                eprintln!("{error}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        given
+    };
+    let mut registry = tenon_static_host::built_in(tenon::Registry::new());
+    for file in files {
+        registry = registry.with_file(file);
+    }
+    let mut failures = 0;
+    for entry in registry.entries() {
+        println!();
+        println!("[{}]", entry.origin());
+        let refused = match entry.plugin() {
+            Ok(plugin) => call(plugin).err().map(|e| (e.kind(), e.to_string())),
+            Err(error) => Some((error.kind(), error.to_string())),
+        };
+        if let Some((kind, message)) = refused {
+            failures += 1;
+            println!("  FAILED [{kind}]: {message}");
+        }
+    }
+    println!();
+    let linked = registry
+        .entries()
+        .iter()
+        .filter(|e| e.origin().is_static())
+        .count();
+    let total = registry.entries().len();
+    if failures == 0 {
+        println!(
+            "all {total} plugins answered ({linked} linked in, {} files)",
+            total - linked
+        );
+        ExitCode::SUCCESS
+    } else {
+        println!("{failures} of {total} plugins failed");
+        ExitCode::FAILURE
+    }
+}
+
 /// Loads the plugin at `path`, describes it, and calls every interface it
 /// offers that the demo knows.
 fn run(path: &Path) -> Result<(), tenon::Error> {
-    let plugin = Plugin::load(path)?;
+    call(&Plugin::load(path)?)
+}
+
+/// Describes `plugin` and calls every interface it offers that the demo
+/// knows.
+fn call(plugin: &Plugin) -> Result<(), tenon::Error> {
     describe(plugin.info());
     let instance = plugin.instantiate("")?;
     for offered in &plugin.info().interfaces {

@@ -637,7 +637,9 @@ template <typename T> struct plugin {
 /// method of T may run concurrently on one object. The exported entry is
 /// tenon_plugin_v1, with C linkage; everything else has internal or hidden
 /// linkage (link with the version script to hide the standard library's
-/// symbols too).
+/// symbols too). Compiled with -DTENON_STATIC_PLUGIN=<id>, the entry is the
+/// hidden tenon_plugin_v1_<id> instead, for a static build (sdk.h,
+/// docs/static.md).
 #define TENON_CPP_PLUGIN(type, name, version, description, flags, ...)                             \
     TENON_PLUGIN(name, version, description, flags, ::tenon::plugin<type>::create,                 \
                  ::tenon::plugin<type>::destroy, __VA_ARGS__)

@@ -301,7 +301,8 @@ template <> struct tenon_sdk_is_u32_<uint32_t> {
  *     interface_count computed from the table itself (never typed by hand),
  *     and the arguments below;
  *   - the exported entry function tenon_plugin_v1 (TENON_EXPORT, C linkage
- *     also in C++), which returns the descriptor.
+ *     also in C++), which returns the descriptor; under TENON_STATIC_PLUGIN
+ *     the hidden entry tenon_plugin_v1_<id> instead (see above).
  *
  * Arguments:
  *   name         string literal, the plugin's name, not empty (checked).
@@ -329,6 +330,26 @@ template <> struct tenon_sdk_is_u32_<uint32_t> {
  * The names above are reserved by this macro: a second TENON_PLUGIN in the
  * same translation unit, or a second tenon_plugin_v1 in the library, does not
  * compile or link. */
+/* Static builds (docs/static.md): compiled with -DTENON_STATIC_PLUGIN=<id>,
+ * where <id> is an identifier unique among the plugins linked into one
+ * program (e.g. greeter_c), TENON_PLUGIN defines the entry
+ * tenon_plugin_v1_<id> instead of tenon_plugin_v1, with hidden visibility:
+ * an object or static library the host links and reaches through its
+ * registry (tenon::Registry::with_static), which exports nothing and
+ * cannot collide with another plugin's entry. Without the define the
+ * build is the shared-library one described here. */
+#ifdef TENON_STATIC_PLUGIN
+#define TENON_SDK_ENTRY_ TENON_SDK_CAT_(tenon_plugin_v1_, TENON_STATIC_PLUGIN)
+#if defined(__GNUC__) || defined(__clang__)
+#define TENON_SDK_ENTRY_LINKAGE_ __attribute__((visibility("hidden")))
+#else
+#define TENON_SDK_ENTRY_LINKAGE_
+#endif
+#else
+#define TENON_SDK_ENTRY_ tenon_plugin_v1
+#define TENON_SDK_ENTRY_LINKAGE_ TENON_EXPORT
+#endif
+
 #define TENON_PLUGIN(name, version, description, flags, create_fn, destroy_fn, ...)                \
     TENON_STATIC_ASSERT(sizeof("" name) > 1, plugin_name_must_not_be_empty);                       \
     TENON_STATIC_ASSERT(sizeof("" version) > 1, plugin_version_must_not_be_empty);                 \
@@ -351,7 +372,10 @@ template <> struct tenon_sdk_is_u32_<uint32_t> {
         tenon_sdk_interface_table_,                                                                \
         (create_fn),                                                                               \
         (destroy_fn)};                                                                             \
-    TENON_SDK_EXTERN_C_ TENON_EXPORT const tenon_plugin_descriptor *tenon_plugin_v1(void) {        \
+    TENON_SDK_EXTERN_C_ TENON_SDK_ENTRY_LINKAGE_ const tenon_plugin_descriptor *TENON_SDK_ENTRY_( \
+        void);                                                                                     \
+    TENON_SDK_EXTERN_C_ TENON_SDK_ENTRY_LINKAGE_ const tenon_plugin_descriptor *TENON_SDK_ENTRY_( \
+        void) {                                                                                    \
         return &tenon_sdk_descriptor_;                                                             \
     }                                                                                              \
     struct tenon_sdk_plugin_needs_a_semicolon_

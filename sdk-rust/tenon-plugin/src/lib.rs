@@ -87,6 +87,17 @@ pub trait Plugin: Send + Sized + 'static {
 /// Exports a [`Plugin`] type as this library's plugin: defines the static
 /// descriptor, the interface table and the `tenon_plugin_v1` entry symbol.
 ///
+/// Static builds: when the plugin crate is compiled with a feature
+/// `static` of its own (declare `static = []` in its `[features]`), the
+/// entry is instead a plain `pub extern "C" fn tenon_plugin_v1` at the
+/// crate's root, with a mangled symbol: several Rust plugins link into one
+/// host without colliding, and the host registers each by path
+/// (`Registry::new().with_static("greeter-rust", greeter_rust::tenon_plugin_v1)`).
+/// The feature is the plugin's, not this crate's, so that cargo never
+/// unifies a static and a dynamic build: the static one is a second
+/// package compiling the same source (`[lib] path`) with the feature on.
+/// The plugin's source is the same in both builds (`docs/static.md`).
+///
 /// ```text
 /// tenon_plugin::export! {
 ///     plugin: MyType,                           // implements Plugin
@@ -206,8 +217,24 @@ macro_rules! export {
                 destroy: ::core::option::Option::Some($crate::lifecycle::destroy::<$plugin>),
             });
 
-        /// The plugin's entry symbol (ABI major 1).
-        #[no_mangle]
+        $crate::__entry!();
+    };
+}
+
+/// The entry: the exported `tenon_plugin_v1` of a shared-library build, or,
+/// when the plugin crate is compiled with its feature `static` on, the same
+/// function under the crate's path, with a mangled symbol nothing exports.
+/// The feature is the plugin crate's own (not this crate's), so that a
+/// static and a dynamic build of one source, which are two packages, are
+/// never unified by cargo.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __entry {
+    () => {
+        /// The plugin's entry (ABI major 1): the exported symbol of a
+        /// shared-library build, or, in a static build, the function a host
+        /// registers with `tenon::Registry::with_static`.
+        #[cfg_attr(not(feature = "static"), no_mangle)]
         pub extern "C" fn tenon_plugin_v1() -> *const $crate::sys::tenon_plugin_descriptor {
             &__TENON_PLUGIN_DESCRIPTOR.0
         }

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct PluginInfo {
-    /// The file the plugin was loaded from (canonical path).
+    /// The file the plugin was loaded from (canonical path), or
+    /// `static:<name>` for a plugin linked into the host and registered
+    /// under that name ([`crate::Registry::with_static`]).
     pub path: PathBuf,
     /// The plugin's name.
     pub name: String,

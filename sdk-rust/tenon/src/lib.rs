@@ -79,6 +79,13 @@
 //! also give a [`SharedInstance`], which is `Sync` and is called without
 //! any lock.
 //!
+//! # Static plugins
+//!
+//! The same plugin source can also be linked into the host (a static
+//! library or an rlib, built with its SDK's static setting) and registered
+//! in a [`Registry`] beside plugins found as files; both are verified the
+//! same way and give the same [`Plugin`]. See `docs/static.md`.
+//!
 //! # Logging
 //!
 //! Messages a plugin sends to its host are emitted as `tracing` events with
@@ -95,6 +102,7 @@ pub mod isolation;
 mod library;
 mod loader;
 mod plugin;
+mod registry;
 mod verify;
 
 pub use error::Error;
@@ -105,6 +113,7 @@ pub use isolation::{Isolation, Restart};
 pub use library::{ExportedSymbol, LibraryFile, SymbolKind};
 pub use loader::Loader;
 pub use plugin::Plugin;
+pub use registry::{Entry, Origin, Prefer, Registry, StaticEntry};
 pub use semver;
 pub use tenon_interface::{
     interface, sys, CallError, CallResult, Client, Fault, HostBuffer, Implement, Interface, Reuse,

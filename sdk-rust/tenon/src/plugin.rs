@@ -4,7 +4,7 @@ use crate::host_table::HostTable;
 use crate::instance::{Instance, InstanceCore, SharedInstance};
 use crate::sys::tenon_plugin_descriptor;
 use crate::verify::{verify, CreateFn, DestroyFn, Offered};
-use crate::{AbiVersion, Error, HostServices, Loader, PluginInfo};
+use crate::{AbiVersion, Error, HostServices, Loader, PluginInfo, StaticEntry};
 use core::ffi::c_void;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -36,8 +36,9 @@ struct InProcess {
     create: CreateFn,
     destroy: DestroyFn,
     /// Declared last so it is dropped (unloaded) after everything that
-    /// points into it.
-    _library: libloading::Library,
+    /// points into it. `None` for a plugin linked into the host
+    /// ([`crate::Registry::with_static`]), which is never unloaded.
+    _library: Option<libloading::Library>,
 }
 
 // SAFETY: the raw pointers in `offered` and the functions point to the
@@ -151,10 +152,51 @@ impl Plugin {
                     offered: verified.offered,
                     create: verified.create,
                     destroy: verified.destroy,
-                    _library: library,
+                    _library: Some(library),
                 }),
             }),
         })
+    }
+
+    /// Verifies a plugin linked into the host, through its entry function,
+    /// exactly as a loaded library's descriptor is verified. `label` (the
+    /// `static:<name>` pseudo-path) names it in errors and in
+    /// [`PluginInfo::path`].
+    pub(crate) fn from_static(
+        label: &Path,
+        entry: StaticEntry,
+        services: &HostServices,
+    ) -> Result<Plugin, Error> {
+        // SAFETY: the host linked this entry into itself and vouched for it
+        // when registering it (`Registry::with_static`): by the contract it
+        // takes no arguments and returns a static descriptor or NULL.
+        let descriptor = unsafe { entry() };
+        // SAFETY: `descriptor` comes from code linked into this program,
+        // which is never unloaded, so everything it points to lives for
+        // the rest of the process.
+        let verified = unsafe { verify(label, descriptor) }?;
+        tracing::debug!(target: "tenon", plugin = %verified.info.name, origin = %label.display(), "registered static plugin");
+        Ok(Plugin {
+            loaded: Arc::new(Loaded {
+                info: verified.info,
+                services: services.clone(),
+                backend: Backend::InProcess(InProcess {
+                    offered: verified.offered,
+                    create: verified.create,
+                    destroy: verified.destroy,
+                    _library: None,
+                }),
+            }),
+        })
+    }
+
+    /// Whether the plugin is linked into the host (registered with
+    /// [`crate::Registry::with_static`]) rather than loaded from a file.
+    pub fn is_static(&self) -> bool {
+        matches!(
+            &self.loaded.backend,
+            Backend::InProcess(InProcess { _library: None, .. })
+        )
     }
 
     /// The plugin's metadata.

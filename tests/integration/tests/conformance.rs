@@ -156,6 +156,36 @@ fn every_greeter_conforms() {
     harness::run("greeter", &implementations, greeter::CASES).assert_passed("greeter");
 }
 
+/// The greeters linked into a host statically (C, C++, Zig, Rust; see
+/// examples-rust/static-host) pass the same cases as their shared
+/// libraries.
+#[test]
+fn every_static_greeter_conforms() {
+    if tenon_test_plugins::toolchain::required() {
+        assert!(
+            tenon_static_host::zig_linked_in() && tenon_static_host::cpp_linked_in(),
+            "TOOLCHAIN MISSING: zig or c++ was not found when tenon-static-host was built"
+        );
+    }
+    let registry = tenon_static_host::built_in(tenon::Registry::new());
+    let implementations: Vec<Implementation> = registry
+        .entries()
+        .iter()
+        .map(|entry| {
+            let plugin = entry
+                .plugin()
+                .unwrap_or_else(|error| panic!("{} refused: {error}", entry.origin()));
+            let language = plugin.name().strip_prefix("greeter-").expect("a greeter");
+            Implementation::linked_in(language, plugin.clone())
+        })
+        .collect();
+    assert_eq!(
+        implementations.len(),
+        tenon_static_host::linked_in_names().len()
+    );
+    harness::run("greeter", &implementations, greeter::CASES).assert_passed("greeter (static)");
+}
+
 #[test]
 fn every_kv_store_conforms() {
     let implementations = implementations_of::<dyn Kv>();

@@ -33,6 +33,9 @@ pub struct Implementation {
     /// The inputs that make a method panic or throw, for fixtures built
     /// to (none for the examples).
     pub faults: Vec<Fault>,
+    /// The plugin already verified, for one linked into the test binary
+    /// (`tenon::Registry::with_static`); `None`: loaded from `path`.
+    pub linked_in: Option<Plugin>,
 }
 
 impl Implementation {
@@ -45,6 +48,21 @@ impl Implementation {
             name: name.to_owned(),
             path,
             faults: Vec::new(),
+            linked_in: None,
+        }
+    }
+
+    /// A plugin linked into the test binary, as the registry verified it:
+    /// labelled `<language>/static`.
+    pub fn linked_in(language: &str, plugin: Plugin) -> Self {
+        Implementation {
+            linked_in: Some(plugin.clone()),
+            ..Implementation::new(
+                &format!("{language}/static"),
+                None,
+                plugin.name(),
+                plugin.info().path.clone(),
+            )
         }
     }
 
@@ -156,7 +174,11 @@ pub fn run_loaded_by(
     let mut report = Report::default();
     for implementation in implementations {
         let label = implementation.label(interface);
-        let plugin = match load(&implementation.path) {
+        let loaded = match &implementation.linked_in {
+            Some(plugin) => Ok(plugin.clone()),
+            None => load(&implementation.path),
+        };
+        let plugin = match loaded {
             Ok(plugin) => plugin,
             Err(error) => {
                 report.failures.push(format!(
