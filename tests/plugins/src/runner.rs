@@ -1,11 +1,9 @@
 //! Building the runner isolated plugins run in (`tests/runner`).
 
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
-use crate::layout::Layout;
-use crate::{workspace_root, BuildError};
+use crate::BuildError;
 
 /// Builds `tenon-test-runner` (a program whose `main` is
 /// `tenon::isolation::init()`, linking the example interfaces) and returns
@@ -21,40 +19,8 @@ pub fn isolation_runner() -> Result<PathBuf, BuildError> {
 
 fn build() -> Result<PathBuf, BuildError> {
     const PACKAGE: &str = "tenon-test-runner";
-    let cargo = crate::rust::cargo_program();
-    let layout = Layout::detect();
-    let mut command = Command::new(&cargo);
-    command
-        .current_dir(workspace_root())
-        .args([
-            "build",
-            "-p",
-            PACKAGE,
-            "--bin",
-            PACKAGE,
-            "--message-format=json-render-diagnostics",
-        ])
-        .arg("--target-dir")
-        .arg(&layout.target_dir)
-        .args(layout.profile_args())
-        .stdin(Stdio::null());
-    if let Some(triple) = &layout.triple {
-        command.args(["--target", triple]);
-    }
-    let described = format!("{command:?}");
-    let output = command.output().map_err(|error| BuildError::Spawn {
-        cargo: cargo.clone(),
-        message: error.to_string(),
-    })?;
-    if !output.status.success() {
-        return Err(BuildError::Cargo {
-            package: PACKAGE.to_owned(),
-            command: described,
-            code: output.status.code(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        });
-    }
-    String::from_utf8_lossy(&output.stdout)
+    let (stdout, described) = crate::rust::cargo_build(PACKAGE, &["--bin", PACKAGE])?;
+    stdout
         .lines()
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
         .filter(|message| message["reason"] == "compiler-artifact")

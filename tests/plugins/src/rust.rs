@@ -38,6 +38,18 @@ pub fn rust_plugin(package: &str) -> Result<PathBuf, BuildError> {
 /// Runs cargo for `package` (called once per process and package by the
 /// builder).
 pub(crate) fn build(package: &str) -> Result<PathBuf, BuildError> {
+    let (stdout, described) = cargo_build(package, &[])?;
+    find_cdylib(&stdout, package, env::consts::DLL_SUFFIX).ok_or(BuildError::NoCdylib {
+        package: package.to_owned(),
+        command: described,
+    })
+}
+
+/// Runs `cargo build -p <package> <extra>` with JSON messages, in the
+/// workspace root, with the profile and target directory of the running
+/// binary (see [`rust_plugin`]); returns cargo's messages and the command
+/// as it is described in errors.
+pub(crate) fn cargo_build(package: &str, extra: &[&str]) -> Result<(String, String), BuildError> {
     let cargo = cargo_program();
     let layout = Layout::detect();
     let mut command = Command::new(&cargo);
@@ -49,6 +61,7 @@ pub(crate) fn build(package: &str) -> Result<PathBuf, BuildError> {
             package,
             "--message-format=json-render-diagnostics",
         ])
+        .args(extra)
         .arg("--target-dir")
         .arg(&layout.target_dir)
         .args(layout.profile_args())
@@ -69,16 +82,15 @@ pub(crate) fn build(package: &str) -> Result<PathBuf, BuildError> {
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         });
     }
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    find_cdylib(&stdout, package, env::consts::DLL_SUFFIX).ok_or(BuildError::NoCdylib {
-        package: package.to_owned(),
-        command: described,
-    })
+    Ok((
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        described,
+    ))
 }
 
 /// The cargo to run: `$CARGO`, else the one that compiled this crate if it
 /// still exists, else `cargo` from `PATH`.
-pub(crate) fn cargo_program() -> PathBuf {
+fn cargo_program() -> PathBuf {
     if let Some(cargo) = env::var_os("CARGO").filter(|cargo| !cargo.is_empty()) {
         return PathBuf::from(cargo);
     }
