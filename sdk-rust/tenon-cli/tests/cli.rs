@@ -13,41 +13,17 @@
 //! part is skipped, unless `TENON_REQUIRE_TOOLCHAINS=1`, which makes it a
 //! failure.
 
+mod support;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
+use support::*;
 use tenon_test_plugins::toolchain::missing as toolchain_missing;
 use tenon_test_plugins::{c_fixture, c_plugin, rust_plugin, try_all_examples};
 
-fn tenon() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_tenon"))
-}
-
-fn run(args: &[&str]) -> Output {
-    tenon().args(args).output().expect("run tenon")
-}
-
-fn run_path(args: &[&str], path: &Path) -> Output {
-    tenon().args(args).arg(path).output().expect("run tenon")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn json(output: &Output) -> Value {
-    serde_json::from_str(stdout(output).trim()).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not one JSON value ({e}):\n{}\nstderr:\n{}",
-            stdout(output),
-            stderr(output)
-        )
-    })
-}
+/// Where this file's tests make their scratch directories.
+const SCRATCH: &str = "tenon-cli";
 
 fn keys(value: &Value) -> Vec<&str> {
     value
@@ -56,16 +32,6 @@ fn keys(value: &Value) -> Vec<&str> {
         .keys()
         .map(String::as_str)
         .collect()
-}
-
-/// A fresh scratch directory for one test.
-fn scratch(test: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("tenon-cli")
-        .join(test);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create scratch dir");
-    dir
 }
 
 // ---------------------------------------------------------------------------
@@ -586,7 +552,7 @@ fn new_c_projects_build_with_make_and_pass_check() {
     if !have(&["make"], "builds `tenon new --lang c` projects") || !have(&[&cc], "C compiler") {
         return;
     }
-    let dir = scratch("new_c");
+    let dir = scratch(SCRATCH, "new_c");
     for interface in INTERFACES {
         let (project, library) = new_project(&dir, "c", interface);
         build(&project, "make", &[], &[]);
@@ -596,7 +562,7 @@ fn new_c_projects_build_with_make_and_pass_check() {
 
 #[test]
 fn new_rust_projects_build_with_cargo_and_pass_check() {
-    let dir = scratch("new_rust");
+    let dir = scratch(SCRATCH, "new_rust");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     // One target directory for the three, so the SDK crates build once.
     let target = dir.join("target");
@@ -622,7 +588,7 @@ fn new_cpp_projects_build_with_cmake_and_pass_check() {
     {
         return;
     }
-    let dir = scratch("new_cpp");
+    let dir = scratch(SCRATCH, "new_cpp");
     for interface in INTERFACES {
         let (project, library) = new_project(&dir, "cpp", interface);
         build(&project, "cmake", &["-S", ".", "-B", "build"], &[]);
@@ -655,7 +621,7 @@ fn new_zig_projects_build_with_zig_and_pass_check() {
         );
         return;
     };
-    let dir = scratch("new_zig");
+    let dir = scratch(SCRATCH, "new_zig");
     for interface in INTERFACES {
         let (project, library) = new_project(&dir, "zig", interface);
         let mut args: Vec<&str> = zig[1..].to_vec();
@@ -667,7 +633,7 @@ fn new_zig_projects_build_with_zig_and_pass_check() {
 
 #[test]
 fn new_refuses_a_directory_that_is_not_empty() {
-    let dir = scratch("new_existing");
+    let dir = scratch(SCRATCH, "new_existing");
     std::fs::create_dir_all(dir.join("taken")).unwrap();
     std::fs::write(dir.join("taken/file"), "mine").unwrap();
     let output = tenon()

@@ -13,65 +13,15 @@
 //! Unix only: elsewhere `tenon` has no child processes yet.
 #![cfg(unix)]
 
-use serde_json::Value;
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::time::{Duration, Instant};
+use support::*;
 use tenon_test_plugins::{c_fixture, c_plugin};
 
-fn tenon() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_tenon"))
-}
-
-fn run_path(args: &[&str], path: &Path) -> Output {
-    tenon().args(args).arg(path).output().expect("run tenon")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// Stdout as exactly one JSON document on one line, or a panic that shows
-/// it.
-fn one_json_document(output: &Output) -> Value {
-    let text = stdout(output);
-    assert_eq!(
-        text.lines().count(),
-        1,
-        "stdout is not one line:\n{text}\nstderr:\n{}",
-        stderr(output)
-    );
-    serde_json::from_str(text.trim()).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not one JSON document ({e}):\n{text}\nstderr:\n{}",
-            stderr(output)
-        )
-    })
-}
-
-/// The check named `name` in a `check --json` report.
-fn check<'a>(report: &'a Value, name: &str) -> &'a Value {
-    report["checks"]
-        .as_array()
-        .expect("checks")
-        .iter()
-        .find(|c| c["name"] == name)
-        .unwrap_or_else(|| panic!("no check {name} in {report}"))
-}
-
-/// A fresh scratch directory for one test.
-fn scratch(test: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("tenon-cli-hostile")
-        .join(test);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create scratch dir");
-    dir
-}
+/// Where this file's tests make their scratch directories.
+const SCRATCH: &str = "tenon-cli-hostile";
 
 // ---------------------------------------------------------------------------
 // inspect
@@ -185,7 +135,7 @@ fn corrupted_copies(dir: &Path, count: u64) -> Vec<PathBuf> {
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 #[test]
 fn inspect_and_check_survive_files_with_corrupted_headers() {
-    let dir = scratch("corrupted");
+    let dir = scratch(SCRATCH, "corrupted");
     let mut kinds = std::collections::BTreeMap::<String, usize>::new();
     for (index, path) in corrupted_copies(&dir, 40).iter().enumerate() {
         let output = run_path(&["inspect", "--json", "--timeout", "5"], path);

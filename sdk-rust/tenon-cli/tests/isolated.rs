@@ -10,48 +10,12 @@
 //! Linux only: elsewhere isolation is refused (`isolation_unsupported`).
 #![cfg(target_os = "linux")]
 
-use serde_json::Value;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+mod support;
+
+use std::process::Stdio;
 use std::time::{Duration, Instant};
+use support::*;
 use tenon_test_plugins::{c_fixture, try_all_examples};
-
-fn tenon() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_tenon"))
-}
-
-fn run_path(args: &[&str], path: &Path) -> Output {
-    tenon().args(args).arg(path).output().expect("run tenon")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn one_json_document(output: &Output) -> Value {
-    let text = stdout(output);
-    assert_eq!(
-        text.lines().count(),
-        1,
-        "stdout is not one line:\n{text}\nstderr:\n{}",
-        stderr(output)
-    );
-    serde_json::from_str(text.trim())
-        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{text}\nstderr:\n{}", stderr(output)))
-}
-
-fn check<'a>(report: &'a Value, name: &str) -> &'a Value {
-    report["checks"]
-        .as_array()
-        .expect("checks")
-        .iter()
-        .find(|c| c["name"] == name)
-        .unwrap_or_else(|| panic!("no check {name} in {report}"))
-}
 
 #[test]
 fn every_example_passes_every_check_isolated() {
