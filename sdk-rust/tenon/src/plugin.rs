@@ -144,7 +144,17 @@ impl Plugin {
         // library is kept in `Loaded` beside everything `verify` returns.
         let verified = unsafe { verify(&path, descriptor) }?;
         tracing::debug!(target: "tenon", plugin = %verified.info.name, path = %path.display(), "loaded plugin");
-        Ok(Plugin {
+        Ok(Self::in_process(verified, services, Some(library)))
+    }
+
+    /// A plugin whose verified descriptor lives in this process: in
+    /// `library`, or linked into the host when there is none.
+    fn in_process(
+        verified: crate::verify::Verified,
+        services: &HostServices,
+        library: Option<libloading::Library>,
+    ) -> Plugin {
+        Plugin {
             loaded: Arc::new(Loaded {
                 info: verified.info,
                 services: services.clone(),
@@ -152,10 +162,10 @@ impl Plugin {
                     offered: verified.offered,
                     create: verified.create,
                     destroy: verified.destroy,
-                    _library: Some(library),
+                    _library: library,
                 }),
             }),
-        })
+        }
     }
 
     /// Verifies a plugin linked into the host, through its entry function,
@@ -176,18 +186,7 @@ impl Plugin {
         // the rest of the process.
         let verified = unsafe { verify(label, descriptor) }?;
         tracing::debug!(target: "tenon", plugin = %verified.info.name, origin = %label.display(), "registered static plugin");
-        Ok(Plugin {
-            loaded: Arc::new(Loaded {
-                info: verified.info,
-                services: services.clone(),
-                backend: Backend::InProcess(InProcess {
-                    offered: verified.offered,
-                    create: verified.create,
-                    destroy: verified.destroy,
-                    _library: None,
-                }),
-            }),
-        })
+        Ok(Self::in_process(verified, services, None))
     }
 
     /// Whether the plugin is linked into the host (registered with
