@@ -155,18 +155,9 @@ impl Runner<'_> {
         if self.options.isolated {
             return self.step_isolated(step);
         }
-        let left = self
-            .options
-            .total_timeout
-            .saturating_sub(self.started.elapsed());
-        if left.is_zero() {
-            let mut outcome = Outcome::fail(format!(
-                "not run: the whole run's time limit (--total-timeout {}) was spent",
-                supervisor::seconds(self.options.total_timeout)
-            ));
-            outcome.error = Some(json!({"kind": "timed_out", "message": outcome.summary}));
-            return outcome;
-        }
+        let Some(left) = self.time_left() else {
+            return self.out_of_time();
+        };
         let clipped = left < self.options.timeout;
         let job = Job {
             args: vec![
@@ -208,21 +199,32 @@ impl Runner<'_> {
 }
 
 impl Runner<'_> {
-    /// Runs one step here, with the plugin isolated: every call's deadline
-    /// is `--timeout`, clipped to what is left of `--total-timeout`.
-    fn step_isolated(&self, step: &str) -> Outcome {
+    /// What is left of `--total-timeout`, if anything.
+    fn time_left(&self) -> Option<Duration> {
         let left = self
             .options
             .total_timeout
             .saturating_sub(self.started.elapsed());
-        if left.is_zero() {
-            let mut outcome = Outcome::fail(format!(
-                "not run: the whole run's time limit (--total-timeout {}) was spent",
-                supervisor::seconds(self.options.total_timeout)
-            ));
-            outcome.error = Some(json!({"kind": "timed_out", "message": outcome.summary}));
-            return outcome;
-        }
+        (!left.is_zero()).then_some(left)
+    }
+
+    /// The failed outcome of a check not run because `--total-timeout` is
+    /// spent.
+    fn out_of_time(&self) -> Outcome {
+        let mut outcome = Outcome::fail(format!(
+            "not run: the whole run's time limit (--total-timeout {}) was spent",
+            supervisor::seconds(self.options.total_timeout)
+        ));
+        outcome.error = Some(json!({"kind": "timed_out", "message": outcome.summary}));
+        outcome
+    }
+
+    /// Runs one step here, with the plugin isolated: every call's deadline
+    /// is `--timeout`, clipped to what is left of `--total-timeout`.
+    fn step_isolated(&self, step: &str) -> Outcome {
+        let Some(left) = self.time_left() else {
+            return self.out_of_time();
+        };
         let deadline = left.min(self.options.timeout);
         steps::run(step, self.path, &steps::Mode::Isolated { deadline })
     }
