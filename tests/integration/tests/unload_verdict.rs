@@ -34,6 +34,14 @@ fn load_and_greet(path: &Path) -> Plugin {
     plugin
 }
 
+/// Held by the tests that load the example plugins: two loads of one file
+/// share one mapped copy, so these tests must not overlap.
+static EXAMPLES: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn examples_alone() -> std::sync::MutexGuard<'static, ()> {
+    EXAMPLES.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn still_mapped(outcome: UnloadOutcome) -> tenon::StillMapped {
     match outcome {
         UnloadOutcome::StillMapped(still) => still,
@@ -69,6 +77,7 @@ fn a_c_plugin_is_unloaded_and_the_verdict_says_so() {
 
 #[test]
 fn unload_waits_for_every_clone_and_instance() {
+    let _alone = examples_alone();
     let path = std::fs::canonicalize(tenon_test_plugins::c_plugin("processor")).unwrap();
     let plugin = Plugin::load(&path).unwrap();
     let clone = plugin.clone();
@@ -86,6 +95,7 @@ fn unload_waits_for_every_clone_and_instance() {
 
 #[test]
 fn two_loads_of_one_file_share_it_and_the_verdict_names_the_other() {
+    let _alone = examples_alone();
     let path = std::fs::canonicalize(tenon_test_plugins::c_plugin("greeter")).unwrap();
     let first = Plugin::load(&path).unwrap();
     let second = Plugin::load(&path).unwrap();
@@ -246,4 +256,29 @@ fn a_static_plugin_is_never_unloaded_and_says_so() {
     let outcome = plugin.unload();
     assert_eq!(outcome.name(), "static");
     assert!(!outcome.is_unloaded());
+}
+
+/// Every example plugin, in every language and by every compiler installed,
+/// created, called when it is a greeter, and destroyed on this (host)
+/// thread, which is still alive when it is unloaded: each is `unloaded`.
+/// This is what docs/unload.md promises for plugins built the SDKs' way.
+#[test]
+fn every_example_plugin_unloads_after_use_on_a_live_host_thread() {
+    let _alone = examples_alone();
+    let examples = tenon_test_plugins::try_all_examples_by_every_compiler().unwrap();
+    assert!(examples.iter().any(|e| e.language == "rust"));
+    for example in examples {
+        let what = format!("{} {}", example.label(), example.name);
+        let plugin = Plugin::load(&example.path).unwrap_or_else(|e| panic!("{what}: {e}"));
+        let instance = plugin
+            .instantiate("")
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
+        if example.interface == "org.tenon.example.greeter" {
+            let greeter = instance.interface::<dyn Greeter>().unwrap();
+            assert_eq!(greeter.greet("you").unwrap(), "Hello, you!", "{what}");
+        }
+        drop(instance);
+        let outcome = plugin.unload();
+        assert!(outcome.is_unloaded(), "{what}: {outcome}");
+    }
 }
