@@ -210,8 +210,8 @@ impl Plugin {
     /// closed when the last of them goes), so no call can be in flight in
     /// the library when it is closed. Otherwise the library is closed and
     /// the process checked: [`UnloadOutcome::Unloaded`] only when the
-    /// operating system no longer maps it (on Linux; elsewhere
-    /// [`UnloadOutcome::NotVerified`]), else
+    /// operating system no longer maps it (checked on Linux and Windows;
+    /// elsewhere [`UnloadOutcome::NotVerified`]), else
     /// [`UnloadOutcome::StillMapped`] with the likely reasons (`-z
     /// nodelete`, GNU unique symbols, pending thread-local destructors).
     /// An isolated plugin's process is ended
@@ -243,11 +243,9 @@ impl Plugin {
         };
         let path = loaded.info.path.clone();
         match loaded.backend {
-            // Ending the process unmaps everything it had loaded.
-            Backend::Isolated(host) => {
-                drop(host);
-                UnloadOutcome::ProcessEnded
-            }
+            // Ending the process (when `_host` is dropped, at the end of
+            // this arm) unmaps everything it had loaded.
+            Backend::Isolated(_host) => UnloadOutcome::ProcessEnded,
             Backend::InProcess(local) => match local._library {
                 None => UnloadOutcome::Static,
                 Some(library) => library.close(&path),

@@ -11,7 +11,8 @@
 mod inspect;
 mod outcome;
 #[cfg_attr(target_os = "linux", path = "linux.rs")]
-#[cfg_attr(not(target_os = "linux"), path = "unverified.rs")]
+#[cfg_attr(windows, path = "windows.rs")]
+#[cfg_attr(not(any(target_os = "linux", windows)), path = "unverified.rs")]
 mod platform;
 
 pub use outcome::{PinReason, StillMapped, UnloadOutcome, Unverified};
@@ -79,7 +80,7 @@ fn open_count(anchor: usize, delta: isize) -> usize {
 }
 
 /// How many [`OpenLibrary`]s with entry at `anchor` are open now.
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", windows))]
 fn still_open(anchor: usize) -> usize {
     open_count(anchor, 0)
 }

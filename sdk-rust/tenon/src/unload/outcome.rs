@@ -17,8 +17,10 @@ pub enum UnloadOutcome {
     /// The library was closed and the operating system no longer maps it
     /// into this process: checked after closing, not assumed.
     Unloaded,
-    /// The plugin ran isolated: its process was ended, and the library with
-    /// it (the operating system unmaps everything of a process that ends).
+    /// The plugin ran isolated: its library was never in this process, and
+    /// its process has been killed (`SIGKILL`, which cannot be caught; the
+    /// operating system unmaps everything of a process that ends, and the
+    /// process is reaped in the background).
     ProcessEnded,
     /// Other clones of the [`Plugin`](crate::Plugin), or instances made
     /// from it, are still alive: nothing was closed. The library is closed
@@ -222,7 +224,7 @@ impl fmt::Display for PinReason {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Unverified {
-    /// This platform has no check in this release (macOS): the library was
+    /// This platform has no check in this release (macOS, the BSDs): the library was
     /// closed, and nothing is claimed about whether it left.
     UnsupportedPlatform {
         /// The platform (`std::env::consts::OS`).

@@ -1,11 +1,10 @@
-//! Platforms without an unload check in this release (macOS, Windows): the
-//! library is closed and the outcome says, truthfully, that nothing was
+//! Platforms without an unload check in this release (macOS, the BSDs):
+//! the library is closed and the outcome says, truthfully, that nothing was
 //! checked.
 //!
-//! macOS could list dyld's images (`_dyld_image_count`), Windows could ask
-//! `GetModuleHandleExW` for an address inside the module; neither can be
-//! run and tested on the machines this release is built on, and an
-//! untested check would be a guess.
+//! macOS could list dyld's images (`_dyld_image_count`); that cannot be run
+//! and tested on the machines this release is built on, and an untested
+//! check would be a guess.
 
 use super::outcome::{UnloadOutcome, Unverified};
 use std::path::Path;
