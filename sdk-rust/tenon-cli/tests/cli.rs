@@ -448,6 +448,88 @@ fn check_warns_about_extra_exports_and_unknown_interface_versions() {
     );
 }
 
+/// A library that, built as `variant`, stays mapped after unloading.
+fn pinned(result: Result<PathBuf, tenon_test_plugins::BuildError>, tool: &str) -> Option<PathBuf> {
+    match result {
+        Ok(path) => Some(path),
+        Err(error) if error.name() == "toolchain_missing" => {
+            toolchain_missing(tool, &error.to_string());
+            None
+        }
+        Err(error) => panic!("{error}"),
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn check_warns_when_a_plugin_cannot_be_unloaded_with_the_reason_and_the_fix() {
+    use tenon_test_plugins::{Compiler, Variant};
+
+    let reload_warnings = |library: &Path| {
+        warnings_by_check(library)
+            .into_iter()
+            .find(|(name, _)| name == "reload")
+            .expect("a reload check")
+            .1
+    };
+    assert_eq!(reload_warnings(&c_plugin("greeter")), Vec::<String>::new());
+
+    if let Some(unique) = pinned(
+        tenon_test_plugins::cpp_fixture_variant(
+            "unique_static_cpp",
+            &Variant::new()
+                .without_version_script()
+                .compiler(Compiler::Gcc),
+        ),
+        "g++",
+    ) {
+        let output = run_path(&["check"], &unique);
+        let text = stdout(&output);
+        assert!(output.status.success(), "a warning, not a failure:\n{text}");
+        let warning = text
+            .lines()
+            .find(|line| line.contains("warning: the library cannot be unloaded"))
+            .unwrap_or_else(|| panic!("no unload warning:\n{text}"));
+        for words in [
+            "STB_GNU_UNIQUE",
+            "_ZZ9greetingsvE5count",
+            "[unique_symbols]",
+            "-fno-gnu-unique",
+            "clang",
+        ] {
+            assert!(warning.contains(words), "{words:?} missing: {warning}");
+        }
+        assert!(
+            text.contains("warnings)"),
+            "counted in the verdict:\n{text}"
+        );
+    }
+
+    if let Some(nodelete) = pinned(
+        tenon_test_plugins::c_fixture_variant(
+            "plain_greeter",
+            &Variant::new().flag("-Wl,-z,nodelete"),
+        ),
+        "cc",
+    ) {
+        let warnings = reload_warnings(&nodelete);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].contains("[nodelete]")
+                && warnings[0].contains("do not link with -z nodelete"),
+            "{warnings:?}"
+        );
+    }
+
+    let tls = rust_plugin("tls-destructor-rust").unwrap();
+    let warnings = reload_warnings(&tls);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains("[thread_local_destructors]") && warnings[0].contains("thread_local!"),
+        "{warnings:?}"
+    );
+}
+
 #[test]
 fn check_in_process_gives_the_same_verdicts() {
     let good = run_path(&["check", "--in-process"], &c_plugin("processor"));

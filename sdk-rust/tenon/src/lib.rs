@@ -67,7 +67,9 @@
 //! A [`Plugin`] keeps its library loaded; every [`Instance`] keeps its
 //! plugin; every [`Handle`] borrows its instance. Dropping an instance
 //! calls the plugin's `destroy` exactly once; dropping the last of them and
-//! of the plugin's clones unloads the library.
+//! of the plugin's clones closes the library. [`Plugin::unload`] does the
+//! same and checks that the library really left the process, or says why
+//! not ([`UnloadOutcome`], `docs/unload.md`).
 //!
 //! # Threads
 //!
@@ -103,6 +105,7 @@ mod library;
 mod loader;
 mod plugin;
 mod registry;
+mod unload;
 mod verify;
 
 pub use error::Error;
@@ -119,3 +122,4 @@ pub use tenon_interface::{
     interface, sys, CallError, CallResult, Client, Fault, HostBuffer, Implement, Interface, Reuse,
     Status,
 };
+pub use unload::{PinReason, StillMapped, UnloadOutcome, Unverified};

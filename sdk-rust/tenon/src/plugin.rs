@@ -3,6 +3,7 @@
 use crate::host_table::HostTable;
 use crate::instance::{Instance, InstanceCore, SharedInstance};
 use crate::sys::tenon_plugin_descriptor;
+use crate::unload::{OpenLibrary, UnloadOutcome};
 use crate::verify::{verify, CreateFn, DestroyFn, Offered};
 use crate::{AbiVersion, Error, HostServices, Loader, PluginInfo, StaticEntry};
 use core::ffi::c_void;
@@ -15,6 +16,8 @@ use tenon_interface::{verify_vtable, Arg, HostBuffer, Interface, Status, VtableR
 ///
 /// Cheap to clone: clones share the library, which stays loaded until the
 /// last clone, and the last [`Instance`] made from it, are dropped.
+/// [`Plugin::unload`] closes it explicitly and says whether it really left
+/// the process.
 #[derive(Clone)]
 pub struct Plugin {
     loaded: Arc<Loaded>,
@@ -38,7 +41,7 @@ struct InProcess {
     /// Declared last so it is dropped (unloaded) after everything that
     /// points into it. `None` for a plugin linked into the host
     /// ([`crate::Registry::with_static`]), which is never unloaded.
-    _library: Option<libloading::Library>,
+    _library: Option<OpenLibrary>,
 }
 
 // SAFETY: the raw pointers in `offered` and the functions point to the
@@ -144,6 +147,7 @@ impl Plugin {
         // library is kept in `Loaded` beside everything `verify` returns.
         let verified = unsafe { verify(&path, descriptor) }?;
         tracing::debug!(target: "tenon", plugin = %verified.info.name, path = %path.display(), "loaded plugin");
+        let library = OpenLibrary::new(library, entry as usize);
         Ok(Self::in_process(verified, services, Some(library)))
     }
 
@@ -152,7 +156,7 @@ impl Plugin {
     fn in_process(
         verified: crate::verify::Verified,
         services: &HostServices,
-        library: Option<libloading::Library>,
+        library: Option<OpenLibrary>,
     ) -> Plugin {
         Plugin {
             loaded: Arc::new(Loaded {
@@ -196,6 +200,57 @@ impl Plugin {
             &self.loaded.backend,
             Backend::InProcess(InProcess { _library: None, .. })
         )
+    }
+
+    /// Unloads the plugin if this is its last owner, and says whether its
+    /// code really left the process.
+    ///
+    /// Nothing is closed while other clones or instances are alive
+    /// ([`UnloadOutcome::StillInUse`]: dropping this one, the library is
+    /// closed when the last of them goes), so no call can be in flight in
+    /// the library when it is closed. Otherwise the library is closed and
+    /// the process checked: [`UnloadOutcome::Unloaded`] only when the
+    /// operating system no longer maps it (checked on Linux and Windows;
+    /// elsewhere [`UnloadOutcome::NotVerified`]), else
+    /// [`UnloadOutcome::StillMapped`] with the likely reasons (`-z
+    /// nodelete`, GNU unique symbols, pending thread-local destructors).
+    /// An isolated plugin's process is ended
+    /// ([`UnloadOutcome::ProcessEnded`]); a static plugin is part of the
+    /// host and is never unloaded ([`UnloadOutcome::Static`]).
+    ///
+    /// ```no_run
+    /// let plugin = tenon::Plugin::load("target/plugins/libgreeter.so")?;
+    /// match plugin.unload() {
+    ///     tenon::UnloadOutcome::StillMapped(still) => {
+    ///         for reason in still.reasons() {
+    ///             eprintln!("not unloaded: {reason} ({})", reason.advice());
+    ///         }
+    ///     }
+    ///     outcome => println!("{outcome}"),
+    /// }
+    /// # Ok::<(), tenon::Error>(())
+    /// ```
+    ///
+    /// See `docs/unload.md`.
+    pub fn unload(self) -> UnloadOutcome {
+        let loaded = match Arc::try_unwrap(self.loaded) {
+            Ok(loaded) => loaded,
+            Err(shared) => {
+                return UnloadOutcome::StillInUse {
+                    owners: Arc::strong_count(&shared).saturating_sub(1),
+                }
+            }
+        };
+        let path = loaded.info.path.clone();
+        match loaded.backend {
+            // Ending the process (when `_host` is dropped, at the end of
+            // this arm) unmaps everything it had loaded.
+            Backend::Isolated(_host) => UnloadOutcome::ProcessEnded,
+            Backend::InProcess(local) => match local._library {
+                None => UnloadOutcome::Static,
+                Some(library) => library.close(&path),
+            },
+        }
     }
 
     /// The plugin's metadata.

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use crate::layout::Layout;
-use crate::native::{self, Kind, Language};
+use crate::native::{self, Kind, Language, Variant};
 use crate::{rust, zig, BuildError, Compiler};
 
 /// One shared library to build.
@@ -14,12 +14,13 @@ use crate::{rust, zig, BuildError, Compiler};
 pub(crate) enum Library {
     /// A C or C++ example plugin (`kind` [`Kind::Plugin`]: the directory
     /// `examples-c/<name>/`) or fixture (`tests/fixtures/<name>.c[pp]`),
-    /// compiled by `compiler`.
+    /// compiled by `compiler`, the default way or as `variant` says.
     Native {
         language: Language,
         kind: Kind,
         compiler: Compiler,
         name: String,
+        variant: Variant,
     },
     /// A Zig example, `examples-zig/<name>/`, built by `zig build`.
     Zig(String),
@@ -39,11 +40,13 @@ impl Library {
                 kind,
                 compiler,
                 name,
+                variant,
             } => format!(
-                "{}/{}/{}/{name}",
+                "{}/{}/{}/{name}{}",
                 language.dir(),
                 compiler.label(),
-                kind.dir()
+                kind.dir(),
+                variant.suffix()
             ),
             Library::Zig(name) => format!("zig/{name}"),
             Library::ZigFixture(name) => format!("zig-fixture/{name}"),
@@ -75,7 +78,8 @@ pub(crate) fn build(library: &Library) -> Result<PathBuf, BuildError> {
                 kind,
                 compiler,
                 name,
-            } => native::build(*language, *kind, *compiler, name, &dir),
+                variant,
+            } => native::build(*language, *kind, *compiler, name, variant, &dir),
             Library::Zig(example) => zig::build(example, &dir),
             Library::ZigFixture(name) => zig::build_fixture(name, &dir),
             Library::Rust(package) => rust::build(package),

@@ -77,9 +77,9 @@ pub use examples::{
 };
 pub use layout::workspace_root;
 pub use native::{
-    c_compiler, c_compilers, c_fixture, c_fixture_stems, c_plugin, c_plugin_built_by,
-    c_plugin_stems, cpp_compiler, cpp_compilers, cpp_fixture, cpp_fixture_stems, cpp_plugin,
-    cpp_plugin_built_by, cpp_plugin_stems, cpp_toolchain,
+    c_compiler, c_compilers, c_fixture, c_fixture_stems, c_fixture_variant, c_plugin,
+    c_plugin_built_by, c_plugin_stems, cpp_compiler, cpp_compilers, cpp_fixture, cpp_fixture_stems,
+    cpp_fixture_variant, cpp_plugin, cpp_plugin_built_by, cpp_plugin_stems, cpp_toolchain, Variant,
 };
 pub use runner::isolation_runner;
 pub use rust::rust_plugin;

@@ -100,9 +100,10 @@ impl Language {
     }
 
     /// The flags for gcc and clang: a shared library exporting only the
-    /// plugin entry point, to the language standard, with every warning an
-    /// error.
-    fn gnu_flags(self) -> Vec<String> {
+    /// plugin entry point (unless `variant` says otherwise), to the
+    /// language standard, with every warning an error, then the variant's
+    /// own flags.
+    fn gnu_flags(self, variant: &Variant) -> Vec<String> {
         let mut flags = vec!["-shared", "-fvisibility=hidden"];
         match self {
             Language::C => flags.push("-std=c99"),
@@ -121,14 +122,83 @@ impl Language {
             }
             Language::Cpp if !windows => {
                 flags.push("-fPIC".to_owned());
-                flags.push(format!(
-                    "-Wl,--version-script={}",
-                    version_script().display()
-                ));
+                if !variant.without_version_script {
+                    flags.push(format!(
+                        "-Wl,--version-script={}",
+                        version_script().display()
+                    ));
+                }
             }
             _ => {}
         }
+        flags.extend(variant.flags.iter().cloned());
         flags
+    }
+}
+
+/// A fixture built another way than the default: by another compiler, with
+/// more flags, or (C++) without the SDK's linker version script, as a
+/// project that does not use the SDK's build files would build it. For the
+/// tests of what a build setting does to a plugin (whether it unloads, for
+/// one).
+///
+/// ```no_run
+/// use tenon_test_plugins::{Compiler, Variant};
+///
+/// let plain = Variant::new().without_version_script();
+/// let gcc = tenon_test_plugins::cpp_fixture_variant("unique_static_cpp", &plain.clone().compiler(Compiler::Gcc));
+/// let fixed = tenon_test_plugins::cpp_fixture_variant("unique_static_cpp", &plain.flag("-fno-gnu-unique"));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Variant {
+    compiler: Option<Compiler>,
+    flags: Vec<String>,
+    without_version_script: bool,
+}
+
+impl Variant {
+    /// The default build.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Built by `compiler`, one of [`c_compilers`] or [`cpp_compilers`].
+    pub fn compiler(mut self, compiler: Compiler) -> Self {
+        self.compiler = Some(compiler);
+        self
+    }
+
+    /// With `flag` after the usual ones (gcc and clang only).
+    pub fn flag(mut self, flag: &str) -> Self {
+        self.flags.push(flag.to_owned());
+        self
+    }
+
+    /// C++ on ELF: linked without the SDK's version script, so that what
+    /// the sources give default visibility is exported.
+    pub fn without_version_script(mut self) -> Self {
+        self.without_version_script = true;
+        self
+    }
+
+    /// What sets this build's directory apart from the default one's
+    /// (empty for the default build; the compiler has its own directory).
+    pub(crate) fn suffix(&self) -> String {
+        let mut suffix = String::new();
+        if self.without_version_script {
+            suffix.push_str("+no-version-script");
+        }
+        for flag in &self.flags {
+            suffix.push('+');
+            suffix.extend(flag.chars().map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            }));
+        }
+        suffix
     }
 }
 
@@ -219,6 +289,38 @@ pub fn c_fixture(stem: &str) -> PathBuf {
 pub fn c_plugin_stems() -> Vec<&'static str> {
     static NAMES: OnceLock<Vec<String>> = OnceLock::new();
     listed(&NAMES, || plugin_names(Language::C))
+}
+
+/// The C fixture `stem` built as `variant` says, e.g. linked with
+/// `-Wl,-z,nodelete`.
+///
+/// # Errors
+///
+/// [`BuildError::ToolchainMissing`] when the variant's compiler is not
+/// installed; [`BuildError::Compile`] when it does not compile.
+///
+/// # Panics
+///
+/// If there is no C fixture called `stem`, or the variant's compiler is
+/// not one of [`c_compilers`].
+pub fn c_fixture_variant(stem: &str, variant: &Variant) -> Result<PathBuf, BuildError> {
+    fixture_variant(Language::C, stem, variant)
+}
+
+/// The C++ fixture `stem` built as `variant` says, e.g. by g++ without the
+/// SDK's version script.
+///
+/// # Errors
+///
+/// [`BuildError::ToolchainMissing`] when the variant's compiler is not
+/// installed; [`BuildError::Compile`] when it does not compile.
+///
+/// # Panics
+///
+/// If there is no C++ fixture called `stem`, or the variant's compiler is
+/// not one of [`cpp_compilers`].
+pub fn cpp_fixture_variant(stem: &str, variant: &Variant) -> Result<PathBuf, BuildError> {
+    fixture_variant(Language::Cpp, stem, variant)
 }
 
 /// The stems [`c_fixture`] accepts (`.c` and `.txt` fixtures), sorted.
@@ -385,11 +487,21 @@ fn plugin_built_by(
         kind: Kind::Plugin,
         compiler,
         name: name.to_owned(),
+        variant: Variant::default(),
     })
 }
 
 /// The fixture `stem` of `language`, by the default compiler.
 fn fixture(language: Language, stem: &str) -> Result<PathBuf, BuildError> {
+    fixture_variant(language, stem, &Variant::default())
+}
+
+/// The fixture `stem` of `language`, built as `variant` says.
+fn fixture_variant(
+    language: Language,
+    stem: &str,
+    variant: &Variant,
+) -> Result<PathBuf, BuildError> {
     let known = fixture_names(&[language.dir()]);
     if !known.iter().any(|known| known == stem) {
         panic!(
@@ -398,11 +510,20 @@ fn fixture(language: Language, stem: &str) -> Result<PathBuf, BuildError> {
             known.join(", ")
         );
     }
+    let [default, second] = compilers(language).each_ref().map(|found| found.compiler);
+    let compiler = variant.compiler.unwrap_or(default);
+    if compiler != default && compiler != second {
+        panic!(
+            "the {}s are not built by {compiler}, only by {default} and {second}",
+            Kind::Fixture.describe(language)
+        );
+    }
     build_library(&Library::Native {
         language,
         kind: Kind::Fixture,
-        compiler: compilers(language)[0].compiler,
+        compiler,
         name: stem.to_owned(),
+        variant: variant.clone(),
     })
 }
 
@@ -413,6 +534,7 @@ pub(crate) fn build(
     kind: Kind,
     compiler: Compiler,
     name: &str,
+    variant: &Variant,
     dir: &Path,
 ) -> Result<PathBuf, BuildError> {
     let found = compilers(language)
@@ -425,7 +547,7 @@ pub(crate) fn build(
         Kind::Fixture => vec![fixtures_dir().join(format!("{name}.{}", language.dir()))],
     };
     let output = dir.join(library_file_name(name));
-    compile(tool, language, &sources, &output).map_err(|message| BuildError::Compile {
+    compile(tool, language, variant, &sources, &output).map_err(|message| BuildError::Compile {
         library: format!("{} {name} ({compiler})", kind.describe(language)),
         message,
     })?;
@@ -439,6 +561,7 @@ pub(crate) fn build(
 fn compile(
     tool: &cc::Tool,
     language: Language,
+    variant: &Variant,
     sources: &[PathBuf],
     output: &Path,
 ) -> Result<(), String> {
@@ -455,7 +578,7 @@ fn compile(
         }
         command.args(sources);
     } else {
-        command.args(language.gnu_flags());
+        command.args(language.gnu_flags(variant));
         for include in include_dirs() {
             command.arg("-I").arg(include);
         }

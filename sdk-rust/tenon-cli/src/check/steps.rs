@@ -14,7 +14,7 @@ use serde_json::json;
 use std::path::Path;
 use std::time::Duration;
 use tenon::isolation::Isolation;
-use tenon::{Instance, Plugin, PluginInfo};
+use tenon::{Instance, Plugin, PluginInfo, UnloadOutcome};
 
 const LIFECYCLE_CYCLES: usize = 100;
 const LIFECYCLE_ALIVE: usize = 16;
@@ -81,9 +81,31 @@ fn load(loader: &Loader) -> Result<Plugin, tenon::Error> {
     }
 }
 
-fn unload(plugin: Plugin) {
+/// Unloads `plugin` (its last owner) and says whether it left the process.
+fn unload(plugin: Plugin) -> UnloadOutcome {
     calling(UNLOADING);
-    drop(plugin);
+    plugin.unload()
+}
+
+/// What the report says about an unload: a warning with the reasons and
+/// the build advice when the library stays in the process, a detail line
+/// otherwise.
+fn unload_verdict(outcome: &UnloadOutcome, outcome_of_step: &mut Outcome) {
+    match outcome {
+        UnloadOutcome::StillMapped(still) => {
+            for reason in still.reasons() {
+                outcome_of_step.warnings.push(format!(
+                    "the library cannot be unloaded: {reason} [{}]; to fix: {}",
+                    reason.name(),
+                    reason.advice()
+                ));
+            }
+        }
+        UnloadOutcome::Unloaded => outcome_of_step
+            .details
+            .push("every unload verified: the library left the process".to_owned()),
+        other => outcome_of_step.details.push(format!("unload: {other}")),
+    }
 }
 
 /// `create`, announced as `create` + `what`.
@@ -508,6 +530,8 @@ fn names(known: &[&Known]) -> String {
 
 fn step_reload(loader: &Loader) -> Outcome {
     let mut first: Option<(String, String)> = None;
+    // The first unload that did not leave the process, else `Unloaded`.
+    let mut verdict: Option<UnloadOutcome> = None;
     for cycle in 1..=RELOAD_CYCLES {
         let plugin = match load(loader) {
             Ok(plugin) => plugin,
@@ -550,11 +574,21 @@ fn step_reload(loader: &Loader) -> Outcome {
             }
         }
         destroy(instance, &what);
-        unload(plugin);
+        let unloaded = unload(plugin);
+        if verdict
+            .as_ref()
+            .map_or(true, |v| matches!(v, UnloadOutcome::Unloaded))
+        {
+            verdict = Some(unloaded);
+        }
     }
-    Outcome::pass(format!(
+    let mut outcome = Outcome::pass(format!(
         "{RELOAD_CYCLES} load, use and unload cycles in one process"
-    ))
+    ));
+    if let Some(verdict) = &verdict {
+        unload_verdict(verdict, &mut outcome);
+    }
+    outcome
 }
 
 /// Runs `work(thread_index)` on `threads` threads at once and returns the

@@ -72,8 +72,10 @@ pub fn healthy() {
     assert_eq!(ours.len(), 1, "one child process runs the plugin: {ours:?}");
     drop(greeter);
     drop(instance);
-    drop(plugin);
-    // Dropping the last handle ends the child, and it is reaped.
+    // Unloading the last handle ends the child, and it is reaped.
+    let outcome = plugin.unload();
+    assert_eq!(outcome.name(), "process_ended", "{outcome}");
+    assert!(outcome.is_unloaded());
     let until = Instant::now() + Duration::from_secs(2);
     while is_running(ours[0]) && Instant::now() < until {
         std::thread::sleep(Duration::from_millis(10));
