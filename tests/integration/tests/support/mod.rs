@@ -43,14 +43,20 @@ pub fn repo_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// `-I` flags for the contract (`include/`), the C SDK (`sdk-c/include/`)
-/// and the example interfaces (`examples-c/interfaces/`).
+/// `-I` flags for the contract (`include/`), the C SDK (`sdk-c/include/`),
+/// the example interfaces (`examples-c/interfaces/`) and the test
+/// interfaces (`tests/fixtures/include/`).
 pub fn include_args() -> Vec<String> {
     let root = repo_root();
-    ["include", "sdk-c/include", "examples-c/interfaces"]
-        .iter()
-        .map(|dir| format!("-I{}", root.join(dir).display()))
-        .collect()
+    [
+        "include",
+        "sdk-c/include",
+        "examples-c/interfaces",
+        "tests/fixtures/include",
+    ]
+    .iter()
+    .map(|dir| format!("-I{}", root.join(dir).display()))
+    .collect()
 }
 
 /// A fresh, empty scratch directory `<name>` of this test binary
