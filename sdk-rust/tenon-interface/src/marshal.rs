@@ -310,7 +310,10 @@ unsafe impl Ret for String {
 
     #[inline]
     fn finish(slot: HostBuffer) -> Result<Self, CallError> {
-        String::from_utf8(slot.into_vec()?).map_err(|e| not_utf8(e.utf8_error()))
+        let bytes = slot.into_vec()?;
+        utf8(&bytes)?;
+        // SAFETY: `utf8` just accepted these very bytes.
+        Ok(unsafe { String::from_utf8_unchecked(bytes) })
     }
 
     #[inline]
@@ -335,11 +338,51 @@ unsafe impl Ret for String {
 
 /// `bytes` as text, if they are UTF-8. Short results are the common case
 /// of a reusing call, and for them `str::from_utf8` (byte by byte below 16
-/// bytes) costs as much as the plugin call itself; a word-at-a-time ASCII
-/// check decides most of them first. Kept out of line, so that the
-/// generated method around it stays small enough to be inlined.
-#[inline(never)]
+/// bytes) costs as much as the plugin call itself. A result of 4 to 16
+/// bytes is decided inline by two overlapping word loads, which run in
+/// parallel (the plugin has just written those bytes, often in pieces, so
+/// the first load of them waits for its stores to drain; a chain of byte
+/// loads behind it waited longer); anything else, or any byte above 0x7F,
+/// goes out of line to the full check.
+#[inline(always)]
 fn utf8(bytes: &[u8]) -> Result<&str, CallError> {
+    if short_ascii(bytes) {
+        // SAFETY: ASCII is UTF-8.
+        Ok(unsafe { core::str::from_utf8_unchecked(bytes) })
+    } else {
+        utf8_checked(bytes)
+    }
+}
+
+/// Whether `bytes` is 4 to 16 bytes of ASCII (false says "not decided",
+/// not "not ASCII").
+#[inline(always)]
+fn short_ascii(bytes: &[u8]) -> bool {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let len = bytes.len();
+    let word = |at: usize| -> u64 {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&bytes[at..at + 8]);
+        u64::from_ne_bytes(word)
+    };
+    let half = |at: usize| -> u64 {
+        let mut half = [0u8; 4];
+        half.copy_from_slice(&bytes[at..at + 4]);
+        u64::from(u32::from_ne_bytes(half))
+    };
+    if (8..=16).contains(&len) {
+        (word(0) | word(len - 8)) & HIGH == 0
+    } else if (4..8).contains(&len) {
+        (half(0) | half(len - 4)) & HIGH == 0
+    } else {
+        false
+    }
+}
+
+/// The full check, for what [`short_ascii`] did not decide. Kept out of
+/// line: it is large, and the generated methods around `utf8` are inlined.
+#[inline(never)]
+fn utf8_checked(bytes: &[u8]) -> Result<&str, CallError> {
     if bytes.is_ascii() {
         // SAFETY: ASCII is UTF-8.
         Ok(unsafe { core::str::from_utf8_unchecked(bytes) })
@@ -354,4 +397,31 @@ fn not_utf8(error: core::str::Utf8Error) -> CallError {
     CallError::invalid_output(format!(
         "the plugin returned a string that is not valid UTF-8: {error}"
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_results_of_every_short_length_are_checked_at_every_byte() {
+        for len in 0..=20 {
+            let ascii: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+            assert_eq!(utf8(&ascii).unwrap().as_bytes(), &ascii[..], "len {len}");
+            for at in 0..len {
+                let mut bad = ascii.clone();
+                bad[at] = 0xFF;
+                assert!(
+                    utf8(&bad).unwrap_err().is_invalid_output(),
+                    "0xFF at {at} of {len}"
+                );
+                // A two-byte character is not ASCII but is UTF-8.
+                if at + 1 < len {
+                    let mut accented = ascii.clone();
+                    accented[at..at + 2].copy_from_slice("é".as_bytes());
+                    assert_eq!(utf8(&accented).unwrap().as_bytes(), &accented[..]);
+                }
+            }
+        }
+    }
 }

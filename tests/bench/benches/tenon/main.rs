@@ -26,6 +26,7 @@ use load::Subject;
 use std::path::PathBuf;
 
 fn main() {
+    optimize_plugins();
     // The isolated cases' children are this executable: serve a plugin,
     // never return.
     tenon::isolation::init();
@@ -95,5 +96,18 @@ fn main() {
     }
     if selected(&filters, &["peers"]) {
         peers::run(&settings, &rows);
+    }
+}
+
+/// Plugins are measured as they ship: optimized. `tenon-test-plugins` builds
+/// C and C++ plugins at `-O0` (for the tests, where build time matters and
+/// speed does not), and the `cc` crate it builds with appends `CFLAGS` and
+/// `CXXFLAGS` after its own flags, so `-O2` here wins — the flag
+/// `echo/echo.c` is built with. A user's own setting is kept.
+fn optimize_plugins() {
+    for variable in ["CFLAGS", "CXXFLAGS"] {
+        if std::env::var_os(variable).is_none() {
+            std::env::set_var(variable, "-O2");
+        }
     }
 }
