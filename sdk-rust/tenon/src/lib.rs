@@ -103,6 +103,7 @@ mod library;
 mod loader;
 mod plugin;
 mod registry;
+pub mod reload;
 mod verify;
 
 pub use error::Error;
@@ -114,8 +115,9 @@ pub use library::{ExportedSymbol, LibraryFile, SymbolKind};
 pub use loader::Loader;
 pub use plugin::Plugin;
 pub use registry::{Entry, Origin, Prefer, Registry, StaticEntry};
+pub use reload::{ReloadOptions, Reloadable, Reloaded, Swap};
 pub use semver;
 pub use tenon_interface::{
     interface, sys, CallError, CallResult, Client, Fault, HostBuffer, Implement, Interface, Reuse,
-    Status,
+    State, Status,
 };
