@@ -83,9 +83,8 @@ impl State for Store {
     }
 
     fn restore(&self, state: &[u8]) -> CallResult {
-        let restored = decode(state).map_err(|why| {
-            CallError::invalid_argument(format!("restore: {why}"))
-        })?;
+        let restored =
+            decode(state).map_err(|why| CallError::invalid_argument(format!("restore: {why}")))?;
         *self.entries() = restored;
         Ok(())
     }

@@ -405,8 +405,7 @@ pub fn base_builder() -> bindgen::Builder {
 /// Parse callbacks are added by [`Target::generate`]; a caller that generates
 /// from this builder directly gets bindgen's default macro types.
 pub fn sys_builder(inputs: &Inputs) -> bindgen::Builder {
-    let mut builder =
-        base_builder().header(inputs.plugin_header().to_string_lossy().into_owned());
+    let mut builder = base_builder().header(inputs.plugin_header().to_string_lossy().into_owned());
     for header in STANDARD_HEADERS {
         let relative = header.strip_prefix("include/").expect("under include/");
         builder = builder.header(

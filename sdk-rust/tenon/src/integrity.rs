@@ -97,7 +97,10 @@ pub(crate) fn copy(mut source: File, path: &Path) -> Result<Opened, Error> {
     let mut copy = private_copy().map_err(|e| refuse(format!("cannot copy it: {e}")))?;
     std::io::copy(&mut source, &mut copy).map_err(|e| refuse(format!("cannot copy it: {e}")))?;
     seal(&copy);
-    Ok(Opened { file: copy, copied: true })
+    Ok(Opened {
+        file: copy,
+        copied: true,
+    })
 }
 
 /// Opens the plugin file `given` names, refusing anything but a regular

@@ -159,7 +159,9 @@ impl<I: ?Sized + Interface> Generation<I> {
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic in a caller's closure cannot leave the instance half-changed
     // on the host's side; the plugin's own state is the plugin's business.
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Leaves a generation when a call returns, or unwinds.
