@@ -240,6 +240,58 @@ fn a_half_written_file_is_never_loaded() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// Watching: a changed file is reloaded after the debounce, a broken build's
+/// error reaches the callback and the old build keeps serving, and both an
+/// atomic rename and a rewrite in place are seen.
+#[test]
+fn a_watched_file_is_reloaded_when_it_changes() {
+    let dir = scratch("watch");
+    let path = dir.join("libplugin.so");
+    std::fs::copy(build_a(), &path).unwrap();
+    let greeter: Reloadable<dyn Greeter> = Plugin::loader()
+        .reloadable(
+            &path,
+            "",
+            ReloadOptions::stateless().settle(Duration::from_millis(300)),
+        )
+        .unwrap();
+    let (sender, outcomes) = std::sync::mpsc::channel();
+    let sender = Mutex::new(sender);
+    let watcher = greeter
+        .watch(Duration::from_millis(100), move |outcome| {
+            let _ = sender
+                .lock()
+                .unwrap()
+                .send(outcome.map(|r| r.generation).map_err(|e| e.kind()));
+        })
+        .unwrap();
+    let next = || {
+        outcomes
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the watcher reloads within 10 s")
+    };
+    let replace = |contents: &[u8]| {
+        let staged = dir.join(".staged");
+        std::fs::write(&staged, contents).unwrap();
+        std::fs::rename(&staged, &path).unwrap();
+    };
+
+    replace(&std::fs::read(build_b()).unwrap());
+    assert_eq!(next(), Ok(2));
+    assert_eq!(greet(&greeter), "b:x");
+
+    replace(b"not a library at all\n");
+    assert_eq!(next(), Err("not_a_library"));
+    assert_eq!(greet(&greeter), "b:x", "the old build keeps serving");
+
+    // Rewritten in place (a copy onto the existing file).
+    std::fs::copy(build_a(), &path).unwrap();
+    assert_eq!(next(), Ok(3));
+    assert_eq!(greet(&greeter), "a:x");
+    drop(watcher);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 fn kv_put(kv: &Reloadable<dyn Kv>, key: &str, value: &[u8]) {
     kv.with(|kv| kv.put(key, value)).unwrap();
 }

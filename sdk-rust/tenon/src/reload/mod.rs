@@ -20,6 +20,10 @@
 mod file;
 mod options;
 mod reloadable;
+#[cfg(feature = "watch")]
+mod watch;
 
 pub use options::{ReloadOptions, Swap};
 pub use reloadable::{Reloadable, Reloaded};
+#[cfg(feature = "watch")]
+pub use watch::Watcher;
