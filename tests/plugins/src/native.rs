@@ -643,7 +643,7 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "no C example plugin called \"nope\"; known: greeter, processor")]
+    #[should_panic(expected = "no C example plugin called \"nope\"; known: greeter, kv, processor")]
     fn unknown_stem_panics_with_the_known_ones() {
         c_plugin("nope");
     }
