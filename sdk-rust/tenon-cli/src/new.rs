@@ -22,6 +22,12 @@ const PLUGIN_H: (&str, &str) = (
     "include/tenon/plugin.h",
     include_str!("../../../include/tenon/plugin.h"),
 );
+/// The standard state interface, which the C++ kv example (the C++ kv
+/// template) offers.
+const STATE_H: (&str, &str) = (
+    "include/tenon/state.h",
+    include_str!("../../../include/tenon/state.h"),
+);
 const SDK_H: (&str, &str) = (
     "include/tenon/sdk.h",
     include_str!("../../../sdk-c/include/tenon/sdk.h"),
@@ -484,7 +490,7 @@ pub fn project(name: &str, lang: Lang, interface: InterfaceChoice, sdk: Option<&
     });
     let headers: &[(&str, &str)] = match lang {
         Lang::C => &[PLUGIN_H, SDK_H],
-        Lang::Cpp => &[PLUGIN_H, SDK_H, PLUGIN_HPP],
+        Lang::Cpp => &[PLUGIN_H, STATE_H, SDK_H, PLUGIN_HPP],
         Lang::Zig => &[PLUGIN_H, SDK_H],
         Lang::Rust => &[],
     };

@@ -105,6 +105,7 @@ mod library;
 mod loader;
 mod plugin;
 mod registry;
+pub mod reload;
 mod unload;
 mod verify;
 
@@ -117,9 +118,10 @@ pub use library::{ExportedSymbol, LibraryFile, SymbolKind};
 pub use loader::Loader;
 pub use plugin::Plugin;
 pub use registry::{Entry, Origin, Prefer, Registry, StaticEntry};
+pub use reload::{ReloadOptions, Reloadable, Reloaded, Swap};
 pub use semver;
 pub use tenon_interface::{
     interface, sys, CallError, CallResult, Client, Fault, HostBuffer, Implement, Interface, Reuse,
-    Status,
+    State, Status,
 };
 pub use unload::{PinReason, StillMapped, UnloadOutcome, Unverified};

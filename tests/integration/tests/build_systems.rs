@@ -32,7 +32,7 @@ use support::{
     check_exports_only_entry, check_greets, have, have_all, library_name, repo_root, run, scratch,
     symbol_lister, Failures,
 };
-use tenon::{Plugin, Status};
+use tenon::{Plugin, State, Status};
 use tenon_example_interfaces::{Kv, Processor};
 
 /// A C compiler and the C++ compiler of the same family.
@@ -527,6 +527,32 @@ fn check_plugin(what: &str, library: &Path) -> Result<(), String> {
                     return Err(fail(format!(
                         "put then get gives {value:?}, len {len}, get(absent) {missing:?}"
                     )));
+                }
+            }
+            "org.tenon.state" => {
+                // A saved state restores into a fresh instance (a kv's:
+                // what it stored survives).
+                let kv = instance
+                    .interface::<dyn Kv>()
+                    .map_err(|error| fail(error.to_string()))?;
+                kv.put("key", b"value").map_err(|e| fail(e.to_string()))?;
+                let saved = instance
+                    .interface::<dyn State>()
+                    .and_then(|state| Ok(state.save()?))
+                    .map_err(|e| fail(format!("save: {e}")))?;
+                let fresh = plugin
+                    .instantiate("")
+                    .map_err(|error| fail(format!("instantiate: {error}")))?;
+                fresh
+                    .interface::<dyn State>()
+                    .and_then(|state| Ok(state.restore(&saved)?))
+                    .map_err(|e| fail(format!("restore: {e}")))?;
+                let value = fresh
+                    .interface::<dyn Kv>()
+                    .and_then(|kv| Ok(kv.get("key")?))
+                    .map_err(|e| fail(format!("get after restore: {e}")))?;
+                if value != b"value" {
+                    return Err(fail(format!("restored {value:?}")));
                 }
             }
             other => return Err(fail(format!("no check for interface {other}"))),

@@ -735,7 +735,7 @@ mod tests {
 
     #[test]
     fn c_plugins_are_built_on_first_use() {
-        assert_eq!(c_plugin_stems(), ["greeter", "processor"]);
+        assert_eq!(c_plugin_stems(), ["greeter", "kv", "processor"]);
         for stem in c_plugin_stems() {
             let path = c_plugin(stem);
             assert!(path.is_file(), "{}", path.display());
@@ -768,7 +768,7 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "no C example plugin called \"nope\"; known: greeter, processor")]
+    #[should_panic(expected = "no C example plugin called \"nope\"; known: greeter, kv, processor")]
     fn unknown_stem_panics_with_the_known_ones() {
         c_plugin("nope");
     }
