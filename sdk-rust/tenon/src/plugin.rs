@@ -355,7 +355,15 @@ impl Plugin {
         // SAFETY: the plugin offers this id and version, and `verify` checked
         // that the vtable starts with its struct_size; it lives as long as
         // the library, which `self` keeps loaded.
-        unsafe { crate::raw::check_vtable(&self.loaded.info.name, id, version, offered.vtable, vtable_size) }?;
+        unsafe {
+            crate::raw::check_vtable(
+                &self.loaded.info.name,
+                id,
+                version,
+                offered.vtable,
+                vtable_size,
+            )
+        }?;
         Ok(offered.vtable)
     }
 

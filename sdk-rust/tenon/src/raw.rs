@@ -66,7 +66,9 @@ pub(crate) unsafe fn check_vtable(
         // SAFETY: forwarded from the caller.
         match unsafe { declared.verify(vtable) } {
             Ok(()) => {}
-            Err(VtableRefusal::TooSmall { size, required }) => return Err(too_small(size, required)),
+            Err(VtableRefusal::TooSmall { size, required }) => {
+                return Err(too_small(size, required))
+            }
             Err(VtableRefusal::NullSlot { method }) => return Err(null_slot(method)),
             Err(_) => return Err(too_small(0, declared.vtable_size())),
         }
