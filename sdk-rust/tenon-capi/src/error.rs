@@ -209,8 +209,9 @@ pub extern "C" fn tenon_error_code(error: *const tenon_error) -> u32 {
 /// The error's kind as a name (`"file_not_found"`, `"null_argument"`, ...):
 /// the name `tenon::Error::kind` and the `tenon` tool give the same failure.
 ///
-/// Ownership: the string is a static constant of libtenon. Returns NULL
-/// when `error` is NULL or not a live error.
+/// Ownership: the string belongs to `error` and is valid until
+/// `tenon_error_free(error)`. Returns NULL when `error` is NULL or not a
+/// live error.
 ///
 /// Threads: any thread.
 #[no_mangle]
