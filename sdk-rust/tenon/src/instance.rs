@@ -80,6 +80,8 @@ impl InstanceCore {
         let (instance, vtable) = match &self.place {
             Place::Local { ptr, .. } => (*ptr, self.plugin().raw_vtable(id, version, vtable_size)?),
             Place::Remote(remote) => {
+                // Not offered is the first thing to say, declared or not.
+                crate::plugin::offered_index(self.plugin().info(), id, version)?;
                 let declared = tenon_interface::declared(id, version).map_err(|why| {
                     Error::IsolationFailed {
                         plugin: self.plugin().name().to_owned(),
