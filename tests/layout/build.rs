@@ -100,7 +100,8 @@ fn c_probe(structs: &[Struct], example_headers: &[&str]) -> String {
          #define TENON_LAYOUT_TABLE tenon_layout_c\n\
          #endif\n\
          \n\
-         #include <tenon/plugin.h>\n",
+         #include <tenon/plugin.h>\n\
+         #include <tenon/state.h>\n",
     );
     for header in example_headers {
         writeln!(c, "#include <{header}>").unwrap();
@@ -213,10 +214,12 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed={}", sys_bindings.display());
     println!("cargo:rerun-if-changed={}", example_bindings.display());
-    println!(
-        "cargo:rerun-if-changed={}",
-        include_dir.join("tenon/plugin.h").display()
-    );
+    for header in ["tenon/plugin.h", "tenon/state.h"] {
+        println!(
+            "cargo:rerun-if-changed={}",
+            include_dir.join(header).display()
+        );
+    }
     for header in example_headers {
         println!(
             "cargo:rerun-if-changed={}",

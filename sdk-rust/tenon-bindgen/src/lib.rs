@@ -67,6 +67,11 @@ pub const REGENERATE_COMMAND: &str = "cargo run -p tenon-bindgen";
 /// The contract header, relative to the workspace root.
 pub const PLUGIN_HEADER: &str = "include/tenon/plugin.h";
 
+/// The standard interfaces Tenon itself defines on top of the contract
+/// (today `org.tenon.state`), relative to the workspace root; `tenon-sys`
+/// mirrors them with the contract.
+pub const STANDARD_HEADERS: [&str; 1] = ["include/tenon/state.h"];
+
 /// The example interface headers, relative to
 /// [`Inputs::examples_include_dir`], in the order they are included.
 pub const EXAMPLE_HEADERS: [&str; 3] = [
@@ -258,6 +263,7 @@ pub enum MacroType {
 /// | `TENON_LOG_*` | `tenon_log_level` (`i32`) |
 /// | `TENON_PLUGIN_*` (descriptor flags) | `u64` |
 /// | `TENON_ABI_MAJOR`, `TENON_ABI_MINOR` | `u16` |
+/// | `TENON_STATE_VERSION` | `u32` |
 /// | `EXAMPLE_*_VERSION` | `u32` |
 pub fn macro_int_kind(name: &str) -> MacroType {
     const STATUS: IntKind = IntKind::Custom {
@@ -281,6 +287,8 @@ pub fn macro_int_kind(name: &str) -> MacroType {
         | "TENON_INSTANCE_LOST"
         | "TENON_STATUS_INTERFACE_FIRST" => STATUS,
         "TENON_ABI_MAJOR" | "TENON_ABI_MINOR" => IntKind::U16,
+        // A standard interface's version, like EXAMPLE_*_VERSION.
+        "TENON_STATE_VERSION" => IntKind::U32,
         _ if name.starts_with("TENON_LOG_") => LOG_LEVEL,
         _ if name.starts_with("TENON_PLUGIN_") => IntKind::U64,
         _ if name.starts_with("EXAMPLE_") && name.ends_with("_VERSION") => IntKind::U32,
@@ -391,18 +399,31 @@ pub fn base_builder() -> bindgen::Builder {
 }
 
 /// The bindgen configuration of `tenon-sys`: every `tenon_*` type and
-/// `TENON_*` constant of [`Inputs::plugin_header`] (minus `tenon_plugin_v1`).
+/// `TENON_*` constant of [`Inputs::plugin_header`] (minus `tenon_plugin_v1`)
+/// and of the [`STANDARD_HEADERS`].
 ///
 /// Parse callbacks are added by [`Target::generate`]; a caller that generates
 /// from this builder directly gets bindgen's default macro types.
 pub fn sys_builder(inputs: &Inputs) -> bindgen::Builder {
-    base_builder()
-        .header(inputs.plugin_header().to_string_lossy().into_owned())
+    let mut builder = base_builder().header(inputs.plugin_header().to_string_lossy().into_owned());
+    for header in STANDARD_HEADERS {
+        let relative = header.strip_prefix("include/").expect("under include/");
+        builder = builder.header(
+            inputs
+                .include_dir
+                .join(relative)
+                .to_string_lossy()
+                .into_owned(),
+        );
+    }
+    let mut sources = vec![PLUGIN_HEADER];
+    sources.extend(STANDARD_HEADERS);
+    builder
         .clang_arg(format!("-I{}", inputs.include_dir.display()))
         .allowlist_type("tenon_.*")
         .allowlist_var("TENON_.*")
         .allowlist_function("tenon_.*")
-        .raw_line(generated_notice(&[PLUGIN_HEADER]))
+        .raw_line(generated_notice(&sources))
         .raw_line(
             "#![allow(non_camel_case_types, non_upper_case_globals, non_snake_case, missing_docs)]",
         )

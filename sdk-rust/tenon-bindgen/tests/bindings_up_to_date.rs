@@ -124,6 +124,11 @@ fn modified_plugin_header_changes_sys_bindings() {
     let dir = scratch_dir("modified-plugin-header");
     std::fs::create_dir_all(dir.join("include/tenon")).unwrap();
     std::fs::write(dir.join("include/tenon/plugin.h"), modified).unwrap();
+    std::fs::copy(
+        real.include_dir.join("tenon/state.h"),
+        dir.join("include/tenon/state.h"),
+    )
+    .unwrap();
     let inputs = Inputs {
         include_dir: dir.join("include"),
         examples_include_dir: real.examples_include_dir.clone(),

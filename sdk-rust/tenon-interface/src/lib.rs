@@ -36,6 +36,7 @@ mod marshal;
 pub mod raw;
 mod registry;
 pub mod remote;
+mod state;
 mod status;
 mod wire;
 
@@ -50,6 +51,7 @@ pub use interface::{
 pub use marshal::{Arg, ArgType, Ret};
 pub use registry::{all_declared, declared, registry_supported, Declared, DispatchFn, NotDeclared};
 pub use remote::{ProxyInstance, Remote};
+pub use state::State;
 pub use status::Status;
 /// The raw C types of `plugin.h`.
 pub use tenon_sys as sys;

@@ -67,7 +67,9 @@ pub mod lifecycle;
 pub use host::{Host, HostInterface, KeptHost, Level};
 /// The raw C types of `plugin.h`.
 pub use tenon_interface::sys;
-pub use tenon_interface::{interface, CallError, CallResult, Client, Implement, Interface, Status};
+pub use tenon_interface::{
+    interface, CallError, CallResult, Client, Implement, Interface, State, Status,
+};
 
 /// A type whose values are plugin instances.
 ///

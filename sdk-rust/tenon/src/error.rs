@@ -290,6 +290,41 @@ pub enum Error {
         message: String,
     },
 
+    /// A reload with state hand-over could not carry the state over: the
+    /// old instance's `save` or the new build's `restore` (`org.tenon.state`)
+    /// failed. The reload was abandoned and the old build keeps serving,
+    /// with its state untouched.
+    #[error("plugin {plugin:?}: reload abandoned, the old build keeps serving: the state could not be handed over ({step} failed: {error})")]
+    StateHandOver {
+        /// The plugin's name.
+        plugin: String,
+        /// `"save"` (the old build) or `"restore"` (the new build).
+        step: &'static str,
+        /// What the plugin said.
+        error: CallError,
+    },
+
+    /// A reload with state hand-over waited longer than its drain timeout
+    /// for the calls in flight on the old build to return. The reload was
+    /// abandoned and the old build keeps serving.
+    #[error("plugin {plugin:?}: reload abandoned, the old build keeps serving: calls in flight did not return within {waited:?}")]
+    DrainTimedOut {
+        /// The plugin's name.
+        plugin: String,
+        /// How long the reload waited.
+        waited: Duration,
+    },
+
+    /// Watching a reloadable plugin's file could not start (the directory
+    /// cannot be watched, too many watches).
+    #[error("{}: cannot watch the file: {reason}", path.display())]
+    WatchFailed {
+        /// The file.
+        path: PathBuf,
+        /// What the file-watching service said.
+        reason: String,
+    },
+
     /// A call into a plugin failed.
     #[error(transparent)]
     Call(#[from] CallError),
@@ -326,6 +361,9 @@ impl Error {
     /// | `timed_out` | [`Error::TimedOut`] |
     /// | `isolation_failed` | [`Error::IsolationFailed`] (spawn, handshake, protocol) |
     /// | the in-process kind | [`Error::InChild`] (a load error found in an isolated plugin's process) |
+    /// | `state_hand_over_failed` | [`Error::StateHandOver`] |
+    /// | `drain_timed_out` | [`Error::DrainTimedOut`] |
+    /// | `watch_failed` | [`Error::WatchFailed`] |
     /// | `call_failed` | [`Error::Call`] |
     pub fn kind(&self) -> &'static str {
         match self {
@@ -353,6 +391,9 @@ impl Error {
             Error::TimedOut { .. } => "timed_out",
             Error::IsolationFailed { .. } => "isolation_failed",
             Error::InChild { kind, .. } => kind,
+            Error::StateHandOver { .. } => "state_hand_over_failed",
+            Error::DrainTimedOut { .. } => "drain_timed_out",
+            Error::WatchFailed { .. } => "watch_failed",
             Error::Call(_) => "call_failed",
         }
     }

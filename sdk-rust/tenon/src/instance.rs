@@ -253,6 +253,14 @@ impl Instance {
     pub fn plugin(&self) -> &Plugin {
         self.core.plugin()
     }
+
+    /// The instance pointer and verified vtable a client of `I` calls (for
+    /// the reloader, which keeps them beside the instance).
+    pub(crate) fn target<I: ?Sized + Interface>(
+        &self,
+    ) -> Result<(*mut c_void, *const I::Vtable), Error> {
+        self.core.target::<I>()
+    }
 }
 
 /// A plugin instance that several threads may call at once; only plugins
@@ -282,6 +290,13 @@ impl SharedInstance {
     /// The plugin this instance belongs to.
     pub fn plugin(&self) -> &Plugin {
         self.core.plugin()
+    }
+
+    /// As [`Instance::target`].
+    pub(crate) fn target<I: ?Sized + Interface>(
+        &self,
+    ) -> Result<(*mut c_void, *const I::Vtable), Error> {
+        self.core.target::<I>()
     }
 }
 

@@ -36,6 +36,73 @@ impl Opened {
     }
 }
 
+impl Opened {
+    /// [`Opened::loader_path`], made unique among the libraries this process
+    /// has loaded: the dynamic loader returns an already loaded library
+    /// whose name matches, without looking at the file, and a descriptor's
+    /// `/proc` name is reused once the descriptor is closed. A copy whose
+    /// name still belongs to a library that did not leave the process when
+    /// it was closed (one the OS keeps mapped, `docs/unload.md`) moves to
+    /// another descriptor number, and the old number is left open for good
+    /// so that it cannot come back.
+    pub fn unique_loader_path(&mut self, canonical: &Path) -> PathBuf {
+        loop {
+            let path = self.loader_path(canonical);
+            if !self.copied || !name_taken(&path) {
+                return path;
+            }
+            match self.file.try_clone() {
+                Ok(moved) => std::mem::forget(std::mem::replace(&mut self.file, moved)),
+                // Load under the taken name: the stale library is what the
+                // loader gives, as it would without the copy.
+                Err(_) => return path,
+            }
+        }
+    }
+}
+
+/// Whether a library loaded under the name `path` is still in the process.
+#[cfg(target_os = "linux")]
+fn name_taken(path: &Path) -> bool {
+    // RTLD_NOLOAD (glibc and musl): only look, load nothing. libloading
+    // does not name the flag.
+    const RTLD_NOLOAD: i32 = 0x4;
+    // SAFETY: with RTLD_NOLOAD nothing is loaded and no initializer runs;
+    // a library found is only closed again (dropping the handle undoes the
+    // reference the probe took).
+    unsafe {
+        libloading::os::unix::Library::open(
+            Some(path),
+            RTLD_NOLOAD | libloading::os::unix::RTLD_LAZY,
+        )
+    }
+    .is_ok()
+}
+
+#[cfg(not(target_os = "linux"))]
+fn name_taken(_path: &Path) -> bool {
+    false
+}
+
+/// Copies the open plugin file `source` (named `path`) into a private,
+/// sealed in-memory file, so that what is loaded can no longer change:
+/// rewriting, replacing or deleting the file afterwards touches neither the
+/// copy nor the library mapped from it (the reloader's copy-on-load,
+/// `docs/reload.md`).
+pub(crate) fn copy(mut source: File, path: &Path) -> Result<Opened, Error> {
+    let refuse = |reason: String| Error::NotALibrary {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let mut copy = private_copy().map_err(|e| refuse(format!("cannot copy it: {e}")))?;
+    std::io::copy(&mut source, &mut copy).map_err(|e| refuse(format!("cannot copy it: {e}")))?;
+    seal(&copy);
+    Ok(Opened {
+        file: copy,
+        copied: true,
+    })
+}
+
 /// Opens the plugin file `given` names, refusing anything but a regular
 /// file, and returns it with its canonical path (absolute, so the loader
 /// consults no search path; symbolic links resolved, so errors and

@@ -104,6 +104,7 @@ mod loader;
 mod plugin;
 mod raw;
 mod registry;
+pub mod reload;
 mod verify;
 
 pub use error::Error;
@@ -116,8 +117,9 @@ pub use loader::Loader;
 pub use plugin::Plugin;
 pub use raw::RawInterface;
 pub use registry::{Entry, Origin, Prefer, Registry, StaticEntry};
+pub use reload::{ReloadOptions, Reloadable, Reloaded, Swap};
 pub use semver;
 pub use tenon_interface::{
     interface, sys, CallError, CallResult, Client, Fault, HostBuffer, Implement, Interface, Reuse,
-    Status,
+    State, Status,
 };

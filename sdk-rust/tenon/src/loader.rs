@@ -1,7 +1,8 @@
 //! The one entry point that holds the choices made when loading a plugin.
 
 use crate::isolation::Isolation;
-use crate::{Error, HostServices, Plugin};
+use crate::reload::{ReloadOptions, Reloadable};
+use crate::{Error, HostServices, Interface, Plugin};
 use std::path::Path;
 
 /// Loads plugins with options: the host's services, the run mode (in this
@@ -80,5 +81,21 @@ impl Loader {
     /// describes, with these options.
     pub fn load(&self, path: impl AsRef<Path>) -> Result<Plugin, Error> {
         Plugin::load_with(self, path.as_ref())
+    }
+
+    /// Loads the plugin at `path` reloadable (`docs/reload.md`): an
+    /// instance made with `config`, seen through interface `I`, whose
+    /// build [`Reloadable::reload`] replaces while threads keep calling it.
+    /// In process or isolated as this loader says; with
+    /// [`Swap::HandOver`](crate::Swap::HandOver) the plugin must offer
+    /// `org.tenon.state`. The file is copied into private memory first, so
+    /// rebuilding it in place never disturbs the build in use.
+    pub fn reloadable<I: ?Sized + Interface>(
+        &self,
+        path: impl AsRef<Path>,
+        config: &str,
+        options: ReloadOptions,
+    ) -> Result<Reloadable<I>, Error> {
+        Reloadable::load(self, path.as_ref(), config, options)
     }
 }

@@ -39,6 +39,9 @@ struct InProcess {
     /// points into it. `None` for a plugin linked into the host
     /// ([`crate::Registry::with_static`]), which is never unloaded.
     _library: Option<libloading::Library>,
+    /// The private copy the library was loaded from, if it was copied;
+    /// closed only after the library (see `load_local`).
+    _copy: Option<std::fs::File>,
 }
 
 // SAFETY: the raw pointers in `offered` and the functions point to the
@@ -92,20 +95,28 @@ impl Plugin {
 
     pub(crate) fn load_with(options: &Loader, given: &Path) -> Result<Plugin, Error> {
         let (file, path) = crate::integrity::open_regular(given)?;
-        if options.isolation.is_some() && !cfg!(target_os = "linux") {
-            return Err(Error::IsolationUnsupported {
-                reason: "process isolation is implemented on Linux only in this release".to_owned(),
-            });
-        }
+        isolation_supported(options)?;
         let opened = crate::integrity::open(file, &path, options.sha256.as_deref())?;
+        Self::load_opened(options, &path, opened)
+    }
+
+    /// Loads a file already opened (and, for a required digest, checked)
+    /// with `options`; `path` (canonical) names it in errors and metadata.
+    /// The reloader opens its files itself (`crate::reload`).
+    pub(crate) fn load_opened(
+        options: &Loader,
+        path: &Path,
+        opened: crate::integrity::Opened,
+    ) -> Result<Plugin, Error> {
+        isolation_supported(options)?;
         // Before the loader sees the file: refuses text, empty, truncated
         // and foreign-architecture files with a precise reason, and an
         // entry the file says is data, which must never be called. Reading
         // the headers runs nothing, so an isolated host does it here too.
-        crate::library::LibraryFile::read_open(&opened.file, &path)?.check_entry()?;
+        crate::library::LibraryFile::read_open(&opened.file, path)?.check_entry()?;
         if let Some(isolation) = &options.isolation {
             let (info, host) =
-                crate::isolation::Host::start(isolation, &path, opened, &options.services)?;
+                crate::isolation::Host::start(isolation, path, opened, &options.services)?;
             return Ok(Plugin {
                 loaded: Arc::new(Loaded {
                     info,
@@ -114,7 +125,7 @@ impl Plugin {
                 }),
             });
         }
-        Self::load_local(&path, opened, &options.services)
+        Self::load_local(path, opened, &options.services)
     }
 
     /// Loads, in this process, a file already opened (and, for a required
@@ -125,7 +136,8 @@ impl Plugin {
         services: &HostServices,
     ) -> Result<Plugin, Error> {
         let path = path.to_path_buf();
-        let loader_path = opened.loader_path(&path);
+        let mut opened = opened;
+        let loader_path = opened.unique_loader_path(&path);
         // SAFETY: loading runs the library's initializers; this is the
         // trust a host places in every in-process plugin (documented above).
         // The path is absolute, so no search path is consulted.
@@ -134,8 +146,10 @@ impl Plugin {
                 path: path.clone(),
                 reason: e.to_string(),
             })?;
-        // The mapping holds the copy now.
-        drop(opened);
+        // A private copy stays open while its library is loaded, so that its
+        // descriptor's number, and with it the name the dynamic loader knows
+        // the library by, is not reused for another copy meanwhile.
+        let copy = opened.copied.then_some(opened.file);
         let entry = entry_point(&library, &path)?;
         // SAFETY: the entry function takes no arguments and, by the
         // contract, returns a pointer to a static descriptor or NULL.
@@ -144,7 +158,7 @@ impl Plugin {
         // library is kept in `Loaded` beside everything `verify` returns.
         let verified = unsafe { verify(&path, descriptor) }?;
         tracing::debug!(target: "tenon", plugin = %verified.info.name, path = %path.display(), "loaded plugin");
-        Ok(Self::in_process(verified, services, Some(library)))
+        Ok(Self::in_process(verified, services, Some(library), copy))
     }
 
     /// A plugin whose verified descriptor lives in this process: in
@@ -153,6 +167,7 @@ impl Plugin {
         verified: crate::verify::Verified,
         services: &HostServices,
         library: Option<libloading::Library>,
+        copy: Option<std::fs::File>,
     ) -> Plugin {
         Plugin {
             loaded: Arc::new(Loaded {
@@ -163,6 +178,7 @@ impl Plugin {
                     create: verified.create,
                     destroy: verified.destroy,
                     _library: library,
+                    _copy: copy,
                 }),
             }),
         }
@@ -186,7 +202,7 @@ impl Plugin {
         // the rest of the process.
         let verified = unsafe { verify(label, descriptor) }?;
         tracing::debug!(target: "tenon", plugin = %verified.info.name, origin = %label.display(), "registered static plugin");
-        Ok(Self::in_process(verified, services, None))
+        Ok(Self::in_process(verified, services, None, None))
     }
 
     /// Whether the plugin is linked into the host (registered with
@@ -373,6 +389,16 @@ impl Plugin {
             Backend::Isolated(_) => unreachable!("isolated instances are destroyed remotely"),
         }
     }
+}
+
+/// Refuses isolation where this build cannot provide it.
+fn isolation_supported(options: &Loader) -> Result<(), Error> {
+    if options.isolation.is_some() && !cfg!(target_os = "linux") {
+        return Err(Error::IsolationUnsupported {
+            reason: "process isolation is implemented on Linux only in this release".to_owned(),
+        });
+    }
+    Ok(())
 }
 
 /// The index, in `info.interfaces`, of interface `I` at `I`'s version.

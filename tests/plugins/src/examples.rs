@@ -158,6 +158,7 @@ type Listed = (&'static str, &'static str, Build);
 /// [`try_all_examples_by_every_compiler`]).
 const EXAMPLES: &[Listed] = &[
     ("greeter-c", GREETER, Build::C("greeter")),
+    ("kv-c", KV, Build::C("kv")),
     ("processor-c", PROCESSOR, Build::C("processor")),
     ("greeter-cpp", GREETER, Build::Cpp("greeter-cpp")),
     ("kv-cpp", KV, Build::Cpp("kv-cpp")),

@@ -610,7 +610,7 @@ mod tests {
 
     #[test]
     fn c_plugins_are_built_on_first_use() {
-        assert_eq!(c_plugin_stems(), ["greeter", "processor"]);
+        assert_eq!(c_plugin_stems(), ["greeter", "kv", "processor"]);
         for stem in c_plugin_stems() {
             let path = c_plugin(stem);
             assert!(path.is_file(), "{}", path.display());

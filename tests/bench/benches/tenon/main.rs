@@ -11,7 +11,7 @@
 //! `BENCH {"name":…,"median_ns":…,"p99_ns":…,"ratio":…,"baseline":…}`,
 //! where `ratio` is this case's median over its baseline's, both measured
 //! in this run. Groups are `load-warm`, `load-cold`, `kv`, `greet`, `bytes`,
-//! `isolated` (Linux) and `peers`. `docs/PERFORMANCE.md` explains the cases and the results.
+//! `isolated` (Linux), `reload` and `peers`. `docs/PERFORMANCE.md` explains the cases and the results.
 
 mod c_host;
 mod calls;
@@ -20,6 +20,7 @@ mod isolated;
 mod load;
 mod peers;
 mod plain;
+mod reload;
 
 use harness::{selected, Settings};
 use load::Subject;
@@ -92,6 +93,13 @@ fn main() {
             &tenon_test_plugins::isolation_runner()
                 .unwrap_or_else(|e| panic!("building the isolation runner: {e}")),
         ));
+    }
+    if selected(&filters, &["reload"]) {
+        let runner = cfg!(target_os = "linux").then(|| {
+            tenon_test_plugins::isolation_runner()
+                .unwrap_or_else(|e| panic!("building the isolation runner: {e}"))
+        });
+        rows.extend(reload::run(&settings, runner.as_deref()));
     }
     if selected(&filters, &["peers"]) {
         peers::run(&settings, &rows);
