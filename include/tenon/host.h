@@ -229,11 +229,24 @@ typedef struct tenon_options tenon_options;
 typedef struct tenon_plugin tenon_plugin;
 
 /**
+ * A plugin instance, seen through one interface, whose library can be
+ * replaced by a new build while the host keeps calling it. Opaque; made by
+ * `tenon_reloadable_load`, freed with `tenon_reloadable_free`.
+ */
+typedef struct tenon_reloadable tenon_reloadable;
+
+/**
  * The interfaces a host offers its plugins' instances. Opaque; made by
  * `tenon_services_new`, freed with `tenon_services_free`, given to
  * `tenon_options_services`.
  */
 typedef struct tenon_services tenon_services;
+
+/**
+ * What `tenon_reloadable_call` runs: `vtable` and `self` are the current
+ * build's interface, valid only until it returns.
+ */
+typedef void (*tenon_reload_call_fn)(void *context, const void *vtable, void *self_);
 
 /**
  * Called once no plugin instance can call an offer any more, with the
@@ -554,6 +567,79 @@ tenon_error *tenon_plugin_interface(const tenon_plugin *plugin,
                                     size_t index,
                                     const char **id,
                                     uint32_t *version);
+
+/**
+ * Loads the plugin at `path` (NUL-terminated UTF-8) reloadable, with
+ * `options` (NULL: defaults; in process or isolated), creates an instance
+ * with `config` (NULL: empty) and checks interface `id` at `version` as
+ * `tenon_instance_interface` does for a `vtable_size`-byte vtable type.
+ * The file is copied before it is loaded, so it can be rebuilt in place.
+ * A checksum in `options` applies to reloads too.
+ *
+ * Ownership: on success `*out` is a new reloadable the caller frees with
+ * `tenon_reloadable_free`, and NULL is returned; on failure `*out` is NULL
+ * and an error the caller frees is returned.
+ *
+ * Threads: any thread.
+ */
+tenon_error *tenon_reloadable_load(const char *path,
+                                   const tenon_options *options,
+                                   const char *config,
+                                   const char *id,
+                                   uint32_t version,
+                                   size_t vtable_size,
+                                   tenon_reloadable **out_reloadable);
+
+/**
+ * Calls `body(context, vtable, self)` with the current build's interface.
+ * The build stays loaded, and is called by no other thread, until `body`
+ * returns; a reload meanwhile (even from inside `body`) serves the calls
+ * that start after it. `vtable` and `self` must not be kept past `body`.
+ * Returns NULL once `body` has run, or an error (and `body` is not run).
+ *
+ * Threads: any thread; calls into one build are serialized.
+ */
+tenon_error *tenon_reloadable_call(const tenon_reloadable *reloadable,
+                                   tenon_reload_call_fn body,
+                                   void *context);
+
+/**
+ * Reloads from the file last loaded: loads, verifies and instantiates the
+ * new build and checks its interface, and only then swaps it in; on any
+ * failure the old build keeps serving and the error says why. On success
+ * `*generation` (if not NULL) is the new build's number (the first build
+ * is 1). The old build is released when its last call returns.
+ *
+ * Threads: any thread; one reload runs at a time (another waits).
+ */
+tenon_error *tenon_reloadable_reload(const tenon_reloadable *reloadable, uint64_t *generation);
+
+/**
+ * As `tenon_reloadable_reload`, from the file at `path`, which later
+ * reloads read.
+ *
+ * Threads: any thread; one reload runs at a time (another waits).
+ */
+tenon_error *tenon_reloadable_reload_from(const tenon_reloadable *reloadable,
+                                          const char *path,
+                                          uint64_t *generation);
+
+/**
+ * The number of the build now serving (1 for the first, one more per
+ * successful reload); 0 if `reloadable` is not a live reloadable.
+ *
+ * Threads: any thread.
+ */
+uint64_t tenon_reloadable_generation(const tenon_reloadable *reloadable);
+
+/**
+ * Frees a reloadable: the current build's instance is destroyed and its
+ * library released (or its process ended). NULL is a no-op, and so is a
+ * pointer that is not a live reloadable.
+ *
+ * Threads: any thread, once no other call uses `reloadable`.
+ */
+void tenon_reloadable_free(tenon_reloadable *reloadable);
 
 /**
  * No offers.

@@ -5,12 +5,13 @@
  * isolated lookups without a declaration, and host services released exactly
  * once.
  *
- *   error_paths <greeter> <relay> <greeter_v2> <not_a_library> <null_slot>
+ *   error_paths <greeter> <relay> <greeter_v2> <not_a_library> <null_slot> <reload_a> <reload_b>
  *
  * greeter: the C example greeter; relay: the relay_c fixture (greets through
  * the host's greeter); greeter_v2: offers greeter version 2, which libtenon
  * does not declare; not_a_library: a text file; null_slot: a greeter with a
- * NULL method. Prints one line per failed check and ends with
+ * NULL method; reload_a and reload_b: two builds of one greeter, answering
+ * "a:<name>" and "b:<name>". Prints one line per failed check and ends with
  * "N passed, N failed"; exits 1 if any check failed.
  *
  * Built and run by tests/integration/tests/c_host.rs, also under
@@ -356,11 +357,97 @@ static void isolated_without_declaration(const char *greeter_v2) {
     tenon_plugin_free(plugin);
 }
 
+/* --- Reloadable plugins ------------------------------------------------ */
+
+struct greeting {
+    tenon_status status;
+    char text[64];
+};
+
+/* A tenon_reloadable_call body: greets "C" through the current build. */
+static void greet_c(void *context, const void *vtable, void *self) {
+    struct greeting *greeting = context;
+    tenon_buffer *out = tenon_buffer_new();
+    tenon_buffer *error = tenon_buffer_new();
+    tenon_str name = {"C", 1};
+    greeting->status = ((const example_greeter_v1 *)vtable)->greet(self, name, out, error);
+    size_t len = out->len < sizeof greeting->text - 1 ? out->len : sizeof greeting->text - 1;
+    memcpy(greeting->text, out->data, len);
+    greeting->text[len] = '\0';
+    tenon_buffer_free(error);
+    tenon_buffer_free(out);
+}
+
+static int greets(tenon_reloadable *reloadable, const char *expected) {
+    struct greeting greeting = {TENON_ERROR, ""};
+    tenon_error *error = tenon_reloadable_call(reloadable, greet_c, &greeting);
+    if (error != NULL) {
+        tenon_error_free(error);
+        return 0;
+    }
+    return greeting.status == TENON_OK && strcmp(greeting.text, expected) == 0;
+}
+
+static void reloading(const char *build_a, const char *build_b, const char *not_a_library,
+                      int isolated) {
+    tenon_reloadable *reloadable = (tenon_reloadable *)&reloadable;
+    size_t size = sizeof(example_greeter_v1);
+    EXPECT(tenon_reloadable_load(NULL, NULL, NULL, EXAMPLE_GREETER_ID, 1, size, &reloadable),
+           TENON_ERROR_NULL_ARGUMENT, "null_argument");
+    CHECK(reloadable == NULL);
+    EXPECT(tenon_reloadable_load(build_a, NULL, NULL, NULL, 1, size, &reloadable),
+           TENON_ERROR_NULL_ARGUMENT, "null_argument");
+    EXPECT(tenon_reloadable_load(build_a, NULL, NULL, EXAMPLE_GREETER_ID, 1, size, NULL),
+           TENON_ERROR_NULL_ARGUMENT, "null_argument");
+    EXPECT(tenon_reloadable_load(build_a, NULL, NULL, EXAMPLE_GREETER_ID, 1, 0, &reloadable),
+           TENON_ERROR_INVALID_ARGUMENT, "invalid_argument");
+    EXPECT(tenon_reloadable_load(build_a, NULL, NULL, "org.example.nothing", 1, size,
+                                 &reloadable),
+           TENON_ERROR_INTERFACE_NOT_FOUND, "interface_not_found");
+    EXPECT(tenon_reloadable_load(not_a_library, NULL, NULL, EXAMPLE_GREETER_ID, 1, size,
+                                 &reloadable),
+           TENON_ERROR_NOT_A_LIBRARY, "not_a_library");
+    CHECK(tenon_reloadable_generation(NULL) == 0);
+    EXPECT(tenon_reloadable_reload(NULL, NULL), TENON_ERROR_NULL_ARGUMENT, "null_argument");
+
+    tenon_options *options = tenon_options_new();
+    if (isolated) {
+        OK(tenon_options_isolated(options, 10000));
+    }
+    OK(tenon_reloadable_load(build_a, options, NULL, EXAMPLE_GREETER_ID, 1, size, &reloadable));
+    tenon_options_free(options);
+    if (reloadable == NULL) {
+        return;
+    }
+    CHECK(tenon_reloadable_generation(reloadable) == 1);
+    CHECK(greets(reloadable, "a:C"));
+    EXPECT(tenon_reloadable_call(reloadable, NULL, NULL), TENON_ERROR_NULL_ARGUMENT,
+           "null_argument");
+    /* A broken build is refused and the old one keeps serving. */
+    EXPECT(tenon_reloadable_reload_from(reloadable, not_a_library, NULL),
+           TENON_ERROR_NOT_A_LIBRARY, "not_a_library");
+    EXPECT(tenon_reloadable_reload_from(reloadable, NULL, NULL), TENON_ERROR_NULL_ARGUMENT,
+           "null_argument");
+    CHECK(tenon_reloadable_generation(reloadable) == 1);
+    CHECK(greets(reloadable, "a:C"));
+    uint64_t generation = 0;
+    OK(tenon_reloadable_reload_from(reloadable, build_b, &generation));
+    CHECK(generation == 2);
+    CHECK(greets(reloadable, "b:C"));
+    OK(tenon_reloadable_reload(reloadable, &generation)); /* build_b again */
+    CHECK(generation == 3 && tenon_reloadable_generation(reloadable) == 3);
+    CHECK(greets(reloadable, "b:C"));
+    tenon_reloadable_free(reloadable);
+    tenon_reloadable_free(reloadable); /* double free: refused */
+}
+
 int main(int argc, char **argv) {
     /* An isolated plugin's child process is this program started again. */
     tenon_isolation_init();
-    if (argc != 6) {
-        fprintf(stderr, "usage: %s <greeter> <relay> <greeter_v2> <not_a_library> <null_slot>\n",
+    if (argc != 8) {
+        fprintf(stderr,
+                "usage: %s <greeter> <relay> <greeter_v2> <not_a_library> <null_slot> "
+                "<reload_a> <reload_b>\n",
                 argv[0]);
         return 2;
     }
@@ -369,6 +456,7 @@ int main(int argc, char **argv) {
     loading(argv[1], argv[4]);
     metadata_and_instances(argv[1], argv[5]);
     services(argv[2], 0);
+    reloading(argv[6], argv[7], argv[4], 0);
     /* valgrind (3.19) cannot run isolation: it lacks pidfd_open. */
     const char *skip = getenv("TENON_C_TEST_SKIP_ISOLATION");
     if (skip != NULL && strcmp(skip, "1") == 0) {
@@ -376,6 +464,7 @@ int main(int argc, char **argv) {
     } else {
         services(argv[2], 1);
         isolated_without_declaration(argv[3]);
+        reloading(argv[6], argv[7], argv[4], 1);
     }
     printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;

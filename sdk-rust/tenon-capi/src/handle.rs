@@ -22,6 +22,7 @@ pub(crate) enum Kind {
     Services,
     Plugin,
     Instance,
+    Reloadable,
     Buffer,
 }
 
@@ -33,6 +34,7 @@ impl Kind {
             Kind::Services => "tenon_services",
             Kind::Plugin => "tenon_plugin",
             Kind::Instance => "tenon_instance",
+            Kind::Reloadable => "tenon_reloadable",
             Kind::Buffer => "tenon_buffer",
         }
     }

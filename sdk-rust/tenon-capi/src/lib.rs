@@ -33,6 +33,7 @@ mod instance;
 mod isolation;
 mod options;
 mod plugin;
+mod reload;
 mod services;
 
 pub use buffer::{tenon_buffer_clear, tenon_buffer_free, tenon_buffer_new};
@@ -43,4 +44,5 @@ pub use instance::{
 pub use isolation::tenon_isolation_init;
 pub use options::*;
 pub use plugin::*;
+pub use reload::*;
 pub use services::*;

@@ -68,6 +68,8 @@ fn error_paths_args() -> Vec<PathBuf> {
         c_fixture("greeter_v2"),
         c_fixture("not_a_library"),
         c_fixture("null_slot"),
+        c_fixture("reload_build_a"),
+        c_fixture("reload_build_b"),
     ]
 }
 

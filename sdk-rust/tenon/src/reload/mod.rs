@@ -19,7 +19,9 @@
 
 mod file;
 mod options;
+mod raw;
 mod reloadable;
 
 pub use options::{ReloadOptions, Swap};
+pub use raw::RawReloadable;
 pub use reloadable::{Reloadable, Reloaded};
