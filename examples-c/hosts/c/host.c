@@ -1,11 +1,12 @@
 /*
  * A C program hosting Tenon plugins through libtenon (tenon/host.h).
  *
- *   host [--isolated] <plugin> ...
+ *   host [--isolated] <plugin> ... [--reloadable <greeter plugin>]
  *
  * Loads each plugin (in this process; after --isolated, in a child process),
  * prints its metadata, and calls each example interface it offers: greeter,
- * processor, kv. It offers the plugins a greeter of its own (a host service).
+ * processor, kv. After --reloadable, loads a greeter reloadable, calls it,
+ * reloads it from its file and calls the new build. It offers the plugins a greeter of its own (a host service).
  * A plugin that fails to load, or a call that fails, is reported with the
  * error's kind and message, and makes the exit status 1.
  */
@@ -40,6 +41,16 @@ static int failed_call(const char *what, tenon_status status, const tenon_buffer
     fprintf(stderr, "error: %s: status %d: %.*s\n", what, (int)status, (int)error->len,
             (const char *)error->data);
     return 1;
+}
+
+/* Prints a greeting, or reports the failed call; returns 1 if it failed. */
+static int failed_call_or_print(tenon_status status, const tenon_buffer *out,
+                                const tenon_buffer *error) {
+    if (status != TENON_OK) {
+        return failed_call("greet", status, error);
+    }
+    printf("  reloadable greet(\"world\") = \"%.*s\"\n", (int)out->len, (const char *)out->data);
+    return 0;
 }
 
 /* --- The host's own greeter, offered to every plugin ------------------ */
@@ -170,12 +181,49 @@ static int run_plugin(const char *path, const tenon_options *options) {
     return failures != 0;
 }
 
+/* --- A reloadable greeter --------------------------------------------- */
+
+static void greet_world(void *context, const void *vtable, void *self) {
+    tenon_buffer *out = tenon_buffer_new();
+    tenon_buffer *error = tenon_buffer_new();
+    tenon_status status = ((const example_greeter_v1 *)vtable)->greet(self, str("world"), out,
+                                                                     error);
+    *(int *)context = failed_call_or_print(status, out, error);
+    tenon_buffer_free(error);
+    tenon_buffer_free(out);
+}
+
+static int run_reloadable(const char *path) {
+    tenon_reloadable *greeter;
+    if (report(path, tenon_reloadable_load(path, NULL, "", EXAMPLE_GREETER_ID,
+                                           EXAMPLE_GREETER_VERSION, sizeof(example_greeter_v1),
+                                           &greeter))) {
+        return 1;
+    }
+    int failures = 0;
+    for (int round = 0; round < 2; round++) {
+        if (round == 1) {
+            /* Rebuilding the file in place and reloading gives the new build;
+             * here the same build comes back as generation 2. */
+            uint64_t generation = 0;
+            failures += report("reload", tenon_reloadable_reload(greeter, &generation));
+            printf("  reloaded: generation %llu\n", (unsigned long long)generation);
+        }
+        int failed = 1;
+        failures += report("call", tenon_reloadable_call(greeter, greet_world, &failed));
+        failures += failed;
+    }
+    tenon_reloadable_free(greeter);
+    return failures != 0;
+}
+
 int main(int argc, char **argv) {
     /* First: when this program is started again as an isolated plugin's
      * child process, this call serves the plugin and never returns. */
     tenon_isolation_init();
     if (argc < 2) {
-        fprintf(stderr, "usage: %s [--isolated] <plugin> ...\n", argv[0]);
+        fprintf(stderr, "usage: %s [--isolated] <plugin> ... [--reloadable <greeter plugin>]\n",
+                argv[0]);
         return 2;
     }
     tenon_services *services = tenon_services_new();
@@ -191,6 +239,10 @@ int main(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--isolated") == 0) {
             options = isolated;
+            continue;
+        }
+        if (strcmp(argv[i], "--reloadable") == 0 && i + 1 < argc) {
+            failures += run_reloadable(argv[++i]);
             continue;
         }
         failures += run_plugin(argv[i], options);

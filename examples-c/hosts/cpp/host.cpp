@@ -1,10 +1,11 @@
 // A C++ program hosting Tenon plugins through libtenon, with the owning
 // wrappers of tenon/host.hpp.
 //
-//   host-cpp [--isolated] <plugin> ...
+//   host-cpp [--isolated] <plugin> ... [--reloadable <greeter plugin>]
 //
 // Loads each plugin (after --isolated, in a child process), prints its
-// metadata and calls each example interface it offers. Failures are reported
+// metadata and calls each example interface it offers. After --reloadable,
+// loads a greeter reloadable, calls it, reloads it and calls again. Failures are reported
 // with the error's kind and message and make the exit status 1.
 #include <tenon/host.hpp>
 #include <tenon_examples/greeter.h>
@@ -82,13 +83,38 @@ int run(const std::string &path, const hosting::options &options) {
     return 1;
 }
 
+int run_reloadable(const std::string &path) {
+    try {
+        auto greeter = hosting::reloadable<example_greeter_v1>::load(path, EXAMPLE_GREETER_ID,
+                                                                      EXAMPLE_GREETER_VERSION);
+        auto greet = [&] {
+            std::string greeting = greeter.with([](hosting::interface_ref<example_greeter_v1> g) {
+                hosting::buffer out, error;
+                ok("greet", g->greet(g.self, hosting::str("world"), out, error), error);
+                return std::string(out.view());
+            });
+            std::cout << "  reloadable greet(\"world\") = \"" << greeting << "\"\n";
+        };
+        greet();
+        std::cout << "  reloaded: generation " << greeter.reload() << "\n";
+        greet();
+        return 0;
+    } catch (const hosting::error &e) {
+        std::cerr << "error: " << path << ": [" << e.kind() << "] " << e.what() << "\n";
+    } catch (const call_failed &e) {
+        std::cerr << "error: " << path << ": " << e.what() << "\n";
+    }
+    return 1;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
     // First: in an isolated plugin's child process this never returns.
     tenon_isolation_init();
     if (argc < 2) {
-        std::cerr << "usage: " << argv[0] << " [--isolated] <plugin> ...\n";
+        std::cerr << "usage: " << argv[0]
+                  << " [--isolated] <plugin> ... [--reloadable <greeter plugin>]\n";
         return 2;
     }
     hosting::options in_process;
@@ -99,6 +125,10 @@ int main(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         if (std::strcmp(argv[i], "--isolated") == 0) {
             options = &isolated;
+            continue;
+        }
+        if (std::strcmp(argv[i], "--reloadable") == 0 && i + 1 < argc) {
+            failures += run_reloadable(argv[++i]);
             continue;
         }
         failures += run(argv[i], *options);

@@ -9,8 +9,8 @@
 //!    (`examples-c/hosts`, in C and C++) build against it with CMake and with
 //!    make (gcc and clang), warnings as errors;
 //! 3. every host built loads the example plugins of all four languages,
-//!    calls them, runs one plugin isolated, and reports a bad plugin with its
-//!    error kind and exit status 1.
+//!    calls them, runs one plugin isolated and one reloadable (reloaded once),
+//!    and reports a bad plugin with its error kind and exit status 1.
 //!
 //! A missing cmake, make, pkg-config, compiler or valgrind is reported as
 //! `TOOLCHAIN MISSING` and skipped, unless `TENON_REQUIRE_TOOLCHAINS=1`.
@@ -217,6 +217,10 @@ fn example_run() -> Run {
     args.push("--isolated".into());
     args.push(rust_plugin("greeter-rust").expect("building greeter-rust"));
     expect.push("greeter-rust 1.0.0 (isolated)".to_owned());
+    args.push("--reloadable".into());
+    args.push(c_plugin("greeter"));
+    expect.push("  reloadable greet(\"world\") = \"Hello, world!\"".to_owned());
+    expect.push("  reloaded: generation 2".to_owned());
     expect.push("  greet(\"world\") = \"Hello, world!\"".to_owned());
     expect.push("  process(\"123456789\") = cb f4 39 26".to_owned());
     expect.push("  kv put/get \"tenon\" = \"mortise\"".to_owned());

@@ -29,11 +29,13 @@
 #include <tenon/host.h>
 
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -229,6 +231,69 @@ public:
 private:
     explicit plugin(tenon_plugin *raw) noexcept : raw_(raw) {}
     detail::owned<tenon_plugin, tenon_plugin_free> raw_;
+};
+
+/* A plugin instance seen through one interface (vtable type Vtable), whose
+ * library can be replaced by a new build while the host keeps calling it. */
+template <class Vtable> class reloadable {
+public:
+    static reloadable load(const std::string &path, const char *id, std::uint32_t version,
+                           const options *with = nullptr, const std::string &config = "") {
+        tenon_reloadable *raw = nullptr;
+        check(tenon_reloadable_load(path.c_str(), with ? with->get() : nullptr, config.c_str(),
+                                    id, version, sizeof(Vtable), &raw));
+        return reloadable(raw);
+    }
+    /* Calls body(interface_ref<Vtable>) on the current build and returns what
+     * it returns; the interface must not be kept past the call. An exception
+     * thrown by body is carried out of the call. */
+    template <class Body> auto with(Body &&body) const {
+        using Result = decltype(body(std::declval<interface_ref<Vtable>>()));
+        struct context {
+            Body *body;
+            std::optional<std::conditional_t<std::is_void_v<Result>, int, Result>> result;
+            std::exception_ptr thrown;
+        } ctx{&body, std::nullopt, nullptr};
+        check(tenon_reloadable_call(
+            raw_.get(),
+            [](void *opaque, const void *vtable, void *self) {
+                context &c = *static_cast<context *>(opaque);
+                try {
+                    interface_ref<Vtable> target{static_cast<const Vtable *>(vtable), self};
+                    if constexpr (std::is_void_v<Result>) {
+                        (*c.body)(target);
+                        c.result = 0;
+                    } else {
+                        c.result = (*c.body)(target);
+                    }
+                } catch (...) {
+                    c.thrown = std::current_exception();
+                }
+            },
+            &ctx));
+        if (ctx.thrown) {
+            std::rethrow_exception(ctx.thrown);
+        }
+        if constexpr (!std::is_void_v<Result>) {
+            return std::move(*ctx.result);
+        }
+    }
+    /* Reloads from the file last loaded; returns the new generation. */
+    std::uint64_t reload() const {
+        std::uint64_t generation = 0;
+        check(tenon_reloadable_reload(raw_.get(), &generation));
+        return generation;
+    }
+    std::uint64_t reload_from(const std::string &path) const {
+        std::uint64_t generation = 0;
+        check(tenon_reloadable_reload_from(raw_.get(), path.c_str(), &generation));
+        return generation;
+    }
+    std::uint64_t generation() const noexcept { return tenon_reloadable_generation(raw_.get()); }
+
+private:
+    explicit reloadable(tenon_reloadable *raw) noexcept : raw_(raw) {}
+    detail::owned<tenon_reloadable, tenon_reloadable_free> raw_;
 };
 
 } // namespace hosting
