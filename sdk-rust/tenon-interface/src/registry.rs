@@ -34,6 +34,7 @@ pub struct Declared {
     version: u32,
     methods: &'static [Method],
     vtable_size: usize,
+    min_vtable_size: usize,
     proxy_vtable: *const c_void,
     dispatch: DispatchFn,
     verify: unsafe fn(*const c_void) -> Result<(), VtableRefusal>,
@@ -54,6 +55,7 @@ impl Declared {
             version: I::VERSION,
             methods: I::METHODS,
             vtable_size: core::mem::size_of::<I::Vtable>(),
+            min_vtable_size: I::MIN_VTABLE_SIZE,
             proxy_vtable: (I::PROXY_VTABLE as *const I::Vtable).cast(),
             dispatch: I::dispatch,
             verify: verify_erased::<I>,
@@ -83,6 +85,12 @@ impl Declared {
     /// The size of the declaration's C vtable type.
     pub fn vtable_size(&self) -> usize {
         self.vtable_size
+    }
+
+    /// The smallest vtable a plugin may offer for this interface
+    /// ([`Interface::MIN_VTABLE_SIZE`](crate::Interface::MIN_VTABLE_SIZE)).
+    pub fn min_vtable_size(&self) -> usize {
+        self.min_vtable_size
     }
 
     /// The interface's proxy vtable

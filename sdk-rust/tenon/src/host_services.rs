@@ -86,12 +86,46 @@ impl HostServices {
             instance: Arc::as_ptr(&owner).cast_mut().cast(),
             _owner: owner,
         };
+        self.with(offer)
+    }
+
+    fn with(self, offer: Offer) -> Self {
         let mut offers = Arc::unwrap_or_clone(self.offers);
         offers.retain(|o| !(o.id == offer.id && o.version == offer.version));
         offers.push(offer);
         HostServices {
             offers: Arc::new(offers),
         }
+    }
+
+    /// Adds an interface implemented outside Rust, given as its C vtable
+    /// and instance pointer: how the C API (`include/tenon/host.h`) offers
+    /// a C host's services. `owner` is kept alive as long as any instance
+    /// that may call the offer (dropping its last clone is the signal that
+    /// no call can come any more). An earlier offer of the same id and
+    /// version is replaced.
+    ///
+    /// # Safety
+    ///
+    /// `vtable` points to a vtable of interface `id` at `version` (its
+    /// `struct_size` first, then its methods as the interface's C header
+    /// declares them), and it and `instance` stay valid, and callable from
+    /// any thread, as long as `owner` lives.
+    pub unsafe fn offer_raw(
+        self,
+        id: &str,
+        version: u32,
+        vtable: *const c_void,
+        instance: *mut c_void,
+        owner: Arc<dyn Any + Send + Sync>,
+    ) -> Self {
+        self.with(Offer {
+            id: interned(id),
+            version,
+            vtable,
+            instance,
+            _owner: owner,
+        })
     }
 
     /// The ids and versions offered, in the order they were added.
@@ -106,6 +140,20 @@ impl HostServices {
             .find(|o| o.id.as_bytes() == id && o.version == version)
             .map(|o| (o.vtable, o.instance))
     }
+}
+
+/// `id` as a `'static` string: offers made at run time (`offer_raw`) keep
+/// the `'static` ids of [`HostServices::offered`], and a host offers few
+/// distinct ids, so each is kept once for the life of the process.
+fn interned(id: &str) -> &'static str {
+    static IDS: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+    let mut ids = IDS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(known) = ids.iter().find(|known| **known == id) {
+        return known;
+    }
+    let id: &'static str = Box::leak(id.to_owned().into_boxed_str());
+    ids.push(id);
+    id
 }
 
 /// The `'static` vtable of `I` for an `Arc<T>`: each call holds its own

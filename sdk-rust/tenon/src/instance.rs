@@ -85,6 +85,41 @@ impl InstanceCore {
         }
     }
 
+    /// The instance pointer and vtable of interface `id` at `version`, for
+    /// a caller whose C vtable type is `vtable_size` bytes (`crate::raw`).
+    fn raw_target(
+        &self,
+        id: &str,
+        version: u32,
+        vtable_size: usize,
+    ) -> Result<crate::RawInterface, Error> {
+        let (instance, vtable) = match &self.place {
+            Place::Local { ptr, .. } => (*ptr, self.plugin().raw_vtable(id, version, vtable_size)?),
+            Place::Remote(remote) => {
+                // Not offered is the first thing to say, declared or not.
+                crate::plugin::offered_index(self.plugin().info(), id, version)?;
+                let declared = tenon_interface::declared(id, version).map_err(|why| {
+                    Error::IsolationFailed {
+                        plugin: self.plugin().name().to_owned(),
+                        reason: format!(
+                            "{why}: an isolated plugin is called through the proxy vtable of an `interface!` declaration, so the program (for a C host, the libtenon it links) must declare the interface"
+                        ),
+                    }
+                })?;
+                if vtable_size > declared.vtable_size() {
+                    return Err(Error::VtableTooSmall {
+                        plugin: self.plugin().name().to_owned(),
+                        id: id.to_owned(),
+                        size: declared.vtable_size() as u32,
+                        required: vtable_size,
+                    });
+                }
+                remote.target_declared(self.plugin(), declared)?
+            }
+        };
+        Ok(crate::RawInterface { vtable, instance })
+    }
+
     /// A client with no gate: for instances that may be called
     /// concurrently and re-entered.
     fn shared_client<I: ?Sized + Interface>(&self) -> Result<Client<I>, Error> {
@@ -207,6 +242,27 @@ impl Instance {
         } else {
             Ok(Handle::new(self.core.exclusive_client(&self.busy)?))
         }
+    }
+
+    /// Interface `id` at `version` as raw C pointers, for a host that calls
+    /// the C vtable itself (the C API) and knows the interface by id rather
+    /// than by a Rust type. `vtable_size` is the size of the caller's C
+    /// vtable type: the plugin's `struct_size` must cover it, and no function
+    /// pointer within it may be NULL (checked against the `interface!`
+    /// declaration too when the program links one). For an isolated plugin
+    /// the vtable is the declaration's proxy, so the declaration is
+    /// required (kind `isolation_failed` without it).
+    ///
+    /// The pointers stay valid while this instance lives. Calls made through
+    /// them bypass the re-entrancy check of [`Instance::interface`]: the
+    /// caller keeps to one call at a time unless the plugin is thread-safe.
+    pub fn raw_interface(
+        &self,
+        id: &str,
+        version: u32,
+        vtable_size: usize,
+    ) -> Result<crate::RawInterface, Error> {
+        self.core.raw_target(id, version, vtable_size)
     }
 
     /// The plugin this instance belongs to.

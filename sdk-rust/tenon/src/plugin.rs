@@ -410,6 +410,34 @@ impl Plugin {
         })
     }
 
+    /// The verified vtable of interface `id` at `version` of an in-process
+    /// plugin, for a caller whose vtable type is `vtable_size` bytes
+    /// (`crate::raw` says what is checked).
+    pub(crate) fn raw_vtable(
+        &self,
+        id: &str,
+        version: u32,
+        vtable_size: usize,
+    ) -> Result<*const c_void, Error> {
+        let Backend::InProcess(local) = &self.loaded.backend else {
+            unreachable!("vtables are read from in-process plugins only")
+        };
+        let offered = &local.offered[offered_index(&self.loaded.info, id, version)?];
+        // SAFETY: the plugin offers this id and version, and `verify` checked
+        // that the vtable starts with its struct_size; it lives as long as
+        // the library, which `self` keeps loaded.
+        unsafe {
+            crate::raw::check_vtable(
+                &self.loaded.info.name,
+                id,
+                version,
+                offered.vtable,
+                vtable_size,
+            )
+        }?;
+        Ok(offered.vtable)
+    }
+
     pub(crate) fn destroy_fn(&self) -> crate::verify::DestroyFn {
         match &self.loaded.backend {
             Backend::InProcess(local) => local.destroy,
@@ -430,16 +458,21 @@ fn isolation_supported(options: &Loader) -> Result<(), Error> {
 
 /// The index, in `info.interfaces`, of interface `I` at `I`'s version.
 pub(crate) fn offered_entry<I: ?Sized + Interface>(info: &PluginInfo) -> Result<usize, Error> {
+    offered_index(info, I::ID, I::VERSION)
+}
+
+/// The index, in `info.interfaces`, of interface `id` at `version`.
+pub(crate) fn offered_index(info: &PluginInfo, id: &str, version: u32) -> Result<usize, Error> {
     let plugin = || info.name.clone();
     let index = info
         .interfaces
         .iter()
-        .position(|o| o.id == I::ID)
+        .position(|o| o.id == id)
         .ok_or_else(|| {
             let ids: Vec<&str> = info.interfaces.iter().map(|o| o.id.as_str()).collect();
             Error::InterfaceNotFound {
                 plugin: plugin(),
-                id: I::ID.to_owned(),
+                id: id.to_owned(),
                 offered: if ids.is_empty() {
                     "nothing".to_owned()
                 } else {
@@ -448,12 +481,12 @@ pub(crate) fn offered_entry<I: ?Sized + Interface>(info: &PluginInfo) -> Result<
             }
         })?;
     let offered = &info.interfaces[index];
-    if offered.version != I::VERSION {
+    if offered.version != version {
         return Err(Error::InterfaceVersionMismatch {
             plugin: plugin(),
-            id: I::ID.to_owned(),
+            id: id.to_owned(),
             offered: offered.version,
-            requested: I::VERSION,
+            requested: version,
         });
     }
     Ok(index)

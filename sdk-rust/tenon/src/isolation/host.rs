@@ -168,27 +168,45 @@ impl Host {
         process: &Process,
         info: &PluginInfo,
     ) -> Result<u32, Error> {
-        let entry = crate::plugin::offered_entry::<I>(info)?;
+        let wanted = Wanted {
+            id: I::ID,
+            version: I::VERSION,
+            min_vtable_size: I::MIN_VTABLE_SIZE,
+            methods: I::METHODS,
+        };
+        self.wanted_index(process, info, &wanted)
+    }
+
+    /// The child's index of an interface, checked against the metadata
+    /// (id, version, size) and in the child (every slot).
+    fn wanted_index(
+        &self,
+        process: &Process,
+        info: &PluginInfo,
+        wanted: &Wanted,
+    ) -> Result<u32, Error> {
+        let entry = crate::plugin::offered_index(info, wanted.id, wanted.version)?;
         let size = info.interfaces[entry].vtable_size;
-        if (size as usize) < I::MIN_VTABLE_SIZE {
+        if (size as usize) < wanted.min_vtable_size {
             return Err(Error::VtableTooSmall {
                 plugin: self.name.clone(),
-                id: I::ID.to_owned(),
+                id: wanted.id.to_owned(),
                 size,
-                required: I::MIN_VTABLE_SIZE,
+                required: wanted.min_vtable_size,
             });
         }
         let deadline = self.deadline();
         process
-            .interface(I::ID, I::VERSION, deadline)
+            .interface(wanted.id, wanted.version, deadline)
             .map_err(|failure| match failure {
                 InterfaceFailure::Control(failure) => {
                     self.control_error(failure, self.options.call_timeout.unwrap_or_default())
                 }
                 InterfaceFailure::NullSlot(name) => Error::NullSlot {
                     plugin: self.name.clone(),
-                    id: I::ID.to_owned(),
-                    method: I::METHODS
+                    id: wanted.id.to_owned(),
+                    method: wanted
+                        .methods
                         .iter()
                         .find(|m| m.name == name)
                         .map_or("(unknown)", |m| m.name),
@@ -197,8 +215,8 @@ impl Host {
                     plugin: self.name.clone(),
                     reason: format!(
                         "the child program does not declare interface {} version {}: the runner must link the crate that declares it (with interface!)",
-                        I::ID,
-                        I::VERSION
+                        wanted.id,
+                        wanted.version
                     ),
                 },
                 InterfaceFailure::Protocol => Error::IsolationFailed {
@@ -319,10 +337,39 @@ impl RemoteInstance {
         &self,
         plugin: &Plugin,
     ) -> Result<(*mut c_void, *const I::Vtable), Error> {
+        let wanted = Wanted {
+            id: I::ID,
+            version: I::VERSION,
+            min_vtable_size: I::MIN_VTABLE_SIZE,
+            methods: I::METHODS,
+        };
+        let instance = self.proxy(plugin, &wanted)?;
+        Ok((instance, I::PROXY_VTABLE as *const I::Vtable))
+    }
+
+    /// The proxy instance and vtable of a declared interface, for a caller
+    /// that knows it only by id and version (`crate::raw`).
+    pub(crate) fn target_declared(
+        &self,
+        plugin: &Plugin,
+        declared: &'static tenon_interface::Declared,
+    ) -> Result<(*mut c_void, *const c_void), Error> {
+        let wanted = Wanted {
+            id: declared.id(),
+            version: declared.version(),
+            min_vtable_size: declared.min_vtable_size(),
+            methods: declared.methods(),
+        };
+        let instance = self.proxy(plugin, &wanted)?;
+        Ok((instance, declared.proxy_vtable()))
+    }
+
+    /// The proxy instance forwarding calls through one interface.
+    fn proxy(&self, plugin: &Plugin, wanted: &Wanted) -> Result<*mut c_void, Error> {
         let host = plugin
             .isolated_host()
             .expect("a remote instance's plugin is isolated");
-        let iface = host.interface_index::<I>(&self.process, plugin.info())?;
+        let iface = host.wanted_index(&self.process, plugin.info(), wanted)?;
         let mut proxies = self.proxies.lock().unwrap_or_else(|e| e.into_inner());
         let instance = match proxies.iter().find(|(i, _)| *i == iface) {
             Some((_, proxy)) => proxy.as_ptr(),
@@ -339,8 +386,17 @@ impl RemoteInstance {
                 pointer
             }
         };
-        Ok((instance, I::PROXY_VTABLE as *const I::Vtable))
+        Ok(instance)
     }
+}
+
+/// An interface as a lookup needs it: from a Rust type or a declaration.
+struct Wanted<'a> {
+    id: &'a str,
+    version: u32,
+    /// The smallest vtable the plugin may offer: revision 1's.
+    min_vtable_size: usize,
+    methods: &'static [tenon_interface::Method],
 }
 
 impl Drop for RemoteInstance {

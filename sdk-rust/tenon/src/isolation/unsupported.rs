@@ -51,4 +51,12 @@ impl RemoteInstance {
     ) -> Result<(*mut c_void, *const I::Vtable), Error> {
         match *self {}
     }
+
+    pub(crate) fn target_declared(
+        &self,
+        _plugin: &Plugin,
+        _declared: &'static tenon_interface::Declared,
+    ) -> Result<(*mut c_void, *const c_void), Error> {
+        match *self {}
+    }
 }

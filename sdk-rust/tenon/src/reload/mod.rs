@@ -19,11 +19,13 @@
 
 mod file;
 mod options;
+mod raw;
 mod reloadable;
 #[cfg(feature = "watch")]
 mod watch;
 
 pub use options::{ReloadOptions, Swap};
+pub use raw::RawReloadable;
 pub use reloadable::{Reloadable, Reloaded};
 #[cfg(feature = "watch")]
 pub use watch::Watcher;

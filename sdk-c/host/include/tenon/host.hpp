@@ -1,0 +1,302 @@
+/*
+ * tenon/host.hpp - hosting Tenon plugins from C++17: owning wrappers over the
+ * C API of libtenon (tenon/host.h). Header-only; link libtenon (CMake target
+ * Tenon::host, or `pkg-config --libs tenon-host`).
+ *
+ *     tenon::hosting::plugin plugin = tenon::hosting::plugin::load("libgreeter.so");
+ *     tenon::hosting::instance instance = plugin.create();
+ *     auto greeter = instance.get<example_greeter_v1>(EXAMPLE_GREETER_ID,
+ *                                                     EXAMPLE_GREETER_VERSION);
+ *     tenon::hosting::buffer out, error;
+ *     greeter->greet(greeter.self, tenon::hosting::str("world"), out, error);
+ *
+ * Every handle is a move-only object that frees what it owns; every C API
+ * error is thrown as tenon::hosting::error, which carries the kind (number and
+ * name) and the message. Calls through an interface's vtable return the
+ * plugin's tenon_status as in C: they throw nothing.
+ *
+ * Threads and lifetimes are those of host.h: an interface stays valid while
+ * its instance lives; an instance keeps its plugin loaded.
+ */
+#ifndef TENON_HOST_HPP
+#define TENON_HOST_HPP
+
+#if !defined(__cplusplus) ||                                                                       \
+    (__cplusplus < 201703L && !(defined(_MSVC_LANG) && _MSVC_LANG >= 201703L))
+#error "tenon/host.hpp needs C++17; from C, include tenon/host.h"
+#endif
+
+#include <tenon/host.h>
+
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace tenon {
+namespace hosting {
+
+/* A failure of the C API, with its kind. */
+class error : public std::runtime_error {
+public:
+    /* Takes ownership of `raw` (not NULL) and frees it. */
+    explicit error(tenon_error *raw)
+        : std::runtime_error(tenon_error_message(raw)), code_(tenon_error_code(raw)),
+          kind_(tenon_error_kind(raw)) {
+        tenon_error_free(raw);
+    }
+
+    /* One of the TENON_ERROR_* numbers (TENON_ERROR_OTHER for a kind host.h
+     * does not list). */
+    std::uint32_t code() const noexcept { return code_; }
+    /* The kind's name: "file_not_found", "null_argument", ... */
+    const std::string &kind() const noexcept { return kind_; }
+
+private:
+    std::uint32_t code_;
+    std::string kind_;
+};
+
+/* Throws the error a C API function returned, if any. */
+inline void check(tenon_error *raw) {
+    if (raw != nullptr) {
+        throw error(raw);
+    }
+}
+
+/* A tenon_str viewing `text` (which must outlive the call it is passed to). */
+inline tenon_str str(std::string_view text) noexcept {
+    tenon_str s;
+    s.ptr = text.data();
+    s.len = text.size();
+    return s;
+}
+
+/* A tenon_bytes viewing `bytes`. */
+inline tenon_bytes bytes(std::string_view bytes) noexcept {
+    tenon_bytes b;
+    b.ptr = reinterpret_cast<const std::uint8_t *>(bytes.data());
+    b.len = bytes.size();
+    return b;
+}
+
+namespace detail {
+template <class T, void (*Free)(T *)> struct deleter {
+    void operator()(T *handle) const noexcept { Free(handle); }
+};
+template <class T, void (*Free)(T *)> using owned = std::unique_ptr<T, deleter<T, Free>>;
+} // namespace detail
+
+/* An output buffer to lend to interface methods; converts to tenon_buffer *. */
+class buffer {
+public:
+    buffer() : raw_(tenon_buffer_new()) {
+        if (!raw_) {
+            throw std::bad_alloc();
+        }
+    }
+    operator tenon_buffer *() const noexcept { return raw_.get(); }
+    /* What the last call wrote; valid until the next call or clear(). */
+    std::string_view view() const noexcept {
+        return std::string_view(reinterpret_cast<const char *>(raw_->data), raw_->len);
+    }
+    void clear() noexcept { tenon_buffer_clear(raw_.get()); }
+
+private:
+    detail::owned<tenon_buffer, tenon_buffer_free> raw_;
+};
+
+/* Interfaces the host offers its plugins. */
+class services {
+public:
+    services() : raw_(tenon_services_new()) {}
+    /* Offers `vtable` (an interface's C vtable) with `instance`; `release`
+     * (may be null) is called with `instance` once no plugin can call it. */
+    services &offer(const char *id, std::uint32_t version, const void *vtable,
+                    void *instance = nullptr, tenon_release_fn release = nullptr) {
+        check(tenon_services_offer(raw_.get(), id, version, vtable, instance, release));
+        return *this;
+    }
+    const tenon_services *get() const noexcept { return raw_.get(); }
+
+private:
+    detail::owned<tenon_services, tenon_services_free> raw_;
+};
+
+/* How plugins are loaded (default: in process, no services, no checksum). */
+class options {
+public:
+    options() : raw_(tenon_options_new()) {}
+    /* In a child process; call_timeout_ms 0 means no call deadline. The
+     * program's main must call tenon_isolation_init() first. */
+    options &isolated(std::uint64_t call_timeout_ms = 0) {
+        check(tenon_options_isolated(raw_.get(), call_timeout_ms));
+        return *this;
+    }
+    options &in_process() {
+        check(tenon_options_in_process(raw_.get()));
+        return *this;
+    }
+    options &restart(std::uint32_t max_restarts, std::uint64_t window_ms) {
+        check(tenon_options_restart(raw_.get(), max_restarts, window_ms));
+        return *this;
+    }
+    options &runner(const std::string &path) {
+        check(tenon_options_runner(raw_.get(), path.c_str()));
+        return *this;
+    }
+    options &sha256(const std::string &hex) {
+        check(tenon_options_sha256(raw_.get(), hex.c_str()));
+        return *this;
+    }
+    options &with(const services &offered) {
+        check(tenon_options_services(raw_.get(), offered.get()));
+        return *this;
+    }
+    const tenon_options *get() const noexcept { return raw_.get(); }
+
+private:
+    detail::owned<tenon_options, tenon_options_free> raw_;
+};
+
+/* An interface of an instance: its vtable (-> calls a method) and the
+ * instance pointer every method takes first. Valid while the instance lives. */
+template <class Vtable> struct interface_ref {
+    const Vtable *vtable;
+    void *self;
+    const Vtable *operator->() const noexcept { return vtable; }
+};
+
+/* A plugin instance. */
+class instance {
+public:
+    explicit instance(tenon_instance *raw) noexcept : raw_(raw) {}
+    /* Interface `id` at `version`, whose vtable type is Vtable (the struct of
+     * the interface's C header). */
+    template <class Vtable>
+    interface_ref<Vtable> get(const char *id, std::uint32_t version) const {
+        const void *vtable = nullptr;
+        void *self = nullptr;
+        check(tenon_instance_interface(raw_.get(), id, version, sizeof(Vtable), &vtable, &self));
+        return interface_ref<Vtable>{static_cast<const Vtable *>(vtable), self};
+    }
+    tenon_instance *get() const noexcept { return raw_.get(); }
+
+private:
+    detail::owned<tenon_instance, tenon_instance_free> raw_;
+};
+
+/* A loaded, verified plugin. */
+class plugin {
+public:
+    static plugin load(const std::string &path, const options *with = nullptr) {
+        tenon_plugin *raw = nullptr;
+        check(tenon_plugin_load(path.c_str(), with ? with->get() : nullptr, &raw));
+        return plugin(raw);
+    }
+    static plugin load(const std::string &path, const options &with) { return load(path, &with); }
+
+    std::string name() const { return tenon_plugin_name(raw_.get()); }
+    std::string version() const { return tenon_plugin_version(raw_.get()); }
+    std::optional<std::string> description() const {
+        const char *text = tenon_plugin_description(raw_.get());
+        return text ? std::optional<std::string>(text) : std::nullopt;
+    }
+    std::string path() const { return tenon_plugin_path(raw_.get()); }
+    bool isolated() const noexcept { return tenon_plugin_is_isolated(raw_.get()); }
+    std::uint64_t flags() const noexcept { return tenon_plugin_flags(raw_.get()); }
+    /* The interfaces offered: id and version, in the plugin's order. */
+    std::vector<std::pair<std::string, std::uint32_t>> interfaces() const {
+        std::vector<std::pair<std::string, std::uint32_t>> all;
+        for (std::size_t i = 0; i < tenon_plugin_interface_count(raw_.get()); i++) {
+            const char *id = nullptr;
+            std::uint32_t version = 0;
+            check(tenon_plugin_interface(raw_.get(), i, &id, &version));
+            all.emplace_back(id, version);
+        }
+        return all;
+    }
+    instance create(const std::string &config = "") const {
+        tenon_instance *raw = nullptr;
+        check(tenon_instance_create(raw_.get(), config.c_str(), &raw));
+        return instance(raw);
+    }
+
+private:
+    explicit plugin(tenon_plugin *raw) noexcept : raw_(raw) {}
+    detail::owned<tenon_plugin, tenon_plugin_free> raw_;
+};
+
+/* A plugin instance seen through one interface (vtable type Vtable), whose
+ * library can be replaced by a new build while the host keeps calling it. */
+template <class Vtable> class reloadable {
+public:
+    static reloadable load(const std::string &path, const char *id, std::uint32_t version,
+                           const options *with = nullptr, const std::string &config = "") {
+        tenon_reloadable *raw = nullptr;
+        check(tenon_reloadable_load(path.c_str(), with ? with->get() : nullptr, config.c_str(),
+                                    id, version, sizeof(Vtable), &raw));
+        return reloadable(raw);
+    }
+    /* Calls body(interface_ref<Vtable>) on the current build and returns what
+     * it returns; the interface must not be kept past the call. An exception
+     * thrown by body is carried out of the call. */
+    template <class Body> auto with(Body &&body) const {
+        using Result = decltype(body(std::declval<interface_ref<Vtable>>()));
+        struct context {
+            Body *body;
+            std::optional<std::conditional_t<std::is_void_v<Result>, int, Result>> result;
+            std::exception_ptr thrown;
+        } ctx{&body, std::nullopt, nullptr};
+        check(tenon_reloadable_call(
+            raw_.get(),
+            [](void *opaque, const void *vtable, void *self) {
+                context &c = *static_cast<context *>(opaque);
+                try {
+                    interface_ref<Vtable> target{static_cast<const Vtable *>(vtable), self};
+                    if constexpr (std::is_void_v<Result>) {
+                        (*c.body)(target);
+                        c.result = 0;
+                    } else {
+                        c.result = (*c.body)(target);
+                    }
+                } catch (...) {
+                    c.thrown = std::current_exception();
+                }
+            },
+            &ctx));
+        if (ctx.thrown) {
+            std::rethrow_exception(ctx.thrown);
+        }
+        if constexpr (!std::is_void_v<Result>) {
+            return std::move(*ctx.result);
+        }
+    }
+    /* Reloads from the file last loaded; returns the new generation. */
+    std::uint64_t reload() const {
+        std::uint64_t generation = 0;
+        check(tenon_reloadable_reload(raw_.get(), &generation));
+        return generation;
+    }
+    std::uint64_t reload_from(const std::string &path) const {
+        std::uint64_t generation = 0;
+        check(tenon_reloadable_reload_from(raw_.get(), path.c_str(), &generation));
+        return generation;
+    }
+    std::uint64_t generation() const noexcept { return tenon_reloadable_generation(raw_.get()); }
+
+private:
+    explicit reloadable(tenon_reloadable *raw) noexcept : raw_(raw) {}
+    detail::owned<tenon_reloadable, tenon_reloadable_free> raw_;
+};
+
+} // namespace hosting
+} // namespace tenon
+
+#endif /* TENON_HOST_HPP */

@@ -1,0 +1,179 @@
+//! Load options: the choices `tenon::Loader` holds, built up from C.
+
+use crate::boundary::{fallible, infallible};
+use crate::error::{c_str, tenon_error};
+use crate::handle::{borrow, borrow_mut, into_handle, release, Handle, Kind};
+use crate::services::tenon_services;
+use std::time::Duration;
+use tenon::isolation::{Isolation, Restart};
+
+/// How to load a plugin: in this process (the default) or isolated in a
+/// child process, with the host's services, with a required checksum.
+/// Opaque; made by `tenon_options_new`, freed with `tenon_options_free`.
+pub struct tenon_options {
+    pub(crate) loader: tenon::Loader,
+    /// The isolation settings, kept even while in-process is chosen, so the
+    /// setters below can be called in any order.
+    isolation: Isolation,
+    isolated: bool,
+}
+
+impl Handle for tenon_options {
+    const KIND: Kind = Kind::Options;
+}
+
+impl tenon_options {
+    /// The loader these options describe.
+    pub(crate) fn loader(&self) -> tenon::Loader {
+        if self.isolated {
+            self.loader.clone().isolated(self.isolation.clone())
+        } else {
+            self.loader.clone().in_process()
+        }
+    }
+}
+
+/// New options: in process, no services, no checksum.
+///
+/// Ownership: the caller owns the result and frees it with
+/// `tenon_options_free`; loading does not take it, so one options object
+/// can load many plugins. Never NULL.
+///
+/// Threads: any thread.
+#[no_mangle]
+pub extern "C" fn tenon_options_new() -> *mut tenon_options {
+    infallible(core::ptr::null_mut(), || {
+        into_handle(tenon_options {
+            loader: tenon::Loader::new(),
+            isolation: Isolation::new(),
+            isolated: false,
+        })
+    })
+}
+
+/// Frees options. NULL is a no-op, and so is a pointer that is not live
+/// options. Plugins loaded with them are not affected.
+///
+/// Threads: any thread, once no other call uses `options`.
+#[no_mangle]
+pub extern "C" fn tenon_options_free(options: *mut tenon_options) {
+    infallible((), || drop(release(options)));
+}
+
+/// Load in a child process: a crash, `exit`, hang or runaway allocation
+/// of the plugin becomes an error (kind `crashed`, `timed_out`) instead of
+/// the host's death. `call_timeout_ms` is the deadline of each call into
+/// the plugin (0: none). The child is this program re-executed, so `main`
+/// must call `tenon_isolation_init()` first, unless a runner is set
+/// (`tenon_options_runner`). Returns NULL, or an error the caller frees.
+///
+/// Only interfaces whose `interface!` declaration is linked into libtenon
+/// can be called on an isolated plugin (`tenon_instance_interface`).
+///
+/// Threads: one thread at a time per options object.
+#[no_mangle]
+pub extern "C" fn tenon_options_isolated(
+    options: *mut tenon_options,
+    call_timeout_ms: u64,
+) -> *mut tenon_error {
+    fallible(|| {
+        let options = borrow_mut(options, "options")?;
+        if call_timeout_ms > 0 {
+            options.isolation = options
+                .isolation
+                .clone()
+                .call_timeout(Duration::from_millis(call_timeout_ms));
+        }
+        options.isolated = true;
+        Ok(())
+    })
+}
+
+/// After an isolated plugin's process dies, start a new one when next
+/// needed, at most `max_restarts` times within any `window_ms`
+/// milliseconds (instances that lived in the dead process stay lost: their
+/// calls fail). Default: never restart. Returns NULL, or an error.
+///
+/// Threads: one thread at a time per options object.
+#[no_mangle]
+pub extern "C" fn tenon_options_restart(
+    options: *mut tenon_options,
+    max_restarts: u32,
+    window_ms: u64,
+) -> *mut tenon_error {
+    fallible(|| {
+        let options = borrow_mut(options, "options")?;
+        options.isolation = options.isolation.clone().restart(Restart::AtMost {
+            n: max_restarts,
+            window: Duration::from_millis(window_ms),
+        });
+        Ok(())
+    })
+}
+
+/// The program to run as an isolated plugin's child instead of this one:
+/// any program whose `main` calls `tenon_isolation_init()` first (`path`,
+/// NUL-terminated UTF-8, is copied). Returns NULL, or an error.
+///
+/// Threads: one thread at a time per options object.
+#[no_mangle]
+pub extern "C" fn tenon_options_runner(
+    options: *mut tenon_options,
+    path: *const core::ffi::c_char,
+) -> *mut tenon_error {
+    fallible(|| {
+        let options = borrow_mut(options, "options")?;
+        let path = c_str(path, "path")?;
+        options.isolation = options.isolation.clone().runner(path);
+        Ok(())
+    })
+}
+
+/// Load in this process (the default). Returns NULL, or an error.
+///
+/// Threads: one thread at a time per options object.
+#[no_mangle]
+pub extern "C" fn tenon_options_in_process(options: *mut tenon_options) -> *mut tenon_error {
+    fallible(|| {
+        borrow_mut(options, "options")?.isolated = false;
+        Ok(())
+    })
+}
+
+/// Requires the plugin file's SHA-256 digest: `hex` is 64 hexadecimal
+/// digits (either case), copied. The bytes checked are the bytes loaded; a
+/// mismatch fails the load with kind `checksum_mismatch` before any of the
+/// file's code runs. Returns NULL, or an error.
+///
+/// Threads: one thread at a time per options object.
+#[no_mangle]
+pub extern "C" fn tenon_options_sha256(
+    options: *mut tenon_options,
+    hex: *const core::ffi::c_char,
+) -> *mut tenon_error {
+    fallible(|| {
+        let options = borrow_mut(options, "options")?;
+        let hex = c_str(hex, "hex")?;
+        options.loader = options.loader.clone().sha256(hex);
+        Ok(())
+    })
+}
+
+/// Offers `services` to every instance of plugins loaded with these
+/// options (`tenon_host.get_interface`). The offers are shared, not
+/// copied: `services` may be freed afterwards, and offers added to it later
+/// are not seen by these options. Returns NULL, or an error.
+///
+/// Threads: one thread at a time per options object.
+#[no_mangle]
+pub extern "C" fn tenon_options_services(
+    options: *mut tenon_options,
+    services: *const tenon_services,
+) -> *mut tenon_error {
+    fallible(|| {
+        let offered = borrow(services, "services")?.services.clone();
+        let options = borrow_mut(options, "options")?;
+        options.loader = options.loader.clone().services(offered);
+        Ok(())
+    })
+}

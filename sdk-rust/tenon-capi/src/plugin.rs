@@ -1,0 +1,192 @@
+//! Loaded plugins and their metadata.
+
+use crate::boundary::{fallible, infallible};
+use crate::error::{c_str, c_string, out, tenon_error, CError};
+use crate::handle::{borrow, into_handle, release, Handle, Kind};
+use crate::options::tenon_options;
+use core::ffi::c_char;
+use std::ffi::CString;
+
+/// A loaded, verified plugin. Opaque; made by `tenon_plugin_load`, freed
+/// with `tenon_plugin_free`.
+pub struct tenon_plugin {
+    pub(crate) plugin: tenon::Plugin,
+    name: CString,
+    version: CString,
+    description: Option<CString>,
+    path: CString,
+    interfaces: Vec<(CString, u32)>,
+}
+
+impl Handle for tenon_plugin {
+    const KIND: Kind = Kind::Plugin;
+}
+
+impl tenon_plugin {
+    fn new(plugin: tenon::Plugin) -> Self {
+        let info = plugin.info();
+        tenon_plugin {
+            name: c_string(info.name.clone()),
+            version: c_string(info.version.to_string()),
+            description: info.description.clone().map(c_string),
+            path: c_string(info.path.display().to_string()),
+            interfaces: info
+                .interfaces
+                .iter()
+                .map(|i| (c_string(i.id.clone()), i.version))
+                .collect(),
+            plugin,
+        }
+    }
+}
+
+/// Loads and verifies the plugin at `path` (NUL-terminated UTF-8) with
+/// `options` (NULL: in process, no services, no checksum), as the Rust
+/// host's `Loader::load` does: the file's headers, its entry, its ABI and
+/// its metadata are checked before anything is trusted.
+///
+/// Ownership: on success `*out` is a new plugin the caller frees with
+/// `tenon_plugin_free`, and NULL is returned; on failure `*out` is set to
+/// NULL and an error the caller frees is returned. `options` is only read.
+///
+/// Loading in process runs the library's initializers: load only plugins
+/// you trust as much as your own code, or load them isolated.
+///
+/// Threads: any thread; several loads may run at once.
+#[no_mangle]
+pub extern "C" fn tenon_plugin_load(
+    path: *const c_char,
+    options: *const tenon_options,
+    out_plugin: *mut *mut tenon_plugin,
+) -> *mut tenon_error {
+    fallible(|| {
+        let out_plugin = out(out_plugin, "out")?;
+        // SAFETY: checked non-NULL; the caller lends a writable pointer.
+        unsafe { out_plugin.write(core::ptr::null_mut()) };
+        let path = c_str(path, "path")?;
+        let loader = if options.is_null() {
+            tenon::Loader::new()
+        } else {
+            borrow(options, "options")?.loader()
+        };
+        let plugin = loader.load(path)?;
+        let handle = into_handle(tenon_plugin::new(plugin));
+        // SAFETY: as above.
+        unsafe { out_plugin.write(handle) };
+        Ok(())
+    })
+}
+
+/// Frees a plugin handle. The library is unloaded (or the isolated
+/// plugin's process ended) once this handle and every instance made from
+/// it are freed; instances stay usable until then. NULL is a no-op, and so
+/// is a pointer that is not a live plugin.
+///
+/// Threads: any thread, once no other call uses `plugin`.
+#[no_mangle]
+pub extern "C" fn tenon_plugin_free(plugin: *mut tenon_plugin) {
+    infallible((), || drop(release(plugin)));
+}
+
+/// Reads a metadata string of a live plugin, or NULL.
+fn text(
+    plugin: *const tenon_plugin,
+    field: fn(&tenon_plugin) -> Option<&CString>,
+) -> *const c_char {
+    infallible(core::ptr::null(), || {
+        borrow(plugin, "plugin")
+            .ok()
+            .and_then(field)
+            .map_or(core::ptr::null(), |s| s.as_ptr())
+    })
+}
+
+/// The plugin's name (UTF-8). Valid until `tenon_plugin_free(plugin)`;
+/// NULL if `plugin` is not a live plugin. Threads: any thread.
+#[no_mangle]
+pub extern "C" fn tenon_plugin_name(plugin: *const tenon_plugin) -> *const c_char {
+    text(plugin, |p| Some(&p.name))
+}
+
+/// The plugin's version (semver text). Valid until
+/// `tenon_plugin_free(plugin)`; NULL if `plugin` is not a live plugin.
+/// Threads: any thread.
+#[no_mangle]
+pub extern "C" fn tenon_plugin_version(plugin: *const tenon_plugin) -> *const c_char {
+    text(plugin, |p| Some(&p.version))
+}
+
+/// The plugin's one-line description, or NULL if it has none (or `plugin`
+/// is not a live plugin). Valid until `tenon_plugin_free(plugin)`.
+/// Threads: any thread.
+#[no_mangle]
+pub extern "C" fn tenon_plugin_description(plugin: *const tenon_plugin) -> *const c_char {
+    text(plugin, |p| p.description.as_ref())
+}
+
+/// The file the plugin was loaded from (canonical path). Valid until
+/// `tenon_plugin_free(plugin)`; NULL if `plugin` is not a live plugin.
+/// Threads: any thread.
+#[no_mangle]
+pub extern "C" fn tenon_plugin_path(plugin: *const tenon_plugin) -> *const c_char {
+    text(plugin, |p| Some(&p.path))
+}
+
+/// The plugin's raw `TENON_PLUGIN_*` flags (0 if `plugin` is not a live
+/// plugin). Threads: any thread.
+#[no_mangle]
+pub extern "C" fn tenon_plugin_flags(plugin: *const tenon_plugin) -> u64 {
+    infallible(0, || {
+        borrow(plugin, "plugin").map_or(0, |p| p.plugin.info().flags)
+    })
+}
+
+/// Whether the plugin runs in a child process (false too if `plugin` is
+/// not a live plugin). Threads: any thread.
+#[no_mangle]
+pub extern "C" fn tenon_plugin_is_isolated(plugin: *const tenon_plugin) -> bool {
+    infallible(false, || {
+        borrow(plugin, "plugin").is_ok_and(|p| p.plugin.is_isolated())
+    })
+}
+
+/// How many interfaces the plugin offers (0 if `plugin` is not a live
+/// plugin). Threads: any thread.
+#[no_mangle]
+pub extern "C" fn tenon_plugin_interface_count(plugin: *const tenon_plugin) -> usize {
+    infallible(0, || {
+        borrow(plugin, "plugin").map_or(0, |p| p.interfaces.len())
+    })
+}
+
+/// The id and version of the plugin's interface number `index` (from 0,
+/// in the plugin's table order). `*id` is valid until
+/// `tenon_plugin_free(plugin)`. Returns NULL, or an error the caller frees
+/// (kind `invalid_argument` for an index out of range).
+///
+/// Threads: any thread.
+#[no_mangle]
+pub extern "C" fn tenon_plugin_interface(
+    plugin: *const tenon_plugin,
+    index: usize,
+    id: *mut *const c_char,
+    version: *mut u32,
+) -> *mut tenon_error {
+    fallible(|| {
+        let plugin = borrow(plugin, "plugin")?;
+        let id = out(id, "id")?;
+        let version = out(version, "version")?;
+        let (offered_id, offered_version) = plugin.interfaces.get(index).ok_or_else(|| {
+            CError::invalid_argument(format!(
+                "interface index {index} is out of range: the plugin offers {}",
+                plugin.interfaces.len()
+            ))
+        })?;
+        // SAFETY: both checked non-NULL; the caller lends writable pointers.
+        unsafe {
+            id.write(offered_id.as_ptr());
+            version.write(*offered_version);
+        }
+        Ok(())
+    })
+}

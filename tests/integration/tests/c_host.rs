@@ -1,0 +1,312 @@
+//! C and C++ hosts through libtenon (`include/tenon/host.h`):
+//!
+//! 1. `tests/capi/error_paths.c` drives every error path of the C API
+//!    against the debug libtenon, and must report `0 failed`; the ignored
+//!    tests run it again built with AddressSanitizer (and UBSan) and under
+//!    valgrind, which `.ci/run` runs (`-- --ignored`);
+//! 2. the SDK is installed with its host part into a fresh prefix
+//!    (`cmake -S sdk-c -DTENON_HOST_LIBRARY_DIR=...`), and the example hosts
+//!    (`examples-c/hosts`, in C and C++) build against it with CMake and with
+//!    make (gcc and clang), warnings as errors;
+//! 3. every host built loads the example plugins of all four languages,
+//!    calls them, runs one plugin isolated and one reloadable (reloaded once),
+//!    and reports a bad plugin with its error kind and exit status 1.
+//!
+//! A missing cmake, make, pkg-config, compiler or valgrind is reported as
+//! `TOOLCHAIN MISSING` and skipped, unless `TENON_REQUIRE_TOOLCHAINS=1`.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use support::{have, have_all, repo_root, run, scratch, WARNINGS};
+use tenon_test_plugins::{c_fixture, c_plugin, rust_plugin, toolchain, try_examples};
+
+/// The directory holding the debug libtenon.so, built once.
+fn libtenon_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let library = rust_plugin("libtenon").expect("building libtenon");
+        library.parent().unwrap().to_path_buf()
+    })
+}
+
+/// Compiles `tests/capi/error_paths.c` with `extra` flags into `dir`.
+fn build_error_paths(dir: &Path, extra: &[&str]) -> PathBuf {
+    let root = repo_root();
+    let exe = dir.join("error_paths");
+    let lib = libtenon_dir();
+    run(
+        "compiling tests/capi/error_paths.c",
+        Command::new("cc")
+            .arg("-std=c99")
+            .args(WARNINGS)
+            .args(extra)
+            .arg(format!("-I{}", root.join("include").display()))
+            .arg(format!(
+                "-I{}",
+                root.join("examples-c/interfaces").display()
+            ))
+            .arg(root.join("tests/capi/error_paths.c"))
+            .arg("-o")
+            .arg(&exe)
+            .arg(format!("-L{}", lib.display()))
+            .arg("-ltenon")
+            .arg(format!("-Wl,-rpath,{}", lib.display())),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    exe
+}
+
+/// The plugins `error_paths` takes, in order.
+fn error_paths_args() -> Vec<PathBuf> {
+    vec![
+        c_plugin("greeter"),
+        c_fixture("relay_c"),
+        c_fixture("greeter_v2"),
+        c_fixture("not_a_library"),
+        c_fixture("null_slot"),
+        c_fixture("reload_build_a"),
+        c_fixture("reload_build_b"),
+    ]
+}
+
+/// Runs `command` (error_paths with its arguments) and checks it passed
+/// every check.
+fn expect_all_passed(what: &str, command: &mut Command) {
+    let stdout = run(what, command.args(error_paths_args())).unwrap_or_else(|e| panic!("{e}"));
+    let summary = stdout.lines().last().unwrap_or_default();
+    assert!(
+        summary.ends_with(" passed, 0 failed") && !summary.starts_with("0 passed"),
+        "{what}: {stdout}"
+    );
+}
+
+#[test]
+fn every_error_path_of_the_c_api() {
+    let dir = scratch("error_paths");
+    let exe = build_error_paths(&dir, &[]);
+    expect_all_passed("error_paths", &mut Command::new(exe));
+}
+
+#[test]
+#[ignore = "run by .ci/run: cargo test --test c_host -- --ignored"]
+fn every_error_path_under_address_sanitizer() {
+    let dir = scratch("error_paths_asan");
+    let exe = build_error_paths(
+        &dir,
+        &[
+            "-g",
+            "-fsanitize=address,undefined",
+            "-fno-omit-frame-pointer",
+            "-fno-sanitize-recover=all",
+        ],
+    );
+    // Leak checking on (the default on Linux), and any report fails the run.
+    expect_all_passed(
+        "error_paths under AddressSanitizer",
+        Command::new(exe).env(
+            "ASAN_OPTIONS",
+            "detect_leaks=1:abort_on_error=0:exitcode=99",
+        ),
+    );
+}
+
+#[test]
+#[ignore = "run by .ci/run: cargo test --test c_host -- --ignored"]
+fn every_error_path_under_valgrind() {
+    if !have("valgrind") {
+        return;
+    }
+    let dir = scratch("error_paths_valgrind");
+    let exe = build_error_paths(&dir, &["-g"]);
+    // Memory errors and definite or indirect leaks fail the run; memory a
+    // library keeps for the whole process ("still reachable") does not.
+    expect_all_passed(
+        "error_paths under valgrind",
+        Command::new("valgrind")
+            .args([
+                "-q",
+                "--error-exitcode=99",
+                "--leak-check=full",
+                "--errors-for-leak-kinds=definite,indirect",
+                "--show-leak-kinds=definite,indirect",
+            ])
+            .arg(exe)
+            // valgrind 3.19 does not know pidfd_open, which isolation needs.
+            .env("TENON_C_TEST_SKIP_ISOLATION", "1"),
+    );
+}
+
+/// The SDK with its host part, installed once into a fresh prefix.
+fn installed_sdk() -> &'static Path {
+    static PREFIX: OnceLock<PathBuf> = OnceLock::new();
+    PREFIX.get_or_init(|| {
+        let dir = scratch("sdk");
+        let build = dir.join("build");
+        let prefix = dir.join("prefix");
+        run(
+            "configuring sdk-c with the host part",
+            Command::new("cmake")
+                .arg("-S")
+                .arg(repo_root().join("sdk-c"))
+                .arg("-B")
+                .arg(&build)
+                .arg(format!(
+                    "-DTENON_HOST_LIBRARY_DIR={}",
+                    libtenon_dir().display()
+                ))
+                .arg("-DTENON_INSTALL_EXAMPLE_INTERFACES=ON"),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        run(
+            "installing sdk-c",
+            Command::new("cmake")
+                .arg("--install")
+                .arg(&build)
+                .arg("--prefix")
+                .arg(&prefix),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        for file in [
+            "include/tenon/host.h",
+            "include/tenon/host.hpp",
+            "lib/libtenon.so",
+            "share/cmake/Tenon/TenonHostTargets.cmake",
+            "share/pkgconfig/tenon-host.pc",
+        ] {
+            assert!(prefix.join(file).is_file(), "the install lacks {file}");
+        }
+        prefix
+    })
+}
+
+/// What a host run must print for the plugins it was given.
+struct Run {
+    args: Vec<PathBuf>,
+    /// Lines of stdout that must appear.
+    expect: Vec<String>,
+}
+
+/// The example plugins of every language, in process, then one isolated.
+fn example_run() -> Run {
+    let examples = try_examples().expect("building the example plugins");
+    for missing in &examples.missing {
+        toolchain::missing(missing.language, &missing.to_string());
+    }
+    let mut args = Vec::new();
+    let mut expect = Vec::new();
+    let mut names = Vec::new();
+    for example in &examples.built {
+        // One build of each plugin (the first compiler's) is enough here.
+        if names.contains(&example.name) {
+            continue;
+        }
+        names.push(example.name);
+        args.push(example.path.clone());
+        expect.push(format!("{} 1.0.0", example.name));
+    }
+    let languages: Vec<&str> = examples.built.iter().map(|e| e.language).collect();
+    for language in tenon_test_plugins::LANGUAGES {
+        if !languages.contains(&language) {
+            toolchain::missing(language, "no example plugin of this language was built");
+        }
+    }
+    args.push("--isolated".into());
+    args.push(rust_plugin("greeter-rust").expect("building greeter-rust"));
+    expect.push("greeter-rust 1.0.0 (isolated)".to_owned());
+    args.push("--reloadable".into());
+    args.push(c_plugin("greeter"));
+    expect.push("  reloadable greet(\"world\") = \"Hello, world!\"".to_owned());
+    expect.push("  reloaded: generation 2".to_owned());
+    expect.push("  greet(\"world\") = \"Hello, world!\"".to_owned());
+    expect.push("  process(\"123456789\") = cb f4 39 26".to_owned());
+    expect.push("  kv put/get \"tenon\" = \"mortise\"".to_owned());
+    Run { args, expect }
+}
+
+/// Runs one built host on the examples, then on a bad plugin.
+fn check_host(what: &str, exe: &Path, examples: &Run) {
+    let stdout =
+        run(what, Command::new(exe).args(&examples.args)).unwrap_or_else(|e| panic!("{e}"));
+    for line in &examples.expect {
+        assert!(
+            stdout.lines().any(|l| l == line),
+            "{what}: no line {line:?} in:\n{stdout}"
+        );
+    }
+    let output = Command::new(exe)
+        .arg(c_fixture("not_a_library"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{what}, bad plugin: {stderr}"
+    );
+    assert!(
+        stderr.contains("[not_a_library]"),
+        "{what}, bad plugin: {stderr}"
+    );
+}
+
+#[test]
+fn example_hosts_build_with_cmake_and_make_and_run() {
+    if !have_all(&["cmake", "make", "pkg-config", "cc", "c++"]) {
+        return;
+    }
+    let prefix = installed_sdk();
+    let examples = example_run();
+    let source = repo_root().join("examples-c/hosts");
+
+    let build = scratch("hosts-cmake");
+    run(
+        "configuring examples-c/hosts",
+        Command::new("cmake")
+            .arg("-S")
+            .arg(&source)
+            .arg("-B")
+            .arg(&build)
+            .arg(format!("-DCMAKE_PREFIX_PATH={}", prefix.display()))
+            .arg("-DCMAKE_COMPILE_WARNING_AS_ERROR=ON"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    run(
+        "building examples-c/hosts",
+        Command::new("cmake").arg("--build").arg(&build),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    check_host("cmake: C host", &build.join("host"), &examples);
+    check_host("cmake: C++ host", &build.join("host-cpp"), &examples);
+
+    for (cc, cxx) in [("gcc", "g++"), ("clang", "clang++")] {
+        if !have_all(&[cc, cxx]) {
+            continue;
+        }
+        let out = scratch(&format!("hosts-make-{cc}"));
+        run(
+            "make -C examples-c/hosts",
+            Command::new("make")
+                .arg("-C")
+                .arg(&source)
+                .arg(format!("O={}", out.display()))
+                .arg(format!("CC={cc}"))
+                .arg(format!("CXX={cxx}"))
+                .env("PKG_CONFIG_PATH", prefix.join("share/pkgconfig")),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        check_host(&format!("make {cc}: C host"), &out.join("host"), &examples);
+        check_host(
+            &format!("make {cxx}: C++ host"),
+            &out.join("host-cpp"),
+            &examples,
+        );
+    }
+    assert!(
+        !source.join("host").exists() && !source.join("host-cpp").exists(),
+        "a build wrote into the source tree"
+    );
+}
