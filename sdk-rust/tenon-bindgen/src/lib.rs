@@ -17,6 +17,11 @@
 //!   only compares.
 //! * The drift test (`tests/bindings_up_to_date.rs`) regenerates both files and
 //!   fails with a [`diff_summary`] when a checked-in file is stale.
+//! * [`model`] reads an application's own interface header (without
+//!   libclang) into an [`InterfaceModel`]: id, version, vtable and each
+//!   method's argument and result kinds, in the terms of
+//!   `tenon_interface::Interface::METHODS`. The header convention it needs
+//!   is documented there.
 //!
 //! # What the configuration guarantees
 //!
@@ -60,6 +65,13 @@ use std::process::{Command, Stdio};
 use std::rc::Rc;
 
 use bindgen::callbacks::{IntKind, ParseCallbacks};
+
+pub mod model;
+
+pub use model::{
+    parse_header_text, InterfaceModel, KindSource, MethodModel, ModelError, ParamModel,
+    ResultModel, ValueKind,
+};
 
 /// The command that regenerates every checked-in bindings file.
 pub const REGENERATE_COMMAND: &str = "cargo run -p tenon-bindgen";
