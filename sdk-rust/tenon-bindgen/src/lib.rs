@@ -21,7 +21,11 @@
 //!   libclang) into an [`InterfaceModel`]: id, version, vtable and each
 //!   method's argument and result kinds, in the terms of
 //!   `tenon_interface::Interface::METHODS`. The header convention it needs
-//!   is documented there.
+//!   is documented there. [`declaration`] turns a model into the
+//!   `interface!` declaration, and [`InterfaceBindings`] makes both halves
+//!   of an application's Rust bindings (the bindgen mirror with the settings
+//!   above, and the declaration) from a `build.rs` or for a checked-in file
+//!   (`tenon bindgen`, with `--check` for drift).
 //!
 //! # What the configuration guarantees
 //!
@@ -66,8 +70,12 @@ use std::rc::Rc;
 
 use bindgen::callbacks::{IntKind, ParseCallbacks};
 
+mod app;
+pub mod declaration;
 pub mod model;
 
+pub use app::{InterfaceBindings, APP_REGENERATE_COMMAND};
+pub use declaration::{rust_declaration, DeclarationOptions};
 pub use model::{
     parse_header_text, InterfaceModel, KindSource, MethodModel, ModelError, ParamModel,
     ResultModel, ValueKind,
@@ -195,6 +203,9 @@ pub enum Error {
     UnclassifiedMacro(Vec<String>),
     /// `rustfmt` ran but rejected the generated code.
     Rustfmt(String),
+    /// An interface header does not follow the convention of [`model`], or
+    /// an override names something it lacks.
+    Model(ModelError),
     /// Reading or writing a file failed.
     Io {
         /// The file.
@@ -234,6 +245,7 @@ impl fmt::Display for Error {
                 names.join(", ")
             ),
             Error::Rustfmt(why) => write!(f, "rustfmt rejected the generated bindings: {why}"),
+            Error::Model(error) => write!(f, "{error}"),
             Error::Io { path, source } => write!(f, "{}: {source}", path.display()),
         }
     }
@@ -244,6 +256,7 @@ impl std::error::Error for Error {
         match self {
             Error::Bindgen(error) => Some(error),
             Error::Io { source, .. } => Some(source),
+            Error::Model(error) => Some(error),
             _ => None,
         }
     }

@@ -4,17 +4,22 @@
 //! tenon inspect PATH [--json]     what a plugin says about itself
 //! tenon check PATH [--json] [--isolated]
 //!                                 validate a plugin before shipping it
-//! tenon new NAME --lang LANG      a new plugin project that passes `tenon check`
+//! tenon new NAME --lang LANG [--interface greeter|kv|processor|HEADER]
+//!                                 a new plugin project that passes `tenon check`
+//! tenon bindgen HEADER -o FILE [--check]
+//!                                 the Rust bindings of an interface header
 //! ```
 //!
 //! Exit status: 0 on success, 1 when the plugin is bad (or a check failed),
 //! 2 for a usage error. See `docs/cli.md`.
 
+mod bindgen;
 mod check;
 mod inspect;
 mod json;
 mod known;
 mod new;
+mod new_header;
 mod supervisor;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -45,6 +50,40 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Write the Rust bindings of an interface header: the bindgen mirror
+    /// of its vtable and constants and the `interface!` declaration of its
+    /// trait, in one file to check in (or check that file).
+    ///
+    /// Needs libclang (set LIBCLANG_PATH if it is not found) and rustfmt.
+    /// Exits with 1 under --check when the file is out of date, 2 for a
+    /// header that does not follow the convention, 3 when libclang or
+    /// rustfmt is missing.
+    Bindgen {
+        /// The interface header.
+        header: PathBuf,
+        /// The Rust file to write (or compare with --check).
+        #[arg(short, long, value_name = "FILE")]
+        out: PathBuf,
+        /// Do not write; exit 1 if FILE differs from what the header generates.
+        #[arg(long)]
+        check: bool,
+        /// A directory for the header's own #includes (-I); the SDK's
+        /// include/ is always searched.
+        #[arg(short = 'I', long = "include", value_name = "DIR")]
+        include: Vec<PathBuf>,
+        /// A method whose tenon_buffer result is UTF-8 text (String),
+        /// whatever the header says; repeatable.
+        #[arg(long, value_name = "METHOD")]
+        text: Vec<String>,
+        /// A method whose tenon_buffer result is bytes (Vec<u8>); repeatable.
+        #[arg(long, value_name = "METHOD")]
+        bytes: Vec<String>,
+        /// The trait's name [default: from the vtable, acme_greeter_v1 →
+        /// AcmeGreeter].
+        #[arg(long = "trait", value_name = "NAME")]
+        trait_name: Option<String>,
+    },
+
     /// Show a plugin's name, version, description, ABI, flags and interfaces.
     ///
     /// Loads the library and verifies its descriptor exactly as a host does,
@@ -130,15 +169,23 @@ enum Command {
         /// The language of the plugin.
         #[arg(long, value_enum)]
         lang: Lang,
-        /// The example interface the plugin implements.
-        #[arg(long, value_enum, default_value_t = InterfaceChoice::Greeter)]
-        interface: InterfaceChoice,
+        /// The interface the plugin implements: an example (greeter, kv,
+        /// processor), or the path of an interface header (e.g.
+        /// include/acme/greeter.h), for which every method gets a stub.
+        /// The header convention is in docs/guide-your-interface.md.
+        #[arg(
+            long,
+            value_name = "greeter|kv|processor|HEADER",
+            default_value = "greeter"
+        )]
+        interface: String,
         /// Where to create the project [default: ./NAME].
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
-        /// A Tenon source tree for the Rust project's path dependencies
-        /// [default: $TENON_SDK_DIR, else the tree this command was built
-        /// from, if it still exists, else crates.io versions].
+        /// The Tenon SDK source tree the Rust project depends on by path
+        /// (its sdk-rust/ crates) [default: $TENON_SDK_DIR, else the tree
+        /// this command was built from, if it still exists, else crates.io
+        /// versions]. A directory that is not a usable SDK is refused.
         #[arg(long, value_name = "DIR")]
         sdk: Option<PathBuf>,
     },
@@ -223,7 +270,24 @@ fn main() -> ExitCode {
             interface,
             dir,
             sdk,
-        } => new::run(&name, lang, interface, dir, sdk),
+        } => new::run(&name, lang, &interface, dir, sdk),
+        Command::Bindgen {
+            header,
+            out,
+            check,
+            include,
+            text,
+            bytes,
+            trait_name,
+        } => bindgen::run(&bindgen::Options {
+            header,
+            out,
+            check,
+            include,
+            text,
+            bytes,
+            trait_name,
+        }),
         Command::CheckStep { step, path } => check::run_step_in_child(&step, &path),
         Command::InspectChild { path } => inspect::run_in_child(&path),
     }
