@@ -36,12 +36,33 @@ enum Kind {
     InvalidOutput,
     ReentrantCall,
     InstanceDestroyed,
+    NotProvided,
 }
 
 /// The result of a call across the plugin boundary; `T` defaults to `()`.
 pub type CallResult<T = ()> = Result<T, CallError>;
 
 impl CallError {
+    /// Every name [`CallError::kind_name`] can return, for tools and for
+    /// the test that keeps the documentation's table of kinds complete.
+    pub const KIND_NAMES: &'static [&'static str] = &[
+        "error",
+        "not_found",
+        "invalid_argument",
+        "out_of_memory",
+        "panic",
+        "unsupported",
+        "crashed",
+        "timed_out",
+        "instance_lost",
+        "interface_status",
+        "unknown_status",
+        "invalid_output",
+        "reentrant_call",
+        "instance_destroyed",
+        "not_provided",
+    ];
+
     /// An error with the given status and message.
     ///
     /// [`Status::OK`] is not an error; it is replaced by [`Status::ERROR`] so
@@ -95,6 +116,15 @@ impl CallError {
     /// `instance_destroyed`; nothing reached the host.
     pub fn instance_destroyed(message: impl Into<String>) -> Self {
         Self::with_kind(Status::ERROR, message, Kind::InstanceDestroyed)
+    }
+
+    /// A call to a method the callee does not provide: it was added in a
+    /// later revision of the interface (`#[revision(N)]`) than the one the
+    /// callee was built against, so its vtable ends before it. Kind
+    /// `not_provided`, status [`Status::UNSUPPORTED`]; nothing reached the
+    /// callee.
+    pub fn not_provided(message: impl Into<String>) -> Self {
+        Self::with_kind(Status::UNSUPPORTED, message, Kind::NotProvided)
     }
 
     /// The error of a call that met `fault` in an isolated plugin's process:
@@ -158,8 +188,14 @@ impl CallError {
         self.detail.kind == Kind::InstanceDestroyed
     }
 
+    /// Whether the method called is not provided by the callee (see
+    /// [`CallError::not_provided`]).
+    pub fn is_not_provided(&self) -> bool {
+        self.detail.kind == Kind::NotProvided
+    }
+
     /// A stable snake_case name for the kind of failure: `invalid_output`,
-    /// `reentrant_call`, `instance_destroyed`, the status name
+    /// `reentrant_call`, `instance_destroyed`, `not_provided`, the status name
     /// (`not_found`, `panic`, …, and the host-reported `crashed`,
     /// `timed_out`, `instance_lost`), `interface_status` for codes an
     /// interface defines (1000 and up), or `unknown_status` for codes
@@ -170,6 +206,7 @@ impl CallError {
             Kind::InvalidOutput => "invalid_output",
             Kind::ReentrantCall => "reentrant_call",
             Kind::InstanceDestroyed => "instance_destroyed",
+            Kind::NotProvided => "not_provided",
             Kind::Status => {
                 let status = self.detail.status;
                 match status.name() {
@@ -222,6 +259,19 @@ mod tests {
         assert_eq!(kind(1000), "interface_status");
         assert_eq!(kind(i32::MAX), "interface_status");
         assert_eq!(CallError::invalid_output("x").kind_name(), "invalid_output");
+        assert_eq!(CallError::not_provided("x").kind_name(), "not_provided");
+        assert_eq!(CallError::not_provided("x").status(), Status::UNSUPPORTED);
+        for code in [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 1000] {
+            assert!(CallError::KIND_NAMES.contains(&kind(code)), "{code}");
+        }
+        for error in [
+            CallError::invalid_output(""),
+            CallError::reentrant_call(""),
+            CallError::instance_destroyed(""),
+            CallError::not_provided(""),
+        ] {
+            assert!(CallError::KIND_NAMES.contains(&error.kind_name()));
+        }
     }
 
     #[test]

@@ -130,6 +130,103 @@
 /// }
 /// ```
 ///
+/// # Evolving an interface: `#[revision(N)]`
+///
+/// A method added to a published interface without bumping its version is
+/// appended to the end of the C vtable and declared with the revision that
+/// added it, `#[revision(2)]`, `#[revision(3)]`, … (methods without the
+/// attribute are revision 1). Later revisions come after earlier ones, in
+/// the vtable and in the declaration.
+///
+/// A plugin built against an earlier revision has a smaller vtable (its
+/// `struct_size` ends before the new methods). The host accepts it as long
+/// as it holds every revision-1 method ([`Interface::MIN_VTABLE_SIZE`](crate::Interface::MIN_VTABLE_SIZE)),
+/// and calling a method it lacks returns a [`CallError`](crate::CallError)
+/// of kind `not_provided` without reaching the plugin;
+/// [`Client::provides`](crate::Client::provides) and
+/// [`Client::revision`](crate::Client::revision) say so beforehand. A
+/// plugin built against a later revision than the host's declaration works
+/// too: the host reads the part of its vtable it knows. A Rust plugin
+/// implements every method of the revision it is built against (the trait
+/// requires them); to stay on an earlier revision, it builds against that
+/// revision's declaration.
+///
+/// ```
+/// # #[repr(C)]
+/// # #[derive(Clone, Copy)]
+/// # pub struct example_greeter_v1 {
+/// #     pub struct_size: u32,
+/// #     pub greet: Option<
+/// #         unsafe extern "C" fn(
+/// #             instance: *mut core::ffi::c_void,
+/// #             name: tenon_sys::tenon_str,
+/// #             out: *mut tenon_sys::tenon_buffer,
+/// #             error: *mut tenon_sys::tenon_buffer,
+/// #         ) -> tenon_sys::tenon_status,
+/// #     >,
+/// #     pub farewell: Option<
+/// #         unsafe extern "C" fn(
+/// #             instance: *mut core::ffi::c_void,
+/// #             name: tenon_sys::tenon_str,
+/// #             out: *mut tenon_sys::tenon_buffer,
+/// #             error: *mut tenon_sys::tenon_buffer,
+/// #         ) -> tenon_sys::tenon_status,
+/// #     >,
+/// # }
+/// tenon_interface::interface! {
+///     pub trait Greeter {
+///         const ID = c"org.tenon.example.greeter";
+///         const VERSION = 1;
+///         type Vtable = example_greeter_v1;
+///         fn greet(&self, name: &str) -> String;
+///         /// Says goodbye; added in revision 2.
+///         #[revision(2)]
+///         fn farewell(&self, name: &str) -> String;
+///     }
+/// }
+/// use tenon_interface::Interface;
+/// assert_eq!(<dyn Greeter as Interface>::METHODS[1].revision, 2);
+/// // `struct_size` and `greet`: what revision 1 had.
+/// assert_eq!(<dyn Greeter as Interface>::MIN_VTABLE_SIZE, 2 * core::mem::size_of::<usize>());
+/// ```
+///
+/// A method of an earlier revision after one of a later revision does not
+/// compile:
+///
+/// ```compile_fail,E0080
+/// # #[repr(C)]
+/// # #[derive(Clone, Copy)]
+/// # pub struct example_greeter_v1 {
+/// #     pub struct_size: u32,
+/// #     pub greet: Option<
+/// #         unsafe extern "C" fn(
+/// #             instance: *mut core::ffi::c_void,
+/// #             name: tenon_sys::tenon_str,
+/// #             out: *mut tenon_sys::tenon_buffer,
+/// #             error: *mut tenon_sys::tenon_buffer,
+/// #         ) -> tenon_sys::tenon_status,
+/// #     >,
+/// #     pub farewell: Option<
+/// #         unsafe extern "C" fn(
+/// #             instance: *mut core::ffi::c_void,
+/// #             name: tenon_sys::tenon_str,
+/// #             out: *mut tenon_sys::tenon_buffer,
+/// #             error: *mut tenon_sys::tenon_buffer,
+/// #         ) -> tenon_sys::tenon_status,
+/// #     >,
+/// # }
+/// tenon_interface::interface! {
+///     pub trait Greeter {
+///         const ID = c"org.tenon.example.greeter";
+///         const VERSION = 1;
+///         type Vtable = example_greeter_v1;
+///         #[revision(2)]
+///         fn greet(&self, name: &str) -> String;
+///         fn farewell(&self, name: &str) -> String;
+///     }
+/// }
+/// ```
+///
 /// # Mismatches are compile errors
 ///
 /// With the same C vtable as above, a declaration whose argument type does
@@ -277,7 +374,7 @@ macro_rules! interface {
             const VERSION = $version:expr;
             type Vtable = $vtable:path;
             $(
-                $(#[$method_attr:meta])*
+                $(#[$($method_attr:tt)*])*
                 fn $method:ident(&self $(, $arg:ident : $arg_ty:ty)* $(,)?) $(-> $ret:ty)?;
             )+
         }
@@ -285,8 +382,10 @@ macro_rules! interface {
         $(#[$attr])*
         $vis trait $name {
             $(
-                $(#[$method_attr])*
-                fn $method(&self $(, $arg: $arg_ty)*) -> $crate::CallResult<$($ret)?>;
+                $crate::__interface_item! {
+                    $(#[$($method_attr)*])*
+                    fn $method(&self $(, $arg: $arg_ty)*) -> $crate::CallResult<$($ret)?>;
+                }
             )+
         }
 
@@ -310,17 +409,11 @@ macro_rules! interface {
                         name: ::core::stringify!($method),
                         args: &[$(<$arg_ty as $crate::ArgType>::KIND),*],
                         result: $crate::__private::result_kind(&[$(<$ret as $crate::Ret>::KIND)?]),
+                        revision: $crate::__private::method_revision(
+                            $crate::__interface_revision!($(#[$($method_attr)*])*),
+                        ),
                     },
                 )+];
-
-                fn missing_slot(vtable: &$vtable) -> ::core::option::Option<&'static str> {
-                    $(
-                        if vtable.$method.is_none() {
-                            return ::core::option::Option::Some(::core::stringify!($method));
-                        }
-                    )+
-                    ::core::option::Option::None
-                }
 
                 const PROXY_VTABLE: &'static $vtable = &{
                     type __TenonVtable = $vtable;
@@ -377,13 +470,19 @@ macro_rules! interface {
                     // checked before the method is called.
                     unsafe {
                         $crate::__private::dispatch(error, || {
-                            // SAFETY: as above.
-                            let vtable = unsafe { &*vtable.cast::<$vtable>() };
                             $(
                                 if method == Index::$method as u32 {
                                     let signature = &methods[method as usize];
+                                    // SAFETY: as above; the closure names
+                                    // the slot's type.
+                                    let slot = unsafe {
+                                        $crate::__private::dispatch_slot::<Self, _>(
+                                            vtable,
+                                            method as usize,
+                                            |vtable: &$vtable| vtable.$method,
+                                        )
+                                    }?;
                                     $crate::__private::check_args(signature, args)?;
-                                    let slot = $crate::__private::slot(vtable.$method, signature)?;
                                     #[allow(unused_mut, unused_variables)]
                                     let mut position = 0usize;
                                     $(
@@ -419,6 +518,10 @@ macro_rules! interface {
             }
 
             $crate::__register_interface!(dyn $name);
+
+            // Later revisions append: `#[revision(N)]` methods come after
+            // every method of an earlier revision.
+            const _: () = $crate::__private::check_revisions(<dyn $name as $crate::Interface>::METHODS);
         };
 
         // The vtable type must have the C layout the header gives it:
@@ -495,9 +598,29 @@ macro_rules! interface {
                     // thread-safe, or a call through a host table whose
                     // instance was destroyed.
                     let _entered = self.enter()?;
-                    // SAFETY: `Client::new` requires every slot to be
-                    // non-NULL, which the host verified.
-                    let method = unsafe { self.vtable().$method.unwrap_unchecked() };
+                    const REVISION: u32 = $crate::__private::method_revision(
+                        $crate::__interface_revision!($(#[$($method_attr)*])*),
+                    );
+                    let method = if REVISION > 1 {
+                        // A later revision's slot is NULL when the callee
+                        // was built before it (`Client` copies a short
+                        // vtable into a whole one).
+                        match self.vtable().$method {
+                            ::core::option::Option::Some(method) => method,
+                            ::core::option::Option::None => {
+                                return ::core::result::Result::Err(
+                                    $crate::__private::not_provided_named::<dyn $name>(
+                                        ::core::stringify!($method),
+                                    ),
+                                )
+                            }
+                        }
+                    } else {
+                        // SAFETY: `Client::new` requires a vtable that holds
+                        // every revision-1 method, non-NULL, which the host
+                        // verified.
+                        unsafe { self.vtable().$method.unwrap_unchecked() }
+                    };
                     let mut error = $crate::HostBuffer::new();
                     $(let mut slot = <$ret as $crate::Ret>::new_slot();)?
                     // SAFETY: the instance and vtable are valid for the
@@ -533,15 +656,32 @@ macro_rules! interface {
 
             impl<'c, 'b> Calls<'c, 'b> {
                 $(
-                    $(#[$method_attr])*
+                    $crate::__interface_item! {
+                    $(#[$($method_attr)*])*
                     #[inline(always)]
                     pub fn $method(
                         self $(, $arg: $arg_ty)*
                     ) -> $crate::CallResult<$(<$ret as $crate::Ret>::Reused<'b>)?> {
                         // As in the trait's methods above.
                         let _entered = self.client.enter()?;
-                        // SAFETY: as in the trait's methods above.
-                        let method = unsafe { self.client.vtable().$method.unwrap_unchecked() };
+                        const REVISION: u32 = $crate::__private::method_revision(
+                            $crate::__interface_revision!($(#[$($method_attr)*])*),
+                        );
+                        let method = if REVISION > 1 {
+                            match self.client.vtable().$method {
+                                ::core::option::Option::Some(method) => method,
+                                ::core::option::Option::None => {
+                                    return ::core::result::Result::Err(
+                                        $crate::__private::not_provided_named::<dyn $name>(
+                                            ::core::stringify!($method),
+                                        ),
+                                    )
+                                }
+                            }
+                        } else {
+                            // SAFETY: as in the trait's methods above.
+                            unsafe { self.client.vtable().$method.unwrap_unchecked() }
+                        };
                         let mut error = $crate::HostBuffer::new();
                         #[allow(unused_variables)]
                         let out = self.out;
@@ -563,6 +703,7 @@ macro_rules! interface {
                         $(let value = <$ret as $crate::Ret>::finish_reused(slot, out)?;)?
                         ::core::result::Result::Ok(value)
                     }
+                    }
                 )+
             }
 
@@ -578,5 +719,43 @@ macro_rules! interface {
                 }
             }
         };
+    };
+}
+
+/// One item of an `interface!` declaration with its `#[revision(N)]`
+/// attribute removed (the attribute only tells the macro where the method
+/// belongs; it is not a Rust attribute).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __interface_item {
+    (@kept [$($kept:tt)*] #[revision $($skipped:tt)*] $($rest:tt)*) => {
+        $crate::__interface_item! { @kept [$($kept)*] $($rest)* }
+    };
+    (@kept [$($kept:tt)*] #[$($attr:tt)*] $($rest:tt)*) => {
+        $crate::__interface_item! { @kept [$($kept)* #[$($attr)*]] $($rest)* }
+    };
+    (@kept [$($kept:tt)*] $($item:tt)*) => {
+        $($kept)* $($item)*
+    };
+    ($($item:tt)*) => {
+        $crate::__interface_item! { @kept [] $($item)* }
+    };
+}
+
+/// The `N` of a method's `#[revision(N)]` among its attributes, or 0.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __interface_revision {
+    () => {
+        0u32
+    };
+    (#[revision($revision:expr)] $($rest:tt)*) => {
+        $crate::__private::revision_once($revision, $crate::__interface_revision!($($rest)*))
+    };
+    (#[revision $($bad:tt)*] $($rest:tt)*) => {
+        ::core::compile_error!("write a method's revision as `#[revision(N)]`")
+    };
+    (#[$($attr:tt)*] $($rest:tt)*) => {
+        $crate::__interface_revision!($($rest)*)
     };
 }

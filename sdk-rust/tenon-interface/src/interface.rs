@@ -15,11 +15,14 @@ use std::sync::Arc;
 ///
 /// # Safety
 ///
-/// `Vtable` must be the C vtable struct of the interface `ID` at `VERSION`,
-/// starting with `uint32_t struct_size`, and `missing_slot` must name every
-/// function pointer field the generated client calls; `PROXY_VTABLE` and
-/// `dispatch` must keep the contracts documented on them. The macro
-/// guarantees all of it; implementing this trait by hand is not supported.
+/// `Vtable` must be the C vtable struct of the interface `ID` at `VERSION`:
+/// `uint32_t struct_size`, then one function pointer (an `Option` of an
+/// `extern "C" fn`, so that all-zero bytes are a NULL slot) per entry of
+/// `METHODS`, in that order, laid out as C lays them out; `METHODS`'
+/// revisions never decrease; `PROXY_VTABLE` and `dispatch` must keep the
+/// contracts documented on them. The macro guarantees all of it (the
+/// layout and the order of revisions are checked at compile time);
+/// implementing this trait by hand is not supported.
 pub unsafe trait Interface: 'static {
     /// The reverse-DNS id, as in the C header.
     const ID: &'static str;
@@ -35,8 +38,14 @@ pub unsafe trait Interface: 'static {
     /// a process boundary).
     const METHODS: &'static [Method];
 
-    /// The first method whose slot in `vtable` is NULL, if any.
-    fn missing_slot(vtable: &Self::Vtable) -> Option<&'static str>;
+    /// The smallest `struct_size` a vtable of this interface may have:
+    /// `struct_size` and every method of revision 1, the methods the
+    /// interface had when it was first published. Methods of later
+    /// revisions (declared `#[revision(N)]`) follow; a vtable that ends
+    /// before them is accepted, and a call to a method it lacks fails
+    /// with [`CallError::not_provided`] without reaching the plugin.
+    const MIN_VTABLE_SIZE: usize =
+        slots::size_through(slots::first_of_later_revision(Self::METHODS));
 
     /// A vtable whose methods carry each call to a [`Remote`](crate::Remote):
     /// its instance pointer must be [`ProxyInstance::as_ptr`](crate::ProxyInstance::as_ptr).
@@ -86,6 +95,10 @@ pub struct Method {
     /// The kind of its result, if it has one (an out-parameter before the
     /// trailing error buffer).
     pub result: Option<ValueKind>,
+    /// The revision of the interface that added it: 1 for the methods the
+    /// interface was published with, `N` for one declared
+    /// `#[revision(N)]` (appended later, without a version bump).
+    pub revision: u32,
 }
 
 /// What crosses the boundary in one argument or result position. Every
@@ -221,14 +234,15 @@ unsafe impl<T> Receiver<T> for Counted {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum VtableRefusal {
-    /// Its `struct_size` is less than the declaration's vtable type.
+    /// Its `struct_size` is less than the interface's
+    /// [`Interface::MIN_VTABLE_SIZE`]: it lacks methods of revision 1.
     TooSmall {
         /// The vtable's `struct_size`.
         size: u32,
-        /// The size of the declaration's vtable type.
+        /// The interface's minimum ([`Interface::MIN_VTABLE_SIZE`]).
         required: usize,
     },
-    /// A method the declaration lists is NULL.
+    /// A method within the vtable's `struct_size` is NULL.
     NullSlot {
         /// The method's name.
         method: &'static str,
@@ -237,29 +251,107 @@ pub enum VtableRefusal {
 
 /// Checks a vtable offered for interface `I` (by a plugin, or by a host to
 /// a plugin) before anything is called through it: its `struct_size`
-/// covers the declaration's whole vtable type, and no method is NULL.
-/// Returns the typed pointer to give [`Client`].
+/// covers at least every method of revision 1
+/// ([`Interface::MIN_VTABLE_SIZE`]), and no method within its
+/// `struct_size` is NULL. A larger vtable than `I::Vtable` (a peer built
+/// against a later revision) is accepted and read only as far as `I`
+/// knows; a smaller one (an earlier revision) is accepted, and its missing
+/// methods are "not provided". Returns the typed pointer to give
+/// [`Client`]; only its first `struct_size` bytes may be read.
 ///
 /// # Safety
 ///
 /// `vtable` must point to a readable vtable of the interface `I` declares
-/// (same id and version), which starts with its `uint32_t struct_size`.
+/// (same id and version), which starts with its `uint32_t struct_size` and
+/// is readable for that many bytes.
 pub unsafe fn verify_vtable<I: ?Sized + Interface>(
     vtable: *const c_void,
 ) -> Result<*const I::Vtable, VtableRefusal> {
     // SAFETY: by the caller, the vtable starts with its struct_size.
     let size = unsafe { vtable.cast::<u32>().read() };
-    let required = core::mem::size_of::<I::Vtable>();
-    if (size as usize) < required {
-        return Err(VtableRefusal::TooSmall { size, required });
+    if (size as usize) < I::MIN_VTABLE_SIZE {
+        return Err(VtableRefusal::TooSmall {
+            size,
+            required: I::MIN_VTABLE_SIZE,
+        });
     }
-    let vtable = vtable.cast::<I::Vtable>();
-    // SAFETY: the vtable has this id and version, whose type is
-    // `I::Vtable` (the `Interface` contract), and its size covers it.
-    if let Some(method) = I::missing_slot(unsafe { &*vtable }) {
-        return Err(VtableRefusal::NullSlot { method });
+    for index in 0..slots::within(size, I::METHODS.len()) {
+        // SAFETY: the slot lies within `struct_size` (`within`), readable
+        // by the caller's promise, where C puts method `index` (the
+        // layout `interface!` checks).
+        if unsafe { slots::read::<Option<unsafe extern "C" fn()>>(vtable, index) }.is_none() {
+            return Err(VtableRefusal::NullSlot {
+                method: I::METHODS[index].name,
+            });
+        }
     }
-    Ok(vtable)
+    Ok(vtable.cast())
+}
+
+/// Where a vtable's methods are: C puts `uint32_t struct_size` first and
+/// then one function pointer after another, so method `i`'s slot is at a
+/// fixed offset (`interface!` checks at compile time that the declared
+/// vtable type agrees).
+pub(crate) mod slots {
+    use super::Method;
+    use core::ffi::c_void;
+    use core::mem::{align_of, size_of};
+
+    type Slot = Option<unsafe extern "C" fn()>;
+
+    /// The offset of method `index`'s slot.
+    pub const fn offset(index: usize) -> usize {
+        size_of::<u32>().div_ceil(align_of::<Slot>()) * align_of::<Slot>()
+            + index * size_of::<Slot>()
+    }
+
+    /// The `struct_size` of a vtable holding the first `count` methods (as
+    /// C's `sizeof` of that vtable struct gives it).
+    pub const fn size_through(count: usize) -> usize {
+        if count == 0 {
+            size_of::<u32>()
+        } else {
+            offset(count)
+        }
+    }
+
+    /// How many of an interface's `count` methods a vtable of `size` bytes
+    /// holds whole.
+    pub const fn within(size: u32, count: usize) -> usize {
+        let size = size as usize;
+        let first = offset(0);
+        if size < first + size_of::<Slot>() {
+            return 0;
+        }
+        let whole = (size - first) / size_of::<Slot>();
+        if whole < count {
+            whole
+        } else {
+            count
+        }
+    }
+
+    /// The index of the first method of a revision after 1 (the number of
+    /// methods of revision 1).
+    pub const fn first_of_later_revision(methods: &[Method]) -> usize {
+        let mut index = 0;
+        while index < methods.len() && methods[index].revision <= 1 {
+            index += 1;
+        }
+        index
+    }
+
+    /// Reads method `index`'s slot as `F` (a function pointer `Option`).
+    ///
+    /// # Safety
+    ///
+    /// `vtable` must be readable through the end of that slot, and `F` the
+    /// slot's type.
+    pub unsafe fn read<F: Copy>(vtable: *const c_void, index: usize) -> F {
+        // SAFETY: by the caller; vtables are aligned for a pointer
+        // (checked at load), so the slot is aligned for `F`.
+        unsafe { vtable.cast::<u8>().add(offset(index)).cast::<F>().read() }
+    }
 }
 
 /// A typed view of one instance through one interface: the instance pointer
@@ -273,14 +365,23 @@ pub unsafe fn verify_vtable<I: ?Sized + Interface>(
 /// Before each call the client checks its gate: nothing for a thread-safe
 /// instance, a busy flag for one that is not ([`Client::exclusive`]), a
 /// [`CallGuard`] for a host table a plugin kept ([`Client::guarded`]).
+///
+/// A vtable of an earlier revision of the interface (one that ends before
+/// methods declared `#[revision(N)]`) is copied into a whole vtable whose
+/// missing slots are NULL: calling a missing method returns
+/// [`CallError::not_provided`] without reaching the plugin, and
+/// [`Client::provides`] and [`Client::revision`] say beforehand.
 pub struct Client<I: ?Sized + Interface> {
     instance: *mut c_void,
     /// The callee's vtable, valid as long as the client; or, when
     /// `owns_vtable`, a copy this client allocated (for a callee whose
-    /// vtable may go away first). One pointer either way, so that reading a
-    /// slot costs no branch on every call.
+    /// vtable may go away first, or ends before the declaration's last
+    /// method). One pointer either way, so that reading a slot costs no
+    /// branch on every call.
     vtable: *const I::Vtable,
     owns_vtable: bool,
+    /// How many of `I::METHODS` the callee provides (a prefix).
+    provided: usize,
     gate: Gate,
     _interface: PhantomData<fn() -> *const I>,
 }
@@ -291,19 +392,14 @@ impl<I: ?Sized + Interface> Client<I> {
     ///
     /// # Safety
     ///
-    /// `vtable` must point to a `I::Vtable` whose `struct_size` is at least
-    /// `size_of::<I::Vtable>()`, whose slots are all non-NULL (see
-    /// [`verify_vtable`]), and which stays valid and unchanged, as does
-    /// `instance`, for as long as the client lives; and calls through the
-    /// client must keep the plugin's threading rules.
+    /// `vtable` must be a vtable accepted by [`verify_vtable`] (its
+    /// `struct_size` at least [`Interface::MIN_VTABLE_SIZE`], readable for
+    /// that many bytes, no NULL slot within it) which stays valid and
+    /// unchanged, as does `instance`, for as long as the client lives; and
+    /// calls through the client must keep the plugin's threading rules.
     pub unsafe fn new(instance: *mut c_void, vtable: *const I::Vtable) -> Self {
-        Client {
-            instance,
-            vtable,
-            owns_vtable: false,
-            gate: Gate::Open,
-            _interface: PhantomData,
-        }
+        // SAFETY: forwarded to the caller.
+        unsafe { Self::with_gate(instance, vtable, Gate::Open, false) }
     }
 
     /// A client for an instance that is not thread-safe: a call made while
@@ -320,13 +416,8 @@ impl<I: ?Sized + Interface> Client<I> {
         vtable: *const I::Vtable,
         busy: *const Cell<bool>,
     ) -> Self {
-        Client {
-            instance,
-            vtable,
-            owns_vtable: false,
-            gate: Gate::Exclusive(busy),
-            _interface: PhantomData,
-        }
+        // SAFETY: forwarded to the caller.
+        unsafe { Self::with_gate(instance, vtable, Gate::Exclusive(busy), false) }
     }
 
     /// A client whose calls go through `guard`: refused after it is
@@ -343,19 +434,80 @@ impl<I: ?Sized + Interface> Client<I> {
         vtable: *const I::Vtable,
         guard: Arc<CallGuard>,
     ) -> Self {
-        // SAFETY: by the caller, `vtable` is valid now; a vtable is plain
-        // data (a size and function pointers), and the copy is never
-        // dropped as a value, only freed.
-        let copy = unsafe { vtable.read() };
-        Client {
+        // SAFETY: forwarded to the caller.
+        unsafe { Self::with_gate(instance, vtable, Gate::Guarded(guard), true) }
+    }
+
+    /// # Safety
+    ///
+    /// As for [`Client::new`]; with `copy`, `vtable` need only be valid
+    /// now.
+    unsafe fn with_gate(
+        instance: *mut c_void,
+        vtable: *const I::Vtable,
+        gate: Gate,
+        copy: bool,
+    ) -> Self {
+        // SAFETY: by the caller, a verified vtable starts with its size.
+        let size = unsafe { vtable.cast::<u32>().read() };
+        let provided = slots::within(size, I::METHODS.len());
+        let mut client = Client {
             instance,
-            vtable: Box::into_raw(Box::new(ManuallyDrop::new(copy)))
-                .cast_const()
-                .cast(),
-            owns_vtable: true,
-            gate: Gate::Guarded(guard),
+            vtable,
+            owns_vtable: false,
+            provided: I::METHODS.len(),
+            gate,
             _interface: PhantomData,
+        };
+        if copy || provided < I::METHODS.len() {
+            // SAFETY: by the caller, readable through `provided` slots.
+            unsafe { client.copy_vtable(provided) };
         }
+        client
+    }
+
+    /// Replaces the vtable with an owned copy of its first `provided`
+    /// slots, the rest NULL.
+    ///
+    /// # Safety
+    ///
+    /// The current vtable must be readable through slot `provided`.
+    unsafe fn copy_vtable(&mut self, provided: usize) {
+        let mut copy = Box::new(ManuallyDrop::new(
+            core::mem::MaybeUninit::<I::Vtable>::zeroed(),
+        ));
+        let bytes = slots::size_through(provided).min(core::mem::size_of::<I::Vtable>());
+        // SAFETY: the source is readable for `bytes` (by the caller), the
+        // destination is a whole `I::Vtable`. All-zero bytes are a valid
+        // vtable (a size and `Option`s of function pointers: the
+        // `Interface` contract), so the copy is initialized: the first
+        // `provided` slots from the callee, the others NULL.
+        unsafe {
+            core::ptr::copy_nonoverlapping(
+                self.vtable.cast::<u8>(),
+                copy.as_mut_ptr().cast::<u8>(),
+                bytes,
+            );
+            copy.as_mut_ptr().cast::<u32>().write(bytes as u32);
+        }
+        self.drop_copy();
+        self.vtable = Box::into_raw(copy).cast_const().cast();
+        self.owns_vtable = true;
+        self.provided = provided;
+    }
+
+    /// The same client, calling only the methods a vtable of `struct_size`
+    /// bytes holds: for a callee reached through a vtable of its own (a
+    /// proxy to another process) whose real vtable is smaller. The others
+    /// return [`CallError::not_provided`]. Never widens.
+    pub fn limited_to(mut self, struct_size: u32) -> Self {
+        let provided = slots::within(struct_size, I::METHODS.len());
+        if provided < self.provided {
+            // SAFETY: the current vtable is readable through its
+            // `self.provided` slots, more than `provided`.
+            unsafe { self.copy_vtable(provided) };
+        }
+        self
     }
 
     /// Starts a call: what the generated methods do first.
@@ -372,25 +524,58 @@ impl<I: ?Sized + Interface> Client<I> {
     }
 
     /// The verified vtable. Calling through it directly is `unsafe` and
-    /// bypasses the gate the generated methods check.
+    /// bypasses the gate the generated methods check. A slot the callee
+    /// does not provide (see [`Client::provides`]) is NULL.
     #[inline]
     pub fn vtable(&self) -> &I::Vtable {
         // SAFETY: `new`'s contract (valid and unchanged while `self`
-        // lives), or the copy `guarded` made, freed only in `drop`.
+        // lives, whole when it was not copied), or the copy made here,
+        // freed only in `drop`.
         unsafe { &*self.vtable }
+    }
+
+    /// Whether the callee provides the method named `method` (as in the
+    /// declaration): always true for methods of revision 1, false for a
+    /// later method the callee's vtable ends before, and false for a name
+    /// the interface does not declare.
+    pub fn provides(&self, method: &str) -> bool {
+        I::METHODS[..self.provided]
+            .iter()
+            .any(|declared| declared.name == method)
+    }
+
+    /// The latest revision of the interface whose methods the callee
+    /// provides, up to the latest this declaration knows: 1 for a callee
+    /// built before any `#[revision(N)]` method was added. A callee built
+    /// against a later revision than the host's declaration reports the
+    /// host's latest.
+    pub fn revision(&self) -> u32 {
+        match I::METHODS.get(self.provided) {
+            Some(missing) => missing.revision - 1,
+            None => I::METHODS.last().map_or(1, |last| last.revision),
+        }
+    }
+
+    fn drop_copy(&mut self) {
+        if self.owns_vtable {
+            // SAFETY: `copy_vtable` made this pointer with `Box::into_raw`
+            // of a `ManuallyDrop` of a vtable-sized value, and nothing uses
+            // it after this.
+            drop(unsafe {
+                Box::from_raw(
+                    self.vtable
+                        .cast_mut()
+                        .cast::<ManuallyDrop<core::mem::MaybeUninit<I::Vtable>>>(),
+                )
+            });
+            self.owns_vtable = false;
+        }
     }
 }
 
 impl<I: ?Sized + Interface> Drop for Client<I> {
     fn drop(&mut self) {
-        if self.owns_vtable {
-            // SAFETY: `guarded` made this pointer with `Box::into_raw` of a
-            // `ManuallyDrop<I::Vtable>` (same layout as the vtable), and
-            // nothing uses it after the client is dropped.
-            drop(unsafe {
-                Box::from_raw(self.vtable.cast_mut().cast::<ManuallyDrop<I::Vtable>>())
-            });
-        }
+        self.drop_copy();
     }
 }
 

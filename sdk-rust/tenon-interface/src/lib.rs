@@ -95,12 +95,88 @@ pub mod __private {
     pub use crate::wire::{check_args, from_wire, to_wire, WireRaw, WireRet};
     pub use linkme;
 
-    /// The slot of a method being dispatched, or why it cannot be called.
+    /// The slot of method `index` of a vtable being dispatched, or why it
+    /// cannot be called: the vtable ends before it (an earlier revision of
+    /// the interface; `not_provided`, `TENON_UNSUPPORTED` on the wire) or it
+    /// is NULL. `_field` names the slot's type and is never called.
+    ///
+    /// # Safety
+    ///
+    /// `vtable` must be a vtable of interface `I` accepted by
+    /// [`verify_vtable`](crate::verify_vtable), and `F` the type of method
+    /// `index`'s slot.
     #[inline]
-    pub fn slot<F>(slot: Option<F>, method: &crate::Method) -> Result<F, CallError> {
+    pub unsafe fn dispatch_slot<I: ?Sized + crate::Interface, F: Copy>(
+        vtable: *const core::ffi::c_void,
+        index: usize,
+        _field: impl FnOnce(&I::Vtable) -> Option<F>,
+    ) -> Result<F, CallError> {
+        let method = &I::METHODS[index];
+        // SAFETY: a verified vtable starts with its size.
+        let size = unsafe { vtable.cast::<u32>().read() };
+        if index >= crate::interface::slots::within(size, I::METHODS.len()) {
+            return Err(not_provided(I::ID, method));
+        }
+        // SAFETY: the slot lies within the vtable's `struct_size`, and is an
+        // `Option<F>` (by the caller).
+        let slot = unsafe { crate::interface::slots::read::<Option<F>>(vtable, index) };
         slot.ok_or_else(|| {
             CallError::invalid_argument(format!("the vtable's `{}` is NULL", method.name))
         })
+    }
+
+    /// A call to `method`, which the callee's vtable ends before.
+    #[cold]
+    #[inline(never)]
+    pub fn not_provided(id: &str, method: &crate::Method) -> CallError {
+        CallError::not_provided(format!(
+            "`{}` (revision {} of {id}) is not provided by this plugin: its vtable ends before it (it was built against an earlier revision of the interface)",
+            method.name, method.revision
+        ))
+    }
+
+    /// A call to the method named `name` of `I`, which the callee's vtable
+    /// ends before.
+    #[cold]
+    #[inline(never)]
+    pub fn not_provided_named<I: ?Sized + crate::Interface>(name: &str) -> CallError {
+        match I::METHODS.iter().find(|method| method.name == name) {
+            Some(method) => not_provided(I::ID, method),
+            None => CallError::not_provided(format!("`{name}` is not provided by this plugin")),
+        }
+    }
+
+    /// The revision a method's attributes give: `found` from a
+    /// `#[revision(N)]`, 0 from none; one attribute at most.
+    pub const fn revision_once(found: u32, rest: u32) -> u32 {
+        assert!(rest == 0, "a method has more than one `#[revision(N)]`");
+        assert!(
+            found >= 2,
+            "`#[revision(N)]` needs N of at least 2: methods without it are revision 1"
+        );
+        found
+    }
+
+    /// A method's revision: 1 unless an attribute said otherwise.
+    pub const fn method_revision(found: u32) -> u32 {
+        if found == 0 {
+            1
+        } else {
+            found
+        }
+    }
+
+    /// Methods of later revisions are appended: a revision never
+    /// decreases from one method to the next.
+    pub const fn check_revisions(methods: &[crate::Method]) {
+        let mut index = 1;
+        while index < methods.len() {
+            assert!(
+                methods[index].revision >= methods[index - 1].revision,
+                "a method of a later revision must come after every method of earlier ones: `#[revision(N)]` methods are appended to the vtable, in order"
+            );
+            index += 1;
+        }
     }
 
     /// A method number that names no method.

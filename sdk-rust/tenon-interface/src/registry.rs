@@ -123,16 +123,29 @@ impl Declared {
         unsafe { (self.dispatch)(vtable, instance, method, args, out, error) }
     }
 
-    /// Whether `other` carries calls the same way: the same methods with
-    /// the same kinds, and the same vtable size.
-    fn same_shape(&self, other: &Declared) -> bool {
-        self.vtable_size == other.vtable_size
-            && self.methods.len() == other.methods.len()
-            && self
-                .methods
-                .iter()
-                .zip(other.methods)
-                .all(|(a, b)| a.args == b.args && a.result == b.result)
+    /// Whether `self` and `other` carry calls the same way as far as both
+    /// go: the same methods with the same kinds and revisions, one list a
+    /// prefix of the other, and the shorter one ending where a revision
+    /// does (two revisions of one interface, as `#[revision(N)]` declares
+    /// them).
+    fn compatible(&self, other: &Declared) -> bool {
+        let (short, long) = if self.methods.len() <= other.methods.len() {
+            (self, other)
+        } else {
+            (other, self)
+        };
+        let same_prefix = short
+            .methods
+            .iter()
+            .zip(long.methods)
+            .all(|(a, b)| a.args == b.args && a.result == b.result && a.revision == b.revision);
+        let ends_at_revision = match (short.methods.last(), long.methods.get(short.methods.len())) {
+            (Some(last), Some(next)) => next.revision > last.revision,
+            _ => true,
+        };
+        same_prefix
+            && ends_at_revision
+            && (short.methods.len() < long.methods.len() || short.vtable_size == long.vtable_size)
     }
 }
 
@@ -199,27 +212,37 @@ impl std::error::Error for NotDeclared {}
 /// this program.
 ///
 /// An interface declared by more than one crate (the same id and version)
-/// is found if every declaration has the same shape (method kinds in order,
-/// vtable size): they then carry calls identically, and the first in link
-/// order is returned. If they disagree, the lookup fails with
-/// [`NotDeclared::Conflicting`] rather than pick one.
+/// is found if the declarations agree as far as each goes (method kinds in
+/// order; one may be a later revision of the other, with `#[revision(N)]`
+/// methods appended): they then carry calls identically, and the one with
+/// the most methods is returned (the first in link order among equals).
+/// If they disagree, the lookup fails with [`NotDeclared::Conflicting`]
+/// rather than pick one.
 pub fn declared(id: &str, version: u32) -> Result<&'static Declared, NotDeclared> {
-    let mut matching = all_declared()
-        .iter()
-        .filter(|declared| declared.version == version && declared.id == id);
-    let Some(first) = matching.next() else {
+    let matching = || {
+        all_declared()
+            .iter()
+            .filter(|declared| declared.version == version && declared.id == id)
+    };
+    let Some(first) = matching().next() else {
         return Err(NotDeclared::Missing {
             id: id.to_owned(),
             version,
         });
     };
-    if matching.any(|other| !first.same_shape(other)) {
-        return Err(NotDeclared::Conflicting {
-            id: id.to_owned(),
-            version,
-        });
+    let mut latest = first;
+    for other in matching() {
+        if !matching().all(|each| each.compatible(other)) {
+            return Err(NotDeclared::Conflicting {
+                id: id.to_owned(),
+                version,
+            });
+        }
+        if other.methods.len() > latest.methods.len() {
+            latest = other;
+        }
     }
-    Ok(first)
+    Ok(latest)
 }
 
 /// Every declaration linked into this program, in link order (an interface

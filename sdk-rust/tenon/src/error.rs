@@ -173,8 +173,11 @@ pub enum Error {
         requested: u32,
     },
 
-    /// The plugin's vtable is smaller than the host's declaration of it.
-    #[error("plugin {plugin:?}: the vtable of {id:?} is {size} bytes but the host needs {required}; the plugin was built against an older or different interface header")]
+    /// The plugin's vtable ends before the last method of revision 1 of
+    /// the host's declaration of it ([`tenon_interface::Interface::MIN_VTABLE_SIZE`]).
+    /// A vtable that ends before a method of a later revision is accepted:
+    /// that method's calls return the `CallError` kind `not_provided`.
+    #[error("plugin {plugin:?}: the vtable of {id:?} is {size} bytes but the interface's first revision needs {required}; the plugin was built against a different interface header")]
     VtableTooSmall {
         /// The plugin's name.
         plugin: String,
@@ -182,12 +185,12 @@ pub enum Error {
         id: String,
         /// The vtable's struct_size.
         size: u32,
-        /// What the host's declaration needs.
+        /// What the interface's first revision needs.
         required: usize,
     },
 
-    /// A method the host needs is NULL in the plugin's vtable.
-    #[error("plugin {plugin:?}: method `{method}` of interface {id:?} is NULL; every method of the interface must be implemented")]
+    /// A method within the plugin's vtable (its `struct_size`) is NULL.
+    #[error("plugin {plugin:?}: method `{method}` of interface {id:?} is NULL; every method the vtable holds must be implemented")]
     NullSlot {
         /// The plugin's name.
         plugin: String,

@@ -69,15 +69,31 @@ impl InstanceCore {
         }
     }
 
+    /// The methods a client of `I` may call: those the plugin's own vtable
+    /// holds. A proxy's vtable is whole, so a plugin of an earlier
+    /// revision, isolated, is limited to what its real vtable has.
+    fn limit<I: ?Sized + Interface>(&self, client: Client<I>) -> Client<I> {
+        match &self.place {
+            Place::Local { .. } => client,
+            Place::Remote(_) => {
+                let info = self.plugin().info();
+                match info.interfaces.iter().find(|o| o.id == I::ID) {
+                    Some(offered) => client.limited_to(offered.vtable_size),
+                    None => client,
+                }
+            }
+        }
+    }
+
     /// A client with no gate: for instances that may be called
     /// concurrently and re-entered.
     fn shared_client<I: ?Sized + Interface>(&self) -> Result<Client<I>, Error> {
         let (ptr, vtable) = self.target::<I>()?;
-        // SAFETY: `vtable` is verified (size and every slot) or is the
-        // interface's proxy vtable, it and the instance live as long as
-        // `self`, and the handle that wraps the client borrows `self` and
-        // carries its thread-safety.
-        Ok(unsafe { Client::new(ptr, vtable) })
+        // SAFETY: `vtable` is verified (size and every slot within it) or
+        // is the interface's proxy vtable, it and the instance live as
+        // long as `self`, and the handle that wraps the client borrows
+        // `self` and carries its thread-safety.
+        Ok(self.limit(unsafe { Client::new(ptr, vtable) }))
     }
 
     /// A client that refuses re-entrant calls through `busy`.
@@ -88,7 +104,7 @@ impl InstanceCore {
         let (ptr, vtable) = self.target::<I>()?;
         // SAFETY: as in `shared_client`; `busy` belongs to the `Instance`
         // that owns `self`, which the handle borrows.
-        Ok(unsafe { Client::exclusive(ptr, vtable, busy) })
+        Ok(self.limit(unsafe { Client::exclusive(ptr, vtable, busy) }))
     }
 }
 

@@ -334,7 +334,7 @@ impl Plugin {
                 plugin: plugin(),
                 id: I::ID.to_owned(),
                 size: offered.info.vtable_size,
-                required: size_of::<I::Vtable>(),
+                required: I::MIN_VTABLE_SIZE,
             },
         })
     }

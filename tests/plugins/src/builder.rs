@@ -23,6 +23,8 @@ pub(crate) enum Library {
     },
     /// A Zig example, `examples-zig/<name>/`, built by `zig build`.
     Zig(String),
+    /// A Zig fixture, `tests/fixtures/zig/<name>/`, built by `zig build`.
+    ZigFixture(String),
     /// A `cdylib` package of the workspace, built by cargo.
     Rust(String),
 }
@@ -44,6 +46,7 @@ impl Library {
                 kind.dir()
             ),
             Library::Zig(name) => format!("zig/{name}"),
+            Library::ZigFixture(name) => format!("zig-fixture/{name}"),
             Library::Rust(package) => format!("rust/{package}"),
         }
     }
@@ -74,6 +77,7 @@ pub(crate) fn build(library: &Library) -> Result<PathBuf, BuildError> {
                 name,
             } => native::build(*language, *kind, *compiler, name, &dir),
             Library::Zig(example) => zig::build(example, &dir),
+            Library::ZigFixture(name) => zig::build_fixture(name, &dir),
             Library::Rust(package) => rust::build(package),
         }
     })

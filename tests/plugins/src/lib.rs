@@ -83,4 +83,4 @@ pub use native::{
 };
 pub use runner::isolation_runner;
 pub use rust::rust_plugin;
-pub use zig::{zig_command, zig_examples, zig_plugin};
+pub use zig::{zig_command, zig_examples, zig_fixture, zig_plugin};

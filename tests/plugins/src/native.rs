@@ -172,13 +172,15 @@ fn version_script() -> PathBuf {
     workspace_root().join("sdk-c/share/tenon/tenon-plugin.version")
 }
 
-/// The directories of `-I`: the contract, the C SDK, the example interfaces.
-fn include_dirs() -> [PathBuf; 3] {
+/// The directories of `-I`: the contract, the C SDK, the example
+/// interfaces, the test interfaces (`tests/fixtures/include`).
+fn include_dirs() -> [PathBuf; 4] {
     let root = workspace_root();
     [
         root.join("include"),
         root.join("sdk-c/include"),
         root.join("examples-c/interfaces"),
+        root.join("tests/fixtures/include"),
     ]
 }
 

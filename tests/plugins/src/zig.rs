@@ -70,6 +70,49 @@ pub(crate) fn build(example: &str, work: &Path) -> Result<PathBuf, BuildError> {
             ),
         });
     }
+    build_project(example, &project, &[], work)
+}
+
+/// Builds the Zig fixture `tests/fixtures/zig/<name>/` (a `zig build`
+/// project like the examples, whose library is `<name>-zig`), with the
+/// test interfaces' headers (`tests/fixtures/include`) as its interface
+/// headers, and returns the path of its shared library. Cached and
+/// reported as [`zig_plugin`] is.
+pub fn zig_fixture(name: &str) -> Result<PathBuf, BuildError> {
+    build_library(&Library::ZigFixture(name.to_owned()))
+}
+
+/// Runs `zig build` for the fixture `name` (called once per process and
+/// fixture by the builder).
+pub(crate) fn build_fixture(name: &str, work: &Path) -> Result<PathBuf, BuildError> {
+    let project = workspace_root().join("tests/fixtures/zig").join(name);
+    if !project.join("build.zig").is_file() {
+        return Err(BuildError::Zig {
+            example: name.to_owned(),
+            command: String::new(),
+            code: None,
+            stderr: format!(
+                "no Zig fixture called {name:?} (no {})",
+                project.join("build.zig").display()
+            ),
+        });
+    }
+    let interfaces = format!(
+        "-Dtenon-interfaces={}",
+        workspace_root().join("tests/fixtures/include").display()
+    );
+    build_project(name, &project, &[interfaces.into()], work)
+}
+
+/// Runs `zig build` in `project`, whose library is `<name>-zig`, with
+/// `args` after the prefix and cache options.
+fn build_project(
+    name: &str,
+    project: &Path,
+    args: &[OsString],
+    work: &Path,
+) -> Result<PathBuf, BuildError> {
+    let example = name;
     let zig = zig_program()?;
     let prefix = work.join("out");
     let mut command = Command::new(&zig[0]);
@@ -80,7 +123,8 @@ pub(crate) fn build(example: &str, work: &Path) -> Result<PathBuf, BuildError> {
         .arg(&prefix)
         .arg("--cache-dir")
         .arg(work.join("cache"))
-        .current_dir(&project)
+        .args(args)
+        .current_dir(project)
         .stdin(Stdio::null());
     let described = format!("{command:?}");
     let output = command.output().map_err(|error| BuildError::Zig {

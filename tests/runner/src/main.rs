@@ -8,6 +8,7 @@
 // Links the crate that declares the interfaces: its `interface!`
 // declarations register themselves, and the child finds them by id.
 use tenon_example_interfaces as _;
+use tenon_test_evolve as _;
 
 fn main() {
     tenon::isolation::init();

@@ -170,12 +170,12 @@ impl Host {
     ) -> Result<u32, Error> {
         let entry = crate::plugin::offered_entry::<I>(info)?;
         let size = info.interfaces[entry].vtable_size;
-        if (size as usize) < size_of::<I::Vtable>() {
+        if (size as usize) < I::MIN_VTABLE_SIZE {
             return Err(Error::VtableTooSmall {
                 plugin: self.name.clone(),
                 id: I::ID.to_owned(),
                 size,
-                required: size_of::<I::Vtable>(),
+                required: I::MIN_VTABLE_SIZE,
             });
         }
         let deadline = self.deadline();

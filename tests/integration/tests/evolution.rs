@@ -1,0 +1,159 @@
+//! Interface evolution across languages: `org.tenon.test.evolve`, version
+//! 1, gained `farewell` in revision 2 (`tests/fixtures/include/tenon_test/`:
+//! `evolve_r1.h`, `evolve.h`; Rust: `tenon-test-evolve`'s `r1` and `r2`).
+//!
+//! For a plugin in C, C++, Zig and Rust built against each revision:
+//!
+//! - a host that knows revision 2 loads a revision-1 plugin: `greet`
+//!   works, `farewell` is the `CallError` kind `not_provided` (nothing is
+//!   called), `provides("farewell")` is false and `revision()` 1;
+//! - a host that knows only revision 1 loads a revision-2 plugin and calls
+//!   it (it reads its own prefix of the larger vtable);
+//! - a revision-2 plugin in a revision-2 host provides everything;
+//! - the same, isolated (the proxy and the child's dispatcher honour the
+//!   plugin's shorter vtable).
+//!
+//! A missing toolchain (C++ compiler, zig) is reported as `TOOLCHAIN
+//! MISSING` and its plugins skipped, unless `TENON_REQUIRE_TOOLCHAINS=1`.
+
+use std::path::PathBuf;
+
+use tenon::isolation::Isolation;
+use tenon::Plugin;
+use tenon_test_evolve::{r1, r2};
+use tenon_test_plugins::{
+    c_fixture, cpp_fixture, cpp_toolchain, isolation_runner, rust_plugin, toolchain, zig_fixture,
+    BuildError,
+};
+
+/// The plugins built against `revision`, with their language's label as
+/// their greetings spell it. Languages whose toolchain is missing are
+/// reported and left out.
+fn plugins(revision: u32) -> Vec<(&'static str, PathBuf)> {
+    let mut plugins = vec![
+        ("C", c_fixture(&format!("evolve_r{revision}"))),
+        (
+            "Rust",
+            rust_plugin(&format!("evolve-r{revision}-rust")).expect("the Rust fixture builds"),
+        ),
+    ];
+    match cpp_toolchain() {
+        Ok(()) => plugins.push(("C++", cpp_fixture(&format!("evolve_r{revision}_cpp")))),
+        Err(error) => toolchain::missing("c++", &error.to_string()),
+    }
+    match zig_fixture(&format!("evolve_r{revision}")) {
+        Ok(path) => plugins.push(("Zig", path)),
+        Err(error @ BuildError::ToolchainMissing { .. }) => {
+            toolchain::missing("zig", &error.to_string())
+        }
+        Err(error) => panic!("the Zig fixture does not build: {error}"),
+    }
+    plugins
+}
+
+fn isolated() -> Isolation {
+    Isolation::new().runner(isolation_runner().expect("the test runner builds"))
+}
+
+/// Both ways of loading: in process, and isolated where supported.
+fn load_both(path: &PathBuf) -> Vec<(&'static str, Plugin)> {
+    let mut loaded = vec![("in process", Plugin::load(path).unwrap())];
+    if cfg!(target_os = "linux") {
+        loaded.push((
+            "isolated",
+            Plugin::loader().isolated(isolated()).load(path).unwrap(),
+        ));
+    }
+    loaded
+}
+
+#[test]
+fn a_revision_1_plugin_in_a_revision_2_host_does_not_provide_the_new_method() {
+    use r2::Evolve as _;
+    for (language, path) in plugins(1) {
+        for (mode, plugin) in load_both(&path) {
+            let what = format!("{language} {mode}");
+            plugin
+                .require::<dyn r2::Evolve>()
+                .unwrap_or_else(|error| panic!("{what}: {error}"));
+            let instance = plugin.instantiate("").unwrap();
+            let evolve = instance.interface::<dyn r2::Evolve>().unwrap();
+            assert_eq!(
+                evolve.greet("Ada").unwrap(),
+                format!("r1 {language} hello, Ada"),
+                "{what}"
+            );
+            assert!(evolve.provides("greet"), "{what}");
+            assert!(!evolve.provides("farewell"), "{what}");
+            assert_eq!(evolve.revision(), 1, "{what}");
+            let error = evolve.farewell("Ada").unwrap_err();
+            assert_eq!(error.kind_name(), "not_provided", "{what}: {error}");
+            assert!(error.message().contains("farewell"), "{what}: {error}");
+            let mut out = tenon::HostBuffer::new();
+            let error = evolve.reusing(&mut out).farewell("Ada").unwrap_err();
+            assert_eq!(error.kind_name(), "not_provided", "{what}: {error}");
+            // The instance goes on.
+            assert_eq!(
+                evolve.greet("Grace").unwrap(),
+                format!("r1 {language} hello, Grace"),
+                "{what}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_revision_2_plugin_in_a_revision_1_host_works() {
+    use r1::Evolve as _;
+    for (language, path) in plugins(2) {
+        for (mode, plugin) in load_both(&path) {
+            let what = format!("{language} {mode}");
+            let instance = plugin.instantiate("").unwrap();
+            let evolve = instance
+                .interface::<dyn r1::Evolve>()
+                .unwrap_or_else(|error| panic!("{what}: {error}"));
+            assert_eq!(
+                evolve.greet("Ada").unwrap(),
+                format!("r2 {language} hello, Ada"),
+                "{what}"
+            );
+            assert_eq!(evolve.revision(), 1, "{what}");
+        }
+    }
+}
+
+#[test]
+fn a_revision_2_plugin_in_a_revision_2_host_provides_everything() {
+    use r2::Evolve as _;
+    for (language, path) in plugins(2) {
+        for (mode, plugin) in load_both(&path) {
+            let what = format!("{language} {mode}");
+            let instance = plugin.instantiate("").unwrap();
+            let evolve = instance.interface::<dyn r2::Evolve>().unwrap();
+            assert!(evolve.provides("farewell"), "{what}");
+            assert_eq!(evolve.revision(), 2, "{what}");
+            assert_eq!(
+                evolve.farewell("Ada").unwrap(),
+                format!("r2 {language} bye, Ada"),
+                "{what}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_rust_declarations_match_the_c_headers() {
+    // The vtable sizes the C compiler gives each revision's header (the
+    // `struct_size` the C plugins report) are those of the Rust structs.
+    for (revision, size) in [
+        (1, core::mem::size_of::<r1::test_evolve_v1>()),
+        (2, core::mem::size_of::<r2::test_evolve_v1>()),
+    ] {
+        let plugin = Plugin::load(c_fixture(&format!("evolve_r{revision}"))).unwrap();
+        assert_eq!(plugin.info().interfaces[0].vtable_size as usize, size);
+    }
+    assert_eq!(
+        <dyn r2::Evolve as tenon::Interface>::MIN_VTABLE_SIZE,
+        core::mem::size_of::<r1::test_evolve_v1>()
+    );
+}
