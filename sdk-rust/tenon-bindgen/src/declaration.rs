@@ -132,12 +132,10 @@ fn signature(method: &MethodModel) -> String {
     line
 }
 
-/// The attribute that declares a method appended in revision `since` (none
-/// for revision 1). The `interface!` syntax for revisions is the one of
-/// `tenon_interface` (issue 10, item 1); until it exists this returns a doc
-/// line only, and the method is declared like the others.
+/// The attribute that declares a method appended in revision `since`
+/// (`#[revision(N)]` of `interface!`; none for revision 1).
 fn revision_marker(since: u32) -> Option<String> {
-    (since > 1).then(|| format!("/// Appended in revision {since} of the interface.\n"))
+    (since > 1).then(|| format!("#[revision({since})]\n"))
 }
 
 /// The `interface!` declaration of `model`, formatted as rustfmt would.
@@ -233,7 +231,7 @@ mod tests {
 typedef struct acme_t_v1 {
     uint32_t struct_size;
     tenon_status (*set)(void *instance, tenon_str type, tenon_buffer *error);
-    /* Later. [since 2] [out: text] */
+    /* Later. [revision 2] [out: text] */
     tenon_status (*later)(void *instance, tenon_buffer *out, tenon_buffer *error);
 } acme_t_v1;
 "#;
@@ -241,7 +239,10 @@ typedef struct acme_t_v1 {
         let text = rust_declaration(&model, &DeclarationOptions::default());
         assert!(text.contains("fn set(&self, type_: &str);"), "{text}");
         assert!(text.contains("/// Later.\n"), "{text}");
-        assert!(text.contains("revision 2"), "{text}");
+        assert!(
+            text.contains("        #[revision(2)]\n        fn later"),
+            "{text}"
+        );
         assert!(text.contains("fn later(&self) -> String;"), "{text}");
         assert!(text.contains("pub trait AcmeT {"), "{text}");
     }

@@ -25,8 +25,10 @@
 //! * The comment right before a method may carry tags in brackets:
 //!   `[out: text]` or `[out: bytes]` says what a `tenon_buffer *` result
 //!   holds (the C type cannot; without a tag it is bytes, see
-//!   [`DEFAULT_BUFFER_RESULT`]), and `[since N]` says that the method was
-//!   appended in revision `N` of the interface (without it: revision 1).
+//!   [`DEFAULT_BUFFER_RESULT`]), and `[revision N]` (or `[since N]`) says
+//!   that the method was appended in revision `N` of the interface, at the
+//!   end of the vtable, without a version bump (without it: revision 1; the
+//!   Rust declaration gets `#[revision(N)]`).
 //!   Authors can also override the result kind in Rust with
 //!   [`InterfaceModel::set_result_kind`].
 
@@ -72,7 +74,7 @@ pub struct MethodModel {
     /// The out-parameter before the error buffer, if any.
     pub result: Option<ResultModel>,
     /// The revision of the interface the method was appended in: 1 for the
-    /// methods the interface started with (`[since N]` tag).
+    /// methods the interface started with (`[revision N]` tag).
     pub since: u32,
     /// The comment right before the method, tags included, without comment
     /// markers.
@@ -123,7 +125,7 @@ impl MethodModel {
         )
     }
 
-    /// The comment without its `[out: ...]` and `[since N]` tags.
+    /// The comment without its `[out: ...]` and `[revision N]` tags.
     pub fn doc_without_tags(&self) -> String {
         strip_tags(&self.doc)
     }
@@ -191,7 +193,7 @@ impl InterfaceModel {
         Ok(())
     }
 
-    /// The latest revision any method belongs to (1 if none says `[since]`).
+    /// The latest revision any method belongs to (1 if none says `[revision N]`).
     pub fn revision(&self) -> u32 {
         self.methods.iter().map(|m| m.since).max().unwrap_or(1)
     }
@@ -422,7 +424,7 @@ fn strip_comments(text: &str) -> String {
     out
 }
 
-/// The text of a comment without its `[out: ...]` and `[since N]` tags.
+/// The text of a comment without its `[out: ...]` and `[revision N]` tags.
 fn strip_tags(doc: &str) -> String {
     let mut out = String::new();
     let mut rest = doc;
@@ -463,7 +465,11 @@ fn parse_tag(tag: &str) -> Option<Tag> {
             _ => None,
         };
     }
-    if let Some(revision) = tag.strip_prefix("since") {
+    // `since N` is accepted as a synonym.
+    if let Some(revision) = tag
+        .strip_prefix("revision")
+        .or_else(|| tag.strip_prefix("since"))
+    {
         return revision.trim().parse().ok().map(Tag::Since);
     }
     None
@@ -913,7 +919,7 @@ typedef struct acme_shapes_v1 {
     // Area for a scale.
     tenon_status (*area)(void *instance, double scale, int32_t sides, bool exact,
                          double *area, tenon_buffer *error);
-    /* Resets. [since 2] */
+    /* Resets. [revision 2] */
     tenon_status (*reset)(void *instance, const tenon_bytes state, tenon_buffer *error);
 } acme_shapes_v1;
 "#;
@@ -983,6 +989,7 @@ typedef struct acme_shapes_v1 {
             for (method, declared) in model.methods.iter().zip(I::METHODS) {
                 assert_eq!(method.name, declared.name);
                 assert_eq!(method.kinds(), (declared.args.to_vec(), declared.result));
+                assert_eq!(method.since, declared.revision);
             }
         }
         check::<dyn Greeter>(GREETER, &["greet"]);
