@@ -213,6 +213,14 @@ impl Instance {
     pub fn plugin(&self) -> &Plugin {
         self.core.plugin()
     }
+
+    /// The plugin's instance pointer, for an in-process instance.
+    pub(crate) fn local_ptr(&self) -> Option<*mut c_void> {
+        match &self.core.place {
+            Place::Local { ptr, .. } => Some(*ptr),
+            Place::Remote(_) => None,
+        }
+    }
 }
 
 /// A plugin instance that several threads may call at once; only plugins

@@ -102,6 +102,7 @@ pub mod isolation;
 mod library;
 mod loader;
 mod plugin;
+mod raw_interface;
 mod registry;
 mod verify;
 
@@ -113,6 +114,7 @@ pub use isolation::{Isolation, Restart};
 pub use library::{ExportedSymbol, LibraryFile, SymbolKind};
 pub use loader::Loader;
 pub use plugin::Plugin;
+pub use raw_interface::{RawInterface, RawVtable};
 pub use registry::{Entry, Origin, Prefer, Registry, StaticEntry};
 pub use semver;
 pub use tenon_interface::{

@@ -339,6 +339,16 @@ impl Plugin {
         })
     }
 
+    /// The vtable pointer of the offered interface at `index` in
+    /// `info.interfaces`, for an in-process plugin; `None` for an isolated
+    /// one, whose vtables live in its own process.
+    pub(crate) fn offered_vtable(&self, index: usize) -> Option<*const c_void> {
+        match &self.loaded.backend {
+            Backend::InProcess(local) => local.offered.get(index).map(|o| o.vtable),
+            Backend::Isolated(_) => None,
+        }
+    }
+
     pub(crate) fn destroy_fn(&self) -> crate::verify::DestroyFn {
         match &self.loaded.backend {
             Backend::InProcess(local) => local.destroy,
@@ -349,16 +359,21 @@ impl Plugin {
 
 /// The index, in `info.interfaces`, of interface `I` at `I`'s version.
 pub(crate) fn offered_entry<I: ?Sized + Interface>(info: &PluginInfo) -> Result<usize, Error> {
+    offered_index(info, I::ID, I::VERSION)
+}
+
+/// The index, in `info.interfaces`, of interface `id` at `version`.
+pub(crate) fn offered_index(info: &PluginInfo, id: &str, version: u32) -> Result<usize, Error> {
     let plugin = || info.name.clone();
     let index = info
         .interfaces
         .iter()
-        .position(|o| o.id == I::ID)
+        .position(|o| o.id == id)
         .ok_or_else(|| {
             let ids: Vec<&str> = info.interfaces.iter().map(|o| o.id.as_str()).collect();
             Error::InterfaceNotFound {
                 plugin: plugin(),
-                id: I::ID.to_owned(),
+                id: id.to_owned(),
                 offered: if ids.is_empty() {
                     "nothing".to_owned()
                 } else {
@@ -367,12 +382,12 @@ pub(crate) fn offered_entry<I: ?Sized + Interface>(info: &PluginInfo) -> Result<
             }
         })?;
     let offered = &info.interfaces[index];
-    if offered.version != I::VERSION {
+    if offered.version != version {
         return Err(Error::InterfaceVersionMismatch {
             plugin: plugin(),
-            id: I::ID.to_owned(),
+            id: id.to_owned(),
             offered: offered.version,
-            requested: I::VERSION,
+            requested: version,
         });
     }
     Ok(index)
