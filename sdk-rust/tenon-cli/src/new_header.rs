@@ -192,7 +192,15 @@ fn readme(
         text.push_str(command);
         text.push('\n');
     }
-    text.push_str(&format!("tenon check {library}\n```\n\n"));
+    let header_path = match lang {
+        Lang::Rust => format!("interface/{header}"),
+        _ => format!("include/{header}"),
+    };
+    text.push_str(&format!(
+        "tenon check {library}\ntenon check --interface {header_path} {library}\n```\n\n\
+         The second check also calls every method of the interface with edge-case \
+         arguments.\n\n"
+    ));
     match lang {
         Lang::C | Lang::Cpp => text.push_str(&format!(
             "`src/plugin.{ext}` is the plugin: one stub per method of the interface, each \
