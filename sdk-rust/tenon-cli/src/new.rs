@@ -66,7 +66,7 @@ pub(crate) const CPP_FILES: &[Template] = &[
     (".gitignore", include_str!("../templates/cpp/gitignore")),
 ];
 
-const ZIG_FILES: &[Template] = &[
+pub(crate) const ZIG_FILES: &[Template] = &[
     ("build.zig", include_str!("../templates/zig/build.zig")),
     (
         "build.zig.zon",
@@ -78,7 +78,7 @@ const ZIG_FILES: &[Template] = &[
 ];
 
 /// The Zig SDK a Zig project builds with, copied into `sdk-zig/`.
-const SDK_ZIG: &[(&str, &str)] = &[
+pub(crate) const SDK_ZIG: &[(&str, &str)] = &[
     (
         "sdk-zig/build.zig",
         include_str!("../../../sdk-zig/build.zig"),
@@ -194,7 +194,7 @@ fn rename(text: &str, old: &str, new: &str) -> String {
 /// The `.fingerprint` of a Zig package called `name`: Zig checks that its
 /// upper half is the CRC-32 of the name; the lower half tells this package
 /// from others of the same name, so it is drawn from the clock.
-fn zig_fingerprint(name: &str) -> String {
+pub(crate) fn zig_fingerprint(name: &str) -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(1, |elapsed| elapsed.subsec_nanos());
@@ -221,7 +221,7 @@ fn crc32(bytes: &[u8]) -> u32 {
 
 /// The package name of a Zig project: its identifier, if Zig accepts it
 /// (at most 32 bytes), else a generic one.
-fn zig_package_name(ident: &str) -> &str {
+pub(crate) fn zig_package_name(ident: &str) -> &str {
     if ident.len() <= 32 {
         ident
     } else {

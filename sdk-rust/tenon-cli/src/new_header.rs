@@ -10,8 +10,8 @@ use tenon_bindgen::declaration::{arg_type, result_type, trait_name_of};
 use tenon_bindgen::{InterfaceBindings, InterfaceModel, MethodModel, ValueKind};
 
 use crate::new::{
-    library_file, toml_string, File, Project, Template, CPP_FILES, C_FILES, PLUGIN_H, PLUGIN_HPP,
-    RUST_FILES, SDK_H,
+    library_file, toml_string, zig_fingerprint, zig_package_name, File, Project, Template,
+    CPP_FILES, C_FILES, PLUGIN_H, PLUGIN_HPP, RUST_FILES, SDK_H, SDK_ZIG, ZIG_FILES,
 };
 use crate::Lang;
 
@@ -56,13 +56,15 @@ pub fn project(
             vec!["cargo build"],
             format!("target/debug/{}", library_file(&ident)),
         ),
-        Lang::Zig => {
-            return Err(
-                "--lang zig with an interface header is not supported yet; use c, cpp or rust \
-                 (or --interface greeter|kv|processor)"
-                    .to_owned(),
-            )
-        }
+        Lang::Zig => (
+            &ZIG_FILES[..2],
+            vec!["zig build"],
+            if cfg!(target_os = "windows") {
+                format!("zig-out/bin/{ident}.dll")
+            } else {
+                format!("zig-out/lib/{}", library_file(&ident))
+            },
+        ),
     };
     let dependencies = match sdk {
         Some(sdk) => format!(
@@ -84,6 +86,8 @@ pub fn project(
         ("ident", ident.clone()),
         ("library_path", library.clone()),
         ("dependencies", dependencies),
+        ("zig_package", zig_package_name(&ident).to_owned()),
+        ("zig_fingerprint", zig_fingerprint(zig_package_name(&ident))),
     ];
     for (path, text) in templates {
         let text = values
@@ -98,6 +102,7 @@ pub fn project(
     }
     let gitignore = match lang {
         Lang::Rust => "/target\n",
+        Lang::Zig => "zig-out/\n.zig-cache/\n",
         _ => "/build\n",
     };
     files.push(File {
@@ -159,7 +164,30 @@ pub fn project(
                 text: header_text,
             });
         }
-        Lang::Zig => unreachable!("refused above"),
+        Lang::Zig => {
+            files.push(File {
+                path: "src/plugin.zig".to_owned(),
+                text: zig_source(name, &model),
+            });
+            files.push(File {
+                path: "src/tenon.h".to_owned(),
+                text: format!(
+                    "/* The C declarations the plugin uses, translated to Zig by the SDK's \
+                     build\n * (sdk-zig, addPlugin) and imported as @import(\"c\"). */\n\
+                     #include <tenon/plugin.h>\n#include <tenon/sdk.h>\n#include <{header_name}>\n"
+                ),
+            });
+            for (path, text) in SDK_ZIG.iter().copied().chain([PLUGIN_H, SDK_H]) {
+                files.push(File {
+                    path: path.to_owned(),
+                    text: text.to_owned(),
+                });
+            }
+            files.push(File {
+                path: format!("include/{header_name}"),
+                text: header_text,
+            });
+        }
     }
     Ok((
         Project {
@@ -225,7 +253,13 @@ fn readme(
                  tenon bindgen interface/{header} -o src/interface.rs --check\n```\n"
             ));
         }
-        Lang::Zig => {}
+        Lang::Zig => text.push_str(&format!(
+            "`src/plugin.zig` is the plugin: one C-ABI function per method of the \
+             interface, each succeeding with an empty result, and the descriptor \
+             (`tenon.exportPlugin`). It is built by the Zig SDK in `sdk-zig/` (`addPlugin` \
+             in `build.zig`); its C declarations come from `include/` through \
+             `src/tenon.h`, including a copy of `{header}` taken when `tenon new` ran.\n"
+        )),
     }
     text.push_str(
         "\nWriting your own interface, and what the header may contain: \
@@ -384,6 +418,173 @@ pub fn c_source(name: &str, model: &InterfaceModel, header: &str) -> String {
         version_macro = model.version_macro,
     ));
     text
+}
+
+/// The Zig type of an argument of this kind (as translate-c names it).
+fn zig_arg_type(kind: ValueKind) -> &'static str {
+    match kind {
+        ValueKind::Utf8 => "c.tenon_str",
+        ValueKind::Bytes => "c.tenon_bytes",
+        other => zig_scalar_type(other),
+    }
+}
+
+fn zig_scalar_type(kind: ValueKind) -> &'static str {
+    match kind {
+        ValueKind::U8 => "u8",
+        ValueKind::U16 => "u16",
+        ValueKind::U32 => "u32",
+        ValueKind::U64 => "u64",
+        ValueKind::I8 => "i8",
+        ValueKind::I16 => "i16",
+        ValueKind::I32 => "i32",
+        ValueKind::I64 => "i64",
+        ValueKind::F32 => "f32",
+        ValueKind::F64 => "f64",
+        ValueKind::Bool => "bool",
+        _ => "void",
+    }
+}
+
+/// The Zig `src/plugin.zig` of a plugin called `name` implementing `model`.
+pub fn zig_source(name: &str, model: &InterfaceModel) -> String {
+    let prefix = c_ident(name);
+    let mut text = format!(
+        "//! {name}: a Tenon plugin implementing {} version {}.\n//!\n\
+         //! Generated by `tenon new`: one stub per method, each succeeding with an\n\
+         //! empty result. Fill them in.\nconst c = @import(\"c\");\n\
+         const tenon = @import(\"tenon\");\n\n",
+        model.id, model.version
+    );
+    for method in &model.methods {
+        let mut params = vec!["    instance: ?*anyopaque,".to_owned()];
+        let mut unused = vec!["instance".to_owned()];
+        for arg in &method.args {
+            let name = zig_ident(&arg.name);
+            params.push(format!("    {name}: {},", zig_arg_type(arg.kind)));
+            unused.push(name);
+        }
+        let mut body = String::new();
+        if let Some(result) = &method.result {
+            let name = zig_ident(&result.name);
+            match result.kind {
+                ValueKind::Utf8 | ValueKind::Bytes => {
+                    params.push(format!("    {name}: [*c]c.tenon_buffer,"));
+                    body.push_str(&format!(
+                        "    // Append the result to {name} with tenon.append.\n"
+                    ));
+                    unused.push(name);
+                }
+                other => {
+                    params.push(format!("    {name}: [*c]{},", zig_scalar_type(other)));
+                    let zero = match other {
+                        ValueKind::Bool => "false",
+                        _ => "0",
+                    };
+                    body.push_str(&format!("    if ({name} != null) {name}.* = {zero};\n"));
+                }
+            }
+        }
+        params.push("    @\"error\": [*c]c.tenon_buffer,".to_owned());
+        unused.push("@\"error\"".to_owned());
+        let doc = method.doc_without_tags();
+        for line in doc.lines() {
+            text.push_str(&format!("/// {line}\n").replace("///  ", "/// "));
+        }
+        // Prefixed, so that no parameter (`count` of `count`) shadows it.
+        text.push_str(&format!(
+            "fn {prefix}_{}(\n{}\n) callconv(.c) c.tenon_status {{\n",
+            method.name,
+            params.join("\n")
+        ));
+        for name in unused {
+            text.push_str(&format!("    _ = {name};\n"));
+        }
+        text.push_str("    // TODO: implement.\n");
+        text.push_str(&body);
+        text.push_str("    return c.TENON_OK;\n}\n\n");
+    }
+    let methods: Vec<String> = model
+        .methods
+        .iter()
+        .map(|m| format!("                .{} = {prefix}_{},", m.name, m.name))
+        .collect();
+    text.push_str(&format!(
+        "comptime {{\n    tenon.exportPlugin(.{{\n        .name = \"{name}\",\n        \
+         .version = \"0.1.0\",\n        .description = \"{name}: implements {id}\",\n        \
+         .flags = c.TENON_PLUGIN_THREAD_SAFE,\n        .interfaces = &.{{\n            \
+         tenon.interface(c.{id_macro}, c.{version_macro}, c.{vtable}, .{{\n{}\n            \
+         }}),\n        }},\n    }});\n}}\n",
+        methods.join("\n"),
+        id = model.id,
+        id_macro = model.id_macro,
+        version_macro = model.version_macro,
+        vtable = model.vtable,
+    ));
+    text
+}
+
+/// A C name as a Zig identifier: Zig keywords are quoted (`@"error"`).
+fn zig_ident(name: &str) -> String {
+    const KEYWORDS: &[&str] = &[
+        "error",
+        "type",
+        "fn",
+        "const",
+        "var",
+        "return",
+        "test",
+        "struct",
+        "enum",
+        "union",
+        "and",
+        "or",
+        "if",
+        "else",
+        "while",
+        "for",
+        "switch",
+        "defer",
+        "try",
+        "catch",
+        "async",
+        "await",
+        "resume",
+        "suspend",
+        "comptime",
+        "inline",
+        "export",
+        "extern",
+        "pub",
+        "align",
+        "anytype",
+        "break",
+        "continue",
+        "opaque",
+        "orelse",
+        "packed",
+        "threadlocal",
+        "unreachable",
+        "volatile",
+        "allowzero",
+        "callconv",
+        "noalias",
+        "nosuspend",
+        "linksection",
+        "errdefer",
+        "asm",
+        "addrspace",
+        "noinline",
+        "usingnamespace",
+        "instance",
+        "c",
+        "tenon",
+    ];
+    if KEYWORDS.contains(&name) {
+        format!("{name}_arg")
+    } else {
+        name.to_owned()
+    }
 }
 
 /// The trait name the Rust project's declaration uses.

@@ -178,3 +178,95 @@ fn bindgen_writes_and_checks_for_drift() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("nope"), "{}", stderr(&output));
 }
+
+/// Every argument and result kind, and names that clash with the stubs'
+/// own (`error`, `instance`, `c`, `count` of `count`).
+const ALL_KINDS: &str = r#"#include <tenon/plugin.h>
+#define ACME_ALL_ID "com.acme.all"
+#define ACME_ALL_VERSION 3u
+typedef struct acme_all_v3 {
+    uint32_t struct_size;
+    tenon_status (*scalars)(void *instance, uint8_t a, uint16_t b, uint32_t c, uint64_t d,
+                            int8_t e, int16_t f, int32_t g, int64_t h, float i, double j,
+                            bool k, int64_t *out, tenon_buffer *error);
+    tenon_status (*count)(void *instance, tenon_str instance_, uint64_t *count,
+                          tenon_buffer *error);
+    /* [out: text] */
+    tenon_status (*text)(void *instance, tenon_str error_, tenon_buffer *out, tenon_buffer *error);
+    tenon_status (*bytes)(void *instance, tenon_bytes data, tenon_buffer *out, tenon_buffer *error);
+    tenon_status (*flag)(void *instance, bool *flag, tenon_buffer *error);
+    tenon_status (*ratio)(void *instance, float *ratio, tenon_buffer *error);
+} acme_all_v3;
+"#;
+
+/// The C, C++ and Zig projects made from a header build as generated and
+/// pass `tenon check --interface`.
+#[cfg(target_os = "linux")]
+#[test]
+fn projects_from_a_header_build_and_pass_check_in_c_cpp_and_zig() {
+    use std::process::Command;
+    let dir = scratch("authoring", "all-kinds");
+    let header = write_header(&dir, ALL_KINDS);
+    let zig = Command::new("python3")
+        .args(["-m", "ziglang", "version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let builds: [(&str, &[&[&str]], &str, bool); 3] = [
+        ("c", &[&["make"]], "build/libp-c.so", true),
+        (
+            "cpp",
+            &[
+                &["cmake", "-S", ".", "-B", "build"],
+                &["cmake", "--build", "build"],
+            ],
+            "build/libp-cpp.so",
+            Command::new("cmake").arg("--version").output().is_ok(),
+        ),
+        (
+            "zig",
+            &[&["python3", "-m", "ziglang", "build"]],
+            "zig-out/lib/libp_zig.so",
+            zig,
+        ),
+    ];
+    for (lang, commands, library, available) in builds {
+        if !available {
+            toolchain::missing(lang, "building a project made from a header");
+            continue;
+        }
+        let name = format!("p-{lang}");
+        let project = dir.join(&name);
+        let output = run(&[
+            "new",
+            &name,
+            "--lang",
+            lang,
+            "--dir",
+            &project.display().to_string(),
+            "--interface",
+            &header,
+        ]);
+        assert!(output.status.success(), "{lang}: {}", stderr(&output));
+        for command in commands {
+            let output = Command::new(command[0])
+                .args(&command[1..])
+                .current_dir(&project)
+                .output()
+                .unwrap();
+            assert!(
+                output.status.success(),
+                "{lang}: {command:?}: {}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        let library = project.join(library).display().to_string();
+        let output = run(&["check", "--interface", &header, &library]);
+        assert!(output.status.success(), "{lang}: {}", stdout(&output));
+        assert!(
+            stdout(&output).contains("methods:com.acme.all"),
+            "{lang}: {}",
+            stdout(&output)
+        );
+    }
+}
