@@ -345,6 +345,14 @@ pub fn run(
             interface.id(),
             1,
         ),
+        InterfaceSpec::Header(header) if !header.exists() => {
+            eprintln!(
+                "error: --interface {}: not an example interface (greeter, kv, processor) and \
+                 no such header file",
+                header.display()
+            );
+            return ExitCode::from(2);
+        }
         InterfaceSpec::Header(header) => {
             match crate::new_header::project(name, lang, &header, sdk.as_deref()) {
                 Ok((project, model)) => (project, model.id, model.version),
