@@ -46,6 +46,14 @@ pub fn bytes(b: c.tenon_bytes) ?[]const u8 {
 ///
 /// Assigning each function to its slot checks its signature against the C
 /// declaration at compile time; a slot left out does not compile.
+///
+/// Revisions: `Vtable` comes from the interface header the plugin is built
+/// against, and its size (the struct_size written here) tells the host
+/// which revision of the interface the plugin implements. A plugin built
+/// against an older header, before methods were appended, stays valid:
+/// hosts of later revisions load it and report its missing methods as not
+/// provided. To implement an earlier revision, build against that
+/// revision's header (-Dtenon-interfaces), not a newer one.
 pub fn interface(
     comptime id: [*:0]const u8,
     comptime version: u32,

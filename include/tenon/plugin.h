@@ -55,6 +55,15 @@
  *     within ABI major 1. A reader never reads past the struct_size it was
  *     given; a field beyond it reads as "not provided".
  *
+ *     Interface vtables grow the same way: a method added to an interface
+ *     without a version bump is appended to the end of its vtable (the
+ *     interface's revision 2, 3, ...). A plugin built against an earlier
+ *     revision has a smaller struct_size; hosts accept it if it holds every
+ *     method of revision 1, and report a call to a method past its
+ *     struct_size as "not provided" without making it. A plugin built
+ *     against a later revision than the host's loads too: the host reads
+ *     its own prefix. Every slot within struct_size must be non-NULL.
+ *
  * The header is C99 and C++11, uses fixed-width types (and size_t for
  * lengths), and has no compiler extensions outside #if blocks.
  */
@@ -299,8 +308,10 @@ typedef struct tenon_host {
  * pass every pointer argument of a method (out-parameters, buffers)
  * non-NULL. */
 typedef struct tenon_vtable_header {
-    /* sizeof(the vtable struct) as compiled by the plugin; at least
-     * sizeof(tenon_vtable_header) (4). */
+    /* sizeof(the vtable struct) as compiled by the plugin: it tells the
+     * host which revision's methods are there (see Growth above). At least
+     * sizeof(tenon_vtable_header) (4); a host requires at least the size of
+     * the interface's revision 1. */
     uint32_t struct_size;
 } tenon_vtable_header;
 

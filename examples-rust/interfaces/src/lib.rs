@@ -72,22 +72,26 @@ mod tests {
                 Method {
                     name: "get",
                     args: &[ValueKind::Utf8],
-                    result: Some(ValueKind::Bytes)
+                    result: Some(ValueKind::Bytes),
+                    revision: 1,
                 },
                 Method {
                     name: "put",
                     args: &[ValueKind::Utf8, ValueKind::Bytes],
-                    result: None
+                    result: None,
+                    revision: 1,
                 },
                 Method {
                     name: "remove",
                     args: &[ValueKind::Utf8],
-                    result: None
+                    result: None,
+                    revision: 1,
                 },
                 Method {
                     name: "len",
                     args: &[],
-                    result: Some(ValueKind::U64)
+                    result: Some(ValueKind::U64),
+                    revision: 1,
                 },
             ]
         );
@@ -96,7 +100,8 @@ mod tests {
             Method {
                 name: "name",
                 args: &[],
-                result: Some(ValueKind::Utf8)
+                result: Some(ValueKind::Utf8),
+                revision: 1,
             }
         );
     }

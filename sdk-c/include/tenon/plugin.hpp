@@ -563,6 +563,13 @@ template <auto Method> inline constexpr detail::method_ref<Method> method{};
 ///
 /// Fails to compile unless V starts with uint32_t struct_size and the
 /// methods fill every slot of V (none missing, none extra).
+///
+/// Revisions: V is the vtable of the interface header you compile
+/// against, so its sizeof says which revision the plugin implements. A
+/// plugin built against an older header (before methods were appended)
+/// stays valid: hosts of later revisions load it and report its missing
+/// methods as not provided. To implement an earlier revision, build
+/// against that revision's header (see sdk.h, TENON_VTABLE).
 template <typename Vtable, auto... Methods>
 inline constexpr Vtable vtable = detail::make_vtable<Vtable, Methods...>();
 

@@ -244,7 +244,18 @@ template <> struct tenon_sdk_is_u32_<uint32_t> {
  *
  * A method left out is NULL and -Wextra warns about it (in C you may write
  * designators, ".greet = greet", but then nothing warns about a missing
- * method; positional is safer). */
+ * method; positional is safer).
+ *
+ * Revisions: an interface may append methods to its vtable without a
+ * version bump (docs/ABI.md, "Versioning"). The vtable is the one of the
+ * header you compile against, and you fill every method it declares:
+ * struct_size = sizeof(vtable_type) tells the host which revision your
+ * plugin implements. A plugin built against an older copy of the header
+ * (fewer methods, a smaller sizeof) stays valid: hosts of later revisions
+ * load it and report its missing methods as not provided. To implement an
+ * earlier revision, build against that revision's header, not against a
+ * newer one with methods left NULL (a NULL slot within struct_size is
+ * refused at load). */
 #define TENON_VTABLE(type, ...)                                                                    \
     {TENON_SDK_CAST_(uint32_t,                                                                     \
                      sizeof(type) +                                                                \
@@ -392,7 +403,9 @@ template <> struct tenon_sdk_is_u32_<uint32_t> {
  * True when ptr is not NULL and the struct it points to, whose owner wrote
  * its size into ptr->struct_size, is large enough to contain field. Read a
  * field of a size-prefixed struct from the other side (tenon_host, a host
- * vtable) only when this is true: an older peer may not have it. Evaluates
+ * vtable) only when this is true: an older peer may not have it (a method
+ * appended in a later revision of an interface than the host implements
+ * is such a field). Evaluates
  * ptr more than once. [any-thread]. */
 #define TENON_HAS_FIELD(ptr, type, field)                                                          \
     ((ptr) != TENON_SDK_NULL_ &&                                                                   \

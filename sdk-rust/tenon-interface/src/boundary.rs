@@ -3,8 +3,35 @@
 use crate::buffer::append;
 use crate::{CallError, Status};
 use std::any::Any;
+use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use tenon_sys::{tenon_buffer, tenon_status};
+
+thread_local! {
+    /// How many boundaries (`guard`, `catch`) this thread is inside.
+    static DEPTH: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Whether this thread is running code behind a boundary of this crate
+/// ([`guard`], [`catch`]), where a panic is caught and reported as a
+/// status: what a panic hook asks to tell such a panic (reported to the
+/// caller) from one that will unwind a thread of the program's own.
+pub fn inside() -> bool {
+    DEPTH.with(|depth| depth.get() > 0)
+}
+
+/// `catch_unwind`, counted in [`inside`].
+fn catch_counted<R>(body: impl FnOnce() -> R) -> std::thread::Result<R> {
+    struct Leave;
+    impl Drop for Leave {
+        fn drop(&mut self) {
+            DEPTH.with(|depth| depth.set(depth.get() - 1));
+        }
+    }
+    DEPTH.with(|depth| depth.set(depth.get() + 1));
+    let _leave = Leave;
+    catch_unwind(AssertUnwindSafe(body))
+}
 
 /// Runs `body` for a C caller and turns its outcome into a `tenon_status`:
 /// `Ok` is `TENON_OK`; an error writes its message into `error` and returns
@@ -17,7 +44,7 @@ pub unsafe fn guard(
     error: *mut tenon_buffer,
     body: impl FnOnce() -> Result<(), CallError>,
 ) -> tenon_status {
-    let failure = match catch_unwind(AssertUnwindSafe(body)) {
+    let failure = match catch_counted(body) {
         Ok(Ok(())) => return Status::OK.0,
         Ok(Err(failure)) => failure,
         Err(payload) => {
@@ -57,7 +84,7 @@ pub fn drop_payload(payload: Box<dyn Any + Send>) {
 /// Runs `body`, catching a panic; the payload is dropped with
 /// [`drop_payload`], and its message is returned.
 pub fn catch<R>(body: impl FnOnce() -> R) -> Result<R, String> {
-    catch_unwind(AssertUnwindSafe(body)).map_err(|payload| {
+    catch_counted(body).map_err(|payload| {
         let message = panic_message(&*payload).to_owned();
         drop_payload(payload);
         message
@@ -112,6 +139,23 @@ mod tests {
             catch(|| std::panic::panic_any(Bomb)).unwrap_err(),
             "a panic with a non-string payload"
         );
+    }
+
+    #[test]
+    fn inside_is_true_only_behind_a_boundary() {
+        assert!(!inside());
+        let mut error = HostBuffer::new();
+        // SAFETY: a live HostBuffer.
+        let status = unsafe {
+            guard(error.as_raw(), || {
+                assert!(inside());
+                Ok(())
+            })
+        };
+        assert_eq!(Status(status), Status::OK);
+        assert_eq!(catch(inside), Ok(true));
+        let _ = catch(|| panic!("out"));
+        assert!(!inside());
     }
 
     #[test]

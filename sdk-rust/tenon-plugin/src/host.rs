@@ -182,8 +182,10 @@ impl KeptHost {
     /// Interface `I` as the host offers it, to call back into the host.
     ///
     /// Fails with [`Status::NOT_FOUND`] if the host does not offer `I`'s id
-    /// at `I`'s version, with [`Status::UNSUPPORTED`] if its vtable is
-    /// smaller than `I`'s declaration or has a NULL method, and with kind
+    /// at `I`'s version, with [`Status::UNSUPPORTED`] if its vtable lacks
+    /// a method of `I`'s revision 1 or has a NULL method (a method of a
+    /// later revision the host's vtable ends before is `not_provided` when
+    /// called; [`Client::provides`] asks first), and with kind
     /// `instance_destroyed` once the instance is destroyed. The result may
     /// be called from any thread, and is guarded as this handle is.
     pub fn interface<I: ?Sized + Interface>(&self) -> Result<HostInterface<I>, CallError> {

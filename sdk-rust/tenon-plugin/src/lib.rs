@@ -63,6 +63,7 @@
 mod host;
 #[doc(hidden)]
 pub mod lifecycle;
+mod panics;
 
 pub use host::{Host, HostInterface, KeptHost, Level};
 /// The raw C types of `plugin.h`.

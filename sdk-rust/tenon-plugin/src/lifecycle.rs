@@ -27,6 +27,7 @@ pub unsafe extern "C" fn create<T: Plugin>(
     out_instance: *mut *mut c_void,
     error: *mut tenon_buffer,
 ) -> tenon_status {
+    crate::panics::install();
     let guard = CallGuard::new();
     let call_scope = ();
     // SAFETY: forwarded from the caller: `error` and `config` are lent for
@@ -41,7 +42,8 @@ pub unsafe extern "C" fn create<T: Plugin>(
             }
             let config = raw::str(config, &call_scope)?;
             let kept = KeptHost::new(host, Arc::clone(&guard));
-            let value = T::create(Host::new(&kept), config)?;
+            let value = crate::panics::creating(&kept, || T::create(Host::new(&kept), config))?;
+            crate::panics::instance_created(kept.clone());
             let hosted = Box::new(Hosted {
                 value,
                 guard: Arc::clone(&guard),
@@ -78,4 +80,5 @@ pub unsafe extern "C" fn destroy<T: Plugin>(instance: *mut c_void) {
     // and must not unwind into the host; the instance is gone either way.
     let _ = boundary::catch(move || drop(hosted));
     guard.close();
+    crate::panics::instance_destroyed();
 }

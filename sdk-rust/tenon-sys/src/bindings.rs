@@ -158,8 +158,10 @@ pub struct tenon_host {
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
 pub struct tenon_vtable_header {
-    /// sizeof(the vtable struct) as compiled by the plugin; at least
-    /// sizeof(tenon_vtable_header) (4).
+    /// sizeof(the vtable struct) as compiled by the plugin: it tells the
+    /// host which revision's methods are there (see Growth above). At least
+    /// sizeof(tenon_vtable_header) (4); a host requires at least the size of
+    /// the interface's revision 1.
     pub struct_size: u32,
 }
 /// One interface a plugin implements. Owned by the plugin, static and

@@ -299,6 +299,37 @@ pub enum Error {
 }
 
 impl Error {
+    /// Every name [`Error::kind`] returns for an error of this host (an
+    /// [`Error::InChild`] carries one of them too), in the order of the
+    /// table on [`Error::kind`]. The names a failed call's
+    /// [`CallError`] can have are [`CallError::KIND_NAMES`].
+    pub const KIND_NAMES: &'static [&'static str] = &[
+        "file_not_found",
+        "not_a_library",
+        "wrong_architecture",
+        "missing_entry",
+        "entry_not_a_function",
+        "abi_mismatch",
+        "null_descriptor",
+        "misaligned",
+        "descriptor_too_small",
+        "invalid_metadata",
+        "invalid_version",
+        "invalid_interface_table",
+        "interface_not_found",
+        "interface_version_mismatch",
+        "vtable_too_small",
+        "null_slot",
+        "create_failed",
+        "not_thread_safe",
+        "checksum_mismatch",
+        "isolation_unsupported",
+        "crashed",
+        "timed_out",
+        "isolation_failed",
+        "call_failed",
+    ];
+
     /// The stable, machine-readable name of this kind of failure, which
     /// `tenon inspect --json` and `tenon check --json` print. A name is
     /// never reused for another failure.
@@ -330,6 +361,22 @@ impl Error {
     /// | `isolation_failed` | [`Error::IsolationFailed`] (spawn, handshake, protocol) |
     /// | the in-process kind | [`Error::InChild`] (a load error found in an isolated plugin's process) |
     /// | `call_failed` | [`Error::Call`] |
+    ///
+    /// A failed call (every method of a typed handle, and [`Error::Call`])
+    /// is a [`CallError`], whose [`CallError::kind_name`] is one of
+    /// [`CallError::KIND_NAMES`]:
+    ///
+    /// | kind | when |
+    /// |---|---|
+    /// | `error`, `not_found`, `invalid_argument`, `out_of_memory`, `unsupported` | the plugin returned that `TENON_*` status |
+    /// | `panic` | a Rust panic or C++ exception caught at the plugin's boundary, with its message |
+    /// | `interface_status` | a status of 1000 or more, defined by the interface |
+    /// | `unknown_status` | a status `plugin.h` reserves but does not define (10–999), or a negative one |
+    /// | `crashed`, `timed_out`, `instance_lost` | an isolated plugin's process died, hung, or lost the instance ([`CallError::fault`]) |
+    /// | `invalid_output` | the plugin reported success but its output was rejected (text not UTF-8, a corrupted buffer) |
+    /// | `reentrant_call` | refused: a call on a non-thread-safe instance already in a call on this thread |
+    /// | `instance_destroyed` | refused (in a plugin): a kept host service whose instance was destroyed |
+    /// | `not_provided` | refused: the method was appended in a later revision of the interface than the plugin's vtable holds |
     pub fn kind(&self) -> &'static str {
         match self {
             Error::FileNotFound { .. } => "file_not_found",

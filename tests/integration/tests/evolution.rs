@@ -157,3 +157,49 @@ fn the_rust_declarations_match_the_c_headers() {
         core::mem::size_of::<r1::test_evolve_v1>()
     );
 }
+
+/// A Rust plugin of revision 1 linked into this test binary, as a static
+/// plugin would be.
+mod linked_in {
+    use tenon_plugin::{CallResult, Host, Plugin};
+    use tenon_test_evolve::r1::Evolve;
+
+    pub struct Old;
+
+    impl Plugin for Old {
+        fn create(_host: Host<'_>, _config: &str) -> CallResult<Self> {
+            Ok(Old)
+        }
+    }
+
+    impl Evolve for Old {
+        fn greet(&self, name: &str) -> CallResult<String> {
+            Ok(format!("r1 static hello, {name}"))
+        }
+    }
+
+    tenon_plugin::export! {
+        plugin: Old,
+        name: "evolve-r1-static",
+        version: "1.0.0",
+        description: "org.tenon.test.evolve, revision 1, linked in",
+        thread_safe: true,
+        interfaces: [dyn Evolve],
+    }
+}
+
+#[test]
+fn a_static_revision_1_plugin_in_a_revision_2_host_does_not_provide_the_new_method() {
+    use r2::Evolve as _;
+    let registry =
+        tenon::Registry::new().with_static("evolve-r1-static", linked_in::tenon_plugin_v1);
+    let plugin = registry.get("evolve-r1-static").expect("registered");
+    let instance = plugin.instantiate("").unwrap();
+    let evolve = instance.interface::<dyn r2::Evolve>().unwrap();
+    assert_eq!(evolve.greet("Ada").unwrap(), "r1 static hello, Ada");
+    assert_eq!(
+        evolve.farewell("Ada").unwrap_err().kind_name(),
+        "not_provided"
+    );
+    assert_eq!(evolve.revision(), 1);
+}
