@@ -6,8 +6,9 @@
 //! build.zig.zon): it translates the C headers listed in src/tenon.h, which
 //! src/greeter.zig imports as `@import("c")`, next to the helpers,
 //! `@import("tenon")`. By default the headers are read from this repository;
-//! outside it, point the build at an installed SDK, whose include directory
-//! holds all of them:
+//! the Zig SDK installed with CMake (share/tenon/sdk-zig) reads them from
+//! its prefix instead. Against any other copy of sdk-zig, name the
+//! directory that holds all of them:
 //!
 //!     zig build -Dtenon-include=/usr/local/include
 //!

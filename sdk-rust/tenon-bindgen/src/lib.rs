@@ -17,6 +17,15 @@
 //!   only compares.
 //! * The drift test (`tests/bindings_up_to_date.rs`) regenerates both files and
 //!   fails with a [`diff_summary`] when a checked-in file is stale.
+//! * [`model`] reads an application's own interface header (without
+//!   libclang) into an [`InterfaceModel`]: id, version, vtable and each
+//!   method's argument and result kinds, in the terms of
+//!   `tenon_interface::Interface::METHODS`. The header convention it needs
+//!   is documented there. [`declaration`] turns a model into the
+//!   `interface!` declaration, and [`InterfaceBindings`] makes both halves
+//!   of an application's Rust bindings (the bindgen mirror with the settings
+//!   above, and the declaration) from a `build.rs` or for a checked-in file
+//!   (`tenon bindgen`, with `--check` for drift).
 //!
 //! # What the configuration guarantees
 //!
@@ -60,6 +69,17 @@ use std::process::{Command, Stdio};
 use std::rc::Rc;
 
 use bindgen::callbacks::{IntKind, ParseCallbacks};
+
+mod app;
+pub mod declaration;
+pub mod model;
+
+pub use app::{InterfaceBindings, APP_REGENERATE_COMMAND};
+pub use declaration::{rust_declaration, DeclarationOptions};
+pub use model::{
+    parse_header_text, InterfaceModel, KindSource, MethodModel, ModelError, ParamModel,
+    ResultModel, ValueKind,
+};
 
 /// The command that regenerates every checked-in bindings file.
 pub const REGENERATE_COMMAND: &str = "cargo run -p tenon-bindgen";
@@ -188,6 +208,9 @@ pub enum Error {
     UnclassifiedMacro(Vec<String>),
     /// `rustfmt` ran but rejected the generated code.
     Rustfmt(String),
+    /// An interface header does not follow the convention of [`model`], or
+    /// an override names something it lacks.
+    Model(ModelError),
     /// Reading or writing a file failed.
     Io {
         /// The file.
@@ -227,6 +250,7 @@ impl fmt::Display for Error {
                 names.join(", ")
             ),
             Error::Rustfmt(why) => write!(f, "rustfmt rejected the generated bindings: {why}"),
+            Error::Model(error) => write!(f, "{error}"),
             Error::Io { path, source } => write!(f, "{}: {source}", path.display()),
         }
     }
@@ -237,6 +261,7 @@ impl std::error::Error for Error {
         match self {
             Error::Bindgen(error) => Some(error),
             Error::Io { source, .. } => Some(source),
+            Error::Model(error) => Some(error),
             _ => None,
         }
     }

@@ -109,7 +109,7 @@ pub extern "C" fn tenon_instance_interface(
                 "vtable_size {vtable_size} is smaller than a vtable's struct_size field: pass sizeof the interface's vtable type"
             )));
         }
-        let raw = instance.instance.raw_interface(id, version, vtable_size)?;
+        let raw = instance.instance.c_interface(id, version, vtable_size)?;
         // SAFETY: as above.
         unsafe {
             vtable.write(raw.vtable);

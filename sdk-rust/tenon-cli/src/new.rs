@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// The SDK files a project may carry, as `(path in the project, text)`.
-const PLUGIN_H: (&str, &str) = (
+pub(crate) const PLUGIN_H: (&str, &str) = (
     "include/tenon/plugin.h",
     include_str!("../../../include/tenon/plugin.h"),
 );
@@ -28,7 +28,7 @@ const STATE_H: (&str, &str) = (
     "include/tenon/state.h",
     include_str!("../../../include/tenon/state.h"),
 );
-const SDK_H: (&str, &str) = (
+pub(crate) const SDK_H: (&str, &str) = (
     "include/tenon/sdk.h",
     include_str!("../../../sdk-c/include/tenon/sdk.h"),
 );
@@ -45,21 +45,21 @@ const PROCESSOR_H: (&str, &str) = (
     include_str!("../../../examples-c/interfaces/tenon_examples/processor.h"),
 );
 
-const PLUGIN_HPP: (&str, &str) = (
+pub(crate) const PLUGIN_HPP: (&str, &str) = (
     "include/tenon/plugin.hpp",
     include_str!("../../../sdk-c/include/tenon/plugin.hpp"),
 );
 
 /// A template: `(path in the project, text with {{placeholders}})`.
-type Template = (&'static str, &'static str);
+pub(crate) type Template = (&'static str, &'static str);
 
-const C_FILES: &[Template] = &[
+pub(crate) const C_FILES: &[Template] = &[
     ("Makefile", include_str!("../templates/c/Makefile")),
     ("README.md", include_str!("../templates/c/README.md")),
     (".gitignore", include_str!("../templates/c/gitignore")),
 ];
 
-const CPP_FILES: &[Template] = &[
+pub(crate) const CPP_FILES: &[Template] = &[
     (
         "CMakeLists.txt",
         include_str!("../templates/cpp/CMakeLists.txt"),
@@ -72,7 +72,7 @@ const CPP_FILES: &[Template] = &[
     (".gitignore", include_str!("../templates/cpp/gitignore")),
 ];
 
-const ZIG_FILES: &[Template] = &[
+pub(crate) const ZIG_FILES: &[Template] = &[
     ("build.zig", include_str!("../templates/zig/build.zig")),
     (
         "build.zig.zon",
@@ -84,7 +84,7 @@ const ZIG_FILES: &[Template] = &[
 ];
 
 /// The Zig SDK a Zig project builds with, copied into `sdk-zig/`.
-const SDK_ZIG: &[(&str, &str)] = &[
+pub(crate) const SDK_ZIG: &[(&str, &str)] = &[
     (
         "sdk-zig/build.zig",
         include_str!("../../../sdk-zig/build.zig"),
@@ -200,7 +200,7 @@ fn rename(text: &str, old: &str, new: &str) -> String {
 /// The `.fingerprint` of a Zig package called `name`: Zig checks that its
 /// upper half is the CRC-32 of the name; the lower half tells this package
 /// from others of the same name, so it is drawn from the clock.
-fn zig_fingerprint(name: &str) -> String {
+pub(crate) fn zig_fingerprint(name: &str) -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(1, |elapsed| elapsed.subsec_nanos());
@@ -227,7 +227,7 @@ fn crc32(bytes: &[u8]) -> u32 {
 
 /// The package name of a Zig project: its identifier, if Zig accepts it
 /// (at most 32 bytes), else a generic one.
-fn zig_package_name(ident: &str) -> &str {
+pub(crate) fn zig_package_name(ident: &str) -> &str {
     if ident.len() <= 32 {
         ident
     } else {
@@ -235,7 +235,7 @@ fn zig_package_name(ident: &str) -> &str {
     }
 }
 
-const RUST_FILES: &[Template] = &[
+pub(crate) const RUST_FILES: &[Template] = &[
     ("Cargo.toml", include_str!("../templates/rust/Cargo.toml")),
     ("README.md", include_str!("../templates/rust/README.md")),
     (".gitignore", include_str!("../templates/rust/gitignore")),
@@ -272,7 +272,7 @@ impl InterfaceChoice {
 }
 
 impl Lang {
-    fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             Lang::C => "C",
             Lang::Cpp => "C++",
@@ -304,11 +304,32 @@ pub struct Project {
     pub note: Option<String>,
 }
 
+/// What `--interface` names: an example interface, or a header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InterfaceSpec {
+    /// `greeter`, `kv` or `processor`.
+    Example(InterfaceChoice),
+    /// The path of an interface header.
+    Header(PathBuf),
+}
+
+impl InterfaceSpec {
+    /// Reads `--interface`: an example's name, else a path.
+    pub fn parse(text: &str) -> InterfaceSpec {
+        match text {
+            "greeter" => InterfaceSpec::Example(InterfaceChoice::Greeter),
+            "kv" => InterfaceSpec::Example(InterfaceChoice::Kv),
+            "processor" => InterfaceSpec::Example(InterfaceChoice::Processor),
+            path => InterfaceSpec::Header(PathBuf::from(path)),
+        }
+    }
+}
+
 /// `tenon new NAME --lang LANG [--interface I] [--dir DIR] [--sdk DIR]`.
 pub fn run(
     name: &str,
     lang: Lang,
-    interface: InterfaceChoice,
+    interface: &str,
     dir: Option<PathBuf>,
     sdk: Option<PathBuf>,
 ) -> ExitCode {
@@ -316,7 +337,7 @@ pub fn run(
         eprintln!("error: invalid plugin name {name:?}: {problem}");
         return ExitCode::from(2);
     }
-    let sdk = match sdk_root(sdk) {
+    let sdk = match sdk_root(sdk, lang) {
         Ok(sdk) => sdk,
         Err(problem) => {
             eprintln!("error: {problem}");
@@ -324,16 +345,38 @@ pub fn run(
         }
     };
     let dir = dir.unwrap_or_else(|| PathBuf::from(name));
-    let project = project(name, lang, interface, sdk.as_deref());
+    let (project, id, version) = match InterfaceSpec::parse(interface) {
+        InterfaceSpec::Example(interface) => (
+            project(name, lang, interface, sdk.as_deref()),
+            interface.id(),
+            1,
+        ),
+        InterfaceSpec::Header(header) if !header.exists() => {
+            eprintln!(
+                "error: --interface {}: not an example interface (greeter, kv, processor) and \
+                 no such header file",
+                header.display()
+            );
+            return ExitCode::from(2);
+        }
+        InterfaceSpec::Header(header) => {
+            match crate::new_header::project(name, lang, &header, sdk.as_deref()) {
+                Ok((project, model)) => (project, model.id, model.version),
+                Err(problem) => {
+                    eprintln!("error: {problem}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+    };
     if let Err(problem) = write(&dir, &project) {
         eprintln!("error: {problem}");
         return ExitCode::from(crate::FAILURE);
     }
     println!(
-        "Created {}: a {} plugin implementing {} version 1.\n",
+        "Created {}: a {} plugin implementing {id} version {version}.\n",
         dir.display(),
         lang.describe(),
-        interface.id()
     );
     println!("  cd {}", dir.display());
     for command in &project.build {
@@ -366,21 +409,53 @@ pub fn check_name(name: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
-/// The Tenon source tree for path dependencies: `--sdk`, else
+/// The SDK's crates a Rust project depends on by path, relative to an SDK
+/// source tree.
+const SDK_CRATES: [&str; 2] = ["sdk-rust/tenon-plugin", "sdk-rust/tenon-interface"];
+
+/// What a directory lacks to be an SDK a `lang` project can use, if
+/// anything: the Rust crates for Rust, `tenon/plugin.h` for the others.
+fn sdk_problem(dir: &Path, lang: Lang) -> Option<String> {
+    if !dir.is_dir() {
+        return Some("it is not a directory".to_owned());
+    }
+    let needed: Vec<String> = if lang == Lang::Rust {
+        SDK_CRATES
+            .iter()
+            .map(|krate| format!("{krate}/Cargo.toml"))
+            .collect()
+    } else {
+        vec!["include/tenon/plugin.h".to_owned()]
+    };
+    let missing: Vec<&String> = needed.iter().filter(|p| !dir.join(p).is_file()).collect();
+    (!missing.is_empty()).then(|| {
+        format!(
+            "it has no {}",
+            missing
+                .iter()
+                .map(|p| p.as_str())
+                .collect::<Vec<_>>()
+                .join(" and no ")
+        )
+    })
+}
+
+/// The Tenon SDK tree for path dependencies: `--sdk`, else
 /// `$TENON_SDK_DIR`, else the tree this command was built from if it is
-/// still there; `None` means crates.io versions.
-fn sdk_root(explicit: Option<PathBuf>) -> Result<Option<PathBuf>, String> {
-    let is_tree = |dir: &Path| dir.join("include/tenon/plugin.h").is_file();
+/// still there; `None` means crates.io versions. A given directory that a
+/// `lang` project cannot use is an error.
+fn sdk_root(explicit: Option<PathBuf>, lang: Lang) -> Result<Option<PathBuf>, String> {
     let given = explicit.map(|dir| ("--sdk", dir)).or_else(|| {
         std::env::var_os("TENON_SDK_DIR")
             .filter(|dir| !dir.is_empty())
             .map(|dir| ("TENON_SDK_DIR", PathBuf::from(dir)))
     });
     if let Some((source, dir)) = given {
-        if !is_tree(&dir) {
+        if let Some(problem) = sdk_problem(&dir, lang) {
             return Err(format!(
-                "{source} {} is not a Tenon source tree (it has no include/tenon/plugin.h)",
-                dir.display()
+                "{source} {} is not a Tenon SDK a {} project can use: {problem}",
+                dir.display(),
+                lang.describe()
             ));
         }
         return std::fs::canonicalize(&dir)
@@ -388,14 +463,14 @@ fn sdk_root(explicit: Option<PathBuf>) -> Result<Option<PathBuf>, String> {
             .map_err(|e| format!("{source} {}: {e}", dir.display()));
     }
     let built_from = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    if is_tree(&built_from) {
+    if sdk_problem(&built_from, Lang::Rust).is_none() {
         return Ok(std::fs::canonicalize(&built_from).ok());
     }
     Ok(None)
 }
 
 /// `lib<stem>.so`, `lib<stem>.dylib` or `<stem>.dll` on this platform.
-fn library_file(stem: &str) -> String {
+pub(crate) fn library_file(stem: &str) -> String {
     format!(
         "{}{stem}{}",
         std::env::consts::DLL_PREFIX,
@@ -520,7 +595,7 @@ pub fn project(name: &str, lang: Lang, interface: InterfaceChoice, sdk: Option<&
 
 /// A path as a TOML string: a literal string ('...', no escapes, so
 /// Windows backslashes stay as they are) unless it contains a quote.
-fn toml_string(path: &Path) -> String {
+pub(crate) fn toml_string(path: &Path) -> String {
     let text = path.display().to_string();
     if text.contains('\'') || text.contains('\n') {
         format!("{text:?}")

@@ -86,15 +86,15 @@ impl InstanceCore {
     }
 
     /// The instance pointer and vtable of interface `id` at `version`, for
-    /// a caller whose C vtable type is `vtable_size` bytes (`crate::raw`).
+    /// a caller whose C vtable type is `vtable_size` bytes (`crate::c_interface`).
     fn raw_target(
         &self,
         id: &str,
         version: u32,
         vtable_size: usize,
-    ) -> Result<crate::RawInterface, Error> {
+    ) -> Result<crate::CInterface, Error> {
         let (instance, vtable) = match &self.place {
-            Place::Local { ptr, .. } => (*ptr, self.plugin().raw_vtable(id, version, vtable_size)?),
+            Place::Local { ptr, .. } => (*ptr, self.plugin().checked_vtable(id, version, vtable_size)?),
             Place::Remote(remote) => {
                 // Not offered is the first thing to say, declared or not.
                 crate::plugin::offered_index(self.plugin().info(), id, version)?;
@@ -117,7 +117,7 @@ impl InstanceCore {
                 remote.target_declared(self.plugin(), declared)?
             }
         };
-        Ok(crate::RawInterface { vtable, instance })
+        Ok(crate::CInterface { vtable, instance })
     }
 
     /// A client with no gate: for instances that may be called
@@ -256,12 +256,12 @@ impl Instance {
     /// The pointers stay valid while this instance lives. Calls made through
     /// them bypass the re-entrancy check of [`Instance::interface`]: the
     /// caller keeps to one call at a time unless the plugin is thread-safe.
-    pub fn raw_interface(
+    pub fn c_interface(
         &self,
         id: &str,
         version: u32,
         vtable_size: usize,
-    ) -> Result<crate::RawInterface, Error> {
+    ) -> Result<crate::CInterface, Error> {
         self.core.raw_target(id, version, vtable_size)
     }
 
@@ -276,6 +276,14 @@ impl Instance {
         &self,
     ) -> Result<(*mut c_void, *const I::Vtable), Error> {
         self.core.target::<I>()
+    }
+
+    /// The plugin's instance pointer, for an in-process instance.
+    pub(crate) fn local_ptr(&self) -> Option<*mut c_void> {
+        match &self.core.place {
+            Place::Local { ptr, .. } => Some(*ptr),
+            Place::Remote(_) => None,
+        }
     }
 }
 

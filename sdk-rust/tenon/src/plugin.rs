@@ -412,8 +412,8 @@ impl Plugin {
 
     /// The verified vtable of interface `id` at `version` of an in-process
     /// plugin, for a caller whose vtable type is `vtable_size` bytes
-    /// (`crate::raw` says what is checked).
-    pub(crate) fn raw_vtable(
+    /// (`crate::c_interface` says what is checked).
+    pub(crate) fn checked_vtable(
         &self,
         id: &str,
         version: u32,
@@ -427,7 +427,7 @@ impl Plugin {
         // that the vtable starts with its struct_size; it lives as long as
         // the library, which `self` keeps loaded.
         unsafe {
-            crate::raw::check_vtable(
+            crate::c_interface::check_vtable(
                 &self.loaded.info.name,
                 id,
                 version,
@@ -436,6 +436,16 @@ impl Plugin {
             )
         }?;
         Ok(offered.vtable)
+    }
+
+    /// The vtable pointer of the offered interface at `index` in
+    /// `info.interfaces`, for an in-process plugin; `None` for an isolated
+    /// one, whose vtables live in its own process.
+    pub(crate) fn offered_vtable(&self, index: usize) -> Option<*const c_void> {
+        match &self.loaded.backend {
+            Backend::InProcess(local) => local.offered.get(index).map(|o| o.vtable),
+            Backend::Isolated(_) => None,
+        }
     }
 
     pub(crate) fn destroy_fn(&self) -> crate::verify::DestroyFn {

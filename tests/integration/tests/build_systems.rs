@@ -209,7 +209,10 @@ fn installed_sdk() -> Option<&'static Path> {
                     .arg("-S")
                     .arg(&sdk)
                     .arg("-B")
-                    .arg(&build),
+                    .arg(&build)
+                    // The examples below build against the installed
+                    // example headers, which are not installed by default.
+                    .arg("-DTENON_INSTALL_EXAMPLE_INTERFACES=ON"),
             )
             .unwrap_or_else(|message| panic!("{message}"));
             run(
@@ -748,4 +751,53 @@ fn make_builds_all_examples_from_examples_c() {
     }
     failures.check(check_source_tree_untouched(&before));
     failures.assert_none();
+}
+
+/// An application's SDK: by default the install holds the contract, the
+/// helpers, the build files and the Zig package, and none of Tenon's
+/// example interfaces.
+#[test]
+fn the_default_install_leaves_the_example_interfaces_out_and_includes_the_zig_package() {
+    if !have("cmake") {
+        return;
+    }
+    let dir = scratch("sdk-default");
+    let build = dir.join("sdk-build");
+    let prefix = dir.join("prefix");
+    run(
+        "cmake: configure sdk-c",
+        Command::new("cmake")
+            .arg("-S")
+            .arg(repo_root().join("sdk-c"))
+            .arg("-B")
+            .arg(&build),
+    )
+    .unwrap_or_else(|message| panic!("{message}"));
+    run(
+        "cmake: install sdk-c",
+        Command::new("cmake")
+            .arg("--install")
+            .arg(&build)
+            .arg("--prefix")
+            .arg(&prefix),
+    )
+    .unwrap_or_else(|message| panic!("{message}"));
+    assert!(prefix.join("include/tenon/plugin.h").is_file());
+    assert!(
+        !prefix.join("include/tenon_examples").exists(),
+        "the example interfaces are installed by default"
+    );
+    for file in ["build.zig", "build.zig.zon", "tenon.zig"] {
+        assert!(
+            prefix.join("share/tenon/sdk-zig").join(file).is_file(),
+            "share/tenon/sdk-zig/{file} is not installed"
+        );
+    }
+    // The installed Zig package reads the headers of this prefix.
+    let build_zig = fs::read_to_string(prefix.join("share/tenon/sdk-zig/build.zig")).unwrap();
+    assert!(
+        build_zig.contains("sdk.path(\"../../../include\")")
+            && !build_zig.contains("sdk.path(\"../include\")"),
+        "{build_zig}"
+    );
 }

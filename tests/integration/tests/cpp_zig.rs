@@ -504,10 +504,37 @@ fn run_zig(dir: &Path, args: &[String]) -> Result<Option<()>, String> {
     .map(|_| Some(()))
 }
 
+/// A Zig plugin outside the repository, built against the SDK installed
+/// by CMake (with the example interfaces): the installed Zig package finds
+/// the headers of its prefix, so no -Dtenon-include is given.
 #[test]
 fn a_zig_example_builds_outside_the_repository_against_an_installed_sdk() {
     let dir = scratch("zig_outside");
     let root = repo_root();
+    if let Err(error) = Command::new("cmake").arg("--version").output() {
+        toolchain_missing("cmake", &error.to_string());
+        return;
+    }
+    let prefix = dir.join("installed");
+    run(
+        "cmake: configure sdk-c",
+        Command::new("cmake")
+            .arg("-S")
+            .arg(root.join("sdk-c"))
+            .arg("-B")
+            .arg(dir.join("sdk-build"))
+            .arg("-DTENON_INSTALL_EXAMPLE_INTERFACES=ON"),
+    )
+    .unwrap_or_else(|message| panic!("{message}"));
+    run(
+        "cmake: install sdk-c",
+        Command::new("cmake")
+            .arg("--install")
+            .arg(dir.join("sdk-build"))
+            .arg("--prefix")
+            .arg(&prefix),
+    )
+    .unwrap_or_else(|message| panic!("{message}"));
     let project = dir.join("greeter");
     fs::create_dir_all(project.join("src")).unwrap();
     for file in ["build.zig", "src/greeter.zig", "src/tenon.h"] {
@@ -517,14 +544,8 @@ fn a_zig_example_builds_outside_the_repository_against_an_installed_sdk() {
         )
         .unwrap_or_else(|e| panic!("copy {file}: {e}"));
     }
-    // The Zig SDK, copied elsewhere, and the project's build.zig.zon pointing
-    // at it instead of the repository's sdk-zig.
-    let zig_sdk = dir.join("installed/share/tenon/sdk-zig");
-    fs::create_dir_all(&zig_sdk).unwrap();
-    for file in ["build.zig", "build.zig.zon", "tenon.zig"] {
-        fs::copy(root.join("sdk-zig").join(file), zig_sdk.join(file))
-            .unwrap_or_else(|e| panic!("copy sdk-zig/{file}: {e}"));
-    }
+    // The project's build.zig.zon points at the installed Zig package
+    // instead of the repository's sdk-zig.
     let manifest = fs::read_to_string(root.join("examples-zig/greeter/build.zig.zon")).unwrap();
     assert!(manifest.contains("\"../../sdk-zig\""), "{manifest}");
     fs::write(
@@ -532,27 +553,13 @@ fn a_zig_example_builds_outside_the_repository_against_an_installed_sdk() {
         manifest.replace("\"../../sdk-zig\"", "\"../installed/share/tenon/sdk-zig\""),
     )
     .unwrap();
-    // An installed SDK: every header under one include directory.
-    let include = dir.join("installed/include");
-    for (from, to) in [
-        ("include/tenon/plugin.h", "tenon/plugin.h"),
-        ("sdk-c/include/tenon/sdk.h", "tenon/sdk.h"),
-        (
-            "examples-c/interfaces/tenon_examples/greeter.h",
-            "tenon_examples/greeter.h",
-        ),
-    ] {
-        fs::create_dir_all(include.join(to).parent().unwrap()).unwrap();
-        fs::copy(root.join(from), include.join(to)).unwrap_or_else(|e| panic!("copy {from}: {e}"));
-    }
-    let prefix = dir.join("out");
+    let out = dir.join("out");
     let args = vec![
         "build".to_owned(),
         "--prefix".to_owned(),
-        prefix.display().to_string(),
+        out.display().to_string(),
         "--cache-dir".to_owned(),
         dir.join("cache").display().to_string(),
-        format!("-Dtenon-include={}", include.display()),
     ];
     match run_zig(&project, &args) {
         Ok(Some(())) => {}
@@ -561,9 +568,9 @@ fn a_zig_example_builds_outside_the_repository_against_an_installed_sdk() {
     }
     let library = ["lib", "bin"]
         .iter()
-        .map(|sub| prefix.join(sub).join(library_name("greeter-zig")))
+        .map(|sub| out.join(sub).join(library_name("greeter-zig")))
         .find(|path| path.is_file())
-        .unwrap_or_else(|| panic!("no greeter-zig library under {}", prefix.display()));
+        .unwrap_or_else(|| panic!("no greeter-zig library under {}", out.display()));
     let plugin = Plugin::load(&library).unwrap();
     check_greetings("zig (outside the repository)", &plugin);
 }

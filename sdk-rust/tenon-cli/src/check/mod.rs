@@ -13,11 +13,16 @@
 //!
 //! - `load`: load-time verification, as `Plugin::load` does it; its result
 //!   carries the plugin's metadata, from which the parent plans the rest.
-//! - `interfaces`: every declared interface known to this command resolves
-//!   at its version with a large enough vtable and no NULL slot.
+//! - `interfaces`: every declared interface's vtable: for one known to this
+//!   command (or described by an `--interface` header) at its version, a
+//!   large enough vtable and no NULL slot; for any other, a `struct_size`
+//!   C can give a vtable and no NULL slot within it.
 //! - `lifecycle`: create and destroy, repeatedly and many at once.
 //! - `probe:<id>`: every method of a known interface, with edge cases and
 //!   documented error statuses.
+//! - `methods:<id>`: every method an `--interface` header declares, called
+//!   with edge-case arguments ([`methods`]).
+//! - `case:<name>`: a case an application registered ([`Cases`]).
 //! - `threads`: concurrent calls on one shared instance for a plugin that
 //!   declares thread safety; otherwise one instance handed from thread to
 //!   thread. Either way, instances created and destroyed on several
@@ -26,18 +31,27 @@
 //!
 //! [`supervisor`]: crate::supervisor
 
+mod args;
+mod cases;
+mod described;
+mod dyncall;
+mod methods;
 mod outcome;
 mod report;
 mod steps;
+mod vtable;
 
+pub use args::{CheckArgs, StepArgs};
+pub use cases::Cases;
 pub use outcome::Problem;
 
 use crate::known;
 use crate::supervisor::{self, Job};
+use described::Described;
 use outcome::{Outcome, Status};
 use report::Check;
 use serde_json::{json, Value};
-use std::path::Path;
+use std::ffi::OsString;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -49,61 +63,76 @@ pub const DEFAULT_STEP_TIMEOUT: u64 = 10;
 /// timeout per step.
 pub const DEFAULT_TOTAL_TIMEOUT: u64 = 30;
 
-/// How `tenon check` runs.
-pub struct Options {
-    /// Print the JSON report.
-    pub json: bool,
-    /// Print the details of passing checks too.
-    pub verbose: bool,
-    /// How long one step may take.
-    pub timeout: Duration,
-    /// How long all the steps together may take.
-    pub total_timeout: Duration,
-    /// Run the steps in this process instead of children.
-    pub in_process: bool,
-    /// Run the steps in this process with the plugin loaded isolated.
-    pub isolated: bool,
-}
+/// Exit status for a usage error (a header that cannot be read).
+const USAGE: u8 = 2;
 
-/// `tenon check PATH`.
-pub fn run(path: &Path, options: &Options) -> ExitCode {
-    let runner = Runner {
-        path,
-        options,
-        started: Instant::now(),
-    };
-    let checks = runner.run_checks();
-    if options.json {
-        crate::json::print(&report::json(path, &checks));
-    } else {
-        print!("{}", report::text(path, &checks, options.verbose));
+impl Cases {
+    /// `tenon check PATH` with these cases.
+    pub(crate) fn run(&self, args: &CheckArgs) -> ExitCode {
+        let described = match described::read(&args.interface) {
+            Ok(described) => described,
+            Err(problem) => {
+                eprintln!("error: {problem}");
+                return ExitCode::from(USAGE);
+            }
+        };
+        let runner = Runner {
+            args,
+            described: &described,
+            cases: self,
+            started: Instant::now(),
+        };
+        let path = &args.path;
+        let checks = runner.run_checks();
+        if args.json {
+            crate::json::print(&report::json(path, &checks));
+        } else {
+            print!("{}", report::text(path, &checks, args.verbose));
+        }
+        if report::passed(&checks) {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(crate::FAILURE)
+        }
     }
-    if report::passed(&checks) {
+
+    /// `__check-step STEP PATH`: runs one step here and delivers its
+    /// result to the supervising parent.
+    pub(crate) fn run_step(&self, args: &StepArgs) -> ExitCode {
+        if let Err(problem) = supervisor::child::connect() {
+            eprintln!("__check-step is run by `tenon check` only: {problem}");
+            return ExitCode::from(USAGE);
+        }
+        let outcome = match described::read(&args.interface) {
+            Ok(described) => {
+                let context = steps::Context {
+                    described: &described,
+                    cases: self,
+                };
+                steps::run(&args.step, &args.path, &steps::Mode::InProcess, &context)
+            }
+            Err(problem) => Outcome::fail(problem),
+        };
+        supervisor::child::deliver(outcome.to_json());
         ExitCode::SUCCESS
-    } else {
-        ExitCode::from(crate::FAILURE)
     }
-}
-
-/// `tenon __check-step STEP PATH`: runs one step here and delivers its
-/// result to the supervising parent.
-pub fn run_step_in_child(step: &str, path: &Path) -> ExitCode {
-    if let Err(problem) = supervisor::child::connect() {
-        eprintln!("tenon __check-step is run by `tenon check` only: {problem}");
-        return ExitCode::from(2);
-    }
-    let outcome = steps::run(step, path, &steps::Mode::InProcess);
-    supervisor::child::deliver(outcome.to_json());
-    ExitCode::SUCCESS
 }
 
 struct Runner<'a> {
-    path: &'a Path,
-    options: &'a Options,
+    args: &'a CheckArgs,
+    described: &'a [Described],
+    cases: &'a Cases,
     started: Instant,
 }
 
 impl Runner<'_> {
+    fn context(&self) -> steps::Context<'_> {
+        steps::Context {
+            described: self.described,
+            cases: self.cases,
+        }
+    }
+
     /// Runs every step that applies, in order.
     fn run_checks(&self) -> Vec<Check> {
         let mut checks = Vec::new();
@@ -127,15 +156,47 @@ impl Runner<'_> {
                         .collect()
                 })
                 // A crashed step said nothing: trust no interface.
-                .unwrap_or_else(|| known::KNOWN.iter().map(|k| k.id.to_owned()).collect()),
+                .unwrap_or_else(|| offered(&info).into_iter().map(|(id, _)| id).collect()),
             _ => Vec::new(),
         };
         checks.push(Check::new("interfaces", interfaces));
         checks.push(Check::new("lifecycle", self.step("lifecycle")));
+        let usable = |id: &str| !unusable.iter().any(|u| u == id);
+        let skipped = || Outcome::skip("the interface failed the interfaces check");
         for known in probed(&info) {
             let name = format!("probe:{}", known.id);
-            let outcome = if unusable.iter().any(|id| id == known.id) {
-                Outcome::skip("the interface failed the interfaces check")
+            let outcome = if usable(known.id) {
+                self.step(&name)
+            } else {
+                skipped()
+            };
+            checks.push(Check::new(&name, outcome));
+        }
+        let offered = offered(&info);
+        let offers = |id: &str, version: u32| offered.iter().any(|o| o.0 == id && o.1 == version);
+        for described in self.described {
+            let model = &described.model;
+            if !offers(&model.id, model.version) {
+                // The interfaces check says so.
+                continue;
+            }
+            let name = format!("methods:{}", model.id);
+            let outcome = if usable(&model.id) {
+                self.step(&name)
+            } else {
+                skipped()
+            };
+            checks.push(Check::new(&name, outcome));
+        }
+        for case in &self.cases.cases {
+            let name = format!("case:{}", case.name);
+            let outcome = if !offers(case.id, case.version) {
+                Outcome::skip(format!(
+                    "the plugin does not offer {} version {}",
+                    case.id, case.version
+                ))
+            } else if !usable(case.id) {
+                skipped()
             } else {
                 self.step(&name)
             };
@@ -149,23 +210,25 @@ impl Runner<'_> {
     /// Runs one step, in a child process unless `--in-process` or
     /// `--isolated` (where the plugin is in a child and the step is not).
     fn step(&self, step: &str) -> Outcome {
-        if self.options.in_process {
-            return steps::run(step, self.path, &steps::Mode::InProcess);
+        let path = &self.args.path;
+        if self.args.in_process {
+            return steps::run(step, path, &steps::Mode::InProcess, &self.context());
         }
-        if self.options.isolated {
+        if self.args.isolated {
             return self.step_isolated(step);
         }
         let Some(left) = self.time_left() else {
             return self.out_of_time();
         };
-        let clipped = left < self.options.timeout;
+        let clipped = left < self.args.step_timeout();
+        let mut args: Vec<OsString> = vec!["__check-step".into(), step.into(), path.into()];
+        for header in &self.args.interface {
+            args.push("--interface".into());
+            args.push(header.into());
+        }
         let job = Job {
-            args: vec![
-                "__check-step".into(),
-                step.into(),
-                self.path.as_os_str().to_owned(),
-            ],
-            timeout: left.min(self.options.timeout),
+            args,
+            timeout: left.min(self.args.step_timeout()),
         };
         let finished = match supervisor::run(&job) {
             Ok(finished) => finished,
@@ -201,10 +264,7 @@ impl Runner<'_> {
 impl Runner<'_> {
     /// What is left of `--total-timeout`, if anything.
     fn time_left(&self) -> Option<Duration> {
-        let left = self
-            .options
-            .total_timeout
-            .saturating_sub(self.started.elapsed());
+        let left = self.args.total().saturating_sub(self.started.elapsed());
         (!left.is_zero()).then_some(left)
     }
 
@@ -213,7 +273,7 @@ impl Runner<'_> {
     fn out_of_time(&self) -> Outcome {
         let mut outcome = Outcome::fail(format!(
             "not run: the whole run's time limit (--total-timeout {}) was spent",
-            supervisor::seconds(self.options.total_timeout)
+            supervisor::seconds(self.args.total())
         ));
         outcome.error = Some(json!({"kind": "timed_out", "message": outcome.summary}));
         outcome
@@ -225,8 +285,13 @@ impl Runner<'_> {
         let Some(left) = self.time_left() else {
             return self.out_of_time();
         };
-        let deadline = left.min(self.options.timeout);
-        steps::run(step, self.path, &steps::Mode::Isolated { deadline })
+        let deadline = left.min(self.args.step_timeout());
+        steps::run(
+            step,
+            &self.args.path,
+            &steps::Mode::Isolated { deadline },
+            &self.context(),
+        )
     }
 }
 
@@ -241,6 +306,25 @@ fn probed(info: &Value) -> Vec<&'static known::Known> {
                 .filter_map(|i| {
                     let known = known::by_id(i["id"].as_str()?)?;
                     (i["version"].as_u64()? == u64::from(known.version)).then_some(known)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Every interface the plugin (as `load` described it) offers: id and
+/// version.
+fn offered(info: &Value) -> Vec<(String, u32)> {
+    info["interfaces"]
+        .as_array()
+        .map(|interfaces| {
+            interfaces
+                .iter()
+                .filter_map(|i| {
+                    Some((
+                        i["id"].as_str()?.to_owned(),
+                        u32::try_from(i["version"].as_u64()?).ok()?,
+                    ))
                 })
                 .collect()
         })

@@ -157,6 +157,15 @@ impl Problem {
         }
     }
 
+    /// A problem with the error kind `kind` (`null_slot`, …).
+    pub fn with_kind(kind: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        Problem {
+            error: Some(json!({ "kind": kind, "message": message })),
+            message,
+        }
+    }
+
     /// `call` failed with `error`: the message names the call, the kind is
     /// the call error's (`not_found`, `panic`, `invalid_output`, …).
     pub fn call(call: &str, error: &tenon::CallError) -> Self {
@@ -182,6 +191,23 @@ impl From<String> for Problem {
 impl From<&str> for Problem {
     fn from(message: &str) -> Self {
         Problem::new(message)
+    }
+}
+
+impl From<tenon::CallError> for Problem {
+    /// A failed call, with its kind: what `?` makes of a call's error in a
+    /// registered case.
+    fn from(error: tenon::CallError) -> Self {
+        Problem {
+            message: error.to_string(),
+            error: Some(json::call_error(&error)),
+        }
+    }
+}
+
+impl From<tenon::Error> for Problem {
+    fn from(error: tenon::Error) -> Self {
+        Problem::from(&error)
     }
 }
 

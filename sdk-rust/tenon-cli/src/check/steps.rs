@@ -5,7 +5,10 @@
 //! code it announces the call ([`calling`]), so that a crash or a hang is
 //! blamed on that call — `destroy` and unloading included.
 
+use super::described::Described;
 use super::outcome::{Outcome, Problem};
+use super::vtable;
+use super::Cases;
 use crate::json;
 use crate::known::{self, Known};
 use crate::supervisor::child::enter as calling;
@@ -34,20 +37,60 @@ pub enum Mode {
     },
 }
 
+/// What a run knows beyond the plugin: the interfaces headers describe,
+/// and the cases an application registered.
+pub struct Context<'a> {
+    /// From `--interface`.
+    pub described: &'a [Described],
+    /// From [`Cases::case`].
+    pub cases: &'a Cases,
+}
+
 /// Runs one step in this process, loading the plugin as `mode` says.
-pub fn run(step: &str, path: &Path, mode: &Mode) -> Outcome {
+pub fn run(step: &str, path: &Path, mode: &Mode, context: &Context) -> Outcome {
     let loader = Loader { path, mode };
     match step {
         "load" => step_load(&loader),
-        "interfaces" => with_plugin(&loader, step_interfaces),
+        "interfaces" => with_plugin(&loader, |plugin| step_interfaces(plugin, context)),
         "lifecycle" => with_plugin(&loader, step_lifecycle),
         "threads" => with_plugin(&loader, step_threads),
         "reload" => step_reload(&loader),
-        _ => match step.strip_prefix("probe:").and_then(known::by_id) {
-            Some(known) => with_plugin(&loader, |plugin| step_probe(plugin, known)),
-            None => Outcome::fail(format!("unknown check {step:?}")),
-        },
+        _ => {
+            if let Some(known) = step.strip_prefix("probe:").and_then(known::by_id) {
+                return with_plugin(&loader, |plugin| step_probe(plugin, known));
+            }
+            if let Some(described) = step
+                .strip_prefix("methods:")
+                .and_then(|id| context.described.iter().find(|d| d.model.id == id))
+            {
+                return with_plugin(&loader, |plugin| super::methods::step(plugin, described));
+            }
+            if let Some(case) = step
+                .strip_prefix("case:")
+                .and_then(|name| context.cases.find(name))
+            {
+                return with_plugin(&loader, |plugin| step_case(plugin, case));
+            }
+            Outcome::fail(format!("unknown check {step:?}"))
+        }
     }
+}
+
+fn step_case(plugin: &Plugin, case: &super::cases::Case) -> Outcome {
+    let instance = match create(plugin, "") {
+        Ok(instance) => instance,
+        Err(error) => return Outcome::from_error("create failed", &error),
+    };
+    calling(&format!("the case {}", case.name));
+    let outcome = match (case.run)(&instance) {
+        Ok(()) => Outcome::pass(format!(
+            "{} v{}: the application's case passed",
+            case.id, case.version
+        )),
+        Err(problem) => Outcome::from_problem(&format!("case {}", case.name), problem),
+    };
+    destroy(instance, "");
+    outcome
 }
 
 /// Loads the plugin at `path` as `mode` says.
@@ -109,13 +152,13 @@ fn unload_verdict(outcome: &UnloadOutcome, outcome_of_step: &mut Outcome) {
 }
 
 /// `create`, announced as `create` + `what`.
-fn create(plugin: &Plugin, what: &str) -> Result<Instance, tenon::Error> {
+pub(super) fn create(plugin: &Plugin, what: &str) -> Result<Instance, tenon::Error> {
     calling(&format!("create{what}"));
     plugin.instantiate("")
 }
 
 /// `destroy`, announced as `destroy` + `what`.
-fn destroy(instance: Instance, what: &str) {
+pub(super) fn destroy(instance: Instance, what: &str) {
     calling(&format!("destroy{what}"));
     drop(instance);
 }
@@ -233,75 +276,109 @@ fn hint(error: &tenon::Error) -> String {
     format!("hint: {hint}")
 }
 
-fn step_interfaces(plugin: &Plugin) -> Outcome {
+fn step_interfaces(plugin: &Plugin, context: &Context) -> Outcome {
     let info = plugin.info();
+    let mut warnings: Vec<String> = context
+        .described
+        .iter()
+        .filter(|d| !info.interfaces.iter().any(|i| i.id == d.model.id))
+        .map(|d| {
+            format!(
+                "--interface {} describes {}, which the plugin does not offer",
+                d.header.display(),
+                d.model.id
+            )
+        })
+        .collect();
     if info.interfaces.is_empty() {
-        return Outcome::skip("the plugin offers no interfaces");
+        let mut outcome = Outcome::skip("the plugin offers no interfaces");
+        outcome.warnings = warnings;
+        return outcome;
     }
     let mut details = Vec::new();
     let mut failed = Vec::new();
     let mut first_error = None;
-    let mut warnings = Vec::new();
-    let mut verified = 0;
+    let mut not_exercised = 0;
     for interface in &info.interfaces {
         let label = format!("{} v{}", interface.id, interface.version);
         calling(&format!("reading the vtable of {label}"));
+        let mut fail = |error: serde_json::Value, detail: String| {
+            failed.push(interface.id.clone());
+            details.push(detail);
+            first_error.get_or_insert(error);
+        };
+        let described = context
+            .described
+            .iter()
+            .find(|d| d.model.id == interface.id);
         match known::by_id(&interface.id) {
             Some(known) if known.version == interface.version => match (known.require)(plugin) {
-                Ok(()) => {
-                    verified += 1;
+                Ok(()) => details.push(format!(
+                    "{label}: vtable of {} bytes, {} present",
+                    interface.vtable_size,
+                    known
+                        .methods
+                        .iter()
+                        .map(|m| m.name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+                Err(error) => fail(
+                    json::error(&error),
+                    format!("{label}: [{}] {error}", error.kind()),
+                ),
+            },
+            known => {
+                let described = described.filter(|d| d.model.version == interface.version);
+                match vtable::check(plugin, interface, described) {
+                    Ok(detail) => details.push(format!("{label}: {detail}")),
+                    Err(problem) => fail(
+                        problem.error.clone().unwrap_or(serde_json::Value::Null),
+                        format!("{label}: {}", problem.message),
+                    ),
+                }
+                if let Some(known) = known {
+                    warnings.push(format!(
+                        "{label}: offered at a version this command does not know (it knows \
+                         version {}), so its methods were not called",
+                        known.version
+                    ));
+                } else if let Some(d) = context
+                    .described
+                    .iter()
+                    .find(|d| d.model.id == interface.id && d.model.version != interface.version)
+                {
+                    warnings.push(format!(
+                        "{label}: --interface {} describes version {}, so its methods were not \
+                         called",
+                        d.header.display(),
+                        d.model.version
+                    ));
+                } else if described.is_none() {
+                    not_exercised += 1;
                     details.push(format!(
-                        "{label}: vtable of {} bytes, {} present",
-                        interface.vtable_size,
-                        known
-                            .methods
-                            .iter()
-                            .map(|m| m.name)
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        "{label}: methods not exercised: no header given; pass --interface \
+                         HEADER to call them"
                     ));
                 }
-                Err(error) => {
-                    failed.push(interface.id.clone());
-                    details.push(format!("{label}: [{}] {error}", error.kind()));
-                    first_error.get_or_insert_with(|| json::error(&error));
-                }
-            },
-            Some(known) => {
-                details.push(format!(
-                    "{label}: this command knows version {} only; its table entry was verified \
-                     (id, version, vtable of {} bytes)",
-                    known.version, interface.vtable_size
-                ));
-                warnings.push(format!(
-                    "{label}: offered at a version this command does not know (it knows \
-                     version {}), so its methods were not called",
-                    known.version
-                ));
             }
-            None => details.push(format!(
-                "{label}: not known to this command; its table entry was verified (id, version, \
-                 vtable of {} bytes) but its methods cannot be",
-                interface.vtable_size
-            )),
         }
     }
+    let count = info.interfaces.len();
     let mut outcome = if !failed.is_empty() {
         Outcome::fail(format!(
-            "{} of {} interfaces unusable: {}",
+            "{} of {count} interfaces unusable: {}",
             failed.len(),
-            info.interfaces.len(),
             failed.join(", ")
         ))
-    } else if verified == 0 {
-        Outcome::skip(
-            "no interface this command can call (other ids or versions); their table entries \
-             were verified at load",
-        )
+    } else if not_exercised > 0 {
+        Outcome::pass(format!(
+            "{count} of {count} interfaces verified; methods not exercised for {not_exercised}: \
+             no header given (pass --interface)"
+        ))
     } else {
         Outcome::pass(format!(
-            "{verified} of {} interfaces resolved with every method present",
-            info.interfaces.len()
+            "{count} of {count} interfaces resolved with every method present"
         ))
     };
     outcome.details = details;

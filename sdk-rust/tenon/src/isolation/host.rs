@@ -348,7 +348,7 @@ impl RemoteInstance {
     }
 
     /// The proxy instance and vtable of a declared interface, for a caller
-    /// that knows it only by id and version (`crate::raw`).
+    /// that knows it only by id and version (`crate::c_interface`).
     pub(crate) fn target_declared(
         &self,
         plugin: &Plugin,

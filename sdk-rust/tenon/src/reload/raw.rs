@@ -6,11 +6,11 @@
 //! verified, the new build instantiated and checked, and only then swapped
 //! in; calls in flight finish on the build they started on, and an old
 //! build is released when its last call returns), but calls go through the
-//! C vtable of [`RawInterface`] instead of a typed client. State hand-over
+//! C vtable of [`CInterface`] instead of a typed client. State hand-over
 //! (`org.tenon.state`) is not offered here.
 
 use super::ReloadOptions;
-use crate::{Error, Instance, Loader, Plugin, RawInterface};
+use crate::{CInterface, Error, Instance, Loader, Plugin};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -41,7 +41,7 @@ struct RawGeneration {
     /// Held during each call: one call at a time per build. Dropped (the
     /// instance destroyed, then the library released) with the last `Arc`.
     instance: Mutex<Instance>,
-    target: RawInterface,
+    target: CInterface,
 }
 
 // SAFETY: `target` points into `instance`, which lives as long as the
@@ -57,7 +57,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl RawGeneration {
     fn new(number: u64, plugin: &Plugin, config: &str, wanted: &Wanted) -> Result<Self, Error> {
         let instance = plugin.instantiate(config)?;
-        let target = instance.raw_interface(&wanted.id, wanted.version, wanted.vtable_size)?;
+        let target = instance.c_interface(&wanted.id, wanted.version, wanted.vtable_size)?;
         Ok(RawGeneration {
             number,
             instance: Mutex::new(instance),
@@ -70,7 +70,7 @@ impl RawReloadable {
     /// Loads the plugin at `path` with `loader` (copied first, so that the
     /// file can be rebuilt in place), creates an instance with `config` and
     /// checks interface `id` at `version` as
-    /// [`Instance::raw_interface`] does for a `vtable_size`-byte vtable.
+    /// [`Instance::c_interface`] does for a `vtable_size`-byte vtable.
     pub fn load(
         loader: &Loader,
         path: impl AsRef<Path>,
@@ -103,7 +103,7 @@ impl RawReloadable {
     /// Calls `body` with the current build's interface, holding that build
     /// (and its one-call-at-a-time lock) until `body` returns. Never fails
     /// because of a reload: a call runs on the old or the new build, whole.
-    pub fn with<R>(&self, body: impl FnOnce(RawInterface) -> R) -> R {
+    pub fn with<R>(&self, body: impl FnOnce(CInterface) -> R) -> R {
         let generation = Arc::clone(&lock(&self.current));
         let _serial = lock(&generation.instance);
         body(generation.target)

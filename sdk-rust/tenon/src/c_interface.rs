@@ -14,6 +14,12 @@
 //! `interface!` declaration provides: a lookup by id of an isolated
 //! plugin's interface needs the declaration and fails with kind
 //! `isolation_failed` without one.
+//!
+//! [`RawInterface`](crate::RawInterface) is the other view by id: it
+//! borrows an in-process instance and reads the vtable's slots, for Rust
+//! tools that call methods described at run time (`tenon check
+//! --interface`); [`CInterface`] is a checked pair of pointers a C host
+//! keeps beside the instance it came from.
 
 use crate::Error;
 use core::ffi::c_void;
@@ -24,7 +30,7 @@ use tenon_interface::VtableRefusal;
 /// the instance pointer to pass as each method's first argument. Both stay
 /// valid while the [`Instance`](crate::Instance) they came from lives.
 #[derive(Clone, Copy, Debug)]
-pub struct RawInterface {
+pub struct CInterface {
     /// Points to the interface's vtable (its C struct type).
     pub vtable: *const c_void,
     /// The `instance` argument of every method.

@@ -1,0 +1,1009 @@
+//! A model of an interface header: what the C header says about one
+//! interface (its id, version, vtable struct and methods), read without
+//! libclang, so that tools that only need the shape of an interface
+//! (`tenon new`, `tenon check --interface`, the `interface!` generator) run
+//! wherever the header is.
+//!
+//! # The header convention
+//!
+//! The reader understands the subset of C that interface headers are written
+//! in (see `docs/guide-your-interface.md`):
+//!
+//! * The vtable is a struct whose first member is `uint32_t struct_size;`
+//!   and whose other members are function pointers
+//!   `tenon_status (*name)(void *instance, ARGS..., [OUT,] tenon_buffer *error);`.
+//!   Its name ends in `_v<N>` by convention (`acme_greeter_v1`).
+//! * The id and version are `#define PREFIX_ID "reverse.dns.id"` and
+//!   `#define PREFIX_VERSION <integer>`, where `PREFIX` is the vtable's
+//!   name without its `_v<N>` suffix, in upper case (`ACME_GREETER_ID` for
+//!   `acme_greeter_v1`). A header with a single vtable may use any
+//!   `*_ID`/`*_VERSION` pair if it has exactly one of each.
+//! * Arguments are `tenon_str` (text), `tenon_bytes` (bytes), the
+//!   fixed-width integers, `float`, `double` and `bool`. A result is an
+//!   out-parameter right before the error buffer: `tenon_buffer *` for text or
+//!   bytes, or a pointer to one of the scalar types.
+//! * The comment right before a method may carry tags in brackets:
+//!   `[out: text]` or `[out: bytes]` says what a `tenon_buffer *` result
+//!   holds (the C type cannot; without a tag it is bytes, see
+//!   [`DEFAULT_BUFFER_RESULT`]), and `[revision N]` (or `[since N]`) says
+//!   that the method was appended in revision `N` of the interface, at the
+//!   end of the vtable, without a version bump (without it: revision 1; the
+//!   Rust declaration gets `#[revision(N)]`).
+//!   Authors can also override the result kind in Rust with
+//!   [`InterfaceModel::set_result_kind`].
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use tenon_interface::ValueKind;
+
+/// What a `tenon_buffer *` result holds when the header does not say
+/// (`[out: text]` or `[out: bytes]`): bytes, because every byte string a
+/// plugin may write is valid bytes, while text would fail a call whose
+/// plugin writes something that is not UTF-8.
+pub const DEFAULT_BUFFER_RESULT: ValueKind = ValueKind::Bytes;
+
+/// One interface, as its C header declares it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InterfaceModel {
+    /// The reverse-DNS id (`"com.acme.greeter"`).
+    pub id: String,
+    /// The interface version (the value of the `*_VERSION` macro).
+    pub version: u32,
+    /// The name of the id macro (`ACME_GREETER_ID`).
+    pub id_macro: String,
+    /// The name of the version macro (`ACME_GREETER_VERSION`).
+    pub version_macro: String,
+    /// The name of the vtable struct (`acme_greeter_v1`), as bindgen names
+    /// its Rust mirror.
+    pub vtable: String,
+    /// The comment right before the vtable struct, without comment markers.
+    pub doc: String,
+    /// The methods, in vtable order.
+    pub methods: Vec<MethodModel>,
+}
+
+/// One method of an interface: one function pointer of the vtable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MethodModel {
+    /// Its name (the vtable field).
+    pub name: String,
+    /// The arguments after the instance, in order (not the result and not
+    /// the error buffer).
+    pub args: Vec<ParamModel>,
+    /// The out-parameter before the error buffer, if any.
+    pub result: Option<ResultModel>,
+    /// The revision of the interface the method was appended in: 1 for the
+    /// methods the interface started with (`[revision N]` tag).
+    pub since: u32,
+    /// The comment right before the method, tags included, without comment
+    /// markers.
+    pub doc: String,
+}
+
+/// One argument of a method.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamModel {
+    /// Its name in the header (`arg<N>` when the header gives none).
+    pub name: String,
+    /// What crosses the boundary.
+    pub kind: ValueKind,
+}
+
+/// The result of a method: its out-parameter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResultModel {
+    /// The out-parameter's name in the header.
+    pub name: String,
+    /// What the method writes.
+    pub kind: ValueKind,
+    /// Where `kind` comes from.
+    pub source: KindSource,
+}
+
+/// Where a result's kind was decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KindSource {
+    /// The C type says it (a scalar pointer).
+    CType,
+    /// A `[out: text]`/`[out: bytes]` tag in the header.
+    Tag,
+    /// Nothing said it: [`DEFAULT_BUFFER_RESULT`].
+    Default,
+    /// [`InterfaceModel::set_result_kind`].
+    Override,
+}
+
+impl MethodModel {
+    /// The method's signature as [`tenon_interface::Method`] describes it:
+    /// the kinds of its arguments and result, in the same terms as
+    /// `Interface::METHODS` of an `interface!` declaration.
+    pub fn kinds(&self) -> (Vec<ValueKind>, Option<ValueKind>) {
+        (
+            self.args.iter().map(|arg| arg.kind).collect(),
+            self.result.as_ref().map(|result| result.kind),
+        )
+    }
+
+    /// The comment without its `[out: ...]` and `[revision N]` tags.
+    pub fn doc_without_tags(&self) -> String {
+        strip_tags(&self.doc)
+    }
+}
+
+impl InterfaceModel {
+    /// Reads the one interface `header` declares. A header declaring several
+    /// is an error naming them; use [`parse_header_text`] and pick one.
+    pub fn from_header(header: &Path) -> Result<InterfaceModel, ModelError> {
+        let text = std::fs::read_to_string(header).map_err(|source| ModelError::Io {
+            path: header.to_path_buf(),
+            source: source.to_string(),
+        })?;
+        let mut models = parse_header_text(&text).map_err(|e| e.in_file(header))?;
+        match models.len() {
+            1 => Ok(models.remove(0)),
+            _ => Err(ModelError::Header {
+                file: Some(header.to_path_buf()),
+                message: format!(
+                    "it declares {} interface vtables ({}); give the one you mean",
+                    models.len(),
+                    models
+                        .iter()
+                        .map(|m| m.vtable.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            }),
+        }
+    }
+
+    /// The method called `name`.
+    pub fn method(&self, name: &str) -> Option<&MethodModel> {
+        self.methods.iter().find(|m| m.name == name)
+    }
+
+    /// Says what the `tenon_buffer *` result of method `method` holds,
+    /// overriding the header's tag or the default: `ValueKind::Utf8` or
+    /// `ValueKind::Bytes`. Scalar results cannot be changed.
+    pub fn set_result_kind(&mut self, method: &str, kind: ValueKind) -> Result<(), ModelError> {
+        let vtable = self.vtable.clone();
+        let Some(found) = self.methods.iter_mut().find(|m| m.name == method) else {
+            return Err(ModelError::Override(format!(
+                "{vtable} has no method {method:?}"
+            )));
+        };
+        let Some(result) = found.result.as_mut() else {
+            return Err(ModelError::Override(format!(
+                "{vtable}.{method} has no result"
+            )));
+        };
+        if result.source == KindSource::CType {
+            return Err(ModelError::Override(format!(
+                "{vtable}.{method} returns a scalar ({:?}), not a buffer",
+                result.kind
+            )));
+        }
+        if !matches!(kind, ValueKind::Utf8 | ValueKind::Bytes) {
+            return Err(ModelError::Override(format!(
+                "a buffer result is text or bytes, not {kind:?}"
+            )));
+        }
+        result.kind = kind;
+        result.source = KindSource::Override;
+        Ok(())
+    }
+
+    /// The latest revision any method belongs to (1 if none says `[revision N]`).
+    pub fn revision(&self) -> u32 {
+        self.methods.iter().map(|m| m.since).max().unwrap_or(1)
+    }
+
+    /// The methods of revision `revision` and earlier: the prefix of the
+    /// vtable a plugin of that revision provides.
+    pub fn methods_of_revision(&self, revision: u32) -> impl Iterator<Item = &MethodModel> {
+        self.methods.iter().filter(move |m| m.since <= revision)
+    }
+}
+
+/// Why a header could not be read as an interface.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ModelError {
+    /// The file could not be read.
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        source: String,
+    },
+    /// The header does not follow the convention this module documents.
+    Header {
+        /// The header, when known.
+        file: Option<PathBuf>,
+        /// What is wrong, and where.
+        message: String,
+    },
+    /// An override named something the interface does not have.
+    Override(String),
+}
+
+impl ModelError {
+    fn header(message: impl Into<String>) -> ModelError {
+        ModelError::Header {
+            file: None,
+            message: message.into(),
+        }
+    }
+
+    fn in_file(self, path: &Path) -> ModelError {
+        match self {
+            ModelError::Header {
+                file: None,
+                message,
+            } => ModelError::Header {
+                file: Some(path.to_path_buf()),
+                message,
+            },
+            other => other,
+        }
+    }
+}
+
+impl fmt::Display for ModelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ModelError::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            ModelError::Header {
+                file: Some(file),
+                message,
+            } => write!(f, "{}: {message}", file.display()),
+            ModelError::Header {
+                file: None,
+                message,
+            } => f.write_str(message),
+            ModelError::Override(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for ModelError {}
+
+/// A token of the C subset, with the comment that ended right before it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Token {
+    Ident(String),
+    Punct(char),
+    Other(String),
+}
+
+#[derive(Debug, Clone)]
+struct Lexed {
+    token: Token,
+    line: usize,
+    /// The text of the comment(s) between the previous token and this one.
+    comment: String,
+}
+
+/// A `#define NAME value` line.
+#[derive(Debug, Clone)]
+struct Define {
+    name: String,
+    value: String,
+    line: usize,
+}
+
+/// Splits `text` into tokens (comments attached to the next token) and
+/// `#define`s; other preprocessor lines are skipped.
+fn lex(text: &str) -> Result<(Vec<Lexed>, Vec<Define>), ModelError> {
+    let bytes = text.as_bytes();
+    let mut tokens = Vec::new();
+    let mut defines = Vec::new();
+    let mut comment = String::new();
+    let mut line = 1;
+    let mut at_line_start = true;
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c == b'\n' {
+            line += 1;
+            at_line_start = true;
+            i += 1;
+            continue;
+        }
+        if c.is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        if text[i..].starts_with("/*") {
+            let end = text[i + 2..]
+                .find("*/")
+                .ok_or_else(|| ModelError::header(format!("line {line}: unterminated comment")))?;
+            let body = &text[i + 2..i + 2 + end];
+            line += body.matches('\n').count();
+            push_comment(&mut comment, body);
+            i += end + 4;
+            continue;
+        }
+        if text[i..].starts_with("//") {
+            let end = text[i..].find('\n').map_or(text.len(), |e| i + e);
+            push_comment(&mut comment, &text[i + 2..end]);
+            i = end;
+            continue;
+        }
+        if c == b'#' && at_line_start {
+            // A preprocessor line, continued by trailing backslashes.
+            let start_line = line;
+            let mut end = i;
+            loop {
+                let next = text[end..].find('\n').map_or(text.len(), |e| end + e);
+                if text[end..next].trim_end().ends_with('\\') && next < text.len() {
+                    line += 1;
+                    end = next + 1;
+                } else {
+                    end = next;
+                    break;
+                }
+            }
+            let directive = strip_comments(&text[i + 1..end].replace("\\\n", " "));
+            let mut words = directive.split_whitespace();
+            if words.next() == Some("define") {
+                if let Some(name) = words.next() {
+                    if !name.contains('(') {
+                        defines.push(Define {
+                            name: name.to_owned(),
+                            value: words.collect::<Vec<_>>().join(" "),
+                            line: start_line,
+                        });
+                    }
+                }
+            }
+            comment.clear();
+            i = end;
+            continue;
+        }
+        at_line_start = false;
+        let (token, len) = if c.is_ascii_alphabetic() || c == b'_' {
+            let len = bytes[i..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+                .count();
+            (Token::Ident(text[i..i + len].to_owned()), len)
+        } else if c.is_ascii_digit() || c == b'"' || c == b'\'' {
+            let len = if c.is_ascii_digit() {
+                bytes[i..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_alphanumeric())
+                    .count()
+            } else {
+                let close = text[i + 1..].find(c as char).ok_or_else(|| {
+                    ModelError::header(format!("line {line}: unterminated literal"))
+                })?;
+                close + 2
+            };
+            (Token::Other(text[i..i + len].to_owned()), len)
+        } else {
+            let ch = text[i..].chars().next().expect("in bounds");
+            (Token::Punct(ch), ch.len_utf8())
+        };
+        tokens.push(Lexed {
+            token,
+            line,
+            comment: std::mem::take(&mut comment),
+        });
+        i += len;
+    }
+    Ok((tokens, defines))
+}
+
+/// Appends a comment body to `comment`, without the leading `*` of each line.
+fn push_comment(comment: &mut String, body: &str) {
+    for line in body.lines() {
+        let line = line.trim();
+        let line = line.strip_prefix('*').map_or(line, str::trim_start);
+        if !comment.is_empty() {
+            comment.push('\n');
+        }
+        comment.push_str(line.trim_end());
+    }
+}
+
+fn strip_comments(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("/*") {
+        out.push_str(&rest[..start]);
+        match rest[start..].find("*/") {
+            Some(end) => rest = &rest[start + end + 2..],
+            None => return out,
+        }
+    }
+    match rest.find("//") {
+        Some(start) => out.push_str(&rest[..start]),
+        None => out.push_str(rest),
+    }
+    out
+}
+
+/// The text of a comment without its `[out: ...]` and `[revision N]` tags.
+fn strip_tags(doc: &str) -> String {
+    let mut out = String::new();
+    let mut rest = doc;
+    while let Some(start) = rest.find('[') {
+        let Some(len) = rest[start..].find(']') else {
+            break;
+        };
+        let tag = &rest[start + 1..start + len];
+        out.push_str(&rest[..start]);
+        if parse_tag(tag).is_none() {
+            out.push_str(&rest[start..=start + len]);
+        }
+        rest = &rest[start + len + 1..];
+    }
+    out.push_str(rest);
+    // A removed tag leaves the spaces around it; one is enough.
+    out.lines()
+        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_owned()
+}
+
+/// A tag this module reads from a method's comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tag {
+    Out(ValueKind),
+    Since(u32),
+}
+
+fn parse_tag(tag: &str) -> Option<Tag> {
+    let tag = tag.trim();
+    if let Some(kind) = tag.strip_prefix("out:") {
+        return match kind.trim() {
+            "text" => Some(Tag::Out(ValueKind::Utf8)),
+            "bytes" => Some(Tag::Out(ValueKind::Bytes)),
+            _ => None,
+        };
+    }
+    // `since N` is accepted as a synonym.
+    if let Some(revision) = tag
+        .strip_prefix("revision")
+        .or_else(|| tag.strip_prefix("since"))
+    {
+        return revision.trim().parse().ok().map(Tag::Since);
+    }
+    None
+}
+
+/// Every interface vtable `text` (the contents of a header) declares, in
+/// the order of the header.
+pub fn parse_header_text(text: &str) -> Result<Vec<InterfaceModel>, ModelError> {
+    let (tokens, defines) = lex(text)?;
+    let mut models = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        if let Some((vtable, end)) = struct_at(&tokens, i)? {
+            if let Some(vtable) = vtable {
+                models.push(vtable);
+            }
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    let single = models.len() == 1;
+    for model in &mut models {
+        attach_id(model, &defines, single)?;
+    }
+    Ok(models)
+}
+
+/// A vtable being read: the struct's name and methods, before its id.
+fn empty_model(vtable: String, doc: String, methods: Vec<MethodModel>) -> InterfaceModel {
+    InterfaceModel {
+        id: String::new(),
+        version: 0,
+        id_macro: String::new(),
+        version_macro: String::new(),
+        vtable,
+        doc: strip_tags(&doc),
+        methods,
+    }
+}
+
+fn ident(tokens: &[Lexed], i: usize) -> Option<&str> {
+    match tokens.get(i).map(|t| &t.token) {
+        Some(Token::Ident(name)) => Some(name),
+        _ => None,
+    }
+}
+
+fn punct(tokens: &[Lexed], i: usize, c: char) -> bool {
+    matches!(tokens.get(i).map(|t| &t.token), Some(Token::Punct(p)) if *p == c)
+}
+
+/// If a struct definition starts at `i` (`typedef struct [tag] { ... } name;`
+/// or `struct tag { ... };`), returns it as a vtable (or `None` when it is
+/// a struct but not a vtable) and the index after it.
+#[allow(clippy::type_complexity)]
+fn struct_at(
+    tokens: &[Lexed],
+    i: usize,
+) -> Result<Option<(Option<InterfaceModel>, usize)>, ModelError> {
+    let typedef = ident(tokens, i) == Some("typedef");
+    let start = if typedef { i + 1 } else { i };
+    if ident(tokens, start) != Some("struct") {
+        return Ok(None);
+    }
+    let mut open = start + 1;
+    let tag = ident(tokens, open).map(str::to_owned);
+    if tag.is_some() {
+        open += 1;
+    }
+    if !punct(tokens, open, '{') {
+        return Ok(None);
+    }
+    let mut depth = 0;
+    let mut close = open;
+    while close < tokens.len() {
+        if punct(tokens, close, '{') {
+            depth += 1;
+        } else if punct(tokens, close, '}') {
+            depth -= 1;
+            if depth == 0 {
+                break;
+            }
+        }
+        close += 1;
+    }
+    if close >= tokens.len() {
+        return Err(ModelError::header(format!(
+            "line {}: the struct has no closing brace",
+            tokens[open].line
+        )));
+    }
+    let mut end = close + 1;
+    let name = if typedef {
+        let name = ident(tokens, end).map(str::to_owned);
+        end += 1;
+        name
+    } else {
+        None
+    }
+    .or(tag);
+    while end < tokens.len() && !punct(tokens, end, ';') {
+        end += 1;
+    }
+    let Some(name) = name else {
+        return Ok(Some((None, end + 1)));
+    };
+    let doc = tokens[i].comment.clone();
+    let members = &tokens[open + 1..close];
+    Ok(Some((vtable_of(&name, doc, members)?, end + 1)))
+}
+
+/// Reads the members of struct `name` as a vtable, or `None` if its first
+/// member is not `uint32_t struct_size`.
+fn vtable_of(
+    name: &str,
+    doc: String,
+    members: &[Lexed],
+) -> Result<Option<InterfaceModel>, ModelError> {
+    let statements: Vec<&[Lexed]> = members
+        .split(|t| t.token == Token::Punct(';'))
+        .filter(|s| !s.is_empty())
+        .collect();
+    let Some(first) = statements.first() else {
+        return Ok(None);
+    };
+    let words: Vec<&str> = first
+        .iter()
+        .filter_map(|t| match &t.token {
+            Token::Ident(w) => Some(w.as_str()),
+            _ => None,
+        })
+        .collect();
+    if words != ["uint32_t", "struct_size"] || first.len() != 2 {
+        return Ok(None);
+    }
+    let mut methods = Vec::new();
+    for statement in &statements[1..] {
+        methods.push(method_of(name, statement)?);
+    }
+    Ok(Some(empty_model(name.to_owned(), doc, methods)))
+}
+
+/// The type and name of one declaration (`const tenon_buffer *out`).
+struct Declarator {
+    words: Vec<String>,
+    pointers: usize,
+    name: Option<String>,
+}
+
+fn declarator(tokens: &[Lexed]) -> Result<Declarator, String> {
+    let mut words = Vec::new();
+    let mut pointers = 0;
+    for t in tokens {
+        match &t.token {
+            Token::Ident(w) if w == "const" || w == "struct" => {}
+            Token::Ident(w) => words.push(w.clone()),
+            Token::Punct('*') => pointers += 1,
+            Token::Punct(c) => return Err(format!("unexpected {c:?}")),
+            Token::Other(o) => return Err(format!("unexpected {o:?}")),
+        }
+    }
+    let name = if words.len() >= 2 { words.pop() } else { None };
+    Ok(Declarator {
+        words,
+        pointers,
+        name,
+    })
+}
+
+/// The kind of a scalar C type.
+fn scalar_kind(ty: &str) -> Option<ValueKind> {
+    Some(match ty {
+        "uint8_t" => ValueKind::U8,
+        "uint16_t" => ValueKind::U16,
+        "uint32_t" => ValueKind::U32,
+        "uint64_t" => ValueKind::U64,
+        "int8_t" => ValueKind::I8,
+        "int16_t" => ValueKind::I16,
+        "int32_t" => ValueKind::I32,
+        "int64_t" => ValueKind::I64,
+        "float" => ValueKind::F32,
+        "double" => ValueKind::F64,
+        "bool" | "_Bool" => ValueKind::Bool,
+        _ => return None,
+    })
+}
+
+/// Reads `tenon_status (*name)(void *instance, ..., tenon_buffer *error)`.
+fn method_of(vtable: &str, tokens: &[Lexed]) -> Result<MethodModel, ModelError> {
+    let line = tokens[0].line;
+    let fail = |what: String| {
+        ModelError::header(format!(
+            "line {line}: a member of {vtable} is not a method of the form \
+             `tenon_status (*name)(void *instance, ..., tenon_buffer *error)`: {what}"
+        ))
+    };
+    let doc = tokens[0].comment.clone();
+    // tenon_status ( * name ) ( params )
+    if ident(tokens, 0) != Some("tenon_status") {
+        return Err(fail("it does not return tenon_status".into()));
+    }
+    if !(punct(tokens, 1, '(') && punct(tokens, 2, '*') && punct(tokens, 4, ')')) {
+        return Err(fail("it is not a function pointer".into()));
+    }
+    let name = ident(tokens, 3)
+        .ok_or_else(|| fail("no name".into()))?
+        .to_owned();
+    if !punct(tokens, 5, '(') || !punct(tokens, tokens.len() - 1, ')') {
+        return Err(fail(format!("{name}: no parameter list")));
+    }
+    let params: Vec<&[Lexed]> = tokens[6..tokens.len() - 1]
+        .split(|t| t.token == Token::Punct(','))
+        .collect();
+    let params: Vec<Declarator> = params
+        .iter()
+        .map(|p| declarator(p))
+        .collect::<Result<_, _>>()
+        .map_err(|e| fail(format!("{name}: {e}")))?;
+    let is = |d: &Declarator, ty: &str, pointers: usize| {
+        d.words.len() == 1 && d.words[0] == ty && d.pointers == pointers
+    };
+    if params.len() < 2 || !is(&params[0], "void", 1) {
+        return Err(fail(format!(
+            "{name}: the first parameter must be `void *instance`"
+        )));
+    }
+    if !is(&params[params.len() - 1], "tenon_buffer", 1) {
+        return Err(fail(format!(
+            "{name}: the last parameter must be `tenon_buffer *error`"
+        )));
+    }
+    let mut tags = Vec::new();
+    let mut rest = doc.as_str();
+    while let Some(start) = rest.find('[') {
+        let Some(len) = rest[start..].find(']') else {
+            break;
+        };
+        if let Some(tag) = parse_tag(&rest[start + 1..start + len]) {
+            tags.push(tag);
+        }
+        rest = &rest[start + len + 1..];
+    }
+    let middle = &params[1..params.len() - 1];
+    let mut args = Vec::new();
+    let mut result = None;
+    for (index, param) in middle.iter().enumerate() {
+        let param_name = param.name.clone().unwrap_or_else(|| format!("arg{index}"));
+        let ty = param.words.join(" ");
+        if param.pointers == 0 {
+            if result.is_some() {
+                return Err(fail(format!(
+                    "{name}: the out-parameter must come right before the error buffer"
+                )));
+            }
+            let kind = match ty.as_str() {
+                "tenon_str" => ValueKind::Utf8,
+                "tenon_bytes" => ValueKind::Bytes,
+                other => scalar_kind(other).ok_or_else(|| {
+                    fail(format!(
+                        "{name}: parameter {param_name} has type {other}, which cannot cross \
+                         the boundary (use tenon_str, tenon_bytes, a fixed-width integer, \
+                         float, double or bool)"
+                    ))
+                })?,
+            };
+            args.push(ParamModel {
+                name: param_name,
+                kind,
+            });
+        } else if param.pointers == 1 && index == middle.len() - 1 {
+            let (kind, source) = if ty == "tenon_buffer" {
+                let tagged = tags.iter().find_map(|t| match t {
+                    Tag::Out(kind) => Some(*kind),
+                    Tag::Since(_) => None,
+                });
+                match tagged {
+                    Some(kind) => (kind, KindSource::Tag),
+                    None => (DEFAULT_BUFFER_RESULT, KindSource::Default),
+                }
+            } else {
+                let kind = scalar_kind(&ty).ok_or_else(|| {
+                    fail(format!(
+                        "{name}: result {param_name} is a {ty} *; a result is a tenon_buffer * \
+                         or a pointer to a fixed-width integer, float, double or bool"
+                    ))
+                })?;
+                (kind, KindSource::CType)
+            };
+            result = Some(ResultModel {
+                name: param_name,
+                kind,
+                source,
+            });
+        } else {
+            return Err(fail(format!(
+                "{name}: parameter {param_name} is a pointer; only the result (right before \
+                 the error buffer) may be"
+            )));
+        }
+    }
+    let since = tags
+        .iter()
+        .find_map(|t| match t {
+            Tag::Since(revision) => Some(*revision),
+            Tag::Out(_) => None,
+        })
+        .unwrap_or(1);
+    if since == 0 {
+        return Err(fail(format!("{name}: revisions start at 1")));
+    }
+    Ok(MethodModel {
+        name,
+        args,
+        result,
+        since,
+        doc,
+    })
+}
+
+/// Finds the `*_ID` and `*_VERSION` macros of `model`.
+fn attach_id(
+    model: &mut InterfaceModel,
+    defines: &[Define],
+    single: bool,
+) -> Result<(), ModelError> {
+    let stem = match model.vtable.rsplit_once("_v") {
+        Some((stem, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => stem,
+        _ => model.vtable.as_str(),
+    };
+    let prefix = stem.to_ascii_uppercase();
+    let find = |suffix: &str| {
+        let exact = format!("{prefix}{suffix}");
+        if let Some(define) = defines.iter().find(|d| d.name == exact) {
+            return Some(define);
+        }
+        let candidates: Vec<&Define> = defines
+            .iter()
+            .filter(|d| d.name.ends_with(suffix))
+            .collect();
+        (single && candidates.len() == 1).then(|| candidates[0])
+    };
+    let id = find("_ID").ok_or_else(|| {
+        ModelError::header(format!(
+            "no `#define {prefix}_ID \"...\"` for the vtable {}",
+            model.vtable
+        ))
+    })?;
+    let version = find("_VERSION").ok_or_else(|| {
+        ModelError::header(format!(
+            "no `#define {prefix}_VERSION <integer>` for the vtable {}",
+            model.vtable
+        ))
+    })?;
+    let id_text = id.value.trim();
+    model.id = id_text
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .filter(|t| !t.is_empty() && !t.contains(['\\', '"']))
+        .ok_or_else(|| {
+            ModelError::header(format!(
+                "line {}: {} must be a plain string literal, e.g. \"com.example.name\"",
+                id.line, id.name
+            ))
+        })?
+        .to_owned();
+    let number = version
+        .value
+        .trim()
+        .trim_start_matches('(')
+        .trim_end_matches(')')
+        .trim_end_matches(['u', 'U', 'l', 'L']);
+    model.version = number.parse().map_err(|_| {
+        ModelError::header(format!(
+            "line {}: {} must be a decimal integer, e.g. 1u (it is {:?})",
+            version.line, version.name, version.value
+        ))
+    })?;
+    model.id_macro = id.name.clone();
+    model.version_macro = version.name.clone();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KV: &str = include_str!("../../../examples-c/interfaces/tenon_examples/kv.h");
+    const GREETER: &str = include_str!("../../../examples-c/interfaces/tenon_examples/greeter.h");
+
+    #[test]
+    fn reads_the_example_kv_header() {
+        let models = parse_header_text(KV).unwrap();
+        assert_eq!(models.len(), 1);
+        let kv = &models[0];
+        assert_eq!(kv.id, "org.tenon.example.kv");
+        assert_eq!(kv.version, 1);
+        assert_eq!(kv.id_macro, "EXAMPLE_KV_ID");
+        assert_eq!(kv.version_macro, "EXAMPLE_KV_VERSION");
+        assert_eq!(kv.vtable, "example_kv_v1");
+        let kinds: Vec<_> = kv
+            .methods
+            .iter()
+            .map(|m| (m.name.as_str(), m.kinds()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("get", (vec![ValueKind::Utf8], Some(ValueKind::Bytes))),
+                ("put", (vec![ValueKind::Utf8, ValueKind::Bytes], None)),
+                ("remove", (vec![ValueKind::Utf8], None)),
+                ("len", (vec![], Some(ValueKind::U64))),
+            ]
+        );
+        assert_eq!(kv.methods[1].args[1].name, "value");
+        assert!(kv.methods[3].doc.contains("number of keys"));
+        assert_eq!(kv.revision(), 1);
+    }
+
+    #[test]
+    fn buffer_results_default_to_bytes_and_can_be_overridden() {
+        let mut greeter = parse_header_text(GREETER).unwrap().remove(0);
+        let greet = greeter.method("greet").unwrap();
+        assert_eq!(greet.result.as_ref().unwrap().kind, DEFAULT_BUFFER_RESULT);
+        assert_eq!(greet.result.as_ref().unwrap().source, KindSource::Default);
+        greeter.set_result_kind("greet", ValueKind::Utf8).unwrap();
+        let result = greeter.method("greet").unwrap().result.clone().unwrap();
+        assert_eq!(
+            (result.kind, result.source),
+            (ValueKind::Utf8, KindSource::Override)
+        );
+        assert!(greeter.set_result_kind("wave", ValueKind::Utf8).is_err());
+        assert!(greeter.set_result_kind("greet", ValueKind::U8).is_err());
+    }
+
+    const TAGGED: &str = r#"
+/* Shapes: one vtable, tags, a method of revision 2. */
+#include <tenon/plugin.h>
+#define ACME_SHAPES_ID "com.acme.shapes" /* the id */
+#define ACME_SHAPES_VERSION 1u
+
+/* Draws shapes. */
+typedef struct acme_shapes_v1 {
+    uint32_t struct_size;
+    /* The shape's name. [out: text] [instance] */
+    tenon_status (*name)(void *instance, tenon_buffer *out, tenon_buffer *error);
+    // Area for a scale.
+    tenon_status (*area)(void *instance, double scale, int32_t sides, bool exact,
+                         double *area, tenon_buffer *error);
+    /* Resets. [revision 2] */
+    tenon_status (*reset)(void *instance, const tenon_bytes state, tenon_buffer *error);
+} acme_shapes_v1;
+"#;
+
+    #[test]
+    fn reads_tags_scalars_and_revisions() {
+        let mut shapes = parse_header_text(TAGGED).unwrap().remove(0);
+        assert_eq!(shapes.id, "com.acme.shapes");
+        assert_eq!(shapes.doc, "Draws shapes.");
+        let name = shapes.method("name").unwrap();
+        assert_eq!(name.result.as_ref().unwrap().kind, ValueKind::Utf8);
+        assert_eq!(name.result.as_ref().unwrap().source, KindSource::Tag);
+        assert_eq!(name.doc_without_tags(), "The shape's name. [instance]");
+        assert_eq!(
+            shapes.method("area").unwrap().kinds(),
+            (
+                vec![ValueKind::F64, ValueKind::I32, ValueKind::Bool],
+                Some(ValueKind::F64)
+            )
+        );
+        assert_eq!(shapes.method("area").unwrap().doc, "Area for a scale.");
+        assert_eq!(shapes.method("reset").unwrap().since, 2);
+        assert_eq!(shapes.revision(), 2);
+        assert_eq!(shapes.methods_of_revision(1).count(), 2);
+        assert!(shapes.set_result_kind("area", ValueKind::Utf8).is_err());
+    }
+
+    #[test]
+    fn unsupported_members_are_errors_that_say_why() {
+        let bad = TAGGED.replace("int32_t sides", "char *sides");
+        let error = parse_header_text(&bad).unwrap_err().to_string();
+        assert!(
+            error.contains("area") && error.contains("pointer"),
+            "{error}"
+        );
+
+        let bad = TAGGED.replace("int32_t sides", "long sides");
+        let error = parse_header_text(&bad).unwrap_err().to_string();
+        assert!(error.contains("cannot cross"), "{error}");
+
+        let bad = TAGGED.replace(", tenon_buffer *error);\n} acme", ");\n} acme");
+        let error = parse_header_text(&bad).unwrap_err().to_string();
+        assert!(error.contains("tenon_buffer *error"), "{error}");
+
+        let bad = TAGGED
+            .replace("ACME_SHAPES_ID", "ACME_ID")
+            .replace("ACME_SHAPES_VERSION", "V");
+        let error = parse_header_text(&bad).unwrap_err().to_string();
+        assert!(error.contains("ACME_SHAPES_VERSION"), "{error}");
+    }
+
+    /// The model of each example header agrees with the example's
+    /// `interface!` declaration, once the text results the header cannot
+    /// express are said.
+    #[test]
+    fn models_of_the_example_headers_match_their_declarations() {
+        use tenon_example_interfaces::{Greeter, Kv, Processor};
+        use tenon_interface::Interface;
+        fn check<I: ?Sized + Interface>(header: &str, text_results: &[&str]) {
+            let mut model = parse_header_text(header).unwrap().remove(0);
+            for method in text_results {
+                model.set_result_kind(method, ValueKind::Utf8).unwrap();
+            }
+            assert_eq!(model.id, I::ID);
+            assert_eq!(model.version, I::VERSION);
+            assert_eq!(model.methods.len(), I::METHODS.len());
+            for (method, declared) in model.methods.iter().zip(I::METHODS) {
+                assert_eq!(method.name, declared.name);
+                assert_eq!(method.kinds(), (declared.args.to_vec(), declared.result));
+                assert_eq!(method.since, declared.revision);
+            }
+        }
+        check::<dyn Greeter>(GREETER, &["greet"]);
+        check::<dyn Kv>(KV, &[]);
+        check::<dyn Processor>(
+            include_str!("../../../examples-c/interfaces/tenon_examples/processor.h"),
+            &["name"],
+        );
+    }
+
+    #[test]
+    fn structs_that_are_not_vtables_are_skipped() {
+        let text = format!("typedef struct pair {{ int32_t a; int32_t b; }} pair;\n{TAGGED}");
+        assert_eq!(parse_header_text(&text).unwrap().len(), 1);
+        assert!(parse_header_text("int x;").unwrap().is_empty());
+    }
+}

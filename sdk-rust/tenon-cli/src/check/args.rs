@@ -1,0 +1,73 @@
+//! The options of `tenon check` (and of an application's own checker,
+//! [`Cases::main`](super::Cases::main)), and of the hidden child command
+//! that runs one step.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The options of `tenon check PATH`.
+#[derive(clap::Args, Clone, Debug)]
+pub struct CheckArgs {
+    /// The plugin's shared library.
+    pub path: PathBuf,
+    /// Print one JSON report instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Show the details of passing checks too.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Seconds each check may take before it counts as hung.
+    #[arg(long, value_name = "SECONDS", default_value_t = super::DEFAULT_STEP_TIMEOUT)]
+    pub timeout: u64,
+    /// Seconds all the checks together may take; checks left when it
+    /// is spent fail as not run (timed_out).
+    #[arg(long, value_name = "SECONDS", default_value_t = super::DEFAULT_TOTAL_TIMEOUT)]
+    pub total_timeout: u64,
+    /// Run every check in this process (no crash isolation; for
+    /// debugging a check under a debugger).
+    #[arg(long, conflicts_with = "isolated")]
+    pub in_process: bool,
+    /// Run every check with the plugin loaded isolated, as a host that
+    /// asks for isolation loads it (Linux): the checks run in this
+    /// process and the plugin in a child process of it, so a crash or a
+    /// hang is reported as the failed call's error (kind crashed or
+    /// timed_out), and a plugin that passes works isolated. --timeout is
+    /// each call's deadline. Methods known only from --interface are not
+    /// called isolated.
+    #[arg(long)]
+    pub isolated: bool,
+    /// The C header of an interface the plugin offers (repeatable): every
+    /// method it declares is called with edge-case arguments (empty, long,
+    /// non-ASCII and NUL-holding text and bytes; 0, -1 and the extremes of
+    /// integers), and each call must return a status plugin.h or the
+    /// interface defines and a well-formed result (text results UTF-8).
+    /// Without it, an interface this command does not know gets its
+    /// vtable checked but no method called.
+    #[arg(long, value_name = "HEADER")]
+    pub interface: Vec<PathBuf>,
+}
+
+impl CheckArgs {
+    /// `--timeout`, at least a second.
+    pub(crate) fn step_timeout(&self) -> Duration {
+        Duration::from_secs(self.timeout.max(1))
+    }
+
+    /// `--total-timeout`, at least a second.
+    pub(crate) fn total(&self) -> Duration {
+        Duration::from_secs(self.total_timeout.max(1))
+    }
+}
+
+/// The arguments of the hidden `__check-step` command: one step of a
+/// `tenon check` run, in a child process of it.
+#[derive(clap::Args, Clone, Debug)]
+pub struct StepArgs {
+    /// The check's name.
+    pub step: String,
+    /// The plugin's shared library.
+    pub path: PathBuf,
+    /// The interface headers the parent was given.
+    #[arg(long, value_name = "HEADER")]
+    pub interface: Vec<PathBuf>,
+}

@@ -1,0 +1,692 @@
+//! The plugin source of a `tenon new --interface path/to/header.h` project:
+//! a stub for every method of the interface the header declares, read with
+//! `tenon_bindgen::model`. Each stub succeeds without writing a result (an
+//! empty buffer, or zero), so the project passes `tenon check` as generated
+//! and the author fills the bodies in.
+
+use std::path::Path;
+
+use tenon_bindgen::declaration::{arg_type, result_type, trait_name_of};
+use tenon_bindgen::{InterfaceBindings, InterfaceModel, MethodModel, ValueKind};
+
+use crate::new::{
+    library_file, toml_string, zig_fingerprint, zig_package_name, File, Project, Template,
+    CPP_FILES, C_FILES, PLUGIN_H, PLUGIN_HPP, RUST_FILES, SDK_H, SDK_ZIG, ZIG_FILES,
+};
+use crate::Lang;
+
+/// A project called `name`, in `lang`, implementing the interface `header`
+/// declares, and that interface.
+pub fn project(
+    name: &str,
+    lang: Lang,
+    header: &Path,
+    sdk: Option<&Path>,
+) -> Result<(Project, InterfaceModel), String> {
+    let model = InterfaceModel::from_header(header).map_err(|e| e.to_string())?;
+    let header_text = std::fs::read_to_string(header)
+        .map_err(|e| format!("cannot read {}: {e}", header.display()))?;
+    let header_name = header
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| format!("{} is not a file", header.display()))?;
+    let ident = name.replace('-', "_");
+    let mut note = None;
+    let mut files = Vec::new();
+    let (templates, build, library): (&[Template], Vec<&'static str>, String) = match lang {
+        Lang::C => (
+            &C_FILES[..1],
+            vec!["make"],
+            format!(
+                "build/lib{name}.{}",
+                if cfg!(target_vendor = "apple") {
+                    "dylib"
+                } else {
+                    "so"
+                }
+            ),
+        ),
+        Lang::Cpp => (
+            &[CPP_FILES[0], CPP_FILES[1]],
+            vec!["cmake -S . -B build", "cmake --build build"],
+            format!("build/{}", library_file(name)),
+        ),
+        Lang::Rust => (
+            &RUST_FILES[..1],
+            vec!["cargo build"],
+            format!("target/debug/{}", library_file(&ident)),
+        ),
+        Lang::Zig => (
+            &ZIG_FILES[..2],
+            vec!["zig build"],
+            if cfg!(target_os = "windows") {
+                format!("zig-out/bin/{ident}.dll")
+            } else {
+                format!("zig-out/lib/{}", library_file(&ident))
+            },
+        ),
+    };
+    let dependencies = match sdk {
+        Some(sdk) => format!(
+            "tenon-plugin = {{ path = {} }}\ntenon-interface = {{ path = {} }}",
+            toml_string(&sdk.join("sdk-rust/tenon-plugin")),
+            toml_string(&sdk.join("sdk-rust/tenon-interface")),
+        ),
+        None => {
+            note = Some(
+                "note: no Tenon SDK tree was found (--sdk, TENON_SDK_DIR), so Cargo.toml \
+                 names crates.io versions of tenon-plugin and tenon-interface."
+                    .to_owned(),
+            );
+            "tenon-plugin = \"0.1\"\ntenon-interface = \"0.1\"".to_owned()
+        }
+    };
+    let values = [
+        ("name", name.to_owned()),
+        ("ident", ident.clone()),
+        ("library_path", library.clone()),
+        ("dependencies", dependencies),
+        ("zig_package", zig_package_name(&ident).to_owned()),
+        ("zig_fingerprint", zig_fingerprint(zig_package_name(&ident))),
+    ];
+    for (path, text) in templates {
+        let text = values
+            .iter()
+            .fold((*text).to_owned(), |text, (key, value)| {
+                text.replace(&format!("{{{{{key}}}}}"), value)
+            });
+        files.push(File {
+            path: (*path).to_owned(),
+            text,
+        });
+    }
+    let gitignore = match lang {
+        Lang::Rust => "/target\n",
+        Lang::Zig => "zig-out/\n.zig-cache/\n",
+        _ => "/build\n",
+    };
+    files.push(File {
+        path: ".gitignore".to_owned(),
+        text: gitignore.to_owned(),
+    });
+    files.push(File {
+        path: "README.md".to_owned(),
+        text: readme(name, lang, &model, &header_name, &build, &library),
+    });
+    match lang {
+        Lang::C | Lang::Cpp => {
+            let source = c_source(name, &model, &header_name);
+            let main = if lang == Lang::C {
+                "src/plugin.c"
+            } else {
+                "src/plugin.cpp"
+            };
+            files.push(File {
+                path: main.to_owned(),
+                text: source,
+            });
+            let mut headers = vec![PLUGIN_H, SDK_H];
+            if lang == Lang::Cpp {
+                headers.push(PLUGIN_HPP);
+            }
+            for (path, text) in headers {
+                files.push(File {
+                    path: path.to_owned(),
+                    text: text.to_owned(),
+                });
+            }
+            files.push(File {
+                path: format!("include/{header_name}"),
+                text: header_text,
+            });
+        }
+        Lang::Rust => {
+            let mut bindings = InterfaceBindings::new(header);
+            if let Some(parent) = header.parent().filter(|p| !p.as_os_str().is_empty()) {
+                bindings = bindings.include_dir(parent);
+            }
+            let interface = bindings.generate().map_err(|e| {
+                format!(
+                    "cannot generate the Rust bindings of {}: {e}",
+                    header.display()
+                )
+            })?;
+            files.push(File {
+                path: "src/interface.rs".to_owned(),
+                text: interface,
+            });
+            files.push(File {
+                path: "src/lib.rs".to_owned(),
+                text: rust_source(name, &model),
+            });
+            files.push(File {
+                path: format!("interface/{header_name}"),
+                text: header_text,
+            });
+        }
+        Lang::Zig => {
+            files.push(File {
+                path: "src/plugin.zig".to_owned(),
+                text: zig_source(name, &model),
+            });
+            files.push(File {
+                path: "src/tenon.h".to_owned(),
+                text: format!(
+                    "/* The C declarations the plugin uses, translated to Zig by the SDK's \
+                     build\n * (sdk-zig, addPlugin) and imported as @import(\"c\"). */\n\
+                     #include <tenon/plugin.h>\n#include <tenon/sdk.h>\n#include <{header_name}>\n"
+                ),
+            });
+            for (path, text) in SDK_ZIG.iter().copied().chain([PLUGIN_H, SDK_H]) {
+                files.push(File {
+                    path: path.to_owned(),
+                    text: text.to_owned(),
+                });
+            }
+            files.push(File {
+                path: format!("include/{header_name}"),
+                text: header_text,
+            });
+        }
+    }
+    Ok((
+        Project {
+            files,
+            library,
+            build,
+            note,
+        },
+        model,
+    ))
+}
+
+/// The README of a project made from a header: only commands that exist.
+fn readme(
+    name: &str,
+    lang: Lang,
+    model: &InterfaceModel,
+    header: &str,
+    build: &[&str],
+    library: &str,
+) -> String {
+    let mut text = format!(
+        "# {name}\n\nA Tenon plugin written in {}: it implements `{}` version {}, the \
+         interface declared in `{header}`.\n\n```sh\n",
+        lang.describe(),
+        model.id,
+        model.version
+    );
+    for command in build {
+        text.push_str(command);
+        text.push('\n');
+    }
+    let header_path = match lang {
+        Lang::Rust => format!("interface/{header}"),
+        _ => format!("include/{header}"),
+    };
+    text.push_str(&format!(
+        "tenon check {library}\ntenon check --interface {header_path} {library}\n```\n\n\
+         The second check also calls every method of the interface with edge-case \
+         arguments.\n\n"
+    ));
+    match lang {
+        Lang::C | Lang::Cpp => text.push_str(&format!(
+            "`src/plugin.{ext}` is the plugin: one stub per method of the interface, each \
+             succeeding with an empty result, in the vtable the descriptor offers. \
+             `include/` holds the headers it is built against: the contract \
+             `tenon/plugin.h`, the C helpers `tenon/sdk.h` and a copy of `{header}` taken \
+             when `tenon new` ran. When the application's header changes, copy it over \
+             `include/{header}`; a method the stubs lack is then a compile error \
+             (`TENON_VTABLE` fills the vtable positionally).\n",
+            ext = if lang == Lang::C { "c" } else { "cpp" }
+        )),
+        Lang::Rust => {
+            let trait_name = rust_trait_name(model);
+            text.push_str(&format!(
+                "`src/lib.rs` is the plugin: a type that implements `tenon_plugin::Plugin` \
+                 and the interface's trait `{trait_name}`, exported with \
+                 `tenon_plugin::export!`. `src/interface.rs` declares that trait on top of \
+                 the bindgen mirror of the C header; it was generated from \
+                 `interface/{header}` (a copy of the application's header) and is \
+                 regenerated, or checked for drift, with\n\n```sh\n\
+                 tenon bindgen interface/{header} -o src/interface.rs\n\
+                 tenon bindgen interface/{header} -o src/interface.rs --check\n```\n"
+            ));
+        }
+        Lang::Zig => text.push_str(&format!(
+            "`src/plugin.zig` is the plugin: one C-ABI function per method of the \
+             interface, each succeeding with an empty result, and the descriptor \
+             (`tenon.exportPlugin`). It is built by the Zig SDK in `sdk-zig/` (`addPlugin` \
+             in `build.zig`); its C declarations come from `include/` through \
+             `src/tenon.h`, including a copy of `{header}` taken when `tenon new` ran.\n"
+        )),
+    }
+    text.push_str(
+        "\nWriting your own interface, and what the header may contain: \
+         `docs/guide-your-interface.md` in the Tenon repository.\n",
+    );
+    text
+}
+
+/// The C type of an argument of this kind.
+fn c_arg_type(kind: ValueKind) -> &'static str {
+    match kind {
+        ValueKind::Utf8 => "tenon_str",
+        ValueKind::Bytes => "tenon_bytes",
+        other => c_scalar_type(other),
+    }
+}
+
+/// The C type a result of this kind is written through.
+fn c_result_type(kind: ValueKind) -> String {
+    match kind {
+        ValueKind::Utf8 | ValueKind::Bytes => "tenon_buffer *".to_owned(),
+        other => format!("{} *", c_scalar_type(other)),
+    }
+}
+
+fn c_scalar_type(kind: ValueKind) -> &'static str {
+    match kind {
+        ValueKind::U8 => "uint8_t",
+        ValueKind::U16 => "uint16_t",
+        ValueKind::U32 => "uint32_t",
+        ValueKind::U64 => "uint64_t",
+        ValueKind::I8 => "int8_t",
+        ValueKind::I16 => "int16_t",
+        ValueKind::I32 => "int32_t",
+        ValueKind::I64 => "int64_t",
+        ValueKind::F32 => "float",
+        ValueKind::F64 => "double",
+        ValueKind::Bool => "bool",
+        // A kind added to ValueKind later is refused by the model reader
+        // before it gets here.
+        _ => "void",
+    }
+}
+
+/// An identifier of the plugin's own, for C: `my-plugin` → `my_plugin`.
+fn c_ident(name: &str) -> String {
+    name.replace('-', "_")
+}
+
+/// The name a parameter gets in the stub: the header's, unless it would
+/// clash with the stub's own `instance` and `error`.
+fn param_name(name: &str) -> String {
+    match name {
+        "instance" | "error" => format!("{name}_arg"),
+        other => other.to_owned(),
+    }
+}
+
+/// One C stub: `static tenon_status prefix_method(void *instance, ...)`.
+fn c_stub(prefix: &str, method: &MethodModel) -> String {
+    let mut params = vec!["void *instance".to_owned()];
+    let mut unused = vec!["instance".to_owned()];
+    for arg in &method.args {
+        let name = param_name(&arg.name);
+        params.push(format!("{} {name}", c_arg_type(arg.kind)));
+        unused.push(name);
+    }
+    let mut body = String::new();
+    if let Some(result) = &method.result {
+        let name = param_name(&result.name);
+        params.push(format!("{}{name}", c_result_type(result.kind)));
+        match result.kind {
+            ValueKind::Utf8 | ValueKind::Bytes => {
+                let what = if result.kind == ValueKind::Utf8 {
+                    "UTF-8 text"
+                } else {
+                    "bytes"
+                };
+                body.push_str(&format!(
+                    "    /* Append the result ({what}) to {name} with tenon_buffer_append. */\n"
+                ));
+                unused.push(name);
+            }
+            ValueKind::Bool => body.push_str(&format!("    *{name} = false;\n")),
+            _ => body.push_str(&format!("    *{name} = 0;\n")),
+        }
+    }
+    params.push("tenon_buffer *error".to_owned());
+    unused.push("error".to_owned());
+    let mut text = String::new();
+    let doc = method.doc_without_tags();
+    if !doc.is_empty() {
+        text.push_str("/* ");
+        text.push_str(&doc.replace("*/", "* /").replace('\n', "\n * "));
+        text.push_str(" */\n");
+    }
+    text.push_str(&format!(
+        "static tenon_status {prefix}_{}({}) {{\n",
+        method.name,
+        params.join(", ")
+    ));
+    for name in unused {
+        text.push_str(&format!("    TENON_UNUSED({name});\n"));
+    }
+    text.push_str("    /* TODO: implement. */\n");
+    text.push_str(&body);
+    text.push_str("    return TENON_OK;\n}\n\n");
+    text
+}
+
+/// The C (or C++: the same code compiles as both) source of a plugin called
+/// `name` implementing `model`, which `#include`s `header`.
+pub fn c_source(name: &str, model: &InterfaceModel, header: &str) -> String {
+    let prefix = c_ident(name);
+    let mut text = format!(
+        "/*\n * {name}: a Tenon plugin implementing {} version {}.\n *\n \
+         * Generated by `tenon new` from {header}: one stub per method, each\n \
+         * succeeding with an empty result. Fill them in; the host calls them\n \
+         * with the instance create returned.\n */\n\
+         #include <tenon/sdk.h>\n#include <{header}>\n\n",
+        model.id, model.version
+    );
+    text.push_str(&format!(
+        "/* The instance every create hands out: the stubs keep no state. Give\n \
+         * each instance its own state by allocating it in create and freeing it\n \
+         * in destroy. */\nstatic char {prefix}_instance;\n\n"
+    ));
+    for method in &model.methods {
+        text.push_str(&c_stub(&prefix, method));
+    }
+    text.push_str(&format!(
+        "static tenon_status {prefix}_create(const tenon_host *host, tenon_str config,\n    \
+         void **out_instance, tenon_buffer *error) {{\n    \
+         TENON_UNUSED(host);\n    TENON_UNUSED(config);\n    \
+         if (out_instance == NULL) {{\n        \
+         return tenon_fail(error, TENON_INVALID_ARGUMENT, \"create: out_instance is NULL\");\n    \
+         }}\n    *out_instance = &{prefix}_instance;\n    return TENON_OK;\n}}\n\n\
+         static void {prefix}_destroy(void *instance) {{\n    TENON_UNUSED(instance);\n}}\n\n"
+    ));
+    let methods: Vec<String> = model
+        .methods
+        .iter()
+        .map(|m| format!("{prefix}_{}", m.name))
+        .collect();
+    text.push_str(&format!(
+        "static const {vtable} {prefix}_vtable =\n    TENON_VTABLE({vtable}, {});\n\n",
+        methods.join(", "),
+        vtable = model.vtable,
+    ));
+    text.push_str(&format!(
+        "TENON_PLUGIN(\"{name}\", \"0.1.0\", \"{name}: implements {id}\", TENON_PLUGIN_THREAD_SAFE,\n             \
+         {prefix}_create, {prefix}_destroy,\n             \
+         TENON_INTERFACE_ENTRY({id_macro}, {version_macro}, &{prefix}_vtable));\n",
+        id = model.id,
+        id_macro = model.id_macro,
+        version_macro = model.version_macro,
+    ));
+    text
+}
+
+/// The Zig type of an argument of this kind (as translate-c names it).
+fn zig_arg_type(kind: ValueKind) -> &'static str {
+    match kind {
+        ValueKind::Utf8 => "c.tenon_str",
+        ValueKind::Bytes => "c.tenon_bytes",
+        other => zig_scalar_type(other),
+    }
+}
+
+fn zig_scalar_type(kind: ValueKind) -> &'static str {
+    match kind {
+        ValueKind::U8 => "u8",
+        ValueKind::U16 => "u16",
+        ValueKind::U32 => "u32",
+        ValueKind::U64 => "u64",
+        ValueKind::I8 => "i8",
+        ValueKind::I16 => "i16",
+        ValueKind::I32 => "i32",
+        ValueKind::I64 => "i64",
+        ValueKind::F32 => "f32",
+        ValueKind::F64 => "f64",
+        ValueKind::Bool => "bool",
+        _ => "void",
+    }
+}
+
+/// The Zig `src/plugin.zig` of a plugin called `name` implementing `model`.
+pub fn zig_source(name: &str, model: &InterfaceModel) -> String {
+    let prefix = c_ident(name);
+    let mut text = format!(
+        "//! {name}: a Tenon plugin implementing {} version {}.\n//!\n\
+         //! Generated by `tenon new`: one stub per method, each succeeding with an\n\
+         //! empty result. Fill them in.\nconst c = @import(\"c\");\n\
+         const tenon = @import(\"tenon\");\n\n",
+        model.id, model.version
+    );
+    for method in &model.methods {
+        let mut params = vec!["    instance: ?*anyopaque,".to_owned()];
+        let mut unused = vec!["instance".to_owned()];
+        for arg in &method.args {
+            let name = zig_ident(&arg.name);
+            params.push(format!("    {name}: {},", zig_arg_type(arg.kind)));
+            unused.push(name);
+        }
+        let mut body = String::new();
+        if let Some(result) = &method.result {
+            let name = zig_ident(&result.name);
+            match result.kind {
+                ValueKind::Utf8 | ValueKind::Bytes => {
+                    params.push(format!("    {name}: [*c]c.tenon_buffer,"));
+                    body.push_str(&format!(
+                        "    // Append the result to {name} with tenon.append.\n"
+                    ));
+                    unused.push(name);
+                }
+                other => {
+                    params.push(format!("    {name}: [*c]{},", zig_scalar_type(other)));
+                    let zero = match other {
+                        ValueKind::Bool => "false",
+                        _ => "0",
+                    };
+                    body.push_str(&format!("    if ({name} != null) {name}.* = {zero};\n"));
+                }
+            }
+        }
+        params.push("    @\"error\": [*c]c.tenon_buffer,".to_owned());
+        unused.push("@\"error\"".to_owned());
+        let doc = method.doc_without_tags();
+        for line in doc.lines() {
+            text.push_str(&format!("/// {line}\n").replace("///  ", "/// "));
+        }
+        // Prefixed, so that no parameter (`count` of `count`) shadows it.
+        text.push_str(&format!(
+            "fn {prefix}_{}(\n{}\n) callconv(.c) c.tenon_status {{\n",
+            method.name,
+            params.join("\n")
+        ));
+        for name in unused {
+            text.push_str(&format!("    _ = {name};\n"));
+        }
+        text.push_str("    // TODO: implement.\n");
+        text.push_str(&body);
+        text.push_str("    return c.TENON_OK;\n}\n\n");
+    }
+    let methods: Vec<String> = model
+        .methods
+        .iter()
+        .map(|m| format!("                .{} = {prefix}_{},", m.name, m.name))
+        .collect();
+    text.push_str(&format!(
+        "comptime {{\n    tenon.exportPlugin(.{{\n        .name = \"{name}\",\n        \
+         .version = \"0.1.0\",\n        .description = \"{name}: implements {id}\",\n        \
+         .flags = c.TENON_PLUGIN_THREAD_SAFE,\n        .interfaces = &.{{\n            \
+         tenon.interface(c.{id_macro}, c.{version_macro}, c.{vtable}, .{{\n{}\n            \
+         }}),\n        }},\n    }});\n}}\n",
+        methods.join("\n"),
+        id = model.id,
+        id_macro = model.id_macro,
+        version_macro = model.version_macro,
+        vtable = model.vtable,
+    ));
+    text
+}
+
+/// A C name as a Zig identifier: Zig keywords are quoted (`@"error"`).
+fn zig_ident(name: &str) -> String {
+    const KEYWORDS: &[&str] = &[
+        "error",
+        "type",
+        "fn",
+        "const",
+        "var",
+        "return",
+        "test",
+        "struct",
+        "enum",
+        "union",
+        "and",
+        "or",
+        "if",
+        "else",
+        "while",
+        "for",
+        "switch",
+        "defer",
+        "try",
+        "catch",
+        "async",
+        "await",
+        "resume",
+        "suspend",
+        "comptime",
+        "inline",
+        "export",
+        "extern",
+        "pub",
+        "align",
+        "anytype",
+        "break",
+        "continue",
+        "opaque",
+        "orelse",
+        "packed",
+        "threadlocal",
+        "unreachable",
+        "volatile",
+        "allowzero",
+        "callconv",
+        "noalias",
+        "nosuspend",
+        "linksection",
+        "errdefer",
+        "asm",
+        "addrspace",
+        "noinline",
+        "usingnamespace",
+        "instance",
+        "c",
+        "tenon",
+    ];
+    if KEYWORDS.contains(&name) {
+        format!("{name}_arg")
+    } else {
+        name.to_owned()
+    }
+}
+
+/// The trait name the Rust project's declaration uses.
+pub fn rust_trait_name(model: &InterfaceModel) -> String {
+    trait_name_of(&model.vtable)
+}
+
+/// The Rust `src/lib.rs` of a plugin called `name` implementing `model`,
+/// whose declaration is in `src/interface.rs`.
+pub fn rust_source(name: &str, model: &InterfaceModel) -> String {
+    let trait_name = rust_trait_name(model);
+    let mut text = format!(
+        "//! {name}: a Tenon plugin implementing `{}` version {}.\n//!\n\
+         //! Generated by `tenon new`: one stub per method, each succeeding with an\n\
+         //! empty result. Fill them in.\n\n\
+         mod interface;\n\n\
+         use interface::{trait_name};\n\
+         use tenon_plugin::{{CallResult, Host, Plugin}};\n\n\
+         /// One instance of the plugin.\n\
+         struct Instance;\n\n\
+         impl Plugin for Instance {{\n    \
+         fn create(_host: Host<'_>, _config: &str) -> CallResult<Self> {{\n        \
+         Ok(Instance)\n    }}\n}}\n\n\
+         impl {trait_name} for Instance {{\n",
+        model.id, model.version
+    );
+    for (index, method) in model.methods.iter().enumerate() {
+        if index > 0 {
+            text.push('\n');
+        }
+        let mut signature = format!("    fn {}(&self", method.name);
+        for arg in &method.args {
+            signature.push_str(&format!(", _{}: {}", arg.name, arg_type(arg.kind)));
+        }
+        let (ret, value) = match &method.result {
+            None => ("()", "()"),
+            Some(result) => (
+                result_type(result.kind),
+                match result.kind {
+                    ValueKind::Utf8 => "String::new()",
+                    ValueKind::Bytes => "Vec::new()",
+                    ValueKind::Bool => "false",
+                    ValueKind::F32 | ValueKind::F64 => "0.0",
+                    _ => "0",
+                },
+            ),
+        };
+        signature.push_str(&format!(") -> CallResult<{ret}> {{\n"));
+        text.push_str(&signature);
+        text.push_str("        // TODO: implement.\n");
+        text.push_str(&format!("        Ok({value})\n    }}\n"));
+    }
+    text.push_str(&format!(
+        "}}\n\ntenon_plugin::export! {{\n    plugin: Instance,\n    name: \"{name}\",\n    \
+         version: env!(\"CARGO_PKG_VERSION\"),\n    \
+         description: \"{name}: implements {}\",\n    thread_safe: true,\n    \
+         interfaces: [dyn {trait_name}],\n}}\n",
+        model.id
+    ));
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = r#"
+#define ACME_SHAPES_ID "com.acme.shapes"
+#define ACME_SHAPES_VERSION 1u
+typedef struct acme_shapes_v1 {
+    uint32_t struct_size;
+    /* The name. [out: text] */
+    tenon_status (*name)(void *instance, tenon_buffer *out, tenon_buffer *error);
+    tenon_status (*area)(void *instance, double scale, tenon_str error, bool *ok,
+                         tenon_buffer *error);
+} acme_shapes_v1;
+"#;
+
+    #[test]
+    fn c_stubs_follow_the_header() {
+        let model = tenon_bindgen::parse_header_text(HEADER).unwrap().remove(0);
+        let text = c_source("my-shapes", &model, "acme/shapes.h");
+        assert!(text.contains("#include <acme/shapes.h>"), "{text}");
+        assert!(text.contains(
+            "static tenon_status my_shapes_area(void *instance, double scale, \
+             tenon_str error_arg, bool *ok, tenon_buffer *error) {"
+        ));
+        assert!(text.contains("*ok = false;"));
+        assert!(text.contains("TENON_VTABLE(acme_shapes_v1, my_shapes_name, my_shapes_area)"));
+        assert!(text.contains("TENON_INTERFACE_ENTRY(ACME_SHAPES_ID, ACME_SHAPES_VERSION"));
+    }
+
+    #[test]
+    fn rust_stubs_follow_the_header() {
+        let model = tenon_bindgen::parse_header_text(HEADER).unwrap().remove(0);
+        let text = rust_source("my-shapes", &model);
+        assert!(text.contains("impl AcmeShapes for Instance {"), "{text}");
+        assert!(
+            text.contains("fn name(&self) -> CallResult<String> {"),
+            "{text}"
+        );
+        assert!(text.contains("fn area(&self, _scale: f64, _error: &str) -> CallResult<bool> {"));
+        assert!(text.contains("interfaces: [dyn AcmeShapes],"));
+    }
+}

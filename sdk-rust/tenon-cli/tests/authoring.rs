@@ -1,0 +1,272 @@
+//! `tenon bindgen` and `tenon new --interface HEADER --sdk DIR`: what an
+//! application author meets before any plugin is built.
+
+mod support;
+
+use std::path::Path;
+
+use support::{run, scratch, stderr, stdout};
+use tenon_test_plugins::toolchain;
+
+const HEADER: &str = r#"#include <tenon/plugin.h>
+#define ACME_SHAPES_ID "com.acme.shapes"
+#define ACME_SHAPES_VERSION 1u
+typedef struct acme_shapes_v1 {
+    uint32_t struct_size;
+    /* The shape's name. [out: text] */
+    tenon_status (*name)(void *instance, tenon_buffer *out, tenon_buffer *error);
+    tenon_status (*area)(void *instance, double scale, double *area, tenon_buffer *error);
+} acme_shapes_v1;
+"#;
+
+fn write_header(dir: &Path, text: &str) -> String {
+    let header = dir.join("shapes.h");
+    std::fs::write(&header, text).unwrap();
+    header.display().to_string()
+}
+
+#[test]
+fn sdk_that_cannot_be_used_is_refused() {
+    let dir = scratch("authoring", "sdk-refused");
+    let project = dir.join("p").display().to_string();
+    let missing = dir.join("no-such-sdk").display().to_string();
+    let output = run(&[
+        "new", "p", "--lang", "rust", "--dir", &project, "--sdk", &missing,
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("is not a Tenon SDK a Rust project can use"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!dir.join("p").exists(), "nothing is written");
+
+    // Headers alone are an SDK for C, not for Rust (no crates).
+    let headers_only = dir.join("headers-only");
+    std::fs::create_dir_all(headers_only.join("include/tenon")).unwrap();
+    std::fs::write(headers_only.join("include/tenon/plugin.h"), "").unwrap();
+    let headers_only = headers_only.display().to_string();
+    let output = run(&[
+        "new",
+        "p",
+        "--lang",
+        "rust",
+        "--dir",
+        &project,
+        "--sdk",
+        &headers_only,
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("sdk-rust/tenon-plugin/Cargo.toml"),
+        "{}",
+        stderr(&output)
+    );
+    let output = run(&[
+        "new",
+        "p",
+        "--lang",
+        "c",
+        "--dir",
+        &project,
+        "--sdk",
+        &headers_only,
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+}
+
+#[test]
+fn a_header_that_breaks_the_convention_is_refused_with_the_reason() {
+    let dir = scratch("authoring", "bad-header");
+    let header = write_header(&dir, &HEADER.replace("double scale", "char *scale"));
+    let project = dir.join("p").display().to_string();
+    let output = run(&[
+        "new",
+        "p",
+        "--lang",
+        "c",
+        "--dir",
+        &project,
+        "--interface",
+        &header,
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(
+        message.contains("area") && message.contains("pointer"),
+        "{message}"
+    );
+}
+
+#[test]
+fn new_writes_a_stub_per_method() {
+    let dir = scratch("authoring", "stubs");
+    let header = write_header(&dir, HEADER);
+    let project = dir.join("p");
+    let output = run(&[
+        "new",
+        "p",
+        "--lang",
+        "cpp",
+        "--dir",
+        &project.display().to_string(),
+        "--interface",
+        &header,
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("implementing com.acme.shapes version 1"));
+    let source = std::fs::read_to_string(project.join("src/plugin.cpp")).unwrap();
+    assert!(
+        source.contains("TENON_VTABLE(acme_shapes_v1, p_name, p_area)"),
+        "{source}"
+    );
+    assert!(project.join("include/shapes.h").is_file());
+    let readme = std::fs::read_to_string(project.join("README.md")).unwrap();
+    assert!(
+        readme.contains("tenon check --interface include/shapes.h"),
+        "{readme}"
+    );
+}
+
+#[test]
+fn bindgen_writes_and_checks_for_drift() {
+    if let Err(error) = tenon_bindgen::load_libclang() {
+        toolchain::missing("libclang", &error.to_string());
+        return;
+    }
+    let dir = scratch("authoring", "bindgen");
+    let header = write_header(&dir, HEADER);
+    let out = dir.join("shapes.rs").display().to_string();
+    let output = run(&["bindgen", &header, "-o", &out]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.contains("pub struct acme_shapes_v1"), "{text}");
+    assert!(text.contains("fn name(&self) -> String;"), "{text}");
+    assert!(
+        text.contains("fn area(&self, scale: f64) -> f64;"),
+        "{text}"
+    );
+
+    let output = run(&["bindgen", &header, "-o", &out, "--check"]);
+    assert!(output.status.success(), "{}", stdout(&output));
+    assert!(stdout(&output).contains("up to date"));
+
+    // The header grows a method: the checked-in file is now stale.
+    write_header(
+        &dir,
+        &HEADER.replace(
+            "} acme_shapes_v1;",
+            "    /* [revision 2] */\n    tenon_status (*reset)(void *instance, tenon_buffer *error);\n} acme_shapes_v1;",
+        ),
+    );
+    let output = run(&["bindgen", &header, "-o", &out, "--check"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("OUT OF DATE"),
+        "{}",
+        stdout(&output)
+    );
+    assert!(stdout(&output).contains("reset"), "{}", stdout(&output));
+
+    // --text overrides the header; a method the header lacks is an error.
+    let output = run(&["bindgen", &header, "-o", &out, "--bytes", "name"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.contains("fn name(&self) -> Vec<u8>;"), "{text}");
+    assert!(text.contains("#[revision(2)]"), "{text}");
+    let output = run(&["bindgen", &header, "-o", &out, "--text", "nope"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("nope"), "{}", stderr(&output));
+}
+
+/// Every argument and result kind, and names that clash with the stubs'
+/// own (`error`, `instance`, `c`, `count` of `count`).
+const ALL_KINDS: &str = r#"#include <tenon/plugin.h>
+#define ACME_ALL_ID "com.acme.all"
+#define ACME_ALL_VERSION 3u
+typedef struct acme_all_v3 {
+    uint32_t struct_size;
+    tenon_status (*scalars)(void *instance, uint8_t a, uint16_t b, uint32_t c, uint64_t d,
+                            int8_t e, int16_t f, int32_t g, int64_t h, float i, double j,
+                            bool k, int64_t *out, tenon_buffer *error);
+    tenon_status (*count)(void *instance, tenon_str instance_, uint64_t *count,
+                          tenon_buffer *error);
+    /* [out: text] */
+    tenon_status (*text)(void *instance, tenon_str error_, tenon_buffer *out, tenon_buffer *error);
+    tenon_status (*bytes)(void *instance, tenon_bytes data, tenon_buffer *out, tenon_buffer *error);
+    tenon_status (*flag)(void *instance, bool *flag, tenon_buffer *error);
+    tenon_status (*ratio)(void *instance, float *ratio, tenon_buffer *error);
+} acme_all_v3;
+"#;
+
+/// The C, C++ and Zig projects made from a header build as generated and
+/// pass `tenon check --interface`.
+#[cfg(target_os = "linux")]
+#[test]
+fn projects_from_a_header_build_and_pass_check_in_c_cpp_and_zig() {
+    use std::process::Command;
+    let dir = scratch("authoring", "all-kinds");
+    let header = write_header(&dir, ALL_KINDS);
+    let zig = Command::new("python3")
+        .args(["-m", "ziglang", "version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let builds: [(&str, &[&[&str]], &str, bool); 3] = [
+        ("c", &[&["make"]], "build/libp-c.so", true),
+        (
+            "cpp",
+            &[
+                &["cmake", "-S", ".", "-B", "build"],
+                &["cmake", "--build", "build"],
+            ],
+            "build/libp-cpp.so",
+            Command::new("cmake").arg("--version").output().is_ok(),
+        ),
+        (
+            "zig",
+            &[&["python3", "-m", "ziglang", "build"]],
+            "zig-out/lib/libp_zig.so",
+            zig,
+        ),
+    ];
+    for (lang, commands, library, available) in builds {
+        if !available {
+            toolchain::missing(lang, "building a project made from a header");
+            continue;
+        }
+        let name = format!("p-{lang}");
+        let project = dir.join(&name);
+        let output = run(&[
+            "new",
+            &name,
+            "--lang",
+            lang,
+            "--dir",
+            &project.display().to_string(),
+            "--interface",
+            &header,
+        ]);
+        assert!(output.status.success(), "{lang}: {}", stderr(&output));
+        for command in commands {
+            let output = Command::new(command[0])
+                .args(&command[1..])
+                .current_dir(&project)
+                .output()
+                .unwrap();
+            assert!(
+                output.status.success(),
+                "{lang}: {command:?}: {}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        let library = project.join(library).display().to_string();
+        let output = run(&["check", "--interface", &header, &library]);
+        assert!(output.status.success(), "{lang}: {}", stdout(&output));
+        assert!(
+            stdout(&output).contains("methods:com.acme.all"),
+            "{lang}: {}",
+            stdout(&output)
+        );
+    }
+}
