@@ -38,7 +38,12 @@ shims="$target_dir/wine-shims"
 mkdir -p "$shims"
 x86_64-w64-mingw32-gcc -std=c99 -Wall -Wextra -Wpedantic -Werror -O2 -shared \
     -o "$shims/bcryptprimitives.dll" scripts/wine/bcryptprimitives.c -ladvapi32
-export WINEPATH="$shims"
+# Test binaries that link the static C++ greeter (tenon-static-host) load
+# MinGW's libstdc++ DLLs, as the cc crate links them: Wine finds them here.
+runtime_dirs=$(for dll in libstdc++-6.dll libwinpthread-1.dll; do
+    dirname "$(realpath "$(x86_64-w64-mingw32-g++-posix -print-file-name=$dll)")"
+done | sort -u | paste -sd ';')
+export WINEPATH="$shims;$runtime_dirs"
 export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine
 
 started=$(date +%s)

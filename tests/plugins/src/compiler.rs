@@ -183,11 +183,12 @@ fn find_second(compiler: Compiler, language: Language) -> Found {
         // linked statically, which its MinGW driver cannot order.
         return Found {
             compiler,
-            tool: Err(missing(
-                compiler,
-                language,
-                "clang++ cannot link MinGW C++ DLLs with std::mutex statically here",
-            )),
+            tool: Err(BuildError::ToolchainMissing {
+                tool: command.to_owned(),
+                message: "Debian's clang++ cannot link MinGW C++ DLLs with libstdc++'s \
+                          std::mutex statically; the C++ examples are built by MinGW g++ only"
+                    .to_owned(),
+            }),
         };
     }
     let tool = cc_build(language)
