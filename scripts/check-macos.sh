@@ -35,8 +35,10 @@ for arch in aarch64 x86_64; do
             "examples-c/$example/$example.c" -o "$out/lib$example.dylib"
     done
     for example in greeter-cpp kv-cpp; do
+        # Zig's Mach-O linker takes no -exported_symbol; its libc++ is
+        # linked in with hidden visibility, so hidden visibility suffices.
         "${zig[@]}" c++ -target "$arch-macos" -shared -std=c++17 "${strict[@]}" \
-            -fvisibility-inlines-hidden -Wl,-exported_symbol,_tenon_plugin_v1 "${includes[@]}" \
+            -fvisibility-inlines-hidden "${includes[@]}" \
             examples-c/$example/*.cpp -o "$out/lib$example.dylib"
     done
     for library in "$out"/*.dylib; do
