@@ -114,7 +114,9 @@ EOF
 )
 checked=0
 for library in "${examples[@]}"; do
-    wine "$tenon_exe" check "$library" >/dev/null || fail "tenon check $library"
+    # Each check's own child process is Linux-only for now (tenon check
+    # says so and suggests --in-process): the checks run in process here.
+    wine "$tenon_exe" check --in-process "$library" >/dev/null || fail "tenon check $library"
     checked=$((checked + 1))
 done
 say "tenon check passed on $checked example plugins"
@@ -124,14 +126,14 @@ odd="$target_dir/wine-tmp/plugins ünïcødé 插件"
 rm -rf "$odd" && mkdir -p "$odd"
 greeter=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["libraries"]["c/gcc/plugins/greeter"])' "$manifest")
 cp "$greeter" "$odd/grüße.dll"
-wine "$tenon_exe" check "$odd/grüße.dll" >/dev/null || fail "tenon check on a non-ASCII path"
-out=$(wine "$tenon_exe" inspect --json "$odd/grüße.dll") || fail "tenon inspect on a non-ASCII path"
-echo "$out" | grep -q '"name":"greeter-c"' || fail "inspect on a non-ASCII path: $out"
+wine "$tenon_exe" check --in-process "$odd/grüße.dll" >/dev/null || fail "tenon check on a non-ASCII path"
 set +e
 out=$(wine "$tenon_exe" check --isolated "$odd/grüße.dll" 2>&1)
 status=$?
 set -e
-[ "$status" -ne 0 ] && echo "$out" | grep -q isolation_unsupported ||
-    fail "check --isolated should fail with isolation_unsupported on Windows (status $status): $out"
+# Isolation (and `tenon inspect`, which reads the plugin in a child) are
+# Linux-only for now: a clear refusal, not a crash.
+[ "$status" -ne 0 ] && echo "$out" | grep -q "isolation_unsupported" ||
+    fail "check --isolated should be refused on Windows (status $status): $out"
 
 say "passed in $(( $(date +%s) - started )) s"
