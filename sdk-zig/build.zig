@@ -114,6 +114,10 @@ pub fn addPlugin(b: *std.Build, options: PluginOptions) *std.Build.Step.Compile 
             .optimize = optimize,
             // Linked into position-independent executables (Rust's default).
             .pic = true,
+            // A static library's stack protector calls __stack_chk_fail,
+            // which the linking toolchain may not provide (MinGW's lives in
+            // libssp, which rustc does not link).
+            .stack_protector = if (static_id == null) null else false,
             .imports = &.{
                 .{ .name = "c", .module = c },
                 .{ .name = "tenon", .module = tenon },

@@ -102,6 +102,29 @@ fn strict(mut build: cc::Build) -> cc::Build {
     build
 }
 
+/// `-Dtarget=` for the target cargo builds for when it is not the host
+/// (Zig builds for the machine it runs on by default): a Windows build on
+/// Linux, for instance.
+fn zig_target() -> Option<String> {
+    let target = env::var("TARGET").ok()?;
+    if env::var("HOST").ok()? == target {
+        return None;
+    }
+    let arch = target.split('-').next()?;
+    let os = if target.contains("windows") {
+        "windows-gnu"
+    } else if target.contains("apple") {
+        "macos"
+    } else if target.contains("linux-musl") {
+        "linux-musl"
+    } else if target.contains("linux") {
+        "linux-gnu"
+    } else {
+        return None;
+    };
+    Some(format!("-Dtarget={arch}-{os}"))
+}
+
 /// Builds the Zig greeter as a static library with `zig build
 /// -Dstatic=greeter_zig` and returns the directory holding it.
 fn zig_greeter(root: &Path, out: &Path) -> Result<PathBuf, String> {
@@ -123,9 +146,13 @@ fn zig_greeter(root: &Path, out: &Path) -> Result<PathBuf, String> {
             tried.push(zig.join(" "));
             continue;
         }
+        // A library left by a build for another target would be linked
+        // instead (zig names it libgreeter-zig.a or greeter-zig.lib).
+        let _ = std::fs::remove_dir_all(&prefix);
         let output = Command::new(&zig[0])
             .args(&zig[1..])
             .args(["build", "-Dstatic=greeter_zig", "-Doptimize=ReleaseSafe"])
+            .args(zig_target())
             .arg("--prefix")
             .arg(&prefix)
             .arg("--cache-dir")
@@ -141,7 +168,15 @@ fn zig_greeter(root: &Path, out: &Path) -> Result<PathBuf, String> {
                 String::from_utf8_lossy(&output.stderr)
             );
         }
-        return Ok(prefix.join("lib"));
+        let lib = prefix.join("lib");
+        // For Windows Zig names the archive greeter-zig.lib; rustc looks
+        // for libgreeter-zig.a with a GNU target (the format is the same).
+        let zig_named = lib.join("greeter-zig.lib");
+        if zig_named.is_file() && env::var("TARGET").is_ok_and(|t| t.ends_with("windows-gnu")) {
+            std::fs::copy(&zig_named, lib.join("libgreeter-zig.a"))
+                .map_err(|e| format!("copy {}: {e}", zig_named.display()))?;
+        }
+        return Ok(lib);
     }
     Err(format!("none of {} answers `version`", tried.join(", ")))
 }

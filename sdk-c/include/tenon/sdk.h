@@ -351,9 +351,11 @@ template <> struct tenon_sdk_is_u32_<uint32_t> {
  * build is the shared-library one described here. */
 #ifdef TENON_STATIC_PLUGIN
 #define TENON_SDK_ENTRY_ TENON_SDK_CAT_(tenon_plugin_v1_, TENON_STATIC_PLUGIN)
-#if defined(__GNUC__) || defined(__clang__)
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(_WIN32) && !defined(__CYGWIN__)
 #define TENON_SDK_ENTRY_LINKAGE_ __attribute__((visibility("hidden")))
 #else
+/* PE/COFF has no symbol visibility (MinGW gcc warns that the attribute is
+ * ignored): a symbol without dllexport is not exported anyway. */
 #define TENON_SDK_ENTRY_LINKAGE_
 #endif
 #else

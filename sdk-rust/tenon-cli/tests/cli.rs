@@ -739,3 +739,94 @@ fn new_refuses_a_directory_that_is_not_empty() {
     assert!(dir.join("elsewhere/src/plugin.c").is_file());
     assert!(dir.join("elsewhere/include/tenon/plugin.h").is_file());
 }
+
+// ---------------------------------------------------------------------------
+// Libraries of other platforms
+// ---------------------------------------------------------------------------
+
+/// The C greeter cross-compiled by Zig for macOS (arm64 and x86-64, Mach-O
+/// dylibs) and Windows (a PE DLL) is read as what it is: `tenon inspect`
+/// refuses it as `wrong_architecture`, naming its format, processor and
+/// word as its header states them, and the platform this host loads.
+#[test]
+#[cfg(target_os = "linux")]
+fn inspect_reads_macos_and_windows_libraries_as_foreign() {
+    let Some(zig) = zig() else {
+        toolchain_missing(
+            "zig",
+            "`zig` is not on PATH and `python3 -m ziglang` failed; `pip install ziglang` \
+             provides it",
+        );
+        return;
+    };
+    let root = tenon_test_plugins::workspace_root();
+    let dir = scratch(SCRATCH, "foreign");
+    let cases = [
+        (
+            "aarch64-macos",
+            "libgreeter.dylib",
+            "a Mach-O library (macOS, iOS) for arm64, 64-bit little-endian",
+        ),
+        (
+            "x86_64-macos",
+            "libgreeter.dylib",
+            "a Mach-O library (macOS, iOS) for x86-64, 64-bit little-endian",
+        ),
+        (
+            "x86_64-windows-gnu",
+            "greeter.dll",
+            "a PE DLL (Windows) for x86-64, 64-bit little-endian",
+        ),
+    ];
+    for (target, file, described) in cases {
+        let library = dir.join(target).join(file);
+        std::fs::create_dir_all(library.parent().unwrap()).unwrap();
+        let mut args: Vec<String> = zig[1..].iter().map(|arg| arg.to_string()).collect();
+        args.extend(
+            [
+                "cc",
+                "-target",
+                target,
+                "-shared",
+                "-fvisibility=hidden",
+                "-std=c99",
+            ]
+            .map(str::to_owned),
+        );
+        args.extend(["-Wall", "-Wextra", "-Wpedantic", "-Werror"].map(str::to_owned));
+        for include in ["include", "sdk-c/include", "examples-c/interfaces"] {
+            args.push("-I".to_owned());
+            args.push(root.join(include).display().to_string());
+        }
+        args.push(
+            root.join("examples-c/greeter/greeter.c")
+                .display()
+                .to_string(),
+        );
+        args.push("-o".to_owned());
+        args.push(library.display().to_string());
+        let output = Command::new(zig[0]).args(&args).output().unwrap();
+        assert!(
+            output.status.success(),
+            "zig cc -target {target}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+
+        let output = run_path(&["inspect", "--json"], &library);
+        assert_eq!(output.status.code(), Some(1), "{target}");
+        let value = json(&output);
+        assert_eq!(
+            value["error"]["kind"], "wrong_architecture",
+            "{target}: {value}"
+        );
+        let message = value["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains(&format!("the file is {described}, but")),
+            "{target}: {message}"
+        );
+        assert!(
+            message.contains("this host loads an ELF shared library"),
+            "{message}"
+        );
+    }
+}

@@ -129,6 +129,11 @@ pub(crate) fn open_regular(given: &Path) -> Result<(File, PathBuf), Error> {
         std::io::ErrorKind::NotFound => Error::FileNotFound {
             path: given.to_path_buf(),
         },
+        // Windows does not open a directory as a file ("Access denied"):
+        // say what it is, as on the other platforms.
+        _ if std::fs::metadata(given).is_ok_and(|metadata| !metadata.is_file()) => {
+            refuse("not a regular file".to_owned())
+        }
         _ => refuse(e.to_string()),
     })?;
     let metadata = file.metadata().map_err(|e| refuse(e.to_string()))?;

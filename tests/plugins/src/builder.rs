@@ -33,7 +33,7 @@ pub(crate) enum Library {
 impl Library {
     /// What the cache knows this library by, also the directory below
     /// [`output_root`] that C, C++ and Zig builds write into.
-    fn key(&self) -> String {
+    pub(crate) fn key(&self) -> String {
         match self {
             Library::Native {
                 language,
@@ -71,6 +71,9 @@ pub(crate) fn build(library: &Library) -> Result<PathBuf, BuildError> {
         .or_default()
         .clone();
     cell.get_or_init(|| {
+        if let Some(manifest) = crate::prebuilt::manifest() {
+            return manifest.library(&key);
+        }
         let dir = output_root().join(&key);
         match library {
             Library::Native {
@@ -91,7 +94,8 @@ pub(crate) fn build(library: &Library) -> Result<PathBuf, BuildError> {
 /// Where the C, C++ and Zig libraries go: `<target-dir>/tenon-plugins/`, in
 /// the cargo target directory of the running binary (see
 /// [`rust_plugin`](crate::rust_plugin)), so that nothing is written into the
-/// source tree and `cargo clean` removes them.
-fn output_root() -> PathBuf {
-    Layout::detect().target_dir.join("tenon-plugins")
+/// source tree and `cargo clean` removes them; a cross build's go into a
+/// directory of its triple below it.
+pub(crate) fn output_root() -> PathBuf {
+    Layout::detect().plugins_dir()
 }

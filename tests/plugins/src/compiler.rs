@@ -4,7 +4,7 @@
 use std::fmt;
 use std::sync::OnceLock;
 
-use crate::layout::TARGET;
+use crate::layout::{target, BUILT_FOR};
 use crate::native::Language;
 use crate::BuildError;
 
@@ -33,6 +33,18 @@ impl Compiler {
             Compiler::Msvc => "msvc",
             Compiler::Unknown => "unknown",
         }
+    }
+
+    /// The compiler whose [`label`](Compiler::label) is `label`.
+    pub(crate) fn from_label(label: &str) -> Option<Compiler> {
+        [
+            Compiler::Gcc,
+            Compiler::Clang,
+            Compiler::Msvc,
+            Compiler::Unknown,
+        ]
+        .into_iter()
+        .find(|compiler| compiler.label() == label)
     }
 
     /// The family of `tool`, as cc detected it (by preprocessing a probe
@@ -92,11 +104,13 @@ impl fmt::Display for Compiler {
     }
 }
 
-/// A compiler looked for: which one, and the tool to run or why it cannot.
+/// A compiler looked for: which one, and the tool to run or why it cannot;
+/// `Ok(None)` when its libraries were built ahead of time
+/// ([`crate::prebuild`]) and nothing is compiled in this process.
 #[derive(Debug)]
 pub(crate) struct Found {
     pub(crate) compiler: Compiler,
-    pub(crate) tool: Result<cc::Tool, BuildError>,
+    pub(crate) tool: Result<Option<cc::Tool>, BuildError>,
 }
 
 /// The two compilers of `language`, looked for once per process: the
@@ -111,6 +125,12 @@ pub(crate) fn compilers(language: Language) -> &'static [Found; 2] {
         Language::Cpp => &CPP,
     };
     cell.get_or_init(|| {
+        if let Some(manifest) = crate::prebuilt::manifest() {
+            return manifest.compilers(language).map(|compiler| Found {
+                compiler,
+                tool: Ok(None),
+            });
+        }
         let default = find_default(language);
         let second = find_second(default.compiler.second(), language);
         [default, second]
@@ -123,8 +143,8 @@ fn cc_build(language: Language) -> cc::Build {
     let mut build = cc::Build::new();
     build
         .cpp(language == Language::Cpp)
-        .target(TARGET)
-        .host(TARGET)
+        .target(target())
+        .host(BUILT_FOR)
         .opt_level(0)
         .debug(false)
         .cargo_metadata(false)
@@ -140,7 +160,7 @@ fn find_default(language: Language) -> Found {
     match tool {
         Ok(tool) => Found {
             compiler: Compiler::of(&tool),
-            tool: Ok(tool),
+            tool: Ok(Some(tool)),
         },
         Err(why) => Found {
             compiler: Compiler::Unknown,
@@ -154,6 +174,23 @@ fn find_default(language: Language) -> Found {
 /// compiler would repeat the first).
 fn find_second(compiler: Compiler, language: Language) -> Found {
     let command = compiler.command(language);
+    if compiler == Compiler::Clang
+        && language == Language::Cpp
+        && crate::layout::target().ends_with("windows-gnu")
+    {
+        // Debian's clang finds MinGW's C runtime when told where (see
+        // native.rs), but its C++ DLLs need libstdc++ with POSIX threads
+        // linked statically, which its MinGW driver cannot order.
+        return Found {
+            compiler,
+            tool: Err(BuildError::ToolchainMissing {
+                tool: command.to_owned(),
+                message: "Debian's clang++ cannot link MinGW C++ DLLs with libstdc++'s \
+                          std::mutex statically; the C++ examples are built by MinGW g++ only"
+                    .to_owned(),
+            }),
+        };
+    }
     let tool = cc_build(language)
         .compiler(command)
         .try_get_compiler()
@@ -167,7 +204,9 @@ fn find_second(compiler: Compiler, language: Language) -> Found {
         });
     Found {
         compiler,
-        tool: tool.map_err(|why| missing(compiler, language, &why)),
+        tool: tool
+            .map(Some)
+            .map_err(|why| missing(compiler, language, &why)),
     }
 }
 

@@ -62,6 +62,14 @@ pub enum BuildError {
         /// What zig printed on stderr, or why it did not run.
         stderr: String,
     },
+    /// The libraries were built ahead of time ([`crate::prebuild`]) and this
+    /// one is not among them, or their list cannot be read.
+    NotPrebuilt {
+        /// What the library is known by, e.g. `c/gcc/plugins/greeter`.
+        library: String,
+        /// The list of prebuilt libraries, and what is wrong.
+        message: String,
+    },
     /// `zig build` succeeded but did not install the expected library.
     NoLibrary {
         /// The example asked for.
@@ -74,7 +82,7 @@ pub enum BuildError {
 impl BuildError {
     /// A stable, machine-readable name for the kind of failure:
     /// `spawn_failed`, `cargo_failed`, `no_cdylib`, `toolchain_missing`,
-    /// `compile_failed`, `zig_failed` or `no_library`.
+    /// `compile_failed`, `zig_failed`, `not_prebuilt` or `no_library`.
     pub fn name(&self) -> &'static str {
         match self {
             BuildError::Spawn { .. } => "spawn_failed",
@@ -83,6 +91,7 @@ impl BuildError {
             BuildError::ToolchainMissing { .. } => "toolchain_missing",
             BuildError::Compile { .. } => "compile_failed",
             BuildError::Zig { .. } => "zig_failed",
+            BuildError::NotPrebuilt { .. } => "not_prebuilt",
             BuildError::NoLibrary { .. } => "no_library",
         }
     }
@@ -128,6 +137,9 @@ impl fmt::Display for BuildError {
                     f,
                     "building Zig plugin {example} failed (exit {code}): {command}\n{stderr}"
                 )
+            }
+            BuildError::NotPrebuilt { library, message } => {
+                write!(f, "{library} was not built ahead of time: {message}")
             }
             BuildError::NoLibrary { example, expected } => write!(
                 f,

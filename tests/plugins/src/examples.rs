@@ -169,6 +169,17 @@ const EXAMPLES: &[Listed] = &[
     ("processor-rust", PROCESSOR, Build::Rust("processor-rust")),
 ];
 
+/// The packages of the Rust examples, in the order of the list.
+pub(crate) fn rust_packages() -> Vec<&'static str> {
+    EXAMPLES
+        .iter()
+        .filter_map(|(_, _, build)| match build {
+            Build::Rust(package) => Some(*package),
+            _ => None,
+        })
+        .collect()
+}
+
 const GREETER: &str = "org.tenon.example.greeter";
 const KV: &str = "org.tenon.example.kv";
 const PROCESSOR: &str = "org.tenon.example.processor";

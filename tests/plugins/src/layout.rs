@@ -4,20 +4,43 @@
 use std::env;
 use std::path::{Path, PathBuf};
 
-/// The target triple this crate was compiled for (the running binary's),
-/// which the plugins are built for too.
-pub(crate) const TARGET: &str = env!("TENON_TEST_PLUGINS_TARGET");
+/// The target triple this crate was compiled for: the running binary's.
+pub(crate) const BUILT_FOR: &str = env!("TENON_TEST_PLUGINS_TARGET");
+
+/// The environment variable naming another target triple to build the
+/// plugins for than the running binary's, e.g. `x86_64-pc-windows-gnu`
+/// (`scripts/test-windows.sh` builds the Windows plugins this way on Linux,
+/// see [`crate::prebuild`]).
+pub const TARGET_ENV: &str = "TENON_TEST_PLUGINS_TARGET";
+
+/// The target triple the plugins are built for: [`TARGET_ENV`] if set,
+/// else the running binary's ([`BUILT_FOR`]).
+pub(crate) fn target() -> &'static str {
+    static TARGET: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TARGET.get_or_init(|| {
+        env::var(TARGET_ENV)
+            .ok()
+            .filter(|target| !target.is_empty())
+            .unwrap_or_else(|| BUILT_FOR.to_owned())
+    })
+}
+
+/// Whether the plugins are built for a different target than the running
+/// binary's.
+pub(crate) fn cross() -> bool {
+    target() != BUILT_FOR
+}
 
 /// The root of the Tenon workspace (the directory of its `Cargo.toml`), as
 /// known when this crate was compiled.
 pub fn workspace_root() -> PathBuf {
     // CARGO_MANIFEST_DIR is <root>/tests/plugins.
     let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest_dir
-        .ancestors()
-        .nth(2)
-        .unwrap_or(manifest_dir)
-        .to_path_buf()
+    let root = manifest_dir.ancestors().nth(2).unwrap_or(manifest_dir);
+    // Under Wine the compile-time path is a Unix one, `/work/...`, which
+    // Windows reads as relative to the current drive: made absolute it is
+    // `Z:\work\...`. Elsewhere the path is absolute already.
+    std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf())
 }
 
 /// Where and how the running binary was built.
@@ -34,10 +57,31 @@ pub(crate) struct Layout {
 impl Layout {
     /// The layout of the running binary, found as [`crate::rust_plugin`]
     /// describes.
+    /// When the plugins are built for another target ([`TARGET_ENV`]),
+    /// the triple is that target's.
     pub(crate) fn detect() -> Layout {
+        let mut layout = Layout::detect_running();
+        if cross() {
+            layout.triple = Some(target().to_owned());
+        }
+        layout
+    }
+
+    /// Where the C, C++ and Zig libraries go: `<target-dir>/tenon-plugins/`,
+    /// and below it `<triple>/` for a target given with `--target` or
+    /// [`TARGET_ENV`], so that Linux and Windows builds never share a file.
+    pub(crate) fn plugins_dir(&self) -> PathBuf {
+        let dir = self.target_dir.join("tenon-plugins");
+        match &self.triple {
+            Some(triple) => dir.join(triple),
+            None => dir,
+        }
+    }
+
+    fn detect_running() -> Layout {
         if let Some(layout) = env::current_exe()
             .ok()
-            .and_then(|exe| Layout::from_exe(&exe, TARGET))
+            .and_then(|exe| Layout::from_exe(&exe, BUILT_FOR))
         {
             return layout;
         }
@@ -64,7 +108,7 @@ impl Layout {
         out_dir
             .ancestors()
             .nth(3)
-            .and_then(|profile_dir| Layout::from_profile_dir(profile_dir, TARGET))
+            .and_then(|profile_dir| Layout::from_profile_dir(profile_dir, BUILT_FOR))
             .unwrap_or_else(|| Layout {
                 target_dir: workspace_root().join("target"),
                 profile_dir: default_profile.to_owned(),
@@ -126,9 +170,11 @@ mod tests {
     #[test]
     fn layout_of_this_test_binary() {
         let exe = env::current_exe().unwrap();
-        let layout = Layout::from_exe(&exe, TARGET).expect("test binaries live in a target dir");
+        let layout = Layout::from_exe(&exe, BUILT_FOR).expect("test binaries live in a target dir");
         assert!(exe.starts_with(&layout.target_dir));
-        assert_eq!(layout, Layout::detect());
+        if !cross() {
+            assert_eq!(layout, Layout::detect());
+        }
         if cfg!(debug_assertions) {
             assert_eq!(layout.profile_dir, "debug");
             assert!(layout.profile_args().is_empty());

@@ -64,6 +64,7 @@ mod error;
 mod examples;
 mod layout;
 mod native;
+mod prebuilt;
 mod runner;
 mod rust;
 pub mod toolchain;
@@ -75,12 +76,13 @@ pub use examples::{
     all_examples, try_all_examples, try_all_examples_by_every_compiler, try_examples,
     try_examples_by_every_compiler, ExamplePlugin, Examples, MissingExample, LANGUAGES,
 };
-pub use layout::workspace_root;
+pub use layout::{workspace_root, TARGET_ENV};
 pub use native::{
     c_compiler, c_compilers, c_fixture, c_fixture_stems, c_fixture_variant, c_plugin,
     c_plugin_built_by, c_plugin_stems, cpp_compiler, cpp_compilers, cpp_fixture, cpp_fixture_stems,
     cpp_fixture_variant, cpp_plugin, cpp_plugin_built_by, cpp_plugin_stems, cpp_toolchain, Variant,
 };
+pub use prebuilt::{prebuild, PREBUILT_ENV};
 pub use runner::isolation_runner;
 pub use rust::rust_plugin;
 pub use zig::{zig_command, zig_examples, zig_fixture, zig_plugin};

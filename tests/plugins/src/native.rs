@@ -25,7 +25,7 @@ use std::time::SystemTime;
 
 use crate::builder::{build as build_library, Library};
 use crate::compiler::compilers;
-use crate::layout::{workspace_root, TARGET};
+use crate::layout::{target, workspace_root};
 use crate::{BuildError, Compiler};
 
 /// A language of the native examples.
@@ -114,13 +114,17 @@ impl Language {
         // Position-independent code, and for C++ the list of what to export
         // (a version script on ELF, one symbol on Mach-O): namespace std has
         // default visibility, so -fvisibility=hidden alone would export it.
-        let windows = TARGET.contains("windows");
+        let windows = target().contains("windows");
         match self {
-            Language::C if !windows => flags.push("-fPIC".to_owned()),
-            Language::Cpp if TARGET.contains("apple") => {
+            // A plugin DLL carries its own copy of the GCC runtime,
+            // libstdc++ and winpthreads, as Windows plugins are usually
+            // shipped: nothing beside it to install or to find on PATH.
+            _ if windows => flags.push("-static".to_owned()),
+            Language::C => flags.push("-fPIC".to_owned()),
+            Language::Cpp if target().contains("apple") => {
                 flags.push("-Wl,-exported_symbol,_tenon_plugin_v1".to_owned());
             }
-            Language::Cpp if !windows => {
+            Language::Cpp => {
                 flags.push("-fPIC".to_owned());
                 if !variant.without_version_script {
                     flags.push(format!(
@@ -129,7 +133,6 @@ impl Language {
                     ));
                 }
             }
-            _ => {}
         }
         flags.extend(variant.flags.iter().cloned());
         flags
@@ -541,7 +544,12 @@ pub(crate) fn build(
         .iter()
         .find(|found| found.compiler == compiler)
         .expect("only the compilers of `compilers` are asked for");
-    let tool = found.tool.as_ref().map_err(Clone::clone)?;
+    let tool = found
+        .tool
+        .as_ref()
+        .map_err(Clone::clone)?
+        .as_ref()
+        .expect("prebuilt libraries are found by the builder, never compiled");
     let sources = match kind {
         Kind::Plugin => language.plugin_sources(name),
         Kind::Fixture => vec![fixtures_dir().join(format!("{name}.{}", language.dir()))],
@@ -579,6 +587,9 @@ fn compile(
         command.args(sources);
     } else {
         command.args(language.gnu_flags(variant));
+        if target().ends_with("windows-gnu") && tool.is_like_clang() {
+            command.args(mingw_runtime_for_clang(language)?);
+        }
         for include in include_dirs() {
             command.arg("-I").arg(include);
         }
@@ -619,6 +630,50 @@ fn compile(
     fs::rename(&temporary, output)
         .and_then(|()| fs::write(&stamp, &described))
         .map_err(|e| format!("install {}: {e}", output.display()))
+}
+
+/// The directories clang needs to link for MinGW with Debian's mingw-w64:
+/// its GCC runtime lies in `/usr/lib/gcc/x86_64-w64-mingw32/<version>-win32/`,
+/// a directory clang does not look in, so the libraries (`-L`) and for C++
+/// libstdc++'s headers (`-isystem`) are taken from where the MinGW gcc
+/// says its runtime is.
+fn mingw_runtime_for_clang(language: Language) -> Result<Vec<String>, String> {
+    static GCC_DIR: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    let gcc = format!(
+        "{}-w64-mingw32-gcc",
+        target().split('-').next().unwrap_or("x86_64")
+    );
+    let dir = GCC_DIR
+        .get_or_init(|| {
+            let output = Command::new(&gcc)
+                .arg("-print-libgcc-file-name")
+                .output()
+                .map_err(|e| format!("clang links MinGW DLLs with {gcc}'s runtime: {e}"))?;
+            let libgcc = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
+            match libgcc.parent() {
+                Some(dir) if output.status.success() && dir.is_dir() => Ok(dir.to_path_buf()),
+                _ => Err(format!(
+                    "`{gcc} -print-libgcc-file-name` names no directory"
+                )),
+            }
+        })
+        .clone()?;
+    let mut flags = vec![format!("-L{}", dir.display())];
+    if language == Language::Cpp {
+        let cxx = dir.join("include/c++");
+        let triple = dir
+            .parent()
+            .and_then(Path::file_name)
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        flags.extend([
+            "-isystem".to_owned(),
+            cxx.display().to_string(),
+            "-isystem".to_owned(),
+            cxx.join(triple).display().to_string(),
+        ]);
+    }
+    Ok(flags)
 }
 
 /// What a library depends on: its sources, the headers beside them, every
@@ -667,10 +722,10 @@ fn describe(command: &Command) -> String {
 }
 
 /// The file name of a shared library called `stem` on the target.
-fn library_file_name(stem: &str) -> String {
-    if TARGET.contains("windows") {
+pub(crate) fn library_file_name(stem: &str) -> String {
+    if target().contains("windows") {
         format!("{stem}.dll")
-    } else if TARGET.contains("apple") {
+    } else if target().contains("apple") {
         format!("lib{stem}.dylib")
     } else {
         format!("lib{stem}.so")

@@ -14,10 +14,19 @@ use crate::BuildError;
 /// [`rust_plugin`](crate::rust_plugin) does.
 pub fn isolation_runner() -> Result<PathBuf, BuildError> {
     static RUNNER: OnceLock<Result<PathBuf, BuildError>> = OnceLock::new();
-    RUNNER.get_or_init(build).clone()
+    RUNNER
+        .get_or_init(|| match crate::prebuilt::manifest() {
+            Some(manifest) => manifest.library(RUNNER_KEY),
+            None => build(),
+        })
+        .clone()
 }
 
-fn build() -> Result<PathBuf, BuildError> {
+/// What the runner is known by in the list of prebuilt libraries
+/// ([`crate::prebuild`]).
+pub(crate) const RUNNER_KEY: &str = "runner/tenon-test-runner";
+
+pub(crate) fn build() -> Result<PathBuf, BuildError> {
     const PACKAGE: &str = "tenon-test-runner";
     let (stdout, described) = crate::rust::cargo_build(PACKAGE, &["--bin", PACKAGE])?;
     stdout

@@ -7,6 +7,7 @@ use std::process::{Command, Stdio};
 
 use crate::builder::{build as build_library, Library};
 use crate::layout::Layout;
+use crate::native::library_file_name;
 use crate::{workspace_root, BuildError};
 
 /// Builds the `cdylib` of workspace package `package` (e.g. `"greeter-rust"`)
@@ -39,7 +40,8 @@ pub fn rust_plugin(package: &str) -> Result<PathBuf, BuildError> {
 /// builder).
 pub(crate) fn build(package: &str) -> Result<PathBuf, BuildError> {
     let (stdout, described) = cargo_build(package, &[])?;
-    find_cdylib(&stdout, package, env::consts::DLL_SUFFIX).ok_or(BuildError::NoCdylib {
+    let suffix = library_file_name("");
+    find_cdylib(&stdout, package, suffix.trim_start_matches("lib")).ok_or(BuildError::NoCdylib {
         package: package.to_owned(),
         command: described,
     })

@@ -8,6 +8,8 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
 use crate::builder::{build as build_library, Library};
+use crate::layout::{cross, target};
+use crate::native::library_file_name;
 use crate::{workspace_root, BuildError};
 
 /// The directory holding the Zig examples, one `build.zig` project each.
@@ -124,6 +126,7 @@ fn build_project(
         .arg("--cache-dir")
         .arg(work.join("cache"))
         .args(args)
+        .args(zig_target_args()?)
         .current_dir(project)
         .stdin(Stdio::null());
     let described = format!("{command:?}");
@@ -141,11 +144,7 @@ fn build_project(
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         });
     }
-    let file = format!(
-        "{}{example}-zig{}",
-        env::consts::DLL_PREFIX,
-        env::consts::DLL_SUFFIX
-    );
+    let file = library_file_name(&format!("{example}-zig"));
     // Zig installs shared libraries in lib/, and DLLs in bin/.
     let candidates = [
         prefix.join("lib").join(&file),
@@ -159,6 +158,33 @@ fn build_project(
             example: example.to_owned(),
             expected: candidates[0].clone(),
         })
+}
+
+/// `-Dtarget=<zig triple>` when the plugins are built for another target
+/// than the running binary's (Zig needs no SDK for Windows or macOS);
+/// nothing for a native build, which Zig targets by default.
+fn zig_target_args() -> Result<Vec<String>, BuildError> {
+    if !cross() {
+        return Ok(Vec::new());
+    }
+    let triple = target();
+    let zig = match triple {
+        "x86_64-pc-windows-gnu" | "x86_64-pc-windows-msvc" => "x86_64-windows-gnu",
+        "aarch64-pc-windows-gnullvm" | "aarch64-pc-windows-msvc" => "aarch64-windows-gnu",
+        "x86_64-apple-darwin" => "x86_64-macos",
+        "aarch64-apple-darwin" => "aarch64-macos",
+        "x86_64-unknown-linux-gnu" => "x86_64-linux-gnu",
+        "aarch64-unknown-linux-gnu" => "aarch64-linux-gnu",
+        other => {
+            return Err(BuildError::Zig {
+                example: String::new(),
+                command: String::new(),
+                code: None,
+                stderr: format!("no Zig target known for the Rust target {other}"),
+            })
+        }
+    };
+    Ok(vec![format!("-Dtarget={zig}")])
 }
 
 /// The command that runs zig, as program and leading arguments

@@ -175,3 +175,59 @@ pub(crate) fn pe_machine_name(machine: u16) -> String {
         other => format!("PE machine {other:#06x}"),
     }
 }
+
+/// A library of another platform's `format`, as its header describes it:
+/// "a Mach-O library (macOS, iOS) for arm64, 64-bit little-endian". Only
+/// the few header fields that name the machine are read (the file is not
+/// otherwise checked: it cannot be loaded here anyway); when they cannot
+/// be read, the format alone.
+pub(crate) fn describe_foreign<'data, R: object::ReadRef<'data>>(
+    data: R,
+    format: Format,
+) -> String {
+    let bytes = |offset: u64, size: u64| data.read_bytes_at(offset, size).ok();
+    let u16_at = |offset: u64, little: bool| {
+        let b: [u8; 2] = bytes(offset, 2)?.try_into().ok()?;
+        Some(if little {
+            u16::from_le_bytes(b)
+        } else {
+            u16::from_be_bytes(b)
+        })
+    };
+    let u32_at = |offset: u64, little: bool| {
+        let b: [u8; 4] = bytes(offset, 4)?.try_into().ok()?;
+        Some(if little {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        })
+    };
+    let described = match format {
+        Format::Elf => (|| {
+            let ident = bytes(0, 6)?;
+            let (bits64, little) = (ident[4] == elf::ELFCLASS64, ident[5] == elf::ELFDATA2LSB);
+            Some((elf_machine_name(u16_at(18, little)?), bits64, little))
+        })(),
+        Format::MachO => (|| {
+            let magic = u32_at(0, true)?;
+            let little = matches!(magic, macho::MH_MAGIC | macho::MH_MAGIC_64);
+            let bits64 = u32_at(0, little)? == macho::MH_MAGIC_64;
+            Some((macho_cpu_name(u32_at(4, little)?), bits64, little))
+        })(),
+        Format::Pe => (|| {
+            let header = u64::from(u32_at(0x3c, true)?);
+            if bytes(header, 4)? != b"PE\0\0" {
+                return None;
+            }
+            let machine = pe_machine_name(u16_at(header + 4, true)?);
+            let bits64 = u16_at(header + 24, true)? == pe::IMAGE_NT_OPTIONAL_HDR64_MAGIC;
+            Some((machine, bits64, true))
+        })(),
+    };
+    match described {
+        Some((arch, bits64, little)) => {
+            format!("{} for {arch}, {}", format.describe(), word(bits64, little))
+        }
+        None => format.describe().to_owned(),
+    }
+}

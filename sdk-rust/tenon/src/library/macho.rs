@@ -85,7 +85,7 @@ fn check_fat<'data, R: ReadRef<'data>>(
                 len,
             ));
         }
-        if host.macho_cpu.map_or(true, |c| c == cpu) {
+        if host.macho_cpu.is_none_or(|c| c == cpu) {
             let slice = data
                 .read_bytes_at(offset, size)
                 .map_err(|()| not_a_library("cannot read a universal binary slice"))?;

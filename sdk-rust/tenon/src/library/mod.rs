@@ -269,7 +269,7 @@ fn check<'data, R: ReadRef<'data>>(data: R, host: &Host) -> Result<Vec<ExportedS
         return Ok(Vec::new());
     };
     let wrong_format = |format: Format| Refusal::WrongArchitecture {
-        found: format.describe().to_owned(),
+        found: host::describe_foreign(data, format),
         expected: host.describe(),
     };
     match found {
