@@ -94,7 +94,10 @@ impl InstanceCore {
         vtable_size: usize,
     ) -> Result<crate::CInterface, Error> {
         let (instance, vtable) = match &self.place {
-            Place::Local { ptr, .. } => (*ptr, self.plugin().checked_vtable(id, version, vtable_size)?),
+            Place::Local { ptr, .. } => (
+                *ptr,
+                self.plugin().checked_vtable(id, version, vtable_size)?,
+            ),
             Place::Remote(remote) => {
                 // Not offered is the first thing to say, declared or not.
                 crate::plugin::offered_index(self.plugin().info(), id, version)?;

@@ -94,6 +94,7 @@
 //! target `tenon::plugin` and the plugin's name in the `plugin` field.
 #![deny(missing_docs)]
 
+mod c_interface;
 mod error;
 mod host_services;
 mod host_table;
@@ -104,13 +105,13 @@ pub mod isolation;
 mod library;
 mod loader;
 mod plugin;
-mod c_interface;
 mod raw_interface;
 mod registry;
 pub mod reload;
 mod unload;
 mod verify;
 
+pub use c_interface::CInterface;
 pub use error::Error;
 pub use host_services::HostServices;
 pub use info::{AbiVersion, InterfaceInfo, PluginInfo};
@@ -119,7 +120,6 @@ pub use isolation::{Isolation, Restart};
 pub use library::{ExportedSymbol, LibraryFile, SymbolKind};
 pub use loader::Loader;
 pub use plugin::Plugin;
-pub use c_interface::CInterface;
 pub use raw_interface::{RawInterface, RawVtable};
 pub use registry::{Entry, Origin, Prefer, Registry, StaticEntry};
 pub use reload::{ReloadOptions, Reloadable, Reloaded, Swap};
