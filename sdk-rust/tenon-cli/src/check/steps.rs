@@ -654,7 +654,7 @@ fn step_reload(loader: &Loader) -> Outcome {
         let unloaded = unload(plugin);
         if verdict
             .as_ref()
-            .map_or(true, |v| matches!(v, UnloadOutcome::Unloaded))
+            .is_none_or(|v| matches!(v, UnloadOutcome::Unloaded))
         {
             verdict = Some(unloaded);
         }
