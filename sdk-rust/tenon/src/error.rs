@@ -362,6 +362,9 @@ impl Error {
         "crashed",
         "timed_out",
         "isolation_failed",
+        "state_hand_over_failed",
+        "drain_timed_out",
+        "watch_failed",
         "call_failed",
     ];
 
@@ -454,31 +457,7 @@ impl Error {
 /// `isolation_failed`).
 #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 pub(crate) fn static_kind(kind: &str) -> &'static str {
-    const KINDS: &[&str] = &[
-        "file_not_found",
-        "not_a_library",
-        "wrong_architecture",
-        "missing_entry",
-        "entry_not_a_function",
-        "abi_mismatch",
-        "null_descriptor",
-        "misaligned",
-        "descriptor_too_small",
-        "invalid_metadata",
-        "invalid_version",
-        "invalid_interface_table",
-        "interface_not_found",
-        "interface_version_mismatch",
-        "vtable_too_small",
-        "null_slot",
-        "create_failed",
-        "not_thread_safe",
-        "checksum_mismatch",
-        "crashed",
-        "timed_out",
-        "call_failed",
-    ];
-    KINDS
+    Error::KIND_NAMES
         .iter()
         .find(|k| **k == kind)
         .copied()
