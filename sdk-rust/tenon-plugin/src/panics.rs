@@ -15,7 +15,7 @@
 //! host's own code.
 
 use crate::host::{KeptHost, Level};
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::sync::{Mutex, Once};
 use tenon_interface::boundary;
 
@@ -25,8 +25,12 @@ static HOSTS: Mutex<Vec<KeptHost>> = Mutex::new(Vec::new());
 
 thread_local! {
     /// The host of the `create` running on this thread, which has no
-    /// instance yet.
-    static CREATING: RefCell<Option<KeptHost>> = const { RefCell::new(None) };
+    /// instance yet: borrowed from that `create`'s frame ([`creating`]).
+    /// A raw pointer and not an owned `KeptHost` because a thread-local
+    /// that needs dropping registers a destructor with the C runtime, and
+    /// that destructor keeps the plugin's library mapped until the host's
+    /// thread exits (docs/unload.md).
+    static CREATING: Cell<*const KeptHost> = const { Cell::new(core::ptr::null()) };
 }
 
 /// Installs the hook, once per copy of the plugin's code.
@@ -50,14 +54,15 @@ pub(crate) fn install() {
 
 /// Runs a `create` with `host` as the one its panic is reported to.
 pub(crate) fn creating<R>(host: &KeptHost, body: impl FnOnce() -> R) -> R {
-    struct Done;
-    impl Drop for Done {
+    /// Puts back what was there before (a `create` nested in another one,
+    /// through a host service, restores the outer one's host).
+    struct Restore(*const KeptHost);
+    impl Drop for Restore {
         fn drop(&mut self) {
-            CREATING.with(|creating| creating.borrow_mut().take());
+            CREATING.with(|creating| creating.set(self.0));
         }
     }
-    CREATING.with(|creating| *creating.borrow_mut() = Some(host.clone()));
-    let _done = Done;
+    let _restore = Restore(CREATING.with(|creating| creating.replace(host)));
     body()
 }
 
@@ -76,8 +81,11 @@ pub(crate) fn instance_destroyed() {
 
 /// Sends `text` to the host's log.
 fn report(text: &str) {
-    let creating = CREATING.with(|creating| creating.try_borrow().ok().and_then(|c| c.clone()));
-    if let Some(host) = creating {
+    let creating = CREATING.with(Cell::get);
+    // SAFETY: a non-null pointer was set by `creating` from a reference
+    // that outlives its `body`, and is reset before `creating` returns or
+    // unwinds; the hook runs on this thread, inside that `body`.
+    if let Some(host) = unsafe { creating.as_ref() } {
         host.log(Level::Error, text);
         return;
     }
