@@ -189,6 +189,9 @@ pub fn project(
             });
         }
     }
+    if lang == Lang::Zig {
+        crate::new::use_installed_zig_package(&mut files, sdk);
+    }
     Ok((
         Project {
             files,

@@ -8,7 +8,8 @@
 //! - `tenon new` in every language, for every example interface: the
 //!   project builds with the language's usual tool and passes `tenon check`,
 //!   and the C and C++ projects also build against an installed SDK once
-//!   their copies of its headers are deleted.
+//!   their copies of its headers are deleted, and a Zig project made with
+//!   `--sdk PREFIX` builds with the installed Zig package.
 //!
 //! A tool a test needs that is not installed (make, a C or C++ compiler,
 //! cmake, zig) is reported on stderr as `TOOLCHAIN MISSING: ...` and that
@@ -686,9 +687,10 @@ fn new_cpp_projects_build_with_cmake_and_pass_check() {
 /// `sdk-c/` into a fresh prefix (without the example interfaces, so the
 /// interface header still comes from the project's `include/`), found by
 /// pkg-config (`PKG_CONFIG_PATH`) and CMake (`CMAKE_PREFIX_PATH`), and pass
-/// `tenon check`.
+/// `tenon check`; a Zig project made with `--sdk PREFIX` carries no
+/// `sdk-zig/`, builds with the prefix's Zig package and passes too.
 #[test]
-fn new_c_and_cpp_projects_build_against_an_installed_sdk() {
+fn new_projects_build_against_an_installed_sdk() {
     let cc = compiler_from_env("CC", "cc");
     let cxx = compiler_from_env("CXX", "c++");
     let why = "builds `tenon new` projects against an installed SDK";
@@ -750,6 +752,39 @@ fn new_c_and_cpp_projects_build_against_an_installed_sdk() {
         }
         assert_check_passes(&project.join(library), interface);
     }
+    // Zig: `--sdk PREFIX` makes the project depend on the installed Zig
+    // package instead of carrying a copy in sdk-zig/.
+    let Some(zig) = zig() else {
+        toolchain_missing(
+            "zig",
+            "`zig` is not on PATH and `python3 -m ziglang` failed",
+        );
+        return;
+    };
+    let name = "my-zig-installed";
+    let output = tenon()
+        .args(["new", name, "--lang", "zig", "--interface", "kv", "--sdk"])
+        .arg(&prefix)
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let project = dir.join(name);
+    assert!(!project.join("sdk-zig").exists());
+    let manifest = std::fs::read_to_string(project.join("build.zig.zon")).unwrap();
+    // Zig takes only paths relative to the project: ../prefix/... here.
+    assert!(
+        manifest.contains(".path = \"../prefix/share/tenon/sdk-zig\""),
+        "{manifest}"
+    );
+    let mut args: Vec<&str> = zig[1..].to_vec();
+    args.push("build");
+    build(&project, zig[0], &args, &[]);
+    let library = stdout(&output)
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("tenon check ").map(str::to_owned))
+        .unwrap();
+    assert_check_passes(&project.join(library), "kv");
 }
 
 /// How to run zig: `zig` on PATH, else `python3 -m ziglang` (`pip install
