@@ -167,7 +167,10 @@ enum Command {
         /// The Tenon SDK source tree the Rust project depends on by path
         /// (its sdk-rust/ crates) [default: $TENON_SDK_DIR, else the tree
         /// this command was built from, if it still exists, else crates.io
-        /// versions]. A directory that is not a usable SDK is refused.
+        /// versions]. For a Zig project, an installed SDK's prefix (with
+        /// share/tenon/sdk-zig) makes build.zig.zon depend on that Zig
+        /// package instead of a copy in sdk-zig/. A directory that is not a
+        /// usable SDK is refused.
         #[arg(long, value_name = "DIR")]
         sdk: Option<PathBuf>,
     },

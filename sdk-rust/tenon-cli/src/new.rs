@@ -369,7 +369,11 @@ pub fn run(
             }
         }
     };
-    if let Err(problem) = write(&dir, &project) {
+    let written = write(&dir, &project).and_then(|()| match (lang, sdk.as_deref()) {
+        (Lang::Zig, Some(sdk)) => relative_zig_package(&dir, sdk),
+        _ => Ok(()),
+    });
+    if let Err(problem) = written {
         eprintln!("error: {problem}");
         return ExitCode::from(crate::FAILURE);
     }
@@ -585,12 +589,108 @@ pub fn project(name: &str, lang: Lang, interface: InterfaceChoice, sdk: Option<&
             });
         }
     }
+    if lang == Lang::Zig {
+        use_installed_zig_package(&mut files, sdk);
+    }
     Project {
         files,
         library,
         build,
         note,
     }
+}
+
+/// Where an SDK installed under `prefix` (`cmake --install` of `sdk-c/`)
+/// keeps the Zig package.
+const INSTALLED_SDK_ZIG: &str = "share/tenon/sdk-zig";
+
+/// When `sdk` is an installed SDK with the Zig package, points a Zig
+/// project's `build.zig.zon` at that package instead of carrying a copy in
+/// `sdk-zig/`, and says so in its README. The headers stay in `include/`.
+pub(crate) fn use_installed_zig_package(files: &mut Vec<File>, sdk: Option<&Path>) {
+    let Some(package) = sdk
+        .map(|sdk| sdk.join(INSTALLED_SDK_ZIG))
+        .filter(|package| package.join("build.zig").is_file())
+    else {
+        return;
+    };
+    let literal = zig_string(&package);
+    files.retain(|file| !file.path.starts_with("sdk-zig/"));
+    for file in files.iter_mut() {
+        match file.path.as_str() {
+            "build.zig.zon" => {
+                file.text = file
+                    .text
+                    .replace(
+                        "// The Zig SDK (build helper and tenon.zig), copied by `tenon new`.",
+                        "// The installed Zig SDK (build helper and tenon.zig).",
+                    )
+                    .replace(
+                        ".tenon = .{ .path = \"sdk-zig\" }",
+                        &format!(".tenon = .{{ .path = \"{literal}\" }}"),
+                    )
+                    .replace(", \"sdk-zig\" }", " }");
+            }
+            "README.md" => {
+                file.text = file
+                    .text
+                    .replace(
+                        "the Zig SDK in `sdk-zig/`",
+                        &format!("the Zig SDK installed at `{}`", package.display()),
+                    )
+                    .replace(
+                        "copied all three from the Tenon SDK.",
+                        "copied the last two from the Tenon SDK.",
+                    );
+            }
+            "build.zig" => {
+                file.text = file
+                    .text
+                    .replace("(sdk-zig/, the dependency", "(installed, the dependency");
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A path as the contents of a Zig string literal: only the backslash and
+/// the quote need escapes.
+fn zig_string(path: &Path) -> String {
+    path.display()
+        .to_string()
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+}
+
+/// Zig accepts only a path relative to the project for a dependency, so
+/// once the project exists, the installed package's absolute path that
+/// [`use_installed_zig_package`] wrote into `build.zig.zon` becomes the path
+/// from the project's canonical directory to it.
+fn relative_zig_package(dir: &Path, sdk: &Path) -> Result<(), String> {
+    let package = sdk.join(INSTALLED_SDK_ZIG);
+    let manifest = dir.join("build.zig.zon");
+    let text =
+        std::fs::read_to_string(&manifest).map_err(|e| format!("{}: {e}", manifest.display()))?;
+    let absolute = format!("\"{}\"", zig_string(&package));
+    if !text.contains(&absolute) {
+        return Ok(());
+    }
+    let base = std::fs::canonicalize(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let common = base
+        .components()
+        .zip(package.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut relative = PathBuf::new();
+    for _ in base.components().skip(common) {
+        relative.push("..");
+    }
+    relative.extend(package.components().skip(common));
+    std::fs::write(
+        &manifest,
+        text.replace(&absolute, &format!("\"{}\"", zig_string(&relative))),
+    )
+    .map_err(|e| format!("{}: {e}", manifest.display()))
 }
 
 /// A path as a TOML string: a literal string ('...', no escapes, so
@@ -754,6 +854,49 @@ mod tests {
         }
         // Every example of the repository is a project source.
         assert_eq!(from_examples, 9);
+    }
+
+    #[test]
+    fn zig_projects_given_an_installed_sdk_depend_on_its_zig_package() {
+        let prefix = std::env::temp_dir().join(format!("tenon-new-unit-{}", std::process::id()));
+        let package = prefix.join(INSTALLED_SDK_ZIG);
+        std::fs::create_dir_all(&package).unwrap();
+        std::fs::write(package.join("build.zig"), "").unwrap();
+        for interface in INTERFACES {
+            let project = project("my-zig", Lang::Zig, interface, Some(&prefix));
+            let file = |path: &str| {
+                project
+                    .files
+                    .iter()
+                    .find(|file| file.path == path)
+                    .unwrap_or_else(|| panic!("{interface:?}: no {path}"))
+                    .text
+                    .clone()
+            };
+            assert!(!project.files.iter().any(|f| f.path.starts_with("sdk-zig")));
+            let manifest = file("build.zig.zon");
+            assert!(
+                manifest.contains(&format!(
+                    ".tenon = .{{ .path = \"{}\" }}",
+                    package.display()
+                )),
+                "{manifest}"
+            );
+            assert!(!manifest.contains("\"sdk-zig\""), "{manifest}");
+            for path in ["README.md", "build.zig"] {
+                assert!(!file(path).contains("sdk-zig/"), "{path}: {}", file(path));
+            }
+            assert!(file("include/tenon/plugin.h").contains("tenon_plugin_v1"));
+        }
+        // A source tree (no share/tenon/sdk-zig) keeps the copy.
+        let tree = project(
+            "my-zig",
+            Lang::Zig,
+            InterfaceChoice::Kv,
+            Some(Path::new("/s")),
+        );
+        assert!(tree.files.iter().any(|f| f.path == "sdk-zig/build.zig"));
+        std::fs::remove_dir_all(&prefix).unwrap();
     }
 
     #[test]

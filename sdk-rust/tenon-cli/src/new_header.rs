@@ -189,6 +189,9 @@ pub fn project(
             });
         }
     }
+    if lang == Lang::Zig {
+        crate::new::use_installed_zig_package(&mut files, sdk);
+    }
     Ok((
         Project {
             files,
@@ -237,8 +240,19 @@ fn readme(
              `tenon/plugin.h`, the C helpers `tenon/sdk.h` and a copy of `{header}` taken \
              when `tenon new` ran. When the application's header changes, copy it over \
              `include/{header}`; a method the stubs lack is then a compile error \
-             (`TENON_VTABLE` fills the vtable positionally).\n",
-            ext = if lang == Lang::C { "c" } else { "cpp" }
+             (`TENON_VTABLE` fills the vtable positionally).\n\n\
+             To build against an installed Tenon SDK instead of the copies, delete \
+             `include/tenon/`: {found}\n",
+            ext = if lang == Lang::C { "c" } else { "cpp" },
+            found = if lang == Lang::C {
+                "the Makefile then takes the SDK's flags from `pkg-config --cflags tenon` \
+                 (for an SDK installed under PREFIX, run \
+                 `PKG_CONFIG_PATH=PREFIX/share/pkgconfig make`)."
+            } else {
+                "`CMakeLists.txt` then calls `find_package(Tenon CONFIG REQUIRED)` and \
+                 links `Tenon::plugin` (for an SDK installed under PREFIX, configure with \
+                 `cmake -S . -B build -DCMAKE_PREFIX_PATH=PREFIX`)."
+            }
         )),
         Lang::Rust => {
             let trait_name = rust_trait_name(model);

@@ -6,7 +6,10 @@
 //! - `tenon inspect` and `tenon check` on malformed fixtures: exit status 1,
 //!   the error's kind, and a report that says what is wrong;
 //! - `tenon new` in every language, for every example interface: the
-//!   project builds with the language's usual tool and passes `tenon check`.
+//!   project builds with the language's usual tool and passes `tenon check`,
+//!   and the C and C++ projects also build against an installed SDK once
+//!   their copies of its headers are deleted, and a Zig project made with
+//!   `--sdk PREFIX` builds with the installed Zig package.
 //!
 //! A tool a test needs that is not installed (make, a C or C++ compiler,
 //! cmake, zig) is reported on stderr as `TOOLCHAIN MISSING: ...` and that
@@ -677,6 +680,111 @@ fn new_cpp_projects_build_with_cmake_and_pass_check() {
         build(&project, "cmake", &["--build", "build"], &[]);
         assert_check_passes(&project.join(library), interface);
     }
+}
+
+/// Generated C and C++ projects whose copies of the SDK headers
+/// (`include/tenon/`) are deleted build against an SDK installed from
+/// `sdk-c/` into a fresh prefix (without the example interfaces, so the
+/// interface header still comes from the project's `include/`), found by
+/// pkg-config (`PKG_CONFIG_PATH`) and CMake (`CMAKE_PREFIX_PATH`), and pass
+/// `tenon check`; a Zig project made with `--sdk PREFIX` carries no
+/// `sdk-zig/`, builds with the prefix's Zig package and passes too.
+#[test]
+fn new_projects_build_against_an_installed_sdk() {
+    let cc = compiler_from_env("CC", "cc");
+    let cxx = compiler_from_env("CXX", "c++");
+    let why = "builds `tenon new` projects against an installed SDK";
+    if !have(&["cmake"], why)
+        || !have(&["make"], why)
+        || !have(&["pkg-config"], why)
+        || !have(&[&cc], "C compiler")
+        || !have(&[&cxx], "C++ compiler")
+    {
+        return;
+    }
+    let dir = scratch(SCRATCH, "new_installed_sdk");
+    let prefix = dir.join("prefix");
+    let sdk_c = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sdk-c");
+    let sdk_build = dir.join("sdk-build");
+    build(
+        &dir,
+        "cmake",
+        &[
+            "-S",
+            sdk_c.to_str().unwrap(),
+            "-B",
+            sdk_build.to_str().unwrap(),
+        ],
+        &[],
+    );
+    build(
+        &dir,
+        "cmake",
+        &[
+            "--install",
+            sdk_build.to_str().unwrap(),
+            "--prefix",
+            prefix.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let pkg_config_path = prefix.join("share/pkgconfig");
+    for (lang, interface) in [("c", "kv"), ("c", "greeter"), ("cpp", "processor")] {
+        let (project, library) = new_project(&dir, lang, interface);
+        let copies = project.join("include/tenon");
+        assert!(copies.join("plugin.h").is_file(), "{}", copies.display());
+        std::fs::remove_dir_all(&copies).unwrap();
+        if lang == "c" {
+            build(
+                &project,
+                "make",
+                &[],
+                &[("PKG_CONFIG_PATH", &pkg_config_path)],
+            );
+        } else {
+            build(
+                &project,
+                "cmake",
+                &["-S", ".", "-B", "build"],
+                &[("CMAKE_PREFIX_PATH", &prefix)],
+            );
+            build(&project, "cmake", &["--build", "build"], &[]);
+        }
+        assert_check_passes(&project.join(library), interface);
+    }
+    // Zig: `--sdk PREFIX` makes the project depend on the installed Zig
+    // package instead of carrying a copy in sdk-zig/.
+    let Some(zig) = zig() else {
+        toolchain_missing(
+            "zig",
+            "`zig` is not on PATH and `python3 -m ziglang` failed",
+        );
+        return;
+    };
+    let name = "my-zig-installed";
+    let output = tenon()
+        .args(["new", name, "--lang", "zig", "--interface", "kv", "--sdk"])
+        .arg(&prefix)
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let project = dir.join(name);
+    assert!(!project.join("sdk-zig").exists());
+    let manifest = std::fs::read_to_string(project.join("build.zig.zon")).unwrap();
+    // Zig takes only paths relative to the project: ../prefix/... here.
+    assert!(
+        manifest.contains(".path = \"../prefix/share/tenon/sdk-zig\""),
+        "{manifest}"
+    );
+    let mut args: Vec<&str> = zig[1..].to_vec();
+    args.push("build");
+    build(&project, zig[0], &args, &[]);
+    let library = stdout(&output)
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("tenon check ").map(str::to_owned))
+        .unwrap();
+    assert_check_passes(&project.join(library), "kv");
 }
 
 /// How to run zig: `zig` on PATH, else `python3 -m ziglang` (`pip install
