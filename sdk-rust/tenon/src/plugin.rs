@@ -419,10 +419,7 @@ impl Plugin {
         version: u32,
         vtable_size: usize,
     ) -> Result<*const c_void, Error> {
-        let Backend::InProcess(local) = &self.loaded.backend else {
-            unreachable!("vtables are read from in-process plugins only")
-        };
-        let offered = &local.offered[offered_index(&self.loaded.info, id, version)?];
+        let vtable = self.raw_vtable(id, version)?.as_ptr();
         // SAFETY: the plugin offers this id and version, and `verify` checked
         // that the vtable starts with its struct_size; it lives as long as
         // the library, which `self` keeps loaded.
@@ -431,11 +428,11 @@ impl Plugin {
                 &self.loaded.info.name,
                 id,
                 version,
-                offered.vtable,
+                vtable,
                 vtable_size,
             )
         }?;
-        Ok(offered.vtable)
+        Ok(vtable)
     }
 
     /// The vtable pointer of the offered interface at `index` in
