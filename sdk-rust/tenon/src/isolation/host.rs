@@ -168,12 +168,7 @@ impl Host {
         process: &Process,
         info: &PluginInfo,
     ) -> Result<u32, Error> {
-        let wanted = Wanted {
-            id: I::ID,
-            version: I::VERSION,
-            min_vtable_size: I::MIN_VTABLE_SIZE,
-            methods: I::METHODS,
-        };
+        let wanted = Wanted::of::<I>();
         self.wanted_index(process, info, &wanted)
     }
 
@@ -337,12 +332,7 @@ impl RemoteInstance {
         &self,
         plugin: &Plugin,
     ) -> Result<(*mut c_void, *const I::Vtable), Error> {
-        let wanted = Wanted {
-            id: I::ID,
-            version: I::VERSION,
-            min_vtable_size: I::MIN_VTABLE_SIZE,
-            methods: I::METHODS,
-        };
+        let wanted = Wanted::of::<I>();
         let instance = self.proxy(plugin, &wanted)?;
         Ok((instance, I::PROXY_VTABLE as *const I::Vtable))
     }
@@ -354,12 +344,7 @@ impl RemoteInstance {
         plugin: &Plugin,
         declared: &'static tenon_interface::Declared,
     ) -> Result<(*mut c_void, *const c_void), Error> {
-        let wanted = Wanted {
-            id: declared.id(),
-            version: declared.version(),
-            min_vtable_size: declared.min_vtable_size(),
-            methods: declared.methods(),
-        };
+        let wanted = Wanted::declared(declared);
         let instance = self.proxy(plugin, &wanted)?;
         Ok((instance, declared.proxy_vtable()))
     }
@@ -397,6 +382,28 @@ struct Wanted<'a> {
     /// The smallest vtable the plugin may offer: revision 1's.
     min_vtable_size: usize,
     methods: &'static [tenon_interface::Method],
+}
+
+impl Wanted<'static> {
+    /// The interface `I` of the host's own Rust code.
+    fn of<I: ?Sized + Interface>() -> Self {
+        Wanted {
+            id: I::ID,
+            version: I::VERSION,
+            min_vtable_size: I::MIN_VTABLE_SIZE,
+            methods: I::METHODS,
+        }
+    }
+
+    /// An interface known by its linked `interface!` declaration.
+    fn declared(declared: &'static tenon_interface::Declared) -> Self {
+        Wanted {
+            id: declared.id(),
+            version: declared.version(),
+            min_vtable_size: declared.min_vtable_size(),
+            methods: declared.methods(),
+        }
+    }
 }
 
 impl Drop for RemoteInstance {
