@@ -3,21 +3,17 @@
 //! verifies the plugin as `Plugin::load` does (from the descriptor it was
 //! sent), answers the handshake and serves the slots, one thread per slot.
 
-use super::control;
 use super::frame::{self, Reader, Writer};
+use super::platform::{self, ChildChannel};
 use super::process::{escape, LOG_PREFIX};
 use super::shm::{op, state, Area, Shm, Slot, CHILD_ASLEEP, ERROR_AREA, HOST_ASLEEP};
 use super::wait::{publish, wait_while};
-use crate::integrity::Opened;
 use crate::sys::{self, tenon_buffer, tenon_host, tenon_log_level, tenon_status, tenon_str};
 use crate::verify::{CreateFn, DestroyFn};
 use crate::{HostServices, Plugin};
 use core::ffi::c_void;
 use std::cell::{Cell, RefCell};
-use std::fs::File;
-use std::io::{Read, Write};
-use std::os::fd::{AsFd, OwnedFd};
-use std::os::unix::net::UnixStream;
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
@@ -69,34 +65,8 @@ pub(crate) fn main() -> ! {
 }
 
 fn run() -> Result<(), String> {
-    // Die with the host, even when it is SIGKILLed; if it died before this
-    // line, our parent is already someone else.
-    let _ = rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::KILL));
-    let parent = std::env::var(super::PARENT_ENV)
-        .ok()
-        .and_then(|p| p.parse::<i32>().ok());
-    let actual = rustix::process::getppid().map(|p| p.as_raw_nonzero().get());
-    if parent.is_none() || parent != actual {
-        std::process::exit(1);
-    }
-    // The kernel's OOM killer should pick the plugin, not the host.
-    let _ = std::fs::write("/proc/self/oom_score_adj", "1000");
-    // The control socket is our stdin; keep it, and give the plugin an
-    // empty stdin instead, so nothing it reads can eat the protocol.
-    let control: OwnedFd = std::io::stdin()
-        .as_fd()
-        .try_clone_to_owned()
-        .map_err(|e| format!("no control socket: {e}"))?;
-    if let Ok(null) = File::open("/dev/null") {
-        let _ = rustix::stdio::dup2_stdin(&null);
-    }
-    let control = UnixStream::from(control);
-    let (setup, mut fds) = control::receive(&control).map_err(|e| format!("setup: {e}"))?;
-    if fds.len() != 2 {
-        return Err("setup: expected two descriptors".to_owned());
-    }
-    let shm_fd = fds.pop().expect("two");
-    let plugin_fd = fds.pop().expect("two");
+    let mut control = platform::child_begin(super::PARENT_ENV)?;
+    let setup = control.receive_setup()?;
     let mut reader = Reader::new(&setup);
     let bad = || "setup: malformed".to_owned();
     let protocol = reader.u32().ok_or_else(bad)?;
@@ -108,7 +78,6 @@ fn run() -> Result<(), String> {
             env!("CARGO_PKG_VERSION")
         );
         refuse(&control, "isolation_failed", &message);
-        return Ok(());
     }
     let path = PathBuf::from(reader.str().ok_or_else(bad)?);
     let linger = Duration::from_nanos(reader.u64().ok_or_else(bad)?);
@@ -119,22 +88,12 @@ fn run() -> Result<(), String> {
         let id = reader.str().ok_or_else(bad)?.to_owned();
         services.push((id, reader.u32().ok_or_else(bad)?));
     }
-    let shm = Shm::open(shm_fd).map_err(|e| format!("shared memory: {e}"))?;
-    if memory_limit > 0 {
-        let _ = rustix::process::setrlimit(
-            rustix::process::Resource::As,
-            rustix::process::Rlimit {
-                current: Some(memory_limit),
-                maximum: Some(memory_limit),
-            },
-        );
+    let (opened, mapping, wakes) = control.take_resources(&mut reader)?;
+    let shm = Shm::open(mapping, wakes).map_err(|e| format!("shared memory: {e}"))?;
+    if memory_limit > 0 && !platform::HOST_LIMITS_MEMORY {
+        platform::limit_memory(memory_limit);
     }
-    // Loads and verifies as `Plugin::load` does, from the bytes the host
-    // opened (and checked, when it required a digest).
-    let opened = Opened {
-        file: File::from(plugin_fd),
-        copied: true,
-    };
+    // Loads and verifies as `Plugin::load` does.
     let loaded = crate::library::LibraryFile::read_open(&opened.file, &path)
         .and_then(|file| file.check_entry())
         .and_then(|()| Plugin::load_local(&path, opened, &HostServices::new()));
@@ -142,7 +101,6 @@ fn run() -> Result<(), String> {
         Ok(plugin) => plugin,
         Err(error) => {
             refuse(&control, error.kind(), &error.to_string());
-            return Ok(());
         }
     };
     let mut hello = Writer::default();
@@ -175,39 +133,21 @@ fn run() -> Result<(), String> {
             .spawn(move || serve_slot(index))
             .map_err(|e| format!("cannot start a slot thread: {e}"))?;
     }
-    control::write_message(&control, &hello.bytes).map_err(|e| format!("handshake: {e}"))?;
-    // The watchdog: when the host's end closes (the host died or dropped
-    // the plugin), end at once, whatever the plugin's threads are doing.
-    std::thread::Builder::new()
-        .name("tenon-watchdog".to_owned())
-        .spawn(move || {
-            let mut control = &control;
-            let mut byte = [0u8; 64];
-            loop {
-                match control.read(&mut byte) {
-                    Ok(0) | Err(_) => {
-                        let _ = rustix::process::kill_process(
-                            rustix::process::getpid(),
-                            rustix::process::Signal::KILL,
-                        );
-                    }
-                    Ok(_) => {}
-                }
-            }
-        })
+    control
+        .send(&hello.bytes)
+        .map_err(|e| format!("handshake: {e}"))?;
+    control
+        .watchdog()
         .map_err(|e| format!("cannot start the watchdog: {e}"))?;
     Ok(())
 }
 
 /// Answers the handshake with a load error, then lets the host end us.
-fn refuse(control: &UnixStream, kind: &str, message: &str) {
+fn refuse(control: &ChildChannel, kind: &str, message: &str) -> ! {
     let mut no = Writer::default();
     no.u32(1).str(kind).str(message);
-    let _ = control::write_message(control, &no.bytes);
-    let mut rest = Vec::new();
-    let mut control = control;
-    let _ = control.read_to_end(&mut rest);
-    std::process::exit(0);
+    let _ = control.send(&no.bytes);
+    control.wait_for_close_and_exit()
 }
 
 /// Encodes the plugin's metadata for the handshake.
@@ -232,26 +172,18 @@ fn encode_info(into: &mut Writer, info: &crate::PluginInfo) {
 fn serve_slot(index: usize) {
     let child = CHILD.get().expect("set before the slot threads start");
     let slot = child.shm.slot(index);
-    let header = slot.header;
     CURRENT_SLOT.with(|current| current.set(Some(index)));
     // No linger before the first request: spinning every slot at start
     // would only slow the handshake down.
     let mut linger = Duration::ZERO;
     loop {
-        let seen = wait_while(
-            &header.state,
-            &header.sleepers,
-            CHILD_ASLEEP,
-            |s| s != state::REQUEST,
-            linger,
-            None,
-        );
+        let seen = wait_while(&slot, CHILD_ASLEEP, |s| s != state::REQUEST, linger, None);
         linger = child.linger;
         if seen != Some(state::REQUEST) {
             continue;
         }
         serve(child, &slot);
-        publish(&header.state, &header.sleepers, HOST_ASLEEP, state::REPLY);
+        publish(&slot, HOST_ASLEEP, state::REPLY);
     }
 }
 
@@ -599,15 +531,9 @@ impl Remote for Callback {
                 Status::INVALID_ARGUMENT.0,
             );
         }
-        publish(
-            &header.state,
-            &header.sleepers,
-            HOST_ASLEEP,
-            state::CALLBACK,
-        );
+        publish(&slot, HOST_ASLEEP, state::CALLBACK);
         let seen = wait_while(
-            &header.state,
-            &header.sleepers,
+            &slot,
             CHILD_ASLEEP,
             |s| s == state::CALLBACK,
             child.linger,

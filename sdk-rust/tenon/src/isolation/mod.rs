@@ -24,20 +24,22 @@
 //! standard output and error, and its `tenon_host.log` messages, become
 //! `tracing` events with target `tenon::plugin` and the plugin's name.
 
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", windows))]
 mod callback;
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", windows))]
 mod child;
 #[cfg(target_os = "linux")]
 mod control;
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", windows))]
 mod frame;
 mod options;
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", windows))]
+mod platform;
+#[cfg(any(target_os = "linux", windows))]
 mod process;
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", windows))]
 mod shm;
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", windows))]
 mod wait;
 
 pub use options::{Isolation, Restart};
@@ -51,13 +53,13 @@ static INITIALIZED: AtomicBool = AtomicBool::new(false);
 
 /// The environment variable that marks a process started as a plugin's
 /// child.
-#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+#[cfg_attr(not(any(target_os = "linux", windows)), allow(dead_code))]
 pub(crate) const CHILD_ENV: &str = "TENON_ISOLATION_CHILD";
 /// The host's process id, which the child checks is its parent.
-#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+#[cfg_attr(not(any(target_os = "linux", windows)), allow(dead_code))]
 pub(crate) const PARENT_ENV: &str = "TENON_ISOLATION_PARENT";
 /// The version of the host–child protocol, checked at the handshake.
-#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+#[cfg_attr(not(any(target_os = "linux", windows)), allow(dead_code))]
 pub(crate) const PROTOCOL: u32 = 1;
 
 /// Call first thing in `main` of a host that isolates plugins without a
@@ -69,14 +71,14 @@ pub(crate) const PROTOCOL: u32 = 1;
 /// calls and exits when the host goes away.
 pub fn init() {
     INITIALIZED.store(true, Ordering::Relaxed);
-    #[cfg(target_os = "linux")]
+    #[cfg(any(target_os = "linux", windows))]
     if std::env::var_os(CHILD_ENV).is_some() {
         child::main();
     }
 }
 
 /// Whether [`init`] has been called in this process.
-#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+#[cfg_attr(not(any(target_os = "linux", windows)), allow(dead_code))]
 pub(crate) fn initialized() -> bool {
     INITIALIZED.load(Ordering::Relaxed)
 }
@@ -126,18 +128,18 @@ pub fn with_deadline<R>(timeout: Duration, body: impl FnOnce() -> R) -> R {
 }
 
 /// The deadline [`with_deadline`] set on this thread, if any.
-#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+#[cfg_attr(not(any(target_os = "linux", windows)), allow(dead_code))]
 pub(crate) fn scoped_deadline() -> Option<Instant> {
     DEADLINE.with(|d| d.get())
 }
 
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", windows))]
 mod host;
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", windows))]
 pub(crate) use host::{Host, RemoteInstance};
-#[cfg(all(test, target_os = "linux"))]
+#[cfg(all(test, any(target_os = "linux", windows)))]
 mod tests;
-#[cfg(not(target_os = "linux"))]
+#[cfg(not(any(target_os = "linux", windows)))]
 mod unsupported;
-#[cfg(not(target_os = "linux"))]
+#[cfg(not(any(target_os = "linux", windows)))]
 pub(crate) use unsupported::{Host, RemoteInstance};

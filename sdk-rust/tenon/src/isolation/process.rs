@@ -3,18 +3,16 @@
 //! calls made through its slots.
 
 use super::frame::{self, Reader, Writer};
+use super::platform::{self, ChildRef, Control, Ended, HandshakeError, Launch};
 use super::shm::{op, state, Area, Shm, Slot, CHILD_ASLEEP, ERROR_AREA, HOST_ASLEEP};
-use super::wait::{publish, wait_while, wake_all};
+use super::wait::{publish, wait_while, wake, wake_all};
 use super::Isolation;
 use crate::sys;
 use crate::{Error, HostServices};
 use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
-use std::os::fd::{AsFd, OwnedFd};
-use std::os::unix::net::UnixStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Condvar, Mutex, Weak};
 use std::time::{Duration, Instant};
@@ -42,10 +40,10 @@ pub(crate) struct Process {
     /// The name the child's output is logged under.
     label: Arc<Mutex<String>>,
     shm: Shm,
-    /// The host's end of the control socket: the child's watchdog exits
+    /// The host's end of the control channel: the child's watchdog exits
     /// when it closes.
-    _control: UnixStream,
-    pidfd: OwnedFd,
+    control: Control,
+    child: ChildRef,
     dead: AtomicBool,
     /// Set when the host killed the child for a call's deadline.
     killed_for_timeout: AtomicBool,
@@ -78,7 +76,8 @@ impl Process {
         };
         let runner = match &options.runner {
             Some(runner) => runner.clone(),
-            None if super::initialized() => "/proc/self/exe".into(),
+            None if super::initialized() => platform::own_executable()
+                .map_err(|e| failed(format!("cannot name this program to re-execute it: {e}")))?,
             None => {
                 return Err(Error::IsolationUnsupported {
                     reason: "this host did not call tenon::isolation::init() at the top of main and named no runner (Isolation::runner); it cannot start a child".to_owned(),
@@ -87,8 +86,12 @@ impl Process {
         };
         let shm = Shm::create(options.slots, options.slot_size)
             .map_err(|e| failed(format!("cannot create the shared memory: {e}")))?;
-        let (host_end, child_end) =
-            UnixStream::pair().map_err(|e| failed(format!("cannot create a socket pair: {e}")))?;
+        let env = [
+            (super::CHILD_ENV, "1".to_owned()),
+            (super::PARENT_ENV, std::process::id().to_string()),
+        ];
+        let (launch, control) = platform::prepare(&runner, &env, options.memory_limit)
+            .map_err(|e| failed(format!("cannot prepare the child's channel: {e}")))?;
         let last_words = Arc::new(Mutex::new(VecDeque::new()));
         // The thread that spawns the child must live as long as it, since
         // PR_SET_PDEATHSIG fires when the spawning *thread* ends: the
@@ -102,22 +105,12 @@ impl Process {
         let dispatch = tracing::dispatcher::get_default(|d| d.clone());
         let keeper_words = Arc::clone(&last_words);
         let (process_tx, process_rx) = mpsc::channel::<Weak<Process>>();
-        let command = {
-            let mut command = Command::new(&runner);
-            command
-                .env(super::CHILD_ENV, "1")
-                .env(super::PARENT_ENV, std::process::id().to_string())
-                .stdin(Stdio::from(OwnedFd::from(child_end)))
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped());
-            command
-        };
         std::thread::Builder::new()
             .name(format!("tenon-keeper:{name}"))
             .spawn(move || {
                 tracing::dispatcher::with_default(&dispatch.clone(), || {
                     keep(
-                        command,
+                        launch,
                         keeper_name,
                         dispatch,
                         keeper_words,
@@ -127,19 +120,17 @@ impl Process {
                 })
             })
             .map_err(|e| failed(format!("cannot start the keeper thread: {e}")))?;
-        let pid = spawned_rx
+        let child = spawned_rx
             .recv()
             .map_err(|_| failed("the keeper thread ended".to_owned()))?
             .map_err(|e| failed(format!("cannot start {}: {e}", runner.display())))?;
-        let pidfd = rustix::process::pidfd_open(pid, rustix::process::PidfdFlags::empty())
-            .map_err(|e| failed(format!("pidfd_open: {e}")))?;
         let process = Arc::new(Process {
             name: name.to_owned(),
             label,
             free: Mutex::new((0..shm.slots()).rev().collect()),
             shm,
-            _control: host_end,
-            pidfd,
+            control,
+            child,
             dead: AtomicBool::new(false),
             killed_for_timeout: AtomicBool::new(false),
             exit: Mutex::new(None),
@@ -182,40 +173,23 @@ impl Process {
         for (id, version) in offered {
             setup.str(id).u32(version);
         }
-        let fds = [file.as_fd(), self.shm.fd().as_fd()];
-        super::control::send(&self._control, &setup.bytes, &fds)
+        self.control
+            .send_setup(&setup.bytes, file, &self.shm, &self.child)
             .map_err(|e| self.failed(format!("cannot send the plugin to the child: {e}")))
     }
 
     fn read_handshake(&self, timeout: Duration) -> Result<Vec<u8>, Error> {
-        let mut control = &self._control;
-        let _ = self._control.set_read_timeout(Some(timeout));
-        let mut len = [0u8; 4];
-        let read = control.read_exact(&mut len).and_then(|()| {
-            let len = u32::from_le_bytes(len) as usize;
-            if len > 1 << 20 {
-                return Err(std::io::Error::other("handshake too long"));
-            }
-            let mut bytes = vec![0u8; len];
-            control.read_exact(&mut bytes).map(|()| bytes)
-        });
-        let _ = self._control.set_read_timeout(None);
-        match read {
+        match self.control.read_handshake(timeout) {
             Ok(bytes) => Ok(bytes),
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) =>
-            {
+            Err(HandshakeError::TimedOut) => {
                 self.kill();
                 Err(Error::TimedOut {
                     plugin: self.name.clone(),
                     deadline: timeout,
                 })
             }
-            Err(_) => {
-                // The child closed the socket: it died while loading.
+            Err(HandshakeError::Closed) => {
+                // The child closed its end: it died while loading.
                 let exit = self.wait_exit(Duration::from_secs(5));
                 match exit {
                     Some(exit) => Err(Error::Crashed {
@@ -224,7 +198,7 @@ impl Process {
                         exit_code: exit.exit_code,
                         last_words: exit.last_words,
                     }),
-                    None => Err(self.failed("the child closed its control socket".to_owned())),
+                    None => Err(self.failed("the child closed its control channel".to_owned())),
                 }
             }
         }
@@ -255,7 +229,7 @@ impl Process {
 
     /// Kills the child (idempotent); the keeper reports its death.
     pub(crate) fn kill(&self) {
-        let _ = rustix::process::pidfd_send_signal(&self.pidfd, rustix::process::Signal::KILL);
+        self.child.kill();
     }
 
     /// How the child ended, waiting up to `timeout` for the keeper to see it.
@@ -345,16 +319,10 @@ impl Process {
             return outcome;
         }
         let header = slot.header;
-        publish(
-            &header.state,
-            &header.sleepers,
-            CHILD_ASLEEP,
-            state::REQUEST,
-        );
+        publish(&slot, CHILD_ASLEEP, state::REQUEST);
         loop {
             let seen = wait_while(
-                &header.state,
-                &header.sleepers,
+                &slot,
                 HOST_ASLEEP,
                 |s| s == state::REQUEST || s == state::CALLBACK_REPLY,
                 HOST_SPIN,
@@ -383,7 +351,7 @@ impl Process {
                         // As `publish` does, after its store.
                         Ok(_) => {
                             if header.sleepers.load(Ordering::SeqCst) & CHILD_ASLEEP != 0 {
-                                wake_all(&header.state);
+                                wake(&slot, CHILD_ASLEEP);
                             }
                         }
                         Err(state::DEAD) => return Outcome::Dead,
@@ -623,9 +591,9 @@ impl Process {
         self.exited.notify_all();
         self.dead.store(true, Ordering::Release);
         for index in 0..self.shm.slots() {
-            let header = self.shm.slot(index).header;
-            header.state.store(state::DEAD, Ordering::SeqCst);
-            wake_all(&header.state);
+            let slot = self.shm.slot(index);
+            slot.header.state.store(state::DEAD, Ordering::SeqCst);
+            wake_all(&slot);
         }
         // Waiters for a free slot see `dead` under the lock.
         drop(self.free.lock().unwrap_or_else(|e| e.into_inner()));
@@ -676,31 +644,29 @@ pub(crate) enum InterfaceFailure {
 /// The keeper thread: spawns the child, forwards its output, reaps it and
 /// reports its death.
 fn keep(
-    mut command: Command,
+    launch: Launch,
     label: Arc<Mutex<String>>,
     dispatch: tracing::Dispatch,
     last_words: Arc<Mutex<VecDeque<String>>>,
-    spawned: mpsc::Sender<std::io::Result<rustix::process::Pid>>,
+    spawned: mpsc::Sender<std::io::Result<ChildRef>>,
     process: mpsc::Receiver<Weak<Process>>,
 ) {
-    let mut child: Child = match command.spawn() {
-        Ok(child) => child,
+    let started = match launch.spawn() {
+        Ok(started) => started,
         Err(e) => {
             let _ = spawned.send(Err(e));
             return;
         }
     };
-    drop(command);
-    let pid = rustix::process::Pid::from_raw(child.id() as i32).expect("a child's pid is positive");
-    let _ = spawned.send(Ok(pid));
-    let stdout = child.stdout.take().map(|out| {
+    let _ = spawned.send(Ok(started.child));
+    let stdout = started.stdout.map(|out| {
         let label = Arc::clone(&label);
         let dispatch = dispatch.clone();
         std::thread::spawn(move || {
             tracing::dispatcher::with_default(&dispatch, || forward(out, &label, false, None))
         })
     });
-    let stderr = child.stderr.take().map(|err| {
+    let stderr = started.stderr.map(|err| {
         let label = Arc::clone(&label);
         let words = Arc::clone(&last_words);
         std::thread::spawn(move || {
@@ -711,7 +677,7 @@ fn keep(
     });
     let name = label.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let process = process.recv().ok();
-    let status = child.wait();
+    let ended: Ended = started.waiter.wait();
     // The last words are complete once standard error is closed (unless a
     // grandchild keeps it open: then what has arrived so far).
     if let Some(stderr) = stderr {
@@ -724,14 +690,18 @@ fn keep(
         }
     }
     drop(stdout);
-    use std::os::unix::process::ExitStatusExt;
-    let exit = match status {
-        Ok(status) => Exit {
-            signal: status.signal(),
-            exit_code: status.code(),
-            last_words: Process::last_words(&last_words),
-        },
-        Err(_) => Exit::default(),
+    let mut words = Process::last_words(&last_words);
+    if let Some(note) = ended.note {
+        words = if words.is_empty() {
+            note.to_owned()
+        } else {
+            format!("{note} | {words}")
+        };
+    }
+    let exit = Exit {
+        signal: ended.signal,
+        exit_code: ended.exit_code,
+        last_words: words,
     };
     tracing::debug!(target: "tenon", plugin = %name, signal = ?exit.signal, exit_code = ?exit.exit_code, "plugin process ended");
     if let Some(process) = process.and_then(|weak| weak.upgrade()) {

@@ -1,5 +1,7 @@
 //! The shared memory between a host and an isolated plugin's process: a
-//! sealed `memfd` holding a header and a fixed number of call slots.
+//! mapping only the two can reach (a sealed `memfd` on Linux, an unnamed
+//! section on Windows: `platform::Mapping`) holding a header and a fixed
+//! number of call slots, each with its wake-up (`platform::SlotWake`).
 //!
 //! Each slot is one call in flight: a header of atomic words (the futex
 //! state word first) and a data area split into a request area (written by
@@ -10,11 +12,8 @@
 //! child may be buggy or hostile, and the host checks every offset and
 //! length against the areas' bounds.
 
-use rustix::fs::{fcntl_add_seals, ftruncate, memfd_create, MemfdFlags, SealFlags};
-use rustix::mm::{mmap, munmap, MapFlags, ProtFlags};
+use super::platform::{Mapping, SlotWake};
 use std::io;
-use std::os::fd::{AsFd, OwnedFd};
-use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 /// Identifies a Tenon region (and its layout version).
@@ -95,32 +94,35 @@ pub(crate) const CHILD_ASLEEP: u32 = 2;
 
 /// A mapped region.
 pub(crate) struct Shm {
-    base: NonNull<u8>,
-    len: usize,
+    mapping: Mapping,
     slots: usize,
     slot_size: usize,
-    fd: OwnedFd,
+    wakes: Vec<SlotWake>,
 }
 
 // SAFETY: the mapping is shared memory accessed only through atomics and
-// explicit copies; the pointer is valid until drop.
+// explicit copies; the pointer is valid until drop. The wake-ups are
+// handles any thread may use.
 unsafe impl Send for Shm {}
 // SAFETY: as above.
 unsafe impl Sync for Shm {}
 
 impl Shm {
-    /// A new region of `slots` slots of `slot_size` data bytes each, sealed
-    /// against shrinking and growing (so the child cannot make the host's
-    /// accesses fault).
+    /// A new region of `slots` slots of `slot_size` data bytes each (on
+    /// Linux sealed against shrinking and growing, so the child cannot make
+    /// the host's accesses fault; a Windows section has a fixed size).
     pub(crate) fn create(slots: usize, slot_size: usize) -> io::Result<Shm> {
-        let fd = memfd_create(
-            "tenon-isolation",
-            MemfdFlags::CLOEXEC | MemfdFlags::ALLOW_SEALING,
-        )?;
         let len = HEADER_SIZE + slots * (size_of::<SlotHeader>() + slot_size);
-        ftruncate(&fd, len as u64)?;
-        fcntl_add_seals(&fd, SealFlags::SHRINK | SealFlags::GROW | SealFlags::SEAL)?;
-        let shm = Self::map(fd, len, slots, slot_size)?;
+        let mapping = Mapping::create(len)?;
+        let wakes = (0..slots)
+            .map(|_| SlotWake::create())
+            .collect::<io::Result<Vec<_>>>()?;
+        let shm = Shm {
+            mapping,
+            slots,
+            slot_size,
+            wakes,
+        };
         let header = shm.header();
         header.slots.store(slots as u32, Ordering::Relaxed);
         header.slot_size.store(slot_size as u64, Ordering::Relaxed);
@@ -128,58 +130,60 @@ impl Shm {
         Ok(shm)
     }
 
-    /// Maps a region the host created and sent (the child's side).
-    pub(crate) fn open(fd: OwnedFd) -> io::Result<Shm> {
-        let len = rustix::fs::fstat(&fd)?.st_size as usize;
+    /// The region the host created, as the child received it: its mapping
+    /// and (where they are objects of their own) the slots' wake-ups.
+    pub(crate) fn open(mapping: Mapping, wakes: Vec<SlotWake>) -> io::Result<Shm> {
+        let len = mapping.len();
         if len < HEADER_SIZE {
             return Err(io::Error::other("shared memory too small"));
         }
-        let mut probe = Self::map(fd, len, 0, 0)?;
+        let mut probe = Shm {
+            mapping,
+            slots: 0,
+            slot_size: 0,
+            wakes,
+        };
         let header = probe.header();
         if header.magic.load(Ordering::Acquire) != MAGIC {
             return Err(io::Error::other("not a Tenon shared memory region"));
         }
         let slots = header.slots.load(Ordering::Relaxed) as usize;
         let slot_size = header.slot_size.load(Ordering::Relaxed) as usize;
-        if HEADER_SIZE + slots * (size_of::<SlotHeader>() + slot_size) != len {
+        let expected = slots
+            .checked_mul(size_of::<SlotHeader>() + slot_size)
+            .and_then(|n| n.checked_add(HEADER_SIZE));
+        // A Windows view is rounded up to whole pages.
+        if expected.is_none_or(|expected| expected > len || (SlotWake::IN_WORD && expected != len))
+        {
             return Err(io::Error::other("shared memory layout mismatch"));
+        }
+        if SlotWake::IN_WORD {
+            probe.wakes = (0..slots)
+                .map(|_| SlotWake::create())
+                .collect::<io::Result<Vec<_>>>()?;
+        } else if probe.wakes.len() != slots {
+            return Err(io::Error::other("one wake-up per slot expected"));
         }
         probe.slots = slots;
         probe.slot_size = slot_size;
         Ok(probe)
     }
 
-    fn map(fd: OwnedFd, len: usize, slots: usize, slot_size: usize) -> io::Result<Shm> {
-        // SAFETY: a fresh shared mapping of a file we hold, of its whole
-        // (sealed or checked) length; nothing else lives at the address.
-        let base = unsafe {
-            mmap(
-                core::ptr::null_mut(),
-                len,
-                ProtFlags::READ | ProtFlags::WRITE,
-                MapFlags::SHARED,
-                fd.as_fd(),
-                0,
-            )
-        }?;
-        Ok(Shm {
-            base: NonNull::new(base.cast()).ok_or_else(|| io::Error::other("mmap gave NULL"))?,
-            len,
-            slots,
-            slot_size,
-            fd,
-        })
-    }
-
     fn header(&self) -> &Header {
         // SAFETY: the header lies at the start of the mapping, which is
         // page-aligned and at least HEADER_SIZE long; it is only atomics.
-        unsafe { &*self.base.as_ptr().cast::<Header>() }
+        unsafe { &*self.mapping.base().as_ptr().cast::<Header>() }
     }
 
-    /// The descriptor, to send to the child.
-    pub(crate) fn fd(&self) -> &OwnedFd {
-        &self.fd
+    /// The mapping, to send to the child.
+    pub(crate) fn mapping(&self) -> &Mapping {
+        &self.mapping
+    }
+
+    /// The slots' wake-ups, to send to the child.
+    #[cfg_attr(target_os = "linux", allow(dead_code))]
+    pub(crate) fn wakes(&self) -> &[SlotWake] {
+        &self.wakes
     }
 
     /// How many slots the region has.
@@ -193,23 +197,22 @@ impl Shm {
         let stride = size_of::<SlotHeader>() + self.slot_size;
         // SAFETY: in bounds of the mapping by the layout computed in
         // `create`/checked in `open`.
-        let header = unsafe { self.base.as_ptr().add(HEADER_SIZE + index * stride) };
+        let header = unsafe {
+            self.mapping
+                .base()
+                .as_ptr()
+                .add(HEADER_SIZE + index * stride)
+        };
         Slot {
             // SAFETY: aligned (HEADER_SIZE and the stride are multiples of
             // 128) and made only of atomics.
             header: unsafe { &*header.cast::<SlotHeader>() },
+            wake: &self.wakes[index],
             // SAFETY: right after the header, within the mapping.
             data: unsafe { header.add(size_of::<SlotHeader>()) },
             size: self.slot_size,
             _shm: core::marker::PhantomData,
         }
-    }
-}
-
-impl Drop for Shm {
-    fn drop(&mut self) {
-        // SAFETY: mapped in `map` with this length; no `Slot` outlives `self`.
-        let _ = unsafe { munmap(self.base.as_ptr().cast(), self.len) };
     }
 }
 
@@ -229,6 +232,8 @@ pub(crate) enum Area {
 #[derive(Clone, Copy)]
 pub(crate) struct Slot<'a> {
     pub header: &'a SlotHeader,
+    /// How a sleeper on this slot's state word is woken.
+    pub wake: &'a SlotWake,
     data: *mut u8,
     size: usize,
     _shm: core::marker::PhantomData<&'a Shm>,

@@ -1,15 +1,14 @@
 //! The channel on its own: a second mapping of the region served by a
 //! thread (the same code paths as a child process: the futex is a shared,
-//! not a private, one), deadlines, and bounds.
+//! not a private, one; on Windows the events are duplicated handles), deadlines, and bounds.
 
 use super::shm::{state, Area, Shm, CHILD_ASLEEP, HOST_ASLEEP};
 use super::wait::{publish, wait_while};
-use std::os::fd::AsFd;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 fn second_mapping(shm: &Shm) -> Shm {
-    Shm::open(shm.fd().as_fd().try_clone_to_owned().unwrap()).unwrap()
+    super::platform::second_view(shm).unwrap()
 }
 
 #[test]
@@ -22,8 +21,7 @@ fn an_echo_across_two_mappings_round_trips_many_times() {
         let header = slot.header;
         for _ in 0..2000 {
             let seen = wait_while(
-                &header.state,
-                &header.sleepers,
+                &slot,
                 CHILD_ASLEEP,
                 |s| s != state::REQUEST,
                 Duration::from_micros(20),
@@ -36,7 +34,7 @@ fn an_echo_across_two_mappings_round_trips_many_times() {
             bytes.reverse();
             assert!(slot.write(Area::Reply, 0, &bytes));
             header.out_len.store(len, Ordering::Relaxed);
-            publish(&header.state, &header.sleepers, HOST_ASLEEP, state::REPLY);
+            publish(&slot, HOST_ASLEEP, state::REPLY);
         }
     });
     let slot = host.slot(1);
@@ -47,19 +45,13 @@ fn an_echo_across_two_mappings_round_trips_many_times() {
         header
             .request_len
             .store(message.len() as u64, Ordering::Relaxed);
-        publish(
-            &header.state,
-            &header.sleepers,
-            CHILD_ASLEEP,
-            state::REQUEST,
-        );
+        publish(&slot, CHILD_ASLEEP, state::REQUEST);
         // Every 100th call the server has gone to sleep: the futex path.
         if i % 100 == 0 {
             std::thread::sleep(Duration::from_millis(1));
         }
         let seen = wait_while(
-            &header.state,
-            &header.sleepers,
+            &slot,
             HOST_ASLEEP,
             |s| s == state::REQUEST,
             Duration::from_micros(20),
@@ -84,12 +76,11 @@ fn an_echo_across_two_mappings_round_trips_many_times() {
 #[test]
 fn a_wait_with_no_answer_ends_at_its_deadline() {
     let shm = Shm::create(1, 64 << 10).unwrap();
-    let header = shm.slot(0).header;
-    header.state.store(state::REQUEST, Ordering::Release);
+    let slot = shm.slot(0);
+    slot.header.state.store(state::REQUEST, Ordering::Release);
     let start = Instant::now();
     let seen = wait_while(
-        &header.state,
-        &header.sleepers,
+        &slot,
         HOST_ASLEEP,
         |s| s == state::REQUEST,
         Duration::from_micros(10),
@@ -127,9 +118,11 @@ fn lengths_and_offsets_outside_an_area_are_refused() {
     assert!(!slot.write(Area::Request, 0, &vec![0; reply * 2]));
 }
 
+#[cfg(target_os = "linux")]
 #[test]
 fn a_region_cannot_be_grown_or_shrunk_once_sealed() {
     let shm = Shm::create(1, 64 << 10).unwrap();
-    assert!(rustix::fs::ftruncate(shm.fd(), 4096).is_err());
-    assert!(rustix::fs::ftruncate(shm.fd(), 1 << 30).is_err());
+    let fd = super::platform::mapping_fd(&shm);
+    assert!(rustix::fs::ftruncate(fd, 4096).is_err());
+    assert!(rustix::fs::ftruncate(fd, 1 << 30).is_err());
 }

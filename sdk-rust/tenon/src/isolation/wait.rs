@@ -1,42 +1,52 @@
 //! Waiting on a slot's state word: spin first (a wake-up of a sleeping
 //! process costs 6–25 µs, a spin sees the change in well under one), then
-//! sleep in `FUTEX_WAIT` until the deadline.
+//! sleep until the deadline (a futex on the word on Linux, the slot's event
+//! on Windows: `platform::sleep`).
 
-use rustix::thread::futex;
-use std::sync::atomic::{AtomicU32, Ordering};
+use super::platform;
+use super::shm::{Slot, CHILD_ASLEEP, HOST_ASLEEP};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 /// How long a spin runs before it starts yielding its core.
 const YIELD_AFTER: Duration = Duration::from_micros(4);
 
-/// Sets the state word and wakes the other side if it sleeps on it.
+/// Sets the slot's state word and wakes the other side if it sleeps on it.
 /// `other` is the other side's sleeper bit.
-pub(crate) fn publish(word: &AtomicU32, sleepers: &AtomicU32, other: u32, state: u32) {
-    word.store(state, Ordering::SeqCst);
+pub(crate) fn publish(slot: &Slot<'_>, other: u32, state: u32) {
+    let header = slot.header;
+    header.state.store(state, Ordering::SeqCst);
     // Paired with the sleeper's SeqCst `fetch_or` then re-read of the word:
     // either it sees the new state and does not sleep, or we see its bit.
-    if sleepers.load(Ordering::SeqCst) & other != 0 {
-        let _ = futex::wake(word, futex::Flags::empty(), u32::MAX);
+    if header.sleepers.load(Ordering::SeqCst) & other != 0 {
+        platform::wake(&header.state, slot.wake, other);
     }
 }
 
-/// Wakes whoever sleeps on the word, whatever its value (used once the
+/// Wakes the other side (`other`, its sleeper bit) after a state change
+/// made without [`publish`] (a compare-and-swap).
+pub(crate) fn wake(slot: &Slot<'_>, other: u32) {
+    platform::wake(&slot.header.state, slot.wake, other);
+}
+
+/// Wakes whoever sleeps on the slot, whatever its state (used once the
 /// host has written a state the child could not have).
-pub(crate) fn wake_all(word: &AtomicU32) {
-    let _ = futex::wake(word, futex::Flags::empty(), u32::MAX);
+pub(crate) fn wake_all(slot: &Slot<'_>) {
+    platform::wake(&slot.header.state, slot.wake, HOST_ASLEEP | CHILD_ASLEEP);
 }
 
 /// Waits while `busy(state)` holds: spins for `spin`, then sleeps, until
 /// the state changes to one that is not busy (returned) or `deadline`
 /// passes (`None`). `me` is this side's sleeper bit.
 pub(crate) fn wait_while(
-    word: &AtomicU32,
-    sleepers: &AtomicU32,
+    slot: &Slot<'_>,
     me: u32,
     busy: impl Fn(u32) -> bool,
     spin: Duration,
     deadline: Option<Instant>,
 ) -> Option<u32> {
+    let word = &slot.header.state;
+    let sleepers = &slot.header.sleepers;
     let state = word.load(Ordering::Acquire);
     if !busy(state) {
         return Some(state);
@@ -84,13 +94,7 @@ pub(crate) fn wait_while(
             sleepers.fetch_and(!me, Ordering::SeqCst);
             return Some(state);
         }
-        let spec = timeout.map(|t| rustix::time::Timespec {
-            tv_sec: t.as_secs().min(i64::MAX as u64) as i64,
-            tv_nsec: i64::from(t.subsec_nanos()),
-        });
-        // EAGAIN (the word changed), EINTR and ETIMEDOUT all lead back to
-        // the checks above.
-        let _ = futex::wait(word, futex::Flags::empty(), state, spec.as_ref());
+        platform::sleep(word, state, slot.wake, me, timeout);
         sleepers.fetch_and(!me, Ordering::SeqCst);
         let state = word.load(Ordering::Acquire);
         if !busy(state) {

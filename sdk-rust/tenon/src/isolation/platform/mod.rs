@@ -1,0 +1,39 @@
+//! What isolation needs from the operating system, one module per
+//! platform behind the same names: the shared memory mapping, sleeping on
+//! and waking a slot's state word, starting and ending the child, and the
+//! private channel that carries the setup and the handshake. Everything
+//! else (the slots' layout and protocol, the frames, the spin-then-sleep
+//! policy, the restart policy) is shared and lives beside this module.
+//!
+//! A new platform (macOS) adds a module with the same items here.
+
+#[cfg(target_os = "linux")]
+mod linux;
+#[cfg(target_os = "linux")]
+pub(crate) use linux::*;
+
+#[cfg(windows)]
+mod windows;
+#[cfg(windows)]
+pub(crate) use windows::*;
+
+/// How the child's process ended, as the platform reports it.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Ended {
+    /// The signal that ended it (Unix).
+    pub signal: Option<i32>,
+    /// Its exit status (on Windows, the exception code of a crash).
+    pub exit_code: Option<i32>,
+    /// What the status means, when the platform says more than a number
+    /// (a Windows exception's name).
+    pub note: Option<&'static str>,
+}
+
+/// Why the handshake was not read.
+pub(crate) enum HandshakeError {
+    /// Nothing came before the start timeout.
+    TimedOut,
+    /// The child closed its end (it died while loading), or the message
+    /// was malformed.
+    Closed,
+}
