@@ -25,7 +25,7 @@
 //! ```
 //!
 //! The suite runs twice: with every plugin loaded in process, and (the
-//! `*_isolated` tests, Linux) with every plugin loaded isolated, in a child
+//! `*_isolated` tests, Linux and Windows) with every plugin loaded isolated, in a child
 //! process running `tenon-test-runner`, unmodified and held to exactly the
 //! same cases.
 //!
@@ -205,7 +205,7 @@ fn every_processor_conforms() {
 /// arguments get 3/8 of a slot (1.5 MiB of the default 4) and the kv cases
 /// store a 2 MiB value (larger arguments are refused cleanly,
 /// `invalid_argument`, as the isolation tests check).
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", windows))]
 fn load_isolated(path: &std::path::Path) -> Result<tenon::Plugin, tenon::Error> {
     tenon::Plugin::loader()
         .isolated(
@@ -217,7 +217,7 @@ fn load_isolated(path: &std::path::Path) -> Result<tenon::Plugin, tenon::Error> 
 }
 
 /// The isolation runner, built once.
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", windows))]
 fn runner() -> std::path::PathBuf {
     tenon_test_plugins::isolation_runner()
         .unwrap_or_else(|error| panic!("the isolation runner does not build: {error}"))
@@ -225,7 +225,7 @@ fn runner() -> std::path::PathBuf {
 
 /// The isolated run: every example greeter, and the panicking and
 /// throwing fixtures, unmodified, loaded isolated, pass the same cases.
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", windows))]
 #[test]
 fn every_greeter_conforms_isolated() {
     let mut implementations = implementations_of::<dyn Greeter>();
@@ -235,7 +235,7 @@ fn every_greeter_conforms_isolated() {
 }
 
 /// The isolated run of every key-value store.
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", windows))]
 #[test]
 fn every_kv_store_conforms_isolated() {
     let implementations = implementations_of::<dyn Kv>();
@@ -244,7 +244,7 @@ fn every_kv_store_conforms_isolated() {
 }
 
 /// The isolated run of every processor.
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", windows))]
 #[test]
 fn every_processor_conforms_isolated() {
     let implementations = implementations_of::<dyn Processor>();

@@ -14,8 +14,10 @@
 //!
 //! This test has its own `main` (see `isolation/runner.rs`): an isolating
 //! host calls `tenon::isolation::init()` first thing, because the child it
-//! spawns is this executable. Linux only for now; elsewhere isolation is
-//! refused with `isolation_unsupported`, which is tested instead.
+//! spawns is this executable. On Windows (under Wine in
+//! `scripts/test-windows.sh`) the same faults are checked from the child's
+//! exit code (`isolation/windows.rs`); elsewhere isolation is refused with
+//! `isolation_unsupported`, which is tested instead.
 
 #[path = "isolation/processes.rs"]
 #[cfg(target_os = "linux")]
@@ -38,11 +40,45 @@ fn main() -> ExitCode {
     runner::run(TESTS)
 }
 
-#[cfg(not(target_os = "linux"))]
+#[cfg(not(any(target_os = "linux", windows)))]
 const TESTS: &[runner::Test] = &[(
     "isolation_is_refused_cleanly_where_unsupported",
     unsupported_platform,
 )];
+
+#[cfg(windows)]
+const TESTS: &[runner::Test] = &[
+    ("the_interface_registry_is_filled", windows::registry),
+    ("a_healthy_plugin_works_isolated", windows::healthy),
+    (
+        "oversized_arguments_are_refused_cleanly",
+        windows::oversized_arguments,
+    ),
+    (
+        "each_fault_gives_its_typed_error_and_the_host_carries_on",
+        windows::each_fault,
+    ),
+    (
+        "the_memory_limit_is_applied_or_refused",
+        windows::memory_limit,
+    ),
+    (
+        "instances_of_a_crashed_child_are_reported_lost",
+        windows::instances_lost,
+    ),
+    (
+        "a_crash_around_a_host_callback_is_a_crash_of_the_call",
+        windows::host_callback,
+    ),
+    (
+        "an_endless_loop_times_out_at_its_deadline",
+        windows::endless_loop,
+    ),
+    (
+        "initializers_that_abort_exit_or_hang_are_typed_load_errors",
+        windows::initializers,
+    ),
+];
 
 #[cfg(target_os = "linux")]
 const TESTS: &[runner::Test] = &[
@@ -103,7 +139,7 @@ fn isolated() -> Isolation {
     Isolation::new().call_timeout(Duration::from_secs(5))
 }
 
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", windows))]
 fn load_isolated(stem: &str, isolation: Isolation) -> Plugin {
     Plugin::loader()
         .isolated(isolation)
@@ -111,15 +147,19 @@ fn load_isolated(stem: &str, isolation: Isolation) -> Plugin {
         .unwrap_or_else(|error| panic!("{stem}: {error} [{}]", error.kind()))
 }
 
-#[cfg(not(target_os = "linux"))]
+#[cfg(not(any(target_os = "linux", windows)))]
 fn unsupported_platform() {
     let error = Plugin::loader()
         .isolated(isolated())
         .load(c_fixture("fault_segfault"))
-        .expect_err("isolation is Linux-only for now");
+        .expect_err("isolation is Linux and Windows only for now");
     assert_eq!(error.kind(), "isolation_unsupported", "{error}");
 }
 
 #[cfg(target_os = "linux")]
 #[path = "isolation/linux.rs"]
 mod linux;
+
+#[cfg(windows)]
+#[path = "isolation/windows.rs"]
+mod windows;

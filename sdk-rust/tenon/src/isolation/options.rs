@@ -69,10 +69,14 @@ impl Isolation {
         self
     }
 
-    /// Caps the child's address space (`RLIMIT_AS`), so that runaway
-    /// allocation fails in the child (usually aborting it) instead of
-    /// starving the machine. Count the shared memory (`slots` ×
-    /// `slot_size`) and the plugin's own needs. Default: no cap.
+    /// Caps the child's address space (`RLIMIT_AS` on Linux; on Windows
+    /// the committed memory, as its job object's per-process memory
+    /// limit), so that runaway allocation fails in the child (usually
+    /// aborting it) instead of starving the machine. Count the shared
+    /// memory (`slots` × `slot_size`) and the plugin's own needs. Where
+    /// the limit cannot be enforced (Windows under Wine, which accepts a
+    /// job's limit and applies none), loading fails with
+    /// `isolation_unsupported`. Default: no cap.
     pub fn memory_limit(mut self, bytes: u64) -> Self {
         self.memory_limit = Some(bytes);
         self

@@ -90,8 +90,14 @@ impl Process {
             (super::CHILD_ENV, "1".to_owned()),
             (super::PARENT_ENV, std::process::id().to_string()),
         ];
-        let (launch, control) = platform::prepare(&runner, &env, options.memory_limit)
-            .map_err(|e| failed(format!("cannot prepare the child's channel: {e}")))?;
+        let (launch, control) =
+            platform::prepare(&runner, &env, options.memory_limit).map_err(|e| match e.kind() {
+                // A limit this platform cannot enforce (Windows under Wine).
+                std::io::ErrorKind::Unsupported => Error::IsolationUnsupported {
+                    reason: e.to_string(),
+                },
+                _ => failed(format!("cannot prepare the child's process: {e}")),
+            })?;
         let last_words = Arc::new(Mutex::new(VecDeque::new()));
         // The thread that spawns the child must live as long as it, since
         // PR_SET_PDEATHSIG fires when the spawning *thread* ends: the
