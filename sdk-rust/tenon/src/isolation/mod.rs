@@ -1,7 +1,8 @@
 //! Running a plugin in a child process (`docs/isolation.md`).
 //!
 //! The child is a program whose `main` starts with [`init`]: the host
-//! binary itself (re-executed through `/proc/self/exe`), or a runner named
+//! binary itself (re-executed: `/proc/self/exe` on Linux,
+//! `std::env::current_exe()` on Windows), or a runner named
 //! with [`Isolation::runner`]. It must link the crates that declare the
 //! interfaces the host uses (their `interface!` declarations register
 //! themselves, and the child dispatches calls through them). It receives
@@ -11,16 +12,22 @@
 //! reach it through the proxy vtables `interface!` generates for every
 //! interface, so code using a handle does not know where the plugin runs.
 //!
-//! The channel is private to the pair: a socket pair (the child's end is its
-//! standard input) carries the plugin and a sealed `memfd` of call slots;
-//! each slot has a futex state word (`IDLE → REQUEST → (CALLBACK ↔
-//! CALLBACK_REPLY)* → REPLY → IDLE`). Both sides spin briefly before
+//! The channel is private to the pair: on Linux a socket pair (the child's
+//! end is its standard input) carries the plugin and a sealed `memfd` of
+//! call slots; on Windows anonymous pipes carry the values of handles
+//! duplicated into the child (the plugin file, an unnamed section of slots,
+//! a pair of unnamed events per slot). Each slot has a state word (`IDLE →
+//! REQUEST → (CALLBACK ↔ CALLBACK_REPLY)* → REPLY → IDLE`), slept on
+//! through a futex (Linux) or the slot's events (Windows); what differs
+//! per platform is in `platform/`. Both sides spin briefly before
 //! sleeping, and the child keeps spinning on a slot for
 //! [`Isolation::linger`] after each reply, so calls in quick succession cost
 //! a few microseconds instead of a process wake-up each.
 //!
-//! The child dies with the host (a parent-death signal, a parent check, and
-//! a watchdog that ends it when the host's end of the socket closes). Its
+//! The child dies with the host (on Linux a parent-death signal and a parent
+//! check, on Windows a job object that kills it when the host's handle
+//! closes, and on both a watchdog that ends it when the host's end of the
+//! channel closes). Its
 //! standard output and error, and its `tenon_host.log` messages, become
 //! `tracing` events with target `tenon::plugin` and the plugin's name.
 
