@@ -37,6 +37,10 @@ fn main() -> ExitCode {
     if let Some(role) = linux::role() {
         return role;
     }
+    #[cfg(windows)]
+    if let Some(role) = windows::role() {
+        return role;
+    }
     runner::run(TESTS)
 }
 
@@ -78,6 +82,7 @@ const TESTS: &[runner::Test] = &[
         "initializers_that_abort_exit_or_hang_are_typed_load_errors",
         windows::initializers,
     ),
+    ("a_killed_host_takes_its_child_along", windows::killed_host),
 ];
 
 #[cfg(target_os = "linux")]
