@@ -2,9 +2,11 @@
 # The Windows build, run under Wine on Linux: the host crates, the `tenon`
 # command, the test runner and every example plugin and fixture (C and C++
 # by MinGW gcc/g++ and clang, Zig by `zig build -Dtarget=x86_64-windows-gnu`,
-# Rust by cargo) for x86_64-pc-windows-gnu; then the integration tests and
-# `tenon check` on every example plugin under Wine, the plugins' export
-# tables, and a plugin on a non-ASCII path.
+# Rust by cargo) for x86_64-pc-windows-gnu; then, under Wine, the
+# integration tests, the `tenon` command's tests against plugins that
+# crash, hang or lie, `tenon check` (each step in a child process) on every
+# example plugin and `tenon inspect`; the plugins' export tables, and a
+# plugin on a non-ASCII path.
 #
 # Needs the rustup target x86_64-pc-windows-gnu (added here when missing),
 # Debian's mingw-w64 and wine (wine 8), and Zig (`pip install ziglang`);
@@ -90,15 +92,26 @@ for name in bad_plugins checksum conformance cpp_zig examples host_services \
     unload verification isolation; do
     windows_tests+=(--test "$name")
 done
-say "cargo test --target $triple -p tenon-integration-tests (under wine)"
 log="$target_dir/test-windows.log"
-set +e
-env -u TENON_REQUIRE_TOOLCHAINS TENON_TEST_PLUGINS_PREBUILT=1 \
-    cargo test -q --target "$triple" -p tenon-integration-tests "${windows_tests[@]}" 2>&1 | tee "$log" |
-    grep -E '^test result|FAILED|panicked|TOOLCHAIN MISSING'
-status=${PIPESTATUS[0]}
-set -e
-[ "$status" -eq 0 ] || fail "integration tests under wine (log: $log)"
+: >"$log"
+# Runs `cargo test --target $triple -p PACKAGE ARGS…` under Wine, its
+# output appended to the log; fails the script when a test fails.
+wine_tests() {
+    local package=$1
+    shift
+    say "cargo test --target $triple -p $package (under wine)"
+    set +e
+    env -u TENON_REQUIRE_TOOLCHAINS TENON_TEST_PLUGINS_PREBUILT=1 \
+        cargo test -q --target "$triple" -p "$package" "$@" 2>&1 | tee -a "$log" |
+        grep -E '^test result|FAILED|panicked|TOOLCHAIN MISSING'
+    local status=${PIPESTATUS[0]}
+    set -e
+    [ "$status" -eq 0 ] || fail "$package tests under wine (log: $log)"
+}
+wine_tests tenon-integration-tests "${windows_tests[@]}"
+# `tenon check` and `tenon inspect` against plugins that crash, hang, exit
+# or print a fake verdict: each step's child process contains them.
+wine_tests tenon-cli --test hostile
 python3 - "$log" <<'EOF'
 import re, sys
 passed = failed = ignored = 0
@@ -106,7 +119,7 @@ for line in open(sys.argv[1], errors="replace"):
     m = re.search(r"test result: \w+\. (\d+) passed; (\d+) failed(?:; (\d+) ignored)?", line)
     if m:
         passed += int(m[1]); failed += int(m[2]); ignored += int(m[3] or 0)
-print(f"test-windows: integration tests under wine: {passed} passed, {failed} failed, {ignored} ignored")
+print(f"test-windows: tests under wine: {passed} passed, {failed} failed, {ignored} ignored")
 EOF
 
 say "tenon check on every example plugin (under wine)"
@@ -123,25 +136,27 @@ EOF
 )
 checked=0
 for library in "${examples[@]}"; do
-    # Each check's own child process is Linux-only for now (tenon check
-    # says so and suggests --in-process): the checks run in process here.
-    wine "$tenon_exe" check --in-process "$library" >/dev/null || fail "tenon check $library"
+    # Each step in a child process of its own, as on Linux.
+    wine "$tenon_exe" check "$library" >/dev/null || fail "tenon check $library"
     checked=$((checked + 1))
 done
 say "tenon check passed on $checked example plugins"
+greeter=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["libraries"]["c/gcc/plugins/greeter"])' "$manifest")
+out=$(wine "$tenon_exe" inspect --json "$greeter") && [[ $out == *'"name":"greeter-c"'* ]] ||
+    fail "tenon inspect $greeter: $out"
 
 say "a plugin on a non-ASCII path, and isolation refused cleanly"
 odd="$target_dir/wine-tmp/plugins ünïcødé 插件"
 rm -rf "$odd" && mkdir -p "$odd"
-greeter=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["libraries"]["c/gcc/plugins/greeter"])' "$manifest")
 cp "$greeter" "$odd/grüße.dll"
-wine "$tenon_exe" check --in-process "$odd/grüße.dll" >/dev/null || fail "tenon check on a non-ASCII path"
+wine "$tenon_exe" check "$odd/grüße.dll" >/dev/null || fail "tenon check on a non-ASCII path"
+out=$(wine "$tenon_exe" inspect "$odd/grüße.dll") && [[ $out == *'插件\grüße.dll'* ]] ||
+    fail "tenon inspect on a non-ASCII path: $out"
 set +e
 out=$(wine "$tenon_exe" check --isolated "$odd/grüße.dll" 2>&1)
 status=$?
 set -e
-# Isolation (and `tenon inspect`, which reads the plugin in a child) are
-# Linux-only for now: a clear refusal, not a crash.
+# Isolation is Linux-only for now: a clear refusal, not a crash.
 [ "$status" -ne 0 ] && echo "$out" | grep -q "isolation_unsupported" ||
     fail "check --isolated should be refused on Windows (status $status): $out"
 

@@ -10,8 +10,8 @@
 //! crash is blamed on the call it happened in, and that a hang is cut short
 //! in well under a minute with the default options.
 //!
-//! Unix only: elsewhere `tenon` has no child processes yet.
-#![cfg(unix)]
+//! Unix and Windows (`scripts/test-windows.sh` runs it under Wine).
+#![cfg(any(unix, windows))]
 
 mod support;
 
@@ -19,6 +19,18 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use support::*;
 use tenon_test_plugins::{c_fixture, c_plugin};
+
+/// How the report names a child ended by `abort()`.
+#[cfg(unix)]
+const ABORTED: &str = "SIGABRT";
+#[cfg(windows)]
+const ABORTED: &str = "exited with status 3 (abort()";
+
+/// How the report names a child ended by a null-pointer write.
+#[cfg(unix)]
+const SEGFAULT: &str = "SIGSEGV";
+#[cfg(windows)]
+const SEGFAULT: &str = "access violation";
 
 /// Where this file's tests make their scratch directories.
 const SCRATCH: &str = "tenon-cli-hostile";
@@ -30,7 +42,7 @@ const SCRATCH: &str = "tenon-cli-hostile";
 #[test]
 fn inspect_survives_initializers_that_abort_exit_or_hang() {
     let cases = [
-        ("abort_in_initializer", "crashed", "SIGABRT"),
+        ("abort_in_initializer", "crashed", ABORTED),
         ("exit_in_initializer", "crashed", "exited with status 0"),
         ("hang_in_initializer", "timed_out", "timed out after 2 s"),
     ];
@@ -259,7 +271,7 @@ fn a_crash_in_destroy_is_blamed_on_destroy() {
         assert_eq!(failed["error"]["kind"], "crashed", "{failed}");
         let summary = failed["summary"].as_str().unwrap();
         assert!(summary.contains("crashed in destroy"), "{name}: {summary}");
-        assert!(summary.contains("SIGSEGV"), "{name}: {summary}");
+        assert!(summary.contains(SEGFAULT), "{name}: {summary}");
         assert!(!summary.contains("greet"), "{name}: {summary}");
     }
     assert!(
