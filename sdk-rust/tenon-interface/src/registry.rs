@@ -388,6 +388,18 @@ macro_rules! __register_interface {
         #[$crate::__private::linkme::distributed_slice($crate::__private::TENON_INTERFACES_0_1)]
         #[linkme(crate = $crate::__private::linkme)]
         static __TENON_DECLARED: $crate::Declared = $crate::Declared::of::<$interface>();
+
+        // GNU ld for Windows (MinGW) garbage-collects the entry's section:
+        // nothing refers to it, and `#[used]` keeps only symbols the
+        // linker can see, which a static in a `const _` block is not. A
+        // pointer to it from a section the MinGW linker script always
+        // keeps (`KEEP(*(.xdata*))`) keeps it. Nothing reads `.xdata`
+        // except through the unwind table's own offsets, so the extra
+        // pointer is inert there.
+        #[cfg(all(target_os = "windows", target_env = "gnu"))]
+        #[used]
+        #[unsafe(link_section = ".xdata$tenon")]
+        static __TENON_DECLARED_KEEP: &$crate::Declared = &__TENON_DECLARED;
     };
 }
 

@@ -141,3 +141,27 @@ fn declarations_that_disagree_are_refused() {
     );
     assert!(refused.to_string().contains("declared twice"), "{refused}");
 }
+
+// Whatever the platform's linker does with the list's sections (GNU ld for
+// Windows once dropped every entry), a registry said to be supported must
+// hold the interfaces this binary declares.
+#[test]
+fn a_supported_registry_is_not_empty() {
+    if !tenon_interface::registry_supported() {
+        return;
+    }
+    let ids: Vec<_> = tenon_interface::all_declared()
+        .iter()
+        .map(|d| (d.id(), d.version()))
+        .collect();
+    for id in [
+        "org.tenon.example.greeter",
+        "org.tenon.example.kv",
+        "org.tenon.example.processor",
+    ] {
+        assert!(
+            ids.contains(&(id, 1)),
+            "{id} version 1 is missing from the registry: {ids:?}"
+        );
+    }
+}
