@@ -15,6 +15,7 @@
 
 mod support;
 
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use support::*;
@@ -33,6 +34,7 @@ const SEGFAULT: &str = "SIGSEGV";
 const SEGFAULT: &str = "access violation";
 
 /// Where this file's tests make their scratch directories.
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 const SCRATCH: &str = "tenon-cli-hostile";
 
 // ---------------------------------------------------------------------------
@@ -102,8 +104,10 @@ fn inspect_keeps_what_a_plugin_prints_off_its_stdout() {
 
 /// `length` bytes of noise from a fixed seed (a linear congruential
 /// generator: the same files on every run).
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 struct Noise(u64);
 
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 impl Noise {
     fn next(&mut self, below: usize) -> usize {
         self.0 = self
@@ -118,6 +122,7 @@ impl Noise {
 /// program headers — where a corrupted file can make the dynamic loader
 /// itself crash (about one in six of these does, unless the host's own
 /// checks refuse the file first).
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 fn corrupted_copies(dir: &Path, count: u64) -> Vec<PathBuf> {
     let original = std::fs::read(c_plugin("greeter")).expect("read the greeter plugin");
     assert_eq!(&original[..4], b"\x7fELF", "an ELF file");
