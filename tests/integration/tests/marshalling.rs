@@ -11,11 +11,10 @@
 //! it shows that no interface needs glue of its own, that the dispatcher
 //! drives vtables built by every language's SDK, and that Rust plugins,
 //! which register the interfaces they link too, load and run unchanged.
-// Not on Windows yet: in a MinGW test binary the interface registry
-// (`tenon_interface::declared`, a linkme list) is found empty under Wine,
-// so the dispatcher cannot be looked up. Isolation, its only user, is
-// Linux-only for now; the Windows port of isolation must fix this first.
-#![cfg(not(windows))]
+//!
+//! Runs on Windows too (`scripts/test-windows.sh`, under Wine): the
+//! registry is filled in MinGW builds since each `interface!` keeps its
+//! entry from GNU ld's `--gc-sections`.
 
 use std::ffi::c_void;
 use std::sync::Arc;
