@@ -2,9 +2,10 @@
 //! parent.
 //!
 //! The parent starts this same executable with a hidden command and reads
-//! the child's answer on a *private channel*: one end of a socket pair that
-//! the child inherits as its standard input (descriptor 0), which the child
-//! moves to a close-on-exec descriptor and replaces with `/dev/null` before
+//! the child's answer on a *private channel*: one end of a socket pair (on
+//! Windows the write end of an anonymous pipe) that the child inherits as
+//! its standard input, which the child moves to a descriptor (handle) its
+//! own children do not inherit and replaces with `/dev/null` (`NUL`) before
 //! any plugin code runs. Plugin code that prints — a fake verdict included —
 //! writes to the child's stdout or stderr, which the parent captures
 //! separately and only ever shows labelled; it never reaches the channel.
@@ -120,7 +121,7 @@ impl Finished {
             }),
             Ended::Exited(status) if self.verdict.is_none() => Some(Failure {
                 kind: "crashed",
-                message: if status.code().is_some() {
+                message: if !ended_by_fault(status) {
                     format!(
                         "the process {}{step} without delivering a verdict",
                         describe_exit(status)
@@ -312,11 +313,35 @@ pub fn describe_exit(status: &ExitStatus) -> String {
     }
     match status.code() {
         #[cfg(windows)]
-        Some(code) if code as u32 == 0xC000_0005 => {
-            "ended by an access violation (0xC0000005)".to_owned()
+        Some(code) if ended_by_fault(status) => {
+            let name = match code as u32 {
+                0xC000_0005 => " (an access violation)",
+                0xC000_001D => " (an illegal instruction)",
+                0xC000_0094 => " (an integer division by zero)",
+                0xC000_00FD => " (a stack overflow)",
+                0xC000_0409 => {
+                    " (a fail-fast exit: a Rust panic with panic = \"abort\", or a corrupted stack)"
+                }
+                _ => "",
+            };
+            format!("ended by exception {:#010X}{name}", code as u32)
         }
+        #[cfg(windows)]
+        Some(3) => "exited with status 3 (abort() in the C runtime, or exit(3))".to_owned(),
         Some(code) => format!("exited with status {code}"),
         None => "ended".to_owned(),
+    }
+}
+
+/// Whether the process ended by a fault (a signal on Unix, an exception —
+/// an NTSTATUS error code as exit code — on Windows) rather than by exiting.
+fn ended_by_fault(status: &ExitStatus) -> bool {
+    match status.code() {
+        #[cfg(windows)]
+        Some(code) => code as u32 >= 0xC000_0000,
+        #[cfg(not(windows))]
+        Some(_) => false,
+        None => true,
     }
 }
 
@@ -419,9 +444,174 @@ mod channel {
     }
 }
 
-/// Without Unix socket pairs in std, there is no private channel yet (the
-/// isolation work brings one to Windows); `--in-process` still works.
-#[cfg(not(unix))]
+/// The private channel on Windows: an anonymous pipe. The child's end (the
+/// write end) becomes its standard input handle; the child duplicates it to
+/// a handle its own children do not inherit and puts `NUL` in its place,
+/// both for the Win32 standard handle and for the C runtime's descriptor 0,
+/// before any plugin code runs.
+#[cfg(windows)]
+mod channel {
+    use std::ffi::{c_int, c_void};
+    use std::fs::File;
+    use std::io::Write;
+    use std::os::windows::io::{AsHandle, FromRawHandle, IntoRawHandle, OwnedHandle, RawHandle};
+    use std::process::Stdio;
+    use std::ptr;
+
+    const STD_INPUT_HANDLE: u32 = -10i32 as u32;
+    const FILE_TYPE_PIPE: u32 = 3;
+
+    extern "system" {
+        fn CreatePipe(
+            read: *mut RawHandle,
+            write: *mut RawHandle,
+            attributes: *const c_void,
+            size: u32,
+        ) -> i32;
+        fn GetStdHandle(which: u32) -> RawHandle;
+        fn SetStdHandle(which: u32, handle: RawHandle) -> i32;
+        fn GetFileType(handle: RawHandle) -> u32;
+        fn CloseHandle(handle: RawHandle) -> i32;
+        fn SetErrorMode(mode: u32) -> u32;
+        fn SetUnhandledExceptionFilter(
+            filter: Option<unsafe extern "system" fn(*const c_void) -> i32>,
+        ) -> *const c_void;
+    }
+
+    /// An unhandled exception ends the process with the exception's code
+    /// as its exit status, without asking anyone.
+    unsafe extern "system" fn end_the_process(_exception: *const c_void) -> i32 {
+        const EXCEPTION_EXECUTE_HANDLER: i32 = 1;
+        EXCEPTION_EXECUTE_HANDLER
+    }
+
+    /// `SetErrorMode` flags: no dialog for a failed drive access, and none
+    /// (nor a debugger) for an unhandled exception.
+    const SEM_FAILCRITICALERRORS: u32 = 0x0001;
+    const SEM_NOGPFAULTERRORBOX: u32 = 0x0002;
+
+    // The C runtime the executable links (msvcrt for windows-gnu, the UCRT
+    // for msvc): plugins that share it read "stdin" through descriptor 0.
+    extern "C" {
+        fn _open_osfhandle(handle: isize, flags: c_int) -> c_int;
+        fn _get_osfhandle(fd: c_int) -> isize;
+        fn _dup2(from: c_int, to: c_int) -> c_int;
+        fn _close(fd: c_int) -> c_int;
+    }
+
+    /// The parent's end (to read) and the child's (to become its stdin).
+    pub fn pair() -> Result<(File, Stdio), String> {
+        let mut read: RawHandle = ptr::null_mut();
+        let mut write: RawHandle = ptr::null_mut();
+        // SAFETY: both out-pointers point to live locals; a null attributes
+        // pointer makes both handles non-inheritable (std duplicates the
+        // child's end as inheritable for that one child only).
+        if unsafe { CreatePipe(&mut read, &mut write, ptr::null(), 0) } == 0 {
+            return Err(format!(
+                "cannot create the channel to a child process: {}",
+                std::io::Error::last_os_error()
+            ));
+        }
+        // SAFETY: CreatePipe succeeded, so both handles are open and owned
+        // by nothing else; each is wrapped exactly once.
+        let (read, write) = unsafe {
+            (
+                OwnedHandle::from_raw_handle(read),
+                OwnedHandle::from_raw_handle(write),
+            )
+        };
+        Ok((File::from(read), Stdio::from(write)))
+    }
+
+    /// The child's end.
+    pub struct Sender(File);
+
+    impl Sender {
+        /// Takes the channel from the standard input handle into a handle
+        /// that programs the plugin starts do not inherit, and puts `NUL`
+        /// on standard input (the Win32 handle and the C runtime's
+        /// descriptor 0), so that plugin code cannot touch the channel.
+        pub fn from_stdin() -> Result<Sender, String> {
+            // SAFETY: GetStdHandle only reads this process's parameters.
+            let original = unsafe { GetStdHandle(STD_INPUT_HANDLE) };
+            // SAFETY: GetFileType accepts any handle value, invalid ones
+            // included (it then fails with FILE_TYPE_UNKNOWN).
+            if original.is_null() || unsafe { GetFileType(original) } != FILE_TYPE_PIPE {
+                return Err("stdin is not the supervisor's channel (not a pipe)".to_owned());
+            }
+            // `try_clone_to_owned` duplicates without inheritance.
+            let moved = std::io::stdin()
+                .as_handle()
+                .try_clone_to_owned()
+                .map_err(|e| format!("cannot take the channel from stdin: {e}"))?;
+            let null = File::options()
+                .read(true)
+                .write(true)
+                .open("NUL")
+                .map_err(|e| format!("cannot open NUL for stdin: {e}"))?;
+            let null = null.into_raw_handle();
+            // SAFETY: `null` is an open handle owned by nothing else; the C
+            // runtime takes it over. `original` is the process's standard
+            // input handle: either the C runtime's descriptor 0 owns it (and
+            // `_dup2` closes it) or nothing in this process does (and it is
+            // closed here), exactly once either way. No plugin code has run
+            // yet, so nothing else uses either.
+            unsafe {
+                let crt_owns_original = _get_osfhandle(0) == original as isize;
+                let fd = _open_osfhandle(null as isize, 0);
+                if fd >= 0 && _dup2(fd, 0) == 0 {
+                    _close(fd);
+                    if !crt_owns_original {
+                        CloseHandle(original);
+                    }
+                    SetStdHandle(STD_INPUT_HANDLE, _get_osfhandle(0) as RawHandle);
+                } else {
+                    // No usable C runtime descriptor for NUL: close the
+                    // original wherever it lives, so that neither
+                    // descriptor 0 nor the Win32 handle reaches the channel.
+                    if fd < 0 {
+                        CloseHandle(null);
+                    } else {
+                        _close(fd);
+                    }
+                    if crt_owns_original {
+                        _close(0);
+                    } else {
+                        CloseHandle(original);
+                    }
+                    let null = File::options().read(true).write(true).open("NUL");
+                    SetStdHandle(
+                        STD_INPUT_HANDLE,
+                        null.map_or(ptr::null_mut(), |f| f.into_raw_handle()),
+                    );
+                }
+            }
+            // A plugin that faults must end this child at once with its
+            // exception code, which the parent reports: no error dialog
+            // waiting for a click, no debugger started (Wine ignores the
+            // error mode and starts winedbg unless a top-level filter
+            // decides first).
+            // SAFETY: both calls only change settings of this process, and
+            // the filter is a function that lives as long as the program.
+            unsafe {
+                SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX);
+                SetUnhandledExceptionFilter(Some(end_the_process));
+            }
+            Ok(Sender(File::from(moved)))
+        }
+
+        /// Writes one line.
+        pub fn send_line(&mut self, line: &str) -> std::io::Result<()> {
+            let mut bytes = Vec::with_capacity(line.len() + 1);
+            bytes.extend_from_slice(line.as_bytes());
+            bytes.push(b'\n');
+            self.0.write_all(&bytes)
+        }
+    }
+}
+
+/// Elsewhere there is no private channel yet; `--in-process` still works.
+#[cfg(not(any(unix, windows)))]
 mod channel {
     use std::process::Stdio;
 

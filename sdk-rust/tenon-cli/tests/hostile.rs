@@ -10,17 +10,31 @@
 //! crash is blamed on the call it happened in, and that a hang is cut short
 //! in well under a minute with the default options.
 //!
-//! Unix only: elsewhere `tenon` has no child processes yet.
-#![cfg(unix)]
+//! Unix and Windows (`scripts/test-windows.sh` runs it under Wine).
+#![cfg(any(unix, windows))]
 
 mod support;
 
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use support::*;
 use tenon_test_plugins::{c_fixture, c_plugin};
 
+/// How the report names a child ended by `abort()`.
+#[cfg(unix)]
+const ABORTED: &str = "SIGABRT";
+#[cfg(windows)]
+const ABORTED: &str = "exited with status 3 (abort()";
+
+/// How the report names a child ended by a null-pointer write.
+#[cfg(unix)]
+const SEGFAULT: &str = "SIGSEGV";
+#[cfg(windows)]
+const SEGFAULT: &str = "access violation";
+
 /// Where this file's tests make their scratch directories.
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 const SCRATCH: &str = "tenon-cli-hostile";
 
 // ---------------------------------------------------------------------------
@@ -30,7 +44,7 @@ const SCRATCH: &str = "tenon-cli-hostile";
 #[test]
 fn inspect_survives_initializers_that_abort_exit_or_hang() {
     let cases = [
-        ("abort_in_initializer", "crashed", "SIGABRT"),
+        ("abort_in_initializer", "crashed", ABORTED),
         ("exit_in_initializer", "crashed", "exited with status 0"),
         ("hang_in_initializer", "timed_out", "timed out after 2 s"),
     ];
@@ -90,8 +104,10 @@ fn inspect_keeps_what_a_plugin_prints_off_its_stdout() {
 
 /// `length` bytes of noise from a fixed seed (a linear congruential
 /// generator: the same files on every run).
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 struct Noise(u64);
 
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 impl Noise {
     fn next(&mut self, below: usize) -> usize {
         self.0 = self
@@ -106,6 +122,7 @@ impl Noise {
 /// program headers — where a corrupted file can make the dynamic loader
 /// itself crash (about one in six of these does, unless the host's own
 /// checks refuse the file first).
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 fn corrupted_copies(dir: &Path, count: u64) -> Vec<PathBuf> {
     let original = std::fs::read(c_plugin("greeter")).expect("read the greeter plugin");
     assert_eq!(&original[..4], b"\x7fELF", "an ELF file");
@@ -259,7 +276,7 @@ fn a_crash_in_destroy_is_blamed_on_destroy() {
         assert_eq!(failed["error"]["kind"], "crashed", "{failed}");
         let summary = failed["summary"].as_str().unwrap();
         assert!(summary.contains("crashed in destroy"), "{name}: {summary}");
-        assert!(summary.contains("SIGSEGV"), "{name}: {summary}");
+        assert!(summary.contains(SEGFAULT), "{name}: {summary}");
         assert!(!summary.contains("greet"), "{name}: {summary}");
     }
     assert!(

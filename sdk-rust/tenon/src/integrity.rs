@@ -1,9 +1,10 @@
 //! Opening a plugin file so that the bytes checked are the bytes mapped.
 //!
 //! With a required digest, the file is copied into a private, sealed
-//! in-memory file (`memfd` on Linux) and hashed as it is copied; the loader
-//! then maps that copy (`/proc/self/fd/N`), and an isolated plugin's process
-//! receives the same descriptor. Nobody can swap or rewrite the file between
+//! in-memory file (`memfd` on Linux; on Windows a temporary file deleted
+//! when closed) and hashed as it is copied; the loader then maps that copy
+//! (`/proc/self/fd/N`, or the temporary file's path), and an isolated
+//! plugin's process receives the same descriptor. Nobody can swap or rewrite the file between
 //! the check and the load. Without a digest the file is opened by path as
 //! before (no copy, and two loads of one path share the loaded library).
 
@@ -30,6 +31,10 @@ impl Opened {
             {
                 use std::os::fd::AsRawFd;
                 return PathBuf::from(format!("/proc/self/fd/{}", self.file.as_raw_fd()));
+            }
+            #[cfg(windows)]
+            if let Ok(path) = temp_copy::path_of(&self.file) {
+                return path;
             }
         }
         canonical.to_path_buf()
@@ -95,8 +100,11 @@ pub(crate) fn copy(mut source: File, path: &Path) -> Result<Opened, Error> {
         reason,
     };
     let mut copy = private_copy().map_err(|e| refuse(format!("cannot copy it: {e}")))?;
-    std::io::copy(&mut source, &mut copy).map_err(|e| refuse(format!("cannot copy it: {e}")))?;
-    seal(&copy);
+    if let Err(e) = std::io::copy(&mut source, &mut copy) {
+        discard(copy);
+        return Err(refuse(format!("cannot copy it: {e}")));
+    }
+    let copy = seal(copy).map_err(|e| refuse(format!("cannot copy it: {e}")))?;
     Ok(Opened {
         file: copy,
         copied: true,
@@ -207,26 +215,30 @@ pub(crate) fn open(mut source: File, path: &Path, expected: Option<&str>) -> Res
     let mut copy = private_copy().map_err(|e| refuse(format!("cannot copy it: {e}")))?;
     let mut hasher = Sha256::new();
     let mut chunk = vec![0u8; 256 * 1024];
-    loop {
-        let n = source
-            .read(&mut chunk)
-            .map_err(|e| refuse(format!("cannot read it: {e}")))?;
-        if n == 0 {
-            break;
-        }
+    let copied = loop {
+        let n = match source.read(&mut chunk) {
+            Ok(0) => break Ok(()),
+            Ok(n) => n,
+            Err(e) => break Err(refuse(format!("cannot read it: {e}"))),
+        };
         hasher.update(&chunk[..n]);
-        copy.write_all(&chunk[..n])
-            .map_err(|e| refuse(format!("cannot copy it: {e}")))?;
-    }
+        if let Err(e) = copy.write_all(&chunk[..n]) {
+            break Err(refuse(format!("cannot copy it: {e}")));
+        }
+    };
     let actual: String = hasher
         .finalize()
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    if actual != wanted {
-        return Err(mismatch(actual));
+    if let Err(error) = copied.and_then(|()| match actual == wanted {
+        true => Ok(()),
+        false => Err(mismatch(actual)),
+    }) {
+        discard(copy);
+        return Err(error);
     }
-    seal(&copy);
+    let copy = seal(copy).map_err(|e| refuse(format!("cannot copy it: {e}")))?;
     Ok(Opened {
         file: copy,
         copied: true,
@@ -244,26 +256,52 @@ fn private_copy() -> std::io::Result<File> {
     Ok(File::from(fd))
 }
 
-#[cfg(not(target_os = "linux"))]
+/// On Windows, a file in the temporary directory, written, then reopened
+/// read-only and deleted when closed (`temp_copy.rs`).
+#[cfg(windows)]
+mod temp_copy;
+
+#[cfg(windows)]
 fn private_copy() -> std::io::Result<File> {
-    // No anonymous file to map elsewhere: an unlinked temporary file is
-    // private enough once written, and is loaded by descriptor path where
-    // the platform has one. Not yet: the caller loads by path.
+    temp_copy::create()
+}
+
+#[cfg(not(any(target_os = "linux", windows)))]
+fn private_copy() -> std::io::Result<File> {
+    // No anonymous file to map elsewhere, and no temporary copy yet (the
+    // caller would load it by path).
     Err(std::io::Error::new(
         std::io::ErrorKind::Unsupported,
-        "checksummed loading needs Linux (memfd) in this release",
+        "copying a plugin before loading it needs Linux (memfd) or Windows in this release",
     ))
 }
 
-/// Forbids any further change to the copy (best effort: the copy is private).
+/// Forbids any further change to the copy (best effort: the copy is
+/// private), and returns the handle to load it through.
 #[cfg(target_os = "linux")]
-fn seal(file: &File) {
+fn seal(file: File) -> std::io::Result<File> {
     use rustix::fs::{fcntl_add_seals, SealFlags};
     let _ = fcntl_add_seals(
-        file,
+        &file,
         SealFlags::WRITE | SealFlags::SHRINK | SealFlags::GROW | SealFlags::SEAL,
     );
+    Ok(file)
 }
 
-#[cfg(not(target_os = "linux"))]
-fn seal(_file: &File) {}
+#[cfg(windows)]
+fn seal(file: File) -> std::io::Result<File> {
+    temp_copy::seal(file)
+}
+
+#[cfg(not(any(target_os = "linux", windows)))]
+fn seal(file: File) -> std::io::Result<File> {
+    Ok(file)
+}
+
+/// Gets rid of a copy that will not be loaded.
+fn discard(copy: File) {
+    #[cfg(windows)]
+    temp_copy::discard(copy);
+    #[cfg(not(windows))]
+    drop(copy);
+}

@@ -11,6 +11,10 @@
 //! it shows that no interface needs glue of its own, that the dispatcher
 //! drives vtables built by every language's SDK, and that Rust plugins,
 //! which register the interfaces they link too, load and run unchanged.
+//!
+//! Runs on Windows too (`scripts/test-windows.sh`, under Wine): the
+//! registry is filled in MinGW builds since each `interface!` keeps its
+//! entry from GNU ld's `--gc-sections`.
 
 use std::ffi::c_void;
 use std::sync::Arc;

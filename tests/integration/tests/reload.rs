@@ -6,6 +6,9 @@
 //! The two builds swapped are `tests/fixtures/reload_build_{a,b}.c`: one
 //! thread-safe greeter, `reload-greeter`, answering `a:<name>` or
 //! `b:<name>`.
+//!
+//! On Windows (`scripts/test-windows.sh`, under Wine) every test but the
+//! isolated ones runs, with the same prebuilt builds.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -185,6 +188,33 @@ fn the_same_path_rebuilt_in_place_reloads_the_new_build() {
     let second = Plugin::load(&path).unwrap();
     assert_eq!(first.name(), second.name());
     drop((first, second));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// The file a reloadable was loaded from can be deleted, replaced and
+/// renamed over while its build serves, since the build runs from a private
+/// copy: on Windows, where the file of a loaded DLL is locked, this is what
+/// lets a build tool write the plugin again.
+#[test]
+fn the_loaded_file_can_be_deleted_and_replaced() {
+    let dir = scratch("replace");
+    let path = dir.join("plugin.dll");
+    std::fs::copy(build_a(), &path).unwrap();
+    let greeter: Reloadable<dyn Greeter> = Plugin::loader()
+        .reloadable(&path, "", ReloadOptions::stateless())
+        .unwrap();
+    std::fs::remove_file(&path).expect("the loaded build does not lock its file");
+    assert_eq!(greet(&greeter), "a:x");
+    std::fs::copy(build_b(), &path).unwrap();
+    greeter.reload().unwrap();
+    assert_eq!(greet(&greeter), "b:x");
+    // Written elsewhere and renamed over the loaded one, as build tools do.
+    let next = dir.join("next.dll");
+    std::fs::copy(build_a(), &next).unwrap();
+    std::fs::rename(&next, &path).expect("the loaded build does not lock its file");
+    greeter.reload().unwrap();
+    assert_eq!(greet(&greeter), "a:x");
+    drop(greeter);
     let _ = std::fs::remove_dir_all(dir);
 }
 

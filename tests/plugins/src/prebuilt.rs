@@ -195,6 +195,7 @@ pub fn prebuild() -> Result<PathBuf, BuildError> {
         }
     }
     libraries.extend(zig_examples().into_iter().map(Library::Zig));
+    libraries.extend(zig_fixtures().into_iter().map(Library::ZigFixture));
     libraries.extend(rust_packages().into_iter().map(Library::Rust));
 
     let mut listed = serde_json::Map::new();
@@ -245,6 +246,20 @@ pub fn prebuild() -> Result<PathBuf, BuildError> {
         message: format!("cannot write {}: {error}", path.display()),
     })?;
     Ok(path)
+}
+
+/// The Zig fixtures: every project below `tests/fixtures/zig/`.
+fn zig_fixtures() -> Vec<String> {
+    let dir = workspace_root().join("tests/fixtures/zig");
+    let mut names: Vec<String> = fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|entry| entry.path().join("build.zig").is_file())
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    names
 }
 
 /// The Rust plugins tests load: the Rust examples' packages and every
