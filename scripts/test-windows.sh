@@ -12,8 +12,9 @@
 #
 # Needs the rustup target x86_64-pc-windows-gnu (added here when missing),
 # Debian's mingw-w64 and wine (wine 8), and Zig (`pip install ziglang`);
-# .ci/run installs them. Takes about 10 minutes on a 2-core machine, most
-# of it compiling the Windows test binaries.
+# .ci/run installs them. Takes about 13 minutes on a 2-core machine (an
+# estimate: most of it compiles the Windows test binaries; the runs under
+# Wine take about 4 minutes, half of it the `tenon` command's tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
