@@ -91,21 +91,21 @@ EOF
 # library comes from the list above, and the few tests that compile
 # something of their own say TOOLCHAIN MISSING and skip, so
 # TENON_REQUIRE_TOOLCHAINS is not set for this step.
-# The test files that run on Windows (reload and evolution: not their
-# isolated parts; unload_verdict: not the ELF-only reasons). Left out:
+# The test files that run on Windows (reload: not which processes come
+# and go, read from /proc; unload_verdict: not the ELF-only reasons;
+# isolated_basics: not /proc or the memory limit). Left out:
 # unload_leak (it measures /proc/self/maps and resident memory, which under
 # Wine are the Linux mappings of Wine's own loader; the Windows unload
 # verdict is tested by unload_verdict and `tenon check`'s reload step),
 # c_host (it compiles its hosts at run time: its programs are built and run
 # below instead), build_systems and c_compilers (they run compilers, CMake
-# and make: Linux programs), isolated_basics and isolated_logging
-# (isolation is Linux-only for now), and of the `tenon` command's tests
+# and make: Linux programs), and of the `tenon` command's tests
 # tutorial and authoring (they build `tenon new` projects with compilers).
 windows_tests=()
 for name in bad_plugins checksum conformance cpp_zig examples host_services \
     library_file load_rules logging nesting panics readme_c soundness threads \
     unload verification isolation reload unload_verdict evolution kinds \
-    marshalling; do
+    marshalling isolated_basics isolated_logging; do
     windows_tests+=(--test "$name")
 done
 log="$target_dir/test-windows.log"

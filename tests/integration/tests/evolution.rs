@@ -58,7 +58,7 @@ fn isolated() -> Isolation {
 /// Both ways of loading: in process, and isolated where supported.
 fn load_both(path: &PathBuf) -> Vec<(&'static str, Plugin)> {
     let mut loaded = vec![("in process", Plugin::load(path).unwrap())];
-    if cfg!(target_os = "linux") {
+    if cfg!(any(target_os = "linux", target_os = "windows")) {
         loaded.push((
             "isolated",
             Plugin::loader().isolated(isolated()).load(path).unwrap(),

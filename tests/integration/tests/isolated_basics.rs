@@ -1,9 +1,12 @@
 //! The isolation runtime's own checks (iso-core): example plugins loaded
 //! isolated through the test runner answer as in process; a slow call
 //! times out; the process is gone after the plugin is dropped.
-// Process isolation is implemented on Linux only (docs/isolation.md);
-// elsewhere `tests/isolation.rs` checks the clean `isolation_unsupported`.
-#![cfg(target_os = "linux")]
+// Where process isolation is implemented (docs/isolation.md); elsewhere
+// `tests/isolation.rs` checks the clean `isolation_unsupported`. The
+// checks that read `/proc` or need an enforced memory limit are Linux's;
+// `tests/isolation/windows.rs` has Windows' own (a crash's exit code, the
+// child ending with its host).
+#![cfg(any(target_os = "linux", target_os = "windows"))]
 
 use std::time::Duration;
 use tenon::isolation::Isolation;
@@ -65,7 +68,13 @@ fn a_crash_in_a_call_is_crashed_then_instance_lost_then_a_restart_serves() {
     let error = greeter.greet(&"x".repeat(5000)).unwrap_err();
     assert_eq!(error.kind_name(), "crashed", "{error}");
     match error.fault() {
+        #[cfg(unix)]
         Some(Fault::Crashed { signal, .. }) => assert_eq!(*signal, Some(11), "{error}"),
+        // STATUS_ACCESS_VIOLATION: a Windows child ends with its exception's code.
+        #[cfg(windows)]
+        Some(Fault::Crashed { exit_code, .. }) => {
+            assert_eq!(*exit_code, Some(0xC000_0005_u32 as i32), "{error}")
+        }
         other => panic!("expected a crash, got {other:?}"),
     }
     let lost = greeter.greet("Ada").unwrap_err();
@@ -142,6 +151,7 @@ fn a_corrupt_or_aborting_file_is_a_typed_load_error() {
 }
 
 /// The pids of this process's children running `runner`.
+#[cfg(target_os = "linux")]
 fn runner_children() -> Vec<u32> {
     let me = std::process::id().to_string();
     std::fs::read_dir("/proc")
@@ -159,6 +169,7 @@ fn runner_children() -> Vec<u32> {
         .collect()
 }
 
+#[cfg(target_os = "linux")]
 #[test]
 fn dropping_the_plugin_ends_its_process_and_leaves_no_zombie() {
     let plugin = Plugin::loader()
@@ -255,6 +266,9 @@ fn every_example_plugin_of_every_language_works_isolated() {
     }
 }
 
+/// Linux's `RLIMIT_AS`; Wine does not enforce a job's memory limit, so
+/// asking for one there is refused (`tests/isolation/windows.rs`).
+#[cfg(target_os = "linux")]
 #[test]
 fn a_plugin_under_a_memory_limit_still_serves_and_is_capped() {
     let plugin = Plugin::loader()

@@ -1,8 +1,8 @@
 //! An isolated plugin's log messages, and what it prints, reach the host's
 //! `tracing` subscriber with the plugin's name.
-// Process isolation is implemented on Linux only (docs/isolation.md);
-// elsewhere `tests/isolation.rs` checks the clean `isolation_unsupported`.
-#![cfg(target_os = "linux")]
+// Where process isolation is implemented (docs/isolation.md); elsewhere
+// `tests/isolation.rs` checks the clean `isolation_unsupported`.
+#![cfg(any(target_os = "linux", target_os = "windows"))]
 
 mod support;
 
