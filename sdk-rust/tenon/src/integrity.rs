@@ -7,6 +7,9 @@
 //! the check and the load. Without a digest the file is opened by path as
 //! before (no copy, and two loads of one path share the loaded library).
 
+#[cfg(target_os = "linux")]
+mod canonical;
+
 use crate::Error;
 use sha2::{Digest, Sha256};
 use std::fs::File;
@@ -108,16 +111,25 @@ pub(crate) fn copy(mut source: File, path: &Path) -> Result<Opened, Error> {
 /// consults no search path; symbolic links resolved, so errors and
 /// metadata name the file itself).
 ///
-/// The file is opened first and everything else asked of the descriptor:
-/// on Linux the canonical path is one `readlink` of `/proc/self/fd/N`
-/// instead of one per path component, which is most of what loading costs
-/// beyond `dlopen`. The open does not block on a FIFO (it is then refused as
-/// not a regular file).
+/// The file is opened first and everything else asked of the descriptor.
+/// On Linux a path that is already canonical is proven so by the open
+/// itself (`canonical.rs`); any other path's canonical form is one
+/// `readlink` of `/proc/self/fd/N` instead of one per path component. The
+/// open does not block on a FIFO (it is then refused as not a regular
+/// file).
 pub(crate) fn open_regular(given: &Path) -> Result<(File, PathBuf), Error> {
     let refuse = |reason: String| Error::NotALibrary {
         path: given.to_path_buf(),
         reason,
     };
+    #[cfg(target_os = "linux")]
+    if let Some((file, canonical)) = canonical::open(given, rustix::fs::OFlags::NONBLOCK) {
+        let metadata = file.metadata().map_err(|e| refuse(e.to_string()))?;
+        if !metadata.is_file() {
+            return Err(refuse("not a regular file".to_owned()));
+        }
+        return Ok((file, canonical));
+    }
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]

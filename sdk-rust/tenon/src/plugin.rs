@@ -112,12 +112,12 @@ impl Plugin {
         opened: crate::integrity::Opened,
     ) -> Result<Plugin, Error> {
         isolation_supported(options)?;
-        // Before the loader sees the file: refuses text, empty, truncated
-        // and foreign-architecture files with a precise reason, and an
-        // entry the file says is data, which must never be called. Reading
-        // the headers runs nothing, so an isolated host does it here too.
-        crate::library::LibraryFile::read_open(&opened.file, path)?.check_entry()?;
         if let Some(isolation) = &options.isolation {
+            // Before the child sees the file: refuses text, empty, truncated
+            // and foreign-architecture files with a precise reason, and an
+            // entry the file says is data, which must never be called.
+            // Reading the headers runs nothing, so the host does it itself.
+            crate::library::LibraryFile::read_open(&opened.file, path)?.check_entry()?;
             let (info, host) =
                 crate::isolation::Host::start(isolation, path, opened, &options.services)?;
             return Ok(Plugin {
@@ -140,6 +140,10 @@ impl Plugin {
     ) -> Result<Plugin, Error> {
         let path = path.to_path_buf();
         let mut opened = opened;
+        // Before the loader sees the file: refuses text, empty, truncated
+        // and foreign-architecture files with a precise reason, and (where
+        // the loaded image cannot tell) an entry the file says is data.
+        let entry_check = crate::library::check_before_loading(&opened.file, &path)?;
         let loader_path = opened.unique_loader_path(&path);
         // SAFETY: loading runs the library's initializers; this is the
         // trust a host places in every in-process plugin (documented above).
@@ -149,11 +153,15 @@ impl Plugin {
                 path: path.clone(),
                 reason: e.to_string(),
             })?;
+        let entry = entry_point(&library, &path)?;
+        // An entry that is data must never be called: proven a function
+        // from the loaded image, or checked against the file's exports.
+        let library =
+            entry_check.after_loading(library, entry as *const c_void, &opened.file, &path)?;
         // A private copy stays open while its library is loaded, so that its
         // descriptor's number, and with it the name the dynamic loader knows
         // the library by, is not reused for another copy meanwhile.
         let copy = opened.copied.then_some(opened.file);
-        let entry = entry_point(&library, &path)?;
         // SAFETY: the entry function takes no arguments and, by the
         // contract, returns a pointer to a static descriptor or NULL.
         let descriptor = unsafe { entry() };

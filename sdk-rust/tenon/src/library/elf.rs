@@ -22,6 +22,41 @@ pub(crate) fn check<'data, R: ReadRef<'data>>(
     len: u64,
     host: &Host,
 ) -> Result<Vec<ExportedSymbol>, Refusal> {
+    if is_64(data, len)? {
+        check_as::<FileHeader64<Endianness>, R>(data, len, host)
+    } else {
+        check_as::<FileHeader32<Endianness>, R>(data, len, host)
+    }
+}
+
+/// What [`check_headers`] could decide from the bytes it was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Headers {
+    /// Every check of [`check`] that protects the loader passed.
+    Passed,
+    /// The program header table lies past the bytes given (but within the
+    /// file): read more, or the whole file.
+    NeedMore,
+}
+
+/// The checks of [`check`] that read only the ELF header and the program
+/// header table, on `data`, the first bytes of a file of `len` bytes:
+/// class, byte order, machine, type, the program header table and every
+/// loadable segment within the file, and the section header table's
+/// entry size and extent as the ELF header gives them. What is left out is
+/// what lies in the sections (their names, the dynamic symbol table), which
+/// the dynamic loader never reads.
+pub(crate) fn check_headers(data: &[u8], len: u64, host: &Host) -> Result<Headers, Refusal> {
+    if is_64(data, len)? {
+        headers_as::<FileHeader64<Endianness>>(data, len, host)
+    } else {
+        headers_as::<FileHeader32<Endianness>>(data, len, host)
+    }
+}
+
+/// Whether the identification says 64-bit (else 32-bit); refuses an
+/// invalid class or data encoding.
+fn is_64<'data, R: ReadRef<'data>>(data: R, len: u64) -> Result<bool, Refusal> {
     within("the ELF identification", 0, 16, len)?;
     let ident = data
         .read_bytes_at(0, 16)
@@ -35,11 +70,7 @@ pub(crate) fn check<'data, R: ReadRef<'data>>(
         elf::ELFDATA2LSB | elf::ELFDATA2MSB => {}
         other => return Err(not_a_library(format!("invalid ELF data encoding {other}"))),
     }
-    if bits64 {
-        check_as::<FileHeader64<Endianness>, R>(data, len, host)
-    } else {
-        check_as::<FileHeader32<Endianness>, R>(data, len, host)
-    }
+    Ok(bits64)
 }
 
 fn check_as<'data, Elf: FileHeader<Endian = Endianness>, R: ReadRef<'data>>(
@@ -47,6 +78,34 @@ fn check_as<'data, Elf: FileHeader<Endian = Endianness>, R: ReadRef<'data>>(
     len: u64,
     host: &Host,
 ) -> Result<Vec<ExportedSymbol>, Refusal> {
+    let (header, endian) = header_as::<Elf, R>(data, len, host)?;
+    check_segments(header, endian, data, len)?;
+    exports(header, endian, data, len)
+}
+
+fn headers_as<Elf: FileHeader<Endian = Endianness>>(
+    data: &[u8],
+    len: u64,
+    host: &Host,
+) -> Result<Headers, Refusal> {
+    let (header, endian) = header_as::<Elf, &[u8]>(data, len, host)?;
+    let table_end = u64::from(header.e_phentsize(endian))
+        .saturating_mul(u64::from(header.e_phnum(endian)))
+        .saturating_add(header.e_phoff(endian).into());
+    if table_end > data.len() as u64 && table_end <= len {
+        return Ok(Headers::NeedMore);
+    }
+    check_segments(header, endian, data, len)?;
+    check_section_table(header, endian, len)?;
+    Ok(Headers::Passed)
+}
+
+/// The ELF header: for this host, a shared library.
+fn header_as<'data, Elf: FileHeader<Endian = Endianness>, R: ReadRef<'data>>(
+    data: R,
+    len: u64,
+    host: &Host,
+) -> Result<(&'data Elf, Endianness), Refusal> {
     within("the ELF header", 0, size_of::<Elf>() as u64, len)?;
     let header = Elf::parse(data).map_err(corrupt(CORRUPT))?;
     let endian = header.endian().map_err(corrupt(CORRUPT))?;
@@ -65,26 +124,18 @@ fn check_as<'data, Elf: FileHeader<Endian = Endianness>, R: ReadRef<'data>>(
         });
     }
     match header.e_type(endian) {
-        elf::ET_DYN => {}
-        elf::ET_REL => {
-            return Err(not_a_library(
-                "an ELF object file (.o), not a shared library; link it with -shared",
-            ))
-        }
-        elf::ET_EXEC => {
-            return Err(not_a_library(
-                "an ELF executable, not a shared library; build it with -shared",
-            ))
-        }
-        elf::ET_CORE => return Err(not_a_library("an ELF core dump, not a shared library")),
-        other => {
-            return Err(not_a_library(format!(
-                "an ELF file of type {other}, not a shared library"
-            )))
-        }
+        elf::ET_DYN => Ok((header, endian)),
+        elf::ET_REL => Err(not_a_library(
+            "an ELF object file (.o), not a shared library; link it with -shared",
+        )),
+        elf::ET_EXEC => Err(not_a_library(
+            "an ELF executable, not a shared library; build it with -shared",
+        )),
+        elf::ET_CORE => Err(not_a_library("an ELF core dump, not a shared library")),
+        other => Err(not_a_library(format!(
+            "an ELF file of type {other}, not a shared library"
+        ))),
     }
-    check_segments(header, endian, data, len)?;
-    exports(header, endian, data, len)
 }
 
 /// The program headers, and every loadable segment, lie within the file:
@@ -132,6 +183,37 @@ fn check_segments<'data, Elf: FileHeader<Endian = Endianness>, R: ReadRef<'data>
     Ok(())
 }
 
+/// The section header table, as the ELF header describes it, lies within
+/// the file and has entries of the size of this class. Its contents are
+/// not read here.
+fn check_section_table<Elf: FileHeader<Endian = Endianness>>(
+    header: &Elf,
+    endian: Endianness,
+    len: u64,
+) -> Result<(), Refusal> {
+    let shoff: u64 = header.e_shoff(endian).into();
+    if shoff == 0 {
+        return Ok(());
+    }
+    let shentsize = header.e_shentsize(endian);
+    // A count of 0 with an offset means the count is in section 0.
+    let shnum = header.e_shnum(endian);
+    within(
+        "the ELF section header table",
+        shoff,
+        u64::from(shentsize).saturating_mul(u64::from(shnum).max(1)),
+        len,
+    )?;
+    if shnum != 0 && usize::from(shentsize) != size_of::<Elf::SectionHeader>() {
+        // The words `object` uses for the same refusal, so that a file is
+        // refused in the same words whether it was read whole or not.
+        return Err(not_a_library(
+            "corrupt ELF file: Invalid ELF section header entry size",
+        ));
+    }
+    Ok(())
+}
+
 /// The defined, visible symbols of the dynamic symbol table: what `dlsym`
 /// can find. A file without section headers (which the loader does not
 /// need) lists nothing.
@@ -141,19 +223,10 @@ fn exports<'data, Elf: FileHeader<Endian = Endianness>, R: ReadRef<'data>>(
     data: R,
     len: u64,
 ) -> Result<Vec<ExportedSymbol>, Refusal> {
-    let shoff: u64 = header.e_shoff(endian).into();
-    if shoff == 0 {
+    if header.e_shoff(endian).into() == 0 {
         return Ok(Vec::new());
     }
-    let shentsize = u64::from(header.e_shentsize(endian));
-    // A count of 0 with an offset means the count is in section 0.
-    let shnum = u64::from(header.e_shnum(endian)).max(1);
-    within(
-        "the ELF section header table",
-        shoff,
-        shentsize.saturating_mul(shnum),
-        len,
-    )?;
+    check_section_table(header, endian, len)?;
     let sections = header.sections(endian, data).map_err(corrupt(CORRUPT))?;
     let symbols = sections
         .symbols(endian, data, elf::SHT_DYNSYM)

@@ -26,6 +26,7 @@
 //! lists no exports and leaves the decision to the loader.
 
 mod elf;
+mod entry;
 mod host;
 mod identify;
 mod macho;
@@ -33,6 +34,8 @@ mod pe;
 mod refusal;
 #[cfg(test)]
 mod tests;
+
+pub(crate) use entry::EntryCheck;
 
 use crate::{AbiVersion, Error};
 use host::{Format, Host};
@@ -212,6 +215,64 @@ impl LibraryFile {
         }
     }
 }
+
+/// The checks [`Plugin::load`](crate::Plugin::load) makes before it asks
+/// the dynamic loader to map the open file `file`, named `path` in errors,
+/// and what is left to check once it has.
+///
+/// Every refusal that protects the process from the loader is made here:
+/// an empty, text, foreign, truncated file or one whose segments run past
+/// its end never reaches the loader. Where the entry's kind can be read
+/// from the loaded image ([`EntryCheck::InImage`], Linux with glibc), an
+/// ELF file is read no further than its ELF header and program headers
+/// (one read of its first page) and the export table is left for after
+/// the loader: its symbol table is what the loader maps, and reading it
+/// from memory is cheaper than parsing the file first. Everywhere else,
+/// and for a file whose program headers lie past its first page, the
+/// whole [`LibraryFile::read`] runs here, entry check included.
+pub(crate) fn check_before_loading(file: &File, path: &Path) -> Result<EntryCheck, Error> {
+    if EntryCheck::IN_IMAGE {
+        let refuse = |reason: String| Error::NotALibrary {
+            path: path.to_path_buf(),
+            reason,
+        };
+        let len = file
+            .metadata()
+            .map_err(|e| refuse(format!("cannot read it: {e}")))?
+            .len();
+        let mut first = [0u8; FIRST_PAGE];
+        let wanted = len.min(FIRST_PAGE as u64) as usize;
+        let mut filled = 0;
+        while filled < wanted {
+            match read_at(file, &mut first[filled..wanted], filled as u64) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) => return Err(refuse(format!("cannot read it: {e}"))),
+            }
+        }
+        let first = &first[..filled];
+        // Only a file as long as it said it was, and an ELF file on an ELF
+        // host, is decided from its first page; anything else is refused
+        // or accepted by the whole reading, in the same words as ever.
+        if filled == wanted
+            && filled > 0
+            && identify(&first[..filled.min(64)]) == Identified::Elf
+            && Host::CURRENT.format == Some(Format::Elf)
+        {
+            match elf::check_headers(first, len, &Host::CURRENT) {
+                Ok(elf::Headers::Passed) => return Ok(EntryCheck::InImage),
+                Ok(elf::Headers::NeedMore) => {}
+                Err(refusal) => return Err(refusal.into_error(path)),
+            }
+        }
+    }
+    LibraryFile::read_open(file, path)?.check_entry()?;
+    Ok(EntryCheck::Done)
+}
+
+/// How much of a file [`check_before_loading`] reads of an ELF file: its
+/// headers and program headers fit in it unless the file is unusual.
+const FIRST_PAGE: usize = 4096;
 
 /// Files up to this size are read whole, in one call; larger ones piece by
 /// piece.
