@@ -118,6 +118,12 @@ pub(crate) fn copy(mut source: File, path: &Path) -> Result<Opened, Error> {
 /// open does not block on a FIFO (it is then refused as not a regular
 /// file).
 pub(crate) fn open_regular(given: &Path) -> Result<(File, PathBuf), Error> {
+    open_regular_sized(given).map(|(file, path, _)| (file, path))
+}
+
+/// [`open_regular`], also giving the file's length when it was opened, so
+/// that the checks before loading need not ask for it again.
+pub(crate) fn open_regular_sized(given: &Path) -> Result<(File, PathBuf, u64), Error> {
     let refuse = |reason: String| Error::NotALibrary {
         path: given.to_path_buf(),
         reason,
@@ -128,7 +134,7 @@ pub(crate) fn open_regular(given: &Path) -> Result<(File, PathBuf), Error> {
         if !metadata.is_file() {
             return Err(refuse("not a regular file".to_owned()));
         }
-        return Ok((file, canonical));
+        return Ok((file, canonical, metadata.len()));
     }
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
@@ -156,7 +162,7 @@ pub(crate) fn open_regular(given: &Path) -> Result<(File, PathBuf), Error> {
         Some(path) => path,
         None => std::fs::canonicalize(given).map_err(|e| refuse(e.to_string()))?,
     };
-    Ok((file, canonical))
+    Ok((file, canonical, metadata.len()))
 }
 
 /// `O_NONBLOCK`, so that opening a FIFO returns at once.

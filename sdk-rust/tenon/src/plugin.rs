@@ -97,10 +97,12 @@ impl Plugin {
     }
 
     pub(crate) fn load_with(options: &Loader, given: &Path) -> Result<Plugin, Error> {
-        let (file, path) = crate::integrity::open_regular(given)?;
+        let (file, path, len) = crate::integrity::open_regular_sized(given)?;
         isolation_supported(options)?;
         let opened = crate::integrity::open(file, &path, options.sha256.as_deref())?;
-        Self::load_opened(options, &path, opened)
+        // A copy's length is its own: read again.
+        let len = (!opened.copied).then_some(len);
+        Self::load_opened_sized(options, &path, opened, len)
     }
 
     /// Loads a file already opened (and, for a required digest, checked)
@@ -110,6 +112,17 @@ impl Plugin {
         options: &Loader,
         path: &Path,
         opened: crate::integrity::Opened,
+    ) -> Result<Plugin, Error> {
+        Self::load_opened_sized(options, path, opened, None)
+    }
+
+    /// [`Plugin::load_opened`] of a file known to be `len` bytes long, if
+    /// known.
+    fn load_opened_sized(
+        options: &Loader,
+        path: &Path,
+        opened: crate::integrity::Opened,
+        len: Option<u64>,
     ) -> Result<Plugin, Error> {
         isolation_supported(options)?;
         if let Some(isolation) = &options.isolation {
@@ -128,7 +141,7 @@ impl Plugin {
                 }),
             });
         }
-        Self::load_local(path, opened, &options.services)
+        Self::load_local_sized(path, opened, &options.services, len)
     }
 
     /// Loads, in this process, a file already opened (and, for a required
@@ -138,12 +151,23 @@ impl Plugin {
         opened: crate::integrity::Opened,
         services: &HostServices,
     ) -> Result<Plugin, Error> {
+        Self::load_local_sized(path, opened, services, None)
+    }
+
+    /// [`Plugin::load_local`] of a file known to be `len` bytes long, if
+    /// known.
+    fn load_local_sized(
+        path: &Path,
+        opened: crate::integrity::Opened,
+        services: &HostServices,
+        len: Option<u64>,
+    ) -> Result<Plugin, Error> {
         let path = path.to_path_buf();
         let mut opened = opened;
         // Before the loader sees the file: refuses text, empty, truncated
         // and foreign-architecture files with a precise reason, and (where
         // the loaded image cannot tell) an entry the file says is data.
-        let entry_check = crate::library::check_before_loading(&opened.file, &path)?;
+        let entry_check = crate::library::check_before_loading(&opened.file, &path, len)?;
         let loader_path = opened.unique_loader_path(&path);
         // SAFETY: loading runs the library's initializers; this is the
         // trust a host places in every in-process plugin (documented above).
@@ -523,9 +547,8 @@ fn entry_point(
     path: &Path,
 ) -> Result<unsafe extern "C" fn() -> *const tenon_plugin_descriptor, Error> {
     type Entry = unsafe extern "C" fn() -> *const tenon_plugin_descriptor;
-    let symbol = format!("tenon_plugin_v{}\0", AbiVersion::HOST.major);
     // SAFETY: the v1 entry has exactly this type in `plugin.h`.
-    if let Ok(entry) = unsafe { library.get::<Entry>(symbol.as_bytes()) } {
+    if let Ok(entry) = unsafe { library.get::<Entry>(crate::library::ENTRY_SYMBOL) } {
         return Ok(*entry);
     }
     for major in (1..=16u32).filter(|&m| m != u32::from(AbiVersion::HOST.major)) {

@@ -35,8 +35,8 @@ pub(crate) enum Headers {
     /// Every check of [`check`] that protects the loader passed.
     Passed,
     /// The program header table lies past the bytes given (but within the
-    /// file): read more, or the whole file.
-    NeedMore,
+    /// file): read this many bytes from the start of the file instead.
+    NeedMore(u64),
 }
 
 /// The checks of [`check`] that read only the ELF header and the program
@@ -52,6 +52,110 @@ pub(crate) fn check_headers(data: &[u8], len: u64, host: &Host) -> Result<Header
     } else {
         headers_as::<FileHeader32<Endianness>>(data, len, host)
     }
+}
+
+/// Whether `data`, the first bytes of a file of `len` bytes, plainly passes
+/// [`check_headers`]: an ELF shared library of the host's own class, byte
+/// order and machine, whose program headers lie in `data`, whose loadable
+/// segments and section header table lie in the file, with entries of the
+/// sizes of the class. Fields are read directly, without `object`: this
+/// runs before every load, and a first load pays for each piece of code it
+/// runs for the first time. `false` is not a refusal, only "not plainly":
+/// [`check_headers`] then decides, and words the refusal.
+pub(crate) fn plainly_loadable(data: &[u8], len: u64, host: &Host) -> bool {
+    let Some(machine) = host.elf_machine else {
+        return false;
+    };
+    let u16_at = |at: usize| -> Option<u64> {
+        let b: [u8; 2] = data.get(at..at + 2)?.try_into().ok()?;
+        Some(u64::from(if host.little_endian {
+            u16::from_le_bytes(b)
+        } else {
+            u16::from_be_bytes(b)
+        }))
+    };
+    let u32_at = |at: usize| -> Option<u64> {
+        let b: [u8; 4] = data.get(at..at + 4)?.try_into().ok()?;
+        Some(u64::from(if host.little_endian {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        }))
+    };
+    let u64_at = |at: usize| -> Option<u64> {
+        let b: [u8; 8] = data.get(at..at + 8)?.try_into().ok()?;
+        Some(if host.little_endian {
+            u64::from_le_bytes(b)
+        } else {
+            u64::from_be_bytes(b)
+        })
+    };
+    // The word-sized fields: offsets and sizes in the ELF header and in a
+    // program header, for this class.
+    let word_at = |at: usize| if host.bits64 { u64_at(at) } else { u32_at(at) };
+    let (header, phent, shent) = if host.bits64 {
+        (64, 56, 64)
+    } else {
+        (52, 32, 40)
+    };
+    // e_phoff, e_shoff and the fields after them.
+    let (phoff_at, shoff_at, tail) = if host.bits64 {
+        (32, 40, 52)
+    } else {
+        (28, 32, 40)
+    };
+    // In a program header: p_offset, p_filesz.
+    let (offset_at, filesz_at) = if host.bits64 { (8, 32) } else { (4, 16) };
+    let plain = || -> Option<bool> {
+        let ident = data.get(..16)?;
+        let class = if host.bits64 {
+            elf::ELFCLASS64
+        } else {
+            elf::ELFCLASS32
+        };
+        let encoding = if host.little_endian {
+            elf::ELFDATA2LSB
+        } else {
+            elf::ELFDATA2MSB
+        };
+        if len < header
+            || ident[..4] != elf::ELFMAG
+            || ident[4] != class
+            || ident[5] != encoding
+            || ident[6] != elf::EV_CURRENT
+            || u16_at(16)? != u64::from(elf::ET_DYN)
+            || u16_at(18)? != u64::from(machine)
+        {
+            return Some(false);
+        }
+        let (phoff, shoff) = (word_at(phoff_at)?, word_at(shoff_at)?);
+        let (phentsize, phnum) = (u16_at(tail + 2)?, u16_at(tail + 4)?);
+        let (shentsize, shnum) = (u16_at(tail + 6)?, u16_at(tail + 8)?);
+        if phoff == 0 || phnum == 0 || phnum >= u64::from(elf::PN_XNUM) || phentsize != phent {
+            return Some(false);
+        }
+        let table_end = phoff.checked_add(phnum * phent)?;
+        if table_end > data.len() as u64 {
+            return Some(false);
+        }
+        for index in 0..phnum {
+            let at = usize::try_from(phoff + index * phent).ok()?;
+            if u32_at(at)? == u64::from(elf::PT_LOAD) {
+                let end = word_at(at + offset_at)?.checked_add(word_at(at + filesz_at)?)?;
+                if end > len {
+                    return Some(false);
+                }
+            }
+        }
+        if shoff != 0 {
+            let table_end = shoff.checked_add(shnum * shent)?;
+            if shnum == 0 || shentsize != shent || table_end > len {
+                return Some(false);
+            }
+        }
+        Some(true)
+    };
+    plain().unwrap_or(false)
 }
 
 /// Whether the identification says 64-bit (else 32-bit); refuses an
@@ -93,7 +197,7 @@ fn headers_as<Elf: FileHeader<Endian = Endianness>>(
         .saturating_mul(u64::from(header.e_phnum(endian)))
         .saturating_add(header.e_phoff(endian).into());
     if table_end > data.len() as u64 && table_end <= len {
-        return Ok(Headers::NeedMore);
+        return Ok(Headers::NeedMore(table_end));
     }
     check_segments(header, endian, data, len)?;
     check_section_table(header, endian, len)?;

@@ -139,7 +139,7 @@ fn kind_in_image(
         // NUL-terminated (glibc checked its offset against DT_STRSZ), and
         // the object stays loaded while `library` lives.
         let name = unsafe { CStr::from_ptr(info.dli_sname) };
-        if name.to_bytes() != entry_name().as_bytes() {
+        if name.to_bytes_with_nul() != super::ENTRY_SYMBOL {
             return unknown;
         }
         // SAFETY: `symbol` points to an `ElfW(Sym)` of the loaded object,

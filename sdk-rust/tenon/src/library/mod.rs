@@ -217,51 +217,71 @@ impl LibraryFile {
 }
 
 /// The checks [`Plugin::load`](crate::Plugin::load) makes before it asks
-/// the dynamic loader to map the open file `file`, named `path` in errors,
-/// and what is left to check once it has.
+/// the dynamic loader to map the open file `file`, named `path` in errors
+/// and `len` bytes long if the caller knows, and what is left to check once
+/// it has.
 ///
 /// Every refusal that protects the process from the loader is made here:
 /// an empty, text, foreign, truncated file or one whose segments run past
 /// its end never reaches the loader. Where the entry's kind can be read
 /// from the loaded image ([`EntryCheck::InImage`], Linux with glibc), an
 /// ELF file is read no further than its ELF header and program headers
-/// (one read of its first page) and the export table is left for after
+/// (one read of its first kilobyte) and the export table is left for after
 /// the loader: its symbol table is what the loader maps, and reading it
 /// from memory is cheaper than parsing the file first. Everywhere else,
-/// and for a file whose program headers lie past its first page, the
-/// whole [`LibraryFile::read`] runs here, entry check included.
-pub(crate) fn check_before_loading(file: &File, path: &Path) -> Result<EntryCheck, Error> {
+/// and for a file whose program headers lie further than 64 KiB into it,
+/// the whole [`LibraryFile::read`] runs here, entry check included.
+pub(crate) fn check_before_loading(
+    file: &File,
+    path: &Path,
+    len: Option<u64>,
+) -> Result<EntryCheck, Error> {
     if EntryCheck::IN_IMAGE {
         let refuse = |reason: String| Error::NotALibrary {
             path: path.to_path_buf(),
             reason,
         };
-        let len = file
-            .metadata()
-            .map_err(|e| refuse(format!("cannot read it: {e}")))?
-            .len();
-        let mut first = [0u8; FIRST_PAGE];
-        let wanted = len.min(FIRST_PAGE as u64) as usize;
-        let mut filled = 0;
-        while filled < wanted {
-            match read_at(file, &mut first[filled..wanted], filled as u64) {
-                Ok(0) => break,
-                Ok(n) => filled += n,
-                Err(e) => return Err(refuse(format!("cannot read it: {e}"))),
-            }
-        }
-        let first = &first[..filled];
+        let len = match len {
+            Some(len) => len,
+            None => file
+                .metadata()
+                .map_err(|e| refuse(format!("cannot read it: {e}")))?
+                .len(),
+        };
+        // On the stack, and small: a first load in a process pays for every
+        // fresh page it touches.
+        let mut first = [0u8; FIRST_READ];
+        let wanted = len.min(FIRST_READ as u64) as usize;
+        let filled = read_prefix(file, &mut first[..wanted])
+            .map_err(|e| refuse(format!("cannot read it: {e}")))?;
         // Only a file as long as it said it was, and an ELF file on an ELF
-        // host, is decided from its first page; anything else is refused
-        // or accepted by the whole reading, in the same words as ever.
+        // host, is decided from its headers; anything else is refused or
+        // accepted by the whole reading, in the same words as ever.
         if filled == wanted
             && filled > 0
             && identify(&first[..filled.min(64)]) == Identified::Elf
             && Host::CURRENT.format == Some(Format::Elf)
         {
-            match elf::check_headers(first, len, &Host::CURRENT) {
+            if elf::plainly_loadable(&first[..filled], len, &Host::CURRENT) {
+                return Ok(EntryCheck::InImage);
+            }
+            let decided = match elf::check_headers(&first[..filled], len, &Host::CURRENT) {
+                Ok(elf::Headers::NeedMore(end)) if end <= WHOLE_FILE_LIMIT => {
+                    // Program headers past the first bytes: read up to their end.
+                    let mut more = vec![0u8; end as usize];
+                    let filled = read_prefix(file, &mut more)
+                        .map_err(|e| refuse(format!("cannot read it: {e}")))?;
+                    if filled == more.len() {
+                        elf::check_headers(&more, len, &Host::CURRENT)
+                    } else {
+                        Ok(elf::Headers::NeedMore(end))
+                    }
+                }
+                decided => decided,
+            };
+            match decided {
                 Ok(elf::Headers::Passed) => return Ok(EntryCheck::InImage),
-                Ok(elf::Headers::NeedMore) => {}
+                Ok(elf::Headers::NeedMore(_)) => {}
                 Err(refusal) => return Err(refusal.into_error(path)),
             }
         }
@@ -270,9 +290,27 @@ pub(crate) fn check_before_loading(file: &File, path: &Path) -> Result<EntryChec
     Ok(EntryCheck::Done)
 }
 
-/// How much of a file [`check_before_loading`] reads of an ELF file: its
-/// headers and program headers fit in it unless the file is unusual.
-const FIRST_PAGE: usize = 4096;
+/// How much of a file [`check_before_loading`] reads first: the ELF header
+/// and up to 17 program headers (a C library has 9 to 11, a Rust one 11).
+const FIRST_READ: usize = 1024;
+
+/// Fills `buffer` from the start of `file`; fewer bytes at the end of the
+/// file. Returns how many were read.
+fn read_prefix(file: &File, buffer: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match read_at(file, &mut buffer[filled..], filled as u64)? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    Ok(filled)
+}
+
+/// The host's entry symbol, NUL-terminated: `b"tenon_plugin_v1\0"`.
+pub(crate) const ENTRY_SYMBOL: &[u8] = crate::sys::TENON_ENTRY_SYMBOL_V1;
+// A new major renames the entry (`plugin.h`); this says which name to use.
+const _: () = assert!(AbiVersion::HOST.major == 1);
 
 /// Files up to this size are read whole, in one call; larger ones piece by
 /// piece.
