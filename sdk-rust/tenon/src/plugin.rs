@@ -62,12 +62,14 @@ impl Plugin {
     }
 
     /// Loads the plugin at `path` and verifies it: the file's header is for
-    /// this platform and complete, and the file does not say the entry
-    /// symbol is data (read before the loader is asked), the entry symbol
-    /// exists, the ABI major matches, the descriptor is large
+    /// this platform and complete (read before the loader is asked), the
+    /// entry symbol exists and is not data (from the loaded image on Linux
+    /// with glibc, from the file's export table elsewhere; before it is
+    /// called), the ABI major matches, the descriptor is large
     /// enough, its strings are UTF-8, the version is semver and the
     /// interface table is well formed. No plugin code runs except library
-    /// initializers and the entry function.
+    /// initializers and the entry function. `docs/ABI.md` lists every rule
+    /// and says which reads happen where.
     ///
     /// Loading a library runs its initializers in this process: load only
     /// plugins you trust as much as your own code, or load them isolated

@@ -12,6 +12,12 @@
 //! data symbol exported under the entry's name is refused before it is
 //! called. It reads bytes only; nothing of the file is mapped or run.
 //!
+//! A load on Linux with glibc reads less before the loader
+//! ([`check_before_loading`]): the ELF header and program headers, which
+//! decide every refusal that protects the process from the loader, and,
+//! once the library is mapped, the entry's kind from the image
+//! (`entry.rs`); the export table is read only when the image cannot tell.
+//!
 //! The sizes and offsets that decide whether a file is truncated are
 //! checked here before `object` reads the structures they describe, so
 //! that a short file is named truncated, with the byte it lacks, and not
@@ -49,9 +55,12 @@ use std::path::{Path, PathBuf};
 
 /// A shared library file, read and checked without loading it.
 ///
-/// [`LibraryFile::read`] runs the checks [`Plugin::load`](crate::Plugin::load)
-/// runs before it asks the dynamic loader: the file is a shared library in
-/// the format of this platform, for this processor, complete. No code of
+/// [`LibraryFile::read`] runs the file checks of
+/// [`Plugin::load`](crate::Plugin::load): the file is a shared library in
+/// the format of this platform, for this processor, complete, and lists
+/// what it exports. (On Linux with glibc a load reads only the headers the
+/// loader maps before `dlopen`, and the entry's kind from the loaded image
+/// after it; `docs/ABI.md` says which reads happen where.) No code of
 /// the library runs, and reading a damaged file is safe. Passing these
 /// checks does not make loading safe, though: the loader can still crash
 /// on corrupt headers these checks do not look at (see
