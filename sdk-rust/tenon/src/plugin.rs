@@ -148,6 +148,8 @@ impl Plugin {
 
     /// Loads, in this process, a file already opened (and, for a required
     /// digest, checked); `path` names it in errors and metadata.
+    /// (The isolation child's entry: it knows no length.)
+    #[cfg(target_os = "linux")]
     pub(crate) fn load_local(
         path: &Path,
         opened: crate::integrity::Opened,
