@@ -130,11 +130,12 @@ pub(crate) fn open_regular_sized(given: &Path) -> Result<(File, PathBuf, u64), E
     };
     #[cfg(target_os = "linux")]
     if let Some((file, canonical)) = canonical::open(given, rustix::fs::OFlags::NONBLOCK) {
-        let metadata = file.metadata().map_err(|e| refuse(e.to_string()))?;
-        if !metadata.is_file() {
+        // A plain fstat: `File::metadata` asks for every statx field.
+        let stat = rustix::fs::fstat(&file).map_err(|e| refuse(e.to_string()))?;
+        if rustix::fs::FileType::from_raw_mode(stat.st_mode) != rustix::fs::FileType::RegularFile {
             return Err(refuse("not a regular file".to_owned()));
         }
-        return Ok((file, canonical, metadata.len()));
+        return Ok((file, canonical, stat.st_size as u64));
     }
     let mut options = std::fs::OpenOptions::new();
     options.read(true);

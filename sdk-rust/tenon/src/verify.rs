@@ -110,11 +110,14 @@ pub(crate) unsafe fn verify(
     }
     // SAFETY: as above.
     let version_text = unsafe { c_text(d.version, LABEL) }.map_err(|p| metadata("version", &p))?;
-    let version = semver::Version::parse(&version_text).map_err(|e| Error::InvalidVersion {
-        path: path_buf(),
-        version: version_text.clone(),
-        reason: e.to_string(),
-    })?;
+    let version = match plain_version(&version_text) {
+        Some(version) => version,
+        None => semver::Version::parse(&version_text).map_err(|e| Error::InvalidVersion {
+            path: path_buf(),
+            version: version_text.clone(),
+            reason: e.to_string(),
+        })?,
+    };
     let description = if d.description.is_null() {
         None
     } else {
@@ -151,6 +154,31 @@ pub(crate) unsafe fn verify(
         create,
         destroy,
     })
+}
+
+/// `MAJOR.MINOR.PATCH` in plain decimal (no leading zero, no pre-release
+/// or build), which nearly every plugin declares, read without `semver`'s
+/// parser: a first load in a process pays for every piece of code it runs
+/// for the first time. `None` for anything else, which `semver` then reads
+/// (and accepts or refuses) as it always did; for the versions read here
+/// it gives the same `Version`.
+fn plain_version(text: &str) -> Option<semver::Version> {
+    let mut parts = text.split('.');
+    let mut number = || -> Option<u64> {
+        let digits = parts.next()?;
+        let plain = !digits.is_empty()
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && (digits == "0" || !digits.starts_with('0'));
+        if !plain {
+            return None;
+        }
+        digits.parse().ok()
+    };
+    let (major, minor, patch) = (number()?, number()?, number()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    Some(semver::Version::new(major, minor, patch))
 }
 
 /// A pointer the plugin handed over that is not aligned for its type.
@@ -486,5 +514,25 @@ mod tests {
         // SAFETY: every pointer points to live memory of this test.
         let verified = unsafe { verify(Path::new("unit"), &descriptor(1, table.as_ptr())) };
         assert!(verified.is_ok());
+    }
+}
+
+#[cfg(test)]
+mod plain_version_tests {
+    use super::plain_version;
+
+    /// Every version read without `semver` is the one `semver` reads, and
+    /// everything else is left to it.
+    #[test]
+    fn plain_versions_are_read_as_semver_reads_them() {
+        for text in ["0.0.0", "1.2.3", "10.20.30", "18446744073709551615.0.1"] {
+            assert_eq!(plain_version(text), Some(semver::Version::parse(text).unwrap()));
+        }
+        for text in [
+            "1.2", "1.2.3.4", "01.2.3", "1.02.3", "1.2.03", "1.2.3-rc.1", "1.2.3+build",
+            "", "1..3", "a.b.c", " 1.2.3", "1.2.3 ", "+1.2.3", "18446744073709551616.0.0",
+        ] {
+            assert_eq!(plain_version(text), None, "{text:?}");
+        }
     }
 }
