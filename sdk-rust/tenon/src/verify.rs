@@ -526,11 +526,26 @@ mod plain_version_tests {
     #[test]
     fn plain_versions_are_read_as_semver_reads_them() {
         for text in ["0.0.0", "1.2.3", "10.20.30", "18446744073709551615.0.1"] {
-            assert_eq!(plain_version(text), Some(semver::Version::parse(text).unwrap()));
+            assert_eq!(
+                plain_version(text),
+                Some(semver::Version::parse(text).unwrap())
+            );
         }
         for text in [
-            "1.2", "1.2.3.4", "01.2.3", "1.02.3", "1.2.03", "1.2.3-rc.1", "1.2.3+build",
-            "", "1..3", "a.b.c", " 1.2.3", "1.2.3 ", "+1.2.3", "18446744073709551616.0.0",
+            "1.2",
+            "1.2.3.4",
+            "01.2.3",
+            "1.02.3",
+            "1.2.03",
+            "1.2.3-rc.1",
+            "1.2.3+build",
+            "",
+            "1..3",
+            "a.b.c",
+            " 1.2.3",
+            "1.2.3 ",
+            "+1.2.3",
+            "18446744073709551616.0.0",
         ] {
             assert_eq!(plain_version(text), None, "{text:?}");
         }
