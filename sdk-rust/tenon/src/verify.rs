@@ -59,7 +59,7 @@ pub(crate) unsafe fn verify(
     if descriptor.is_null() {
         return Err(Error::NullDescriptor { path: path_buf() });
     }
-    aligned(descriptor, "the descriptor").map_err(|m| m.into_error(path))?;
+    aligned(descriptor, || "the descriptor".to_owned()).map_err(|m| m.into_error(path))?;
     let minimum = size_of::<tenon_plugin_descriptor>();
     // SAFETY: every descriptor begins with its uint32_t struct_size, and
     // this one is aligned for the whole descriptor (checked above).
@@ -199,17 +199,23 @@ impl Misaligned {
     }
 }
 
-/// Refuses `pointer` unless it is aligned for `T`.
-fn aligned<T>(pointer: *const T, what: impl Into<String>) -> Result<(), Misaligned> {
+/// Refuses `pointer` unless it is aligned for `T`; `what` names it, and is
+/// only called to say so (formatting a name for every pointer checked
+/// would cost a first load more than the checks).
+fn aligned<T>(pointer: *const T, what: impl FnOnce() -> String) -> Result<(), Misaligned> {
     aligned_to(pointer.cast(), align_of::<T>(), what)
 }
 
-fn aligned_to(pointer: *const u8, align: usize, what: impl Into<String>) -> Result<(), Misaligned> {
+fn aligned_to(
+    pointer: *const u8,
+    align: usize,
+    what: impl FnOnce() -> String,
+) -> Result<(), Misaligned> {
     if pointer.align_offset(align) == 0 {
         return Ok(());
     }
     Err(Misaligned {
-        what: what.into(),
+        what: what(),
         address: pointer as usize,
         align,
     })
@@ -255,7 +261,7 @@ unsafe fn interface_table(
             Err(format!("interface_count is {count} but interfaces is NULL").into())
         };
     }
-    aligned(table, "the interface table")?;
+    aligned(table, || "the interface table".to_owned())?;
     let mut offered = Vec::with_capacity(count as usize);
     for index in 0..count as usize {
         // SAFETY: the table is aligned (checked above); a non-NULL table
@@ -267,7 +273,7 @@ unsafe fn interface_table(
                 "entry {index} is NULL but interface_count is {count}; the count must equal the number of entries before the NULL terminator"
             ).into());
         }
-        aligned(entry, format!("interface entry {index}"))?;
+        aligned(entry, || format!("interface entry {index}"))?;
         // SAFETY: a non-NULL entry begins with its struct_size, and this
         // one is aligned for the whole entry (checked above).
         let size = unsafe { entry.cast::<u32>().read() };
@@ -290,7 +296,7 @@ unsafe fn interface_table(
             return Err(format!("entry {index} ({id:?}): vtable is NULL").into());
         }
         let vtable_name = || format!("the vtable of interface entry {index} ({id:?})");
-        aligned(entry.vtable.cast::<u32>(), vtable_name())?;
+        aligned(entry.vtable.cast::<u32>(), vtable_name)?;
         // SAFETY: every vtable begins with its uint32_t struct_size, and
         // this one is aligned for it.
         let vtable_size = unsafe { entry.vtable.cast::<u32>().read() };
@@ -303,7 +309,7 @@ unsafe fn interface_table(
         // aligns the whole struct for; the host reads a vtable as its Rust
         // declaration, whose alignment is that of a pointer.
         if vtable_size as usize > size_of::<u32>() {
-            aligned(entry.vtable.cast::<*const c_void>(), vtable_name())?;
+            aligned(entry.vtable.cast::<*const c_void>(), vtable_name)?;
         }
         // A scan, not a hash set: a plugin offers a handful of interfaces,
         // and a process's first `HashSet` seeds its hasher from the kernel
