@@ -266,14 +266,18 @@ pub(crate) fn check_before_loading(
         // Only a file as long as it said it was, and an ELF file on an ELF
         // host, is decided from its headers; anything else is refused or
         // accepted by the whole reading, in the same words as ever.
+        let elf_host = Host::CURRENT.format == Some(Format::Elf);
+        if filled == wanted
+            && elf_host
+            && elf::plainly_loadable(&first[..filled], len, &Host::CURRENT)
+        {
+            return Ok(EntryCheck::InImage);
+        }
         if filled == wanted
             && filled > 0
+            && elf_host
             && identify(&first[..filled.min(64)]) == Identified::Elf
-            && Host::CURRENT.format == Some(Format::Elf)
         {
-            if elf::plainly_loadable(&first[..filled], len, &Host::CURRENT) {
-                return Ok(EntryCheck::InImage);
-            }
             let decided = match elf::check_headers(&first[..filled], len, &Host::CURRENT) {
                 Ok(elf::Headers::NeedMore(end)) if end <= WHOLE_FILE_LIMIT => {
                     // Program headers past the first bytes: read up to their end.
