@@ -90,6 +90,37 @@ unsafe extern "C" fn log(host: *const tenon_host, level: tenon_log_level, messag
     let Some(table) = (unsafe { table(host) }) else {
         return;
     };
+    // A line at a level nothing in this process listens to is not read at
+    // all: plugins log as they start, and decoding a message only for
+    // `tracing` to drop it is most of what a first instance costs a host
+    // without a subscriber. Listening are a `tracing` subscriber at that
+    // level or, before any subscriber was set, a `log` logger (where
+    // `tracing`'s `log` feature forwards events); both are atomic reads.
+    let (listened, as_log) = match level {
+        sys::TENON_LOG_ERROR => (
+            tracing::level_enabled!(tracing::Level::ERROR),
+            log::Level::Error,
+        ),
+        sys::TENON_LOG_WARN => (
+            tracing::level_enabled!(tracing::Level::WARN),
+            log::Level::Warn,
+        ),
+        sys::TENON_LOG_DEBUG => (
+            tracing::level_enabled!(tracing::Level::DEBUG),
+            log::Level::Debug,
+        ),
+        sys::TENON_LOG_TRACE => (
+            tracing::level_enabled!(tracing::Level::TRACE),
+            log::Level::Trace,
+        ),
+        _ => (
+            tracing::level_enabled!(tracing::Level::INFO),
+            log::Level::Info,
+        ),
+    };
+    if !listened && (tracing::dispatcher::has_been_set() || as_log > log::max_level()) {
+        return;
+    }
     let scope = ();
     // SAFETY: `plugin.h` makes the message a slice borrowed for the call.
     let text = match unsafe { raw::str_bytes(message, &scope) } {

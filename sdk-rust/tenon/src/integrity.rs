@@ -8,6 +8,9 @@
 //! the check and the load. Without a digest the file is opened by path as
 //! before (no copy, and two loads of one path share the loaded library).
 
+#[cfg(target_os = "linux")]
+mod canonical;
+
 use crate::Error;
 use sha2::{Digest, Sha256};
 use std::fs::File;
@@ -116,16 +119,32 @@ pub(crate) fn copy(mut source: File, path: &Path) -> Result<Opened, Error> {
 /// consults no search path; symbolic links resolved, so errors and
 /// metadata name the file itself).
 ///
-/// The file is opened first and everything else asked of the descriptor:
-/// on Linux the canonical path is one `readlink` of `/proc/self/fd/N`
-/// instead of one per path component, which is most of what loading costs
-/// beyond `dlopen`. The open does not block on a FIFO (it is then refused as
-/// not a regular file).
+/// The file is opened first and everything else asked of the descriptor.
+/// On Linux a path that is already canonical is proven so by the open
+/// itself (`canonical.rs`); any other path's canonical form is one
+/// `readlink` of `/proc/self/fd/N` instead of one per path component. The
+/// open does not block on a FIFO (it is then refused as not a regular
+/// file).
 pub(crate) fn open_regular(given: &Path) -> Result<(File, PathBuf), Error> {
+    open_regular_sized(given).map(|(file, path, _)| (file, path))
+}
+
+/// [`open_regular`], also giving the file's length when it was opened, so
+/// that the checks before loading need not ask for it again.
+pub(crate) fn open_regular_sized(given: &Path) -> Result<(File, PathBuf, u64), Error> {
     let refuse = |reason: String| Error::NotALibrary {
         path: given.to_path_buf(),
         reason,
     };
+    #[cfg(target_os = "linux")]
+    if let Some((file, canonical)) = canonical::open(given, rustix::fs::OFlags::NONBLOCK) {
+        // A plain fstat: `File::metadata` asks for every statx field.
+        let stat = rustix::fs::fstat(&file).map_err(|e| refuse(e.to_string()))?;
+        if rustix::fs::FileType::from_raw_mode(stat.st_mode) != rustix::fs::FileType::RegularFile {
+            return Err(refuse("not a regular file".to_owned()));
+        }
+        return Ok((file, canonical, stat.st_size as u64));
+    }
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -152,7 +171,7 @@ pub(crate) fn open_regular(given: &Path) -> Result<(File, PathBuf), Error> {
         Some(path) => path,
         None => std::fs::canonicalize(given).map_err(|e| refuse(e.to_string()))?,
     };
-    Ok((file, canonical))
+    Ok((file, canonical, metadata.len()))
 }
 
 /// `O_NONBLOCK`, so that opening a FIFO returns at once.

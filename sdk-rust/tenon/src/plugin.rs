@@ -62,12 +62,14 @@ impl Plugin {
     }
 
     /// Loads the plugin at `path` and verifies it: the file's header is for
-    /// this platform and complete, and the file does not say the entry
-    /// symbol is data (read before the loader is asked), the entry symbol
-    /// exists, the ABI major matches, the descriptor is large
+    /// this platform and complete (read before the loader is asked), the
+    /// entry symbol exists and is not data (from the loaded image on Linux
+    /// with glibc, from the file's export table elsewhere; before it is
+    /// called), the ABI major matches, the descriptor is large
     /// enough, its strings are UTF-8, the version is semver and the
     /// interface table is well formed. No plugin code runs except library
-    /// initializers and the entry function.
+    /// initializers and the entry function. `docs/ABI.md` lists every rule
+    /// and says which reads happen where.
     ///
     /// Loading a library runs its initializers in this process: load only
     /// plugins you trust as much as your own code, or load them isolated
@@ -97,10 +99,12 @@ impl Plugin {
     }
 
     pub(crate) fn load_with(options: &Loader, given: &Path) -> Result<Plugin, Error> {
-        let (file, path) = crate::integrity::open_regular(given)?;
+        let (file, path, len) = crate::integrity::open_regular_sized(given)?;
         isolation_supported(options)?;
         let opened = crate::integrity::open(file, &path, options.sha256.as_deref())?;
-        Self::load_opened(options, &path, opened)
+        // A copy's length is its own: read again.
+        let len = (!opened.copied).then_some(len);
+        Self::load_opened_sized(options, &path, opened, len)
     }
 
     /// Loads a file already opened (and, for a required digest, checked)
@@ -111,13 +115,24 @@ impl Plugin {
         path: &Path,
         opened: crate::integrity::Opened,
     ) -> Result<Plugin, Error> {
+        Self::load_opened_sized(options, path, opened, None)
+    }
+
+    /// [`Plugin::load_opened`] of a file known to be `len` bytes long, if
+    /// known.
+    fn load_opened_sized(
+        options: &Loader,
+        path: &Path,
+        opened: crate::integrity::Opened,
+        len: Option<u64>,
+    ) -> Result<Plugin, Error> {
         isolation_supported(options)?;
-        // Before the loader sees the file: refuses text, empty, truncated
-        // and foreign-architecture files with a precise reason, and an
-        // entry the file says is data, which must never be called. Reading
-        // the headers runs nothing, so an isolated host does it here too.
-        crate::library::LibraryFile::read_open(&opened.file, path)?.check_entry()?;
         if let Some(isolation) = &options.isolation {
+            // Before the child sees the file: refuses text, empty, truncated
+            // and foreign-architecture files with a precise reason, and an
+            // entry the file says is data, which must never be called.
+            // Reading the headers runs nothing, so the host does it itself.
+            crate::library::LibraryFile::read_open(&opened.file, path)?.check_entry()?;
             let (info, host) =
                 crate::isolation::Host::start(isolation, path, opened, &options.services)?;
             return Ok(Plugin {
@@ -128,18 +143,35 @@ impl Plugin {
                 }),
             });
         }
-        Self::load_local(path, opened, &options.services)
+        Self::load_local_sized(path, opened, &options.services, len)
     }
 
     /// Loads, in this process, a file already opened (and, for a required
     /// digest, checked); `path` names it in errors and metadata.
+    /// (The isolation child's entry: it knows no length.)
+    #[cfg(target_os = "linux")]
     pub(crate) fn load_local(
         path: &Path,
         opened: crate::integrity::Opened,
         services: &HostServices,
     ) -> Result<Plugin, Error> {
+        Self::load_local_sized(path, opened, services, None)
+    }
+
+    /// [`Plugin::load_local`] of a file known to be `len` bytes long, if
+    /// known.
+    fn load_local_sized(
+        path: &Path,
+        opened: crate::integrity::Opened,
+        services: &HostServices,
+        len: Option<u64>,
+    ) -> Result<Plugin, Error> {
         let path = path.to_path_buf();
         let mut opened = opened;
+        // Before the loader sees the file: refuses text, empty, truncated
+        // and foreign-architecture files with a precise reason, and (where
+        // the loaded image cannot tell) an entry the file says is data.
+        let entry_check = crate::library::check_before_loading(&opened.file, &path, len)?;
         let loader_path = opened.unique_loader_path(&path);
         // SAFETY: loading runs the library's initializers; this is the
         // trust a host places in every in-process plugin (documented above).
@@ -149,11 +181,15 @@ impl Plugin {
                 path: path.clone(),
                 reason: e.to_string(),
             })?;
+        let entry = entry_point(&library, &path)?;
+        // An entry that is data must never be called: proven a function
+        // from the loaded image, or checked against the file's exports.
+        let library =
+            entry_check.after_loading(library, entry as *const c_void, &opened.file, &path)?;
         // A private copy stays open while its library is loaded, so that its
         // descriptor's number, and with it the name the dynamic loader knows
         // the library by, is not reused for another copy meanwhile.
         let copy = opened.copied.then_some(opened.file);
-        let entry = entry_point(&library, &path)?;
         // SAFETY: the entry function takes no arguments and, by the
         // contract, returns a pointer to a static descriptor or NULL.
         let descriptor = unsafe { entry() };
@@ -516,9 +552,8 @@ fn entry_point(
     path: &Path,
 ) -> Result<unsafe extern "C" fn() -> *const tenon_plugin_descriptor, Error> {
     type Entry = unsafe extern "C" fn() -> *const tenon_plugin_descriptor;
-    let symbol = format!("tenon_plugin_v{}\0", AbiVersion::HOST.major);
     // SAFETY: the v1 entry has exactly this type in `plugin.h`.
-    if let Ok(entry) = unsafe { library.get::<Entry>(symbol.as_bytes()) } {
+    if let Ok(entry) = unsafe { library.get::<Entry>(crate::library::ENTRY_SYMBOL) } {
         return Ok(*entry);
     }
     for major in (1..=16u32).filter(|&m| m != u32::from(AbiVersion::HOST.major)) {

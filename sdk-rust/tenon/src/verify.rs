@@ -12,7 +12,6 @@ use crate::sys::{
 };
 use crate::{AbiVersion, Error, InterfaceInfo, PluginInfo};
 use core::ffi::{c_char, c_void};
-use std::collections::HashSet;
 use std::mem::{align_of, offset_of, size_of};
 use std::path::Path;
 
@@ -60,7 +59,7 @@ pub(crate) unsafe fn verify(
     if descriptor.is_null() {
         return Err(Error::NullDescriptor { path: path_buf() });
     }
-    aligned(descriptor, "the descriptor").map_err(|m| m.into_error(path))?;
+    aligned(descriptor, || "the descriptor".to_owned()).map_err(|m| m.into_error(path))?;
     let minimum = size_of::<tenon_plugin_descriptor>();
     // SAFETY: every descriptor begins with its uint32_t struct_size, and
     // this one is aligned for the whole descriptor (checked above).
@@ -111,11 +110,14 @@ pub(crate) unsafe fn verify(
     }
     // SAFETY: as above.
     let version_text = unsafe { c_text(d.version, LABEL) }.map_err(|p| metadata("version", &p))?;
-    let version = semver::Version::parse(&version_text).map_err(|e| Error::InvalidVersion {
-        path: path_buf(),
-        version: version_text.clone(),
-        reason: e.to_string(),
-    })?;
+    let version = match plain_version(&version_text) {
+        Some(version) => version,
+        None => semver::Version::parse(&version_text).map_err(|e| Error::InvalidVersion {
+            path: path_buf(),
+            version: version_text.clone(),
+            reason: e.to_string(),
+        })?,
+    };
     let description = if d.description.is_null() {
         None
     } else {
@@ -154,6 +156,31 @@ pub(crate) unsafe fn verify(
     })
 }
 
+/// `MAJOR.MINOR.PATCH` in plain decimal (no leading zero, no pre-release
+/// or build), which nearly every plugin declares, read without `semver`'s
+/// parser: a first load in a process pays for every piece of code it runs
+/// for the first time. `None` for anything else, which `semver` then reads
+/// (and accepts or refuses) as it always did; for the versions read here
+/// it gives the same `Version`.
+fn plain_version(text: &str) -> Option<semver::Version> {
+    let mut parts = text.split('.');
+    let mut number = || -> Option<u64> {
+        let digits = parts.next()?;
+        let plain = !digits.is_empty()
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && (digits == "0" || !digits.starts_with('0'));
+        if !plain {
+            return None;
+        }
+        digits.parse().ok()
+    };
+    let (major, minor, patch) = (number()?, number()?, number()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    Some(semver::Version::new(major, minor, patch))
+}
+
 /// A pointer the plugin handed over that is not aligned for its type.
 struct Misaligned {
     what: String,
@@ -172,17 +199,23 @@ impl Misaligned {
     }
 }
 
-/// Refuses `pointer` unless it is aligned for `T`.
-fn aligned<T>(pointer: *const T, what: impl Into<String>) -> Result<(), Misaligned> {
+/// Refuses `pointer` unless it is aligned for `T`; `what` names it, and is
+/// only called to say so (formatting a name for every pointer checked
+/// would cost a first load more than the checks).
+fn aligned<T>(pointer: *const T, what: impl FnOnce() -> String) -> Result<(), Misaligned> {
     aligned_to(pointer.cast(), align_of::<T>(), what)
 }
 
-fn aligned_to(pointer: *const u8, align: usize, what: impl Into<String>) -> Result<(), Misaligned> {
+fn aligned_to(
+    pointer: *const u8,
+    align: usize,
+    what: impl FnOnce() -> String,
+) -> Result<(), Misaligned> {
     if pointer.align_offset(align) == 0 {
         return Ok(());
     }
     Err(Misaligned {
-        what: what.into(),
+        what: what(),
         address: pointer as usize,
         align,
     })
@@ -228,9 +261,8 @@ unsafe fn interface_table(
             Err(format!("interface_count is {count} but interfaces is NULL").into())
         };
     }
-    aligned(table, "the interface table")?;
+    aligned(table, || "the interface table".to_owned())?;
     let mut offered = Vec::with_capacity(count as usize);
-    let mut ids = HashSet::new();
     for index in 0..count as usize {
         // SAFETY: the table is aligned (checked above); a non-NULL table
         // has `count` entries and a terminator; a NULL met early stops the
@@ -241,7 +273,7 @@ unsafe fn interface_table(
                 "entry {index} is NULL but interface_count is {count}; the count must equal the number of entries before the NULL terminator"
             ).into());
         }
-        aligned(entry, format!("interface entry {index}"))?;
+        aligned(entry, || format!("interface entry {index}"))?;
         // SAFETY: a non-NULL entry begins with its struct_size, and this
         // one is aligned for the whole entry (checked above).
         let size = unsafe { entry.cast::<u32>().read() };
@@ -264,7 +296,7 @@ unsafe fn interface_table(
             return Err(format!("entry {index} ({id:?}): vtable is NULL").into());
         }
         let vtable_name = || format!("the vtable of interface entry {index} ({id:?})");
-        aligned(entry.vtable.cast::<u32>(), vtable_name())?;
+        aligned(entry.vtable.cast::<u32>(), vtable_name)?;
         // SAFETY: every vtable begins with its uint32_t struct_size, and
         // this one is aligned for it.
         let vtable_size = unsafe { entry.vtable.cast::<u32>().read() };
@@ -277,9 +309,14 @@ unsafe fn interface_table(
         // aligns the whole struct for; the host reads a vtable as its Rust
         // declaration, whose alignment is that of a pointer.
         if vtable_size as usize > size_of::<u32>() {
-            aligned(entry.vtable.cast::<*const c_void>(), vtable_name())?;
+            aligned(entry.vtable.cast::<*const c_void>(), vtable_name)?;
         }
-        if !ids.insert(id.clone()) {
+        // A scan, not a hash set: a plugin offers a handful of interfaces,
+        // and a process's first `HashSet` seeds its hasher from the kernel
+        // and runs code nothing else in a load needs (a tenth of the time
+        // a first load spends outside `dlopen`). The worst case is bounded
+        // by MAX_INTERFACES.
+        if offered.iter().any(|o: &Offered| o.info.id == id) {
             return Err(format!("interface {id:?} appears more than once").into());
         }
         offered.push(Offered {
@@ -483,5 +520,40 @@ mod tests {
         // SAFETY: every pointer points to live memory of this test.
         let verified = unsafe { verify(Path::new("unit"), &descriptor(1, table.as_ptr())) };
         assert!(verified.is_ok());
+    }
+}
+
+#[cfg(test)]
+mod plain_version_tests {
+    use super::plain_version;
+
+    /// Every version read without `semver` is the one `semver` reads, and
+    /// everything else is left to it.
+    #[test]
+    fn plain_versions_are_read_as_semver_reads_them() {
+        for text in ["0.0.0", "1.2.3", "10.20.30", "18446744073709551615.0.1"] {
+            assert_eq!(
+                plain_version(text),
+                Some(semver::Version::parse(text).unwrap())
+            );
+        }
+        for text in [
+            "1.2",
+            "1.2.3.4",
+            "01.2.3",
+            "1.02.3",
+            "1.2.03",
+            "1.2.3-rc.1",
+            "1.2.3+build",
+            "",
+            "1..3",
+            "a.b.c",
+            " 1.2.3",
+            "1.2.3 ",
+            "+1.2.3",
+            "18446744073709551616.0.0",
+        ] {
+            assert_eq!(plain_version(text), None, "{text:?}");
+        }
     }
 }

@@ -294,6 +294,64 @@ fn a_data_symbol_exported_as_the_entry_is_entry_not_a_function() {
     );
 }
 
+/// ELF section headers (with the export table `LibraryFile` reads) are
+/// not needed to load a library, and `strip` can remove them: then the
+/// file says nothing about the entry's kind. Where the host reads the kind
+/// from the loaded image (Linux with glibc), the data entry is refused all
+/// the same, before it is called; elsewhere loading it would call data,
+/// so only the file's silence is checked.
+#[test]
+fn a_data_entry_in_a_file_without_section_headers_is_entry_not_a_function() {
+    let mut bytes = std::fs::read(c_fixture("entry_is_data")).expect("read the fixture");
+    if !bytes.starts_with(b"\x7fELF") || bytes[4] != 2 || bytes[5] != 1 {
+        return;
+    }
+    // e_shoff, e_shnum and e_shstrndx of a 64-bit little-endian header.
+    bytes[40..48].copy_from_slice(&0u64.to_le_bytes());
+    bytes[60..64].copy_from_slice(&[0; 4]);
+    let path = write_library(&scratch("entry_data_no_sections"), "no_sections", &bytes);
+    let file = tenon::LibraryFile::read(&path).expect("the file itself is a good library");
+    assert!(file.exports().is_empty(), "{:?}", file.exports());
+    if !cfg!(all(target_os = "linux", target_env = "gnu")) {
+        let _ = writeln!(
+            std::io::stderr(),
+            "note: the entry's kind is read from the loaded image with glibc only; not loaded here"
+        );
+        return;
+    }
+    assert_load_fails(
+        &path,
+        "entry_not_a_function",
+        &["tenon_plugin_v1", "as data, not as a function"],
+    );
+}
+
+/// Where the host reads the entry's kind from the loaded image (Linux with
+/// glibc), loading reads a file's ELF header and program headers only, as
+/// the loader does, not its section table: a library whose section table
+/// holds nonsense (here its string table index) still loads and works,
+/// while `LibraryFile::read` (what `tenon check` and `tenon inspect` use)
+/// refuses it. Elsewhere loading refuses it too.
+#[test]
+fn a_damaged_section_table_is_left_to_the_reader_where_the_image_is_read() {
+    let mut bytes = good_greeter_bytes();
+    if !bytes.starts_with(b"\x7fELF") || bytes[4] != 2 || bytes[5] != 1 {
+        return;
+    }
+    // e_shstrndx, past the section count (and not SHN_XINDEX).
+    bytes[62..64].copy_from_slice(&0xfff0u16.to_le_bytes());
+    let path = write_library(&scratch("damaged_sections"), "damaged_sections", &bytes);
+    let read = tenon::LibraryFile::read(&path).expect_err("the reader refuses it");
+    assert_eq!(read.kind(), "not_a_library", "{read}");
+    if cfg!(all(target_os = "linux", target_env = "gnu")) {
+        let plugin = Plugin::load(&path).expect("the loader never reads sections");
+        let instance = plugin.instantiate("").unwrap();
+        support::check_greets(&instance, "sections").unwrap();
+    } else {
+        assert_load_fails(&path, "not_a_library", &["corrupt ELF file"]);
+    }
+}
+
 #[test]
 fn an_entry_returning_null_is_null_descriptor() {
     assert_load_fails(c_fixture("null_descriptor"), "null_descriptor", &["NULL"]);

@@ -22,6 +22,145 @@ pub(crate) fn check<'data, R: ReadRef<'data>>(
     len: u64,
     host: &Host,
 ) -> Result<Vec<ExportedSymbol>, Refusal> {
+    if is_64(data, len)? {
+        check_as::<FileHeader64<Endianness>, R>(data, len, host)
+    } else {
+        check_as::<FileHeader32<Endianness>, R>(data, len, host)
+    }
+}
+
+/// What [`check_headers`] could decide from the bytes it was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Headers {
+    /// Every check of [`check`] that protects the loader passed.
+    Passed,
+    /// The program header table lies past the bytes given (but within the
+    /// file): read this many bytes from the start of the file instead.
+    NeedMore(u64),
+}
+
+/// The checks of [`check`] that read only the ELF header and the program
+/// header table, on `data`, the first bytes of a file of `len` bytes:
+/// class, byte order, machine, type, the program header table and every
+/// loadable segment within the file, and the section header table's
+/// entry size and extent as the ELF header gives them. What is left out is
+/// what lies in the sections (their names, the dynamic symbol table), which
+/// the dynamic loader never reads.
+pub(crate) fn check_headers(data: &[u8], len: u64, host: &Host) -> Result<Headers, Refusal> {
+    if is_64(data, len)? {
+        headers_as::<FileHeader64<Endianness>>(data, len, host)
+    } else {
+        headers_as::<FileHeader32<Endianness>>(data, len, host)
+    }
+}
+
+/// Whether `data`, the first bytes of a file of `len` bytes, plainly passes
+/// [`check_headers`]: an ELF shared library of the host's own class, byte
+/// order and machine, whose program headers lie in `data`, whose loadable
+/// segments and section header table lie in the file, with entries of the
+/// sizes of the class. Fields are read directly, without `object`: this
+/// runs before every load, and a first load pays for each piece of code it
+/// runs for the first time. `false` is not a refusal, only "not plainly":
+/// [`check_headers`] then decides, and words the refusal.
+pub(crate) fn plainly_loadable(data: &[u8], len: u64, host: &Host) -> bool {
+    let Some(machine) = host.elf_machine else {
+        return false;
+    };
+    let u16_at = |at: usize| -> Option<u64> {
+        let b: [u8; 2] = data.get(at..at + 2)?.try_into().ok()?;
+        Some(u64::from(if host.little_endian {
+            u16::from_le_bytes(b)
+        } else {
+            u16::from_be_bytes(b)
+        }))
+    };
+    let u32_at = |at: usize| -> Option<u64> {
+        let b: [u8; 4] = data.get(at..at + 4)?.try_into().ok()?;
+        Some(u64::from(if host.little_endian {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        }))
+    };
+    let u64_at = |at: usize| -> Option<u64> {
+        let b: [u8; 8] = data.get(at..at + 8)?.try_into().ok()?;
+        Some(if host.little_endian {
+            u64::from_le_bytes(b)
+        } else {
+            u64::from_be_bytes(b)
+        })
+    };
+    // The word-sized fields: offsets and sizes in the ELF header and in a
+    // program header, for this class.
+    let word_at = |at: usize| if host.bits64 { u64_at(at) } else { u32_at(at) };
+    let (header, phent, shent) = if host.bits64 {
+        (64, 56, 64)
+    } else {
+        (52, 32, 40)
+    };
+    // e_phoff, e_shoff and the fields after them.
+    let (phoff_at, shoff_at, tail) = if host.bits64 {
+        (32, 40, 52)
+    } else {
+        (28, 32, 40)
+    };
+    // In a program header: p_offset, p_filesz.
+    let (offset_at, filesz_at) = if host.bits64 { (8, 32) } else { (4, 16) };
+    let plain = || -> Option<bool> {
+        let ident = data.get(..16)?;
+        let class = if host.bits64 {
+            elf::ELFCLASS64
+        } else {
+            elf::ELFCLASS32
+        };
+        let encoding = if host.little_endian {
+            elf::ELFDATA2LSB
+        } else {
+            elf::ELFDATA2MSB
+        };
+        if len < header
+            || ident[..4] != elf::ELFMAG
+            || ident[4] != class
+            || ident[5] != encoding
+            || ident[6] != elf::EV_CURRENT
+            || u16_at(16)? != u64::from(elf::ET_DYN)
+            || u16_at(18)? != u64::from(machine)
+        {
+            return Some(false);
+        }
+        let (phoff, shoff) = (word_at(phoff_at)?, word_at(shoff_at)?);
+        let (phentsize, phnum) = (u16_at(tail + 2)?, u16_at(tail + 4)?);
+        let (shentsize, shnum) = (u16_at(tail + 6)?, u16_at(tail + 8)?);
+        if phoff == 0 || phnum == 0 || phnum >= u64::from(elf::PN_XNUM) || phentsize != phent {
+            return Some(false);
+        }
+        let table_end = phoff.checked_add(phnum * phent)?;
+        if table_end > data.len() as u64 {
+            return Some(false);
+        }
+        for index in 0..phnum {
+            let at = usize::try_from(phoff + index * phent).ok()?;
+            if u32_at(at)? == u64::from(elf::PT_LOAD) {
+                let end = word_at(at + offset_at)?.checked_add(word_at(at + filesz_at)?)?;
+                if end > len {
+                    return Some(false);
+                }
+            }
+        }
+        if shoff != 0 {
+            let table_end = shoff.checked_add(shnum * shent)?;
+            if shnum == 0 || shentsize != shent || table_end > len {
+                return Some(false);
+            }
+        }
+        Some(true)
+    };
+    plain().unwrap_or(false)
+}
+
+/// Whether the identification says 64-bit (else 32-bit); refuses an
+/// invalid class or data encoding.
+fn is_64<'data, R: ReadRef<'data>>(data: R, len: u64) -> Result<bool, Refusal> {
     within("the ELF identification", 0, 16, len)?;
     let ident = data
         .read_bytes_at(0, 16)
@@ -35,11 +174,7 @@ pub(crate) fn check<'data, R: ReadRef<'data>>(
         elf::ELFDATA2LSB | elf::ELFDATA2MSB => {}
         other => return Err(not_a_library(format!("invalid ELF data encoding {other}"))),
     }
-    if bits64 {
-        check_as::<FileHeader64<Endianness>, R>(data, len, host)
-    } else {
-        check_as::<FileHeader32<Endianness>, R>(data, len, host)
-    }
+    Ok(bits64)
 }
 
 fn check_as<'data, Elf: FileHeader<Endian = Endianness>, R: ReadRef<'data>>(
@@ -47,6 +182,34 @@ fn check_as<'data, Elf: FileHeader<Endian = Endianness>, R: ReadRef<'data>>(
     len: u64,
     host: &Host,
 ) -> Result<Vec<ExportedSymbol>, Refusal> {
+    let (header, endian) = header_as::<Elf, R>(data, len, host)?;
+    check_segments(header, endian, data, len)?;
+    exports(header, endian, data, len)
+}
+
+fn headers_as<Elf: FileHeader<Endian = Endianness>>(
+    data: &[u8],
+    len: u64,
+    host: &Host,
+) -> Result<Headers, Refusal> {
+    let (header, endian) = header_as::<Elf, &[u8]>(data, len, host)?;
+    let table_end = u64::from(header.e_phentsize(endian))
+        .saturating_mul(u64::from(header.e_phnum(endian)))
+        .saturating_add(header.e_phoff(endian).into());
+    if table_end > data.len() as u64 && table_end <= len {
+        return Ok(Headers::NeedMore(table_end));
+    }
+    check_segments(header, endian, data, len)?;
+    check_section_table(header, endian, len)?;
+    Ok(Headers::Passed)
+}
+
+/// The ELF header: for this host, a shared library.
+fn header_as<'data, Elf: FileHeader<Endian = Endianness>, R: ReadRef<'data>>(
+    data: R,
+    len: u64,
+    host: &Host,
+) -> Result<(&'data Elf, Endianness), Refusal> {
     within("the ELF header", 0, size_of::<Elf>() as u64, len)?;
     let header = Elf::parse(data).map_err(corrupt(CORRUPT))?;
     let endian = header.endian().map_err(corrupt(CORRUPT))?;
@@ -65,26 +228,18 @@ fn check_as<'data, Elf: FileHeader<Endian = Endianness>, R: ReadRef<'data>>(
         });
     }
     match header.e_type(endian) {
-        elf::ET_DYN => {}
-        elf::ET_REL => {
-            return Err(not_a_library(
-                "an ELF object file (.o), not a shared library; link it with -shared",
-            ))
-        }
-        elf::ET_EXEC => {
-            return Err(not_a_library(
-                "an ELF executable, not a shared library; build it with -shared",
-            ))
-        }
-        elf::ET_CORE => return Err(not_a_library("an ELF core dump, not a shared library")),
-        other => {
-            return Err(not_a_library(format!(
-                "an ELF file of type {other}, not a shared library"
-            )))
-        }
+        elf::ET_DYN => Ok((header, endian)),
+        elf::ET_REL => Err(not_a_library(
+            "an ELF object file (.o), not a shared library; link it with -shared",
+        )),
+        elf::ET_EXEC => Err(not_a_library(
+            "an ELF executable, not a shared library; build it with -shared",
+        )),
+        elf::ET_CORE => Err(not_a_library("an ELF core dump, not a shared library")),
+        other => Err(not_a_library(format!(
+            "an ELF file of type {other}, not a shared library"
+        ))),
     }
-    check_segments(header, endian, data, len)?;
-    exports(header, endian, data, len)
 }
 
 /// The program headers, and every loadable segment, lie within the file:
@@ -132,6 +287,37 @@ fn check_segments<'data, Elf: FileHeader<Endian = Endianness>, R: ReadRef<'data>
     Ok(())
 }
 
+/// The section header table, as the ELF header describes it, lies within
+/// the file and has entries of the size of this class. Its contents are
+/// not read here.
+fn check_section_table<Elf: FileHeader<Endian = Endianness>>(
+    header: &Elf,
+    endian: Endianness,
+    len: u64,
+) -> Result<(), Refusal> {
+    let shoff: u64 = header.e_shoff(endian).into();
+    if shoff == 0 {
+        return Ok(());
+    }
+    let shentsize = header.e_shentsize(endian);
+    // A count of 0 with an offset means the count is in section 0.
+    let shnum = header.e_shnum(endian);
+    within(
+        "the ELF section header table",
+        shoff,
+        u64::from(shentsize).saturating_mul(u64::from(shnum).max(1)),
+        len,
+    )?;
+    if shnum != 0 && usize::from(shentsize) != size_of::<Elf::SectionHeader>() {
+        // The words `object` uses for the same refusal, so that a file is
+        // refused in the same words whether it was read whole or not.
+        return Err(not_a_library(
+            "corrupt ELF file: Invalid ELF section header entry size",
+        ));
+    }
+    Ok(())
+}
+
 /// The defined, visible symbols of the dynamic symbol table: what `dlsym`
 /// can find. A file without section headers (which the loader does not
 /// need) lists nothing.
@@ -141,19 +327,10 @@ fn exports<'data, Elf: FileHeader<Endian = Endianness>, R: ReadRef<'data>>(
     data: R,
     len: u64,
 ) -> Result<Vec<ExportedSymbol>, Refusal> {
-    let shoff: u64 = header.e_shoff(endian).into();
-    if shoff == 0 {
+    if header.e_shoff(endian).into() == 0 {
         return Ok(Vec::new());
     }
-    let shentsize = u64::from(header.e_shentsize(endian));
-    // A count of 0 with an offset means the count is in section 0.
-    let shnum = u64::from(header.e_shnum(endian)).max(1);
-    within(
-        "the ELF section header table",
-        shoff,
-        shentsize.saturating_mul(shnum),
-        len,
-    )?;
+    check_section_table(header, endian, len)?;
     let sections = header.sections(endian, data).map_err(corrupt(CORRUPT))?;
     let symbols = sections
         .symbols(endian, data, elf::SHT_DYNSYM)

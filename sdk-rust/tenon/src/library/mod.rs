@@ -12,6 +12,12 @@
 //! data symbol exported under the entry's name is refused before it is
 //! called. It reads bytes only; nothing of the file is mapped or run.
 //!
+//! A load on Linux with glibc reads less before the loader
+//! ([`check_before_loading`]): the ELF header and program headers, which
+//! decide every refusal that protects the process from the loader, and,
+//! once the library is mapped, the entry's kind from the image
+//! (`entry.rs`); the export table is read only when the image cannot tell.
+//!
 //! The sizes and offsets that decide whether a file is truncated are
 //! checked here before `object` reads the structures they describe, so
 //! that a short file is named truncated, with the byte it lacks, and not
@@ -26,6 +32,7 @@
 //! lists no exports and leaves the decision to the loader.
 
 mod elf;
+mod entry;
 mod host;
 mod identify;
 mod macho;
@@ -33,6 +40,8 @@ mod pe;
 mod refusal;
 #[cfg(test)]
 mod tests;
+
+pub(crate) use entry::EntryCheck;
 
 use crate::{AbiVersion, Error};
 use host::{Format, Host};
@@ -46,9 +55,12 @@ use std::path::{Path, PathBuf};
 
 /// A shared library file, read and checked without loading it.
 ///
-/// [`LibraryFile::read`] runs the checks [`Plugin::load`](crate::Plugin::load)
-/// runs before it asks the dynamic loader: the file is a shared library in
-/// the format of this platform, for this processor, complete. No code of
+/// [`LibraryFile::read`] runs the file checks of
+/// [`Plugin::load`](crate::Plugin::load): the file is a shared library in
+/// the format of this platform, for this processor, complete, and lists
+/// what it exports. (On Linux with glibc a load reads only the headers the
+/// loader maps before `dlopen`, and the entry's kind from the loaded image
+/// after it; `docs/ABI.md` says which reads happen where.) No code of
 /// the library runs, and reading a damaged file is safe. Passing these
 /// checks does not make loading safe, though: the loader can still crash
 /// on corrupt headers these checks do not look at (see
@@ -212,6 +224,106 @@ impl LibraryFile {
         }
     }
 }
+
+/// The checks [`Plugin::load`](crate::Plugin::load) makes before it asks
+/// the dynamic loader to map the open file `file`, named `path` in errors
+/// and `len` bytes long if the caller knows, and what is left to check once
+/// it has.
+///
+/// Every refusal that protects the process from the loader is made here:
+/// an empty, text, foreign, truncated file or one whose segments run past
+/// its end never reaches the loader. Where the entry's kind can be read
+/// from the loaded image ([`EntryCheck::InImage`], Linux with glibc), an
+/// ELF file is read no further than its ELF header and program headers
+/// (one read of its first kilobyte) and the export table is left for after
+/// the loader: its symbol table is what the loader maps, and reading it
+/// from memory is cheaper than parsing the file first. Everywhere else,
+/// and for a file whose program headers lie further than 64 KiB into it,
+/// the whole [`LibraryFile::read`] runs here, entry check included.
+pub(crate) fn check_before_loading(
+    file: &File,
+    path: &Path,
+    len: Option<u64>,
+) -> Result<EntryCheck, Error> {
+    if EntryCheck::IN_IMAGE {
+        let refuse = |reason: String| Error::NotALibrary {
+            path: path.to_path_buf(),
+            reason,
+        };
+        let len = match len {
+            Some(len) => len,
+            None => file
+                .metadata()
+                .map_err(|e| refuse(format!("cannot read it: {e}")))?
+                .len(),
+        };
+        // On the stack, and small: a first load in a process pays for every
+        // fresh page it touches.
+        let mut first = [0u8; FIRST_READ];
+        let wanted = len.min(FIRST_READ as u64) as usize;
+        let filled = read_prefix(file, &mut first[..wanted])
+            .map_err(|e| refuse(format!("cannot read it: {e}")))?;
+        // Only a file as long as it said it was, and an ELF file on an ELF
+        // host, is decided from its headers; anything else is refused or
+        // accepted by the whole reading, in the same words as ever.
+        let elf_host = Host::CURRENT.format == Some(Format::Elf);
+        if filled == wanted
+            && elf_host
+            && elf::plainly_loadable(&first[..filled], len, &Host::CURRENT)
+        {
+            return Ok(EntryCheck::InImage);
+        }
+        if filled == wanted
+            && filled > 0
+            && elf_host
+            && identify(&first[..filled.min(64)]) == Identified::Elf
+        {
+            let decided = match elf::check_headers(&first[..filled], len, &Host::CURRENT) {
+                Ok(elf::Headers::NeedMore(end)) if end <= WHOLE_FILE_LIMIT => {
+                    // Program headers past the first bytes: read up to their end.
+                    let mut more = vec![0u8; end as usize];
+                    let filled = read_prefix(file, &mut more)
+                        .map_err(|e| refuse(format!("cannot read it: {e}")))?;
+                    if filled == more.len() {
+                        elf::check_headers(&more, len, &Host::CURRENT)
+                    } else {
+                        Ok(elf::Headers::NeedMore(end))
+                    }
+                }
+                decided => decided,
+            };
+            match decided {
+                Ok(elf::Headers::Passed) => return Ok(EntryCheck::InImage),
+                Ok(elf::Headers::NeedMore(_)) => {}
+                Err(refusal) => return Err(refusal.into_error(path)),
+            }
+        }
+    }
+    LibraryFile::read_open(file, path)?.check_entry()?;
+    Ok(EntryCheck::Done)
+}
+
+/// How much of a file [`check_before_loading`] reads first: the ELF header
+/// and up to 17 program headers (a C library has 9 to 11, a Rust one 11).
+const FIRST_READ: usize = 1024;
+
+/// Fills `buffer` from the start of `file`; fewer bytes at the end of the
+/// file. Returns how many were read.
+fn read_prefix(file: &File, buffer: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match read_at(file, &mut buffer[filled..], filled as u64)? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    Ok(filled)
+}
+
+/// The host's entry symbol, NUL-terminated: `b"tenon_plugin_v1\0"`.
+pub(crate) const ENTRY_SYMBOL: &[u8] = crate::sys::TENON_ENTRY_SYMBOL_V1;
+// A new major renames the entry (`plugin.h`); this says which name to use.
+const _: () = assert!(AbiVersion::HOST.major == 1);
 
 /// Files up to this size are read whole, in one call; larger ones piece by
 /// piece.

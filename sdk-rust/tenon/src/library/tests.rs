@@ -456,3 +456,73 @@ fn elf_exports_are_visible_defined_dynamic_symbols_with_their_type() {
         ]
     );
 }
+
+/// [`super::elf::plainly_loadable`] accepts only what
+/// [`super::elf::check_headers`] passes: checked on a plain library, one
+/// with a section table, and every one-byte change to their headers, at
+/// every length.
+#[test]
+fn what_the_plain_reading_accepts_the_header_check_passes() {
+    use super::elf::{check_headers, plainly_loadable, Headers};
+    let plain = elf64(elf::EM_X86_64, elf::ET_DYN, 120);
+    let mut with_sections = elf64(elf::EM_X86_64, elf::ET_DYN, 120);
+    with_sections.resize(120 + 2 * 64, 0);
+    with_sections[40..48].copy_from_slice(&120u64.to_le_bytes());
+    with_sections[58..60].copy_from_slice(&64u16.to_le_bytes());
+    with_sections[60..62].copy_from_slice(&2u16.to_le_bytes());
+    let mut accepted = 0;
+    for base in [&plain, &with_sections] {
+        assert!(plainly_loadable(base, base.len() as u64, &X86_64_LINUX));
+        for at in 0..120 {
+            for value in [
+                0u8,
+                1,
+                2,
+                0x40,
+                0x7f,
+                0xff,
+                base[at] ^ 1,
+                base[at].wrapping_add(64),
+            ] {
+                let mut bytes = base.clone();
+                bytes[at] = value;
+                for len in [bytes.len(), 119, 64, 63] {
+                    let (head, len) = (&bytes[..len.min(bytes.len())], len as u64);
+                    if plainly_loadable(head, len, &X86_64_LINUX) {
+                        accepted += 1;
+                        assert_eq!(
+                            check_headers(head, len, &X86_64_LINUX),
+                            Ok(Headers::Passed),
+                            "byte {at} = {value:#x}, {len} bytes"
+                        );
+                    }
+                }
+            }
+        }
+    }
+    assert!(accepted > 1000, "{accepted}");
+    assert!(
+        !plainly_loadable(&plain, 120, &ARM64_MAC),
+        "not an ELF host"
+    );
+}
+
+/// Real libraries (this test program, on an ELF host where it is a
+/// position-independent executable, has the header of one) are read
+/// plainly, so the common load never needs `object` before the loader.
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+#[test]
+fn a_real_elf_file_is_read_plainly_as_the_header_check_reads_it() {
+    use super::elf::{check_headers, plainly_loadable, Headers};
+    let bytes = std::fs::read("/proc/self/exe").unwrap();
+    let mut dynamic = bytes.clone();
+    // Whatever kind of executable the test is linked as, call it a library.
+    dynamic[16..18].copy_from_slice(&elf::ET_DYN.to_le_bytes());
+    let len = dynamic.len() as u64;
+    let head = &dynamic[..4096.min(dynamic.len())];
+    assert_eq!(check_headers(head, len, &X86_64_LINUX), Ok(Headers::Passed));
+    assert!(plainly_loadable(head, len, &X86_64_LINUX));
+    // Cut short, both refuse to pass it.
+    assert!(!plainly_loadable(head, len / 2, &X86_64_LINUX));
+    assert!(check_headers(head, len / 2, &X86_64_LINUX).is_err());
+}

@@ -17,7 +17,6 @@ mod platform;
 
 pub use outcome::{PinReason, StillMapped, UnloadOutcome, Unverified};
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Mutex, PoisonError};
 
@@ -68,13 +67,23 @@ impl Drop for OpenLibrary {
 /// `anchor` and returns the new count. Two loads of one file share one
 /// mapping, hence one anchor.
 fn open_count(anchor: usize, delta: isize) -> usize {
-    static OPEN: Mutex<BTreeMap<usize, usize>> = Mutex::new(BTreeMap::new());
+    // A list, not a map: a process has a few libraries open, and every
+    // load and drop runs this (a first load pays for each piece of code it
+    // runs for the first time).
+    static OPEN: Mutex<Vec<(usize, usize)>> = Mutex::new(Vec::new());
     let mut open = OPEN.lock().unwrap_or_else(PoisonError::into_inner);
-    let count = open.entry(anchor).or_insert(0);
+    let index = match open.iter().position(|&(a, _)| a == anchor) {
+        Some(index) => index,
+        None => {
+            open.push((anchor, 0));
+            open.len() - 1
+        }
+    };
+    let count = &mut open[index].1;
     *count = count.saturating_add_signed(delta);
     let now = *count;
     if now == 0 {
-        open.remove(&anchor);
+        open.swap_remove(index);
     }
     now
 }
