@@ -263,7 +263,8 @@ fn zig_fixtures() -> Vec<String> {
 }
 
 /// The Rust plugins tests load: the Rust examples' packages and every
-/// package below `tests/fixtures/`.
+/// package below `tests/fixtures/` that builds a `cdylib` (the others are
+/// libraries those plugins share, such as an interface's declaration).
 fn rust_packages() -> Vec<String> {
     let mut packages: Vec<String> = crate::examples::rust_packages()
         .into_iter()
@@ -279,6 +280,9 @@ fn rust_packages() -> Vec<String> {
     dirs.sort();
     for manifest in dirs {
         let text = fs::read_to_string(&manifest).unwrap_or_default();
+        if !text.contains("\"cdylib\"") {
+            continue;
+        }
         let name = text
             .lines()
             .filter_map(|line| line.trim().strip_prefix("name"))
