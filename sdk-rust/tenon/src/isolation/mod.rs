@@ -31,22 +31,22 @@
 //! standard output and error, and its `tenon_host.log` messages, become
 //! `tracing` events with target `tenon::plugin` and the plugin's name.
 
-#[cfg(any(target_os = "linux", windows))]
+#[cfg(any(target_os = "linux", target_os = "macos", windows))]
 mod callback;
-#[cfg(any(target_os = "linux", windows))]
+#[cfg(any(target_os = "linux", target_os = "macos", windows))]
 mod child;
-#[cfg(target_os = "linux")]
+#[cfg(unix)]
 mod control;
-#[cfg(any(target_os = "linux", windows))]
+#[cfg(any(target_os = "linux", target_os = "macos", windows))]
 mod frame;
 mod options;
-#[cfg(any(target_os = "linux", windows))]
+#[cfg(any(target_os = "linux", target_os = "macos", windows))]
 mod platform;
-#[cfg(any(target_os = "linux", windows))]
+#[cfg(any(target_os = "linux", target_os = "macos", windows))]
 mod process;
-#[cfg(any(target_os = "linux", windows))]
+#[cfg(any(target_os = "linux", target_os = "macos", windows))]
 mod shm;
-#[cfg(any(target_os = "linux", windows))]
+#[cfg(any(target_os = "linux", target_os = "macos", windows))]
 mod wait;
 
 pub use options::{Isolation, Restart};
@@ -60,13 +60,22 @@ static INITIALIZED: AtomicBool = AtomicBool::new(false);
 
 /// The environment variable that marks a process started as a plugin's
 /// child.
-#[cfg_attr(not(any(target_os = "linux", windows)), allow(dead_code))]
+#[cfg_attr(
+    not(any(target_os = "linux", target_os = "macos", windows)),
+    allow(dead_code)
+)]
 pub(crate) const CHILD_ENV: &str = "TENON_ISOLATION_CHILD";
 /// The host's process id, which the child checks is its parent.
-#[cfg_attr(not(any(target_os = "linux", windows)), allow(dead_code))]
+#[cfg_attr(
+    not(any(target_os = "linux", target_os = "macos", windows)),
+    allow(dead_code)
+)]
 pub(crate) const PARENT_ENV: &str = "TENON_ISOLATION_PARENT";
 /// The version of the host–child protocol, checked at the handshake.
-#[cfg_attr(not(any(target_os = "linux", windows)), allow(dead_code))]
+#[cfg_attr(
+    not(any(target_os = "linux", target_os = "macos", windows)),
+    allow(dead_code)
+)]
 pub(crate) const PROTOCOL: u32 = 1;
 
 /// Call first thing in `main` of a host that isolates plugins without a
@@ -78,14 +87,17 @@ pub(crate) const PROTOCOL: u32 = 1;
 /// calls and exits when the host goes away.
 pub fn init() {
     INITIALIZED.store(true, Ordering::Relaxed);
-    #[cfg(any(target_os = "linux", windows))]
+    #[cfg(any(target_os = "linux", target_os = "macos", windows))]
     if std::env::var_os(CHILD_ENV).is_some() {
         child::main();
     }
 }
 
 /// Whether [`init`] has been called in this process.
-#[cfg_attr(not(any(target_os = "linux", windows)), allow(dead_code))]
+#[cfg_attr(
+    not(any(target_os = "linux", target_os = "macos", windows)),
+    allow(dead_code)
+)]
 pub(crate) fn initialized() -> bool {
     INITIALIZED.load(Ordering::Relaxed)
 }
@@ -135,18 +147,21 @@ pub fn with_deadline<R>(timeout: Duration, body: impl FnOnce() -> R) -> R {
 }
 
 /// The deadline [`with_deadline`] set on this thread, if any.
-#[cfg_attr(not(any(target_os = "linux", windows)), allow(dead_code))]
+#[cfg_attr(
+    not(any(target_os = "linux", target_os = "macos", windows)),
+    allow(dead_code)
+)]
 pub(crate) fn scoped_deadline() -> Option<Instant> {
     DEADLINE.with(|d| d.get())
 }
 
-#[cfg(any(target_os = "linux", windows))]
+#[cfg(any(target_os = "linux", target_os = "macos", windows))]
 mod host;
-#[cfg(any(target_os = "linux", windows))]
+#[cfg(any(target_os = "linux", target_os = "macos", windows))]
 pub(crate) use host::{Host, RemoteInstance};
-#[cfg(all(test, any(target_os = "linux", windows)))]
+#[cfg(all(test, any(target_os = "linux", target_os = "macos", windows)))]
 mod tests;
-#[cfg(not(any(target_os = "linux", windows)))]
+#[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
 mod unsupported;
-#[cfg(not(any(target_os = "linux", windows)))]
+#[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
 pub(crate) use unsupported::{Host, RemoteInstance};
