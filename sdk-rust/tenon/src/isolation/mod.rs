@@ -2,7 +2,7 @@
 //!
 //! The child is a program whose `main` starts with [`init`]: the host
 //! binary itself (re-executed: `/proc/self/exe` on Linux,
-//! `std::env::current_exe()` on Windows), or a runner named
+//! `std::env::current_exe()` on macOS and Windows), or a runner named
 //! with [`Isolation::runner`]. It must link the crates that declare the
 //! interfaces the host uses (their `interface!` declarations register
 //! themselves, and the child dispatches calls through them). It receives
@@ -14,11 +14,13 @@
 //!
 //! The channel is private to the pair: on Linux a socket pair (the child's
 //! end is its standard input) carries the plugin and a sealed `memfd` of
-//! call slots; on Windows anonymous pipes carry the values of handles
+//! call slots; on macOS the same socket carries an unlinked `shm_open`
+//! object instead; on Windows anonymous pipes carry the values of handles
 //! duplicated into the child (the plugin file, an unnamed section of slots,
 //! a pair of unnamed events per slot). Each slot has a state word (`IDLE →
 //! REQUEST → (CALLBACK ↔ CALLBACK_REPLY)* → REPLY → IDLE`), slept on
-//! through a futex (Linux) or the slot's events (Windows); what differs
+//! through a futex (Linux), `os_sync_wait_on_address` or a socket pair
+//! (macOS), or the slot's events (Windows); what differs
 //! per platform is in `platform/`. Both sides spin briefly before
 //! sleeping, and the child keeps spinning on a slot for
 //! [`Isolation::linger`] after each reply, so calls in quick succession cost
@@ -26,8 +28,8 @@
 //!
 //! The child dies with the host (on Linux a parent-death signal and a parent
 //! check, on Windows a job object that kills it when the host's handle
-//! closes, and on both a watchdog that ends it when the host's end of the
-//! channel closes). Its
+//! closes, and on all three a watchdog that ends it when the host's end of
+//! the channel closes; on macOS the watchdog alone). Its
 //! standard output and error, and its `tenon_host.log` messages, become
 //! `tracing` events with target `tenon::plugin` and the plugin's name.
 
@@ -71,6 +73,36 @@ pub(crate) const CHILD_ENV: &str = "TENON_ISOLATION_CHILD";
     allow(dead_code)
 )]
 pub(crate) const PARENT_ENV: &str = "TENON_ISOLATION_PARENT";
+/// What the host and the child must both be besides the protocol's
+/// version: tenon's version, marked when a test build swapped the
+/// transport (`__macos-transport`), so that a runner built without the swap
+/// is refused by name instead of misunderstanding the setup.
+#[cfg_attr(
+    not(any(target_os = "linux", target_os = "macos", windows)),
+    allow(dead_code)
+)]
+#[cfg(not(all(target_os = "linux", feature = "__macos-transport")))]
+pub(crate) const BUILD: &str = env!("CARGO_PKG_VERSION");
+#[cfg(all(target_os = "linux", feature = "__macos-transport"))]
+pub(crate) const BUILD: &str = concat!(env!("CARGO_PKG_VERSION"), "+macos-transport");
+
+/// Which backend carries this build's isolated calls: `"linux"` (memfd and
+/// futex), `"macos"` (also on Linux with the internal `__macos-transport`
+/// feature), `"windows"`, or `"none"`. For tenon's own tests.
+#[doc(hidden)]
+pub const TRANSPORT: &str = if cfg!(any(
+    target_os = "macos",
+    all(target_os = "linux", feature = "__macos-transport")
+)) {
+    "macos"
+} else if cfg!(target_os = "linux") {
+    "linux"
+} else if cfg!(windows) {
+    "windows"
+} else {
+    "none"
+};
+
 /// The version of the host–child protocol, checked at the handshake.
 #[cfg_attr(
     not(any(target_os = "linux", target_os = "macos", windows)),
