@@ -2,7 +2,6 @@
 //! (macOS): children, their state, and becoming the reaper of orphaned
 //! descendants.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// The state letter (`R`, `S`, `Z`, …) and the parent of process `pid`, or
@@ -81,7 +80,7 @@ pub fn reap(pid: u32) -> bool {
     let mut status = 0;
     // SAFETY: waitpid with WNOHANG writes only `status`, a live local.
     let reaped = unsafe { libc::waitpid(pid as libc::pid_t, &mut status, libc::WNOHANG) };
-    reaped == pid as libc::pid_t || !Path::new(&format!("/proc/{pid}")).exists()
+    reaped == pid as libc::pid_t || !std::path::Path::new(&format!("/proc/{pid}")).exists()
 }
 
 /// Every process's (pid, parent, state letter), from `ps`.
