@@ -40,6 +40,10 @@ fn main() -> ExitCode {
     if let Some(role) = unix::role() {
         return role;
     }
+    #[cfg(windows)]
+    if let Some(role) = windows::role() {
+        return role;
+    }
     // `--features macos-transport` runs these tests through the macOS
     // backend on Linux: make sure the build really has it.
     println!("isolation transport: {}", tenon::isolation::TRANSPORT);
@@ -87,6 +91,7 @@ const TESTS: &[runner::Test] = &[
         "initializers_that_abort_exit_or_hang_are_typed_load_errors",
         windows::initializers,
     ),
+    ("a_killed_host_takes_its_child_along", windows::killed_host),
 ];
 
 #[cfg(any(target_os = "linux", target_os = "macos"))]

@@ -1,6 +1,7 @@
 //! The isolation tests on Windows (run under Wine by
 //! `scripts/test-windows.sh`): the same faults as on Linux, reported from
-//! the child's exit code instead of a signal.
+//! the child's exit code instead of a signal, and a killed host's child
+//! ended by its job object.
 
 use crate::{isolated, load_isolated};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -307,4 +308,106 @@ pub fn initializers() {
         );
         assert!(started.elapsed() < Duration::from_secs(6), "{stem}");
     }
+}
+
+/// The environment variable that makes this executable play a host that
+/// the test kills (see [`killed_host`]).
+const ROLE: &str = "TENON_ISOLATION_TEST_ROLE";
+
+/// When this executable was started to play a role, plays it.
+pub fn role() -> Option<std::process::ExitCode> {
+    match std::env::var(ROLE).ok()?.as_str() {
+        "hanging-host" => Some(hanging_host()),
+        other => panic!("unknown role {other:?}"),
+    }
+}
+
+/// A host that loads the endless-loop fixture isolated, says `ready` on
+/// stdout, and hangs in a call with a deadline far away until it is killed.
+fn hanging_host() -> std::process::ExitCode {
+    let plugin = Plugin::loader()
+        .isolated(isolated().call_timeout(Duration::from_secs(600)))
+        .load(c_fixture("fault_endless_loop"))
+        .expect("load");
+    let instance = plugin.instantiate("").expect("instantiate");
+    let greeter = greeter_of(&instance);
+    greeter.greet("warm").expect("a first call");
+    println!("ready");
+    let _ = greeter.greet("crash");
+    println!("the call returned: it should have hung");
+    std::process::ExitCode::FAILURE
+}
+
+/// The processes whose parent is `parent` (a Toolhelp snapshot).
+fn children_of(parent: u32) -> Vec<u32> {
+    use windows_sys::Win32::Foundation::{CloseHandle, INVALID_HANDLE_VALUE};
+    use windows_sys::Win32::System::Diagnostics::ToolHelp::{
+        CreateToolhelp32Snapshot, Process32FirstW, Process32NextW, PROCESSENTRY32W,
+        TH32CS_SNAPPROCESS,
+    };
+    // SAFETY: a snapshot of every process; no pointers in.
+    let snapshot = unsafe { CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0) };
+    assert!(!std::ptr::eq(snapshot, INVALID_HANDLE_VALUE), "no snapshot");
+    // SAFETY: plain data, zeroes are valid; the size is set as the API asks.
+    let mut entry: PROCESSENTRY32W = unsafe { std::mem::zeroed() };
+    entry.dwSize = size_of::<PROCESSENTRY32W>() as u32;
+    let mut children = Vec::new();
+    // SAFETY: the snapshot we hold and an entry with its size set.
+    let mut more = unsafe { Process32FirstW(snapshot, &mut entry) } != 0;
+    while more {
+        if entry.th32ParentProcessID == parent {
+            children.push(entry.th32ProcessID);
+        }
+        // SAFETY: as above.
+        more = unsafe { Process32NextW(snapshot, &mut entry) } != 0;
+    }
+    // SAFETY: the snapshot handle, closed once.
+    unsafe { CloseHandle(snapshot) };
+    children
+}
+
+/// The plugin's process ends with its host, however the host ends: a
+/// killed host's job handle closes, and the job kills its process.
+pub fn killed_host() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    use windows_sys::Win32::Foundation::{CloseHandle, WAIT_OBJECT_0};
+    use windows_sys::Win32::System::Threading::{
+        OpenProcess, WaitForSingleObject, PROCESS_QUERY_LIMITED_INFORMATION, PROCESS_SYNCHRONIZE,
+    };
+    let mut host = Command::new(std::env::current_exe().unwrap())
+        .env(ROLE, "hanging-host")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start the host");
+    let mut line = String::new();
+    BufReader::new(host.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.starts_with("ready"), "the host said {line:?}");
+    std::thread::sleep(Duration::from_millis(100));
+    let children = children_of(host.id());
+    assert_eq!(children.len(), 1, "the host runs one child: {children:?}");
+    // SAFETY: opens the child by id, only to wait for it.
+    let child = unsafe {
+        OpenProcess(
+            PROCESS_SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION,
+            0,
+            children[0],
+        )
+    };
+    assert!(!child.is_null(), "the child {} is not running", children[0]);
+    host.kill().expect("terminate the host");
+    host.wait().expect("wait for the host");
+    let killed = Instant::now();
+    // SAFETY: the process handle opened above.
+    let ended = unsafe { WaitForSingleObject(child, 2000) } == WAIT_OBJECT_0;
+    // SAFETY: as above, closed once.
+    unsafe { CloseHandle(child) };
+    assert!(
+        ended,
+        "the child {} outlived its killed host by more than 2 s",
+        children[0]
+    );
+    println!("the child was gone {:?} after its host", killed.elapsed());
 }
