@@ -32,7 +32,7 @@ use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::AtomicU32;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -48,26 +48,36 @@ pub(crate) struct Mapping {
 }
 
 impl Mapping {
-    /// A new mapping of `len` bytes. The object's name lives for a few
-    /// system calls only: it is unlinked before anything else can learn
-    /// the descriptor, so the child gets it from us or not at all. (macOS
-    /// lets a shared memory object be sized once, so the child cannot
-    /// shrink it under the host; a Linux `/dev/shm` file has no such
-    /// guard, which is one reason this transport is a test build there.)
+    /// A new mapping of `len` bytes. The object's name lives for two
+    /// system calls only, is hard to guess (64 bits from a per-process
+    /// random seed), is created exclusively and is readable by this user
+    /// only: it is unlinked before the descriptor is used, so the child
+    /// gets the memory from us or not at all. (macOS lets a shared memory object be sized once, so the
+    /// child cannot shrink it under the host; a Linux `/dev/shm` file has
+    /// no such guard, which is one reason this transport is a test build
+    /// there.)
     pub(crate) fn create(len: usize) -> io::Result<Mapping> {
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        // macOS caps the name at 31 bytes.
-        let name = format!(
-            "/tenon.{}.{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        );
-        let fd = rustix::shm::open(
-            name.as_str(),
-            rustix::shm::OFlags::CREATE | rustix::shm::OFlags::EXCL | rustix::shm::OFlags::RDWR,
-            Mode::RUSR | Mode::WUSR,
-        )?;
-        let _ = rustix::shm::unlink(name.as_str());
+        use std::hash::{BuildHasher, Hasher};
+        let mut attempts = 0;
+        let fd = loop {
+            // macOS caps the name at 31 bytes: this is 23.
+            let random = std::collections::hash_map::RandomState::new()
+                .build_hasher()
+                .finish();
+            let name = format!("/tenon.{random:016x}");
+            match rustix::shm::open(
+                name.as_str(),
+                rustix::shm::OFlags::CREATE | rustix::shm::OFlags::EXCL | rustix::shm::OFlags::RDWR,
+                Mode::RUSR | Mode::WUSR,
+            ) {
+                Ok(fd) => {
+                    let _ = rustix::shm::unlink(name.as_str());
+                    break fd;
+                }
+                Err(rustix::io::Errno::EXIST) if attempts < 8 => attempts += 1,
+                Err(e) => return Err(e.into()),
+            }
+        };
         ftruncate(&fd, len as u64)?;
         Self::map(fd, len)
     }
