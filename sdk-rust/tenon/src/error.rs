@@ -455,7 +455,10 @@ impl Error {
 /// Every kind [`Error::kind`] can name, so that a kind sent by an isolated
 /// plugin's process maps back to a `'static` name (unknown ones to
 /// `isolation_failed`).
-#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+#[cfg_attr(
+    not(any(target_os = "linux", target_os = "macos", windows)),
+    allow(dead_code)
+)]
 pub(crate) fn static_kind(kind: &str) -> &'static str {
     Error::KIND_NAMES
         .iter()

@@ -396,7 +396,7 @@ impl Plugin {
         Ok(unsafe { InstanceCore::new(self.clone(), instance, host) })
     }
 
-    #[cfg(any(target_os = "linux", windows))]
+    #[cfg(any(target_os = "linux", target_os = "macos", windows))]
     pub(crate) fn isolated_host(&self) -> Option<&crate::isolation::Host> {
         match &self.loaded.backend {
             Backend::Isolated(host) => Some(host),
@@ -406,7 +406,7 @@ impl Plugin {
 
     /// An in-process plugin's entry points and offered vtables (for the
     /// isolation child, which serves them).
-    #[cfg(any(target_os = "linux", windows))]
+    #[cfg(any(target_os = "linux", target_os = "macos", windows))]
     pub(crate) fn local_parts(&self) -> Option<(&[Offered], CreateFn, DestroyFn)> {
         match &self.loaded.backend {
             Backend::InProcess(local) => Some((&local.offered, local.create, local.destroy)),
@@ -491,10 +491,12 @@ impl Plugin {
 
 /// Refuses isolation where this build cannot provide it.
 fn isolation_supported(options: &Loader) -> Result<(), Error> {
-    if options.isolation.is_some() && !cfg!(any(target_os = "linux", windows)) {
+    if options.isolation.is_some() && !cfg!(any(target_os = "linux", target_os = "macos", windows))
+    {
         return Err(Error::IsolationUnsupported {
-            reason: "process isolation is implemented on Linux and Windows only in this release"
-                .to_owned(),
+            reason:
+                "process isolation is implemented on Linux, macOS and Windows only in this release"
+                    .to_owned(),
         });
     }
     Ok(())

@@ -14,13 +14,16 @@
 //!
 //! This test has its own `main` (see `isolation/runner.rs`): an isolating
 //! host calls `tenon::isolation::init()` first thing, because the child it
-//! spawns is this executable. On Windows (under Wine in
-//! `scripts/test-windows.sh`) the same faults are checked from the child's
-//! exit code (`isolation/windows.rs`); elsewhere isolation is refused with
+//! spawns is this executable. Linux and macOS share the tests
+//! (`isolation/unix.rs`; on macOS without the memory limit, which it
+//! refuses); on Linux `--features macos-transport` runs them through the
+//! macOS backend. On Windows (under Wine in `scripts/test-windows.sh`) the
+//! same faults are checked from the child's exit code
+//! (`isolation/windows.rs`); elsewhere isolation is refused with
 //! `isolation_unsupported`, which is tested instead.
 
 #[path = "isolation/processes.rs"]
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", target_os = "macos"))]
 mod processes;
 #[path = "isolation/runner.rs"]
 mod runner;
@@ -33,18 +36,24 @@ use tenon_test_plugins::c_fixture;
 
 fn main() -> ExitCode {
     tenon::isolation::init();
-    #[cfg(target_os = "linux")]
-    if let Some(role) = linux::role() {
+    #[cfg(any(target_os = "linux", target_os = "macos"))]
+    if let Some(role) = unix::role() {
         return role;
     }
     #[cfg(windows)]
     if let Some(role) = windows::role() {
         return role;
     }
+    // `--features macos-transport` runs these tests through the macOS
+    // backend on Linux: make sure the build really has it.
+    println!("isolation transport: {}", tenon::isolation::TRANSPORT);
+    if cfg!(feature = "macos-transport") {
+        assert_eq!(tenon::isolation::TRANSPORT, "macos");
+    }
     runner::run(TESTS)
 }
 
-#[cfg(not(any(target_os = "linux", windows)))]
+#[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
 const TESTS: &[runner::Test] = &[(
     "isolation_is_refused_cleanly_where_unsupported",
     unsupported_platform,
@@ -85,58 +94,59 @@ const TESTS: &[runner::Test] = &[
     ("a_killed_host_takes_its_child_along", windows::killed_host),
 ];
 
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", target_os = "macos"))]
 const TESTS: &[runner::Test] = &[
-    ("a_healthy_plugin_works_isolated", linux::healthy),
+    ("a_healthy_plugin_works_isolated", unix::healthy),
     (
         "oversized_arguments_are_refused_cleanly",
-        linux::oversized_arguments,
+        unix::oversized_arguments,
     ),
     (
         "each_fault_gives_its_typed_error_and_the_host_carries_on",
-        linux::each_fault,
+        unix::each_fault,
     ),
     (
         "instances_of_a_crashed_child_are_reported_lost",
-        linux::instances_lost,
+        unix::instances_lost,
     ),
     (
         "with_a_restart_policy_the_next_call_succeeds_on_a_fresh_child",
-        linux::restart,
+        unix::restart,
     ),
     (
         "without_a_restart_policy_the_plugin_stays_down",
-        linux::no_restart,
+        unix::no_restart,
     ),
     (
         "a_crash_around_a_host_callback_is_a_crash_of_the_call",
-        linux::host_callback,
+        unix::host_callback,
     ),
     (
         "an_endless_loop_times_out_at_its_deadline",
-        linux::endless_loop,
+        unix::endless_loop,
     ),
     (
         "a_per_call_deadline_times_out_a_call",
-        linux::per_call_deadline,
+        unix::per_call_deadline,
     ),
     (
         "initializers_that_abort_exit_or_hang_are_typed_load_errors",
-        linux::initializers,
+        unix::initializers,
     ),
     (
         "files_with_corrupted_headers_are_load_errors_never_the_hosts_death",
-        linux::corrupted_headers,
+        unix::corrupted_headers,
     ),
     (
         "a_checksum_mismatch_is_refused_before_any_plugin_code_runs",
-        linux::checksum,
+        unix::checksum,
     ),
     (
         "a_sigkilled_host_takes_its_child_along",
-        linux::sigkilled_host,
+        unix::sigkilled_host,
     ),
-    ("no_zombie_is_left", linux::no_zombies),
+    ("no_zombie_is_left", unix::no_zombies),
+    ("the_memory_limit_is_applied_or_refused", unix::memory_limit),
 ];
 
 /// What every test loads with: isolated, a short default deadline.
@@ -144,7 +154,7 @@ fn isolated() -> Isolation {
     Isolation::new().call_timeout(Duration::from_secs(5))
 }
 
-#[cfg(any(target_os = "linux", windows))]
+#[cfg(any(target_os = "linux", target_os = "macos", windows))]
 fn load_isolated(stem: &str, isolation: Isolation) -> Plugin {
     Plugin::loader()
         .isolated(isolation)
@@ -152,7 +162,7 @@ fn load_isolated(stem: &str, isolation: Isolation) -> Plugin {
         .unwrap_or_else(|error| panic!("{stem}: {error} [{}]", error.kind()))
 }
 
-#[cfg(not(any(target_os = "linux", windows)))]
+#[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
 fn unsupported_platform() {
     let error = Plugin::loader()
         .isolated(isolated())
@@ -161,9 +171,9 @@ fn unsupported_platform() {
     assert_eq!(error.kind(), "isolation_unsupported", "{error}");
 }
 
-#[cfg(target_os = "linux")]
-#[path = "isolation/linux.rs"]
-mod linux;
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+#[path = "isolation/unix.rs"]
+mod unix;
 
 #[cfg(windows)]
 #[path = "isolation/windows.rs"]

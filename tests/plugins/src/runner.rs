@@ -16,8 +16,9 @@ pub fn isolation_runner() -> Result<PathBuf, BuildError> {
     static RUNNER: OnceLock<Result<PathBuf, BuildError>> = OnceLock::new();
     RUNNER
         .get_or_init(|| match crate::prebuilt::manifest() {
-            Some(manifest) => manifest.library(RUNNER_KEY),
-            None => build(),
+            // The prebuilt runner has the default transport.
+            Some(manifest) if !cfg!(feature = "macos-transport") => manifest.library(RUNNER_KEY),
+            _ => build(),
         })
         .clone()
 }
@@ -28,7 +29,15 @@ pub(crate) const RUNNER_KEY: &str = "runner/tenon-test-runner";
 
 pub(crate) fn build() -> Result<PathBuf, BuildError> {
     const PACKAGE: &str = "tenon-test-runner";
-    let (stdout, described) = crate::rust::cargo_build(PACKAGE, &["--bin", PACKAGE])?;
+    // The runner's transport must be the host's (the handshake refuses a
+    // mismatch by name).
+    let transport: &[&str] = if cfg!(feature = "macos-transport") {
+        &["--features", "tenon/__macos-transport"]
+    } else {
+        &[]
+    };
+    let extra = [&["--bin", PACKAGE][..], transport].concat();
+    let (stdout, described) = crate::rust::cargo_build(PACKAGE, &extra)?;
     stdout
         .lines()
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())

@@ -71,11 +71,11 @@ fn run() -> Result<(), String> {
     let bad = || "setup: malformed".to_owned();
     let protocol = reader.u32().ok_or_else(bad)?;
     let version = reader.str().ok_or_else(bad)?;
-    if protocol != super::PROTOCOL || version != env!("CARGO_PKG_VERSION") {
+    if protocol != super::PROTOCOL || version != super::BUILD {
         let message = format!(
             "the runner speaks isolation protocol {} of tenon {}, the host protocol {protocol} of tenon {version}; rebuild the runner against the host's tenon",
             super::PROTOCOL,
-            env!("CARGO_PKG_VERSION")
+            super::BUILD
         );
         refuse(&control, "isolation_failed", &message);
     }

@@ -12,7 +12,21 @@ use std::os::fd::{BorrowedFd, OwnedFd};
 use std::os::unix::net::UnixStream;
 
 /// The most descriptors one message carries.
-const MAX_FDS: usize = 4;
+const MAX_FDS: usize = 32;
+
+/// A write to a closed peer fails instead of raising SIGPIPE (macOS has no
+/// such flag: its sockets get `SO_NOSIGPIPE` in `platform/macos.rs`).
+#[cfg(not(target_os = "macos"))]
+const SEND_FLAGS: SendFlags = SendFlags::NOSIGNAL;
+#[cfg(target_os = "macos")]
+const SEND_FLAGS: SendFlags = SendFlags::empty();
+
+/// Received descriptors are close-on-exec at once where the system can
+/// (Linux); elsewhere [`receive`] sets it right after.
+#[cfg(target_os = "linux")]
+const RECV_FLAGS: RecvFlags = RecvFlags::CMSG_CLOEXEC;
+#[cfg(not(target_os = "linux"))]
+const RECV_FLAGS: RecvFlags = RecvFlags::empty();
 
 /// Sends `bytes` (length-prefixed) with `fds` attached.
 pub(crate) fn send(socket: &UnixStream, bytes: &[u8], fds: &[BorrowedFd<'_>]) -> io::Result<()> {
@@ -24,12 +38,7 @@ pub(crate) fn send(socket: &UnixStream, bytes: &[u8], fds: &[BorrowedFd<'_>]) ->
     }
     // The descriptors travel with the first byte; the rest follows as a
     // plain stream.
-    let sent = sendmsg(
-        socket,
-        &[IoSlice::new(&len)],
-        &mut ancillary,
-        SendFlags::NOSIGNAL,
-    )?;
+    let sent = sendmsg(socket, &[IoSlice::new(&len)], &mut ancillary, SEND_FLAGS)?;
     let mut writer = socket;
     writer.write_all(&len[sent..])?;
     writer.write_all(bytes)
@@ -44,7 +53,7 @@ pub(crate) fn receive(socket: &UnixStream) -> io::Result<(Vec<u8>, Vec<OwnedFd>)
         socket,
         &mut [IoSliceMut::new(&mut len)],
         &mut ancillary,
-        RecvFlags::CMSG_CLOEXEC,
+        RECV_FLAGS,
     )?;
     if received.bytes == 0 {
         return Err(io::ErrorKind::UnexpectedEof.into());
@@ -54,6 +63,12 @@ pub(crate) fn receive(socket: &UnixStream) -> io::Result<(Vec<u8>, Vec<OwnedFd>)
         if let RecvAncillaryMessage::ScmRights(rights) = message {
             fds.extend(rights);
         }
+    }
+    #[cfg(not(target_os = "linux"))]
+    for fd in &fds {
+        // The child receives before it starts anything, so no exec can
+        // have slipped in between.
+        rustix::io::fcntl_setfd(fd, rustix::io::FdFlags::CLOEXEC)?;
     }
     let mut reader = socket;
     reader.read_exact(&mut len[received.bytes..])?;

@@ -2,7 +2,7 @@
 //!
 //! The child is a program whose `main` starts with [`init`]: the host
 //! binary itself (re-executed: `/proc/self/exe` on Linux,
-//! `std::env::current_exe()` on Windows), or a runner named
+//! `std::env::current_exe()` on macOS and Windows), or a runner named
 //! with [`Isolation::runner`]. It must link the crates that declare the
 //! interfaces the host uses (their `interface!` declarations register
 //! themselves, and the child dispatches calls through them). It receives
@@ -14,11 +14,13 @@
 //!
 //! The channel is private to the pair: on Linux a socket pair (the child's
 //! end is its standard input) carries the plugin and a sealed `memfd` of
-//! call slots; on Windows anonymous pipes carry the values of handles
+//! call slots; on macOS the same socket carries an unlinked `shm_open`
+//! object instead; on Windows anonymous pipes carry the values of handles
 //! duplicated into the child (the plugin file, an unnamed section of slots,
 //! a pair of unnamed events per slot). Each slot has a state word (`IDLE →
 //! REQUEST → (CALLBACK ↔ CALLBACK_REPLY)* → REPLY → IDLE`), slept on
-//! through a futex (Linux) or the slot's events (Windows); what differs
+//! through a futex (Linux), `os_sync_wait_on_address` or a socket pair
+//! (macOS), or the slot's events (Windows); what differs
 //! per platform is in `platform/`. Both sides spin briefly before
 //! sleeping, and the child keeps spinning on a slot for
 //! [`Isolation::linger`] after each reply, so calls in quick succession cost
@@ -26,27 +28,27 @@
 //!
 //! The child dies with the host (on Linux a parent-death signal and a parent
 //! check, on Windows a job object that kills it when the host's handle
-//! closes, and on both a watchdog that ends it when the host's end of the
-//! channel closes). Its
+//! closes, and on all three a watchdog that ends it when the host's end of
+//! the channel closes; on macOS the watchdog alone). Its
 //! standard output and error, and its `tenon_host.log` messages, become
 //! `tracing` events with target `tenon::plugin` and the plugin's name.
 
-#[cfg(any(target_os = "linux", windows))]
+#[cfg(any(target_os = "linux", target_os = "macos", windows))]
 mod callback;
-#[cfg(any(target_os = "linux", windows))]
+#[cfg(any(target_os = "linux", target_os = "macos", windows))]
 mod child;
-#[cfg(target_os = "linux")]
+#[cfg(unix)]
 mod control;
-#[cfg(any(target_os = "linux", windows))]
+#[cfg(any(target_os = "linux", target_os = "macos", windows))]
 mod frame;
 mod options;
-#[cfg(any(target_os = "linux", windows))]
+#[cfg(any(target_os = "linux", target_os = "macos", windows))]
 mod platform;
-#[cfg(any(target_os = "linux", windows))]
+#[cfg(any(target_os = "linux", target_os = "macos", windows))]
 mod process;
-#[cfg(any(target_os = "linux", windows))]
+#[cfg(any(target_os = "linux", target_os = "macos", windows))]
 mod shm;
-#[cfg(any(target_os = "linux", windows))]
+#[cfg(any(target_os = "linux", target_os = "macos", windows))]
 mod wait;
 
 pub use options::{Isolation, Restart};
@@ -60,13 +62,52 @@ static INITIALIZED: AtomicBool = AtomicBool::new(false);
 
 /// The environment variable that marks a process started as a plugin's
 /// child.
-#[cfg_attr(not(any(target_os = "linux", windows)), allow(dead_code))]
+#[cfg_attr(
+    not(any(target_os = "linux", target_os = "macos", windows)),
+    allow(dead_code)
+)]
 pub(crate) const CHILD_ENV: &str = "TENON_ISOLATION_CHILD";
 /// The host's process id, which the child checks is its parent.
-#[cfg_attr(not(any(target_os = "linux", windows)), allow(dead_code))]
+#[cfg_attr(
+    not(any(target_os = "linux", target_os = "macos", windows)),
+    allow(dead_code)
+)]
 pub(crate) const PARENT_ENV: &str = "TENON_ISOLATION_PARENT";
+/// What the host and the child must both be besides the protocol's
+/// version: tenon's version, marked when a test build swapped the
+/// transport (`__macos-transport`), so that a runner built without the swap
+/// is refused by name instead of misunderstanding the setup.
+#[cfg_attr(
+    not(any(target_os = "linux", target_os = "macos", windows)),
+    allow(dead_code)
+)]
+#[cfg(not(all(target_os = "linux", feature = "__macos-transport")))]
+pub(crate) const BUILD: &str = env!("CARGO_PKG_VERSION");
+#[cfg(all(target_os = "linux", feature = "__macos-transport"))]
+pub(crate) const BUILD: &str = concat!(env!("CARGO_PKG_VERSION"), "+macos-transport");
+
+/// Which backend carries this build's isolated calls: `"linux"` (memfd and
+/// futex), `"macos"` (also on Linux with the internal `__macos-transport`
+/// feature), `"windows"`, or `"none"`. For tenon's own tests.
+#[doc(hidden)]
+pub const TRANSPORT: &str = if cfg!(any(
+    target_os = "macos",
+    all(target_os = "linux", feature = "__macos-transport")
+)) {
+    "macos"
+} else if cfg!(target_os = "linux") {
+    "linux"
+} else if cfg!(windows) {
+    "windows"
+} else {
+    "none"
+};
+
 /// The version of the host–child protocol, checked at the handshake.
-#[cfg_attr(not(any(target_os = "linux", windows)), allow(dead_code))]
+#[cfg_attr(
+    not(any(target_os = "linux", target_os = "macos", windows)),
+    allow(dead_code)
+)]
 pub(crate) const PROTOCOL: u32 = 1;
 
 /// Call first thing in `main` of a host that isolates plugins without a
@@ -78,14 +119,17 @@ pub(crate) const PROTOCOL: u32 = 1;
 /// calls and exits when the host goes away.
 pub fn init() {
     INITIALIZED.store(true, Ordering::Relaxed);
-    #[cfg(any(target_os = "linux", windows))]
+    #[cfg(any(target_os = "linux", target_os = "macos", windows))]
     if std::env::var_os(CHILD_ENV).is_some() {
         child::main();
     }
 }
 
 /// Whether [`init`] has been called in this process.
-#[cfg_attr(not(any(target_os = "linux", windows)), allow(dead_code))]
+#[cfg_attr(
+    not(any(target_os = "linux", target_os = "macos", windows)),
+    allow(dead_code)
+)]
 pub(crate) fn initialized() -> bool {
     INITIALIZED.load(Ordering::Relaxed)
 }
@@ -135,18 +179,21 @@ pub fn with_deadline<R>(timeout: Duration, body: impl FnOnce() -> R) -> R {
 }
 
 /// The deadline [`with_deadline`] set on this thread, if any.
-#[cfg_attr(not(any(target_os = "linux", windows)), allow(dead_code))]
+#[cfg_attr(
+    not(any(target_os = "linux", target_os = "macos", windows)),
+    allow(dead_code)
+)]
 pub(crate) fn scoped_deadline() -> Option<Instant> {
     DEADLINE.with(|d| d.get())
 }
 
-#[cfg(any(target_os = "linux", windows))]
+#[cfg(any(target_os = "linux", target_os = "macos", windows))]
 mod host;
-#[cfg(any(target_os = "linux", windows))]
+#[cfg(any(target_os = "linux", target_os = "macos", windows))]
 pub(crate) use host::{Host, RemoteInstance};
-#[cfg(all(test, any(target_os = "linux", windows)))]
+#[cfg(all(test, any(target_os = "linux", target_os = "macos", windows)))]
 mod tests;
-#[cfg(not(any(target_os = "linux", windows)))]
+#[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
 mod unsupported;
-#[cfg(not(any(target_os = "linux", windows)))]
+#[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
 pub(crate) use unsupported::{Host, RemoteInstance};

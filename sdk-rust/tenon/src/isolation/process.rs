@@ -170,7 +170,7 @@ impl Process {
         let mut setup = Writer::default();
         setup
             .u32(super::PROTOCOL)
-            .str(env!("CARGO_PKG_VERSION"))
+            .str(super::BUILD)
             .str(&path.to_string_lossy())
             .u64(options.linger.as_nanos().min(u128::from(u64::MAX)) as u64)
             .u64(options.memory_limit.unwrap_or(0));

@@ -118,11 +118,22 @@ fn lengths_and_offsets_outside_an_area_are_refused() {
     assert!(!slot.write(Area::Request, 0, &vec![0; reply * 2]));
 }
 
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", not(feature = "__macos-transport")))]
 #[test]
 fn a_region_cannot_be_grown_or_shrunk_once_sealed() {
     let shm = Shm::create(1, 64 << 10).unwrap();
     let fd = super::platform::mapping_fd(&shm);
     assert!(rustix::fs::ftruncate(fd, 4096).is_err());
     assert!(rustix::fs::ftruncate(fd, 1 << 30).is_err());
+}
+
+/// macOS sizes a shared memory object once: the child cannot shrink the
+/// region under the host either (never run on Linux, where the transport's
+/// `/dev/shm` file has no such guard).
+#[cfg(target_os = "macos")]
+#[test]
+fn a_region_cannot_be_resized_once_sized() {
+    let shm = Shm::create(1, 64 << 10).unwrap();
+    let fd = super::platform::mapping_fd(&shm);
+    assert!(rustix::fs::ftruncate(fd, 4096).is_err());
 }

@@ -1,4 +1,4 @@
-//! Where isolation is not implemented (every platform but Linux and Windows): the same
+//! Where isolation is not implemented (every platform but Linux, macOS and Windows): the same
 //! types, never constructed, so that the rest of the crate has one shape.
 
 use crate::integrity::Opened;
@@ -19,8 +19,9 @@ impl Host {
         _services: &HostServices,
     ) -> Result<(PluginInfo, Host), Error> {
         Err(Error::IsolationUnsupported {
-            reason: "process isolation is implemented on Linux and Windows only in this release"
-                .to_owned(),
+            reason:
+                "process isolation is implemented on Linux, macOS and Windows only in this release"
+                    .to_owned(),
         })
     }
 

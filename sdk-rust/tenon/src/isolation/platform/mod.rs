@@ -5,12 +5,25 @@
 //! else (the slots' layout and protocol, the frames, the spin-then-sleep
 //! policy, the restart policy) is shared and lives beside this module.
 //!
-//! A new platform (macOS) adds a module with the same items here.
+//! A new platform adds a module with the same items here.
 
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", not(feature = "__macos-transport")))]
 mod linux;
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", not(feature = "__macos-transport")))]
 pub(crate) use linux::*;
+
+// Also on Linux with the internal `__macos-transport` feature, for the
+// tests (see the module's own comment).
+#[cfg(any(
+    target_os = "macos",
+    all(target_os = "linux", feature = "__macos-transport")
+))]
+mod macos;
+#[cfg(any(
+    target_os = "macos",
+    all(target_os = "linux", feature = "__macos-transport")
+))]
+pub(crate) use macos::*;
 
 #[cfg(windows)]
 mod windows;
