@@ -148,8 +148,9 @@ impl Plugin {
 
     /// Loads, in this process, a file already opened (and, for a required
     /// digest, checked); `path` names it in errors and metadata.
-    /// (The isolation child's entry: it knows no length.)
-    #[cfg(target_os = "linux")]
+    /// (The isolation child's entry, on the platforms with one: it knows
+    /// no length.)
+    #[cfg(any(target_os = "linux", target_os = "macos", windows))]
     pub(crate) fn load_local(
         path: &Path,
         opened: crate::integrity::Opened,

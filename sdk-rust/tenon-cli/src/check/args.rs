@@ -28,7 +28,7 @@ pub struct CheckArgs {
     #[arg(long, conflicts_with = "isolated")]
     pub in_process: bool,
     /// Run every check with the plugin loaded isolated, as a host that
-    /// asks for isolation loads it (Linux, Windows): the checks run in this
+    /// asks for isolation loads it (Linux, Windows, macOS): the checks run in this
     /// process and the plugin in a child process of it, so a crash or a
     /// hang is reported as the failed call's error (kind crashed or
     /// timed_out), and a plugin that passes works isolated. --timeout is
