@@ -16,22 +16,21 @@
 //! switch: a build has one transport, chosen where it is compiled, and no
 //! user of a normal build can land on this one by accident.
 
-use super::{Ended, HandshakeError};
+use super::unix::{self, ChildChannel, Control, Launch, Mapping, Spawned};
+use super::Ended;
 use crate::integrity::Opened;
 use crate::isolation::control;
 use crate::isolation::frame::Reader;
 use crate::isolation::shm::{Shm, CHILD_ASLEEP, HOST_ASLEEP};
 use rustix::event::{poll, PollFd, PollFlags};
 use rustix::fs::{ftruncate, Mode};
-use rustix::mm::{mmap, munmap, MapFlags, ProtFlags};
 use rustix::net::{recv, send, RecvFlags, SendFlags};
 use std::fs::File;
-use std::io::{self, Read};
+use std::io;
 use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::ptr::NonNull;
+use std::process::Child;
 use std::sync::atomic::AtomicU32;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -39,13 +38,6 @@ use std::time::Duration;
 /// How many wake-up descriptors one message carries after the setup (the
 /// kernel caps a message's descriptors; 256 slots take eight messages).
 const WAKES_PER_MESSAGE: usize = 32;
-
-/// The shared memory: a POSIX shared memory object, unlinked, mapped.
-pub(crate) struct Mapping {
-    base: NonNull<u8>,
-    len: usize,
-    fd: OwnedFd,
-}
 
 impl Mapping {
     /// A new mapping of `len` bytes. The object's name lives for two
@@ -79,54 +71,21 @@ impl Mapping {
             }
         };
         ftruncate(&fd, len as u64)?;
-        Self::map(fd, len)
+        Self::map_checked(fd, len)
     }
 
-    fn map(fd: OwnedFd, len: usize) -> io::Result<Mapping> {
-        if len == 0 {
-            return Err(io::Error::other("empty shared memory"));
-        }
+    /// Maps `len` bytes of the object, once its size is checked.
+    fn map_checked(fd: OwnedFd, len: usize) -> io::Result<Mapping> {
         // The object must hold the whole mapping, or an access past its
-        // end faults; macOS rounds an object's size up to whole pages.
-        let size = rustix::fs::fstat(&fd)?.st_size;
-        if u64::try_from(size).map_or(true, |size| size < len as u64) {
-            return Err(io::Error::other("shared memory smaller than announced"));
+        // end faults; macOS rounds an object's size up to whole pages. (An
+        // empty mapping is refused by `map`.)
+        if len != 0 {
+            let size = rustix::fs::fstat(&fd)?.st_size;
+            if u64::try_from(size).map_or(true, |size| size < len as u64) {
+                return Err(io::Error::other("shared memory smaller than announced"));
+            }
         }
-        // SAFETY: a fresh shared mapping of an object we hold, no longer
-        // than the object (checked above); nothing else lives at the address.
-        let base = unsafe {
-            mmap(
-                core::ptr::null_mut(),
-                len,
-                ProtFlags::READ | ProtFlags::WRITE,
-                MapFlags::SHARED,
-                fd.as_fd(),
-                0,
-            )
-        }?;
-        Ok(Mapping {
-            base: NonNull::new(base.cast()).ok_or_else(|| io::Error::other("mmap gave NULL"))?,
-            len,
-            fd,
-        })
-    }
-
-    /// The start of the mapping (page-aligned).
-    pub(crate) fn base(&self) -> NonNull<u8> {
-        self.base
-    }
-
-    /// Its length in bytes.
-    pub(crate) fn len(&self) -> usize {
-        self.len
-    }
-}
-
-impl Drop for Mapping {
-    fn drop(&mut self) {
-        // SAFETY: mapped in `map` with this length; the `Shm` owning this
-        // mapping hands out no slot that outlives it.
-        let _ = unsafe { munmap(self.base.as_ptr().cast(), self.len) };
+        Self::map(fd, len)
     }
 }
 
@@ -207,10 +166,7 @@ pub(crate) fn sleep(
         &wake.child
     };
     let Some(end) = end else { return };
-    let spec = timeout.map(|t| rustix::time::Timespec {
-        tv_sec: t.as_secs().min(i64::MAX as u64) as i64,
-        tv_nsec: i64::from(t.subsec_nanos()),
-    });
+    let spec = unix::timespec(timeout);
     let mut fds = [PollFd::new(end, PollFlags::IN)];
     // A byte written before this call is still there: no wake-up is lost
     // between the caller's last look at the word and the poll.
@@ -355,18 +311,6 @@ pub(crate) fn own_executable() -> io::Result<PathBuf> {
     std::env::current_exe()
 }
 
-/// A child ready to start: the command, with the child's end of the
-/// control socket as its standard input.
-pub(crate) struct Launch {
-    command: Command,
-}
-
-/// The host's end of the control socket: the child's watchdog exits when
-/// it closes.
-pub(crate) struct Control {
-    socket: UnixStream,
-}
-
 /// The command and the control channel for a child running `runner`.
 pub(crate) fn prepare(
     runner: &Path,
@@ -374,15 +318,9 @@ pub(crate) fn prepare(
     memory_limit: Option<u64>,
 ) -> io::Result<(Launch, Control)> {
     refuse_memory_limit(memory_limit)?;
-    let (host_end, child_end) = UnixStream::pair()?;
-    no_sigpipe(&OwnedFd::from(host_end.try_clone()?))?;
-    let mut command = Command::new(runner);
-    command
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::from(OwnedFd::from(child_end)))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    Ok((Launch { command }, Control { socket: host_end }))
+    let (launch, control) = unix::prepare_command(runner, env)?;
+    no_sigpipe(&OwnedFd::from(control.socket.try_clone()?))?;
+    Ok((launch, control))
 }
 
 /// macOS enforces neither `RLIMIT_AS` nor `RLIMIT_DATA`, and has no
@@ -405,32 +343,15 @@ fn refuse_memory_limit(_memory_limit: Option<u64>) -> io::Result<()> {
     Ok(())
 }
 
-/// A started child, as the keeper thread holds it.
-pub(crate) struct Spawned {
-    /// How the host kills it.
-    pub child: ChildRef,
-    /// Its standard output and error, to forward.
-    pub stdout: Option<Box<dyn Read + Send>>,
-    pub stderr: Option<Box<dyn Read + Send>>,
-    /// How the keeper waits for its end.
-    pub waiter: Waiter,
-}
-
 impl Launch {
     /// Starts the child (the standard library uses `posix_spawn` here).
-    pub(crate) fn spawn(mut self) -> io::Result<Spawned> {
-        let mut child = self.command.spawn()?;
-        drop(self.command);
-        let pid = rustix::process::Pid::from_raw(child.id() as i32)
-            .ok_or_else(|| io::Error::other("a child's pid is positive"))?;
-        let stdout = child
-            .stdout
-            .take()
-            .map(|o| Box::new(o) as Box<dyn Read + Send>);
-        let stderr = child
-            .stderr
-            .take()
-            .map(|e| Box::new(e) as Box<dyn Read + Send>);
+    pub(crate) fn spawn(self) -> io::Result<Spawned> {
+        let unix::Started {
+            child,
+            pid,
+            stdout,
+            stderr,
+        } = self.start()?;
         let reaped = Arc::new(Mutex::new(false));
         Ok(Spawned {
             child: ChildRef {
@@ -474,7 +395,6 @@ impl Waiter {
     /// Waits for the child's end and reaps it.
     pub(crate) fn wait(mut self) -> Ended {
         use rustix::process::{waitid, WaitId, WaitIdOptions};
-        use std::os::unix::process::ExitStatusExt;
         loop {
             match waitid(
                 WaitId::Pid(self.pid),
@@ -487,16 +407,7 @@ impl Waiter {
             }
         }
         *self.reaped.lock().unwrap_or_else(|e| e.into_inner()) = true;
-        match self.child.wait() {
-            // A crash is a signal, as on Linux (SIGSEGV, SIGBUS — macOS
-            // reports most bad accesses as SIGBUS —, SIGABRT, SIGKILL).
-            Ok(status) => Ended {
-                signal: status.signal(),
-                exit_code: status.code(),
-                note: None,
-            },
-            Err(_) => Ended::default(),
-        }
+        unix::ended(self.child.wait())
     }
 }
 
@@ -520,39 +431,13 @@ impl Control {
         message.extend_from_slice(&(shm.mapping().len() as u64).to_le_bytes());
         message.extend_from_slice(&(shm.wakes().len() as u32).to_le_bytes());
         message.extend_from_slice(&(ends.len() as u32).to_le_bytes());
-        let fds = [file.as_fd(), shm.mapping().fd.as_fd()];
+        let fds = [file.as_fd(), shm.mapping().fd()];
         control::send(&self.socket, &message, &fds)?;
         for batch in ends.chunks(WAKES_PER_MESSAGE) {
             control::send(&self.socket, &[], batch)?;
         }
         Ok(())
     }
-
-    /// Reads the child's handshake, waiting up to `timeout`.
-    pub(crate) fn read_handshake(&self, timeout: Duration) -> Result<Vec<u8>, HandshakeError> {
-        let mut control = &self.socket;
-        let _ = self.socket.set_read_timeout(Some(timeout));
-        let mut len = [0u8; 4];
-        let read = control.read_exact(&mut len).and_then(|()| {
-            let len = u32::from_le_bytes(len) as usize;
-            if len > 1 << 20 {
-                return Err(io::Error::other("handshake too long"));
-            }
-            let mut bytes = vec![0u8; len];
-            control.read_exact(&mut bytes).map(|()| bytes)
-        });
-        let _ = self.socket.set_read_timeout(None);
-        read.map_err(|e| match e.kind() {
-            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => HandshakeError::TimedOut,
-            _ => HandshakeError::Closed,
-        })
-    }
-}
-
-/// The child's end of the control channel.
-pub(crate) struct ChildChannel {
-    control: UnixStream,
-    fds: Vec<OwnedFd>,
 }
 
 /// The first steps of the child: check that the host is its parent, and
@@ -560,22 +445,8 @@ pub(crate) struct ChildChannel {
 /// child die with the host: the watchdog does, from the moment the setup
 /// is in (see [`ChildChannel::take_resources`]).
 pub(crate) fn child_begin(parent_env: &str) -> Result<ChildChannel, String> {
-    let parent = std::env::var(parent_env)
-        .ok()
-        .and_then(|p| p.parse::<i32>().ok());
-    let actual = rustix::process::getppid().map(|p| p.as_raw_nonzero().get());
-    if parent.is_none() || parent != actual {
-        std::process::exit(1);
-    }
-    // The control socket is our stdin; keep it, and give the plugin an
-    // empty stdin instead, so nothing it reads can eat the protocol.
-    let control: OwnedFd = std::io::stdin()
-        .as_fd()
-        .try_clone_to_owned()
-        .map_err(|e| format!("no control socket: {e}"))?;
-    if let Ok(null) = File::open("/dev/null") {
-        let _ = rustix::stdio::dup2_stdin(&null);
-    }
+    unix::check_parent(parent_env);
+    let control = unix::take_control()?;
     no_sigpipe(&control).map_err(|e| format!("control socket: {e}"))?;
     Ok(ChildChannel {
         control: UnixStream::from(control),
@@ -584,14 +455,6 @@ pub(crate) fn child_begin(parent_env: &str) -> Result<ChildChannel, String> {
 }
 
 impl ChildChannel {
-    /// Receives the setup message (its descriptors are kept for
-    /// [`ChildChannel::take_resources`]).
-    pub(crate) fn receive_setup(&mut self) -> Result<Vec<u8>, String> {
-        let (setup, fds) = control::receive(&self.control).map_err(|e| format!("setup: {e}"))?;
-        self.fds = fds;
-        Ok(setup)
-    }
-
     /// The plugin file, the shared memory and the slots' wake-ups the
     /// setup carried; `reader` is past the setup's common fields. Starts
     /// the watchdog before the plugin is loaded, so that a host that dies
@@ -639,7 +502,8 @@ impl ChildChannel {
                 })
                 .collect()
         };
-        let mapping = Mapping::map(shm_fd, len).map_err(|e| format!("shared memory: {e}"))?;
+        let mapping =
+            Mapping::map_checked(shm_fd, len).map_err(|e| format!("shared memory: {e}"))?;
         // Loaded through its descriptor: the bytes the host opened (and
         // checked, when it required a digest).
         let opened = Opened {
@@ -650,22 +514,8 @@ impl ChildChannel {
             .control
             .try_clone()
             .map_err(|e| format!("control socket: {e}"))?;
-        watch(control).map_err(|e| format!("cannot start the watchdog: {e}"))?;
+        unix::watch(control).map_err(|e| format!("cannot start the watchdog: {e}"))?;
         Ok((opened, mapping, wakes))
-    }
-
-    /// Writes one length-prefixed message to the host.
-    pub(crate) fn send(&self, bytes: &[u8]) -> io::Result<()> {
-        control::write_message(&self.control, bytes)
-    }
-
-    /// After a refusal: waits for the host to close the channel (the
-    /// watchdog then ends the process).
-    pub(crate) fn wait_for_close_and_exit(&self) -> ! {
-        let mut rest = Vec::new();
-        let mut control = &self.control;
-        let _ = control.read_to_end(&mut rest);
-        std::process::exit(0);
     }
 
     /// The watchdog already runs (started with the setup).
@@ -674,51 +524,12 @@ impl ChildChannel {
     }
 }
 
-/// The watchdog: when the host's end closes (the host died or dropped the
-/// plugin), end at once, whatever the plugin's threads are doing.
-fn watch(control: UnixStream) -> io::Result<()> {
-    std::thread::Builder::new()
-        .name("tenon-watchdog".to_owned())
-        .spawn(move || {
-            let mut control = &control;
-            let mut byte = [0u8; 64];
-            loop {
-                match control.read(&mut byte) {
-                    Ok(0) | Err(_) => {
-                        let _ = rustix::process::kill_process(
-                            rustix::process::getpid(),
-                            rustix::process::Signal::KILL,
-                        );
-                    }
-                    Ok(_) => {}
-                }
-            }
-        })
-        .map(drop)
-}
-
-/// Limits the child's address space (Linux, where this transport runs for
-/// the tests; on macOS the host refused the limit before starting it).
-pub(crate) fn limit_memory(bytes: u64) {
-    let _ = rustix::process::setrlimit(
-        rustix::process::Resource::As,
-        rustix::process::Rlimit {
-            current: Some(bytes),
-            maximum: Some(bytes),
-        },
-    );
-}
-
-/// Whether the host limits the child's memory itself when it starts it
-/// (then the child does nothing more).
-pub(crate) const HOST_LIMITS_MEMORY: bool = false;
-
 /// A second mapping of `shm`'s memory in this process, with duplicates of
 /// its wake-ups' ends, as the child maps it (for the channel's tests).
 #[cfg(test)]
 pub(crate) fn second_view(shm: &Shm) -> io::Result<Shm> {
-    let fd = shm.mapping().fd.as_fd().try_clone_to_owned()?;
-    let mapping = Mapping::map(fd, shm.mapping().len())?;
+    let fd = shm.mapping().fd().try_clone_to_owned()?;
+    let mapping = Mapping::map_checked(fd, shm.mapping().len())?;
     let dup = |end: &Option<OwnedFd>| end.as_ref().map(|e| e.try_clone()).transpose();
     let wakes = shm
         .wakes()
@@ -731,11 +542,4 @@ pub(crate) fn second_view(shm: &Shm) -> io::Result<Shm> {
         })
         .collect::<io::Result<Vec<_>>>()?;
     Shm::open(mapping, wakes)
-}
-
-/// The memory's descriptor (for the channel's tests).
-#[cfg(test)]
-#[allow(dead_code)]
-pub(crate) fn mapping_fd(shm: &Shm) -> std::os::fd::BorrowedFd<'_> {
-    shm.mapping().fd.as_fd()
 }

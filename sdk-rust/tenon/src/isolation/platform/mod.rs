@@ -7,6 +7,12 @@
 //!
 //! A new platform adds a module with the same items here.
 
+// What the two Unix backends share.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+mod unix;
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+pub(crate) use unix::*;
+
 #[cfg(all(target_os = "linux", not(feature = "__macos-transport")))]
 mod linux;
 #[cfg(all(target_os = "linux", not(feature = "__macos-transport")))]
