@@ -28,6 +28,17 @@ for arch in aarch64 x86_64; do
     for tool in cc c++; do
         cat >"$wrappers/$tool-$arch" <<WRAPPER
 #!/usr/bin/env bash
+# cc-rs probes the compiler with "-?" and "--version"; Zig's cc answers
+# and also writes ./a.o, in the build script's source folder: probes run
+# in a folder of their own, removed after.
+case "\$*" in
+    "-?" | --version)
+        probe=\$(mktemp -d)
+        (cd "\$probe" && python3 -m ziglang $tool -target $arch-macos "\$@")
+        status=\$?
+        rm -rf "\$probe"
+        exit "\$status" ;;
+esac
 args=()
 skip=0
 for a in "\$@"; do
