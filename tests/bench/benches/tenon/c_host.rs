@@ -245,9 +245,9 @@ unsafe extern "C" fn get_interface(
 }
 
 /// What a C host does to use a plugin once: `dlopen`, `dlsym` the entry,
-/// check the ABI major, find the interface by id, `create`, `destroy`,
-/// `dlclose`. Panics on any failure.
-pub fn load_use_unload(path: &CStr, interface_id: &CStr) {
+/// check the ABI major, find the interface by id, `create`, then `ready`
+/// (the instance is usable), `destroy`, `dlclose`. Panics on any failure.
+pub fn load_use_unload(path: &CStr, interface_id: &CStr, ready: impl FnOnce()) {
     let host = tenon_host {
         struct_size: core::mem::size_of::<tenon_host>() as u32,
         abi_major: TENON_ABI_MAJOR,
@@ -276,6 +276,7 @@ pub fn load_use_unload(path: &CStr, interface_id: &CStr) {
         let status =
             (descriptor.create.unwrap_unchecked())(&host, str_arg(""), &mut instance, &mut error);
         finish(status, &mut error);
+        ready();
         (descriptor.destroy.unwrap_unchecked())(instance);
         assert_eq!(dlclose(library), 0, "dlclose {path:?} failed");
     }

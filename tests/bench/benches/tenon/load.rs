@@ -4,6 +4,7 @@
 
 use crate::c_host;
 use crate::harness::{run_group, Case, Row, Settings};
+use crate::installed::Installed;
 use std::ffi::{CStr, CString};
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -23,18 +24,21 @@ pub struct Subject {
     pub interface: &'static str,
 }
 
-/// What `Plugin::load` and friends do for a host that uses one interface.
-fn tenon_once(path: &Path, interface: &str) {
-    fn with<I: ?Sized + Interface>(path: &Path) {
+/// What `Plugin::load` and friends do for a host that uses one interface,
+/// calling `ready` once the handle is resolved, before everything is
+/// dropped (destroy, `dlclose`).
+fn tenon_once(path: &Path, interface: &str, ready: impl FnOnce()) {
+    fn with<I: ?Sized + Interface>(path: &Path, ready: impl FnOnce()) {
         let plugin = Plugin::load(path).expect("the plugin loads");
         let instance = plugin.instantiate("").expect("the plugin instantiates");
         let handle = instance.interface::<I>().expect("the interface resolves");
         black_box(&handle);
+        ready();
     }
     match interface {
-        "greeter" => with::<dyn Greeter>(path),
-        "kv" => with::<dyn Kv>(path),
-        "processor" => with::<dyn Processor>(path),
+        "greeter" => with::<dyn Greeter>(path, ready),
+        "kv" => with::<dyn Kv>(path, ready),
+        "processor" => with::<dyn Processor>(path, ready),
         other => panic!("unknown interface {other}"),
     }
 }
@@ -61,7 +65,7 @@ pub fn warm(settings: &Settings, subjects: &[Subject]) -> Vec<Row> {
         let id = interface_id(subject.interface);
         cases.push(Case::once(raw.clone(), move || {
             let start = Instant::now();
-            c_host::load_use_unload(&path, id);
+            c_host::load_use_unload(&path, id, || ());
             start.elapsed()
         }));
         let path = subject.path.clone();
@@ -69,7 +73,7 @@ pub fn warm(settings: &Settings, subjects: &[Subject]) -> Vec<Row> {
         cases.push(
             Case::once(format!("load-warm/{}/tenon", subject.label), move || {
                 let start = Instant::now();
-                tenon_once(&path, interface);
+                tenon_once(&path, interface, || ());
                 start.elapsed()
             })
             .against(&raw),
@@ -112,7 +116,9 @@ fn still_mapped(path: &Path) -> bool {
 const CHILD: &str = "TENON_BENCH_LOAD_CHILD";
 
 /// If this process is a cold-load child, performs the load, prints the
-/// nanoseconds it took, and returns true.
+/// nanoseconds it took, and returns true. Its mode says whose load (`raw`,
+/// `tenon`) and when the clock stops: after the unload, or with `-ready`
+/// once the instance is usable (the unload follows, untimed).
 pub fn child() -> bool {
     let Some(spec) = std::env::var_os(CHILD) else {
         return false;
@@ -124,34 +130,45 @@ pub fn child() -> bool {
         panic!("bad {CHILD}: {spec}");
     };
     let path = Path::new(path);
-    let elapsed = match mode {
-        "raw" => {
-            let c = c_path(path);
-            let id = interface_id(interface);
-            let start = Instant::now();
-            c_host::load_use_unload(&c, id);
-            start.elapsed()
-        }
-        "tenon" => {
-            let start = Instant::now();
-            tenon_once(path, interface);
-            start.elapsed()
-        }
+    let (who, until_ready) = match mode.strip_suffix("-ready") {
+        Some(who) => (who, true),
+        None => (mode, false),
+    };
+    // What a C host is given: the path as a C string, the id.
+    let (c, id) = (c_path(path), interface_id(interface));
+    let mut ready_at = None;
+    let start = Instant::now();
+    match who {
+        "raw" => c_host::load_use_unload(&c, id, || ready_at = Some(start.elapsed())),
+        "tenon" => tenon_once(path, interface, || ready_at = Some(start.elapsed())),
         other => panic!("bad child mode {other}"),
+    }
+    let elapsed = if until_ready {
+        ready_at.expect("the load got ready")
+    } else {
+        start.elapsed()
     };
     println!("{}", elapsed.as_nanos());
     true
 }
 
-/// Runs one cold load in a fresh copy of this executable and returns the
-/// time the child measured around the load alone (the process start is
-/// not included).
-fn in_child(mode: &str, subject: &Subject) -> Duration {
-    let exe = std::env::current_exe().expect("the bench knows its path");
-    let output = Command::new(exe)
+/// How one cold sample runs: which executable is the child, which file it
+/// loads, and its mode (see [`child`]).
+#[derive(Clone)]
+struct ColdRun {
+    exe: PathBuf,
+    plugin: PathBuf,
+    interface: &'static str,
+    mode: &'static str,
+}
+
+/// Runs one cold load in a fresh process and returns the time the child
+/// measured around the load alone (the process start is not included).
+fn in_child(run: &ColdRun) -> Duration {
+    let output = Command::new(&run.exe)
         .env(
             CHILD,
-            format!("{mode}:{}:{}", subject.interface, subject.path.display()),
+            format!("{}:{}:{}", run.mode, run.interface, run.plugin.display()),
         )
         .output()
         .expect("the bench can run itself");
@@ -168,20 +185,47 @@ fn in_child(mode: &str, subject: &Subject) -> Duration {
     Duration::from_nanos(ns)
 }
 
-/// Cold loads: each sample is the first load in a fresh process.
+/// Cold loads: each sample is the first load in a fresh process. The
+/// child is an installed copy of this benchmark loading an installed copy
+/// of the plugin (`installed.rs` says why); the `-as-linked` cases run the
+/// files as the build left them. The `-ready` cases stop the clock once the
+/// instance is usable, as Go's `plugin.Open` (which cannot unload) is timed.
 pub fn cold(settings: &Settings, subjects: &[Subject]) -> Vec<Row> {
+    let linked_exe = std::env::current_exe().expect("the bench knows its path");
+    let mut installed = Installed::new("cold");
+    let installed_exe = installed.copy(&linked_exe);
     let mut cases = Vec::new();
     for subject in subjects {
-        let raw = format!("load-cold/{}/raw-dlopen", subject.label);
-        let s = subject.clone();
-        cases.push(Case::once(raw.clone(), move || in_child("raw", &s)));
-        let s = subject.clone();
-        cases.push(
-            Case::once(format!("load-cold/{}/tenon", subject.label), move || {
-                in_child("tenon", &s)
-            })
-            .against(&raw),
-        );
+        let installed_plugin = installed.copy(&subject.path);
+        let variants = [
+            ("", "", &installed_exe, &installed_plugin),
+            ("-ready", "-ready", &installed_exe, &installed_plugin),
+            ("", "-as-linked", &linked_exe, &subject.path),
+        ];
+        for (mode_suffix, name_suffix, exe, plugin) in variants {
+            let raw = format!("load-cold/{}/raw-dlopen{name_suffix}", subject.label);
+            let run = |who: &str| ColdRun {
+                exe: exe.clone(),
+                plugin: plugin.clone(),
+                interface: subject.interface,
+                mode: match (who, mode_suffix) {
+                    ("raw", "") => "raw",
+                    ("raw", _) => "raw-ready",
+                    (_, "") => "tenon",
+                    _ => "tenon-ready",
+                },
+            };
+            let raw_run = run("raw");
+            cases.push(Case::once(raw.clone(), move || in_child(&raw_run)));
+            let tenon_run = run("tenon");
+            cases.push(
+                Case::once(
+                    format!("load-cold/{}/tenon{name_suffix}", subject.label),
+                    move || in_child(&tenon_run),
+                )
+                .against(&raw),
+            );
+        }
     }
     let settings = Settings {
         samples: settings.samples.min(51),

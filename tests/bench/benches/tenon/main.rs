@@ -16,6 +16,7 @@
 mod c_host;
 mod calls;
 mod harness;
+mod installed;
 mod isolated;
 mod load;
 mod peers;

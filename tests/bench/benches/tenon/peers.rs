@@ -12,12 +12,13 @@
 //! `TENON_BENCH_PEERS=0`.
 
 use crate::harness::{print_row, summarize, Row, Settings, Stats};
+use crate::installed::Installed;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Each peer case and the Tenon case it is compared with.
 const EQUIVALENTS: &[(&str, &str)] = &[
-    ("go-plugin-pkg/open-cold", "load-cold/greeter-c/tenon"),
+    ("go-plugin-pkg/open-cold", "load-cold/greeter-c/tenon-ready"),
     ("go-plugin-pkg/len", "call/kv-cpp/len/typed"),
     ("go-plugin-pkg/greet", "call/greeter-c/greet/typed"),
     ("go-plugin-pkg/echo-64B", "call/echo-c/process-64B/typed"),
@@ -175,15 +176,19 @@ pub fn run(settings: &Settings, tenon: &[Row]) -> Vec<Row> {
 
     match build_plugin_pkg(&out) {
         Ok((plugin, host)) => {
+            // Installed copies, as Tenon's cold loads run (`installed.rs`).
+            let mut installed = Installed::new("go");
+            let (installed_host, installed_plugin) =
+                (installed.copy(&host), installed.copy(&plugin));
             let starts = settings.samples.min(51);
             let mut open_ns = Vec::with_capacity(starts);
             let mut failed = None;
             for _ in 0..starts {
                 match output(
-                    Command::new(&host)
+                    Command::new(&installed_host)
                         .arg("-mode=open")
                         .arg("-plugin")
-                        .arg(&plugin),
+                        .arg(&installed_plugin),
                 ) {
                     Ok(text) => open_ns.push(text.trim().parse::<f64>().expect("nanoseconds")),
                     Err(why) => {
