@@ -53,7 +53,7 @@ impl Loader {
     /// Runs the plugin in a child process: a crash, an `exit`, a hang or a
     /// runaway allocation there gives the host a typed error instead of
     /// its death. See [`Isolation`] and `docs/isolation.md`. On platforms
-    /// other than Linux, loading then fails with kind
+    /// other than Linux, Windows and macOS, loading then fails with kind
     /// `isolation_unsupported`.
     pub fn isolated(mut self, isolation: Isolation) -> Self {
         self.isolation = Some(isolation);

@@ -93,10 +93,10 @@ fn run() -> Result<(), String> {
     if memory_limit > 0 && !platform::HOST_LIMITS_MEMORY {
         platform::limit_memory(memory_limit);
     }
-    // Loads and verifies as `Plugin::load` does.
-    let loaded = crate::library::LibraryFile::read_open(&opened.file, &path)
-        .and_then(|file| file.check_entry())
-        .and_then(|()| Plugin::load_local(&path, opened, &HostServices::new()));
+    // Loads and verifies as `Plugin::load` does. The host has already read
+    // this very file whole (`Plugin::load_opened_sized`), so only the checks
+    // that guard this process's loader run again, on what it maps.
+    let loaded = Plugin::load_local(&path, opened, &HostServices::new());
     let plugin = match loaded {
         Ok(plugin) => plugin,
         Err(error) => {
