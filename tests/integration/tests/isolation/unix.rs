@@ -13,7 +13,7 @@ use tenon::isolation::Restart;
 use tenon::{CallError, CallResult, HostServices, Plugin};
 use tenon_example_interfaces::Greeter;
 use tenon_interface::Fault;
-use tenon_test_plugins::{c_fixture, c_plugin};
+use tenon_test_plugins::{c_fixture, c_plugin, corrupted_elf_copies};
 
 /// The environment variable that makes this executable play a host that
 /// the test kills (see [`sigkilled_host`]).
@@ -453,20 +453,6 @@ pub fn initializers() {
     assert!(zombies_after(Duration::from_secs(1)).is_empty());
 }
 
-/// `length` bytes of noise from a fixed seed, as `tenon-cli`'s hostile
-/// tests make them: the same files on every run.
-struct Noise(u64);
-
-impl Noise {
-    fn next(&mut self, below: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        ((self.0 >> 33) as usize) % below
-    }
-}
-
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("tenon-isolation-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -474,35 +460,10 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// Copies of the C greeter with a few bits flipped in its ELF header and
-/// program headers, where corruption can crash the dynamic loader itself.
-fn corrupted_copies(dir: &Path, count: u64) -> Vec<PathBuf> {
-    let original = std::fs::read(c_plugin("greeter")).unwrap();
-    let field = |at: usize, size: usize| {
-        let mut bytes = [0u8; 8];
-        bytes[..size].copy_from_slice(&original[at..at + size]);
-        u64::from_le_bytes(bytes) as usize
-    };
-    let headers_end = field(32, 8) + field(54, 2) * field(56, 2);
-    (0..count)
-        .map(|seed| {
-            let mut noise = Noise(seed);
-            let mut bytes = original.clone();
-            for _ in 0..[1, 2, 4, 8][noise.next(4)] {
-                let at = 16 + noise.next(headers_end - 16);
-                bytes[at] ^= 1 << noise.next(8);
-            }
-            let path = dir.join(format!("corrupted-{seed}.so"));
-            std::fs::write(&path, bytes).unwrap();
-            path
-        })
-        .collect()
-}
-
 pub fn corrupted_headers() {
     let dir = scratch("corrupted");
     let mut kinds = std::collections::BTreeMap::<String, usize>::new();
-    for path in corrupted_copies(&dir, 40) {
+    for path in corrupted_elf_copies(&dir, 40) {
         let loaded = Plugin::loader()
             .isolated(isolated().start_timeout(Duration::from_secs(2)))
             .load(&path);
