@@ -3,22 +3,23 @@
 //! Each fixture (tests/fixtures/*.c) misbehaves in one way: an initializer
 //! that aborts, hangs, exits with status 0 or prints; a method that prints
 //! a passing verdict and exits with status 0; a destroy that crashes. Files
-//! with corrupted headers are made here from a valid plugin. The tests
-//! require that `inspect` always prints exactly one JSON document with
-//! `--json` and exits 0 only for a plugin it could read, that `check`
-//! passes no such plugin, that failures carry their error kind, that a
-//! crash is blamed on the call it happened in, and that a hang is cut short
-//! in well under a minute with the default options.
+//! with corrupted headers are made from a valid plugin
+//! (`tenon_test_plugins::corrupted_elf_copies`). The tests require that
+//! `inspect` always prints exactly one JSON document with `--json` and
+//! exits 0 only for a plugin it could read, that `check` passes no such
+//! plugin, that failures carry their error kind, that a crash is blamed on
+//! the call it happened in, and that a hang is cut short in well under a
+//! minute with the default options.
 //!
 //! Unix and Windows (`scripts/test-windows.sh` runs it under Wine).
 #![cfg(any(unix, windows))]
 
 mod support;
 
-#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use support::*;
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+use tenon_test_plugins::corrupted_elf_copies;
 use tenon_test_plugins::{c_fixture, c_plugin};
 
 /// How the report names a child ended by `abort()`.
@@ -102,59 +103,12 @@ fn inspect_keeps_what_a_plugin_prints_off_its_stdout() {
     assert!(!text.contains("printed-by-the-plugin"), "{text}");
 }
 
-/// `length` bytes of noise from a fixed seed (a linear congruential
-/// generator: the same files on every run).
-#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
-struct Noise(u64);
-
-#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
-impl Noise {
-    fn next(&mut self, below: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        ((self.0 >> 33) as usize) % below
-    }
-}
-
-/// Copies of a valid plugin with a few bits flipped in its ELF header and
-/// program headers — where a corrupted file can make the dynamic loader
-/// itself crash (about one in six of these does, unless the host's own
-/// checks refuse the file first).
-#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
-fn corrupted_copies(dir: &Path, count: u64) -> Vec<PathBuf> {
-    let original = std::fs::read(c_plugin("greeter")).expect("read the greeter plugin");
-    assert_eq!(&original[..4], b"\x7fELF", "an ELF file");
-    let field = |at: usize, size: usize| {
-        let mut bytes = [0u8; 8];
-        bytes[..size].copy_from_slice(&original[at..at + size]);
-        u64::from_le_bytes(bytes) as usize
-    };
-    // ELF64 little-endian: e_phoff at 32, e_phentsize at 54, e_phnum at 56.
-    let headers_end = field(32, 8) + field(54, 2) * field(56, 2);
-    (0..count)
-        .map(|seed| {
-            let mut noise = Noise(seed);
-            let mut bytes = original.clone();
-            for _ in 0..[1, 2, 4, 8][noise.next(4)] {
-                // Past the magic and class, which the host checks first.
-                let at = 16 + noise.next(headers_end - 16);
-                bytes[at] ^= 1 << noise.next(8);
-            }
-            let path = dir.join(format!("corrupted-{seed}.so"));
-            std::fs::write(&path, bytes).expect("write a corrupted copy");
-            path
-        })
-        .collect()
-}
-
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 #[test]
 fn inspect_and_check_survive_files_with_corrupted_headers() {
     let dir = scratch(SCRATCH, "corrupted");
     let mut kinds = std::collections::BTreeMap::<String, usize>::new();
-    for (index, path) in corrupted_copies(&dir, 40).iter().enumerate() {
+    for (index, path) in corrupted_elf_copies(&dir, 40).iter().enumerate() {
         let output = run_path(&["inspect", "--json", "--timeout", "5"], path);
         let value = one_json_document(&output);
         match output.status.code() {

@@ -4,8 +4,8 @@
 // Where process isolation is implemented (docs/isolation.md); elsewhere
 // `tests/isolation.rs` checks the clean `isolation_unsupported`. The
 // checks that read `/proc` or need an enforced memory limit are Linux's;
-// `tests/isolation/windows.rs` has Windows' own (a crash's exit code, the
-// child ending with its host).
+// `tests/isolation/` has Windows' own (a crash's exit code in `crash.rs`,
+// the child ending with its host in `windows.rs`).
 #![cfg(any(target_os = "linux", target_os = "windows"))]
 
 use std::time::Duration;

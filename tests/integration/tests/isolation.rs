@@ -14,13 +14,15 @@
 //!
 //! This test has its own `main` (see `isolation/runner.rs`): an isolating
 //! host calls `tenon::isolation::init()` first thing, because the child it
-//! spawns is this executable. Linux and macOS share the tests
-//! (`isolation/unix.rs`; on macOS without the memory limit, which it
-//! refuses); on Linux `--features macos-transport` runs them through the
-//! macOS backend. On Windows (under Wine in `scripts/test-windows.sh`) the
-//! same faults are checked from the child's exit code
-//! (`isolation/windows.rs`); elsewhere isolation is refused with
-//! `isolation_unsupported`, which is tested instead.
+//! spawns is this executable. The tests every platform with isolation
+//! runs are in `isolation/shared.rs`, told how a crash shows there
+//! (`isolation/crash.rs`: a signal on Unix, an exit or exception code on
+//! Windows); `isolation/unix.rs` (Linux and macOS; on macOS without the
+//! memory limit, which it refuses) and `isolation/windows.rs` (run under
+//! Wine by `scripts/test-windows.sh`) have the rest. On Linux
+//! `--features macos-transport` runs them through the macOS backend.
+//! Elsewhere isolation is refused with `isolation_unsupported`, which is
+//! tested instead.
 
 #[path = "isolation/processes.rs"]
 #[cfg(any(target_os = "linux", target_os = "macos"))]
@@ -36,12 +38,8 @@ use tenon_test_plugins::c_fixture;
 
 fn main() -> ExitCode {
     tenon::isolation::init();
-    #[cfg(any(target_os = "linux", target_os = "macos"))]
-    if let Some(role) = unix::role() {
-        return role;
-    }
-    #[cfg(windows)]
-    if let Some(role) = windows::role() {
+    #[cfg(any(target_os = "linux", target_os = "macos", windows))]
+    if let Some(role) = shared::role() {
         return role;
     }
     // `--features macos-transport` runs these tests through the macOS
@@ -65,7 +63,7 @@ const TESTS: &[runner::Test] = &[
     ("a_healthy_plugin_works_isolated", windows::healthy),
     (
         "oversized_arguments_are_refused_cleanly",
-        windows::oversized_arguments,
+        shared::oversized_arguments,
     ),
     (
         "each_fault_gives_its_typed_error_and_the_host_carries_on",
@@ -77,11 +75,11 @@ const TESTS: &[runner::Test] = &[
     ),
     (
         "instances_of_a_crashed_child_are_reported_lost",
-        windows::instances_lost,
+        shared::instances_lost,
     ),
     (
         "a_crash_around_a_host_callback_is_a_crash_of_the_call",
-        windows::host_callback,
+        shared::host_callback,
     ),
     (
         "an_endless_loop_times_out_at_its_deadline",
@@ -99,7 +97,7 @@ const TESTS: &[runner::Test] = &[
     ("a_healthy_plugin_works_isolated", unix::healthy),
     (
         "oversized_arguments_are_refused_cleanly",
-        unix::oversized_arguments,
+        shared::oversized_arguments,
     ),
     (
         "each_fault_gives_its_typed_error_and_the_host_carries_on",
@@ -107,7 +105,7 @@ const TESTS: &[runner::Test] = &[
     ),
     (
         "instances_of_a_crashed_child_are_reported_lost",
-        unix::instances_lost,
+        shared::instances_lost,
     ),
     (
         "with_a_restart_policy_the_next_call_succeeds_on_a_fresh_child",
@@ -119,7 +117,7 @@ const TESTS: &[runner::Test] = &[
     ),
     (
         "a_crash_around_a_host_callback_is_a_crash_of_the_call",
-        unix::host_callback,
+        shared::host_callback,
     ),
     (
         "an_endless_loop_times_out_at_its_deadline",
@@ -170,6 +168,13 @@ fn unsupported_platform() {
         .expect_err("isolation is Linux and Windows only for now");
     assert_eq!(error.kind(), "isolation_unsupported", "{error}");
 }
+
+#[cfg(any(target_os = "linux", target_os = "macos", windows))]
+#[path = "isolation/crash.rs"]
+mod crash;
+#[cfg(any(target_os = "linux", target_os = "macos", windows))]
+#[path = "isolation/shared.rs"]
+mod shared;
 
 #[cfg(any(target_os = "linux", target_os = "macos"))]
 #[path = "isolation/unix.rs"]

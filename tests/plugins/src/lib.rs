@@ -57,9 +57,13 @@
 //!     println!("{} {} {}", example.label(), example.name, example.path.display());
 //! }
 //! ```
+//!
+//! Hostile files are made too: [`corrupted_elf_copies`] writes copies of the
+//! C greeter with corrupted headers.
 
 mod builder;
 mod compiler;
+mod corrupted;
 mod error;
 mod examples;
 mod layout;
@@ -71,6 +75,7 @@ pub mod toolchain;
 mod zig;
 
 pub use compiler::Compiler;
+pub use corrupted::corrupted_elf_copies;
 pub use error::BuildError;
 pub use examples::{
     all_examples, try_all_examples, try_all_examples_by_every_compiler, try_examples,
