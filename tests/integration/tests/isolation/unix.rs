@@ -19,7 +19,7 @@ use tenon::isolation::{Isolation, Restart};
 use tenon::{CallError, Plugin};
 use tenon_example_interfaces::Greeter;
 use tenon_interface::Fault;
-use tenon_test_plugins::{c_fixture, c_plugin, corrupted_elf_copies};
+use tenon_test_plugins::{c_fixture, c_plugin};
 
 /// Live (not zombie) children of this process: the isolated plugins'
 /// processes, since this test starts no other long-lived child.
@@ -222,10 +222,11 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+#[cfg(target_os = "linux")]
 pub fn corrupted_headers() {
     let dir = scratch("corrupted");
     let mut kinds = std::collections::BTreeMap::<String, usize>::new();
-    for path in corrupted_elf_copies(&dir, 40) {
+    for path in tenon_test_plugins::corrupted_elf_copies(&dir, 40) {
         let loaded = Plugin::loader()
             .isolated(isolated().start_timeout(Duration::from_secs(2)))
             .load(&path);
