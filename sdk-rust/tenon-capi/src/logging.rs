@@ -327,3 +327,154 @@ impl Visit for Fields {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::CStr;
+    use std::sync::atomic::{AtomicBool, AtomicUsize};
+    use tracing::level_filters::LevelFilter;
+
+    /// The handler is process-wide: one test at a time.
+    static SERIAL: Mutex<()> = Mutex::new(());
+
+    /// What a test handler saw.
+    #[derive(Default)]
+    struct Seen {
+        lines: Mutex<Vec<(tenon_log_level, Option<String>, String)>>,
+        calls: AtomicUsize,
+        in_call: AtomicUsize,
+        /// Set once the handler was replaced: a call after that is a bug.
+        removed: AtomicBool,
+        late_calls: AtomicUsize,
+    }
+
+    unsafe extern "C" fn record(
+        user_data: *mut c_void,
+        level: tenon_log_level,
+        plugin: *const c_char,
+        message: *const c_char,
+    ) {
+        // SAFETY: the tests pass a `Seen` that outlives the handler.
+        let seen = unsafe { &*user_data.cast::<Seen>() };
+        seen.in_call.fetch_add(1, Ordering::SeqCst);
+        if seen.removed.load(Ordering::SeqCst) {
+            seen.late_calls.fetch_add(1, Ordering::SeqCst);
+        }
+        seen.calls.fetch_add(1, Ordering::SeqCst);
+        let plugin = (!plugin.is_null()).then(|| {
+            // SAFETY: libtenon passes NUL-terminated strings, valid for the
+            // call.
+            unsafe { CStr::from_ptr(plugin) }
+                .to_string_lossy()
+                .into_owned()
+        });
+        // SAFETY: as above; never NULL.
+        let message = unsafe { CStr::from_ptr(message) }
+            .to_string_lossy()
+            .into_owned();
+        if let Ok(mut lines) = seen.lines.try_lock() {
+            if lines.len() < 100 {
+                lines.push((level, plugin, message));
+            }
+        }
+        std::thread::yield_now();
+        seen.in_call.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    fn user_data(seen: &Seen) -> *mut c_void {
+        (seen as *const Seen).cast_mut().cast()
+    }
+
+    #[test]
+    fn delivers_at_the_level_set_and_tells_tracing_that_level() {
+        let _serial = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
+        let seen = Seen::default();
+        tenon_log_set_handler(None, core::ptr::null_mut(), TENON_LOG_TRACE);
+        // The level `tenon_host.log` checks before decoding anything.
+        assert_eq!(LevelFilter::current(), LevelFilter::OFF);
+        tracing::error!(target: "tenon::plugin", plugin = "p", "dropped");
+
+        tenon_log_set_handler(Some(record), user_data(&seen), TENON_LOG_INFO);
+        assert_eq!(LevelFilter::current(), LevelFilter::INFO);
+        tracing::debug!(target: "tenon::plugin", plugin = "p", "too verbose");
+        tracing::info!(target: "tenon::plugin", plugin = "p", "a\0line");
+        tracing::warn!(target: "tenon", plugin = %"p", code = 3, "restarted");
+        tracing::error!(target: "elsewhere", "not Tenon's");
+        tenon_log_set_handler(None, core::ptr::null_mut(), TENON_LOG_TRACE);
+        assert_eq!(LevelFilter::current(), LevelFilter::OFF);
+        tracing::info!(target: "tenon::plugin", plugin = "p", "after removal");
+
+        let lines = seen.lines.lock().unwrap();
+        assert_eq!(
+            *lines,
+            [
+                (
+                    TENON_LOG_INFO,
+                    Some("p".to_owned()),
+                    "a\u{fffd}line".to_owned()
+                ),
+                (TENON_LOG_WARN, None, "restarted plugin=p code=3".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn levels_out_of_range_are_clamped() {
+        let _serial = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
+        let seen = Seen::default();
+        tenon_log_set_handler(Some(record), user_data(&seen), 0);
+        assert_eq!(LevelFilter::current(), LevelFilter::OFF);
+        tracing::error!(target: "tenon::plugin", plugin = "p", "nothing wanted");
+        tenon_log_set_handler(Some(record), user_data(&seen), 99);
+        assert_eq!(LevelFilter::current(), LevelFilter::TRACE);
+        tracing::trace!(target: "tenon::plugin", plugin = "p", "everything wanted");
+        tenon_log_set_handler(None, core::ptr::null_mut(), TENON_LOG_TRACE);
+        assert_eq!(seen.calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn a_replaced_handler_is_neither_running_nor_called_again() {
+        let _serial = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
+        let first = Seen::default();
+        let second = Seen::default();
+        let stop = AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            for _ in 0..3 {
+                scope.spawn(|| {
+                    while !stop.load(Ordering::SeqCst) {
+                        tracing::info!(target: "tenon::plugin", plugin = "p", "line");
+                    }
+                });
+            }
+            // Stops the loggers also when an assertion below fails.
+            struct Stop<'a>(&'a AtomicBool);
+            impl Drop for Stop<'_> {
+                fn drop(&mut self) {
+                    self.0.store(true, Ordering::SeqCst);
+                }
+            }
+            let _stop = Stop(&stop);
+            for round in 0..200 {
+                first.removed.store(false, Ordering::SeqCst);
+                tenon_log_set_handler(Some(record), user_data(&first), TENON_LOG_INFO);
+                std::thread::yield_now();
+                let next = if round % 2 == 0 {
+                    Some(record as _)
+                } else {
+                    None
+                };
+                tenon_log_set_handler(next, user_data(&second), TENON_LOG_INFO);
+                // Returned: no call of the first handler is in progress,
+                // and none may start.
+                assert_eq!(first.in_call.load(Ordering::SeqCst), 0);
+                first.removed.store(true, Ordering::SeqCst);
+                std::thread::yield_now();
+            }
+        });
+        tenon_log_set_handler(None, core::ptr::null_mut(), TENON_LOG_TRACE);
+        assert_eq!(first.late_calls.load(Ordering::SeqCst), 0);
+        assert!(first.calls.load(Ordering::SeqCst) > 0);
+        assert!(second.calls.load(Ordering::SeqCst) > 0);
+    }
+}
