@@ -15,7 +15,7 @@
  * Usage: log_handler <greeter plugin>
  * Prints each failed check, then "N passed, N failed"; exits 1 if any check
  * failed. TENON_C_TEST_SKIP_ISOLATION=1 skips the isolated checks (for
- * valgrind and Wine).
+ * valgrind, which cannot run isolation).
  */
 #if !defined(_WIN32)
 #define _POSIX_C_SOURCE 200809L
