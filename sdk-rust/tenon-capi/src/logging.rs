@@ -79,12 +79,13 @@ thread_local! {
 /// process, including what an isolated plugin writes to its standard
 /// output and error, at `TENON_LOG_INFO` and `TENON_LOG_WARN`) and every
 /// message of libtenon itself, at `max_level` or more severe, is passed to
-/// `handler` with `user_data`. Messages less severe than `max_level` (a
-/// greater number) are neither delivered nor decoded, and without a
-/// handler none are, so logging costs a plugin one atomic read. A
-/// `max_level` below `TENON_LOG_ERROR` delivers nothing; one above
-/// `TENON_LOG_TRACE` counts as `TENON_LOG_TRACE`. NULL `handler` removes the
-/// handler (the default: messages are dropped). The last call wins.
+/// `handler` with `user_data` (which libtenon never reads). Messages less
+/// severe than `max_level` (a greater number) are not delivered, and a
+/// plugin in process does not even decode them: without a handler, logging
+/// costs it one atomic read. A `max_level` below `TENON_LOG_ERROR` delivers
+/// nothing; one above `TENON_LOG_TRACE` counts as `TENON_LOG_TRACE`. NULL
+/// `handler` removes the handler (the default: messages are dropped). The
+/// last call wins.
 ///
 /// The handler may be called from any thread, concurrently: the
 /// thread that called into the plugin, threads the plugin started, and
