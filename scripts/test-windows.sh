@@ -167,8 +167,9 @@ greeter=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["libr
 out=$(wine "$tenon_exe" inspect --json "$greeter") && [[ $out == *'"name":"greeter-c"'* ]] ||
     fail "tenon inspect $greeter: $out"
 
-# The C host API (tests/integration/tests/c_host.rs on Linux): its test
-# program of every error path and the example C host, compiled here by
+# The C host API (tests/integration/tests/c_host.rs and c_host_log.rs on
+# Linux): its test programs of every error path and of the log handler, and
+# the example C host, compiled here by
 # MinGW gcc against tenon.dll, run under Wine. (c_host.rs itself compiles
 # them at run time, which cannot happen under Wine; its CMake/make builds
 # and sanitizer runs stay Linux-only.)
@@ -198,6 +199,16 @@ out=$(TENON_C_TEST_SKIP_ISOLATION=1 wine "$hosts/error_paths.exe" "${error_paths
 summary=$(echo "$out" | tr -d '\r' | tail -1)
 [[ $summary == *" passed, 0 failed" && $summary != "0 passed"* ]] || fail "error_paths.exe: $out"
 say "error_paths.exe (the C API's error paths): $summary"
+# The log handler (C11 for its atomics): the greeter's line reaches the C
+# host's handler, in process and isolated.
+x86_64-w64-mingw32-gcc-posix -std=c11 -Wall -Wextra -Wpedantic -Werror -Iinclude \
+    tests/capi/log_handler.c -o "$hosts/log_handler.exe" -L"$libdir" -ltenon ||
+    fail "compiling tests/capi/log_handler.c for $triple"
+out=$(wine "$hosts/log_handler.exe" "$(listed c/gcc/plugins/greeter)" 2>&1) ||
+    fail "log_handler.exe under wine: $out"
+summary=$(echo "$out" | tr -d '\r' | tail -1)
+[[ $summary == *" passed, 0 failed" && $summary != "0 passed"* ]] || fail "log_handler.exe: $out"
+say "log_handler.exe (plugins' log lines to a C handler): $summary"
 mapfile -t host_args < <(listed c/gcc/plugins/greeter c/gcc/plugins/kv c/gcc/plugins/processor \
     cpp/gcc/plugins/greeter-cpp cpp/gcc/plugins/kv-cpp zig/greeter zig/processor \
     rust/greeter-rust rust/kv-rust rust/processor-rust)

@@ -243,6 +243,23 @@ typedef struct tenon_reloadable tenon_reloadable;
 typedef struct tenon_services tenon_services;
 
 /**
+ * Receives one log message (`tenon_log_set_handler`).
+ *
+ * `level` is the message's `TENON_LOG_*` level. `plugin` is the name of
+ * the plugin that logged it (its metadata name, e.g. `"greeter-c"`), or
+ * NULL for a message of libtenon itself (such as the restart of an
+ * isolated plugin's process), whose text then names the plugin it is
+ * about as `plugin=<name>`. `message` is one message, without a trailing
+ * newline. Both strings are NUL-terminated UTF-8 (invalid UTF-8 from a
+ * plugin is replaced by U+FFFD, and so is a NUL byte inside a message),
+ * borrowed: valid only until the handler returns.
+ */
+typedef void (*tenon_log_handler)(void *user_data,
+                                  tenon_log_level level,
+                                  const char *plugin,
+                                  const char *message);
+
+/**
  * What `tenon_reloadable_call` runs: `vtable` and `self` are the current
  * build's interface, valid only until it returns.
  */
@@ -398,6 +415,40 @@ tenon_error *tenon_instance_interface(const tenon_instance *instance,
  * Threads: the main thread, before any other thread is started.
  */
 void tenon_isolation_init(void);
+
+/**
+ * Sets the process-wide log handler: from now on, every message a plugin
+ * logs (`tenon_host.log`, in process or from an isolated plugin's child
+ * process, including what an isolated plugin writes to its standard
+ * output and error, at `TENON_LOG_INFO` and `TENON_LOG_WARN`) and every
+ * message of libtenon itself, at `max_level` or more severe, is passed to
+ * `handler` with `user_data` (which libtenon never reads). Messages less
+ * severe than `max_level` (a greater number) are not delivered, and a
+ * plugin in process does not even decode them: without a handler, logging
+ * costs it one atomic read. A `max_level` below `TENON_LOG_ERROR` delivers
+ * nothing; one above `TENON_LOG_TRACE` counts as `TENON_LOG_TRACE`. NULL
+ * `handler` removes the handler (the default: messages are dropped). The
+ * last call wins.
+ *
+ * The handler may be called from any thread, concurrently: the
+ * thread that called into the plugin, threads the plugin started, and
+ * libtenon's own threads (which read isolated plugins' output). It may
+ * call any libtenon function, including this one; a message logged on the
+ * handler's thread while it runs (by a plugin it calls, say) is dropped,
+ * never delivered recursively. It must not unwind (a C++ exception or a
+ * `longjmp` out of it is undefined behaviour).
+ *
+ * This function may be called from any thread at any time, also while
+ * messages are being delivered. When it returns, the previous handler is
+ * no longer called, and the calls of it that were in progress have
+ * returned, so its `user_data` may be freed - unless it was called from
+ * inside a handler, where it does not wait for calls in progress on other
+ * threads (they may still be finishing). Because it waits, do not call it
+ * while holding a lock that the handler takes.
+ *
+ * Threads: any thread.
+ */
+void tenon_log_set_handler(tenon_log_handler handler, void *user_data, tenon_log_level max_level);
 
 /**
  * New options: in process, no services, no checksum.

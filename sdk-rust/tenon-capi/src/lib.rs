@@ -31,6 +31,7 @@ mod error;
 mod handle;
 mod instance;
 mod isolation;
+mod logging;
 mod options;
 mod plugin;
 mod reload;
@@ -42,6 +43,7 @@ pub use instance::{
     tenon_instance, tenon_instance_create, tenon_instance_free, tenon_instance_interface,
 };
 pub use isolation::tenon_isolation_init;
+pub use logging::{tenon_log_handler, tenon_log_set_handler};
 pub use options::*;
 pub use plugin::*;
 pub use reload::*;

@@ -64,6 +64,8 @@ pub extern "C" fn tenon_plugin_load(
         // SAFETY: checked non-NULL; the caller lends a writable pointer.
         unsafe { out_plugin.write(core::ptr::null_mut()) };
         let path = c_str(path, "path")?;
+        // An isolated plugin's output goes to the subscriber current now.
+        crate::logging::install();
         let loader = if options.is_null() {
             tenon::Loader::new()
         } else {

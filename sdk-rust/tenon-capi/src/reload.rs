@@ -69,6 +69,8 @@ pub extern "C" fn tenon_reloadable_load(
                 "vtable_size {vtable_size} is smaller than a vtable's struct_size field: pass sizeof the interface's vtable type"
             )));
         }
+        // An isolated plugin's output goes to the subscriber current now.
+        crate::logging::install();
         let loader = if options.is_null() {
             tenon::Loader::new()
         } else {

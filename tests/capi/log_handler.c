@@ -1,0 +1,212 @@
+/*
+ * The C API's log handler (tenon_log_set_handler), against the example C
+ * greeter, which logs "greeter-c instance created" at TENON_LOG_DEBUG from
+ * create:
+ *   - a handler set at TENON_LOG_DEBUG gets that line, once, with its level,
+ *     the plugin's name and the user_data it was set with;
+ *   - at TENON_LOG_INFO it does not (the line is filtered out);
+ *   - after the handler is removed, nothing is delivered;
+ *   - a handler may call back into libtenon: one that removes itself is
+ *     called once, then never again;
+ *   - an isolated plugin's line, written in its child process, reaches the
+ *     handler too, and so does libtenon's own message about loading it
+ *     (plugin NULL, the plugin named in the text).
+ *
+ * Usage: log_handler <greeter plugin>
+ * Prints each failed check, then "N passed, N failed"; exits 1 if any check
+ * failed. TENON_C_TEST_SKIP_ISOLATION=1 skips the isolated checks (for
+ * valgrind, which cannot run isolation).
+ */
+#if !defined(_WIN32)
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include <tenon/host.h>
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#if defined(_WIN32)
+#include <windows.h>
+#else
+#include <time.h>
+#endif
+
+static int passed;
+static int failed;
+
+static void check(int ok, const char *what, int line) {
+    if (ok) {
+        passed++;
+    } else {
+        failed++;
+        printf("FAILED (line %d): %s\n", line, what);
+    }
+}
+
+#define CHECK(cond) check((cond), #cond, __LINE__)
+
+/* A call that must succeed; its error is printed and freed if it fails. */
+static int ok_call(tenon_error *error, const char *what, int line) {
+    if (error == NULL) {
+        passed++;
+        return 1;
+    }
+    failed++;
+    printf("FAILED (line %d): %s: %s\n", line, what, tenon_error_message(error));
+    tenon_error_free(error);
+    return 0;
+}
+
+#define OK(call) ok_call((call), #call, __LINE__)
+
+static const char GREETER_NAME[] = "greeter-c";
+static const char GREETER_LINE[] = "greeter-c instance created";
+
+/* What the handler saw. It runs on any thread, hence the atomics. */
+typedef struct {
+    atomic_int greeter_lines;  /* the greeter's line, level and name right */
+    atomic_int plugin_lines;   /* every line with a plugin name */
+    atomic_int own_about;      /* libtenon's own lines naming the greeter */
+    atomic_int wrong_user_data;
+} seen;
+
+static seen log_seen;
+
+static void reset(void) {
+    atomic_store(&log_seen.greeter_lines, 0);
+    atomic_store(&log_seen.plugin_lines, 0);
+    atomic_store(&log_seen.own_about, 0);
+    atomic_store(&log_seen.wrong_user_data, 0);
+}
+
+static void record(void *user_data, tenon_log_level level, const char *plugin,
+                   const char *message) {
+    printf("  log: level %d, plugin %s: %s\n", (int)level, plugin ? plugin : "(libtenon)",
+           message);
+    if (user_data != &log_seen) {
+        atomic_fetch_add(&log_seen.wrong_user_data, 1);
+    }
+    if (plugin == NULL) {
+        if (strstr(message, "plugin=greeter-c") != NULL) {
+            atomic_fetch_add(&log_seen.own_about, 1);
+        }
+        return;
+    }
+    atomic_fetch_add(&log_seen.plugin_lines, 1);
+    if (level == TENON_LOG_DEBUG && strcmp(plugin, GREETER_NAME) == 0 &&
+        strcmp(message, GREETER_LINE) == 0) {
+        atomic_fetch_add(&log_seen.greeter_lines, 1);
+    }
+}
+
+/* Removes itself on its first call: calling back into libtenon from a
+ * handler is allowed. */
+static void record_once(void *user_data, tenon_log_level level, const char *plugin,
+                        const char *message) {
+    tenon_log_set_handler(NULL, NULL, TENON_LOG_TRACE);
+    record(user_data, level, plugin, message);
+}
+
+static void sleep_ms(unsigned ms) {
+#if defined(_WIN32)
+    Sleep(ms);
+#else
+    struct timespec pause = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+    nanosleep(&pause, NULL);
+#endif
+}
+
+/* Creates and frees one instance of `plugin`: the greeter logs its line. */
+static void create_one(tenon_plugin *plugin) {
+    tenon_instance *instance = NULL;
+    if (OK(tenon_instance_create(plugin, NULL, &instance))) {
+        tenon_instance_free(instance);
+    }
+}
+
+static void in_process(const char *greeter) {
+    tenon_plugin *plugin = NULL;
+    if (!OK(tenon_plugin_load(greeter, NULL, &plugin))) {
+        return;
+    }
+
+    reset();
+    tenon_log_set_handler(record, &log_seen, TENON_LOG_DEBUG);
+    create_one(plugin);
+    CHECK(atomic_load(&log_seen.greeter_lines) == 1);
+    CHECK(atomic_load(&log_seen.plugin_lines) == 1);
+    CHECK(atomic_load(&log_seen.wrong_user_data) == 0);
+
+    /* TENON_LOG_DEBUG is less severe than TENON_LOG_INFO. */
+    reset();
+    tenon_log_set_handler(record, &log_seen, TENON_LOG_INFO);
+    create_one(plugin);
+    CHECK(atomic_load(&log_seen.plugin_lines) == 0);
+
+    reset();
+    tenon_log_set_handler(NULL, NULL, TENON_LOG_TRACE);
+    create_one(plugin);
+    CHECK(atomic_load(&log_seen.plugin_lines) == 0);
+
+    reset();
+    tenon_log_set_handler(record_once, &log_seen, TENON_LOG_DEBUG);
+    create_one(plugin);
+    CHECK(atomic_load(&log_seen.greeter_lines) == 1);
+    create_one(plugin);
+    CHECK(atomic_load(&log_seen.greeter_lines) == 1);
+    CHECK(atomic_load(&log_seen.plugin_lines) == 1);
+
+    tenon_plugin_free(plugin);
+}
+
+/* The child's line is forwarded by a thread of libtenon: it arrives soon
+ * after create returns, not necessarily before. */
+static int wait_for_greeter_line(void) {
+    for (int waited = 0; waited < 20000; waited += 10) {
+        if (atomic_load(&log_seen.greeter_lines) > 0) {
+            return 1;
+        }
+        sleep_ms(10);
+    }
+    return 0;
+}
+
+static void isolated(const char *greeter) {
+    tenon_options *options = tenon_options_new();
+    tenon_plugin *plugin = NULL;
+    reset();
+    tenon_log_set_handler(record, &log_seen, TENON_LOG_DEBUG);
+    if (OK(tenon_options_isolated(options, 10000)) &&
+        OK(tenon_plugin_load(greeter, options, &plugin))) {
+        CHECK(tenon_plugin_is_isolated(plugin));
+        CHECK(atomic_load(&log_seen.own_about) >= 1);
+        create_one(plugin);
+        CHECK(wait_for_greeter_line());
+        CHECK(atomic_load(&log_seen.greeter_lines) == 1);
+        CHECK(atomic_load(&log_seen.wrong_user_data) == 0);
+        tenon_plugin_free(plugin);
+    }
+    tenon_log_set_handler(NULL, NULL, TENON_LOG_TRACE);
+    tenon_options_free(options);
+}
+
+int main(int argc, char **argv) {
+    /* An isolated plugin's child process is this program started again. */
+    tenon_isolation_init();
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s <greeter plugin>\n", argv[0]);
+        return 2;
+    }
+    in_process(argv[1]);
+    const char *skip = getenv("TENON_C_TEST_SKIP_ISOLATION");
+    if (skip != NULL && strcmp(skip, "1") == 0) {
+        printf("isolated checks skipped (TENON_C_TEST_SKIP_ISOLATION=1)\n");
+    } else {
+        isolated(argv[1]);
+    }
+    tenon_log_set_handler(NULL, NULL, TENON_LOG_TRACE);
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed == 0 ? 0 : 1;
+}
