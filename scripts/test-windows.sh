@@ -193,8 +193,8 @@ mapfile -t error_paths_args < <(listed c/gcc/plugins/greeter c/gcc/fixtures/rela
 error_paths_args+=("$root/tests/fixtures/not_a_library.txt")
 mapfile -t more < <(listed c/gcc/fixtures/null_slot c/gcc/fixtures/reload_build_a c/gcc/fixtures/reload_build_b)
 error_paths_args+=("${more[@]}")
-# Isolation is refused on Windows for now: its checks are skipped.
-out=$(TENON_C_TEST_SKIP_ISOLATION=1 wine "$hosts/error_paths.exe" "${error_paths_args[@]}" 2>&1) ||
+# Isolated checks included: isolation runs on Windows (platform/windows.rs).
+out=$(wine "$hosts/error_paths.exe" "${error_paths_args[@]}" 2>&1) ||
     fail "error_paths.exe under wine: $out"
 summary=$(echo "$out" | tr -d '\r' | tail -1)
 [[ $summary == *" passed, 0 failed" && $summary != "0 passed"* ]] || fail "error_paths.exe: $out"
