@@ -446,6 +446,12 @@ void tenon_isolation_init(void);
  * threads (they may still be finishing). Because it waits, do not call it
  * while holding a lock that the handler takes.
  *
+ * Messages reach the handler through a `tracing` subscriber that libtenon
+ * makes the global default of the `tracing` it is built with. libtenon as
+ * built (`libtenon.so`, `tenon.dll`) has its own; a Rust program that links
+ * the `tenon-capi` crate and sets a global subscriber of its own first
+ * gets the messages there, and the handler receives none.
+ *
  * Threads: any thread.
  */
 void tenon_log_set_handler(tenon_log_handler handler, void *user_data, tenon_log_level max_level);
