@@ -25,18 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int passed;
-static int failed;
-
-static void check(int ok, const char *what, int line) {
-    if (ok) {
-        passed++;
-    } else {
-        failed++;
-        printf("FAILED (line %d): %s\n", line, what);
-    }
-}
-#define CHECK(cond) check((cond), #cond, __LINE__)
+#include "checks.h"
 
 /* Checks that `error` has kind `code` / `kind`, and frees it. */
 static void expect(tenon_error *error, uint32_t code, const char *kind, int line) {
@@ -466,6 +455,5 @@ int main(int argc, char **argv) {
         isolated_without_declaration(argv[3]);
         reloading(argv[6], argv[7], argv[4], 1);
     }
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    return report();
 }

@@ -33,19 +33,7 @@
 #include <time.h>
 #endif
 
-static int passed;
-static int failed;
-
-static void check(int ok, const char *what, int line) {
-    if (ok) {
-        passed++;
-    } else {
-        failed++;
-        printf("FAILED (line %d): %s\n", line, what);
-    }
-}
-
-#define CHECK(cond) check((cond), #cond, __LINE__)
+#include "checks.h"
 
 /* A call that must succeed; its error is printed and freed if it fails. */
 static int ok_call(tenon_error *error, const char *what, int line) {
@@ -207,6 +195,5 @@ int main(int argc, char **argv) {
         isolated(argv[1]);
     }
     tenon_log_set_handler(NULL, NULL, TENON_LOG_TRACE);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    return report();
 }

@@ -21,42 +21,20 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use support::{have, have_all, repo_root, run, scratch, WARNINGS};
+use support::{c_api, have, have_all, repo_root, run, scratch};
 use tenon_test_plugins::{c_fixture, c_plugin, rust_plugin, toolchain, try_examples};
-
-/// The directory holding the debug libtenon.so, built once.
-fn libtenon_dir() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let library = rust_plugin("libtenon").expect("building libtenon");
-        library.parent().unwrap().to_path_buf()
-    })
-}
 
 /// Compiles `tests/capi/error_paths.c` with `extra` flags into `dir`.
 fn build_error_paths(dir: &Path, extra: &[&str]) -> PathBuf {
-    let root = repo_root();
     let exe = dir.join("error_paths");
-    let lib = libtenon_dir();
-    run(
-        "compiling tests/capi/error_paths.c",
-        Command::new("cc")
-            .arg("-std=c99")
-            .args(WARNINGS)
-            .args(extra)
-            .arg(format!("-I{}", root.join("include").display()))
-            .arg(format!(
-                "-I{}",
-                root.join("examples-c/interfaces").display()
-            ))
-            .arg(root.join("tests/capi/error_paths.c"))
-            .arg("-o")
-            .arg(&exe)
-            .arg(format!("-L{}", lib.display()))
-            .arg("-ltenon")
-            .arg(format!("-Wl,-rpath,{}", lib.display())),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    c_api::build(
+        "cc",
+        "c99",
+        "error_paths",
+        &["examples-c/interfaces"],
+        extra,
+        &exe,
+    );
     exe
 }
 
@@ -73,15 +51,10 @@ fn error_paths_args() -> Vec<PathBuf> {
     ]
 }
 
-/// Runs `command` (error_paths with its arguments) and checks it passed
+/// Runs `command` (error_paths) on its arguments and checks it passed
 /// every check.
 fn expect_all_passed(what: &str, command: &mut Command) {
-    let stdout = run(what, command.args(error_paths_args())).unwrap_or_else(|e| panic!("{e}"));
-    let summary = stdout.lines().last().unwrap_or_default();
-    assert!(
-        summary.ends_with(" passed, 0 failed") && !summary.starts_with("0 passed"),
-        "{what}: {stdout}"
-    );
+    c_api::expect_all_passed(what, command.args(error_paths_args()));
 }
 
 #[test]
@@ -95,22 +68,10 @@ fn every_error_path_of_the_c_api() {
 #[ignore = "run by .ci/run: cargo test --test c_host -- --ignored"]
 fn every_error_path_under_address_sanitizer() {
     let dir = scratch("error_paths_asan");
-    let exe = build_error_paths(
-        &dir,
-        &[
-            "-g",
-            "-fsanitize=address,undefined",
-            "-fno-omit-frame-pointer",
-            "-fno-sanitize-recover=all",
-        ],
-    );
-    // Leak checking on (the default on Linux), and any report fails the run.
+    let exe = build_error_paths(&dir, c_api::SANITIZERS);
     expect_all_passed(
         "error_paths under AddressSanitizer",
-        Command::new(exe).env(
-            "ASAN_OPTIONS",
-            "detect_leaks=1:abort_on_error=0:exitcode=99",
-        ),
+        &mut c_api::under_address_sanitizer(&exe),
     );
 }
 
@@ -122,21 +83,9 @@ fn every_error_path_under_valgrind() {
     }
     let dir = scratch("error_paths_valgrind");
     let exe = build_error_paths(&dir, &["-g"]);
-    // Memory errors and definite or indirect leaks fail the run; memory a
-    // library keeps for the whole process ("still reachable") does not.
     expect_all_passed(
         "error_paths under valgrind",
-        Command::new("valgrind")
-            .args([
-                "-q",
-                "--error-exitcode=99",
-                "--leak-check=full",
-                "--errors-for-leak-kinds=definite,indirect",
-                "--show-leak-kinds=definite,indirect",
-            ])
-            .arg(exe)
-            // valgrind 3.19 does not know pidfd_open, which isolation needs.
-            .env("TENON_C_TEST_SKIP_ISOLATION", "1"),
+        &mut c_api::under_valgrind(&exe),
     );
 }
 
@@ -156,7 +105,7 @@ fn installed_sdk() -> &'static Path {
                 .arg(&build)
                 .arg(format!(
                     "-DTENON_HOST_LIBRARY_DIR={}",
-                    libtenon_dir().display()
+                    c_api::libtenon_dir().display()
                 ))
                 .arg("-DTENON_INSTALL_EXAMPLE_INTERFACES=ON"),
         )

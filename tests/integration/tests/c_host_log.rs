@@ -18,55 +18,24 @@ mod support;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
 
-use support::{available, have, repo_root, run, scratch, WARNINGS};
-use tenon_test_plugins::{c_plugin, rust_plugin};
+use support::{available, c_api, have, repo_root, run, scratch, WARNINGS};
+use tenon_test_plugins::c_plugin;
 
 const COMPILERS: &[&str] = &["gcc", "clang"];
-
-/// The directory holding the debug libtenon.so, built once.
-fn libtenon_dir() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let library = rust_plugin("libtenon").expect("building libtenon");
-        library.parent().unwrap().to_path_buf()
-    })
-}
 
 /// Compiles `tests/capi/log_handler.c` with `compiler` and `extra` flags
 /// into `dir`.
 fn build_log_handler(compiler: &str, dir: &Path, extra: &[&str]) -> PathBuf {
-    let root = repo_root();
     let exe = dir.join(format!("log_handler-{compiler}"));
-    let lib = libtenon_dir();
-    run(
-        &format!("compiling tests/capi/log_handler.c with {compiler}"),
-        Command::new(compiler)
-            .arg("-std=c11")
-            .args(WARNINGS)
-            .args(extra)
-            .arg(format!("-I{}", root.join("include").display()))
-            .arg(root.join("tests/capi/log_handler.c"))
-            .arg("-o")
-            .arg(&exe)
-            .arg(format!("-L{}", lib.display()))
-            .arg("-ltenon")
-            .arg(format!("-Wl,-rpath,{}", lib.display())),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    c_api::build(compiler, "c11", "log_handler", &[], extra, &exe);
     exe
 }
 
 /// Runs `command` (log_handler) on the C greeter and checks it passed
 /// every check.
 fn expect_all_passed(what: &str, command: &mut Command) {
-    let stdout = run(what, command.arg(c_plugin("greeter"))).unwrap_or_else(|e| panic!("{e}"));
-    let summary = stdout.lines().last().unwrap_or_default();
-    assert!(
-        summary.ends_with(" passed, 0 failed") && !summary.starts_with("0 passed"),
-        "{what}: {stdout}"
-    );
+    c_api::expect_all_passed(what, command.arg(c_plugin("greeter")));
 }
 
 #[test]
@@ -82,22 +51,10 @@ fn a_c_handler_gets_plugin_log_lines() {
 #[ignore = "run by .ci/run: cargo test --test c_host_log -- --ignored"]
 fn a_c_handler_under_address_sanitizer() {
     let dir = scratch("log_handler_asan");
-    let exe = build_log_handler(
-        "cc",
-        &dir,
-        &[
-            "-g",
-            "-fsanitize=address,undefined",
-            "-fno-omit-frame-pointer",
-            "-fno-sanitize-recover=all",
-        ],
-    );
+    let exe = build_log_handler("cc", &dir, c_api::SANITIZERS);
     expect_all_passed(
         "log_handler under AddressSanitizer",
-        Command::new(exe).env(
-            "ASAN_OPTIONS",
-            "detect_leaks=1:abort_on_error=0:exitcode=99",
-        ),
+        &mut c_api::under_address_sanitizer(&exe),
     );
 }
 
@@ -111,17 +68,7 @@ fn a_c_handler_under_valgrind() {
     let exe = build_log_handler("cc", &dir, &["-g"]);
     expect_all_passed(
         "log_handler under valgrind",
-        Command::new("valgrind")
-            .args([
-                "-q",
-                "--error-exitcode=99",
-                "--leak-check=full",
-                "--errors-for-leak-kinds=definite,indirect",
-                "--show-leak-kinds=definite,indirect",
-            ])
-            .arg(exe)
-            // valgrind 3.19 does not know pidfd_open, which isolation needs.
-            .env("TENON_C_TEST_SKIP_ISOLATION", "1"),
+        &mut c_api::under_valgrind(&exe),
     );
 }
 

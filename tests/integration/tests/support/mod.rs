@@ -17,6 +17,8 @@
 // Every test crate includes this module and uses only part of it.
 #![allow(dead_code)]
 
+pub mod c_api;
+
 use std::env;
 use std::fs;
 use std::path::{Path, PathBuf};
