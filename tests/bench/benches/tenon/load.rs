@@ -159,7 +159,7 @@ struct ColdRun {
     exe: PathBuf,
     plugin: PathBuf,
     interface: &'static str,
-    mode: &'static str,
+    mode: String,
 }
 
 /// Runs one cold load in a fresh process and returns the time the child
@@ -208,12 +208,7 @@ pub fn cold(settings: &Settings, subjects: &[Subject]) -> Vec<Row> {
                 exe: exe.clone(),
                 plugin: plugin.clone(),
                 interface: subject.interface,
-                mode: match (who, mode_suffix) {
-                    ("raw", "") => "raw",
-                    ("raw", _) => "raw-ready",
-                    (_, "") => "tenon",
-                    _ => "tenon-ready",
-                },
+                mode: format!("{who}{mode_suffix}"),
             };
             let raw_run = run("raw");
             cases.push(Case::once(raw.clone(), move || in_child(&raw_run)));
