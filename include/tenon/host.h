@@ -278,7 +278,9 @@ extern "C" {
 /**
  * A new, empty buffer to lend to plugin methods (their `out` and `error`
  * arguments). Read what a call wrote from `buffer->data` and
- * `buffer->len`; the plugin grows it through `buffer->reserve`.
+ * `buffer->len`; the plugin grows it through `buffer->reserve`. Plugins
+ * expect an empty buffer and append to it: `tenon_buffer_clear` it before
+ * lending it to another call (nothing else empties it).
  *
  * Ownership: the caller owns it and frees it with `tenon_buffer_free`.
  * `data` stays valid until the next call given the buffer, or

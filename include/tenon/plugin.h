@@ -84,8 +84,10 @@ extern "C" {
 /* ------------------------------------------------------------------------ */
 
 /* A host loads a plugin only if the majors are equal. A major bump renames
- * the entry symbol (tenon_plugin_v2), so a mismatched pair fails to find the
- * entry instead of misreading a descriptor. */
+ * the entry symbol (tenon_plugin_v2), so a host of another major never
+ * calls the entry or reads the descriptor; hosts that look for the other
+ * majors' entries (the Rust host, libtenon) report abi_mismatch, others
+ * find no entry (docs/ABI.md, "Versioning"). */
 #define TENON_ABI_MAJOR 1
 /* Minor versions only append fields; both directions stay compatible. */
 #define TENON_ABI_MINOR 0

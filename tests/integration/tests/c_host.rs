@@ -8,7 +8,9 @@
 //!    (`cmake -S sdk-c -DTENON_HOST_LIBRARY_DIR=...`), and the example hosts
 //!    (`examples-c/hosts`, in C and C++) build against it with CMake and with
 //!    make (gcc and clang), warnings as errors;
-//! 3. every host built loads the example plugins of all four languages,
+//! 3. the program of `docs/guide-c-host.md`'s "A host in C" builds (gcc
+//!    and clang, warnings as errors) and greets through the C greeter;
+//! 4. every host built loads the example plugins of all four languages,
 //!    calls them, runs one plugin isolated and one reloadable (reloaded once),
 //!    and reports a bad plugin with its error kind and exit status 1.
 //!
@@ -62,6 +64,43 @@ fn every_error_path_of_the_c_api() {
     let dir = scratch("error_paths");
     let exe = build_error_paths(&dir, &[]);
     expect_all_passed("error_paths", &mut Command::new(exe));
+}
+
+/// The program of the guide's "A host in C" builds with gcc and clang,
+/// warnings as errors, greets through the example C greeter, and reports a
+/// file that is not a plugin with its error kind and exit status 1.
+#[test]
+fn the_guide_example_builds_and_runs() {
+    let dir = scratch("guide_example");
+    let source = dir.join("guide_host.c");
+    std::fs::write(&source, c_api::guide_example("A host in C")).unwrap();
+    for compiler in support::available(&["gcc", "clang"]) {
+        let exe = dir.join(format!("guide_host-{compiler}"));
+        c_api::build_source(
+            compiler,
+            "c99",
+            &source,
+            &["examples-c/interfaces"],
+            &[],
+            &exe,
+        );
+        let greeting = run(
+            &format!("the guide's C host ({compiler})"),
+            Command::new(&exe).arg(c_plugin("greeter")),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(greeting, "Hello, world!\n", "{compiler}");
+        let refused = Command::new(&exe)
+            .arg(c_fixture("not_a_library"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert_eq!(refused.status.code(), Some(1), "{compiler}: {stderr}");
+        assert!(
+            stderr.starts_with("[not_a_library] "),
+            "{compiler}: {stderr}"
+        );
+    }
 }
 
 #[test]

@@ -72,30 +72,10 @@ fn a_c_handler_under_valgrind() {
     );
 }
 
-/// The first ```c block after the heading `## Log messages` of the C host
-/// guide.
-fn guide_example() -> String {
-    let guide = fs::read_to_string(repo_root().join("docs/guide-c-host.md")).unwrap();
-    let section = guide
-        .split_once("\n## Log messages\n")
-        .expect("docs/guide-c-host.md has a section \"## Log messages\"")
-        .1;
-    let block = section
-        .split_once("\n```c\n")
-        .expect("the section has a ```c block")
-        .1;
-    block
-        .split_once("\n```\n")
-        .expect("the ```c block is closed")
-        .0
-        .to_owned()
-        + "\n"
-}
-
 #[test]
 fn the_guide_example_compiles() {
     let source = scratch("log_guide").join("log_example.c");
-    fs::write(&source, guide_example()).unwrap();
+    fs::write(&source, c_api::guide_example("Log messages")).unwrap();
     for compiler in available(COMPILERS) {
         run(
             &format!("compiling the guide's log example with {compiler}"),

@@ -38,11 +38,23 @@ pub fn build(
     extra: &[&str],
     exe: &Path,
 ) {
+    let source = repo_root().join("tests/capi").join(format!("{name}.c"));
+    build_source(compiler, std, &source, include_dirs, extra, exe);
+}
+
+/// Compiles the C program `source` as [`build`] compiles a test program.
+pub fn build_source(
+    compiler: &str,
+    std: &str,
+    source: &Path,
+    include_dirs: &[&str],
+    extra: &[&str],
+    exe: &Path,
+) {
     let root = repo_root();
     let lib = libtenon_dir();
-    let source = root.join("tests/capi").join(format!("{name}.c"));
     run(
-        &format!("compiling tests/capi/{name}.c with {compiler}"),
+        &format!("compiling {} with {compiler}", source.display()),
         Command::new(compiler)
             .arg(format!("-std={std}"))
             .args(WARNINGS)
@@ -102,4 +114,24 @@ pub fn expect_all_passed(what: &str, command: &mut Command) {
         summary.ends_with(" passed, 0 failed") && !summary.starts_with("0 passed"),
         "{what}: {stdout}"
     );
+}
+
+/// The first ```c block after the heading `## <section>` of
+/// `docs/guide-c-host.md`.
+pub fn guide_example(section: &str) -> String {
+    let guide = std::fs::read_to_string(repo_root().join("docs/guide-c-host.md")).unwrap();
+    let rest = guide
+        .split_once(&format!("\n## {section}\n"))
+        .unwrap_or_else(|| panic!("docs/guide-c-host.md has a section \"## {section}\""))
+        .1;
+    let block = rest
+        .split_once("\n```c\n")
+        .unwrap_or_else(|| panic!("the section \"{section}\" has a ```c block"))
+        .1;
+    block
+        .split_once("\n```\n")
+        .expect("the ```c block is closed")
+        .0
+        .to_owned()
+        + "\n"
 }
