@@ -90,8 +90,15 @@ pub trait Plugin: Send + Sized + 'static {
 /// Exports a [`Plugin`] type as this library's plugin: defines the static
 /// descriptor, the interface table and the `tenon_plugin_v1` entry symbol.
 ///
-/// Static builds: when the plugin crate is compiled with a feature
-/// `static` of its own (declare `static = []` in its `[features]`), the
+/// Every plugin crate declares `static = []` in its `[features]`, even one
+/// only ever built as a shared library: the macro expands to a
+/// `cfg(feature = "static")` that rustc checks against the plugin crate's
+/// features, so without the declaration every build warns
+/// `unexpected_cfgs` (an error under `-D warnings`), and no `allow` inside
+/// the expansion can silence it.
+///
+/// Static builds: when the plugin crate is compiled with that feature
+/// `static` on, the
 /// entry is instead a plain `pub extern "C" fn tenon_plugin_v1` at the
 /// crate's root, with a mangled symbol: several Rust plugins link into one
 /// host without colliding, and the host registers each by path
