@@ -78,20 +78,7 @@ pub const fn c_id(bytes: &'static [u8]) -> &'static core::ffi::CStr {
 pub mod __private {
     use crate::{CallError, HostBuffer, Status};
 
-    #[cfg(all(
-        not(miri),
-        any(
-            target_os = "linux",
-            target_os = "android",
-            target_os = "macos",
-            target_os = "ios",
-            target_os = "windows",
-            target_os = "freebsd",
-            target_os = "openbsd",
-            target_os = "illumos",
-            target_os = "fuchsia"
-        )
-    ))]
+    #[cfg(tenon_registry)]
     pub use crate::registry::TENON_INTERFACES_0_1;
     pub use crate::remote::{dispatch, proxy};
     pub use crate::wire::{check_args, from_wire, to_wire, WireRaw, WireRet};

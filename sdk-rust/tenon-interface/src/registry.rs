@@ -256,37 +256,11 @@ pub fn declared(id: &str, version: u32) -> Result<&'static Declared, NotDeclared
 /// Every declaration linked into this program, in link order (an interface
 /// declared by two crates appears twice).
 pub fn all_declared() -> &'static [Declared] {
-    #[cfg(all(
-        not(miri),
-        any(
-            target_os = "linux",
-            target_os = "android",
-            target_os = "macos",
-            target_os = "ios",
-            target_os = "windows",
-            target_os = "freebsd",
-            target_os = "openbsd",
-            target_os = "illumos",
-            target_os = "fuchsia"
-        )
-    ))]
+    #[cfg(tenon_registry)]
     {
         &TENON_INTERFACES_0_1
     }
-    #[cfg(not(all(
-        not(miri),
-        any(
-            target_os = "linux",
-            target_os = "android",
-            target_os = "macos",
-            target_os = "ios",
-            target_os = "windows",
-            target_os = "freebsd",
-            target_os = "openbsd",
-            target_os = "illumos",
-            target_os = "fuchsia"
-        )
-    )))]
+    #[cfg(not(tenon_registry))]
     {
         &[]
     }
@@ -296,39 +270,13 @@ pub fn all_declared() -> &'static [Declared] {
 /// `linkme` supports (Linux, Android, macOS, iOS, Windows, FreeBSD,
 /// OpenBSD, illumos, Fuchsia); elsewhere, and under Miri, which cannot
 /// read link sections, [`declared`] finds nothing and processes that need
-/// it (isolation) are unsupported.
+/// it (isolation) are unsupported. The crate's build script decides this
+/// once (`cfg(tenon_registry)`), and every item of the registry follows it.
 pub const fn registry_supported() -> bool {
-    cfg!(all(
-        not(miri),
-        any(
-            target_os = "linux",
-            target_os = "android",
-            target_os = "macos",
-            target_os = "ios",
-            target_os = "windows",
-            target_os = "freebsd",
-            target_os = "openbsd",
-            target_os = "illumos",
-            target_os = "fuchsia"
-        )
-    ))
+    cfg!(tenon_registry)
 }
 
 /// The link-time list every `interface!` adds to.
-#[cfg(all(
-    not(miri),
-    any(
-        target_os = "linux",
-        target_os = "android",
-        target_os = "macos",
-        target_os = "ios",
-        target_os = "windows",
-        target_os = "freebsd",
-        target_os = "openbsd",
-        target_os = "illumos",
-        target_os = "fuchsia"
-    )
-))]
 ///
 /// Its name is its link section's (`linkme_<name>`), shared by every crate
 /// in the program: it is specific to Tenon so that no other crate's list
@@ -336,6 +284,7 @@ pub const fn registry_supported() -> bool {
 /// two incompatible versions of this crate linked into one program keep
 /// separate lists (with `Declared` laid out each its own way). Change the
 /// suffix with every incompatible release.
+#[cfg(tenon_registry)]
 #[doc(hidden)]
 #[linkme::distributed_slice]
 pub static TENON_INTERFACES_0_1: [Declared];
@@ -349,15 +298,8 @@ pub static TENON_INTERFACES_0_1: [Declared];
 // static's name); `tests/integration/tests/library_file.rs` fails if they
 // drift apart.
 #[cfg(all(
-    not(miri),
-    any(
-        target_os = "linux",
-        target_os = "android",
-        target_os = "freebsd",
-        target_os = "openbsd",
-        target_os = "illumos",
-        target_os = "fuchsia"
-    )
+    tenon_registry,
+    not(any(target_os = "macos", target_os = "ios", target_os = "windows"))
 ))]
 core::arch::global_asm!(
     ".hidden __start_linkme_TENON_INTERFACES_0_1",
@@ -367,20 +309,7 @@ core::arch::global_asm!(
 );
 
 /// Adds an interface to [`TENON_INTERFACES_0_1`]; what `interface!` expands to.
-#[cfg(all(
-    not(miri),
-    any(
-        target_os = "linux",
-        target_os = "android",
-        target_os = "macos",
-        target_os = "ios",
-        target_os = "windows",
-        target_os = "freebsd",
-        target_os = "openbsd",
-        target_os = "illumos",
-        target_os = "fuchsia"
-    )
-))]
+#[cfg(tenon_registry)]
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __register_interface {
@@ -404,20 +333,7 @@ macro_rules! __register_interface {
 }
 
 /// Without a registry, nothing to add.
-#[cfg(not(all(
-    not(miri),
-    any(
-        target_os = "linux",
-        target_os = "android",
-        target_os = "macos",
-        target_os = "ios",
-        target_os = "windows",
-        target_os = "freebsd",
-        target_os = "openbsd",
-        target_os = "illumos",
-        target_os = "fuchsia"
-    )
-)))]
+#[cfg(not(tenon_registry))]
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __register_interface {

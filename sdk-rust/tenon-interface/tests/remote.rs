@@ -1,10 +1,14 @@
 //! Calls carried across a (simulated) process boundary: a typed client
 //! calls a proxy vtable (`Interface::PROXY_VTABLE`), whose `WireArg`s go
-//! through a loopback `Remote` that copies them as a transport would, then
-//! through the interface's dispatcher (`Interface::dispatch`) into a real
-//! vtable of a Rust implementation, and back. No process is involved, so
-//! Miri checks the whole path.
+//! through a loopback `Remote` that copies them as a transport would
+//! (`support/loopback.rs`), then through the interface's dispatcher
+//! (`Interface::dispatch`) into a real vtable of a Rust implementation, and
+//! back. No process is involved, so Miri checks the whole path.
 
+#[path = "support/loopback.rs"]
+mod loopback;
+
+use loopback::Loopback;
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::ffi::c_void;
@@ -16,97 +20,6 @@ use tenon_interface::{
     append, sys, CallError, CallResult, Client, Fault, HostBuffer, Implement, Interface,
     ProxyInstance, Remote, Status, WireArg,
 };
-
-/// The far side of the loopback: a real vtable and instance, reached only
-/// through the interface's dispatcher.
-struct Loopback<I: ?Sized + Interface> {
-    vtable: *const c_void,
-    instance: *mut c_void,
-    _implementation: Arc<dyn std::any::Any + Send + Sync>,
-    calls: Cell<usize>,
-    _interface: std::marker::PhantomData<fn() -> *const I>,
-}
-
-// SAFETY: the tests call each loopback from one thread at a time (the
-// implementations behind them are `Sync`, and the counter is only a test
-// statistic read by the same thread).
-unsafe impl<I: ?Sized + Interface> Send for Loopback<I> {}
-// SAFETY: as above.
-unsafe impl<I: ?Sized + Interface> Sync for Loopback<I> {}
-
-impl<I: ?Sized + Interface> Loopback<I> {
-    fn new<T: Send + Sync + 'static>(implementation: Arc<T>) -> Arc<Self>
-    where
-        I: Implement<T>,
-    {
-        let vtable = I::VTABLE as *const I::Vtable;
-        // SAFETY: the interface's own generated vtable.
-        unsafe { tenon_interface::verify_vtable::<I>(vtable.cast()) }.unwrap();
-        Arc::new(Loopback {
-            vtable: vtable.cast(),
-            instance: Arc::as_ptr(&implementation).cast_mut().cast(),
-            _implementation: implementation,
-            calls: Cell::new(0),
-            _interface: std::marker::PhantomData,
-        })
-    }
-}
-
-impl<I: ?Sized + Interface> Remote for Loopback<I> {
-    unsafe fn call(
-        &self,
-        method: u32,
-        args: &[WireArg<'_>],
-        out: *mut sys::tenon_buffer,
-        error: *mut sys::tenon_buffer,
-    ) -> sys::tenon_status {
-        self.calls.set(self.calls.get() + 1);
-        // What a transport does: the far side sees copies, never the
-        // caller's memory.
-        let copies: Vec<Vec<u8>> = args
-            .iter()
-            .map(|arg| match arg {
-                WireArg::Slice(bytes) => bytes.to_vec(),
-                WireArg::Word(_) => Vec::new(),
-            })
-            .collect();
-        let far_args: Vec<WireArg<'_>> = args
-            .iter()
-            .zip(&copies)
-            .map(|(arg, copy)| match arg {
-                WireArg::Slice(_) => WireArg::Slice(copy),
-                WireArg::Word(word) => WireArg::Word(*word),
-            })
-            .collect();
-        let mut far_out = HostBuffer::new();
-        let mut far_error = HostBuffer::new();
-        let far_out_ptr = if out.is_null() {
-            core::ptr::null_mut()
-        } else {
-            far_out.as_raw()
-        };
-        // SAFETY: a verified vtable of `I` with its instance; buffers lent
-        // for this call.
-        let status = unsafe {
-            I::dispatch(
-                self.vtable,
-                self.instance,
-                method,
-                &far_args,
-                far_out_ptr,
-                far_error.as_raw(),
-            )
-        };
-        // SAFETY: the caller's buffers, lent for this call.
-        unsafe {
-            if !out.is_null() {
-                append(out, far_out.written().unwrap()).unwrap();
-            }
-            append(error, far_error.written().unwrap()).unwrap();
-        }
-        status
-    }
-}
 
 /// A client of `I` whose calls go through `remote`.
 fn client<I: ?Sized + Interface>(proxy: &ProxyInstance) -> Client<I> {
@@ -136,7 +49,7 @@ impl Greeter for Polite {
 
 #[test]
 fn greeter_strings_round_trip() {
-    let proxy = ProxyInstance::new(Loopback::<dyn Greeter>::new(Arc::new(Polite)));
+    let proxy = ProxyInstance::new(Loopback::serving::<dyn Greeter, _>(Arc::new(Polite)));
     let greeter = client::<dyn Greeter>(&proxy);
     let long = "ß∂ƒ©".repeat(if cfg!(miri) { 500 } else { 50_000 });
     for name in [
@@ -157,7 +70,7 @@ fn greeter_strings_round_trip() {
 
 #[test]
 fn errors_and_panics_keep_their_status_and_message() {
-    let proxy = ProxyInstance::new(Loopback::<dyn Greeter>::new(Arc::new(Polite)));
+    let proxy = ProxyInstance::new(Loopback::serving::<dyn Greeter, _>(Arc::new(Polite)));
     let greeter = client::<dyn Greeter>(&proxy);
     let error = greeter.greet("fail").unwrap_err();
     assert_eq!(error.status(), Status(1234));
@@ -207,7 +120,7 @@ impl Kv for Store {
 
 #[test]
 fn kv_bytes_scalars_and_not_found_round_trip() {
-    let proxy = ProxyInstance::new(Loopback::<dyn Kv>::new(Arc::new(Store::default())));
+    let proxy = ProxyInstance::new(Loopback::serving::<dyn Kv, _>(Arc::new(Store::default())));
     let kv = client::<dyn Kv>(&proxy);
     assert_eq!(kv.len().unwrap(), 0);
     let big: Vec<u8> = (0..if cfg!(miri) { 4096 } else { 1 << 20 })
@@ -244,7 +157,7 @@ impl Processor for Reverse {
 
 #[test]
 fn processor_round_trips() {
-    let proxy = ProxyInstance::new(Loopback::<dyn Processor>::new(Arc::new(Reverse)));
+    let proxy = ProxyInstance::new(Loopback::serving::<dyn Processor, _>(Arc::new(Reverse)));
     let processor = client::<dyn Processor>(&proxy);
     assert_eq!(processor.name().unwrap(), "reverse");
     assert_eq!(processor.process(b"").unwrap(), b"");
@@ -361,7 +274,7 @@ fn echo() -> Arc<Echo> {
 #[test]
 fn every_value_kind_round_trips_at_its_extremes() {
     let echo = echo();
-    let proxy = ProxyInstance::new(Loopback::<dyn Kinds>::new(echo.clone()));
+    let proxy = ProxyInstance::new(Loopback::serving::<dyn Kinds, _>(echo.clone()));
     let kinds = client::<dyn Kinds>(&proxy);
     for v in [0, 1, u8::MAX] {
         assert_eq!(kinds.u8(v).unwrap(), v);
@@ -650,7 +563,7 @@ fn a_plugin_cannot_report_a_host_fault() {
             Err(CallError::new(Status::CRASHED, "I crashed, honest"))
         }
     }
-    let proxy = ProxyInstance::new(Loopback::<dyn Greeter>::new(Arc::new(Liar)));
+    let proxy = ProxyInstance::new(Loopback::serving::<dyn Greeter, _>(Arc::new(Liar)));
     let error = client::<dyn Greeter>(&proxy).greet("x").unwrap_err();
     assert_eq!(error.status(), Status::ERROR);
     assert!(error.fault().is_none());
@@ -719,7 +632,7 @@ fn a_call_keeps_its_remote_alive_when_its_proxy_instance_is_dropped() {
 #[test]
 fn a_proxy_refuses_null_pointers_from_a_c_caller() {
     let vtable = <dyn Kv as Interface>::PROXY_VTABLE;
-    let proxy = ProxyInstance::new(Loopback::<dyn Kv>::new(Arc::new(Store::default())));
+    let proxy = ProxyInstance::new(Loopback::serving::<dyn Kv, _>(Arc::new(Store::default())));
     let mut error = HostBuffer::new();
     // SAFETY: a live proxy instance; a NULL with a length is refused before
     // anything reads it, and so is a NULL out-parameter.

@@ -29,6 +29,7 @@
 mod processes;
 #[path = "isolation/runner.rs"]
 mod runner;
+mod support;
 
 use std::process::ExitCode;
 use std::time::Duration;

@@ -16,80 +16,17 @@
 //! registry is filled in MinGW builds since each `interface!` keeps its
 //! entry from GNU ld's `--gc-sections`.
 
+// The loopback is tenon-interface's test module (its tests/remote.rs runs
+// calls through it too, under Miri).
+#[path = "../../../sdk-rust/tenon-interface/tests/support/loopback.rs"]
+mod loopback;
+
+use loopback::Loopback;
 use std::ffi::c_void;
 use std::sync::Arc;
 use tenon::{CallError, Client, Interface, Plugin};
 use tenon_example_interfaces::{Greeter, Kv, Processor};
-use tenon_interface::{
-    append, declared, sys, Declared, HostBuffer, ProxyInstance, Remote, WireArg,
-};
-
-/// The far side of a call: a plugin's vtable and instance, reached through
-/// the registry's dispatcher with copies of what the caller passed.
-struct Loopback {
-    declared: &'static Declared,
-    vtable: *const c_void,
-    instance: *mut c_void,
-}
-
-// SAFETY: every loopback is used on the thread that made it, which also
-// owns the plugin instance behind it (the calls are those of one test).
-unsafe impl Send for Loopback {}
-// SAFETY: as above.
-unsafe impl Sync for Loopback {}
-
-impl Remote for Loopback {
-    unsafe fn call(
-        &self,
-        method: u32,
-        args: &[WireArg<'_>],
-        out: *mut sys::tenon_buffer,
-        error: *mut sys::tenon_buffer,
-    ) -> sys::tenon_status {
-        let copies: Vec<Vec<u8>> = args
-            .iter()
-            .map(|arg| match arg {
-                WireArg::Slice(bytes) => bytes.to_vec(),
-                WireArg::Word(_) => Vec::new(),
-            })
-            .collect();
-        let far: Vec<WireArg<'_>> = args
-            .iter()
-            .zip(&copies)
-            .map(|(arg, copy)| match arg {
-                WireArg::Slice(_) => WireArg::Slice(copy),
-                WireArg::Word(word) => WireArg::Word(*word),
-            })
-            .collect();
-        let mut far_out = HostBuffer::new();
-        let mut far_error = HostBuffer::new();
-        let far_out_ptr = if out.is_null() {
-            core::ptr::null_mut()
-        } else {
-            far_out.as_raw()
-        };
-        // SAFETY: the plugin's verified vtable and its live instance, called
-        // on the thread that owns it; buffers lent for this call.
-        let status = unsafe {
-            self.declared.dispatch(
-                self.vtable,
-                self.instance,
-                method,
-                &far,
-                far_out_ptr,
-                far_error.as_raw(),
-            )
-        };
-        // SAFETY: the caller's buffers, lent for this call.
-        unsafe {
-            if !out.is_null() {
-                append(out, far_out.written().expect("an intact result")).unwrap();
-            }
-            append(error, far_error.written().expect("an intact message")).unwrap();
-        }
-        status
-    }
-}
+use tenon_interface::{declared, HostBuffer, ProxyInstance};
 
 /// A client of `I` whose calls reach `direct`'s plugin vtable through the
 /// proxy, the loopback and the registry's dispatcher. `proxy` must outlive
@@ -102,11 +39,10 @@ fn proxied<I: ?Sized + Interface>(
     let vtable = (direct.vtable() as *const I::Vtable).cast::<c_void>();
     // SAFETY: the plugin's vtable, which the host verified for `I`.
     unsafe { declared.verify(vtable) }.expect("a verified vtable passes again");
-    let remote = Arc::new(Loopback {
-        declared,
-        vtable,
-        instance: direct.instance_ptr(),
-    });
+    // SAFETY: the plugin's verified vtable and its live instance; every
+    // loopback is used on the thread that made it, which also owns the
+    // instance (the calls are those of one test), and `direct` outlives it.
+    let remote = Arc::new(unsafe { Loopback::new(declared, vtable, direct.instance_ptr()) });
     let instance = proxy.insert(Arc::new(ProxyInstance::new(remote)));
     // SAFETY: the proxy vtable of `I`; `instance` is kept alive by `proxy`,
     // which the caller keeps for longer than the client.

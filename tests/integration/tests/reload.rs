@@ -10,11 +10,14 @@
 //! On Windows (`scripts/test-windows.sh`, under Wine) every test but the
 //! isolated ones runs, with the same prebuilt builds.
 
+mod support;
+
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use support::scratch;
 use tenon::{Loader, Plugin, ReloadOptions, Reloadable};
 use tenon_example_interfaces::{Greeter, Kv};
 use tenon_test_plugins::{c_fixture, c_plugin, cpp_plugin, rust_plugin};
@@ -25,14 +28,6 @@ fn build_a() -> PathBuf {
 
 fn build_b() -> PathBuf {
     c_fixture("reload_build_b")
-}
-
-/// A directory of this test's own under the target directory.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("tenon-reload-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 fn greet(greeter: &Reloadable<dyn Greeter>) -> String {

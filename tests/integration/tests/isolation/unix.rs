@@ -10,9 +10,10 @@ use crate::processes::{self, children_of, is_running, zombies_after};
 use crate::shared::{
     self, always_restart, assert_times_out, greeter_of, start_hanging_host, Faults,
 };
+use crate::support::scratch;
 use crate::{isolated, load_isolated};
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 use tenon::isolation::{Isolation, Restart};
@@ -213,13 +214,6 @@ pub fn per_call_deadline() {
 pub fn initializers() {
     shared::initializers(Duration::from_millis(500), Duration::from_secs(3));
     assert!(zombies_after(Duration::from_secs(1)).is_empty());
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("tenon-isolation-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 #[cfg(target_os = "linux")]
