@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use support::{available, c_api, have, repo_root, run, scratch, WARNINGS};
-use tenon_test_plugins::c_plugin;
+use tenon_test_plugins::{c_fixture, c_plugin};
 
 const COMPILERS: &[&str] = &["gcc", "clang"];
 
@@ -32,10 +32,16 @@ fn build_log_handler(compiler: &str, dir: &Path, extra: &[&str]) -> PathBuf {
     exe
 }
 
-/// Runs `command` (log_handler) on the C greeter and checks it passed
-/// every check.
+/// Runs `command` (log_handler or log_handler_cpp) on the C greeter and
+/// the fixture that logs from its own thread, and checks it passed every
+/// check.
 fn expect_all_passed(what: &str, command: &mut Command) {
-    c_api::expect_all_passed(what, command.arg(c_plugin("greeter")));
+    c_api::expect_all_passed(
+        what,
+        command
+            .arg(c_plugin("greeter"))
+            .arg(c_fixture("log_from_own_thread")),
+    );
 }
 
 #[test]
