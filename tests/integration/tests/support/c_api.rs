@@ -1,5 +1,5 @@
-//! Test programs of the C host API (`tests/capi/*.c`): built against the
-//! debug libtenon, run plainly, under AddressSanitizer or under valgrind,
+//! Test programs of the C host API (`tests/capi/*.c`, and `*.cpp` for
+//! `tenon/host.hpp`): built against the debug libtenon, run plainly, under AddressSanitizer or under valgrind,
 //! and judged by the `N passed, M failed` line each prints last.
 
 use std::path::{Path, PathBuf};
@@ -38,11 +38,46 @@ pub fn build(
     extra: &[&str],
     exe: &Path,
 ) {
+    compile(
+        compiler,
+        std,
+        &format!("{name}.c"),
+        include_dirs,
+        extra,
+        exe,
+    );
+}
+
+/// Compiles `tests/capi/<name>.cpp` with `compiler` as C++17, warnings as
+/// errors, `extra` flags and the headers of `include/` and
+/// `sdk-c/host/include/` (`tenon/host.hpp`), linked to libtenon, into
+/// `exe`.
+pub fn build_cpp(compiler: &str, name: &str, extra: &[&str], exe: &Path) {
+    compile(
+        compiler,
+        "c++17",
+        &format!("{name}.cpp"),
+        &["sdk-c/host/include"],
+        extra,
+        exe,
+    );
+}
+
+/// What [`build`] and [`build_cpp`] share: `tests/capi/<file>` compiled
+/// as `std` and linked to libtenon.
+fn compile(
+    compiler: &str,
+    std: &str,
+    file: &str,
+    include_dirs: &[&str],
+    extra: &[&str],
+    exe: &Path,
+) {
     let root = repo_root();
     let lib = libtenon_dir();
-    let source = root.join("tests/capi").join(format!("{name}.c"));
+    let source = root.join("tests/capi").join(file);
     run(
-        &format!("compiling tests/capi/{name}.c with {compiler}"),
+        &format!("compiling tests/capi/{file} with {compiler}"),
         Command::new(compiler)
             .arg(format!("-std={std}"))
             .args(WARNINGS)
