@@ -199,12 +199,14 @@ out=$(wine "$hosts/error_paths.exe" "${error_paths_args[@]}" 2>&1) ||
 summary=$(echo "$out" | tr -d '\r' | tail -1)
 [[ $summary == *" passed, 0 failed" && $summary != "0 passed"* ]] || fail "error_paths.exe: $out"
 say "error_paths.exe (the C API's error paths): $summary"
-# The log handler (C11 for its atomics): the greeter's line reaches the C
-# host's handler, in process and isolated.
+# The log handler (C11 for its atomics): the greeter's line, and one a
+# fixture logs from a thread it started, reach the C host's handler, in
+# process and isolated.
 x86_64-w64-mingw32-gcc-posix -std=c11 -Wall -Wextra -Wpedantic -Werror -Iinclude \
     tests/capi/log_handler.c -o "$hosts/log_handler.exe" -L"$libdir" -ltenon ||
     fail "compiling tests/capi/log_handler.c for $triple"
-out=$(wine "$hosts/log_handler.exe" "$(listed c/gcc/plugins/greeter)" 2>&1) ||
+mapfile -t log_args < <(listed c/gcc/plugins/greeter c/gcc/fixtures/log_from_own_thread)
+out=$(wine "$hosts/log_handler.exe" "${log_args[@]}" 2>&1) ||
     fail "log_handler.exe under wine: $out"
 summary=$(echo "$out" | tr -d '\r' | tail -1)
 [[ $summary == *" passed, 0 failed" && $summary != "0 passed"* ]] || fail "log_handler.exe: $out"

@@ -10,9 +10,13 @@
  *     called once, then never again;
  *   - an isolated plugin's line, written in its child process, reaches the
  *     handler too, and so does libtenon's own message about loading it
- *     (plugin NULL, the plugin named in the text).
+ *     (plugin NULL, the plugin named in the text);
+ *   - a line the fixture log_from_own_thread logs from a thread it started
+ *     (not the host's calling thread) reaches the handler with its level
+ *     and plugin name, in process (where the handler runs on that thread)
+ *     and isolated.
  *
- * Usage: log_handler <greeter plugin>
+ * Usage: log_handler <greeter plugin> <log_from_own_thread fixture>
  * Prints each failed check, then "N passed, N failed"; exits 1 if any check
  * failed. TENON_C_TEST_SKIP_ISOLATION=1 skips the isolated checks (for
  * valgrind, which cannot run isolation).
@@ -51,12 +55,19 @@ static int ok_call(tenon_error *error, const char *what, int line) {
 
 static const char GREETER_NAME[] = "greeter-c";
 static const char GREETER_LINE[] = "greeter-c instance created";
+static const char THREAD_NAME[] = "fixture-log-from-own-thread";
+static const char THREAD_LINE[] = "logged from the plugin's own thread";
+
+/* Set on the thread that runs main, which makes every call into plugins. */
+static _Thread_local int on_host_thread;
 
 /* What the handler saw. It runs on any thread, hence the atomics. */
 typedef struct {
     atomic_int greeter_lines;  /* the greeter's line, level and name right */
     atomic_int plugin_lines;   /* every line with a plugin name */
     atomic_int own_about;      /* libtenon's own lines naming the greeter */
+    atomic_int thread_lines;   /* the fixture's line, level and name right */
+    atomic_int thread_lines_off_host; /* ... delivered on another thread */
     atomic_int wrong_user_data;
 } seen;
 
@@ -66,6 +77,8 @@ static void reset(void) {
     atomic_store(&log_seen.greeter_lines, 0);
     atomic_store(&log_seen.plugin_lines, 0);
     atomic_store(&log_seen.own_about, 0);
+    atomic_store(&log_seen.thread_lines, 0);
+    atomic_store(&log_seen.thread_lines_off_host, 0);
     atomic_store(&log_seen.wrong_user_data, 0);
 }
 
@@ -86,6 +99,13 @@ static void record(void *user_data, tenon_log_level level, const char *plugin,
     if (level == TENON_LOG_DEBUG && strcmp(plugin, GREETER_NAME) == 0 &&
         strcmp(message, GREETER_LINE) == 0) {
         atomic_fetch_add(&log_seen.greeter_lines, 1);
+    }
+    if (level == TENON_LOG_WARN && strcmp(plugin, THREAD_NAME) == 0 &&
+        strcmp(message, THREAD_LINE) == 0) {
+        atomic_fetch_add(&log_seen.thread_lines, 1);
+        if (!on_host_thread) {
+            atomic_fetch_add(&log_seen.thread_lines_off_host, 1);
+        }
     }
 }
 
@@ -149,11 +169,36 @@ static void in_process(const char *greeter) {
     tenon_plugin_free(plugin);
 }
 
+/* The fixture's thread logs while create runs or soon after; destroy joins
+ * it, so once the instance is freed the line has been delivered. */
+static void in_process_thread(const char *fixture) {
+    tenon_plugin *plugin = NULL;
+    if (!OK(tenon_plugin_load(fixture, NULL, &plugin))) {
+        return;
+    }
+    reset();
+    tenon_log_set_handler(record, &log_seen, TENON_LOG_WARN);
+    create_one(plugin);
+    CHECK(atomic_load(&log_seen.thread_lines) == 1);
+    CHECK(atomic_load(&log_seen.thread_lines_off_host) == 1);
+    CHECK(atomic_load(&log_seen.plugin_lines) == 1);
+    CHECK(atomic_load(&log_seen.wrong_user_data) == 0);
+
+    /* TENON_LOG_WARN is less severe than TENON_LOG_ERROR. */
+    reset();
+    tenon_log_set_handler(record, &log_seen, TENON_LOG_ERROR);
+    create_one(plugin);
+    CHECK(atomic_load(&log_seen.plugin_lines) == 0);
+
+    tenon_log_set_handler(NULL, NULL, TENON_LOG_TRACE);
+    tenon_plugin_free(plugin);
+}
+
 /* The child's line is forwarded by a thread of libtenon: it arrives soon
  * after create returns, not necessarily before. */
-static int wait_for_greeter_line(void) {
+static int wait_for(atomic_int *count) {
     for (int waited = 0; waited < 20000; waited += 10) {
-        if (atomic_load(&log_seen.greeter_lines) > 0) {
+        if (atomic_load(count) > 0) {
             return 1;
         }
         sleep_ms(10);
@@ -171,8 +216,26 @@ static void isolated(const char *greeter) {
         CHECK(tenon_plugin_is_isolated(plugin));
         CHECK(atomic_load(&log_seen.own_about) >= 1);
         create_one(plugin);
-        CHECK(wait_for_greeter_line());
+        CHECK(wait_for(&log_seen.greeter_lines));
         CHECK(atomic_load(&log_seen.greeter_lines) == 1);
+        CHECK(atomic_load(&log_seen.wrong_user_data) == 0);
+        tenon_plugin_free(plugin);
+    }
+    tenon_log_set_handler(NULL, NULL, TENON_LOG_TRACE);
+    tenon_options_free(options);
+}
+
+static void isolated_thread(const char *fixture) {
+    tenon_options *options = tenon_options_new();
+    tenon_plugin *plugin = NULL;
+    reset();
+    tenon_log_set_handler(record, &log_seen, TENON_LOG_WARN);
+    if (OK(tenon_options_isolated(options, 10000)) &&
+        OK(tenon_plugin_load(fixture, options, &plugin))) {
+        CHECK(tenon_plugin_is_isolated(plugin));
+        create_one(plugin);
+        CHECK(wait_for(&log_seen.thread_lines));
+        CHECK(atomic_load(&log_seen.thread_lines) == 1);
         CHECK(atomic_load(&log_seen.wrong_user_data) == 0);
         tenon_plugin_free(plugin);
     }
@@ -183,16 +246,19 @@ static void isolated(const char *greeter) {
 int main(int argc, char **argv) {
     /* An isolated plugin's child process is this program started again. */
     tenon_isolation_init();
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s <greeter plugin>\n", argv[0]);
+    on_host_thread = 1;
+    if (argc != 3) {
+        fprintf(stderr, "usage: %s <greeter plugin> <log_from_own_thread fixture>\n", argv[0]);
         return 2;
     }
     in_process(argv[1]);
+    in_process_thread(argv[2]);
     const char *skip = getenv("TENON_C_TEST_SKIP_ISOLATION");
     if (skip != NULL && strcmp(skip, "1") == 0) {
         printf("isolated checks skipped (TENON_C_TEST_SKIP_ISOLATION=1)\n");
     } else {
         isolated(argv[1]);
+        isolated_thread(argv[2]);
     }
     tenon_log_set_handler(NULL, NULL, TENON_LOG_TRACE);
     return report();

@@ -73,7 +73,7 @@ fn every_error_path_of_the_c_api() {
 fn the_guide_example_builds_and_runs() {
     let dir = scratch("guide_example");
     let source = dir.join("guide_host.c");
-    std::fs::write(&source, c_api::guide_example("A host in C")).unwrap();
+    std::fs::write(&source, c_api::guide_example("A host in C", "c")).unwrap();
     for compiler in support::available(&["gcc", "clang"]) {
         let exe = dir.join(format!("guide_host-{compiler}"));
         c_api::build_source(

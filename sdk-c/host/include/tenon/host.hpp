@@ -17,6 +17,8 @@
  *
  * Threads and lifetimes are those of host.h: an interface stays valid while
  * its instance lives; an instance keeps its plugin loaded.
+ *
+ * Plugins' log lines go to any callable (set_log_handler, at the end).
  */
 #ifndef TENON_HOST_HPP
 #define TENON_HOST_HPP
@@ -31,6 +33,7 @@
 #include <cstdint>
 #include <exception>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -295,6 +298,173 @@ private:
     explicit reloadable(tenon_reloadable *raw) noexcept : raw_(raw) {}
     detail::owned<tenon_reloadable, tenon_reloadable_free> raw_;
 };
+
+namespace detail {
+/* The callable set_log_handler installed, behind one type. */
+class log_sink {
+public:
+    virtual ~log_sink() = default;
+    virtual void deliver(tenon_log_level level, std::string_view plugin,
+                         std::string_view message) const = 0;
+};
+
+template <class Handler> class log_sink_of final : public log_sink {
+public:
+    explicit log_sink_of(Handler handler) : handler_(std::move(handler)) {}
+    void deliver(tenon_log_level level, std::string_view plugin,
+                 std::string_view message) const override {
+        handler_(level, plugin, message);
+    }
+
+private:
+    Handler handler_;
+};
+
+/* The handler set through this header, which every delivery reads. */
+struct log_slot {
+    std::mutex lock; /* held only to read or swap the fields, never during a call */
+    std::shared_ptr<const log_sink> sink;
+    tenon_log_level max_level = 0;
+    /* Counts changes: how a change tells whether another thread's came
+     * after it (apply_log_slot). */
+    std::uint64_t generation = 0;
+};
+
+/* Never destroyed: plugins' and libtenon's threads may deliver a line while
+ * the program's static objects are being destroyed at exit. */
+inline log_slot &the_log_slot() {
+    static log_slot *const slot = new log_slot;
+    return *slot;
+}
+
+/* libtenon's handler (user_data: the slot). Holds its own reference to the
+ * callable while calling it, so that a change made from inside a handler
+ * (which libtenon does not make wait) cannot destroy it under the call. */
+inline void deliver_log(void *user_data, tenon_log_level level, const char *plugin,
+                        const char *message) noexcept {
+    log_slot &slot = *static_cast<log_slot *>(user_data);
+    std::shared_ptr<const log_sink> sink;
+    {
+        std::lock_guard<std::mutex> hold(slot.lock);
+        /* Between a change of the slot and libtenon's, a line at the old
+         * level can still arrive: the new callable never sees it. */
+        if (level <= slot.max_level) {
+            sink = slot.sink;
+        }
+    }
+    if (!sink) {
+        return;
+    }
+    try {
+        sink->deliver(level, plugin != nullptr ? std::string_view(plugin) : std::string_view(),
+                      message);
+    } catch (...) {
+        /* Nothing may unwind into libtenon: the line is dropped. */
+    }
+}
+
+/* Tells libtenon what the slot holds. Of two threads changing it at once,
+ * the one whose call reaches libtenon first finds the generation moved on
+ * and tells it again, so libtenon ends with the last change. */
+inline void apply_log_slot(log_slot &slot) {
+    for (;;) {
+        bool set = false;
+        tenon_log_level max_level = 0;
+        std::uint64_t generation = 0;
+        {
+            std::lock_guard<std::mutex> hold(slot.lock);
+            set = slot.sink != nullptr;
+            max_level = slot.max_level;
+            generation = slot.generation;
+        }
+        /* Waits for libtenon's calls in progress (unless on a handler's
+         * thread): slot.lock must not be held here, deliver_log takes it. */
+        if (set) {
+            tenon_log_set_handler(&deliver_log, &slot, max_level);
+        } else {
+            tenon_log_set_handler(nullptr, nullptr, max_level);
+        }
+        std::lock_guard<std::mutex> hold(slot.lock);
+        if (slot.generation == generation) {
+            return;
+        }
+    }
+}
+
+inline void replace_log_sink(std::shared_ptr<const log_sink> next, tenon_log_level max_level) {
+    log_slot &slot = the_log_slot();
+    std::shared_ptr<const log_sink> previous;
+    {
+        std::lock_guard<std::mutex> hold(slot.lock);
+        previous = std::exchange(slot.sink, std::move(next));
+        slot.max_level = max_level;
+        slot.generation++;
+    }
+    apply_log_slot(slot);
+    /* `previous` goes here: its calls in progress have returned, unless
+     * libtenon did not wait for them; then the last of them frees it. */
+}
+} // namespace detail
+
+/* Sets the process-wide handler of plugins' log messages
+ * (tenon_log_set_handler) to `handler`, any callable (a lambda with
+ * captures, say) invocable on a const object as
+ *
+ *     void(tenon_log_level level, std::string_view plugin, std::string_view message)
+ *
+ * It receives every message at `max_level` or more severe (TENON_LOG_*):
+ * `plugin` is the name of the plugin that logged it, or empty for a message
+ * of libtenon itself (whose text names the plugin as `plugin=<name>`); both
+ * views are valid only during the call. The last handler set wins.
+ *
+ *     tenon::hosting::set_log_handler(
+ *         [&log](tenon_log_level level, std::string_view plugin, std::string_view message) {
+ *             log.write(level, plugin, message);
+ *         },
+ *         TENON_LOG_INFO);
+ *
+ * Threads: set from any thread. The handler is called on any thread, also
+ * on several at once, so what it touches must be thread-safe; it may call
+ * into libtenon, and set or remove the handler (a line logged on its own
+ * thread while it runs is dropped).
+ *
+ * Ownership: `handler` is moved (or copied) into storage of this header.
+ * The handler it replaces is destroyed before set_log_handler returns, no
+ * longer running anywhere - except a call of it that this one does not
+ * wait for (set from inside a handler, or while another thread sets one
+ * too): then that call keeps it alive and it is destroyed on that call's
+ * thread when the call returns. Because it waits, do not set or remove the
+ * handler while holding a lock the handler takes. A handler still set at
+ * exit is never destroyed.
+ *
+ * Exceptions: one thrown by `handler` is caught and discarded, with the
+ * line; the handler stays set. None ever reaches libtenon or the plugin.
+ * Only an exception of making the copy of `handler` (std::bad_alloc, or
+ * one of its constructor) comes out of set_log_handler, which then changes
+ * nothing.
+ *
+ * The handler is kept in a static object of this header: one per program,
+ * or one per shared library that uses the header with hidden visibility.
+ * Set and remove it through one of them, and not with tenon_log_set_handler
+ * directly as well (libtenon holds one handler for the whole process). */
+template <class Handler> void set_log_handler(Handler &&handler, tenon_log_level max_level) {
+    using stored = std::decay_t<Handler>;
+    static_assert(std::is_invocable_v<const stored &, tenon_log_level, std::string_view,
+                                      std::string_view>,
+                  "a log handler is callable as (tenon_log_level, std::string_view plugin, "
+                  "std::string_view message) const");
+    detail::replace_log_sink(
+        std::make_shared<detail::log_sink_of<stored>>(std::forward<Handler>(handler)),
+        max_level);
+}
+
+/* Removes the handler: messages are dropped (the default), and plugins in
+ * process skip decoding them. The handler removed is destroyed as in
+ * set_log_handler: before this returns, unless called from inside a handler
+ * or while another thread sets one.
+ *
+ * Threads: any thread. */
+inline void remove_log_handler() { detail::replace_log_sink(nullptr, TENON_LOG_TRACE); }
 
 } // namespace hosting
 } // namespace tenon

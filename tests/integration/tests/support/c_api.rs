@@ -1,5 +1,5 @@
-//! Test programs of the C host API (`tests/capi/*.c`): built against the
-//! debug libtenon, run plainly, under AddressSanitizer or under valgrind,
+//! Test programs of the C host API (`tests/capi/*.c`, and `*.cpp` for
+//! `tenon/host.hpp`): built against the debug libtenon, run plainly, under AddressSanitizer or under valgrind,
 //! and judged by the `N passed, M failed` line each prints last.
 
 use std::path::{Path, PathBuf};
@@ -42,7 +42,24 @@ pub fn build(
     build_source(compiler, std, &source, include_dirs, extra, exe);
 }
 
-/// Compiles the C program `source` as [`build`] compiles a test program.
+/// Compiles `tests/capi/<name>.cpp` with `compiler` as C++17, warnings as
+/// errors, `extra` flags and the headers of `include/` and
+/// `sdk-c/host/include/` (`tenon/host.hpp`), linked to libtenon, into
+/// `exe`.
+pub fn build_cpp(compiler: &str, name: &str, extra: &[&str], exe: &Path) {
+    let source = repo_root().join("tests/capi").join(format!("{name}.cpp"));
+    build_source(
+        compiler,
+        "c++17",
+        &source,
+        &["sdk-c/host/include"],
+        extra,
+        exe,
+    );
+}
+
+/// Compiles the C or C++ program `source` as [`build`] compiles a test
+/// program.
 pub fn build_source(
     compiler: &str,
     std: &str,
@@ -116,21 +133,21 @@ pub fn expect_all_passed(what: &str, command: &mut Command) {
     );
 }
 
-/// The first ```c block after the heading `## <section>` of
-/// `docs/guide-c-host.md`.
-pub fn guide_example(section: &str) -> String {
+/// The first ```<language> block (`c`, `cpp`) after the heading
+/// `## <section>` of `docs/guide-c-host.md`.
+pub fn guide_example(section: &str, language: &str) -> String {
     let guide = std::fs::read_to_string(repo_root().join("docs/guide-c-host.md")).unwrap();
     let rest = guide
         .split_once(&format!("\n## {section}\n"))
         .unwrap_or_else(|| panic!("docs/guide-c-host.md has a section \"## {section}\""))
         .1;
     let block = rest
-        .split_once("\n```c\n")
-        .unwrap_or_else(|| panic!("the section \"{section}\" has a ```c block"))
+        .split_once(&format!("\n```{language}\n"))
+        .unwrap_or_else(|| panic!("the section \"{section}\" has a ```{language} block"))
         .1;
     block
         .split_once("\n```\n")
-        .expect("the ```c block is closed")
+        .unwrap_or_else(|| panic!("the ```{language} block is closed"))
         .0
         .to_owned()
         + "\n"
