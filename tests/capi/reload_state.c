@@ -15,7 +15,7 @@
  *
  *   reload_state <kv_a> <kv_b> <kv_restore_fails> <kv_save_fails> <kv_without_state>
  *
- * kv_a and kv_b: two kv builds sharing a state format (the C and the Rust
+ * kv_a and kv_b: two kv builds sharing a state format (the C and the C++
  * example); the others: the fixtures of the same names. Prints one line per
  * failed check and ends with "N passed, N failed"; exits 1 if any check
  * failed. TENON_C_TEST_SKIP_ISOLATION=1 skips the isolated run (for
