@@ -211,6 +211,19 @@ out=$(wine "$hosts/log_handler.exe" "${log_args[@]}" 2>&1) ||
 summary=$(echo "$out" | tr -d '\r' | tail -1)
 [[ $summary == *" passed, 0 failed" && $summary != "0 passed"* ]] || fail "log_handler.exe: $out"
 say "log_handler.exe (plugins' log lines to a C handler): $summary"
+# State hand-over (tests/integration/tests/c_host_reload.rs on Linux): the C
+# kv reloaded into the C++ kv and back, in process and isolated, and each
+# failure leaving the old build serving.
+x86_64-w64-mingw32-gcc-posix -std=c99 -Wall -Wextra -Wpedantic -Werror -Iinclude \
+    -Iexamples-c/interfaces tests/capi/reload_state.c -o "$hosts/reload_state.exe" \
+    -L"$libdir" -ltenon || fail "compiling tests/capi/reload_state.c for $triple"
+mapfile -t reload_state_args < <(listed c/gcc/plugins/kv cpp/gcc/plugins/kv-cpp c/gcc/fixtures/kv_restore_fails \
+    c/gcc/fixtures/kv_save_fails c/gcc/fixtures/kv_without_state)
+out=$(wine "$hosts/reload_state.exe" "${reload_state_args[@]}" 2>&1) ||
+    fail "reload_state.exe under wine: $out"
+summary=$(echo "$out" | tr -d '\r' | tail -1)
+[[ $summary == *" passed, 0 failed" && $summary != "0 passed"* ]] || fail "reload_state.exe: $out"
+say "reload_state.exe (state hand-over from a C host): $summary"
 mapfile -t host_args < <(listed c/gcc/plugins/greeter c/gcc/plugins/kv c/gcc/plugins/processor \
     cpp/gcc/plugins/greeter-cpp cpp/gcc/plugins/kv-cpp zig/greeter zig/processor \
     rust/greeter-rust rust/kv-rust rust/processor-rust)

@@ -181,6 +181,21 @@
 #define TENON_ERROR_CALL_FAILED 24
 
 /**
+ * `state_hand_over_failed`: a reload with `TENON_RELOAD_HAND_OVER` was
+ * abandoned because the old build's `save` or the new build's `restore`
+ * failed (the message says which, and the plugin's reason); the old build
+ * keeps serving, with its state.
+ */
+#define TENON_ERROR_STATE_HAND_OVER_FAILED 25
+
+/**
+ * `drain_timed_out`: a reload with `TENON_RELOAD_HAND_OVER` was abandoned
+ * because calls in flight on the old build did not return within the
+ * drain timeout; the old build keeps serving, with its state.
+ */
+#define TENON_ERROR_DRAIN_TIMED_OUT 26
+
+/**
  * `null_argument`: a pointer argument that must not be NULL was NULL.
  */
 #define TENON_ERROR_NULL_ARGUMENT 100
@@ -202,6 +217,12 @@
  * of aborting the host).
  */
 #define TENON_ERROR_PANIC 103
+
+/**
+ * The drain timeout the Rust host uses by default, in milliseconds: a
+ * reasonable `drain_timeout_ms` for `tenon_options_reload`.
+ */
+#define TENON_RELOAD_DRAIN_TIMEOUT_MS 5000
 
 /**
  * An error: a kind and a message. Opaque; made by libtenon, freed with
@@ -260,16 +281,81 @@ typedef void (*tenon_log_handler)(void *user_data,
                                   const char *message);
 
 /**
+ * How a reload moves callers from the old build to the new one
+ * (`tenon_options_reload`): one of the `TENON_RELOAD_*` constants.
+ */
+typedef uint32_t tenon_reload_swap;
+
+/**
  * What `tenon_reloadable_call` runs: `vtable` and `self` are the current
  * build's interface, valid only until it returns.
  */
 typedef void (*tenon_reload_call_fn)(void *context, const void *vtable, void *self_);
 
 /**
+ * What a successful reload did (`tenon_reloadable_reload_report`). The
+ * caller sets `struct_size` to `sizeof(tenon_reload_report)`; fields are
+ * only ever appended, so a host built against this header works with a
+ * later libtenon.
+ */
+typedef struct {
+  /**
+   * Set by the caller to `sizeof(tenon_reload_report)`; on success
+   * libtenon sets it to the number of bytes it filled in (the smaller of
+   * the caller's size and its own).
+   */
+  uint32_t struct_size;
+  /**
+   * The new build's generation: 1 for the build loaded first, one more
+   * for each successful reload.
+   */
+  uint64_t generation;
+  /**
+   * With `TENON_RELOAD_HAND_OVER`, the number of bytes of state the old
+   * build saved and the new one restored; 0 for a stateless reload.
+   */
+  uint64_t state_bytes;
+  /**
+   * How long the reload took, in microseconds: from opening the file to
+   * releasing the old build (or giving up waiting for it).
+   */
+  uint64_t took_us;
+  /**
+   * Whether the state was handed over (`TENON_RELOAD_HAND_OVER`).
+   */
+  bool handed_over;
+  /**
+   * Whether the old build was released (its instance destroyed, its
+   * library closed or its process ended) before the reload returned;
+   * otherwise its last call in flight releases it.
+   */
+  bool released_old;
+} tenon_reload_report;
+
+/**
  * Called once no plugin instance can call an offer any more, with the
  * offer's instance pointer: where the host frees it.
  */
 typedef void (*tenon_release_fn)(void *instance);
+
+/**
+ * For plugins whose instances keep no state worth keeping: new calls go to
+ * the new build at once, calls in flight finish on the old one, and no
+ * call waits for the swap. The default.
+ */
+#define TENON_RELOAD_STATELESS 0
+
+/**
+ * For plugins that offer `org.tenon.state` (`tenon/state.h`): new calls
+ * wait while the calls in flight on the old build return (for at most the
+ * drain timeout), the old instance saves its state and a new instance of
+ * the new build restores it, then calls resume on the new build. Any
+ * failure (`state_hand_over_failed`, `drain_timed_out`, or the new build's
+ * own load errors) abandons the reload: the old build keeps serving, with
+ * its state. The pause callers see is the longest call in flight plus the
+ * save and the restore.
+ */
+#define TENON_RELOAD_HAND_OVER 1
 
 #ifdef __cplusplus
 extern "C" {
@@ -459,7 +545,7 @@ void tenon_isolation_init(void);
 void tenon_log_set_handler(tenon_log_handler handler, void *user_data, tenon_log_level max_level);
 
 /**
- * New options: in process, no services, no checksum.
+ * New options: in process, no services, no checksum, stateless reloads.
  *
  * Ownership: the caller owns the result and frees it with
  * `tenon_options_free`; loading does not take it, so one options object
@@ -628,12 +714,40 @@ tenon_error *tenon_plugin_interface(const tenon_plugin *plugin,
                                     uint32_t *version);
 
 /**
+ * How reloadables loaded with these options (`tenon_reloadable_load`)
+ * reload: `swap` is `TENON_RELOAD_STATELESS` (the default) or
+ * `TENON_RELOAD_HAND_OVER`. `drain_timeout_ms` is how long a reload waits
+ * for the calls in flight on the old build to return: with
+ * `TENON_RELOAD_HAND_OVER`, before it gives up with kind `drain_timed_out`
+ * (`TENON_RELOAD_DRAIN_TIMEOUT_MS` is a sensible value); when stateless,
+ * before it returns and leaves the old build to be released by its last
+ * call (0, the default, never waits). `tenon_plugin_load` ignores this
+ * setting.
+ *
+ * With `TENON_RELOAD_HAND_OVER`, `tenon_reloadable_load` and every reload
+ * require the plugin to offer `org.tenon.state` version 1 (kind
+ * `interface_not_found` otherwise).
+ *
+ * Returns NULL, or an error the caller frees: kind `invalid_argument` for
+ * a `swap` this libtenon does not know (the options are then unchanged).
+ *
+ * Threads: one thread at a time per options object.
+ */
+tenon_error *tenon_options_reload(tenon_options *options,
+                                  tenon_reload_swap swap,
+                                  uint64_t drain_timeout_ms);
+
+/**
  * Loads the plugin at `path` (NUL-terminated UTF-8) reloadable, with
- * `options` (NULL: defaults; in process or isolated), creates an instance
- * with `config` (NULL: empty) and checks interface `id` at `version` as
- * `tenon_instance_interface` does for a `vtable_size`-byte vtable type.
- * The file is copied before it is loaded, so it can be rebuilt in place.
- * A checksum in `options` applies to reloads too.
+ * `options` (NULL: defaults; in process or isolated; stateless or with
+ * state hand-over, `tenon_options_reload`), creates an instance with
+ * `config` (NULL: empty) and checks interface `id` at `version` as
+ * `tenon_instance_interface` does for a `vtable_size`-byte vtable type
+ * (and, with `TENON_RELOAD_HAND_OVER`, that the plugin offers
+ * `org.tenon.state`). The file is copied before it is loaded, so it can be
+ * rebuilt in place. The options are read now: changing or freeing them
+ * later does not affect the reloadable. A checksum in `options` applies to
+ * reloads too.
  *
  * Ownership: on success `*out` is a new reloadable the caller frees with
  * `tenon_reloadable_free`, and NULL is returned; on failure `*out` is NULL
@@ -652,9 +766,13 @@ tenon_error *tenon_reloadable_load(const char *path,
 /**
  * Calls `body(context, vtable, self)` with the current build's interface.
  * The build stays loaded, and is called by no other thread, until `body`
- * returns; a reload meanwhile (even from inside `body`) serves the calls
- * that start after it. `vtable` and `self` must not be kept past `body`.
- * Returns NULL once `body` has run, or an error (and `body` is not run).
+ * returns; a stateless reload meanwhile (even from inside `body`) serves
+ * the calls that start after it. A call that starts while a hand-over is
+ * under way waits for it to finish, then runs on the build that serves.
+ * A hand-over started from inside `body` cannot drain the call it is made
+ * from: it fails with kind `drain_timed_out` once the drain timeout has
+ * passed. `vtable` and `self` must not be kept past `body`. Returns NULL
+ * once `body` has run, or an error (and `body` is not run).
  *
  * Threads: any thread; calls into one build are serialized.
  */
@@ -664,10 +782,13 @@ tenon_error *tenon_reloadable_call(const tenon_reloadable *reloadable,
 
 /**
  * Reloads from the file last loaded: loads, verifies and instantiates the
- * new build and checks its interface, and only then swaps it in; on any
- * failure the old build keeps serving and the error says why. On success
- * `*generation` (if not NULL) is the new build's number (the first build
- * is 1). The old build is released when its last call returns.
+ * new build and checks its interface (with `TENON_RELOAD_HAND_OVER`, also
+ * hands the state over), and only then swaps it in; on any failure the old
+ * build keeps serving, with its state, and the error says why (kinds
+ * `state_hand_over_failed` and `drain_timed_out` besides the load errors).
+ * On success `*generation` (if not NULL) is the new build's number (the
+ * first build is 1). The old build is released when its last call
+ * returns. `tenon_reloadable_reload_report` says more about the reload.
  *
  * Threads: any thread; one reload runs at a time (another waits).
  */
@@ -682,6 +803,22 @@ tenon_error *tenon_reloadable_reload(const tenon_reloadable *reloadable, uint64_
 tenon_error *tenon_reloadable_reload_from(const tenon_reloadable *reloadable,
                                           const char *path,
                                           uint64_t *generation);
+
+/**
+ * As `tenon_reloadable_reload` (`path` NULL) or
+ * `tenon_reloadable_reload_from` (`path` not NULL), and on success fills
+ * `*report` (if not NULL; its `struct_size` set by the caller) with what
+ * the reload did: the new generation, the bytes of state handed over, the
+ * time it took, whether the old build is released yet. On failure
+ * `*report` is not written; a `struct_size` smaller than the first
+ * version of `tenon_reload_report` fails with kind `invalid_argument`
+ * before anything is reloaded.
+ *
+ * Threads: any thread; one reload runs at a time (another waits).
+ */
+tenon_error *tenon_reloadable_reload_report(const tenon_reloadable *reloadable,
+                                            const char *path,
+                                            tenon_reload_report *report);
 
 /**
  * The number of the build now serving (1 for the first, one more per

@@ -58,6 +58,15 @@ pub const TENON_ERROR_TIMED_OUT: u32 = 22;
 pub const TENON_ERROR_ISOLATION_FAILED: u32 = 23;
 /// `call_failed`: a call into the plugin failed.
 pub const TENON_ERROR_CALL_FAILED: u32 = 24;
+/// `state_hand_over_failed`: a reload with `TENON_RELOAD_HAND_OVER` was
+/// abandoned because the old build's `save` or the new build's `restore`
+/// failed (the message says which, and the plugin's reason); the old build
+/// keeps serving, with its state.
+pub const TENON_ERROR_STATE_HAND_OVER_FAILED: u32 = 25;
+/// `drain_timed_out`: a reload with `TENON_RELOAD_HAND_OVER` was abandoned
+/// because calls in flight on the old build did not return within the
+/// drain timeout; the old build keeps serving, with its state.
+pub const TENON_ERROR_DRAIN_TIMED_OUT: u32 = 26;
 /// `null_argument`: a pointer argument that must not be NULL was NULL.
 pub const TENON_ERROR_NULL_ARGUMENT: u32 = 100;
 /// `invalid_handle`: a handle argument is not a live handle of its type
@@ -103,6 +112,8 @@ pub(crate) const KINDS: &[(&str, u32)] = &[
     ("timed_out", TENON_ERROR_TIMED_OUT),
     ("isolation_failed", TENON_ERROR_ISOLATION_FAILED),
     ("call_failed", TENON_ERROR_CALL_FAILED),
+    ("state_hand_over_failed", TENON_ERROR_STATE_HAND_OVER_FAILED),
+    ("drain_timed_out", TENON_ERROR_DRAIN_TIMED_OUT),
     ("null_argument", TENON_ERROR_NULL_ARGUMENT),
     ("invalid_handle", TENON_ERROR_INVALID_HANDLE),
     ("invalid_argument", TENON_ERROR_INVALID_ARGUMENT),

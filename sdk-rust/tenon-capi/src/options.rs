@@ -16,6 +16,9 @@ pub struct tenon_options {
     /// setters below can be called in any order.
     isolation: Isolation,
     isolated: bool,
+    /// How reloadables loaded with these options reload
+    /// (`tenon_options_reload`).
+    pub(crate) reload: tenon::ReloadOptions,
 }
 
 impl Handle for tenon_options {
@@ -33,7 +36,7 @@ impl tenon_options {
     }
 }
 
-/// New options: in process, no services, no checksum.
+/// New options: in process, no services, no checksum, stateless reloads.
 ///
 /// Ownership: the caller owns the result and frees it with
 /// `tenon_options_free`; loading does not take it, so one options object
@@ -47,6 +50,7 @@ pub extern "C" fn tenon_options_new() -> *mut tenon_options {
             loader: tenon::Loader::new(),
             isolation: Isolation::new(),
             isolated: false,
+            reload: crate::reload::default_reload_options(),
         })
     })
 }

@@ -325,6 +325,17 @@ impl SharedInstance {
     ) -> Result<(*mut c_void, *const I::Vtable), Error> {
         self.core.target::<I>()
     }
+
+    /// As [`Instance::c_interface`] (for the reloader, which may serve a
+    /// C host's interface from a shared instance).
+    pub(crate) fn c_interface(
+        &self,
+        id: &str,
+        version: u32,
+        vtable_size: usize,
+    ) -> Result<crate::CInterface, Error> {
+        self.core.raw_target(id, version, vtable_size)
+    }
 }
 
 /// A typed, verified view of an instance through interface `I`. It derefs

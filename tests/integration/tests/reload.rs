@@ -427,6 +427,30 @@ fn calls_during_a_hand_over_wait_and_never_fail() {
     assert_eq!(kv.with(|kv| kv.len()).unwrap(), written, "no write lost");
 }
 
+/// A hand-over started from inside a call cannot drain that call: it gives
+/// up after the drain timeout with `drain_timed_out` (it does not wait for
+/// itself), and the old build goes on serving its data. The C kv is not
+/// thread-safe, so the call holds its build's lock throughout.
+#[test]
+fn a_hand_over_from_inside_a_call_times_out_draining() {
+    let kv: Reloadable<dyn Kv> = Plugin::loader()
+        .reloadable(
+            c_plugin("kv"),
+            "",
+            ReloadOptions::hand_over().drain_timeout(Duration::from_millis(50)),
+        )
+        .unwrap();
+    kv_put(&kv, "a", b"1");
+    let error = kv
+        .with(|_| kv.reload())
+        .expect_err("the call in flight cannot drain");
+    assert_eq!(error.kind(), "drain_timed_out", "{error}");
+    assert_eq!(kv.generation(), 1);
+    assert_eq!(kv_get(&kv, "a"), b"1");
+    assert_eq!(kv.reload().unwrap().generation, 2, "drained from outside");
+    assert_eq!(kv_get(&kv, "a"), b"1");
+}
+
 /// Isolated reload where isolation is implemented; which processes come and
 /// go is read from `/proc`, so that part is checked on Linux only.
 #[cfg(any(target_os = "linux", target_os = "windows"))]

@@ -162,6 +162,16 @@ public:
         check(tenon_options_services(raw_.get(), offered.get()));
         return *this;
     }
+    /* Reloadables loaded with these options hand their state over through
+     * org.tenon.state (tenon_options_reload); stateless() undoes it. */
+    options &hand_over(std::uint64_t drain_timeout_ms = TENON_RELOAD_DRAIN_TIMEOUT_MS) {
+        check(tenon_options_reload(raw_.get(), TENON_RELOAD_HAND_OVER, drain_timeout_ms));
+        return *this;
+    }
+    options &stateless(std::uint64_t drain_timeout_ms = 0) {
+        check(tenon_options_reload(raw_.get(), TENON_RELOAD_STATELESS, drain_timeout_ms));
+        return *this;
+    }
     const tenon_options *get() const noexcept { return raw_.get(); }
 
 private:
@@ -291,6 +301,14 @@ public:
         std::uint64_t generation = 0;
         check(tenon_reloadable_reload_from(raw_.get(), path.c_str(), &generation));
         return generation;
+    }
+    /* Reloads from path (nullptr: the file last read) and says what the
+     * reload did: the generation, the bytes of state handed over, ... */
+    tenon_reload_report reload_report(const char *path = nullptr) const {
+        tenon_reload_report report{};
+        report.struct_size = sizeof report;
+        check(tenon_reloadable_reload_report(raw_.get(), path, &report));
+        return report;
     }
     std::uint64_t generation() const noexcept { return tenon_reloadable_generation(raw_.get()); }
 

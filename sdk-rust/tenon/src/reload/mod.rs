@@ -17,6 +17,7 @@
 //! process, and the old process exits when drained, which always frees
 //! everything.
 
+mod core;
 mod file;
 mod options;
 mod raw;
