@@ -10,7 +10,11 @@
 //!    typed error with the old build serving its state. It must report
 //!    `0 failed`. The ignored tests run it again built with AddressSanitizer
 //!    (and UBSan) and under valgrind, which `.ci/run` runs (`-- --ignored`);
-//! 2. the example of `docs/guide-c-host.md`'s "Reload with state hand-over"
+//! 2. `tests/capi/reload_state.cpp`, built with g++ and clang++, does the
+//!    same through `tenon/host.hpp` (`options::hand_over`, `stateless`,
+//!    `reloadable::with`, `reload_report`, a failure as a thrown
+//!    `tenon::hosting::error`), also under AddressSanitizer and valgrind;
+//! 3. the example of `docs/guide-c-host.md`'s "Reload with state hand-over"
 //!    section compiles, with gcc and clang, warnings as errors.
 //!
 //! A missing compiler or valgrind is reported as `TOOLCHAIN MISSING` and
@@ -44,13 +48,7 @@ fn build_reload_state(compiler: &str, dir: &Path, extra: &[&str]) -> PathBuf {
 
 /// The plugins `reload_state` takes, in order: two kv builds sharing their
 /// state format (C, then C++; C twice without a C++ compiler), and the three
-/// failing fixtures.
-///
-/// Not the Rust kv: each copy of a Rust plugin loaded leaves a few heap
-/// blocks that only its own statics point to (checked: with `dlclose` made a
-/// no-op they are reachable), so unloading the copy loses them, and
-/// LeakSanitizer and valgrind rightly report them (about 100 bytes per
-/// reload).
+/// failing fixtures. (`reload_state.cpp` takes the first three.)
 fn reload_state_args() -> Vec<PathBuf> {
     let other = if have_cpp() {
         cpp_plugin("kv-cpp")
@@ -105,6 +103,60 @@ fn hand_over_under_valgrind() {
     let exe = build_reload_state("cc", &dir, &["-g"]);
     expect_all_passed(
         "reload_state under valgrind",
+        &mut c_api::under_valgrind(&exe),
+    );
+}
+
+/// Compiles `tests/capi/reload_state.cpp` with `compiler` and `extra`
+/// flags into `dir`.
+fn build_reload_state_cpp(compiler: &str, dir: &Path, extra: &[&str]) -> PathBuf {
+    let exe = dir.join(format!("reload_state_cpp-{compiler}"));
+    let interfaces = format!("-I{}", repo_root().join("examples-c/interfaces").display());
+    let flags: Vec<&str> = extra.iter().copied().chain([interfaces.as_str()]).collect();
+    c_api::build_cpp(compiler, "reload_state", &flags, &exe);
+    exe
+}
+
+/// Runs `command` (reload_state_cpp) on its three plugins and checks it
+/// passed every check.
+fn expect_all_passed_cpp(what: &str, command: &mut Command) {
+    let args = reload_state_args();
+    c_api::expect_all_passed(what, command.args(&args[..3]));
+}
+
+#[test]
+fn a_cpp_host_hands_state_over() {
+    let dir = scratch("reload_state_cpp");
+    for compiler in available(&["g++", "clang++"]) {
+        let exe = build_reload_state_cpp(compiler, &dir, &[]);
+        expect_all_passed_cpp(
+            &format!("reload_state.cpp ({compiler})"),
+            &mut Command::new(exe),
+        );
+    }
+}
+
+#[test]
+#[ignore = "run by .ci/run: cargo test --test c_host_reload -- --ignored"]
+fn cpp_hand_over_under_address_sanitizer() {
+    let dir = scratch("reload_state_cpp_asan");
+    let exe = build_reload_state_cpp("c++", &dir, c_api::SANITIZERS);
+    expect_all_passed_cpp(
+        "reload_state.cpp under AddressSanitizer",
+        &mut c_api::under_address_sanitizer(&exe),
+    );
+}
+
+#[test]
+#[ignore = "run by .ci/run: cargo test --test c_host_reload -- --ignored"]
+fn cpp_hand_over_under_valgrind() {
+    if !have("valgrind") {
+        return;
+    }
+    let dir = scratch("reload_state_cpp_valgrind");
+    let exe = build_reload_state_cpp("c++", &dir, &["-g"]);
+    expect_all_passed_cpp(
+        "reload_state.cpp under valgrind",
         &mut c_api::under_valgrind(&exe),
     );
 }
