@@ -23,47 +23,30 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use support::{c_api, have, have_all, repo_root, run, scratch};
+use support::{c_api, have_all, repo_root, run, scratch};
 use tenon_test_plugins::{c_fixture, c_plugin, rust_plugin, toolchain, try_examples};
 
-/// Compiles `tests/capi/error_paths.c` with `extra` flags into `dir`.
-fn build_error_paths(dir: &Path, extra: &[&str]) -> PathBuf {
-    let exe = dir.join("error_paths");
-    c_api::build(
-        "cc",
-        "c99",
-        "error_paths",
-        &["examples-c/interfaces"],
-        extra,
-        &exe,
-    );
-    exe
-}
-
-/// The plugins `error_paths` takes, in order.
-fn error_paths_args() -> Vec<PathBuf> {
-    vec![
-        c_plugin("greeter"),
-        c_fixture("relay_c"),
-        c_fixture("greeter_v2"),
-        c_fixture("not_a_library"),
-        c_fixture("null_slot"),
-        c_fixture("reload_build_a"),
-        c_fixture("reload_build_b"),
-    ]
-}
-
-/// Runs `command` (error_paths) on its arguments and checks it passed
-/// every check.
-fn expect_all_passed(what: &str, command: &mut Command) {
-    c_api::expect_all_passed(what, command.args(error_paths_args()));
+/// `tests/capi/error_paths.c` on the plugins it takes, in order.
+fn error_paths() -> c_api::Program {
+    c_api::Program {
+        file: "error_paths.c",
+        std: "c99",
+        include_dirs: &["examples-c/interfaces"],
+        args: vec![
+            c_plugin("greeter"),
+            c_fixture("relay_c"),
+            c_fixture("greeter_v2"),
+            c_fixture("not_a_library"),
+            c_fixture("null_slot"),
+            c_fixture("reload_build_a"),
+            c_fixture("reload_build_b"),
+        ],
+    }
 }
 
 #[test]
 fn every_error_path_of_the_c_api() {
-    let dir = scratch("error_paths");
-    let exe = build_error_paths(&dir, &[]);
-    expect_all_passed("error_paths", &mut Command::new(exe));
+    error_paths().passes_with(&["cc"]);
 }
 
 /// The program of the guide's "A host in C" builds with gcc and clang,
@@ -106,26 +89,13 @@ fn the_guide_example_builds_and_runs() {
 #[test]
 #[ignore = "run by .ci/run: cargo test --test c_host -- --ignored"]
 fn every_error_path_under_address_sanitizer() {
-    let dir = scratch("error_paths_asan");
-    let exe = build_error_paths(&dir, c_api::SANITIZERS);
-    expect_all_passed(
-        "error_paths under AddressSanitizer",
-        &mut c_api::under_address_sanitizer(&exe),
-    );
+    error_paths().passes_under_address_sanitizer();
 }
 
 #[test]
 #[ignore = "run by .ci/run: cargo test --test c_host -- --ignored"]
 fn every_error_path_under_valgrind() {
-    if !have("valgrind") {
-        return;
-    }
-    let dir = scratch("error_paths_valgrind");
-    let exe = build_error_paths(&dir, &["-g"]);
-    expect_all_passed(
-        "error_paths under valgrind",
-        &mut c_api::under_valgrind(&exe),
-    );
+    error_paths().passes_under_valgrind();
 }
 
 /// The SDK with its host part, installed once into a fresh prefix.

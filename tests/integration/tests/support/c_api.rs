@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use super::{repo_root, run, WARNINGS};
+use super::{available, have, repo_root, run, scratch, WARNINGS};
 use tenon_test_plugins::rust_plugin;
 
 /// The flags that build a test program with AddressSanitizer and UBSan,
@@ -27,39 +27,100 @@ pub fn libtenon_dir() -> &'static Path {
     })
 }
 
-/// Compiles `tests/capi/<name>.c` with `compiler` as C `std`, warnings as
-/// errors, `extra` flags and the repository's `include/` (plus
+/// A test program of `tests/capi`: how it is compiled, and what it is run
+/// on.
+pub struct Program {
+    /// Its file in `tests/capi`: `<name>.c`, or `<name>.cpp` for C++.
+    pub file: &'static str,
+    /// The C standard a `.c` file is compiled as (a `.cpp` file is C++17).
+    pub std: &'static str,
+    /// Include directories under the root, besides `include/` (and, for
+    /// C++, `sdk-c/host/include/` with `tenon/host.hpp`).
+    pub include_dirs: &'static [&'static str],
+    /// The arguments it runs with (the plugins it loads).
+    pub args: Vec<PathBuf>,
+}
+
+impl Program {
+    fn is_cpp(&self) -> bool {
+        self.file.ends_with(".cpp")
+    }
+
+    /// Compiles it with `compiler`, warnings as errors and `extra` flags,
+    /// linked to libtenon, into `dir`.
+    fn build(&self, compiler: &str, dir: &Path, extra: &[&str]) -> PathBuf {
+        let exe = dir.join(format!("{}-{compiler}", self.file.replace('.', "_")));
+        let (std, host_hpp) = if self.is_cpp() {
+            ("c++17", Some("sdk-c/host/include"))
+        } else {
+            (self.std, None)
+        };
+        let include_dirs: Vec<&str> = host_hpp
+            .into_iter()
+            .chain(self.include_dirs.iter().copied())
+            .collect();
+        let source = repo_root().join("tests/capi").join(self.file);
+        build_source(compiler, std, &source, &include_dirs, extra, &exe);
+        exe
+    }
+
+    /// Runs `command` (this program, plainly or under a tool) on its
+    /// arguments and checks that it passed every check.
+    fn passes(&self, what: &str, command: &mut Command) {
+        expect_all_passed(what, command.args(&self.args));
+    }
+
+    /// Built with each of `compilers` that is installed (a missing one is
+    /// reported), it passes every check.
+    pub fn passes_with(&self, compilers: &[&'static str]) {
+        let dir = scratch(&self.file.replace('.', "_"));
+        for compiler in available(compilers) {
+            let exe = self.build(compiler, &dir, &[]);
+            self.passes(
+                &format!("{} ({compiler})", self.file),
+                &mut Command::new(exe),
+            );
+        }
+    }
+
+    /// The system compiler of its language: `cc` or `c++`.
+    fn system_compiler(&self) -> &'static str {
+        if self.is_cpp() {
+            "c++"
+        } else {
+            "cc"
+        }
+    }
+
+    /// Built with AddressSanitizer and UBSan, it passes every check and
+    /// neither reports anything ([`under_address_sanitizer`]).
+    pub fn passes_under_address_sanitizer(&self) {
+        let dir = scratch(&format!("{}_asan", self.file.replace('.', "_")));
+        let exe = self.build(self.system_compiler(), &dir, SANITIZERS);
+        self.passes(
+            &format!("{} under AddressSanitizer", self.file),
+            &mut under_address_sanitizer(&exe),
+        );
+    }
+
+    /// Under valgrind it passes every check and valgrind reports nothing
+    /// ([`under_valgrind`]); skipped, reported, without valgrind.
+    pub fn passes_under_valgrind(&self) {
+        if !have("valgrind") {
+            return;
+        }
+        let dir = scratch(&format!("{}_valgrind", self.file.replace('.', "_")));
+        let exe = self.build(self.system_compiler(), &dir, &["-g"]);
+        self.passes(
+            &format!("{} under valgrind", self.file),
+            &mut under_valgrind(&exe),
+        );
+    }
+}
+
+/// Compiles the C or C++ program `source` with `compiler` as `std`,
+/// warnings as errors, `extra` flags and the repository's `include/` (plus
 /// `include_dirs` under the root), linked to libtenon, into `exe`.
-pub fn build(
-    compiler: &str,
-    std: &str,
-    name: &str,
-    include_dirs: &[&str],
-    extra: &[&str],
-    exe: &Path,
-) {
-    let source = repo_root().join("tests/capi").join(format!("{name}.c"));
-    build_source(compiler, std, &source, include_dirs, extra, exe);
-}
-
-/// Compiles `tests/capi/<name>.cpp` with `compiler` as C++17, warnings as
-/// errors, `extra` flags and the headers of `include/` and
-/// `sdk-c/host/include/` (`tenon/host.hpp`), linked to libtenon, into
-/// `exe`.
-pub fn build_cpp(compiler: &str, name: &str, extra: &[&str], exe: &Path) {
-    let source = repo_root().join("tests/capi").join(format!("{name}.cpp"));
-    build_source(
-        compiler,
-        "c++17",
-        &source,
-        &["sdk-c/host/include"],
-        extra,
-        exe,
-    );
-}
-
-/// Compiles the C or C++ program `source` as [`build`] compiles a test
-/// program.
 pub fn build_source(
     compiler: &str,
     std: &str,
@@ -151,4 +212,41 @@ pub fn guide_example(section: &str, language: &str) -> String {
         .0
         .to_owned()
         + "\n"
+}
+
+/// The first ```<language> block of the guide's section `## <section>`
+/// compiles (`-c`) with each installed compiler of its language (gcc and
+/// clang; g++ and clang++ for `cpp`), warnings as errors, with `include/`
+/// (and for C++ `sdk-c/host/include/`) and `include_dirs` under the root.
+pub fn guide_example_compiles(section: &str, language: &str, include_dirs: &[&str]) {
+    let (compilers, std, file): (&[&'static str], _, _) = match language {
+        "c" => (&["gcc", "clang"], "c99", "example.c"),
+        "cpp" => (&["g++", "clang++"], "c++17", "example.cpp"),
+        other => panic!("no compilers for ```{other}"),
+    };
+    let dir = scratch(&format!("guide_{}_{language}", section.replace(' ', "_")));
+    let source = dir.join(file);
+    std::fs::write(&source, guide_example(section, language)).unwrap();
+    let root = repo_root();
+    let host_hpp = (language == "cpp").then_some("sdk-c/host/include");
+    for compiler in available(compilers) {
+        run(
+            &format!("compiling the example of \"{section}\" with {compiler}"),
+            Command::new(compiler)
+                .arg(format!("-std={std}"))
+                .args(WARNINGS)
+                .arg("-c")
+                .arg(format!("-I{}", root.join("include").display()))
+                .args(
+                    host_hpp
+                        .into_iter()
+                        .chain(include_dirs.iter().copied())
+                        .map(|dir| format!("-I{}", root.join(dir).display())),
+                )
+                .arg(&source)
+                .arg("-o")
+                .arg(source.with_extension(format!("{compiler}.o"))),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    }
 }
