@@ -571,6 +571,12 @@ void tenon_options_free(tenon_options *options);
  * must call `tenon_isolation_init()` first, unless a runner is set
  * (`tenon_options_runner`). Returns NULL, or an error the caller frees.
  *
+ * A call through an isolated plugin's vtable that fails this way returns
+ * TENON_CRASHED (the process died), TENON_TIMED_OUT (the call outlived
+ * its deadline; the process was killed) or, on an instance whose process
+ * has died, TENON_INSTANCE_LOST, and appends the reason to the call's
+ * error buffer.
+ *
  * Only interfaces whose `interface!` declaration is linked into libtenon
  * can be called on an isolated plugin (`tenon_instance_interface`).
  *

@@ -2,10 +2,12 @@
 //! detail behind the host-reported statuses `TENON_CRASHED`,
 //! `TENON_TIMED_OUT` and `TENON_INSTANCE_LOST`.
 
+use crate::buffer::append;
 use crate::{CallError, Status};
 use std::cell::Cell;
 use std::fmt;
 use std::time::Duration;
+use tenon_sys::{tenon_buffer, tenon_status};
 
 /// What happened to the plugin's process (or the instance in it) during a
 /// call. Reported by the isolation runtime; read with
@@ -88,11 +90,36 @@ thread_local! {
 /// The client's check that receives that status (on this same thread,
 /// right after) turns it into a [`CallError`] whose
 /// [`fault`](crate::CallError::fault) is this one. The `Remote` should also
-/// append a message to the call's error buffer, for callers in C; if it
-/// appends none, the fault's own description is the message.
+/// append a message to the call's error buffer, for callers in C
+/// ([`report_fault`] does both); if it appends none, the fault's own
+/// description is the message.
 pub fn set_fault(fault: Fault) {
     let message = fault.to_string();
     set_pending(CallError::with_fault(fault, message));
+}
+
+/// Reports `fault` as the result of the proxy call returning on this
+/// thread, to both kinds of caller: its description is appended to `error`
+/// (the message a C host reads from the call's error buffer) and its typed
+/// detail is recorded as [`set_fault`] does (what a Rust client's check
+/// turns into [`CallError::fault`](crate::CallError::fault)). Returns the
+/// status the call returns, [`Fault::status`].
+///
+/// # Safety
+///
+/// `error` is NULL or a live `tenon_buffer` lent for this call, grown only
+/// through its `reserve`.
+pub unsafe fn report_fault(error: *mut tenon_buffer, fault: Fault) -> tenon_status {
+    let message = fault.to_string();
+    if !error.is_null() {
+        // SAFETY: `error` is a live buffer lent for this call (caller). A
+        // buffer that cannot grow keeps what it had; the typed detail below
+        // still carries the message.
+        let _ = unsafe { append(error, message.as_bytes()) };
+    }
+    let status = fault.status();
+    set_pending(CallError::with_fault(fault, message));
+    status.0
 }
 
 /// Records the detail of the failure a proxy call is about to return.

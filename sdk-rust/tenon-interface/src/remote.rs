@@ -11,7 +11,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 use tenon_sys::{tenon_buffer, tenon_status};
 
-pub use crate::fault::{set_fault, Fault};
+pub use crate::fault::{report_fault, set_fault, Fault};
 
 /// Where a proxy's calls go. Implemented by the isolation runtime (and by a
 /// loopback in tests), once per instance and interface: a proxy vtable
@@ -69,8 +69,8 @@ pub trait Remote: Send + Sync {
     /// NULL. A failure message is appended to `error`. Returns `TENON_OK`,
     /// the status the far side's method returned, or a host-side fault
     /// status (`TENON_CRASHED`, `TENON_TIMED_OUT`, `TENON_INSTANCE_LOST`),
-    /// in which case it calls [`set_fault`] just before returning, on the
-    /// calling thread.
+    /// in which case it calls [`report_fault`] (or at least [`set_fault`])
+    /// just before returning, on the calling thread.
     ///
     /// A `Remote` may run host callbacks on the calling thread while it
     /// waits (a plugin calling back into its host during the call).

@@ -16,6 +16,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Condvar, Mutex, Weak};
 use std::time::{Duration, Instant};
+use tenon_interface::remote::report_fault;
 use tenon_interface::sys::{tenon_buffer, tenon_status};
 use tenon_interface::{Fault, Status, WireArg};
 
@@ -403,8 +404,8 @@ impl Process {
         deadline: Option<(Instant, Duration)>,
     ) -> tenon_status {
         if self.is_dead() {
-            tenon_interface::remote::set_fault(Fault::InstanceLost);
-            return Status::INSTANCE_LOST.0;
+            // SAFETY: `error` is live for the call (caller).
+            return unsafe { report_fault(error, Fault::InstanceLost) };
         }
         let outcome = self.request(
             deadline.map(|d| d.0),
@@ -469,13 +470,13 @@ impl Process {
             }
             Outcome::TimedOut => {
                 let limit = deadline.map(|d| d.1).unwrap_or_default();
-                tenon_interface::remote::set_fault(Fault::TimedOut { deadline: limit });
-                Status::TIMED_OUT.0
+                // SAFETY: as above.
+                unsafe { report_fault(error, Fault::TimedOut { deadline: limit }) }
             }
             Outcome::Dead | Outcome::Violation => {
                 self.kill();
-                tenon_interface::remote::set_fault(self.death_fault());
-                Status::CRASHED.0
+                // SAFETY: as above.
+                unsafe { report_fault(error, self.death_fault()) }
             }
         }
     }

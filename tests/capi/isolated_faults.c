@@ -1,0 +1,209 @@
+/*
+ * What a C host sees when an isolated plugin fails during a call through
+ * its vtable (tenon_options_isolated):
+ *   - the fixture crash_in_greet dies of SIGSEGV on a name over 4096 bytes:
+ *     the call returns TENON_CRASHED, with the reason in the call's error
+ *     buffer; the next call on that instance TENON_INSTANCE_LOST, with its
+ *     reason too; the host carries on;
+ *   - with a restart policy (tenon_options_restart), a new instance of the
+ *     same plugin handle works; without one (the default), creating an
+ *     instance fails with kind "crashed";
+ *   - the fixture hang_in_greet never returns on such a name: with a call
+ *     deadline the call returns TENON_TIMED_OUT, with the reason, after
+ *     about that long.
+ *
+ * Usage: isolated_faults <crash_in_greet fixture> <hang_in_greet fixture>
+ * Prints each failed check, then "N passed, N failed"; exits 1 if any check
+ * failed.
+ */
+#if !defined(_WIN32)
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include <tenon/host.h>
+#include <tenon_examples/greeter.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "checks.h"
+
+/* A call into libtenon that must succeed; its error is printed and freed
+ * if it fails. */
+static int succeeded(tenon_error *error, const char *what, int line) {
+    if (error == NULL) {
+        passed++;
+        return 1;
+    }
+    failed++;
+    printf("FAILED (line %d): %s: [%s] %s\n", line, what, tenon_error_kind(error),
+           tenon_error_message(error));
+    tenon_error_free(error);
+    return 0;
+}
+
+#define SUCCEEDS(call) succeeded((call), #call, __LINE__)
+
+/* Whether the bytes of buffer contain text. */
+static int buffer_contains(const tenon_buffer *buffer, const char *text) {
+    size_t n = strlen(text);
+    size_t at;
+    for (at = 0; at + n <= buffer->len; at++) {
+        if (memcmp(buffer->data + at, text, n) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The name that sends both fixtures down their failing path. */
+static char long_name[5000];
+
+typedef struct greeting {
+    tenon_status status;
+    tenon_buffer *out;
+    tenon_buffer *error;
+} greeting;
+
+static greeting greet(const example_greeter_v1 *greeter, void *self, const char *name,
+                      size_t len) {
+    greeting result;
+    tenon_str text;
+    text.ptr = name;
+    text.len = len;
+    result.out = tenon_buffer_new();
+    result.error = tenon_buffer_new();
+    result.status = greeter->greet(self, text, result.out, result.error);
+    return result;
+}
+
+static void greeting_free(greeting *result) {
+    tenon_buffer_free(result->out);
+    tenon_buffer_free(result->error);
+}
+
+/* Loads path isolated with a call deadline of timeout_ms and creates an
+ * instance; NULL (with the failure counted) if that fails. */
+static tenon_instance *isolated_instance(const char *path, uint64_t timeout_ms,
+                                         uint32_t max_restarts, tenon_plugin **plugin) {
+    tenon_options *options = tenon_options_new();
+    tenon_instance *instance = NULL;
+    *plugin = NULL;
+    if (SUCCEEDS(tenon_options_isolated(options, timeout_ms)) &&
+        (max_restarts == 0 || SUCCEEDS(tenon_options_restart(options, max_restarts, 60000))) &&
+        SUCCEEDS(tenon_plugin_load(path, options, plugin))) {
+        SUCCEEDS(tenon_instance_create(*plugin, "", &instance));
+    }
+    tenon_options_free(options);
+    return instance;
+}
+
+static const example_greeter_v1 *greeter_of(tenon_instance *instance, void **self) {
+    const void *vtable = NULL;
+    if (!SUCCEEDS(tenon_instance_interface(instance, EXAMPLE_GREETER_ID, EXAMPLE_GREETER_VERSION,
+                                           sizeof(example_greeter_v1), &vtable, self))) {
+        return NULL;
+    }
+    return vtable;
+}
+
+static void crash(const char *path, uint32_t max_restarts) {
+    tenon_plugin *plugin = NULL;
+    tenon_instance *instance = isolated_instance(path, 10000, max_restarts, &plugin);
+    void *self = NULL;
+    const example_greeter_v1 *greeter = instance ? greeter_of(instance, &self) : NULL;
+    greeting result;
+    if (greeter == NULL) {
+        tenon_instance_free(instance);
+        tenon_plugin_free(plugin);
+        return;
+    }
+
+    result = greet(greeter, self, "world", 5);
+    CHECK(result.status == TENON_OK);
+    CHECK(result.out->len == 13 && memcmp(result.out->data, "Hello, world!", 13) == 0);
+    greeting_free(&result);
+
+    result = greet(greeter, self, long_name, sizeof long_name);
+    CHECK(result.status == TENON_CRASHED);
+    CHECK(result.out->len == 0);
+    CHECK(buffer_contains(result.error, "process died during the call"));
+#if !defined(_WIN32)
+    CHECK(buffer_contains(result.error, "killed by signal 11"));
+#endif
+    if (result.status != TENON_OK) {
+        printf("  crashed call's message: %.*s\n", (int)result.error->len,
+               (const char *)result.error->data);
+    }
+    greeting_free(&result);
+
+    result = greet(greeter, self, "again", 5);
+    CHECK(result.status == TENON_INSTANCE_LOST);
+    CHECK(buffer_contains(result.error, "has died"));
+    greeting_free(&result);
+    tenon_instance_free(instance);
+
+    /* The host and the plugin handle carry on. */
+    instance = NULL;
+    if (max_restarts > 0) {
+        if (SUCCEEDS(tenon_instance_create(plugin, "", &instance)) &&
+            (greeter = greeter_of(instance, &self)) != NULL) {
+            result = greet(greeter, self, "restart", 7);
+            CHECK(result.status == TENON_OK);
+            CHECK(result.out->len == 15 && memcmp(result.out->data, "Hello, restart!", 15) == 0);
+            greeting_free(&result);
+        }
+    } else {
+        tenon_error *error = tenon_instance_create(plugin, "", &instance);
+        CHECK(error != NULL && strcmp(tenon_error_kind(error), "crashed") == 0);
+        CHECK(error != NULL && tenon_error_code(error) == TENON_ERROR_CRASHED);
+        CHECK(instance == NULL);
+        tenon_error_free(error);
+    }
+    tenon_instance_free(instance);
+    tenon_plugin_free(plugin);
+}
+
+static double seconds_since(const struct timespec *start) {
+    struct timespec now;
+    timespec_get(&now, TIME_UTC);
+    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+static void hang(const char *path) {
+    tenon_plugin *plugin = NULL;
+    tenon_instance *instance = isolated_instance(path, 300, 0, &plugin);
+    void *self = NULL;
+    const example_greeter_v1 *greeter = instance ? greeter_of(instance, &self) : NULL;
+    greeting result;
+    struct timespec start;
+    double took;
+    if (greeter != NULL) {
+        timespec_get(&start, TIME_UTC);
+        result = greet(greeter, self, long_name, sizeof long_name);
+        took = seconds_since(&start);
+        CHECK(result.status == TENON_TIMED_OUT);
+        CHECK(buffer_contains(result.error, "deadline"));
+        CHECK(took >= 0.25 && took < 10.0);
+        greeting_free(&result);
+    }
+    tenon_instance_free(instance);
+    tenon_plugin_free(plugin);
+}
+
+int main(int argc, char **argv) {
+    /* First: in the child started for an isolated plugin, this serves the
+     * plugin and never returns. */
+    tenon_isolation_init();
+    if (argc != 3) {
+        fprintf(stderr, "usage: %s <crash_in_greet fixture> <hang_in_greet fixture>\n", argv[0]);
+        return 2;
+    }
+    memset(long_name, 'x', sizeof long_name);
+    crash(argv[1], 2);
+    crash(argv[1], 0);
+    hang(argv[2]);
+    return report();
+}
