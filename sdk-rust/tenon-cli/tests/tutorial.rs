@@ -15,7 +15,7 @@
 //! - `<!-- tutorial: output -->`: every line of the block must be a line
 //!   (trimmed) of the previous run's stdout.
 //!
-//! `/path/to/tenon` in files is the Tenon tree this test runs in. Cargo
+//! `/path/to/tenon` in files and commands is the Tenon tree this test runs in. Cargo
 //! projects of the tutorial share one target directory (a `target` symlink,
 //! made before each run) so that the SDK crates are compiled once.
 
@@ -171,11 +171,11 @@ fn the_guide_parses_into_steps() {
 #[cfg(target_os = "linux")]
 #[test]
 fn the_guide_runs_outside_the_tree() {
-    for tool in ["cc", "make", "cargo"] {
+    for tool in ["cc", "make", "cargo", "cmake", "pkg-config"] {
         if !runs(tool) {
             toolchain::missing(
                 tool,
-                "the tutorial builds a C plugin, a Rust plugin and a host",
+                "the tutorial builds a C plugin, a Rust plugin, a Rust host and a C host",
             );
             return;
         }
@@ -234,6 +234,7 @@ fn the_guide_runs_outside_the_tree() {
                 std::fs::write(file, lines.join("\n") + "\n").unwrap();
             }
             Step::Run { script } => {
+                let script = script.replace("/path/to/tenon", &sdk.display().to_string());
                 // Cargo projects share one target directory.
                 for entry in std::fs::read_dir(&root).unwrap() {
                     let dir = entry.unwrap().path();
@@ -248,6 +249,10 @@ fn the_guide_runs_outside_the_tree() {
                     .env("CARGO_NET_OFFLINE", "true")
                     .env_remove("TENON_SDK_DIR")
                     .env_remove("CARGO_TARGET_DIR")
+                    // cargo test puts this workspace's target directories on
+                    // the library path, where the stock libtenon.so would
+                    // shadow the one the tutorial builds and links by rpath.
+                    .env_remove("LD_LIBRARY_PATH")
                     .output()
                     .unwrap();
                 last_stdout = String::from_utf8_lossy(&output.stdout).into_owned();
