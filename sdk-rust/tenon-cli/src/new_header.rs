@@ -1,6 +1,7 @@
 //! The plugin source of a `tenon new --interface path/to/header.h` project:
 //! a stub for every method of the interface the header declares, read with
-//! `tenon_bindgen::model`. Each stub succeeds without writing a result (an
+//! `tenon_bindgen::model` (C functions for C, a class's member functions for
+//! C++, C-ABI functions for Zig, a trait implementation for Rust). Each stub succeeds without writing a result (an
 //! empty buffer, or zero), so the project passes `tenon check` as generated
 //! and the author fills the bodies in.
 
@@ -115,11 +116,10 @@ pub fn project(
     });
     match lang {
         Lang::C | Lang::Cpp => {
-            let source = c_source(name, &model, &header_name);
-            let main = if lang == Lang::C {
-                "src/plugin.c"
+            let (main, source) = if lang == Lang::C {
+                ("src/plugin.c", c_source(name, &model, &header_name))
             } else {
-                "src/plugin.cpp"
+                ("src/plugin.cpp", cpp_source(name, &model, &header_name))
             };
             files.push(File {
                 path: main.to_owned(),
@@ -234,16 +234,37 @@ fn readme(
     ));
     match lang {
         Lang::C | Lang::Cpp => text.push_str(&format!(
-            "`src/plugin.{ext}` is the plugin: one stub per method of the interface, each \
-             succeeding with an empty result, in the vtable the descriptor offers. \
-             `include/` holds the headers it is built against: the contract \
-             `tenon/plugin.h`, the C helpers `tenon/sdk.h` and a copy of `{header}` taken \
-             when `tenon new` ran. When the application's header changes, copy it over \
-             `include/{header}`; a method the stubs lack is then a compile error \
-             (`TENON_VTABLE` fills the vtable positionally).\n\n\
+            "{source}\
+             When the application's header changes, copy it over \
+             `include/{header}`; a method the plugin lacks is then a compile error \
+             ({positional}).\n\n\
              To build against an installed Tenon SDK instead of the copies, delete \
              `include/tenon/`: {found}\n",
-            ext = if lang == Lang::C { "c" } else { "cpp" },
+            source = if lang == Lang::C {
+                format!(
+                    "`src/plugin.c` is the plugin: one stub per method of the interface, each \
+                     succeeding with an empty result, in the vtable the descriptor offers. \
+                     `include/` holds the headers it is built against: the contract \
+                     `tenon/plugin.h`, the C helpers `tenon/sdk.h` and a copy of `{header}` \
+                     taken when `tenon new` ran. "
+                )
+            } else {
+                format!(
+                    "`src/plugin.cpp` is the plugin: a class with one member function per \
+                     method of the interface, each succeeding with an empty result, which \
+                     `tenon::vtable` (from `tenon/plugin.hpp`) makes into the vtable the \
+                     descriptor offers: arguments arrive as `std::string_view`, \
+                     `tenon::bytes_view` or the C scalar, the returned value is the result, \
+                     and an exception is the call's error. `include/` holds the headers it is \
+                     built against: the contract `tenon/plugin.h`, `tenon/sdk.h`, \
+                     `tenon/plugin.hpp` and a copy of `{header}` taken when `tenon new` ran. "
+                )
+            },
+            positional = if lang == Lang::C {
+                "`TENON_VTABLE` fills the vtable positionally"
+            } else {
+                "`tenon::vtable` must list every slot, in order"
+            },
             found = if lang == Lang::C {
                 "the Makefile then takes the SDK's flags from `pkg-config --cflags tenon` \
                  (for an SDK installed under PREFIX, run \
@@ -426,6 +447,140 @@ pub fn c_source(name: &str, model: &InterfaceModel, header: &str) -> String {
     text.push_str(&format!(
         "TENON_PLUGIN(\"{name}\", \"0.1.0\", \"{name}: implements {id}\", TENON_PLUGIN_THREAD_SAFE,\n             \
          {prefix}_create, {prefix}_destroy,\n             \
+         TENON_INTERFACE_ENTRY({id_macro}, {version_macro}, &{prefix}_vtable));\n",
+        id = model.id,
+        id_macro = model.id_macro,
+        version_macro = model.version_macro,
+    ));
+    text
+}
+
+/// The C++ parameter type `tenon::vtable` turns a C argument of this kind
+/// into (docs/guide-cpp.md, "Methods: from C slots to member functions").
+fn cpp_arg_type(kind: ValueKind) -> &'static str {
+    match kind {
+        ValueKind::Utf8 => "std::string_view",
+        ValueKind::Bytes => "tenon::bytes_view",
+        other => c_scalar_type(other),
+    }
+}
+
+/// The C++ return type `tenon::vtable` writes into a result of this kind,
+/// and the empty value the stub returns.
+fn cpp_result(kind: ValueKind) -> (&'static str, &'static str) {
+    match kind {
+        ValueKind::Utf8 => ("std::string", "{}"),
+        ValueKind::Bytes => ("std::vector<std::uint8_t>", "{}"),
+        ValueKind::Bool => ("bool", "false"),
+        other => (c_scalar_type(other), "0"),
+    }
+}
+
+/// A C++ class name of the plugin's own: `my-plugin` → `MyPlugin`.
+fn cpp_class(name: &str) -> String {
+    name.split(['-', '_'])
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let mut chars = part.chars();
+            chars
+                .next()
+                .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// One member function of the C++ stub class.
+fn cpp_stub(method: &MethodModel) -> String {
+    let params: Vec<String> = method
+        .args
+        .iter()
+        .map(|arg| format!("[[maybe_unused]] {} {}", cpp_arg_type(arg.kind), arg.name))
+        .collect();
+    let (result, empty) = match &method.result {
+        Some(result) => {
+            let (ty, empty) = cpp_result(result.kind);
+            (ty, Some(empty))
+        }
+        None => ("void", None),
+    };
+    let mut text = String::new();
+    let doc = method.doc_without_tags();
+    if !doc.is_empty() {
+        text.push_str("    // ");
+        text.push_str(&doc.replace('\n', "\n    // "));
+        text.push('\n');
+    }
+    let one_line = format!(
+        "    {result} {}({}) const {{",
+        method.name,
+        params.join(", ")
+    );
+    if one_line.len() <= 100 {
+        text.push_str(&one_line);
+    } else {
+        text.push_str(&format!(
+            "    {result} {}(\n        {}) const {{",
+            method.name,
+            params.join(",\n        ")
+        ));
+    }
+    text.push_str("\n        // TODO: implement.\n");
+    if let Some(empty) = empty {
+        text.push_str(&format!("        return {empty};\n"));
+    }
+    text.push_str("    }\n");
+    text
+}
+
+/// The C++ source of a plugin called `name` implementing `model`, which
+/// `#include`s `header`: a class with a member function per method, made
+/// into the vtable by `tenon/plugin.hpp`'s `tenon::vtable`.
+pub fn cpp_source(name: &str, model: &InterfaceModel, header: &str) -> String {
+    let class = cpp_class(name);
+    let prefix = c_ident(name);
+    let mut text = format!(
+        "/*\n * {name}: a Tenon plugin implementing {} version {}.\n *\n \
+         * Generated by `tenon new` from {header}: a class with one member function\n \
+         * per method of the interface, each succeeding with an empty result. Fill\n \
+         * them in. tenon::vtable makes the C vtable from them: each C argument\n \
+         * arrives as a C++ value, the returned value is written into the host's\n \
+         * result, and a thrown tenon::error (or any exception) becomes the call's\n \
+         * error (docs/guide-cpp.md in the Tenon repository).\n */\n\
+         #include <tenon/plugin.hpp>\n#include <{header}>\n\n\
+         #include <cstdint>\n#include <string>\n#include <string_view>\n#include <vector>\n\n\
+         namespace {{\n\n",
+        model.id, model.version
+    );
+    text.push_str(&format!(
+        "// One object per instance: `new {class}` in create, deleted in destroy. A\n\
+         // constructor may take tenon::host and the instance's config\n\
+         // (std::string_view), and throw to refuse the instance. The plugin says it\n\
+         // is thread-safe (TENON_PLUGIN_THREAD_SAFE): guard any state you add.\n\
+         class {class} {{\npublic:\n"
+    ));
+    let stubs: Vec<String> = model.methods.iter().map(cpp_stub).collect();
+    text.push_str(&stubs.join("\n"));
+    text.push_str("};\n\n");
+    let methods: Vec<String> = model
+        .methods
+        .iter()
+        .map(|m| format!("&{class}::{}", m.name))
+        .collect();
+    let separator = if methods.iter().map(|m| m.len() + 2).sum::<usize>() > 70 {
+        ",\n                  "
+    } else {
+        ", "
+    };
+    text.push_str(&format!(
+        "constexpr {vtable} {prefix}_vtable =\n    tenon::vtable<{vtable}, {}>;\n\n\
+         }} // namespace\n\n",
+        methods.join(separator),
+        vtable = model.vtable,
+    ));
+    text.push_str(&format!(
+        "TENON_CPP_PLUGIN({class}, \"{name}\", \"0.1.0\", \"{name}: implements {id}\",\n                 \
+         TENON_PLUGIN_THREAD_SAFE,\n                 \
          TENON_INTERFACE_ENTRY({id_macro}, {version_macro}, &{prefix}_vtable));\n",
         id = model.id,
         id_macro = model.id_macro,
@@ -688,6 +843,24 @@ typedef struct acme_shapes_v1 {
         ));
         assert!(text.contains("*ok = false;"));
         assert!(text.contains("TENON_VTABLE(acme_shapes_v1, my_shapes_name, my_shapes_area)"));
+        assert!(text.contains("TENON_INTERFACE_ENTRY(ACME_SHAPES_ID, ACME_SHAPES_VERSION"));
+    }
+
+    #[test]
+    fn cpp_stubs_follow_the_header() {
+        let model = tenon_bindgen::parse_header_text(HEADER).unwrap().remove(0);
+        let text = cpp_source("my-shapes", &model, "acme/shapes.h");
+        assert!(text.contains("#include <acme/shapes.h>"), "{text}");
+        assert!(text.contains("class MyShapes {"), "{text}");
+        assert!(text.contains("    std::string name() const {"), "{text}");
+        assert!(text.contains(
+            "    bool area([[maybe_unused]] double scale, [[maybe_unused]] std::string_view error) const {"
+        ), "{text}");
+        assert!(text.contains("tenon::vtable<acme_shapes_v1, &MyShapes::name, &MyShapes::area>"));
+        assert!(
+            text.contains("TENON_CPP_PLUGIN(MyShapes, \"my-shapes\""),
+            "{text}"
+        );
         assert!(text.contains("TENON_INTERFACE_ENTRY(ACME_SHAPES_ID, ACME_SHAPES_VERSION"));
     }
 

@@ -121,7 +121,7 @@ fn new_writes_a_stub_per_method() {
     assert!(stdout(&output).contains("implementing com.acme.shapes version 1"));
     let source = std::fs::read_to_string(project.join("src/plugin.cpp")).unwrap();
     assert!(
-        source.contains("TENON_VTABLE(acme_shapes_v1, p_name, p_area)"),
+        source.contains("tenon::vtable<acme_shapes_v1, &P::name, &P::area>"),
         "{source}"
     );
     assert!(project.join("include/shapes.h").is_file());
