@@ -652,6 +652,35 @@ tenon_error *tenon_plugin_load(const char *path,
                                tenon_plugin **out_plugin);
 
 /**
+ * Verifies a plugin linked into this program (a static build,
+ * `docs/static.md`) through its entry `entry` — `tenon_plugin_v1_<id>` of
+ * a C or C++ plugin compiled with `-DTENON_STATIC_PLUGIN=<id>`, or of a
+ * Zig plugin built with `zig build -Dstatic=<id>` — exactly as a loaded
+ * file's descriptor is verified, and gives it as a plugin named `name`
+ * (NUL-terminated UTF-8): its errors and `tenon_plugin_path` say
+ * `static:<name>`. The entry runs now, as a file's entry runs when it is
+ * loaded.
+ *
+ * `options` (NULL: none) give its host services. A static plugin runs in
+ * this process and is never unloaded: options that isolate fail the call
+ * with kind `isolation_unsupported` (isolate a file build instead), and a
+ * digest set with `tenon_options_sha256` does not apply (there is no
+ * file).
+ *
+ * Ownership: on success `*out` is a new plugin the caller frees with
+ * `tenon_plugin_free` (which unloads nothing), and NULL is returned; on
+ * failure `*out` is set to NULL and an error the caller frees is
+ * returned. A plugin whose descriptor fails verification gives the error
+ * a file build of it would (`null_descriptor`, `invalid_metadata`, ...).
+ *
+ * Threads: any thread; several calls may run at once.
+ */
+tenon_error *tenon_plugin_load_static(const char *name,
+                                      tenon_plugin_entry_v1 entry,
+                                      const tenon_options *options,
+                                      tenon_plugin **out_plugin);
+
+/**
  * Frees a plugin handle. The library is unloaded (or the isolated
  * plugin's process ended) once this handle and every instance made from
  * it are freed; instances stay usable until then. NULL is a no-op, and so

@@ -142,6 +142,21 @@ fn a_broken_static_plugin_is_refused_like_its_file_build() {
 }
 
 #[test]
+fn a_loader_verifies_a_static_plugin_without_a_registry() {
+    let plugin = Plugin::loader()
+        .load_static("greeter-c", static_entry!(tenon_plugin_v1_greeter_c))
+        .expect("the linked-in C greeter");
+    assert!(plugin.is_static());
+    assert_eq!(plugin.info().path.to_str(), Some("static:greeter-c"));
+    assert_eq!(greet(&plugin, "Ada"), "Hello, Ada!");
+    let error = Plugin::loader()
+        .isolated(tenon::isolation::Isolation::new())
+        .load_static("greeter-c", static_entry!(tenon_plugin_v1_greeter_c))
+        .expect_err("linked in");
+    assert_eq!(error.kind(), "isolation_unsupported");
+}
+
+#[test]
 fn a_static_plugin_cannot_be_isolated() {
     let registry = tenon_static_host::built_in(Registry::with_loader(
         Plugin::loader().isolated(tenon::isolation::Isolation::new()),

@@ -6,6 +6,7 @@ use crate::handle::{borrow, into_handle, release, Handle, Kind};
 use crate::options::tenon_options;
 use core::ffi::c_char;
 use std::ffi::CString;
+use tenon::sys::tenon_plugin_entry_v1;
 
 /// A loaded, verified plugin. Opaque; made by `tenon_plugin_load`, freed
 /// with `tenon_plugin_free`.
@@ -72,6 +73,55 @@ pub extern "C" fn tenon_plugin_load(
             borrow(options, "options")?.loader()
         };
         let plugin = loader.load(path)?;
+        let handle = into_handle(tenon_plugin::new(plugin));
+        // SAFETY: as above.
+        unsafe { out_plugin.write(handle) };
+        Ok(())
+    })
+}
+
+/// Verifies a plugin linked into this program (a static build,
+/// `docs/static.md`) through its entry `entry` — `tenon_plugin_v1_<id>` of
+/// a C or C++ plugin compiled with `-DTENON_STATIC_PLUGIN=<id>`, or of a
+/// Zig plugin built with `zig build -Dstatic=<id>` — exactly as a loaded
+/// file's descriptor is verified, and gives it as a plugin named `name`
+/// (NUL-terminated UTF-8): its errors and `tenon_plugin_path` say
+/// `static:<name>`. The entry runs now, as a file's entry runs when it is
+/// loaded.
+///
+/// `options` (NULL: none) give its host services. A static plugin runs in
+/// this process and is never unloaded: options that isolate fail the call
+/// with kind `isolation_unsupported` (isolate a file build instead), and a
+/// digest set with `tenon_options_sha256` does not apply (there is no
+/// file).
+///
+/// Ownership: on success `*out` is a new plugin the caller frees with
+/// `tenon_plugin_free` (which unloads nothing), and NULL is returned; on
+/// failure `*out` is set to NULL and an error the caller frees is
+/// returned. A plugin whose descriptor fails verification gives the error
+/// a file build of it would (`null_descriptor`, `invalid_metadata`, ...).
+///
+/// Threads: any thread; several calls may run at once.
+#[no_mangle]
+pub extern "C" fn tenon_plugin_load_static(
+    name: *const c_char,
+    entry: tenon_plugin_entry_v1,
+    options: *const tenon_options,
+    out_plugin: *mut *mut tenon_plugin,
+) -> *mut tenon_error {
+    fallible(|| {
+        let out_plugin = out(out_plugin, "out")?;
+        // SAFETY: checked non-NULL; the caller lends a writable pointer.
+        unsafe { out_plugin.write(core::ptr::null_mut()) };
+        let name = c_str(name, "name")?;
+        let entry = entry.ok_or_else(|| CError::null_argument("entry"))?;
+        crate::logging::install();
+        let loader = if options.is_null() {
+            tenon::Loader::new()
+        } else {
+            borrow(options, "options")?.loader()
+        };
+        let plugin = loader.load_static(name, entry)?;
         let handle = into_handle(tenon_plugin::new(plugin));
         // SAFETY: as above.
         unsafe { out_plugin.write(handle) };

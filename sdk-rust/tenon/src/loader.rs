@@ -1,6 +1,7 @@
 //! The one entry point that holds the choices made when loading a plugin.
 
 use crate::isolation::Isolation;
+use crate::registry::{Origin, StaticEntry};
 use crate::reload::{ReloadOptions, Reloadable};
 use crate::{Error, HostServices, Interface, Plugin};
 use std::path::Path;
@@ -81,6 +82,32 @@ impl Loader {
     /// describes, with these options.
     pub fn load(&self, path: impl AsRef<Path>) -> Result<Plugin, Error> {
         Plugin::load_with(self, path.as_ref())
+    }
+
+    /// Verifies the plugin linked into the host whose entry is `entry`, as
+    /// a loaded library's descriptor is verified, and gives it as a
+    /// [`Plugin`] named `name` in errors and in
+    /// [`PluginInfo::path`](crate::PluginInfo::path) (`static:<name>`).
+    /// It is offered this loader's services. It runs in the host's process
+    /// and is never unloaded: a loader that isolates refuses it with
+    /// [`Error::IsolationUnsupported`] (isolate a file build instead), and a
+    /// required digest does not apply (there is no file; the plugin is part
+    /// of the program).
+    ///
+    /// The entry runs now, as a library's entry runs when it is loaded: pass
+    /// only functions that are Tenon entries (their type says so to the
+    /// compiler, not their behaviour). [`Registry::with_static`](crate::Registry::with_static)
+    /// lists such plugins beside files.
+    pub fn load_static(&self, name: &str, entry: StaticEntry) -> Result<Plugin, Error> {
+        let label = Origin::Static(name.to_owned()).to_string();
+        if self.isolation.is_some() {
+            return Err(Error::IsolationUnsupported {
+                reason: format!(
+                    "{name} is linked into the host and runs in its process; isolate a file build of it"
+                ),
+            });
+        }
+        Plugin::from_static(Path::new(&label), entry, &self.services)
     }
 
     /// Loads the plugin at `path` reloadable (`docs/reload.md`): an

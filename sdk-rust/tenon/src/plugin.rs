@@ -235,7 +235,7 @@ impl Plugin {
         services: &HostServices,
     ) -> Result<Plugin, Error> {
         // SAFETY: the host linked this entry into itself and vouched for it
-        // when registering it (`Registry::with_static`): by the contract it
+        // when registering it (`Loader::load_static`): by the contract it
         // takes no arguments and returns a static descriptor or NULL.
         let descriptor = unsafe { entry() };
         // SAFETY: `descriptor` comes from code linked into this program,

@@ -152,19 +152,14 @@ impl Registry {
     ///
     /// The entry runs now, as a library's entry runs when it is loaded:
     /// register only functions that are Tenon entries (their type says so
-    /// to the compiler, not their behaviour).
+    /// to the compiler, not their behaviour). The plugin is made by
+    /// [`Loader::load_static`] with the registry's loader.
     pub fn with_static(mut self, name: &str, entry: StaticEntry) -> Self {
-        let origin = Origin::Static(name.to_owned());
-        let plugin = if self.loader.isolation.is_some() {
-            Err(Error::IsolationUnsupported {
-                reason: format!(
-                    "{name} is linked into the host and runs in its process; isolate a file build of it"
-                ),
-            })
-        } else {
-            Plugin::from_static(Path::new(&origin.to_string()), entry, &self.loader.services)
-        };
-        self.entries.push(Entry { origin, plugin });
+        let plugin = self.loader.load_static(name, entry);
+        self.entries.push(Entry {
+            origin: Origin::Static(name.to_owned()),
+            plugin,
+        });
         self
     }
 

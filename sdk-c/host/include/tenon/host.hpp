@@ -214,6 +214,14 @@ public:
         return plugin(raw);
     }
     static plugin load(const std::string &path, const options &with) { return load(path, &with); }
+    /* A plugin linked into this program (tenon_plugin_load_static): entry
+     * is its tenon_plugin_v1_<id>. */
+    static plugin load_static(const std::string &name, tenon_plugin_entry_v1 entry,
+                              const options *with = nullptr) {
+        tenon_plugin *raw = nullptr;
+        check(tenon_plugin_load_static(name.c_str(), entry, with ? with->get() : nullptr, &raw));
+        return plugin(raw);
+    }
 
     std::string name() const { return tenon_plugin_name(raw_.get()); }
     std::string version() const { return tenon_plugin_version(raw_.get()); }
