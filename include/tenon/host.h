@@ -597,6 +597,46 @@ tenon_error *tenon_options_restart(tenon_options *options,
                                    uint64_t window_ms);
 
 /**
+ * Caps an isolated plugin's process memory at `bytes` (its address space
+ * on Linux; its committed memory on Windows), so that runaway allocation
+ * ends that process (the call in flight fails with TENON_CRASHED) instead
+ * of starving the machine. Count the shared memory of the slots
+ * (`tenon_options_slots`) and what the plugin itself needs. Where the cap
+ * cannot be enforced (Windows under Wine) loading fails with kind
+ * `isolation_unsupported`. Default: no cap. Returns NULL, or an error
+ * (`invalid_argument` for 0).
+ *
+ * Threads: one thread at a time per options object.
+ */
+tenon_error *tenon_options_memory_limit(tenon_options *options, uint64_t bytes);
+
+/**
+ * How long starting an isolated plugin may take (the child's start, the
+ * plugin's loading there and the handshake) before `tenon_plugin_load`
+ * fails with kind `timed_out`. Default: 10 000 ms. Returns NULL, or an
+ * error (`invalid_argument` for 0).
+ *
+ * Threads: one thread at a time per options object.
+ */
+tenon_error *tenon_options_start_timeout(tenon_options *options, uint64_t timeout_ms);
+
+/**
+ * The shared memory through which calls reach an isolated plugin: `count`
+ * slots (1 to 256; default 8), each one call in flight at a time, of
+ * `slot_bytes` each (64 KiB to 1 GiB, rounded up to a multiple of 4 KiB;
+ * default 4 MiB). A slot bounds one call: 3/8 of it carries the
+ * arguments, 3/8 the result and the error message, 1/4 the host services
+ * the plugin calls during the call. A call whose arguments do not fit
+ * returns TENON_INVALID_ARGUMENT with the reason, without reaching the
+ * plugin; a result that does not fit fails in the plugin's own way (its
+ * output buffer cannot grow). Memory is touched only as calls use it.
+ * Returns NULL, or an error (`invalid_argument` out of those ranges).
+ *
+ * Threads: one thread at a time per options object.
+ */
+tenon_error *tenon_options_slots(tenon_options *options, uint32_t count, uint64_t slot_bytes);
+
+/**
  * The program to run as an isolated plugin's child instead of this one:
  * any program whose `main` calls `tenon_isolation_init()` first (`path`,
  * NUL-terminated UTF-8, is copied). Returns NULL, or an error.
@@ -728,6 +768,31 @@ uint64_t tenon_plugin_flags(const tenon_plugin *plugin);
  * not a live plugin). Threads: any thread.
  */
 bool tenon_plugin_is_isolated(const tenon_plugin *plugin);
+
+/**
+ * Whether the plugin is linked into this program
+ * (`tenon_plugin_load_static`) rather than loaded from a file (false too
+ * if `plugin` is not a live plugin). Threads: any thread.
+ */
+bool tenon_plugin_is_static(const tenon_plugin *plugin);
+
+/**
+ * A health check. For an isolated plugin, a round trip to its process,
+ * which must answer within `deadline_ms` (1 ms to one day,
+ * 86 400 000 ms; else `invalid_argument`); `*round_trip_us`
+ * (if not NULL) receives the time it took in microseconds. A process that
+ * has died is restarted first when the restart policy allows
+ * (`tenon_options_restart`), else the check fails with kind `crashed`; no
+ * answer in time fails with kind `timed_out`, and the process is killed.
+ * In process it succeeds at once with 0.
+ *
+ * Returns NULL, or an error the caller frees.
+ *
+ * Threads: any thread.
+ */
+tenon_error *tenon_plugin_ping(const tenon_plugin *plugin,
+                               uint64_t deadline_ms,
+                               uint64_t *round_trip_us);
 
 /**
  * How many interfaces the plugin offers (0 if `plugin` is not a live

@@ -10,9 +10,20 @@
  *     instance fails with kind "crashed";
  *   - the fixture hang_in_greet never returns on such a name: with a call
  *     deadline the call returns TENON_TIMED_OUT, with the reason, after
- *     about that long.
+ *     about that long;
+ *   - tenon_plugin_ping answers while the process lives, restarts it after
+ *     a crash when the policy allows, and fails with kind "crashed" when
+ *     not; in process it answers 0;
+ *   - the isolation limits: arguments larger than a slot's share are
+ *     refused (TENON_INVALID_ARGUMENT, with the reason) and pass once
+ *     tenon_options_slots makes the slots larger; fault_allocation's
+ *     runaway allocation under tenon_options_memory_limit ends its process
+ *     (TENON_CRASHED), not this one; hang_in_initializer's load fails with
+ *     kind "timed_out" after tenon_options_start_timeout; out-of-range
+ *     limits are refused with kind "invalid_argument".
  *
- * Usage: isolated_faults <crash_in_greet fixture> <hang_in_greet fixture>
+ * Usage: isolated_faults <crash_in_greet> <hang_in_greet> <greeter>
+ *                        <fault_allocation> <hang_in_initializer>
  * Prints each failed check, then "N passed, N failed"; exits 1 if any check
  * failed.
  */
@@ -201,17 +212,174 @@ static void hang(const char *path) {
     tenon_plugin_free(plugin);
 }
 
+/* Whether error is of kind; prints it when it is not. Frees it. */
+static int is_kind(tenon_error *error, const char *kind) {
+    int matches = error != NULL && strcmp(tenon_error_kind(error), kind) == 0;
+    if (!matches) {
+        printf("  expected kind %s, got %s: %s\n", kind,
+               error ? tenon_error_kind(error) : "no error",
+               error ? tenon_error_message(error) : "");
+    }
+    tenon_error_free(error);
+    return matches;
+}
+
+static void ping(const char *path) {
+    tenon_plugin *plugin = NULL;
+    tenon_instance *instance = NULL;
+    void *self = NULL;
+    const example_greeter_v1 *greeter;
+    uint64_t round_trip = 99;
+    greeting result;
+    int restarts;
+
+    /* In process: at once, 0. */
+    if (SUCCEEDS(tenon_plugin_load(path, NULL, &plugin))) {
+        CHECK(!tenon_plugin_is_static(plugin));
+        SUCCEEDS(tenon_plugin_ping(plugin, 1000, &round_trip));
+        CHECK(round_trip == 0);
+        CHECK(is_kind(tenon_plugin_ping(plugin, 0, &round_trip), "invalid_argument"));
+        tenon_plugin_free(plugin);
+    }
+
+    for (restarts = 1; restarts >= 0; restarts--) {
+        instance = isolated_instance(path, 10000, (uint32_t)restarts, &plugin);
+        greeter = instance ? greeter_of(instance, &self) : NULL;
+        if (greeter != NULL) {
+            round_trip = 0;
+            SUCCEEDS(tenon_plugin_ping(plugin, 5000, &round_trip));
+            CHECK(round_trip > 0 && round_trip < 5000000);
+            SUCCEEDS(tenon_plugin_ping(plugin, 5000, NULL));
+            result = greet(greeter, self, long_name, sizeof long_name);
+            CHECK(result.status == TENON_CRASHED);
+            greeting_free(&result);
+            if (restarts > 0) {
+                /* A fresh process answers. */
+                SUCCEEDS(tenon_plugin_ping(plugin, 5000, &round_trip));
+            } else {
+                CHECK(is_kind(tenon_plugin_ping(plugin, 5000, &round_trip), "crashed"));
+                CHECK(round_trip == 0);
+            }
+        }
+        tenon_instance_free(instance);
+        tenon_plugin_free(plugin);
+    }
+}
+
+/* Greets through the greeter at path, isolated with options, with a name
+ * of size bytes; the status, and the output's length. */
+static tenon_status greet_isolated(const char *path, tenon_options *options, size_t size,
+                                   size_t *out_len) {
+    tenon_plugin *plugin = NULL;
+    tenon_instance *instance = NULL;
+    void *self = NULL;
+    const example_greeter_v1 *greeter = NULL;
+    tenon_status status = TENON_ERROR;
+    char *name = malloc(size);
+    *out_len = 0;
+    if (name != NULL && SUCCEEDS(tenon_options_isolated(options, 30000)) &&
+        SUCCEEDS(tenon_plugin_load(path, options, &plugin)) &&
+        SUCCEEDS(tenon_instance_create(plugin, "", &instance)) &&
+        (greeter = greeter_of(instance, &self)) != NULL) {
+        greeting result;
+        memset(name, 'y', size);
+        result = greet(greeter, self, name, size);
+        status = result.status;
+        *out_len = result.out->len;
+        if (status == TENON_INVALID_ARGUMENT) {
+            CHECK(buffer_contains(result.error, "slot"));
+        }
+        greeting_free(&result);
+    }
+    free(name);
+    tenon_instance_free(instance);
+    tenon_plugin_free(plugin);
+    return status;
+}
+
+static void limits(const char *greeter_path, const char *allocation, const char *hang) {
+    const size_t big = 2u << 20; /* more than 3/8 of the default 4 MiB slot */
+    size_t out_len;
+    tenon_options *options = tenon_options_new();
+    tenon_plugin *plugin = NULL;
+
+    CHECK(greet_isolated(greeter_path, options, big, &out_len) == TENON_INVALID_ARGUMENT);
+    SUCCEEDS(tenon_options_slots(options, 2, 16u << 20));
+    CHECK(greet_isolated(greeter_path, options, big, &out_len) == TENON_OK);
+    CHECK(out_len == big + 8); /* "Hello, " + name + "!" */
+    tenon_options_free(options);
+
+    options = tenon_options_new();
+    CHECK(is_kind(tenon_options_slots(options, 0, 4u << 20), "invalid_argument"));
+    CHECK(is_kind(tenon_options_slots(options, 257, 4u << 20), "invalid_argument"));
+    CHECK(is_kind(tenon_options_slots(options, 8, 1000), "invalid_argument"));
+    CHECK(is_kind(tenon_options_memory_limit(options, 0), "invalid_argument"));
+    CHECK(is_kind(tenon_options_start_timeout(options, 0), "invalid_argument"));
+    CHECK(is_kind(tenon_options_memory_limit(NULL, 1), "null_argument"));
+    tenon_options_free(options);
+
+    /* Runaway allocation ends the plugin's process, not this one. */
+    options = tenon_options_new();
+    SUCCEEDS(tenon_options_isolated(options, 60000));
+    SUCCEEDS(tenon_options_memory_limit(options, 512u << 20));
+    {
+        tenon_error *error = tenon_plugin_load(allocation, options, &plugin);
+#if defined(_WIN32)
+        /* Wine accepts a job's memory limit and enforces none: Tenon
+         * refuses to pretend. Windows itself enforces it. */
+        if (error != NULL && strcmp(tenon_error_kind(error), "isolation_unsupported") == 0) {
+            CHECK(plugin == NULL);
+            tenon_error_free(error);
+            error = NULL;
+        } else
+#endif
+        if (SUCCEEDS(error)) {
+            tenon_instance *instance = NULL;
+            void *self = NULL;
+            const example_greeter_v1 *greeter;
+            if (SUCCEEDS(tenon_instance_create(plugin, "", &instance)) &&
+                (greeter = greeter_of(instance, &self)) != NULL) {
+                greeting result = greet(greeter, self, "crash", 5);
+                CHECK(result.status == TENON_CRASHED);
+                greeting_free(&result);
+            }
+            tenon_instance_free(instance);
+            tenon_plugin_free(plugin);
+        }
+    }
+    tenon_options_free(options);
+
+    /* A load that never finishes is cut at the start timeout. */
+    options = tenon_options_new();
+    plugin = NULL;
+    SUCCEEDS(tenon_options_isolated(options, 0));
+    SUCCEEDS(tenon_options_start_timeout(options, 500));
+    {
+        double start = now_seconds(), took;
+        CHECK(is_kind(tenon_plugin_load(hang, options, &plugin), "timed_out"));
+        took = now_seconds() - start;
+        CHECK(plugin == NULL);
+        CHECK(took >= 0.4 && took < 9.0);
+    }
+    tenon_options_free(options);
+}
+
 int main(int argc, char **argv) {
     /* First: in the child started for an isolated plugin, this serves the
      * plugin and never returns. */
     tenon_isolation_init();
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s <crash_in_greet fixture> <hang_in_greet fixture>\n", argv[0]);
+    if (argc != 6) {
+        fprintf(stderr,
+                "usage: %s <crash_in_greet> <hang_in_greet> <greeter> <fault_allocation> "
+                "<hang_in_initializer>\n",
+                argv[0]);
         return 2;
     }
     memset(long_name, 'x', sizeof long_name);
     crash(argv[1], 2);
     crash(argv[1], 0);
     hang(argv[2]);
+    ping(argv[1]);
+    limits(argv[3], argv[4], argv[5]);
     return report();
 }

@@ -58,6 +58,7 @@ static void linked_in(void) {
     CHECK(strcmp(tenon_plugin_name(plugin), "greeter-c") == 0);
     CHECK(strcmp(tenon_plugin_path(plugin), "static:greeter-c") == 0);
     CHECK(!tenon_plugin_is_isolated(plugin));
+    CHECK(tenon_plugin_is_static(plugin));
     CHECK(tenon_plugin_interface_count(plugin) == 1);
 
     error = tenon_instance_create(plugin, "", &instance);

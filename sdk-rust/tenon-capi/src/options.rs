@@ -1,7 +1,7 @@
 //! Load options: the choices `tenon::Loader` holds, built up from C.
 
 use crate::boundary::{fallible, infallible};
-use crate::error::{c_str, tenon_error};
+use crate::error::{c_str, tenon_error, CError};
 use crate::handle::{borrow, borrow_mut, into_handle, release, Handle, Kind};
 use crate::services::tenon_services;
 use std::time::Duration;
@@ -117,6 +117,98 @@ pub extern "C" fn tenon_options_restart(
             n: max_restarts,
             window: Duration::from_millis(window_ms),
         });
+        Ok(())
+    })
+}
+
+/// Caps an isolated plugin's process memory at `bytes` (its address space
+/// on Linux; its committed memory on Windows), so that runaway allocation
+/// ends that process (the call in flight fails with TENON_CRASHED) instead
+/// of starving the machine. Count the shared memory of the slots
+/// (`tenon_options_slots`) and what the plugin itself needs. Where the cap
+/// cannot be enforced (Windows under Wine) loading fails with kind
+/// `isolation_unsupported`. Default: no cap. Returns NULL, or an error
+/// (`invalid_argument` for 0).
+///
+/// Threads: one thread at a time per options object.
+#[no_mangle]
+pub extern "C" fn tenon_options_memory_limit(
+    options: *mut tenon_options,
+    bytes: u64,
+) -> *mut tenon_error {
+    fallible(|| {
+        let options = borrow_mut(options, "options")?;
+        if bytes == 0 {
+            return Err(CError::invalid_argument(
+                "a memory limit of 0 bytes: leave it unset for no cap".to_owned(),
+            ));
+        }
+        options.isolation = options.isolation.clone().memory_limit(bytes);
+        Ok(())
+    })
+}
+
+/// How long starting an isolated plugin may take (the child's start, the
+/// plugin's loading there and the handshake) before `tenon_plugin_load`
+/// fails with kind `timed_out`. Default: 10 000 ms. Returns NULL, or an
+/// error (`invalid_argument` for 0).
+///
+/// Threads: one thread at a time per options object.
+#[no_mangle]
+pub extern "C" fn tenon_options_start_timeout(
+    options: *mut tenon_options,
+    timeout_ms: u64,
+) -> *mut tenon_error {
+    fallible(|| {
+        let options = borrow_mut(options, "options")?;
+        if timeout_ms == 0 {
+            return Err(CError::invalid_argument(
+                "a start timeout of 0 ms".to_owned(),
+            ));
+        }
+        options.isolation = options
+            .isolation
+            .clone()
+            .start_timeout(Duration::from_millis(timeout_ms));
+        Ok(())
+    })
+}
+
+/// The shared memory through which calls reach an isolated plugin: `count`
+/// slots (1 to 256; default 8), each one call in flight at a time, of
+/// `slot_bytes` each (64 KiB to 1 GiB, rounded up to a multiple of 4 KiB;
+/// default 4 MiB). A slot bounds one call: 3/8 of it carries the
+/// arguments, 3/8 the result and the error message, 1/4 the host services
+/// the plugin calls during the call. A call whose arguments do not fit
+/// returns TENON_INVALID_ARGUMENT with the reason, without reaching the
+/// plugin; a result that does not fit fails in the plugin's own way (its
+/// output buffer cannot grow). Memory is touched only as calls use it.
+/// Returns NULL, or an error (`invalid_argument` out of those ranges).
+///
+/// Threads: one thread at a time per options object.
+#[no_mangle]
+pub extern "C" fn tenon_options_slots(
+    options: *mut tenon_options,
+    count: u32,
+    slot_bytes: u64,
+) -> *mut tenon_error {
+    fallible(|| {
+        let options = borrow_mut(options, "options")?;
+        if !(1..=256).contains(&count) {
+            return Err(CError::invalid_argument(format!(
+                "{count} slots: between 1 and 256"
+            )));
+        }
+        if !((64 << 10)..=(1 << 30)).contains(&slot_bytes) {
+            return Err(CError::invalid_argument(format!(
+                "slots of {slot_bytes} bytes: between 64 KiB and 1 GiB"
+            )));
+        }
+        options.isolation = options
+            .isolation
+            .clone()
+            .slots(count as usize)
+            .slot_size(slot_bytes as usize);
         Ok(())
     })
 }

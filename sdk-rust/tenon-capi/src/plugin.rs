@@ -202,6 +202,56 @@ pub extern "C" fn tenon_plugin_is_isolated(plugin: *const tenon_plugin) -> bool 
     })
 }
 
+/// Whether the plugin is linked into this program
+/// (`tenon_plugin_load_static`) rather than loaded from a file (false too
+/// if `plugin` is not a live plugin). Threads: any thread.
+#[no_mangle]
+pub extern "C" fn tenon_plugin_is_static(plugin: *const tenon_plugin) -> bool {
+    infallible(false, || {
+        borrow(plugin, "plugin").is_ok_and(|p| p.plugin.is_static())
+    })
+}
+
+/// A health check. For an isolated plugin, a round trip to its process,
+/// which must answer within `deadline_ms` (1 ms to one day,
+/// 86 400 000 ms; else `invalid_argument`); `*round_trip_us`
+/// (if not NULL) receives the time it took in microseconds. A process that
+/// has died is restarted first when the restart policy allows
+/// (`tenon_options_restart`), else the check fails with kind `crashed`; no
+/// answer in time fails with kind `timed_out`, and the process is killed.
+/// In process it succeeds at once with 0.
+///
+/// Returns NULL, or an error the caller frees.
+///
+/// Threads: any thread.
+#[no_mangle]
+pub extern "C" fn tenon_plugin_ping(
+    plugin: *const tenon_plugin,
+    deadline_ms: u64,
+    round_trip_us: *mut u64,
+) -> *mut tenon_error {
+    fallible(|| {
+        if !round_trip_us.is_null() {
+            // SAFETY: the caller lends a writable pointer or NULL (checked).
+            unsafe { round_trip_us.write(0) };
+        }
+        let plugin = borrow(plugin, "plugin")?;
+        if !(1..=86_400_000).contains(&deadline_ms) {
+            return Err(CError::invalid_argument(format!(
+                "a deadline of {deadline_ms} ms: between 1 ms and one day"
+            )));
+        }
+        let deadline = std::time::Duration::from_millis(deadline_ms);
+        let took = plugin.plugin.ping(deadline)?;
+        if !round_trip_us.is_null() {
+            let micros = u64::try_from(took.as_micros()).unwrap_or(u64::MAX);
+            // SAFETY: as above.
+            unsafe { round_trip_us.write(micros) };
+        }
+        Ok(())
+    })
+}
+
 /// How many interfaces the plugin offers (0 if `plugin` is not a live
 /// plugin). Threads: any thread.
 #[no_mangle]

@@ -3,8 +3,10 @@
 //! warnings as errors) against the debug libtenon, loads the fixtures
 //! `crash_in_greet` and `hang_in_greet` isolated and checks the statuses
 //! (`TENON_CRASHED`, `TENON_INSTANCE_LOST`, `TENON_TIMED_OUT`) and the
-//! reasons in the calls' error buffers, and what a restart policy changes;
-//! it must report `0 failed`.
+//! reasons in the calls' error buffers, what a restart policy changes,
+//! `tenon_plugin_ping`, and the isolation limits (slots, memory, start
+//! timeout, with the C greeter and the fixtures `fault_allocation` and
+//! `hang_in_initializer`); it must report `0 failed`.
 //!
 //! It is not run under AddressSanitizer or valgrind: the fixture's crash
 //! happens in the child, which is this same program (ASan would report the
@@ -18,7 +20,7 @@
 mod support;
 
 use support::c_api;
-use tenon_test_plugins::c_fixture;
+use tenon_test_plugins::{c_fixture, c_plugin};
 
 #[test]
 fn a_c_host_gets_crashes_and_timeouts_as_statuses_with_reasons() {
@@ -26,7 +28,13 @@ fn a_c_host_gets_crashes_and_timeouts_as_statuses_with_reasons() {
         file: "isolated_faults.c",
         std: "c11",
         include_dirs: &["examples-c/interfaces"],
-        args: vec![c_fixture("crash_in_greet"), c_fixture("hang_in_greet")],
+        args: vec![
+            c_fixture("crash_in_greet"),
+            c_fixture("hang_in_greet"),
+            c_plugin("greeter"),
+            c_fixture("fault_allocation"),
+            c_fixture("hang_in_initializer"),
+        ],
     }
     .passes_with(&["gcc", "clang"]);
 }
