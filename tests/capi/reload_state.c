@@ -33,43 +33,6 @@
 
 #include "checks.h"
 
-/* Checks that `error` has kind `code` / `kind` and that its message holds
- * `about` (if not NULL), and frees it. */
-static void expect(tenon_error *error, uint32_t code, const char *kind, const char *about,
-                   int line) {
-    if (error == NULL) {
-        failed++;
-        printf("FAILED (line %d): expected an error of kind %s, got success\n", line, kind);
-        return;
-    }
-    const char *got = tenon_error_kind(error);
-    const char *message = tenon_error_message(error);
-    if (tenon_error_code(error) == code && got != NULL && strcmp(got, kind) == 0 &&
-        message != NULL && (about == NULL || strstr(message, about) != NULL)) {
-        passed++;
-    } else {
-        failed++;
-        printf("FAILED (line %d): expected %s (%u) about \"%s\", got %s (%u): %s\n", line, kind,
-               code, about ? about : "", got ? got : "(null)", tenon_error_code(error),
-               message ? message : "(null)");
-    }
-    tenon_error_free(error);
-}
-#define EXPECT(call, code, kind, about) expect((call), (code), (kind), (about), __LINE__)
-
-static int expect_ok(tenon_error *error, const char *what, int line) {
-    if (error == NULL) {
-        passed++;
-        return 1;
-    }
-    failed++;
-    printf("FAILED (line %d): %s: [%s] %s\n", line, what, tenon_error_kind(error),
-           tenon_error_message(error));
-    tenon_error_free(error);
-    return 0;
-}
-#define OK(call) expect_ok((call), #call, __LINE__)
-
 /* --- Calls into the kv through tenon_reloadable_call ------------------- */
 
 /* One kv method call: its arguments in, its status and output out. */
