@@ -15,7 +15,11 @@
 //!    `reloadable::with`, `reload_report`, a failure as a thrown
 //!    `tenon::hosting::error`), also under AddressSanitizer and valgrind;
 //! 3. the example of `docs/guide-c-host.md`'s "Reload with state hand-over"
-//!    section compiles, with gcc and clang, warnings as errors.
+//!    section compiles, with gcc and clang, warnings as errors;
+//! 4. the program of its "Reload" section (a stateless reload) builds with
+//!    gcc and clang, warnings as errors, and greets through one build of a
+//!    greeter, reloads and greets through the next; a new build that is not
+//!    a plugin is refused and the old one keeps greeting.
 //!
 //! A missing compiler or valgrind is reported as `TOOLCHAIN MISSING` and
 //! skipped, unless `TENON_REQUIRE_TOOLCHAINS=1`.
@@ -23,8 +27,9 @@
 mod support;
 
 use std::path::PathBuf;
+use std::process::Command;
 
-use support::{c_api, have_cpp};
+use support::{c_api, have_cpp, run};
 use tenon_test_plugins::{c_fixture, c_plugin, cpp_plugin};
 
 /// The plugins `reload_state` takes, in order: two kv builds sharing their
@@ -108,4 +113,46 @@ fn the_guide_example_compiles() {
         "c",
         &["examples-c/interfaces"],
     );
+}
+
+/// The guide's "Reload" program on two builds of the reload fixture, on the
+/// C greeter alone (reloaded from its own file), and with a new build that
+/// is not a plugin.
+#[test]
+fn the_guide_reload_example_builds_and_runs() {
+    let build_a = c_fixture("reload_build_a");
+    let build_b = c_fixture("reload_build_b");
+    for (compiler, exe) in c_api::guide_program_built("Reload", &["examples-c/interfaces"]) {
+        let swapped = run(
+            &format!("the guide's reload program ({compiler})"),
+            Command::new(&exe).arg(&build_a).arg(&build_b),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            swapped, "a:world\nreloaded: generation 2\nb:world\n",
+            "{compiler}"
+        );
+        let again = run(
+            &format!("the guide's reload program, one file ({compiler})"),
+            Command::new(&exe).arg(c_plugin("greeter")),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            again, "Hello, world!\nreloaded: generation 2\nHello, world!\n",
+            "{compiler}"
+        );
+        let refused = Command::new(&exe)
+            .arg(&build_a)
+            .arg(c_fixture("not_a_library"))
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&refused.stdout);
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert_eq!(refused.status.code(), Some(1), "{compiler}: {stderr}");
+        assert_eq!(stdout, "a:world\na:world\n", "{compiler}: {stderr}");
+        assert!(
+            stderr.starts_with("[not_a_library] "),
+            "{compiler}: {stderr}"
+        );
+    }
 }
