@@ -3,12 +3,13 @@
 //!
 //! 1. `tests/capi/reload_state.c`, built with gcc and with clang (C99,
 //!    warnings as errors) against the debug libtenon, fills the C kv, reloads
-//!    it into the C++ kv and back, in process and isolated, and checks that
-//!    the entries survive, the generations and the bytes handed over; then
-//!    that each failure (a build without `org.tenon.state`, a failing
-//!    restore, a failing save, a call outlasting the drain timeout) is a
-//!    typed error with the old build serving its state. It must report
-//!    `0 failed`. The ignored tests run it again built with AddressSanitizer
+//!    it into the C++ kv, in process and isolated, and checks that the
+//!    entries survive, the generations and the bytes handed over; then that
+//!    each failure (a build without `org.tenon.state`, a failing restore, a
+//!    failing save, a call outlasting the drain timeout) is a typed error
+//!    with the old build serving its state; and that the C kv's entries go
+//!    over to the Rust kv (`examples-rust/kv`, same state format) and from
+//!    it to the C++ kv. It must report `0 failed`. The ignored tests run it again built with AddressSanitizer
 //!    (and UBSan) and under valgrind, which `.ci/run` runs (`-- --ignored`);
 //! 2. `tests/capi/reload_state.cpp`, built with g++ and clang++, does the
 //!    same through `tenon/host.hpp` (`options::hand_over`, `stateless`,
@@ -30,7 +31,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use support::{c_api, have_cpp, run};
-use tenon_test_plugins::{c_fixture, c_plugin, cpp_plugin};
+use tenon_test_plugins::{c_fixture, c_plugin, cpp_plugin, rust_plugin};
 
 /// The plugins `reload_state` takes, in order: two kv builds sharing their
 /// state format (C, then C++; C twice without a C++ compiler), and the three
@@ -50,13 +51,15 @@ fn reload_state_args() -> Vec<PathBuf> {
     ]
 }
 
-/// `tests/capi/reload_state.c` on its five plugins.
+/// `tests/capi/reload_state.c` on its five plugins and the Rust kv.
 fn reload_state() -> c_api::Program {
+    let mut args = reload_state_args();
+    args.push(rust_plugin("kv-rust").expect("building kv-rust"));
     c_api::Program {
         file: "reload_state.c",
         std: "c99",
         include_dirs: &["examples-c/interfaces"],
-        args: reload_state_args(),
+        args,
     }
 }
 
