@@ -27,39 +27,6 @@
 
 #include "checks.h"
 
-/* Checks that `error` has kind `code` / `kind`, and frees it. */
-static void expect(tenon_error *error, uint32_t code, const char *kind, int line) {
-    if (error == NULL) {
-        failed++;
-        printf("FAILED (line %d): expected an error of kind %s, got success\n", line, kind);
-        return;
-    }
-    const char *got = tenon_error_kind(error);
-    const char *message = tenon_error_message(error);
-    if (tenon_error_code(error) == code && got != NULL && strcmp(got, kind) == 0 &&
-        message != NULL && message[0] != '\0') {
-        passed++;
-    } else {
-        failed++;
-        printf("FAILED (line %d): expected %s (%u), got %s (%u): %s\n", line, kind, code,
-               got ? got : "(null)", tenon_error_code(error), message ? message : "(null)");
-    }
-    tenon_error_free(error);
-}
-#define EXPECT(call, code, kind) expect((call), (code), (kind), __LINE__)
-#define OK(call) expect_ok((call), __LINE__)
-
-static void expect_ok(tenon_error *error, int line) {
-    if (error == NULL) {
-        passed++;
-        return;
-    }
-    failed++;
-    printf("FAILED (line %d): [%s] %s\n", line, tenon_error_kind(error),
-           tenon_error_message(error));
-    tenon_error_free(error);
-}
-
 /* --- A host service that counts its releases --------------------------- */
 
 static int released;
@@ -113,66 +80,68 @@ static void errors_and_frees(void) {
     CHECK(plugin == NULL);
 
     /* A freed handle, and a handle of another type, are refused. */
-    EXPECT(tenon_options_isolated(options, 0), TENON_ERROR_INVALID_HANDLE, "invalid_handle");
+    EXPECT(tenon_options_isolated(options, 0), TENON_ERROR_INVALID_HANDLE, "invalid_handle", NULL);
     tenon_services *other = tenon_services_new();
     EXPECT(tenon_options_in_process((tenon_options *)other), TENON_ERROR_INVALID_HANDLE,
-           "invalid_handle");
+           "invalid_handle", NULL);
     EXPECT(tenon_plugin_load("x.so", (const tenon_options *)other, &plugin),
-           TENON_ERROR_INVALID_HANDLE, "invalid_handle");
+           TENON_ERROR_INVALID_HANDLE, "invalid_handle", NULL);
     CHECK(plugin == NULL);
     /* A pointer libtenon never made is not dereferenced. */
     int stack_object = 0;
     EXPECT(tenon_services_offer((tenon_services *)&stack_object, "x", 1, &HOST_GREETER, NULL,
                                 NULL),
-           TENON_ERROR_INVALID_HANDLE, "invalid_handle");
+           TENON_ERROR_INVALID_HANDLE, "invalid_handle", NULL);
     CHECK(tenon_plugin_name((const tenon_plugin *)&stack_object) == NULL);
     tenon_services_free((tenon_services *)&stack_object);
     tenon_services_free(other);
 }
 
 static void options_and_services(void) {
-    EXPECT(tenon_options_isolated(NULL, 0), TENON_ERROR_NULL_ARGUMENT, "null_argument");
-    EXPECT(tenon_options_in_process(NULL), TENON_ERROR_NULL_ARGUMENT, "null_argument");
-    EXPECT(tenon_options_restart(NULL, 1, 1000), TENON_ERROR_NULL_ARGUMENT, "null_argument");
-    EXPECT(tenon_options_sha256(NULL, "00"), TENON_ERROR_NULL_ARGUMENT, "null_argument");
-    EXPECT(tenon_options_services(NULL, NULL), TENON_ERROR_NULL_ARGUMENT, "null_argument");
+    EXPECT(tenon_options_isolated(NULL, 0), TENON_ERROR_NULL_ARGUMENT, "null_argument", NULL);
+    EXPECT(tenon_options_in_process(NULL), TENON_ERROR_NULL_ARGUMENT, "null_argument", NULL);
+    EXPECT(tenon_options_restart(NULL, 1, 1000), TENON_ERROR_NULL_ARGUMENT, "null_argument", NULL);
+    EXPECT(tenon_options_sha256(NULL, "00"), TENON_ERROR_NULL_ARGUMENT, "null_argument", NULL);
+    EXPECT(tenon_options_services(NULL, NULL), TENON_ERROR_NULL_ARGUMENT, "null_argument", NULL);
     tenon_options *options = tenon_options_new();
-    EXPECT(tenon_options_sha256(options, NULL), TENON_ERROR_NULL_ARGUMENT, "null_argument");
-    EXPECT(tenon_options_runner(options, NULL), TENON_ERROR_NULL_ARGUMENT, "null_argument");
-    EXPECT(tenon_options_services(options, NULL), TENON_ERROR_NULL_ARGUMENT, "null_argument");
+    EXPECT(tenon_options_sha256(options, NULL), TENON_ERROR_NULL_ARGUMENT, "null_argument", NULL);
+    EXPECT(tenon_options_runner(options, NULL), TENON_ERROR_NULL_ARGUMENT, "null_argument", NULL);
+    EXPECT(tenon_options_services(options, NULL), TENON_ERROR_NULL_ARGUMENT, "null_argument", NULL);
     EXPECT(tenon_options_sha256(options, "\xff\xfe"), TENON_ERROR_INVALID_ARGUMENT,
-           "invalid_argument");
+           "invalid_argument", NULL);
     tenon_options_free(options);
 
     EXPECT(tenon_services_offer(NULL, "x", 1, &HOST_GREETER, NULL, NULL),
-           TENON_ERROR_NULL_ARGUMENT, "null_argument");
+           TENON_ERROR_NULL_ARGUMENT, "null_argument", NULL);
     tenon_services *services = tenon_services_new();
     EXPECT(tenon_services_offer(services, NULL, 1, &HOST_GREETER, NULL, release),
-           TENON_ERROR_NULL_ARGUMENT, "null_argument");
+           TENON_ERROR_NULL_ARGUMENT, "null_argument", NULL);
     EXPECT(tenon_services_offer(services, "x", 1, NULL, NULL, release),
-           TENON_ERROR_NULL_ARGUMENT, "null_argument");
+           TENON_ERROR_NULL_ARGUMENT, "null_argument", NULL);
     tenon_services_free(services);
     CHECK(released == 0); /* refused offers are never released */
 }
 
 static void loading(const char *greeter, const char *not_a_library) {
     tenon_plugin *plugin = (tenon_plugin *)&plugin; /* must be reset to NULL */
-    EXPECT(tenon_plugin_load(NULL, NULL, &plugin), TENON_ERROR_NULL_ARGUMENT, "null_argument");
+    EXPECT(tenon_plugin_load(NULL, NULL, &plugin), TENON_ERROR_NULL_ARGUMENT, "null_argument",
+           NULL);
     CHECK(plugin == NULL);
-    EXPECT(tenon_plugin_load(greeter, NULL, NULL), TENON_ERROR_NULL_ARGUMENT, "null_argument");
+    EXPECT(tenon_plugin_load(greeter, NULL, NULL), TENON_ERROR_NULL_ARGUMENT, "null_argument",
+           NULL);
     EXPECT(tenon_plugin_load("/nonexistent/libnothing.so", NULL, &plugin),
-           TENON_ERROR_FILE_NOT_FOUND, "file_not_found");
+           TENON_ERROR_FILE_NOT_FOUND, "file_not_found", NULL);
     EXPECT(tenon_plugin_load(not_a_library, NULL, &plugin), TENON_ERROR_NOT_A_LIBRARY,
-           "not_a_library");
+           "not_a_library", NULL);
     EXPECT(tenon_plugin_load("\xff.so", NULL, &plugin), TENON_ERROR_INVALID_ARGUMENT,
-           "invalid_argument");
+           "invalid_argument", NULL);
     CHECK(plugin == NULL);
 
     tenon_options *options = tenon_options_new();
     OK(tenon_options_sha256(options,
                             "0000000000000000000000000000000000000000000000000000000000000000"));
     EXPECT(tenon_plugin_load(greeter, options, &plugin), TENON_ERROR_CHECKSUM_MISMATCH,
-           "checksum_mismatch");
+           "checksum_mismatch", NULL);
     tenon_options_free(options);
     CHECK(plugin == NULL);
 }
@@ -200,21 +169,22 @@ static void metadata_and_instances(const char *greeter, const char *null_slot) {
     OK(tenon_plugin_interface(plugin, 0, &id, &version));
     CHECK(id != NULL && strcmp(id, EXAMPLE_GREETER_ID) == 0 && version == 1);
     EXPECT(tenon_plugin_interface(plugin, 1, &id, &version), TENON_ERROR_INVALID_ARGUMENT,
-           "invalid_argument");
+           "invalid_argument", NULL);
     EXPECT(tenon_plugin_interface(plugin, 0, NULL, &version), TENON_ERROR_NULL_ARGUMENT,
-           "null_argument");
+           "null_argument", NULL);
     EXPECT(tenon_plugin_interface(plugin, 0, &id, NULL), TENON_ERROR_NULL_ARGUMENT,
-           "null_argument");
+           "null_argument", NULL);
     EXPECT(tenon_plugin_interface(NULL, 0, &id, &version), TENON_ERROR_NULL_ARGUMENT,
-           "null_argument");
+           "null_argument", NULL);
 
     tenon_instance *instance = (tenon_instance *)&instance;
     EXPECT(tenon_instance_create(NULL, "", &instance), TENON_ERROR_NULL_ARGUMENT,
-           "null_argument");
+           "null_argument", NULL);
     CHECK(instance == NULL);
-    EXPECT(tenon_instance_create(plugin, "", NULL), TENON_ERROR_NULL_ARGUMENT, "null_argument");
+    EXPECT(tenon_instance_create(plugin, "", NULL), TENON_ERROR_NULL_ARGUMENT, "null_argument",
+           NULL);
     EXPECT(tenon_instance_create(plugin, "\xff", &instance), TENON_ERROR_INVALID_ARGUMENT,
-           "invalid_argument");
+           "invalid_argument", NULL);
     OK(tenon_instance_create(plugin, NULL, &instance));
     /* The instance keeps the library loaded after the plugin handle goes. */
     tenon_plugin_free(plugin);
@@ -223,28 +193,28 @@ static void metadata_and_instances(const char *greeter, const char *null_slot) {
     void *self = &self;
     EXPECT(tenon_instance_interface(NULL, EXAMPLE_GREETER_ID, 1, sizeof(example_greeter_v1),
                                     &vtable, &self),
-           TENON_ERROR_NULL_ARGUMENT, "null_argument");
+           TENON_ERROR_NULL_ARGUMENT, "null_argument", NULL);
     CHECK(vtable == NULL && self == NULL);
     EXPECT(tenon_instance_interface(instance, NULL, 1, sizeof(example_greeter_v1), &vtable,
                                     &self),
-           TENON_ERROR_NULL_ARGUMENT, "null_argument");
+           TENON_ERROR_NULL_ARGUMENT, "null_argument", NULL);
     EXPECT(tenon_instance_interface(instance, EXAMPLE_GREETER_ID, 1, sizeof(example_greeter_v1),
                                     NULL, &self),
-           TENON_ERROR_NULL_ARGUMENT, "null_argument");
+           TENON_ERROR_NULL_ARGUMENT, "null_argument", NULL);
     EXPECT(tenon_instance_interface(instance, EXAMPLE_GREETER_ID, 1, sizeof(example_greeter_v1),
                                     &vtable, NULL),
-           TENON_ERROR_NULL_ARGUMENT, "null_argument");
+           TENON_ERROR_NULL_ARGUMENT, "null_argument", NULL);
     EXPECT(tenon_instance_interface(instance, "org.example.nothing", 1,
                                     sizeof(example_greeter_v1), &vtable, &self),
-           TENON_ERROR_INTERFACE_NOT_FOUND, "interface_not_found");
+           TENON_ERROR_INTERFACE_NOT_FOUND, "interface_not_found", NULL);
     EXPECT(tenon_instance_interface(instance, EXAMPLE_GREETER_ID, 7, sizeof(example_greeter_v1),
                                     &vtable, &self),
-           TENON_ERROR_INTERFACE_VERSION_MISMATCH, "interface_version_mismatch");
+           TENON_ERROR_INTERFACE_VERSION_MISMATCH, "interface_version_mismatch", NULL);
     EXPECT(tenon_instance_interface(instance, EXAMPLE_GREETER_ID, 1, 2, &vtable, &self),
-           TENON_ERROR_INVALID_ARGUMENT, "invalid_argument");
+           TENON_ERROR_INVALID_ARGUMENT, "invalid_argument", NULL);
     EXPECT(tenon_instance_interface(instance, EXAMPLE_GREETER_ID, 1,
                                     sizeof(example_greeter_v1) + sizeof(void *), &vtable, &self),
-           TENON_ERROR_VTABLE_TOO_SMALL, "vtable_too_small");
+           TENON_ERROR_VTABLE_TOO_SMALL, "vtable_too_small", NULL);
     CHECK(vtable == NULL && self == NULL);
 
     OK(tenon_instance_interface(instance, EXAMPLE_GREETER_ID, 1, sizeof(example_greeter_v1),
@@ -267,7 +237,7 @@ static void metadata_and_instances(const char *greeter, const char *null_slot) {
     OK(tenon_instance_create(plugin, "", &instance));
     EXPECT(tenon_instance_interface(instance, EXAMPLE_GREETER_ID, 1, sizeof(example_greeter_v1),
                                     &vtable, &self),
-           TENON_ERROR_NULL_SLOT, "null_slot");
+           TENON_ERROR_NULL_SLOT, "null_slot", NULL);
     tenon_instance_free(instance);
     tenon_plugin_free(plugin);
 }
@@ -330,10 +300,10 @@ static void isolated_without_declaration(const char *greeter_v2) {
     void *self = NULL;
     EXPECT(tenon_instance_interface(instance, EXAMPLE_GREETER_ID, 2, sizeof(example_greeter_v1),
                                     &vtable, &self),
-           TENON_ERROR_ISOLATION_FAILED, "isolation_failed");
+           TENON_ERROR_ISOLATION_FAILED, "isolation_failed", NULL);
     EXPECT(tenon_instance_interface(instance, EXAMPLE_GREETER_ID, 1, sizeof(example_greeter_v1),
                                     &vtable, &self),
-           TENON_ERROR_INTERFACE_VERSION_MISMATCH, "interface_version_mismatch");
+           TENON_ERROR_INTERFACE_VERSION_MISMATCH, "interface_version_mismatch", NULL);
     tenon_instance_free(instance);
     tenon_plugin_free(plugin);
 
@@ -382,22 +352,22 @@ static void reloading(const char *build_a, const char *build_b, const char *not_
     tenon_reloadable *reloadable = (tenon_reloadable *)&reloadable;
     size_t size = sizeof(example_greeter_v1);
     EXPECT(tenon_reloadable_load(NULL, NULL, NULL, EXAMPLE_GREETER_ID, 1, size, &reloadable),
-           TENON_ERROR_NULL_ARGUMENT, "null_argument");
+           TENON_ERROR_NULL_ARGUMENT, "null_argument", NULL);
     CHECK(reloadable == NULL);
     EXPECT(tenon_reloadable_load(build_a, NULL, NULL, NULL, 1, size, &reloadable),
-           TENON_ERROR_NULL_ARGUMENT, "null_argument");
+           TENON_ERROR_NULL_ARGUMENT, "null_argument", NULL);
     EXPECT(tenon_reloadable_load(build_a, NULL, NULL, EXAMPLE_GREETER_ID, 1, size, NULL),
-           TENON_ERROR_NULL_ARGUMENT, "null_argument");
+           TENON_ERROR_NULL_ARGUMENT, "null_argument", NULL);
     EXPECT(tenon_reloadable_load(build_a, NULL, NULL, EXAMPLE_GREETER_ID, 1, 0, &reloadable),
-           TENON_ERROR_INVALID_ARGUMENT, "invalid_argument");
+           TENON_ERROR_INVALID_ARGUMENT, "invalid_argument", NULL);
     EXPECT(tenon_reloadable_load(build_a, NULL, NULL, "org.example.nothing", 1, size,
                                  &reloadable),
-           TENON_ERROR_INTERFACE_NOT_FOUND, "interface_not_found");
+           TENON_ERROR_INTERFACE_NOT_FOUND, "interface_not_found", NULL);
     EXPECT(tenon_reloadable_load(not_a_library, NULL, NULL, EXAMPLE_GREETER_ID, 1, size,
                                  &reloadable),
-           TENON_ERROR_NOT_A_LIBRARY, "not_a_library");
+           TENON_ERROR_NOT_A_LIBRARY, "not_a_library", NULL);
     CHECK(tenon_reloadable_generation(NULL) == 0);
-    EXPECT(tenon_reloadable_reload(NULL, NULL), TENON_ERROR_NULL_ARGUMENT, "null_argument");
+    EXPECT(tenon_reloadable_reload(NULL, NULL), TENON_ERROR_NULL_ARGUMENT, "null_argument", NULL);
 
     tenon_options *options = tenon_options_new();
     if (isolated) {
@@ -411,12 +381,12 @@ static void reloading(const char *build_a, const char *build_b, const char *not_
     CHECK(tenon_reloadable_generation(reloadable) == 1);
     CHECK(greets(reloadable, "a:C"));
     EXPECT(tenon_reloadable_call(reloadable, NULL, NULL), TENON_ERROR_NULL_ARGUMENT,
-           "null_argument");
+           "null_argument", NULL);
     /* A broken build is refused and the old one keeps serving. */
     EXPECT(tenon_reloadable_reload_from(reloadable, not_a_library, NULL),
-           TENON_ERROR_NOT_A_LIBRARY, "not_a_library");
+           TENON_ERROR_NOT_A_LIBRARY, "not_a_library", NULL);
     EXPECT(tenon_reloadable_reload_from(reloadable, NULL, NULL), TENON_ERROR_NULL_ARGUMENT,
-           "null_argument");
+           "null_argument", NULL);
     CHECK(tenon_reloadable_generation(reloadable) == 1);
     CHECK(greets(reloadable, "a:C"));
     uint64_t generation = 0;

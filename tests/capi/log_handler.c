@@ -39,20 +39,6 @@
 
 #include "checks.h"
 
-/* A call that must succeed; its error is printed and freed if it fails. */
-static int ok_call(tenon_error *error, const char *what, int line) {
-    if (error == NULL) {
-        passed++;
-        return 1;
-    }
-    failed++;
-    printf("FAILED (line %d): %s: %s\n", line, what, tenon_error_message(error));
-    tenon_error_free(error);
-    return 0;
-}
-
-#define OK(call) ok_call((call), #call, __LINE__)
-
 static const char GREETER_NAME[] = "greeter-c";
 static const char GREETER_LINE[] = "greeter-c instance created";
 static const char THREAD_NAME[] = "fixture-log-from-own-thread";

@@ -17,11 +17,13 @@
  *   - with three threads creating instances (each logging) while main
  *     replaces the handler over and over, no handler is ever called during
  *     or after its destruction;
- *   - an isolated plugin's line, forwarded by a thread of libtenon, arrives.
+ *   - an isolated plugin's line, forwarded by a thread of libtenon, arrives,
+ *     and so does the one the fixture logs from its own thread in its child
+ *     process.
  *
  * Usage: log_handler_cpp <greeter plugin> <log_from_own_thread fixture>
  * Prints each failed check, then "N passed, N failed"; exits 1 if any check
- * failed. TENON_C_TEST_SKIP_ISOLATION=1 skips the isolated check.
+ * failed. TENON_C_TEST_SKIP_ISOLATION=1 skips the isolated checks.
  */
 #include <tenon/host.hpp>
 
@@ -228,6 +230,14 @@ void replaced_while_lines_arrive(const hosting::plugin &greeter) {
     CHECK(late == 0);
 }
 
+/* Waits for `lines` to count one: an isolated plugin's line is forwarded
+ * by a thread of libtenon, soon after the call that logged it returns. */
+void wait_for(const std::atomic<int> &lines) {
+    for (int waited = 0; waited < 20000 && lines == 0; waited += 10) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+}
+
 void isolated(const std::string &greeter_path) {
     probe seen;
     hosting::set_log_handler(recorder(seen), TENON_LOG_DEBUG);
@@ -237,13 +247,29 @@ void isolated(const std::string &greeter_path) {
         hosting::plugin greeter = hosting::plugin::load(greeter_path, options);
         CHECK(greeter.isolated());
         create_one(greeter);
-        /* Forwarded by a thread of libtenon: soon after create returns. */
-        for (int waited = 0; waited < 20000 && seen.greeter_lines == 0; waited += 10) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        }
+        wait_for(seen.greeter_lines);
     }
     hosting::remove_log_handler();
     CHECK(seen.greeter_lines == 1);
+    CHECK(seen.calls_while_destroyed == 0);
+}
+
+/* The fixture's line, logged in the child process from a thread the
+ * fixture started, reaches the handler too. */
+void isolated_thread(const std::string &fixture_path) {
+    probe seen;
+    hosting::set_log_handler(recorder(seen), TENON_LOG_WARN);
+    {
+        hosting::options options;
+        options.isolated(10000);
+        hosting::plugin fixture = hosting::plugin::load(fixture_path, options);
+        CHECK(fixture.isolated());
+        create_one(fixture);
+        wait_for(seen.thread_lines);
+    }
+    hosting::remove_log_handler();
+    CHECK(seen.thread_lines == 1);
+    CHECK(seen.other_lines == 0);
     CHECK(seen.calls_while_destroyed == 0);
 }
 
@@ -268,6 +294,7 @@ int main(int argc, char **argv) {
             std::cout << "isolated checks skipped (TENON_C_TEST_SKIP_ISOLATION=1)\n";
         } else {
             isolated(argv[1]);
+            isolated_thread(argv[2]);
         }
     } catch (const hosting::error &e) {
         std::cout << "a C API call failed: [" << e.kind() << "] " << e.what() << "\n";

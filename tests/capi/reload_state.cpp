@@ -22,6 +22,7 @@
 #include <tenon_examples/kv.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <string_view>
@@ -128,8 +129,8 @@ int main(int argc, char **argv) {
         }
         stateless(argv[1]);
     } catch (const hosting::error &error) {
-        failed++;
-        std::printf("FAILED: unexpected error [%s] %s\n", error.kind().c_str(), error.what());
+        std::printf("a C API call failed: [%s] %s\n", error.kind().c_str(), error.what());
+        CHECK(false);
     }
     return report();
 }

@@ -5,9 +5,11 @@
 //!
 //! It also offers `org.tenon.state`, so that a host can reload it without
 //! losing what it stores (`docs/reload.md`), in the state format every kv
-//! example shares (`examples-c/kv/kv.c`): `tkv1`, the number of entries as
-//! a little-endian `u64`, then each key and value as a little-endian `u64`
-//! length and the bytes.
+//! example shares, whose reference is the C kv's (`examples-c/kv/kv.c`):
+//! `tkv1`, the number of entries as a little-endian `u64`, then each key and
+//! value as a little-endian `u64` length and the bytes. A host may hand the
+//! state of any kv example to any other (`tests/capi/reload_state.c` hands
+//! the C kv's to this one and this one's to the C++ kv).
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};

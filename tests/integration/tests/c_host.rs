@@ -54,19 +54,7 @@ fn every_error_path_of_the_c_api() {
 /// file that is not a plugin with its error kind and exit status 1.
 #[test]
 fn the_guide_example_builds_and_runs() {
-    let dir = scratch("guide_example");
-    let source = dir.join("guide_host.c");
-    std::fs::write(&source, c_api::guide_example("A host in C", "c")).unwrap();
-    for compiler in support::available(&["gcc", "clang"]) {
-        let exe = dir.join(format!("guide_host-{compiler}"));
-        c_api::build_source(
-            compiler,
-            "c99",
-            &source,
-            &["examples-c/interfaces"],
-            &[],
-            &exe,
-        );
+    for (compiler, exe) in c_api::guide_program_built("A host in C", &["examples-c/interfaces"]) {
         let greeting = run(
             &format!("the guide's C host ({compiler})"),
             Command::new(&exe).arg(c_plugin("greeter")),

@@ -13,7 +13,9 @@
 //!    and clang++ (C++17, warnings as errors), and for `.ci/run` with
 //!    AddressSanitizer and under valgrind, it checks lambdas with captures
 //!    as handlers, when a replaced handler is destroyed (never while it
-//!    runs, also while other threads log), and a throwing handler;
+//!    runs, also while other threads log), a throwing handler, and the
+//!    lines of isolated plugins (the greeter's, and the one the fixture logs
+//!    from its own thread in its child process);
 //! 3. the C and C++ examples of `docs/guide-c-host.md`'s "Log messages"
 //!    section compile, with gcc and clang (g++ and clang++), warnings as
 //!    errors.

@@ -214,6 +214,24 @@ pub fn guide_example(section: &str, language: &str) -> String {
         + "\n"
 }
 
+/// The first ```c block of the guide's section `## <section>`, a whole
+/// program, built with each installed C compiler (gcc and clang) as C99,
+/// warnings as errors, with `include/` and `include_dirs` under the root,
+/// linked to libtenon: each compiler with the program it built.
+pub fn guide_program_built(section: &str, include_dirs: &[&str]) -> Vec<(&'static str, PathBuf)> {
+    let dir = scratch(&format!("guide_program_{}", section.replace(' ', "_")));
+    let source = dir.join("example.c");
+    std::fs::write(&source, guide_example(section, "c")).unwrap();
+    available(&["gcc", "clang"])
+        .into_iter()
+        .map(|compiler| {
+            let exe = dir.join(format!("example-{compiler}"));
+            build_source(compiler, "c99", &source, include_dirs, &[], &exe);
+            (compiler, exe)
+        })
+        .collect()
+}
+
 /// The first ```<language> block of the guide's section `## <section>`
 /// compiles (`-c`) with each installed compiler of its language (gcc and
 /// clang; g++ and clang++ for `cpp`), warnings as errors, with `include/`
