@@ -45,22 +45,6 @@
 
 #include "checks.h"
 
-/* A call into libtenon that must succeed; its error is printed and freed
- * if it fails. */
-static int succeeded(tenon_error *error, const char *what, int line) {
-    if (error == NULL) {
-        passed++;
-        return 1;
-    }
-    failed++;
-    printf("FAILED (line %d): %s: [%s] %s\n", line, what, tenon_error_kind(error),
-           tenon_error_message(error));
-    tenon_error_free(error);
-    return 0;
-}
-
-#define SUCCEEDS(call) succeeded((call), #call, __LINE__)
-
 /* Whether the bytes of buffer contain text. */
 static int buffer_contains(const tenon_buffer *buffer, const char *text) {
     size_t n = strlen(text);
@@ -106,10 +90,10 @@ static tenon_instance *isolated_instance(const char *path, uint64_t timeout_ms,
     tenon_options *options = tenon_options_new();
     tenon_instance *instance = NULL;
     *plugin = NULL;
-    if (SUCCEEDS(tenon_options_isolated(options, timeout_ms)) &&
-        (max_restarts == 0 || SUCCEEDS(tenon_options_restart(options, max_restarts, 60000))) &&
-        SUCCEEDS(tenon_plugin_load(path, options, plugin))) {
-        SUCCEEDS(tenon_instance_create(*plugin, "", &instance));
+    if (OK(tenon_options_isolated(options, timeout_ms)) &&
+        (max_restarts == 0 || OK(tenon_options_restart(options, max_restarts, 60000))) &&
+        OK(tenon_plugin_load(path, options, plugin))) {
+        OK(tenon_instance_create(*plugin, "", &instance));
     }
     tenon_options_free(options);
     return instance;
@@ -117,7 +101,7 @@ static tenon_instance *isolated_instance(const char *path, uint64_t timeout_ms,
 
 static const example_greeter_v1 *greeter_of(tenon_instance *instance, void **self) {
     const void *vtable = NULL;
-    if (!SUCCEEDS(tenon_instance_interface(instance, EXAMPLE_GREETER_ID, EXAMPLE_GREETER_VERSION,
+    if (!OK(tenon_instance_interface(instance, EXAMPLE_GREETER_ID, EXAMPLE_GREETER_VERSION,
                                            sizeof(example_greeter_v1), &vtable, self))) {
         return NULL;
     }
@@ -163,7 +147,7 @@ static void crash(const char *path, uint32_t max_restarts) {
     /* The host and the plugin handle carry on. */
     instance = NULL;
     if (max_restarts > 0) {
-        if (SUCCEEDS(tenon_instance_create(plugin, "", &instance)) &&
+        if (OK(tenon_instance_create(plugin, "", &instance)) &&
             (greeter = greeter_of(instance, &self)) != NULL) {
             result = greet(greeter, self, "restart", 7);
             CHECK(result.status == TENON_OK);
@@ -171,11 +155,8 @@ static void crash(const char *path, uint32_t max_restarts) {
             greeting_free(&result);
         }
     } else {
-        tenon_error *error = tenon_instance_create(plugin, "", &instance);
-        CHECK(error != NULL && strcmp(tenon_error_kind(error), "crashed") == 0);
-        CHECK(error != NULL && tenon_error_code(error) == TENON_ERROR_CRASHED);
+        EXPECT(tenon_instance_create(plugin, "", &instance), TENON_ERROR_CRASHED, "crashed", NULL);
         CHECK(instance == NULL);
-        tenon_error_free(error);
     }
     tenon_instance_free(instance);
     tenon_plugin_free(plugin);
@@ -212,18 +193,6 @@ static void hang(const char *path) {
     tenon_plugin_free(plugin);
 }
 
-/* Whether error is of kind; prints it when it is not. Frees it. */
-static int is_kind(tenon_error *error, const char *kind) {
-    int matches = error != NULL && strcmp(tenon_error_kind(error), kind) == 0;
-    if (!matches) {
-        printf("  expected kind %s, got %s: %s\n", kind,
-               error ? tenon_error_kind(error) : "no error",
-               error ? tenon_error_message(error) : "");
-    }
-    tenon_error_free(error);
-    return matches;
-}
-
 static void ping(const char *path) {
     tenon_plugin *plugin = NULL;
     tenon_instance *instance = NULL;
@@ -234,11 +203,11 @@ static void ping(const char *path) {
     int restarts;
 
     /* In process: at once, 0. */
-    if (SUCCEEDS(tenon_plugin_load(path, NULL, &plugin))) {
+    if (OK(tenon_plugin_load(path, NULL, &plugin))) {
         CHECK(!tenon_plugin_is_static(plugin));
-        SUCCEEDS(tenon_plugin_ping(plugin, 1000, &round_trip));
+        OK(tenon_plugin_ping(plugin, 1000, &round_trip));
         CHECK(round_trip == 0);
-        CHECK(is_kind(tenon_plugin_ping(plugin, 0, &round_trip), "invalid_argument"));
+        EXPECT(tenon_plugin_ping(plugin, 0, &round_trip), TENON_ERROR_INVALID_ARGUMENT, "invalid_argument", NULL);
         tenon_plugin_free(plugin);
     }
 
@@ -247,17 +216,17 @@ static void ping(const char *path) {
         greeter = instance ? greeter_of(instance, &self) : NULL;
         if (greeter != NULL) {
             round_trip = 0;
-            SUCCEEDS(tenon_plugin_ping(plugin, 5000, &round_trip));
+            OK(tenon_plugin_ping(plugin, 5000, &round_trip));
             CHECK(round_trip > 0 && round_trip < 5000000);
-            SUCCEEDS(tenon_plugin_ping(plugin, 5000, NULL));
+            OK(tenon_plugin_ping(plugin, 5000, NULL));
             result = greet(greeter, self, long_name, sizeof long_name);
             CHECK(result.status == TENON_CRASHED);
             greeting_free(&result);
             if (restarts > 0) {
                 /* A fresh process answers. */
-                SUCCEEDS(tenon_plugin_ping(plugin, 5000, &round_trip));
+                OK(tenon_plugin_ping(plugin, 5000, &round_trip));
             } else {
-                CHECK(is_kind(tenon_plugin_ping(plugin, 5000, &round_trip), "crashed"));
+                EXPECT(tenon_plugin_ping(plugin, 5000, &round_trip), TENON_ERROR_CRASHED, "crashed", NULL);
                 CHECK(round_trip == 0);
             }
         }
@@ -277,9 +246,9 @@ static tenon_status greet_isolated(const char *path, tenon_options *options, siz
     tenon_status status = TENON_ERROR;
     char *name = malloc(size);
     *out_len = 0;
-    if (name != NULL && SUCCEEDS(tenon_options_isolated(options, 30000)) &&
-        SUCCEEDS(tenon_plugin_load(path, options, &plugin)) &&
-        SUCCEEDS(tenon_instance_create(plugin, "", &instance)) &&
+    if (name != NULL && OK(tenon_options_isolated(options, 30000)) &&
+        OK(tenon_plugin_load(path, options, &plugin)) &&
+        OK(tenon_instance_create(plugin, "", &instance)) &&
         (greeter = greeter_of(instance, &self)) != NULL) {
         greeting result;
         memset(name, 'y', size);
@@ -304,24 +273,24 @@ static void limits(const char *greeter_path, const char *allocation, const char 
     tenon_plugin *plugin = NULL;
 
     CHECK(greet_isolated(greeter_path, options, big, &out_len) == TENON_INVALID_ARGUMENT);
-    SUCCEEDS(tenon_options_slots(options, 2, 16u << 20));
+    OK(tenon_options_slots(options, 2, 16u << 20));
     CHECK(greet_isolated(greeter_path, options, big, &out_len) == TENON_OK);
     CHECK(out_len == big + 8); /* "Hello, " + name + "!" */
     tenon_options_free(options);
 
     options = tenon_options_new();
-    CHECK(is_kind(tenon_options_slots(options, 0, 4u << 20), "invalid_argument"));
-    CHECK(is_kind(tenon_options_slots(options, 257, 4u << 20), "invalid_argument"));
-    CHECK(is_kind(tenon_options_slots(options, 8, 1000), "invalid_argument"));
-    CHECK(is_kind(tenon_options_memory_limit(options, 0), "invalid_argument"));
-    CHECK(is_kind(tenon_options_start_timeout(options, 0), "invalid_argument"));
-    CHECK(is_kind(tenon_options_memory_limit(NULL, 1), "null_argument"));
+    EXPECT(tenon_options_slots(options, 0, 4u << 20), TENON_ERROR_INVALID_ARGUMENT, "invalid_argument", NULL);
+    EXPECT(tenon_options_slots(options, 257, 4u << 20), TENON_ERROR_INVALID_ARGUMENT, "invalid_argument", NULL);
+    EXPECT(tenon_options_slots(options, 8, 1000), TENON_ERROR_INVALID_ARGUMENT, "invalid_argument", NULL);
+    EXPECT(tenon_options_memory_limit(options, 0), TENON_ERROR_INVALID_ARGUMENT, "invalid_argument", NULL);
+    EXPECT(tenon_options_start_timeout(options, 0), TENON_ERROR_INVALID_ARGUMENT, "invalid_argument", NULL);
+    EXPECT(tenon_options_memory_limit(NULL, 1), TENON_ERROR_NULL_ARGUMENT, "null_argument", NULL);
     tenon_options_free(options);
 
     /* Runaway allocation ends the plugin's process, not this one. */
     options = tenon_options_new();
-    SUCCEEDS(tenon_options_isolated(options, 60000));
-    SUCCEEDS(tenon_options_memory_limit(options, 512u << 20));
+    OK(tenon_options_isolated(options, 60000));
+    OK(tenon_options_memory_limit(options, 512u << 20));
     {
         tenon_error *error = tenon_plugin_load(allocation, options, &plugin);
 #if defined(_WIN32)
@@ -333,11 +302,11 @@ static void limits(const char *greeter_path, const char *allocation, const char 
             error = NULL;
         } else
 #endif
-        if (SUCCEEDS(error)) {
+        if (OK(error)) {
             tenon_instance *instance = NULL;
             void *self = NULL;
             const example_greeter_v1 *greeter;
-            if (SUCCEEDS(tenon_instance_create(plugin, "", &instance)) &&
+            if (OK(tenon_instance_create(plugin, "", &instance)) &&
                 (greeter = greeter_of(instance, &self)) != NULL) {
                 greeting result = greet(greeter, self, "crash", 5);
                 CHECK(result.status == TENON_CRASHED);
@@ -352,11 +321,11 @@ static void limits(const char *greeter_path, const char *allocation, const char 
     /* A load that never finishes is cut at the start timeout. */
     options = tenon_options_new();
     plugin = NULL;
-    SUCCEEDS(tenon_options_isolated(options, 0));
-    SUCCEEDS(tenon_options_start_timeout(options, 500));
+    OK(tenon_options_isolated(options, 0));
+    OK(tenon_options_start_timeout(options, 500));
     {
         double start = now_seconds(), took;
-        CHECK(is_kind(tenon_plugin_load(hang, options, &plugin), "timed_out"));
+        EXPECT(tenon_plugin_load(hang, options, &plugin), TENON_ERROR_TIMED_OUT, "timed_out", NULL);
         took = now_seconds() - start;
         CHECK(plugin == NULL);
         CHECK(took >= 0.4 && took < 9.0);

@@ -31,28 +31,19 @@ static const tenon_plugin_descriptor *no_descriptor(void) {
     return NULL;
 }
 
-/* Checks that call failed with kind and left *plugin NULL. */
-static void refused(tenon_error *error, tenon_plugin *plugin, const char *kind, int line) {
-    check(error != NULL && strcmp(tenon_error_kind(error), kind) == 0, kind, line);
-    check(plugin == NULL, "*out is NULL", line);
-    if (error != NULL && strcmp(tenon_error_kind(error), kind) != 0) {
-        printf("  got [%s] %s\n", tenon_error_kind(error), tenon_error_message(error));
-    }
-    tenon_error_free(error);
-}
-
-#define REFUSED(call, kind) refused((call), plugin, (kind), __LINE__)
+/* call fails with the error code and kind, leaving *out NULL. */
+#define REFUSED(call, code, kind)                                                              \
+    do {                                                                                       \
+        EXPECT(call, code, kind, NULL);                                                        \
+        CHECK(plugin == NULL);                                                                 \
+    } while (0)
 
 static void linked_in(void) {
     tenon_plugin *plugin = NULL;
     tenon_instance *instance = NULL;
     const void *vtable = NULL;
     void *self = NULL;
-    tenon_error *error = tenon_plugin_load_static("greeter-c", tenon_plugin_v1_greeter_c, NULL,
-                                                  &plugin);
-    CHECK(error == NULL);
-    tenon_error_free(error);
-    if (plugin == NULL) {
+    if (!OK(tenon_plugin_load_static("greeter-c", tenon_plugin_v1_greeter_c, NULL, &plugin))) {
         return;
     }
     CHECK(strcmp(tenon_plugin_name(plugin), "greeter-c") == 0);
@@ -61,19 +52,14 @@ static void linked_in(void) {
     CHECK(tenon_plugin_is_static(plugin));
     CHECK(tenon_plugin_interface_count(plugin) == 1);
 
-    error = tenon_instance_create(plugin, "", &instance);
-    CHECK(error == NULL);
-    tenon_error_free(error);
+    OK(tenon_instance_create(plugin, "", &instance));
     /* The instance keeps the plugin, as with a file. */
     tenon_plugin_free(plugin);
     if (instance == NULL) {
         return;
     }
-    error = tenon_instance_interface(instance, EXAMPLE_GREETER_ID, EXAMPLE_GREETER_VERSION,
-                                     sizeof(example_greeter_v1), &vtable, &self);
-    CHECK(error == NULL);
-    tenon_error_free(error);
-    if (vtable != NULL) {
+    if (OK(tenon_instance_interface(instance, EXAMPLE_GREETER_ID, EXAMPLE_GREETER_VERSION,
+                                    sizeof(example_greeter_v1), &vtable, &self))) {
         const example_greeter_v1 *greeter = vtable;
         tenon_buffer *out = tenon_buffer_new(), *message = tenon_buffer_new();
         tenon_str name = {"world", 5};
@@ -88,25 +74,24 @@ static void linked_in(void) {
 static void refusals(void) {
     tenon_plugin *plugin = NULL;
     tenon_options *options = tenon_options_new();
-    tenon_error *error = tenon_plugin_load_static("empty", no_descriptor, NULL, &plugin);
-    CHECK(error != NULL && tenon_error_code(error) == TENON_ERROR_NULL_DESCRIPTOR);
-    CHECK(error != NULL && strstr(tenon_error_message(error), "static:empty") != NULL);
-    CHECK(plugin == NULL);
-    tenon_error_free(error);
+    REFUSED(tenon_plugin_load_static("empty", no_descriptor, NULL, &plugin),
+            TENON_ERROR_NULL_DESCRIPTOR, "null_descriptor");
+    EXPECT(tenon_plugin_load_static("empty", no_descriptor, NULL, &plugin),
+           TENON_ERROR_NULL_DESCRIPTOR, "null_descriptor", "static:empty");
 
-    CHECK(tenon_options_isolated(options, 0) == NULL);
+    OK(tenon_options_isolated(options, 0));
     REFUSED(tenon_plugin_load_static("greeter-c", tenon_plugin_v1_greeter_c, options, &plugin),
-            "isolation_unsupported");
+            TENON_ERROR_ISOLATION_UNSUPPORTED, "isolation_unsupported");
     tenon_options_free(options);
 
     REFUSED(tenon_plugin_load_static(NULL, tenon_plugin_v1_greeter_c, NULL, &plugin),
+            TENON_ERROR_NULL_ARGUMENT, "null_argument");
+    REFUSED(tenon_plugin_load_static("greeter-c", NULL, NULL, &plugin), TENON_ERROR_NULL_ARGUMENT,
             "null_argument");
-    REFUSED(tenon_plugin_load_static("greeter-c", NULL, NULL, &plugin), "null_argument");
     REFUSED(tenon_plugin_load_static("\xff", tenon_plugin_v1_greeter_c, NULL, &plugin),
-            "invalid_argument");
-    error = tenon_plugin_load_static("greeter-c", tenon_plugin_v1_greeter_c, NULL, NULL);
-    CHECK(error != NULL && strcmp(tenon_error_kind(error), "null_argument") == 0);
-    tenon_error_free(error);
+            TENON_ERROR_INVALID_ARGUMENT, "invalid_argument");
+    EXPECT(tenon_plugin_load_static("greeter-c", tenon_plugin_v1_greeter_c, NULL, NULL),
+           TENON_ERROR_NULL_ARGUMENT, "null_argument", NULL);
 }
 
 int main(void) {
