@@ -60,11 +60,24 @@ pub extern "C" fn tenon_plugin_load(
     options: *const tenon_options,
     out_plugin: *mut *mut tenon_plugin,
 ) -> *mut tenon_error {
+    load_into(out_plugin, options, |loader| {
+        let path = c_str(path, "path")?;
+        Ok(loader.load(path)?)
+    })
+}
+
+/// What both loads share: `*out_plugin` cleared first, the loader the
+/// `options` describe (NULL: the defaults) given to `load`, and the plugin
+/// it makes handed out as a new handle.
+fn load_into(
+    out_plugin: *mut *mut tenon_plugin,
+    options: *const tenon_options,
+    load: impl FnOnce(&tenon::Loader) -> Result<tenon::Plugin, CError>,
+) -> *mut tenon_error {
     fallible(|| {
         let out_plugin = out(out_plugin, "out")?;
         // SAFETY: checked non-NULL; the caller lends a writable pointer.
         unsafe { out_plugin.write(core::ptr::null_mut()) };
-        let path = c_str(path, "path")?;
         // An isolated plugin's output goes to the subscriber current now.
         crate::logging::install();
         let loader = if options.is_null() {
@@ -72,7 +85,7 @@ pub extern "C" fn tenon_plugin_load(
         } else {
             borrow(options, "options")?.loader()
         };
-        let plugin = loader.load(path)?;
+        let plugin = load(&loader)?;
         let handle = into_handle(tenon_plugin::new(plugin));
         // SAFETY: as above.
         unsafe { out_plugin.write(handle) };
@@ -109,23 +122,10 @@ pub extern "C" fn tenon_plugin_load_static(
     options: *const tenon_options,
     out_plugin: *mut *mut tenon_plugin,
 ) -> *mut tenon_error {
-    fallible(|| {
-        let out_plugin = out(out_plugin, "out")?;
-        // SAFETY: checked non-NULL; the caller lends a writable pointer.
-        unsafe { out_plugin.write(core::ptr::null_mut()) };
+    load_into(out_plugin, options, |loader| {
         let name = c_str(name, "name")?;
         let entry = entry.ok_or_else(|| CError::null_argument("entry"))?;
-        crate::logging::install();
-        let loader = if options.is_null() {
-            tenon::Loader::new()
-        } else {
-            borrow(options, "options")?.loader()
-        };
-        let plugin = loader.load_static(name, entry)?;
-        let handle = into_handle(tenon_plugin::new(plugin));
-        // SAFETY: as above.
-        unsafe { out_plugin.write(handle) };
-        Ok(())
+        Ok(loader.load_static(name, entry)?)
     })
 }
 
