@@ -243,9 +243,12 @@ void isolated(const std::string &greeter_path) {
     hosting::set_log_handler(recorder(seen), TENON_LOG_DEBUG);
     {
         hosting::options options;
-        options.isolated(10000);
+        // The limits' wrappers, at values that change nothing here.
+        options.isolated(10000).start_timeout(10000).slots(4, 1u << 20);
         hosting::plugin greeter = hosting::plugin::load(greeter_path, options);
         CHECK(greeter.isolated());
+        CHECK(!greeter.linked_in());
+        CHECK(greeter.ping(5000) > 0);
         create_one(greeter);
         wait_for(seen.greeter_lines);
     }

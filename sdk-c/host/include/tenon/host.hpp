@@ -154,6 +154,20 @@ public:
         check(tenon_options_runner(raw_.get(), path.c_str()));
         return *this;
     }
+    /* The isolated process's limits: tenon_options_memory_limit,
+     * tenon_options_start_timeout, tenon_options_slots. */
+    options &memory_limit(std::uint64_t bytes) {
+        check(tenon_options_memory_limit(raw_.get(), bytes));
+        return *this;
+    }
+    options &start_timeout(std::uint64_t timeout_ms) {
+        check(tenon_options_start_timeout(raw_.get(), timeout_ms));
+        return *this;
+    }
+    options &slots(std::uint32_t count, std::uint64_t slot_bytes) {
+        check(tenon_options_slots(raw_.get(), count, slot_bytes));
+        return *this;
+    }
     options &sha256(const std::string &hex) {
         check(tenon_options_sha256(raw_.get(), hex.c_str()));
         return *this;
@@ -231,7 +245,14 @@ public:
     }
     std::string path() const { return tenon_plugin_path(raw_.get()); }
     bool isolated() const noexcept { return tenon_plugin_is_isolated(raw_.get()); }
+    bool linked_in() const noexcept { return tenon_plugin_is_static(raw_.get()); }
     std::uint64_t flags() const noexcept { return tenon_plugin_flags(raw_.get()); }
+    /* A health check (tenon_plugin_ping): the round trip in microseconds. */
+    std::uint64_t ping(std::uint64_t deadline_ms) const {
+        std::uint64_t round_trip_us = 0;
+        check(tenon_plugin_ping(raw_.get(), deadline_ms, &round_trip_us));
+        return round_trip_us;
+    }
     /* The interfaces offered: id and version, in the plugin's order. */
     std::vector<std::pair<std::string, std::uint32_t>> interfaces() const {
         std::vector<std::pair<std::string, std::uint32_t>> all;
