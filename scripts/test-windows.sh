@@ -43,8 +43,9 @@ shims="$target_dir/wine-shims"
 mkdir -p "$shims"
 x86_64-w64-mingw32-gcc -std=c99 -Wall -Wextra -Wpedantic -Werror -O2 -shared \
     -o "$shims/bcryptprimitives.dll" scripts/wine/bcryptprimitives.c -ladvapi32
-# Test binaries that link the static C++ greeter (tenon-static-host) load
-# MinGW's libstdc++ DLLs, as the cc crate links them: Wine finds them here.
+# Test binaries that link the static C++ greeter (tenon-static-host), and
+# the C++ host test programs below, load MinGW's libstdc++ DLLs (the cc
+# crate and g++ link them by default): Wine finds them here.
 runtime_dirs=$(for dll in libstdc++-6.dll libwinpthread-1.dll; do
     dirname "$(realpath "$(x86_64-w64-mingw32-g++-posix -print-file-name=$dll)")"
 done | sort -u | paste -sd ';')
@@ -167,13 +168,14 @@ greeter=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["libr
 out=$(wine "$tenon_exe" inspect --json "$greeter") && [[ $out == *'"name":"greeter-c"'* ]] ||
     fail "tenon inspect $greeter: $out"
 
-# The C host API (tests/integration/tests/c_host.rs and c_host_log.rs on
-# Linux): its test programs of every error path and of the log handler, and
-# the example C host, compiled here by
-# MinGW gcc against tenon.dll, run under Wine. (c_host.rs itself compiles
-# them at run time, which cannot happen under Wine; its CMake/make builds
-# and sanitizer runs stay Linux-only.)
-say "C hosts through libtenon (tenon.dll), built by MinGW gcc on Linux, under wine"
+# The C host API (tests/integration/tests/c_host.rs, c_host_log.rs and
+# c_host_reload.rs on Linux): its test programs in C (every error path, the
+# log handler, state hand-over) and in C++ (the log handler and state
+# hand-over through tenon/host.hpp), and the example C host, compiled here
+# by MinGW gcc and g++ against tenon.dll, run under Wine. (The Linux tests
+# compile them at run time, which cannot happen under Wine; their CMake/make
+# builds, clang builds and sanitizer runs stay Linux-only.)
+say "C and C++ hosts through libtenon (tenon.dll), built by MinGW gcc and g++ on Linux, under wine"
 cargo build -q --target "$triple" -p libtenon
 libdir="$target_dir/$triple/debug"
 hosts="$target_dir/wine-tmp/c-hosts"
@@ -189,16 +191,23 @@ done
 listed() {
     python3 -c 'import json, sys; m = json.load(open(sys.argv[1]))["libraries"]; print("\n".join(m[k] for k in sys.argv[2:]))' "$manifest" "$@"
 }
+# Runs the test program EXE (under $hosts) under Wine on the remaining
+# arguments and checks its last line, "N passed, 0 failed" with N > 0;
+# WHAT names it in the summary. Isolated checks included: isolation runs
+# on Windows (platform/windows.rs).
+capi_passes() {
+    local exe=$1 what=$2 out summary
+    shift 2
+    out=$(wine "$hosts/$exe" "$@" 2>&1) || fail "$exe under wine: $out"
+    summary=$(echo "$out" | tr -d '\r' | tail -1)
+    [[ $summary == *" passed, 0 failed" && $summary != "0 passed"* ]] || fail "$exe: $out"
+    say "$exe ($what): $summary"
+}
 mapfile -t error_paths_args < <(listed c/gcc/plugins/greeter c/gcc/fixtures/relay_c c/gcc/fixtures/greeter_v2)
 error_paths_args+=("$root/tests/fixtures/not_a_library.txt")
 mapfile -t more < <(listed c/gcc/fixtures/null_slot c/gcc/fixtures/reload_build_a c/gcc/fixtures/reload_build_b)
 error_paths_args+=("${more[@]}")
-# Isolated checks included: isolation runs on Windows (platform/windows.rs).
-out=$(wine "$hosts/error_paths.exe" "${error_paths_args[@]}" 2>&1) ||
-    fail "error_paths.exe under wine: $out"
-summary=$(echo "$out" | tr -d '\r' | tail -1)
-[[ $summary == *" passed, 0 failed" && $summary != "0 passed"* ]] || fail "error_paths.exe: $out"
-say "error_paths.exe (the C API's error paths): $summary"
+capi_passes error_paths.exe "the C API's error paths" "${error_paths_args[@]}"
 # The log handler (C11 for its atomics): the greeter's line, and one a
 # fixture logs from a thread it started, reach the C host's handler, in
 # process and isolated.
@@ -206,24 +215,29 @@ x86_64-w64-mingw32-gcc-posix -std=c11 -Wall -Wextra -Wpedantic -Werror -Iinclude
     tests/capi/log_handler.c -o "$hosts/log_handler.exe" -L"$libdir" -ltenon ||
     fail "compiling tests/capi/log_handler.c for $triple"
 mapfile -t log_args < <(listed c/gcc/plugins/greeter c/gcc/fixtures/log_from_own_thread)
-out=$(wine "$hosts/log_handler.exe" "${log_args[@]}" 2>&1) ||
-    fail "log_handler.exe under wine: $out"
-summary=$(echo "$out" | tr -d '\r' | tail -1)
-[[ $summary == *" passed, 0 failed" && $summary != "0 passed"* ]] || fail "log_handler.exe: $out"
-say "log_handler.exe (plugins' log lines to a C handler): $summary"
-# State hand-over (tests/integration/tests/c_host_reload.rs on Linux): the C
-# kv reloaded into the C++ kv and back, in process and isolated, and each
-# failure leaving the old build serving.
+capi_passes log_handler.exe "plugins' log lines to a C handler" "${log_args[@]}"
+# State hand-over: the C kv reloaded into the C++ kv and back, in process
+# and isolated, and each failure leaving the old build serving.
 x86_64-w64-mingw32-gcc-posix -std=c99 -Wall -Wextra -Wpedantic -Werror -Iinclude \
     -Iexamples-c/interfaces tests/capi/reload_state.c -o "$hosts/reload_state.exe" \
     -L"$libdir" -ltenon || fail "compiling tests/capi/reload_state.c for $triple"
 mapfile -t reload_state_args < <(listed c/gcc/plugins/kv cpp/gcc/plugins/kv-cpp c/gcc/fixtures/kv_restore_fails \
     c/gcc/fixtures/kv_save_fails c/gcc/fixtures/kv_without_state)
-out=$(wine "$hosts/reload_state.exe" "${reload_state_args[@]}" 2>&1) ||
-    fail "reload_state.exe under wine: $out"
-summary=$(echo "$out" | tr -d '\r' | tail -1)
-[[ $summary == *" passed, 0 failed" && $summary != "0 passed"* ]] || fail "reload_state.exe: $out"
-say "reload_state.exe (state hand-over from a C host): $summary"
+capi_passes reload_state.exe "state hand-over from a C host" "${reload_state_args[@]}"
+# The same two through tenon/host.hpp, C++17 as on Linux: the C++ log
+# handler (lambdas with captures, replaced and removed while other threads
+# log, one that throws; an isolated plugin's line), and hand-over with
+# options::hand_over, reloadable::with and a failure thrown as
+# tenon::hosting::error (the first three plugins of the C program's). They
+# load MinGW's libstdc++ and winpthread DLLs, found through WINEPATH.
+for program in log_handler reload_state; do
+    x86_64-w64-mingw32-g++-posix -std=c++17 -Wall -Wextra -Wpedantic -Werror -Iinclude \
+        -Isdk-c/host/include -Iexamples-c/interfaces "tests/capi/$program.cpp" \
+        -o "$hosts/${program}_cpp.exe" -L"$libdir" -ltenon ||
+        fail "compiling tests/capi/$program.cpp for $triple"
+done
+capi_passes log_handler_cpp.exe "plugins' log lines to a C++ handler" "${log_args[@]}"
+capi_passes reload_state_cpp.exe "state hand-over from a C++ host" "${reload_state_args[@]:0:3}"
 mapfile -t host_args < <(listed c/gcc/plugins/greeter c/gcc/plugins/kv c/gcc/plugins/processor \
     cpp/gcc/plugins/greeter-cpp cpp/gcc/plugins/kv-cpp zig/greeter zig/processor \
     rust/greeter-rust rust/kv-rust rust/processor-rust)
