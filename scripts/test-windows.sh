@@ -168,9 +168,9 @@ greeter=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["libr
 out=$(wine "$tenon_exe" inspect --json "$greeter") && [[ $out == *'"name":"greeter-c"'* ]] ||
     fail "tenon inspect $greeter: $out"
 
-# The C host API (tests/integration/tests/c_host.rs, c_host_log.rs and
-# c_host_reload.rs on Linux): its test programs in C (every error path, the
-# log handler, state hand-over) and in C++ (the log handler and state
+# The C host API (tests/integration/tests/c_host*.rs on Linux): its test
+# programs in C (every error path, the log handler, state hand-over,
+# isolated faults, a linked-in plugin) and in C++ (the log handler and state
 # hand-over through tenon/host.hpp), and the example C host, compiled here
 # by MinGW gcc and g++ against tenon.dll, run under Wine. (The Linux tests
 # compile them at run time, which cannot happen under Wine; their CMake/make
@@ -216,14 +216,31 @@ x86_64-w64-mingw32-gcc-posix -std=c11 -Wall -Wextra -Wpedantic -Werror -Iinclude
     fail "compiling tests/capi/log_handler.c for $triple"
 mapfile -t log_args < <(listed c/gcc/plugins/greeter c/gcc/fixtures/log_from_own_thread)
 capi_passes log_handler.exe "plugins' log lines to a C handler" "${log_args[@]}"
-# State hand-over: the C kv reloaded into the C++ kv and back, in process
-# and isolated, and each failure leaving the old build serving.
+# State hand-over: the C kv's state handed to the C++ kv, and through the
+# Rust kv, in process and isolated, and each failure leaving the old build
+# serving.
 x86_64-w64-mingw32-gcc-posix -std=c99 -Wall -Wextra -Wpedantic -Werror -Iinclude \
     -Iexamples-c/interfaces tests/capi/reload_state.c -o "$hosts/reload_state.exe" \
     -L"$libdir" -ltenon || fail "compiling tests/capi/reload_state.c for $triple"
 mapfile -t reload_state_args < <(listed c/gcc/plugins/kv cpp/gcc/plugins/kv-cpp c/gcc/fixtures/kv_restore_fails \
-    c/gcc/fixtures/kv_save_fails c/gcc/fixtures/kv_without_state)
+    c/gcc/fixtures/kv_save_fails c/gcc/fixtures/kv_without_state rust/kv-rust)
 capi_passes reload_state.exe "state hand-over from a C host" "${reload_state_args[@]}"
+# Isolated plugins that crash or hang during a call: the statuses and
+# reasons a C host reads, restarts, the health check and the isolation
+# limits (C11).
+x86_64-w64-mingw32-gcc-posix -std=c11 -Wall -Wextra -Wpedantic -Werror -Iinclude \
+    -Iexamples-c/interfaces tests/capi/isolated_faults.c -o "$hosts/isolated_faults.exe" \
+    -L"$libdir" -ltenon || fail "compiling tests/capi/isolated_faults.c for $triple"
+mapfile -t faults_args < <(listed c/gcc/fixtures/crash_in_greet c/gcc/fixtures/hang_in_greet \
+    c/gcc/plugins/greeter c/gcc/fixtures/fault_allocation c/gcc/fixtures/hang_in_initializer)
+capi_passes isolated_faults.exe "isolated faults seen from a C host" "${faults_args[@]}"
+# A plugin linked into the C host (tenon_plugin_load_static): the C greeter
+# compiled into the program with -DTENON_STATIC_PLUGIN.
+x86_64-w64-mingw32-gcc-posix -std=c99 -Wall -Wextra -Wpedantic -Werror -Iinclude \
+    -Isdk-c/include -Iexamples-c/interfaces -DTENON_STATIC_PLUGIN=greeter_c \
+    tests/capi/static_plugin.c examples-c/greeter/greeter.c -o "$hosts/static_plugin.exe" \
+    -L"$libdir" -ltenon || fail "compiling tests/capi/static_plugin.c for $triple"
+capi_passes static_plugin.exe "a plugin linked into a C host"
 # The same two through tenon/host.hpp, C++17 as on Linux: the C++ log
 # handler (lambdas with captures, replaced and removed while other threads
 # log, one that throws; an isolated plugin's line), and hand-over with
