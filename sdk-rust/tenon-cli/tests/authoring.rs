@@ -274,3 +274,55 @@ fn projects_from_a_header_build_and_pass_check_in_c_cpp_and_zig() {
         );
     }
 }
+
+/// A C project's Makefile rebuilds the plugin when the interface header
+/// `tenon new --interface` copied into `include/` changes, as it does when
+/// the application publishes a new revision.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_c_project_rebuilds_when_its_interface_header_changes() {
+    use std::process::Command;
+    let dir = scratch("authoring", "c-header-dependency");
+    let header = write_header(&dir, HEADER);
+    let project = dir.join("shapes-c");
+    let output = run(&[
+        "new",
+        "shapes-c",
+        "--lang",
+        "c",
+        "--dir",
+        &project.display().to_string(),
+        "--interface",
+        &header,
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let copied = project.join("include/shapes.h");
+    assert!(copied.is_file(), "tenon new copies the header to include/");
+    let make = |args: &[&str]| {
+        Command::new("make")
+            .args(args)
+            .current_dir(&project)
+            .output()
+            .unwrap()
+    };
+    let built = make(&[]);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    // `make -q` exits with 0 when the target is up to date, 1 when not.
+    assert_eq!(make(&["-q"]).status.code(), Some(0));
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+    std::fs::File::options()
+        .write(true)
+        .open(&copied)
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    assert_eq!(
+        make(&["-q"]).status.code(),
+        Some(1),
+        "a changed include/shapes.h must make the library out of date"
+    );
+}
