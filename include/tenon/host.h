@@ -465,9 +465,14 @@ void tenon_instance_free(tenon_instance *instance);
  * Looks up interface `id` (NUL-terminated UTF-8) at `version` and gives
  * the vtable and instance pointer to call it through:
  * `vt->method(self, ...)` with `vt = *vtable`, `self = *self_out`.
- * `vtable_size` is `sizeof` the caller's vtable type (the interface
- * header's struct): the plugin's vtable must cover it, with no NULL
- * function pointer within it.
+ * `vtable_size` is how much of the vtable the caller needs: the plugin's
+ * vtable must cover it (else kind `vtable_too_small`), with no NULL
+ * function pointer within it. For an interface of one revision it is
+ * `sizeof` the interface header's struct. For one that grew by appended
+ * methods (revision 2, ...), `sizeof` refuses plugins built against an
+ * earlier revision: pass the size through the last method of revision 1,
+ * `offsetof(type, first_method_of_revision_2)`, and call a later method
+ * only when `TENON_HAS_FIELD(vtable, type, method)` (`tenon/sdk.h`) holds.
  *
  * For an isolated plugin the vtable is a proxy of the same C type that
  * forwards each call to the plugin's process; failures of that process
@@ -475,7 +480,11 @@ void tenon_instance_free(tenon_instance *instance);
  * buffer. A proxy exists only for interfaces whose `interface!`
  * declaration is linked into libtenon (the default build declares the
  * example interfaces; `docs/guide-c-host.md` says how to build one that
- * declares yours); any other fails with kind `isolation_failed`.
+ * declares yours); any other fails with kind `isolation_failed`. The
+ * proxy has every method of that declaration, so `TENON_HAS_FIELD` holds
+ * for all of them: a method the plugin's own vtable lacks returns
+ * `TENON_UNSUPPORTED` (`not provided` in the error buffer) without
+ * reaching the plugin.
  *
  * Ownership: both pointers belong to `instance` and stay valid until
  * `tenon_instance_free(instance)`. On failure both are set to NULL and an

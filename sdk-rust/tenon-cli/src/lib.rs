@@ -12,7 +12,8 @@
 //! ```
 //!
 //! Exit status: 0 on success, 1 when the plugin is bad (or a check failed),
-//! 2 for a usage error. See `docs/cli.md`.
+//! 2 for a usage error, 3 when `tenon bindgen` misses libclang or rustfmt.
+//! See `docs/cli.md`.
 //!
 //! The `tenon` executable is [`main`]. An application extends `tenon check`
 //! with conformance cases of its own through [`check::Cases`]: a small
@@ -48,7 +49,8 @@ const FAILURE: u8 = 1;
         creates a plugin project that builds with its language's usual tool and passes \
         `tenon check` out of the box.",
     after_help = "Exit status: 0 on success, 1 when the plugin is bad or a check failed, \
-        2 for a usage error.\nDocumentation: docs/cli.md in the Tenon repository."
+        2 for a usage error, 3 when `tenon bindgen` misses libclang or rustfmt.\n\
+        Documentation: docs/cli.md in the Tenon repository."
 )]
 struct Cli {
     #[command(subcommand)]

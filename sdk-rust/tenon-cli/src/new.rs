@@ -533,7 +533,10 @@ pub fn project(name: &str, lang: Lang, interface: InterfaceChoice, sdk: Option<&
         (Lang::Rust, None) => {
             note = Some(
                 "note: no Tenon source tree was found (--sdk, TENON_SDK_DIR), so Cargo.toml \
-                 names crates.io versions of tenon-plugin and tenon-example-interfaces."
+                 names crates.io versions of tenon-plugin and tenon-example-interfaces; the \
+                 example interfaces crate is not published, so the project builds only once \
+                 you point it at a Tenon checkout (tenon new again with --sdk DIR, or edit \
+                 Cargo.toml)."
                     .to_owned(),
             );
             "tenon-plugin = \"0.1\"\ntenon-example-interfaces = \"0.1\"".to_owned()

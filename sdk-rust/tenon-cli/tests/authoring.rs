@@ -274,3 +274,118 @@ fn projects_from_a_header_build_and_pass_check_in_c_cpp_and_zig() {
         );
     }
 }
+
+/// A C project's Makefile rebuilds the plugin when the interface header
+/// `tenon new --interface` copied into `include/` changes, as it does when
+/// the application publishes a new revision.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_c_project_rebuilds_when_its_interface_header_changes() {
+    use std::process::Command;
+    let dir = scratch("authoring", "c-header-dependency");
+    let header = write_header(&dir, HEADER);
+    let project = dir.join("shapes-c");
+    let output = run(&[
+        "new",
+        "shapes-c",
+        "--lang",
+        "c",
+        "--dir",
+        &project.display().to_string(),
+        "--interface",
+        &header,
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let copied = project.join("include/shapes.h");
+    assert!(copied.is_file(), "tenon new copies the header to include/");
+    let make = |args: &[&str]| {
+        Command::new("make")
+            .args(args)
+            .current_dir(&project)
+            .output()
+            .unwrap()
+    };
+    let built = make(&[]);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    // `make -q` exits with 0 when the target is up to date, 1 when not.
+    assert_eq!(make(&["-q"]).status.code(), Some(0));
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+    std::fs::File::options()
+        .write(true)
+        .open(&copied)
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    assert_eq!(
+        make(&["-q"]).status.code(),
+        Some(1),
+        "a changed include/shapes.h must make the library out of date"
+    );
+}
+
+/// A plugin built against revision 1, checked with the revision-2 header,
+/// passes and is reported as what it is: its `interfaces` line does not
+/// claim every method of the header is present, and `methods:` names the
+/// method it lacks instead of calling it.
+#[cfg(target_os = "linux")]
+#[test]
+fn check_with_a_later_revision_reports_the_methods_a_plugin_lacks() {
+    use std::process::Command;
+    let dir = scratch("authoring", "earlier-revision");
+    let header = write_header(&dir, HEADER);
+    let project = dir.join("shapes-r1");
+    let output = run(&[
+        "new",
+        "shapes-r1",
+        "--lang",
+        "c",
+        "--dir",
+        &project.display().to_string(),
+        "--interface",
+        &header,
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let built = Command::new("make").current_dir(&project).output().unwrap();
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let library = project.join("build/libshapes-r1.so").display().to_string();
+
+    let revision_2 = dir.join("shapes-r2.h");
+    std::fs::write(
+        &revision_2,
+        HEADER.replace(
+            "} acme_shapes_v1;",
+            "    /* [revision 2] */\n    tenon_status (*reset)(void *instance, tenon_buffer *error);\n} acme_shapes_v1;",
+        ),
+    )
+    .unwrap();
+    let output = run(&[
+        "check",
+        "-v",
+        "--interface",
+        &revision_2.display().to_string(),
+        &library,
+    ]);
+    let text = stdout(&output);
+    assert!(output.status.success(), "{text}");
+    let interfaces = text
+        .lines()
+        .find(|l| l.contains("PASS  interfaces"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        !interfaces.contains("every method present"),
+        "a revision-1 plugin lacks reset: {text}"
+    );
+    assert!(interfaces.contains("earlier revision"), "{text}");
+    assert!(
+        text.contains("not provided by this plugin's revision of the interface: reset"),
+        "{text}"
+    );
+}

@@ -174,10 +174,11 @@ pub enum Error {
     },
 
     /// The plugin's vtable ends before the last method of revision 1 of
-    /// the host's declaration of it ([`tenon_interface::Interface::MIN_VTABLE_SIZE`]).
+    /// the host's declaration of it ([`tenon_interface::Interface::MIN_VTABLE_SIZE`]),
+    /// or, for a C host, before the `vtable_size` it asked for.
     /// A vtable that ends before a method of a later revision is accepted:
     /// that method's calls return the `CallError` kind `not_provided`.
-    #[error("plugin {plugin:?}: the vtable of {id:?} is {size} bytes but the interface's first revision needs {required}; the plugin was built against a different interface header")]
+    #[error("plugin {plugin:?}: the vtable of {id:?} is {size} bytes but the host needs {required} (revision 1 of the interface, or what a C host passed as vtable_size); the plugin was built against a different interface header, or an earlier revision than the host asks for")]
     VtableTooSmall {
         /// The plugin's name.
         plugin: String,
@@ -185,7 +186,8 @@ pub enum Error {
         id: String,
         /// The vtable's struct_size.
         size: u32,
-        /// What the interface's first revision needs.
+        /// What the host needs: revision 1 of its declaration, or a C
+        /// host's `vtable_size`.
         required: usize,
     },
 

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 /// The entry function of a plugin linked into the host: `tenon_plugin_v1_<id>`
 /// of a C, C++ or Zig plugin built statically (declare it with
 /// [`static_entry!`](crate::static_entry)), or `<crate>::tenon_plugin_v1` of
-/// a Rust plugin built with `tenon-plugin`'s feature `static`.
+/// a Rust plugin crate built with its own feature `static` (`export!` reads
+/// it; `tenon-plugin` has no such feature: `docs/static.md`).
 pub type StaticEntry = unsafe extern "C" fn() -> *const tenon_plugin_descriptor;
 
 /// Declares the entry of a C, C++ or Zig plugin linked into the host and

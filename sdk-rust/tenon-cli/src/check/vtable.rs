@@ -7,20 +7,39 @@ use super::described::Described;
 use super::outcome::Problem;
 use tenon::{InterfaceInfo, Plugin};
 
+/// A vtable that passed [`check`].
+pub struct Checked {
+    /// The detail line for the report.
+    pub detail: String,
+    /// The vtable ends before methods the header declares: the plugin was
+    /// built against an earlier revision of the interface.
+    pub earlier_revision: bool,
+}
+
+impl From<String> for Checked {
+    fn from(detail: String) -> Self {
+        Checked {
+            detail,
+            earlier_revision: false,
+        }
+    }
+}
+
 /// Checks the vtable `plugin` offers for `interface`, against `described`
-/// when a header describes it at this version; on success, a detail line.
+/// when a header describes it at this version.
 pub fn check(
     plugin: &Plugin,
     interface: &InterfaceInfo,
     described: Option<&Described>,
-) -> Result<String, Problem> {
+) -> Result<Checked, Problem> {
     let vtable = match plugin.raw_vtable(&interface.id, interface.version) {
         Ok(vtable) => vtable,
         Err(error) if error.kind() == "isolation_unsupported" => {
             return Ok(format!(
                 "vtable of {} bytes (its slots are read in process only, not with --isolated)",
                 interface.vtable_size
-            ))
+            )
+            .into())
         }
         Err(error) => return Err(Problem::from(&error)),
     };
@@ -53,7 +72,8 @@ pub fn check(
         return Ok(format!(
             "vtable of {size} bytes, {slots} method slot{}, none NULL",
             if slots == 1 { "" } else { "s" }
-        ));
+        )
+        .into());
     };
     let methods = &described.model.methods;
     let required = described.required();
@@ -96,7 +116,10 @@ pub fn check(
             slots - methods.len()
         );
     }
-    Ok(detail)
+    Ok(Checked {
+        detail,
+        earlier_revision: provided < methods.len(),
+    })
 }
 
 /// `sizeof` a vtable of `methods` function pointers on this platform.
