@@ -30,6 +30,7 @@
 
 #include <tenon/host.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <memory>
@@ -205,12 +206,17 @@ class instance {
 public:
     explicit instance(tenon_instance *raw) noexcept : raw_(raw) {}
     /* Interface `id` at `version`, whose vtable type is Vtable (the struct of
-     * the interface's C header). */
+     * the interface's C header), of which the plugin must provide the first
+     * vtable_size bytes: all of Vtable by default; for a plugin built against
+     * an earlier revision of the header, the size up to the first method
+     * added later (offsetof(Vtable, that_method)), then TENON_HAS_FIELD
+     * before calling a later method (tenon_instance_interface). */
     template <class Vtable>
-    interface_ref<Vtable> get(const char *id, std::uint32_t version) const {
+    interface_ref<Vtable> get(const char *id, std::uint32_t version,
+                              std::size_t vtable_size = sizeof(Vtable)) const {
         const void *vtable = nullptr;
         void *self = nullptr;
-        check(tenon_instance_interface(raw_.get(), id, version, sizeof(Vtable), &vtable, &self));
+        check(tenon_instance_interface(raw_.get(), id, version, vtable_size, &vtable, &self));
         return interface_ref<Vtable>{static_cast<const Vtable *>(vtable), self};
     }
     tenon_instance *get() const noexcept { return raw_.get(); }

@@ -1,0 +1,25 @@
+//! A C++ host of an interface that grew: `tests/capi/revisions.cpp`, built
+//! with g++ and clang++ (C++17, warnings as errors) against the debug
+//! libtenon, asks the fixtures `evolve_r1` and `evolve_r2` (the two
+//! revisions of `tenon_test/evolve.h`) for the whole revision-2 vtable and
+//! for revision 1's part (`instance::get` with a vtable size), and checks
+//! which calls `TENON_HAS_FIELD` allows; it must report `0 failed`.
+//!
+//! A missing compiler is reported as `TOOLCHAIN MISSING` and skipped, unless
+//! `TENON_REQUIRE_TOOLCHAINS=1`.
+
+mod support;
+
+use support::c_api;
+use tenon_test_plugins::c_fixture;
+
+#[test]
+fn a_cpp_host_asks_for_the_revision_it_can_use() {
+    c_api::Program {
+        file: "revisions.cpp",
+        std: "c++17",
+        include_dirs: &["sdk-c/include", "tests/fixtures/include"],
+        args: vec![c_fixture("evolve_r1"), c_fixture("evolve_r2")],
+    }
+    .passes_with(&["g++", "clang++"]);
+}
