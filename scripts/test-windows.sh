@@ -255,6 +255,13 @@ for program in log_handler reload_state; do
 done
 capi_passes log_handler_cpp.exe "plugins' log lines to a C++ handler" "${log_args[@]}"
 capi_passes reload_state_cpp.exe "state hand-over from a C++ host" "${reload_state_args[@]:0:3}"
+# A grown interface from C++: the whole vtable or revision 1's part.
+x86_64-w64-mingw32-g++-posix -std=c++17 -Wall -Wextra -Wpedantic -Werror -Iinclude \
+    -Isdk-c/include -Isdk-c/host/include -Itests/fixtures/include tests/capi/revisions.cpp \
+    -o "$hosts/revisions_cpp.exe" -L"$libdir" -ltenon ||
+    fail "compiling tests/capi/revisions.cpp for $triple"
+mapfile -t revisions_args < <(listed c/gcc/fixtures/evolve_r1 c/gcc/fixtures/evolve_r2)
+capi_passes revisions_cpp.exe "interface revisions from a C++ host" "${revisions_args[@]}"
 mapfile -t host_args < <(listed c/gcc/plugins/greeter c/gcc/plugins/kv c/gcc/plugins/processor \
     cpp/gcc/plugins/greeter-cpp cpp/gcc/plugins/kv-cpp zig/greeter zig/processor \
     rust/greeter-rust rust/kv-rust rust/processor-rust)
