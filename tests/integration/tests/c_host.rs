@@ -21,9 +21,9 @@ mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
 
-use support::{c_api, have_all, repo_root, run, scratch};
+use support::example_hosts::{self, Linking};
+use support::{c_api, have_all, run};
 use tenon_test_plugins::{c_fixture, c_plugin, rust_plugin, toolchain, try_examples};
 
 /// `tests/capi/error_paths.c` on the plugins it takes, in order.
@@ -86,49 +86,6 @@ fn every_error_path_under_valgrind() {
     error_paths().passes_under_valgrind();
 }
 
-/// The SDK with its host part, installed once into a fresh prefix.
-fn installed_sdk() -> &'static Path {
-    static PREFIX: OnceLock<PathBuf> = OnceLock::new();
-    PREFIX.get_or_init(|| {
-        let dir = scratch("sdk");
-        let build = dir.join("build");
-        let prefix = dir.join("prefix");
-        run(
-            "configuring sdk-c with the host part",
-            Command::new("cmake")
-                .arg("-S")
-                .arg(repo_root().join("sdk-c"))
-                .arg("-B")
-                .arg(&build)
-                .arg(format!(
-                    "-DTENON_HOST_LIBRARY_DIR={}",
-                    c_api::libtenon_dir().display()
-                ))
-                .arg("-DTENON_INSTALL_EXAMPLE_INTERFACES=ON"),
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-        run(
-            "installing sdk-c",
-            Command::new("cmake")
-                .arg("--install")
-                .arg(&build)
-                .arg("--prefix")
-                .arg(&prefix),
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-        for file in [
-            "include/tenon/host.h",
-            "include/tenon/host.hpp",
-            "lib/libtenon.so",
-            "share/cmake/Tenon/TenonHostTargets.cmake",
-            "share/pkgconfig/tenon-host.pc",
-        ] {
-            assert!(prefix.join(file).is_file(), "the install lacks {file}");
-        }
-        prefix
-    })
-}
-
 /// What a host run must print for the plugins it was given.
 struct Run {
     args: Vec<PathBuf>,
@@ -183,20 +140,7 @@ fn check_host(what: &str, exe: &Path, examples: &Run) {
             "{what}: no line {line:?} in:\n{stdout}"
         );
     }
-    let output = Command::new(exe)
-        .arg(c_fixture("not_a_library"))
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(
-        output.status.code(),
-        Some(1),
-        "{what}, bad plugin: {stderr}"
-    );
-    assert!(
-        stderr.contains("[not_a_library]"),
-        "{what}, bad plugin: {stderr}"
-    );
+    example_hosts::refuses_a_bad_plugin(what, exe);
 }
 
 #[test]
@@ -204,55 +148,9 @@ fn example_hosts_build_with_cmake_and_make_and_run() {
     if !have_all(&["cmake", "make", "pkg-config", "cc", "c++"]) {
         return;
     }
-    let prefix = installed_sdk();
+    let prefix = example_hosts::install_sdk("sdk", Linking::Shared);
     let examples = example_run();
-    let source = repo_root().join("examples-c/hosts");
-
-    let build = scratch("hosts-cmake");
-    run(
-        "configuring examples-c/hosts",
-        Command::new("cmake")
-            .arg("-S")
-            .arg(&source)
-            .arg("-B")
-            .arg(&build)
-            .arg(format!("-DCMAKE_PREFIX_PATH={}", prefix.display()))
-            .arg("-DCMAKE_COMPILE_WARNING_AS_ERROR=ON"),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    run(
-        "building examples-c/hosts",
-        Command::new("cmake").arg("--build").arg(&build),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    check_host("cmake: C host", &build.join("host"), &examples);
-    check_host("cmake: C++ host", &build.join("host-cpp"), &examples);
-
-    for (cc, cxx) in [("gcc", "g++"), ("clang", "clang++")] {
-        if !have_all(&[cc, cxx]) {
-            continue;
-        }
-        let out = scratch(&format!("hosts-make-{cc}"));
-        run(
-            "make -C examples-c/hosts",
-            Command::new("make")
-                .arg("-C")
-                .arg(&source)
-                .arg(format!("O={}", out.display()))
-                .arg(format!("CC={cc}"))
-                .arg(format!("CXX={cxx}"))
-                .env("PKG_CONFIG_PATH", prefix.join("share/pkgconfig")),
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-        check_host(&format!("make {cc}: C host"), &out.join("host"), &examples);
-        check_host(
-            &format!("make {cxx}: C++ host"),
-            &out.join("host-cpp"),
-            &examples,
-        );
-    }
-    assert!(
-        !source.join("host").exists() && !source.join("host-cpp").exists(),
-        "a build wrote into the source tree"
-    );
+    example_hosts::build_each(&prefix, Linking::Shared, |what, exe| {
+        check_host(what, exe, &examples)
+    });
 }

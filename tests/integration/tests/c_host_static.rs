@@ -28,55 +28,15 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use support::{c_api, have_all, repo_root, run, scratch, WARNINGS};
-use tenon_test_plugins::{c_fixture, c_plugin, rust_plugin};
+use support::example_hosts::{self, Linking};
+use support::{have_all, repo_root, run, scratch, WARNINGS};
+use tenon_test_plugins::{c_plugin, rust_plugin};
 
 /// The SDK installed with libtenon.a into a fresh prefix, without
-/// libtenon.so.
+/// libtenon.so; once for both tests.
 fn installed_static_sdk() -> &'static Path {
     static PREFIX: OnceLock<PathBuf> = OnceLock::new();
-    PREFIX.get_or_init(|| {
-        let dir = scratch("sdk");
-        let build = dir.join("build");
-        let prefix = dir.join("prefix");
-        let libtenon = c_api::libtenon_dir();
-        assert!(
-            libtenon.join("libtenon.a").is_file(),
-            "cargo built no libtenon.a in {}",
-            libtenon.display()
-        );
-        run(
-            "configuring sdk-c with the host part",
-            Command::new("cmake")
-                .arg("-S")
-                .arg(repo_root().join("sdk-c"))
-                .arg("-B")
-                .arg(&build)
-                .arg(format!("-DTENON_HOST_LIBRARY_DIR={}", libtenon.display()))
-                .arg("-DTENON_INSTALL_EXAMPLE_INTERFACES=ON"),
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-        run(
-            "installing sdk-c",
-            Command::new("cmake")
-                .arg("--install")
-                .arg(&build)
-                .arg("--prefix")
-                .arg(&prefix),
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-        for file in [
-            "include/tenon/host.h",
-            "include/tenon/host.hpp",
-            "lib/libtenon.a",
-            "share/cmake/Tenon/TenonHostStaticTargets.cmake",
-            "share/pkgconfig/tenon-host-static.pc",
-        ] {
-            assert!(prefix.join(file).is_file(), "the install lacks {file}");
-        }
-        std::fs::remove_file(prefix.join("lib/libtenon.so")).expect("the install has libtenon.so");
-        prefix
-    })
+    PREFIX.get_or_init(|| example_hosts::install_sdk("sdk", Linking::Static))
 }
 
 /// The arguments of a host run: plugins in process, isolated and
@@ -113,20 +73,7 @@ fn check_host(what: &str, exe: &Path) {
             "{what}: no {expected:?} in:\n{stdout}"
         );
     }
-    let output = Command::new(exe)
-        .arg(c_fixture("not_a_library"))
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(
-        output.status.code(),
-        Some(1),
-        "{what}, bad plugin: {stderr}"
-    );
-    assert!(
-        stderr.contains("[not_a_library]"),
-        "{what}, bad plugin: {stderr}"
-    );
+    example_hosts::refuses_a_bad_plugin(what, exe);
 }
 
 #[test]
@@ -134,57 +81,7 @@ fn example_hosts_link_libtenon_statically_with_cmake_and_make() {
     if !have_all(&["cmake", "make", "pkg-config", "cc", "c++"]) {
         return;
     }
-    let prefix = installed_static_sdk();
-    let source = repo_root().join("examples-c/hosts");
-
-    let build = scratch("hosts-cmake");
-    run(
-        "configuring examples-c/hosts, static",
-        Command::new("cmake")
-            .arg("-S")
-            .arg(&source)
-            .arg("-B")
-            .arg(&build)
-            .arg(format!("-DCMAKE_PREFIX_PATH={}", prefix.display()))
-            .arg("-DCMAKE_COMPILE_WARNING_AS_ERROR=ON")
-            .arg("-DTENON_EXAMPLE_HOSTS_STATIC=ON"),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    run(
-        "building examples-c/hosts, static",
-        Command::new("cmake").arg("--build").arg(&build),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    check_host("cmake: static C host", &build.join("host"));
-    check_host("cmake: static C++ host", &build.join("host-cpp"));
-
-    for (cc, cxx) in [("gcc", "g++"), ("clang", "clang++")] {
-        if !have_all(&[cc, cxx]) {
-            continue;
-        }
-        let out = scratch(&format!("hosts-make-{cc}"));
-        run(
-            "make -C examples-c/hosts TENON_HOST_PC=tenon-host-static",
-            Command::new("make")
-                .arg("-C")
-                .arg(&source)
-                .arg(format!("O={}", out.display()))
-                .arg(format!("CC={cc}"))
-                .arg(format!("CXX={cxx}"))
-                .arg("TENON_HOST_PC=tenon-host-static")
-                .env("PKG_CONFIG_PATH", prefix.join("share/pkgconfig")),
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-        check_host(&format!("make {cc}: static C host"), &out.join("host"));
-        check_host(
-            &format!("make {cxx}: static C++ host"),
-            &out.join("host-cpp"),
-        );
-    }
-    assert!(
-        !source.join("host").exists() && !source.join("host-cpp").exists(),
-        "a build wrote into the source tree"
-    );
+    example_hosts::build_each(installed_static_sdk(), Linking::Static, check_host);
 }
 
 #[test]

@@ -18,6 +18,7 @@
 #![allow(dead_code)]
 
 pub mod c_api;
+pub mod example_hosts;
 
 use std::env;
 use std::fs;
