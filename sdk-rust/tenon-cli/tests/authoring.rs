@@ -275,36 +275,44 @@ fn projects_from_a_header_build_and_pass_check_in_c_cpp_and_zig() {
     }
 }
 
+/// A C project `name` made by `tenon new --interface header` in `dir`.
+fn new_c_project(dir: &Path, name: &str, header: &str) -> std::path::PathBuf {
+    let project = dir.join(name);
+    let output = run(&[
+        "new",
+        name,
+        "--lang",
+        "c",
+        "--dir",
+        &project.display().to_string(),
+        "--interface",
+        header,
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    project
+}
+
+/// `make args` in `project`.
+fn make_in(project: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new("make")
+        .args(args)
+        .current_dir(project)
+        .output()
+        .unwrap()
+}
+
 /// A C project's Makefile rebuilds the plugin when the interface header
 /// `tenon new --interface` copied into `include/` changes, as it does when
 /// the application publishes a new revision.
 #[cfg(target_os = "linux")]
 #[test]
 fn a_c_project_rebuilds_when_its_interface_header_changes() {
-    use std::process::Command;
     let dir = scratch("authoring", "c-header-dependency");
     let header = write_header(&dir, HEADER);
-    let project = dir.join("shapes-c");
-    let output = run(&[
-        "new",
-        "shapes-c",
-        "--lang",
-        "c",
-        "--dir",
-        &project.display().to_string(),
-        "--interface",
-        &header,
-    ]);
-    assert!(output.status.success(), "{}", stderr(&output));
+    let project = new_c_project(&dir, "shapes-c", &header);
     let copied = project.join("include/shapes.h");
     assert!(copied.is_file(), "tenon new copies the header to include/");
-    let make = |args: &[&str]| {
-        Command::new("make")
-            .args(args)
-            .current_dir(&project)
-            .output()
-            .unwrap()
-    };
+    let make = |args: &[&str]| make_in(&project, args);
     let built = make(&[]);
     assert!(
         built.status.success(),
@@ -334,22 +342,10 @@ fn a_c_project_rebuilds_when_its_interface_header_changes() {
 #[cfg(target_os = "linux")]
 #[test]
 fn check_with_a_later_revision_reports_the_methods_a_plugin_lacks() {
-    use std::process::Command;
     let dir = scratch("authoring", "earlier-revision");
     let header = write_header(&dir, HEADER);
-    let project = dir.join("shapes-r1");
-    let output = run(&[
-        "new",
-        "shapes-r1",
-        "--lang",
-        "c",
-        "--dir",
-        &project.display().to_string(),
-        "--interface",
-        &header,
-    ]);
-    assert!(output.status.success(), "{}", stderr(&output));
-    let built = Command::new("make").current_dir(&project).output().unwrap();
+    let project = new_c_project(&dir, "shapes-r1", &header);
+    let built = make_in(&project, &[]);
     assert!(
         built.status.success(),
         "{}",
