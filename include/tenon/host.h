@@ -623,7 +623,7 @@ tenon_error *tenon_options_start_timeout(tenon_options *options, uint64_t timeou
 /**
  * The shared memory through which calls reach an isolated plugin: `count`
  * slots (1 to 256; default 8), each one call in flight at a time, of
- * `slot_bytes` each (64 KiB to 1 GiB, rounded up to a multiple of 4 KiB;
+ * `slot_bytes` each (256 KiB to 1 GiB, rounded up to a multiple of 4 KiB;
  * default 4 MiB). A slot bounds one call: 3/8 of it carries the
  * arguments, 3/8 the result and the error message, 1/4 the host services
  * the plugin calls during the call. A call whose arguments do not fit

@@ -276,12 +276,18 @@ static void limits(const char *greeter_path, const char *allocation, const char 
     OK(tenon_options_slots(options, 2, 16u << 20));
     CHECK(greet_isolated(greeter_path, options, big, &out_len) == TENON_OK);
     CHECK(out_len == big + 8); /* "Hello, " + name + "!" */
+    /* The smallest slots still carry a call (64 KiB ones left no room for
+     * the reply, and the plugin never answered). */
+    OK(tenon_options_slots(options, 1, 256u << 10));
+    CHECK(greet_isolated(greeter_path, options, 1000, &out_len) == TENON_OK);
+    CHECK(out_len == 1000 + 8);
     tenon_options_free(options);
 
     options = tenon_options_new();
     EXPECT(tenon_options_slots(options, 0, 4u << 20), TENON_ERROR_INVALID_ARGUMENT, "invalid_argument", NULL);
     EXPECT(tenon_options_slots(options, 257, 4u << 20), TENON_ERROR_INVALID_ARGUMENT, "invalid_argument", NULL);
     EXPECT(tenon_options_slots(options, 8, 1000), TENON_ERROR_INVALID_ARGUMENT, "invalid_argument", NULL);
+    EXPECT(tenon_options_slots(options, 8, 64u << 10), TENON_ERROR_INVALID_ARGUMENT, "invalid_argument", NULL);
     EXPECT(tenon_options_memory_limit(options, 0), TENON_ERROR_INVALID_ARGUMENT, "invalid_argument", NULL);
     EXPECT(tenon_options_start_timeout(options, 0), TENON_ERROR_INVALID_ARGUMENT, "invalid_argument", NULL);
     EXPECT(tenon_options_memory_limit(NULL, 1), TENON_ERROR_NULL_ARGUMENT, "null_argument", NULL);
