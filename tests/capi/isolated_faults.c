@@ -10,7 +10,7 @@
  *     instance fails with kind "crashed";
  *   - the fixture hang_in_greet never returns on such a name: with a call
  *     deadline the call returns TENON_TIMED_OUT, with the reason, after
- *     about that long;
+ *     about that long, and the next call TENON_INSTANCE_LOST;
  *   - tenon_plugin_ping answers while the process lives, restarts it after
  *     a crash when the policy allows, and fails with kind "crashed" when
  *     not; in process it answers 0;
@@ -187,6 +187,11 @@ static void hang(const char *path) {
         CHECK(result.status == TENON_TIMED_OUT);
         CHECK(buffer_contains(result.error, "deadline"));
         CHECK(took >= 0.25 && took < 10.0);
+        greeting_free(&result);
+        /* The process was killed: the instance is lost (at once, not a
+         * crash of the next call). */
+        result = greet(greeter, self, "after", 5);
+        CHECK(result.status == TENON_INSTANCE_LOST);
         greeting_free(&result);
     }
     tenon_instance_free(instance);

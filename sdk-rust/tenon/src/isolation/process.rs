@@ -403,7 +403,10 @@ impl Process {
         error: *mut tenon_buffer,
         deadline: Option<(Instant, Duration)>,
     ) -> tenon_status {
-        if self.is_dead() {
+        // A child killed for a deadline is dead, even before the keeper has
+        // reaped it: a call made after the timed-out one returned finds its
+        // instance lost, not the child dying under it.
+        if self.is_dead() || self.was_killed_for_timeout() {
             // SAFETY: `error` is live for the call (caller).
             return unsafe { report_fault(error, Fault::InstanceLost) };
         }

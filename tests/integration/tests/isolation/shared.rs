@@ -249,9 +249,9 @@ pub fn assert_times_out(greeter: &tenon::Handle<'_, dyn Greeter>, deadline: Dura
     );
 }
 
-/// With a restart policy, an endless loop times out at its `deadline`, and
-/// the hung process having been ended, the next instance works on a fresh
-/// one.
+/// With a restart policy, an endless loop times out at its `deadline`,
+/// the next call on its instance is `instance_lost`, and the hung process
+/// having been ended, the next instance works on a fresh one.
 pub fn endless_loop_restarted(deadline: Duration) {
     let plugin = load_isolated(
         "fault_endless_loop",
@@ -261,6 +261,13 @@ pub fn endless_loop_restarted(deadline: Duration) {
     let greeter = greeter_of(&instance);
     assert_eq!(greeter.greet("world").unwrap(), "Hello, world!");
     assert_times_out(&greeter, deadline);
+    // At once, before the killed child is reaped: the instance died with
+    // it, so the next call is `instance_lost` (it was `crashed`, "killed
+    // by the host after another call outlived its deadline").
+    let error = greeter
+        .greet("after")
+        .expect_err("an instance of a killed child");
+    assert_eq!(error.kind_name(), "instance_lost", "{error}");
     let fresh = plugin.instantiate("").unwrap();
     assert_eq!(greeter_of(&fresh).greet("again").unwrap(), "Hello, again!");
 }
