@@ -123,8 +123,11 @@ pub extern "C" fn tenon_options_restart(
 
 /// Caps an isolated plugin's process memory at `bytes` (its address space
 /// on Linux; its committed memory on Windows), so that runaway allocation
-/// ends that process (the call in flight fails with TENON_CRASHED) instead
-/// of starving the machine. Count the shared memory of the slots
+/// fails in that process instead of starving the machine: allocation past
+/// the cap fails (`malloc` returns NULL), so a plugin that checks can
+/// return its own status (such as TENON_OUT_OF_MEMORY), and one that
+/// aborts on it, or the kernel's OOM killer, ends the process (the call in
+/// flight returns TENON_CRASHED). Count the shared memory of the slots
 /// (`tenon_options_slots`) and what the plugin itself needs. Where the cap
 /// cannot be enforced (Windows under Wine) loading fails with kind
 /// `isolation_unsupported`. Default: no cap. Returns NULL, or an error
