@@ -316,7 +316,7 @@ impl Process {
             Err(true) => return Outcome::Dead,
             Err(false) => {
                 return Outcome::Busy(
-                    "no free slot before the call's deadline: every slot of the plugin's process is busy (Isolation::slots)".to_owned(),
+                    "no free slot before the call's deadline: every slot of the plugin's process is busy (Isolation::slots; tenon_options_slots in C)".to_owned(),
                 )
             }
         };
@@ -417,7 +417,7 @@ impl Process {
                 let size = 8 + frame::args_size(args);
                 if size > capacity {
                     return Err(Outcome::Refused(format!(
-                        "the call's arguments take {size} bytes, more than the {capacity} bytes a slot carries (Isolation::slot_size)"
+                        "the call's arguments take {size} bytes, more than the {capacity} bytes a slot carries (Isolation::slot_size; tenon_options_slots in C)"
                     )));
                 }
                 let header = slot.header;
