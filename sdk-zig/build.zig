@@ -128,6 +128,11 @@ pub fn addPlugin(b: *std.Build, options: PluginOptions) *std.Build.Step.Compile 
     // A static library is linked by another toolchain (cc, rustc), which
     // does not provide Zig's runtime helpers (__zig_probe_stack, ...).
     if (static_id != null) lib.bundle_compiler_rt = true;
+    // Zig's own x86_64 backend (the Debug default) gives the entry default
+    // visibility and the object no .note.GNU-stack, so a C host linking a
+    // Debug build would export the entry under -rdynamic and get an
+    // executable stack; LLVM emits both as for the other modes.
+    if (static_id != null) lib.use_llvm = true;
     b.installArtifact(lib);
     return lib;
 }

@@ -10,7 +10,7 @@
  *     instance fails with kind "crashed";
  *   - the fixture hang_in_greet never returns on such a name: with a call
  *     deadline the call returns TENON_TIMED_OUT, with the reason, after
- *     about that long;
+ *     about that long, and the next call TENON_INSTANCE_LOST;
  *   - tenon_plugin_ping answers while the process lives, restarts it after
  *     a crash when the policy allows, and fails with kind "crashed" when
  *     not; in process it answers 0;
@@ -188,6 +188,11 @@ static void hang(const char *path) {
         CHECK(buffer_contains(result.error, "deadline"));
         CHECK(took >= 0.25 && took < 10.0);
         greeting_free(&result);
+        /* The process was killed: the instance is lost (at once, not a
+         * crash of the next call). */
+        result = greet(greeter, self, "after", 5);
+        CHECK(result.status == TENON_INSTANCE_LOST);
+        greeting_free(&result);
     }
     tenon_instance_free(instance);
     tenon_plugin_free(plugin);
@@ -276,12 +281,18 @@ static void limits(const char *greeter_path, const char *allocation, const char 
     OK(tenon_options_slots(options, 2, 16u << 20));
     CHECK(greet_isolated(greeter_path, options, big, &out_len) == TENON_OK);
     CHECK(out_len == big + 8); /* "Hello, " + name + "!" */
+    /* The smallest slots still carry a call (64 KiB ones left no room for
+     * the reply, and the plugin never answered). */
+    OK(tenon_options_slots(options, 1, 256u << 10));
+    CHECK(greet_isolated(greeter_path, options, 1000, &out_len) == TENON_OK);
+    CHECK(out_len == 1000 + 8);
     tenon_options_free(options);
 
     options = tenon_options_new();
     EXPECT(tenon_options_slots(options, 0, 4u << 20), TENON_ERROR_INVALID_ARGUMENT, "invalid_argument", NULL);
     EXPECT(tenon_options_slots(options, 257, 4u << 20), TENON_ERROR_INVALID_ARGUMENT, "invalid_argument", NULL);
     EXPECT(tenon_options_slots(options, 8, 1000), TENON_ERROR_INVALID_ARGUMENT, "invalid_argument", NULL);
+    EXPECT(tenon_options_slots(options, 8, 64u << 10), TENON_ERROR_INVALID_ARGUMENT, "invalid_argument", NULL);
     EXPECT(tenon_options_memory_limit(options, 0), TENON_ERROR_INVALID_ARGUMENT, "invalid_argument", NULL);
     EXPECT(tenon_options_start_timeout(options, 0), TENON_ERROR_INVALID_ARGUMENT, "invalid_argument", NULL);
     EXPECT(tenon_options_memory_limit(NULL, 1), TENON_ERROR_NULL_ARGUMENT, "null_argument", NULL);

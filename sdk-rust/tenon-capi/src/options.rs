@@ -123,8 +123,11 @@ pub extern "C" fn tenon_options_restart(
 
 /// Caps an isolated plugin's process memory at `bytes` (its address space
 /// on Linux; its committed memory on Windows), so that runaway allocation
-/// ends that process (the call in flight fails with TENON_CRASHED) instead
-/// of starving the machine. Count the shared memory of the slots
+/// fails in that process instead of starving the machine: allocation past
+/// the cap fails (`malloc` returns NULL), so a plugin that checks can
+/// return its own status (such as TENON_OUT_OF_MEMORY), and one that
+/// aborts on it, or the kernel's OOM killer, ends the process (the call in
+/// flight returns TENON_CRASHED). Count the shared memory of the slots
 /// (`tenon_options_slots`) and what the plugin itself needs. Where the cap
 /// cannot be enforced (Windows under Wine) loading fails with kind
 /// `isolation_unsupported`. Default: no cap. Returns NULL, or an error
@@ -176,7 +179,7 @@ pub extern "C" fn tenon_options_start_timeout(
 
 /// The shared memory through which calls reach an isolated plugin: `count`
 /// slots (1 to 256; default 8), each one call in flight at a time, of
-/// `slot_bytes` each (64 KiB to 1 GiB, rounded up to a multiple of 4 KiB;
+/// `slot_bytes` each (256 KiB to 1 GiB, rounded up to a multiple of 4 KiB;
 /// default 4 MiB). A slot bounds one call: 3/8 of it carries the
 /// arguments, 3/8 the result and the error message, 1/4 the host services
 /// the plugin calls during the call. A call whose arguments do not fit
@@ -199,9 +202,9 @@ pub extern "C" fn tenon_options_slots(
                 "{count} slots: between 1 and 256"
             )));
         }
-        if !((64 << 10)..=(1 << 30)).contains(&slot_bytes) {
+        if !((Isolation::MIN_SLOT_SIZE as u64)..=(1 << 30)).contains(&slot_bytes) {
             return Err(CError::invalid_argument(format!(
-                "slots of {slot_bytes} bytes: between 64 KiB and 1 GiB"
+                "slots of {slot_bytes} bytes: between 256 KiB and 1 GiB"
             )));
         }
         options.isolation = options

@@ -575,6 +575,63 @@ fn a_zig_example_builds_outside_the_repository_against_an_installed_sdk() {
     check_greetings("zig (outside the repository)", &plugin);
 }
 
+/// A Zig static build in the default (Debug) mode, as a C host linking a
+/// plugin in builds it: its entry must be hidden as docs/static.md says,
+/// and every object must carry `.note.GNU-stack`, or linking the archive
+/// gives the host an executable stack. Zig's own x86_64 backend, Debug's
+/// default, did neither; the SDK builds static libraries with LLVM.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_debug_zig_static_build_has_a_hidden_entry_and_no_executable_stack() {
+    let dir = scratch("zig_static_debug");
+    if !support::have("readelf") {
+        return;
+    }
+    let out = dir.join("out");
+    let args = vec![
+        "build".to_owned(),
+        "-Dstatic=greeter_zig_debug".to_owned(),
+        "--prefix".to_owned(),
+        out.display().to_string(),
+        "--cache-dir".to_owned(),
+        dir.join("cache").display().to_string(),
+    ];
+    match run_zig(&repo_root().join("examples-zig/greeter"), &args) {
+        Ok(Some(())) => {}
+        Ok(None) => return,
+        Err(message) => panic!("zig build -Dstatic (Debug) failed: {message}"),
+    }
+    let archive = out.join("lib/libgreeter-zig.a");
+    let symbols = run(
+        "readelf -s",
+        Command::new("readelf").arg("-sW").arg(&archive),
+    )
+    .unwrap_or_else(|message| panic!("{message}"));
+    let entry: Vec<&str> = symbols
+        .lines()
+        .filter(|line| line.ends_with(" tenon_plugin_v1_greeter_zig_debug"))
+        .collect();
+    assert!(
+        entry.len() == 1 && entry[0].contains(" HIDDEN "),
+        "the entry of a Debug static build is not one hidden symbol: {entry:?}"
+    );
+    let sections = run(
+        "readelf -S",
+        Command::new("readelf").arg("-SW").arg(&archive),
+    )
+    .unwrap_or_else(|message| panic!("{message}"));
+    let members = sections
+        .lines()
+        .filter(|line| line.starts_with("File: "))
+        .count();
+    let noted = sections.matches(".note.GNU-stack").count();
+    assert!(
+        members >= 2 && noted == members,
+        "{noted} of {members} objects of {} have .note.GNU-stack:\n{sections}",
+        archive.display()
+    );
+}
+
 #[test]
 fn zig_sources_are_formatted() {
     let root = repo_root();

@@ -408,7 +408,7 @@ impl Wanted<'static> {
 
 impl Drop for RemoteInstance {
     fn drop(&mut self) {
-        if self.process.is_dead() {
+        if self.process.is_dead() || self.process.was_killed_for_timeout() {
             return;
         }
         let deadline = self.call_timeout.map(|t| Instant::now() + t);

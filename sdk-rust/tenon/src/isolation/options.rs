@@ -36,7 +36,16 @@ impl Default for Isolation {
     }
 }
 
+// The reply area (3/8 of a slot) ends with the error message's area; the
+// smallest slot must leave room before it for a result.
+const _: () = assert!(Isolation::MIN_SLOT_SIZE / 8 * 3 >= 3 * super::shm::ERROR_AREA / 2);
+
 impl Isolation {
+    /// The smallest slot [`slot_size`](Self::slot_size) gives, 256 KiB: the
+    /// reply's 3/8 holds the 64 KiB kept for an error message and 32 KiB
+    /// of result.
+    pub const MIN_SLOT_SIZE: usize = 256 << 10;
+
     /// The defaults (see the type's documentation).
     pub fn new() -> Self {
         Self::default()
@@ -113,9 +122,12 @@ impl Isolation {
     /// kind `invalid_argument` before anything is sent; a result that does
     /// not fit fails in the plugin's own way (its output buffer cannot
     /// grow), usually kind `out_of_memory`. Default: 4 MiB (1.5 MiB each
-    /// way). Memory is touched only as calls use it.
+    /// way); at least [`MIN_SLOT_SIZE`](Self::MIN_SLOT_SIZE), at most
+    /// 1 GiB. Memory is touched only as calls use it.
     pub fn slot_size(mut self, bytes: usize) -> Self {
-        self.slot_size = bytes.clamp(64 << 10, 1 << 30).next_multiple_of(4096);
+        self.slot_size = bytes
+            .clamp(Self::MIN_SLOT_SIZE, 1 << 30)
+            .next_multiple_of(4096);
         self
     }
 }

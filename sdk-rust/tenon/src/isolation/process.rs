@@ -316,7 +316,7 @@ impl Process {
             Err(true) => return Outcome::Dead,
             Err(false) => {
                 return Outcome::Busy(
-                    "no free slot before the call's deadline: every slot of the plugin's process is busy (Isolation::slots)".to_owned(),
+                    "no free slot before the call's deadline: every slot of the plugin's process is busy (Isolation::slots; tenon_options_slots in C)".to_owned(),
                 )
             }
         };
@@ -403,7 +403,10 @@ impl Process {
         error: *mut tenon_buffer,
         deadline: Option<(Instant, Duration)>,
     ) -> tenon_status {
-        if self.is_dead() {
+        // A child killed for a deadline is dead, even before the keeper has
+        // reaped it: a call made after the timed-out one returned finds its
+        // instance lost, not the child dying under it.
+        if self.is_dead() || self.was_killed_for_timeout() {
             // SAFETY: `error` is live for the call (caller).
             return unsafe { report_fault(error, Fault::InstanceLost) };
         }
@@ -414,7 +417,7 @@ impl Process {
                 let size = 8 + frame::args_size(args);
                 if size > capacity {
                     return Err(Outcome::Refused(format!(
-                        "the call's arguments take {size} bytes, more than the {capacity} bytes a slot carries (Isolation::slot_size)"
+                        "the call's arguments take {size} bytes, more than the {capacity} bytes a slot carries (Isolation::slot_size; tenon_options_slots in C)"
                     )));
                 }
                 let header = slot.header;

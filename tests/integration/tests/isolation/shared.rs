@@ -57,8 +57,8 @@ pub fn healthy(meanwhile: impl FnOnce(&tenon::Handle<'_, dyn Greeter>)) {
 }
 
 /// Arguments larger than half a slot are refused before anything is sent,
-/// with `invalid_argument`, and the plugin carries on; a larger slot
-/// carries them.
+/// with `invalid_argument`, and the plugin carries on; the smallest slot
+/// carries a small call; a larger slot carries them.
 pub fn oversized_arguments() {
     let plugin = load_isolated("fault_segfault", isolated().slot_size(1 << 20));
     let instance = plugin.instantiate("").unwrap();
@@ -68,6 +68,18 @@ pub fn oversized_arguments() {
     assert_eq!(error.kind_name(), "invalid_argument", "{error}");
     assert!(error.message().contains("slot_size"), "{error}");
     assert_eq!(greeter.greet("after").unwrap(), "Hello, after!");
+    // The smallest slot (64 KiB asked: clamped) still carries a call and
+    // a ping; with 64 KiB the reply had no room and the child never answered.
+    let small = load_isolated("fault_segfault", isolated().slot_size(64 << 10));
+    small
+        .ping(Duration::from_secs(5))
+        .expect("ping, smallest slots");
+    let instance = small.instantiate("").expect("instantiate, smallest slots");
+    assert_eq!(
+        greeter_of(&instance).greet("small").unwrap(),
+        "Hello, small!"
+    );
+    drop(instance);
     let roomy = load_isolated("fault_segfault", isolated().slot_size(4 << 20));
     let instance = roomy.instantiate("").unwrap();
     assert_eq!(
@@ -237,9 +249,9 @@ pub fn assert_times_out(greeter: &tenon::Handle<'_, dyn Greeter>, deadline: Dura
     );
 }
 
-/// With a restart policy, an endless loop times out at its `deadline`, and
-/// the hung process having been ended, the next instance works on a fresh
-/// one.
+/// With a restart policy, an endless loop times out at its `deadline`,
+/// the next call on its instance is `instance_lost`, and the hung process
+/// having been ended, the next instance works on a fresh one.
 pub fn endless_loop_restarted(deadline: Duration) {
     let plugin = load_isolated(
         "fault_endless_loop",
@@ -249,6 +261,13 @@ pub fn endless_loop_restarted(deadline: Duration) {
     let greeter = greeter_of(&instance);
     assert_eq!(greeter.greet("world").unwrap(), "Hello, world!");
     assert_times_out(&greeter, deadline);
+    // At once, before the killed child is reaped: the instance died with
+    // it, so the next call is `instance_lost` (it was `crashed`, "killed
+    // by the host after another call outlived its deadline").
+    let error = greeter
+        .greet("after")
+        .expect_err("an instance of a killed child");
+    assert_eq!(error.kind_name(), "instance_lost", "{error}");
     let fresh = plugin.instantiate("").unwrap();
     assert_eq!(greeter_of(&fresh).greet("again").unwrap(), "Hello, again!");
 }
