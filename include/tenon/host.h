@@ -709,8 +709,8 @@ tenon_error *tenon_plugin_load(const char *path,
  * a C or C++ plugin compiled with `-DTENON_STATIC_PLUGIN=<id>`, or of a
  * Zig plugin built with `zig build -Dstatic=<id>` — exactly as a loaded
  * file's descriptor is verified, and gives it as a plugin named `name`
- * (NUL-terminated UTF-8): its errors and `tenon_plugin_path` say
- * `static:<name>`. The entry runs now, as a file's entry runs when it is
+ * (NUL-terminated UTF-8, not empty): its errors and `tenon_plugin_path`
+ * say `static:<name>`. The entry runs now, as a file's entry runs when it is
  * loaded.
  *
  * `options` (NULL: none) give its host services. A static plugin runs in

@@ -8,8 +8,9 @@
  *   - an instance outlives the plugin handle;
  *   - an entry that returns NULL fails as a file's would (null_descriptor),
  *     naming static:<name>;
- *   - isolated options are refused (isolation_unsupported), and NULL or
- *     non-UTF-8 arguments are refused (null_argument, invalid_argument),
+ *   - isolated options are refused (isolation_unsupported), and NULL,
+ *     non-UTF-8 or empty arguments are refused (null_argument,
+ *     invalid_argument),
  *     each leaving *out NULL.
  *
  * Usage: static_plugin (no arguments: the plugin is part of the program)
@@ -89,6 +90,8 @@ static void refusals(void) {
     REFUSED(tenon_plugin_load_static("greeter-c", NULL, NULL, &plugin), TENON_ERROR_NULL_ARGUMENT,
             "null_argument");
     REFUSED(tenon_plugin_load_static("\xff", tenon_plugin_v1_greeter_c, NULL, &plugin),
+            TENON_ERROR_INVALID_ARGUMENT, "invalid_argument");
+    REFUSED(tenon_plugin_load_static("", tenon_plugin_v1_greeter_c, NULL, &plugin),
             TENON_ERROR_INVALID_ARGUMENT, "invalid_argument");
     EXPECT(tenon_plugin_load_static("greeter-c", tenon_plugin_v1_greeter_c, NULL, NULL),
            TENON_ERROR_NULL_ARGUMENT, "null_argument", NULL);

@@ -98,8 +98,8 @@ fn load_into(
 /// a C or C++ plugin compiled with `-DTENON_STATIC_PLUGIN=<id>`, or of a
 /// Zig plugin built with `zig build -Dstatic=<id>` — exactly as a loaded
 /// file's descriptor is verified, and gives it as a plugin named `name`
-/// (NUL-terminated UTF-8): its errors and `tenon_plugin_path` say
-/// `static:<name>`. The entry runs now, as a file's entry runs when it is
+/// (NUL-terminated UTF-8, not empty): its errors and `tenon_plugin_path`
+/// say `static:<name>`. The entry runs now, as a file's entry runs when it is
 /// loaded.
 ///
 /// `options` (NULL: none) give its host services. A static plugin runs in
@@ -124,6 +124,11 @@ pub extern "C" fn tenon_plugin_load_static(
 ) -> *mut tenon_error {
     load_into(out_plugin, options, |loader| {
         let name = c_str(name, "name")?;
+        if name.is_empty() {
+            return Err(CError::invalid_argument(
+                "argument `name` is empty: a static plugin is known by its name".to_owned(),
+            ));
+        }
         let entry = entry.ok_or_else(|| CError::null_argument("entry"))?;
         Ok(loader.load_static(name, entry)?)
     })

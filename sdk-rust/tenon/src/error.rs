@@ -80,8 +80,9 @@ pub enum Error {
         host_major: u32,
     },
 
-    /// The entry function returned NULL.
-    #[error("{}: the entry function tenon_plugin_v1 returned NULL instead of a descriptor", path.display())]
+    /// The entry function (`tenon_plugin_v1`, or the entry a static plugin
+    /// was registered with) returned NULL.
+    #[error("{}: the entry function returned NULL instead of a descriptor", path.display())]
     NullDescriptor {
         /// The file.
         path: PathBuf,
