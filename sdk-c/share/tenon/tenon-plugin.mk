@@ -25,7 +25,10 @@
 # Set anywhere (Makefile, command line, environment), as usual:
 #   O              the output directory (default: the current directory);
 #                  objects and dependency files go to $(O)/obj/<name>/
-#   CC, CXX, CPPFLAGS, LDFLAGS, LDLIBS
+#   CC, CXX, LDFLAGS, LDLIBS
+#   CPPFLAGS       before the SDK's include directories: a -I of yours is
+#                  searched first (e.g. an interface header of the revision
+#                  your plugin is built against, older than the installed one)
 #   CFLAGS, CXXFLAGS   default -O2 -g; CFLAGS also reach a C link, CXXFLAGS
 #                  a C++ link (for -flto, -fsanitize=..., -m32)
 #   WARNINGS       default -Wall -Wextra -Wpedantic; add -Werror to make
@@ -129,10 +132,13 @@ all: $(TENON_LIBRARY)
 
 # The compile commands of each language; -MMD writes the headers an object
 # was built from to <object without .o>.d, read back below.
-tenon_compile_c = $(CC) -std=c99 $(tenon_pic) $(TENON_CFLAGS) $(WARNINGS) \
-	$(CPPFLAGS) $(CFLAGS) -MMD -MP -MF $(@:.o=.d) -MT $@
-tenon_compile_cxx = $(CXX) -std=c++17 $(tenon_pic) $(TENON_CFLAGS) \
-	-fvisibility-inlines-hidden $(WARNINGS) $(CPPFLAGS) $(CXXFLAGS) \
+# CPPFLAGS come before the SDK's -I, so a directory of yours is searched
+# first (an interface header of another revision than the installed one);
+# CFLAGS and CXXFLAGS come last, so their -std and the like win.
+tenon_compile_c = $(CC) -std=c99 $(tenon_pic) $(CPPFLAGS) $(TENON_CFLAGS) $(WARNINGS) \
+	$(CFLAGS) -MMD -MP -MF $(@:.o=.d) -MT $@
+tenon_compile_cxx = $(CXX) -std=c++17 $(tenon_pic) $(CPPFLAGS) $(TENON_CFLAGS) \
+	-fvisibility-inlines-hidden $(WARNINGS) $(CXXFLAGS) \
 	-MMD -MP -MF $(@:.o=.d) -MT $@
 ifneq ($(tenon_cxx_sources),)
 tenon_link = $(CXX) $(CXXFLAGS)

@@ -753,6 +753,64 @@ fn make_builds_all_examples_from_examples_c() {
     failures.assert_none();
 }
 
+/// A plugin's own `-I` in `CPPFLAGS` is searched before the installed SDK's
+/// include directory, so a plugin built against an older revision of an
+/// interface header that the SDK also installs gets its own copy.
+#[test]
+fn make_searches_cppflags_include_directories_before_the_sdks() {
+    let Some(prefix) = make_prerequisites() else {
+        return;
+    };
+    let dir = scratch("make-cppflags");
+    let own = dir.join("include/tenon_examples");
+    std::fs::create_dir_all(&own).unwrap();
+    // The installed greeter.h with a mark: which one the compiler read.
+    let installed =
+        std::fs::read_to_string(prefix.join("include/tenon_examples/greeter.h")).unwrap();
+    std::fs::write(
+        own.join("greeter.h"),
+        format!("#define PLUGIN_OWN_GREETER_H 1\n{installed}"),
+    )
+    .unwrap();
+    let project = dir.join("plugin");
+    std::fs::create_dir_all(&project).unwrap();
+    std::fs::write(
+        project.join("plugin.c"),
+        "#include <tenon_examples/greeter.h>\n\
+         #ifndef PLUGIN_OWN_GREETER_H\n\
+         #error the SDK's greeter.h was read before the one CPPFLAGS names\n\
+         #endif\n\
+         #include \"greeter.c\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        project.join("Makefile"),
+        format!(
+            "TENON_PLUGIN := own_header\nTENON_SOURCES := plugin.c\n\
+             CPPFLAGS += -I{} -I{}\n\
+             include $(shell pkg-config --variable=plugin_mk tenon)\n",
+            dir.join("include").display(),
+            repo_root().join("examples-c/greeter").display(),
+        ),
+    )
+    .unwrap();
+    run(
+        "make with CPPFLAGS=-I<own include>",
+        Command::new("make")
+            .arg("-C")
+            .arg(&project)
+            .env("PKG_CONFIG_PATH", pkg_config_path(prefix))
+            .env_remove("MAKEFLAGS")
+            .env_remove("MFLAGS"),
+    )
+    .unwrap_or_else(|message| panic!("{message}"));
+    check_plugin(
+        "make with CPPFLAGS",
+        &project.join(library_name("own_header")),
+    )
+    .unwrap_or_else(|message| panic!("{message}"));
+}
+
 /// An application's SDK: by default the install holds the contract, the
 /// helpers, the build files and the Zig package, and none of Tenon's
 /// example interfaces.
