@@ -136,6 +136,49 @@ fn a_plugin_calls_a_host_service_during_an_isolated_call() {
     }
 }
 
+/// docs/isolation.md, "Host services from a plugin's own threads": in
+/// process a plugin's own thread reaches the host's service; isolated, that
+/// thread has no host call to travel on, and its call fails with
+/// `TENON_UNSUPPORTED` (and a message) instead of reaching the host.
+#[test]
+fn a_host_service_from_a_plugins_own_thread_is_unsupported_isolated() {
+    struct HostGreeter;
+    impl Greeter for HostGreeter {
+        fn greet(&self, name: &str) -> CallResult<String> {
+            Ok(format!("host says hello to {name}"))
+        }
+    }
+    let services = HostServices::new().offer::<dyn Greeter, _>(HostGreeter);
+    let path = c_fixture("relay_from_own_thread");
+
+    let local = Plugin::loader()
+        .services(services.clone())
+        .load(&path)
+        .unwrap();
+    let instance = local.instantiate("").unwrap();
+    let answer = instance
+        .interface::<dyn Greeter>()
+        .unwrap()
+        .greet("Zoë")
+        .unwrap();
+    assert_eq!(answer, "relayed from own thread: host says hello to Zoë");
+
+    let remote = Plugin::loader()
+        .services(services)
+        .isolated(isolated())
+        .load(&path)
+        .unwrap();
+    let instance = remote.instantiate("").unwrap();
+    let greeter = instance.interface::<dyn Greeter>().unwrap();
+    let error = greeter.greet("Zoë").unwrap_err();
+    assert_eq!(error.kind_name(), "unsupported", "{error}");
+    assert!(!error.message().is_empty(), "{error:?}");
+    // The instance and its process carry on.
+    let error = greeter.greet("Ada").unwrap_err();
+    assert_eq!(error.kind_name(), "unsupported", "{error}");
+    assert!(remote.ping(Duration::from_secs(5)).is_ok());
+}
+
 #[test]
 fn a_corrupt_or_aborting_file_is_a_typed_load_error() {
     let error = Plugin::loader()
