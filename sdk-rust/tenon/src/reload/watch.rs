@@ -45,6 +45,9 @@ impl<I: ?Sized + Interface> Reloadable<I> {
     /// Later `reload_from` calls with another path do not move the watch: a
     /// change of the watched file still reloads the watched file (and makes
     /// it the path [`Reloadable::reload`] reads again).
+    ///
+    /// The [`Watcher`] holds a clone of this reloadable: the plugin stays
+    /// loaded, and its instance alive, until the watcher is dropped too.
     pub fn watch(
         &self,
         debounce: Duration,
