@@ -72,7 +72,10 @@ impl Loader {
     /// copied, and that copy is what is loaded (and sent to an isolated
     /// plugin's process), so the bytes checked are the bytes mapped. A
     /// mismatch fails with [`Error::ChecksumMismatch`] before any of the
-    /// file's code runs.
+    /// file's code runs. So does every load when `hex` is not 64
+    /// hexadecimal digits (no file matches it; the error's message says
+    /// so). A reloadable ([`Loader::reloadable`]) checks every build it
+    /// loads against the same digest: only exactly these bytes reload.
     pub fn sha256(mut self, hex: impl Into<String>) -> Self {
         self.sha256 = Some(hex.into());
         self

@@ -313,6 +313,15 @@ fn a_watched_file_is_reloaded_when_it_changes() {
     std::fs::copy(build_a(), &path).unwrap();
     assert_eq!(next(), Ok(3));
     assert_eq!(greet(&greeter), "a:x");
+
+    // After a reload_from another file, a change of the watched file
+    // reloads the watched file, not the other one.
+    greeter.reload_from(build_b()).unwrap();
+    assert_eq!(greet(&greeter), "b:x");
+    replace(&std::fs::read(build_a()).unwrap());
+    assert_eq!(next(), Ok(5));
+    assert_eq!(greet(&greeter), "a:x", "the watched file was reloaded");
+    assert_eq!(greeter.path(), std::fs::canonicalize(&path).unwrap());
     drop(watcher);
     let _ = std::fs::remove_dir_all(dir);
 }

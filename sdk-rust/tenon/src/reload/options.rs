@@ -71,10 +71,13 @@ impl ReloadOptions {
         self
     }
 
-    /// How long a reload retries a file that looks incomplete (refused as
-    /// `not_a_library`, or missing) and was modified less than this long
-    /// ago: a build that is still being written. Zero refuses it at once.
-    /// Replacing the file by an atomic rename never needs it.
+    /// How long a reload retries a file that looks like a build still
+    /// being written: one refused as `not_a_library` that was modified less
+    /// than this long ago, or one that is missing. Such a reload returns
+    /// its error only after this time, so a broken build written just
+    /// before, or a missing file, is refused after the whole settle time.
+    /// Zero refuses them at once. Replacing the file by an atomic rename
+    /// never needs it.
     pub fn settle(mut self, settle: Duration) -> Self {
         self.settle = settle;
         self

@@ -28,6 +28,11 @@ use tenon_interface::{Client, Interface};
 /// another call of the same reloadable (a host service calling back) waits
 /// for itself: do not.
 ///
+/// With the cargo feature `watch` (off by default), `Reloadable::watch`
+/// reloads the file whenever it changes, and `reload::Watcher` stops that
+/// when dropped; they appear in this documentation only when it is built
+/// with the feature (`cargo doc -p tenon --features watch`).
+///
 /// See `docs/reload.md`.
 pub struct Reloadable<I: ?Sized + Interface> {
     core: Arc<Core>,

@@ -34,14 +34,20 @@ impl std::fmt::Debug for Watcher {
 }
 
 impl<I: ?Sized + Interface> Reloadable<I> {
-    /// Watches the file [`Reloadable::path`] names and reloads it (as
-    /// [`Reloadable::reload`]) once it has changed and then stayed quiet for
-    /// `debounce`, on a thread of the watcher's; every outcome goes to
-    /// `on_reload`, a refused build's error included (the old build then
-    /// keeps serving). The file's directory is watched, so replacing the
-    /// file by a rename, or deleting and re-creating it, is seen.
+    /// Watches the file [`Reloadable::path`] names and reloads that file (as
+    /// [`Reloadable::reload_from`] with its path) once it has changed and
+    /// then stayed quiet for `debounce`, on a thread of the watcher's; every
+    /// outcome goes to `on_reload`, a refused build's error included (the
+    /// old build then keeps serving). The file's directory is watched, so
+    /// replacing the file by a rename, or deleting and re-creating it, is
+    /// seen.
     ///
-    /// Later `reload_from` calls with another path do not move the watch.
+    /// Later `reload_from` calls with another path do not move the watch: a
+    /// change of the watched file still reloads the watched file (and makes
+    /// it the path [`Reloadable::reload`] reads again).
+    ///
+    /// The [`Watcher`] holds a clone of this reloadable: the plugin stays
+    /// loaded, and its instance alive, until the watcher is dropped too.
     pub fn watch(
         &self,
         debounce: Duration,
@@ -78,6 +84,7 @@ impl<I: ?Sized + Interface> Reloadable<I> {
             .watch(&dir, RecursiveMode::NonRecursive)
             .map_err(|e| failed(e.to_string()))?;
         let reloadable = self.clone();
+        let watched = path.clone();
         let thread = std::thread::Builder::new()
             .name("tenon-reload-watch".to_owned())
             .spawn(move || {
@@ -90,7 +97,7 @@ impl<I: ?Sized + Interface> Reloadable<I> {
                             Err(RecvTimeoutError::Disconnected) => return,
                         }
                     }
-                    on_reload(reloadable.reload());
+                    on_reload(reloadable.reload_from(&watched));
                 }
             })
             .map_err(|e| failed(e.to_string()))?;
