@@ -1,9 +1,9 @@
 /* A stand-in for Windows' bcryptprimitives.dll, which Wine 8 (Debian 12's)
  * does not have: Rust's standard library (1.78 and later) takes its random
  * numbers from ProcessPrng there, so no Rust program for Windows starts
- * under that Wine without it. Built and found only by
- * scripts/test-windows.sh (WINEPATH); real Windows and newer Wine have the
- * real one. */
+ * under that Wine without it. Built and found through WINEPATH by
+ * scripts/test-windows.sh, and by hand as docs/cli.md says; real Windows and
+ * newer Wine have the real one. */
 #include <windows.h>
 #include <ntsecapi.h>
 

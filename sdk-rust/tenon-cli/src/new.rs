@@ -22,9 +22,10 @@ pub(crate) const PLUGIN_H: (&str, &str) = (
     "include/tenon/plugin.h",
     include_str!("../../../include/tenon/plugin.h"),
 );
-/// The standard state interface, which the C++ kv example (the C++ kv
-/// template) offers.
-const STATE_H: (&str, &str) = (
+/// The standard state interface (the C++ kv template offers it): every C,
+/// C++ and Zig project carries it, since the guides tell a plugin that
+/// wants hot reload with state to include it.
+pub(crate) const STATE_H: (&str, &str) = (
     "include/tenon/state.h",
     include_str!("../../../include/tenon/state.h"),
 );
@@ -571,9 +572,9 @@ pub fn project(name: &str, lang: Lang, interface: InterfaceChoice, sdk: Option<&
         text: plugin_source(lang, interface, name, fill),
     });
     let headers: &[(&str, &str)] = match lang {
-        Lang::C => &[PLUGIN_H, SDK_H],
+        Lang::C => &[PLUGIN_H, STATE_H, SDK_H],
         Lang::Cpp => &[PLUGIN_H, STATE_H, SDK_H, PLUGIN_HPP],
-        Lang::Zig => &[PLUGIN_H, SDK_H],
+        Lang::Zig => &[PLUGIN_H, STATE_H, SDK_H],
         Lang::Rust => &[],
     };
     if lang == Lang::Zig {
@@ -776,10 +777,24 @@ mod tests {
             "src/plugin.c",
             "include/tenon/plugin.h",
             "include/tenon/sdk.h",
+            "include/tenon/state.h",
             "include/tenon_examples/kv.h",
         ] {
             assert!(paths.contains(&expected), "{expected} in {paths:?}");
         }
+    }
+
+    #[test]
+    fn zig_projects_carry_state_h_for_hot_reload() {
+        // guide-zig.md tells a plugin with state to add <tenon/state.h> to
+        // its src/tenon.h; the project's include/ must hold it.
+        let project = project("p", Lang::Zig, InterfaceChoice::Greeter, None);
+        let state = project
+            .files
+            .iter()
+            .find(|f| f.path == "include/tenon/state.h")
+            .expect("include/tenon/state.h in a Zig project");
+        assert!(state.text.contains("TENON_STATE_ID"));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use tenon_bindgen::{InterfaceBindings, InterfaceModel, MethodModel, ValueKind};
 
 use crate::new::{
     library_file, toml_string, zig_fingerprint, zig_package_name, File, Project, Template,
-    CPP_FILES, C_FILES, PLUGIN_H, PLUGIN_HPP, RUST_FILES, SDK_H, SDK_ZIG, ZIG_FILES,
+    CPP_FILES, C_FILES, PLUGIN_H, PLUGIN_HPP, RUST_FILES, SDK_H, SDK_ZIG, STATE_H, ZIG_FILES,
 };
 use crate::Lang;
 
@@ -125,7 +125,7 @@ pub fn project(
                 path: main.to_owned(),
                 text: source,
             });
-            let mut headers = vec![PLUGIN_H, SDK_H];
+            let mut headers = vec![PLUGIN_H, STATE_H, SDK_H];
             if lang == Lang::Cpp {
                 headers.push(PLUGIN_HPP);
             }
@@ -177,7 +177,7 @@ pub fn project(
                      #include <tenon/plugin.h>\n#include <tenon/sdk.h>\n#include <{header_name}>\n"
                 ),
             });
-            for (path, text) in SDK_ZIG.iter().copied().chain([PLUGIN_H, SDK_H]) {
+            for (path, text) in SDK_ZIG.iter().copied().chain([PLUGIN_H, STATE_H, SDK_H]) {
                 files.push(File {
                     path: path.to_owned(),
                     text: text.to_owned(),
