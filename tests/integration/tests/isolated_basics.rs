@@ -114,15 +114,21 @@ fn a_hung_call_times_out_at_its_deadline_and_the_process_is_killed() {
     assert_eq!(error.kind(), "crashed", "{error}");
 }
 
-#[test]
-fn a_plugin_calls_a_host_service_during_an_isolated_call() {
+/// Host services offering a greeter that answers "host says hello to
+/// <name>", for the relay fixtures to call.
+fn host_greeter() -> HostServices {
     struct HostGreeter;
     impl Greeter for HostGreeter {
         fn greet(&self, name: &str) -> CallResult<String> {
             Ok(format!("host says hello to {name}"))
         }
     }
-    let services = HostServices::new().offer::<dyn Greeter, _>(HostGreeter);
+    HostServices::new().offer::<dyn Greeter, _>(HostGreeter)
+}
+
+#[test]
+fn a_plugin_calls_a_host_service_during_an_isolated_call() {
+    let services = host_greeter();
     for path in [c_fixture("relay_c"), rust_plugin("relay-rust").unwrap()] {
         let plugin = Plugin::loader()
             .services(services.clone())
@@ -142,13 +148,7 @@ fn a_plugin_calls_a_host_service_during_an_isolated_call() {
 /// `TENON_UNSUPPORTED` (and a message) instead of reaching the host.
 #[test]
 fn a_host_service_from_a_plugins_own_thread_is_unsupported_isolated() {
-    struct HostGreeter;
-    impl Greeter for HostGreeter {
-        fn greet(&self, name: &str) -> CallResult<String> {
-            Ok(format!("host says hello to {name}"))
-        }
-    }
-    let services = HostServices::new().offer::<dyn Greeter, _>(HostGreeter);
+    let services = host_greeter();
     let path = c_fixture("relay_from_own_thread");
 
     let local = Plugin::loader()
