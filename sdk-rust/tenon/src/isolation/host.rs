@@ -70,9 +70,9 @@ impl Host {
     /// The live process, restarting a dead one if the policy allows.
     fn process(&self) -> Result<Arc<Process>, Error> {
         let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
-        // A process killed for a deadline is as good as dead, even before
-        // the keeper has reaped it (then `wait_exit` below waits for that).
-        if !current.process.is_dead() && !current.process.was_killed_for_timeout() {
+        // A process killed for a deadline may not be reaped yet: then
+        // `wait_exit` below waits for that.
+        if !current.process.is_dead() {
             return Ok(Arc::clone(&current.process));
         }
         let exit = current
@@ -408,7 +408,7 @@ impl Wanted<'static> {
 
 impl Drop for RemoteInstance {
     fn drop(&mut self) {
-        if self.process.is_dead() || self.process.was_killed_for_timeout() {
+        if self.process.is_dead() {
             return;
         }
         let deadline = self.call_timeout.map(|t| Instant::now() + t);

@@ -223,15 +223,12 @@ impl Process {
         *self.label.lock().unwrap_or_else(|e| e.into_inner()) = name.to_owned();
     }
 
-    /// Whether the child has died (or been killed).
+    /// Whether the child has died, or the host killed it for a call's
+    /// deadline: such a child is as good as dead before the keeper has
+    /// reaped it, so nothing more is sent to it, a call finds its instance
+    /// lost, and a restart (which waits for the exit) may begin.
     pub(crate) fn is_dead(&self) -> bool {
-        self.dead.load(Ordering::Acquire)
-    }
-
-    /// Whether the host killed it for a call's deadline: dead, or about to
-    /// be once the keeper has reaped it.
-    pub(crate) fn was_killed_for_timeout(&self) -> bool {
-        self.killed_for_timeout.load(Ordering::Acquire)
+        self.dead.load(Ordering::Acquire) || self.killed_for_timeout.load(Ordering::Acquire)
     }
 
     /// Kills the child (idempotent); the keeper reports its death.
@@ -403,10 +400,7 @@ impl Process {
         error: *mut tenon_buffer,
         deadline: Option<(Instant, Duration)>,
     ) -> tenon_status {
-        // A child killed for a deadline is dead, even before the keeper has
-        // reaped it: a call made after the timed-out one returned finds its
-        // instance lost, not the child dying under it.
-        if self.is_dead() || self.was_killed_for_timeout() {
+        if self.is_dead() {
             // SAFETY: `error` is live for the call (caller).
             return unsafe { report_fault(error, Fault::InstanceLost) };
         }
