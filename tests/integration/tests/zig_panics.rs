@@ -9,14 +9,17 @@
 //! `@panic`, `greet("index")` indexes past the end of the name (a safety
 //! check), `create` with the config `"panic"` calls `@panic`. The aborting
 //! cases run in a child process (this test binary again), whose end and
-//! stderr the test reads.
+//! stderr the test reads. `tests/fixtures/zig/panicking_heard` panics the
+//! same way with the SDK's handler (`pub const panic = tenon.panic;`),
+//! which writes the message once more after the trace: isolated, the
+//! error's last words then end with it.
 //!
 //! No Zig compiler: `TOOLCHAIN MISSING: zig` on stderr and the tests do
 //! nothing, unless `TENON_REQUIRE_TOOLCHAINS=1`, which makes it a failure.
 
 mod support;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
@@ -71,6 +74,48 @@ fn panic_in_process(case: &str, plugin: &str) {
     eprintln!("{SURVIVED}: greet({case:?}) gave {outcome:?}");
 }
 
+/// Runs this test binary again as a host that loads `plugin` in process
+/// and panics it as `case` says; checks that the host died of Zig's abort
+/// and returns what it wrote on stderr.
+fn abort_in_child(plugin: &Path, case: &str) -> String {
+    let output = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "in_process_a_zig_panic_aborts_the_host_after_printing_its_message",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD, case)
+        .env(PLUGIN, plugin)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(!stderr.contains(SURVIVED), "{case}: {stderr}");
+    // Zig's abort: SIGABRT on Unix; on Windows it ends the process with
+    // exit code 3.
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(
+            output.status.signal(),
+            Some(6),
+            "{case}: the host must die of SIGABRT, ended with {}:\n{stderr}",
+            output.status
+        );
+    }
+    #[cfg(windows)]
+    assert_eq!(output.status.code(), Some(3), "{case}:\n{stderr}");
+    stderr
+}
+
+/// Whether `stderr` has Zig's first line of a panic with `message`:
+/// `thread <id> panic: <message>` (the stack trace follows).
+fn has_panic_line(stderr: &str, message: &str) -> bool {
+    stderr
+        .lines()
+        .any(|line| line.starts_with("thread ") && line.ends_with(&format!(" panic: {message}")))
+}
+
 #[test]
 fn in_process_a_zig_panic_aborts_the_host_after_printing_its_message() {
     if let (Some(case), Some(plugin)) = (std::env::var_os(CHILD), std::env::var_os(PLUGIN)) {
@@ -81,39 +126,9 @@ fn in_process_a_zig_panic_aborts_the_host_after_printing_its_message() {
         return;
     };
     for &(case, message) in PANICS {
-        let output = Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--exact",
-                "in_process_a_zig_panic_aborts_the_host_after_printing_its_message",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env(CHILD, case)
-            .env(PLUGIN, &path)
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(!stderr.contains(SURVIVED), "{case}: {stderr}");
-        // Zig's abort: SIGABRT on Unix; on Windows it ends the process
-        // with exit code 3.
-        #[cfg(unix)]
-        {
-            use std::os::unix::process::ExitStatusExt;
-            assert_eq!(
-                output.status.signal(),
-                Some(6),
-                "{case}: the host must die of SIGABRT, ended with {}:\n{stderr}",
-                output.status
-            );
-        }
-        #[cfg(windows)]
-        assert_eq!(output.status.code(), Some(3), "{case}:\n{stderr}");
-        // "thread <id> panic: <message>", then the stack trace.
+        let stderr = abort_in_child(&path, case);
         assert!(
-            stderr
-                .lines()
-                .any(|line| line.starts_with("thread ")
-                    && line.ends_with(&format!(" panic: {message}"))),
+            has_panic_line(&stderr, message),
             "{case}: no panic message on the host's stderr:\n{stderr}"
         );
     }
@@ -198,4 +213,72 @@ fn isolated_a_zig_panic_is_a_crash_with_its_message_and_the_host_carries_on() {
             "{case}: the panic message is not in the host's log: {events:?}"
         );
     }
+}
+
+// ---------------------------------------------------------------------------
+// The SDK's panic handler: `pub const panic = tenon.panic;`
+// ---------------------------------------------------------------------------
+
+/// The fixture with the SDK's panic handler, built; `None` after reporting
+/// a missing Zig.
+fn heard() -> Option<PathBuf> {
+    match zig_fixture("panicking_heard") {
+        Ok(path) => Some(path),
+        Err(error @ BuildError::ToolchainMissing { .. }) => {
+            toolchain_missing("zig", &error.to_string());
+            None
+        }
+        Err(error) => panic!("the Zig fixture panicking_heard does not build: {error}"),
+    }
+}
+
+/// The line the SDK's handler writes last.
+const LAST_LINE: &str = "panic: asked to greet \"panic\"";
+
+#[test]
+fn in_process_the_sdks_panic_handler_aborts_after_the_trace_and_the_message_again() {
+    let Some(path) = heard() else {
+        return;
+    };
+    let stderr = abort_in_child(&path, "panic");
+    assert!(
+        has_panic_line(&stderr, "asked to greet \"panic\""),
+        "no panic message first:\n{stderr}"
+    );
+    assert!(
+        stderr.contains("in greet"),
+        "no stack trace through greet:\n{stderr}"
+    );
+    assert_eq!(
+        stderr.lines().rev().find(|line| !line.is_empty()),
+        Some(LAST_LINE),
+        "the message is not the last line:\n{stderr}"
+    );
+}
+
+#[test]
+fn isolated_the_sdks_panic_handler_puts_the_message_in_the_last_words() {
+    let Some(path) = heard() else {
+        return;
+    };
+    let plugin = Plugin::loader().isolated(isolated()).load(&path).unwrap();
+    let instance = plugin.instantiate("").unwrap();
+    let greeter = instance.interface::<dyn Greeter>().unwrap();
+    assert_eq!(greeter.greet("world").unwrap(), "Hello, world!");
+    let error = greeter.greet("panic").expect_err("greet panics");
+    assert_eq!(error.kind_name(), "crashed", "{error}");
+    let Some(Fault::Crashed {
+        signal, last_words, ..
+    }) = error.fault()
+    else {
+        panic!("expected Fault::Crashed, got {error:?}");
+    };
+    #[cfg(unix)]
+    assert_eq!(*signal, Some(6), "{error}");
+    #[cfg(not(unix))]
+    let _ = signal;
+    assert!(last_words.ends_with(LAST_LINE), "{error}");
+    let fresh = plugin.instantiate("").unwrap();
+    let greeter = fresh.interface::<dyn Greeter>().unwrap();
+    assert_eq!(greeter.greet("again").unwrap(), "Hello, again!");
 }
