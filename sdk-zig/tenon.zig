@@ -114,6 +114,42 @@ pub fn destroyNothing(instance: ?*anyopaque) callconv(.c) void {
     _ = instance;
 }
 
+/// A panic handler that ends with the panic's message, for plugins that may
+/// run isolated (docs/isolation.md). Zig's own handler writes the message,
+/// then the stack trace, and aborts; an isolating host keeps only the last
+/// lines of its plugin process's stderr as the crash's last words, which
+/// are then the trace's last frames. This one writes the same message and
+/// trace, then the message once more, and aborts as Zig's does. A plugin
+/// opts in from its root source file:
+///
+///     pub const panic = tenon.panic;
+pub const panic = std.debug.FullPanic(panicMessageLast);
+
+/// Set by the first thread to panic: it alone writes, then aborts.
+var panicked = std.atomic.Value(bool).init(false);
+/// Set while this thread is in the handler: a panic while writing a panic
+/// aborts at once.
+threadlocal var in_panic = false;
+
+fn panicMessageLast(message: []const u8, first_trace_address: ?usize) noreturn {
+    @branchHint(.cold);
+    if (in_panic) std.process.abort();
+    in_panic = true;
+    if (panicked.swap(true, .acq_rel)) {
+        // Another thread is writing its panic and will end the process;
+        // writing this one too would interleave the two.
+        const never: u32 = 0;
+        while (true) std.Options.debug_io.futexWaitUncancelable(u32, &never, 0);
+    }
+    std.debug.print("thread {d} panic: {s}\n", .{ std.Thread.getCurrentId(), message });
+    std.debug.dumpCurrentStackTrace(.{
+        .first_address = first_trace_address orelse @returnAddress(),
+        .allow_unsafe_unwind = true,
+    });
+    std.debug.print("panic: {s}\n", .{message});
+    std.process.abort();
+}
+
 /// What `exportPlugin` puts in the descriptor.
 pub const Plugin = struct {
     name: [:0]const u8,

@@ -640,8 +640,12 @@ fn zig_sources_are_formatted() {
         "--check".to_owned(),
         root.join("examples-zig").display().to_string(),
         root.join("sdk-zig").display().to_string(),
+        root.join("tests/fixtures/zig").display().to_string(),
     ];
     if let Err(message) = run_zig(&root, &args) {
-        panic!("`zig fmt --check examples-zig sdk-zig` lists unformatted files: {message}");
+        panic!(
+            "`zig fmt --check examples-zig sdk-zig tests/fixtures/zig` lists unformatted files: \
+             {message}"
+        );
     }
 }

@@ -76,10 +76,12 @@ pub(crate) fn build(example: &str, work: &Path) -> Result<PathBuf, BuildError> {
 }
 
 /// Builds the Zig fixture `tests/fixtures/zig/<name>/` (a `zig build`
-/// project like the examples, whose library is `<name>-zig`), with the
-/// test interfaces' headers (`tests/fixtures/include`) as its interface
-/// headers, and returns the path of its shared library. Cached and
-/// reported as [`zig_plugin`] is.
+/// project like the examples, whose library is `<name>-zig`) and returns
+/// the path of its shared library. Its interface headers are the test
+/// interfaces' (`tests/fixtures/include`), unless its `src/tenon.h`
+/// includes an example interface (`tenon_examples/...`): then the
+/// examples' (the SDK's default), since `addPlugin` takes one interface
+/// directory. Cached and reported as [`zig_plugin`] is.
 pub fn zig_fixture(name: &str) -> Result<PathBuf, BuildError> {
     build_library(&Library::ZigFixture(name.to_owned()))
 }
@@ -99,11 +101,18 @@ pub(crate) fn build_fixture(name: &str, work: &Path) -> Result<PathBuf, BuildErr
             ),
         });
     }
-    let interfaces = format!(
-        "-Dtenon-interfaces={}",
-        workspace_root().join("tests/fixtures/include").display()
-    );
-    build_project(name, &project, &[interfaces.into()], work)
+    let header = fs::read_to_string(project.join("src/tenon.h")).unwrap_or_default();
+    let mut args: Vec<OsString> = Vec::new();
+    if !header.contains("<tenon_examples/") {
+        args.push(
+            format!(
+                "-Dtenon-interfaces={}",
+                workspace_root().join("tests/fixtures/include").display()
+            )
+            .into(),
+        );
+    }
+    build_project(name, &project, &args, work)
 }
 
 /// Runs `zig build` in `project`, whose library is `<name>-zig`, with
