@@ -249,11 +249,29 @@ static inline tenon_status tenon_buffer_append_cstr(tenon_buffer *buffer, const 
 /* Writes message into the error buffer a method received and returns status,
  * so that a failing method can end with
  *     return tenon_fail(error, TENON_NOT_FOUND, "no such key");
- * If the message cannot be stored the status is still returned. */
+ * A host may limit how long a message can be (an isolated plugin's error
+ * buffer holds 64 KiB: reserve then returns TENON_OUT_OF_MEMORY): a message
+ * that does not fit is cut to the start that does, at a UTF-8 character
+ * boundary, rather than dropped. If nothing can be stored the status is
+ * still returned. */
 static inline tenon_status tenon_fail(tenon_buffer *error, tenon_status status,
                                       const char *message) {
-    if (error != NULL && message != NULL) {
-        (void)tenon_buffer_append_cstr(error, message);
+    size_t len;
+    size_t room;
+    if (error == NULL || message == NULL) {
+        return status;
+    }
+    len = strlen(message);
+    if (tenon_buffer_append(error, message, len) == TENON_OUT_OF_MEMORY) {
+        /* reserve failed and left the buffer as it was: fill the room it has. */
+        room = error->capacity - error->len;
+        if (len > room) {
+            len = room;
+            while (len > 0 && (message[len] & 0xC0) == 0x80) {
+                len--;
+            }
+        }
+        (void)tenon_buffer_append(error, message, len);
     }
     return status;
 }
