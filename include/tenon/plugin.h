@@ -199,6 +199,12 @@ typedef struct tenon_bytes {
  * whose len exceeds capacity, is rejected as invalid_output, and the host
  * never frees storage whose bookkeeping it can no longer trust.
  *
+ * When a plugin calls an interface its host offers (get_interface below),
+ * the roles swap: the plugin is the caller and lends the buffers (ones it
+ * received, or its own with a reserve it wrote), the host's method appends
+ * through their reserve, and everything above applies with host and plugin
+ * exchanged.
+ *
  * The layout of this struct is frozen for ABI major 1 (it has no
  * struct_size): hosts may place the bytes anywhere, shared memory included,
  * and plugins only ever use the five fields below. */
@@ -218,7 +224,9 @@ typedef struct tenon_buffer {
      * [instance]: called only by the plugin, only during the call that
      * received the buffer. */
     tenon_status (*reserve)(struct tenon_buffer *buffer, size_t additional);
-    /* Private to the host. Plugins must not read or write it. */
+    /* Private to the side that lent the buffer (the host, for every buffer
+     * a plugin's method receives): the other side must not read or write
+     * it. */
     void *host_data;
 } tenon_buffer;
 
