@@ -312,7 +312,8 @@ typedef struct tenon_host {
     void *host_data;
     /* Sends one message to the host's log, attributed to this plugin.
      * Unknown levels are treated as TENON_LOG_INFO. message need not be
-     * NUL-terminated and is copied before the call returns.
+     * NUL-terminated and is copied before the call returns; bytes that are
+     * not UTF-8 are logged replaced (U+FFFD), not refused.
      * [any-thread]. Never NULL. */
     void (*log)(const struct tenon_host *host, tenon_log_level level, tenon_str message);
     /* Looks up an interface that the host itself implements, so plugins can

@@ -140,7 +140,8 @@ pub struct tenon_host {
     pub host_data: *mut core::ffi::c_void,
     /// Sends one message to the host's log, attributed to this plugin.
     /// Unknown levels are treated as TENON_LOG_INFO. message need not be
-    /// NUL-terminated and is copied before the call returns.
+    /// NUL-terminated and is copied before the call returns; bytes that are
+    /// not UTF-8 are logged replaced (U+FFFD), not refused.
     /// \[any-thread\]. Never NULL.
     pub log: ::core::option::Option<
         unsafe extern "C" fn(host: *const tenon_host, level: tenon_log_level, message: tenon_str),
