@@ -199,6 +199,12 @@ typedef struct tenon_bytes {
  * whose len exceeds capacity, is rejected as invalid_output, and the host
  * never frees storage whose bookkeeping it can no longer trust.
  *
+ * When a plugin calls an interface its host offers (get_interface below),
+ * the roles swap: the plugin is the caller and lends the buffers (ones it
+ * received, or its own with a reserve it wrote), the host's method appends
+ * through their reserve, and everything above applies with host and plugin
+ * exchanged.
+ *
  * The layout of this struct is frozen for ABI major 1 (it has no
  * struct_size): hosts may place the bytes anywhere, shared memory included,
  * and plugins only ever use the five fields below. */
@@ -218,7 +224,9 @@ typedef struct tenon_buffer {
      * [instance]: called only by the plugin, only during the call that
      * received the buffer. */
     tenon_status (*reserve)(struct tenon_buffer *buffer, size_t additional);
-    /* Private to the host. Plugins must not read or write it. */
+    /* Private to the side that lent the buffer (the host, for every buffer
+     * a plugin's method receives): the other side must not read or write
+     * it. */
     void *host_data;
 } tenon_buffer;
 
@@ -249,11 +257,29 @@ static inline tenon_status tenon_buffer_append_cstr(tenon_buffer *buffer, const 
 /* Writes message into the error buffer a method received and returns status,
  * so that a failing method can end with
  *     return tenon_fail(error, TENON_NOT_FOUND, "no such key");
- * If the message cannot be stored the status is still returned. */
+ * A host may limit how long a message can be (an isolated plugin's error
+ * buffer holds 64 KiB: reserve then returns TENON_OUT_OF_MEMORY): a message
+ * that does not fit is cut to the start that does, at a UTF-8 character
+ * boundary, rather than dropped. If nothing can be stored the status is
+ * still returned. */
 static inline tenon_status tenon_fail(tenon_buffer *error, tenon_status status,
                                       const char *message) {
-    if (error != NULL && message != NULL) {
-        (void)tenon_buffer_append_cstr(error, message);
+    size_t len;
+    size_t room;
+    if (error == NULL || message == NULL) {
+        return status;
+    }
+    len = strlen(message);
+    if (tenon_buffer_append(error, message, len) == TENON_OUT_OF_MEMORY) {
+        /* reserve failed and left the buffer as it was: fill the room it has. */
+        room = error->capacity - error->len;
+        if (len > room) {
+            len = room;
+            while (len > 0 && (message[len] & 0xC0) == 0x80) {
+                len--;
+            }
+        }
+        (void)tenon_buffer_append(error, message, len);
     }
     return status;
 }
@@ -286,7 +312,8 @@ typedef struct tenon_host {
     void *host_data;
     /* Sends one message to the host's log, attributed to this plugin.
      * Unknown levels are treated as TENON_LOG_INFO. message need not be
-     * NUL-terminated and is copied before the call returns.
+     * NUL-terminated and is copied before the call returns; bytes that are
+     * not UTF-8 are logged replaced (U+FFFD), not refused.
      * [any-thread]. Never NULL. */
     void (*log)(const struct tenon_host *host, tenon_log_level level, tenon_str message);
     /* Looks up an interface that the host itself implements, so plugins can

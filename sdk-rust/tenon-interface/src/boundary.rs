@@ -1,6 +1,6 @@
 //! The edge where Rust code is called from C: nothing unwinds past it.
 
-use crate::buffer::append;
+use crate::buffer::append_message;
 use crate::{CallError, Status};
 use std::any::Any;
 use std::cell::Cell;
@@ -57,10 +57,11 @@ pub unsafe fn guard(
         }
     };
     if !error.is_null() {
-        // A message that cannot be stored is dropped: the status alone
-        // still reports the failure.
+        // A message too long for the buffer is cut; one that cannot be
+        // stored at all is dropped: the status alone still reports the
+        // failure.
         // SAFETY: forwarded to the caller.
-        let _ = unsafe { append(error, failure.message().as_bytes()) };
+        unsafe { append_message(error, failure.message()) };
     }
     failure.status().0
 }

@@ -255,9 +255,66 @@ pub unsafe fn append(buffer: *mut tenon_buffer, bytes: &[u8]) -> Result<(), Call
     Ok(())
 }
 
+/// Appends the error `message` to `buffer` as [`append`] does, except that a
+/// message the buffer cannot grow to hold is cut to the start that fits, at
+/// a character boundary, instead of being dropped: a host may cap error
+/// messages (an isolated plugin's hold 64 KiB), and its start says most.
+/// The cut is silent; the status the caller returns reports the failure.
+///
+/// # Safety
+///
+/// As for [`append`].
+pub unsafe fn append_message(buffer: *mut tenon_buffer, message: &str) {
+    // SAFETY: forwarded to the caller.
+    let Err(error) = (unsafe { append(buffer, message.as_bytes()) }) else {
+        return;
+    };
+    if error.status() != Status::OUT_OF_MEMORY {
+        // INVALID_ARGUMENT: the buffer is not to be written any more.
+        return;
+    }
+    // SAFETY: `append` failed before writing and the buffer is still the
+    // valid one the caller lent (a failed `reserve` leaves it unchanged).
+    let room = unsafe { (*buffer).capacity.saturating_sub((*buffer).len) };
+    let mut cut = room.min(message.len());
+    while !message.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    // SAFETY: as above; the prefix fits in the room already there, so
+    // `append` does not call `reserve`.
+    let _ = unsafe { append(buffer, &message.as_bytes()[..cut]) };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A `reserve` that never grows, as a host capping its buffers does.
+    extern "C" fn never_grows(_: *mut tenon_buffer, _: usize) -> tenon_status {
+        Status::OUT_OF_MEMORY.0
+    }
+
+    #[test]
+    fn a_message_longer_than_a_capped_buffer_keeps_the_start_that_fits() {
+        let mut storage = [0u8; 8];
+        let mut raw = tenon_buffer {
+            data: storage.as_mut_ptr(),
+            len: 0,
+            capacity: storage.len(),
+            reserve: Some(never_grows),
+            host_data: core::ptr::null_mut(),
+        };
+        // Byte 8 falls inside 'ë' (bytes 7 and 8): the cut moves before it.
+        // SAFETY: `raw` lends `storage`, which outlives the call.
+        unsafe { append_message(&mut raw, "abcdefgë and more") };
+        assert_eq!(raw.len, 7);
+        assert_eq!(&storage[..7], b"abcdefg");
+
+        let mut fits = HostBuffer::new();
+        // SAFETY: a live HostBuffer.
+        unsafe { append_message(fits.as_raw(), "short") };
+        assert_eq!(fits.into_message(), "short");
+    }
 
     #[test]
     fn append_grows_and_keeps_earlier_bytes() {

@@ -3,7 +3,7 @@
 //! receive as their instance, and what the code [`interface!`](crate::interface)
 //! generates runs around each proxied and each dispatched call.
 
-use crate::buffer::{append, HostBuffer};
+use crate::buffer::{append_message, HostBuffer};
 use crate::fault::{clear_pending, set_pending};
 use crate::{boundary, CallError, Status, WireArg};
 use core::ffi::c_void;
@@ -222,9 +222,10 @@ unsafe fn settle(
         }
     };
     if !error.is_null() {
-        // SAFETY: forwarded to the caller. A message that cannot be stored
-        // is dropped; the status still reports the failure.
-        let _ = unsafe { append(error, failure.message().as_bytes()) };
+        // SAFETY: forwarded to the caller. A message too long is cut, one
+        // that cannot be stored is dropped; the status still reports the
+        // failure.
+        unsafe { append_message(error, failure.message()) };
     }
     let status = failure.status().0;
     if record {

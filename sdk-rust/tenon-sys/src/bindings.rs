@@ -86,6 +86,12 @@ pub struct tenon_bytes {
 /// whose len exceeds capacity, is rejected as invalid_output, and the host
 /// never frees storage whose bookkeeping it can no longer trust.
 ///
+/// When a plugin calls an interface its host offers (get_interface below),
+/// the roles swap: the plugin is the caller and lends the buffers (ones it
+/// received, or its own with a reserve it wrote), the host's method appends
+/// through their reserve, and everything above applies with host and plugin
+/// exchanged.
+///
 /// The layout of this struct is frozen for ABI major 1 (it has no
 /// struct_size): hosts may place the bytes anywhere, shared memory included,
 /// and plugins only ever use the five fields below.
@@ -109,7 +115,9 @@ pub struct tenon_buffer {
     pub reserve: ::core::option::Option<
         unsafe extern "C" fn(buffer: *mut tenon_buffer, additional: usize) -> tenon_status,
     >,
-    /// Private to the host. Plugins must not read or write it.
+    /// Private to the side that lent the buffer (the host, for every buffer
+    /// a plugin's method receives): the other side must not read or write
+    /// it.
     pub host_data: *mut core::ffi::c_void,
 }
 /// Severity of a message sent to the host's log.
@@ -132,7 +140,8 @@ pub struct tenon_host {
     pub host_data: *mut core::ffi::c_void,
     /// Sends one message to the host's log, attributed to this plugin.
     /// Unknown levels are treated as TENON_LOG_INFO. message need not be
-    /// NUL-terminated and is copied before the call returns.
+    /// NUL-terminated and is copied before the call returns; bytes that are
+    /// not UTF-8 are logged replaced (U+FFFD), not refused.
     /// \[any-thread\]. Never NULL.
     pub log: ::core::option::Option<
         unsafe extern "C" fn(host: *const tenon_host, level: tenon_log_level, message: tenon_str),

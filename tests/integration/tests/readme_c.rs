@@ -2,7 +2,11 @@
 //! docs/guide-c.md that defines a plugin (`TENON_PLUGIN(`) compiles as a
 //! shared library with the flags the README shows (`-std=c99 -Wall -Wextra
 //! -Wpedantic -Werror -fPIC -shared -fvisibility=hidden`) under gcc and clang,
-//! and the library greets the way the tutorial's Rust host says it does.
+//! and the library greets the way the tutorial's Rust host says it does; the
+//! guide's host-services plugin relays to a greeter its Rust host offers and
+//! logs into the host's log; docs/ABI.md's plugin written against plugin.h
+//! alone greets and exports its entry alone; and every link into another
+//! page's section (`page.md#anchor`) names a heading that page has.
 //!
 //! A compiler that is not installed is reported on stderr as
 //! `TOOLCHAIN MISSING: <compiler> ...` and skipped, unless
@@ -11,11 +15,14 @@
 mod support;
 
 use std::fs;
+use std::path::{Path, PathBuf};
 
 use support::{
-    check_greets, compile_plugin, have, library_name, repo_root, scratch, toolchain_missing,
+    capture_events, check_exports_only_entry, check_greets, compile_plugin, have, library_name,
+    plugin_event, repo_root, scratch, symbol_lister, toolchain_missing,
 };
-use tenon::Plugin;
+use tenon::{CallError, CallResult, HostServices, Plugin, Status};
+use tenon_example_interfaces::Greeter;
 
 const COMPILERS: &[&str] = &["gcc", "clang"];
 
@@ -61,14 +68,55 @@ fn code_blocks(markdown: &str, language: &str) -> Vec<String> {
 }
 
 /// The ```c blocks of `document` (relative to the repository root) that
-/// define a plugin (call `TENON_PLUGIN(`).
+/// define a plugin (call `TENON_PLUGIN(`) and use no host service beyond
+/// the log (those need a host that offers one: [`host_service_blocks`]).
 fn plugin_blocks(document: &str) -> Vec<String> {
+    c_blocks(document)
+        .into_iter()
+        .filter(|block| block.contains("TENON_PLUGIN(") && !block.contains("get_interface("))
+        .collect()
+}
+
+/// The ```c blocks of `document` that define a plugin calling an interface
+/// its host offers (`get_interface(`).
+fn host_service_blocks(document: &str) -> Vec<String> {
+    c_blocks(document)
+        .into_iter()
+        .filter(|block| block.contains("TENON_PLUGIN(") && block.contains("get_interface("))
+        .collect()
+}
+
+fn c_blocks(document: &str) -> Vec<String> {
     let text = fs::read_to_string(repo_root().join(document))
         .unwrap_or_else(|error| panic!("read {document}: {error}"));
     code_blocks(&text, "c")
-        .into_iter()
-        .filter(|block| block.contains("TENON_PLUGIN("))
-        .collect()
+}
+
+/// Writes `source` to a scratch directory `stem` and compiles it as a plugin
+/// with every available compiler: the libraries built, and a message for
+/// each compiler that failed.
+fn build_with_each_compiler(stem: &str, what: &str, source: &str) -> (Vec<PathBuf>, Vec<String>) {
+    let dir = scratch(stem);
+    let path = dir.join("plugin.c");
+    fs::write(&path, source).unwrap();
+    let mut built = Vec::new();
+    let mut failures = Vec::new();
+    for compiler in COMPILERS.iter().copied().filter(|compiler| have(compiler)) {
+        let library = dir.join(library_name(&format!("plugin_{compiler}")));
+        match compile_plugin(compiler, "c99", &path, &library, &[]) {
+            Ok(()) => built.push(library),
+            Err(message) => failures.push(format!(
+                "{what}, {compiler}: does not compile: {message}\n--- source:\n{source}"
+            )),
+        }
+    }
+    if built.is_empty() && failures.is_empty() {
+        toolchain_missing(
+            "gcc or clang",
+            &format!("no C compiler ran; {what} was not checked"),
+        );
+    }
+    (built, failures)
 }
 
 #[test]
@@ -164,4 +212,228 @@ fn the_readme_c_plugin_compiles_and_greets() {
 #[test]
 fn the_c_guide_plugins_compile_and_greet() {
     check_document("docs/guide-c.md", 2, None);
+}
+
+/// The greeter a host offers its plugins in the guide's host-services example.
+struct HostGreeter;
+
+impl Greeter for HostGreeter {
+    fn greet(&self, name: &str) -> CallResult<String> {
+        if name == "nobody" {
+            return Err(CallError::not_found("the host knows nobody"));
+        }
+        Ok(format!("host says hello to {name}"))
+    }
+}
+
+/// Checks the guide's relay plugin at `library` as loaded by `loader` with a
+/// greeter offered: it logs at create, relays greetings and the host's errors.
+fn check_relay(library: &Path, isolated: bool) -> Result<(), String> {
+    let mut loader =
+        Plugin::loader().services(HostServices::new().offer::<dyn Greeter, _>(HostGreeter));
+    if isolated {
+        loader = loader.isolated(
+            tenon::isolation::Isolation::new()
+                .runner(tenon_test_plugins::isolation_runner().map_err(|e| e.to_string())?),
+        );
+    }
+    let plugin = loader.load(library).map_err(|error| error.to_string())?;
+    let mut created = None;
+    let events = capture_events(|| created = Some(plugin.instantiate("")));
+    let instance = created.unwrap().map_err(|error| error.to_string())?;
+    if !isolated {
+        // An isolated plugin's log lines come from its process's reader
+        // thread, which this thread's subscriber does not see.
+        let event = plugin_event(&events, "relay-greeter");
+        if event.level != tracing::Level::INFO || event.message != "relay: found the host's greeter"
+        {
+            return Err(format!("log event {event:?}"));
+        }
+    }
+    let greeter = instance
+        .interface::<dyn Greeter>()
+        .map_err(|e| e.to_string())?;
+    let greeting = greeter.greet("Zoë").map_err(|e| e.to_string())?;
+    if greeting != "relayed: host says hello to Zoë" {
+        return Err(format!("greet(\"Zoë\") = {greeting:?}"));
+    }
+    let error = greeter.greet("nobody").unwrap_err();
+    if error.status() != Status::NOT_FOUND || error.message() != "the host knows nobody" {
+        return Err(format!("greet(\"nobody\") failed with {error}"));
+    }
+    Ok(())
+}
+
+#[test]
+fn the_c_guide_host_services_plugin_relays_to_the_greeter_its_host_offers() {
+    let blocks = host_service_blocks("docs/guide-c.md");
+    assert_eq!(
+        blocks.len(),
+        1,
+        "docs/guide-c.md: one ```c block calling get_interface("
+    );
+    let what = "docs/guide-c.md, host services";
+    let (libraries, mut failures) =
+        build_with_each_compiler("guide_c_host_services", what, &blocks[0]);
+    for library in &libraries {
+        let mut modes = vec![false];
+        if cfg!(target_os = "linux") {
+            modes.push(true);
+        }
+        for isolated in modes {
+            if let Err(message) = check_relay(library, isolated) {
+                failures.push(format!(
+                    "{what}, {} (isolated: {isolated}): {message}",
+                    library.display()
+                ));
+            }
+        }
+        // Without an offer, create refuses with not_found and says why in
+        // the host's log too.
+        let plugin = Plugin::load(library).unwrap();
+        let mut created = None;
+        let events = capture_events(|| created = Some(plugin.instantiate("").map(drop)));
+        match created.unwrap() {
+            Err(tenon::Error::CreateFailed {
+                status, message, ..
+            }) if status == Status::NOT_FOUND && message.contains("greeter") => {}
+            other => failures.push(format!(
+                "{what}: without an offer, instantiate gave {other:?}"
+            )),
+        }
+        let event = plugin_event(&events, "relay-greeter");
+        assert_eq!(event.level, tracing::Level::WARN, "{event:?}");
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn the_abi_plugin_without_the_sdk_greets_and_exports_its_entry_alone() {
+    let blocks: Vec<String> = c_blocks("docs/ABI.md")
+        .into_iter()
+        .filter(|block| block.contains("tenon_plugin_v1(void) {"))
+        .collect();
+    assert_eq!(
+        blocks.len(),
+        1,
+        "docs/ABI.md: one ```c block defining tenon_plugin_v1"
+    );
+    assert!(
+        !blocks[0].contains("tenon/sdk.h"),
+        "the plugin without the SDK includes tenon/sdk.h"
+    );
+    let what = "docs/ABI.md, Without the SDK";
+    let (libraries, mut failures) = build_with_each_compiler("abi_without_sdk", what, &blocks[0]);
+    let lister = symbol_lister();
+    for library in &libraries {
+        let result = Plugin::load(library)
+            .map_err(|error| error.to_string())
+            .and_then(|plugin| {
+                let instance = plugin.instantiate("").map_err(|e| e.to_string())?;
+                check_greets(&instance, "world")
+            });
+        if let Err(message) = result {
+            failures.push(format!("{what}, {}: {message}", library.display()));
+        }
+        if let Some(lister) = &lister {
+            if let Err(message) = check_exports_only_entry(lister, what, library) {
+                failures.push(message);
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// The GitHub anchor of a heading: lower case, spaces to hyphens, every
+/// character but letters, digits, `-` and `_` dropped.
+fn anchor_of(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The anchors `markdown` defines: one per heading outside code blocks, and
+/// every `<a id="...">`.
+fn anchors(markdown: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut in_code = false;
+    for line in markdown.lines() {
+        if line.trim_start().starts_with("```") {
+            in_code = !in_code;
+            continue;
+        }
+        if in_code {
+            continue;
+        }
+        let hashes = line.chars().take_while(|&c| c == '#').count();
+        if (1..=6).contains(&hashes) && line[hashes..].starts_with(' ') {
+            found.push(anchor_of(&line[hashes..]));
+        }
+        for piece in line.split("<a id=\"").skip(1) {
+            if let Some(end) = piece.find('"') {
+                found.push(piece[..end].to_owned());
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn headings_give_github_anchors() {
+    assert_eq!(
+        anchor_of(" Standard interfaces: `org.tenon.state`"),
+        "standard-interfaces-orgtenonstate"
+    );
+    assert_eq!(anchor_of(" 4. Build it"), "4-build-it");
+    assert_eq!(
+        anchors("# A b\n```\n# not\n```\n<a id=\"x\"></a>**X**\n#no\n"),
+        ["a-b", "x"]
+    );
+}
+
+#[test]
+fn links_to_a_section_of_another_page_name_one_it_has() {
+    let root = repo_root();
+    let mut pages = vec![root.join("README.md")];
+    for entry in fs::read_dir(root.join("docs")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|ext| ext == "md") {
+            pages.push(path);
+        }
+    }
+    let mut broken = Vec::new();
+    let mut checked = 0;
+    for page in &pages {
+        let text = fs::read_to_string(page).unwrap();
+        for link in text.split("](").skip(1) {
+            let Some(end) = link.find(')') else { continue };
+            let Some((target, anchor)) = link[..end].split_once('#') else {
+                continue;
+            };
+            if !target.ends_with(".md") || target.contains("://") {
+                continue;
+            }
+            let target_path = page.parent().unwrap().join(target);
+            let Ok(target_text) = fs::read_to_string(&target_path) else {
+                broken.push(format!("{}: {target}: no such page", page.display()));
+                continue;
+            };
+            checked += 1;
+            if !anchors(&target_text).iter().any(|a| a == anchor) {
+                broken.push(format!(
+                    "{}: {target}#{anchor}: no such section",
+                    page.display()
+                ));
+            }
+        }
+    }
+    assert!(checked > 5, "only {checked} links checked");
+    assert!(broken.is_empty(), "{}", broken.join("\n"));
 }
