@@ -102,6 +102,67 @@ fn a_header_that_breaks_the_convention_is_refused_with_the_reason() {
     );
 }
 
+/// A header of an example interface would get stubs that `tenon check`'s
+/// probes of that interface fail (an empty greeting, a kv store that keeps
+/// nothing), so `tenon new` refuses it and names the example to use instead.
+#[test]
+fn a_header_of_an_example_interface_is_refused_for_the_example() {
+    let dir = scratch("authoring", "example-header");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for short in ["greeter", "kv", "processor"] {
+        let header = root
+            .join("examples-c/interfaces/tenon_examples")
+            .join(format!("{short}.h"))
+            .display()
+            .to_string();
+        for lang in ["c", "cpp", "zig"] {
+            let project = dir.join(format!("{short}-{lang}"));
+            let output = run(&[
+                "new",
+                "p",
+                "--lang",
+                lang,
+                "--dir",
+                &project.display().to_string(),
+                "--interface",
+                &header,
+            ]);
+            let message = stderr(&output);
+            assert_eq!(output.status.code(), Some(2), "{short} {lang}: {message}");
+            assert!(
+                message.contains(&format!("org.tenon.example.{short} version 1"))
+                    && message.contains(&format!("`--interface {short}`")),
+                "{message}"
+            );
+            assert!(!project.exists(), "nothing is written");
+        }
+    }
+
+    // Another version of an example's id is not probed: stubs pass, so it
+    // is an interface like any other.
+    let kv2 = std::fs::read_to_string(root.join("examples-c/interfaces/tenon_examples/kv.h"))
+        .unwrap()
+        .replace("EXAMPLE_KV_VERSION 1u", "EXAMPLE_KV_VERSION 2u");
+    assert!(
+        kv2.contains("EXAMPLE_KV_VERSION 2u"),
+        "the version is replaced"
+    );
+    let header = dir.join("kv2.h");
+    std::fs::write(&header, kv2).unwrap();
+    let project = dir.join("kv2-c");
+    let output = run(&[
+        "new",
+        "p",
+        "--lang",
+        "c",
+        "--dir",
+        &project.display().to_string(),
+        "--interface",
+        &header.display().to_string(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
 #[test]
 fn new_writes_a_stub_per_method() {
     let dir = scratch("authoring", "stubs");

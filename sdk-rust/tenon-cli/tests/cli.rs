@@ -84,11 +84,61 @@ fn usage_errors_exit_with_status_2() {
         &["new", "p", "--lang", "cobol"],
         &["new", "p", "--lang", "c", "--interface", "nope"],
         &["new", "Not-A-Name", "--lang", "c"],
+        // A deadline of 0 s cannot be met: refused rather than read as 1 s.
+        &["inspect", "--timeout", "0", "x"],
+        &["check", "--timeout", "0", "x"],
+        &["check", "--total-timeout", "0", "x"],
+        &["check", "--timeout", "1.5", "x"],
     ] {
         let output = run(args);
         assert_eq!(output.status.code(), Some(2), "tenon {args:?}");
         assert!(!stderr(&output).is_empty(), "tenon {args:?} says why");
     }
+}
+
+/// A reader that goes away (`tenon check PATH | head -1`) neither panics
+/// `tenon` nor changes its exit status: the output has nowhere to go, the
+/// verdict still does.
+#[cfg(unix)]
+#[test]
+fn a_closed_stdout_is_no_panic_and_keeps_the_exit_status() {
+    use std::os::fd::OwnedFd;
+    use std::os::unix::net::UnixStream;
+    use std::process::Stdio;
+
+    let dir = scratch(SCRATCH, "closed-stdout");
+    let missing = dir.join("missing.so").display().to_string();
+    let project = dir.join("p").display().to_string();
+    let cases: [(&[&str], i32); 5] = [
+        (&["check", &missing], 1),
+        (&["check", "--json", &missing], 1),
+        (&["inspect", "--json", &missing], 1),
+        (&["new", "p", "--lang", "c", "--dir", &project], 0),
+        (&["--version"], 0),
+    ];
+    for (args, status) in cases {
+        // The reader is closed before `tenon` starts, so every write to
+        // stdout fails with EPIPE, deterministically.
+        let (writer, reader) = UnixStream::pair().unwrap();
+        drop(reader);
+        let output = tenon()
+            .args(args)
+            .stdout(Stdio::from(OwnedFd::from(writer)))
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        let message = stderr(&output);
+        assert!(!message.contains("panicked"), "tenon {args:?}: {message}");
+        assert_eq!(
+            output.status.code(),
+            Some(status),
+            "tenon {args:?}: {message}"
+        );
+    }
+    assert!(
+        dir.join("p/src/plugin.c").is_file(),
+        "the project is written"
+    );
 }
 
 // ---------------------------------------------------------------------------
