@@ -415,6 +415,25 @@ fn check_fails_with_a_useful_report_on_bad_plugins() {
     }
 }
 
+/// `not_a_library` covers a directory too, where the usual hint (build a
+/// shared library) would send the user the wrong way: the hint says to give
+/// the library's file.
+#[test]
+fn check_on_a_directory_hints_at_the_path_not_at_the_build() {
+    let dir = scratch(SCRATCH, "a-directory");
+    let output = run_path(&["check", "--json"], &dir);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report = json(&output);
+    let load = &report["checks"][0];
+    assert_eq!(load["name"], "load", "{report}");
+    assert_eq!(load["error"]["kind"], "not_a_library", "{report}");
+    let hint = load["details"][0].as_str().unwrap_or_default();
+    assert!(
+        hint.contains("not of a directory") && !hint.contains("-shared"),
+        "{report}"
+    );
+}
+
 #[test]
 fn after_a_crash_check_goes_on_with_the_next_checks() {
     let output = run_path(&["check", "--json"], &c_fixture("crash_in_greet"));
