@@ -434,6 +434,39 @@ fn check_on_a_directory_hints_at_the_path_not_at_the_build() {
     );
 }
 
+/// The dynamic loader's refusal of an executable names the file once, and
+/// never by the private `/proc/self/fd/N` name an isolated load opens it
+/// under. `tenon` itself is the executable (a PIE, which glibc refuses).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_refused_executable_is_named_once_by_its_own_path() {
+    let exe = Path::new(env!("CARGO_BIN_EXE_tenon"));
+    for args in [
+        &["inspect", "--json"][..],
+        &["check", "--json"],
+        &["check", "--json", "--isolated"],
+    ] {
+        let output = run_path(args, exe);
+        assert_eq!(output.status.code(), Some(1), "tenon {args:?}");
+        let report = json(&output);
+        let error = if args[0] == "inspect" {
+            &report["error"]
+        } else {
+            &report["checks"][0]["error"]
+        };
+        assert_eq!(error["kind"], "not_a_library", "tenon {args:?}: {report}");
+        let message = error["message"].as_str().unwrap_or_default();
+        let reason = message
+            .split_once("not a loadable shared library: ")
+            .map(|(_, reason)| reason);
+        assert_eq!(
+            reason.map(|r| r.starts_with("cannot dynamically load")),
+            Some(true),
+            "tenon {args:?}: {message}"
+        );
+    }
+}
+
 #[test]
 fn after_a_crash_check_goes_on_with_the_next_checks() {
     let output = run_path(&["check", "--json"], &c_fixture("crash_in_greet"));
