@@ -467,6 +467,88 @@ fn a_refused_executable_is_named_once_by_its_own_path() {
     }
 }
 
+/// docs/cli.md with its line breaks and indentation folded into single
+/// spaces, to look for a phrase that may be wrapped.
+fn cli_md() -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/cli.md");
+    let text = std::fs::read_to_string(path).unwrap();
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `tenon check --interface HEADER` on the widget fixtures: each failure
+/// carries its kind in `error`, and every such kind is one docs/cli.md
+/// names for scripts to branch on. A header describing an interface the
+/// plugin does not offer is a documented warning.
+#[cfg(target_os = "linux")]
+#[test]
+fn check_with_a_header_reports_documented_kinds_and_warnings() {
+    let docs = cli_md();
+    let header = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/acme_widget.h");
+    let header = header.to_str().unwrap();
+    for (fixture, check, kind) in [
+        ("widget", "methods:com.acme.widget", None),
+        (
+            "widget_unknown_status",
+            "methods:com.acme.widget",
+            Some("unknown_status"),
+        ),
+        (
+            "widget_invalid_utf8",
+            "methods:com.acme.widget",
+            Some("invalid_output"),
+        ),
+        (
+            "widget_crash_on_empty",
+            "methods:com.acme.widget",
+            Some("crashed"),
+        ),
+        ("widget_null_slot", "interfaces", Some("null_slot")),
+    ] {
+        let output = run_path(
+            &["check", "--json", "--interface", header],
+            &c_fixture(fixture),
+        );
+        let report = json(&output);
+        let step = report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == check)
+            .unwrap_or_else(|| panic!("{fixture}: no check {check} in {report}"));
+        match kind {
+            None => {
+                assert_eq!(output.status.code(), Some(0), "{fixture}: {report}");
+                assert_eq!(step["status"], "pass", "{fixture}: {step}");
+            }
+            Some(kind) => {
+                assert_eq!(output.status.code(), Some(1), "{fixture}: {report}");
+                assert_eq!(step["status"], "fail", "{fixture}: {step}");
+                assert_eq!(step["error"]["kind"], kind, "{fixture}: {step}");
+                assert!(
+                    docs.contains(&format!("`{kind}`")),
+                    "docs/cli.md does not name the kind {kind}"
+                );
+            }
+        }
+    }
+
+    let output = run_path(
+        &["check", "--json", "--interface", header],
+        &c_plugin("greeter"),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let report = json(&output);
+    let warnings = report["checks"][1]["warnings"].to_string();
+    assert!(
+        warnings.contains("describes com.acme.widget, which the plugin does not offer"),
+        "{report}"
+    );
+    assert!(
+        docs.contains("header that describes an interface the plugin does not offer"),
+        "docs/cli.md does not list the warning"
+    );
+}
+
 #[test]
 fn after_a_crash_check_goes_on_with_the_next_checks() {
     let output = run_path(&["check", "--json"], &c_fixture("crash_in_greet"));
