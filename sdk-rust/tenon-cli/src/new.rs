@@ -303,6 +303,10 @@ pub struct Project {
     pub build: Vec<&'static str>,
     /// Something to tell the user, if any.
     pub note: Option<String>,
+    /// For a project made from a header: that header's copy in the
+    /// project, for `tenon check --interface`, the check that calls its
+    /// methods.
+    pub interface_header: Option<String>,
 }
 
 /// What `--interface` names: an example interface, or a header.
@@ -407,6 +411,12 @@ pub fn run(
         next.push_str(&format!("  {command}\n"));
     }
     next.push_str(&format!("  tenon check {}\n", project.library));
+    if let Some(header) = &project.interface_header {
+        next.push_str(&format!(
+            "  tenon check --interface {header} {}\n",
+            project.library
+        ));
+    }
     if let Some(note) = &project.note {
         next.push_str(&format!("\n{note}\n"));
     }
@@ -629,6 +639,7 @@ pub fn project(name: &str, lang: Lang, interface: InterfaceChoice, sdk: Option<&
         library,
         build,
         note,
+        interface_header: None,
     }
 }
 

@@ -195,6 +195,7 @@ pub fn project(
     Ok((
         Project {
             files,
+            interface_header: Some(header_copy(lang, &header_name)),
             library,
             build,
             note,
@@ -204,6 +205,14 @@ pub fn project(
 }
 
 /// The README of a project made from a header: only commands that exist.
+/// Where a project keeps its copy of the interface's header `header`.
+fn header_copy(lang: Lang, header: &str) -> String {
+    match lang {
+        Lang::Rust => format!("interface/{header}"),
+        _ => format!("include/{header}"),
+    }
+}
+
 fn readme(
     name: &str,
     lang: Lang,
@@ -223,15 +232,18 @@ fn readme(
         text.push_str(command);
         text.push('\n');
     }
-    let header_path = match lang {
-        Lang::Rust => format!("interface/{header}"),
-        _ => format!("include/{header}"),
-    };
+    let header_path = header_copy(lang, header);
     text.push_str(&format!(
         "tenon check {library}\ntenon check --interface {header_path} {library}\n```\n\n\
          The second check also calls every method of the interface with edge-case \
          arguments.\n\n"
     ));
+    if lang == Lang::Zig {
+        text.push_str(
+            "With Zig from `pip install ziglang`, which installs no `zig` command, build with \
+             `python3 -m ziglang build`.\n\n",
+        );
+    }
     match lang {
         Lang::C | Lang::Cpp => text.push_str(&format!(
             "{source}\

@@ -180,6 +180,12 @@ fn new_writes_a_stub_per_method() {
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stdout(&output).contains("implementing com.acme.shapes version 1"));
+    // The next steps include the check that calls the header's methods.
+    assert!(
+        stdout(&output).contains("\n  tenon check --interface include/shapes.h "),
+        "{}",
+        stdout(&output)
+    );
     let source = std::fs::read_to_string(project.join("src/plugin.cpp")).unwrap();
     assert!(
         source.contains("tenon::vtable<acme_shapes_v1, &P::name, &P::area>"),

@@ -1021,6 +1021,31 @@ fn new_zig_projects_build_with_zig_and_pass_check() {
     }
 }
 
+/// Zig from `pip install ziglang` (the way the top README installs it)
+/// has no `zig` command: a Zig project's README says how to build with it,
+/// for an example interface and for a header alike.
+#[test]
+fn new_zig_projects_say_how_to_build_with_zig_from_pip() {
+    let dir = scratch(SCRATCH, "new_zig_readme");
+    let header = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/acme_widget.h");
+    for (name, interface) in [("ex", "greeter"), ("hdr", header.to_str().unwrap())] {
+        let project = dir.join(name);
+        let output = run(&[
+            "new",
+            name,
+            "--lang",
+            "zig",
+            "--dir",
+            project.to_str().unwrap(),
+            "--interface",
+            interface,
+        ]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let readme = std::fs::read_to_string(project.join("README.md")).unwrap();
+        assert!(readme.contains("`python3 -m ziglang build`"), "{readme}");
+    }
+}
+
 #[test]
 fn new_refuses_a_directory_that_is_not_empty() {
     let dir = scratch(SCRATCH, "new_existing");
