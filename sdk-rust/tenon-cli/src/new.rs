@@ -592,6 +592,8 @@ pub fn project(name: &str, lang: Lang, interface: InterfaceChoice, sdk: Option<&
         ("dependencies", dependencies),
         ("zig_package", zig_package_name(&ident).to_owned()),
         ("zig_fingerprint", zig_fingerprint(zig_package_name(&ident))),
+        // `tenon check` knows the example interfaces: no header needed.
+        ("check_args", String::new()),
     ];
     let fill = |text: &str| {
         values.iter().fold(text.to_owned(), |text, (key, value)| {

@@ -89,6 +89,11 @@ pub fn project(
         ("dependencies", dependencies),
         ("zig_package", zig_package_name(&ident).to_owned()),
         ("zig_fingerprint", zig_fingerprint(zig_package_name(&ident))),
+        // `make check` also calls the header's methods.
+        (
+            "check_args",
+            format!(" --interface {}", header_copy(lang, &header_name)),
+        ),
     ];
     for (path, text) in templates {
         let text = values

@@ -400,6 +400,15 @@ fn a_c_project_rebuilds_when_its_interface_header_changes() {
         Some(1),
         "a changed include/shapes.h must make the library out of date"
     );
+    // `make check` runs the check that calls the header's methods.
+    let tenon = format!("TENON={}", env!("CARGO_BIN_EXE_tenon"));
+    let checked = make(&["check", &tenon]);
+    let report = String::from_utf8_lossy(&checked.stdout);
+    assert!(
+        checked.status.success() && report.contains("PASS  methods:com.acme.shapes"),
+        "{report}{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
 }
 
 /// A plugin built against revision 1, checked with the revision-2 header,
