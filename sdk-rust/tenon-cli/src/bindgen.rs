@@ -44,7 +44,7 @@ pub fn bindings(options: &Options) -> InterfaceBindings {
 }
 
 /// Exit status 3: a tool bindgen needs is missing (as `tenon-bindgen`).
-const TOOL_MISSING: u8 = 3;
+pub(crate) const TOOL_MISSING: u8 = 3;
 
 /// Writes or checks the bindings; the exit status is the command's.
 pub fn run(options: &Options) -> ExitCode {

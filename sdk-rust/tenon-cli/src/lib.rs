@@ -12,7 +12,8 @@
 //! ```
 //!
 //! Exit status: 0 on success, 1 when the plugin is bad (or a check failed),
-//! 2 for a usage error, 3 when `tenon bindgen` misses libclang or rustfmt.
+//! 2 for a usage error, 3 when libclang or rustfmt is missing (`tenon bindgen`,
+//! and `tenon new --lang rust --interface HEADER`, which runs it).
 //! See `docs/cli.md`.
 //!
 //! The `tenon` executable is [`main`]. An application extends `tenon check`
@@ -65,7 +66,8 @@ fn print_out(text: &str) {
         creates a plugin project that builds with its language's usual tool and passes \
         `tenon check` out of the box.",
     after_help = "Exit status: 0 on success, 1 when the plugin is bad or a check failed, \
-        2 for a usage error, 3 when `tenon bindgen` misses libclang or rustfmt.\n\
+        2 for a usage error, 3 when libclang or rustfmt is missing (`tenon bindgen`, and `tenon \
+        new --lang rust --interface HEADER`, which runs it).\n\
         Documentation: docs/cli.md in the Tenon repository."
 )]
 struct Cli {

@@ -386,9 +386,13 @@ pub fn run(
                     }
                     (project, model.id, model.version)
                 }
-                Err(problem) => {
-                    eprintln!("error: {problem}");
-                    return ExitCode::from(2);
+                Err(refused) => {
+                    eprintln!("error: {}", refused.message);
+                    return ExitCode::from(if refused.tool_missing {
+                        crate::bindgen::TOOL_MISSING
+                    } else {
+                        2
+                    });
                 }
             }
         }

@@ -16,6 +16,27 @@ use crate::new::{
 };
 use crate::Lang;
 
+/// Why no project was made from a header.
+#[derive(Debug)]
+pub struct Refused {
+    /// What is wrong, for the user.
+    pub message: String,
+    /// A tool the project needs to be written is missing (libclang or
+    /// rustfmt, for a Rust project's bindings): exit status 3, as from
+    /// `tenon bindgen`, rather than 2, since nothing in the command line is
+    /// wrong.
+    pub tool_missing: bool,
+}
+
+impl From<String> for Refused {
+    fn from(message: String) -> Refused {
+        Refused {
+            message,
+            tool_missing: false,
+        }
+    }
+}
+
 /// A project called `name`, in `lang`, implementing the interface `header`
 /// declares, and that interface.
 pub fn project(
@@ -23,7 +44,7 @@ pub fn project(
     lang: Lang,
     header: &Path,
     sdk: Option<&Path>,
-) -> Result<(Project, InterfaceModel), String> {
+) -> Result<(Project, InterfaceModel), Refused> {
     let model = InterfaceModel::from_header(header).map_err(|e| e.to_string())?;
     let header_text = std::fs::read_to_string(header)
         .map_err(|e| format!("cannot read {}: {e}", header.display()))?;
@@ -150,11 +171,12 @@ pub fn project(
             if let Some(parent) = header.parent().filter(|p| !p.as_os_str().is_empty()) {
                 bindings = bindings.include_dir(parent);
             }
-            let interface = bindings.generate().map_err(|e| {
-                format!(
+            let interface = bindings.generate().map_err(|e| Refused {
+                message: format!(
                     "cannot generate the Rust bindings of {}: {e}",
                     header.display()
-                )
+                ),
+                tool_missing: e.is_toolchain_missing(),
             })?;
             files.push(File {
                 path: "src/interface.rs".to_owned(),

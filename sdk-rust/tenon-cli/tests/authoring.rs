@@ -163,6 +163,28 @@ fn a_header_of_an_example_interface_is_refused_for_the_example() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
 }
 
+/// A Rust project from a header needs libclang for its bindings: without
+/// it `tenon new` exits with 3, as `tenon bindgen` does, not with the 2 of a
+/// wrong command line, and writes nothing.
+#[test]
+fn a_rust_project_from_a_header_without_libclang_exits_3() {
+    let dir = scratch("authoring", "no-libclang");
+    let header = write_header(&dir, HEADER);
+    let nowhere = dir.join("no-libclang-here");
+    std::fs::create_dir_all(&nowhere).unwrap();
+    let project = dir.join("p");
+    let output = support::tenon()
+        .env("LIBCLANG_PATH", &nowhere)
+        .args(["new", "p", "--lang", "rust", "--dir"])
+        .arg(&project)
+        .args(["--interface", &header])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(stderr(&output).contains("libclang"), "{}", stderr(&output));
+    assert!(!project.exists(), "nothing is written");
+}
+
 #[test]
 fn new_writes_a_stub_per_method() {
     let dir = scratch("authoring", "stubs");
