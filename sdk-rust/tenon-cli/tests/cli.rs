@@ -434,6 +434,61 @@ fn check_on_a_directory_hints_at_the_path_not_at_the_build() {
     );
 }
 
+/// A library whose own headers are fine but which needs a library that is
+/// gone is `not_a_library` too; the hint names the dependency, not the
+/// build of the plugin as a shared library, which it already is.
+#[cfg(target_os = "linux")]
+#[test]
+fn check_on_a_library_missing_a_dependency_hints_at_the_dependency() {
+    let cc = compiler_from_env("CC", "cc");
+    if !have(
+        &[&cc],
+        "a C compiler builds the library and the one it needs",
+    ) {
+        return;
+    }
+    let dir = scratch(SCRATCH, "missing-dependency");
+    std::fs::write(dir.join("dep.c"), "int dep(void) { return 2; }\n").unwrap();
+    std::fs::write(dir.join("lib.c"), "int f(void) { return 1; }\n").unwrap();
+    let dep = dir.join("libtenon_gone_dep.so");
+    build(
+        &dir,
+        &cc,
+        &["-shared", "-fPIC", "dep.c", "-o", dep.to_str().unwrap()],
+        &[],
+    );
+    build(
+        &dir,
+        &cc,
+        &[
+            "-shared",
+            "-fPIC",
+            "lib.c",
+            "-Wl,--no-as-needed",
+            "-L.",
+            "-ltenon_gone_dep",
+            "-o",
+            "libneeds_dep.so",
+        ],
+        &[],
+    );
+    std::fs::remove_file(&dep).unwrap();
+    for args in [&["check", "--json"][..], &["check", "--json", "--isolated"]] {
+        let output = run_path(args, &dir.join("libneeds_dep.so"));
+        assert_eq!(output.status.code(), Some(1), "tenon {args:?}");
+        let report = json(&output);
+        let load = &report["checks"][0];
+        assert_eq!(load["error"]["kind"], "not_a_library", "{report}");
+        let message = load["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains("libtenon_gone_dep.so"), "{message}");
+        let hint = load["details"][0].as_str().unwrap_or_default();
+        assert!(
+            hint.contains("a library it needs") && !hint.contains("-shared"),
+            "tenon {args:?}: {hint}"
+        );
+    }
+}
+
 /// The dynamic loader's refusal of an executable names the file once, and
 /// never by the private `/proc/self/fd/N` name an isolated load opens it
 /// under. `tenon` itself is the executable (a PIE, which glibc refuses).

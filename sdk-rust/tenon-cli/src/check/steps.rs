@@ -240,8 +240,10 @@ fn load_details(info: &PluginInfo) -> Vec<String> {
 }
 
 /// What to do about a load error, in one line. `not_a_library` also covers
-/// a path that is no file, or one this user cannot read, where rebuilding
-/// would not help: those are told apart by looking at `path`.
+/// a path that is no file, one this user cannot read, and a file whose
+/// headers are a library's but that the dynamic loader refused (most often
+/// for a library it needs), where rebuilding it as a shared library would
+/// not help: those are told apart by looking at `path`.
 fn hint(error: &tenon::Error, path: &Path) -> String {
     let unreadable = || {
         std::fs::File::open(path).is_err_and(|e| e.kind() == std::io::ErrorKind::PermissionDenied)
@@ -253,6 +255,11 @@ fn hint(error: &tenon::Error, path: &Path) -> String {
         }
         "not_a_library" if unreadable() => {
             "make the file readable by the user that loads it (its permissions deny reading)"
+        }
+        "not_a_library" if tenon::LibraryFile::read(path).is_ok() => {
+            "the file's headers are a shared library's, but the dynamic loader refused it \
+             (the message says why): most often a library it needs is missing or not on the \
+             loader's search path (ldd lists them on Linux); or it is an executable"
         }
         "not_a_library" => {
             "build the plugin as a shared library (-shared, crate-type = [\"cdylib\"])"
