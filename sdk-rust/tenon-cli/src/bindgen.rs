@@ -44,7 +44,7 @@ pub fn bindings(options: &Options) -> InterfaceBindings {
 }
 
 /// Exit status 3: a tool bindgen needs is missing (as `tenon-bindgen`).
-const TOOL_MISSING: u8 = 3;
+pub(crate) const TOOL_MISSING: u8 = 3;
 
 /// Writes or checks the bindings; the exit status is the command's.
 pub fn run(options: &Options) -> ExitCode {
@@ -53,20 +53,22 @@ pub fn run(options: &Options) -> ExitCode {
     let result = if options.check {
         bindings.check(&options.out).map(|diff| match diff {
             None => {
-                println!("up to date: {out}");
+                crate::print_out(&format!("up to date: {out}\n"));
                 ExitCode::SUCCESS
             }
             Some(summary) => {
-                println!("OUT OF DATE: {out}\n{summary}");
-                println!("regenerate with the same command without --check");
+                crate::print_out(&format!(
+                    "OUT OF DATE: {out}\n{summary}\n\
+                     regenerate with the same command without --check\n"
+                ));
                 ExitCode::from(crate::FAILURE)
             }
         })
     } else {
         bindings.write_to(&options.out).map(|outcome| {
             match outcome {
-                WriteOutcome::Unchanged => println!("unchanged: {out}"),
-                WriteOutcome::Written => println!("written:   {out}"),
+                WriteOutcome::Unchanged => crate::print_out(&format!("unchanged: {out}\n")),
+                WriteOutcome::Written => crate::print_out(&format!("written:   {out}\n")),
             }
             ExitCode::SUCCESS
         })

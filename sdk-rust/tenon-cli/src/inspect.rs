@@ -27,7 +27,7 @@ pub fn run(path: &Path, as_json: bool, timeout: Duration) -> ExitCode {
             if as_json {
                 json::print(&plugin);
             } else {
-                print!("{}", describe(&plugin, flags));
+                crate::print_out(&describe(&plugin, flags));
             }
             ExitCode::SUCCESS
         }

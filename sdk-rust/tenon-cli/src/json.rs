@@ -34,5 +34,5 @@ pub fn call_error(error: &tenon::CallError) -> Value {
 
 /// Prints `value` on one line of stdout.
 pub fn print(value: &Value) {
-    println!("{value}");
+    crate::print_out(&format!("{value}\n"));
 }

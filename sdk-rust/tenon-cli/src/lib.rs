@@ -12,7 +12,8 @@
 //! ```
 //!
 //! Exit status: 0 on success, 1 when the plugin is bad (or a check failed),
-//! 2 for a usage error, 3 when `tenon bindgen` misses libclang or rustfmt.
+//! 2 for a usage error, 3 when libclang or rustfmt is missing (`tenon bindgen`,
+//! and `tenon new --lang rust --interface HEADER`, which runs it).
 //! See `docs/cli.md`.
 //!
 //! The `tenon` executable is [`main`]. An application extends `tenon check`
@@ -37,6 +38,22 @@ use std::process::ExitCode;
 /// Exit status for a bad plugin or a failed check.
 const FAILURE: u8 = 1;
 
+/// Writes `text` to stdout. A reader that has gone away (`tenon check PATH |
+/// head -1`) is no error: what is left has nowhere to go, and the exit status
+/// still tells the verdict, where `println!` would panic and exit with 101.
+fn print_out(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let written = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
+    if let Err(error) = written {
+        if error.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("error: cannot write to stdout: {error}");
+        }
+    }
+}
+
 #[derive(Parser)]
 #[command(
     name = "tenon",
@@ -49,7 +66,8 @@ const FAILURE: u8 = 1;
         creates a plugin project that builds with its language's usual tool and passes \
         `tenon check` out of the box.",
     after_help = "Exit status: 0 on success, 1 when the plugin is bad or a check failed, \
-        2 for a usage error, 3 when `tenon bindgen` misses libclang or rustfmt.\n\
+        2 for a usage error, 3 when libclang or rustfmt is missing (`tenon bindgen`, and `tenon \
+        new --lang rust --interface HEADER`, which runs it).\n\
         Documentation: docs/cli.md in the Tenon repository."
 )]
 struct Cli {
@@ -113,8 +131,14 @@ enum Command {
         /// "thread_safe","interfaces":[{"id","version","vtable_size"}]}.
         #[arg(long)]
         json: bool,
-        /// Seconds the load may take before it counts as hung.
-        #[arg(long, value_name = "SECONDS", default_value_t = inspect::DEFAULT_TIMEOUT)]
+        /// Seconds the load may take before it counts as hung (a whole
+        /// number, 1 or more).
+        #[arg(
+            long,
+            value_name = "SECONDS",
+            default_value_t = inspect::DEFAULT_TIMEOUT,
+            value_parser = clap::value_parser!(u64).range(1..)
+        )]
         timeout: u64,
     },
 

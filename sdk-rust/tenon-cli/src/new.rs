@@ -303,6 +303,10 @@ pub struct Project {
     pub build: Vec<&'static str>,
     /// Something to tell the user, if any.
     pub note: Option<String>,
+    /// For a project made from a header: that header's copy in the
+    /// project, for `tenon check --interface`, the check that calls its
+    /// methods.
+    pub interface_header: Option<String>,
 }
 
 /// What `--interface` names: an example interface, or a header.
@@ -362,10 +366,33 @@ pub fn run(
         }
         InterfaceSpec::Header(header) => {
             match crate::new_header::project(name, lang, &header, sdk.as_deref()) {
-                Ok((project, model)) => (project, model.id, model.version),
-                Err(problem) => {
-                    eprintln!("error: {problem}");
-                    return ExitCode::from(2);
+                Ok((project, model)) => {
+                    if let Some(short) = example_interface(&model.id, model.version) {
+                        // `tenon check` probes an example interface method
+                        // by method, and a stub's empty results fail those
+                        // probes: the project would not pass the check it is
+                        // promised to.
+                        eprintln!(
+                            "error: --interface {}: the header declares {} version {}, the \
+                             example interface `{short}`, which `tenon check` probes method by \
+                             method, and stubs that return empty results fail those probes; use \
+                             `--interface {short}` for a working plugin, or give your own \
+                             interface an id of its own",
+                            header.display(),
+                            model.id,
+                            model.version,
+                        );
+                        return ExitCode::from(2);
+                    }
+                    (project, model.id, model.version)
+                }
+                Err(refused) => {
+                    eprintln!("error: {}", refused.message);
+                    return ExitCode::from(if refused.tool_missing {
+                        crate::bindgen::TOOL_MISSING
+                    } else {
+                        2
+                    });
                 }
             }
         }
@@ -378,20 +405,35 @@ pub fn run(
         eprintln!("error: {problem}");
         return ExitCode::from(crate::FAILURE);
     }
-    println!(
-        "Created {}: a {} plugin implementing {id} version {version}.\n",
+    let mut next = format!(
+        "Created {}: a {} plugin implementing {id} version {version}.\n\n  cd {}\n",
         dir.display(),
         lang.describe(),
+        dir.display(),
     );
-    println!("  cd {}", dir.display());
     for command in &project.build {
-        println!("  {command}");
+        next.push_str(&format!("  {command}\n"));
     }
-    println!("  tenon check {}", project.library);
+    next.push_str(&format!("  tenon check {}\n", project.library));
+    if let Some(header) = &project.interface_header {
+        next.push_str(&format!(
+            "  tenon check --interface {header} {}\n",
+            project.library
+        ));
+    }
     if let Some(note) = &project.note {
-        println!("\n{note}");
+        next.push_str(&format!("\n{note}\n"));
     }
+    crate::print_out(&next);
     ExitCode::SUCCESS
+}
+
+/// The short name (`kv`) of the example interface with this id and version,
+/// which `tenon check` knows and probes; `None` for any other interface.
+fn example_interface(id: &str, version: u32) -> Option<&'static str> {
+    crate::known::by_id(id)
+        .filter(|known| known.version == version)
+        .map(|known| known.short)
 }
 
 /// Names become file names, C identifiers and crate names: lowercase ASCII
@@ -554,6 +596,8 @@ pub fn project(name: &str, lang: Lang, interface: InterfaceChoice, sdk: Option<&
         ("dependencies", dependencies),
         ("zig_package", zig_package_name(&ident).to_owned()),
         ("zig_fingerprint", zig_fingerprint(zig_package_name(&ident))),
+        // `tenon check` knows the example interfaces: no header needed.
+        ("check_args", String::new()),
     ];
     let fill = |text: &str| {
         values.iter().fold(text.to_owned(), |text, (key, value)| {
@@ -601,6 +645,7 @@ pub fn project(name: &str, lang: Lang, interface: InterfaceChoice, sdk: Option<&
         library,
         build,
         note,
+        interface_header: None,
     }
 }
 

@@ -16,6 +16,27 @@ use crate::new::{
 };
 use crate::Lang;
 
+/// Why no project was made from a header.
+#[derive(Debug)]
+pub struct Refused {
+    /// What is wrong, for the user.
+    pub message: String,
+    /// A tool the project needs to be written is missing (libclang or
+    /// rustfmt, for a Rust project's bindings): exit status 3, as from
+    /// `tenon bindgen`, rather than 2, since nothing in the command line is
+    /// wrong.
+    pub tool_missing: bool,
+}
+
+impl From<String> for Refused {
+    fn from(message: String) -> Refused {
+        Refused {
+            message,
+            tool_missing: false,
+        }
+    }
+}
+
 /// A project called `name`, in `lang`, implementing the interface `header`
 /// declares, and that interface.
 pub fn project(
@@ -23,7 +44,7 @@ pub fn project(
     lang: Lang,
     header: &Path,
     sdk: Option<&Path>,
-) -> Result<(Project, InterfaceModel), String> {
+) -> Result<(Project, InterfaceModel), Refused> {
     let model = InterfaceModel::from_header(header).map_err(|e| e.to_string())?;
     let header_text = std::fs::read_to_string(header)
         .map_err(|e| format!("cannot read {}: {e}", header.display()))?;
@@ -89,6 +110,11 @@ pub fn project(
         ("dependencies", dependencies),
         ("zig_package", zig_package_name(&ident).to_owned()),
         ("zig_fingerprint", zig_fingerprint(zig_package_name(&ident))),
+        // `make check` also calls the header's methods.
+        (
+            "check_args",
+            format!(" --interface {}", header_copy(lang, &header_name)),
+        ),
     ];
     for (path, text) in templates {
         let text = values
@@ -145,11 +171,12 @@ pub fn project(
             if let Some(parent) = header.parent().filter(|p| !p.as_os_str().is_empty()) {
                 bindings = bindings.include_dir(parent);
             }
-            let interface = bindings.generate().map_err(|e| {
-                format!(
+            let interface = bindings.generate().map_err(|e| Refused {
+                message: format!(
                     "cannot generate the Rust bindings of {}: {e}",
                     header.display()
-                )
+                ),
+                tool_missing: e.is_toolchain_missing(),
             })?;
             files.push(File {
                 path: "src/interface.rs".to_owned(),
@@ -195,6 +222,7 @@ pub fn project(
     Ok((
         Project {
             files,
+            interface_header: Some(header_copy(lang, &header_name)),
             library,
             build,
             note,
@@ -204,6 +232,14 @@ pub fn project(
 }
 
 /// The README of a project made from a header: only commands that exist.
+/// Where a project keeps its copy of the interface's header `header`.
+fn header_copy(lang: Lang, header: &str) -> String {
+    match lang {
+        Lang::Rust => format!("interface/{header}"),
+        _ => format!("include/{header}"),
+    }
+}
+
 fn readme(
     name: &str,
     lang: Lang,
@@ -223,15 +259,18 @@ fn readme(
         text.push_str(command);
         text.push('\n');
     }
-    let header_path = match lang {
-        Lang::Rust => format!("interface/{header}"),
-        _ => format!("include/{header}"),
-    };
+    let header_path = header_copy(lang, header);
     text.push_str(&format!(
         "tenon check {library}\ntenon check --interface {header_path} {library}\n```\n\n\
          The second check also calls every method of the interface with edge-case \
          arguments.\n\n"
     ));
+    if lang == Lang::Zig {
+        text.push_str(
+            "With Zig from `pip install ziglang`, which installs no `zig` command, build with \
+             `python3 -m ziglang build`.\n\n",
+        );
+    }
     match lang {
         Lang::C | Lang::Cpp => text.push_str(&format!(
             "{source}\

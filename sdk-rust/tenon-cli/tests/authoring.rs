@@ -102,6 +102,89 @@ fn a_header_that_breaks_the_convention_is_refused_with_the_reason() {
     );
 }
 
+/// A header of an example interface would get stubs that `tenon check`'s
+/// probes of that interface fail (an empty greeting, a kv store that keeps
+/// nothing), so `tenon new` refuses it and names the example to use instead.
+#[test]
+fn a_header_of_an_example_interface_is_refused_for_the_example() {
+    let dir = scratch("authoring", "example-header");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for short in ["greeter", "kv", "processor"] {
+        let header = root
+            .join("examples-c/interfaces/tenon_examples")
+            .join(format!("{short}.h"))
+            .display()
+            .to_string();
+        for lang in ["c", "cpp", "zig"] {
+            let project = dir.join(format!("{short}-{lang}"));
+            let output = run(&[
+                "new",
+                "p",
+                "--lang",
+                lang,
+                "--dir",
+                &project.display().to_string(),
+                "--interface",
+                &header,
+            ]);
+            let message = stderr(&output);
+            assert_eq!(output.status.code(), Some(2), "{short} {lang}: {message}");
+            assert!(
+                message.contains(&format!("org.tenon.example.{short} version 1"))
+                    && message.contains(&format!("`--interface {short}`")),
+                "{message}"
+            );
+            assert!(!project.exists(), "nothing is written");
+        }
+    }
+
+    // Another version of an example's id is not probed: stubs pass, so it
+    // is an interface like any other.
+    let kv2 = std::fs::read_to_string(root.join("examples-c/interfaces/tenon_examples/kv.h"))
+        .unwrap()
+        .replace("EXAMPLE_KV_VERSION 1u", "EXAMPLE_KV_VERSION 2u");
+    assert!(
+        kv2.contains("EXAMPLE_KV_VERSION 2u"),
+        "the version is replaced"
+    );
+    let header = dir.join("kv2.h");
+    std::fs::write(&header, kv2).unwrap();
+    let project = dir.join("kv2-c");
+    let output = run(&[
+        "new",
+        "p",
+        "--lang",
+        "c",
+        "--dir",
+        &project.display().to_string(),
+        "--interface",
+        &header.display().to_string(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+/// A Rust project from a header needs libclang for its bindings: without
+/// it `tenon new` exits with 3, as `tenon bindgen` does, not with the 2 of a
+/// wrong command line, and writes nothing.
+#[test]
+fn a_rust_project_from_a_header_without_libclang_exits_3() {
+    let dir = scratch("authoring", "no-libclang");
+    let header = write_header(&dir, HEADER);
+    let nowhere = dir.join("no-libclang-here");
+    std::fs::create_dir_all(&nowhere).unwrap();
+    let project = dir.join("p");
+    let output = support::tenon()
+        .env("LIBCLANG_PATH", &nowhere)
+        .args(["new", "p", "--lang", "rust", "--dir"])
+        .arg(&project)
+        .args(["--interface", &header])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(stderr(&output).contains("libclang"), "{}", stderr(&output));
+    assert!(!project.exists(), "nothing is written");
+}
+
 #[test]
 fn new_writes_a_stub_per_method() {
     let dir = scratch("authoring", "stubs");
@@ -119,6 +202,12 @@ fn new_writes_a_stub_per_method() {
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stdout(&output).contains("implementing com.acme.shapes version 1"));
+    // The next steps include the check that calls the header's methods.
+    assert!(
+        stdout(&output).contains("\n  tenon check --interface include/shapes.h "),
+        "{}",
+        stdout(&output)
+    );
     let source = std::fs::read_to_string(project.join("src/plugin.cpp")).unwrap();
     assert!(
         source.contains("tenon::vtable<acme_shapes_v1, &P::name, &P::area>"),
@@ -332,6 +421,15 @@ fn a_c_project_rebuilds_when_its_interface_header_changes() {
         make(&["-q"]).status.code(),
         Some(1),
         "a changed include/shapes.h must make the library out of date"
+    );
+    // `make check` runs the check that calls the header's methods.
+    let tenon = format!("TENON={}", env!("CARGO_BIN_EXE_tenon"));
+    let checked = make(&["check", &tenon]);
+    let report = String::from_utf8_lossy(&checked.stdout);
+    assert!(
+        checked.status.success() && report.contains("PASS  methods:com.acme.shapes"),
+        "{report}{}",
+        String::from_utf8_lossy(&checked.stderr)
     );
 }
 

@@ -84,11 +84,61 @@ fn usage_errors_exit_with_status_2() {
         &["new", "p", "--lang", "cobol"],
         &["new", "p", "--lang", "c", "--interface", "nope"],
         &["new", "Not-A-Name", "--lang", "c"],
+        // A deadline of 0 s cannot be met: refused rather than read as 1 s.
+        &["inspect", "--timeout", "0", "x"],
+        &["check", "--timeout", "0", "x"],
+        &["check", "--total-timeout", "0", "x"],
+        &["check", "--timeout", "1.5", "x"],
     ] {
         let output = run(args);
         assert_eq!(output.status.code(), Some(2), "tenon {args:?}");
         assert!(!stderr(&output).is_empty(), "tenon {args:?} says why");
     }
+}
+
+/// A reader that goes away (`tenon check PATH | head -1`) neither panics
+/// `tenon` nor changes its exit status: the output has nowhere to go, the
+/// verdict still does.
+#[cfg(unix)]
+#[test]
+fn a_closed_stdout_is_no_panic_and_keeps_the_exit_status() {
+    use std::os::fd::OwnedFd;
+    use std::os::unix::net::UnixStream;
+    use std::process::Stdio;
+
+    let dir = scratch(SCRATCH, "closed-stdout");
+    let missing = dir.join("missing.so").display().to_string();
+    let project = dir.join("p").display().to_string();
+    let cases: [(&[&str], i32); 5] = [
+        (&["check", &missing], 1),
+        (&["check", "--json", &missing], 1),
+        (&["inspect", "--json", &missing], 1),
+        (&["new", "p", "--lang", "c", "--dir", &project], 0),
+        (&["--version"], 0),
+    ];
+    for (args, status) in cases {
+        // The reader is closed before `tenon` starts, so every write to
+        // stdout fails with EPIPE, deterministically.
+        let (writer, reader) = UnixStream::pair().unwrap();
+        drop(reader);
+        let output = tenon()
+            .args(args)
+            .stdout(Stdio::from(OwnedFd::from(writer)))
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        let message = stderr(&output);
+        assert!(!message.contains("panicked"), "tenon {args:?}: {message}");
+        assert_eq!(
+            output.status.code(),
+            Some(status),
+            "tenon {args:?}: {message}"
+        );
+    }
+    assert!(
+        dir.join("p/src/plugin.c").is_file(),
+        "the project is written"
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -363,6 +413,195 @@ fn check_fails_with_a_useful_report_on_bad_plugins() {
             assert_eq!(check["error"]["kind"], kind, "{path}: {check}");
         }
     }
+}
+
+/// `not_a_library` covers a directory too, where the usual hint (build a
+/// shared library) would send the user the wrong way: the hint says to give
+/// the library's file.
+#[test]
+fn check_on_a_directory_hints_at_the_path_not_at_the_build() {
+    let dir = scratch(SCRATCH, "a-directory");
+    let output = run_path(&["check", "--json"], &dir);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report = json(&output);
+    let load = &report["checks"][0];
+    assert_eq!(load["name"], "load", "{report}");
+    assert_eq!(load["error"]["kind"], "not_a_library", "{report}");
+    let hint = load["details"][0].as_str().unwrap_or_default();
+    assert!(
+        hint.contains("not of a directory") && !hint.contains("-shared"),
+        "{report}"
+    );
+}
+
+/// A library whose own headers are fine but which needs a library that is
+/// gone is `not_a_library` too; the hint names the dependency, not the
+/// build of the plugin as a shared library, which it already is.
+#[cfg(target_os = "linux")]
+#[test]
+fn check_on_a_library_missing_a_dependency_hints_at_the_dependency() {
+    let cc = compiler_from_env("CC", "cc");
+    if !have(
+        &[&cc],
+        "a C compiler builds the library and the one it needs",
+    ) {
+        return;
+    }
+    let dir = scratch(SCRATCH, "missing-dependency");
+    std::fs::write(dir.join("dep.c"), "int dep(void) { return 2; }\n").unwrap();
+    std::fs::write(dir.join("lib.c"), "int f(void) { return 1; }\n").unwrap();
+    let dep = dir.join("libtenon_gone_dep.so");
+    build(
+        &dir,
+        &cc,
+        &["-shared", "-fPIC", "dep.c", "-o", dep.to_str().unwrap()],
+        &[],
+    );
+    build(
+        &dir,
+        &cc,
+        &[
+            "-shared",
+            "-fPIC",
+            "lib.c",
+            "-Wl,--no-as-needed",
+            "-L.",
+            "-ltenon_gone_dep",
+            "-o",
+            "libneeds_dep.so",
+        ],
+        &[],
+    );
+    std::fs::remove_file(&dep).unwrap();
+    for args in [&["check", "--json"][..], &["check", "--json", "--isolated"]] {
+        let output = run_path(args, &dir.join("libneeds_dep.so"));
+        assert_eq!(output.status.code(), Some(1), "tenon {args:?}");
+        let report = json(&output);
+        let load = &report["checks"][0];
+        assert_eq!(load["error"]["kind"], "not_a_library", "{report}");
+        let message = load["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains("libtenon_gone_dep.so"), "{message}");
+        let hint = load["details"][0].as_str().unwrap_or_default();
+        assert!(
+            hint.contains("a library it needs") && !hint.contains("-shared"),
+            "tenon {args:?}: {hint}"
+        );
+    }
+}
+
+/// The dynamic loader's refusal of an executable names the file once, and
+/// never by the private `/proc/self/fd/N` name an isolated load opens it
+/// under. `tenon` itself is the executable (a PIE, which glibc refuses).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_refused_executable_is_named_once_by_its_own_path() {
+    let exe = Path::new(env!("CARGO_BIN_EXE_tenon"));
+    for args in [
+        &["inspect", "--json"][..],
+        &["check", "--json"],
+        &["check", "--json", "--isolated"],
+    ] {
+        let output = run_path(args, exe);
+        assert_eq!(output.status.code(), Some(1), "tenon {args:?}");
+        let report = json(&output);
+        let error = if args[0] == "inspect" {
+            &report["error"]
+        } else {
+            &report["checks"][0]["error"]
+        };
+        assert_eq!(error["kind"], "not_a_library", "tenon {args:?}: {report}");
+        let message = error["message"].as_str().unwrap_or_default();
+        let reason = message
+            .split_once("not a loadable shared library: ")
+            .map(|(_, reason)| reason);
+        assert_eq!(
+            reason.map(|r| r.starts_with("cannot dynamically load")),
+            Some(true),
+            "tenon {args:?}: {message}"
+        );
+    }
+}
+
+/// docs/cli.md with its line breaks and indentation folded into single
+/// spaces, to look for a phrase that may be wrapped.
+fn cli_md() -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/cli.md");
+    let text = std::fs::read_to_string(path).unwrap();
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `tenon check --interface HEADER` on the widget fixtures: each failure
+/// carries its kind in `error`, and every such kind is one docs/cli.md
+/// names for scripts to branch on. A header describing an interface the
+/// plugin does not offer is a documented warning.
+#[cfg(target_os = "linux")]
+#[test]
+fn check_with_a_header_reports_documented_kinds_and_warnings() {
+    let docs = cli_md();
+    let header = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/acme_widget.h");
+    let header = header.to_str().unwrap();
+    for (fixture, check, kind) in [
+        ("widget", "methods:com.acme.widget", None),
+        (
+            "widget_unknown_status",
+            "methods:com.acme.widget",
+            Some("unknown_status"),
+        ),
+        (
+            "widget_invalid_utf8",
+            "methods:com.acme.widget",
+            Some("invalid_output"),
+        ),
+        (
+            "widget_crash_on_empty",
+            "methods:com.acme.widget",
+            Some("crashed"),
+        ),
+        ("widget_null_slot", "interfaces", Some("null_slot")),
+    ] {
+        let output = run_path(
+            &["check", "--json", "--interface", header],
+            &c_fixture(fixture),
+        );
+        let report = json(&output);
+        let step = report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == check)
+            .unwrap_or_else(|| panic!("{fixture}: no check {check} in {report}"));
+        match kind {
+            None => {
+                assert_eq!(output.status.code(), Some(0), "{fixture}: {report}");
+                assert_eq!(step["status"], "pass", "{fixture}: {step}");
+            }
+            Some(kind) => {
+                assert_eq!(output.status.code(), Some(1), "{fixture}: {report}");
+                assert_eq!(step["status"], "fail", "{fixture}: {step}");
+                assert_eq!(step["error"]["kind"], kind, "{fixture}: {step}");
+                assert!(
+                    docs.contains(&format!("`{kind}`")),
+                    "docs/cli.md does not name the kind {kind}"
+                );
+            }
+        }
+    }
+
+    let output = run_path(
+        &["check", "--json", "--interface", header],
+        &c_plugin("greeter"),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let report = json(&output);
+    let warnings = report["checks"][1]["warnings"].to_string();
+    assert!(
+        warnings.contains("describes com.acme.widget, which the plugin does not offer"),
+        "{report}"
+    );
+    assert!(
+        docs.contains("header that describes an interface the plugin does not offer"),
+        "docs/cli.md does not list the warning"
+    );
 }
 
 #[test]
@@ -834,6 +1073,31 @@ fn new_zig_projects_build_with_zig_and_pass_check() {
         args.push("build");
         build(&project, zig[0], &args, &[]);
         assert_check_passes(&project.join(library), interface);
+    }
+}
+
+/// Zig from `pip install ziglang` (the way the top README installs it)
+/// has no `zig` command: a Zig project's README says how to build with it,
+/// for an example interface and for a header alike.
+#[test]
+fn new_zig_projects_say_how_to_build_with_zig_from_pip() {
+    let dir = scratch(SCRATCH, "new_zig_readme");
+    let header = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/acme_widget.h");
+    for (name, interface) in [("ex", "greeter"), ("hdr", header.to_str().unwrap())] {
+        let project = dir.join(name);
+        let output = run(&[
+            "new",
+            name,
+            "--lang",
+            "zig",
+            "--dir",
+            project.to_str().unwrap(),
+            "--interface",
+            interface,
+        ]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let readme = std::fs::read_to_string(project.join("README.md")).unwrap();
+        assert!(readme.contains("`python3 -m ziglang build`"), "{readme}");
     }
 }
 

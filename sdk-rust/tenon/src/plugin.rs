@@ -180,7 +180,7 @@ impl Plugin {
         let library =
             unsafe { libloading::Library::new(&loader_path) }.map_err(|e| Error::NotALibrary {
                 path: path.clone(),
-                reason: e.to_string(),
+                reason: loader_reason(e.to_string(), &loader_path),
             })?;
         let entry = entry_point(&library, &path)?;
         // An entry that is data must never be called: proven a function
@@ -573,4 +573,17 @@ fn entry_point(
     Err(Error::MissingEntry {
         path: path.to_path_buf(),
     })
+}
+
+/// What the dynamic loader said about a file it refused, without the name
+/// it was given at the front (glibc's `dlerror` starts with it): the error
+/// already names the file, and that name is the private `/proc/self/fd/N`
+/// when the file was opened first (isolated loading, copy-on-load), which
+/// the user never gave. A library the file needs keeps its name.
+fn loader_reason(message: String, loader_path: &Path) -> String {
+    let given = format!("{}: ", loader_path.display());
+    match message.strip_prefix(&given) {
+        Some(reason) => reason.to_owned(),
+        None => message,
+    }
 }

@@ -16,12 +16,23 @@ pub struct CheckArgs {
     /// Show the details of passing checks too.
     #[arg(short, long)]
     pub verbose: bool,
-    /// Seconds each check may take before it counts as hung.
-    #[arg(long, value_name = "SECONDS", default_value_t = super::DEFAULT_STEP_TIMEOUT)]
+    /// Seconds each check may take before it counts as hung (a whole
+    /// number, 1 or more).
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = super::DEFAULT_STEP_TIMEOUT,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
     pub timeout: u64,
     /// Seconds all the checks together may take; checks left when it
-    /// is spent fail as not run (timed_out).
-    #[arg(long, value_name = "SECONDS", default_value_t = super::DEFAULT_TOTAL_TIMEOUT)]
+    /// is spent fail as not run (timed_out). A whole number, 1 or more.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = super::DEFAULT_TOTAL_TIMEOUT,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
     pub total_timeout: u64,
     /// Run every check in this process (no crash isolation; for
     /// debugging a check under a debugger).

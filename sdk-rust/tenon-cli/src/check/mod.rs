@@ -87,7 +87,7 @@ impl Cases {
         if args.json {
             crate::json::print(&report::json(path, &checks));
         } else {
-            print!("{}", report::text(path, &checks, args.verbose));
+            crate::print_out(&report::text(path, &checks, args.verbose));
         }
         if report::passed(&checks) {
             ExitCode::SUCCESS

@@ -189,7 +189,7 @@ fn step_load(loader: &Loader) -> Outcome {
         }
         Err(error) => {
             let mut outcome = Outcome::from_error("refused at load", &error);
-            outcome.details = vec![hint(&error)];
+            outcome.details = vec![hint(&error, path)];
             outcome
         }
     }
@@ -239,10 +239,28 @@ fn load_details(info: &PluginInfo) -> Vec<String> {
     details
 }
 
-/// What to do about a load error, in one line.
-fn hint(error: &tenon::Error) -> String {
+/// What to do about a load error, in one line. `not_a_library` also covers
+/// a path that is no file, one this user cannot read, and a file whose
+/// headers are a library's but that the dynamic loader refused (most often
+/// for a library it needs), where rebuilding it as a shared library would
+/// not help: those are told apart by looking at `path`.
+fn hint(error: &tenon::Error, path: &Path) -> String {
+    let unreadable = || {
+        std::fs::File::open(path).is_err_and(|e| e.kind() == std::io::ErrorKind::PermissionDenied)
+    };
     let hint = match error.kind() {
         "file_not_found" => "check the path",
+        "not_a_library" if path.is_dir() => {
+            "give the path of the plugin's library file, not of a directory"
+        }
+        "not_a_library" if unreadable() => {
+            "make the file readable by the user that loads it (its permissions deny reading)"
+        }
+        "not_a_library" if tenon::LibraryFile::read(path).is_ok() => {
+            "the file's headers are a shared library's, but the dynamic loader refused it \
+             (the message says why): most often a library it needs is missing or not on the \
+             loader's search path (ldd lists them on Linux); or it is an executable"
+        }
         "not_a_library" => {
             "build the plugin as a shared library (-shared, crate-type = [\"cdylib\"])"
         }
@@ -270,6 +288,14 @@ fn hint(error: &tenon::Error) -> String {
         "invalid_interface_table" => {
             "list each interface once, with an id and a vtable, end the table with NULL and set \
              interface_count to the number of entries (TENON_PLUGIN does all of this)"
+        }
+        "crashed" => {
+            "the dynamic loader, an initializer of the library (or of a library it needs) or \
+             tenon_plugin_v1 crashed or ended the process while loading"
+        }
+        "timed_out" => {
+            "an initializer of the library (or of a library it needs) or tenon_plugin_v1 hangs \
+             while loading; raise --timeout if it is only slow"
         }
         _ => "see docs/ABI.md, \"What a host verifies at load\"",
     };
