@@ -53,6 +53,10 @@ fn create(
     return status;
 }
 
+// A panic aborts the process. The SDK's handler writes the panic's message
+// last, so a host that runs this plugin isolated names it in the crash.
+pub const panic = tenon.panic;
+
 comptime {
     // The descriptor, its NULL-terminated interface table, and the export
     // tenon_plugin_v1 returning it; nothing to free, so the default destroy.

@@ -52,6 +52,10 @@ fn process(
     return c.TENON_OK;
 }
 
+// A panic aborts the process. The SDK's handler writes the panic's message
+// last, so a host that runs this plugin isolated names it in the crash.
+pub const panic = tenon.panic;
+
 comptime {
     // The descriptor, its NULL-terminated interface table, and the export
     // tenon_plugin_v1 returning it. Stateless, so the SDK's default create

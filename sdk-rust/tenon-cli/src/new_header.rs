@@ -718,7 +718,9 @@ pub fn zig_source(name: &str, model: &InterfaceModel) -> String {
         .map(|m| format!("                .{} = {prefix}_{},", m.name, m.name))
         .collect();
     text.push_str(&format!(
-        "comptime {{\n    tenon.exportPlugin(.{{\n        .name = \"{name}\",\n        \
+        "// A panic aborts the process. The SDK's handler writes the panic's message\n\
+         // last, so a host that runs this plugin isolated names it in the crash.\n\
+         pub const panic = tenon.panic;\n\ncomptime {{\n    tenon.exportPlugin(.{{\n        .name = \"{name}\",\n        \
          .version = \"0.1.0\",\n        .description = \"{name}: implements {id}\",\n        \
          .flags = c.TENON_PLUGIN_THREAD_SAFE,\n        .interfaces = &.{{\n            \
          tenon.interface(c.{id_macro}, c.{version_macro}, c.{vtable}, .{{\n{}\n            \

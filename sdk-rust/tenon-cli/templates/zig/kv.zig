@@ -102,6 +102,10 @@ fn destroy(instance: ?*anyopaque) callconv(.c) void {
     allocator.destroy(self);
 }
 
+// A panic aborts the process. The SDK's handler writes the panic's message
+// last, so a host that runs this plugin isolated names it in the crash.
+pub const panic = tenon.panic;
+
 comptime {
     // The descriptor, its NULL-terminated interface table, and the export
     // tenon_plugin_v1 returning it.
