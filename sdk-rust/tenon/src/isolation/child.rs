@@ -49,6 +49,9 @@ thread_local! {
     static CURRENT_SLOT: Cell<Option<usize>> = const { Cell::new(None) };
     /// A reusable encoding buffer for callbacks.
     static CALLBACK_BYTES: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    /// The address of the last buffer of this thread's call whose
+    /// `reserve` was refused for lack of room (compared, never read).
+    static REFUSED: Cell<usize> = const { Cell::new(0) };
 }
 
 /// Runs the child; never returns.
@@ -225,8 +228,18 @@ unsafe extern "C" fn reserve_in_area(buffer: *mut tenon_buffer, additional: usiz
     if buffer.capacity - buffer.len >= additional {
         Status::OK.0
     } else {
+        REFUSED.with(|refused| refused.set(buffer as *const tenon_buffer as usize));
         Status::OUT_OF_MEMORY.0
     }
+}
+
+/// Said in place of an error message that did not fit: the SDKs append a
+/// message whole, so a longer one would arrive as no message at all.
+fn message_too_long() -> String {
+    format!(
+        "(the plugin's error message was longer than the {} KiB an isolated call carries, and was dropped)",
+        ERROR_AREA >> 10
+    )
 }
 
 /// Serves the request in `slot`, writing the status and reply lengths.
@@ -243,6 +256,7 @@ fn serve(child: &Child, slot: &Slot<'_>) {
     let error_data = unsafe { reply.add(out_capacity) };
     let mut out = AreaBuffer::new(reply, out_capacity);
     let mut error = AreaBuffer::new(error_data, ERROR_AREA);
+    REFUSED.with(|refused| refused.set(0));
     let target = header.target.load(Ordering::Relaxed);
     let status = match header.op.load(Ordering::Relaxed) {
         op::CALL => call(
@@ -263,14 +277,25 @@ fn serve(child: &Child, slot: &Slot<'_>) {
             Status::INVALID_ARGUMENT.0,
         ),
     };
+    let refused = REFUSED.with(Cell::get) == &raw const error.raw as usize;
+    if status != Status::OK.0 && refused && error.written(error_data, ERROR_AREA).is_some() {
+        let _ = message(&mut error.raw, &message_too_long(), status);
+    }
     let out_len = out.written(reply, out_capacity);
     let error_len = error.written(error_data, ERROR_AREA).unwrap_or(0);
-    let (status, out_len) = match out_len {
-        Some(len) => (status, len),
-        None => (Status::INVALID_ARGUMENT.0, 0),
+    // As in process: a failure is the plugin's own, whatever it left in
+    // its output; a success whose output cannot be trusted is reported by
+    // the host as `invalid_output`, and nothing of it is sent.
+    let (status, out_len, error_len, corrupted) = match out_len {
+        Some(len) => (status, len, error_len, false),
+        None if status == Status::OK.0 => (Status::ERROR.0, 0, 0, true),
+        None => (status, 0, error_len, false),
     };
     header.out_len.store(out_len as u64, Ordering::Relaxed);
     header.error_len.store(error_len as u64, Ordering::Relaxed);
+    header
+        .out_corrupted
+        .store(u32::from(corrupted), Ordering::Relaxed);
     header.status.store(status as u32, Ordering::Relaxed);
 }
 

@@ -16,7 +16,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Condvar, Mutex, Weak};
 use std::time::{Duration, Instant};
-use tenon_interface::remote::report_fault;
+use tenon_interface::remote::{report_fault, report_invalid_output};
 use tenon_interface::sys::{tenon_buffer, tenon_status};
 use tenon_interface::{Fault, Status, WireArg};
 
@@ -442,6 +442,10 @@ impl Process {
                     || Status(status).is_fault()
                 {
                     return Outcome::Violation;
+                }
+                if header.out_corrupted.load(Ordering::Acquire) != 0 {
+                    // SAFETY: `error` is live for the call (caller).
+                    return Outcome::Done(unsafe { report_invalid_output(error) });
                 }
                 if !out.is_null() {
                     // SAFETY: `out` is live for the call (caller). One copy,
