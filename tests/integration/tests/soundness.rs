@@ -3,6 +3,8 @@
 //! would read freed or uninitialized memory without the check it covers;
 //! CI runs this file under valgrind (`.ci/run`).
 
+mod support;
+
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -188,4 +190,46 @@ fn a_host_service_may_destroy_the_instance_that_calls_it() {
     // Let the worker see that it was destroyed and end.
     thread::sleep(Duration::from_millis(50));
     assert!(slot.lock().unwrap().is_none());
+}
+
+#[test]
+fn an_output_buffer_a_plugin_abuses_is_refused_and_the_instance_goes_on() {
+    support::hostile::check_buffer_abuse(&Plugin::load(c_fixture("buffer_abuse")).unwrap(), false);
+}
+
+#[test]
+fn host_services_called_with_forbidden_arguments_refuse_them() {
+    let plugin = Plugin::loader()
+        .services(support::hostile::host_greeter())
+        .load(c_fixture("host_service_abuse"))
+        .unwrap();
+    support::hostile::check_host_service_abuse(&plugin);
+}
+
+#[test]
+fn a_create_that_breaks_its_rules_is_create_failed_or_a_working_instance() {
+    support::hostile::check_create_abuse(&Plugin::load(c_fixture("create_abuse")).unwrap(), false);
+}
+
+#[test]
+fn a_reused_buffer_whose_callbacks_a_plugin_overwrote_serves_the_next_call() {
+    let abuser = Plugin::load(c_fixture("buffer_abuse")).unwrap();
+    let abused = abuser.instantiate("").unwrap();
+    let good = Plugin::load(c_fixture("plain_greeter")).unwrap();
+    let served = good.instantiate("").unwrap();
+    let mut out = tenon::HostBuffer::new();
+    // The plugin sets `reserve` and `host_data` of the buffer to NULL.
+    let clobbered = abused
+        .interface::<dyn Greeter>()
+        .unwrap()
+        .reusing(&mut out)
+        .greet("clobber-callbacks")
+        .map(str::to_owned);
+    assert_eq!(clobbered.unwrap(), "");
+    // The next plugin lent the same buffer grows it through `reserve`.
+    let greeter = served.interface::<dyn Greeter>().unwrap();
+    assert_eq!(
+        greeter.reusing(&mut out).greet("Ada").unwrap(),
+        "Hello, Ada!"
+    );
 }

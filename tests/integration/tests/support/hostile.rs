@@ -1,0 +1,106 @@
+//! Plugins that break the rules of `plugin.h` at run time (their buffers,
+//! their `create`, the host services they call), checked the same way in
+//! process (`tests/soundness.rs`, which CI runs under valgrind) and isolated
+//! (`tests/isolated_basics.rs`): each breach must end in the documented
+//! error or behaviour, with the host and the instance going on.
+
+use tenon::{CallResult, Error, HostServices, Plugin, Status};
+use tenon_example_interfaces::Greeter;
+
+/// What an isolated call says instead of an error message that does not
+/// fit in its reply.
+pub const MESSAGE_DROPPED: &str =
+    "(the plugin's error message was longer than the 64 KiB an isolated call carries, and was dropped)";
+
+/// The fixture `buffer_abuse`: an output buffer whose bookkeeping the
+/// plugin corrupted is `invalid_output`; a `reserve` too large to grant is
+/// `TENON_OUT_OF_MEMORY` to the plugin; an error message beside a success
+/// is ignored, one that is not UTF-8 is kept lossily, and one of a mebibyte
+/// is kept whole in process (`isolated` false) or replaced by
+/// [`MESSAGE_DROPPED`].
+pub fn check_buffer_abuse(plugin: &Plugin, isolated: bool) {
+    let instance = plugin.instantiate("").unwrap();
+    let greeter = instance.interface::<dyn Greeter>().unwrap();
+    for abuse in ["len-past-capacity", "data-moved"] {
+        let error = greeter.greet(abuse).unwrap_err();
+        assert_eq!(error.kind_name(), "invalid_output", "{abuse}: {error}");
+        assert!(
+            error.message().contains("corrupted an output buffer"),
+            "{abuse}: {error}"
+        );
+    }
+    assert_eq!(
+        greeter.greet("huge-reserve").unwrap(),
+        "max=4 rest=4 half=4"
+    );
+    assert_eq!(greeter.greet("error-and-ok").unwrap(), "fine");
+    let error = greeter.greet("bad-utf8-error").unwrap_err();
+    assert_eq!(error.kind_name(), "error", "{error}");
+    assert_eq!(error.message(), "bad \u{fffd} byte");
+    let error = greeter.greet("big-error").unwrap_err();
+    assert_eq!(error.kind_name(), "error", "{error}");
+    if isolated {
+        assert_eq!(error.message(), MESSAGE_DROPPED);
+    } else {
+        assert_eq!(error.message(), "m".repeat(1 << 20));
+    }
+    // The instance goes on.
+    assert_eq!(greeter.greet("Ada").unwrap(), "Hello, Ada!");
+}
+
+/// Host services offering a greeter that answers "host says hello to
+/// <name>", for the relay and abuse fixtures to call.
+pub fn host_greeter() -> HostServices {
+    struct HostGreeter;
+    impl Greeter for HostGreeter {
+        fn greet(&self, name: &str) -> CallResult<String> {
+            Ok(format!("host says hello to {name}"))
+        }
+    }
+    HostServices::new().offer::<dyn Greeter, _>(HostGreeter)
+}
+
+/// The fixture `host_service_abuse`, loaded with [`host_greeter`]: logging
+/// at unknown levels, with a NULL message or no host, and looking up an id
+/// that is not UTF-8 or NULL pass; the offered greeter called with a NULL
+/// instance, a name that is not UTF-8 or NULL, or no output buffer answers
+/// `TENON_INVALID_ARGUMENT` (3), with or without an error buffer.
+pub fn check_host_service_abuse(plugin: &Plugin) {
+    let instance = plugin.instantiate("").unwrap();
+    let greeter = instance.interface::<dyn Greeter>().unwrap();
+    assert_eq!(
+        greeter.greet("").unwrap(),
+        "bad_id=null null_id=null null_out_instance=vtable null_instance=3 bad_utf8=3 \
+         null_name=3 null_out=3 null_error=3 ok=0: host says hello to ok"
+    );
+}
+
+/// The fixture `create_abuse`: a `create` that stores an instance and
+/// fails is `create_failed` and its instance is never destroyed; one that
+/// writes a message and succeeds gives a working instance; messages are
+/// kept as [`check_buffer_abuse`] says.
+pub fn check_create_abuse(plugin: &Plugin, isolated: bool) {
+    let message = |config| match plugin.instantiate(config) {
+        Err(Error::CreateFailed {
+            status, message, ..
+        }) => {
+            assert_eq!(status, Status::ERROR, "{config}");
+            message
+        }
+        other => panic!("{config}: expected create_failed, got {:?}", other.err()),
+    };
+    // The fixture aborts if the instance it stored is destroyed.
+    assert_eq!(
+        message("fail-with-instance"),
+        "failed, but stored an instance"
+    );
+    let instance = plugin.instantiate("ok-with-message").unwrap();
+    let greeter = instance.interface::<dyn Greeter>().unwrap();
+    assert_eq!(greeter.greet("Ada").unwrap(), "Hello, Ada!");
+    assert_eq!(message("fail-bad-utf8"), "bad \u{fffd} byte");
+    if isolated {
+        assert_eq!(message("fail-big-message"), MESSAGE_DROPPED);
+    } else {
+        assert_eq!(message("fail-big-message"), "m".repeat(1 << 20));
+    }
+}
