@@ -203,7 +203,23 @@ fn host_services_called_with_forbidden_arguments_refuse_them() {
         .services(support::hostile::host_greeter())
         .load(c_fixture("host_service_abuse"))
         .unwrap();
-    support::hostile::check_host_service_abuse(&plugin);
+    let events = support::capture_events(|| support::hostile::check_host_service_abuse(&plugin));
+    // The log calls it could read arrived; the one it could not says why.
+    let logged: Vec<_> = events
+        .iter()
+        .filter(|event| event.plugin == "fixture-host-service-abuse")
+        .map(|event| event.message.as_str())
+        .collect();
+    for expected in [
+        "level 0",
+        "level 99",
+        "level -1",
+        "not \u{fffd} UTF-8",
+        "(an unreadable log message: a NULL pointer was passed with length 5)",
+        "(an unreadable log message: a length of 18446744073709551615 bytes was passed, larger than any object)",
+    ] {
+        assert!(logged.contains(&expected), "{expected:?} not in {logged:?}");
+    }
 }
 
 #[test]

@@ -469,7 +469,7 @@ unsafe extern "C" fn log(_host: *const tenon_host, level: tenon_log_level, text:
     // SAFETY: `plugin.h` makes the message a slice borrowed for the call.
     let text = match unsafe { tenon_interface::raw::str_bytes(text, &scope) } {
         Ok(bytes) => String::from_utf8_lossy(bytes).into_owned(),
-        Err(_) => "(a log message with a NULL pointer)".to_owned(),
+        Err(unreadable) => format!("(an unreadable log message: {})", unreadable.message()),
     };
     let line = format!("{LOG_PREFIX}{}:{}\n", level as i64, escape(&text));
     let _ = std::io::stderr().lock().write_all(line.as_bytes());

@@ -61,17 +61,18 @@ pub fn host_greeter() -> HostServices {
 }
 
 /// The fixture `host_service_abuse`, loaded with [`host_greeter`]: logging
-/// at unknown levels, with a NULL message or no host, and looking up an id
-/// that is not UTF-8 or NULL pass; the offered greeter called with a NULL
-/// instance, a name that is not UTF-8 or NULL, or no output buffer answers
-/// `TENON_INVALID_ARGUMENT` (3), with or without an error buffer.
+/// at unknown levels, with a NULL message, one of length `SIZE_MAX` or no
+/// host, and looking up an id that is not UTF-8, NULL or of length
+/// `SIZE_MAX` pass; the offered greeter called with a NULL instance, a name
+/// that is not UTF-8, NULL or of length `SIZE_MAX`, or no output buffer
+/// answers `TENON_INVALID_ARGUMENT` (3), with or without an error buffer.
 pub fn check_host_service_abuse(plugin: &Plugin) {
     let instance = plugin.instantiate("").unwrap();
     let greeter = instance.interface::<dyn Greeter>().unwrap();
     assert_eq!(
         greeter.greet("").unwrap(),
-        "bad_id=null null_id=null null_out_instance=vtable null_instance=3 bad_utf8=3 \
-         null_name=3 null_out=3 null_error=3 ok=0: host says hello to ok"
+        "bad_id=null null_id=null huge_id=null null_out_instance=vtable null_instance=3 \
+         bad_utf8=3 null_name=3 huge_name=3 null_out=3 null_error=3 ok=0: host says hello to ok"
     );
 }
 
