@@ -281,6 +281,15 @@ fn serve(child: &Child, slot: &Slot<'_>) {
     if status != Status::OK.0 && refused && error.written(error_data, ERROR_AREA).is_some() {
         let _ = message(&mut error.raw, &message_too_long(), status);
     }
+    if status != Status::OK.0 && error.written(error_data, ERROR_AREA).is_none() {
+        // A failure whose message buffer the plugin corrupted: its bytes
+        // cannot be trusted, so the message is the one a host gives for
+        // such a buffer in process (the detail recorded on this thread
+        // meanwhile is never read).
+        error = AreaBuffer::new(error_data, ERROR_AREA);
+        // SAFETY: `error` is this call's buffer, just made whole again.
+        let _ = unsafe { tenon_interface::remote::report_invalid_output(&mut error.raw) };
+    }
     let out_len = out.written(reply, out_capacity);
     let error_len = error.written(error_data, ERROR_AREA).unwrap_or(0);
     // As in process: a failure is the plugin's own, whatever it left in

@@ -17,7 +17,8 @@ pub const MESSAGE_DROPPED: &str =
 /// `TENON_OUT_OF_MEMORY` to the plugin; an error message beside a success
 /// is ignored, one that is not UTF-8 is kept lossily, and one of a mebibyte
 /// is kept whole in process (`isolated` false) or replaced by
-/// [`MESSAGE_DROPPED`].
+/// [`MESSAGE_DROPPED`]; a failure whose message buffer was corrupted keeps
+/// its status and says so instead of its message.
 pub fn check_buffer_abuse(plugin: &Plugin, isolated: bool) {
     let instance = plugin.instantiate("").unwrap();
     let greeter = instance.interface::<dyn Greeter>().unwrap();
@@ -44,6 +45,14 @@ pub fn check_buffer_abuse(plugin: &Plugin, isolated: bool) {
     } else {
         assert_eq!(error.message(), "m".repeat(1 << 20));
     }
+    // A failure keeps its status; a message buffer the plugin corrupted
+    // is not read.
+    let error = greeter.greet("corrupt-error").unwrap_err();
+    assert_eq!(error.kind_name(), "not_found", "{error}");
+    assert_eq!(
+        error.message(),
+        "the plugin corrupted an output buffer (pointer, capacity or length changed without reserve)"
+    );
     // The instance goes on.
     assert_eq!(greeter.greet("Ada").unwrap(), "Hello, Ada!");
 }
