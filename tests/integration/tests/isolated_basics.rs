@@ -355,3 +355,18 @@ fn an_isolated_create_that_breaks_its_rules_is_create_failed_or_a_working_instan
         .unwrap();
     support::hostile::check_create_abuse(&plugin, true);
 }
+
+#[test]
+fn a_plugin_at_every_metadata_limit_loads_isolated_as_in_process() {
+    // 4096 interfaces with ids of 255 bytes: the handshake that carries
+    // them to the host is larger than 1 MiB.
+    let path = c_fixture("interface_count_at_limit");
+    let local = Plugin::load(&path).unwrap();
+    let remote = Plugin::loader().isolated(isolated()).load(&path).unwrap();
+    let interfaces = &remote.info().interfaces;
+    assert_eq!(interfaces.len(), 4096);
+    assert!(interfaces.iter().all(|offered| offered.id.len() == 255));
+    assert_eq!(interfaces.last().unwrap().id.get(251..), Some("xfff"));
+    assert_eq!(*interfaces, local.info().interfaces);
+    assert!(remote.ping(Duration::from_secs(5)).is_ok());
+}

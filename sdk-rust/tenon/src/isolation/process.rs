@@ -212,6 +212,13 @@ impl Process {
                     None => Err(self.failed("the child closed its control channel".to_owned())),
                 }
             }
+            Err(HandshakeError::TooLong) => {
+                self.kill();
+                Err(self.failed(format!(
+                    "the child's handshake is longer than the {} bytes any plugin's metadata takes; it broke the protocol",
+                    platform::MAX_HANDSHAKE
+                )))
+            }
         }
     }
 
