@@ -370,3 +370,13 @@ fn a_plugin_at_every_metadata_limit_loads_isolated_as_in_process() {
     assert_eq!(*interfaces, local.info().interfaces);
     assert!(remote.ping(Duration::from_secs(5)).is_ok());
 }
+
+#[test]
+fn an_isolated_plugin_that_is_not_thread_safe_is_not_reentered_through_a_host_service() {
+    let plugin = Plugin::loader()
+        .services(support::hostile::calls_back())
+        .isolated(isolated())
+        .load(c_fixture("relay_c"))
+        .unwrap();
+    support::hostile::check_reentry_refused(&plugin);
+}

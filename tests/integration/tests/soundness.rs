@@ -249,3 +249,12 @@ fn a_reused_buffer_whose_callbacks_a_plugin_overwrote_serves_the_next_call() {
         "Hello, Ada!"
     );
 }
+
+#[test]
+fn a_c_plugin_that_is_not_thread_safe_is_not_reentered_through_a_host_service() {
+    let plugin = Plugin::loader()
+        .services(support::hostile::calls_back())
+        .load(c_fixture("relay_c"))
+        .unwrap();
+    support::hostile::check_reentry_refused(&plugin);
+}

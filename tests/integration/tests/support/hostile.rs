@@ -114,3 +114,51 @@ pub fn check_create_abuse(plugin: &Plugin, isolated: bool) {
         assert_eq!(message("fail-big-message"), "m".repeat(1 << 20));
     }
 }
+
+thread_local! {
+    /// The instance a [`CallsBack`] greeter calls back into.
+    static CALLED_BACK: std::cell::RefCell<Option<tenon::Instance>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// A host greeter that calls back into the instance in [`CALLED_BACK`],
+/// which is in a call to it, and answers with the kind of error it got.
+struct CallsBack;
+
+impl Greeter for CallsBack {
+    fn greet(&self, _name: &str) -> CallResult<String> {
+        let inner = CALLED_BACK.with(|slot| {
+            let slot = slot.borrow();
+            let instance = slot.as_ref().expect("the test stored the instance");
+            instance.interface::<dyn Greeter>().unwrap().greet("inner")
+        });
+        match inner {
+            Ok(answer) => Ok(format!("re-entered: {answer}")),
+            Err(error) => Ok(format!("refused: {}", error.kind_name())),
+        }
+    }
+}
+
+/// Services offering [`CallsBack`].
+pub fn calls_back() -> HostServices {
+    HostServices::new().offer::<dyn Greeter, _>(CallsBack)
+}
+
+/// `plugin`, loaded with [`calls_back`], relays a greeting to the host's
+/// greeter and is not thread-safe: the host's greeter calling back into the
+/// same instance is refused with `reentrant_call` before the plugin is
+/// reached, and the instance goes on.
+pub fn check_reentry_refused(plugin: &Plugin) {
+    assert!(!plugin.info().thread_safe());
+    let instance = plugin.instantiate("").unwrap();
+    CALLED_BACK.with(|slot| *slot.borrow_mut() = Some(instance));
+    for _ in 0..2 {
+        let answer = CALLED_BACK.with(|slot| {
+            let slot = slot.borrow();
+            let greeter = slot.as_ref().unwrap().interface::<dyn Greeter>().unwrap();
+            greeter.greet("outer")
+        });
+        assert_eq!(answer.unwrap(), "relayed: refused: reentrant_call");
+    }
+    CALLED_BACK.with(|slot| slot.borrow_mut().take());
+}
