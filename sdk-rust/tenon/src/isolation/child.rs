@@ -384,6 +384,15 @@ fn create(
     // SAFETY: `create` was verified non-NULL at load; the host table is
     // static, the config and buffers live for the call.
     let status = unsafe { (child.create)(host_table(), config, &mut instance, error) };
+    if Status(status).is_fault() {
+        // Only the host that carries the request reports a fault, as for
+        // a method call (`tenon_interface::remote::dispatch`).
+        let note = format!(
+            " (the plugin returned {}, a status only hosts report; reported as error)",
+            Status(status)
+        );
+        return message(error, &note, Status::ERROR.0);
+    }
     if status != Status::OK.0 {
         return status;
     }

@@ -113,6 +113,27 @@ pub fn check_create_abuse(plugin: &Plugin, isolated: bool) {
     } else {
         assert_eq!(message("fail-big-message"), "m".repeat(1 << 20));
     }
+    // A fault status from the plugin: in process it cannot be told from
+    // the host's own and keeps its name; isolated, only the host reports
+    // faults, so it is an error that says what the plugin returned.
+    match plugin.instantiate("fail-as-crashed") {
+        Err(Error::CreateFailed {
+            status, message, ..
+        }) if isolated => {
+            assert_eq!(status, Status::ERROR);
+            assert_eq!(
+                message,
+                "pretends to crash (the plugin returned crashed (7), a status only hosts report; reported as error)"
+            );
+        }
+        Err(Error::CreateFailed {
+            status, message, ..
+        }) => {
+            assert_eq!(status, Status::CRASHED);
+            assert_eq!(message, "pretends to crash");
+        }
+        other => panic!("expected create_failed, got {:?}", other.err()),
+    }
 }
 
 thread_local! {
