@@ -205,7 +205,8 @@ capi_passes() {
 }
 mapfile -t error_paths_args < <(listed c/gcc/plugins/greeter c/gcc/fixtures/relay_c c/gcc/fixtures/greeter_v2)
 error_paths_args+=("$root/tests/fixtures/not_a_library.txt")
-mapfile -t more < <(listed c/gcc/fixtures/null_slot c/gcc/fixtures/reload_build_a c/gcc/fixtures/reload_build_b)
+mapfile -t more < <(listed c/gcc/fixtures/null_slot c/gcc/fixtures/reload_build_a c/gcc/fixtures/reload_build_b \
+    c/gcc/fixtures/buffer_abuse)
 error_paths_args+=("${more[@]}")
 capi_passes error_paths.exe "the C API's error paths" "${error_paths_args[@]}"
 # The log handler (C11 for its atomics): the greeter's line, and one a

@@ -6,12 +6,15 @@
  * once.
  *
  *   error_paths <greeter> <relay> <greeter_v2> <not_a_library> <null_slot> <reload_a> <reload_b>
+ *               <buffer_abuse>
  *
  * greeter: the C example greeter; relay: the relay_c fixture (greets through
  * the host's greeter); greeter_v2: offers greeter version 2, which libtenon
  * does not declare; not_a_library: a text file; null_slot: a greeter with a
  * NULL method; reload_a and reload_b: two builds of one greeter, answering
- * "a:<name>" and "b:<name>". Prints one line per failed check and ends with
+ * "a:<name>" and "b:<name>"; buffer_abuse: a greeter that, asked to greet
+ * "clobber-callbacks", sets reserve and host_data of its buffers to NULL.
+ * Prints one line per failed check and ends with
  * "N passed, N failed"; exits 1 if any check failed.
  *
  * Built and run by tests/integration/tests/c_host.rs, also under
@@ -242,6 +245,44 @@ static void metadata_and_instances(const char *greeter, const char *null_slot) {
     tenon_plugin_free(plugin);
 }
 
+/* A buffer whose reserve and host_data a plugin overwrote is whole again
+ * after tenon_buffer_clear: the next plugin lent it can grow it. */
+static void reused_buffers(const char *greeter, const char *buffer_abuse) {
+    const char *paths[2] = {buffer_abuse, greeter};
+    tenon_plugin *plugins[2] = {NULL, NULL};
+    tenon_instance *instances[2] = {NULL, NULL};
+    const void *vtables[2] = {NULL, NULL};
+    void *selves[2] = {NULL, NULL};
+    int i;
+    for (i = 0; i < 2; i++) {
+        OK(tenon_plugin_load(paths[i], NULL, &plugins[i]));
+        OK(tenon_instance_create(plugins[i], "", &instances[i]));
+        OK(tenon_instance_interface(instances[i], EXAMPLE_GREETER_ID, 1,
+                                    sizeof(example_greeter_v1), &vtables[i], &selves[i]));
+    }
+    if (vtables[0] != NULL && vtables[1] != NULL) {
+        tenon_buffer *out = tenon_buffer_new();
+        tenon_buffer *error = tenon_buffer_new();
+        tenon_str clobber = {"clobber-callbacks", 17};
+        tenon_str name = {"C", 1};
+        const example_greeter_v1 *abuser = (const example_greeter_v1 *)vtables[0];
+        const example_greeter_v1 *good = (const example_greeter_v1 *)vtables[1];
+        CHECK(abuser->greet(selves[0], clobber, out, error) == TENON_OK);
+        CHECK(out->reserve == NULL && error->reserve == NULL);
+        tenon_buffer_clear(out);
+        tenon_buffer_clear(error);
+        CHECK(out->reserve != NULL && error->reserve != NULL);
+        CHECK(good->greet(selves[1], name, out, error) == TENON_OK);
+        CHECK(out->len == 9 && memcmp(out->data, "Hello, C!", 9) == 0);
+        tenon_buffer_free(error);
+        tenon_buffer_free(out);
+    }
+    for (i = 0; i < 2; i++) {
+        tenon_instance_free(instances[i]);
+        tenon_plugin_free(plugins[i]);
+    }
+}
+
 /* Services offered from C reach the plugin, in process and isolated, and
  * are released once, when the last user is gone. */
 static void services(const char *relay, int isolated) {
@@ -403,10 +444,10 @@ static void reloading(const char *build_a, const char *build_b, const char *not_
 int main(int argc, char **argv) {
     /* An isolated plugin's child process is this program started again. */
     tenon_isolation_init();
-    if (argc != 8) {
+    if (argc != 9) {
         fprintf(stderr,
                 "usage: %s <greeter> <relay> <greeter_v2> <not_a_library> <null_slot> "
-                "<reload_a> <reload_b>\n",
+                "<reload_a> <reload_b> <buffer_abuse>\n",
                 argv[0]);
         return 2;
     }
@@ -414,6 +455,7 @@ int main(int argc, char **argv) {
     options_and_services();
     loading(argv[1], argv[4]);
     metadata_and_instances(argv[1], argv[5]);
+    reused_buffers(argv[1], argv[8]);
     services(argv[2], 0);
     reloading(argv[6], argv[7], argv[4], 0);
     /* valgrind (3.19) cannot run isolation: it lacks pidfd_open. */

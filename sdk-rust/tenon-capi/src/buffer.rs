@@ -32,8 +32,9 @@ pub extern "C" fn tenon_buffer_new() -> *mut tenon_buffer {
 }
 
 /// Empties a buffer for another call, keeping its storage (and repairing
-/// bookkeeping a plugin corrupted). NULL, or a pointer that is not a live
-/// buffer from `tenon_buffer_new`, is a no-op.
+/// what a plugin corrupted: `data`, `len`, `capacity`, and the `reserve`
+/// and `host_data` the next plugin lent it relies on). NULL, or a pointer
+/// that is not a live buffer from `tenon_buffer_new`, is a no-op.
 ///
 /// Threads: not while a call is writing to it.
 #[no_mangle]

@@ -96,12 +96,18 @@ impl HostBuffer {
     /// Empties the buffer for another call, keeping its storage: a call
     /// that reuses the buffer allocates only when its result is larger than
     /// any before, and zero-fills only what it adds. Bookkeeping a plugin
-    /// corrupted is restored from the storage the buffer really owns.
+    /// corrupted is restored from the storage the buffer really owns, and
+    /// so are `reserve` and `host_data`, which the next plugin lent the
+    /// buffer calls and the host recognises the buffer by (a plugin that
+    /// set `reserve` to NULL would otherwise crash the next one).
     #[inline]
     pub fn clear(&mut self) {
+        let whole: *mut HostBuffer = self;
         self.raw.data = self.storage.as_mut_ptr();
         self.raw.capacity = self.storage.len();
         self.raw.len = 0;
+        self.raw.reserve = Some(reserve_vec);
+        self.raw.host_data = whole.cast::<c_void>();
     }
 
     /// The bytes written since the buffer was made or last cleared, or an
@@ -174,7 +180,7 @@ const MIN_CAPACITY: usize = 64;
 
 #[cold]
 #[inline(never)]
-fn corrupted() -> CallError {
+pub(crate) fn corrupted() -> CallError {
     CallError::invalid_output(
         "the plugin corrupted an output buffer (pointer, capacity or length changed without reserve)",
     )
@@ -374,6 +380,24 @@ mod tests {
         // SAFETY: the buffer is a live HostBuffer.
         unsafe { append(buffer.as_raw(), b"ok").unwrap() };
         assert_eq!(buffer.written().unwrap(), b"ok");
+    }
+
+    #[test]
+    fn clearing_restores_the_callbacks_a_plugin_overwrote() {
+        let mut buffer = HostBuffer::new();
+        let raw = buffer.as_raw();
+        // SAFETY: simulating a plugin that overwrites the fields plugin.h
+        // gives the host.
+        unsafe {
+            (*raw).reserve = None;
+            (*raw).host_data = core::ptr::null_mut();
+        }
+        buffer.clear();
+        let whole: *mut HostBuffer = &mut buffer;
+        assert_eq!(buffer.raw.host_data, whole.cast::<c_void>());
+        // SAFETY: the buffer is a live HostBuffer.
+        unsafe { append(buffer.as_raw(), b"grown through reserve").unwrap() };
+        assert_eq!(buffer.written().unwrap(), b"grown through reserve");
     }
 
     #[test]

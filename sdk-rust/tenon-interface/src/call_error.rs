@@ -99,7 +99,8 @@ impl CallError {
     }
 
     /// The host rejected what a plugin wrote (a result that is not valid
-    /// UTF-8, a corrupted buffer); the plugin itself reported success.
+    /// UTF-8, a `bool` other than 0 or 1, a corrupted buffer); the plugin
+    /// itself reported success.
     pub fn invalid_output(message: impl Into<String>) -> Self {
         Self::with_kind(Status::ERROR, message, Kind::InvalidOutput)
     }

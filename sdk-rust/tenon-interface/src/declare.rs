@@ -562,6 +562,14 @@ macro_rules! interface {
                             // arguments and buffers valid for this call.
                             unsafe {
                                 $crate::boundary::guard(error, || {
+                                    // A pointer that is not the instance
+                                    // cannot be told from one that is; NULL
+                                    // can, and is refused as proxies do.
+                                    if instance.is_null() {
+                                        return ::core::result::Result::Err(
+                                            $crate::__private::null_instance(),
+                                        );
+                                    }
                                     R::with(instance, |this: &T| {
                                         $(let $arg = <$arg_ty as $crate::Arg<'_>>::from_raw($arg, &call_scope)?;)*
                                         #[allow(unused_variables)]

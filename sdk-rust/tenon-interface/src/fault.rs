@@ -122,6 +122,26 @@ pub unsafe fn report_fault(error: *mut tenon_buffer, fault: Fault) -> tenon_stat
     status.0
 }
 
+/// Reports, from a proxy's call, that the plugin on the far side returned
+/// `TENON_OK` with an output buffer whose bookkeeping it corrupted: the
+/// message a [`HostBuffer`](crate::HostBuffer) gives for it in process
+/// goes into `error`, and the client's status check on this thread reports
+/// kind `invalid_output`, as it does for a plugin in the host's process.
+///
+/// # Safety
+///
+/// `error` must be NULL or a live buffer lent for the current call.
+pub unsafe fn report_invalid_output(error: *mut tenon_buffer) -> tenon_status {
+    let failure = crate::buffer::corrupted();
+    if !error.is_null() {
+        // SAFETY: `error` is a live buffer lent for this call (caller).
+        let _ = unsafe { append(error, failure.message().as_bytes()) };
+    }
+    let status = failure.status().0;
+    set_pending(failure);
+    status
+}
+
 /// Records the detail of the failure a proxy call is about to return.
 pub(crate) fn set_pending(error: CallError) {
     PENDING.with(|pending| pending.set(Some(error)));

@@ -168,6 +168,16 @@ pub mod __private {
         }
     }
 
+    /// A method of an implementation called with a NULL instance: a
+    /// plugin calling a service its host offers must pass the instance
+    /// `get_interface` stored, and a host one that `create` stored.
+    #[cold]
+    pub fn null_instance() -> CallError {
+        CallError::invalid_argument(
+            "a method was called with a NULL instance (pass the instance pointer get_interface or create gave)",
+        )
+    }
+
     /// A method number that names no method.
     #[cold]
     pub fn no_such_method(method: u32, count: usize) -> CallError {

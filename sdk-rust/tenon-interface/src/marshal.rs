@@ -168,7 +168,7 @@ pub unsafe trait Ret: Sized {
     unsafe fn write(self, raw: Self::Raw) -> Result<(), CallError>;
 }
 
-macro_rules! scalar {
+macro_rules! scalar_arg {
     ($($ty:ty => $kind:ident),*) => {$(
         // SAFETY: the C type is the same fixed-width scalar.
         unsafe impl ArgType for $ty {
@@ -186,7 +186,13 @@ macro_rules! scalar {
                 Ok(raw)
             }
         }
+    )*};
+}
 
+/// Results of scalar types every bit pattern of which is a value (all but
+/// `bool`, whose result has an impl of its own).
+macro_rules! scalar_ret {
+    ($($ty:ty => $kind:ident),*) => {$(
         // SAFETY: the out-parameter points at a `$ty` owned by the slot.
         unsafe impl Ret for $ty {
             type Slot = $ty;
@@ -239,11 +245,91 @@ macro_rules! scalar {
     )*};
 }
 
-scalar!(
+scalar_arg!(
     u8 => U8, u16 => U16, u32 => U32, u64 => U64,
     i8 => I8, i16 => I16, i32 => I32, i64 => I64,
     f32 => F32, f64 => F64, bool => Bool
 );
+scalar_ret!(
+    u8 => U8, u16 => U16, u32 => U32, u64 => U64,
+    i8 => I8, i16 => I16, i32 => I32, i64 => I64,
+    f32 => F32, f64 => F64
+);
+
+/// A `bool` result lands in a byte, not in a Rust `bool`: a C plugin can
+/// store any byte through its `bool *` (by `memcpy`, or a header that says
+/// `uint8_t *`), and a Rust `bool` holding 2 is undefined behaviour. The
+/// byte is checked, as the dispatcher of an isolated call checks it.
+// SAFETY: the out-parameter points at a byte owned by the slot, which has
+// the size and alignment of C's and Rust's `bool`.
+unsafe impl Ret for bool {
+    type Slot = u8;
+    type Raw = *mut bool;
+    const KIND: ValueKind = ValueKind::Bool;
+
+    type Reused<'b> = bool;
+    type ReuseSlot = u8;
+
+    #[inline]
+    fn new_slot() -> u8 {
+        0
+    }
+
+    #[inline]
+    fn slot_raw(slot: &mut u8) -> *mut bool {
+        core::ptr::from_mut(slot).cast()
+    }
+
+    #[inline]
+    fn finish(slot: u8) -> Result<bool, CallError> {
+        stored_bool(slot)
+    }
+
+    #[inline]
+    fn new_reuse_slot() -> u8 {
+        0
+    }
+
+    #[inline]
+    fn reuse_raw(slot: &mut u8, _out: &mut HostBuffer) -> *mut bool {
+        core::ptr::from_mut(slot).cast()
+    }
+
+    #[inline]
+    fn finish_reused(slot: u8, _out: &HostBuffer) -> Result<bool, CallError> {
+        stored_bool(slot)
+    }
+
+    unsafe fn write(self, raw: *mut bool) -> Result<(), CallError> {
+        if raw.is_null() {
+            return Err(CallError::invalid_argument(
+                "the host passed a NULL out-parameter",
+            ));
+        }
+        // SAFETY: non-NULL, and the caller guarantees it is the host's
+        // out-parameter for this call.
+        unsafe { raw.write(self) };
+        Ok(())
+    }
+}
+
+/// The `bool` a plugin stored as a byte, if it is one.
+#[inline]
+fn stored_bool(byte: u8) -> Result<bool, CallError> {
+    match byte {
+        0 => Ok(false),
+        1 => Ok(true),
+        _ => Err(not_a_bool(byte)),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn not_a_bool(byte: u8) -> CallError {
+    CallError::invalid_output(format!(
+        "the plugin stored {byte}, which is not a bool (0 or 1), in its bool result"
+    ))
+}
 
 // SAFETY: the out-parameter is the slot's own `tenon_buffer`.
 unsafe impl Ret for Vec<u8> {

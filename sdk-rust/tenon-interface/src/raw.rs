@@ -58,6 +58,14 @@ unsafe fn slice(ptr: *const u8, len: usize, _scope: &()) -> Result<&[u8], CallEr
             "a NULL pointer was passed with length {len}"
         )));
     }
+    // No object is that large: a length like this is a C caller's
+    // `strlen(text) - 1` of an empty text, and making a slice of it would
+    // be undefined behaviour before a byte is read.
+    if len > isize::MAX as usize {
+        return Err(CallError::invalid_argument(format!(
+            "a length of {len} bytes was passed, larger than any object"
+        )));
+    }
     // SAFETY: non-NULL and readable for `len` bytes while `scope` lives, by
     // the caller.
     Ok(unsafe { core::slice::from_raw_parts(ptr, len) })
@@ -96,5 +104,11 @@ mod tests {
         };
         // SAFETY: borrows `invalid`.
         assert!(unsafe { str(raw, &scope) }.is_err());
+        let huge = tenon_str {
+            ptr: text.as_ptr().cast(),
+            len: usize::MAX,
+        };
+        // SAFETY: refused before anything is read.
+        assert!(unsafe { str(huge, &scope) }.is_err());
     }
 }

@@ -11,7 +11,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 use tenon_sys::{tenon_buffer, tenon_status};
 
-pub use crate::fault::{report_fault, set_fault, Fault};
+pub use crate::fault::{report_fault, report_invalid_output, set_fault, Fault};
 
 /// Where a proxy's calls go. Implemented by the isolation runtime (and by a
 /// loopback in tests), once per instance and interface: a proxy vtable

@@ -325,6 +325,41 @@ fn every_value_kind_round_trips_at_its_extremes() {
     assert_eq!(*echo.nothing_calls.lock().unwrap(), 1);
 }
 
+/// What a C method can do that Rust's cannot: store a byte other than 0 or
+/// 1 through its `bool *` (with `memcpy`, or a header that says `uint8_t *`).
+unsafe extern "C" fn stores_two(
+    _instance: *mut c_void,
+    _v: bool,
+    out: *mut bool,
+    _error: Buf,
+) -> Status_ {
+    // SAFETY: the host's out-parameter for this call, one byte.
+    unsafe { out.cast::<u8>().write(2) };
+    Status::OK.0
+}
+
+#[test]
+fn a_bool_result_that_is_not_0_or_1_is_invalid_output_in_process() {
+    let echo = echo();
+    // SAFETY: the generated vtable of `Echo`, read as the C struct it is.
+    let mut vtable = unsafe { *(<dyn Kinds as Implement<Echo>>::VTABLE as *const KindsV1) };
+    vtable.bool = Some(stores_two);
+    // SAFETY: every slot is set; the instance is `echo`, which every slot
+    // but `bool` borrows as an `Echo` and which outlives the client.
+    let kinds = unsafe { Client::<dyn Kinds>::new(Arc::as_ptr(&echo).cast_mut().cast(), &vtable) };
+    let error = kinds.bool(true).unwrap_err();
+    assert!(error.is_invalid_output(), "{error}");
+    assert!(error.message().contains("stored 2"), "{error}");
+    let mut out = HostBuffer::new();
+    assert!(kinds
+        .reusing(&mut out)
+        .bool(true)
+        .unwrap_err()
+        .is_invalid_output());
+    // The untouched slots still answer.
+    assert_eq!(kinds.u8(7).unwrap(), 7);
+}
+
 // -------------------------------------------------- malformed wire calls
 
 /// Calls the dispatcher of `Kinds` directly, as a transport would with

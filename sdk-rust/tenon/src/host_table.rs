@@ -125,7 +125,7 @@ unsafe extern "C" fn log(host: *const tenon_host, level: tenon_log_level, messag
     // SAFETY: `plugin.h` makes the message a slice borrowed for the call.
     let text = match unsafe { raw::str_bytes(message, &scope) } {
         Ok(bytes) => String::from_utf8_lossy(bytes),
-        Err(_) => "(a log message with a NULL pointer)".into(),
+        Err(unreadable) => format!("(an unreadable log message: {})", unreadable.message()).into(),
     };
     let plugin = table.plugin.as_str();
     // A subscriber that panics must not unwind into the plugin.

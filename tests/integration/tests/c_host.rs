@@ -40,6 +40,7 @@ fn error_paths() -> c_api::Program {
             c_fixture("null_slot"),
             c_fixture("reload_build_a"),
             c_fixture("reload_build_b"),
+            c_fixture("buffer_abuse"),
         ],
     }
 }

@@ -8,9 +8,11 @@
 // the child ending with its host in `windows.rs`).
 #![cfg(any(target_os = "linux", target_os = "windows"))]
 
+mod support;
+
 use std::time::Duration;
 use tenon::isolation::Isolation;
-use tenon::{CallResult, Fault, HostServices, Plugin};
+use tenon::{Fault, Plugin};
 use tenon_example_interfaces::{Greeter, Kv};
 use tenon_test_plugins::{c_fixture, c_plugin, isolation_runner, rust_plugin};
 
@@ -114,21 +116,9 @@ fn a_hung_call_times_out_at_its_deadline_and_the_process_is_killed() {
     assert_eq!(error.kind(), "crashed", "{error}");
 }
 
-/// Host services offering a greeter that answers "host says hello to
-/// <name>", for the relay fixtures to call.
-fn host_greeter() -> HostServices {
-    struct HostGreeter;
-    impl Greeter for HostGreeter {
-        fn greet(&self, name: &str) -> CallResult<String> {
-            Ok(format!("host says hello to {name}"))
-        }
-    }
-    HostServices::new().offer::<dyn Greeter, _>(HostGreeter)
-}
-
 #[test]
 fn a_plugin_calls_a_host_service_during_an_isolated_call() {
-    let services = host_greeter();
+    let services = support::hostile::host_greeter();
     for path in [c_fixture("relay_c"), rust_plugin("relay-rust").unwrap()] {
         let plugin = Plugin::loader()
             .services(services.clone())
@@ -148,7 +138,7 @@ fn a_plugin_calls_a_host_service_during_an_isolated_call() {
 /// `TENON_UNSUPPORTED` (and a message) instead of reaching the host.
 #[test]
 fn a_host_service_from_a_plugins_own_thread_is_unsupported_isolated() {
-    let services = host_greeter();
+    let services = support::hostile::host_greeter();
     let path = c_fixture("relay_from_own_thread");
 
     let local = Plugin::loader()
@@ -336,4 +326,57 @@ fn a_plugin_under_a_memory_limit_still_serves_and_is_capped() {
         ["crashed", "out_of_memory", "panic"].contains(&error.kind_name()),
         "{error}"
     );
+}
+
+#[test]
+fn an_output_buffer_an_isolated_plugin_abuses_is_refused_as_in_process() {
+    let plugin = Plugin::loader()
+        .isolated(isolated())
+        .load(c_fixture("buffer_abuse"))
+        .unwrap();
+    support::hostile::check_buffer_abuse(&plugin, true);
+}
+
+#[test]
+fn host_services_an_isolated_plugin_calls_with_forbidden_arguments_refuse_them() {
+    let plugin = Plugin::loader()
+        .services(support::hostile::host_greeter())
+        .isolated(isolated())
+        .load(c_fixture("host_service_abuse"))
+        .unwrap();
+    support::hostile::check_host_service_abuse(&plugin);
+}
+
+#[test]
+fn an_isolated_create_that_breaks_its_rules_is_create_failed_or_a_working_instance() {
+    let plugin = Plugin::loader()
+        .isolated(isolated())
+        .load(c_fixture("create_abuse"))
+        .unwrap();
+    support::hostile::check_create_abuse(&plugin, true);
+}
+
+#[test]
+fn a_plugin_at_every_metadata_limit_loads_isolated_as_in_process() {
+    // 4096 interfaces with ids of 255 bytes: the handshake that carries
+    // them to the host is larger than 1 MiB.
+    let path = c_fixture("interface_count_at_limit");
+    let local = Plugin::load(&path).unwrap();
+    let remote = Plugin::loader().isolated(isolated()).load(&path).unwrap();
+    let interfaces = &remote.info().interfaces;
+    assert_eq!(interfaces.len(), 4096);
+    assert!(interfaces.iter().all(|offered| offered.id.len() == 255));
+    assert_eq!(interfaces.last().unwrap().id.get(251..), Some("xfff"));
+    assert_eq!(*interfaces, local.info().interfaces);
+    assert!(remote.ping(Duration::from_secs(5)).is_ok());
+}
+
+#[test]
+fn an_isolated_plugin_that_is_not_thread_safe_is_not_reentered_through_a_host_service() {
+    let plugin = Plugin::loader()
+        .services(support::hostile::calls_back())
+        .isolated(isolated())
+        .load(c_fixture("relay_c"))
+        .unwrap();
+    support::hostile::check_reentry_refused(&plugin);
 }

@@ -9,7 +9,8 @@ mod support;
 use support::{capture_events, plugin_event};
 use tenon::isolation::Isolation;
 use tenon::Plugin;
-use tenon_test_plugins::{c_plugin, isolation_runner, rust_plugin};
+use tenon_example_interfaces::Greeter;
+use tenon_test_plugins::{c_fixture, c_plugin, isolation_runner, rust_plugin};
 
 #[test]
 fn an_isolated_plugins_logs_reach_tracing_with_its_name_and_level() {
@@ -35,5 +36,46 @@ fn an_isolated_plugins_logs_reach_tracing_with_its_name_and_level() {
             event.message.contains("instance created"),
             "{name}: {event:?}"
         );
+    }
+}
+
+#[test]
+fn a_log_message_or_printed_line_without_end_is_cut_not_kept_whole() {
+    let runner = isolation_runner().expect("the test runner builds");
+    let events = capture_events(|| {
+        let plugin = Plugin::loader()
+            .isolated(Isolation::new().runner(&runner))
+            .load(c_fixture("output_flood"))
+            .unwrap();
+        let instance = plugin.instantiate("").unwrap();
+        let greeter = instance.interface::<dyn Greeter>().unwrap();
+        // 16 MiB each, on one line.
+        assert_eq!(greeter.greet("log").unwrap(), "Hello, log!");
+        assert_eq!(greeter.greet("print").unwrap(), "Hello, print!");
+        std::thread::sleep(std::time::Duration::from_millis(1000));
+    });
+    let flood: Vec<_> = events
+        .iter()
+        .filter(|event| event.plugin == "fixture-output-flood")
+        .collect();
+    // What is kept, and the count of what was dropped, make up the line;
+    // a log record's line also holds its prefix and level.
+    let cut = |message: &str, letter: char| -> Option<(usize, usize)> {
+        let (kept, note) = message.split_once("... (")?;
+        let dropped = note
+            .strip_suffix(" more bytes of this line dropped)")?
+            .parse()
+            .ok()?;
+        kept.chars()
+            .all(|c| c == letter)
+            .then_some((kept.len(), dropped))
+    };
+    for (letter, what) in [('x', "the log message"), ('y', "the printed line")] {
+        let found = flood.iter().find_map(|event| cut(&event.message, letter));
+        let lengths: Vec<_> = flood.iter().map(|event| event.message.len()).collect();
+        let (kept, dropped) =
+            found.unwrap_or_else(|| panic!("{what} was not cut: messages of {lengths:?} bytes"));
+        assert!(kept <= 64 << 10 && kept > 60 << 10, "{what}: kept {kept}");
+        assert_eq!(kept + dropped, 16 << 20, "{what}");
     }
 }

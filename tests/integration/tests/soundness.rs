@@ -3,6 +3,8 @@
 //! would read freed or uninitialized memory without the check it covers;
 //! CI runs this file under valgrind (`.ci/run`).
 
+mod support;
+
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -188,4 +190,71 @@ fn a_host_service_may_destroy_the_instance_that_calls_it() {
     // Let the worker see that it was destroyed and end.
     thread::sleep(Duration::from_millis(50));
     assert!(slot.lock().unwrap().is_none());
+}
+
+#[test]
+fn an_output_buffer_a_plugin_abuses_is_refused_and_the_instance_goes_on() {
+    support::hostile::check_buffer_abuse(&Plugin::load(c_fixture("buffer_abuse")).unwrap(), false);
+}
+
+#[test]
+fn host_services_called_with_forbidden_arguments_refuse_them() {
+    let plugin = Plugin::loader()
+        .services(support::hostile::host_greeter())
+        .load(c_fixture("host_service_abuse"))
+        .unwrap();
+    let events = support::capture_events(|| support::hostile::check_host_service_abuse(&plugin));
+    // The log calls it could read arrived; the one it could not says why.
+    let logged: Vec<_> = events
+        .iter()
+        .filter(|event| event.plugin == "fixture-host-service-abuse")
+        .map(|event| event.message.as_str())
+        .collect();
+    for expected in [
+        "level 0",
+        "level 99",
+        "level -1",
+        "not \u{fffd} UTF-8",
+        "(an unreadable log message: a NULL pointer was passed with length 5)",
+        "(an unreadable log message: a length of 18446744073709551615 bytes was passed, larger than any object)",
+    ] {
+        assert!(logged.contains(&expected), "{expected:?} not in {logged:?}");
+    }
+}
+
+#[test]
+fn a_create_that_breaks_its_rules_is_create_failed_or_a_working_instance() {
+    support::hostile::check_create_abuse(&Plugin::load(c_fixture("create_abuse")).unwrap(), false);
+}
+
+#[test]
+fn a_reused_buffer_whose_callbacks_a_plugin_overwrote_serves_the_next_call() {
+    let abuser = Plugin::load(c_fixture("buffer_abuse")).unwrap();
+    let abused = abuser.instantiate("").unwrap();
+    let good = Plugin::load(c_fixture("plain_greeter")).unwrap();
+    let served = good.instantiate("").unwrap();
+    let mut out = tenon::HostBuffer::new();
+    // The plugin sets `reserve` and `host_data` of the buffer to NULL.
+    let clobbered = abused
+        .interface::<dyn Greeter>()
+        .unwrap()
+        .reusing(&mut out)
+        .greet("clobber-callbacks")
+        .map(str::to_owned);
+    assert_eq!(clobbered.unwrap(), "");
+    // The next plugin lent the same buffer grows it through `reserve`.
+    let greeter = served.interface::<dyn Greeter>().unwrap();
+    assert_eq!(
+        greeter.reusing(&mut out).greet("Ada").unwrap(),
+        "Hello, Ada!"
+    );
+}
+
+#[test]
+fn a_c_plugin_that_is_not_thread_safe_is_not_reentered_through_a_host_service() {
+    let plugin = Plugin::loader()
+        .services(support::hostile::calls_back())
+        .load(c_fixture("relay_c"))
+        .unwrap();
+    support::hostile::check_reentry_refused(&plugin);
 }

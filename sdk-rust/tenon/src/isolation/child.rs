@@ -49,6 +49,9 @@ thread_local! {
     static CURRENT_SLOT: Cell<Option<usize>> = const { Cell::new(None) };
     /// A reusable encoding buffer for callbacks.
     static CALLBACK_BYTES: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    /// The address of the last buffer of this thread's call whose
+    /// `reserve` was refused for lack of room (compared, never read).
+    static REFUSED: Cell<usize> = const { Cell::new(0) };
 }
 
 /// Runs the child; never returns.
@@ -225,8 +228,20 @@ unsafe extern "C" fn reserve_in_area(buffer: *mut tenon_buffer, additional: usiz
     if buffer.capacity - buffer.len >= additional {
         Status::OK.0
     } else {
+        REFUSED.with(|refused| refused.set(buffer as *const tenon_buffer as usize));
         Status::OUT_OF_MEMORY.0
     }
+}
+
+/// Said in place of an error message that did not fit and left nothing:
+/// a plugin that appends its message whole (not through `tenon_fail` or
+/// the Rust SDK, which keep the start that fits) would otherwise fail
+/// without a word.
+fn message_too_long() -> String {
+    format!(
+        "(the plugin's error message was longer than the {} KiB an isolated call carries, and was dropped)",
+        ERROR_AREA >> 10
+    )
 }
 
 /// Serves the request in `slot`, writing the status and reply lengths.
@@ -243,6 +258,7 @@ fn serve(child: &Child, slot: &Slot<'_>) {
     let error_data = unsafe { reply.add(out_capacity) };
     let mut out = AreaBuffer::new(reply, out_capacity);
     let mut error = AreaBuffer::new(error_data, ERROR_AREA);
+    REFUSED.with(|refused| refused.set(0));
     let target = header.target.load(Ordering::Relaxed);
     let status = match header.op.load(Ordering::Relaxed) {
         op::CALL => call(
@@ -263,14 +279,34 @@ fn serve(child: &Child, slot: &Slot<'_>) {
             Status::INVALID_ARGUMENT.0,
         ),
     };
+    let refused = REFUSED.with(Cell::get) == &raw const error.raw as usize;
+    if status != Status::OK.0 && refused && error.written(error_data, ERROR_AREA) == Some(0) {
+        let _ = message(&mut error.raw, &message_too_long(), status);
+    }
+    if status != Status::OK.0 && error.written(error_data, ERROR_AREA).is_none() {
+        // A failure whose message buffer the plugin corrupted: its bytes
+        // cannot be trusted, so the message is the one a host gives for
+        // such a buffer in process (the detail recorded on this thread
+        // meanwhile is never read).
+        error = AreaBuffer::new(error_data, ERROR_AREA);
+        // SAFETY: `error` is this call's buffer, just made whole again.
+        let _ = unsafe { tenon_interface::remote::report_invalid_output(&mut error.raw) };
+    }
     let out_len = out.written(reply, out_capacity);
     let error_len = error.written(error_data, ERROR_AREA).unwrap_or(0);
-    let (status, out_len) = match out_len {
-        Some(len) => (status, len),
-        None => (Status::INVALID_ARGUMENT.0, 0),
+    // As in process: a failure is the plugin's own, whatever it left in
+    // its output; a success whose output cannot be trusted is reported by
+    // the host as `invalid_output`, and nothing of it is sent.
+    let (status, out_len, error_len, corrupted) = match out_len {
+        Some(len) => (status, len, error_len, false),
+        None if status == Status::OK.0 => (Status::ERROR.0, 0, 0, true),
+        None => (status, 0, error_len, false),
     };
     header.out_len.store(out_len as u64, Ordering::Relaxed);
     header.error_len.store(error_len as u64, Ordering::Relaxed);
+    header
+        .out_corrupted
+        .store(u32::from(corrupted), Ordering::Relaxed);
     header.status.store(status as u32, Ordering::Relaxed);
 }
 
@@ -350,6 +386,15 @@ fn create(
     // SAFETY: `create` was verified non-NULL at load; the host table is
     // static, the config and buffers live for the call.
     let status = unsafe { (child.create)(host_table(), config, &mut instance, error) };
+    if Status(status).is_fault() {
+        // Only the host that carries the request reports a fault, as for
+        // a method call (`tenon_interface::remote::dispatch`).
+        let note = format!(
+            " (the plugin returned {}, a status only hosts report; reported as error)",
+            Status(status)
+        );
+        return message(error, &note, Status::ERROR.0);
+    }
     if status != Status::OK.0 {
         return status;
     }
@@ -444,7 +489,7 @@ unsafe extern "C" fn log(_host: *const tenon_host, level: tenon_log_level, text:
     // SAFETY: `plugin.h` makes the message a slice borrowed for the call.
     let text = match unsafe { tenon_interface::raw::str_bytes(text, &scope) } {
         Ok(bytes) => String::from_utf8_lossy(bytes).into_owned(),
-        Err(_) => "(a log message with a NULL pointer)".to_owned(),
+        Err(unreadable) => format!("(an unreadable log message: {})", unreadable.message()),
     };
     let line = format!("{LOG_PREFIX}{}:{}\n", level as i64, escape(&text));
     let _ = std::io::stderr().lock().write_all(line.as_bytes());

@@ -16,7 +16,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Condvar, Mutex, Weak};
 use std::time::{Duration, Instant};
-use tenon_interface::remote::report_fault;
+use tenon_interface::remote::{report_fault, report_invalid_output};
 use tenon_interface::sys::{tenon_buffer, tenon_status};
 use tenon_interface::{Fault, Status, WireArg};
 
@@ -26,6 +26,10 @@ const HOST_SPIN: Duration = Duration::from_micros(100);
 const LAST_WORDS: usize = 6;
 /// The prefix of a log record the child writes on its standard error.
 pub(crate) const LOG_PREFIX: &str = "\u{1e}tenon-log:";
+/// The most bytes of one line of a child's output (a log record or a
+/// printed line) the host keeps: the rest is read and dropped, so that a
+/// plugin printing or logging without end cannot fill the host's memory.
+pub(crate) const MAX_LINE: usize = 64 << 10;
 
 /// How the child ended.
 #[derive(Clone, Debug, Default)]
@@ -207,6 +211,13 @@ impl Process {
                     }),
                     None => Err(self.failed("the child closed its control channel".to_owned())),
                 }
+            }
+            Err(HandshakeError::TooLong) => {
+                self.kill();
+                Err(self.failed(format!(
+                    "the child's handshake is longer than the {} bytes any plugin's metadata takes; it broke the protocol",
+                    platform::MAX_HANDSHAKE
+                )))
             }
         }
     }
@@ -436,6 +447,10 @@ impl Process {
                     || Status(status).is_fault()
                 {
                     return Outcome::Violation;
+                }
+                if header.out_corrupted.load(Ordering::Acquire) != 0 {
+                    // SAFETY: `error` is live for the call (caller).
+                    return Outcome::Done(unsafe { report_invalid_output(error) });
                 }
                 if !out.is_null() {
                     // SAFETY: `out` is live for the call (caller). One copy,
@@ -725,12 +740,18 @@ fn forward(
     let mut line = Vec::new();
     loop {
         line.clear();
-        match reader.read_until(b'\n', &mut line) {
-            Ok(0) | Err(_) => return,
-            Ok(_) => {}
-        }
+        let Some(dropped) = read_line_capped(&mut reader, &mut line) else {
+            return;
+        };
         let text = String::from_utf8_lossy(&line);
         let text = text.trim_end_matches(['\n', '\r']);
+        let cut;
+        let text = if dropped == 0 {
+            text
+        } else {
+            cut = format!("{text}... ({dropped} more bytes of this line dropped)");
+            cut.as_str()
+        };
         let plugin = label.lock().unwrap_or_else(|e| e.into_inner()).clone();
         let plugin = plugin.as_str();
         if let Some(record) = text.strip_prefix(LOG_PREFIX) {
@@ -765,6 +786,40 @@ fn forward(
             tracing::warn!(target: "tenon::plugin", plugin, stream = "stderr", "{text}");
         } else {
             tracing::info!(target: "tenon::plugin", plugin, stream = "stdout", "{text}");
+        }
+    }
+}
+
+/// Reads one line (through its `\n`) into `line`, keeping at most
+/// [`MAX_LINE`] bytes of it; gives how many bytes were read past them and
+/// dropped, or `None` at the end of the stream (or on an error).
+pub(crate) fn read_line_capped(reader: &mut impl BufRead, line: &mut Vec<u8>) -> Option<usize> {
+    let mut dropped = 0usize;
+    let mut read_any = false;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(available) => available,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return None,
+        };
+        if available.is_empty() {
+            return read_any.then_some(dropped);
+        }
+        read_any = true;
+        let (chunk, ended) = match available.iter().position(|&b| b == b'\n') {
+            Some(at) => (&available[..=at], true),
+            None => (available, false),
+        };
+        let keep = chunk.len().min(MAX_LINE.saturating_sub(line.len()));
+        line.extend_from_slice(&chunk[..keep]);
+        if keep < chunk.len() {
+            // The newline ends the line; it is not counted as dropped text.
+            dropped = dropped.saturating_add(chunk.len() - keep - usize::from(ended));
+        }
+        let used = chunk.len();
+        reader.consume(used);
+        if ended {
+            return Some(dropped);
         }
     }
 }

@@ -17,7 +17,7 @@ use std::io;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 /// Identifies a Tenon region (and its layout version).
-const MAGIC: u32 = 0x7e40_0001;
+const MAGIC: u32 = 0x7e40_0002;
 /// The region header's size; slots follow it.
 const HEADER_SIZE: usize = 4096;
 /// Bytes at the end of the reply area kept for the error message.
@@ -49,6 +49,10 @@ pub(crate) struct SlotHeader {
     pub status: AtomicU32,
     pub out_len: AtomicU64,
     pub error_len: AtomicU64,
+    /// Non-zero when the plugin returned `TENON_OK` with an output buffer
+    /// whose bookkeeping it corrupted: the host reports kind
+    /// `invalid_output`, as it does for a plugin in its own process.
+    pub out_corrupted: AtomicU32,
     /// A callback (child → host) and its answer, in the callback area.
     pub callback_len: AtomicU64,
     pub callback_status: AtomicU32,

@@ -137,3 +137,22 @@ fn a_region_cannot_be_resized_once_sized() {
     let fd = super::platform::mapping_fd(&shm);
     assert!(rustix::fs::ftruncate(fd, 4096).is_err());
 }
+
+#[test]
+fn a_line_of_a_childs_output_is_kept_up_to_max_line_and_the_rest_counted() {
+    use super::process::{read_line_capped, MAX_LINE};
+    let mut stream = vec![b'x'; MAX_LINE + 1000];
+    stream.extend_from_slice(b"\nshort\nlast, unterminated");
+    let mut reader = std::io::BufReader::with_capacity(4096, stream.as_slice());
+    let mut line = Vec::new();
+    assert_eq!(read_line_capped(&mut reader, &mut line), Some(1000));
+    assert_eq!(line, vec![b'x'; MAX_LINE]);
+    line.clear();
+    assert_eq!(read_line_capped(&mut reader, &mut line), Some(0));
+    assert_eq!(line, b"short\n");
+    line.clear();
+    assert_eq!(read_line_capped(&mut reader, &mut line), Some(0));
+    assert_eq!(line, b"last, unterminated");
+    line.clear();
+    assert_eq!(read_line_capped(&mut reader, &mut line), None);
+}

@@ -19,6 +19,7 @@
 
 pub mod c_api;
 pub mod example_hosts;
+pub mod hostile;
 
 use std::env;
 use std::fs;

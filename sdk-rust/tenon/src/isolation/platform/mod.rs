@@ -55,4 +55,13 @@ pub(crate) enum HandshakeError {
     /// The child closed its end (it died while loading), or the message
     /// was malformed.
     Closed,
+    /// The message announced more than [`MAX_HANDSHAKE`] bytes, which no
+    /// plugin's metadata takes: the child broke the protocol.
+    TooLong,
 }
+
+/// The longest handshake a host reads. A plugin at every limit `verify`
+/// enforces (4096 interfaces with ids of 255 bytes, a name and a version
+/// of 255, a description of 4096) encodes in about 1.1 MiB, a load error
+/// in much less; the rest is room, not a limit a plugin can reach.
+pub(crate) const MAX_HANDSHAKE: usize = 4 << 20;

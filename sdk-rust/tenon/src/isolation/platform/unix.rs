@@ -6,7 +6,7 @@
 //! the memory object, the wake-ups, and how the child is killed and waited
 //! for.
 
-use super::{Ended, HandshakeError};
+use super::{Ended, HandshakeError, MAX_HANDSHAKE};
 use crate::isolation::control;
 use rustix::mm::{mmap, munmap, MapFlags, ProtFlags};
 use std::fs::File;
@@ -177,8 +177,8 @@ impl Control {
         let mut len = [0u8; 4];
         let read = control.read_exact(&mut len).and_then(|()| {
             let len = u32::from_le_bytes(len) as usize;
-            if len > 1 << 20 {
-                return Err(io::Error::other("handshake too long"));
+            if len > MAX_HANDSHAKE {
+                return Err(io::ErrorKind::InvalidData.into());
             }
             let mut bytes = vec![0u8; len];
             control.read_exact(&mut bytes).map(|()| bytes)
@@ -186,6 +186,7 @@ impl Control {
         let _ = self.socket.set_read_timeout(None);
         read.map_err(|e| match e.kind() {
             io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => HandshakeError::TimedOut,
+            io::ErrorKind::InvalidData => HandshakeError::TooLong,
             _ => HandshakeError::Closed,
         })
     }

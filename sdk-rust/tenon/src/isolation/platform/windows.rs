@@ -9,7 +9,7 @@
 //! travel in the setup message over the child's standard input, an
 //! anonymous pipe. Nothing has a name another process could open.
 
-use super::{Ended, HandshakeError};
+use super::{Ended, HandshakeError, MAX_HANDSHAKE};
 use crate::integrity::Opened;
 use crate::isolation::frame::Reader;
 use crate::isolation::shm::{Shm, CHILD_ASLEEP, HOST_ASLEEP};
@@ -632,7 +632,10 @@ fn read_message(mut from: &File, limit: usize) -> io::Result<Vec<u8>> {
     from.read_exact(&mut len)?;
     let len = u32::from_le_bytes(len) as usize;
     if len > limit {
-        return Err(io::Error::other("message too long"));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "message too long",
+        ));
     }
     let mut bytes = vec![0u8; len];
     from.read_exact(&mut bytes)?;
@@ -683,11 +686,12 @@ impl Control {
         std::thread::Builder::new()
             .name("tenon-handshake".to_owned())
             .spawn(move || {
-                let _ = tx.send(read_message(&from_child, 1 << 20));
+                let _ = tx.send(read_message(&from_child, MAX_HANDSHAKE));
             })
             .map_err(|_| HandshakeError::Closed)?;
         match rx.recv_timeout(timeout) {
             Ok(Ok(bytes)) => Ok(bytes),
+            Ok(Err(e)) if e.kind() == io::ErrorKind::InvalidData => Err(HandshakeError::TooLong),
             Ok(Err(_)) | Err(mpsc::RecvTimeoutError::Disconnected) => Err(HandshakeError::Closed),
             Err(mpsc::RecvTimeoutError::Timeout) => Err(HandshakeError::TimedOut),
         }
