@@ -196,6 +196,13 @@
 #define TENON_ERROR_DRAIN_TIMED_OUT 26
 
 /**
+ * `reentrant_call`: refused because it would wait for itself forever:
+ * `tenon_reloadable_call` made from inside a body already running on the
+ * same reloadable, on the same thread.
+ */
+#define TENON_ERROR_REENTRANT_CALL 27
+
+/**
  * `null_argument`: a pointer argument that must not be NULL was NULL.
  */
 #define TENON_ERROR_NULL_ARGUMENT 100
@@ -708,10 +715,12 @@ tenon_error *tenon_plugin_load(const char *path,
  * `docs/static.md`) through its entry `entry` — `tenon_plugin_v1_<id>` of
  * a C or C++ plugin compiled with `-DTENON_STATIC_PLUGIN=<id>`, or of a
  * Zig plugin built with `zig build -Dstatic=<id>` — exactly as a loaded
- * file's descriptor is verified, and gives it as a plugin named `name`
+ * file's descriptor is verified, and gives it as a plugin labelled `name`
  * (NUL-terminated UTF-8, not empty): its errors and `tenon_plugin_path`
- * say `static:<name>`. The entry runs now, as a file's entry runs when it is
- * loaded.
+ * say `static:<name>`, where a file's say its path. The label is the
+ * host's own and is not checked against the plugin: `tenon_plugin_name`
+ * returns the name in the plugin's metadata, as for a file. The entry
+ * runs now, as a file's entry runs when it is loaded.
  *
  * `options` (NULL: none) give its host services. A static plugin runs in
  * this process and is never unloaded: options that isolate fail the call
@@ -884,7 +893,10 @@ tenon_error *tenon_reloadable_load(const char *path,
  * A hand-over started from inside `body` cannot drain the call it is made
  * from: it fails with kind `drain_timed_out` once the drain timeout has
  * passed. `vtable` and `self` must not be kept past `body`. Returns NULL
- * once `body` has run, or an error (and `body` is not run).
+ * once `body` has run, or an error (and `body` is not run): kind
+ * `reentrant_call` when made from inside a `body` already running on the
+ * same reloadable on this thread, a call that would otherwise wait for
+ * itself forever.
  *
  * Threads: any thread; calls into one build are serialized.
  */
