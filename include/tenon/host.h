@@ -675,7 +675,9 @@ tenon_error *tenon_options_in_process(tenon_options *options);
  * Requires the plugin file's SHA-256 digest: `hex` is 64 hexadecimal
  * digits (either case), copied. The bytes checked are the bytes loaded; a
  * mismatch fails the load with kind `checksum_mismatch` before any of the
- * file's code runs. Returns NULL, or an error.
+ * file's code runs. Returns NULL, or an error: `invalid_argument` when
+ * `hex` is not 64 hexadecimal digits (nothing else, no spaces), and the
+ * options are left as they were.
  *
  * Threads: one thread at a time per options object.
  */
