@@ -6,7 +6,8 @@
  *     is undefined behaviour) and calls that need its handle throw
  *     tenon::hosting::error of kind null_argument;
  *   - an instance, and an interface it gave, outlive the plugin object
- *     and a move of the instance;
+ *     and a move of the instance; instance::get does not compile on a
+ *     temporary instance, whose interface would dangle at once;
  *   - a buffer lent to a second call without clear() holds both calls'
  *     bytes, and clear() empties it;
  *   - reloadable::with takes a named callable (an lvalue, const or not) as
@@ -28,6 +29,7 @@
 #include <cstdio>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "checks.h"
@@ -37,6 +39,19 @@ namespace hosting = tenon::hosting;
 namespace {
 
 using greeter_ref = hosting::interface_ref<example_greeter_v1>;
+
+/* Whether instance::get<V> can be called on an instance of value category
+ * `Instance` (hosting::instance: a temporary; hosting::instance &: a
+ * variable). */
+template <class Instance, class = void> struct can_get : std::false_type {};
+template <class Instance>
+struct can_get<Instance, std::void_t<decltype(std::declval<Instance>().template get<
+                                              example_greeter_v1>(EXAMPLE_GREETER_ID, 1u))>>
+    : std::true_type {};
+static_assert(can_get<hosting::instance &>::value, "get on an instance variable");
+static_assert(can_get<const hosting::instance &>::value, "get on a const instance");
+static_assert(!can_get<hosting::instance>::value,
+              "get on a temporary instance, whose interface would dangle, must not compile");
 
 /* Whether `call` threw tenon::hosting::error of kind null_argument. */
 template <class Call> bool throws_null_argument(Call &&call) {

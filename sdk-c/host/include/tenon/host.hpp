@@ -225,12 +225,18 @@ public:
      * before calling a later method (tenon_instance_interface). */
     template <class Vtable>
     interface_ref<Vtable> get(const char *id, std::uint32_t version,
-                              std::size_t vtable_size = sizeof(Vtable)) const {
+                              std::size_t vtable_size = sizeof(Vtable)) const & {
         const void *vtable = nullptr;
         void *self = nullptr;
         check(tenon_instance_interface(raw_.get(), id, version, vtable_size, &vtable, &self));
         return interface_ref<Vtable>{static_cast<const Vtable *>(vtable), self};
     }
+    /* Not on a temporary (plugin.create().get<V>(...)): the instance would
+     * be freed at the end of the statement, and the interface with it. Keep
+     * the instance in a variable. */
+    template <class Vtable>
+    interface_ref<Vtable> get(const char *id, std::uint32_t version,
+                              std::size_t vtable_size = sizeof(Vtable)) const && = delete;
     tenon_instance *get() const noexcept { return raw_.get(); }
 
 private:
