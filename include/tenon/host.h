@@ -20,14 +20,15 @@
  *     one line for people.
  *
  *   Handles
- *     tenon_options, tenon_services, tenon_plugin, tenon_instance and
- *     tenon_error are opaque, made and freed by libtenon. Every handle
- *     argument is checked against the live handles: NULL fails with kind
- *     null_argument, anything else that is not a live handle of its type with
- *     invalid_handle (getters return NULL or 0 instead). X_free(NULL) is a
- *     no-op, and so is freeing a handle that is not live (a double free is
- *     ignored - unless the allocator has meanwhile reused the address for a
- *     new handle of the same type, which no check can tell apart).
+ *     tenon_options, tenon_services, tenon_plugin, tenon_instance,
+ *     tenon_reloadable and tenon_error are opaque, made and freed by
+ *     libtenon. Every handle argument is checked against the live handles:
+ *     NULL fails with kind null_argument, anything else that is not a live
+ *     handle of its type with invalid_handle (getters return NULL or 0
+ *     instead). X_free(NULL) is a no-op, and so is freeing a handle that is
+ *     not live (a double free is ignored - unless the allocator has
+ *     meanwhile reused the address for a new handle of the same type, which
+ *     no check can tell apart).
  *
  *   Pointers
  *     Strings are NUL-terminated UTF-8, only read during the call. Out
@@ -43,6 +44,19 @@
  *     Each function says which threads may call it. "Any thread" calls may
  *     run concurrently. A handle must not be freed while another call is
  *     using it.
+ *
+ *   Buffers
+ *     Buffers to lend to plugins' methods are made by tenon_buffer_new and
+ *     freed by tenon_buffer_free. Plugins expect an empty buffer for a
+ *     call's result and error and append to what they are lent; nothing
+ *     empties a buffer between calls: tenon_buffer_clear it before lending
+ *     it to the next call, or the second call's bytes follow the first
+ *     one's.
+ *
+ *   Lifetimes
+ *     An instance keeps its plugin loaded, so the plugin handle may be freed
+ *     first; the vtable and self of tenon_instance_interface live until
+ *     their instance is freed.
  */
 
 #ifndef TENON_HOST_H
@@ -194,6 +208,13 @@
  * drain timeout; the old build keeps serving, with its state.
  */
 #define TENON_ERROR_DRAIN_TIMED_OUT 26
+
+/**
+ * `reentrant_call`: refused because it would wait for itself forever:
+ * `tenon_reloadable_call` made from inside a body already running on the
+ * same reloadable, on the same thread.
+ */
+#define TENON_ERROR_REENTRANT_CALL 27
 
 /**
  * `null_argument`: a pointer argument that must not be NULL was NULL.
@@ -669,7 +690,9 @@ tenon_error *tenon_options_in_process(tenon_options *options);
  * Requires the plugin file's SHA-256 digest: `hex` is 64 hexadecimal
  * digits (either case), copied. The bytes checked are the bytes loaded; a
  * mismatch fails the load with kind `checksum_mismatch` before any of the
- * file's code runs. Returns NULL, or an error.
+ * file's code runs. Returns NULL, or an error: `invalid_argument` when
+ * `hex` is not 64 hexadecimal digits (nothing else, no spaces), and the
+ * options are left as they were.
  *
  * Threads: one thread at a time per options object.
  */
@@ -709,10 +732,12 @@ tenon_error *tenon_plugin_load(const char *path,
  * `docs/static.md`) through its entry `entry` — `tenon_plugin_v1_<id>` of
  * a C or C++ plugin compiled with `-DTENON_STATIC_PLUGIN=<id>`, or of a
  * Zig plugin built with `zig build -Dstatic=<id>` — exactly as a loaded
- * file's descriptor is verified, and gives it as a plugin named `name`
+ * file's descriptor is verified, and gives it as a plugin labelled `name`
  * (NUL-terminated UTF-8, not empty): its errors and `tenon_plugin_path`
- * say `static:<name>`. The entry runs now, as a file's entry runs when it is
- * loaded.
+ * say `static:<name>`, where a file's say its path. The label is the
+ * host's own and is not checked against the plugin: `tenon_plugin_name`
+ * returns the name in the plugin's metadata, as for a file. The entry
+ * runs now, as a file's entry runs when it is loaded.
  *
  * `options` (NULL: none) give its host services. A static plugin runs in
  * this process and is never unloaded: options that isolate fail the call
@@ -885,7 +910,10 @@ tenon_error *tenon_reloadable_load(const char *path,
  * A hand-over started from inside `body` cannot drain the call it is made
  * from: it fails with kind `drain_timed_out` once the drain timeout has
  * passed. `vtable` and `self` must not be kept past `body`. Returns NULL
- * once `body` has run, or an error (and `body` is not run).
+ * once `body` has run, or an error (and `body` is not run): kind
+ * `reentrant_call` when made from inside a `body` already running on the
+ * same reloadable on this thread, a call that would otherwise wait for
+ * itself forever.
  *
  * Threads: any thread; calls into one build are serialized.
  */

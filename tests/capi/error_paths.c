@@ -112,6 +112,16 @@ static void options_and_services(void) {
     EXPECT(tenon_options_services(options, NULL), TENON_ERROR_NULL_ARGUMENT, "null_argument", NULL);
     EXPECT(tenon_options_sha256(options, "\xff\xfe"), TENON_ERROR_INVALID_ARGUMENT,
            "invalid_argument", NULL);
+    /* A malformed digest is refused when it is set, not at every load as a
+     * checksum mismatch: too short, not hex, padded. */
+    EXPECT(tenon_options_sha256(options, "00"), TENON_ERROR_INVALID_ARGUMENT, "invalid_argument",
+           "not 64 hexadecimal digits");
+    EXPECT(tenon_options_sha256(options,
+                                "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"),
+           TENON_ERROR_INVALID_ARGUMENT, "invalid_argument", "not 64 hexadecimal digits");
+    EXPECT(tenon_options_sha256(options,
+                                " 0000000000000000000000000000000000000000000000000000000000000000"),
+           TENON_ERROR_INVALID_ARGUMENT, "invalid_argument", "not 64 hexadecimal digits");
     tenon_options_free(options);
 
     EXPECT(tenon_services_offer(NULL, "x", 1, &HOST_GREETER, NULL, NULL),

@@ -8,7 +8,10 @@
  *     revision-2 one;
  *   - asking for revision 1's part (offsetof the first later method) gives
  *     both; TENON_HAS_FIELD tells whether farewell is there, and each call
- *     that is made answers.
+ *     that is made answers;
+ *   - reloadable::load with revision 1's size serves the revision-1 build
+ *     and then, reloaded, the revision-2 one (the whole struct refuses the
+ *     revision-1 build).
  *
  * Usage: revisions <evolve_r1 fixture> <evolve_r2 fixture>
  * Prints each failed check, then "N passed, N failed"; exits 1 if any check
@@ -63,6 +66,27 @@ void first_revision(const char *path, bool has_farewell) {
     }
 }
 
+/* A reloadable asks for a size too: revision 1's part lets a revision-1
+ * build serve, and then a revision-2 build replace it. */
+void reloadable_revision(const char *r1_path, const char *r2_path) {
+    using evolving = hosting::reloadable<test_evolve_v1>;
+    try {
+        evolving::load(r1_path, TEST_EVOLVE_ID, TEST_EVOLVE_VERSION);
+        CHECK(!"a revision-1 build served the whole revision-2 struct");
+    } catch (const hosting::error &e) {
+        CHECK(e.kind() == "vtable_too_small");
+    }
+    evolving evolve =
+        evolving::load(r1_path, TEST_EVOLVE_ID, TEST_EVOLVE_VERSION, nullptr, "", revision_1);
+    auto has_farewell = [](hosting::interface_ref<test_evolve_v1> target) {
+        CHECK(!call(target->greet, target.self, "Ada").empty());
+        return TENON_HAS_FIELD(target.vtable, test_evolve_v1, farewell);
+    };
+    CHECK(!evolve.with(has_farewell));
+    CHECK(evolve.reload_from(r2_path) == 2);
+    CHECK(evolve.with(has_farewell));
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -74,6 +98,7 @@ int main(int argc, char **argv) {
         whole_struct(argv[1], argv[2]);
         first_revision(argv[1], false);
         first_revision(argv[2], true);
+        reloadable_revision(argv[1], argv[2]);
     } catch (const hosting::error &e) {
         CHECK(!"unexpected tenon::hosting::error");
         std::printf("  [%s] %s\n", e.kind().c_str(), e.what());

@@ -67,6 +67,10 @@ pub const TENON_ERROR_STATE_HAND_OVER_FAILED: u32 = 25;
 /// because calls in flight on the old build did not return within the
 /// drain timeout; the old build keeps serving, with its state.
 pub const TENON_ERROR_DRAIN_TIMED_OUT: u32 = 26;
+/// `reentrant_call`: refused because it would wait for itself forever:
+/// `tenon_reloadable_call` made from inside a body already running on the
+/// same reloadable, on the same thread.
+pub const TENON_ERROR_REENTRANT_CALL: u32 = 27;
 /// `null_argument`: a pointer argument that must not be NULL was NULL.
 pub const TENON_ERROR_NULL_ARGUMENT: u32 = 100;
 /// `invalid_handle`: a handle argument is not a live handle of its type
@@ -114,6 +118,7 @@ pub(crate) const KINDS: &[(&str, u32)] = &[
     ("call_failed", TENON_ERROR_CALL_FAILED),
     ("state_hand_over_failed", TENON_ERROR_STATE_HAND_OVER_FAILED),
     ("drain_timed_out", TENON_ERROR_DRAIN_TIMED_OUT),
+    ("reentrant_call", TENON_ERROR_REENTRANT_CALL),
     ("null_argument", TENON_ERROR_NULL_ARGUMENT),
     ("invalid_handle", TENON_ERROR_INVALID_HANDLE),
     ("invalid_argument", TENON_ERROR_INVALID_ARGUMENT),
@@ -141,6 +146,13 @@ impl CError {
             message: format!(
                 "argument `{what}` is not a live {type_name} (already freed, or not made by libtenon)"
             ),
+        }
+    }
+
+    pub(crate) fn reentrant_call(message: String) -> Self {
+        CError {
+            kind: "reentrant_call",
+            message,
         }
     }
 

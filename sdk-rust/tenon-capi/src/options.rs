@@ -248,7 +248,9 @@ pub extern "C" fn tenon_options_in_process(options: *mut tenon_options) -> *mut 
 /// Requires the plugin file's SHA-256 digest: `hex` is 64 hexadecimal
 /// digits (either case), copied. The bytes checked are the bytes loaded; a
 /// mismatch fails the load with kind `checksum_mismatch` before any of the
-/// file's code runs. Returns NULL, or an error.
+/// file's code runs. Returns NULL, or an error: `invalid_argument` when
+/// `hex` is not 64 hexadecimal digits (nothing else, no spaces), and the
+/// options are left as they were.
 ///
 /// Threads: one thread at a time per options object.
 #[no_mangle]
@@ -259,6 +261,14 @@ pub extern "C" fn tenon_options_sha256(
     fallible(|| {
         let options = borrow_mut(options, "options")?;
         let hex = c_str(hex, "hex")?;
+        // Refused here, where the mistake is made: the loader would take it
+        // and every load would then fail as a checksum_mismatch, blaming
+        // the file for the host's typo.
+        if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(CError::invalid_argument(format!(
+                "SHA-256 digest {hex:?}: not 64 hexadecimal digits"
+            )));
+        }
         options.loader = options.loader.clone().sha256(hex);
         Ok(())
     })

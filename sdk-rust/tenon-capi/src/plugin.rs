@@ -97,10 +97,12 @@ fn load_into(
 /// `docs/static.md`) through its entry `entry` — `tenon_plugin_v1_<id>` of
 /// a C or C++ plugin compiled with `-DTENON_STATIC_PLUGIN=<id>`, or of a
 /// Zig plugin built with `zig build -Dstatic=<id>` — exactly as a loaded
-/// file's descriptor is verified, and gives it as a plugin named `name`
+/// file's descriptor is verified, and gives it as a plugin labelled `name`
 /// (NUL-terminated UTF-8, not empty): its errors and `tenon_plugin_path`
-/// say `static:<name>`. The entry runs now, as a file's entry runs when it is
-/// loaded.
+/// say `static:<name>`, where a file's say its path. The label is the
+/// host's own and is not checked against the plugin: `tenon_plugin_name`
+/// returns the name in the plugin's metadata, as for a file. The entry
+/// runs now, as a file's entry runs when it is loaded.
 ///
 /// `options` (NULL: none) give its host services. A static plugin runs in
 /// this process and is never unloaded: options that isolate fail the call

@@ -7,6 +7,7 @@ use crate::error::{c_str, out, tenon_error, CError};
 use crate::handle::{borrow, borrow_mut, into_handle, release, Handle, Kind};
 use crate::options::tenon_options;
 use core::ffi::{c_char, c_void};
+use std::cell::RefCell;
 use std::time::Duration;
 use tenon::reload::RawReloadable;
 use tenon::{ReloadOptions, Reloaded, Swap};
@@ -202,7 +203,10 @@ pub extern "C" fn tenon_reloadable_load(
 /// A hand-over started from inside `body` cannot drain the call it is made
 /// from: it fails with kind `drain_timed_out` once the drain timeout has
 /// passed. `vtable` and `self` must not be kept past `body`. Returns NULL
-/// once `body` has run, or an error (and `body` is not run).
+/// once `body` has run, or an error (and `body` is not run): kind
+/// `reentrant_call` when made from inside a `body` already running on the
+/// same reloadable on this thread, a call that would otherwise wait for
+/// itself forever.
 ///
 /// Threads: any thread; calls into one build are serialized.
 #[no_mangle]
@@ -212,8 +216,10 @@ pub extern "C" fn tenon_reloadable_call(
     context: *mut c_void,
 ) -> *mut tenon_error {
     fallible(|| {
+        let address = reloadable as usize;
         let reloadable = borrow(reloadable, "reloadable")?;
         let body = body.ok_or_else(|| CError::null_argument("body"))?;
+        let _in_call = InCall::enter(address)?;
         reloadable.inner.with(|target| {
             // SAFETY: the host's function, given the interface of the build
             // held for the duration of the call, as documented above.
@@ -221,6 +227,45 @@ pub extern "C" fn tenon_reloadable_call(
         });
         Ok(())
     })
+}
+
+thread_local! {
+    /// The reloadables whose `tenon_reloadable_call` body is running on this
+    /// thread: a nested call on one of them would wait for the build its
+    /// own caller holds.
+    static IN_CALL: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
+}
+
+/// This thread's mark that a body of one reloadable is running, removed
+/// when the call returns.
+struct InCall(usize);
+
+impl InCall {
+    fn enter(reloadable: usize) -> Result<Self, CError> {
+        IN_CALL.with(|running| {
+            let mut running = running.borrow_mut();
+            if running.contains(&reloadable) {
+                return Err(CError::reentrant_call(
+                    "tenon_reloadable_call from inside a body running on the same reloadable: \
+                     calls into one build are serialized, so it would wait for itself forever"
+                        .to_owned(),
+                ));
+            }
+            running.push(reloadable);
+            Ok(InCall(reloadable))
+        })
+    }
+}
+
+impl Drop for InCall {
+    fn drop(&mut self) {
+        IN_CALL.with(|running| {
+            let mut running = running.borrow_mut();
+            if let Some(at) = running.iter().rposition(|&r| r == self.0) {
+                running.remove(at);
+            }
+        });
+    }
 }
 
 /// Reloads from the file last loaded: loads, verifies and instantiates the

@@ -47,14 +47,15 @@ const PREAMBLE: &str = "\
  *     one line for people.
  *
  *   Handles
- *     tenon_options, tenon_services, tenon_plugin, tenon_instance and
- *     tenon_error are opaque, made and freed by libtenon. Every handle
- *     argument is checked against the live handles: NULL fails with kind
- *     null_argument, anything else that is not a live handle of its type with
- *     invalid_handle (getters return NULL or 0 instead). X_free(NULL) is a
- *     no-op, and so is freeing a handle that is not live (a double free is
- *     ignored - unless the allocator has meanwhile reused the address for a
- *     new handle of the same type, which no check can tell apart).
+ *     tenon_options, tenon_services, tenon_plugin, tenon_instance,
+ *     tenon_reloadable and tenon_error are opaque, made and freed by
+ *     libtenon. Every handle argument is checked against the live handles:
+ *     NULL fails with kind null_argument, anything else that is not a live
+ *     handle of its type with invalid_handle (getters return NULL or 0
+ *     instead). X_free(NULL) is a no-op, and so is freeing a handle that is
+ *     not live (a double free is ignored - unless the allocator has
+ *     meanwhile reused the address for a new handle of the same type, which
+ *     no check can tell apart).
  *
  *   Pointers
  *     Strings are NUL-terminated UTF-8, only read during the call. Out
@@ -70,6 +71,19 @@ const PREAMBLE: &str = "\
  *     Each function says which threads may call it. \"Any thread\" calls may
  *     run concurrently. A handle must not be freed while another call is
  *     using it.
+ *
+ *   Buffers
+ *     Buffers to lend to plugins' methods are made by tenon_buffer_new and
+ *     freed by tenon_buffer_free. Plugins expect an empty buffer for a
+ *     call's result and error and append to what they are lent; nothing
+ *     empties a buffer between calls: tenon_buffer_clear it before lending
+ *     it to the next call, or the second call's bytes follow the first
+ *     one's.
+ *
+ *   Lifetimes
+ *     An instance keeps its plugin loaded, so the plugin handle may be freed
+ *     first; the vtable and self of tenon_instance_interface live until
+ *     their instance is freed.
  */";
 
 /// Generates the header from the C API sources in `sources`: its `lib.rs`

@@ -9,7 +9,8 @@
 //!    (`examples-c/hosts`, in C and C++) build against it with CMake and with
 //!    make (gcc and clang), warnings as errors;
 //! 3. the program of `docs/guide-c-host.md`'s "A host in C" builds (gcc
-//!    and clang, warnings as errors) and greets through the C greeter;
+//!    and clang, warnings as errors) and greets through the C greeter, and
+//!    its C++ version there compiles (g++ and clang++);
 //! 4. every host built loads the example plugins of all four languages,
 //!    calls them, runs one plugin isolated and one reloadable (reloaded once),
 //!    and reports a bad plugin with its error kind and exit status 1.
@@ -73,6 +74,13 @@ fn the_guide_example_builds_and_runs() {
             "{compiler}: {stderr}"
         );
     }
+}
+
+/// The C++ version of that program, after it in the guide, compiles with
+/// g++ and clang++, warnings as errors.
+#[test]
+fn the_guide_cpp_example_compiles() {
+    c_api::guide_example_compiles("A host in C", "cpp", &["examples-c/interfaces"]);
 }
 
 #[test]

@@ -3,7 +3,8 @@
 //! libtenon, asks the fixtures `evolve_r1` and `evolve_r2` (the two
 //! revisions of `tenon_test/evolve.h`) for the whole revision-2 vtable and
 //! for revision 1's part (`instance::get` with a vtable size), and checks
-//! which calls `TENON_HAS_FIELD` allows; it must report `0 failed`.
+//! which calls `TENON_HAS_FIELD` allows, also through a reloadable that
+//! reloads from the first revision to the second; it must report `0 failed`.
 //!
 //! A missing compiler is reported as `TOOLCHAIN MISSING` and skipped, unless
 //! `TENON_REQUIRE_TOOLCHAINS=1`.

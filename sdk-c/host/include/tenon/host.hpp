@@ -9,11 +9,18 @@
  *                                                     EXAMPLE_GREETER_VERSION);
  *     tenon::hosting::buffer out, error;
  *     greeter->greet(greeter.self, tenon::hosting::str("world"), out, error);
+ *     out.clear();   // plugins append: empty a buffer before lending it again
+ *     error.clear();
  *
  * Every handle is a move-only object that frees what it owns; every C API
  * error is thrown as tenon::hosting::error, which carries the kind (number and
  * name) and the message. Calls through an interface's vtable return the
  * plugin's tenon_status as in C: they throw nothing.
+ *
+ * A moved-from plugin, instance or reloadable holds nothing: calls that need
+ * its handle throw tenon::hosting::error of kind null_argument, and its
+ * getters return what host.h's return for no handle (empty strings, 0,
+ * false). Assign a new object to use it again.
  *
  * Threads and lifetimes are those of host.h: an interface stays valid while
  * its instance lives; an instance keeps its plugin loaded.
@@ -97,7 +104,11 @@ template <class T, void (*Free)(T *)> struct deleter {
 template <class T, void (*Free)(T *)> using owned = std::unique_ptr<T, deleter<T, Free>>;
 } // namespace detail
 
-/* An output buffer to lend to interface methods; converts to tenon_buffer *. */
+/* An output buffer to lend to interface methods; converts to tenon_buffer *.
+ * A plugin appends to the buffer it is lent and nothing empties it between
+ * calls: clear() it before lending it to another call, or the second call's
+ * bytes follow the first one's (an error buffer too, which plugins write
+ * only when they fail). Lend it to one call at a time. */
 class buffer {
 public:
     buffer() : raw_(tenon_buffer_new()) {
@@ -106,7 +117,8 @@ public:
         }
     }
     operator tenon_buffer *() const noexcept { return raw_.get(); }
-    /* What the last call wrote; valid until the next call or clear(). */
+    /* What the calls lent the buffer wrote since it was made or last
+     * cleared; valid until the next call given it, or clear(). */
     std::string_view view() const noexcept {
         return std::string_view(reinterpret_cast<const char *>(raw_->data), raw_->len);
     }
@@ -213,12 +225,18 @@ public:
      * before calling a later method (tenon_instance_interface). */
     template <class Vtable>
     interface_ref<Vtable> get(const char *id, std::uint32_t version,
-                              std::size_t vtable_size = sizeof(Vtable)) const {
+                              std::size_t vtable_size = sizeof(Vtable)) const & {
         const void *vtable = nullptr;
         void *self = nullptr;
         check(tenon_instance_interface(raw_.get(), id, version, vtable_size, &vtable, &self));
         return interface_ref<Vtable>{static_cast<const Vtable *>(vtable), self};
     }
+    /* Not on a temporary (plugin.create().get<V>(...)): the instance would
+     * be freed at the end of the statement, and the interface with it. Keep
+     * the instance in a variable. */
+    template <class Vtable>
+    interface_ref<Vtable> get(const char *id, std::uint32_t version,
+                              std::size_t vtable_size = sizeof(Vtable)) const && = delete;
     tenon_instance *get() const noexcept { return raw_.get(); }
 
 private:
@@ -243,13 +261,14 @@ public:
         return plugin(raw);
     }
 
-    std::string name() const { return tenon_plugin_name(raw_.get()); }
-    std::string version() const { return tenon_plugin_version(raw_.get()); }
+    /* Getters of a moved-from plugin return "" (host.h's NULL). */
+    std::string name() const { return text(tenon_plugin_name(raw_.get())); }
+    std::string version() const { return text(tenon_plugin_version(raw_.get())); }
     std::optional<std::string> description() const {
         const char *text = tenon_plugin_description(raw_.get());
         return text ? std::optional<std::string>(text) : std::nullopt;
     }
-    std::string path() const { return tenon_plugin_path(raw_.get()); }
+    std::string path() const { return text(tenon_plugin_path(raw_.get())); }
     bool isolated() const noexcept { return tenon_plugin_is_isolated(raw_.get()); }
     bool linked_in() const noexcept { return tenon_plugin_is_static(raw_.get()); }
     std::uint64_t flags() const noexcept { return tenon_plugin_flags(raw_.get()); }
@@ -278,6 +297,10 @@ public:
 
 private:
     explicit plugin(tenon_plugin *raw) noexcept : raw_(raw) {}
+    /* std::string of NULL is undefined behaviour, not an empty string. */
+    static std::string text(const char *c_string) {
+        return c_string != nullptr ? std::string(c_string) : std::string();
+    }
     detail::owned<tenon_plugin, tenon_plugin_free> raw_;
 };
 
@@ -285,20 +308,32 @@ private:
  * library can be replaced by a new build while the host keeps calling it. */
 template <class Vtable> class reloadable {
 public:
+    /* Every build must provide the first vtable_size bytes of Vtable: all of
+     * it by default; for builds of an earlier revision of the header, the
+     * size up to the first method added later, as for instance::get. */
     static reloadable load(const std::string &path, const char *id, std::uint32_t version,
-                           const options *with = nullptr, const std::string &config = "") {
+                           const options *with = nullptr, const std::string &config = "",
+                           std::size_t vtable_size = sizeof(Vtable)) {
         tenon_reloadable *raw = nullptr;
         check(tenon_reloadable_load(path.c_str(), with ? with->get() : nullptr, config.c_str(),
-                                    id, version, sizeof(Vtable), &raw));
+                                    id, version, vtable_size, &raw));
         return reloadable(raw);
     }
     /* Calls body(interface_ref<Vtable>) on the current build and returns what
-     * it returns; the interface must not be kept past the call. An exception
-     * thrown by body is carried out of the call. */
+     * it returns (by value: a reference it returns is copied, since what it
+     * refers to may belong to the build); the interface must not be kept past
+     * the call. body may be a temporary or a named callable (an lvalue, const
+     * or not). An exception thrown by body is carried out of the call.
+     *
+     * Threads: any thread (tenon_reloadable_call); calls into one build are
+     * serialized, so with() on the same reloadable from inside body throws
+     * kind reentrant_call instead of waiting for itself. */
     template <class Body> auto with(Body &&body) const {
-        using Result = decltype(body(std::declval<interface_ref<Vtable>>()));
+        using Callable = std::remove_reference_t<Body>;
+        using Result =
+            std::decay_t<std::invoke_result_t<Callable &, interface_ref<Vtable>>>;
         struct context {
-            Body *body;
+            Callable *body;
             std::optional<std::conditional_t<std::is_void_v<Result>, int, Result>> result;
             std::exception_ptr thrown;
         } ctx{&body, std::nullopt, nullptr};
@@ -344,6 +379,10 @@ public:
         report.struct_size = sizeof report;
         check(tenon_reloadable_reload_report(raw_.get(), path, &report));
         return report;
+    }
+    /* The same from a path given as a string, as reload_from takes it. */
+    tenon_reload_report reload_report(const std::string &path) const {
+        return reload_report(path.c_str());
     }
     std::uint64_t generation() const noexcept { return tenon_reloadable_generation(raw_.get()); }
 
