@@ -416,8 +416,21 @@ fn interface(
             interfaces.len() - 1
         }
     };
+    // The index, then this program's declaration (its vtable size and its
+    // methods), so that a host whose declaration differs (a runner built
+    // against an older revision) refuses the lookup instead of sending
+    // calls this dispatcher does not know. A host that reads the index
+    // alone ignores the rest.
+    let mut reply = Writer::default();
+    reply
+        .u32(index as u32)
+        .u32(declared.vtable_size() as u32)
+        .u32(declared.methods().len() as u32);
+    for method in declared.methods() {
+        reply.str(&frame::method_signature(method));
+    }
     // SAFETY: `out` is this call's buffer.
-    let _ = unsafe { tenon_interface::append(out, &(index as u32).to_le_bytes()) };
+    let _ = unsafe { tenon_interface::append(out, &reply.bytes) };
     0
 }
 

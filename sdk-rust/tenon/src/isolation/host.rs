@@ -2,7 +2,7 @@
 //! policy, and the instances living there.
 
 use super::frame::Reader;
-use super::process::{ControlFailure, Exit, InterfaceFailure, Process};
+use super::process::{ControlFailure, Declaration, Exit, InterfaceFailure, Process};
 use super::shm::op;
 use super::{Isolation, Restart};
 use crate::integrity::Opened;
@@ -192,7 +192,15 @@ impl Host {
         }
         let deadline = self.deadline();
         process
-            .interface(wanted.id, wanted.version, deadline)
+            .interface(
+                wanted.id,
+                wanted.version,
+                Declaration {
+                    methods: wanted.methods,
+                    plugin_vtable_size: size,
+                },
+                deadline,
+            )
             .map_err(|failure| match failure {
                 InterfaceFailure::Control(failure) => {
                     self.control_error(failure, self.options.call_timeout.unwrap_or_default())
@@ -213,6 +221,10 @@ impl Host {
                         wanted.id,
                         wanted.version
                     ),
+                },
+                InterfaceFailure::OtherDeclaration(reason) => Error::IsolationFailed {
+                    plugin: self.name.clone(),
+                    reason,
                 },
                 InterfaceFailure::Protocol => Error::IsolationFailed {
                     plugin: self.name.clone(),
