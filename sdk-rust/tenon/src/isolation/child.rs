@@ -88,6 +88,17 @@ fn run() -> Result<(), String> {
         let id = reader.str().ok_or_else(bad)?.to_owned();
         services.push((id, reader.u32().ok_or_else(bad)?));
     }
+    // A service this program cannot proxy is NULL for the plugin, as if the
+    // host offered nothing: say why in the host's log (this line reaches it
+    // as a warning tagged with the plugin).
+    for (id, version) in &services {
+        if let Err(why) = tenon_interface::declared(id, *version) {
+            let _ = writeln!(
+                std::io::stderr(),
+                "tenon: the host offers {id} version {version} as a host service, but this child program cannot carry it ({why}): the plugin's get_interface returns NULL for it; link the crate that declares it (with interface!) into the runner"
+            );
+        }
+    }
     let (opened, mapping, wakes) = control.take_resources(&mut reader)?;
     let shm = Shm::open(mapping, wakes).map_err(|e| format!("shared memory: {e}"))?;
     if memory_limit > 0 && !platform::HOST_LIMITS_MEMORY {
