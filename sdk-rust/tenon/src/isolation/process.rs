@@ -54,8 +54,12 @@ pub(crate) struct Process {
     freed: Condvar,
     services: HostServices,
     /// The interfaces looked up in this child, by (id, version).
-    interfaces: Mutex<Vec<(String, u32, u32, Option<ChildDeclaration>)>>,
+    interfaces: Mutex<Vec<LookedUp>>,
 }
+
+/// An interface looked up in the child: its id, version, the child's index
+/// for it, and the child's declaration of it (if the child said).
+type LookedUp = (String, u32, u32, Option<ChildDeclaration>);
 
 /// What the handshake told.
 pub(crate) type Handshake = Vec<u8>;
@@ -733,91 +737,6 @@ fn check_declaration(
     Ok(())
 }
 
-#[cfg(test)]
-mod declaration_tests {
-    use super::{check_declaration, ChildDeclaration, Declaration, InterfaceFailure};
-    use tenon_interface::{Method, ValueKind};
-
-    const R2: &[Method] = &[
-        Method {
-            name: "greet",
-            args: &[ValueKind::Utf8],
-            result: Some(ValueKind::Utf8),
-            revision: 1,
-        },
-        Method {
-            name: "farewell",
-            args: &[ValueKind::Utf8, ValueKind::U16],
-            result: Some(ValueKind::Utf8),
-            revision: 2,
-        },
-    ];
-
-    fn child(methods: &[Method], vtable_size: u32) -> ChildDeclaration {
-        ChildDeclaration {
-            vtable_size,
-            methods: methods
-                .iter()
-                .map(super::super::frame::method_signature)
-                .collect(),
-        }
-    }
-
-    fn check(host: &[Method], plugin: u32, child: &ChildDeclaration) -> Result<(), String> {
-        let wanted = Declaration {
-            methods: host,
-            plugin_vtable_size: plugin,
-        };
-        check_declaration("org.test", 1, wanted, Some(child)).map_err(|failure| match failure {
-            InterfaceFailure::OtherDeclaration(reason) => reason,
-            _ => panic!("another failure"),
-        })
-    }
-
-    #[test]
-    fn a_child_with_the_hosts_declaration_or_a_later_revision_serves() {
-        assert_eq!(check(R2, 24, &child(R2, 24)), Ok(()));
-        assert_eq!(check(&R2[..1], 24, &child(R2, 24)), Ok(()));
-        assert_eq!(
-            check_declaration(
-                "org.test",
-                1,
-                Declaration {
-                    methods: R2,
-                    plugin_vtable_size: 24
-                },
-                None
-            )
-            .is_ok(),
-            true
-        );
-    }
-
-    #[test]
-    fn an_older_child_serves_plugins_of_its_revision_and_refuses_later_ones() {
-        let older = child(&R2[..1], 16);
-        assert_eq!(check(R2, 16, &older), Ok(()));
-        let refused = check(R2, 24, &older).unwrap_err();
-        assert!(
-            refused.contains("with 1 method(s), the host with 2")
-                && refused.contains("`farewell`, revision 2")
-                && refused.contains("rebuild it"),
-            "{refused}"
-        );
-    }
-
-    #[test]
-    fn a_child_declaring_a_method_another_way_is_refused() {
-        let mut other = R2.to_vec();
-        other[1].args = &[ValueKind::Utf8, ValueKind::U32];
-        let refused = check(R2, 24, &child(&other, 24)).unwrap_err();
-        assert!(
-            refused.contains("differently from the host: method 1") && refused.contains("U32"),
-            "{refused}"
-        );
-    }
-}
-
 /// The keeper thread: spawns the child, forwards its output, reaps it and
 /// reports its death.
 fn keep(
@@ -962,4 +881,81 @@ fn unescape(message: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod declaration_tests {
+    use super::{check_declaration, ChildDeclaration, Declaration, InterfaceFailure};
+    use tenon_interface::{Method, ValueKind};
+
+    const R2: &[Method] = &[
+        Method {
+            name: "greet",
+            args: &[ValueKind::Utf8],
+            result: Some(ValueKind::Utf8),
+            revision: 1,
+        },
+        Method {
+            name: "farewell",
+            args: &[ValueKind::Utf8, ValueKind::U16],
+            result: Some(ValueKind::Utf8),
+            revision: 2,
+        },
+    ];
+
+    fn child(methods: &[Method], vtable_size: u32) -> ChildDeclaration {
+        ChildDeclaration {
+            vtable_size,
+            methods: methods
+                .iter()
+                .map(super::super::frame::method_signature)
+                .collect(),
+        }
+    }
+
+    fn check(host: &[Method], plugin: u32, child: &ChildDeclaration) -> Result<(), String> {
+        let wanted = Declaration {
+            methods: host,
+            plugin_vtable_size: plugin,
+        };
+        check_declaration("org.test", 1, wanted, Some(child)).map_err(|failure| match failure {
+            InterfaceFailure::OtherDeclaration(reason) => reason,
+            _ => panic!("another failure"),
+        })
+    }
+
+    #[test]
+    fn a_child_with_the_hosts_declaration_or_a_later_revision_serves() {
+        assert_eq!(check(R2, 24, &child(R2, 24)), Ok(()));
+        assert_eq!(check(&R2[..1], 24, &child(R2, 24)), Ok(()));
+        let unsaid = Declaration {
+            methods: R2,
+            plugin_vtable_size: 24,
+        };
+        assert!(check_declaration("org.test", 1, unsaid, None).is_ok());
+    }
+
+    #[test]
+    fn an_older_child_serves_plugins_of_its_revision_and_refuses_later_ones() {
+        let older = child(&R2[..1], 16);
+        assert_eq!(check(R2, 16, &older), Ok(()));
+        let refused = check(R2, 24, &older).unwrap_err();
+        assert!(
+            refused.contains("with 1 method(s), the host with 2")
+                && refused.contains("`farewell`, revision 2")
+                && refused.contains("rebuild it"),
+            "{refused}"
+        );
+    }
+
+    #[test]
+    fn a_child_declaring_a_method_another_way_is_refused() {
+        let mut other = R2.to_vec();
+        other[1].args = &[ValueKind::Utf8, ValueKind::U32];
+        let refused = check(R2, 24, &child(&other, 24)).unwrap_err();
+        assert!(
+            refused.contains("differently from the host: method 1") && refused.contains("U32"),
+            "{refused}"
+        );
+    }
 }
