@@ -340,7 +340,7 @@ fn a_plugin_under_a_memory_limit_still_serves_and_is_capped() {
 
 /// The default slot's bounds, as isolation.md gives them: a result of
 /// 3/8 of 4 MiB less the 64 KiB kept for the error message comes back, one
-/// byte more fails as `out_of_memory`; arguments of 3/8 of 4 MiB with
+/// byte more fails as `out_of_memory`, saying so; arguments of 3/8 of 4 MiB with
 /// their framing are carried (`put("", value)`: 8 bytes, 16 for the empty
 /// key, 16 + the value's length rounded up to 8), one byte more is refused
 /// with `invalid_argument` naming `slot_size`. The plugin carries on.
@@ -359,6 +359,14 @@ fn the_default_slot_carries_what_isolation_md_says() {
     kv.put("over", &vec![7u8; RESULT_MAX + 1]).unwrap();
     let error = kv.get("over").unwrap_err();
     assert_eq!(error.kind_name(), "out_of_memory", "{error}");
+    // The plugin's own words, then why: the slot.
+    assert!(
+        error.message().contains(&format!(
+            "the result needed at least {} bytes, more than the {RESULT_MAX} bytes a slot carries",
+            RESULT_MAX + 1
+        )) && error.message().contains("slot_size"),
+        "{error}"
+    );
     kv.put("", &vec![1u8; VALUE_MAX]).unwrap();
     let error = kv.put("", &vec![1u8; VALUE_MAX + 1]).unwrap_err();
     assert_eq!(error.kind_name(), "invalid_argument", "{error}");

@@ -49,6 +49,11 @@ thread_local! {
     static CURRENT_SLOT: Cell<Option<usize>> = const { Cell::new(None) };
     /// A reusable encoding buffer for callbacks.
     static CALLBACK_BYTES: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    /// The start of the result area of the call this thread serves, and
+    /// the size the plugin last asked it to grow to past its capacity: a
+    /// result that does not fit the slot fails in the plugin's own words,
+    /// to which the reply adds why.
+    static RESULT_AREA: Cell<(usize, Option<usize>)> = const { Cell::new((0, None)) };
 }
 
 /// Runs the child; never returns.
@@ -236,6 +241,12 @@ unsafe extern "C" fn reserve_in_area(buffer: *mut tenon_buffer, additional: usiz
     if buffer.capacity - buffer.len >= additional {
         Status::OK.0
     } else {
+        RESULT_AREA.with(|area| {
+            let (start, _) = area.get();
+            if start == buffer.data as usize {
+                area.set((start, Some(buffer.len.saturating_add(additional))));
+            }
+        });
         Status::OUT_OF_MEMORY.0
     }
 }
@@ -255,6 +266,7 @@ fn serve(child: &Child, slot: &Slot<'_>) {
     let mut out = AreaBuffer::new(reply, out_capacity);
     let mut error = AreaBuffer::new(error_data, ERROR_AREA);
     let target = header.target.load(Ordering::Relaxed);
+    RESULT_AREA.with(|area| area.set((reply as usize, None)));
     let status = match header.op.load(Ordering::Relaxed) {
         op::CALL => call(
             child,
@@ -274,6 +286,18 @@ fn serve(child: &Child, slot: &Slot<'_>) {
             Status::INVALID_ARGUMENT.0,
         ),
     };
+    if let (Some(wanted), false) = (
+        RESULT_AREA.with(|area| area.get().1),
+        status == Status::OK.0,
+    ) {
+        message(
+            &mut error.raw,
+            &format!(
+                " (the result needed at least {wanted} bytes, more than the {out_capacity} bytes a slot carries: Isolation::slot_size; tenon_options_slots in C)"
+            ),
+            status,
+        );
+    }
     let out_len = out.written(reply, out_capacity);
     let error_len = error.written(error_data, ERROR_AREA).unwrap_or(0);
     let (status, out_len) = match out_len {

@@ -128,7 +128,8 @@ impl Isolation {
     /// makes during the call. A call whose arguments do not fit fails with
     /// kind `invalid_argument` before anything is sent; a result that does
     /// not fit fails in the plugin's own way (its output buffer cannot
-    /// grow), usually kind `out_of_memory`. Default: 4 MiB (1.5 MiB of
+    /// grow), usually kind `out_of_memory`, with a message that ends
+    /// naming `slot_size`. Default: 4 MiB (1.5 MiB of
     /// arguments, framing included; a result of at most 1,507,328 bytes);
     /// at least [`MIN_SLOT_SIZE`](Self::MIN_SLOT_SIZE), at most
     /// 1 GiB. Memory is touched only as calls use it.
