@@ -156,10 +156,9 @@ fn a_revision_2_plugin_with_the_new_slot_null_is_refused_by_a_revision_2_host_on
     .expect("the NULL-slot variant builds");
     let plugin = Plugin::load(&path).expect("a NULL slot is not a load error");
     let instance = plugin.instantiate("").unwrap();
-    let error = instance
-        .interface::<dyn r2::Evolve>()
-        .err()
-        .expect("null_slot");
+    let Err(error) = instance.interface::<dyn r2::Evolve>() else {
+        panic!("a revision-2 host took a NULL revision-2 slot");
+    };
     assert_eq!(error.kind(), "null_slot", "{error}");
     assert!(error.to_string().contains("farewell"), "{error}");
     let error = plugin.require::<dyn r2::Evolve>().unwrap_err();
