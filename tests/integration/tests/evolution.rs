@@ -167,6 +167,28 @@ fn a_revision_2_plugin_with_the_new_slot_null_is_refused_by_a_revision_2_host_on
     let evolve = instance.interface::<dyn r1::Evolve>().unwrap();
     assert_eq!(evolve.greet("Ada").unwrap(), "r2 C hello, Ada");
     assert_eq!(evolve.revision(), 1);
+    // Isolated alike, though the runner declares revision 2 as well: it
+    // checks only the slots the host's declaration has.
+    if cfg!(target_os = "linux") {
+        let plugin = Plugin::loader().isolated(isolated()).load(&path).unwrap();
+        let instance = plugin.instantiate("").unwrap();
+        let Err(error) = instance.interface::<dyn r2::Evolve>() else {
+            panic!("a revision-2 host took a NULL revision-2 slot, isolated");
+        };
+        assert_eq!(error.kind(), "null_slot", "isolated: {error}");
+        assert!(error.to_string().contains("farewell"), "isolated: {error}");
+        let evolve = instance.interface::<dyn r1::Evolve>().unwrap();
+        assert_eq!(evolve.greet("Ada").unwrap(), "r2 C hello, Ada");
+        assert_eq!(evolve.revision(), 1);
+        // Revision 1 asked first: revision 2 is still checked.
+        let plugin = Plugin::loader().isolated(isolated()).load(&path).unwrap();
+        let instance = plugin.instantiate("").unwrap();
+        assert!(instance.interface::<dyn r1::Evolve>().is_ok());
+        let Err(error) = instance.interface::<dyn r2::Evolve>() else {
+            panic!("revision 2 after revision 1 took a NULL slot, isolated");
+        };
+        assert_eq!(error.kind(), "null_slot", "isolated: {error}");
+    }
 }
 
 #[test]

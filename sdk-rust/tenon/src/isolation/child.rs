@@ -433,10 +433,21 @@ fn interface(
     let Ok(declared) = tenon_interface::declared(id, version) else {
         return 2;
     };
+    // The host's method count (absent from an older host: all of ours).
+    let host_methods = reader.u32().map_or(usize::MAX, |count| count as usize);
     // SAFETY: the plugin offers this id and version; its vtable starts with
     // its struct_size (verified at load) and lives as long as the library.
     match unsafe { declared.verify(vtable as *const c_void) } {
         Ok(()) => {}
+        // Slots are checked in order, so every slot before this one is
+        // set; a NULL slot of a method the host does not know is never
+        // called (a host of an earlier revision reads only its prefix).
+        Err(VtableRefusal::NullSlot { method: name })
+            if declared
+                .methods()
+                .iter()
+                .position(|m| m.name == name)
+                .is_some_and(|index| index >= host_methods) => {}
         Err(VtableRefusal::NullSlot { method: name }) => return message(error, name, 1),
         Err(other) => return message(error, &format!("{other:?}"), 3),
     }

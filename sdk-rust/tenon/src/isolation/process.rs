@@ -58,8 +58,10 @@ pub(crate) struct Process {
 }
 
 /// An interface looked up in the child: its id, version, the child's index
-/// for it, and the child's declaration of it (if the child said).
-type LookedUp = (String, u32, u32, Option<ChildDeclaration>);
+/// for it, the child's declaration of it (if the child said), and how many
+/// methods' slots the child checked (the asking host's count: a host that
+/// knows more methods asks again).
+type LookedUp = (String, u32, u32, Option<ChildDeclaration>, usize);
 
 /// What the handshake told.
 pub(crate) type Handshake = Vec<u8>;
@@ -579,13 +581,18 @@ impl Process {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .iter()
-            .find(|(i, v, _, _)| i == id && *v == version)
+            .find(|(i, v, _, _, checked)| {
+                i == id && *v == version && *checked >= wanted.methods.len()
+            })
         {
             check_declaration(id, version, wanted, found.3.as_ref())?;
             return Ok(found.2);
         }
         let mut body = Writer::default();
-        body.u32(version).str(id);
+        // The host's method count last: a child checks the slots of those
+        // methods only (it may declare a later revision, whose slot a
+        // plugin left NULL); a child of an older Tenon ignores it.
+        body.u32(version).str(id).u32(wanted.methods.len() as u32);
         let (status, out, error) = self
             .control(op::INTERFACE, 0, &body.bytes, deadline)
             .map_err(InterfaceFailure::Control)?;
@@ -612,7 +619,13 @@ impl Process {
                 self.interfaces
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
-                    .push((id.to_owned(), version, index, declared));
+                    .push((
+                        id.to_owned(),
+                        version,
+                        index,
+                        declared,
+                        wanted.methods.len(),
+                    ));
                 Ok(index)
             }
             1 => Err(InterfaceFailure::NullSlot(error)),
