@@ -616,8 +616,16 @@ fn vtable_of(
             return Err(ModelError::header(format!(
                 "{name}: method {} (revision {}) comes after {} (revision {}): a method added in a \
                  later revision is appended after every method of the earlier ones, never \
-                 inserted before them (that moves their slots for the plugins already built)",
-                method.name, method.since, later.name, later.since
+                 inserted before them (that moves their slots for the plugins already built){}",
+                method.name,
+                method.since,
+                later.name,
+                later.since,
+                if method.since == 1 {
+                    "; a method without a [revision N] tag is revision 1"
+                } else {
+                    ""
+                }
             )));
         }
         methods.push(method);
@@ -979,7 +987,8 @@ typedef struct acme_shapes_v1 {
         );
         let error = parse_header_text(&untagged).unwrap_err().to_string();
         assert!(
-            error.contains("method late (revision 1) comes after reset (revision 2)"),
+            error.contains("method late (revision 1) comes after reset (revision 2)")
+                && error.contains("without a [revision N] tag is revision 1"),
             "{error}"
         );
         // Revisions in order, a later one skipping a number, are fine.
