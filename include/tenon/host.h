@@ -635,7 +635,12 @@ tenon_error *tenon_options_restart(tenon_options *options,
  * return its own status (such as TENON_OUT_OF_MEMORY), and one that
  * aborts on it, or the kernel's OOM killer, ends the process (the call in
  * flight returns TENON_CRASHED). Count the shared memory of the slots
- * (`tenon_options_slots`) and what the plugin itself needs. Where the cap
+ * (`tenon_options_slots`, 32 MiB by default), the program and its
+ * libraries, a stack per slot thread, and what the plugin itself needs
+ * (on Linux a C plugin needed 64 MiB with the default slots). A cap not
+ * above the slots' shared memory fails loading with kind
+ * `isolation_failed`; one too small for the rest fails it as `crashed`
+ * or with the loader's error. Where the cap
  * cannot be enforced (Windows under Wine) loading fails with kind
  * `isolation_unsupported`. Default: no cap. Returns NULL, or an error
  * (`invalid_argument` for 0).

@@ -606,9 +606,29 @@ fn vtable_of(
     if words != ["uint32_t", "struct_size"] || first.len() != 2 {
         return Ok(None);
     }
-    let mut methods = Vec::new();
+    let mut methods: Vec<MethodModel> = Vec::new();
     for statement in &statements[1..] {
-        methods.push(method_of(name, statement)?);
+        let method = method_of(name, statement)?;
+        // A method slipped in before those of an earlier revision moves
+        // their slots: plugins built before it would have their methods
+        // called through the wrong ones.
+        if let Some(later) = methods.iter().find(|m| m.since > method.since) {
+            return Err(ModelError::header(format!(
+                "{name}: method {} (revision {}) comes after {} (revision {}): a method added in a \
+                 later revision is appended after every method of the earlier ones, never \
+                 inserted before them (that moves their slots for the plugins already built){}",
+                method.name,
+                method.since,
+                later.name,
+                later.since,
+                if method.since == 1 {
+                    "; a method without a [revision N] tag is revision 1"
+                } else {
+                    ""
+                }
+            )));
+        }
+        methods.push(method);
     }
     Ok(Some(empty_model(name.to_owned(), doc, methods)))
 }
@@ -945,6 +965,38 @@ typedef struct acme_shapes_v1 {
         assert_eq!(shapes.revision(), 2);
         assert_eq!(shapes.methods_of_revision(1).count(), 2);
         assert!(shapes.set_result_kind("area", ValueKind::Utf8).is_err());
+    }
+
+    #[test]
+    fn a_method_of_a_later_revision_before_an_earlier_one_is_refused() {
+        // Inserted in the middle, tagged: the revision-1 `reset`... after it.
+        let inserted = TAGGED.replace(
+            "    // Area for a scale.",
+            "    /* Inserted. [revision 2] */\n    tenon_status (*early)(void *instance, tenon_buffer *error);\n    // Area for a scale.",
+        );
+        let error = parse_header_text(&inserted).unwrap_err().to_string();
+        assert!(
+            error.contains("method area (revision 1) comes after early (revision 2)")
+                && error.contains("appended"),
+            "{error}"
+        );
+        // Appended after a revision-2 method without a tag (revision 1).
+        let untagged = TAGGED.replace(
+            "} acme_shapes_v1;",
+            "    tenon_status (*late)(void *instance, tenon_buffer *error);\n} acme_shapes_v1;",
+        );
+        let error = parse_header_text(&untagged).unwrap_err().to_string();
+        assert!(
+            error.contains("method late (revision 1) comes after reset (revision 2)")
+                && error.contains("without a [revision N] tag is revision 1"),
+            "{error}"
+        );
+        // Revisions in order, a later one skipping a number, are fine.
+        let appended = TAGGED.replace(
+            "} acme_shapes_v1;",
+            "    /* [revision 4] */\n    tenon_status (*late)(void *instance, tenon_buffer *error);\n} acme_shapes_v1;",
+        );
+        assert_eq!(parse_header_text(&appended).unwrap()[0].revision(), 4);
     }
 
     #[test]

@@ -100,6 +100,39 @@ fn a_header_that_breaks_the_convention_is_refused_with_the_reason() {
         message.contains("area") && message.contains("pointer"),
         "{message}"
     );
+    // A method of revision 2 inserted before revision 1's `area`: every
+    // command that reads the header refuses it, naming both methods.
+    let inserted = write_header(
+        &dir,
+        &HEADER.replace(
+            "    tenon_status (*area)",
+            "    /* [revision 2] */\n    tenon_status (*reset)(void *instance, tenon_buffer *error);\n    tenon_status (*area)",
+        ),
+    );
+    let out = dir.join("shapes.rs").display().to_string();
+    let plugin = dir.join("none.so").display().to_string();
+    for args in [
+        vec![
+            "new",
+            "q",
+            "--lang",
+            "c",
+            "--dir",
+            &project,
+            "--interface",
+            &inserted,
+        ],
+        vec!["bindgen", &inserted, "-o", &out],
+        vec!["check", "--interface", &inserted, &plugin],
+    ] {
+        let output = run(&args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let message = stderr(&output);
+        assert!(
+            message.contains("method area (revision 1) comes after reset (revision 2)"),
+            "{args:?}: {message}"
+        );
+    }
 }
 
 /// A header of an example interface would get stubs that `tenon check`'s

@@ -275,8 +275,11 @@ pub enum Error {
 
     /// Starting or talking to an isolated plugin's process failed for a
     /// reason other than its death: the runner could not be spawned, the
-    /// handshake was malformed, the shared memory could not be set up, or
-    /// the child broke the protocol (it was killed then).
+    /// handshake was malformed, the shared memory could not be set up, the
+    /// memory limit is not above the shared memory, the child broke the
+    /// protocol (it was killed then), or the child program cannot serve an
+    /// interface looked up (it does not declare it, or declares it
+    /// differently from the host).
     #[error("plugin {plugin:?}: isolation failed: {reason}")]
     IsolationFailed {
         /// The plugin's name (its file name while it was being loaded).

@@ -141,6 +141,56 @@ fn a_revision_2_plugin_in_a_revision_2_host_provides_everything() {
     }
 }
 
+/// A plugin built against revision 2 with the new slot left NULL loads;
+/// a revision-2 host refuses the interface with `null_slot` naming the
+/// method, while a revision-1 host, which reads only revision 1's slots,
+/// uses it (guide-your-interface.md, "5. Revision 2"). Built at run time,
+/// so not under Wine.
+#[cfg(not(windows))]
+#[test]
+fn a_revision_2_plugin_with_the_new_slot_null_is_refused_by_a_revision_2_host_only() {
+    let path = tenon_test_plugins::c_fixture_variant(
+        "evolve_r2",
+        &tenon_test_plugins::Variant::new().flag("-DEVOLVE_NULL_FAREWELL"),
+    )
+    .expect("the NULL-slot variant builds");
+    let plugin = Plugin::load(&path).expect("a NULL slot is not a load error");
+    let instance = plugin.instantiate("").unwrap();
+    let Err(error) = instance.interface::<dyn r2::Evolve>() else {
+        panic!("a revision-2 host took a NULL revision-2 slot");
+    };
+    assert_eq!(error.kind(), "null_slot", "{error}");
+    assert!(error.to_string().contains("farewell"), "{error}");
+    let error = plugin.require::<dyn r2::Evolve>().unwrap_err();
+    assert_eq!(error.kind(), "null_slot", "{error}");
+    use r1::Evolve as _;
+    let evolve = instance.interface::<dyn r1::Evolve>().unwrap();
+    assert_eq!(evolve.greet("Ada").unwrap(), "r2 C hello, Ada");
+    assert_eq!(evolve.revision(), 1);
+    // Isolated alike, though the runner declares revision 2 as well: it
+    // checks only the slots the host's declaration has.
+    if cfg!(target_os = "linux") {
+        let plugin = Plugin::loader().isolated(isolated()).load(&path).unwrap();
+        let instance = plugin.instantiate("").unwrap();
+        let Err(error) = instance.interface::<dyn r2::Evolve>() else {
+            panic!("a revision-2 host took a NULL revision-2 slot, isolated");
+        };
+        assert_eq!(error.kind(), "null_slot", "isolated: {error}");
+        assert!(error.to_string().contains("farewell"), "isolated: {error}");
+        let evolve = instance.interface::<dyn r1::Evolve>().unwrap();
+        assert_eq!(evolve.greet("Ada").unwrap(), "r2 C hello, Ada");
+        assert_eq!(evolve.revision(), 1);
+        // Revision 1 asked first: revision 2 is still checked.
+        let plugin = Plugin::loader().isolated(isolated()).load(&path).unwrap();
+        let instance = plugin.instantiate("").unwrap();
+        assert!(instance.interface::<dyn r1::Evolve>().is_ok());
+        let Err(error) = instance.interface::<dyn r2::Evolve>() else {
+            panic!("revision 2 after revision 1 took a NULL slot, isolated");
+        };
+        assert_eq!(error.kind(), "null_slot", "isolated: {error}");
+    }
+}
+
 #[test]
 fn the_rust_declarations_match_the_c_headers() {
     // The vtable sizes the C compiler gives each revision's header (the

@@ -380,3 +380,69 @@ fn an_isolated_plugin_that_is_not_thread_safe_is_not_reentered_through_a_host_se
         .unwrap();
     support::hostile::check_reentry_refused(&plugin);
 }
+
+/// The default slot's bounds, as isolation.md gives them: a result of
+/// 3/8 of 4 MiB less the 64 KiB kept for the error message comes back, one
+/// byte more fails as `out_of_memory`, saying so; arguments of 3/8 of 4 MiB with
+/// their framing are carried (`put("", value)`: 8 bytes, 16 for the empty
+/// key, 16 + the value's length rounded up to 8), one byte more is refused
+/// with `invalid_argument` naming `slot_size`. The plugin carries on.
+#[test]
+fn the_default_slot_carries_what_isolation_md_says() {
+    const RESULT_MAX: usize = (3 << 20) / 2 - (64 << 10);
+    const VALUE_MAX: usize = (3 << 20) / 2 - 8 - 16 - 16;
+    let plugin = Plugin::loader()
+        .isolated(isolated())
+        .load(rust_plugin("kv-rust").unwrap())
+        .unwrap();
+    let instance = plugin.instantiate("").unwrap();
+    let kv = instance.interface::<dyn Kv>().unwrap();
+    kv.put("fits", &vec![7u8; RESULT_MAX]).unwrap();
+    assert_eq!(kv.get("fits").unwrap().len(), RESULT_MAX);
+    kv.put("over", &vec![7u8; RESULT_MAX + 1]).unwrap();
+    let error = kv.get("over").unwrap_err();
+    assert_eq!(error.kind_name(), "out_of_memory", "{error}");
+    // The plugin's own words, then why: the slot.
+    assert!(
+        error.message().contains(&format!(
+            "the result needed at least {} bytes, more than the {RESULT_MAX} bytes a slot carries",
+            RESULT_MAX + 1
+        )) && error.message().contains("slot_size"),
+        "{error}"
+    );
+    kv.put("", &vec![1u8; VALUE_MAX]).unwrap();
+    let error = kv.put("", &vec![1u8; VALUE_MAX + 1]).unwrap_err();
+    assert_eq!(error.kind_name(), "invalid_argument", "{error}");
+    assert!(error.message().contains("slot_size"), "{error}");
+    assert_eq!(kv.len().unwrap(), 3);
+}
+
+/// A memory limit the shared memory alone exceeds is refused before a
+/// child is started, naming the limit and the slots; one that only the
+/// child's own start-up exceeds fails the load, never the host.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_memory_limit_below_the_shared_memory_is_refused_by_name() {
+    let path = rust_plugin("kv-rust").unwrap();
+    let error = Plugin::loader()
+        .isolated(isolated().memory_limit(16 << 20))
+        .load(&path)
+        .unwrap_err();
+    assert_eq!(error.kind(), "isolation_failed", "{error}");
+    let message = error.to_string();
+    assert!(
+        message.contains("memory_limit") && message.contains("slot_size"),
+        "{message}"
+    );
+    let error = Plugin::loader()
+        .isolated(isolated().memory_limit(34 << 20))
+        .load(&path)
+        .unwrap_err();
+    assert!(
+        ["crashed", "not_a_library"].contains(&error.kind()),
+        "{error}"
+    );
+    if error.kind() == "not_a_library" {
+        assert!(error.to_string().contains("memory_limit"), "{error}");
+    }
+}

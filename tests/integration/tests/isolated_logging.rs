@@ -79,3 +79,63 @@ fn a_log_message_or_printed_line_without_end_is_cut_not_kept_whole() {
         assert_eq!(kept + dropped, 16 << 20, "{what}");
     }
 }
+
+/// An interface the test runner does not link: the host can offer it, the
+/// isolated plugin cannot reach it.
+mod not_in_runner {
+    #[repr(C)]
+    #[derive(Clone, Copy)]
+    pub struct Vtable {
+        pub struct_size: u32,
+        pub tick: Option<
+            unsafe extern "C" fn(
+                *mut core::ffi::c_void,
+                *mut u64,
+                *mut tenon::sys::tenon_buffer,
+            ) -> tenon::sys::tenon_status,
+        >,
+    }
+
+    tenon::interface! {
+        pub trait Ticker {
+            const ID = c"org.tenon.test.not-in-runner";
+            const VERSION = 1;
+            type Vtable = Vtable;
+            fn tick(&self) -> u64;
+        }
+    }
+}
+
+struct Ticks;
+
+impl not_in_runner::Ticker for Ticks {
+    fn tick(&self) -> tenon::CallResult<u64> {
+        Ok(1)
+    }
+}
+
+/// A host service the child program does not declare is NULL for the
+/// plugin (as if not offered), and the host's log says why, naming it.
+#[test]
+fn a_host_service_the_runner_does_not_declare_is_a_warning_naming_it() {
+    let runner = isolation_runner().expect("the test runner builds");
+    let events = capture_events(|| {
+        let plugin = Plugin::loader()
+            .services(tenon::HostServices::new().offer::<dyn not_in_runner::Ticker, _>(Ticks))
+            .isolated(Isolation::new().runner(&runner))
+            .load(c_plugin("greeter"))
+            .unwrap();
+        drop(plugin.instantiate("").unwrap());
+        std::thread::sleep(std::time::Duration::from_millis(1000));
+    });
+    let warning = events
+        .iter()
+        .find(|event| event.target == "tenon::plugin" && event.message.contains("not-in-runner"))
+        .unwrap_or_else(|| panic!("no warning about the service: {events:?}"));
+    assert_eq!(warning.level, tracing::Level::WARN, "{warning:?}");
+    assert!(
+        warning.message.contains("get_interface returns NULL")
+            && warning.message.contains("runner"),
+        "{warning:?}"
+    );
+}

@@ -52,6 +52,11 @@ thread_local! {
     /// The address of the last buffer of this thread's call whose
     /// `reserve` was refused for lack of room (compared, never read).
     static REFUSED: Cell<usize> = const { Cell::new(0) };
+    /// The start of the result area of the call this thread serves, and
+    /// the size the plugin last asked it to grow to past its capacity: a
+    /// result that does not fit the slot fails in the plugin's own words,
+    /// to which the reply adds why.
+    static RESULT_AREA: Cell<(usize, Option<usize>)> = const { Cell::new((0, None)) };
 }
 
 /// Runs the child; never returns.
@@ -90,6 +95,17 @@ fn run() -> Result<(), String> {
     for _ in 0..count {
         let id = reader.str().ok_or_else(bad)?.to_owned();
         services.push((id, reader.u32().ok_or_else(bad)?));
+    }
+    // A service this program cannot proxy is NULL for the plugin, as if the
+    // host offered nothing: say why in the host's log (this line reaches it
+    // as a warning tagged with the plugin).
+    for (id, version) in &services {
+        if let Err(why) = tenon_interface::declared(id, *version) {
+            let _ = writeln!(
+                std::io::stderr(),
+                "tenon: the host offers {id} version {version} as a host service, but this child program cannot carry it ({why}): the plugin's get_interface returns NULL for it; link the crate that declares it (with interface!) into the runner"
+            );
+        }
     }
     let (opened, mapping, wakes) = control.take_resources(&mut reader)?;
     let shm = Shm::open(mapping, wakes).map_err(|e| format!("shared memory: {e}"))?;
@@ -229,6 +245,12 @@ unsafe extern "C" fn reserve_in_area(buffer: *mut tenon_buffer, additional: usiz
         Status::OK.0
     } else {
         REFUSED.with(|refused| refused.set(buffer as *const tenon_buffer as usize));
+        RESULT_AREA.with(|area| {
+            let (start, _) = area.get();
+            if start == buffer.data as usize {
+                area.set((start, Some(buffer.len.saturating_add(additional))));
+            }
+        });
         Status::OUT_OF_MEMORY.0
     }
 }
@@ -260,6 +282,7 @@ fn serve(child: &Child, slot: &Slot<'_>) {
     let mut error = AreaBuffer::new(error_data, ERROR_AREA);
     REFUSED.with(|refused| refused.set(0));
     let target = header.target.load(Ordering::Relaxed);
+    RESULT_AREA.with(|area| area.set((reply as usize, None)));
     let status = match header.op.load(Ordering::Relaxed) {
         op::CALL => call(
             child,
@@ -291,6 +314,18 @@ fn serve(child: &Child, slot: &Slot<'_>) {
         error = AreaBuffer::new(error_data, ERROR_AREA);
         // SAFETY: `error` is this call's buffer, just made whole again.
         let _ = unsafe { tenon_interface::remote::report_invalid_output(&mut error.raw) };
+    }
+    if let (Some(wanted), false) = (
+        RESULT_AREA.with(|area| area.get().1),
+        status == Status::OK.0,
+    ) {
+        message(
+            &mut error.raw,
+            &format!(
+                " (the result needed at least {wanted} bytes, more than the {out_capacity} bytes a slot carries: Isolation::slot_size; tenon_options_slots in C)"
+            ),
+            status,
+        );
     }
     let out_len = out.written(reply, out_capacity);
     let error_len = error.written(error_data, ERROR_AREA).unwrap_or(0);
@@ -443,10 +478,21 @@ fn interface(
     let Ok(declared) = tenon_interface::declared(id, version) else {
         return 2;
     };
+    // The host's method count (absent from an older host: all of ours).
+    let host_methods = reader.u32().map_or(usize::MAX, |count| count as usize);
     // SAFETY: the plugin offers this id and version; its vtable starts with
     // its struct_size (verified at load) and lives as long as the library.
     match unsafe { declared.verify(vtable as *const c_void) } {
         Ok(()) => {}
+        // Slots are checked in order, so every slot before this one is
+        // set; a NULL slot of a method the host does not know is never
+        // called (a host of an earlier revision reads only its prefix).
+        Err(VtableRefusal::NullSlot { method: name })
+            if declared
+                .methods()
+                .iter()
+                .position(|m| m.name == name)
+                .is_some_and(|index| index >= host_methods) => {}
         Err(VtableRefusal::NullSlot { method: name }) => return message(error, name, 1),
         Err(other) => return message(error, &format!("{other:?}"), 3),
     }
@@ -461,8 +507,21 @@ fn interface(
             interfaces.len() - 1
         }
     };
+    // The index, then this program's declaration (its vtable size and its
+    // methods), so that a host whose declaration differs (a runner built
+    // against an older revision) refuses the lookup instead of sending
+    // calls this dispatcher does not know. A host that reads the index
+    // alone ignores the rest.
+    let mut reply = Writer::default();
+    reply
+        .u32(index as u32)
+        .u32(declared.vtable_size() as u32)
+        .u32(declared.methods().len() as u32);
+    for method in declared.methods() {
+        reply.str(&frame::method_signature(method));
+    }
     // SAFETY: `out` is this call's buffer.
-    let _ = unsafe { tenon_interface::append(out, &(index as u32).to_le_bytes()) };
+    let _ = unsafe { tenon_interface::append(out, &reply.bytes) };
     0
 }
 

@@ -70,6 +70,13 @@ pub(crate) fn parse_args(bytes: &[u8], count: usize) -> Result<Vec<WireArg<'_>>,
     Ok(args)
 }
 
+/// How one method of a declaration carries its calls, as the host and the
+/// child compare them: a runner built with another declaration of an
+/// interface than the host's would dispatch the host's calls by its own.
+pub(crate) fn method_signature(method: &tenon_interface::Method) -> String {
+    format!("{}{:?}->{:?}", method.name, method.args, method.result)
+}
+
 /// Builds a control message or a small request.
 #[derive(Default)]
 pub(crate) struct Writer {

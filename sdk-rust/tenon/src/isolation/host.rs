@@ -2,7 +2,7 @@
 //! policy, and the instances living there.
 
 use super::frame::Reader;
-use super::process::{ControlFailure, Exit, InterfaceFailure, Process};
+use super::process::{ControlFailure, Declaration, Exit, InterfaceFailure, Process};
 use super::shm::op;
 use super::{Isolation, Restart};
 use crate::integrity::Opened;
@@ -48,8 +48,20 @@ impl Host {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let (process, hello) = Process::spawn(options, &name, path, &opened.file, services)?;
-        let info = decode_hello(&hello, path, &name)?;
+        let shared = options.slots as u64 * options.slot_size as u64;
+        if let Some(limit) = options.memory_limit.filter(|&limit| limit <= shared) {
+            return Err(Error::IsolationFailed {
+                plugin: name,
+                reason: format!(
+                    "memory_limit ({limit} bytes) is not above the shared memory the child maps before the plugin loads ({} slots of {} bytes: Isolation::slots and slot_size); raise the limit or shrink the slots",
+                    options.slots, options.slot_size
+                ),
+            });
+        }
+        let (process, hello) = Process::spawn(options, &name, path, &opened.file, services)
+            .map_err(|error| under_memory_limit(error, options))?;
+        let info = decode_hello(&hello, path, &name)
+            .map_err(|error| under_memory_limit(error, options))?;
         process.set_label(&info.name);
         tracing::debug!(target: "tenon", plugin = %info.name, path = %path.display(), "loaded plugin isolated");
         let host = Host {
@@ -192,7 +204,15 @@ impl Host {
         }
         let deadline = self.deadline();
         process
-            .interface(wanted.id, wanted.version, deadline)
+            .interface(
+                wanted.id,
+                wanted.version,
+                Declaration {
+                    methods: wanted.methods,
+                    plugin_vtable_size: size,
+                },
+                deadline,
+            )
             .map_err(|failure| match failure {
                 InterfaceFailure::Control(failure) => {
                     self.control_error(failure, self.options.call_timeout.unwrap_or_default())
@@ -213,6 +233,10 @@ impl Host {
                         wanted.id,
                         wanted.version
                     ),
+                },
+                InterfaceFailure::OtherDeclaration(reason) => Error::IsolationFailed {
+                    plugin: self.name.clone(),
+                    reason,
                 },
                 InterfaceFailure::Protocol => Error::IsolationFailed {
                     plugin: self.name.clone(),
@@ -262,6 +286,28 @@ impl Host {
             call_timeout: self.options.call_timeout,
             proxies: Mutex::new(Vec::new()),
         })
+    }
+}
+
+/// A load that failed in a child with a memory limit may have failed for
+/// the limit alone: the loader cannot map the library, which the child
+/// reports as a file that is not a library. Say so in the error, whose kind
+/// stays the child's. (A child that cannot start its slot threads exits:
+/// `crashed`, its last words say so.)
+fn under_memory_limit(error: Error, options: &Isolation) -> Error {
+    let Some(limit) = options.memory_limit else {
+        return error;
+    };
+    let hint = format!(
+        "the child ran under memory_limit ({limit} bytes), which counts its whole address space (the program, the plugin, a stack per slot thread, {} bytes of shared memory); a limit too small fails loading this way",
+        options.slots as u64 * options.slot_size as u64
+    );
+    match error {
+        Error::InChild { kind, message } => Error::InChild {
+            kind,
+            message: format!("{message} ({hint})"),
+        },
+        other => other,
     }
 }
 

@@ -81,8 +81,15 @@ impl Isolation {
     /// Caps the child's address space (`RLIMIT_AS` on Linux; on Windows
     /// the committed memory, as its job object's per-process memory
     /// limit), so that runaway allocation fails in the child (usually
-    /// aborting it) instead of starving the machine. Count the shared
-    /// memory (`slots` × `slot_size`) and the plugin's own needs. Where
+    /// aborting it) instead of starving the machine. On Linux it is the
+    /// whole address space: the shared memory (`slots` × `slot_size`,
+    /// 32 MiB by default), the child program and its libraries, a stack per
+    /// slot thread, then the plugin's own needs; a C plugin in a
+    /// re-executed host failed to start under 48 MiB and ran under 64 MiB
+    /// with the defaults. A limit not above the shared memory is refused
+    /// with kind `isolation_failed`; one too small for the rest fails the
+    /// load (`crashed`, or the loader's error with a message naming the
+    /// limit). Where
     /// the limit cannot be enforced (Windows under Wine, which accepts a
     /// job's limit and applies none), loading fails with
     /// `isolation_unsupported`. Default: no cap.
@@ -121,8 +128,10 @@ impl Isolation {
     /// makes during the call. A call whose arguments do not fit fails with
     /// kind `invalid_argument` before anything is sent; a result that does
     /// not fit fails in the plugin's own way (its output buffer cannot
-    /// grow), usually kind `out_of_memory`. Default: 4 MiB (1.5 MiB each
-    /// way); at least [`MIN_SLOT_SIZE`](Self::MIN_SLOT_SIZE), at most
+    /// grow), usually kind `out_of_memory`, with a message that ends
+    /// naming `slot_size`. Default: 4 MiB (1.5 MiB of
+    /// arguments, framing included; a result of at most 1,507,328 bytes);
+    /// at least [`MIN_SLOT_SIZE`](Self::MIN_SLOT_SIZE), at most
     /// 1 GiB. Memory is touched only as calls use it.
     pub fn slot_size(mut self, bytes: usize) -> Self {
         self.slot_size = bytes

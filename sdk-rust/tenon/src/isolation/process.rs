@@ -58,8 +58,14 @@ pub(crate) struct Process {
     freed: Condvar,
     services: HostServices,
     /// The interfaces looked up in this child, by (id, version).
-    interfaces: Mutex<Vec<(String, u32, u32)>>,
+    interfaces: Mutex<Vec<LookedUp>>,
 }
+
+/// An interface looked up in the child: its id, version, the child's index
+/// for it, the child's declaration of it (if the child said), and how many
+/// methods' slots the child checked (the asking host's count: a host that
+/// knows more methods asks again).
+type LookedUp = (String, u32, u32, Option<ChildDeclaration>, usize);
 
 /// What the handshake told.
 pub(crate) type Handshake = Vec<u8>;
@@ -569,10 +575,14 @@ impl Process {
 
     /// The index the child gave interface (`id`, `version`), looking it up
     /// (and verifying its vtable there) the first time.
+    ///
+    /// `wanted` is the host's declaration and the plugin's vtable size:
+    /// see [`check_declaration`].
     pub(crate) fn interface(
         &self,
         id: &str,
         version: u32,
+        wanted: Declaration<'_>,
         deadline: Option<Instant>,
     ) -> Result<u32, InterfaceFailure> {
         if let Some(found) = self
@@ -580,22 +590,51 @@ impl Process {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .iter()
-            .find(|(i, v, _)| i == id && *v == version)
+            .find(|(i, v, _, _, checked)| {
+                i == id && *v == version && *checked >= wanted.methods.len()
+            })
         {
+            check_declaration(id, version, wanted, found.3.as_ref())?;
             return Ok(found.2);
         }
         let mut body = Writer::default();
-        body.u32(version).str(id);
+        // The host's method count last: a child checks the slots of those
+        // methods only (it may declare a later revision, whose slot a
+        // plugin left NULL); a child of an older Tenon ignores it.
+        body.u32(version).str(id).u32(wanted.methods.len() as u32);
         let (status, out, error) = self
             .control(op::INTERFACE, 0, &body.bytes, deadline)
             .map_err(InterfaceFailure::Control)?;
         match status {
             0 => {
-                let index = Reader::new(&out).u32().ok_or(InterfaceFailure::Protocol)?;
+                let mut reader = Reader::new(&out);
+                let index = reader.u32().ok_or(InterfaceFailure::Protocol)?;
+                // A child of an older Tenon sends the index alone.
+                let declared = match reader.u32() {
+                    None => None,
+                    Some(vtable_size) => {
+                        let count = reader.u32().ok_or(InterfaceFailure::Protocol)?;
+                        let methods = (0..count)
+                            .map(|_| reader.str().map(str::to_owned))
+                            .collect::<Option<Vec<_>>>()
+                            .ok_or(InterfaceFailure::Protocol)?;
+                        Some(ChildDeclaration {
+                            vtable_size,
+                            methods,
+                        })
+                    }
+                };
+                check_declaration(id, version, wanted, declared.as_ref())?;
                 self.interfaces
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
-                    .push((id.to_owned(), version, index));
+                    .push((
+                        id.to_owned(),
+                        version,
+                        index,
+                        declared,
+                        wanted.methods.len(),
+                    ));
                 Ok(index)
             }
             1 => Err(InterfaceFailure::NullSlot(error)),
@@ -654,10 +693,70 @@ pub(crate) enum ControlFailure {
 /// Why an interface lookup failed.
 pub(crate) enum InterfaceFailure {
     Control(ControlFailure),
+    /// The child's declaration of the interface is not the host's, nor the
+    /// host's with methods appended: what is wrong.
+    OtherDeclaration(String),
     NullSlot(String),
     NotDeclared,
     Protocol,
     Other(String),
+}
+
+/// The host's side of an interface lookup: its declaration's methods, and
+/// the size of the plugin's vtable (from its metadata).
+#[derive(Clone, Copy)]
+pub(crate) struct Declaration<'a> {
+    pub methods: &'a [tenon_interface::Method],
+    pub plugin_vtable_size: u32,
+}
+
+/// The child's declaration of an interface, as its lookup reply gives it.
+pub(crate) struct ChildDeclaration {
+    vtable_size: u32,
+    /// Each method's [`method_signature`](super::frame::method_signature).
+    methods: Vec<String>,
+}
+
+/// Refuses a child whose declaration of interface (`id`, `version`) would
+/// dispatch the host's calls wrongly: one that declares a method the host
+/// also declares another way, or that lacks methods the host declares
+/// while the plugin's vtable reaches past the child's (its dispatcher
+/// would refuse those calls as out of range, while the host thinks the
+/// plugin provides them). A child that lacks only methods the plugin does
+/// not provide either serves as well as one that has them: their calls are
+/// `not_provided` in the host. `None`: a child that does not say.
+fn check_declaration(
+    id: &str,
+    version: u32,
+    wanted: Declaration<'_>,
+    child: Option<&ChildDeclaration>,
+) -> Result<(), InterfaceFailure> {
+    let Some(child) = child else {
+        return Ok(());
+    };
+    for (index, method) in wanted.methods.iter().enumerate() {
+        let ours = super::frame::method_signature(method);
+        match child.methods.get(index) {
+            Some(theirs) if *theirs == ours => {}
+            Some(theirs) => {
+                return Err(InterfaceFailure::OtherDeclaration(format!(
+                    "the child program declares interface {id} version {version} differently from the host: method {index} is `{theirs}` there and `{ours}` here; build the runner with the host's declaration (an interface changed in place needs a new version)"
+                )))
+            }
+            None if wanted.plugin_vtable_size > child.vtable_size => {
+                return Err(InterfaceFailure::OtherDeclaration(format!(
+                    "the child program declares interface {id} version {version} with {} method(s), the host with {}, and the plugin's vtable ({} bytes) has methods the child does not know (`{}`, revision {}): the runner was built against an earlier revision of the declaration; rebuild it with the host's",
+                    child.methods.len(),
+                    wanted.methods.len(),
+                    wanted.plugin_vtable_size,
+                    method.name,
+                    method.revision
+                )))
+            }
+            None => break,
+        }
+    }
+    Ok(())
 }
 
 /// The keeper thread: spawns the child, forwards its output, reaps it and
@@ -844,4 +943,81 @@ fn unescape(message: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod declaration_tests {
+    use super::{check_declaration, ChildDeclaration, Declaration, InterfaceFailure};
+    use tenon_interface::{Method, ValueKind};
+
+    const R2: &[Method] = &[
+        Method {
+            name: "greet",
+            args: &[ValueKind::Utf8],
+            result: Some(ValueKind::Utf8),
+            revision: 1,
+        },
+        Method {
+            name: "farewell",
+            args: &[ValueKind::Utf8, ValueKind::U16],
+            result: Some(ValueKind::Utf8),
+            revision: 2,
+        },
+    ];
+
+    fn child(methods: &[Method], vtable_size: u32) -> ChildDeclaration {
+        ChildDeclaration {
+            vtable_size,
+            methods: methods
+                .iter()
+                .map(super::super::frame::method_signature)
+                .collect(),
+        }
+    }
+
+    fn check(host: &[Method], plugin: u32, child: &ChildDeclaration) -> Result<(), String> {
+        let wanted = Declaration {
+            methods: host,
+            plugin_vtable_size: plugin,
+        };
+        check_declaration("org.test", 1, wanted, Some(child)).map_err(|failure| match failure {
+            InterfaceFailure::OtherDeclaration(reason) => reason,
+            _ => panic!("another failure"),
+        })
+    }
+
+    #[test]
+    fn a_child_with_the_hosts_declaration_or_a_later_revision_serves() {
+        assert_eq!(check(R2, 24, &child(R2, 24)), Ok(()));
+        assert_eq!(check(&R2[..1], 24, &child(R2, 24)), Ok(()));
+        let unsaid = Declaration {
+            methods: R2,
+            plugin_vtable_size: 24,
+        };
+        assert!(check_declaration("org.test", 1, unsaid, None).is_ok());
+    }
+
+    #[test]
+    fn an_older_child_serves_plugins_of_its_revision_and_refuses_later_ones() {
+        let older = child(&R2[..1], 16);
+        assert_eq!(check(R2, 16, &older), Ok(()));
+        let refused = check(R2, 24, &older).unwrap_err();
+        assert!(
+            refused.contains("with 1 method(s), the host with 2")
+                && refused.contains("`farewell`, revision 2")
+                && refused.contains("rebuild it"),
+            "{refused}"
+        );
+    }
+
+    #[test]
+    fn a_child_declaring_a_method_another_way_is_refused() {
+        let mut other = R2.to_vec();
+        other[1].args = &[ValueKind::Utf8, ValueKind::U32];
+        let refused = check(R2, 24, &child(&other, 24)).unwrap_err();
+        assert!(
+            refused.contains("differently from the host: method 1") && refused.contains("U32"),
+            "{refused}"
+        );
+    }
 }
