@@ -1,6 +1,8 @@
 //! Plugins call back into interfaces their host offers (`HostServices`), in
 //! C and in Rust.
 
+mod support;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use tenon::{CallError, CallResult, HostServices, Plugin, Status};
@@ -94,35 +96,12 @@ fn services_list_what_they_offer_and_replace_same_id_offers() {
 }
 
 /// The plugin is the caller of the host's interface, so it may lend buffers
-/// of its own: the host grows them through the plugin's `reserve` (whose
-/// `host_data` is the plugin's), in process and isolated.
+/// of its own (isolated: `isolated_basics.rs`, which valgrind cannot run).
 #[test]
 fn a_plugin_lends_the_host_service_buffers_of_its_own() {
-    let calls = Arc::new(AtomicUsize::new(0));
-    let services = HostServices::new().offer::<dyn Greeter, _>(HostGreeter {
-        calls: Arc::clone(&calls),
-    });
-    let path = c_fixture("relay_own_buffer");
-    let mut loaders = vec![("in process", Plugin::loader())];
-    if cfg!(any(target_os = "linux", target_os = "windows")) {
-        let runner = tenon_test_plugins::isolation_runner().expect("the test runner builds");
-        loaders.push((
-            "isolated",
-            Plugin::loader().isolated(tenon::isolation::Isolation::new().runner(runner)),
-        ));
-    }
-    for (how, loader) in loaders {
-        let plugin = loader.services(services.clone()).load(&path).unwrap();
-        let instance = plugin.instantiate("").unwrap();
-        let greeter = instance.interface::<dyn Greeter>().unwrap();
-        assert_eq!(
-            greeter.greet("Zoë").unwrap(),
-            "HOST SAYS HELLO TO ZOë",
-            "{how}"
-        );
-        let error = greeter.greet("nobody").unwrap_err();
-        assert_eq!(error.status(), Status::NOT_FOUND, "{how}");
-        assert_eq!(error.message(), "the host knows nobody", "{how}");
-    }
-    assert!(calls.load(Ordering::SeqCst) >= 2);
+    let plugin = Plugin::loader()
+        .services(support::hostile::host_greeter())
+        .load(c_fixture("relay_own_buffer"))
+        .unwrap();
+    support::hostile::check_relay_own_buffer(&plugin);
 }

@@ -338,6 +338,16 @@ fn an_output_buffer_an_isolated_plugin_abuses_is_refused_as_in_process() {
 }
 
 #[test]
+fn an_isolated_plugin_lends_the_host_service_buffers_of_its_own() {
+    let plugin = Plugin::loader()
+        .services(support::hostile::host_greeter())
+        .isolated(isolated())
+        .load(c_fixture("relay_own_buffer"))
+        .unwrap();
+    support::hostile::check_relay_own_buffer(&plugin);
+}
+
+#[test]
 fn host_services_an_isolated_plugin_calls_with_forbidden_arguments_refuse_them() {
     let plugin = Plugin::loader()
         .services(support::hostile::host_greeter())

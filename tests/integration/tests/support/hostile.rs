@@ -4,7 +4,7 @@
 //! (`tests/isolated_basics.rs`): each breach must end in the documented
 //! error or behaviour, with the host and the instance going on.
 
-use tenon::{CallResult, Error, HostServices, Plugin, Status};
+use tenon::{CallError, CallResult, Error, HostServices, Plugin, Status};
 use tenon_example_interfaces::Greeter;
 
 /// What an isolated call says instead of an error message that does not
@@ -63,10 +63,26 @@ pub fn host_greeter() -> HostServices {
     struct HostGreeter;
     impl Greeter for HostGreeter {
         fn greet(&self, name: &str) -> CallResult<String> {
+            if name == "nobody" {
+                return Err(CallError::not_found("the host knows nobody"));
+            }
             Ok(format!("host says hello to {name}"))
         }
     }
     HostServices::new().offer::<dyn Greeter, _>(HostGreeter)
+}
+
+/// The fixture `relay_own_buffer`, loaded with [`host_greeter`]: the plugin
+/// is the caller of the host's greeter, so it lends buffers of its own, which
+/// the host grows through the plugin's `reserve` (whose `host_data` is the
+/// plugin's); the host's error reaches the plugin's caller.
+pub fn check_relay_own_buffer(plugin: &Plugin) {
+    let instance = plugin.instantiate("").unwrap();
+    let greeter = instance.interface::<dyn Greeter>().unwrap();
+    assert_eq!(greeter.greet("Zoë").unwrap(), "HOST SAYS HELLO TO ZOë");
+    let error = greeter.greet("nobody").unwrap_err();
+    assert_eq!(error.status(), Status::NOT_FOUND);
+    assert_eq!(error.message(), "the host knows nobody");
 }
 
 /// The fixture `host_service_abuse`, loaded with [`host_greeter`]: logging
