@@ -1,0 +1,194 @@
+//! Code examples of the guides that no other test builds, built and run:
+//!
+//! 1. `docs/guide-zig.md`, "Host services": the relay plugin, a whole
+//!    `src/greeter.zig`, built with `zig build` in a copy of
+//!    `examples-zig/greeter`, relays to the greeter its Rust host offers (in
+//!    process and isolated) and refuses to be created without one;
+//! 2. `docs/guide-c.md`, "State for hot reload": the snippet, completed
+//!    with the create, destroy and `TENON_PLUGIN` its comment describes,
+//!    compiles with gcc and clang (C99, warnings as errors) and its state
+//!    survives a save and restore, while bytes of another format are refused
+//!    with `invalid_argument`.
+//!
+//! A missing toolchain is reported as `TOOLCHAIN MISSING: ...` and skipped,
+//! unless `TENON_REQUIRE_TOOLCHAINS=1`, which makes it a failure.
+
+mod support;
+
+use std::fs;
+use std::process::{Command, Stdio};
+
+use support::docs::{check_relay, check_relay_without_offer, the_block};
+use support::{
+    compile_plugin, have, library_name, relative, repo_root, run, scratch, toolchain_missing,
+};
+use tenon::{Handle, Instance, Plugin, State, Status};
+use tenon_test_plugins::{zig_command, BuildError};
+
+#[test]
+fn the_zig_guide_host_services_plugin_relays_to_the_greeter_its_host_offers() {
+    let what = "docs/guide-zig.md, Host services";
+    let source = the_block("docs/guide-zig.md", "zig", "host.*.get_interface");
+    let zig = match zig_command() {
+        Ok(zig) => zig,
+        Err(error @ BuildError::ToolchainMissing { .. }) => {
+            toolchain_missing("zig", &format!("{what} was not checked: {error}"));
+            return;
+        }
+        Err(error) => panic!("finding zig: {error}"),
+    };
+    // As the guide says: src/greeter.zig of a copy of examples-zig/greeter.
+    let example = repo_root().join("examples-zig/greeter");
+    let dir = scratch("guide_zig_host_services");
+    let project = dir.join("project");
+    fs::create_dir_all(project.join("src")).unwrap();
+    for file in ["build.zig", "src/tenon.h"] {
+        fs::copy(example.join(file), project.join(file))
+            .unwrap_or_else(|e| panic!("copy {file}: {e}"));
+    }
+    fs::write(project.join("src/greeter.zig"), &source).unwrap();
+    let manifest = fs::read_to_string(example.join("build.zig.zon")).unwrap();
+    let sdk = relative(
+        &fs::canonicalize(&project).unwrap(),
+        &fs::canonicalize(repo_root().join("sdk-zig")).unwrap(),
+    );
+    assert!(manifest.contains("\"../../sdk-zig\""), "{manifest}");
+    fs::write(
+        project.join("build.zig.zon"),
+        manifest.replace("\"../../sdk-zig\"", &format!("\"{}\"", sdk.display())),
+    )
+    .unwrap();
+    let out = dir.join("out");
+    run(
+        &format!("{what}: zig build"),
+        Command::new(&zig[0])
+            .args(&zig[1..])
+            .arg("build")
+            .arg("--prefix")
+            .arg(&out)
+            .arg("--cache-dir")
+            .arg(dir.join("cache"))
+            .current_dir(&project)
+            .stdin(Stdio::null()),
+    )
+    .unwrap_or_else(|message| panic!("{message}\n--- source:\n{source}"));
+    let library = ["lib", "bin"]
+        .iter()
+        .map(|sub| out.join(sub).join(library_name("greeter-zig")))
+        .find(|path| path.is_file())
+        .unwrap_or_else(|| panic!("no library under {}", out.display()));
+
+    let mut failures = Vec::new();
+    let mut modes = vec![false];
+    if cfg!(target_os = "linux") {
+        modes.push(true);
+    }
+    for isolated in modes {
+        if let Err(message) = check_relay(&library, isolated) {
+            failures.push(format!("{what} (isolated: {isolated}): {message}"));
+        }
+    }
+    if let Err(message) = check_relay_without_offer(&library) {
+        failures.push(format!("{what}: {message}"));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// What `docs/guide-c.md`'s state snippet leaves to the plugin around it:
+/// an instance to allocate and free, and the `TENON_PLUGIN` its last
+/// comment names the entry for.
+const STATE_PLUGIN_REST: &str = r#"
+#include <stdlib.h>
+
+static tenon_status create(const tenon_host *host, tenon_str config, void **out_instance,
+                           tenon_buffer *error) {
+    my_instance *self = (my_instance *)calloc(1, sizeof *self);
+    TENON_UNUSED(host);
+    TENON_UNUSED(config);
+    if (self == NULL) {
+        return tenon_fail(error, TENON_OUT_OF_MEMORY, "create: out of memory");
+    }
+    *out_instance = self;
+    return TENON_OK;
+}
+
+static void destroy(void *instance) {
+    free(instance);
+}
+
+TENON_PLUGIN("state-snippet", "1.0.0", "docs/guide-c.md's state snippet in a plugin",
+             TENON_PLUGIN_THREAD_SAFE, create, destroy,
+             TENON_INTERFACE_ENTRY(TENON_STATE_ID, TENON_STATE_VERSION, &my_state));
+"#;
+
+fn state_of(instance: &Instance) -> Result<Handle<'_, dyn State>, String> {
+    instance
+        .interface::<dyn State>()
+        .map_err(|e| e.to_string())
+}
+
+/// Saves from, and restores into, instances of the state snippet's plugin.
+fn check_state_round_trip(plugin: &Plugin) -> Result<(), String> {
+    let first = plugin.instantiate("").map_err(|e| e.to_string())?;
+    let fresh = state_of(&first)?.save().map_err(|e| e.to_string())?;
+    let mut expected = b"cnt1".to_vec();
+    expected.extend(0u64.to_ne_bytes());
+    if fresh != expected {
+        return Err(format!("a fresh instance saved {fresh:?}, want {expected:?}"));
+    }
+    let mut counted = b"cnt1".to_vec();
+    counted.extend(42u64.to_ne_bytes());
+    let second = plugin.instantiate("").map_err(|e| e.to_string())?;
+    state_of(&second)?
+        .restore(&counted)
+        .map_err(|e| format!("restore: {e}"))?;
+    let saved = state_of(&second)?.save().map_err(|e| e.to_string())?;
+    if saved != counted {
+        return Err(format!("restored {counted:?}, then saved {saved:?}"));
+    }
+    let error = state_of(&first)?
+        .restore(b"tkv1")
+        .err()
+        .ok_or("restore accepted another format")?;
+    if error.status() != Status::INVALID_ARGUMENT || !error.message().contains("cnt1") {
+        return Err(format!("restoring another format failed with {error}"));
+    }
+    Ok(())
+}
+
+#[test]
+fn the_c_guide_state_snippet_saves_and_restores_in_a_plugin() {
+    let what = "docs/guide-c.md, State for hot reload";
+    let snippet = the_block("docs/guide-c.md", "c", "tenon/state.h");
+    let entry = "TENON_INTERFACE_ENTRY(TENON_STATE_ID, TENON_STATE_VERSION, &my_state)";
+    assert!(
+        snippet.contains(entry),
+        "{what}: the snippet no longer names the entry {entry}"
+    );
+    let source_text = snippet + STATE_PLUGIN_REST;
+    let dir = scratch("guide_c_state");
+    let source = dir.join("plugin.c");
+    fs::write(&source, &source_text).unwrap();
+    let mut failures = Vec::new();
+    let mut built = 0;
+    for compiler in ["gcc", "clang"].into_iter().filter(|c| have(c)) {
+        let library = dir.join(library_name(&format!("state_{compiler}")));
+        if let Err(message) = compile_plugin(compiler, "c99", &source, &library, &[]) {
+            failures.push(format!(
+                "{what}, {compiler}: does not compile: {message}\n--- source:\n{source_text}"
+            ));
+            continue;
+        }
+        built += 1;
+        let result = Plugin::load(&library)
+            .map_err(|e| e.to_string())
+            .and_then(|plugin| check_state_round_trip(&plugin));
+        if let Err(message) = result {
+            failures.push(format!("{what}, {compiler}: {message}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    if built == 0 {
+        toolchain_missing("gcc or clang", &format!("{what} was not checked"));
+    }
+}
