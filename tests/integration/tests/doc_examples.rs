@@ -122,9 +122,7 @@ TENON_PLUGIN("state-snippet", "1.0.0", "docs/guide-c.md's state snippet in a plu
 "#;
 
 fn state_of(instance: &Instance) -> Result<Handle<'_, dyn State>, String> {
-    instance
-        .interface::<dyn State>()
-        .map_err(|e| e.to_string())
+    instance.interface::<dyn State>().map_err(|e| e.to_string())
 }
 
 /// Saves from, and restores into, instances of the state snippet's plugin.
@@ -134,7 +132,9 @@ fn check_state_round_trip(plugin: &Plugin) -> Result<(), String> {
     let mut expected = b"cnt1".to_vec();
     expected.extend(0u64.to_ne_bytes());
     if fresh != expected {
-        return Err(format!("a fresh instance saved {fresh:?}, want {expected:?}"));
+        return Err(format!(
+            "a fresh instance saved {fresh:?}, want {expected:?}"
+        ));
     }
     let mut counted = b"cnt1".to_vec();
     counted.extend(42u64.to_ne_bytes());

@@ -19,8 +19,8 @@ use std::path::PathBuf;
 
 use support::docs::{check_relay, check_relay_without_offer, code_blocks, doc_blocks};
 use support::{
-    check_exports_only_entry, check_greets, compile_plugin, have, library_name, repo_root,
-    scratch, symbol_lister, toolchain_missing,
+    check_exports_only_entry, check_greets, compile_plugin, have, library_name, repo_root, scratch,
+    symbol_lister, toolchain_missing,
 };
 use tenon::Plugin;
 
