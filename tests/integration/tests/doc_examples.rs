@@ -8,7 +8,11 @@
 //!    with the create, destroy and `TENON_PLUGIN` its comment describes,
 //!    compiles with gcc and clang (C99, warnings as errors) and its state
 //!    survives a save and restore, while bytes of another format are refused
-//!    with `invalid_argument`.
+//!    with `invalid_argument`;
+//! 3. `docs/guide-c-host.md`, "Host services": its two snippets, the offer
+//!    (in `main`) and the offered method, in a C host built with gcc and
+//!    clang against libtenon, which loads the C guide's relay plugin with
+//!    the offer and prints what the plugin relays.
 //!
 //! A missing toolchain is reported as `TOOLCHAIN MISSING: ...` and skipped,
 //! unless `TENON_REQUIRE_TOOLCHAINS=1`, which makes it a failure.
@@ -20,7 +24,8 @@ use std::process::{Command, Stdio};
 
 use support::docs::{check_relay, check_relay_without_offer, the_block};
 use support::{
-    compile_plugin, have, library_name, relative, repo_root, run, scratch, toolchain_missing,
+    available, c_api, compile_plugin, have, library_name, relative, repo_root, run, scratch,
+    toolchain_missing,
 };
 use tenon::{Handle, Instance, Plugin, State, Status};
 use tenon_test_plugins::{zig_command, BuildError};
@@ -190,5 +195,110 @@ fn the_c_guide_state_snippet_saves_and_restores_in_a_plugin() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
     if built == 0 {
         toolchain_missing("gcc or clang", &format!("{what} was not checked"));
+    }
+}
+
+/// The C host around `docs/guide-c-host.md`'s "Host services" snippets:
+/// `{method}` is the offered method (the second snippet), `{offer}` the
+/// offer (the first), run inside `main` with the state it names; the host
+/// loads the plugin `argv[1]` with those options and prints its greeting of
+/// "Ada".
+const HOST_SERVICES_PROGRAM: &str = r#"#include <stdio.h>
+#include <stdlib.h>
+#include <tenon/host.h>
+#include <tenon_examples/greeter.h>
+
+{method}
+static void free_state(void *state) {
+    free(state);
+}
+
+int main(int argc, char **argv) {
+    void *my_state = malloc(1);
+    if (argc != 2 || my_state == NULL) {
+        return 2;
+    }
+{offer}
+    tenon_plugin *plugin = NULL;
+    tenon_instance *instance = NULL;
+    const void *vtable = NULL;
+    void *self = NULL;
+    tenon_error *error = tenon_plugin_load(argv[1], options, &plugin);
+    if (error == NULL) {
+        error = tenon_instance_create(plugin, "", &instance);
+    }
+    if (error == NULL) {
+        error = tenon_instance_interface(instance, EXAMPLE_GREETER_ID, EXAMPLE_GREETER_VERSION,
+                                         sizeof(example_greeter_v1), &vtable, &self);
+    }
+    tenon_options_free(options);
+    tenon_services_free(services);
+    int code = 1;
+    if (error != NULL) {
+        fprintf(stderr, "[%s] %s\n", tenon_error_kind(error), tenon_error_message(error));
+        tenon_error_free(error);
+    } else {
+        const example_greeter_v1 *greeter = vtable;
+        tenon_buffer *out = tenon_buffer_new(), *message = tenon_buffer_new();
+        tenon_str name = {"Ada", 3};
+        if (greeter->greet(self, name, out, message) == TENON_OK) {
+            printf("%.*s\n", (int)out->len, (const char *)out->data);
+            code = 0;
+        }
+        tenon_buffer_free(message);
+        tenon_buffer_free(out);
+    }
+    tenon_instance_free(instance);
+    tenon_plugin_free(plugin);
+    return code;
+}
+"#;
+
+#[test]
+fn the_c_host_guide_host_services_snippets_offer_a_greeter_a_plugin_relays_to() {
+    let what = "docs/guide-c-host.md, Host services";
+    let offer = the_block("docs/guide-c-host.md", "c", "tenon_services_offer(");
+    let method = the_block(
+        "docs/guide-c-host.md",
+        "c",
+        "static tenon_status host_greet(",
+    );
+    let indented: String = offer.lines().map(|line| format!("    {line}\n")).collect();
+    let program = HOST_SERVICES_PROGRAM
+        .replace("{method}", &method)
+        .replace("{offer}", &indented);
+    let relay = the_block("docs/guide-c.md", "c", "get_interface(");
+    let dir = scratch("guide_c_host_services");
+    let relay_source = dir.join("relay.c");
+    fs::write(&relay_source, &relay).unwrap();
+    let source = dir.join("host.c");
+    fs::write(&source, &program).unwrap();
+    let compilers = available(&["gcc", "clang"]);
+    if compilers.is_empty() {
+        toolchain_missing("gcc or clang", &format!("{what} was not checked"));
+    }
+    for compiler in &compilers {
+        let plugin = dir.join(library_name(&format!("relay_{compiler}")));
+        compile_plugin(compiler, "c99", &relay_source, &plugin, &[])
+            .unwrap_or_else(|message| panic!("{what}: the relay plugin: {message}"));
+        let exe = dir.join(format!("host-{compiler}"));
+        c_api::build_source(
+            compiler,
+            "c99",
+            &source,
+            &["sdk-c/include", "examples-c/interfaces"],
+            &[],
+            &exe,
+        );
+        let stdout = run(
+            &format!("{what}, {compiler}: the host"),
+            Command::new(&exe).arg(&plugin),
+        )
+        .unwrap_or_else(|message| panic!("{message}\n--- source:\n{program}"));
+        assert_eq!(
+            stdout.trim_end(),
+            "relayed: the host greets Ada",
+            "{what}, {compiler}"
+        );
     }
 }
