@@ -12,7 +12,12 @@
 //! 3. `docs/guide-c-host.md`, "Host services": its two snippets, the offer
 //!    (in `main`) and the offered method, in a C host built with gcc and
 //!    clang against libtenon, which loads the C guide's relay plugin with
-//!    the offer and prints what the plugin relays.
+//!    the offer and prints what the plugin relays;
+//! 4. `docs/guide-cpp.md`: the complete plugin compiles with g++ and
+//!    clang++ (C++17, warnings as errors) and greets; the fragments (the kv
+//!    store's class, `tenon::method` in `TENON_VTABLE`, the state
+//!    interface's vtable) each compile (`-c`) inside the includes and
+//!    declarations they leave out.
 //!
 //! A missing toolchain is reported as `TOOLCHAIN MISSING: ...` and skipped,
 //! unless `TENON_REQUIRE_TOOLCHAINS=1`, which makes it a failure.
@@ -301,4 +306,92 @@ fn the_c_host_guide_host_services_snippets_offer_a_greeter_a_plugin_relays_to() 
             "{what}, {compiler}"
         );
     }
+}
+
+/// The ```cpp blocks of docs/guide-cpp.md, each with its marker, what it
+/// leaves out and the vtable it defines: the complete plugin needs nothing;
+/// each fragment needs the headers and the declarations its surroundings
+/// give it, and its vtable is used, as the plugin's entry would use it.
+const CPP_GUIDE_BLOCKS: &[(&str, &str, &str)] = &[
+    ("TENON_CPP_PLUGIN(Greeter", "", ""),
+    (
+        "class Store {\npublic:\n    void get(",
+        "#include <tenon/plugin.hpp>\n#include <tenon_examples/kv.h>\n#include <map>\n\
+         #include <mutex>\n#include <string>\n#include <vector>\n\
+         std::string quoted(std::string_view key);\n",
+        "kv_vtable",
+    ),
+    (
+        "tenon::method<&Store::get>, my_c_put",
+        "#include <tenon/plugin.hpp>\n#include <tenon_examples/kv.h>\n#include <cstdint>\n\
+         class Store {\npublic:\n    void get(std::string_view key, tenon::writer value) const;\n\
+         \x20   void remove(std::string_view key);\n    std::uint64_t len() const;\n};\n\
+         tenon_status my_c_put(void *instance, tenon_str key, tenon_bytes value, tenon_buffer *error);\n",
+        "kv_vtable",
+    ),
+    (
+        "tenon_state_v1 state_vtable",
+        "#include <tenon/plugin.hpp>\n",
+        "state_vtable",
+    ),
+];
+
+#[test]
+fn the_cpp_guide_plugin_greets_and_its_fragments_compile() {
+    let what = "docs/guide-cpp.md";
+    let compilers = available(&["g++", "clang++"]);
+    if compilers.is_empty() {
+        toolchain_missing("g++ or clang++", &format!("{what} was not checked"));
+        return;
+    }
+    let all = support::docs::doc_blocks(what, "cpp");
+    let dir = scratch("guide_cpp");
+    let mut failures = Vec::new();
+    let mut used = 0;
+    for (index, (marker, prelude, vtable)) in CPP_GUIDE_BLOCKS.iter().enumerate() {
+        let block = the_block(what, "cpp", marker);
+        used += 1;
+        let source = dir.join(format!("block{index}.cpp"));
+        let mut text = format!("{prelude}{block}");
+        if !vtable.is_empty() {
+            text += &format!("const void *fragment_vtable() {{ return &{vtable}; }}\n");
+        }
+        fs::write(&source, &text).unwrap();
+        for compiler in &compilers {
+            let result = if prelude.is_empty() {
+                // The complete plugin: a library that greets.
+                let library = dir.join(library_name(&format!("block{index}_{compiler}")));
+                compile_plugin(compiler, "c++17", &source, &library, &[]).and_then(|()| {
+                    let plugin = Plugin::load(&library).map_err(|e| e.to_string())?;
+                    let instance = plugin.instantiate("").map_err(|e| e.to_string())?;
+                    support::check_greets(&instance, "world")
+                })
+            } else {
+                let mut args: Vec<String> =
+                    support::WARNINGS.iter().map(|w| w.to_string()).collect();
+                args.extend(support::include_args());
+                args.extend([
+                    "-c".into(),
+                    source.display().to_string(),
+                    "-o".into(),
+                    source
+                        .with_extension(format!("{compiler}.o"))
+                        .display()
+                        .to_string(),
+                ]);
+                support::compile(compiler, "c++17", &source, &args)
+            };
+            if let Err(message) = result {
+                failures.push(format!(
+                    "{what}, block {index} ({marker:?}), {compiler}: {message}\n--- source:\n{text}"
+                ));
+            }
+        }
+    }
+    assert_eq!(
+        used,
+        all.len(),
+        "{what}: a ```cpp block this test does not know; add it to CPP_GUIDE_BLOCKS"
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
