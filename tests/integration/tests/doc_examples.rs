@@ -1,9 +1,11 @@
 //! Code examples of the guides that no other test builds, built and run:
 //!
-//! 1. `docs/guide-zig.md`, "Host services": the relay plugin, a whole
-//!    `src/greeter.zig`, built with `zig build` in a copy of
-//!    `examples-zig/greeter`, relays to the greeter its Rust host offers (in
-//!    process and isolated) and refuses to be created without one;
+//! 1. `docs/guide-zig.md`: the project of section 1 (its `build.zig.zon`,
+//!    `build.zig`, `src/tenon.h` and `src/greeter.zig`) builds with `zig
+//!    build` and greets; with "Host services"' relay plugin as its
+//!    `src/greeter.zig` instead, it relays to the greeter its Rust host
+//!    offers (in process and isolated) and refuses to be created without
+//!    one;
 //! 2. `docs/guide-c.md`, "State for hot reload": the snippet, completed
 //!    with the create, destroy and `TENON_PLUGIN` its comment describes,
 //!    compiles with gcc and clang (C99, warnings as errors) and its state
@@ -25,6 +27,7 @@
 mod support;
 
 use std::fs;
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use support::docs::{check_relay, check_relay_without_offer, the_block};
@@ -35,39 +38,44 @@ use support::{
 use tenon::{Handle, Instance, Plugin, State, Status};
 use tenon_test_plugins::{zig_command, BuildError};
 
-#[test]
-fn the_zig_guide_host_services_plugin_relays_to_the_greeter_its_host_offers() {
-    let what = "docs/guide-zig.md, Host services";
-    let source = the_block("docs/guide-zig.md", "zig", "host.*.get_interface");
+/// Builds, with `zig build`, the project docs/guide-zig.md's section 1
+/// shows (its `build.zig.zon`, `build.zig` and `src/tenon.h`, the SDK's
+/// path made relative to the scratch copy) with `greeter_zig` as
+/// `src/greeter.zig`; the library, or `None` after reporting a missing zig.
+fn zig_guide_project(name: &str, what: &str, greeter_zig: &str) -> Option<PathBuf> {
+    let guide = "docs/guide-zig.md";
     let zig = match zig_command() {
         Ok(zig) => zig,
         Err(error @ BuildError::ToolchainMissing { .. }) => {
             toolchain_missing("zig", &format!("{what} was not checked: {error}"));
-            return;
+            return None;
         }
         Err(error) => panic!("finding zig: {error}"),
     };
-    // As the guide says: src/greeter.zig of a copy of examples-zig/greeter.
-    let example = repo_root().join("examples-zig/greeter");
-    let dir = scratch("guide_zig_host_services");
+    let dir = scratch(name);
     let project = dir.join("project");
     fs::create_dir_all(project.join("src")).unwrap();
-    for file in ["build.zig", "src/tenon.h"] {
-        fs::copy(example.join(file), project.join(file))
-            .unwrap_or_else(|e| panic!("copy {file}: {e}"));
-    }
-    fs::write(project.join("src/greeter.zig"), &source).unwrap();
-    let manifest = fs::read_to_string(example.join("build.zig.zon")).unwrap();
     let sdk = relative(
         &fs::canonicalize(&project).unwrap(),
         &fs::canonicalize(repo_root().join("sdk-zig")).unwrap(),
     );
+    let manifest = the_block(guide, "zig", ".fingerprint");
     assert!(manifest.contains("\"../../sdk-zig\""), "{manifest}");
-    fs::write(
-        project.join("build.zig.zon"),
-        manifest.replace("\"../../sdk-zig\"", &format!("\"{}\"", sdk.display())),
-    )
-    .unwrap();
+    let files = [
+        (
+            "build.zig.zon",
+            manifest.replace("\"../../sdk-zig\"", &format!("\"{}\"", sdk.display())),
+        ),
+        ("build.zig", the_block(guide, "zig", "tenon.addPlugin(b")),
+        (
+            "src/tenon.h",
+            the_block(guide, "c", "tenon_examples/greeter.h"),
+        ),
+        ("src/greeter.zig", greeter_zig.to_owned()),
+    ];
+    for (file, text) in &files {
+        fs::write(project.join(file), text).unwrap();
+    }
     let out = dir.join("out");
     run(
         &format!("{what}: zig build"),
@@ -81,13 +89,42 @@ fn the_zig_guide_host_services_plugin_relays_to_the_greeter_its_host_offers() {
             .current_dir(&project)
             .stdin(Stdio::null()),
     )
-    .unwrap_or_else(|message| panic!("{message}\n--- source:\n{source}"));
+    .unwrap_or_else(|message| {
+        let sources: Vec<String> = files
+            .iter()
+            .map(|(file, text)| format!("--- {file}:\n{text}"))
+            .collect();
+        panic!("{message}\n{}", sources.join("\n"))
+    });
     let library = ["lib", "bin"]
         .iter()
         .map(|sub| out.join(sub).join(library_name("greeter-zig")))
         .find(|path| path.is_file())
         .unwrap_or_else(|| panic!("no library under {}", out.display()));
+    Some(library)
+}
 
+#[test]
+fn the_zig_guide_project_builds_and_greets() {
+    let what = "docs/guide-zig.md, A complete plugin";
+    let source = the_block("docs/guide-zig.md", "zig", "greeter-zig instance created");
+    let Some(library) = zig_guide_project("guide_zig_greeter", what, &source) else {
+        return;
+    };
+    let plugin = Plugin::load(&library).unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert_eq!(plugin.info().name, "greeter-zig");
+    let instance = plugin.instantiate("").unwrap();
+    support::check_greets(&instance, "world").unwrap_or_else(|e| panic!("{what}: {e}"));
+}
+
+#[test]
+fn the_zig_guide_host_services_plugin_relays_to_the_greeter_its_host_offers() {
+    let what = "docs/guide-zig.md, Host services";
+    let source = the_block("docs/guide-zig.md", "zig", "host.*.get_interface");
+    // As the guide says: src/greeter.zig of the project of section 1.
+    let Some(library) = zig_guide_project("guide_zig_host_services", what, &source) else {
+        return;
+    };
     let mut failures = Vec::new();
     let mut modes = vec![false];
     if cfg!(target_os = "linux") {
