@@ -5,7 +5,9 @@
 //!    build` and greets; with "Host services"' relay plugin as its
 //!    `src/greeter.zig` instead, it relays to the greeter its Rust host
 //!    offers (in process and isolated) and refuses to be created without
-//!    one;
+//!    one; with "State for hot reload"'s functions and entry added (and
+//!    `tenon/state.h` to `src/tenon.h`, as it says), it offers
+//!    `org.tenon.state`, saves nothing and refuses a state it cannot read;
 //! 2. `docs/guide-c.md`, "State for hot reload": the snippet, completed
 //!    with the create, destroy and `TENON_PLUGIN` its comment describes,
 //!    compiles with gcc and clang (C99, warnings as errors) and its state
@@ -43,6 +45,16 @@ use tenon_test_plugins::{zig_command, BuildError};
 /// path made relative to the scratch copy) with `greeter_zig` as
 /// `src/greeter.zig`; the library, or `None` after reporting a missing zig.
 fn zig_guide_project(name: &str, what: &str, greeter_zig: &str) -> Option<PathBuf> {
+    zig_guide_project_with(name, what, greeter_zig, None)
+}
+
+/// [`zig_guide_project`], with `more_headers` appended to `src/tenon.h`.
+fn zig_guide_project_with(
+    name: &str,
+    what: &str,
+    greeter_zig: &str,
+    more_headers: Option<&str>,
+) -> Option<PathBuf> {
     let guide = "docs/guide-zig.md";
     let zig = match zig_command() {
         Ok(zig) => zig,
@@ -69,7 +81,7 @@ fn zig_guide_project(name: &str, what: &str, greeter_zig: &str) -> Option<PathBu
         ("build.zig", the_block(guide, "zig", "tenon.addPlugin(b")),
         (
             "src/tenon.h",
-            the_block(guide, "c", "tenon_examples/greeter.h"),
+            the_block(guide, "c", "tenon_examples/greeter.h") + more_headers.unwrap_or(""),
         ),
         ("src/greeter.zig", greeter_zig.to_owned()),
     ];
@@ -139,6 +151,43 @@ fn the_zig_guide_host_services_plugin_relays_to_the_greeter_its_host_offers() {
         failures.push(format!("{what}: {message}"));
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn the_zig_guide_state_entry_joins_the_plugin_and_refuses_a_foreign_state() {
+    let what = "docs/guide-zig.md, State for hot reload";
+    let guide = "docs/guide-zig.md";
+    let plugin_source = the_block(guide, "zig", "greeter-zig instance created");
+    let state = the_block(guide, "zig", "fn save(instance: ?*anyopaque");
+    // The snippet is the two functions, then the entry for the plugin's
+    // list of interfaces.
+    let (functions, entry) = state
+        .split_once("\ntenon.interface(")
+        .unwrap_or_else(|| panic!("{what}: no tenon.interface( entry in\n{state}"));
+    let list_end = "            }),\n        },\n";
+    assert!(plugin_source.contains(list_end), "{plugin_source}");
+    let source = format!("{plugin_source}\n{functions}\n").replace(
+        list_end,
+        &format!(
+            "            }}),\n            tenon.interface({}),\n        }},\n",
+            entry.trim().trim_end_matches(')')
+        ),
+    );
+    let Some(library) = zig_guide_project_with(
+        "guide_zig_state",
+        what,
+        &source,
+        Some("#include <tenon/state.h>\n"),
+    ) else {
+        return;
+    };
+    let plugin = Plugin::load(&library).unwrap_or_else(|e| panic!("{what}: {e}"));
+    let instance = plugin.instantiate("").unwrap();
+    let state = state_of(&instance).unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert_eq!(state.save().unwrap(), Vec::<u8>::new());
+    let error = state.restore(b"cnt1").unwrap_err();
+    assert_eq!(error.status(), Status::INVALID_ARGUMENT, "{error}");
+    assert_eq!(error.message(), "not my state");
 }
 
 /// What `docs/guide-c.md`'s state snippet leaves to the plugin around it:
