@@ -5,7 +5,9 @@
 //!    build` and greets; with "Host services"' relay plugin as its
 //!    `src/greeter.zig` instead, it relays to the greeter its Rust host
 //!    offers (in process and isolated) and refuses to be created without
-//!    one; with "State for hot reload"'s functions and entry added (and
+//!    one; with "Per-instance state"'s create, destroy and method lines
+//!    in place of its stateless create, it greets from instances of its
+//!    own; with "State for hot reload"'s functions and entry added (and
 //!    `tenon/state.h` to `src/tenon.h`, as it says), it offers
 //!    `org.tenon.state`, saves nothing and refuses a state it cannot read;
 //! 2. `docs/guide-c.md`, "State for hot reload": the snippet, completed
@@ -151,6 +153,45 @@ fn the_zig_guide_host_services_plugin_relays_to_the_greeter_its_host_offers() {
         failures.push(format!("{what}: {message}"));
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn the_zig_guide_per_instance_state_joins_the_plugin() {
+    let what = "docs/guide-zig.md, Per-instance state";
+    let guide = "docs/guide-zig.md";
+    let plugin_source = the_block(guide, "zig", "greeter-zig instance created");
+    let state = the_block(guide, "zig", "const State = struct {");
+    // The snippet: declarations for the file, then the lines a method
+    // starts with instead of `_ = instance;`.
+    let (declarations, method) = state
+        .split_once("// in a method, instead of `_ = instance;`:\n")
+        .unwrap_or_else(|| panic!("{what}: no method part in\n{state}"));
+    // The guide's stateless create gives way to the snippet's.
+    let start = plugin_source
+        .find("fn create(")
+        .expect("the plugin's create");
+    let end = start + plugin_source[start..].find("\n}\n").expect("its end") + 3;
+    let indented: String = method.lines().map(|line| format!("    {line}\n")).collect();
+    let source = format!(
+        "{}{}{declarations}",
+        &plugin_source[..start],
+        &plugin_source[end..]
+    )
+    .replacen("    _ = instance;\n", &indented, 1)
+    .replacen(
+        "        .create = create,\n",
+        "        .create = create,\n        .destroy = destroy,\n",
+        1,
+    );
+    assert!(source.contains(".destroy = destroy"), "{source}");
+    let Some(library) = zig_guide_project("guide_zig_instance_state", what, &source) else {
+        return;
+    };
+    let plugin = Plugin::load(&library).unwrap_or_else(|e| panic!("{what}: {e}"));
+    for _ in 0..3 {
+        let instance = plugin.instantiate("").unwrap();
+        support::check_greets(&instance, "world").unwrap_or_else(|e| panic!("{what}: {e}"));
+    }
 }
 
 #[test]
