@@ -25,6 +25,11 @@
 //!    interface's vtable) each compile (`-c`) inside the includes and
 //!    declarations they leave out.
 //!
+//! 5. the header excerpts (`greeter.h` in README.md, docs/ABI.md and
+//!    docs/guide-c.md, `state.h` in docs/reload.md, the entry's declaration
+//!    in docs/ABI.md) are, comments and spacing aside, in the header they
+//!    quote.
+//!
 //! A missing toolchain is reported as `TOOLCHAIN MISSING: ...` and skipped,
 //! unless `TENON_REQUIRE_TOOLCHAINS=1`, which makes it a failure.
 
@@ -521,4 +526,58 @@ fn the_cpp_guide_plugin_greets_and_its_fragments_compile() {
         "{what}: a ```cpp block this test does not know; add it to CPP_GUIDE_BLOCKS"
     );
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// `c` without its `/* ... */` comments, every run of white space one
+/// space.
+fn c_tokens(c: &str) -> String {
+    let mut text = String::new();
+    let mut rest = c;
+    while let Some(start) = rest.find("/*") {
+        text.push_str(&rest[..start]);
+        text.push(' ');
+        let end = rest[start..].find("*/").expect("a closed comment");
+        rest = &rest[start + end + 2..];
+    }
+    text.push_str(rest);
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn header_excerpts_are_in_the_headers_they_quote() {
+    let greeter_h = "examples-c/interfaces/tenon_examples/greeter.h";
+    let excerpts = [
+        ("README.md", "#define EXAMPLE_GREETER_ID", greeter_h),
+        ("docs/ABI.md", "#define EXAMPLE_GREETER_ID", greeter_h),
+        ("docs/guide-c.md", "#define EXAMPLE_GREETER_ID", greeter_h),
+        (
+            "docs/reload.md",
+            "#define TENON_STATE_ID",
+            "include/tenon/state.h",
+        ),
+        (
+            "docs/ABI.md",
+            "TENON_EXPORT const tenon_plugin_descriptor *tenon_plugin_v1(void);",
+            "include/tenon/plugin.h",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (document, marker, header) in excerpts {
+        let excerpt = the_block(document, "c", marker);
+        let text = fs::read_to_string(repo_root().join(header)).unwrap();
+        if !c_tokens(&text).contains(&c_tokens(&excerpt)) {
+            failures.push(format!(
+                "{document}: the excerpt of {header} is not in it:\n{excerpt}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn c_tokens_drop_comments_and_spacing() {
+    assert_eq!(
+        c_tokens("int a; /* why */\n\n  int  b;/**/"),
+        "int a; int b;"
+    );
 }
