@@ -25,7 +25,11 @@
 //!    interface's vtable) each compile (`-c`) inside the includes and
 //!    declarations they leave out.
 //!
-//! 5. the header excerpts (`greeter.h` in README.md, docs/ABI.md and
+//! 5. `docs/guide-c-host.md`, "An interface that grew: revisions": the
+//!    snippet, in a function that declares what it uses, compiles with gcc
+//!    and clang (C99, warnings as errors) against the revision-2
+//!    `acme/greeter.h` docs/guide-your-interface.md writes;
+//! 6. the header excerpts (`greeter.h` in README.md, docs/ABI.md and
 //!    docs/guide-c.md, `state.h` in docs/reload.md, the entry's declaration
 //!    in docs/ABI.md) are, comments and spacing aside, in the header they
 //!    quote.
@@ -580,4 +584,72 @@ fn c_tokens_drop_comments_and_spacing() {
         c_tokens("int a; /* why */\n\n  int  b;/**/"),
         "int a; int b;"
     );
+}
+
+/// The function around `docs/guide-c-host.md`'s revisions snippet: the
+/// snippet's `#include` lines first, then its statements with the
+/// variables they use.
+const REVISIONS_WRAPPER: &str = r#"#include <tenon/host.h>
+{includes}
+tenon_status farewell_if_any(const tenon_instance *instance, tenon_str name, tenon_buffer *out,
+                             tenon_buffer *message);
+
+tenon_status farewell_if_any(const tenon_instance *instance, tenon_str name, tenon_buffer *out,
+                             tenon_buffer *message) {
+    tenon_error *error;
+    const void *vtable = NULL;
+    void *self = NULL;
+    tenon_status status = TENON_UNSUPPORTED;
+{statements}
+    tenon_error_free(error);
+    return status;
+}
+"#;
+
+#[test]
+fn the_c_host_guide_revisions_snippet_compiles_against_the_grown_header() {
+    let what = "docs/guide-c-host.md, An interface that grew";
+    let tutorial = "docs/guide-your-interface.md";
+    // acme/greeter.h as the tutorial writes it, then grows it.
+    let header = the_block(tutorial, "c", "#define ACME_GREETER_ID");
+    let farewell = the_block(tutorial, "c", "[revision 2]");
+    let end = "} acme_greeter_v1;";
+    assert!(header.contains(end), "{header}");
+    let header = header.replacen(end, &format!("{farewell}{end}"), 1);
+    let dir = scratch("guide_c_host_revisions");
+    fs::create_dir_all(dir.join("include/acme")).unwrap();
+    fs::write(dir.join("include/acme/greeter.h"), header).unwrap();
+
+    let snippet = the_block("docs/guide-c-host.md", "c", "TENON_HAS_FIELD(greeter");
+    let (includes, statements): (Vec<&str>, Vec<&str>) = snippet
+        .lines()
+        .partition(|line| line.starts_with("#include"));
+    let statements: String = statements
+        .iter()
+        .map(|line| format!("    {line}\n"))
+        .collect();
+    let program = REVISIONS_WRAPPER
+        .replace("{includes}", &includes.join("\n"))
+        .replace("{statements}", &statements);
+    let source = dir.join("revisions.c");
+    fs::write(&source, &program).unwrap();
+    let compilers = available(&["gcc", "clang"]);
+    if compilers.is_empty() {
+        toolchain_missing("gcc or clang", &format!("{what} was not checked"));
+    }
+    for compiler in compilers {
+        let mut args: Vec<String> = support::WARNINGS.iter().map(|w| w.to_string()).collect();
+        args.extend(support::include_args());
+        args.extend([
+            format!("-I{}", dir.join("include").display()),
+            "-c".into(),
+            source.display().to_string(),
+            "-o".into(),
+            dir.join(format!("revisions-{compiler}.o"))
+                .display()
+                .to_string(),
+        ]);
+        support::compile(compiler, "c99", &source, &args)
+            .unwrap_or_else(|message| panic!("{what}: {message}\n--- source:\n{program}"));
+    }
 }
