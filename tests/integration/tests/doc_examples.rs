@@ -29,7 +29,13 @@
 //!    snippet, in a function that declares what it uses, compiles with gcc
 //!    and clang (C99, warnings as errors) against the revision-2
 //!    `acme/greeter.h` docs/guide-your-interface.md writes;
-//! 6. the header excerpts (`greeter.h` in README.md, docs/ABI.md and
+//! 6. `docs/static.md`, "Linking them into a C or C++ host": the C snippet
+//!    (its entry's declaration at file scope, the rest in `main`) in a host
+//!    built with gcc and clang together with the C greeter compiled with
+//!    `-DTENON_STATIC_PLUGIN=greeter_c`, which loads it and prints its path
+//!    (`static:greeter-c`); the C++ snippet compiles (`-c`) with g++ and
+//!    clang++;
+//! 7. the header excerpts (`greeter.h` in README.md, docs/ABI.md and
 //!    docs/guide-c.md, `state.h` in docs/reload.md, the entry's declaration
 //!    in docs/ABI.md) are, comments and spacing aside, in the header they
 //!    quote.
@@ -650,6 +656,98 @@ fn the_c_host_guide_revisions_snippet_compiles_against_the_grown_header() {
                 .to_string(),
         ]);
         support::compile(compiler, "c99", &source, &args)
+            .unwrap_or_else(|message| panic!("{what}: {message}\n--- source:\n{program}"));
+    }
+}
+
+/// Splits a host snippet of docs/static.md into its first line, the
+/// entry's declaration for file scope, and the rest, indented for `main`.
+fn entry_and_statements(snippet: &str) -> (&str, String) {
+    let (entry, rest) = snippet.split_once('\n').expect("more than one line");
+    let statements = rest.lines().map(|line| format!("    {line}\n")).collect();
+    (entry, statements)
+}
+
+const STATIC_C_HOST: &str = r#"#include <stdio.h>
+#include <tenon/host.h>
+
+{entry}
+
+int main(void) {
+    tenon_options *options = tenon_options_new();
+{statements}
+    tenon_options_free(options);
+    if (error != NULL) {
+        fprintf(stderr, "[%s] %s\n", tenon_error_kind(error), tenon_error_message(error));
+        tenon_error_free(error);
+        return 1;
+    }
+    printf("%s\n", tenon_plugin_path(plugin));
+    tenon_plugin_free(plugin);
+    return 0;
+}
+"#;
+
+const STATIC_CPP_HOST: &str = r#"#include <tenon/host.hpp>
+
+{entry}
+
+int main() {
+{statements}
+    return 0;
+}
+"#;
+
+#[test]
+fn the_static_guide_c_and_cpp_host_snippets_load_a_linked_in_plugin() {
+    let what = "docs/static.md, Linking them into a C or C++ host";
+    let dir = scratch("static_guide_hosts");
+    let c = the_block("docs/static.md", "c", "tenon_plugin_load_static(");
+    let (entry, statements) = entry_and_statements(&c);
+    let program = STATIC_C_HOST
+        .replace("{entry}", entry)
+        .replace("{statements}", &statements);
+    let source = dir.join("host.c");
+    fs::write(&source, &program).unwrap();
+    let greeter = repo_root().join("examples-c/greeter/greeter.c");
+    let compilers = available(&["gcc", "clang"]);
+    if compilers.is_empty() {
+        toolchain_missing("gcc or clang", &format!("{what} was not checked"));
+    }
+    for compiler in compilers {
+        let exe = dir.join(format!("host-{compiler}"));
+        c_api::build_source(
+            compiler,
+            "c99",
+            &source,
+            &["sdk-c/include", "examples-c/interfaces"],
+            &["-DTENON_STATIC_PLUGIN=greeter_c", greeter.to_str().unwrap()],
+            &exe,
+        );
+        let stdout = run(&format!("{what}, {compiler}"), &mut Command::new(&exe))
+            .unwrap_or_else(|message| panic!("{message}\n--- source:\n{program}"));
+        assert_eq!(stdout.trim_end(), "static:greeter-c", "{what}, {compiler}");
+    }
+
+    let cpp = the_block("docs/static.md", "cpp", "load_static(");
+    let (entry, statements) = entry_and_statements(&cpp);
+    let program = STATIC_CPP_HOST
+        .replace("{entry}", entry)
+        .replace("{statements}", &statements);
+    let source = dir.join("host.cpp");
+    fs::write(&source, &program).unwrap();
+    let root = repo_root();
+    for compiler in available(&["g++", "clang++"]) {
+        let mut args: Vec<String> = support::WARNINGS.iter().map(|w| w.to_string()).collect();
+        args.extend([
+            format!("-I{}", root.join("include").display()),
+            format!("-I{}", root.join("sdk-c/host/include").display()),
+            "-c".into(),
+            source.display().to_string(),
+            "-o".into(),
+            dir.join(format!("host-{compiler}.o")).display().to_string(),
+        ]);
+        support::compile(compiler, "c++17", &source, &args)
             .unwrap_or_else(|message| panic!("{what}: {message}\n--- source:\n{program}"));
     }
 }
