@@ -14,6 +14,15 @@
 
 use tenon::{static_entry, Registry};
 
+// docs/static.md's Rust examples, compiled (not run) as doctests of this
+// crate, which links the greeters they name: its build.rs example needs
+// `cc` (a dev-dependency), its registry example the four entries. Without
+// a C++ compiler or Zig, build.rs says TOOLCHAIN MISSING (an error under
+// TENON_REQUIRE_TOOLCHAINS=1) and the page's examples are not compiled.
+#[cfg(all(doctest, tenon_static_cpp, tenon_static_zig))]
+#[doc = include_str!("../../../docs/static.md")]
+pub struct StaticGuideDoctests;
+
 /// The names of the greeters linked into this crate, in registration order
 /// (the C++ and Zig ones only when their compilers were found at build
 /// time: [`cpp_linked_in`], [`zig_linked_in`]).

@@ -223,3 +223,35 @@ fn the_host_binary_exports_no_entry_and_has_no_collision() {
     // The test fixture is referenced by the tests only.
     assert!(!symbols.iter().any(|(_, n)| n.contains("null_create")));
 }
+
+/// docs/static.md's registry example is compiled as a doctest of this
+/// crate, but a doctest that is not run is not linked either: that each
+/// entry it names exists is checked here, against the registrations of
+/// src/lib.rs, which this binary links and the tests above call.
+#[test]
+fn the_static_guide_registers_the_entries_this_crate_links() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let guide = std::fs::read_to_string(root.join("docs/static.md")).unwrap();
+    let lib = std::fs::read_to_string(root.join("examples-rust/static-host/src/lib.rs")).unwrap();
+    // lib.rs writes one registration a line, the guide a chain of them.
+    let registered: Vec<String> = lib
+        .lines()
+        .filter_map(|line| line.split_once(".with_static("))
+        .map(|(_, call)| call.trim_end_matches(';').to_owned())
+        .collect();
+    let named: Vec<&str> = guide
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix(".with_static("))
+        .collect();
+    assert_eq!(
+        named.len(),
+        4,
+        "docs/static.md registers the four greeters: {named:?}"
+    );
+    for call in named {
+        assert!(
+            registered.iter().any(|r| r == call),
+            "docs/static.md registers .with_static({call}, which src/lib.rs does not: {registered:?}"
+        );
+    }
+}

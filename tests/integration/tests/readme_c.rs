@@ -15,57 +15,16 @@
 mod support;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
+use support::docs::{check_relay, check_relay_without_offer, code_blocks, doc_blocks};
 use support::{
-    capture_events, check_exports_only_entry, check_greets, compile_plugin, have, library_name,
-    plugin_event, repo_root, scratch, symbol_lister, toolchain_missing,
+    check_exports_only_entry, check_greets, compile_plugin, have, library_name, repo_root, scratch,
+    symbol_lister, toolchain_missing,
 };
-use tenon::{CallError, CallResult, HostServices, Plugin, Status};
-use tenon_example_interfaces::Greeter;
+use tenon::Plugin;
 
 const COMPILERS: &[&str] = &["gcc", "clang"];
-
-/// The bodies of the fenced code blocks of `markdown` whose info string's
-/// first word is `language`, in order.
-fn code_blocks(markdown: &str, language: &str) -> Vec<String> {
-    struct Open {
-        fence_len: usize,
-        wanted: bool,
-        body: String,
-    }
-    let mut blocks = Vec::new();
-    let mut open: Option<Open> = None;
-    for line in markdown.lines() {
-        let trimmed = line.trim_start();
-        let fence_len = trimmed.chars().take_while(|&c| c == '`').count();
-        match &mut open {
-            None if fence_len >= 3 => {
-                let info = trimmed[fence_len..].trim();
-                let first = info.split([' ', ',', '{']).next().unwrap_or("");
-                open = Some(Open {
-                    fence_len,
-                    wanted: first == language,
-                    body: String::new(),
-                });
-            }
-            None => {}
-            Some(block)
-                if fence_len >= block.fence_len && trimmed[fence_len..].trim().is_empty() =>
-            {
-                if block.wanted {
-                    blocks.push(std::mem::take(&mut block.body));
-                }
-                open = None;
-            }
-            Some(block) => {
-                block.body.push_str(line);
-                block.body.push('\n');
-            }
-        }
-    }
-    blocks
-}
 
 /// The ```c blocks of `document` (relative to the repository root) that
 /// define a plugin (call `TENON_PLUGIN(`) and use no host service beyond
@@ -87,9 +46,7 @@ fn host_service_blocks(document: &str) -> Vec<String> {
 }
 
 fn c_blocks(document: &str) -> Vec<String> {
-    let text = fs::read_to_string(repo_root().join(document))
-        .unwrap_or_else(|error| panic!("read {document}: {error}"));
-    code_blocks(&text, "c")
+    doc_blocks(document, "c")
 }
 
 /// Writes `source` to a scratch directory `stem` and compiles it as a plugin
@@ -214,56 +171,6 @@ fn the_c_guide_plugins_compile_and_greet() {
     check_document("docs/guide-c.md", 2, None);
 }
 
-/// The greeter a host offers its plugins in the guide's host-services example.
-struct HostGreeter;
-
-impl Greeter for HostGreeter {
-    fn greet(&self, name: &str) -> CallResult<String> {
-        if name == "nobody" {
-            return Err(CallError::not_found("the host knows nobody"));
-        }
-        Ok(format!("host says hello to {name}"))
-    }
-}
-
-/// Checks the guide's relay plugin at `library` as loaded by `loader` with a
-/// greeter offered: it logs at create, relays greetings and the host's errors.
-fn check_relay(library: &Path, isolated: bool) -> Result<(), String> {
-    let mut loader =
-        Plugin::loader().services(HostServices::new().offer::<dyn Greeter, _>(HostGreeter));
-    if isolated {
-        loader = loader.isolated(
-            tenon::isolation::Isolation::new()
-                .runner(tenon_test_plugins::isolation_runner().map_err(|e| e.to_string())?),
-        );
-    }
-    let plugin = loader.load(library).map_err(|error| error.to_string())?;
-    let mut created = None;
-    let events = capture_events(|| created = Some(plugin.instantiate("")));
-    let instance = created.unwrap().map_err(|error| error.to_string())?;
-    if !isolated {
-        // An isolated plugin's log lines come from its process's reader
-        // thread, which this thread's subscriber does not see.
-        let event = plugin_event(&events, "relay-greeter");
-        if event.level != tracing::Level::INFO || event.message != "relay: found the host's greeter"
-        {
-            return Err(format!("log event {event:?}"));
-        }
-    }
-    let greeter = instance
-        .interface::<dyn Greeter>()
-        .map_err(|e| e.to_string())?;
-    let greeting = greeter.greet("Zoë").map_err(|e| e.to_string())?;
-    if greeting != "relayed: host says hello to Zoë" {
-        return Err(format!("greet(\"Zoë\") = {greeting:?}"));
-    }
-    let error = greeter.greet("nobody").unwrap_err();
-    if error.status() != Status::NOT_FOUND || error.message() != "the host knows nobody" {
-        return Err(format!("greet(\"nobody\") failed with {error}"));
-    }
-    Ok(())
-}
-
 #[test]
 fn the_c_guide_host_services_plugin_relays_to_the_greeter_its_host_offers() {
     let blocks = host_service_blocks("docs/guide-c.md");
@@ -290,19 +197,9 @@ fn the_c_guide_host_services_plugin_relays_to_the_greeter_its_host_offers() {
         }
         // Without an offer, create refuses with not_found and says why in
         // the host's log too.
-        let plugin = Plugin::load(library).unwrap();
-        let mut created = None;
-        let events = capture_events(|| created = Some(plugin.instantiate("").map(drop)));
-        match created.unwrap() {
-            Err(tenon::Error::CreateFailed {
-                status, message, ..
-            }) if status == Status::NOT_FOUND && message.contains("greeter") => {}
-            other => failures.push(format!(
-                "{what}: without an offer, instantiate gave {other:?}"
-            )),
+        if let Err(message) = check_relay_without_offer(library) {
+            failures.push(format!("{what}, {}: {message}", library.display()));
         }
-        let event = plugin_event(&events, "relay-greeter");
-        assert_eq!(event.level, tracing::Level::WARN, "{event:?}");
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

@@ -14,12 +14,12 @@ mod support;
 
 use std::ffi::OsString;
 use std::fs;
-use std::path::{Component, Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use support::{library_name, repo_root, run, scratch, toolchain_missing};
+use support::{library_name, relative, repo_root, run, scratch, toolchain_missing};
 use tenon::{Plugin, ReloadOptions, Reloadable};
 use tenon_example_interfaces::Greeter;
 use tenon_test_plugins::{zig_command, BuildError};
@@ -27,22 +27,6 @@ use tenon_test_plugins::{zig_command, BuildError};
 /// The fixture's directory in the repository.
 fn fixture() -> PathBuf {
     repo_root().join("tests/fixtures/zig/reload_counter")
-}
-
-/// `to` relative to the directory `from` (both absolute), as
-/// `build.zig.zon` needs it: Zig refuses an absolute dependency path.
-fn relative(from: &Path, to: &Path) -> PathBuf {
-    let from: Vec<Component> = from.components().collect();
-    let to: Vec<Component> = to.components().collect();
-    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
-    let mut path = PathBuf::new();
-    for _ in common..from.len() {
-        path.push("..");
-    }
-    for part in &to[common..] {
-        path.push(part);
-    }
-    path
 }
 
 /// A copy of the fixture project in a scratch directory, built with zig

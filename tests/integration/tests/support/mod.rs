@@ -18,12 +18,13 @@
 #![allow(dead_code)]
 
 pub mod c_api;
+pub mod docs;
 pub mod example_hosts;
 pub mod hostile;
 
 use std::env;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
@@ -72,6 +73,22 @@ pub fn scratch(name: &str) -> PathBuf {
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).expect("create scratch dir");
     dir
+}
+
+/// `to` relative to the directory `from` (both absolute), as
+/// `build.zig.zon` needs it: Zig refuses an absolute dependency path.
+pub fn relative(from: &Path, to: &Path) -> PathBuf {
+    let from: Vec<Component<'_>> = from.components().collect();
+    let to: Vec<Component<'_>> = to.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut path = PathBuf::new();
+    for _ in common..from.len() {
+        path.push("..");
+    }
+    for part in &to[common..] {
+        path.push(part);
+    }
+    path
 }
 
 /// The file name of the shared library `stem` on this platform

@@ -1,0 +1,753 @@
+//! Code examples of the guides that no other test builds, built and run:
+//!
+//! 1. `docs/guide-zig.md`: the project of section 1 (its `build.zig.zon`,
+//!    `build.zig`, `src/tenon.h` and `src/greeter.zig`) builds with `zig
+//!    build` and greets; with "Host services"' relay plugin as its
+//!    `src/greeter.zig` instead, it relays to the greeter its Rust host
+//!    offers (in process and isolated) and refuses to be created without
+//!    one; with "Per-instance state"'s create, destroy and method lines
+//!    in place of its stateless create, it greets from instances of its
+//!    own; with "State for hot reload"'s functions and entry added (and
+//!    `tenon/state.h` to `src/tenon.h`, as it says), it offers
+//!    `org.tenon.state`, saves nothing and refuses a state it cannot read;
+//! 2. `docs/guide-c.md`, "State for hot reload": the snippet, completed
+//!    with the create, destroy and `TENON_PLUGIN` its comment describes,
+//!    compiles with gcc and clang (C99, warnings as errors) and its state
+//!    survives a save and restore, while bytes of another format are refused
+//!    with `invalid_argument`;
+//! 3. `docs/guide-c-host.md`, "Host services": its two snippets, the offer
+//!    (in `main`) and the offered method, in a C host built with gcc and
+//!    clang against libtenon, which loads the C guide's relay plugin with
+//!    the offer and prints what the plugin relays;
+//! 4. `docs/guide-cpp.md`: the complete plugin compiles with g++ and
+//!    clang++ (C++17, warnings as errors) and greets; the fragments (the kv
+//!    store's class, `tenon::method` in `TENON_VTABLE`, the state
+//!    interface's vtable) each compile (`-c`) inside the includes and
+//!    declarations they leave out.
+//!
+//! 5. `docs/guide-c-host.md`, "An interface that grew: revisions": the
+//!    snippet, in a function that declares what it uses, compiles with gcc
+//!    and clang (C99, warnings as errors) against the revision-2
+//!    `acme/greeter.h` docs/guide-your-interface.md writes;
+//! 6. `docs/static.md`, "Linking them into a C or C++ host": the C snippet
+//!    (its entry's declaration at file scope, the rest in `main`) in a host
+//!    built with gcc and clang together with the C greeter compiled with
+//!    `-DTENON_STATIC_PLUGIN=greeter_c`, which loads it and prints its path
+//!    (`static:greeter-c`); the C++ snippet compiles (`-c`) with g++ and
+//!    clang++;
+//! 7. the header excerpts (`greeter.h` in README.md, docs/ABI.md and
+//!    docs/guide-c.md, `state.h` in docs/reload.md, the entry's declaration
+//!    in docs/ABI.md) are, comments and spacing aside, in the header they
+//!    quote.
+//!
+//! A missing toolchain is reported as `TOOLCHAIN MISSING: ...` and skipped,
+//! unless `TENON_REQUIRE_TOOLCHAINS=1`, which makes it a failure.
+
+mod support;
+
+use std::fs;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use support::docs::{check_relay, check_relay_without_offer, the_block};
+use support::{
+    available, c_api, compile_plugin, have, library_name, relative, repo_root, run, scratch,
+    toolchain_missing,
+};
+use tenon::{Handle, Instance, Plugin, State, Status};
+use tenon_test_plugins::{zig_command, BuildError};
+
+/// Builds, with `zig build`, the project docs/guide-zig.md's section 1
+/// shows (its `build.zig.zon`, `build.zig` and `src/tenon.h`, the SDK's
+/// path made relative to the scratch copy) with `greeter_zig` as
+/// `src/greeter.zig`; the library, or `None` after reporting a missing zig.
+fn zig_guide_project(name: &str, what: &str, greeter_zig: &str) -> Option<PathBuf> {
+    zig_guide_project_with(name, what, greeter_zig, None)
+}
+
+/// [`zig_guide_project`], with `more_headers` appended to `src/tenon.h`.
+fn zig_guide_project_with(
+    name: &str,
+    what: &str,
+    greeter_zig: &str,
+    more_headers: Option<&str>,
+) -> Option<PathBuf> {
+    let guide = "docs/guide-zig.md";
+    let zig = match zig_command() {
+        Ok(zig) => zig,
+        Err(error @ BuildError::ToolchainMissing { .. }) => {
+            toolchain_missing("zig", &format!("{what} was not checked: {error}"));
+            return None;
+        }
+        Err(error) => panic!("finding zig: {error}"),
+    };
+    let dir = scratch(name);
+    let project = dir.join("project");
+    fs::create_dir_all(project.join("src")).unwrap();
+    let sdk = relative(
+        &fs::canonicalize(&project).unwrap(),
+        &fs::canonicalize(repo_root().join("sdk-zig")).unwrap(),
+    );
+    let manifest = the_block(guide, "zig", ".fingerprint");
+    assert!(manifest.contains("\"../../sdk-zig\""), "{manifest}");
+    let files = [
+        (
+            "build.zig.zon",
+            manifest.replace("\"../../sdk-zig\"", &format!("\"{}\"", sdk.display())),
+        ),
+        ("build.zig", the_block(guide, "zig", "tenon.addPlugin(b")),
+        (
+            "src/tenon.h",
+            the_block(guide, "c", "tenon_examples/greeter.h") + more_headers.unwrap_or(""),
+        ),
+        ("src/greeter.zig", greeter_zig.to_owned()),
+    ];
+    for (file, text) in &files {
+        fs::write(project.join(file), text).unwrap();
+    }
+    let out = dir.join("out");
+    run(
+        &format!("{what}: zig build"),
+        Command::new(&zig[0])
+            .args(&zig[1..])
+            .arg("build")
+            .arg("--prefix")
+            .arg(&out)
+            .arg("--cache-dir")
+            .arg(dir.join("cache"))
+            .current_dir(&project)
+            .stdin(Stdio::null()),
+    )
+    .unwrap_or_else(|message| {
+        let sources: Vec<String> = files
+            .iter()
+            .map(|(file, text)| format!("--- {file}:\n{text}"))
+            .collect();
+        panic!("{message}\n{}", sources.join("\n"))
+    });
+    let library = ["lib", "bin"]
+        .iter()
+        .map(|sub| out.join(sub).join(library_name("greeter-zig")))
+        .find(|path| path.is_file())
+        .unwrap_or_else(|| panic!("no library under {}", out.display()));
+    Some(library)
+}
+
+#[test]
+fn the_zig_guide_project_builds_and_greets() {
+    let what = "docs/guide-zig.md, A complete plugin";
+    let source = the_block("docs/guide-zig.md", "zig", "greeter-zig instance created");
+    let Some(library) = zig_guide_project("guide_zig_greeter", what, &source) else {
+        return;
+    };
+    let plugin = Plugin::load(&library).unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert_eq!(plugin.info().name, "greeter-zig");
+    let instance = plugin.instantiate("").unwrap();
+    support::check_greets(&instance, "world").unwrap_or_else(|e| panic!("{what}: {e}"));
+}
+
+#[test]
+fn the_zig_guide_host_services_plugin_relays_to_the_greeter_its_host_offers() {
+    let what = "docs/guide-zig.md, Host services";
+    let source = the_block("docs/guide-zig.md", "zig", "host.*.get_interface");
+    // As the guide says: src/greeter.zig of the project of section 1.
+    let Some(library) = zig_guide_project("guide_zig_host_services", what, &source) else {
+        return;
+    };
+    let mut failures = Vec::new();
+    let mut modes = vec![false];
+    if cfg!(target_os = "linux") {
+        modes.push(true);
+    }
+    for isolated in modes {
+        if let Err(message) = check_relay(&library, isolated) {
+            failures.push(format!("{what} (isolated: {isolated}): {message}"));
+        }
+    }
+    if let Err(message) = check_relay_without_offer(&library) {
+        failures.push(format!("{what}: {message}"));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn the_zig_guide_per_instance_state_joins_the_plugin() {
+    let what = "docs/guide-zig.md, Per-instance state";
+    let guide = "docs/guide-zig.md";
+    let plugin_source = the_block(guide, "zig", "greeter-zig instance created");
+    let state = the_block(guide, "zig", "const State = struct {");
+    // The snippet: declarations for the file, then the lines a method
+    // starts with instead of `_ = instance;`.
+    let (declarations, method) = state
+        .split_once("// in a method, instead of `_ = instance;`:\n")
+        .unwrap_or_else(|| panic!("{what}: no method part in\n{state}"));
+    // The guide's stateless create gives way to the snippet's.
+    let start = plugin_source
+        .find("fn create(")
+        .expect("the plugin's create");
+    let end = start + plugin_source[start..].find("\n}\n").expect("its end") + 3;
+    let indented: String = method.lines().map(|line| format!("    {line}\n")).collect();
+    let source = format!(
+        "{}{}{declarations}",
+        &plugin_source[..start],
+        &plugin_source[end..]
+    )
+    .replacen("    _ = instance;\n", &indented, 1)
+    .replacen(
+        "        .create = create,\n",
+        "        .create = create,\n        .destroy = destroy,\n",
+        1,
+    );
+    assert!(source.contains(".destroy = destroy"), "{source}");
+    let Some(library) = zig_guide_project("guide_zig_instance_state", what, &source) else {
+        return;
+    };
+    let plugin = Plugin::load(&library).unwrap_or_else(|e| panic!("{what}: {e}"));
+    for _ in 0..3 {
+        let instance = plugin.instantiate("").unwrap();
+        support::check_greets(&instance, "world").unwrap_or_else(|e| panic!("{what}: {e}"));
+    }
+}
+
+#[test]
+fn the_zig_guide_state_entry_joins_the_plugin_and_refuses_a_foreign_state() {
+    let what = "docs/guide-zig.md, State for hot reload";
+    let guide = "docs/guide-zig.md";
+    let plugin_source = the_block(guide, "zig", "greeter-zig instance created");
+    let state = the_block(guide, "zig", "fn save(instance: ?*anyopaque");
+    // The snippet is the two functions, then the entry for the plugin's
+    // list of interfaces.
+    let (functions, entry) = state
+        .split_once("\ntenon.interface(")
+        .unwrap_or_else(|| panic!("{what}: no tenon.interface( entry in\n{state}"));
+    let list_end = "            }),\n        },\n";
+    assert!(plugin_source.contains(list_end), "{plugin_source}");
+    let source = format!("{plugin_source}\n{functions}\n").replace(
+        list_end,
+        &format!(
+            "            }}),\n            tenon.interface({}),\n        }},\n",
+            entry.trim().trim_end_matches(')')
+        ),
+    );
+    let Some(library) = zig_guide_project_with(
+        "guide_zig_state",
+        what,
+        &source,
+        Some("#include <tenon/state.h>\n"),
+    ) else {
+        return;
+    };
+    let plugin = Plugin::load(&library).unwrap_or_else(|e| panic!("{what}: {e}"));
+    let instance = plugin.instantiate("").unwrap();
+    let state = state_of(&instance).unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert_eq!(state.save().unwrap(), Vec::<u8>::new());
+    let error = state.restore(b"cnt1").unwrap_err();
+    assert_eq!(error.status(), Status::INVALID_ARGUMENT, "{error}");
+    assert_eq!(error.message(), "not my state");
+}
+
+/// What `docs/guide-c.md`'s state snippet leaves to the plugin around it:
+/// an instance to allocate and free, and the `TENON_PLUGIN` its last
+/// comment names the entry for.
+const STATE_PLUGIN_REST: &str = r#"
+#include <stdlib.h>
+
+static tenon_status create(const tenon_host *host, tenon_str config, void **out_instance,
+                           tenon_buffer *error) {
+    my_instance *self = (my_instance *)calloc(1, sizeof *self);
+    TENON_UNUSED(host);
+    TENON_UNUSED(config);
+    if (self == NULL) {
+        return tenon_fail(error, TENON_OUT_OF_MEMORY, "create: out of memory");
+    }
+    *out_instance = self;
+    return TENON_OK;
+}
+
+static void destroy(void *instance) {
+    free(instance);
+}
+
+TENON_PLUGIN("state-snippet", "1.0.0", "docs/guide-c.md's state snippet in a plugin",
+             TENON_PLUGIN_THREAD_SAFE, create, destroy,
+             TENON_INTERFACE_ENTRY(TENON_STATE_ID, TENON_STATE_VERSION, &my_state));
+"#;
+
+fn state_of(instance: &Instance) -> Result<Handle<'_, dyn State>, String> {
+    instance.interface::<dyn State>().map_err(|e| e.to_string())
+}
+
+/// Saves from, and restores into, instances of the state snippet's plugin.
+fn check_state_round_trip(plugin: &Plugin) -> Result<(), String> {
+    let first = plugin.instantiate("").map_err(|e| e.to_string())?;
+    let fresh = state_of(&first)?.save().map_err(|e| e.to_string())?;
+    let mut expected = b"cnt1".to_vec();
+    expected.extend(0u64.to_ne_bytes());
+    if fresh != expected {
+        return Err(format!(
+            "a fresh instance saved {fresh:?}, want {expected:?}"
+        ));
+    }
+    let mut counted = b"cnt1".to_vec();
+    counted.extend(42u64.to_ne_bytes());
+    let second = plugin.instantiate("").map_err(|e| e.to_string())?;
+    state_of(&second)?
+        .restore(&counted)
+        .map_err(|e| format!("restore: {e}"))?;
+    let saved = state_of(&second)?.save().map_err(|e| e.to_string())?;
+    if saved != counted {
+        return Err(format!("restored {counted:?}, then saved {saved:?}"));
+    }
+    let error = state_of(&first)?
+        .restore(b"tkv1")
+        .err()
+        .ok_or("restore accepted another format")?;
+    if error.status() != Status::INVALID_ARGUMENT || !error.message().contains("cnt1") {
+        return Err(format!("restoring another format failed with {error}"));
+    }
+    Ok(())
+}
+
+#[test]
+fn the_c_guide_state_snippet_saves_and_restores_in_a_plugin() {
+    let what = "docs/guide-c.md, State for hot reload";
+    let snippet = the_block("docs/guide-c.md", "c", "tenon/state.h");
+    let entry = "TENON_INTERFACE_ENTRY(TENON_STATE_ID, TENON_STATE_VERSION, &my_state)";
+    assert!(
+        snippet.contains(entry),
+        "{what}: the snippet no longer names the entry {entry}"
+    );
+    let source_text = snippet + STATE_PLUGIN_REST;
+    let dir = scratch("guide_c_state");
+    let source = dir.join("plugin.c");
+    fs::write(&source, &source_text).unwrap();
+    let mut failures = Vec::new();
+    let mut built = 0;
+    for compiler in ["gcc", "clang"].into_iter().filter(|c| have(c)) {
+        let library = dir.join(library_name(&format!("state_{compiler}")));
+        if let Err(message) = compile_plugin(compiler, "c99", &source, &library, &[]) {
+            failures.push(format!(
+                "{what}, {compiler}: does not compile: {message}\n--- source:\n{source_text}"
+            ));
+            continue;
+        }
+        built += 1;
+        let result = Plugin::load(&library)
+            .map_err(|e| e.to_string())
+            .and_then(|plugin| check_state_round_trip(&plugin));
+        if let Err(message) = result {
+            failures.push(format!("{what}, {compiler}: {message}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    if built == 0 {
+        toolchain_missing("gcc or clang", &format!("{what} was not checked"));
+    }
+}
+
+/// The C host around `docs/guide-c-host.md`'s "Host services" snippets:
+/// `{method}` is the offered method (the second snippet), `{offer}` the
+/// offer (the first), run inside `main` with the state it names; the host
+/// loads the plugin `argv[1]` with those options and prints its greeting of
+/// "Ada".
+const HOST_SERVICES_PROGRAM: &str = r#"#include <stdio.h>
+#include <stdlib.h>
+#include <tenon/host.h>
+#include <tenon_examples/greeter.h>
+
+{method}
+static void free_state(void *state) {
+    free(state);
+}
+
+int main(int argc, char **argv) {
+    void *my_state = malloc(1);
+    if (argc != 2 || my_state == NULL) {
+        return 2;
+    }
+{offer}
+    tenon_plugin *plugin = NULL;
+    tenon_instance *instance = NULL;
+    const void *vtable = NULL;
+    void *self = NULL;
+    tenon_error *error = tenon_plugin_load(argv[1], options, &plugin);
+    if (error == NULL) {
+        error = tenon_instance_create(plugin, "", &instance);
+    }
+    if (error == NULL) {
+        error = tenon_instance_interface(instance, EXAMPLE_GREETER_ID, EXAMPLE_GREETER_VERSION,
+                                         sizeof(example_greeter_v1), &vtable, &self);
+    }
+    tenon_options_free(options);
+    tenon_services_free(services);
+    int code = 1;
+    if (error != NULL) {
+        fprintf(stderr, "[%s] %s\n", tenon_error_kind(error), tenon_error_message(error));
+        tenon_error_free(error);
+    } else {
+        const example_greeter_v1 *greeter = vtable;
+        tenon_buffer *out = tenon_buffer_new(), *message = tenon_buffer_new();
+        tenon_str name = {"Ada", 3};
+        if (greeter->greet(self, name, out, message) == TENON_OK) {
+            printf("%.*s\n", (int)out->len, (const char *)out->data);
+            code = 0;
+        }
+        tenon_buffer_free(message);
+        tenon_buffer_free(out);
+    }
+    tenon_instance_free(instance);
+    tenon_plugin_free(plugin);
+    return code;
+}
+"#;
+
+#[test]
+fn the_c_host_guide_host_services_snippets_offer_a_greeter_a_plugin_relays_to() {
+    let what = "docs/guide-c-host.md, Host services";
+    let offer = the_block("docs/guide-c-host.md", "c", "tenon_services_offer(");
+    let method = the_block(
+        "docs/guide-c-host.md",
+        "c",
+        "static tenon_status host_greet(",
+    );
+    let indented: String = offer.lines().map(|line| format!("    {line}\n")).collect();
+    let program = HOST_SERVICES_PROGRAM
+        .replace("{method}", &method)
+        .replace("{offer}", &indented);
+    let relay = the_block("docs/guide-c.md", "c", "get_interface(");
+    let dir = scratch("guide_c_host_services");
+    let relay_source = dir.join("relay.c");
+    fs::write(&relay_source, &relay).unwrap();
+    let source = dir.join("host.c");
+    fs::write(&source, &program).unwrap();
+    let compilers = available(&["gcc", "clang"]);
+    if compilers.is_empty() {
+        toolchain_missing("gcc or clang", &format!("{what} was not checked"));
+    }
+    for compiler in &compilers {
+        let plugin = dir.join(library_name(&format!("relay_{compiler}")));
+        compile_plugin(compiler, "c99", &relay_source, &plugin, &[])
+            .unwrap_or_else(|message| panic!("{what}: the relay plugin: {message}"));
+        let exe = dir.join(format!("host-{compiler}"));
+        c_api::build_source(
+            compiler,
+            "c99",
+            &source,
+            &["sdk-c/include", "examples-c/interfaces"],
+            &[],
+            &exe,
+        );
+        let stdout = run(
+            &format!("{what}, {compiler}: the host"),
+            Command::new(&exe).arg(&plugin),
+        )
+        .unwrap_or_else(|message| panic!("{message}\n--- source:\n{program}"));
+        assert_eq!(
+            stdout.trim_end(),
+            "relayed: the host greets Ada",
+            "{what}, {compiler}"
+        );
+    }
+}
+
+/// The ```cpp blocks of docs/guide-cpp.md, each with its marker, what it
+/// leaves out and the vtable it defines: the complete plugin needs nothing;
+/// each fragment needs the headers and the declarations its surroundings
+/// give it, and its vtable is used, as the plugin's entry would use it.
+const CPP_GUIDE_BLOCKS: &[(&str, &str, &str)] = &[
+    ("TENON_CPP_PLUGIN(Greeter", "", ""),
+    (
+        "class Store {\npublic:\n    void get(",
+        "#include <tenon/plugin.hpp>\n#include <tenon_examples/kv.h>\n#include <map>\n\
+         #include <mutex>\n#include <string>\n#include <vector>\n\
+         std::string quoted(std::string_view key);\n",
+        "kv_vtable",
+    ),
+    (
+        "tenon::method<&Store::get>, my_c_put",
+        "#include <tenon/plugin.hpp>\n#include <tenon_examples/kv.h>\n#include <cstdint>\n\
+         class Store {\npublic:\n    void get(std::string_view key, tenon::writer value) const;\n\
+         \x20   void remove(std::string_view key);\n    std::uint64_t len() const;\n};\n\
+         tenon_status my_c_put(void *instance, tenon_str key, tenon_bytes value, tenon_buffer *error);\n",
+        "kv_vtable",
+    ),
+    (
+        "tenon_state_v1 state_vtable",
+        "#include <tenon/plugin.hpp>\n",
+        "state_vtable",
+    ),
+];
+
+#[test]
+fn the_cpp_guide_plugin_greets_and_its_fragments_compile() {
+    let what = "docs/guide-cpp.md";
+    let compilers = available(&["g++", "clang++"]);
+    if compilers.is_empty() {
+        toolchain_missing("g++ or clang++", &format!("{what} was not checked"));
+        return;
+    }
+    let all = support::docs::doc_blocks(what, "cpp");
+    let dir = scratch("guide_cpp");
+    let mut failures = Vec::new();
+    let mut used = 0;
+    for (index, (marker, prelude, vtable)) in CPP_GUIDE_BLOCKS.iter().enumerate() {
+        let block = the_block(what, "cpp", marker);
+        used += 1;
+        let source = dir.join(format!("block{index}.cpp"));
+        let mut text = format!("{prelude}{block}");
+        if !vtable.is_empty() {
+            text += &format!("const void *fragment_vtable() {{ return &{vtable}; }}\n");
+        }
+        fs::write(&source, &text).unwrap();
+        for compiler in &compilers {
+            let result = if prelude.is_empty() {
+                // The complete plugin: a library that greets.
+                let library = dir.join(library_name(&format!("block{index}_{compiler}")));
+                compile_plugin(compiler, "c++17", &source, &library, &[]).and_then(|()| {
+                    let plugin = Plugin::load(&library).map_err(|e| e.to_string())?;
+                    let instance = plugin.instantiate("").map_err(|e| e.to_string())?;
+                    support::check_greets(&instance, "world")
+                })
+            } else {
+                let mut args: Vec<String> =
+                    support::WARNINGS.iter().map(|w| w.to_string()).collect();
+                args.extend(support::include_args());
+                args.extend([
+                    "-c".into(),
+                    source.display().to_string(),
+                    "-o".into(),
+                    source
+                        .with_extension(format!("{compiler}.o"))
+                        .display()
+                        .to_string(),
+                ]);
+                support::compile(compiler, "c++17", &source, &args)
+            };
+            if let Err(message) = result {
+                failures.push(format!(
+                    "{what}, block {index} ({marker:?}), {compiler}: {message}\n--- source:\n{text}"
+                ));
+            }
+        }
+    }
+    assert_eq!(
+        used,
+        all.len(),
+        "{what}: a ```cpp block this test does not know; add it to CPP_GUIDE_BLOCKS"
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// `c` without its `/* ... */` comments, every run of white space one
+/// space.
+fn c_tokens(c: &str) -> String {
+    let mut text = String::new();
+    let mut rest = c;
+    while let Some(start) = rest.find("/*") {
+        text.push_str(&rest[..start]);
+        text.push(' ');
+        let end = rest[start..].find("*/").expect("a closed comment");
+        rest = &rest[start + end + 2..];
+    }
+    text.push_str(rest);
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn header_excerpts_are_in_the_headers_they_quote() {
+    let greeter_h = "examples-c/interfaces/tenon_examples/greeter.h";
+    let excerpts = [
+        ("README.md", "#define EXAMPLE_GREETER_ID", greeter_h),
+        ("docs/ABI.md", "#define EXAMPLE_GREETER_ID", greeter_h),
+        ("docs/guide-c.md", "#define EXAMPLE_GREETER_ID", greeter_h),
+        (
+            "docs/reload.md",
+            "#define TENON_STATE_ID",
+            "include/tenon/state.h",
+        ),
+        (
+            "docs/ABI.md",
+            "TENON_EXPORT const tenon_plugin_descriptor *tenon_plugin_v1(void);",
+            "include/tenon/plugin.h",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (document, marker, header) in excerpts {
+        let excerpt = the_block(document, "c", marker);
+        let text = fs::read_to_string(repo_root().join(header)).unwrap();
+        if !c_tokens(&text).contains(&c_tokens(&excerpt)) {
+            failures.push(format!(
+                "{document}: the excerpt of {header} is not in it:\n{excerpt}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn c_tokens_drop_comments_and_spacing() {
+    assert_eq!(
+        c_tokens("int a; /* why */\n\n  int  b;/**/"),
+        "int a; int b;"
+    );
+}
+
+/// The function around `docs/guide-c-host.md`'s revisions snippet: the
+/// snippet's `#include` lines first, then its statements with the
+/// variables they use.
+const REVISIONS_WRAPPER: &str = r#"#include <tenon/host.h>
+{includes}
+tenon_status farewell_if_any(const tenon_instance *instance, tenon_str name, tenon_buffer *out,
+                             tenon_buffer *message);
+
+tenon_status farewell_if_any(const tenon_instance *instance, tenon_str name, tenon_buffer *out,
+                             tenon_buffer *message) {
+    tenon_error *error;
+    const void *vtable = NULL;
+    void *self = NULL;
+    tenon_status status = TENON_UNSUPPORTED;
+{statements}
+    tenon_error_free(error);
+    return status;
+}
+"#;
+
+#[test]
+fn the_c_host_guide_revisions_snippet_compiles_against_the_grown_header() {
+    let what = "docs/guide-c-host.md, An interface that grew";
+    let tutorial = "docs/guide-your-interface.md";
+    // acme/greeter.h as the tutorial writes it, then grows it.
+    let header = the_block(tutorial, "c", "#define ACME_GREETER_ID");
+    let farewell = the_block(tutorial, "c", "[revision 2]");
+    let end = "} acme_greeter_v1;";
+    assert!(header.contains(end), "{header}");
+    let header = header.replacen(end, &format!("{farewell}{end}"), 1);
+    let dir = scratch("guide_c_host_revisions");
+    fs::create_dir_all(dir.join("include/acme")).unwrap();
+    fs::write(dir.join("include/acme/greeter.h"), header).unwrap();
+
+    let snippet = the_block("docs/guide-c-host.md", "c", "TENON_HAS_FIELD(greeter");
+    let (includes, statements): (Vec<&str>, Vec<&str>) = snippet
+        .lines()
+        .partition(|line| line.starts_with("#include"));
+    let statements: String = statements
+        .iter()
+        .map(|line| format!("    {line}\n"))
+        .collect();
+    let program = REVISIONS_WRAPPER
+        .replace("{includes}", &includes.join("\n"))
+        .replace("{statements}", &statements);
+    let source = dir.join("revisions.c");
+    fs::write(&source, &program).unwrap();
+    let compilers = available(&["gcc", "clang"]);
+    if compilers.is_empty() {
+        toolchain_missing("gcc or clang", &format!("{what} was not checked"));
+    }
+    for compiler in compilers {
+        let mut args: Vec<String> = support::WARNINGS.iter().map(|w| w.to_string()).collect();
+        args.extend(support::include_args());
+        args.extend([
+            format!("-I{}", dir.join("include").display()),
+            "-c".into(),
+            source.display().to_string(),
+            "-o".into(),
+            dir.join(format!("revisions-{compiler}.o"))
+                .display()
+                .to_string(),
+        ]);
+        support::compile(compiler, "c99", &source, &args)
+            .unwrap_or_else(|message| panic!("{what}: {message}\n--- source:\n{program}"));
+    }
+}
+
+/// Splits a host snippet of docs/static.md into its first line, the
+/// entry's declaration for file scope, and the rest, indented for `main`.
+fn entry_and_statements(snippet: &str) -> (&str, String) {
+    let (entry, rest) = snippet.split_once('\n').expect("more than one line");
+    let statements = rest.lines().map(|line| format!("    {line}\n")).collect();
+    (entry, statements)
+}
+
+const STATIC_C_HOST: &str = r#"#include <stdio.h>
+#include <tenon/host.h>
+
+{entry}
+
+int main(void) {
+    tenon_options *options = tenon_options_new();
+{statements}
+    tenon_options_free(options);
+    if (error != NULL) {
+        fprintf(stderr, "[%s] %s\n", tenon_error_kind(error), tenon_error_message(error));
+        tenon_error_free(error);
+        return 1;
+    }
+    printf("%s\n", tenon_plugin_path(plugin));
+    tenon_plugin_free(plugin);
+    return 0;
+}
+"#;
+
+const STATIC_CPP_HOST: &str = r#"#include <tenon/host.hpp>
+
+{entry}
+
+int main() {
+{statements}
+    return 0;
+}
+"#;
+
+#[test]
+fn the_static_guide_c_and_cpp_host_snippets_load_a_linked_in_plugin() {
+    let what = "docs/static.md, Linking them into a C or C++ host";
+    let dir = scratch("static_guide_hosts");
+    let c = the_block("docs/static.md", "c", "tenon_plugin_load_static(");
+    let (entry, statements) = entry_and_statements(&c);
+    let program = STATIC_C_HOST
+        .replace("{entry}", entry)
+        .replace("{statements}", &statements);
+    let source = dir.join("host.c");
+    fs::write(&source, &program).unwrap();
+    let greeter = repo_root().join("examples-c/greeter/greeter.c");
+    let compilers = available(&["gcc", "clang"]);
+    if compilers.is_empty() {
+        toolchain_missing("gcc or clang", &format!("{what} was not checked"));
+    }
+    for compiler in compilers {
+        let exe = dir.join(format!("host-{compiler}"));
+        c_api::build_source(
+            compiler,
+            "c99",
+            &source,
+            &["sdk-c/include", "examples-c/interfaces"],
+            &["-DTENON_STATIC_PLUGIN=greeter_c", greeter.to_str().unwrap()],
+            &exe,
+        );
+        let stdout = run(&format!("{what}, {compiler}"), &mut Command::new(&exe))
+            .unwrap_or_else(|message| panic!("{message}\n--- source:\n{program}"));
+        assert_eq!(stdout.trim_end(), "static:greeter-c", "{what}, {compiler}");
+    }
+
+    let cpp = the_block("docs/static.md", "cpp", "load_static(");
+    let (entry, statements) = entry_and_statements(&cpp);
+    let program = STATIC_CPP_HOST
+        .replace("{entry}", entry)
+        .replace("{statements}", &statements);
+    let source = dir.join("host.cpp");
+    fs::write(&source, &program).unwrap();
+    let root = repo_root();
+    for compiler in available(&["g++", "clang++"]) {
+        let mut args: Vec<String> = support::WARNINGS.iter().map(|w| w.to_string()).collect();
+        args.extend([
+            format!("-I{}", root.join("include").display()),
+            format!("-I{}", root.join("sdk-c/host/include").display()),
+            "-c".into(),
+            source.display().to_string(),
+            "-o".into(),
+            dir.join(format!("host-{compiler}.o")).display().to_string(),
+        ]);
+        support::compile(compiler, "c++17", &source, &args)
+            .unwrap_or_else(|message| panic!("{what}: {message}\n--- source:\n{program}"));
+    }
+}
