@@ -9,13 +9,20 @@ use tenon_interface::{CallError, Status};
 /// Each variant is one kind of failure, with a stable snake_case name from
 /// [`Error::kind`] for machines and a message for people that says what to
 /// do about it.
+///
+/// The `path` of an error from loading a plugin file that exists is the
+/// file's canonical path (absolute, symbolic links resolved; on Windows in the
+/// verbatim form `\\?\C:\…`), the one
+/// [`PluginInfo::path`](crate::PluginInfo::path) gives, however the host
+/// spelled it. Only [`Error::FileNotFound`] holds the path as given: a
+/// missing file has no canonical path.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The path names no file.
     #[error("{}: no such file; check the path (relative paths are resolved from the current directory)", path.display())]
     FileNotFound {
-        /// The path as given.
+        /// The path as given (a missing file has no canonical path).
         path: PathBuf,
     },
 
