@@ -101,8 +101,8 @@ pub fn set_fault(fault: Fault) {
 /// Reports `fault` as the result of the proxy call returning on this
 /// thread, to both kinds of caller: its description is appended to `error`
 /// (the message a C host reads from the call's error buffer; cut to the
-/// start that fits if the buffer cannot grow to hold it all, as
-/// [`append_message`] does) and its typed
+/// start that fits, at a character boundary, if the buffer cannot grow to
+/// hold it all, as a plugin's error messages are) and its typed
 /// detail is recorded as [`set_fault`] does (what a Rust client's check
 /// turns into [`CallError::fault`](crate::CallError::fault)). Returns the
 /// status the call returns, [`Fault::status`].
