@@ -74,7 +74,7 @@ pub fn run(options: &Options) -> ExitCode {
         })
     };
     result.unwrap_or_else(|error| {
-        eprintln!("error: {error}");
+        err_line!("error: {error}");
         ExitCode::from(if error.is_toolchain_missing() {
             TOOL_MISSING
         } else {

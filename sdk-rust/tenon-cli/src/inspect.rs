@@ -35,7 +35,7 @@ pub fn run(path: &Path, as_json: bool, timeout: Duration) -> ExitCode {
             if as_json {
                 json::print(&json!({ "error": error }));
             } else {
-                eprintln!(
+                err_line!(
                     "error[{}]: {}",
                     error["kind"].as_str().unwrap_or("unknown"),
                     error["message"].as_str().unwrap_or("")
@@ -58,7 +58,7 @@ fn load_in_child(path: &Path, timeout: Duration) -> Result<(Value, u64), Value> 
     let finished = supervisor::run(&job)
         .map_err(|message| json!({"kind": "internal_error", "message": message}))?;
     for line in finished.output_lines() {
-        eprintln!("{line}");
+        err_line!("{line}");
     }
     if let Some(failure) = finished.failure() {
         return Err(failure.to_json());
@@ -80,7 +80,7 @@ fn load_in_child(path: &Path, timeout: Duration) -> Result<(Value, u64), Value> 
 /// (or the load error) to the supervising `tenon inspect`.
 pub fn run_in_child(path: &Path) -> ExitCode {
     if let Err(problem) = supervisor::child::connect() {
-        eprintln!("tenon __inspect is run by `tenon inspect` only: {problem}");
+        err_line!("tenon __inspect is run by `tenon inspect` only: {problem}");
         return ExitCode::from(2);
     }
     supervisor::child::enter(supervisor::LOADING);

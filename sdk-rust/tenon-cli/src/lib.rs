@@ -22,6 +22,14 @@
 //! same options and report (see the `check-greeter` example).
 #![deny(missing_docs)]
 
+/// `eprintln!` without its panic: writes a line to stderr through
+/// [`print_err`]. Defined before the modules so that they can use it.
+macro_rules! err_line {
+    ($($arg:tt)*) => {
+        $crate::print_err(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
 mod bindgen;
 pub mod check;
 mod inspect;
@@ -49,9 +57,20 @@ fn print_out(text: &str) {
         .and_then(|()| stdout.flush());
     if let Err(error) = written {
         if error.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("error: cannot write to stdout: {error}");
+            err_line!("error: cannot write to stdout: {error}");
         }
     }
+}
+
+/// Writes `text` to stderr, ignoring a failure (a closed pipe, a full
+/// disk): there is nowhere left to report it, and the exit status still
+/// tells the outcome, where `eprintln!` would panic and exit with 101.
+fn print_err(text: &str) {
+    use std::io::Write;
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr
+        .write_all(text.as_bytes())
+        .and_then(|()| stderr.flush());
 }
 
 #[derive(Parser)]

@@ -339,13 +339,13 @@ pub fn run(
     sdk: Option<PathBuf>,
 ) -> ExitCode {
     if let Err(problem) = check_name(name) {
-        eprintln!("error: invalid plugin name {name:?}: {problem}");
+        err_line!("error: invalid plugin name {name:?}: {problem}");
         return ExitCode::from(2);
     }
     let sdk = match sdk_root(sdk, lang) {
         Ok(sdk) => sdk,
         Err(problem) => {
-            eprintln!("error: {problem}");
+            err_line!("error: {problem}");
             return ExitCode::from(2);
         }
     };
@@ -357,7 +357,7 @@ pub fn run(
             1,
         ),
         InterfaceSpec::Header(header) if !header.exists() => {
-            eprintln!(
+            err_line!(
                 "error: --interface {}: not an example interface (greeter, kv, processor) and \
                  no such header file",
                 header.display()
@@ -372,7 +372,7 @@ pub fn run(
                         // by method, and a stub's empty results fail those
                         // probes: the project would not pass the check it is
                         // promised to.
-                        eprintln!(
+                        err_line!(
                             "error: --interface {}: the header declares {} version {}, the \
                              example interface `{short}`, which `tenon check` probes method by \
                              method, and stubs that return empty results fail those probes; use \
@@ -387,7 +387,7 @@ pub fn run(
                     (project, model.id, model.version)
                 }
                 Err(refused) => {
-                    eprintln!("error: {}", refused.message);
+                    err_line!("error: {}", refused.message);
                     return ExitCode::from(if refused.tool_missing {
                         crate::bindgen::TOOL_MISSING
                     } else {
@@ -402,7 +402,7 @@ pub fn run(
         _ => Ok(()),
     });
     if let Err(problem) = written {
-        eprintln!("error: {problem}");
+        err_line!("error: {problem}");
         return ExitCode::from(crate::FAILURE);
     }
     let mut next = format!(

@@ -141,6 +141,41 @@ fn a_closed_stdout_is_no_panic_and_keeps_the_exit_status() {
     );
 }
 
+/// A closed stderr (its reader gone) neither panics `tenon` nor changes its
+/// exit status: the error message has nowhere to go, the status still says
+/// what happened.
+#[cfg(unix)]
+#[test]
+fn a_closed_stderr_is_no_panic_and_keeps_the_exit_status() {
+    use std::os::fd::OwnedFd;
+    use std::os::unix::net::UnixStream;
+    use std::process::Stdio;
+
+    let dir = scratch(SCRATCH, "closed-stderr");
+    let missing = dir.join("missing.so").display().to_string();
+    let header = dir.join("missing.h").display().to_string();
+    let output = dir.join("out.rs").display().to_string();
+    let cases: [(&[&str], i32); 4] = [
+        (&["inspect", &missing], 1),
+        (&["new", "bad name", "--lang", "c"], 2),
+        (&["bindgen", &header, "-o", &output], 2),
+        (&["no-such-command"], 2),
+    ];
+    for (args, status) in cases {
+        // The reader is closed before `tenon` starts, so every write to
+        // stderr fails with EPIPE, deterministically.
+        let (writer, reader) = UnixStream::pair().unwrap();
+        drop(reader);
+        let output = tenon()
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(OwnedFd::from(writer)))
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(status), "tenon {args:?}");
+    }
+}
+
 // ---------------------------------------------------------------------------
 // inspect and check on every example plugin
 // ---------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 //! detail behind the host-reported statuses `TENON_CRASHED`,
 //! `TENON_TIMED_OUT` and `TENON_INSTANCE_LOST`.
 
-use crate::buffer::append;
+use crate::buffer::append_message;
 use crate::{CallError, Status};
 use std::cell::Cell;
 use std::fmt;
@@ -100,7 +100,9 @@ pub fn set_fault(fault: Fault) {
 
 /// Reports `fault` as the result of the proxy call returning on this
 /// thread, to both kinds of caller: its description is appended to `error`
-/// (the message a C host reads from the call's error buffer) and its typed
+/// (the message a C host reads from the call's error buffer; cut to the
+/// start that fits, at a character boundary, if the buffer cannot grow to
+/// hold it all, as a plugin's error messages are) and its typed
 /// detail is recorded as [`set_fault`] does (what a Rust client's check
 /// turns into [`CallError::fault`](crate::CallError::fault)). Returns the
 /// status the call returns, [`Fault::status`].
@@ -113,9 +115,9 @@ pub unsafe fn report_fault(error: *mut tenon_buffer, fault: Fault) -> tenon_stat
     let message = fault.to_string();
     if !error.is_null() {
         // SAFETY: `error` is a live buffer lent for this call (caller). A
-        // buffer that cannot grow keeps what it had; the typed detail below
-        // still carries the message.
-        let _ = unsafe { append(error, message.as_bytes()) };
+        // capped buffer gets the start of the description (a crash's last
+        // words can be long); the typed detail below carries all of it.
+        unsafe { append_message(error, &message) };
     }
     let status = fault.status();
     set_pending(CallError::with_fault(fault, message));
@@ -135,7 +137,7 @@ pub unsafe fn report_invalid_output(error: *mut tenon_buffer) -> tenon_status {
     let failure = crate::buffer::corrupted();
     if !error.is_null() {
         // SAFETY: `error` is a live buffer lent for this call (caller).
-        let _ = unsafe { append(error, failure.message().as_bytes()) };
+        unsafe { append_message(error, failure.message()) };
     }
     let status = failure.status().0;
     set_pending(failure);
@@ -159,4 +161,42 @@ pub(crate) fn take_pending(status: Status) -> Option<CallError> {
     PENDING
         .with(Cell::take)
         .filter(|pending| pending.status() == status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `reserve` that never grows, as a host capping its buffers does.
+    extern "C" fn never_grows(_: *mut tenon_buffer, _: usize) -> tenon_status {
+        Status::OUT_OF_MEMORY.0
+    }
+
+    #[test]
+    fn a_fault_longer_than_a_capped_error_buffer_keeps_the_start_that_fits() {
+        let fault = Fault::Crashed {
+            signal: Some(11),
+            exit_code: None,
+            last_words: "ë".repeat(100),
+        };
+        let description = fault.to_string();
+        // Room for the fixed start and half of one 'ë': the cut falls
+        // before that character.
+        let prefix = "the plugin's process died during the call (killed by signal 11): ";
+        let mut storage = vec![0u8; prefix.len() + 1];
+        let mut raw = tenon_buffer {
+            data: storage.as_mut_ptr(),
+            len: 0,
+            capacity: storage.len(),
+            reserve: Some(never_grows),
+            host_data: core::ptr::null_mut(),
+        };
+        // SAFETY: `raw` lends `storage`, which outlives the call.
+        let status = unsafe { report_fault(&mut raw, fault) };
+        assert_eq!(Status(status), Status::CRASHED);
+        assert_eq!(raw.len, prefix.len());
+        assert_eq!(&storage[..prefix.len()], prefix.as_bytes());
+        let pending = take_pending(Status::CRASHED).expect("the typed detail is recorded");
+        assert_eq!(pending.message(), description, "the detail keeps it all");
+    }
 }

@@ -9,13 +9,20 @@ use tenon_interface::{CallError, Status};
 /// Each variant is one kind of failure, with a stable snake_case name from
 /// [`Error::kind`] for machines and a message for people that says what to
 /// do about it.
+///
+/// The `path` of an error from loading a plugin file that exists is the
+/// file's canonical path (absolute, symbolic links resolved; on Windows in the
+/// verbatim form `\\?\C:\…`), the one
+/// [`PluginInfo::path`](crate::PluginInfo::path) gives, however the host
+/// spelled it. Only [`Error::FileNotFound`] holds the path as given: a
+/// missing file has no canonical path.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The path names no file.
     #[error("{}: no such file; check the path (relative paths are resolved from the current directory)", path.display())]
     FileNotFound {
-        /// The path as given.
+        /// The path as given (a missing file has no canonical path).
         path: PathBuf,
     },
 
@@ -250,7 +257,12 @@ pub enum Error {
     /// corrupt file, an initializer that aborts), during a health check, or
     /// before an instance could be created. (A process that dies during a
     /// method call gives that call a [`CallError`] of kind `crashed`.)
-    #[error("plugin {plugin:?}: its process died{}{}{}", signal.map(|s| format!(" from signal {s}")).unwrap_or_default(), exit_code.map(|c| format!(" with exit code {c}")).unwrap_or_default(), if last_words.is_empty() { String::new() } else { format!("; its last words: {last_words}") })]
+    ///
+    /// A process that died while loading under
+    /// [`Isolation::memory_limit`](crate::Isolation::memory_limit) may have
+    /// died of the limit alone (it could not start its slot threads): the
+    /// message then names the limit.
+    #[error("plugin {plugin:?}: its process died{}{}{}{}", signal.map(|s| format!(" from signal {s}")).unwrap_or_default(), exit_code.map(|c| format!(" with exit code {c}")).unwrap_or_default(), if last_words.is_empty() { String::new() } else { format!("; its last words: {last_words}") }, memory_limit.map(|limit| format!("; it was loading under a memory limit of {limit} bytes (Isolation::memory_limit), which counts its whole address space (the program, the plugin, a stack per slot thread, the slots' shared memory) and may be too small")).unwrap_or_default())]
     Crashed {
         /// The plugin's name (its file name while it was being loaded).
         plugin: String,
@@ -260,6 +272,10 @@ pub enum Error {
         exit_code: Option<i32>,
         /// What it wrote last on its standard error (a few lines), if anything.
         last_words: String,
+        /// The memory limit the process was started under, if it died
+        /// while loading the plugin and had one; `None` for a death after
+        /// loading.
+        memory_limit: Option<u64>,
     },
 
     /// An isolated plugin did not answer within its deadline (the start

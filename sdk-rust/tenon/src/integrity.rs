@@ -117,7 +117,8 @@ pub(crate) fn copy(mut source: File, path: &Path) -> Result<Opened, Error> {
 /// Opens the plugin file `given` names, refusing anything but a regular
 /// file, and returns it with its canonical path (absolute, so the loader
 /// consults no search path; symbolic links resolved, so errors and
-/// metadata name the file itself).
+/// metadata name the file itself). The one error that names `given` as it
+/// is, is [`Error::FileNotFound`]: a missing file has no canonical path.
 ///
 /// The file is opened first and everything else asked of the descriptor.
 /// On Linux a path that is already canonical is proven so by the open
@@ -132,16 +133,20 @@ pub(crate) fn open_regular(given: &Path) -> Result<(File, PathBuf), Error> {
 /// [`open_regular`], also giving the file's length when it was opened, so
 /// that the checks before loading need not ask for it again.
 pub(crate) fn open_regular_sized(given: &Path) -> Result<(File, PathBuf, u64), Error> {
-    let refuse = |reason: String| Error::NotALibrary {
-        path: given.to_path_buf(),
+    // Errors name the file as every later load error does, by its
+    // canonical path: a symbolic link's error names the file it points to
+    // (a directory, a FIFO). Only a missing file, which has none, is named
+    // as given.
+    let refuse = |path: &Path, reason: String| Error::NotALibrary {
+        path: path.to_path_buf(),
         reason,
     };
     #[cfg(target_os = "linux")]
     if let Some((file, canonical)) = canonical::open(given, rustix::fs::OFlags::NONBLOCK) {
         // A plain fstat: `File::metadata` asks for every statx field.
-        let stat = rustix::fs::fstat(&file).map_err(|e| refuse(e.to_string()))?;
+        let stat = rustix::fs::fstat(&file).map_err(|e| refuse(&canonical, e.to_string()))?;
         if rustix::fs::FileType::from_raw_mode(stat.st_mode) != rustix::fs::FileType::RegularFile {
-            return Err(refuse("not a regular file".to_owned()));
+            return Err(refuse(&canonical, "not a regular file".to_owned()));
         }
         return Ok((file, canonical, stat.st_size as u64));
     }
@@ -152,25 +157,33 @@ pub(crate) fn open_regular_sized(given: &Path) -> Result<(File, PathBuf, u64), E
         use std::os::unix::fs::OpenOptionsExt;
         options.custom_flags(nonblocking_flag());
     }
-    let file = options.open(given).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => Error::FileNotFound {
-            path: given.to_path_buf(),
-        },
-        // Windows does not open a directory as a file ("Access denied"):
-        // say what it is, as on the other platforms.
-        _ if std::fs::metadata(given).is_ok_and(|metadata| !metadata.is_file()) => {
-            refuse("not a regular file".to_owned())
+    let file = options.open(given).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            return Error::FileNotFound {
+                path: given.to_path_buf(),
+            };
         }
-        _ => refuse(e.to_string()),
+        // The file exists but cannot be opened (permissions; on Windows a
+        // directory, which it does not open as a file: say what it is, as
+        // on the other platforms).
+        let canonical = std::fs::canonicalize(given).unwrap_or_else(|_| given.to_path_buf());
+        match std::fs::metadata(given) {
+            Ok(metadata) if !metadata.is_file() => {
+                refuse(&canonical, "not a regular file".to_owned())
+            }
+            _ => refuse(&canonical, e.to_string()),
+        }
     })?;
-    let metadata = file.metadata().map_err(|e| refuse(e.to_string()))?;
-    if !metadata.is_file() {
-        return Err(refuse("not a regular file".to_owned()));
-    }
     let canonical = match descriptor_path(&file) {
         Some(path) => path,
-        None => std::fs::canonicalize(given).map_err(|e| refuse(e.to_string()))?,
+        None => std::fs::canonicalize(given).map_err(|e| refuse(given, e.to_string()))?,
     };
+    let metadata = file
+        .metadata()
+        .map_err(|e| refuse(&canonical, e.to_string()))?;
+    if !metadata.is_file() {
+        return Err(refuse(&canonical, "not a regular file".to_owned()));
+    }
     Ok((file, canonical, metadata.len()))
 }
 

@@ -2,7 +2,7 @@
 
 mod support;
 
-use support::load_error;
+use support::{load_error, scratch};
 use tenon::{Error, Plugin, Status};
 use tenon_example_interfaces::{sys, Greeter, Kv};
 use tenon_test_plugins::{c_fixture, c_plugin, rust_plugin};
@@ -27,6 +27,39 @@ fn a_text_file_is_not_a_library() {
 fn a_directory_is_not_a_library() {
     let error = load_error(std::env::temp_dir());
     assert_eq!(error.kind(), "not_a_library", "{error}");
+}
+
+/// A file that exists is named by its canonical path, as by every later
+/// load error and `PluginInfo::path`; a missing one, which has no canonical
+/// path, as given.
+#[test]
+fn a_directory_is_named_by_its_canonical_path_a_missing_file_as_given() {
+    let dir = scratch("paths");
+    let real = dir.join("real");
+    std::fs::create_dir_all(&real).unwrap();
+    let canonical = std::fs::canonicalize(&real).unwrap();
+    let mut spellings = vec![real.join("..").join("real")];
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(&real, dir.join("link")).unwrap();
+        spellings.push(dir.join("link"));
+    }
+    for spelling in spellings {
+        match load_error(&spelling) {
+            Error::NotALibrary { path, .. } => {
+                assert_eq!(path, canonical, "{}", spelling.display());
+            }
+            other => panic!(
+                "{}: expected NotALibrary, got {other:?}",
+                spelling.display()
+            ),
+        }
+    }
+    let missing = real.join("..").join("real").join("libmissing.so");
+    match load_error(&missing) {
+        Error::FileNotFound { path } => assert_eq!(path, missing),
+        other => panic!("expected FileNotFound, got {other:?}"),
+    }
 }
 
 #[test]

@@ -28,6 +28,22 @@ fn the_cpp_wrappers_keep_their_promises_as_objects() {
     wrappers().passes_with(&["g++", "clang++"]);
 }
 
+/// `tests/capi/null_error_text.cpp`: a `tenon::hosting::error` built while
+/// `tenon_error_message` and `tenon_error_kind` return NULL (the program
+/// defines them itself, which replaces libtenon's on ELF) has an empty
+/// message and kind and the right code, instead of undefined behaviour.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_cpp_error_without_message_or_kind_is_empty_not_undefined() {
+    c_api::Program {
+        file: "null_error_text.cpp",
+        std: "c++17",
+        include_dirs: &[],
+        args: Vec::new(),
+    }
+    .passes_with(&["g++", "clang++"]);
+}
+
 #[test]
 #[ignore = "run by .ci/run: cargo test --test c_host_wrappers -- --ignored"]
 fn the_cpp_wrappers_under_address_sanitizer() {

@@ -12,7 +12,7 @@ mod support;
 
 use std::time::Duration;
 use tenon::isolation::Isolation;
-use tenon::{Fault, Plugin};
+use tenon::{Error, Fault, Plugin};
 use tenon_example_interfaces::{Greeter, Kv};
 use tenon_test_plugins::{c_fixture, c_plugin, isolation_runner, rust_plugin};
 
@@ -455,4 +455,42 @@ fn a_memory_limit_below_the_shared_memory_is_refused_by_name() {
     if error.kind() == "not_a_library" {
         assert!(error.to_string().contains("memory_limit"), "{error}");
     }
+}
+
+/// A child that loads the plugin but cannot start its slot threads under
+/// the memory limit dies while loading: the error names the limit, which
+/// its last words (only what the child wrote) cannot.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_child_that_dies_starting_under_a_memory_limit_is_crashed_naming_the_limit() {
+    // 64 slots of 256 KiB: 16 MiB of shared memory, but 128 MiB of slot
+    // thread stacks, which a 48 MiB limit cannot hold; the program and the
+    // plugin fit with room to spare (64 MiB holds them and the default
+    // 32 MiB of slots with 8 stacks).
+    let limit = 48 << 20;
+    let error = Plugin::loader()
+        .isolated(
+            isolated()
+                .slots(64)
+                .slot_size(256 << 10)
+                .memory_limit(limit),
+        )
+        .load(c_plugin("greeter"))
+        .unwrap_err();
+    match &error {
+        Error::Crashed {
+            memory_limit,
+            last_words,
+            ..
+        } => {
+            assert_eq!(*memory_limit, Some(limit), "{error}");
+            assert!(last_words.contains("slot thread"), "{error}");
+        }
+        other => panic!("expected Error::Crashed, got {other:?}"),
+    }
+    let message = error.to_string();
+    assert!(
+        message.contains(&format!("memory limit of {limit} bytes")),
+        "{message}"
+    );
 }

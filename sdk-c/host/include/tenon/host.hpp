@@ -53,13 +53,23 @@
 namespace tenon {
 namespace hosting {
 
+namespace detail {
+/* A C string of host.h as a std::string, NULL as "": a std::string built
+ * from NULL is undefined behaviour, not an empty string. */
+inline std::string text(const char *c_string) {
+    return c_string != nullptr ? std::string(c_string) : std::string();
+}
+} // namespace detail
+
 /* A failure of the C API, with its kind. */
 class error : public std::runtime_error {
 public:
-    /* Takes ownership of `raw` (not NULL) and frees it. */
+    /* Takes ownership of `raw` (not NULL) and frees it. host.h returns a
+     * message and a kind for every live error; were either NULL, it reads
+     * as "" rather than undefined behaviour. */
     explicit error(tenon_error *raw)
-        : std::runtime_error(tenon_error_message(raw)), code_(tenon_error_code(raw)),
-          kind_(tenon_error_kind(raw)) {
+        : std::runtime_error(detail::text(tenon_error_message(raw))),
+          code_(tenon_error_code(raw)), kind_(detail::text(tenon_error_kind(raw))) {
         tenon_error_free(raw);
     }
 
@@ -262,13 +272,13 @@ public:
     }
 
     /* Getters of a moved-from plugin return "" (host.h's NULL). */
-    std::string name() const { return text(tenon_plugin_name(raw_.get())); }
-    std::string version() const { return text(tenon_plugin_version(raw_.get())); }
+    std::string name() const { return detail::text(tenon_plugin_name(raw_.get())); }
+    std::string version() const { return detail::text(tenon_plugin_version(raw_.get())); }
     std::optional<std::string> description() const {
         const char *text = tenon_plugin_description(raw_.get());
         return text ? std::optional<std::string>(text) : std::nullopt;
     }
-    std::string path() const { return text(tenon_plugin_path(raw_.get())); }
+    std::string path() const { return detail::text(tenon_plugin_path(raw_.get())); }
     bool isolated() const noexcept { return tenon_plugin_is_isolated(raw_.get()); }
     bool linked_in() const noexcept { return tenon_plugin_is_static(raw_.get()); }
     std::uint64_t flags() const noexcept { return tenon_plugin_flags(raw_.get()); }
@@ -297,10 +307,6 @@ public:
 
 private:
     explicit plugin(tenon_plugin *raw) noexcept : raw_(raw) {}
-    /* std::string of NULL is undefined behaviour, not an empty string. */
-    static std::string text(const char *c_string) {
-        return c_string != nullptr ? std::string(c_string) : std::string();
-    }
     detail::owned<tenon_plugin, tenon_plugin_free> raw_;
 };
 

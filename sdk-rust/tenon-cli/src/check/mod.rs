@@ -72,7 +72,7 @@ impl Cases {
         let described = match described::read(&args.interface) {
             Ok(described) => described,
             Err(problem) => {
-                eprintln!("error: {problem}");
+                err_line!("error: {problem}");
                 return ExitCode::from(USAGE);
             }
         };
@@ -100,7 +100,7 @@ impl Cases {
     /// result to the supervising parent.
     pub(crate) fn run_step(&self, args: &StepArgs) -> ExitCode {
         if let Err(problem) = supervisor::child::connect() {
-            eprintln!("__check-step is run by `tenon check` only: {problem}");
+            err_line!("__check-step is run by `tenon check` only: {problem}");
             return ExitCode::from(USAGE);
         }
         let outcome = match described::read(&args.interface) {

@@ -96,6 +96,7 @@ impl Host {
             signal: exit.signal,
             exit_code: exit.exit_code,
             last_words: exit.last_words.clone(),
+            memory_limit: None,
         };
         let now = Instant::now();
         let wait = match self.options.restart {
@@ -164,6 +165,7 @@ impl Host {
                 signal,
                 exit_code,
                 last_words,
+                memory_limit: None,
             },
         }
     }
@@ -291,9 +293,9 @@ impl Host {
 
 /// A load that failed in a child with a memory limit may have failed for
 /// the limit alone: the loader cannot map the library, which the child
-/// reports as a file that is not a library. Say so in the error, whose kind
-/// stays the child's. (A child that cannot start its slot threads exits:
-/// `crashed`, its last words say so.)
+/// reports as a file that is not a library, or the child cannot start its
+/// slot threads and exits (`crashed`; its last words are only what it
+/// wrote). Say so in the error, whose kind stays the same.
 fn under_memory_limit(error: Error, options: &Isolation) -> Error {
     let Some(limit) = options.memory_limit else {
         return error;
@@ -306,6 +308,19 @@ fn under_memory_limit(error: Error, options: &Isolation) -> Error {
         Error::InChild { kind, message } => Error::InChild {
             kind,
             message: format!("{message} ({hint})"),
+        },
+        Error::Crashed {
+            plugin,
+            signal,
+            exit_code,
+            last_words,
+            memory_limit: _,
+        } => Error::Crashed {
+            plugin,
+            signal,
+            exit_code,
+            last_words,
+            memory_limit: Some(limit),
         },
         other => other,
     }

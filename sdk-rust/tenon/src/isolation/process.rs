@@ -214,6 +214,8 @@ impl Process {
                         signal: exit.signal,
                         exit_code: exit.exit_code,
                         last_words: exit.last_words,
+                        // Set by the caller, which knows the options.
+                        memory_limit: None,
                     }),
                     None => Err(self.failed("the child closed its control channel".to_owned())),
                 }
