@@ -134,7 +134,8 @@ impl Host {
             &self.path,
             &self.file,
             &self.services,
-        )?;
+        )
+        .map_err(|error| under_memory_limit(error, &self.options))?;
         process.set_label(&self.name);
         tracing::info!(target: "tenon", plugin = %self.name, "restarted the plugin's process");
         current.process = Arc::clone(&process);
