@@ -79,7 +79,7 @@ pub trait Remote: Send + Sync {
     ///
     /// `out` is NULL or a live `tenon_buffer` lent for this call; `error`
     /// is a live `tenon_buffer` lent for this call. Both must be grown only
-    /// through their `reserve` (as [`append`] does).
+    /// through their `reserve` (as [`append`](crate::append) does).
     unsafe fn call(
         &self,
         method: u32,
