@@ -10,6 +10,8 @@
 
 #[cfg(target_os = "linux")]
 mod canonical;
+#[cfg(any(windows, test))]
+mod plain_path;
 
 use crate::Error;
 use sha2::{Digest, Sha256};
@@ -169,9 +171,20 @@ pub(crate) fn open_regular_sized(given: &Path) -> Result<(File, PathBuf, u64), E
     }
     let canonical = match descriptor_path(&file) {
         Some(path) => path,
-        None => std::fs::canonicalize(given).map_err(|e| refuse(e.to_string()))?,
+        None => shown(std::fs::canonicalize(given).map_err(|e| refuse(e.to_string()))?),
     };
     Ok((file, canonical, metadata.len()))
+}
+
+/// The canonical path as the host shows and loads it: on Windows the plain
+/// form (`C:\…`, `\\server\share\…`) wherever it names the same file as
+/// the verbatim `\\?\` form canonicalization gives (`plain_path`).
+fn shown(canonical: PathBuf) -> PathBuf {
+    #[cfg(windows)]
+    if let Some(plain) = canonical.to_str().and_then(plain_path::plain) {
+        return PathBuf::from(plain);
+    }
+    canonical
 }
 
 /// `O_NONBLOCK`, so that opening a FIFO returns at once.
