@@ -8,7 +8,11 @@ use std::path::PathBuf;
 pub struct PluginInfo {
     /// The file the plugin was loaded from (canonical path), or
     /// `static:<name>` for a plugin linked into the host and registered
-    /// under that name ([`crate::Registry::with_static`]).
+    /// under that name ([`crate::Registry::with_static`]). On Windows the
+    /// canonical path is in the plain form (`C:\…`, `\\server\share\…`),
+    /// and in the verbatim form (`\\?\C:\…`, as `std::fs::canonicalize`
+    /// gives it) only when no plain path names the file: longer than
+    /// `MAX_PATH`, or with a name such as `NUL` or one ending in a dot.
     pub path: PathBuf,
     /// The plugin's name.
     pub name: String,

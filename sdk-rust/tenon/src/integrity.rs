@@ -10,6 +10,8 @@
 
 #[cfg(target_os = "linux")]
 mod canonical;
+#[cfg(any(windows, test))]
+mod plain_path;
 
 use crate::Error;
 use sha2::{Digest, Sha256};
@@ -166,7 +168,7 @@ pub(crate) fn open_regular_sized(given: &Path) -> Result<(File, PathBuf, u64), E
         // The file exists but cannot be opened (permissions; on Windows a
         // directory, which it does not open as a file: say what it is, as
         // on the other platforms).
-        let canonical = std::fs::canonicalize(given).unwrap_or_else(|_| given.to_path_buf());
+        let canonical = std::fs::canonicalize(given).map_or_else(|_| given.to_path_buf(), shown);
         match std::fs::metadata(given) {
             Ok(metadata) if !metadata.is_file() => {
                 refuse(&canonical, "not a regular file".to_owned())
@@ -176,7 +178,7 @@ pub(crate) fn open_regular_sized(given: &Path) -> Result<(File, PathBuf, u64), E
     })?;
     let canonical = match descriptor_path(&file) {
         Some(path) => path,
-        None => std::fs::canonicalize(given).map_err(|e| refuse(given, e.to_string()))?,
+        None => shown(std::fs::canonicalize(given).map_err(|e| refuse(given, e.to_string()))?),
     };
     let metadata = file
         .metadata()
@@ -185,6 +187,17 @@ pub(crate) fn open_regular_sized(given: &Path) -> Result<(File, PathBuf, u64), E
         return Err(refuse(&canonical, "not a regular file".to_owned()));
     }
     Ok((file, canonical, metadata.len()))
+}
+
+/// The canonical path as the host shows and loads it: on Windows the plain
+/// form (`C:\…`, `\\server\share\…`) wherever it names the same file as
+/// the verbatim `\\?\` form canonicalization gives (`plain_path`).
+fn shown(canonical: PathBuf) -> PathBuf {
+    #[cfg(windows)]
+    if let Some(plain) = canonical.to_str().and_then(plain_path::plain) {
+        return PathBuf::from(plain);
+    }
+    canonical
 }
 
 /// `O_NONBLOCK`, so that opening a FIFO returns at once.

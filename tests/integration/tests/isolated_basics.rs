@@ -12,7 +12,7 @@ mod support;
 
 use std::time::Duration;
 use tenon::isolation::Isolation;
-use tenon::{Error, Fault, Plugin};
+use tenon::{Fault, Plugin};
 use tenon_example_interfaces::{Greeter, Kv};
 use tenon_test_plugins::{c_fixture, c_plugin, isolation_runner, rust_plugin};
 
@@ -478,7 +478,7 @@ fn a_child_that_dies_starting_under_a_memory_limit_is_crashed_naming_the_limit()
         .load(c_plugin("greeter"))
         .unwrap_err();
     match &error {
-        Error::Crashed {
+        tenon::Error::Crashed {
             memory_limit,
             last_words,
             ..

@@ -4,12 +4,21 @@
 //! taken as written (the open proves it has no symbolic link), and any
 //! other is resolved; both must give the same answer.
 //!
-//! One test in its own binary: it changes the working directory.
+//! On Windows the path reported is the plain one (`C:\…`), not the verbatim
+//! `\\?\C:\…` that `std::fs::canonicalize` gives. When only the verbatim
+//! form names the file, it is kept: the unit tests of
+//! `sdk-rust/tenon/src/integrity/plain_path.rs` check which paths those are,
+//! since Wine cannot make one (its `canonicalize` fails on a path longer than
+//! `MAX_PATH`, with `ERROR_MORE_DATA`, and drops a directory name's trailing
+//! dot).
+//!
+//! The spellings test changes the working directory; the other test in this
+//! binary name their files by absolute paths only.
 
 mod support;
 
 use std::path::{Path, PathBuf};
-use support::{library_name, scratch};
+use support::{canonical_as_shown as shown, library_name, scratch};
 use tenon::Plugin;
 use tenon_test_plugins::c_plugin;
 
@@ -27,7 +36,7 @@ fn every_spelling_of_a_plugin_path_reports_its_canonical_path() {
     let name = library_name("greeter");
     let file = real.join(&name);
     std::fs::copy(c_plugin("greeter"), &file).unwrap();
-    let canonical = std::fs::canonicalize(&file).unwrap();
+    let canonical = shown(std::fs::canonicalize(&file).unwrap());
     // Symbolic links are added on Unix only.
     #[cfg_attr(not(unix), allow(unused_mut))]
     let mut spellings = vec![
@@ -37,6 +46,12 @@ fn every_spelling_of_a_plugin_path_reports_its_canonical_path() {
         real.join(".").join(&name),
         PathBuf::from(format!("{}//{name}", real.display())),
     ];
+    // Windows also takes forward slashes, and the verbatim form itself.
+    #[cfg(windows)]
+    {
+        spellings.push(PathBuf::from(file.display().to_string().replace('\\', "/")));
+        spellings.push(std::fs::canonicalize(&file).unwrap());
+    }
     #[cfg(unix)]
     {
         std::os::unix::fs::symlink(&real, dir.join("link")).unwrap();
@@ -54,4 +69,22 @@ fn every_spelling_of_a_plugin_path_reports_its_canonical_path() {
     ] {
         assert_eq!(loaded_path(&relative), canonical, "{}", relative.display());
     }
+}
+
+/// An error names the file by the same plain path.
+#[cfg(windows)]
+#[test]
+fn an_error_names_the_file_by_its_plain_path() {
+    let dir = scratch("error-path");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(library_name("not-a-plugin"));
+    std::fs::write(&file, b"MZ but not much else").unwrap();
+    let error = match Plugin::load(&file) {
+        Ok(_) => panic!("{} loaded", file.display()),
+        Err(error) => error,
+    };
+    let plain = shown(std::fs::canonicalize(&file).unwrap());
+    let message = error.to_string();
+    assert!(message.contains(plain.to_str().unwrap()), "{message}");
+    assert!(!message.contains(r"\\?\"), "{message}");
 }

@@ -245,10 +245,18 @@ fn in_process_the_sdks_panic_handler_aborts_after_the_trace_and_the_message_agai
         has_panic_line(&stderr, "asked to greet \"panic\""),
         "no panic message first:\n{stderr}"
     );
-    assert!(
-        stderr.contains("in greet"),
-        "no stack trace through greet:\n{stderr}"
-    );
+    // On Windows (Wine here) Zig finds no symbols for the frames (`??? in
+    // ???`), but names each frame's module: one is the plugin's DLL.
+    #[cfg(not(windows))]
+    let through_greet = stderr.contains("in greet");
+    #[cfg(windows)]
+    let through_greet = {
+        let dll = path.file_name().unwrap().to_string_lossy();
+        stderr
+            .lines()
+            .any(|line| line.ends_with(&format!(" ({dll})")))
+    };
+    assert!(through_greet, "no stack trace through greet:\n{stderr}");
     assert_eq!(
         stderr.lines().rev().find(|line| !line.is_empty()),
         Some(LAST_LINE),

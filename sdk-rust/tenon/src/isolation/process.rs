@@ -896,6 +896,10 @@ fn forward(
 /// dropped, or `None` at the end of the stream (or on an error).
 pub(crate) fn read_line_capped(reader: &mut impl BufRead, line: &mut Vec<u8>) -> Option<usize> {
     let mut dropped = 0usize;
+    // Whether the last byte of text so far was dropped and is '\r': with
+    // the newline, the end of a Windows line ("\r\n", as a C runtime's
+    // text-mode stdout writes it), which is not text either.
+    let mut dropped_cr = false;
     let mut read_any = false;
     loop {
         let available = match reader.fill_buf() {
@@ -917,10 +921,14 @@ pub(crate) fn read_line_capped(reader: &mut impl BufRead, line: &mut Vec<u8>) ->
             // The newline ends the line; it is not counted as dropped text.
             dropped = dropped.saturating_add(chunk.len() - keep - usize::from(ended));
         }
+        let text = &chunk[..chunk.len() - usize::from(ended)];
+        if let Some(&last) = text.last() {
+            dropped_cr = keep < text.len() && last == b'\r';
+        }
         let used = chunk.len();
         reader.consume(used);
         if ended {
-            return Some(dropped);
+            return Some(dropped - usize::from(dropped_cr));
         }
     }
 }

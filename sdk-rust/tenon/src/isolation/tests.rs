@@ -156,3 +156,31 @@ fn a_line_of_a_childs_output_is_kept_up_to_max_line_and_the_rest_counted() {
     line.clear();
     assert_eq!(read_line_capped(&mut reader, &mut line), None);
 }
+
+#[test]
+fn a_windows_line_end_is_not_counted_as_dropped_text() {
+    use super::process::{read_line_capped, MAX_LINE};
+    // The '\r' in the same buffer as the newline, and at the end of the
+    // buffer before the one with the newline.
+    for capacity in [4096, MAX_LINE + 1000 + 1] {
+        let mut stream = vec![b'y'; MAX_LINE + 1000];
+        stream.extend_from_slice(b"\r\nshort\r\n");
+        let mut reader = std::io::BufReader::with_capacity(capacity, stream.as_slice());
+        let mut line = Vec::new();
+        assert_eq!(
+            read_line_capped(&mut reader, &mut line),
+            Some(1000),
+            "{capacity}"
+        );
+        assert_eq!(line, vec![b'y'; MAX_LINE]);
+        line.clear();
+        assert_eq!(read_line_capped(&mut reader, &mut line), Some(0));
+        assert_eq!(line, b"short\r\n");
+    }
+    // A '\r' inside the dropped text is text.
+    let mut stream = vec![b'y'; MAX_LINE + 10];
+    stream.extend_from_slice(b"\rz\n");
+    let mut reader = std::io::BufReader::with_capacity(4096, stream.as_slice());
+    let mut line = Vec::new();
+    assert_eq!(read_line_capped(&mut reader, &mut line), Some(12));
+}

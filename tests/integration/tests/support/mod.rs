@@ -434,3 +434,19 @@ pub fn plugin_event<'a>(events: &'a [Event], name: &str) -> &'a Event {
         .find(|event| event.target == "tenon::plugin" && event.plugin == name)
         .unwrap_or_else(|| panic!("no log event from {name}: {events:?}"))
 }
+
+/// The canonical path of a file as tenon reports it (`PluginInfo::path`,
+/// the path in errors): on Windows, the verbatim `\\?\C:\…` of
+/// `canonicalize` without its prefix (the tests' paths are short, plain
+/// drive paths).
+pub fn canonical_as_shown(canonical: PathBuf) -> PathBuf {
+    #[cfg(windows)]
+    {
+        let text = canonical.to_str().expect("a UTF-8 test path");
+        let plain = text.strip_prefix(r"\\?\").expect("a verbatim path");
+        assert!(plain.len() < 260, "{plain}");
+        PathBuf::from(plain)
+    }
+    #[cfg(not(windows))]
+    canonical
+}
