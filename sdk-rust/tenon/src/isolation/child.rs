@@ -49,14 +49,36 @@ thread_local! {
     static CURRENT_SLOT: Cell<Option<usize>> = const { Cell::new(None) };
     /// A reusable encoding buffer for callbacks.
     static CALLBACK_BYTES: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-    /// The address of the last buffer of this thread's call whose
-    /// `reserve` was refused for lack of room (compared, never read).
-    static REFUSED: Cell<usize> = const { Cell::new(0) };
-    /// The start of the result area of the call this thread serves, and
-    /// the size the plugin last asked it to grow to past its capacity: a
-    /// result that does not fit the slot fails in the plugin's own words,
-    /// to which the reply adds why.
-    static RESULT_AREA: Cell<(usize, Option<usize>)> = const { Cell::new((0, None)) };
+    /// The areas of the call this thread serves and what their `reserve`
+    /// refused, so that the reply can say why a result or an error message
+    /// did not fit.
+    static REFUSED: Cell<Refused> = const { Cell::new(Refused::new(0, 0)) };
+}
+
+/// The two areas of a call's reply, known by where their data starts
+/// (compared, never read), and the growth `reserve` refused them for lack
+/// of room.
+#[derive(Clone, Copy)]
+struct Refused {
+    result_area: usize,
+    error_area: usize,
+    /// The size the plugin last asked the result to grow to: a result that
+    /// does not fit the slot fails in the plugin's own words, to which the
+    /// reply adds why.
+    result_wanted: Option<usize>,
+    /// Whether the error message asked for more room than the area has.
+    error: bool,
+}
+
+impl Refused {
+    const fn new(result_area: usize, error_area: usize) -> Self {
+        Refused {
+            result_area,
+            error_area,
+            result_wanted: None,
+            error: false,
+        }
+    }
 }
 
 /// Runs the child; never returns.
@@ -244,12 +266,14 @@ unsafe extern "C" fn reserve_in_area(buffer: *mut tenon_buffer, additional: usiz
     if buffer.capacity - buffer.len >= additional {
         Status::OK.0
     } else {
-        REFUSED.with(|refused| refused.set(buffer as *const tenon_buffer as usize));
-        RESULT_AREA.with(|area| {
-            let (start, _) = area.get();
-            if start == buffer.data as usize {
-                area.set((start, Some(buffer.len.saturating_add(additional))));
+        REFUSED.with(|refused| {
+            let mut now = refused.get();
+            if buffer.data as usize == now.result_area {
+                now.result_wanted = Some(buffer.len.saturating_add(additional));
+            } else if buffer.data as usize == now.error_area {
+                now.error = true;
             }
+            refused.set(now);
         });
         Status::OUT_OF_MEMORY.0
     }
@@ -280,9 +304,8 @@ fn serve(child: &Child, slot: &Slot<'_>) {
     let error_data = unsafe { reply.add(out_capacity) };
     let mut out = AreaBuffer::new(reply, out_capacity);
     let mut error = AreaBuffer::new(error_data, ERROR_AREA);
-    REFUSED.with(|refused| refused.set(0));
+    REFUSED.with(|refused| refused.set(Refused::new(reply as usize, error_data as usize)));
     let target = header.target.load(Ordering::Relaxed);
-    RESULT_AREA.with(|area| area.set((reply as usize, None)));
     let status = match header.op.load(Ordering::Relaxed) {
         op::CALL => call(
             child,
@@ -302,8 +325,8 @@ fn serve(child: &Child, slot: &Slot<'_>) {
             Status::INVALID_ARGUMENT.0,
         ),
     };
-    let refused = REFUSED.with(Cell::get) == &raw const error.raw as usize;
-    if status != Status::OK.0 && refused && error.written(error_data, ERROR_AREA) == Some(0) {
+    let refused = REFUSED.with(Cell::get);
+    if status != Status::OK.0 && refused.error && error.written(error_data, ERROR_AREA) == Some(0) {
         let _ = message(&mut error.raw, &message_too_long(), status);
     }
     if status != Status::OK.0 && error.written(error_data, ERROR_AREA).is_none() {
@@ -315,10 +338,7 @@ fn serve(child: &Child, slot: &Slot<'_>) {
         // SAFETY: `error` is this call's buffer, just made whole again.
         let _ = unsafe { tenon_interface::remote::report_invalid_output(&mut error.raw) };
     }
-    if let (Some(wanted), false) = (
-        RESULT_AREA.with(|area| area.get().1),
-        status == Status::OK.0,
-    ) {
+    if let (Some(wanted), false) = (refused.result_wanted, status == Status::OK.0) {
         message(
             &mut error.raw,
             &format!(
