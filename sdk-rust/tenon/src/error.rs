@@ -11,8 +11,8 @@ use tenon_interface::{CallError, Status};
 /// do about it.
 ///
 /// The `path` of an error from loading a plugin file that exists is the
-/// file's canonical path (absolute, symbolic links resolved; on Windows in the
-/// verbatim form `\\?\C:\…`), the one
+/// file's canonical path (absolute, symbolic links resolved; on Windows in
+/// the plain form where one names the file), the one
 /// [`PluginInfo::path`](crate::PluginInfo::path) gives, however the host
 /// spelled it. Only [`Error::FileNotFound`] holds the path as given: a
 /// missing file has no canonical path.

@@ -48,8 +48,10 @@ impl Host {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let shared = options.slots as u64 * options.slot_size as u64;
-        if let Some(limit) = options.memory_limit.filter(|&limit| limit <= shared) {
+        if let Some(limit) = options
+            .memory_limit
+            .filter(|&limit| limit <= options.shared_memory())
+        {
             return Err(Error::IsolationFailed {
                 plugin: name,
                 reason: format!(
@@ -303,7 +305,7 @@ fn under_memory_limit(error: Error, options: &Isolation) -> Error {
     };
     let hint = format!(
         "the child ran under memory_limit ({limit} bytes), which counts its whole address space (the program, the plugin, a stack per slot thread, {} bytes of shared memory); a limit too small fails loading this way",
-        options.slots as u64 * options.slot_size as u64
+        options.shared_memory()
     );
     match error {
         Error::InChild { kind, message } => Error::InChild {

@@ -139,6 +139,12 @@ impl Isolation {
             .next_multiple_of(4096);
         self
     }
+
+    /// The bytes of shared memory the child maps for its slots before the
+    /// plugin loads (`slots` × `slot_size`).
+    pub(crate) fn shared_memory(&self) -> u64 {
+        self.slots as u64 * self.slot_size as u64
+    }
 }
 
 /// What happens after an isolated plugin's process dies.
