@@ -291,25 +291,30 @@ pub unsafe fn append_message(buffer: *mut tenon_buffer, message: &str) {
     let _ = unsafe { append(buffer, &message.as_bytes()[..cut]) };
 }
 
+/// A buffer lending `storage` whose `reserve` never grows it, as a host
+/// capping its buffers lends (an isolated plugin's error buffer).
+#[cfg(test)]
+pub(crate) fn capped(storage: &mut [u8]) -> tenon_buffer {
+    extern "C" fn never_grows(_: *mut tenon_buffer, _: usize) -> tenon_status {
+        Status::OUT_OF_MEMORY.0
+    }
+    tenon_buffer {
+        data: storage.as_mut_ptr(),
+        len: 0,
+        capacity: storage.len(),
+        reserve: Some(never_grows),
+        host_data: core::ptr::null_mut(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// A `reserve` that never grows, as a host capping its buffers does.
-    extern "C" fn never_grows(_: *mut tenon_buffer, _: usize) -> tenon_status {
-        Status::OUT_OF_MEMORY.0
-    }
-
     #[test]
     fn a_message_longer_than_a_capped_buffer_keeps_the_start_that_fits() {
         let mut storage = [0u8; 8];
-        let mut raw = tenon_buffer {
-            data: storage.as_mut_ptr(),
-            len: 0,
-            capacity: storage.len(),
-            reserve: Some(never_grows),
-            host_data: core::ptr::null_mut(),
-        };
+        let mut raw = capped(&mut storage);
         // Byte 8 falls inside 'ë' (bytes 7 and 8): the cut moves before it.
         // SAFETY: `raw` lends `storage`, which outlives the call.
         unsafe { append_message(&mut raw, "abcdefgë and more") };

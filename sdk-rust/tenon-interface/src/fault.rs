@@ -166,11 +166,7 @@ pub(crate) fn take_pending(status: Status) -> Option<CallError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A `reserve` that never grows, as a host capping its buffers does.
-    extern "C" fn never_grows(_: *mut tenon_buffer, _: usize) -> tenon_status {
-        Status::OUT_OF_MEMORY.0
-    }
+    use crate::buffer::capped;
 
     #[test]
     fn a_fault_longer_than_a_capped_error_buffer_keeps_the_start_that_fits() {
@@ -184,13 +180,7 @@ mod tests {
         // before that character.
         let prefix = "the plugin's process died during the call (killed by signal 11): ";
         let mut storage = vec![0u8; prefix.len() + 1];
-        let mut raw = tenon_buffer {
-            data: storage.as_mut_ptr(),
-            len: 0,
-            capacity: storage.len(),
-            reserve: Some(never_grows),
-            host_data: core::ptr::null_mut(),
-        };
+        let mut raw = capped(&mut storage);
         // SAFETY: `raw` lends `storage`, which outlives the call.
         let status = unsafe { report_fault(&mut raw, fault) };
         assert_eq!(Status(status), Status::CRASHED);
