@@ -4,7 +4,7 @@
 //! (`tests/isolated_basics.rs`): each breach must end in the documented
 //! error or behaviour, with the host and the instance going on.
 
-use tenon::{CallError, CallResult, Error, HostServices, Plugin, Status};
+use tenon::{CallResult, Error, HostServices, Plugin, Status};
 use tenon_example_interfaces::Greeter;
 
 /// What an isolated call says instead of an error message that does not
@@ -57,19 +57,11 @@ pub fn check_buffer_abuse(plugin: &Plugin, isolated: bool) {
     assert_eq!(greeter.greet("Ada").unwrap(), "Hello, Ada!");
 }
 
-/// Host services offering a greeter that answers "host says hello to
-/// <name>", for the relay and abuse fixtures to call.
+/// Host services offering the guides' host greeter ("host says hello to
+/// <name>"; `not_found` for "nobody"), for the relay and abuse fixtures to
+/// call.
 pub fn host_greeter() -> HostServices {
-    struct HostGreeter;
-    impl Greeter for HostGreeter {
-        fn greet(&self, name: &str) -> CallResult<String> {
-            if name == "nobody" {
-                return Err(CallError::not_found("the host knows nobody"));
-            }
-            Ok(format!("host says hello to {name}"))
-        }
-    }
-    HostServices::new().offer::<dyn Greeter, _>(HostGreeter)
+    HostServices::new().offer::<dyn Greeter, _>(super::docs::HostGreeter)
 }
 
 /// The fixture `relay_own_buffer`, loaded with [`host_greeter`]: the plugin
