@@ -28,6 +28,11 @@
 #     CMAKE_COMPILE_WARNING_AS_ERROR is ON (CMake 3.24+);
 #   - links Tenon::plugin (PRIVATE). Link your interface headers' target
 #     yourself, e.g. target_link_libraries(<target> PRIVATE Tenon::example_interfaces).
+#     The SDK's headers are not system headers (-I, not -isystem): the
+#     warnings you enable cover them too, and they are kept clean (see
+#     TenonConfig.cmake; with CMake before 3.23 this sets
+#     NO_SYSTEM_FROM_IMPORTED on <target>, which applies to every imported
+#     target it links).
 #
 # LANGUAGE defaults to CXX when a source ends in .cpp, .cc, .cxx or .c++, and
 # to C otherwise; it must be enabled in the project (project(... LANGUAGES C)).
@@ -74,6 +79,10 @@ function(tenon_add_plugin target)
 
   add_library(${target} MODULE ${arg_SOURCES})
   target_link_libraries(${target} PRIVATE Tenon::plugin)
+  if(CMAKE_VERSION VERSION_LESS 3.23)
+    # No per-target way to make an imported target's headers non-system.
+    set_target_properties(${target} PROPERTIES NO_SYSTEM_FROM_IMPORTED ON)
+  endif()
 
   if(WIN32)
     set(prefix "")

@@ -59,6 +59,15 @@
  * any other std::exception TENON_PANIC with what() as the message, and
  * anything else thrown (throw 42;) TENON_PANIC with "unknown C++ exception".
  *
+ * Calling an interface the host offers (see tenon::host_interface):
+ *
+ *     auto greeter = host.interface<example_greeter_v1>(EXAMPLE_GREETER_ID,
+ *                                                       EXAMPLE_GREETER_VERSION);
+ *     std::string greeting = greeter.call(&example_greeter_v1::greet, "Ada");
+ *
+ * lends the host buffers of the SDK's own and throws tenon::error with the
+ * host's status and message when its method fails.
+ *
  * Requirements: C++17 with exceptions enabled. Everything public is in
  * namespace tenon or starts with TENON_; tenon::detail is private and may
  * change without notice. Like sdk.h, do not include it inside extern "C".
@@ -105,8 +114,10 @@ namespace tenon {
 /// boundary then reports as TENON_OUT_OF_MEMORY.
 class error : public std::runtime_error {
 public:
-    /// A failure with `status` (a TENON_* code or an interface's own code,
-    /// 1000 and up) and a UTF-8 message.
+    /// A failure with `status` and a UTF-8 message. `status` is one of
+    /// TENON_ERROR ... TENON_UNSUPPORTED (1-6) or a code the interface
+    /// defines, TENON_STATUS_INTERFACE_FIRST (1000) and up: 7-999 are
+    /// reserved (7-9 for hosts to report, plugin.h), never a plugin's.
     error(tenon_status status, const std::string &message)
         : std::runtime_error(message), status_(status == TENON_OK ? TENON_ERROR : status) {}
 
@@ -129,6 +140,9 @@ public:
     static error unsupported(const std::string &message) {
         return error(TENON_UNSUPPORTED, message);
     }
+
+    /// TENON_ERROR: a failure with no more specific code.
+    static error failed(const std::string &message) { return error(TENON_ERROR, message); }
 
 private:
     tenon_status status_;
@@ -286,6 +300,8 @@ private:
 /* Host services                                                            */
 /* ------------------------------------------------------------------------ */
 
+template <typename Vtable> class host_interface;
+
 /// The services the host offers an instance: its log, and interfaces the
 /// host implements. A non-owning view of the tenon_host passed to create:
 /// copy it freely and keep it in the instance; it stays valid until the
@@ -320,9 +336,11 @@ public:
     /// The vtable of an interface the host implements, as `Vtable` (the
     /// interface's vtable struct), with the instance to pass to its methods
     /// stored in *instance (which must not be NULL); NULL (and
-    /// *instance = NULL) when the host does not offer `id` at `version`. Both stay valid until this instance is
-    /// destroyed. Check the vtable's struct_size before calling a method
-    /// appended after the version you compiled against (TENON_HAS_FIELD).
+    /// *instance = NULL) when the host does not offer `id` at `version`.
+    /// Both stay valid until this instance is destroyed. Check the
+    /// vtable's struct_size before calling a method appended after the
+    /// version you compiled against (TENON_HAS_FIELD). interface() below
+    /// does that, and the calling, for you.
     template <typename Vtable>
     const Vtable *get_interface(std::string_view id, std::uint32_t version,
                                 void **instance) const noexcept {
@@ -331,6 +349,23 @@ public:
             return nullptr;
         }
         return static_cast<const Vtable *>(raw_->get_interface(raw_, to_str(id), version, instance));
+    }
+
+    /// The interface `id` at `version` that the host implements, to call
+    /// with host_interface::call, as `Vtable` (the struct of the interface
+    /// header you compile against). Throws tenon::error: TENON_NOT_FOUND
+    /// when the host does not offer `id` at `version`, TENON_UNSUPPORTED
+    /// when the host's vtable is too small to hold a single method; and
+    /// std::bad_alloc (it copies `id`, for its messages). Thrown from a
+    /// constructor, either refuses the instance with that status and
+    /// message. Whether a given method is there is checked when it is
+    /// called (host_interface::provides asks first): a host built against
+    /// an earlier revision of the header has a smaller vtable.
+    template <typename Vtable>
+    host_interface<Vtable> interface(std::string_view id, std::uint32_t version) const {
+        void *instance = nullptr;
+        const Vtable *vtable = get_interface<Vtable>(id, version, &instance);
+        return host_interface<Vtable>(vtable, instance, id, version);
     }
 
     /// The wrapped C table (may be NULL).
@@ -526,7 +561,313 @@ template <typename Vtable, auto... Methods> constexpr Vtable make_vtable() noexc
     return Vtable{static_cast<std::uint32_t>(sizeof(Vtable)), method_ref<Methods>{}...};
 }
 
+/* An output buffer the SDK lends to a host's method (its result or its
+ * error message): a tenon_buffer whose reserve grows a std::string. The
+ * tenon_buffer points back to its owner, so it is neither copied nor
+ * moved; it lives on the stack for one call. */
+class owned_buffer {
+public:
+    owned_buffer() noexcept {
+        raw_.data = nullptr;
+        raw_.len = 0;
+        raw_.capacity = 0;
+        raw_.reserve = &grow;
+        raw_.host_data = this;
+    }
+    owned_buffer(const owned_buffer &) = delete;
+    owned_buffer &operator=(const owned_buffer &) = delete;
+
+    tenon_buffer *raw() noexcept { return &raw_; }
+
+    /* The bytes written, if the buffer is still the one it lent (len
+     * within the storage); empty otherwise. */
+    std::string_view written() const noexcept {
+        if (!intact() || raw_.len == 0) {
+            return std::string_view();
+        }
+        return std::string_view(storage_.data(), raw_.len);
+    }
+
+    /* The bytes written, moved out as a std::string. Throws
+     * tenon::error(TENON_ERROR) if the callee broke the buffer. */
+    std::string take() {
+        if (!intact()) {
+            throw ::tenon::error(TENON_ERROR, "the host's method broke the SDK's output buffer");
+        }
+        storage_.resize(raw_.len);
+        return std::move(storage_);
+    }
+
+private:
+    bool intact() const noexcept {
+        return raw_.host_data == this && raw_.reserve == &grow && raw_.len <= raw_.capacity &&
+               raw_.capacity == storage_.size() &&
+               (raw_.capacity == 0 ||
+                raw_.data == reinterpret_cast<const std::uint8_t *>(storage_.data()));
+    }
+
+    static tenon_status grow(tenon_buffer *buffer, std::size_t additional) noexcept {
+        if (buffer == nullptr || buffer->host_data == nullptr) {
+            return TENON_INVALID_ARGUMENT;
+        }
+        owned_buffer *self = static_cast<owned_buffer *>(buffer->host_data);
+        if (buffer != &self->raw_ || !self->intact()) {
+            return TENON_INVALID_ARGUMENT;
+        }
+        std::size_t room = buffer->capacity - buffer->len;
+        if (room >= additional) {
+            return TENON_OK;
+        }
+        if (additional > self->storage_.max_size() - buffer->len) {
+            return TENON_OUT_OF_MEMORY;
+        }
+        std::size_t wanted = buffer->len + additional;
+        // Doubling keeps a stream of small appends linear.
+        std::size_t doubled = buffer->capacity <= self->storage_.max_size() / 2
+                                  ? buffer->capacity * 2
+                                  : self->storage_.max_size();
+        std::size_t size = wanted > doubled ? wanted : doubled;
+        size = size < 64 ? 64 : size;
+        try {
+            self->storage_.resize(size);
+        } catch (...) {
+            return TENON_OUT_OF_MEMORY;
+        }
+        buffer->data = reinterpret_cast<std::uint8_t *>(&self->storage_[0]);
+        buffer->capacity = self->storage_.size();
+        return TENON_OK;
+    }
+
+    tenon_buffer raw_;
+    std::string storage_;
+};
+
+/* The C argument of type C for the C++ argument `arg` of a call into the
+ * host: the reverse of from_c. */
+template <typename C, typename A> C to_c_arg(A &&arg) {
+    using Arg = remove_cvref_t<A>;
+    if constexpr (std::is_same_v<C, tenon_str>) {
+        static_assert(std::is_convertible_v<const Arg &, std::string_view>,
+                      "a tenon_str argument is passed as a std::string_view, a std::string "
+                      "or a string literal");
+        return to_str(std::string_view(arg));
+    } else if constexpr (std::is_same_v<C, tenon_bytes>) {
+        static_assert(std::is_convertible_v<const Arg &, bytes_view>,
+                      "a tenon_bytes argument is passed as a tenon::bytes_view or a "
+                      "std::vector<uint8_t>");
+        return bytes_view(arg).to_c();
+    } else if constexpr (std::is_same_v<C, tenon_buffer *> && std::is_same_v<Arg, writer>) {
+        return arg.raw();
+    } else {
+        static_assert(std::is_convertible_v<A &&, C>,
+                      "a C argument other than tenon_str, tenon_bytes or tenon_buffer * "
+                      "(a tenon::writer) is passed as a value of its type");
+        return C{std::forward<A>(arg)}; // braces: a narrowing argument does not compile
+    }
+}
+
+/* What host_interface::call returns when not told: std::string for a
+ * tenon_buffer * result, T for a T * result. */
+struct default_result {};
+
+/* function(instance, args converted to CTuple's types..., [out,] error);
+ * `out` is nullptr_t when the slot has no result out-parameter. */
+template <typename CTuple, typename Function, typename Out, std::size_t... I, typename... Args>
+tenon_status call_with(Function function, void *instance, tenon_buffer *error, Out out,
+                       std::index_sequence<I...>, Args &&...args) {
+    if constexpr (std::is_same_v<Out, std::nullptr_t>) {
+        static_cast<void>(out);
+        return function(instance,
+                        to_c_arg<std::tuple_element_t<I, CTuple>>(std::forward<Args>(args))...,
+                        error);
+    } else {
+        return function(instance,
+                        to_c_arg<std::tuple_element_t<I, CTuple>>(std::forward<Args>(args))...,
+                        out, error);
+    }
+}
+
+/* Calls the host's method `function` with `args` converted to its C
+ * arguments, an SDK-owned error buffer and, when the slot has one more C
+ * argument than `args` before the error buffer, an SDK-owned result; throws
+ * tenon::error with the host's status and message when it fails. */
+template <typename Result, typename... CArgs, typename... Args>
+auto call_host(tenon_status (*function)(void *, CArgs...), void *instance,
+               const std::string &what, Args &&...args) {
+    using c_args = std::tuple<CArgs...>;
+    constexpr std::size_t c_count = sizeof...(CArgs);
+    constexpr std::size_t given = sizeof...(Args);
+    static_assert(std::is_same_v<last_t<CArgs...>, tenon_buffer *>,
+                  "the C slot's last argument must be tenon_buffer *error (see docs/ABI.md, "
+                  "\"Declaring an interface\")");
+    static_assert(c_count == given + 1 || c_count == given + 2,
+                  "call the host's method with one argument per C argument, leaving out the "
+                  "error buffer and the result out-parameter (if any), which the SDK "
+                  "provides");
+    constexpr bool has_result = c_count == given + 2;
+    owned_buffer error;
+    auto fail = [&](tenon_status status) {
+        std::string_view message = error.written();
+        if (message.empty()) {
+            throw ::tenon::error(status, what + " failed with status " + std::to_string(status));
+        }
+        throw ::tenon::error(status, std::string(message));
+    };
+    if constexpr (!has_result) {
+        static_assert(std::is_void_v<Result> || std::is_same_v<Result, default_result>,
+                      "this method of the host has no result out-parameter");
+        tenon_status status =
+            call_with<c_args>(function, instance, error.raw(), nullptr,
+                              std::make_index_sequence<given>(), std::forward<Args>(args)...);
+        if (status != TENON_OK) {
+            fail(status);
+        }
+    } else {
+        using Out = std::tuple_element_t<given, c_args>;
+        if constexpr (std::is_same_v<Out, tenon_buffer *>) {
+            owned_buffer out;
+            tenon_status status = call_with<c_args>(function, instance, error.raw(), out.raw(),
+                                                    std::make_index_sequence<given>(),
+                                                    std::forward<Args>(args)...);
+            if (status != TENON_OK) {
+                fail(status);
+            }
+            using R = std::conditional_t<std::is_same_v<Result, default_result>, std::string,
+                                         Result>;
+            if constexpr (std::is_same_v<R, std::string>) {
+                return out.take();
+            } else {
+                static_assert(std::is_constructible_v<R, const char *, const char *>,
+                              "a tenon_buffer * result is returned as std::string (the "
+                              "default) or as a container built from two iterators, such "
+                              "as std::vector<uint8_t>");
+                std::string bytes = out.take();
+                return R(bytes.data(), bytes.data() + bytes.size());
+            }
+        } else {
+            static_assert(std::is_pointer_v<Out> && !std::is_const_v<std::remove_pointer_t<Out>>,
+                          "the host's method's result out-parameter must be tenon_buffer * or "
+                          "T * (a scalar)");
+            using Target = std::remove_pointer_t<Out>;
+            static_assert(std::is_same_v<Result, default_result> || std::is_same_v<Result, Target>,
+                          "a scalar result T * is returned as T");
+            Target value{};
+            tenon_status status = call_with<c_args>(function, instance, error.raw(), &value,
+                                                    std::make_index_sequence<given>(),
+                                                    std::forward<Args>(args)...);
+            if (status != TENON_OK) {
+                fail(status);
+            }
+            return value;
+        }
+    }
+}
+
 } // namespace detail
+
+/// An interface the host implements, as tenon::host::interface found it:
+/// its vtable, the host's instance to pass to its methods, and call, which
+/// passes them with buffers of the SDK's own:
+///
+///     std::string greeting = greeter.call(&example_greeter_v1::greet, "Ada");
+///
+/// A non-owning value: keep it in the plugin's instance (copying it copies
+/// the interface's id, for messages, and may throw std::bad_alloc). It
+/// stays valid until that instance is destroyed (the host's guarantee),
+/// not after. The host's methods are [any-thread], so call may be made from
+/// any thread while the instance lives (an isolated plugin's calls from a
+/// thread of its own fail with TENON_UNSUPPORTED, see docs/isolation.md).
+template <typename Vtable> class host_interface {
+    static_assert(std::is_class_v<Vtable> && detail::has_struct_size<Vtable>::value,
+                  "tenon::host_interface<V>: V must be an interface vtable struct, starting "
+                  "with uint32_t struct_size");
+
+public:
+    /// Whether the host's vtable has `method` (a pointer to a member of
+    /// Vtable, such as &example_greeter_v1::greet): it is within the
+    /// struct_size the host wrote, and not NULL. A host built against an
+    /// earlier revision of the interface lacks the methods appended since.
+    /// Never throws.
+    template <typename Slot> bool provides(Slot Vtable::*method) const noexcept {
+        static_assert(std::is_pointer_v<Slot> && std::is_function_v<std::remove_pointer_t<Slot>>,
+                      "host_interface::provides takes a method of the vtable, "
+                      "&V::method");
+        // The slot's end, measured on a vtable of our own, never read past
+        // the host's struct_size.
+        Vtable probe{};
+        const char *start = reinterpret_cast<const char *>(&probe);
+        const char *slot = reinterpret_cast<const char *>(&(probe.*method));
+        std::size_t end = static_cast<std::size_t>(slot - start) + sizeof(Slot);
+        return vtable_->struct_size >= end && vtable_->*method != nullptr;
+    }
+
+    /// Calls the host's `method` (&Vtable::method) with `args`, one per C
+    /// argument of the slot after the instance, and returns its result.
+    /// The SDK passes the host's instance, an error buffer and, when the
+    /// slot has a result out-parameter (one C argument more than `args`
+    /// before the error buffer), the result:
+    ///
+    ///     C argument       pass
+    ///     tenon_str        std::string_view, std::string, a string literal
+    ///     tenon_bytes      tenon::bytes_view, std::vector<uint8_t>
+    ///     tenon_buffer *   a tenon::writer (forwards a buffer your method
+    ///                      received: the host appends to it)
+    ///     int32_t, ...     a value of that type (narrowing does not compile)
+    ///
+    ///     C result         call returns
+    ///     tenon_buffer *   std::string, or Result: call<std::vector<uint8_t>>
+    ///     T * (a scalar)   T
+    ///     (none)           void
+    ///
+    /// Arguments are borrowed for the call only. Throws tenon::error: with
+    /// the host's status and message when the method fails (a method of
+    /// the plugin that lets it propagate hands both to its own caller, as
+    /// forwarding the error buffer would); TENON_UNSUPPORTED when the host
+    /// does not provide the method (see provides); TENON_OUT_OF_MEMORY is
+    /// the host's status when the SDK's buffer cannot grow. Throws
+    /// std::bad_alloc for the result's or the message's copy.
+    template <typename Result = detail::default_result, typename Slot, typename... Args>
+    auto call(Slot Vtable::*method, Args &&...args) const {
+        if (!provides(method)) {
+            throw ::tenon::error(TENON_UNSUPPORTED,
+                                 what_ + " does not provide this method (the host's vtable "
+                                         "ends before it, or the method is NULL)");
+        }
+        return detail::call_host<Result>(vtable_->*method, instance_, what_,
+                                         std::forward<Args>(args)...);
+    }
+
+    /// The host's vtable (never NULL; check a method with provides before
+    /// calling it yourself).
+    const Vtable *vtable() const noexcept { return vtable_; }
+
+    /// The host's instance, the first argument of each of its methods.
+    void *instance() const noexcept { return instance_; }
+
+private:
+    friend class host;
+
+    host_interface(const Vtable *vtable, void *instance, std::string_view id,
+                   std::uint32_t version)
+        : vtable_(vtable), instance_(instance),
+          what_("the host's \"" + std::string(id) + "\" version " + std::to_string(version)) {
+        if (vtable_ == nullptr) {
+            throw ::tenon::error(TENON_NOT_FOUND, "the host offers no interface \"" +
+                                                      std::string(id) + "\" version " +
+                                                      std::to_string(version));
+        }
+        if (vtable_->struct_size < detail::vtable_size(1)) {
+            throw ::tenon::error(TENON_UNSUPPORTED,
+                                 "the vtable of " + what_ + " is " +
+                                     std::to_string(vtable_->struct_size) +
+                                     " bytes, too small to hold a method");
+        }
+    }
+
+    const Vtable *vtable_;
+    void *instance_;
+    std::string what_;
+};
 
 /* ------------------------------------------------------------------------ */
 /* Methods and vtables                                                      */

@@ -1253,3 +1253,42 @@ fn inspect_reads_macos_and_windows_libraries_as_foreign() {
         );
     }
 }
+
+/// The `tenon new` docs/guide-cpp.md and docs/guide-rust.md show (a ```text
+/// block starting `$ tenon new`), run in an empty directory: it succeeds
+/// and prints exactly the lines the guide shows. Linux only: the library's
+/// name in the output is the Linux one.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_cpp_and_rust_guides_show_what_tenon_new_prints() {
+    let guides = [
+        ("guide-cpp", include_str!("../../../docs/guide-cpp.md")),
+        ("guide-rust", include_str!("../../../docs/guide-rust.md")),
+    ];
+    for (guide, text) in guides {
+        let shown: Vec<&str> = text
+            .split("```text\n")
+            .skip(1)
+            .filter_map(|block| block.split("\n```").next())
+            .filter(|block| block.starts_with("$ tenon new "))
+            .collect();
+        assert_eq!(shown.len(), 1, "docs/{guide}.md: one `$ tenon new` block");
+        let mut lines = shown[0].lines();
+        let command = lines.next().unwrap().strip_prefix("$ tenon ").unwrap();
+        let args: Vec<&str> = command.split_whitespace().collect();
+        let dir = scratch(SCRATCH, &format!("{guide}_new"));
+        let output = tenon().args(&args).current_dir(&dir).output().unwrap();
+        assert!(
+            output.status.success(),
+            "docs/{guide}.md: `tenon {command}` failed: {}",
+            stderr(&output)
+        );
+        let printed = stdout(&output);
+        let expected: Vec<&str> = lines.map(str::trim_end).collect();
+        let actual: Vec<&str> = printed.lines().map(str::trim_end).collect();
+        assert_eq!(
+            actual, expected,
+            "docs/{guide}.md shows what `tenon {command}` prints"
+        );
+    }
+}

@@ -13,7 +13,13 @@
 //! 3. every plugin built is loaded by the Rust host and answers (greeter:
 //!    "Hello, world!", processor: CRC-32 "123456789" = cbf43926, kv: what was
 //!    put comes back), and exports `tenon_plugin_v1` alone (`nm`);
-//! 4. no build writes into the source tree.
+//! 4. no build writes into the source tree;
+//! 5. the CMake build trees the documentation creates inside a checkout
+//!    (`cmake -S sdk-c -B build/sdk`) are ignored by git, so following the
+//!    guides leaves `git status` clean;
+//! 6. `tenon_add_plugin` includes the SDK's headers with `-I`, not as
+//!    system headers (`-isystem`), so `-Werror` covers them (checked in
+//!    every CMake build of 2).
 //!
 //! A missing cmake, make, pkg-config, compiler or nm is reported on stderr as
 //! `TOOLCHAIN MISSING: <tool> ...` and what needs it is skipped, unless
@@ -614,6 +620,21 @@ fn cmake_build(
             return Err(format!("{what}: compile commands lack {flag}:\n{commands}"));
         }
     }
+    // The SDK's headers are the plugin's own, not system headers, so that
+    // -Werror covers warnings in them too (TenonConfig.cmake).
+    let include = prefix.join("include");
+    if commands.contains(&format!("-isystem {}", include.display())) {
+        return Err(format!(
+            "{what}: the SDK's headers are system headers (-isystem), where warnings are \
+             silenced:\n{commands}"
+        ));
+    }
+    if !commands.contains(&format!("-I{}", include.display())) {
+        return Err(format!(
+            "{what}: compile commands lack -I{}:\n{commands}",
+            include.display()
+        ));
+    }
     Ok(())
 }
 
@@ -858,4 +879,58 @@ fn the_default_install_leaves_the_example_interfaces_out_and_includes_the_zig_pa
             && !build_zig.contains("sdk.path(\"../include\")"),
         "{build_zig}"
     );
+}
+
+/// The build directories of the documentation's `cmake -S sdk-c -B <dir>`
+/// and `cmake -S examples-c -B <dir>`, which run from the top of a checkout.
+fn checkout_build_dirs() -> Vec<(String, String)> {
+    let root = repo_root();
+    let mut pages: Vec<PathBuf> = fs::read_dir(root.join("docs"))
+        .expect("read docs")
+        .map(|entry| entry.expect("docs entry").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "md"))
+        .collect();
+    pages.push(root.join("README.md"));
+    let mut found = Vec::new();
+    for page in pages {
+        let text = fs::read_to_string(&page).expect("read page");
+        let words: Vec<&str> = text
+            .split(|c: char| c.is_whitespace() || c == '`' || c == '(' || c == ')')
+            .collect();
+        for window in words.windows(5) {
+            if let ["cmake", "-S", "sdk-c" | "examples-c", "-B", dir] = window {
+                found.push((page.display().to_string(), (*dir).to_owned()));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn the_build_trees_the_guides_make_in_a_checkout_are_ignored_by_git() {
+    if !have("git") {
+        return;
+    }
+    let dirs = checkout_build_dirs();
+    assert!(
+        dirs.iter().any(|(_, dir)| dir == "build/sdk"),
+        "docs/guide-c.md's cmake -S sdk-c -B build/sdk not found in {dirs:?}"
+    );
+    let mut failures = Failures::default();
+    for (page, dir) in dirs {
+        // A file CMake writes there; check-ignore needs no such file to exist.
+        let file = format!("{dir}/CMakeCache.txt");
+        let ignored = Command::new("git")
+            .arg("-C")
+            .arg(repo_root())
+            .args(["check-ignore", "-q", "--no-index", &file])
+            .status()
+            .expect("run git check-ignore");
+        if !ignored.success() {
+            failures.push(format!(
+                "{page}: `cmake ... -B {dir}` leaves {file} untracked: add it to .gitignore"
+            ));
+        }
+    }
+    failures.assert_none();
 }

@@ -11,7 +11,9 @@
 //!   (checked with `nm`), and `no_entry` exports no entry;
 //!
 //! all with both gcc and clang (g++ and clang++ for C++) and
-//! `-Wall -Wextra -Wpedantic -Werror`.
+//! `-Wall -Wextra -Wpedantic -Werror`; and the examples, which include every
+//! SDK header, also under the stricter warnings the guides say the headers
+//! are clean under (`-Wshadow`, `-Wconversion`, ...).
 //!
 //! A compiler or `nm` that is not installed is reported on stderr as
 //! `TOOLCHAIN MISSING: <tool> ...` and skipped, unless
@@ -26,7 +28,8 @@ use std::process::Command;
 
 use support::{
     available, build_name, check_exports_only_entry, compile, compile_plugin, exported_symbols,
-    include_args, library_name, repo_root, run, scratch, symbol_lister, Failures, WARNINGS,
+    include_args, library_name, repo_root, run, scratch, symbol_lister, Failures,
+    STRICT_CXX_WARNINGS, STRICT_C_WARNINGS, WARNINGS,
 };
 
 const C_COMPILERS: &[&str] = &["gcc", "clang"];
@@ -674,4 +677,46 @@ fn sdk_rejects_the_mistakes_it_promises_to_catch() {
         }
     }
     failures.assert_none();
+}
+
+/// The SDK's headers are compiled as the plugin's own (tenon_add_plugin
+/// does not make them system headers), so the warnings a plugin turns on
+/// reach them: every C example builds clean under [`STRICT_C_WARNINGS`],
+/// and the C++ examples and the C++ fixture under [`STRICT_CXX_WARNINGS`],
+/// with gcc and clang, as the guides promise.
+#[test]
+fn the_sdk_headers_compile_clean_under_stricter_warnings() {
+    let root = repo_root();
+    let (examples, _) = plugin_sources();
+    let cxx_sources = [
+        root.join("examples-c/greeter-cpp/greeter.cpp"),
+        root.join("examples-c/kv-cpp/kv.cpp"),
+        root.join("tests/fixtures/throwing_cpp.cpp"),
+    ];
+    let mut failures = Failures::default();
+    let mut checked = 0;
+    let strict = |std: &str, compiler: &str, warnings: &[&str], source: &Path| {
+        let mut args: Vec<String> = WARNINGS
+            .iter()
+            .chain(warnings)
+            .map(|w| w.to_string())
+            .collect();
+        args.extend(include_args());
+        args.extend(["-fsyntax-only".into(), source.display().to_string()]);
+        compile(compiler, std, source, &args)
+    };
+    for compiler in available(C_COMPILERS) {
+        for (_, source) in &examples {
+            failures.check(strict("c99", compiler, STRICT_C_WARNINGS, source));
+            checked += 1;
+        }
+    }
+    for compiler in available(CXX_COMPILERS) {
+        for source in &cxx_sources {
+            failures.check(strict("c++17", compiler, STRICT_CXX_WARNINGS, source));
+            checked += 1;
+        }
+    }
+    failures.assert_none();
+    assert!(checked > 0, "no compiler ran");
 }

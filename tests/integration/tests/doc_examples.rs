@@ -23,7 +23,10 @@
 //!    clang++ (C++17, warnings as errors) and greets; the fragments (the kv
 //!    store's class, `tenon::method` in `TENON_VTABLE`, the state
 //!    interface's vtable) each compile (`-c`) inside the includes and
-//!    declarations they leave out.
+//!    declarations they leave out; "Host services"' relay plugin, built with
+//!    both, relays to the greeter its Rust host offers (in process and
+//!    isolated), passes on the host's errors and refuses to be created
+//!    without one.
 //!
 //! 5. `docs/guide-c-host.md`, "An interface that grew: revisions": the
 //!    snippet, in a function that declares what it uses, compiles with gcc
@@ -459,8 +462,7 @@ const CPP_GUIDE_BLOCKS: &[(&str, &str, &str)] = &[
     (
         "class Store {\npublic:\n    void get(",
         "#include <tenon/plugin.hpp>\n#include <tenon_examples/kv.h>\n#include <map>\n\
-         #include <mutex>\n#include <string>\n#include <vector>\n\
-         std::string quoted(std::string_view key);\n",
+         #include <mutex>\n#include <string>\n#include <vector>\n",
         "kv_vtable",
     ),
     (
@@ -530,11 +532,58 @@ fn the_cpp_guide_plugin_greets_and_its_fragments_compile() {
             }
         }
     }
+    // The relay has a test of its own, below.
+    let relays = all
+        .iter()
+        .filter(|block| block.contains(CPP_GUIDE_RELAY))
+        .count();
     assert_eq!(
-        used,
+        used + relays,
         all.len(),
         "{what}: a ```cpp block this test does not know; add it to CPP_GUIDE_BLOCKS"
     );
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// What marks docs/guide-cpp.md's "Host services" relay plugin.
+const CPP_GUIDE_RELAY: &str = "host.interface<example_greeter_v1>(";
+
+#[test]
+fn the_cpp_guide_host_services_plugin_relays_to_the_greeter_its_host_offers() {
+    let what = "docs/guide-cpp.md, Host services";
+    let compilers = available(&["g++", "clang++"]);
+    if compilers.is_empty() {
+        toolchain_missing("g++ or clang++", &format!("{what} was not checked"));
+        return;
+    }
+    let relay = the_block("docs/guide-cpp.md", "cpp", CPP_GUIDE_RELAY);
+    let dir = scratch("guide_cpp_host_services");
+    let source = dir.join("relay.cpp");
+    fs::write(&source, &relay).unwrap();
+    let mut failures = Vec::new();
+    for compiler in compilers {
+        let library = dir.join(library_name(&format!("relay_{compiler}")));
+        if let Err(message) = compile_plugin(compiler, "c++17", &source, &library, &[]) {
+            failures.push(format!("{what}, {compiler}: {message}"));
+            continue;
+        }
+        let mut modes = vec![false];
+        if cfg!(target_os = "linux") {
+            modes.push(true);
+        }
+        for isolated in modes {
+            if let Err(message) = check_relay(&library, isolated) {
+                failures.push(format!(
+                    "{what}, {compiler} (isolated: {isolated}): {message}"
+                ));
+            }
+        }
+        // Without an offer, create refuses with not_found and says why in
+        // the host's log too.
+        if let Err(message) = check_relay_without_offer(&library) {
+            failures.push(format!("{what}, {compiler}: {message}"));
+        }
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 

@@ -207,6 +207,30 @@ pub fn run(what: &str, command: &mut Command) -> Result<String, String> {
 /// The warnings every C and C++ build here turns on, as errors.
 pub const WARNINGS: &[&str] = &["-Wall", "-Wextra", "-Wpedantic", "-Werror"];
 
+/// Warnings beyond [`WARNINGS`] that the SDK's headers (`plugin.h`, `sdk.h`,
+/// the example interfaces) stay clean under in C, as the C guide says: a
+/// plugin that turns them on sees only its own warnings.
+pub const STRICT_C_WARNINGS: &[&str] = &[
+    "-Wshadow",
+    "-Wconversion",
+    "-Wsign-conversion",
+    "-Wcast-qual",
+    "-Wundef",
+    "-Wstrict-prototypes",
+    "-Wmissing-prototypes",
+];
+
+/// As [`STRICT_C_WARNINGS`], for C++ (`plugin.hpp` too), as the C++ guide
+/// says.
+pub const STRICT_CXX_WARNINGS: &[&str] = &[
+    "-Wshadow",
+    "-Wconversion",
+    "-Wsign-conversion",
+    "-Wold-style-cast",
+    "-Wcast-qual",
+    "-Wundef",
+];
+
 /// How failures name a compilation: `<compiler> -std=<std> <file>`.
 pub fn build_name(compiler: &str, std: &str, file: &Path) -> String {
     format!("{compiler} -std={std} {}", file.display())
