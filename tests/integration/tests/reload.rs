@@ -544,6 +544,52 @@ mod isolated {
         assert!(kv.plugin().is_isolated());
     }
 
+    /// A hand-over reloadable whose serving process died (here killed from
+    /// outside) fails its calls with `instance_lost`, as any isolated
+    /// instance does; a reload then brings a new process up instead of
+    /// failing to save a state that died with the old one, reports that no
+    /// state was handed over, and the next reload hands over as usual.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn hand_over_from_a_dead_process_starts_the_new_build_without_state() {
+        let _one = CHILDREN.lock().unwrap_or_else(|e| e.into_inner());
+        let kv_c = c_plugin("kv");
+        let before = children();
+        let kv: Reloadable<dyn Kv> = loader()
+            .reloadable(&kv_c, "", ReloadOptions::hand_over())
+            .unwrap();
+        kv_put(&kv, "lost", b"with the process");
+        let started: Vec<u32> = children().difference(&before).copied().collect();
+        assert_eq!(started.len(), 1, "one process serves: {started:?}");
+        let status = std::process::Command::new("kill")
+            .args(["-KILL", &started[0].to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        assert!(wait_gone(started[0]));
+
+        let error = kv.with(|kv| kv.len()).unwrap_err();
+        assert_eq!(error.kind_name(), "instance_lost", "{error}");
+        assert!(error.fault().is_some(), "{error:?}");
+
+        let reloaded = kv.reload().expect("a dead build is replaced");
+        assert_eq!(reloaded.generation, 2);
+        assert_eq!(reloaded.state_bytes, None, "nothing was handed over");
+        assert_eq!(
+            kv.with(|kv| kv.len()).unwrap(),
+            0,
+            "the new build starts empty"
+        );
+        let error = kv.with(|kv| kv.get("lost")).unwrap_err();
+        assert_eq!(error.kind_name(), "not_found", "{error}");
+
+        kv_put(&kv, "kept", b"by the next hand-over");
+        let reloaded = kv.reload().unwrap();
+        assert_eq!(reloaded.generation, 3);
+        assert!(reloaded.state_bytes.unwrap() > 0);
+        assert_eq!(kv_get(&kv, "kept"), b"by the next hand-over");
+    }
+
     /// The stress test's swap, isolated and shorter: callers never fail.
     #[test]
     fn isolated_reloads_never_fail_a_call() {
