@@ -132,10 +132,13 @@ fn a_plugin_calls_a_host_service_during_an_isolated_call() {
     }
 }
 
-/// docs/isolation.md, "Host services from a plugin's own threads": in
-/// process a plugin's own thread reaches the host's service; isolated, that
-/// thread has no host call to travel on, and its call fails with
-/// `TENON_UNSUPPORTED` (and a message) instead of reaching the host.
+/// docs/isolation.md, "Host services from a plugin's own threads", and
+/// plugin.h's `get_interface`: in process a plugin's own thread reaches the
+/// host's service; isolated, that thread has no host call to travel on, and
+/// its call fails with `TENON_UNSUPPORTED` (and a message) instead of
+/// reaching the host, although the fixture starts the thread inside `greet`
+/// and joins it there: a host call is in flight, waiting for it, the whole
+/// time. It is the thread that counts, not the moment.
 #[test]
 fn a_host_service_from_a_plugins_own_thread_is_unsupported_isolated() {
     let services = support::hostile::host_greeter();
