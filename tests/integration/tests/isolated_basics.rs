@@ -88,6 +88,44 @@ fn a_crash_in_a_call_is_crashed_then_instance_lost_then_a_restart_serves() {
     assert!(plugin.ping(Duration::from_secs(5)).is_ok());
 }
 
+/// docs/isolation.md, "Restarts", and `Restart::Always`: the backoff is
+/// waited out on the thread of the call that needs the process back (here
+/// `ping`, whose short deadline does not cover the wait, then
+/// `instantiate`), before the first restart too, and doubles when the next
+/// death comes within a minute of the previous restart.
+#[test]
+fn a_restart_waits_out_its_backoff_in_the_call_that_needs_it() {
+    let backoff = Duration::from_millis(400);
+    let plugin = Plugin::loader()
+        .isolated(isolated().restart(tenon::isolation::Restart::Always { backoff }))
+        .load(c_fixture("crash_in_greet"))
+        .unwrap();
+    let crash = |plugin: &Plugin| {
+        let instance = plugin.instantiate("").unwrap();
+        let greeter = instance.interface::<dyn Greeter>().unwrap();
+        let error = greeter.greet(&"x".repeat(5000)).unwrap_err();
+        assert_eq!(error.kind_name(), "crashed", "{error}");
+    };
+    crash(&plugin);
+    let start = std::time::Instant::now();
+    plugin
+        .ping(Duration::from_millis(50))
+        .expect("the ping restarts the process, then answers");
+    let first = start.elapsed();
+    assert!(first >= backoff, "the first restart waited {first:?}");
+
+    crash(&plugin);
+    let start = std::time::Instant::now();
+    let fresh = plugin.instantiate("").expect("restarted again");
+    let second = start.elapsed();
+    assert!(
+        second >= 2 * backoff,
+        "the second restart waited {second:?}"
+    );
+    let greeter = fresh.interface::<dyn Greeter>().unwrap();
+    assert!(greeter.greet("Ada").unwrap().contains("Ada"));
+}
+
 #[test]
 fn a_hung_call_times_out_at_its_deadline_and_the_process_is_killed() {
     let plugin = Plugin::loader()

@@ -158,7 +158,8 @@ pub enum Restart {
     /// The plugin stays dead: `instantiate` and `ping` fail with kind
     /// `crashed`.
     Never,
-    /// A new process is started when next needed, waiting `backoff` after
+    /// A new process is started when next needed (by the `instantiate` or
+    /// `ping` that needs it, which waits on its own thread), waiting `backoff` after
     /// a death, doubled for each death that follows within a minute of the
     /// previous restart (at most 64 times `backoff`).
     Always {
