@@ -535,3 +535,38 @@ fn a_child_that_dies_starting_under_a_memory_limit_is_crashed_naming_the_limit()
         "{message}"
     );
 }
+
+/// docs/isolation.md, "Memory": under `memory_limit` the child keeps one
+/// malloc arena, so that the 64 MiB glibc would reserve per allocating
+/// slot thread does not fill the limit. Before, with eight calls at once,
+/// a plugin's `pthread_create` failed under 256 to 512 MiB (and not under
+/// 128 MiB, too small for a second arena). Each call here starts a thread;
+/// the thread's host call is refused as isolated ones are, which shows
+/// that it ran.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_plugin_starts_threads_under_a_memory_limit_with_calls_on_every_slot() {
+    for mib in [256u64, 384, 512] {
+        let plugin = Plugin::loader()
+            .services(support::hostile::host_greeter())
+            .isolated(isolated().memory_limit(mib << 20))
+            .load(c_fixture("relay_from_own_thread"))
+            .unwrap_or_else(|error| panic!("{mib} MiB: {error}"));
+        std::thread::scope(|scope| {
+            for _ in 0..8 {
+                scope.spawn(|| {
+                    let instance = plugin.instantiate("").unwrap();
+                    let greeter = instance.interface::<dyn Greeter>().unwrap();
+                    for _ in 0..20 {
+                        let error = greeter.greet("x").unwrap_err();
+                        assert_eq!(
+                            error.kind_name(),
+                            "unsupported",
+                            "{mib} MiB: the plugin's thread must start: {error}"
+                        );
+                    }
+                });
+            }
+        });
+    }
+}

@@ -86,10 +86,12 @@ impl Isolation {
     /// 32 MiB by default), the child program and its libraries, a stack per
     /// slot thread, then the plugin's own needs; a C plugin in a
     /// re-executed host failed to start under 48 MiB and ran under 64 MiB
-    /// with the defaults. A limit not above the shared memory is refused
-    /// with kind `isolation_failed`; one too small for the rest fails the
-    /// load (`crashed`, or the loader's error with a message naming the
-    /// limit). Where
+    /// with the defaults. Under a limit the child keeps one glibc malloc
+    /// arena (unless `MALLOC_ARENA_MAX` is set), since glibc otherwise
+    /// reserves 64 MiB of address space per allocating thread. A limit not
+    /// above the shared memory is refused with kind `isolation_failed`; one
+    /// too small for the rest fails the load (`crashed`, or the loader's
+    /// error with a message naming the limit). Where
     /// the limit cannot be enforced (Windows under Wine, which accepts a
     /// job's limit and applies none), loading fails with
     /// `isolation_unsupported`. Default: no cap.
