@@ -465,6 +465,34 @@ fn a_hand_over_from_inside_a_call_times_out_draining() {
     assert_eq!(kv_get(&kv, "a"), b"1");
 }
 
+/// docs/unload.md, "Reloaded builds": a host learns whether a build's
+/// library really left by keeping its `Reloadable::plugin()` and unloading
+/// that: the build a reload replaced once the reload is done, the current
+/// one once every clone of the reloadable is dropped. (Copy-on-load gives
+/// each build a copy of its own, so the two verdicts are independent.)
+#[cfg(target_os = "linux")]
+#[test]
+fn each_builds_unload_verdict_comes_from_its_plugin() {
+    let greeter: Reloadable<dyn Greeter> = Plugin::loader()
+        .reloadable(build_a(), "", ReloadOptions::stateless())
+        .unwrap();
+    let first = greeter.plugin();
+    let reloaded = greeter.reload_from(build_b()).unwrap();
+    assert!(reloaded.released_old);
+    assert_eq!(greet(&greeter), "b:x");
+    let outcome = first.unload();
+    assert_eq!(outcome.name(), "unloaded", "the replaced build: {outcome}");
+
+    let current = greeter.plugin();
+    let clone = greeter.clone();
+    drop(greeter);
+    let outcome = current.clone().unload();
+    assert_eq!(outcome.name(), "still_in_use", "a clone serves: {outcome}");
+    drop(clone);
+    let outcome = current.unload();
+    assert_eq!(outcome.name(), "unloaded", "the last build: {outcome}");
+}
+
 /// Isolated reload where isolation is implemented; which processes come and
 /// go is read from `/proc`, so that part is checked on Linux only.
 #[cfg(any(target_os = "linux", target_os = "windows"))]
