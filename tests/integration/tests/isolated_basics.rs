@@ -536,6 +536,35 @@ fn a_child_that_dies_starting_under_a_memory_limit_is_crashed_naming_the_limit()
     );
 }
 
+/// docs/isolation.md, the fault model, and `Fault::Crashed::last_words`:
+/// the last six lines the process wrote on stderr, oldest first, joined
+/// with " | ", in the fault and in the `crashed` error's message.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_crashs_last_words_are_its_last_six_stderr_lines_joined() {
+    let plugin = Plugin::loader()
+        .isolated(isolated())
+        .load(c_fixture("fault_last_words"))
+        .unwrap();
+    let instance = plugin.instantiate("").unwrap();
+    let greeter = instance.interface::<dyn Greeter>().unwrap();
+    let error = greeter.greet("crash").unwrap_err();
+    let expected = (3..=8)
+        .map(|line| format!("fixture-last-words: line {line}"))
+        .collect::<Vec<_>>()
+        .join(" | ");
+    match error.fault() {
+        Some(Fault::Crashed {
+            signal, last_words, ..
+        }) => {
+            assert_eq!(*signal, Some(6), "{error}");
+            assert_eq!(last_words, &expected, "{error}");
+        }
+        other => panic!("expected a crash, got {other:?}"),
+    }
+    assert!(error.to_string().contains(&expected), "{error}");
+}
+
 /// docs/isolation.md, "Memory": under `memory_limit` the child keeps one
 /// malloc arena, so that the 64 MiB glibc would reserve per allocating
 /// slot thread does not fill the limit. Before, with eight calls at once,
