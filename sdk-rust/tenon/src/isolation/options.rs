@@ -102,7 +102,8 @@ impl Isolation {
 
     /// The program to run as the child: any program whose `main` calls
     /// [`init`](crate::isolation::init) first. Default: the host binary
-    /// itself (`/proc/self/exe`), which must then call `init` too.
+    /// itself (`/proc/self/exe` on Linux, `std::env::current_exe()` on
+    /// macOS and Windows), which must then call `init` too.
     pub fn runner(mut self, path: impl Into<PathBuf>) -> Self {
         self.runner = Some(path.into());
         self
