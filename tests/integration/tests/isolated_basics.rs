@@ -536,6 +536,22 @@ fn a_child_that_dies_starting_under_a_memory_limit_is_crashed_naming_the_limit()
     );
 }
 
+/// docs/isolation.md, "How the child is found": this test binary (libtest's
+/// `main`) never calls `tenon::isolation::init()`, so isolating without a
+/// runner is refused before anything is spawned, with a message that says
+/// what to do.
+#[test]
+fn isolation_without_init_or_a_runner_is_refused_by_name() {
+    let error = Plugin::loader()
+        .isolated(Isolation::new())
+        .load(c_plugin("greeter"))
+        .unwrap_err();
+    assert_eq!(error.kind(), "isolation_unsupported", "{error}");
+    let message = error.to_string();
+    assert!(message.contains("tenon::isolation::init()"), "{message}");
+    assert!(message.contains("Isolation::runner"), "{message}");
+}
+
 /// docs/isolation.md, the fault model, and `Fault::Crashed::last_words`:
 /// the last six lines the process wrote on stderr, oldest first, joined
 /// with " | ", in the fault and in the `crashed` error's message.
