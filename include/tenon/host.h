@@ -342,7 +342,10 @@ typedef struct {
    */
   uint64_t took_us;
   /**
-   * Whether the state was handed over (`TENON_RELOAD_HAND_OVER`).
+   * Whether the state was handed over (`TENON_RELOAD_HAND_OVER`): false
+   * for a stateless reload, and for a hand-over from an isolated build
+   * whose process had died (its state died with it, so the new build
+   * starts without a restore; docs/reload.md).
    */
   bool handed_over;
   /**

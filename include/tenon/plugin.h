@@ -321,8 +321,12 @@ typedef struct tenon_host {
      * instance pointer to pass to its methods in *out_instance, or returns
      * NULL (and stores NULL) if the host offers no interface with this id
      * and version. Both pointers stay valid until destroy of the calling
-     * instance has returned, and the interface's methods are [any-thread].
-     * [any-thread]. Never NULL. */
+     * instance has returned, and the interface's methods are [any-thread],
+     * with one exception: a host that runs the plugin in another process
+     * (an isolated plugin, docs/isolation.md) carries them only on a thread
+     * serving a call the host made, and from any other thread (one the
+     * plugin started, even while such a call waits for it) they return
+     * TENON_UNSUPPORTED. [any-thread]. Never NULL. */
     const void *(*get_interface)(const struct tenon_host *host, tenon_str id, uint32_t version,
                                  void **out_instance);
 } tenon_host;

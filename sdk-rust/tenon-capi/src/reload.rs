@@ -105,7 +105,10 @@ pub struct tenon_reload_report {
     /// How long the reload took, in microseconds: from opening the file to
     /// releasing the old build (or giving up waiting for it).
     pub took_us: u64,
-    /// Whether the state was handed over (`TENON_RELOAD_HAND_OVER`).
+    /// Whether the state was handed over (`TENON_RELOAD_HAND_OVER`): false
+    /// for a stateless reload, and for a hand-over from an isolated build
+    /// whose process had died (its state died with it, so the new build
+    /// starts without a restore; docs/reload.md).
     pub handed_over: bool,
     /// Whether the old build was released (its instance destroyed, its
     /// library closed or its process ended) before the reload returned;

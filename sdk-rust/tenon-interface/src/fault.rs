@@ -21,9 +21,10 @@ pub enum Fault {
         signal: Option<i32>,
         /// Its exit code, if it exited.
         exit_code: Option<i32>,
-        /// What the process managed to record about its death (a crash
-        /// record written by its signal handler, the end of its stderr);
-        /// empty if nothing.
+        /// The last lines (at most six) the process wrote on its standard
+        /// error before it died, oldest first, joined with `" | "`; empty if
+        /// it wrote nothing. (No crash record is written from a signal
+        /// handler: a plugin that dies silently leaves nothing here.)
         last_words: String,
     },
     /// The call outlived its deadline and the process was killed (status

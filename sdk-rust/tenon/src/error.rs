@@ -270,7 +270,8 @@ pub enum Error {
         signal: Option<i32>,
         /// Its exit code, if it exited.
         exit_code: Option<i32>,
-        /// What it wrote last on its standard error (a few lines), if anything.
+        /// The last lines (at most six) it wrote on its standard error,
+        /// oldest first, joined with `" | "`; empty if it wrote nothing.
         last_words: String,
         /// The memory limit the process was started under, if it died
         /// while loading the plugin and had one; `None` for a death after

@@ -356,6 +356,10 @@ impl Plugin {
     /// it took (a dead process is [`Error::Crashed`], restarted first if
     /// the restart policy allows; no answer in time is [`Error::TimedOut`]
     /// and the process is killed). In process it is trivially `Ok`.
+    ///
+    /// `deadline` bounds the round trip only: a restart's wait
+    /// ([`Restart::Always`](crate::isolation::Restart::Always)'s backoff)
+    /// and the new process's start come before it, on this thread.
     pub fn ping(&self, deadline: std::time::Duration) -> Result<std::time::Duration, Error> {
         let _ = deadline;
         match &self.loaded.backend {

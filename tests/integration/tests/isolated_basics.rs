@@ -88,6 +88,44 @@ fn a_crash_in_a_call_is_crashed_then_instance_lost_then_a_restart_serves() {
     assert!(plugin.ping(Duration::from_secs(5)).is_ok());
 }
 
+/// docs/isolation.md, "Restarts", and `Restart::Always`: the backoff is
+/// waited out on the thread of the call that needs the process back (here
+/// `ping`, whose short deadline does not cover the wait, then
+/// `instantiate`), before the first restart too, and doubles when the next
+/// death comes within a minute of the previous restart.
+#[test]
+fn a_restart_waits_out_its_backoff_in_the_call_that_needs_it() {
+    let backoff = Duration::from_millis(400);
+    let plugin = Plugin::loader()
+        .isolated(isolated().restart(tenon::isolation::Restart::Always { backoff }))
+        .load(c_fixture("crash_in_greet"))
+        .unwrap();
+    let crash = |plugin: &Plugin| {
+        let instance = plugin.instantiate("").unwrap();
+        let greeter = instance.interface::<dyn Greeter>().unwrap();
+        let error = greeter.greet(&"x".repeat(5000)).unwrap_err();
+        assert_eq!(error.kind_name(), "crashed", "{error}");
+    };
+    crash(&plugin);
+    let start = std::time::Instant::now();
+    plugin
+        .ping(Duration::from_millis(50))
+        .expect("the ping restarts the process, then answers");
+    let first = start.elapsed();
+    assert!(first >= backoff, "the first restart waited {first:?}");
+
+    crash(&plugin);
+    let start = std::time::Instant::now();
+    let fresh = plugin.instantiate("").expect("restarted again");
+    let second = start.elapsed();
+    assert!(
+        second >= 2 * backoff,
+        "the second restart waited {second:?}"
+    );
+    let greeter = fresh.interface::<dyn Greeter>().unwrap();
+    assert!(greeter.greet("Ada").unwrap().contains("Ada"));
+}
+
 #[test]
 fn a_hung_call_times_out_at_its_deadline_and_the_process_is_killed() {
     let plugin = Plugin::loader()
@@ -132,10 +170,13 @@ fn a_plugin_calls_a_host_service_during_an_isolated_call() {
     }
 }
 
-/// docs/isolation.md, "Host services from a plugin's own threads": in
-/// process a plugin's own thread reaches the host's service; isolated, that
-/// thread has no host call to travel on, and its call fails with
-/// `TENON_UNSUPPORTED` (and a message) instead of reaching the host.
+/// docs/isolation.md, "Host services from a plugin's own threads", and
+/// plugin.h's `get_interface`: in process a plugin's own thread reaches the
+/// host's service; isolated, that thread has no host call to travel on, and
+/// its call fails with `TENON_UNSUPPORTED` (and a message) instead of
+/// reaching the host, although the fixture starts the thread inside `greet`
+/// and joins it there: a host call is in flight, waiting for it, the whole
+/// time. It is the thread that counts, not the moment.
 #[test]
 fn a_host_service_from_a_plugins_own_thread_is_unsupported_isolated() {
     let services = support::hostile::host_greeter();
@@ -493,4 +534,84 @@ fn a_child_that_dies_starting_under_a_memory_limit_is_crashed_naming_the_limit()
         message.contains(&format!("memory limit of {limit} bytes")),
         "{message}"
     );
+}
+
+/// docs/isolation.md, "How the child is found": this test binary (libtest's
+/// `main`) never calls `tenon::isolation::init()`, so isolating without a
+/// runner is refused before anything is spawned, with a message that says
+/// what to do.
+#[test]
+fn isolation_without_init_or_a_runner_is_refused_by_name() {
+    let error = Plugin::loader()
+        .isolated(Isolation::new())
+        .load(c_plugin("greeter"))
+        .unwrap_err();
+    assert_eq!(error.kind(), "isolation_unsupported", "{error}");
+    let message = error.to_string();
+    assert!(message.contains("tenon::isolation::init()"), "{message}");
+    assert!(message.contains("Isolation::runner"), "{message}");
+}
+
+/// docs/isolation.md, the fault model, and `Fault::Crashed::last_words`:
+/// the last six lines the process wrote on stderr, oldest first, joined
+/// with " | ", in the fault and in the `crashed` error's message.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_crashs_last_words_are_its_last_six_stderr_lines_joined() {
+    let plugin = Plugin::loader()
+        .isolated(isolated())
+        .load(c_fixture("fault_last_words"))
+        .unwrap();
+    let instance = plugin.instantiate("").unwrap();
+    let greeter = instance.interface::<dyn Greeter>().unwrap();
+    let error = greeter.greet("crash").unwrap_err();
+    let expected = (3..=8)
+        .map(|line| format!("fixture-last-words: line {line}"))
+        .collect::<Vec<_>>()
+        .join(" | ");
+    match error.fault() {
+        Some(Fault::Crashed {
+            signal, last_words, ..
+        }) => {
+            assert_eq!(*signal, Some(6), "{error}");
+            assert_eq!(last_words, &expected, "{error}");
+        }
+        other => panic!("expected a crash, got {other:?}"),
+    }
+    assert!(error.to_string().contains(&expected), "{error}");
+}
+
+/// docs/isolation.md, "Memory": under `memory_limit` the child keeps one
+/// malloc arena, so that the 64 MiB glibc would reserve per allocating
+/// slot thread does not fill the limit. Before, with eight calls at once,
+/// a plugin's `pthread_create` failed under 256 to 512 MiB (and not under
+/// 128 MiB, too small for a second arena). Each call here starts a thread;
+/// the thread's host call is refused as isolated ones are, which shows
+/// that it ran.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_plugin_starts_threads_under_a_memory_limit_with_calls_on_every_slot() {
+    for mib in [256u64, 384, 512] {
+        let plugin = Plugin::loader()
+            .services(support::hostile::host_greeter())
+            .isolated(isolated().memory_limit(mib << 20))
+            .load(c_fixture("relay_from_own_thread"))
+            .unwrap_or_else(|error| panic!("{mib} MiB: {error}"));
+        std::thread::scope(|scope| {
+            for _ in 0..8 {
+                scope.spawn(|| {
+                    let instance = plugin.instantiate("").unwrap();
+                    let greeter = instance.interface::<dyn Greeter>().unwrap();
+                    for _ in 0..20 {
+                        let error = greeter.greet("x").unwrap_err();
+                        assert_eq!(
+                            error.kind_name(),
+                            "unsupported",
+                            "{mib} MiB: the plugin's thread must start: {error}"
+                        );
+                    }
+                });
+            }
+        });
+    }
 }

@@ -465,6 +465,34 @@ fn a_hand_over_from_inside_a_call_times_out_draining() {
     assert_eq!(kv_get(&kv, "a"), b"1");
 }
 
+/// docs/unload.md, "Reloaded builds": a host learns whether a build's
+/// library really left by keeping its `Reloadable::plugin()` and unloading
+/// that: the build a reload replaced once the reload is done, the current
+/// one once every clone of the reloadable is dropped. (Copy-on-load gives
+/// each build a copy of its own, so the two verdicts are independent.)
+#[cfg(target_os = "linux")]
+#[test]
+fn each_builds_unload_verdict_comes_from_its_plugin() {
+    let greeter: Reloadable<dyn Greeter> = Plugin::loader()
+        .reloadable(build_a(), "", ReloadOptions::stateless())
+        .unwrap();
+    let first = greeter.plugin();
+    let reloaded = greeter.reload_from(build_b()).unwrap();
+    assert!(reloaded.released_old);
+    assert_eq!(greet(&greeter), "b:x");
+    let outcome = first.unload();
+    assert_eq!(outcome.name(), "unloaded", "the replaced build: {outcome}");
+
+    let current = greeter.plugin();
+    let clone = greeter.clone();
+    drop(greeter);
+    let outcome = current.clone().unload();
+    assert_eq!(outcome.name(), "still_in_use", "a clone serves: {outcome}");
+    drop(clone);
+    let outcome = current.unload();
+    assert_eq!(outcome.name(), "unloaded", "the last build: {outcome}");
+}
+
 /// Isolated reload where isolation is implemented; which processes come and
 /// go is read from `/proc`, so that part is checked on Linux only.
 #[cfg(any(target_os = "linux", target_os = "windows"))]
@@ -542,6 +570,59 @@ mod isolated {
         assert_eq!(kv_get(&kv, "k"), b"v");
         assert_eq!(kv.plugin().name(), "kv-rust");
         assert!(kv.plugin().is_isolated());
+    }
+
+    /// A hand-over reloadable whose serving process died (here killed from
+    /// outside) fails its calls with `instance_lost`, as any isolated
+    /// instance does; a reload then brings a new process up instead of
+    /// failing to save a state that died with the old one, reports that no
+    /// state was handed over, and the next reload hands over as usual.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn hand_over_from_a_dead_process_starts_the_new_build_without_state() {
+        let _one = CHILDREN.lock().unwrap_or_else(|e| e.into_inner());
+        let kv_c = c_plugin("kv");
+        let before = children();
+        let kv: Reloadable<dyn Kv> = loader()
+            .reloadable(&kv_c, "", ReloadOptions::hand_over())
+            .unwrap();
+        kv_put(&kv, "lost", b"with the process");
+        let started: Vec<u32> = children().difference(&before).copied().collect();
+        assert_eq!(started.len(), 1, "one process serves: {started:?}");
+        let status = std::process::Command::new("kill")
+            .args(["-KILL", &started[0].to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        assert!(wait_gone(started[0]));
+
+        // The first call may still find the death unnoticed and meet it
+        // (`crashed`); from then on the instance is lost.
+        let error = kv.with(|kv| kv.len()).unwrap_err();
+        assert!(
+            ["crashed", "instance_lost"].contains(&error.kind_name()),
+            "{error}"
+        );
+        let error = kv.with(|kv| kv.len()).unwrap_err();
+        assert_eq!(error.kind_name(), "instance_lost", "{error}");
+        assert!(error.fault().is_some(), "{error:?}");
+
+        let reloaded = kv.reload().expect("a dead build is replaced");
+        assert_eq!(reloaded.generation, 2);
+        assert_eq!(reloaded.state_bytes, None, "nothing was handed over");
+        assert_eq!(
+            kv.with(|kv| kv.len()).unwrap(),
+            0,
+            "the new build starts empty"
+        );
+        let error = kv.with(|kv| kv.get("lost")).unwrap_err();
+        assert_eq!(error.kind_name(), "not_found", "{error}");
+
+        kv_put(&kv, "kept", b"by the next hand-over");
+        let reloaded = kv.reload().unwrap();
+        assert_eq!(reloaded.generation, 3);
+        assert!(reloaded.state_bytes.unwrap() > 0);
+        assert_eq!(kv_get(&kv, "kept"), b"by the next hand-over");
     }
 
     /// The stress test's swap, isolated and shorter: callers never fail.

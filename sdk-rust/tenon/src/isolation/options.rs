@@ -86,10 +86,12 @@ impl Isolation {
     /// 32 MiB by default), the child program and its libraries, a stack per
     /// slot thread, then the plugin's own needs; a C plugin in a
     /// re-executed host failed to start under 48 MiB and ran under 64 MiB
-    /// with the defaults. A limit not above the shared memory is refused
-    /// with kind `isolation_failed`; one too small for the rest fails the
-    /// load (`crashed`, or the loader's error with a message naming the
-    /// limit). Where
+    /// with the defaults. Under a limit the child keeps one glibc malloc
+    /// arena (unless `MALLOC_ARENA_MAX` is set), since glibc otherwise
+    /// reserves 64 MiB of address space per allocating thread. A limit not
+    /// above the shared memory is refused with kind `isolation_failed`; one
+    /// too small for the rest fails the load (`crashed`, or the loader's
+    /// error with a message naming the limit). Where
     /// the limit cannot be enforced (Windows under Wine, which accepts a
     /// job's limit and applies none), loading fails with
     /// `isolation_unsupported`. Default: no cap.
@@ -100,7 +102,8 @@ impl Isolation {
 
     /// The program to run as the child: any program whose `main` calls
     /// [`init`](crate::isolation::init) first. Default: the host binary
-    /// itself (`/proc/self/exe`), which must then call `init` too.
+    /// itself (`/proc/self/exe` on Linux, `std::env::current_exe()` on
+    /// macOS and Windows), which must then call `init` too.
     pub fn runner(mut self, path: impl Into<PathBuf>) -> Self {
         self.runner = Some(path.into());
         self
@@ -158,7 +161,8 @@ pub enum Restart {
     /// The plugin stays dead: `instantiate` and `ping` fail with kind
     /// `crashed`.
     Never,
-    /// A new process is started when next needed, waiting `backoff` after
+    /// A new process is started when next needed (by the `instantiate` or
+    /// `ping` that needs it, which waits on its own thread), waiting `backoff` after
     /// a death, doubled for each death that follows within a minute of the
     /// previous restart (at most 64 times `backoff`).
     Always {

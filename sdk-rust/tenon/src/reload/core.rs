@@ -280,7 +280,7 @@ impl Core {
                 self.current.store(Arc::new(new));
                 None
             }
-            Swap::HandOver => Some(self.hand_over(&old, new)?),
+            Swap::HandOver => self.hand_over(&old, new)?,
         };
         *source = path.to_path_buf();
         drop(source);
@@ -333,9 +333,15 @@ impl Core {
     }
 
     /// Seals `old`, waits for its calls to return, moves its state into
-    /// `new` and makes `new` current; on failure unseals `old`, which goes
-    /// on serving, and drops `new`.
-    fn hand_over(&self, old: &Arc<Generation>, new: Generation) -> Result<usize, Error> {
+    /// `new` and makes `new` current, giving the size of the state; on
+    /// failure unseals `old`, which goes on serving, and drops `new`.
+    ///
+    /// An isolated `old` whose process has died has no state left to save:
+    /// its `save` fails with a fault (`instance_lost`, or `crashed` or
+    /// `timed_out` if it died saving). Refusing the reload then would leave
+    /// the reloadable failing every call for good, so `new` takes over as
+    /// created, without a `restore`, and the size is `None`.
+    fn hand_over(&self, old: &Arc<Generation>, new: Generation) -> Result<Option<usize>, Error> {
         let name = || old.plugin.name().to_owned();
         // The new build must speak the state interface before anyone waits.
         // The old one does: it was required of the first build at load, and
@@ -357,6 +363,18 @@ impl Core {
         }
         let saved = match old.state(|state| state.save()) {
             Ok(Ok(bytes)) => bytes,
+            Ok(Err(error)) if error.fault().is_some() => {
+                tracing::warn!(
+                    target: "tenon",
+                    plugin = %name(),
+                    %error,
+                    "the serving build's process has died, and its state with it: \
+                     the new build starts without a hand-over"
+                );
+                self.current.store(Arc::new(new));
+                self.unpark();
+                return Ok(None);
+            }
             Ok(Err(error)) => {
                 return Err(abandon(Error::StateHandOver {
                     plugin: name(),
@@ -379,7 +397,7 @@ impl Core {
         }
         self.current.store(Arc::new(new));
         self.unpark();
-        Ok(saved.len())
+        Ok(Some(saved.len()))
     }
 
     /// Releases the old generation here once its last call has returned

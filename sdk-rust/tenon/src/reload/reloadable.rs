@@ -63,6 +63,9 @@ pub struct Reloaded {
     /// build (or giving up waiting for it).
     pub took: Duration,
     /// With [`Swap::HandOver`](super::Swap::HandOver), the size of the state handed over.
+    /// `None` for a stateless reload, and for a hand-over from an isolated
+    /// build whose process had died (its state died with it; the new build
+    /// starts as `create` left it, without a `restore`).
     pub state_bytes: Option<usize>,
     /// Whether the old build was released (its instance destroyed, its
     /// library closed or its process ended) before `reload` returned. When

@@ -273,7 +273,23 @@ pub(super) fn watch(control: UnixStream) -> io::Result<()> {
 /// Limits the child's address space (an allocation beyond it fails, which
 /// the plugin typically turns into an abort). Linux only in effect: on
 /// macOS the host refused the limit before starting the child.
+///
+/// Under the limit, glibc's allocator keeps one arena unless the
+/// environment says otherwise (`MALLOC_ARENA_MAX`). By default it gives
+/// each thread that allocates an arena of its own, reserving 64 MiB of
+/// address space apiece, so with calls on several slot threads the
+/// reservations, not what the plugin uses, filled limits of 256 to 512 MiB
+/// and a plugin's `pthread_create` failed under them (while 128 MiB, too
+/// small for a second arena, worked).
 pub(crate) fn limit_memory(bytes: u64) {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        // SAFETY: mallopt only sets a parameter of the allocator, which
+        // takes effect for arenas created later; M_ARENA_MAX accepts any
+        // positive count, and no other thread of this child is changing
+        // allocator parameters.
+        unsafe { libc::mallopt(libc::M_ARENA_MAX, 1) };
+    }
     let _ = rustix::process::setrlimit(
         rustix::process::Resource::As,
         rustix::process::Rlimit {
