@@ -344,3 +344,71 @@ fn what_the_plugin_logs_is_shown_with_verbose() {
         );
     }
 }
+
+/// The C guide's relay plugin (docs/guide-c.md, "Interfaces the host
+/// implements"), built as written: `tenon check --offer greeter` passes it
+/// and shows its log lines with their levels; without the offer, the check
+/// says what it asked for, and the plugin's warning shows.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_c_guide_relay_passes_with_the_offer_and_its_log_shows() {
+    let guide = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/guide-c.md"),
+    )
+    .unwrap();
+    let source = guide
+        .split("```c\n")
+        .skip(1)
+        .filter_map(|rest| rest.split("```").next())
+        .find(|block| block.contains("get_interface("))
+        .expect("docs/guide-c.md has the relay plugin");
+    let dir = scratch(SCRATCH, "guide_c_relay");
+    std::fs::write(dir.join("relay.c"), source).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let library = dir.join("librelay.so");
+    let built = std::process::Command::new("cc")
+        .args([
+            "-std=c99", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC", "-o",
+        ])
+        .arg(&library)
+        .arg(dir.join("relay.c"))
+        .arg("-I")
+        .arg(root.join("include"))
+        .arg("-I")
+        .arg(root.join("sdk-c/include"))
+        .arg("-I")
+        .arg(root.join("examples-c/interfaces"))
+        .status();
+    match built {
+        Ok(status) => assert!(status.success(), "cc failed on the guide's relay"),
+        Err(_) => {
+            tenon_test_plugins::toolchain::missing("cc", "builds the C guide's relay plugin");
+            return;
+        }
+    }
+    for mode in modes() {
+        let mut args = vec!["check", "-v", "--offer", "greeter"];
+        args.extend(mode);
+        let output = run_path(&args, &library);
+        let text = stdout(&output);
+        assert!(output.status.success(), "{mode:?}:\n{text}");
+        assert!(
+            text.contains("plugin log | info: relay: found the host's greeter"),
+            "{mode:?}:\n{text}"
+        );
+
+        let mut args = vec!["check"];
+        args.extend(mode);
+        let output = run_path(&args, &library);
+        let text = stdout(&output);
+        assert_eq!(output.status.code(), Some(1), "{mode:?}:\n{text}");
+        assert!(
+            text.contains("plugin log | warn: relay: the host offers no greeter"),
+            "{mode:?}:\n{text}"
+        );
+        assert!(
+            text.contains("which tenon check did not offer; pass --offer greeter"),
+            "{mode:?}:\n{text}"
+        );
+    }
+}
