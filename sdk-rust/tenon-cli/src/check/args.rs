@@ -13,7 +13,8 @@ pub struct CheckArgs {
     /// Print one JSON report instead of text.
     #[arg(long)]
     pub json: bool,
-    /// Show the details of passing checks too.
+    /// Show the details of passing checks too, among them what the plugin
+    /// logged (tenon_host.log) as `plugin log | LEVEL: MESSAGE` lines.
     #[arg(short, long)]
     pub verbose: bool,
     /// Seconds each check may take before it counts as hung (a whole
