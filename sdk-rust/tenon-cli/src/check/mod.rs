@@ -21,11 +21,6 @@
 //! - `probe:<id>`: every method of a known interface, with edge cases and
 //!   documented error statuses; for `org.tenon.state`, `restore(save())`
 //!   into a fresh instance.
-//!
-//! Every instance gets the config of `--config` (default "") and is
-//! offered the host services of `--offer` ([`offer`]); what the plugin
-//! logs and the services it looks up are collected per step
-//! ([`capture`]).
 //! - `methods:<id>`: every method an `--interface` header declares, called
 //!   with edge-case arguments ([`methods`]).
 //! - `case:<name>`: a case an application registered ([`Cases`]).
@@ -34,6 +29,11 @@
 //!   thread. Either way, instances created and destroyed on several
 //!   threads at once.
 //! - `reload`: load, use and unload the library repeatedly.
+//!
+//! Every instance gets the config of `--config` (default "") and is
+//! offered the host services of `--offer` ([`offer`]); what the plugin
+//! logs and the services it looks up are collected per step
+//! ([`capture`]).
 //!
 //! [`supervisor`]: crate::supervisor
 
