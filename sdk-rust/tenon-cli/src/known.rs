@@ -1,14 +1,16 @@
 //! The interfaces this command knows, and how it probes them.
 //!
 //! `tenon check` can only call methods whose signatures it knows: those of
-//! the example interfaces (`tenon-example-interfaces`). For each it has a
+//! the example interfaces (`tenon-example-interfaces`) and of Tenon's own
+//! state interface (`org.tenon.state`, whose probe is the round trip in
+//! `check/steps.rs`). For each it has a
 //! sequential probe (every method, its edge cases and its documented error
 //! statuses), a quick call (for load/unload cycles) and a probe that many
 //! threads run at once on one shared instance.
 
 use crate::check::Problem;
 use crate::supervisor::child::enter as calling;
-use tenon::{CallError, Client, Instance, Interface, Plugin, SharedInstance, Status};
+use tenon::{CallError, Client, Instance, Interface, Plugin, SharedInstance, State, Status};
 use tenon_example_interfaces::{Greeter, Kv, Processor};
 
 /// An interface known to this command.
@@ -28,9 +30,14 @@ pub struct Known {
     /// One cheap call.
     pub quick: fn(&Instance) -> Result<(), Problem>,
     /// The probe one of several threads runs on a shared instance
-    /// (`thread` numbers the thread, `rounds` how often it repeats).
-    pub concurrent: fn(&SharedInstance, usize, usize) -> Result<(), Problem>,
+    /// (`thread` numbers the thread, `rounds` how often it repeats); `None`
+    /// for an interface whose calls must not overlap other calls on the
+    /// instance (`org.tenon.state`).
+    pub concurrent: Option<Concurrent>,
 }
+
+/// A probe run by one of several threads on a shared instance.
+pub type Concurrent = fn(&SharedInstance, usize, usize) -> Result<(), Problem>;
 
 /// Every interface known here.
 pub const KNOWN: &[Known] = &[
@@ -42,13 +49,17 @@ pub const KNOWN: &[Known] = &[
         quick_processor,
         concurrent_processor,
     ),
+    Known {
+        concurrent: None,
+        ..known::<dyn State>("state", probe_state, quick_state, concurrent_greeter)
+    },
 ];
 
 const fn known<I: ?Sized + Interface>(
     short: &'static str,
     probe: fn(&Instance) -> Result<Vec<String>, Problem>,
     quick: fn(&Instance) -> Result<(), Problem>,
-    concurrent: fn(&SharedInstance, usize, usize) -> Result<(), Problem>,
+    concurrent: Concurrent,
 ) -> Known {
     Known {
         id: I::ID,
@@ -58,7 +69,7 @@ const fn known<I: ?Sized + Interface>(
         require: Plugin::require::<I>,
         probe,
         quick,
-        concurrent,
+        concurrent: Some(concurrent),
     }
 }
 
@@ -338,4 +349,26 @@ fn concurrent_processor(
             .map_err(|e| failed("process", e))?;
     }
     Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// state
+// ---------------------------------------------------------------------------
+
+/// One `save()`: the probe of `org.tenon.state` on its own instance. The
+/// check's `probe:org.tenon.state` is the round trip across two instances
+/// (`check/steps.rs`), which this cannot do.
+fn probe_state(instance: &Instance) -> Result<Vec<String>, Problem> {
+    let state = instance
+        .interface::<dyn State>()
+        .map_err(|e| Problem::from(&e))?;
+    let saved = call("save()", || state.save())?;
+    Ok(vec![format!("save() wrote {} bytes", saved.len())])
+}
+
+fn quick_state(instance: &Instance) -> Result<(), Problem> {
+    let state = instance
+        .interface::<dyn State>()
+        .map_err(|e| Problem::from(&e))?;
+    state.save().map(drop).map_err(|e| failed("save()", e))
 }

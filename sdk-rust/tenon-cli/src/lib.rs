@@ -173,11 +173,16 @@ enum Command {
     /// check that runs longer than 10 seconds has hung, and the whole run
     /// stops after 30 seconds. The example interfaces
     /// (org.tenon.example.greeter, .kv and .processor, version 1) are known to
-    /// this command and are probed method by method; other interfaces get the
-    /// checks every plugin gets: its vtable's size and slots are checked,
-    /// and, given the interface's C header (--interface), every method is
-    /// called with edge-case arguments. Exits with status 0 only if every
-    /// check passed (skipped checks do not fail).
+    /// this command and are probed method by method, and so is Tenon's
+    /// org.tenon.state (restore(save()) into a fresh instance); other
+    /// interfaces get the checks every plugin gets: its vtable's size and
+    /// slots are checked, and, given the interface's C header (--interface),
+    /// every method is called with edge-case arguments. Every instance is
+    /// created with the config "" unless --config or --config-file gives
+    /// one, and is offered no host service unless --offer names one. With
+    /// -v each check also shows what the plugin logged (tenon_host.log).
+    /// Exits with status 0 only if every check passed (skipped checks do not
+    /// fail).
     Check(check::CheckArgs),
 
     /// Create a new plugin project that builds with its language's usual

@@ -151,7 +151,16 @@ unsafe extern "C" fn get_interface(
     let found = match (unsafe { table(host) }, unsafe {
         raw::str_bytes(id, &scope)
     }) {
-        (Some(table), Ok(id)) => table.services.find(id, version),
+        (Some(table), Ok(id)) => {
+            let found = table.services.find(id, version);
+            lookup(
+                &table.plugin,
+                &String::from_utf8_lossy(id),
+                version,
+                found.is_some(),
+            );
+            found
+        }
         _ => None,
     };
     let (vtable, instance) = found.unwrap_or((core::ptr::null(), core::ptr::null_mut()));
@@ -160,4 +169,23 @@ unsafe extern "C" fn get_interface(
         unsafe { out_instance.write(instance) };
     }
     vtable
+}
+
+/// Reports a plugin's `get_interface` lookup as a `tracing` event (target
+/// `tenon::host`, level debug): what a plugin asked its host for is how a
+/// `create` that fails for want of a service is explained (`tenon check`
+/// does). Isolated plugins' lookups are reported the same way, by the host
+/// side of the child's channel.
+pub(crate) fn lookup(plugin: &str, id: &str, version: u32, offered: bool) {
+    // A subscriber that panics must not unwind into the plugin.
+    let _ = boundary::catch(|| {
+        tracing::debug!(
+            target: "tenon::host",
+            plugin,
+            interface = id,
+            version,
+            offered,
+            "the plugin looked up a host service"
+        )
+    });
 }

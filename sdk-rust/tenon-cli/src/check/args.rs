@@ -13,7 +13,8 @@ pub struct CheckArgs {
     /// Print one JSON report instead of text.
     #[arg(long)]
     pub json: bool,
-    /// Show the details of passing checks too.
+    /// Show the details of passing checks too, among them what the plugin
+    /// logged (tenon_host.log) as `plugin log | LEVEL: MESSAGE` lines.
     #[arg(short, long)]
     pub verbose: bool,
     /// Seconds each check may take before it counts as hung (a whole
@@ -56,6 +57,70 @@ pub struct CheckArgs {
     /// vtable checked but no method called.
     #[arg(long, value_name = "HEADER")]
     pub interface: Vec<PathBuf>,
+    /// The config and host services every instance gets.
+    #[command(flatten)]
+    pub host: HostArgs,
+}
+
+/// What the check's host gives every instance it creates: the config
+/// passed to `create`, and the host services it offers. The parent and
+/// each step's child take the same options.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct HostArgs {
+    /// The config text passed to every `create` the check makes (in
+    /// process and --isolated alike). Default: "" (empty), so a plugin
+    /// that needs a config fails create without it.
+    #[arg(
+        long,
+        value_name = "TEXT",
+        conflicts_with = "config_file",
+        allow_hyphen_values = true
+    )]
+    pub config: Option<String>,
+    /// Like --config, with the text read from a file (UTF-8).
+    #[arg(long, value_name = "PATH")]
+    pub config_file: Option<PathBuf>,
+    /// Offer this interface to the plugin as a host service
+    /// (tenon_host.get_interface), implemented by tenon check: greeter,
+    /// kv or processor, or its id (repeatable). By default the check offers
+    /// none, so a plugin that asks its host for one fails create.
+    #[arg(long, value_name = "INTERFACE", value_parser = super::offer::parse)]
+    pub offer: Vec<String>,
+}
+
+impl HostArgs {
+    /// The config text: --config, the file of --config-file, or "".
+    pub(crate) fn config(&self) -> Result<String, String> {
+        if let Some(path) = &self.config_file {
+            return std::fs::read_to_string(path)
+                .map_err(|e| format!("--config-file {}: {e}", path.display()));
+        }
+        Ok(self.config.clone().unwrap_or_default())
+    }
+
+    /// Whether a config was given (--config or --config-file).
+    pub(crate) fn config_given(&self) -> bool {
+        self.config.is_some() || self.config_file.is_some()
+    }
+
+    /// The same options as arguments of a step's child.
+    pub(crate) fn to_args(&self) -> Vec<std::ffi::OsString> {
+        let mut args = Vec::new();
+        if let Some(config) = &self.config {
+            // One argument, so that a config that starts with `-` or is
+            // empty reaches the child as it is.
+            args.push(format!("--config={config}").into());
+        }
+        if let Some(path) = &self.config_file {
+            args.push("--config-file".into());
+            args.push(path.into());
+        }
+        for name in &self.offer {
+            args.push("--offer".into());
+            args.push(name.into());
+        }
+        args
+    }
 }
 
 impl CheckArgs {
@@ -81,4 +146,7 @@ pub struct StepArgs {
     /// The interface headers the parent was given.
     #[arg(long, value_name = "HEADER")]
     pub interface: Vec<PathBuf>,
+    /// The config and host services the parent was given.
+    #[command(flatten)]
+    pub host: HostArgs,
 }

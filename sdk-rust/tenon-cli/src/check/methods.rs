@@ -142,7 +142,7 @@ fn calls(kinds: &[ValueKind]) -> Vec<(String, Vec<Value>)> {
 }
 
 /// Runs the check on a fresh instance of `plugin`.
-pub fn step(plugin: &Plugin, described: &Described) -> Outcome {
+pub fn step(plugin: &Plugin, described: &Described, config: &str) -> Outcome {
     let model = &described.model;
     let label = format!("{} v{}", model.id, model.version);
     if !dyncall::SUPPORTED {
@@ -151,7 +151,7 @@ pub fn step(plugin: &Plugin, described: &Described) -> Outcome {
              uses on Linux only"
         ));
     }
-    let instance = match create(plugin, "") {
+    let instance = match create(plugin, config, "") {
         Ok(instance) => instance,
         Err(error) => return Outcome::from_error("create failed", &error),
     };

@@ -19,7 +19,8 @@
 //!   C can give a vtable and no NULL slot within it.
 //! - `lifecycle`: create and destroy, repeatedly and many at once.
 //! - `probe:<id>`: every method of a known interface, with edge cases and
-//!   documented error statuses.
+//!   documented error statuses; for `org.tenon.state`, `restore(save())`
+//!   into a fresh instance.
 //! - `methods:<id>`: every method an `--interface` header declares, called
 //!   with edge-case arguments ([`methods`]).
 //! - `case:<name>`: a case an application registered ([`Cases`]).
@@ -29,19 +30,26 @@
 //!   threads at once.
 //! - `reload`: load, use and unload the library repeatedly.
 //!
+//! Every instance gets the config of `--config` (default "") and is
+//! offered the host services of `--offer` ([`offer`]); what the plugin
+//! logs and the services it looks up are collected per step
+//! ([`capture`]).
+//!
 //! [`supervisor`]: crate::supervisor
 
 mod args;
+mod capture;
 mod cases;
 mod described;
 mod dyncall;
 mod methods;
+mod offer;
 mod outcome;
 mod report;
 mod steps;
 mod vtable;
 
-pub use args::{CheckArgs, StepArgs};
+pub use args::{CheckArgs, HostArgs, StepArgs};
 pub use cases::Cases;
 pub use outcome::Problem;
 
@@ -69,17 +77,25 @@ const USAGE: u8 = 2;
 impl Cases {
     /// `tenon check PATH` with these cases.
     pub(crate) fn run(&self, args: &CheckArgs) -> ExitCode {
-        let described = match described::read(&args.interface) {
-            Ok(described) => described,
+        let read = described::read(&args.interface)
+            .and_then(|described| args.host.config().map(|config| (described, config)));
+        let (described, config) = match read {
+            Ok(read) => read,
             Err(problem) => {
                 err_line!("error: {problem}");
                 return ExitCode::from(USAGE);
             }
         };
+        if args.in_process || args.isolated {
+            // The steps run here: collect what the plugin logs.
+            capture::start();
+        }
         let runner = Runner {
             args,
             described: &described,
             cases: self,
+            config: &config,
+            services: offer::services(&args.host.offer),
             started: Instant::now(),
         };
         let path = &args.path;
@@ -103,11 +119,18 @@ impl Cases {
             err_line!("__check-step is run by `tenon check` only: {problem}");
             return ExitCode::from(USAGE);
         }
-        let outcome = match described::read(&args.interface) {
-            Ok(described) => {
+        capture::start();
+        let read = described::read(&args.interface)
+            .and_then(|described| args.host.config().map(|config| (described, config)));
+        let outcome = match read {
+            Ok((described, config)) => {
+                let services = offer::services(&args.host.offer);
                 let context = steps::Context {
                     described: &described,
                     cases: self,
+                    config: &config,
+                    config_given: args.host.config_given(),
+                    services: &services,
                 };
                 steps::run(&args.step, &args.path, &steps::Mode::InProcess, &context)
             }
@@ -122,6 +145,10 @@ struct Runner<'a> {
     args: &'a CheckArgs,
     described: &'a [Described],
     cases: &'a Cases,
+    /// `--config`'s text, or the file's of `--config-file`, or "".
+    config: &'a str,
+    /// `--offer`'s.
+    services: tenon::HostServices,
     started: Instant,
 }
 
@@ -130,6 +157,9 @@ impl Runner<'_> {
         steps::Context {
             described: self.described,
             cases: self.cases,
+            config: self.config,
+            config_given: self.args.host.config_given(),
+            services: &self.services,
         }
     }
 
@@ -226,6 +256,7 @@ impl Runner<'_> {
             args.push("--interface".into());
             args.push(header.into());
         }
+        args.extend(self.args.host.to_args());
         let job = Job {
             args,
             timeout: left.min(self.args.step_timeout()),

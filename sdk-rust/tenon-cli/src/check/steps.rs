@@ -8,7 +8,7 @@
 use super::described::Described;
 use super::outcome::{Outcome, Problem};
 use super::vtable;
-use super::Cases;
+use super::{capture, offer, Cases};
 use crate::json;
 use crate::known::{self, Known};
 use crate::supervisor::child::enter as calling;
@@ -17,7 +17,7 @@ use serde_json::json;
 use std::path::Path;
 use std::time::Duration;
 use tenon::isolation::Isolation;
-use tenon::{Instance, Plugin, PluginInfo, UnloadOutcome};
+use tenon::{HostServices, Instance, Interface, Plugin, PluginInfo, State, UnloadOutcome};
 
 const LIFECYCLE_CYCLES: usize = 100;
 const LIFECYCLE_ALIVE: usize = 16;
@@ -38,46 +38,141 @@ pub enum Mode {
 }
 
 /// What a run knows beyond the plugin: the interfaces headers describe,
-/// and the cases an application registered.
+/// the cases an application registered, and what its host gives each
+/// instance.
 pub struct Context<'a> {
     /// From `--interface`.
     pub described: &'a [Described],
     /// From [`Cases::case`].
     pub cases: &'a Cases,
+    /// The config every `create` gets (`--config`, `--config-file`).
+    pub config: &'a str,
+    /// Whether the user gave that config (else it is tenon check's "").
+    pub config_given: bool,
+    /// The host services offered (`--offer`).
+    pub services: &'a HostServices,
 }
 
-/// Runs one step in this process, loading the plugin as `mode` says.
+/// Runs one step in this process, loading the plugin as `mode` says; what
+/// the plugin logged and the host services it looked up meanwhile are
+/// added to the outcome ([`capture`]).
 pub fn run(step: &str, path: &Path, mode: &Mode, context: &Context) -> Outcome {
-    let loader = Loader { path, mode };
+    // Whatever arrived since the last step (late lines of an isolated
+    // plugin's process) is not this step's.
+    drop(capture::take());
+    let mut outcome = run_step(step, path, mode, context);
+    if matches!(mode, Mode::Isolated { .. }) {
+        // An isolated plugin's lines and lookups come through its
+        // process's standard error, read on another thread.
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    explain(&mut outcome, capture::take(), context);
+    outcome
+}
+
+fn run_step(step: &str, path: &Path, mode: &Mode, context: &Context) -> Outcome {
+    let loader = Loader {
+        path,
+        mode,
+        services: context.services,
+    };
+    let config = context.config;
     match step {
         "load" => step_load(&loader),
-        "interfaces" => with_plugin(&loader, |plugin| step_interfaces(plugin, context)),
-        "lifecycle" => with_plugin(&loader, step_lifecycle),
-        "threads" => with_plugin(&loader, step_threads),
-        "reload" => step_reload(&loader),
+        "interfaces" => with_plugin(&loader, |plugin| step_interfaces(plugin, context, mode)),
+        "lifecycle" => with_plugin(&loader, |plugin| step_lifecycle(plugin, config)),
+        "threads" => with_plugin(&loader, |plugin| step_threads(plugin, config)),
+        "reload" => step_reload(&loader, config),
         _ => {
             if let Some(known) = step.strip_prefix("probe:").and_then(known::by_id) {
-                return with_plugin(&loader, |plugin| step_probe(plugin, known));
+                return with_plugin(&loader, |plugin| step_probe(plugin, known, config));
             }
             if let Some(described) = step
                 .strip_prefix("methods:")
                 .and_then(|id| context.described.iter().find(|d| d.model.id == id))
             {
-                return with_plugin(&loader, |plugin| super::methods::step(plugin, described));
+                return with_plugin(&loader, |plugin| {
+                    super::methods::step(plugin, described, config)
+                });
             }
             if let Some(case) = step
                 .strip_prefix("case:")
                 .and_then(|name| context.cases.find(name))
             {
-                return with_plugin(&loader, |plugin| step_case(plugin, case));
+                return with_plugin(&loader, |plugin| step_case(plugin, case, config));
             }
             Outcome::fail(format!("unknown check {step:?}"))
         }
     }
 }
 
-fn step_case(plugin: &Plugin, case: &super::cases::Case) -> Outcome {
-    let instance = match create(plugin, "") {
+/// Adds to `outcome` what the plugin said while it ran: its log lines (and
+/// an isolated plugin's printed lines) and the host services it looked up
+/// as details; when `create` failed, why it may have, as far as the check
+/// can tell: a host service it asked for and was not offered, or the empty
+/// config.
+fn explain(outcome: &mut Outcome, captured: capture::Captured, context: &Context) {
+    let create_failed = outcome
+        .error
+        .as_ref()
+        .is_some_and(|e| e["kind"] == "create_failed");
+    if create_failed {
+        for lookup in captured.lookups.iter().filter(|l| !l.offered) {
+            let remedy = match offer::by_interface(&lookup.id, lookup.version) {
+                Some(offerable) => format!(
+                    "pass --offer {} to offer tenon check's own implementation",
+                    offerable.short
+                ),
+                None => format!(
+                    "tenon check can offer only {}",
+                    offer::OFFERABLE
+                        .iter()
+                        .map(|o| format!("{} v{}", o.id, o.version))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            outcome.summary += &format!(
+                "; the plugin asked the host for interface `{}` v{}, which tenon check did not \
+                 offer; {remedy}",
+                lookup.id, lookup.version
+            );
+        }
+        if !context.config_given {
+            outcome.details.push(
+                "hint: every create was given the config \"\" (tenon check's default); pass \
+                 --config TEXT or --config-file PATH if the plugin needs one"
+                    .to_owned(),
+            );
+        }
+    }
+    if !captured.lookups.is_empty() {
+        outcome.details.push(format!(
+            "host services looked up: {}",
+            captured
+                .lookups
+                .iter()
+                .map(|l| format!(
+                    "{} v{} ({})",
+                    l.id,
+                    l.version,
+                    if l.offered { "offered" } else { "not offered" }
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    outcome.details.extend(captured.lines);
+    if captured.dropped > 0 {
+        outcome.details.push(format!(
+            "plugin log | ({} more lines not shown)",
+            captured.dropped
+        ));
+    }
+}
+
+fn step_case(plugin: &Plugin, case: &super::cases::Case, config: &str) -> Outcome {
+    let instance = match create(plugin, config, "") {
         Ok(instance) => instance,
         Err(error) => return Outcome::from_error("create failed", &error),
     };
@@ -93,10 +188,11 @@ fn step_case(plugin: &Plugin, case: &super::cases::Case) -> Outcome {
     outcome
 }
 
-/// Loads the plugin at `path` as `mode` says.
+/// Loads the plugin at `path` as `mode` says, offering `services`.
 struct Loader<'a> {
     path: &'a Path,
     mode: &'a Mode,
+    services: &'a HostServices,
 }
 
 fn with_plugin(loader: &Loader, step: impl FnOnce(&Plugin) -> Outcome) -> Outcome {
@@ -112,9 +208,10 @@ fn with_plugin(loader: &Loader, step: impl FnOnce(&Plugin) -> Outcome) -> Outcom
 
 fn load(loader: &Loader) -> Result<Plugin, tenon::Error> {
     calling(LOADING);
+    let with_services = Plugin::loader().services(loader.services.clone());
     match loader.mode {
-        Mode::InProcess => Plugin::load(loader.path),
-        Mode::Isolated { deadline } => Plugin::loader()
+        Mode::InProcess => with_services.load(loader.path),
+        Mode::Isolated { deadline } => with_services
             .isolated(
                 Isolation::new()
                     .call_timeout(*deadline)
@@ -151,10 +248,10 @@ fn unload_verdict(outcome: &UnloadOutcome, outcome_of_step: &mut Outcome) {
     }
 }
 
-/// `create`, announced as `create` + `what`.
-pub(super) fn create(plugin: &Plugin, what: &str) -> Result<Instance, tenon::Error> {
+/// `create` with `config`, announced as `create` + `what`.
+pub(super) fn create(plugin: &Plugin, config: &str, what: &str) -> Result<Instance, tenon::Error> {
     calling(&format!("create{what}"));
-    plugin.instantiate("")
+    plugin.instantiate(config)
 }
 
 /// `destroy`, announced as `destroy` + `what`.
@@ -302,7 +399,26 @@ fn hint(error: &tenon::Error, path: &Path) -> String {
     format!("hint: {hint}")
 }
 
-fn step_interfaces(plugin: &Plugin, context: &Context) -> Outcome {
+fn step_interfaces(plugin: &Plugin, context: &Context, mode: &Mode) -> Outcome {
+    // Where methods known only from a header can be called: the advice of
+    // a line about an interface the command does not know.
+    let (remedy, remedy_short) = if matches!(mode, Mode::Isolated { .. }) {
+        (
+            "methods known only from a header are not called with --isolated; run tenon check \
+             without --isolated, with --interface HEADER, to call them",
+            "not called with --isolated",
+        )
+    } else if !super::dyncall::SUPPORTED {
+        (
+            "methods known only from a header are called on Linux only (through libffi)",
+            "not called on this platform",
+        )
+    } else {
+        (
+            "no header given; pass --interface HEADER to call them",
+            "no header given (pass --interface)",
+        )
+    };
     let info = plugin.info();
     let mut warnings: Vec<String> = context
         .described
@@ -386,10 +502,7 @@ fn step_interfaces(plugin: &Plugin, context: &Context) -> Outcome {
                     ));
                 } else if described.is_none() {
                     not_exercised += 1;
-                    details.push(format!(
-                        "{label}: methods not exercised: no header given; pass --interface \
-                         HEADER to call them"
-                    ));
+                    details.push(format!("{label}: methods not exercised: {remedy}"));
                 }
             }
         }
@@ -404,7 +517,7 @@ fn step_interfaces(plugin: &Plugin, context: &Context) -> Outcome {
     } else if not_exercised > 0 {
         Outcome::pass(format!(
             "{count} of {count} interfaces verified; methods not exercised for {not_exercised}: \
-             no header given (pass --interface)"
+             {remedy_short}"
         ))
     } else if earlier_revision > 0 {
         // Not a failure: hosts load such a plugin and refuse only the calls
@@ -427,17 +540,17 @@ fn step_interfaces(plugin: &Plugin, context: &Context) -> Outcome {
     outcome
 }
 
-fn step_lifecycle(plugin: &Plugin) -> Outcome {
+fn step_lifecycle(plugin: &Plugin, config: &str) -> Outcome {
     for cycle in 1..=LIFECYCLE_CYCLES {
         let what = format!(" (cycle {cycle} of {LIFECYCLE_CYCLES})");
-        match create(plugin, &what) {
+        match create(plugin, config, &what) {
             Ok(instance) => destroy(instance, &what),
             Err(error) => return Outcome::from_error(&format!("create #{cycle} failed"), &error),
         }
     }
     let mut alive = Vec::new();
     for index in 0..LIFECYCLE_ALIVE {
-        match create(plugin, &format!(" (with {index} instances alive)")) {
+        match create(plugin, config, &format!(" (with {index} instances alive)")) {
             Ok(instance) => alive.push(instance),
             Err(error) => {
                 return Outcome::from_error(
@@ -466,12 +579,12 @@ fn step_lifecycle(plugin: &Plugin) -> Outcome {
         );
     }
     let mut details = vec![
-        format!("{LIFECYCLE_CYCLES} create/destroy cycles with config \"\""),
+        format!("{LIFECYCLE_CYCLES} create/destroy cycles with config {config:?}"),
         format!("{LIFECYCLE_ALIVE} instances alive at once, destroyed out of creation order"),
     ];
     if plugin.info().thread_safe() {
         calling("create (a shared instance)");
-        match plugin.instantiate_shared("") {
+        match plugin.instantiate_shared(config) {
             Ok(shared) => {
                 calling("destroy (a shared instance)");
                 drop(shared);
@@ -486,8 +599,11 @@ fn step_lifecycle(plugin: &Plugin) -> Outcome {
     .details(details)
 }
 
-fn step_probe(plugin: &Plugin, known: &Known) -> Outcome {
-    let instance = match create(plugin, "") {
+fn step_probe(plugin: &Plugin, known: &Known, config: &str) -> Outcome {
+    if known.id == <dyn State as Interface>::ID {
+        return step_state(plugin, config);
+    }
+    let instance = match create(plugin, config, "") {
         Ok(instance) => instance,
         Err(error) => return Outcome::from_error("create failed", &error),
     };
@@ -501,6 +617,137 @@ fn step_probe(plugin: &Plugin, known: &Known) -> Outcome {
     };
     destroy(instance, "");
     outcome
+}
+
+/// `probe:org.tenon.state`: the round trip a reload with state hand-over
+/// makes (docs/reload.md). An instance exercised through the other known
+/// interfaces saves its state; a fresh instance must restore it (else the
+/// check fails with the plugin's error) and then serve; and its own save
+/// should give the same bytes. Bytes that differ are a warning, not a
+/// failure: a format need not be canonical (a hash map's order, a
+/// timestamp), so the check cannot tell lost state from another encoding
+/// of the same state; the plugin's author can.
+fn step_state(plugin: &Plugin, config: &str) -> Outcome {
+    let others: Vec<&Known> = usable(plugin)
+        .into_iter()
+        .filter(|known| known.id != <dyn State as Interface>::ID)
+        .collect();
+    let first = match create(plugin, config, " (the instance to save)") {
+        Ok(instance) => instance,
+        Err(error) => return Outcome::from_error("create failed", &error),
+    };
+    let (exercised, mut notes) = exercise(&first, &others);
+    let saved = save(&first, "save() (of an exercised instance)");
+    destroy(first, " (the saved instance)");
+    let saved = match saved {
+        Ok(saved) => saved,
+        Err(problem) => return Outcome::from_problem("state", problem),
+    };
+    let second = match create(plugin, config, " (the instance to restore into)") {
+        Ok(instance) => instance,
+        Err(error) => return Outcome::from_error("create failed", &error),
+    };
+    let restored = restore_and_save(&second, &saved, &exercised);
+    destroy(second, " (the restored instance)");
+    let (resaved, mut details) = match restored {
+        Ok(restored) => restored,
+        Err(problem) => return Outcome::from_problem("state", problem),
+    };
+    notes.push(format!(
+        "save() of an instance after {} wrote {} bytes",
+        if exercised.is_empty() {
+            "no calls (no other interface known to this command that works)".to_owned()
+        } else {
+            format!("{} calls", names(&exercised))
+        },
+        saved.len()
+    ));
+    notes.append(&mut details);
+    let details = notes;
+    let mut outcome = Outcome::pass(format!(
+        "state: save() of an exercised instance ({} bytes) restored into a fresh instance",
+        saved.len()
+    ))
+    .details(details);
+    if resaved != saved {
+        outcome.warnings.push(format!(
+            "restore(save()) does not round-trip: the restored instance's save() wrote {} bytes \
+             that differ from the {} bytes it restored (first difference at byte {}); a reload \
+             with state hand-over may lose or change state, unless the format merely is not \
+             canonical (a hash map's order, a timestamp)",
+            resaved.len(),
+            saved.len(),
+            resaved
+                .iter()
+                .zip(&saved)
+                .position(|(a, b)| a != b)
+                .unwrap_or(resaved.len().min(saved.len()))
+        ));
+    } else {
+        outcome
+            .details
+            .push("the restored instance's save() wrote the same bytes".to_owned());
+    }
+    outcome
+}
+
+/// Calls the quick probe of each of `others` on `instance`, so that it
+/// has state to save: those that worked, and a note for each that did not
+/// (its own probe fails for it; the round trip goes on without it).
+fn exercise<'k>(instance: &Instance, others: &[&'k Known]) -> (Vec<&'k Known>, Vec<String>) {
+    let mut worked = Vec::new();
+    let mut notes = Vec::new();
+    for known in others {
+        match (known.quick)(instance) {
+            Ok(()) => worked.push(*known),
+            Err(problem) => notes.push(format!(
+                "{} calls failed before save() ({}); the round trip goes on without them",
+                known.short, problem.message
+            )),
+        }
+    }
+    (worked, notes)
+}
+
+/// `save()` on `instance`, announced as `what`.
+fn save(instance: &Instance, what: &str) -> Result<Vec<u8>, Problem> {
+    let state = instance
+        .interface::<dyn State>()
+        .map_err(|e| Problem::from(&e))?;
+    calling(what);
+    state.save().map_err(|e| Problem::call(what, &e))
+}
+
+/// Restores `saved` into the fresh `instance`, saves it again and checks
+/// that it then serves through `others`: the bytes and the details.
+fn restore_and_save(
+    instance: &Instance,
+    saved: &[u8],
+    others: &[&Known],
+) -> Result<(Vec<u8>, Vec<String>), Problem> {
+    let state = instance
+        .interface::<dyn State>()
+        .map_err(|e| Problem::from(&e))?;
+    let what = format!(
+        "restore(<the {} bytes save() wrote>) on a fresh instance",
+        saved.len()
+    );
+    calling(&what);
+    state.restore(saved).map_err(|e| Problem::call(&what, &e))?;
+    let mut details = vec![format!("{what} succeeded")];
+    // Saved before any other call, which could change the state.
+    let resaved = save(instance, "save() (of the restored instance)")?;
+    for known in others {
+        (known.quick)(instance)
+            .map_err(|e| e.context(&format!("{} after restore", known.short)))?;
+    }
+    if !others.is_empty() {
+        details.push(format!(
+            "the restored instance serves {} calls",
+            names(others)
+        ));
+    }
+    Ok((resaved, details))
 }
 
 /// Known interfaces the loaded plugin offers at the known version and
@@ -519,7 +766,7 @@ fn usable(plugin: &Plugin) -> Vec<&'static Known> {
         .collect()
 }
 
-fn step_threads(plugin: &Plugin) -> Outcome {
+fn step_threads(plugin: &Plugin, config: &str) -> Outcome {
     let mut details = Vec::new();
     // Every plugin: instances created and destroyed on several threads at
     // once ([lifecycle] calls never overlap on one instance, but different
@@ -527,7 +774,7 @@ fn step_threads(plugin: &Plugin) -> Outcome {
     calling("create and destroy on 4 threads at once");
     let created = on_threads(4, |_| {
         for _ in 0..25 {
-            plugin.instantiate("").map_err(|e| Problem::from(&e))?;
+            plugin.instantiate(config).map_err(|e| Problem::from(&e))?;
         }
         Ok(())
     });
@@ -538,8 +785,13 @@ fn step_threads(plugin: &Plugin) -> Outcome {
 
     let usable = usable(plugin);
     if plugin.info().thread_safe() {
+        // Only interfaces whose calls may overlap on one instance.
+        let usable: Vec<&Known> = usable
+            .into_iter()
+            .filter(|known| known.concurrent.is_some())
+            .collect();
         calling("create (a shared instance)");
-        let shared = match plugin.instantiate_shared("") {
+        let shared = match plugin.instantiate_shared(config) {
             Ok(shared) => shared,
             Err(error) => return Outcome::from_error("a shared instance failed", &error),
         };
@@ -549,8 +801,10 @@ fn step_threads(plugin: &Plugin) -> Outcome {
         ));
         let results = on_threads(THREADS, |thread| {
             for known in usable.iter() {
-                (known.concurrent)(&shared, thread, THREAD_ROUNDS)
-                    .map_err(|e| e.context(known.short))?;
+                if let Some(concurrent) = known.concurrent {
+                    concurrent(&shared, thread, THREAD_ROUNDS)
+                        .map_err(|e| e.context(known.short))?;
+                }
             }
             Ok(())
         });
@@ -584,7 +838,7 @@ fn step_threads(plugin: &Plugin) -> Outcome {
     } else {
         // Not thread-safe: one instance, called from one thread after
         // another, as plugin.h allows for every plugin.
-        let instance = match create(plugin, "") {
+        let instance = match create(plugin, config, "") {
             Ok(instance) => instance,
             Err(error) => return Outcome::from_error("create failed", &error),
         };
@@ -642,7 +896,7 @@ fn names(known: &[&Known]) -> String {
     known.iter().map(|k| k.short).collect::<Vec<_>>().join(", ")
 }
 
-fn step_reload(loader: &Loader) -> Outcome {
+fn step_reload(loader: &Loader, config: &str) -> Outcome {
     let mut first: Option<(String, String)> = None;
     // The first unload that did not leave the process, else `Unloaded`.
     let mut verdict: Option<UnloadOutcome> = None;
@@ -669,7 +923,7 @@ fn step_reload(loader: &Loader) -> Outcome {
         }
         let usable = usable(&plugin);
         let what = format!(" (after load #{cycle})");
-        let instance = match create(&plugin, &what) {
+        let instance = match create(&plugin, config, &what) {
             Ok(instance) => instance,
             Err(error) => {
                 let outcome = Outcome::from_error(&format!("create after load #{cycle}"), &error);

@@ -5,7 +5,7 @@
 
 use super::frame::{self, Reader, Writer};
 use super::platform::{self, ChildChannel};
-use super::process::{escape, LOG_PREFIX};
+use super::process::{escape, LOG_PREFIX, LOOKUP_PREFIX};
 use super::shm::{op, state, Area, Shm, Slot, CHILD_ASLEEP, ERROR_AREA, HOST_ASLEEP};
 use super::wait::{publish, wait_while};
 use crate::sys::{self, tenon_buffer, tenon_host, tenon_log_level, tenon_status, tenon_str};
@@ -584,10 +584,19 @@ unsafe extern "C" fn get_interface(
 ) -> *const c_void {
     let scope = ();
     // SAFETY: the id is a slice borrowed for the call.
-    let found = unsafe { tenon_interface::raw::str_bytes(id, &scope) }
-        .ok()
+    let id = unsafe { tenon_interface::raw::str_bytes(id, &scope) }.ok();
+    let found = id
         .and_then(|id| core::str::from_utf8(id).ok())
         .and_then(|id| proxy(id, version));
+    if let Some(id) = id {
+        // The host reports the lookup as it reports one in process.
+        let line = format!(
+            "{LOOKUP_PREFIX}{version}:{}:{}\n",
+            u8::from(found.is_some()),
+            escape(&String::from_utf8_lossy(id))
+        );
+        let _ = std::io::stderr().lock().write_all(line.as_bytes());
+    }
     let (vtable, instance) = found.unwrap_or((core::ptr::null(), core::ptr::null_mut()));
     if !out_instance.is_null() {
         // SAFETY: a non-NULL out-parameter from the plugin, for this call.

@@ -26,6 +26,9 @@ const HOST_SPIN: Duration = Duration::from_micros(100);
 const LAST_WORDS: usize = 6;
 /// The prefix of a log record the child writes on its standard error.
 pub(crate) const LOG_PREFIX: &str = "\u{1e}tenon-log:";
+/// The prefix of the record of a `get_interface` lookup the child writes
+/// on its standard error: `VERSION:OFFERED:ID`, OFFERED `1` or `0`.
+pub(crate) const LOOKUP_PREFIX: &str = "\u{1e}tenon-lookup:";
 /// The most bytes of one line of a child's output (a log record or a
 /// printed line) the host keeps: the rest is read and dropped, so that a
 /// plugin printing or logging without end cannot fill the host's memory.
@@ -855,6 +858,16 @@ fn forward(
         };
         let plugin = label.lock().unwrap_or_else(|e| e.into_inner()).clone();
         let plugin = plugin.as_str();
+        if let Some(record) = text.strip_prefix(LOOKUP_PREFIX) {
+            let mut fields = record.splitn(3, ':');
+            if let (Some(version), Some(offered), Some(id)) =
+                (fields.next(), fields.next(), fields.next())
+            {
+                let version = version.parse().unwrap_or(0);
+                crate::host_table::lookup(plugin, &unescape(id), version, offered == "1");
+            }
+            continue;
+        }
         if let Some(record) = text.strip_prefix(LOG_PREFIX) {
             let (level, message) = record.split_once(':').unwrap_or(("", record));
             let message = unescape(message);
