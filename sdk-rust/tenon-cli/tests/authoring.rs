@@ -574,3 +574,45 @@ fn check_refuses_a_null_slot_of_a_later_revision_than_its_header() {
         );
     }
 }
+
+/// The mistake of appending a method without its `[revision N]` tag: the
+/// header's revision 1 grows, a plugin built before is too small for it,
+/// and the failure says that a missing tag is one way to get there.
+#[cfg(target_os = "linux")]
+#[test]
+fn check_with_an_untagged_appended_method_names_the_missing_tag() {
+    let dir = scratch("authoring", "untagged-append");
+    let header = write_header(&dir, HEADER);
+    let project = new_c_project(&dir, "shapes-old", &header);
+    let built = make_in(&project, &[]);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let library = project.join("build/libshapes-old.so").display().to_string();
+    let untagged = dir.join("shapes-untagged.h");
+    std::fs::write(
+        &untagged,
+        HEADER.replace(
+            "} acme_shapes_v1;",
+            "    tenon_status (*reset)(void *instance, tenon_buffer *error);\n} acme_shapes_v1;",
+        ),
+    )
+    .unwrap();
+    let output = run(&[
+        "check",
+        "-v",
+        "--interface",
+        &untagged.display().to_string(),
+        &library,
+    ]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.contains("FAIL  interfaces") && l.contains("[vtable_too_small]")),
+        "{text}"
+    );
+    assert!(text.contains("without a [revision N] tag"), "{text}");
+}

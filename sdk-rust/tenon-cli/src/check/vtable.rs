@@ -83,7 +83,9 @@ pub fn check(
             "vtable_too_small",
             format!(
                 "struct_size is {size} ({slots} methods), but the first revision of {} in {} \
-                 has {required} ({} bytes)",
+                 has {required} ({} bytes): the plugin was built against another header, or \
+                 methods were appended to this one without a [revision N] tag, which makes \
+                 them revision 1",
                 described.model.id,
                 described.header.display(),
                 vtable_size(required)
