@@ -616,3 +616,29 @@ fn check_with_an_untagged_appended_method_names_the_missing_tag() {
     );
     assert!(text.contains("without a [revision N] tag"), "{text}");
 }
+
+/// The header's copy keeps its file name only (cli.md, "Your own
+/// interface"): `acme/shapes.h` is `include/shapes.h`, included as
+/// `<shapes.h>`, and the project builds from it.
+#[cfg(target_os = "linux")]
+#[test]
+fn new_copies_a_header_from_a_subdirectory_under_its_file_name() {
+    let dir = scratch("authoring", "header-in-subdirectory");
+    std::fs::create_dir_all(dir.join("acme")).unwrap();
+    let header = dir.join("acme/shapes.h");
+    std::fs::write(&header, HEADER).unwrap();
+    let project = new_c_project(&dir, "shapes-sub", &header.display().to_string());
+    assert_eq!(
+        std::fs::read_to_string(project.join("include/shapes.h")).unwrap(),
+        HEADER
+    );
+    assert!(!project.join("include/acme").exists());
+    let source = std::fs::read_to_string(project.join("src/plugin.c")).unwrap();
+    assert!(source.contains("#include <shapes.h>"), "{source}");
+    let built = make_in(&project, &[]);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+}
