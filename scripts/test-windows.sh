@@ -110,7 +110,7 @@ EOF
 windows_tests=()
 for name in bad_plugins checksum conformance cpp_zig examples host_services \
     library_file load_rules logging nesting panics readme_c soundness threads \
-    unload verification isolation reload unload_verdict evolution kinds \
+    unload verification isolation reload unload_verdict evolution evolution_mistakes kinds \
     marshalling isolated_basics isolated_logging long_messages plugin_path zig_panics; do
     windows_tests+=(--test "$name")
 done

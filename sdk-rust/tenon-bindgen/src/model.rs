@@ -799,7 +799,13 @@ fn method_of(vtable: &str, tokens: &[Lexed]) -> Result<MethodModel, ModelError> 
         })
         .unwrap_or(1);
     if since == 0 {
-        return Err(fail(format!("{name}: revisions start at 1")));
+        // The method's form is fine; only its tag is not, so the message
+        // says that rather than the form `fail` describes.
+        return Err(ModelError::header(format!(
+            "line {line}: {vtable}: method {name} is tagged [revision 0], but revisions start \
+             at 1: the methods the interface was published with are revision 1 and need no \
+             tag; one appended later is tagged with the revision that added it, 2 or more"
+        )));
     }
     Ok(MethodModel {
         name,
@@ -997,6 +1003,20 @@ typedef struct acme_shapes_v1 {
             "    /* [revision 4] */\n    tenon_status (*late)(void *instance, tenon_buffer *error);\n} acme_shapes_v1;",
         );
         assert_eq!(parse_header_text(&appended).unwrap()[0].revision(), 4);
+    }
+
+    #[test]
+    fn a_revision_0_tag_is_refused_as_a_tag_not_as_a_method_form() {
+        let zero = TAGGED.replace(
+            "} acme_shapes_v1;",
+            "    /* [revision 0] */\n    tenon_status (*late)(void *instance, tenon_buffer *error);\n} acme_shapes_v1;",
+        );
+        let error = parse_header_text(&zero).unwrap_err().to_string();
+        assert!(
+            error.contains("method late is tagged [revision 0], but revisions start at 1")
+                && !error.contains("is not a method of the form"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -459,7 +459,9 @@ pub fn c_source(name: &str, model: &InterfaceModel, header: &str) -> String {
     text.push_str(&format!(
         "/* The instance every create hands out: the stubs keep no state. Give\n \
          * each instance its own state by allocating it in create and freeing it\n \
-         * in destroy. */\nstatic char {prefix}_instance;\n\n"
+         * in destroy. The plugin says it is thread-safe (TENON_PLUGIN_THREAD_SAFE,\n \
+         * below): methods may run at once on one instance, so guard any state\n \
+         * they change, or drop the flag. */\nstatic char {prefix}_instance;\n\n"
     ));
     for method in &model.methods {
         text.push_str(&c_stub(&prefix, method));
@@ -722,6 +724,8 @@ pub fn zig_source(name: &str, model: &InterfaceModel) -> String {
          // last, so a host that runs this plugin isolated names it in the crash.\n\
          pub const panic = tenon.panic;\n\ncomptime {{\n    tenon.exportPlugin(.{{\n        .name = \"{name}\",\n        \
          .version = \"0.1.0\",\n        .description = \"{name}: implements {id}\",\n        \
+         // Thread-safe: methods may run at once on one instance, so guard any\n        \
+         // state they change, or drop the flag.\n        \
          .flags = c.TENON_PLUGIN_THREAD_SAFE,\n        .interfaces = &.{{\n            \
          tenon.interface(c.{id_macro}, c.{version_macro}, c.{vtable}, .{{\n{}\n            \
          }}),\n        }},\n    }});\n}}\n",
@@ -916,5 +920,25 @@ typedef struct acme_shapes_v1 {
         );
         assert!(text.contains("fn area(&self, _scale: f64, _error: &str) -> CallResult<bool> {"));
         assert!(text.contains("interfaces: [dyn AcmeShapes],"));
+    }
+
+    /// C and Zig plugins declare themselves thread-safe as generated, which
+    /// nothing checks once their author adds state: the source says so
+    /// where the state goes (Rust's compiler checks `Sync`; the C++
+    /// template says it too).
+    #[test]
+    fn c_and_zig_stubs_say_what_their_thread_safe_flag_asks_of_added_state() {
+        let model = tenon_bindgen::parse_header_text(HEADER).unwrap().remove(0);
+        let c = c_source("my-shapes", &model, "acme/shapes.h");
+        assert!(c.contains("TENON_PLUGIN_THREAD_SAFE,\n"), "{c}");
+        assert!(
+            c.contains("so guard any state\n * they change, or drop the flag."),
+            "{c}"
+        );
+        let zig = zig_source("my-shapes", &model);
+        assert!(
+            zig.contains("state they change, or drop the flag.\n        .flags = c.TENON_PLUGIN_THREAD_SAFE,"),
+            "{zig}"
+        );
     }
 }

@@ -516,3 +516,129 @@ fn check_with_a_later_revision_reports_the_methods_a_plugin_lacks() {
         "{text}"
     );
 }
+
+/// A plugin built against revision 2 with the new slot left NULL fails the
+/// `interfaces` check with `null_slot` whether it is checked with the
+/// revision-2 header, the revision-1 header or none: an older header must
+/// not hide a slot a host of the later revision refuses.
+#[cfg(target_os = "linux")]
+#[test]
+fn check_refuses_a_null_slot_of_a_later_revision_than_its_header() {
+    let dir = scratch("authoring", "later-null-slot");
+    let revision_1 = write_header(&dir, HEADER);
+    let project = new_c_project(&dir, "shapes-null", &revision_1);
+    // The plugin takes the revision-2 header and leaves `reset` NULL.
+    let grown = HEADER.replace(
+        "} acme_shapes_v1;",
+        "    /* [revision 2] */\n    tenon_status (*reset)(void *instance, tenon_buffer *error);\n} acme_shapes_v1;",
+    );
+    std::fs::write(project.join("include/shapes.h"), &grown).unwrap();
+    let revision_2 = dir.join("shapes-r2.h");
+    std::fs::write(&revision_2, &grown).unwrap();
+    let source = project.join("src/plugin.c");
+    let text = std::fs::read_to_string(&source).unwrap();
+    let vtable_end = text
+        .find("_area);")
+        .unwrap_or_else(|| panic!("no TENON_VTABLE ending with the area method in:\n{text}"));
+    let text = format!(
+        "{}_area, NULL);{}",
+        &text[..vtable_end],
+        &text[vtable_end + "_area);".len()..]
+    );
+    std::fs::write(&source, text).unwrap();
+    let built = make_in(&project, &[]);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let library = project
+        .join("build/libshapes-null.so")
+        .display()
+        .to_string();
+
+    let revision_2 = revision_2.display().to_string();
+    for header in [None, Some(&revision_1), Some(&revision_2)] {
+        let mut args = vec!["check", "-v"];
+        if let Some(header) = header {
+            args.extend(["--interface", header.as_str()]);
+        }
+        args.push(&library);
+        let output = run(&args);
+        let text = stdout(&output);
+        assert_eq!(output.status.code(), Some(1), "{header:?}: {text}");
+        assert!(
+            text.lines()
+                .any(|l| l.contains("FAIL  interfaces") && l.contains("[null_slot]")),
+            "{header:?}: {text}"
+        );
+    }
+}
+
+/// The mistake of appending a method without its `[revision N]` tag: the
+/// header's revision 1 grows, a plugin built before is too small for it,
+/// and the failure says that a missing tag is one way to get there.
+#[cfg(target_os = "linux")]
+#[test]
+fn check_with_an_untagged_appended_method_names_the_missing_tag() {
+    let dir = scratch("authoring", "untagged-append");
+    let header = write_header(&dir, HEADER);
+    let project = new_c_project(&dir, "shapes-old", &header);
+    let built = make_in(&project, &[]);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let library = project.join("build/libshapes-old.so").display().to_string();
+    let untagged = dir.join("shapes-untagged.h");
+    std::fs::write(
+        &untagged,
+        HEADER.replace(
+            "} acme_shapes_v1;",
+            "    tenon_status (*reset)(void *instance, tenon_buffer *error);\n} acme_shapes_v1;",
+        ),
+    )
+    .unwrap();
+    let output = run(&[
+        "check",
+        "-v",
+        "--interface",
+        &untagged.display().to_string(),
+        &library,
+    ]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.contains("FAIL  interfaces") && l.contains("[vtable_too_small]")),
+        "{text}"
+    );
+    assert!(text.contains("without a [revision N] tag"), "{text}");
+}
+
+/// The header's copy keeps its file name only (cli.md, "Your own
+/// interface"): `acme/shapes.h` is `include/shapes.h`, included as
+/// `<shapes.h>`, and the project builds from it.
+#[cfg(target_os = "linux")]
+#[test]
+fn new_copies_a_header_from_a_subdirectory_under_its_file_name() {
+    let dir = scratch("authoring", "header-in-subdirectory");
+    std::fs::create_dir_all(dir.join("acme")).unwrap();
+    let header = dir.join("acme/shapes.h");
+    std::fs::write(&header, HEADER).unwrap();
+    let project = new_c_project(&dir, "shapes-sub", &header.display().to_string());
+    assert_eq!(
+        std::fs::read_to_string(project.join("include/shapes.h")).unwrap(),
+        HEADER
+    );
+    assert!(!project.join("include/acme").exists());
+    let source = std::fs::read_to_string(project.join("src/plugin.c")).unwrap();
+    assert!(source.contains("#include <shapes.h>"), "{source}");
+    let built = make_in(&project, &[]);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+}

@@ -13,6 +13,10 @@
 //! - the same, isolated (the proxy and the child's dispatcher honour the
 //!   plugin's shorter vtable).
 //!
+//! The Rust guide's "Adding a method later" fragment, spliced into its `Kv`
+//! declaration by this crate's `build.rs`, compiles and keeps the promises
+//! the guide makes next to it for the C and Rust kv examples (revision 1).
+//!
 //! A missing toolchain (C++ compiler, zig) is reported as `TOOLCHAIN
 //! MISSING` and its plugins skipped, unless `TENON_REQUIRE_TOOLCHAINS=1`.
 
@@ -22,8 +26,8 @@ use tenon::isolation::Isolation;
 use tenon::Plugin;
 use tenon_test_evolve::{r1, r2};
 use tenon_test_plugins::{
-    c_fixture, cpp_fixture, cpp_toolchain, isolation_runner, rust_plugin, toolchain, zig_fixture,
-    BuildError,
+    c_fixture, c_plugin, cpp_fixture, cpp_toolchain, isolation_runner, rust_plugin, toolchain,
+    zig_fixture, BuildError,
 };
 
 /// The plugins built against `revision`, with their language's label as
@@ -252,4 +256,79 @@ fn a_static_revision_1_plugin_in_a_revision_2_host_does_not_provide_the_new_meth
         "not_provided"
     );
     assert_eq!(evolve.revision(), 1);
+}
+
+/// `docs/guide-rust.md`'s `Kv` declaration grown by its "Adding a method
+/// later" fragment (`build.rs` splices them), over the example kv vtable
+/// with the fragment's `clear` appended, as the grown C header would have
+/// it.
+mod guide_kv_revision_2 {
+    #![allow(missing_docs)]
+
+    pub mod sys {
+        use core::ffi::c_void;
+        use tenon_interface::sys::{tenon_buffer, tenon_bytes, tenon_status, tenon_str};
+
+        pub use tenon_example_interfaces::sys::{EXAMPLE_KV_ID, EXAMPLE_KV_VERSION};
+
+        /// `example_kv_v1` of `tenon_examples/kv.h`, with `clear` appended.
+        #[repr(C)]
+        #[derive(Clone, Copy)]
+        #[allow(non_camel_case_types)]
+        pub struct example_kv_v1 {
+            pub struct_size: u32,
+            pub get: Option<
+                unsafe extern "C" fn(
+                    *mut c_void,
+                    tenon_str,
+                    *mut tenon_buffer,
+                    *mut tenon_buffer,
+                ) -> tenon_status,
+            >,
+            pub put: Option<
+                unsafe extern "C" fn(
+                    *mut c_void,
+                    tenon_str,
+                    tenon_bytes,
+                    *mut tenon_buffer,
+                ) -> tenon_status,
+            >,
+            pub remove: Option<
+                unsafe extern "C" fn(*mut c_void, tenon_str, *mut tenon_buffer) -> tenon_status,
+            >,
+            pub len: Option<
+                unsafe extern "C" fn(*mut c_void, *mut u64, *mut tenon_buffer) -> tenon_status,
+            >,
+            pub clear: Option<unsafe extern "C" fn(*mut c_void, *mut tenon_buffer) -> tenon_status>,
+        }
+    }
+
+    include!(concat!(env!("OUT_DIR"), "/guide_rust_revision_2.rs"));
+}
+
+#[test]
+fn the_rust_guide_revision_fragment_leaves_clear_not_provided_by_revision_1_plugins() {
+    use guide_kv_revision_2::Kv as _;
+    assert_eq!(
+        <dyn guide_kv_revision_2::Kv as tenon::Interface>::MIN_VTABLE_SIZE,
+        core::mem::size_of::<tenon_example_interfaces::sys::example_kv_v1>(),
+        "clear is not part of revision 1"
+    );
+    for (what, path) in [
+        ("C", c_plugin("kv")),
+        ("Rust", rust_plugin("kv-rust").expect("kv-rust builds")),
+    ] {
+        let plugin = Plugin::load(&path).unwrap();
+        let instance = plugin.instantiate("").unwrap();
+        let kv = instance
+            .interface::<dyn guide_kv_revision_2::Kv>()
+            .unwrap_or_else(|error| panic!("{what}: {error}"));
+        // What the guide says of a plugin built against the old declaration.
+        assert!(!kv.provides("clear"), "{what}");
+        assert_eq!(kv.revision(), 1, "{what}");
+        kv.put("key", b"value").unwrap();
+        let error = kv.clear().unwrap_err();
+        assert_eq!(error.kind_name(), "not_provided", "{what}: {error}");
+        assert_eq!(kv.len().unwrap(), 1, "{what}: clear reached the plugin");
+    }
 }

@@ -1,7 +1,8 @@
 //! What can be checked of a vtable without knowing what its methods mean:
 //! its `struct_size` is one C can give a vtable, and no slot within it is
-//! NULL; given the interface's header, it also holds at least the methods
-//! of the interface's first revision.
+//! NULL (given a header or not, whatever revision it is of); given the
+//! interface's header, it also holds at least the methods of the
+//! interface's first revision.
 
 use super::described::Described;
 use super::outcome::Problem;
@@ -82,7 +83,9 @@ pub fn check(
             "vtable_too_small",
             format!(
                 "struct_size is {size} ({slots} methods), but the first revision of {} in {} \
-                 has {required} ({} bytes)",
+                 has {required} ({} bytes): the plugin was built against another header, or \
+                 methods were appended to this one without a [revision N] tag, which makes \
+                 them revision 1",
                 described.model.id,
                 described.header.display(),
                 vtable_size(required)
@@ -97,6 +100,22 @@ pub fn check(
                 format!("`{}` (slot {index}) is NULL", method.name),
             ));
         }
+    }
+    // Slots past the header's methods belong to a later revision than the
+    // header's; a host of that revision refuses a NULL one, so the header
+    // being older must not make this check weaker than the one without it.
+    if let Some(null) =
+        (methods.len()..slots).find(|&i| vtable.slot(i).is_some_and(|p| p.is_null()))
+    {
+        return Err(Problem::with_kind(
+            "null_slot",
+            format!(
+                "slot {null} of {slots} is NULL: it lies past the {} methods {} declares (a \
+                 later revision's), and every method within struct_size must be set",
+                methods.len(),
+                described.header.display()
+            ),
+        ));
     }
     let mut detail = format!(
         "vtable of {size} bytes: {provided} of the {} methods {} declares present",
