@@ -168,7 +168,7 @@ pub(crate) fn open_regular_sized(given: &Path) -> Result<(File, PathBuf, u64), E
         // The file exists but cannot be opened (permissions; on Windows a
         // directory, which it does not open as a file: say what it is, as
         // on the other platforms).
-        let canonical = std::fs::canonicalize(given).map_or_else(|_| given.to_path_buf(), shown);
+        let canonical = canonical_or_given(given);
         match std::fs::metadata(given) {
             Ok(metadata) if !metadata.is_file() => {
                 refuse(&canonical, "not a regular file".to_owned())
@@ -187,6 +187,12 @@ pub(crate) fn open_regular_sized(given: &Path) -> Result<(File, PathBuf, u64), E
         return Err(refuse(&canonical, "not a regular file".to_owned()));
     }
     Ok((file, canonical, metadata.len()))
+}
+
+/// The canonical path of `given`, as the host shows it, for an error about
+/// a file that exists; `given` itself if it cannot be canonicalized.
+pub(crate) fn canonical_or_given(given: &Path) -> PathBuf {
+    std::fs::canonicalize(given).map_or_else(|_| given.to_path_buf(), shown)
 }
 
 /// The canonical path as the host shows and loads it: on Windows the plain
