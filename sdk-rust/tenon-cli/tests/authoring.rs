@@ -656,3 +656,52 @@ fn a_header_whose_includes_cannot_be_copied_is_refused() {
         assert!(!project.exists(), "{include}: nothing is written");
     }
 }
+
+/// A Rust project gets the included headers in `interface/`, its bindings
+/// are generated with the include root on the path, and the README's
+/// `tenon bindgen` command, run in the project, finds the copies.
+#[test]
+fn a_rust_project_from_a_header_gets_the_headers_it_includes() {
+    if let Err(error) = tenon_bindgen::load_libclang() {
+        toolchain::missing("libclang", &error.to_string());
+        return;
+    }
+    let dir = scratch("authoring", "included-headers-rust");
+    let header = write_application_headers(&dir);
+    let project = dir.join("shapes-rust");
+    let sdk = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let output = run(&[
+        "new",
+        "shapes-rust",
+        "--lang",
+        "rust",
+        "--dir",
+        &project.display().to_string(),
+        "--sdk",
+        &sdk.display().to_string(),
+        "--interface",
+        &header.display().to_string(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    for copy in [
+        "interface/acme/common.h",
+        "interface/acme/detail/base.h",
+        "interface/acme/units.h",
+    ] {
+        assert!(project.join(copy).is_file(), "{copy} is copied");
+    }
+    let readme = std::fs::read_to_string(project.join("README.md")).unwrap();
+    let check = "tenon bindgen interface/shapes.h -o src/interface.rs --check -I interface";
+    assert!(readme.contains(check), "{readme}");
+    let output = support::tenon()
+        .args(check.split(' ').skip(1))
+        .current_dir(&project)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("up to date"),
+        "{}",
+        stdout(&output)
+    );
+}
