@@ -611,6 +611,20 @@ fn a_project_from_a_header_gets_the_headers_it_includes() {
         &library,
     ]);
     assert!(output.status.success(), "{}", stdout(&output));
+    // A copied header, however deep, is a dependency of the library.
+    assert_eq!(make_in(&project, &["-q"]).status.code(), Some(0));
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+    std::fs::File::options()
+        .write(true)
+        .open(project.join("include/acme/detail/base.h"))
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    assert_eq!(
+        make_in(&project, &["-q"]).status.code(),
+        Some(1),
+        "a changed include/acme/detail/base.h must make the library out of date"
+    );
 }
 
 /// An include the project could not build without, but which `tenon new`
