@@ -95,7 +95,8 @@ EOF
 # The test files that run on Windows (reload: not which processes come
 # and go, read from /proc; unload_verdict: not the ELF-only reasons;
 # isolated_basics: not /proc or the memory limit; plugin_path: not the
-# symbolic links, plus the plain and verbatim Windows forms; zig_panics: a
+# symbolic links, plus the plain and verbatim Windows forms and a path past
+# MAX_PATH; zig_panics: a
 # Zig panic in process and isolated, from the Zig fixtures built for
 # x86_64-windows-gnu). Left out:
 # unload_leak (it measures /proc/self/maps and resident memory, which under

@@ -307,6 +307,9 @@ pub struct Project {
     /// project, for `tenon check --interface`, the check that calls its
     /// methods.
     pub interface_header: Option<String>,
+    /// For a project made from a header: the copies of the application's
+    /// headers that header includes, relative to the project.
+    pub copied_headers: Vec<String>,
 }
 
 /// What `--interface` names: an example interface, or a header.
@@ -419,6 +422,12 @@ pub fn run(
         next.push_str(&format!(
             "  tenon check --interface {header} {}\n",
             project.library
+        ));
+    }
+    if !project.copied_headers.is_empty() {
+        next.push_str(&format!(
+            "\nCopied the headers the interface header includes: {}\n",
+            project.copied_headers.join(", ")
         ));
     }
     if let Some(note) = &project.note {
@@ -648,6 +657,7 @@ pub fn project(name: &str, lang: Lang, interface: InterfaceChoice, sdk: Option<&
         build,
         note,
         interface_header: None,
+        copied_headers: Vec::new(),
     }
 }
 

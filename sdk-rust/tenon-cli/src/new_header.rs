@@ -5,7 +5,7 @@
 //! empty buffer, or zero), so the project passes `tenon check` as generated
 //! and the author fills the bodies in.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use tenon_bindgen::declaration::{arg_type, result_type, trait_name_of};
 use tenon_bindgen::{InterfaceBindings, InterfaceModel, MethodModel, ValueKind};
@@ -52,6 +52,7 @@ pub fn project(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .ok_or_else(|| format!("{} is not a file", header.display()))?;
+    let (included, roots) = included_headers(header)?;
     let ident = name.replace('-', "_");
     let mut note = None;
     let mut files = Vec::new();
@@ -136,9 +137,45 @@ pub fn project(
         path: ".gitignore".to_owned(),
         text: gitignore.to_owned(),
     });
+    let header_dir = match lang {
+        Lang::Rust => "interface",
+        _ => "include",
+    };
+    let mut copied = Vec::new();
+    for include in &included {
+        let text = std::fs::read_to_string(&include.source)
+            .map_err(|e| format!("cannot read {}: {e}", include.source.display()))?;
+        let path = format!("{header_dir}/{}", include.copy);
+        files.push(File {
+            path: path.clone(),
+            text,
+        });
+        copied.push(path);
+    }
+    let mut readme = readme(
+        name,
+        lang,
+        &model,
+        &header_name,
+        &build,
+        &library,
+        !copied.is_empty(),
+    );
+    if !copied.is_empty() {
+        readme.push_str(&format!(
+            "\n`tenon new` also copied the headers of the application that `{header_name}` \
+             includes, where its `#include`s find them: {}. Copy them over again with it \
+             when the application's headers change.\n",
+            copied
+                .iter()
+                .map(|path| format!("`{path}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
     files.push(File {
         path: "README.md".to_owned(),
-        text: readme(name, lang, &model, &header_name, &build, &library),
+        text: readme,
     });
     match lang {
         Lang::C | Lang::Cpp => {
@@ -170,6 +207,9 @@ pub fn project(
             let mut bindings = InterfaceBindings::new(header);
             if let Some(parent) = header.parent().filter(|p| !p.as_os_str().is_empty()) {
                 bindings = bindings.include_dir(parent);
+            }
+            for root in &roots {
+                bindings = bindings.include_dir(root);
             }
             let interface = bindings.generate().map_err(|e| Refused {
                 message: format!(
@@ -223,12 +263,209 @@ pub fn project(
         Project {
             files,
             interface_header: Some(header_copy(lang, &header_name)),
+            copied_headers: copied,
             library,
             build,
             note,
         },
         model,
     ))
+}
+
+/// A header of the application's that the interface header includes,
+/// directly or through another such header, and where its copy goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Included {
+    /// The header in the application's tree.
+    pub source: PathBuf,
+    /// Its copy's path, `/`-separated, relative to the directory the project
+    /// keeps the interface header in (`include/`, or `interface/` for Rust),
+    /// so that the `#include` that named it finds it there as it did in the
+    /// application's tree.
+    pub copy: String,
+}
+
+/// The headers `header` includes from its own tree, transitively, with
+/// where each is copied, and the include roots above the header's directory
+/// that some of them were found under.
+///
+/// An `#include` is looked for where a compiler given `-I` the header's
+/// directory would look: a quoted one first beside the file that includes
+/// it, then (quoted or not) in the header's directory, then in an include
+/// root the header was given under, an ancestor directory `R` whose path to
+/// the header starts with the include's first component (`R/acme/shapes.h`
+/// including `<acme/common.h>`). `tenon/*.h` is skipped: the project has
+/// its own copies. An angle include found nowhere is taken for a system
+/// header (`<stdint.h>`) and left alone; a quoted one found nowhere, an angle
+/// one whose first component names a directory of the application's
+/// (`<acme/missing.h>`), and one whose copy would land outside the project's
+/// header directory (`"../common.h"` from the interface header) are refused:
+/// the project could not build without them.
+pub fn included_headers(header: &Path) -> Result<(Vec<Included>, Vec<PathBuf>), String> {
+    let header_dir = match header.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let header_name = header
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let identity = |path: &Path| std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    // Copy path → the file copied there; the interface header's own copy
+    // is taken.
+    let mut copies: Vec<(String, PathBuf)> = vec![(header_name, identity(header))];
+    let mut found = Vec::new();
+    let mut roots: Vec<PathBuf> = Vec::new();
+    let mut queue = vec![(header.to_path_buf(), String::new())];
+    while let Some((file, copy_dir)) = queue.pop() {
+        let text = std::fs::read_to_string(&file)
+            .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        for (name, quoted) in includes_in(&text) {
+            if name.starts_with("tenon/") {
+                continue;
+            }
+            let shown = if quoted {
+                format!("\"{name}\"")
+            } else {
+                format!("<{name}>")
+            };
+            let refuse = |why: &str| {
+                format!(
+                    "{}: #include {shown} {why}; the project made from {} could not build \
+                     without it",
+                    file.display(),
+                    header.display()
+                )
+            };
+            if Path::new(&name).is_absolute() || name.contains('\\') {
+                return Err(refuse(
+                    "is not a relative path with `/` separators, so it has no place in the project",
+                ));
+            }
+            let beside = file.parent().unwrap_or(Path::new(".")).join(&name);
+            let root = include_root(&header_dir, &name);
+            let (source, copy) = if quoted && beside.is_file() {
+                (beside, format!("{copy_dir}{name}"))
+            } else if header_dir.join(&name).is_file() {
+                (header_dir.join(&name), name.clone())
+            } else if let Some(root) = root.clone().filter(|r| r.join(&name).is_file()) {
+                if !roots.contains(&root) {
+                    roots.push(root.clone());
+                }
+                (root.join(&name), name.clone())
+            } else if quoted || root.is_some() {
+                return Err(refuse(&format!(
+                    "is not found beside it nor under {}{}",
+                    header_dir.display(),
+                    root.as_ref()
+                        .map(|r| format!(" or {}", r.display()))
+                        .unwrap_or_default()
+                )));
+            } else {
+                // A system header.
+                continue;
+            };
+            let Some(copy) = normalize(&copy) else {
+                return Err(refuse(&format!(
+                    "escapes upward out of the directory tree of {}: its copy would be \
+                     outside the project's header directory",
+                    header.display()
+                )));
+            };
+            let id = identity(&source);
+            match copies.iter().find(|(at, _)| *at == copy) {
+                Some((_, already)) if *already == id => continue,
+                Some((_, already)) => {
+                    return Err(refuse(&format!(
+                        "is {}, but {} already goes to that place in the project",
+                        source.display(),
+                        already.display()
+                    )))
+                }
+                None => {}
+            }
+            if found.len() == MAX_INCLUDED {
+                return Err(format!(
+                    "{} includes more than {MAX_INCLUDED} headers of its own tree \
+                     (through a directory link that leads back up?)",
+                    header.display()
+                ));
+            }
+            copies.push((copy.clone(), id));
+            let dir = match copy.rfind('/') {
+                Some(slash) => copy[..=slash].to_owned(),
+                None => String::new(),
+            };
+            queue.push((source.clone(), dir));
+            found.push(Included { source, copy });
+        }
+    }
+    found.sort_by(|a, b| a.copy.cmp(&b.copy));
+    Ok((found, roots))
+}
+
+/// How many headers [`included_headers`] copies at most: the cap ends a
+/// walk that a directory link pointing back up would make endless.
+const MAX_INCLUDED: usize = 256;
+
+/// The `#include`s of a C header's text: each name, and whether it was
+/// quoted (`"…"`) rather than bracketed (`<…>`).
+fn includes_in(text: &str) -> Vec<(String, bool)> {
+    let mut includes = Vec::new();
+    for line in text.lines() {
+        let Some(rest) = line.trim_start().strip_prefix('#') else {
+            continue;
+        };
+        let Some(rest) = rest.trim_start().strip_prefix("include") else {
+            continue;
+        };
+        let rest = rest.trim_start();
+        let (close, quoted) = match rest.chars().next() {
+            Some('"') => ('"', true),
+            Some('<') => ('>', false),
+            // A macro include (`#include ACME_CONFIG`) names no file here.
+            _ => continue,
+        };
+        if let Some(end) = rest[1..].find(close) {
+            includes.push((rest[1..=end].to_owned(), quoted));
+        }
+    }
+    includes
+}
+
+/// The include root an include `name` can be found under when the
+/// interface header is in `header_dir`: the nearest ancestor `R` of
+/// `header_dir` with `header_dir` under `R/first`, where `first` is the
+/// include's first component, so that `R` is where the application passes
+/// `-I` for its headers (`include/` for `include/acme/shapes.h` including
+/// `<acme/common.h>`).
+fn include_root(header_dir: &Path, name: &str) -> Option<PathBuf> {
+    let (first, _) = name.split_once('/')?;
+    if first == "." || first == ".." {
+        return None;
+    }
+    let absolute = std::path::absolute(header_dir).ok()?;
+    absolute
+        .ancestors()
+        .find(|dir| dir.file_name().is_some_and(|n| n == first))
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+}
+
+/// `path` with its `.` and `..` components resolved, or `None` if it
+/// climbs above where it starts.
+fn normalize(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(parts.join("/"))
 }
 
 /// The README of a project made from a header: only commands that exist.
@@ -247,6 +484,7 @@ fn readme(
     header: &str,
     build: &[&str],
     library: &str,
+    copied_includes: bool,
 ) -> String {
     let mut text = format!(
         "# {name}\n\nA Tenon plugin written in {}: it implements `{}` version {}, the \
@@ -316,6 +554,9 @@ fn readme(
         )),
         Lang::Rust => {
             let trait_name = rust_trait_name(model);
+            // The copied headers are found by `<acme/common.h>` only with
+            // `interface/` on the include path.
+            let include = if copied_includes { " -I interface" } else { "" };
             text.push_str(&format!(
                 "`src/lib.rs` is the plugin: a type that implements `tenon_plugin::Plugin` \
                  and the interface's trait `{trait_name}`, exported with \
@@ -323,8 +564,8 @@ fn readme(
                  the bindgen mirror of the C header; it was generated from \
                  `interface/{header}` (a copy of the application's header) and is \
                  regenerated, or checked for drift, with\n\n```sh\n\
-                 tenon bindgen interface/{header} -o src/interface.rs\n\
-                 tenon bindgen interface/{header} -o src/interface.rs --check\n```\n"
+                 tenon bindgen interface/{header} -o src/interface.rs{include}\n\
+                 tenon bindgen interface/{header} -o src/interface.rs --check{include}\n```\n"
             ));
         }
         Lang::Zig => text.push_str(&format!(
@@ -940,5 +1181,31 @@ typedef struct acme_shapes_v1 {
             zig.contains("state they change, or drop the flag.\n        .flags = c.TENON_PLUGIN_THREAD_SAFE,"),
             "{zig}"
         );
+    }
+
+    #[test]
+    fn includes_are_read_as_a_preprocessor_reads_them() {
+        let text = "#include <tenon/plugin.h>\n  #  include \"acme/common.h\" /* why */\n\
+                    // #include \"commented.h\"\n#include ACME_CONFIG\n#include <stdint.h>\n\
+                    #define X \"#include <no.h>\"\n";
+        assert_eq!(
+            includes_in(text),
+            [
+                ("tenon/plugin.h".to_owned(), false),
+                ("acme/common.h".to_owned(), true),
+                ("stdint.h".to_owned(), false),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_copy_path_that_climbs_out_is_refused() {
+        assert_eq!(
+            normalize("acme/./detail/../common.h").as_deref(),
+            Some("acme/common.h")
+        );
+        assert_eq!(normalize("acme/../common.h").as_deref(), Some("common.h"));
+        assert_eq!(normalize("../common.h"), None);
+        assert_eq!(normalize("acme/../../common.h"), None);
     }
 }

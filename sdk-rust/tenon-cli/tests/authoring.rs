@@ -642,3 +642,206 @@ fn new_copies_a_header_from_a_subdirectory_under_its_file_name() {
         String::from_utf8_lossy(&built.stderr)
     );
 }
+
+/// An application's headers under `dir/include/acme/`: `shapes.h`, the
+/// interface, includes `common.h` from the include root (`"acme/common.h"`)
+/// and `units.h` (`<acme/units.h>`); `common.h` includes `detail/base.h`
+/// beside it. The interface uses a type from each, so a project missing any
+/// of them does not compile.
+fn write_application_headers(dir: &Path) -> std::path::PathBuf {
+    let acme = dir.join("include/acme");
+    std::fs::create_dir_all(acme.join("detail")).unwrap();
+    std::fs::write(
+        acme.join("detail/base.h"),
+        "#ifndef ACME_BASE_H\n#define ACME_BASE_H\ntypedef double acme_real;\n#endif\n",
+    )
+    .unwrap();
+    std::fs::write(
+        acme.join("common.h"),
+        "#ifndef ACME_COMMON_H\n#define ACME_COMMON_H\n#include <stdint.h>\n\
+         #include \"detail/base.h\"\ntypedef acme_real acme_length;\n#endif\n",
+    )
+    .unwrap();
+    std::fs::write(
+        acme.join("units.h"),
+        "#ifndef ACME_UNITS_H\n#define ACME_UNITS_H\n#include \"acme/common.h\"\n\
+         typedef acme_length acme_metres;\n#endif\n",
+    )
+    .unwrap();
+    let header = acme.join("shapes.h");
+    std::fs::write(
+        &header,
+        HEADER.replace(
+            "#include <tenon/plugin.h>\n",
+            "#include <tenon/plugin.h>\n#include \"acme/common.h\"\n#include <acme/units.h>\n\
+             typedef acme_metres acme_shape_size;\n",
+        ),
+    )
+    .unwrap();
+    header
+}
+
+/// `tenon new --interface` copies the application's headers the interface
+/// header includes, where its `#include`s find them, says so, and the C
+/// project builds and passes `tenon check --interface` with them.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_project_from_a_header_gets_the_headers_it_includes() {
+    let dir = scratch("authoring", "included-headers");
+    let header = write_application_headers(&dir);
+    let project = dir.join("shapes-c");
+    let output = run(&[
+        "new",
+        "shapes-c",
+        "--lang",
+        "c",
+        "--dir",
+        &project.display().to_string(),
+        "--interface",
+        &header.display().to_string(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let copies = [
+        "include/acme/common.h",
+        "include/acme/detail/base.h",
+        "include/acme/units.h",
+    ];
+    assert!(
+        stdout(&output).contains(&format!(
+            "Copied the headers the interface header includes: {}",
+            copies.join(", ")
+        )),
+        "{}",
+        stdout(&output)
+    );
+    let readme = std::fs::read_to_string(project.join("README.md")).unwrap();
+    for copy in copies {
+        assert!(project.join(copy).is_file(), "{copy} is copied");
+        assert!(readme.contains(&format!("`{copy}`")), "{readme}");
+    }
+    assert!(
+        !project.join("include/stdint.h").exists(),
+        "a system header is not copied"
+    );
+    let built = make_in(&project, &[]);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let library = project.join("build/libshapes-c.so").display().to_string();
+    let output = run(&[
+        "check",
+        "--interface",
+        &header.display().to_string(),
+        &library,
+    ]);
+    assert!(output.status.success(), "{}", stdout(&output));
+    // A copied header, however deep, is a dependency of the library.
+    assert_eq!(make_in(&project, &["-q"]).status.code(), Some(0));
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+    std::fs::File::options()
+        .write(true)
+        .open(project.join("include/acme/detail/base.h"))
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    assert_eq!(
+        make_in(&project, &["-q"]).status.code(),
+        Some(1),
+        "a changed include/acme/detail/base.h must make the library out of date"
+    );
+}
+
+/// An include the project could not build without, but which `tenon new`
+/// cannot copy where it would be found, is refused with exit status 2,
+/// naming the include, and nothing is written.
+#[test]
+fn a_header_whose_includes_cannot_be_copied_is_refused() {
+    let dir = scratch("authoring", "included-refused");
+    let header = write_application_headers(&dir);
+    let original = std::fs::read_to_string(&header).unwrap();
+    std::fs::write(dir.join("include/outside.h"), "typedef int acme_outside;\n").unwrap();
+    let project = dir.join("p");
+    for (include, why) in [
+        ("\"../outside.h\"", "escapes upward"),
+        ("\"missing.h\"", "is not found"),
+        ("<acme/missing.h>", "is not found"),
+    ] {
+        std::fs::write(
+            &header,
+            original.replace(
+                "#include <acme/units.h>",
+                &format!("#include <acme/units.h>\n#include {include}"),
+            ),
+        )
+        .unwrap();
+        let output = run(&[
+            "new",
+            "p",
+            "--lang",
+            "c",
+            "--dir",
+            &project.display().to_string(),
+            "--interface",
+            &header.display().to_string(),
+        ]);
+        assert_eq!(output.status.code(), Some(2), "{include}");
+        let message = stderr(&output);
+        assert!(
+            message.contains(&format!("#include {include} {why}"))
+                && message.contains("could not build without it"),
+            "{include}: {message}"
+        );
+        assert!(!project.exists(), "{include}: nothing is written");
+    }
+}
+
+/// A Rust project gets the included headers in `interface/`, its bindings
+/// are generated with the include root on the path, and the README's
+/// `tenon bindgen` command, run in the project, finds the copies.
+#[test]
+fn a_rust_project_from_a_header_gets_the_headers_it_includes() {
+    if let Err(error) = tenon_bindgen::load_libclang() {
+        toolchain::missing("libclang", &error.to_string());
+        return;
+    }
+    let dir = scratch("authoring", "included-headers-rust");
+    let header = write_application_headers(&dir);
+    let project = dir.join("shapes-rust");
+    let sdk = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let output = run(&[
+        "new",
+        "shapes-rust",
+        "--lang",
+        "rust",
+        "--dir",
+        &project.display().to_string(),
+        "--sdk",
+        &sdk.display().to_string(),
+        "--interface",
+        &header.display().to_string(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    for copy in [
+        "interface/acme/common.h",
+        "interface/acme/detail/base.h",
+        "interface/acme/units.h",
+    ] {
+        assert!(project.join(copy).is_file(), "{copy} is copied");
+    }
+    let readme = std::fs::read_to_string(project.join("README.md")).unwrap();
+    let check = "tenon bindgen interface/shapes.h -o src/interface.rs --check -I interface";
+    assert!(readme.contains(check), "{readme}");
+    let output = support::tenon()
+        .args(check.split(' ').skip(1))
+        .current_dir(&project)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("up to date"),
+        "{}",
+        stdout(&output)
+    );
+}

@@ -14,8 +14,15 @@ use tenon_interface::{CallError, Status};
 /// file's canonical path (absolute, symbolic links resolved; on Windows in
 /// the plain form where one names the file), the one
 /// [`PluginInfo::path`](crate::PluginInfo::path) gives, however the host
-/// spelled it. Only [`Error::FileNotFound`] holds the path as given: a
-/// missing file has no canonical path.
+/// spelled it; so is that of an error from reading one
+/// ([`LibraryFile::read`](crate::LibraryFile::read)) or from listing a
+/// directory of them ([`Registry::scan`](crate::Registry::scan)). Only
+/// [`Error::FileNotFound`] holds the path as given: a missing file has no
+/// canonical path. On Windows, when canonicalization fails for a file
+/// that opens (Wine's does for any path longer than `MAX_PATH`, with os
+/// error 234), the canonical path is taken to be the file's absolute
+/// verbatim path (`\\?\C:\…`, from the current directory, with `.` and
+/// `..` resolved but no symbolic link or junction), and the file loads.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

@@ -13,6 +13,9 @@ pub struct PluginInfo {
     /// and in the verbatim form (`\\?\C:\…`, as `std::fs::canonicalize`
     /// gives it) only when no plain path names the file: longer than
     /// `MAX_PATH`, or with a name such as `NUL` or one ending in a dot.
+    /// Where canonicalization fails for a file that opens (under Wine, a
+    /// path longer than `MAX_PATH`), it is the absolute verbatim path, with
+    /// no symbolic link resolved ([`crate::Error`] says more).
     pub path: PathBuf,
     /// The plugin's name.
     pub name: String,

@@ -168,7 +168,7 @@ pub(crate) fn open_regular_sized(given: &Path) -> Result<(File, PathBuf, u64), E
         // The file exists but cannot be opened (permissions; on Windows a
         // directory, which it does not open as a file: say what it is, as
         // on the other platforms).
-        let canonical = std::fs::canonicalize(given).map_or_else(|_| given.to_path_buf(), shown);
+        let canonical = canonical_or_given(given);
         match std::fs::metadata(given) {
             Ok(metadata) if !metadata.is_file() => {
                 refuse(&canonical, "not a regular file".to_owned())
@@ -178,7 +178,7 @@ pub(crate) fn open_regular_sized(given: &Path) -> Result<(File, PathBuf, u64), E
     })?;
     let canonical = match descriptor_path(&file) {
         Some(path) => path,
-        None => shown(std::fs::canonicalize(given).map_err(|e| refuse(given, e.to_string()))?),
+        None => shown(canonicalize_existing(given).map_err(|e| refuse(given, e.to_string()))?),
     };
     let metadata = file
         .metadata()
@@ -187,6 +187,34 @@ pub(crate) fn open_regular_sized(given: &Path) -> Result<(File, PathBuf, u64), E
         return Err(refuse(&canonical, "not a regular file".to_owned()));
     }
     Ok((file, canonical, metadata.len()))
+}
+
+/// The canonical path of `given`, as the host shows it, for an error about
+/// a file that exists; `given` itself if it cannot be canonicalized.
+pub(crate) fn canonical_or_given(given: &Path) -> PathBuf {
+    canonicalize_existing(given).map_or_else(|_| given.to_path_buf(), shown)
+}
+
+/// `std::fs::canonicalize` of `given`, a file that exists.
+///
+/// On Windows, when canonicalization fails the absolute verbatim path
+/// (`\\?\C:\…`, from the current directory, `.` and `..` resolved) is
+/// used instead: under Wine, `GetFinalPathNameByHandleW` fails with
+/// `ERROR_MORE_DATA` (os error 234) for any path longer than `MAX_PATH`,
+/// although the file opens and loads by that verbatim path. The fallback
+/// resolves no symbolic link or junction, which canonicalization would.
+fn canonicalize_existing(given: &Path) -> std::io::Result<PathBuf> {
+    let canonical = std::fs::canonicalize(given);
+    #[cfg(windows)]
+    if canonical.is_err() {
+        if let Some(verbatim) = std::path::absolute(given)
+            .ok()
+            .and_then(|absolute| absolute.to_str().and_then(plain_path::verbatim))
+        {
+            return Ok(PathBuf::from(verbatim));
+        }
+    }
+    canonical
 }
 
 /// The canonical path as the host shows and loads it: on Windows the plain

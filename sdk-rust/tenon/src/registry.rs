@@ -167,15 +167,21 @@ impl Registry {
     /// Loads every shared library (`*.so`, `*.dylib` or `*.dll`, the
     /// platform's suffix) directly in `dir`, in name order, with the
     /// registry's loader; a file that fails is listed with its error. Fails
-    /// only when the directory cannot be read.
+    /// only when the directory cannot be read: [`Error::FileNotFound`],
+    /// naming `dir` as given, when it is missing, else
+    /// [`Error::NotALibrary`] naming its canonical path (the rule of
+    /// [`Error`]).
     pub fn scan(mut self, dir: impl AsRef<Path>) -> Result<Self, Error> {
         let dir = dir.as_ref();
+        // Named as a load error names a file: by its canonical path when
+        // it exists (a file that is no directory, a directory this user
+        // cannot list), as given only when it is missing.
         let unreadable = |e: std::io::Error| match e.kind() {
             std::io::ErrorKind::NotFound => Error::FileNotFound {
                 path: dir.to_path_buf(),
             },
             _ => Error::NotALibrary {
-                path: dir.to_path_buf(),
+                path: crate::integrity::canonical_or_given(dir),
                 reason: format!("cannot read the directory: {e}"),
             },
         };

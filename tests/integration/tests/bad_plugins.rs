@@ -64,6 +64,47 @@ fn a_directory_is_named_by_its_canonical_path_a_missing_file_as_given() {
     }
 }
 
+/// `Registry::scan` of something that is not a readable directory names
+/// it as a load does: by its canonical path when it exists, as given when
+/// it is missing.
+#[test]
+fn scanning_what_is_no_directory_names_it_by_its_canonical_path() {
+    let dir = scratch("scan-paths");
+    let real = dir.join("real");
+    std::fs::create_dir_all(&real).unwrap();
+    let file = real.join("plugins");
+    std::fs::write(&file, "not a directory").unwrap();
+    let canonical = support::canonical_as_shown(std::fs::canonicalize(&file).unwrap());
+    #[cfg_attr(not(unix), allow(unused_mut))]
+    let mut spellings = vec![real.join("..").join("real").join("plugins")];
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(&file, dir.join("link")).unwrap();
+        spellings.push(dir.join("link"));
+    }
+    for spelling in spellings {
+        match tenon::Registry::new().scan(&spelling) {
+            Err(Error::NotALibrary { path, reason }) => {
+                assert_eq!(path, canonical, "{}", spelling.display());
+                assert!(reason.contains("cannot read the directory"), "{reason}");
+            }
+            other => panic!(
+                "{}: expected NotALibrary, got {:?}",
+                spelling.display(),
+                other.map(|r| r.entries().len())
+            ),
+        }
+    }
+    let missing = real.join("..").join("real").join("missing");
+    match tenon::Registry::new().scan(&missing) {
+        Err(Error::FileNotFound { path }) => assert_eq!(path, missing),
+        other => panic!(
+            "expected FileNotFound, got {:?}",
+            other.map(|r| r.entries().len())
+        ),
+    }
+}
+
 #[test]
 fn a_library_without_the_entry_symbol_is_missing_entry() {
     let error = load_error(c_fixture("no_entry"));

@@ -72,6 +72,58 @@ fn reading_refuses_what_loading_refuses_with_the_same_kinds() {
     }
 }
 
+/// Reading names a file that exists by its canonical path, as loading
+/// does (the rule stated on `tenon::Error`), however it was spelled; a
+/// missing one as given. `LibraryFile::path` stays the path as given.
+#[test]
+fn reading_names_a_file_by_its_canonical_path_a_missing_one_as_given() {
+    let dir = support::scratch("read-paths");
+    let real = dir.join("real");
+    std::fs::create_dir_all(&real).unwrap();
+    let text = real.join(format!("libtext{}", std::env::consts::DLL_SUFFIX));
+    std::fs::copy(c_fixture("not_a_library"), &text).unwrap();
+    let library = real.join(format!("libgood{}", std::env::consts::DLL_SUFFIX));
+    std::fs::copy(c_plugin("greeter"), &library).unwrap();
+    let canonical =
+        |path: &std::path::Path| support::canonical_as_shown(std::fs::canonicalize(path).unwrap());
+    let respell = |path: &std::path::Path| {
+        dir.join("real")
+            .join("..")
+            .join("real")
+            .join(path.file_name().unwrap())
+    };
+    // A directory, and a file that is not a library: both exist.
+    #[cfg_attr(not(unix), allow(unused_mut))]
+    let mut cases = vec![
+        (real.join("..").join("real"), canonical(&real)),
+        (respell(&text), canonical(&text)),
+    ];
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(&text, dir.join("link")).unwrap();
+        cases.push((dir.join("link"), canonical(&text)));
+    }
+    for (spelling, canonical) in cases {
+        match LibraryFile::read(&spelling) {
+            Err(tenon::Error::NotALibrary { path, .. }) => {
+                assert_eq!(path, canonical, "{}", spelling.display());
+            }
+            other => panic!(
+                "{}: expected NotALibrary, got {other:?}",
+                spelling.display()
+            ),
+        }
+    }
+    let missing = respell(&real.join("libmissing.so"));
+    match LibraryFile::read(&missing) {
+        Err(tenon::Error::FileNotFound { path }) => assert_eq!(path, missing),
+        other => panic!("expected FileNotFound, got {other:?}"),
+    }
+    let spelled = respell(&library);
+    let read = LibraryFile::read(&spelled).expect("a library");
+    assert_eq!(read.path(), spelled.as_path());
+}
+
 /// The reader against an independent one: for every C and C++ example
 /// plugin and every C fixture, the exported names are those `nm` lists.
 #[test]

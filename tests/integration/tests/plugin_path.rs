@@ -8,9 +8,10 @@
 //! `\\?\C:\…` that `std::fs::canonicalize` gives. When only the verbatim
 //! form names the file, it is kept: the unit tests of
 //! `sdk-rust/tenon/src/integrity/plain_path.rs` check which paths those are,
-//! since Wine cannot make one (its `canonicalize` fails on a path longer than
-//! `MAX_PATH`, with `ERROR_MORE_DATA`, and drops a directory name's trailing
-//! dot).
+//! and a plugin past `MAX_PATH` is loaded here, under Wine too, whose
+//! `canonicalize` fails on such a path with `ERROR_MORE_DATA` (the host
+//! then takes the verbatim absolute path). Wine drops a directory name's
+//! trailing dot, so that case is left to the unit tests.
 //!
 //! The spellings test changes the working directory; the other test in this
 //! binary name their files by absolute paths only.
@@ -87,4 +88,35 @@ fn an_error_names_the_file_by_its_plain_path() {
     let message = error.to_string();
     assert!(message.contains(plain.to_str().unwrap()), "{message}");
     assert!(!message.contains(r"\\?\"), "{message}");
+}
+
+/// A plugin whose path is longer than `MAX_PATH` loads, by its plain path
+/// (which std passes on in the verbatim form) and by the verbatim one, and
+/// is named by the verbatim form, the only one that names it. Under Wine,
+/// `std::fs::canonicalize` fails on such a path (`ERROR_MORE_DATA`, os
+/// error 234); the file must still load, not be refused as
+/// `not_a_library`.
+#[cfg(windows)]
+#[test]
+fn a_plugin_past_max_path_loads_and_is_named_by_its_verbatim_path() {
+    let mut dir = scratch("past-max-path");
+    while dir.as_os_str().len() < 300 {
+        dir = dir.join("a-directory-with-a-rather-long-name");
+    }
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(library_name("greeter"));
+    std::fs::copy(c_plugin("greeter"), &file).unwrap();
+    let verbatim = PathBuf::from(format!(
+        r"\\?\{}",
+        std::path::absolute(&file).unwrap().display()
+    ));
+    let expected = std::fs::canonicalize(&file).unwrap_or_else(|_| verbatim.clone());
+    assert!(
+        expected.to_str().unwrap().starts_with(r"\\?\"),
+        "{}",
+        expected.display()
+    );
+    for spelling in [&file, &verbatim] {
+        assert_eq!(loaded_path(spelling), expected, "{}", spelling.display());
+    }
 }

@@ -46,6 +46,33 @@ pub(crate) fn plain(path: &str) -> Option<String> {
     (fits && (parts.is_empty() || parts.split('\\').all(plain_name))).then_some(plain)
 }
 
+/// The verbatim form of the absolute path `path` (`C:\dir\a.dll` →
+/// `\\?\C:\dir\a.dll`, `\\server\share\a.dll` → `\\?\UNC\server\share\a.dll`),
+/// which names the file whatever its length; a path already verbatim is
+/// kept. `None` for anything else (relative, a device path such as
+/// `\\.\C:\`), which has no verbatim form to give.
+///
+/// `path` must already be normalized (`std::path::absolute` of the path
+/// given): the verbatim form is passed on as it is written.
+pub(crate) fn verbatim(path: &str) -> Option<String> {
+    if path.starts_with(r"\\?\") {
+        return Some(path.to_owned());
+    }
+    if let Some(unc) = path.strip_prefix(r"\\") {
+        let mut names = unc.split('\\');
+        // A server and a share; `\\.\` and `\\?\` are device paths.
+        names
+            .next()
+            .filter(|n| !n.is_empty() && *n != "." && *n != "?")?;
+        names.next().filter(|n| !n.is_empty())?;
+        return Some(format!(r"\\?\UNC\{unc}"));
+    }
+    let bytes = path.as_bytes();
+    let drive =
+        bytes.len() >= 3 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' && bytes[2] == b'\\';
+    drive.then(|| format!(r"\\?\{path}"))
+}
+
 /// What follows `UNC\` (any case), if `rest` starts with it.
 fn strip_unc(rest: &str) -> Option<&str> {
     let head = rest.get(..4)?;
@@ -85,7 +112,33 @@ fn device(name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::plain;
+    use super::{plain, verbatim};
+
+    #[test]
+    fn an_absolute_path_gets_its_verbatim_form() {
+        let long = format!(r"C:\plugins\{}\greeter.dll", "d".repeat(300));
+        assert_eq!(verbatim(&long), Some(format!(r"\\?\{long}")));
+        assert_eq!(
+            verbatim(r"\\server\share\greeter.dll").as_deref(),
+            Some(r"\\?\UNC\server\share\greeter.dll")
+        );
+        assert_eq!(
+            verbatim(r"\\?\C:\greeter.dll").as_deref(),
+            Some(r"\\?\C:\greeter.dll")
+        );
+        // A long verbatim path keeps that form when shown.
+        assert_eq!(plain(&verbatim(&long).unwrap()), None);
+        for other in [
+            r"greeter.dll",
+            r"C:greeter.dll",
+            r"\\.\C:\greeter.dll",
+            r"\\server",
+            r"\\server\",
+            "/home/me/libgreeter.so",
+        ] {
+            assert_eq!(verbatim(other), None, "{other}");
+        }
+    }
 
     #[test]
     fn a_verbatim_drive_path_reads_plain() {

@@ -134,24 +134,19 @@ impl LibraryFile {
     ///
     /// Fails with [`Error::FileNotFound`], [`Error::NotALibrary`] (empty,
     /// text, a directory, an object file or executable, truncated, corrupt
-    /// headers) or [`Error::WrongArchitecture`].
+    /// headers) or [`Error::WrongArchitecture`]. As for
+    /// [`Plugin::load`](crate::Plugin::load), an error names a file that
+    /// exists by its canonical path, and only [`Error::FileNotFound`] names
+    /// `path` as given ([`Error`] states the rule).
     pub fn read(path: impl AsRef<Path>) -> Result<LibraryFile, Error> {
-        let path = path.as_ref();
-        let refuse = |reason: String| Error::NotALibrary {
-            path: path.to_path_buf(),
-            reason,
-        };
-        let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => Error::FileNotFound {
-                path: path.to_path_buf(),
-            },
-            _ => refuse(format!("cannot read it: {e}")),
-        })?;
-        if !metadata.is_file() {
-            return Err(refuse("not a regular file".to_owned()));
-        }
-        let file = File::open(path).map_err(|e| refuse(format!("cannot read it: {e}")))?;
-        Self::read_open(&file, path)
+        let given = path.as_ref();
+        // Opened as a load opens it, so that the errors, and what is
+        // refused before any byte is read (a directory, a FIFO, a file this
+        // user cannot open), are a load's.
+        let (file, canonical, _) = crate::integrity::open_regular_sized(given)?;
+        let mut read = Self::read_open(&file, &canonical)?;
+        read.path = given.to_path_buf();
+        Ok(read)
     }
 
     /// [`LibraryFile::read`] of a file already open (a copy in memory, a
