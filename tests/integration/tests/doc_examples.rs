@@ -41,7 +41,11 @@
 //! 7. the header excerpts (`greeter.h` in README.md, docs/ABI.md and
 //!    docs/guide-c.md, `state.h` in docs/reload.md, the entry's declaration
 //!    in docs/ABI.md) are, comments and spacing aside, in the header they
-//!    quote.
+//!    quote;
+//! 8. every Cargo dependency a ```toml block of README.md or docs/ gives
+//!    by path into a Tenon tree (`/path/to/tenon/DIR`) is the package of
+//!    that name at DIR, and README.md and docs/guide-rust.md show a host's
+//!    dependency (`tenon`) as well as a plugin's (`tenon-plugin`).
 //!
 //! A missing toolchain is reported as `TOOLCHAIN MISSING: ...` and skipped,
 //! unless `TENON_REQUIRE_TOOLCHAINS=1`, which makes it a failure.
@@ -52,7 +56,7 @@ use std::fs;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use support::docs::{check_relay, check_relay_without_offer, the_block};
+use support::docs::{check_relay, check_relay_without_offer, doc_blocks, the_block};
 use support::{
     available, c_api, compile_plugin, have, library_name, relative, repo_root, run, scratch,
     toolchain_missing,
@@ -799,4 +803,77 @@ fn the_static_guide_c_and_cpp_host_snippets_load_a_linked_in_plugin() {
         support::compile(compiler, "c++17", &source, &args)
             .unwrap_or_else(|message| panic!("{what}: {message}\n--- source:\n{program}"));
     }
+}
+
+/// The `[package]` name of the crate in `dir` (under the repository root).
+fn package_name(dir: &str) -> Result<String, String> {
+    let manifest = repo_root().join(dir).join("Cargo.toml");
+    let text = fs::read_to_string(&manifest)
+        .map_err(|e| format!("no crate at /path/to/tenon/{dir}: {e}"))?;
+    text.lines()
+        .find_map(|line| {
+            let value = line.trim().strip_prefix("name")?.trim_start();
+            Some(value.strip_prefix('=')?.trim().trim_matches('"').to_owned())
+        })
+        .ok_or_else(|| format!("{} names no package", manifest.display()))
+}
+
+/// The `(name, DIR)` of each `name = { path = "/path/to/tenon/DIR" ... }`
+/// line of the ```toml blocks of `document`.
+fn path_dependencies(document: &str) -> Vec<(String, String)> {
+    doc_blocks(document, "toml")
+        .iter()
+        .flat_map(|block| block.lines())
+        .filter_map(|line| {
+            let (name, rest) = line.split_once('=')?;
+            let dir = rest
+                .split_once("path = \"/path/to/tenon/")?
+                .1
+                .split_once('"')?
+                .0;
+            Some((name.trim().to_owned(), dir.to_owned()))
+        })
+        .collect()
+}
+
+#[test]
+fn the_docs_path_dependencies_name_the_crates_at_those_paths() {
+    let mut documents = vec!["README.md".to_owned()];
+    for entry in fs::read_dir(repo_root().join("docs")).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if name.ends_with(".md") {
+            documents.push(format!("docs/{name}"));
+        }
+    }
+    let mut failures = Vec::new();
+    let mut seen = 0;
+    for document in &documents {
+        for (name, dir) in path_dependencies(document) {
+            seen += 1;
+            match package_name(&dir) {
+                Ok(package) if package == name => {}
+                Ok(package) => failures.push(format!(
+                    "{document}: {name} by path /path/to/tenon/{dir}, whose package is {package}"
+                )),
+                Err(message) => failures.push(format!("{document}: {name}: {message}")),
+            }
+        }
+    }
+    assert!(seen > 0, "no path dependency found in the docs");
+    // A newcomer writes a host and a plugin in projects of their own: the
+    // pages that show both say how each depends on the SDK.
+    for document in ["README.md", "docs/guide-rust.md"] {
+        let names: Vec<String> = path_dependencies(document)
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
+        for wanted in ["tenon", "tenon-plugin"] {
+            if !names.iter().any(|name| name == wanted) {
+                failures.push(format!(
+                    "{document}: no ```toml block depends on {wanted} by path"
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
