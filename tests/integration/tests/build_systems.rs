@@ -834,7 +834,8 @@ fn make_searches_cppflags_include_directories_before_the_sdks() {
 
 /// An application's SDK: by default the install holds the contract, the
 /// helpers, the build files and the Zig package, and none of Tenon's
-/// example interfaces.
+/// example interfaces; a project that requires them (or the host part)
+/// fails to configure with a message naming the option that installs them.
 #[test]
 fn the_default_install_leaves_the_example_interfaces_out_and_includes_the_zig_package() {
     if !have("cmake") {
@@ -879,6 +880,43 @@ fn the_default_install_leaves_the_example_interfaces_out_and_includes_the_zig_pa
             && !build_zig.contains("sdk.path(\"../include\")"),
         "{build_zig}"
     );
+
+    // A project that requires what this install left out is told which
+    // component is missing and how to install it, not only that the
+    // package set Tenon_FOUND to FALSE.
+    let project = dir.join("wants-more");
+    fs::create_dir_all(&project).unwrap();
+    fs::write(
+        project.join("CMakeLists.txt"),
+        "cmake_minimum_required(VERSION 3.15)\n\
+         project(wants_more LANGUAGES NONE)\n\
+         find_package(Tenon 1 CONFIG REQUIRED COMPONENTS example_interfaces host)\n",
+    )
+    .unwrap();
+    let output = Command::new("cmake")
+        .arg("-S")
+        .arg(&project)
+        .arg("-B")
+        .arg(project.join("build"))
+        .arg(format!("-DCMAKE_PREFIX_PATH={}", prefix.display()))
+        .output()
+        .expect("running cmake");
+    // CMake wraps the message: compare with the spacing undone.
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let message = stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        !output.status.success(),
+        "configured without the components: {message}"
+    );
+    // (The prefix as CMake names it may differ from ours by a symbolic link.)
+    for expected in [
+        "component example_interfaces is not in the SDK installed in ",
+        "/prefix: install the SDK with -DTENON_INSTALL_EXAMPLE_INTERFACES=ON.",
+        "component host is not in the SDK installed in ",
+        "/prefix: install the SDK with -DTENON_HOST_LIBRARY_DIR=",
+    ] {
+        assert!(message.contains(expected), "no {expected:?} in: {message}");
+    }
 }
 
 /// The build directories of the documentation's `cmake -S sdk-c -B <dir>`

@@ -10,7 +10,10 @@
 //!    make (gcc and clang), warnings as errors;
 //! 3. the program of `docs/guide-c-host.md`'s "A host in C" builds (gcc
 //!    and clang, warnings as errors) and greets through the C greeter, and
-//!    its C++ version there compiles (g++ and clang++);
+//!    its C++ version there compiles (g++ and clang++); with the guide's
+//!    CMake lines, in a project outside the repository, it builds against
+//!    the installed SDK and, installed into a prefix of its own, still
+//!    finds libtenon and greets;
 //! 4. every host built loads the example plugins of all four languages,
 //!    calls them, runs one plugin isolated and one reloadable (reloaded once),
 //!    and reports a bad plugin with its error kind and exit status 1.
@@ -20,11 +23,13 @@
 
 mod support;
 
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use support::docs::the_block;
 use support::example_hosts::{self, Linking};
-use support::{c_api, have_all, run};
+use support::{c_api, have_all, run, scratch};
 use tenon_test_plugins::{c_fixture, c_plugin, rust_plugin, toolchain, try_examples};
 
 /// `tests/capi/error_paths.c` on the plugins it takes, in order.
@@ -81,6 +86,66 @@ fn the_guide_example_builds_and_runs() {
 #[test]
 fn the_guide_cpp_example_compiles() {
     c_api::guide_example_compiles("A host in C", "cpp", &["examples-c/interfaces"]);
+}
+
+/// The guide's CMake lines for a host ("Building and installing"), in a
+/// project of their own outside the repository with the program of "A host
+/// in C" as `main.c`, build against the installed SDK and install the
+/// program into a prefix of its own, where it starts (no `LD_LIBRARY_PATH`:
+/// it finds libtenon through the rpath `INSTALL_RPATH_USE_LINK_PATH` keeps,
+/// which `cmake --install` otherwise drops) and greets.
+#[test]
+fn the_guide_cmake_host_starts_once_installed() {
+    if !have_all(&["cmake", "cc"]) {
+        return;
+    }
+    let sdk = example_hosts::install_sdk("sdk_for_the_guide_cmake_host", Linking::Shared);
+    let dir = scratch("guide_cmake_host");
+    let project = dir.join("my_app");
+    fs::create_dir_all(&project).unwrap();
+    let lines = the_block("docs/guide-c-host.md", "cmake", "COMPONENTS host)");
+    fs::write(
+        project.join("CMakeLists.txt"),
+        format!("cmake_minimum_required(VERSION 3.15)\nproject(my_app LANGUAGES C)\n{lines}"),
+    )
+    .unwrap();
+    fs::write(
+        project.join("main.c"),
+        c_api::guide_example("A host in C", "c"),
+    )
+    .unwrap();
+    let build = dir.join("build");
+    let installed = dir.join("installed");
+    for (what, command) in [
+        (
+            "configuring",
+            Command::new("cmake")
+                .arg("-S")
+                .arg(&project)
+                .arg("-B")
+                .arg(&build)
+                .arg(format!("-DCMAKE_PREFIX_PATH={}", sdk.display())),
+        ),
+        ("building", Command::new("cmake").arg("--build").arg(&build)),
+        (
+            "installing",
+            Command::new("cmake")
+                .arg("--install")
+                .arg(&build)
+                .arg("--prefix")
+                .arg(&installed),
+        ),
+    ] {
+        run(&format!("{what} the guide's CMake host"), command).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let greeting = run(
+        "the guide's CMake host, installed",
+        Command::new(installed.join("bin/my_app"))
+            .arg(c_plugin("greeter"))
+            .env_remove("LD_LIBRARY_PATH"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(greeting, "Hello, world!\n");
 }
 
 #[test]

@@ -41,7 +41,14 @@
 //! 7. the header excerpts (`greeter.h` in README.md, docs/ABI.md and
 //!    docs/guide-c.md, `state.h` in docs/reload.md, the entry's declaration
 //!    in docs/ABI.md) are, comments and spacing aside, in the header they
-//!    quote.
+//!    quote;
+//! 8. every Cargo dependency a ```toml block of README.md or docs/ gives
+//!    by path into a Tenon tree (`/path/to/tenon/DIR`) is the package of
+//!    that name at DIR, and README.md and docs/guide-rust.md show a host's
+//!    dependency (`tenon`) as well as a plugin's (`tenon-plugin`);
+//! 9. docs/static.md's shell commands for a static C greeter and a C host
+//!    linking it run as written outside the repository against an
+//!    installed SDK, and that host loads the greeter.
 //!
 //! A missing toolchain is reported as `TOOLCHAIN MISSING: ...` and skipped,
 //! unless `TENON_REQUIRE_TOOLCHAINS=1`, which makes it a failure.
@@ -52,10 +59,11 @@ use std::fs;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use support::docs::{check_relay, check_relay_without_offer, the_block};
+use support::docs::{check_relay, check_relay_without_offer, doc_blocks, the_block};
+use support::example_hosts::{self, Linking};
 use support::{
-    available, c_api, compile_plugin, have, library_name, relative, repo_root, run, scratch,
-    toolchain_missing,
+    available, c_api, compile_plugin, have, have_all, library_name, relative, repo_root, run,
+    scratch, toolchain_missing,
 };
 use tenon::{Handle, Instance, Plugin, State, Status};
 use tenon_test_plugins::{zig_command, BuildError};
@@ -799,4 +807,123 @@ fn the_static_guide_c_and_cpp_host_snippets_load_a_linked_in_plugin() {
         support::compile(compiler, "c++17", &source, &args)
             .unwrap_or_else(|message| panic!("{what}: {message}\n--- source:\n{program}"));
     }
+}
+
+/// docs/static.md's commands for the C greeter, the static build and the C
+/// host it is linked into, run as written (`sh -e`) in a directory outside
+/// the repository holding only the example `greeter.c` and a `host.c` made
+/// of the section's C snippet, against the SDK installed with its host part
+/// and found through `PKG_CONFIG_PATH`: the archive is made, and the host
+/// loads the greeter linked into it.
+#[test]
+fn the_static_guide_c_commands_run_against_an_installed_sdk() {
+    // Linux commands (`cc`, `ar`, an rpath); no cmake or cc under Wine.
+    if !cfg!(target_os = "linux") || !have_all(&["cmake", "pkg-config", "cc", "ar"]) {
+        return;
+    }
+    let prefix = example_hosts::install_sdk("static_guide_sdk", Linking::Shared);
+    let dir = scratch("static_guide_commands");
+    fs::copy(
+        repo_root().join("examples-c/greeter/greeter.c"),
+        dir.join("greeter.c"),
+    )
+    .unwrap();
+    let c = the_block("docs/static.md", "c", "tenon_plugin_load_static(");
+    let (entry, statements) = entry_and_statements(&c);
+    let program = STATIC_C_HOST
+        .replace("{entry}", entry)
+        .replace("{statements}", &statements);
+    fs::write(dir.join("host.c"), &program).unwrap();
+    for marker in ["ar rcs libgreeter_c.a", "greeter_c.o -o host"] {
+        let script = the_block("docs/static.md", "sh", marker);
+        run(
+            &format!("docs/static.md's commands:\n{script}"),
+            Command::new("sh")
+                .arg("-ec")
+                .arg(&script)
+                .current_dir(&dir)
+                .env("PKG_CONFIG_PATH", prefix.join("share/pkgconfig")),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    }
+    assert!(dir.join("libgreeter_c.a").is_file(), "no libgreeter_c.a");
+    let stdout = run(
+        "the host docs/static.md's commands built",
+        &mut Command::new(dir.join("host")),
+    )
+    .unwrap_or_else(|e| panic!("{e}\n--- host.c:\n{program}"));
+    assert_eq!(stdout.trim_end(), "static:greeter-c");
+}
+
+/// The `[package]` name of the crate in `dir` (under the repository root).
+fn package_name(dir: &str) -> Result<String, String> {
+    let manifest = repo_root().join(dir).join("Cargo.toml");
+    let text = fs::read_to_string(&manifest)
+        .map_err(|e| format!("no crate at /path/to/tenon/{dir}: {e}"))?;
+    text.lines()
+        .find_map(|line| {
+            let value = line.trim().strip_prefix("name")?.trim_start();
+            Some(value.strip_prefix('=')?.trim().trim_matches('"').to_owned())
+        })
+        .ok_or_else(|| format!("{} names no package", manifest.display()))
+}
+
+/// The `(name, DIR)` of each `name = { path = "/path/to/tenon/DIR" ... }`
+/// line of the ```toml blocks of `document`.
+fn path_dependencies(document: &str) -> Vec<(String, String)> {
+    doc_blocks(document, "toml")
+        .iter()
+        .flat_map(|block| block.lines())
+        .filter_map(|line| {
+            let (name, rest) = line.split_once('=')?;
+            let dir = rest
+                .split_once("path = \"/path/to/tenon/")?
+                .1
+                .split_once('"')?
+                .0;
+            Some((name.trim().to_owned(), dir.to_owned()))
+        })
+        .collect()
+}
+
+#[test]
+fn the_docs_path_dependencies_name_the_crates_at_those_paths() {
+    let mut documents = vec!["README.md".to_owned()];
+    for entry in fs::read_dir(repo_root().join("docs")).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if name.ends_with(".md") {
+            documents.push(format!("docs/{name}"));
+        }
+    }
+    let mut failures = Vec::new();
+    let mut seen = 0;
+    for document in &documents {
+        for (name, dir) in path_dependencies(document) {
+            seen += 1;
+            match package_name(&dir) {
+                Ok(package) if package == name => {}
+                Ok(package) => failures.push(format!(
+                    "{document}: {name} by path /path/to/tenon/{dir}, whose package is {package}"
+                )),
+                Err(message) => failures.push(format!("{document}: {name}: {message}")),
+            }
+        }
+    }
+    assert!(seen > 0, "no path dependency found in the docs");
+    // A newcomer writes a host and a plugin in projects of their own: the
+    // pages that show both say how each depends on the SDK.
+    for document in ["README.md", "docs/guide-rust.md"] {
+        let names: Vec<String> = path_dependencies(document)
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
+        for wanted in ["tenon", "tenon-plugin"] {
+            if !names.iter().any(|name| name == wanted) {
+                failures.push(format!(
+                    "{document}: no ```toml block depends on {wanted} by path"
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

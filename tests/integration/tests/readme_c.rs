@@ -5,7 +5,9 @@
 //! and the library greets the way the tutorial's Rust host says it does; the
 //! guide's host-services plugin relays to a greeter its Rust host offers and
 //! logs into the host's log; docs/ABI.md's plugin written against plugin.h
-//! alone greets and exports its entry alone; and every link into another
+//! alone greets and exports its entry alone; the README's command for a
+//! plugin built against an installed SDK runs as written outside the
+//! repository; and every link into another
 //! page's section (`page.md#anchor`) names a heading that page has.
 //!
 //! A compiler that is not installed is reported on stderr as
@@ -16,11 +18,12 @@ mod support;
 
 use std::fs;
 use std::path::PathBuf;
+use std::process::Command;
 
-use support::docs::{check_relay, check_relay_without_offer, code_blocks, doc_blocks};
+use support::docs::{check_relay, check_relay_without_offer, code_blocks, doc_blocks, the_block};
 use support::{
-    check_exports_only_entry, check_greets, compile_plugin, have, library_name, repo_root, scratch,
-    symbol_lister, toolchain_missing,
+    check_exports_only_entry, check_greets, compile_plugin, have, have_all, library_name,
+    repo_root, run, scratch, symbol_lister, toolchain_missing,
 };
 use tenon::Plugin;
 
@@ -164,6 +167,69 @@ fn check_document(document: &str, expected_blocks: usize, name: Option<&str>) {
 fn the_readme_c_plugin_compiles_and_greets() {
     // The tutorial's host loads "libmy_greeter.so" and prints its name.
     check_document("README.md", 1, Some("my-greeter"));
+}
+
+/// The README's command for the plugin in a project of one's own runs as
+/// written (`sh -e`) in a directory outside the repository, where the only
+/// trace of Tenon is an SDK installed from `sdk-c` as the README says (with
+/// the example interfaces) and named by `PKG_CONFIG_PATH`; the library it
+/// writes is `my-greeter` and greets.
+#[test]
+fn the_readme_c_plugin_builds_against_an_installed_sdk() {
+    // The command is for Linux (`cc`, a `.so`); under Wine there is no
+    // cmake or cc to run.
+    if !cfg!(target_os = "linux") || !have_all(&["cmake", "pkg-config", "cc"]) {
+        return;
+    }
+    let dir = scratch("readme_installed_sdk");
+    let build = dir.join("sdk-build");
+    let prefix = dir.join("prefix");
+    run(
+        "configuring sdk-c",
+        Command::new("cmake")
+            .arg("-S")
+            .arg(repo_root().join("sdk-c"))
+            .arg("-B")
+            .arg(&build)
+            .arg("-DTENON_INSTALL_EXAMPLE_INTERFACES=ON"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    run(
+        "installing sdk-c",
+        Command::new("cmake")
+            .arg("--install")
+            .arg(&build)
+            .arg("--prefix")
+            .arg(&prefix),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+
+    let project = dir.join("my-greeter");
+    fs::create_dir_all(&project).unwrap();
+    let sources = plugin_blocks("README.md");
+    fs::write(project.join("greeter.c"), &sources[0]).unwrap();
+    let commands = the_block("README.md", "sh", "pkg-config --cflags tenon").replace("\\\n", " ");
+    let command: Vec<&str> = commands
+        .lines()
+        .filter(|line| line.contains("pkg-config") && !line.trim_start().starts_with('#'))
+        .collect();
+    assert_eq!(
+        command.len(),
+        1,
+        "README.md: one command with pkg-config in:\n{commands}"
+    );
+    run(
+        &format!("README.md's command {:?}", command[0]),
+        Command::new("sh")
+            .arg("-ec")
+            .arg(command[0])
+            .current_dir(&project)
+            .env("PKG_CONFIG_PATH", prefix.join("share/pkgconfig")),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let plugin = Plugin::load(project.join("libmy_greeter.so")).expect("loading what it built");
+    assert_eq!(plugin.info().name, "my-greeter");
+    check_greets(&plugin.instantiate("").unwrap(), "world").unwrap();
 }
 
 #[test]
