@@ -571,14 +571,53 @@ fn a_crashs_last_words_are_its_last_six_stderr_lines_joined() {
         .join(" | ");
     match error.fault() {
         Some(Fault::Crashed {
-            signal, last_words, ..
+            signal,
+            last_words,
+            memory_limit,
+            ..
         }) => {
             assert_eq!(*signal, Some(6), "{error}");
             assert_eq!(last_words, &expected, "{error}");
+            assert_eq!(*memory_limit, None, "no limit was set: {error}");
         }
         other => panic!("expected a crash, got {other:?}"),
     }
     assert!(error.to_string().contains(&expected), "{error}");
+    assert!(!error.to_string().contains("memory limit"), "{error}");
+}
+
+/// docs/isolation.md, the fault model: a process that runs out of its
+/// `memory_limit` during a call dies as any crash does (`SIGABRT` from its
+/// allocator, or `SIGKILL`), so the fault names the limit it ran under, in
+/// its `memory_limit` and in the message a C host reads too.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_call_that_dies_under_a_memory_limit_names_the_limit() {
+    let limit = 256 << 20;
+    let plugin = Plugin::loader()
+        .isolated(isolated().memory_limit(limit))
+        .load(c_fixture("fault_allocation"))
+        .unwrap();
+    let instance = plugin.instantiate("").unwrap();
+    let greeter = instance.interface::<dyn Greeter>().unwrap();
+    let error = greeter.greet("crash").unwrap_err();
+    assert_eq!(error.kind_name(), "crashed", "{error}");
+    match error.fault() {
+        Some(Fault::Crashed {
+            signal,
+            memory_limit,
+            ..
+        }) => {
+            assert!(matches!(signal, Some(6 | 9)), "{error}");
+            assert_eq!(*memory_limit, Some(limit), "{error}");
+        }
+        other => panic!("expected a crash, got {other:?}"),
+    }
+    let message = error.to_string();
+    assert!(
+        message.contains(&format!("under a memory limit of {limit} bytes")),
+        "{message}"
+    );
 }
 
 /// docs/isolation.md, "Memory": under `memory_limit` the child keeps one
