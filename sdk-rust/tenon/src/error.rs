@@ -280,8 +280,9 @@ pub enum Error {
     },
 
     /// An isolated plugin did not answer within its deadline (the start
-    /// timeout while loading, the deadline of a health check); its process
-    /// was killed.
+    /// timeout while loading, the deadline of a health check, the call
+    /// timeout or [`with_deadline`](crate::isolation::with_deadline)'s for
+    /// `instantiate`, whose `create` ran past it); its process was killed.
     #[error("plugin {plugin:?}: no answer within {deadline:?}; its process was killed")]
     TimedOut {
         /// The plugin's name (its file name while it was being loaded).
