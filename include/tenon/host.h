@@ -637,7 +637,9 @@ tenon_error *tenon_options_restart(tenon_options *options,
  * the cap fails (`malloc` returns NULL), so a plugin that checks can
  * return its own status (such as TENON_OUT_OF_MEMORY), and one that
  * aborts on it, or the kernel's OOM killer, ends the process (the call in
- * flight returns TENON_CRASHED). Count the shared memory of the slots
+ * flight returns TENON_CRASHED, its reason in the error buffer saying the
+ * process ran under a memory limit of `bytes` bytes, since such a death
+ * looks like any other crash). Count the shared memory of the slots
  * (`tenon_options_slots`, 32 MiB by default), the program and its
  * libraries, a stack per slot thread, and what the plugin itself needs
  * (on Linux a C plugin needed 64 MiB with the default slots). A cap not

@@ -266,7 +266,9 @@ static inline tenon_status tenon_fail(tenon_buffer *error, tenon_status status,
                                       const char *message) {
     size_t len;
     size_t room;
-    if (error == NULL || message == NULL) {
+    /* Not `== NULL`: C++ defines NULL as 0 (clang++), which
+     * -Wzero-as-null-pointer-constant flags in a C++ plugin's build. */
+    if (!error || !message) {
         return status;
     }
     len = strlen(message);

@@ -18,9 +18,10 @@
  *     refused (TENON_INVALID_ARGUMENT, with the reason) and pass once
  *     tenon_options_slots makes the slots larger; fault_allocation's
  *     runaway allocation under tenon_options_memory_limit ends its process
- *     (TENON_CRASHED), not this one; hang_in_initializer's load fails with
- *     kind "timed_out" after tenon_options_start_timeout; out-of-range
- *     limits are refused with kind "invalid_argument".
+ *     (TENON_CRASHED, its reason naming the limit), not this one;
+ *     hang_in_initializer's load fails with kind "timed_out" after
+ *     tenon_options_start_timeout; out-of-range limits are refused with
+ *     kind "invalid_argument".
  *
  * Usage: isolated_faults <crash_in_greet> <hang_in_greet> <greeter>
  *                        <fault_allocation> <hang_in_initializer>
@@ -321,6 +322,9 @@ static void limits(const char *greeter_path, const char *allocation, const char 
                 (greeter = greeter_of(instance, &self)) != NULL) {
                 greeting result = greet(greeter, self, "crash", 5);
                 CHECK(result.status == TENON_CRASHED);
+                /* Running out of the limit looks like any crash (SIGABRT,
+                 * SIGKILL): the reason names the limit. */
+                CHECK(buffer_contains(result.error, "under a memory limit of 536870912 bytes"));
                 greeting_free(&result);
             }
             tenon_instance_free(instance);

@@ -129,11 +129,17 @@ pub fn describe(plugin: &Value, flags: u64) -> String {
         .max()
         .unwrap_or(0);
     for interface in &interfaces {
+        let slots = interface["slots"].as_u64().unwrap_or_default();
+        let revision = match interface["revision"].as_u64() {
+            Some(revision) => format!("  revision {revision}"),
+            None => String::new(),
+        };
         text += &format!(
-            "    {:width$}  version {}  vtable {} bytes\n",
+            "    {:width$}  version {}  vtable {} bytes ({slots} method slot{}){revision}\n",
             interface["id"].as_str().unwrap_or_default(),
             interface["version"],
-            interface["vtable_size"]
+            interface["vtable_size"],
+            if slots == 1 { "" } else { "s" },
         );
     }
     text

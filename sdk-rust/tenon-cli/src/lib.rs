@@ -147,7 +147,10 @@ enum Command {
         path: PathBuf,
         /// Print one JSON object instead of text:
         /// {"path","name","version","description","abi":{"major","minor"},
-        /// "thread_safe","interfaces":[{"id","version","vtable_size"}]}.
+        /// "thread_safe","interfaces":[{"id","version","vtable_size","slots",
+        /// "revision"}]}: slots is how many method pointers the vtable
+        /// holds, revision the latest revision whose methods all fit, for an
+        /// interface this command knows (null otherwise).
         #[arg(long)]
         json: bool,
         /// Seconds the load may take before it counts as hung (a whole

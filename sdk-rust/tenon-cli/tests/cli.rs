@@ -212,10 +212,22 @@ fn inspect_json_describes_every_example_plugin() {
         let interfaces = value["interfaces"].as_array().unwrap();
         assert_eq!(interfaces.len(), info.interfaces.len());
         for (json, info) in interfaces.iter().zip(&info.interfaces) {
-            assert_eq!(keys(json), ["id", "version", "vtable_size"]);
+            assert_eq!(
+                keys(json),
+                ["id", "version", "vtable_size", "slots", "revision"]
+            );
             assert_eq!(json["id"], info.id);
             assert_eq!(json["version"], info.version);
             assert_eq!(json["vtable_size"], info.vtable_size);
+            // ABI.md: `uint32_t struct_size`, then pointers from the first
+            // pointer-aligned offset.
+            let pointer = std::mem::size_of::<usize>();
+            let slots = (info.vtable_size as usize - pointer) / pointer;
+            assert!(slots >= 1, "{example:?}: {json}");
+            assert_eq!(json["slots"], slots, "{example:?}");
+            // Every example interface (and org.tenon.state) is known here,
+            // and has only revision 1 so far.
+            assert_eq!(json["revision"], 1, "{example:?}: {json}");
         }
         assert!(
             interfaces.iter().any(|i| i["id"] == example.interface),
@@ -234,9 +246,59 @@ fn inspect_text_shows_the_metadata() {
         "ABI:         1.0",
         "thread-safe: yes",
         "TENON_PLUGIN_THREAD_SAFE",
-        "org.tenon.example.greeter  version 1  vtable 16 bytes",
+        "org.tenon.example.greeter  version 1  vtable 16 bytes (1 method slot)  revision 1\n",
     ] {
         assert!(text.contains(expected), "{expected:?} not in:\n{text}");
+    }
+}
+
+/// docs/cli.md, `tenon inspect`: the slots a vtable holds are counted for
+/// any interface; the revision is named only for an interface known here at
+/// the version known here, whose vtable holds revision 1.
+#[test]
+fn inspect_counts_slots_and_names_a_known_interfaces_revision() {
+    let pointer = std::mem::size_of::<usize>();
+    for (stem, id, slots, text) in [
+        // Not known here: two slots (greet and revision 2's farewell), no
+        // revision.
+        ("evolve_r2", "org.tenon.test.evolve", 2, "(2 method slots)"),
+        ("evolve_r1", "org.tenon.test.evolve", 1, "(1 method slot)"),
+        // Known, at a version not known here.
+        (
+            "greeter_v2",
+            "org.tenon.example.greeter",
+            1,
+            "(1 method slot)",
+        ),
+        // Known, but short of revision 1 (a host refuses it with
+        // vtable_too_small).
+        (
+            "vtable_too_small",
+            "org.tenon.example.greeter",
+            0,
+            "(0 method slots)",
+        ),
+    ] {
+        let path = c_fixture(stem);
+        let output = run_path(&["inspect", "--json"], &path);
+        assert!(output.status.success(), "{stem}: {}", stderr(&output));
+        let value = json(&output);
+        let interface = &value["interfaces"][0];
+        assert_eq!(interface["id"], id, "{stem}");
+        assert_eq!(interface["slots"], slots, "{stem}: {interface}");
+        assert!(interface["revision"].is_null(), "{stem}: {interface}");
+        let size = interface["vtable_size"].as_u64().unwrap() as usize;
+        assert_eq!(size.saturating_sub(pointer) / pointer, slots, "{stem}");
+
+        let output = run_path(&["inspect"], &path);
+        assert!(output.status.success(), "{stem}");
+        let shown = stdout(&output);
+        let line = shown
+            .lines()
+            .find(|line| line.trim_start().starts_with(&format!("{id}  version")))
+            .unwrap_or_else(|| panic!("{stem}: no line for {id}:\n{shown}"));
+        assert!(line.ends_with(text), "{text:?} does not end {line:?}");
+        assert!(!line.contains("revision"), "{stem}: {line}");
     }
 }
 

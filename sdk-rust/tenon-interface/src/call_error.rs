@@ -281,6 +281,7 @@ mod tests {
             signal: Some(11),
             exit_code: None,
             last_words: "segfault in greet".into(),
+            memory_limit: None,
         };
         let error = CallError::with_fault(fault.clone(), "gone");
         assert_eq!(error.status(), Status::CRASHED);

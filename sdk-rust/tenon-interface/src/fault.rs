@@ -26,6 +26,12 @@ pub enum Fault {
         /// it wrote nothing. (No crash record is written from a signal
         /// handler: a plugin that dies silently leaves nothing here.)
         last_words: String,
+        /// The memory limit, in bytes, the process ran under, if it had one
+        /// (the host's `Isolation::memory_limit`): a process that runs out
+        /// of it dies as any crash does (its allocator aborts, `SIGABRT`,
+        /// or the kernel kills it, `SIGKILL`), so this is what tells such
+        /// a death from a plain one. `None` when the process had no limit.
+        memory_limit: Option<u64>,
     },
     /// The call outlived its deadline and the process was killed (status
     /// [`Status::TIMED_OUT`]).
@@ -56,12 +62,21 @@ impl fmt::Display for Fault {
                 signal,
                 exit_code,
                 last_words,
+                memory_limit,
             } => {
                 f.write_str("the plugin's process died during the call")?;
                 match (signal, exit_code) {
                     (Some(signal), _) => write!(f, " (killed by signal {signal})")?,
                     (None, Some(code)) => write!(f, " (exited with code {code})")?,
                     (None, None) => {}
+                }
+                // Before the last words, which may be long: a capped error
+                // buffer keeps the start of the description.
+                if let Some(limit) = memory_limit {
+                    write!(
+                        f,
+                        " while running under a memory limit of {limit} bytes, which it may have run out of"
+                    )?;
                 }
                 if !last_words.is_empty() {
                     write!(f, ": {last_words}")?;
@@ -175,6 +190,7 @@ mod tests {
             signal: Some(11),
             exit_code: None,
             last_words: "ë".repeat(100),
+            memory_limit: None,
         };
         let description = fault.to_string();
         // Room for the fixed start and half of one 'ë': the cut falls
@@ -189,5 +205,24 @@ mod tests {
         assert_eq!(&storage[..prefix.len()], prefix.as_bytes());
         let pending = take_pending(Status::CRASHED).expect("the typed detail is recorded");
         assert_eq!(pending.message(), description, "the detail keeps it all");
+    }
+
+    #[test]
+    fn a_crash_under_a_memory_limit_names_the_limit_before_the_last_words() {
+        let crash = |memory_limit| Fault::Crashed {
+            signal: Some(6),
+            exit_code: None,
+            last_words: "out of memory".to_owned(),
+            memory_limit,
+        };
+        assert_eq!(
+            crash(Some(1 << 20)).to_string(),
+            "the plugin's process died during the call (killed by signal 6) while running \
+             under a memory limit of 1048576 bytes, which it may have run out of: out of memory"
+        );
+        assert_eq!(
+            crash(None).to_string(),
+            "the plugin's process died during the call (killed by signal 6): out of memory"
+        );
     }
 }

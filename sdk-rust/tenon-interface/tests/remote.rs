@@ -509,6 +509,7 @@ fn a_fault_reaches_the_client_with_its_detail() {
         signal: Some(11),
         exit_code: None,
         last_words: "SIGSEGV in greet".into(),
+        memory_limit: None,
     };
     let fault = crash.clone();
     let proxy = scripted(move |_, error| {

@@ -175,8 +175,11 @@ pub enum Error {
         offered: String,
     },
 
-    /// The plugin offers the interface, at another version.
-    #[error("plugin {plugin:?} implements interface {id:?} version {offered}, but version {requested} was asked for; rebuild the plugin or the host against the same interface header")]
+    /// The plugin offers the interface, at another version. A plugin
+    /// offers one version of an id, so a host that supports several
+    /// versions asks for each in turn; the message says so rather than
+    /// calling for a rebuild, which only a host of one version needs.
+    #[error("plugin {plugin:?} offers interface {id:?} at version {offered} only, but version {requested} was asked for; a host that also supports version {offered} asks for it next, and one that supports only version {requested} needs the plugin built against that version of the interface")]
     InterfaceVersionMismatch {
         /// The plugin's name.
         plugin: String,
@@ -287,8 +290,9 @@ pub enum Error {
     },
 
     /// An isolated plugin did not answer within its deadline (the start
-    /// timeout while loading, the deadline of a health check); its process
-    /// was killed.
+    /// timeout while loading, the deadline of a health check, the call
+    /// timeout or [`with_deadline`](crate::isolation::with_deadline)'s for
+    /// `instantiate`, whose `create` ran past it); its process was killed.
     #[error("plugin {plugin:?}: no answer within {deadline:?}; its process was killed")]
     TimedOut {
         /// The plugin's name (its file name while it was being loaded).

@@ -195,14 +195,28 @@ tenon::interface! {
 #[test]
 fn another_interface_version_is_a_version_mismatch() {
     let plugin = Plugin::load(c_plugin("greeter")).unwrap();
-    match plugin.require::<dyn GreeterV2>().unwrap_err() {
+    let error = plugin.require::<dyn GreeterV2>().unwrap_err();
+    match &error {
         Error::InterfaceVersionMismatch {
             offered, requested, ..
         } => {
-            assert_eq!((offered, requested), (1, 2));
+            assert_eq!((*offered, *requested), (1, 2));
         }
         other => panic!("expected InterfaceVersionMismatch, got {other:?}"),
     }
+    // A host that supports both versions asks for version 2, then 1: the
+    // message names both and tells it to ask on, not to rebuild.
+    let message = error.to_string();
+    assert!(
+        message.contains("at version 1 only, but version 2 was asked for"),
+        "{message}"
+    );
+    assert!(
+        message.contains("also supports version 1 asks for it next"),
+        "{message}"
+    );
+    assert!(!message.contains("rebuild"), "{message}");
+    assert!(plugin.require::<dyn Greeter>().is_ok());
 }
 
 #[test]

@@ -154,6 +154,72 @@ fn a_hung_call_times_out_at_its_deadline_and_the_process_is_killed() {
     assert_eq!(error.kind(), "crashed", "{error}");
 }
 
+/// docs/guide-rust.md's error table and docs/isolation.md, "Deadlines" and
+/// "Restarts": an isolated `create` that never returns fails `instantiate`
+/// with `timed_out` (`Error::TimedOut`, naming the deadline that passed,
+/// the call timeout or one set with `with_deadline`) and the child is
+/// killed; the host goes on, and the restart policy decides whether the
+/// next `instantiate` gets a fresh child or `crashed`.
+#[test]
+fn a_create_that_hangs_times_out_and_the_restart_policy_decides_what_follows() {
+    let timeout = Duration::from_millis(300);
+    let timed_out = |plugin: &Plugin, expected: Duration| {
+        let start = std::time::Instant::now();
+        let error = plugin.instantiate("hang").unwrap_err();
+        let took = start.elapsed();
+        match &error {
+            tenon::Error::TimedOut { deadline, .. } => {
+                // `with_deadline`'s is what was left of it when the
+                // request was sent.
+                assert!(
+                    *deadline <= expected && *deadline > expected / 2,
+                    "{deadline:?}, expected {expected:?}: {error}"
+                );
+            }
+            other => panic!("expected Error::TimedOut, got {other:?}"),
+        }
+        assert_eq!(error.kind(), "timed_out", "{error}");
+        assert!(
+            took + Duration::from_millis(50) >= expected && took < Duration::from_secs(5),
+            "{took:?}"
+        );
+    };
+    let bystander = Plugin::loader()
+        .isolated(isolated())
+        .load(c_plugin("greeter"))
+        .unwrap();
+    let bystander = bystander.instantiate("").unwrap();
+
+    // No restart policy: the plugin stays down.
+    let plugin = Plugin::loader()
+        .isolated(isolated().call_timeout(timeout))
+        .load(c_fixture("hang_in_create"))
+        .unwrap();
+    timed_out(&plugin, timeout);
+    let error = plugin.instantiate("").unwrap_err();
+    assert_eq!(error.kind(), "crashed", "{error}");
+
+    // A restart policy: the next instantiate gets a fresh child, which
+    // serves; a deadline set around the call is the one that passes.
+    let plugin = Plugin::loader()
+        .isolated(isolated().call_timeout(Duration::from_secs(60)).restart(
+            tenon::isolation::Restart::AtMost {
+                n: 1,
+                window: Duration::from_secs(60),
+            },
+        ))
+        .load(c_fixture("hang_in_create"))
+        .unwrap();
+    tenon::isolation::with_deadline(timeout, || timed_out(&plugin, timeout));
+    let instance = plugin.instantiate("").unwrap();
+    let greeter = instance.interface::<dyn Greeter>().unwrap();
+    assert_eq!(greeter.greet("again").unwrap(), "Hello, again!");
+
+    // Other plugins' processes were never touched.
+    let greeter = bystander.interface::<dyn Greeter>().unwrap();
+    assert_eq!(greeter.greet("Ada").unwrap(), "Hello, Ada!");
+}
+
 #[test]
 fn a_plugin_calls_a_host_service_during_an_isolated_call() {
     let services = support::hostile::host_greeter();
@@ -571,14 +637,53 @@ fn a_crashs_last_words_are_its_last_six_stderr_lines_joined() {
         .join(" | ");
     match error.fault() {
         Some(Fault::Crashed {
-            signal, last_words, ..
+            signal,
+            last_words,
+            memory_limit,
+            ..
         }) => {
             assert_eq!(*signal, Some(6), "{error}");
             assert_eq!(last_words, &expected, "{error}");
+            assert_eq!(*memory_limit, None, "no limit was set: {error}");
         }
         other => panic!("expected a crash, got {other:?}"),
     }
     assert!(error.to_string().contains(&expected), "{error}");
+    assert!(!error.to_string().contains("memory limit"), "{error}");
+}
+
+/// docs/isolation.md, the fault model: a process that runs out of its
+/// `memory_limit` during a call dies as any crash does (`SIGABRT` from its
+/// allocator, or `SIGKILL`), so the fault names the limit it ran under, in
+/// its `memory_limit` and in the message a C host reads too.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_call_that_dies_under_a_memory_limit_names_the_limit() {
+    let limit = 256 << 20;
+    let plugin = Plugin::loader()
+        .isolated(isolated().memory_limit(limit))
+        .load(c_fixture("fault_allocation"))
+        .unwrap();
+    let instance = plugin.instantiate("").unwrap();
+    let greeter = instance.interface::<dyn Greeter>().unwrap();
+    let error = greeter.greet("crash").unwrap_err();
+    assert_eq!(error.kind_name(), "crashed", "{error}");
+    match error.fault() {
+        Some(Fault::Crashed {
+            signal,
+            memory_limit,
+            ..
+        }) => {
+            assert!(matches!(signal, Some(6 | 9)), "{error}");
+            assert_eq!(*memory_limit, Some(limit), "{error}");
+        }
+        other => panic!("expected a crash, got {other:?}"),
+    }
+    let message = error.to_string();
+    assert!(
+        message.contains(&format!("under a memory limit of {limit} bytes")),
+        "{message}"
+    );
 }
 
 /// docs/isolation.md, "Memory": under `memory_limit` the child keeps one

@@ -267,10 +267,18 @@ impl Host {
     /// Creates an instance in the child.
     pub(crate) fn create(&self, config: &str, _info: &PluginInfo) -> Result<RemoteInstance, Error> {
         let process = self.process()?;
+        let start = Instant::now();
+        let deadline = self.deadline();
         let (status, out, error) = process
-            .control(op::CREATE, 0, config.as_bytes(), self.deadline())
+            .control(op::CREATE, 0, config.as_bytes(), deadline)
             .map_err(|failure| {
-                self.control_error(failure, self.options.call_timeout.unwrap_or_default())
+                // The deadline that passed: one set with `with_deadline`
+                // comes first, else the plugin's call timeout.
+                let limit = match super::scoped_deadline() {
+                    Some(scoped) => scoped.saturating_duration_since(start),
+                    None => self.options.call_timeout.unwrap_or_default(),
+                };
+                self.control_error(failure, limit)
             })?;
         if status != Status::OK.0 {
             return Err(Error::CreateFailed {

@@ -81,7 +81,10 @@ impl Isolation {
     /// Caps the child's address space (`RLIMIT_AS` on Linux; on Windows
     /// the committed memory, as its job object's per-process memory
     /// limit), so that runaway allocation fails in the child (usually
-    /// aborting it) instead of starving the machine. On Linux it is the
+    /// aborting it) instead of starving the machine; a call the child dies
+    /// under then fails with [`Fault::Crashed`](crate::Fault::Crashed)
+    /// whose `memory_limit` (and message) names this limit, since running
+    /// out of it looks like any other crash. On Linux it is the
     /// whole address space: the shared memory (`slots` × `slot_size`,
     /// 32 MiB by default), the child program and its libraries, a stack per
     /// slot thread, then the plugin's own needs; a C plugin in a

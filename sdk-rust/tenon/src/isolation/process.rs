@@ -62,6 +62,9 @@ pub(crate) struct Process {
     services: HostServices,
     /// The interfaces looked up in this child, by (id, version).
     interfaces: Mutex<Vec<LookedUp>>,
+    /// The child's `Isolation::memory_limit`, named in the fault of a call
+    /// it dies under (running out of it looks like any other crash).
+    memory_limit: Option<u64>,
 }
 
 /// An interface looked up in the child: its id, version, the child's index
@@ -158,6 +161,7 @@ impl Process {
             freed: Condvar::new(),
             services: services.clone(),
             interfaces: Mutex::new(Vec::new()),
+            memory_limit: options.memory_limit,
         });
         // From now on the keeper reports the death to this process.
         // (Weakly: the process must be dropped, and the child killed, when
@@ -283,6 +287,7 @@ impl Process {
             signal: exit.signal,
             exit_code: exit.exit_code,
             last_words,
+            memory_limit: self.memory_limit,
         }
     }
 
@@ -565,6 +570,7 @@ impl Process {
                     signal,
                     exit_code,
                     last_words,
+                    ..
                 } = self.death_fault()
                 else {
                     unreachable!("death_fault gives Crashed")

@@ -67,6 +67,7 @@ pub fn assert_crashed(what: &str, error: &CallError, expect: Crash) -> String {
                 signal: None,
                 exit_code: Some(code),
                 last_words,
+                ..
             }),
             Crash::Exit(codes),
         ) => {

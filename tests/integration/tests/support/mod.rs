@@ -229,6 +229,8 @@ pub const STRICT_CXX_WARNINGS: &[&str] = &[
     "-Wold-style-cast",
     "-Wcast-qual",
     "-Wundef",
+    // clang++ defines NULL as 0: a header comparing with NULL warns.
+    "-Wzero-as-null-pointer-constant",
 ];
 
 /// How failures name a compilation: `<compiler> -std=<std> <file>`.
