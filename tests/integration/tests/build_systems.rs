@@ -35,8 +35,8 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use support::{
-    check_exports_only_entry, check_greets, have, have_all, library_name, repo_root, run, scratch,
-    symbol_lister, Failures,
+    check_exports_only_entry, check_greets, have, have_all, install_sdk_c, library_name, repo_root,
+    run, scratch, symbol_lister, Failures,
 };
 use tenon::{Plugin, State, Status};
 use tenon_example_interfaces::{Kv, Processor};
@@ -205,31 +205,12 @@ fn installed_sdk() -> Option<&'static Path> {
                 return None;
             }
             let before = artifacts_in_source_tree();
-            let dir = scratch("sdk");
-            let build = dir.join("sdk-build");
-            let prefix = dir.join("prefix");
-            let sdk = repo_root().join("sdk-c");
-            run(
-                "cmake: configure sdk-c",
-                Command::new("cmake")
-                    .arg("-S")
-                    .arg(&sdk)
-                    .arg("-B")
-                    .arg(&build)
-                    // The examples below build against the installed
-                    // example headers, which are not installed by default.
-                    .arg("-DTENON_INSTALL_EXAMPLE_INTERFACES=ON"),
-            )
-            .unwrap_or_else(|message| panic!("{message}"));
-            run(
-                "cmake: install sdk-c",
-                Command::new("cmake")
-                    .arg("--install")
-                    .arg(&build)
-                    .arg("--prefix")
-                    .arg(&prefix),
-            )
-            .unwrap_or_else(|message| panic!("{message}"));
+            // The examples below build against the installed example
+            // headers, which are not installed by default.
+            let prefix = install_sdk_c(
+                &scratch("sdk"),
+                &["-DTENON_INSTALL_EXAMPLE_INTERFACES=ON".into()],
+            );
             check_source_tree_untouched(&before).unwrap_or_else(|message| panic!("{message}"));
             Some(prefix)
         })
@@ -842,26 +823,7 @@ fn the_default_install_leaves_the_example_interfaces_out_and_includes_the_zig_pa
         return;
     }
     let dir = scratch("sdk-default");
-    let build = dir.join("sdk-build");
-    let prefix = dir.join("prefix");
-    run(
-        "cmake: configure sdk-c",
-        Command::new("cmake")
-            .arg("-S")
-            .arg(repo_root().join("sdk-c"))
-            .arg("-B")
-            .arg(&build),
-    )
-    .unwrap_or_else(|message| panic!("{message}"));
-    run(
-        "cmake: install sdk-c",
-        Command::new("cmake")
-            .arg("--install")
-            .arg(&build)
-            .arg("--prefix")
-            .arg(&prefix),
-    )
-    .unwrap_or_else(|message| panic!("{message}"));
+    let prefix = install_sdk_c(&dir, &[]);
     assert!(prefix.join("include/tenon/plugin.h").is_file());
     assert!(
         !prefix.join("include/tenon_examples").exists(),

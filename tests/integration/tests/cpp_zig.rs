@@ -31,8 +31,8 @@ use std::process::Command;
 
 use support::{
     available, build_name, capture_events, check_exports_only_entry, check_greeter_metadata,
-    check_greets, compile_plugin, have_cpp, library_name, plugin_event, repo_root, run, scratch,
-    symbol_lister, toolchain_missing, Failures,
+    check_greets, compile_plugin, have_cpp, install_sdk_c, library_name, plugin_event, repo_root,
+    run, scratch, symbol_lister, toolchain_missing, Failures,
 };
 use tenon::{Error, Plugin, Status};
 use tenon_example_interfaces::{Greeter, Kv, Processor};
@@ -515,26 +515,7 @@ fn a_zig_example_builds_outside_the_repository_against_an_installed_sdk() {
         toolchain_missing("cmake", &error.to_string());
         return;
     }
-    let prefix = dir.join("installed");
-    run(
-        "cmake: configure sdk-c",
-        Command::new("cmake")
-            .arg("-S")
-            .arg(root.join("sdk-c"))
-            .arg("-B")
-            .arg(dir.join("sdk-build"))
-            .arg("-DTENON_INSTALL_EXAMPLE_INTERFACES=ON"),
-    )
-    .unwrap_or_else(|message| panic!("{message}"));
-    run(
-        "cmake: install sdk-c",
-        Command::new("cmake")
-            .arg("--install")
-            .arg(dir.join("sdk-build"))
-            .arg("--prefix")
-            .arg(&prefix),
-    )
-    .unwrap_or_else(|message| panic!("{message}"));
+    let prefix = install_sdk_c(&dir, &["-DTENON_INSTALL_EXAMPLE_INTERFACES=ON".into()]);
     let project = dir.join("greeter");
     fs::create_dir_all(project.join("src")).unwrap();
     for file in ["build.zig", "src/greeter.zig", "src/tenon.h"] {
@@ -550,7 +531,13 @@ fn a_zig_example_builds_outside_the_repository_against_an_installed_sdk() {
     assert!(manifest.contains("\"../../sdk-zig\""), "{manifest}");
     fs::write(
         project.join("build.zig.zon"),
-        manifest.replace("\"../../sdk-zig\"", "\"../installed/share/tenon/sdk-zig\""),
+        manifest.replace(
+            "\"../../sdk-zig\"",
+            &format!(
+                "\"../{}/share/tenon/sdk-zig\"",
+                prefix.strip_prefix(&dir).unwrap().display()
+            ),
+        ),
     )
     .unwrap();
     let out = dir.join("out");

@@ -22,8 +22,8 @@ use std::process::Command;
 
 use support::docs::{check_relay, check_relay_without_offer, code_blocks, doc_blocks, the_block};
 use support::{
-    check_exports_only_entry, check_greets, compile_plugin, have, have_all, library_name,
-    repo_root, run, scratch, symbol_lister, toolchain_missing,
+    check_exports_only_entry, check_greets, compile_plugin, have, have_all, install_sdk_c,
+    library_name, repo_root, run, scratch, symbol_lister, toolchain_missing,
 };
 use tenon::Plugin;
 
@@ -182,27 +182,7 @@ fn the_readme_c_plugin_builds_against_an_installed_sdk() {
         return;
     }
     let dir = scratch("readme_installed_sdk");
-    let build = dir.join("sdk-build");
-    let prefix = dir.join("prefix");
-    run(
-        "configuring sdk-c",
-        Command::new("cmake")
-            .arg("-S")
-            .arg(repo_root().join("sdk-c"))
-            .arg("-B")
-            .arg(&build)
-            .arg("-DTENON_INSTALL_EXAMPLE_INTERFACES=ON"),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    run(
-        "installing sdk-c",
-        Command::new("cmake")
-            .arg("--install")
-            .arg(&build)
-            .arg("--prefix")
-            .arg(&prefix),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    let prefix = install_sdk_c(&dir, &["-DTENON_INSTALL_EXAMPLE_INTERFACES=ON".into()]);
 
     let project = dir.join("my-greeter");
     fs::create_dir_all(&project).unwrap();

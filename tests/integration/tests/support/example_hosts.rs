@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::{c_api, have_all, repo_root, run, scratch};
+use super::{c_api, have_all, install_sdk_c, repo_root, run, scratch};
 
 use tenon_test_plugins::c_fixture;
 
@@ -26,9 +26,6 @@ pub enum Linking {
 /// libtenon), installed into a fresh prefix under the scratch directory
 /// `name`, with the files `linking` needs.
 pub fn install_sdk(name: &str, linking: Linking) -> PathBuf {
-    let dir = scratch(name);
-    let build = dir.join("build");
-    let prefix = dir.join("prefix");
     let libtenon = c_api::libtenon_dir();
     if linking == Linking::Static {
         assert!(
@@ -37,26 +34,13 @@ pub fn install_sdk(name: &str, linking: Linking) -> PathBuf {
             libtenon.display()
         );
     }
-    run(
-        "configuring sdk-c with the host part",
-        Command::new("cmake")
-            .arg("-S")
-            .arg(repo_root().join("sdk-c"))
-            .arg("-B")
-            .arg(&build)
-            .arg(format!("-DTENON_HOST_LIBRARY_DIR={}", libtenon.display()))
-            .arg("-DTENON_INSTALL_EXAMPLE_INTERFACES=ON"),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    run(
-        "installing sdk-c",
-        Command::new("cmake")
-            .arg("--install")
-            .arg(&build)
-            .arg("--prefix")
-            .arg(&prefix),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    let prefix = install_sdk_c(
+        &scratch(name),
+        &[
+            format!("-DTENON_HOST_LIBRARY_DIR={}", libtenon.display()),
+            "-DTENON_INSTALL_EXAMPLE_INTERFACES=ON".into(),
+        ],
+    );
     let files: &[&str] = match linking {
         Linking::Shared => &[
             "lib/libtenon.so",

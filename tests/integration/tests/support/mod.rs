@@ -204,6 +204,38 @@ pub fn run(what: &str, command: &mut Command) -> Result<String, String> {
     }
 }
 
+/// The plugin SDK (`sdk-c`) configured with the CMake `options` in
+/// `dir/sdk-build` and installed into `dir/prefix`, which it returns: what
+/// an author does before building outside the checkout.
+///
+/// # Panics
+///
+/// If configuring or installing fails.
+pub fn install_sdk_c(dir: &Path, options: &[String]) -> PathBuf {
+    let build = dir.join("sdk-build");
+    let prefix = dir.join("prefix");
+    run(
+        "cmake: configure sdk-c",
+        Command::new("cmake")
+            .arg("-S")
+            .arg(repo_root().join("sdk-c"))
+            .arg("-B")
+            .arg(&build)
+            .args(options),
+    )
+    .unwrap_or_else(|message| panic!("{message}"));
+    run(
+        "cmake: install sdk-c",
+        Command::new("cmake")
+            .arg("--install")
+            .arg(&build)
+            .arg("--prefix")
+            .arg(&prefix),
+    )
+    .unwrap_or_else(|message| panic!("{message}"));
+    prefix
+}
+
 /// The warnings every C and C++ build here turns on, as errors.
 pub const WARNINGS: &[&str] = &["-Wall", "-Wextra", "-Wpedantic", "-Werror"];
 
