@@ -3,12 +3,14 @@
 # `tenon` crate's own tests and the integration test files whose hosts use
 # threads (calls from several threads, reloads under callers, unloading,
 # host services, logging, the conformance suite, and the host-side threads of
-# isolation). Any report fails the run; suppressions, each with its reason,
+# isolation), and the in-process files that share the host's process-wide
+# state between libtest's parallel test threads (loading, verification,
+# panics, nesting, interface evolution). Any report fails the run; suppressions, each with its reason,
 # are in scripts/tsan.supp. Reports go to $TSAN_LOGS (one file per process).
 #
 # Needs nightly with rust-src (std is rebuilt instrumented, -Zbuild-std).
 # Builds into its own target directory, $TSAN_TARGET_DIR (target/tsan):
-# about 4 minutes from nothing on 2 busy cores, 1.5 minutes once built.
+# about 4.5 minutes from nothing on 2 busy cores, about a minute once built.
 #
 # How it is set up, and why:
 # - The test binaries export every symbol (--export-dynamic) so that the
@@ -57,7 +59,9 @@ cargo_test -p tenon --lib --tests || status=1
 cargo_test -p tenon-integration-tests --no-fail-fast \
     --test threads --test unload --test host_services --test soundness \
     --test logging --test conformance --test isolated_logging \
-    --test unload_verdict --test load_rules || status=1
+    --test unload_verdict --test load_rules \
+    --test nesting --test panics --test kinds --test evolution \
+    --test long_messages --test bad_plugins --test verification || status=1
 cargo_test -p tenon-integration-tests --test reload -- --test-threads=1 || status=1
 cargo_test -p tenon-integration-tests --test isolated_basics -- \
     --skip memory_limit || status=1
