@@ -181,14 +181,28 @@ pub fn tail(stream: &str, text: &str) -> Vec<String> {
 pub fn run(job: &Job) -> Result<Finished, String> {
     let exe = std::env::current_exe()
         .map_err(|e| format!("cannot find this executable to start a child process: {e}"))?;
-    let (ours, theirs) = channel::pair()?;
-    let mut child = Command::new(exe)
-        .args(&job.args)
-        .stdin(theirs)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start a child process: {e}"))?;
+    // A second attempt after a failed start: Wine's process creation has
+    // failed once with ERROR_INTERNAL_ERROR (os error 1359) and then
+    // worked, and a step that cannot start is reported as the plugin's
+    // failure to load. A failure that stays is still reported.
+    let mut attempt = 0;
+    let (ours, mut child) = loop {
+        let (ours, theirs) = channel::pair()?;
+        let spawned = Command::new(&exe)
+            .args(&job.args)
+            .stdin(theirs)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn();
+        match spawned {
+            Ok(child) => break (ours, child),
+            Err(error) if attempt == 0 && error.kind() != std::io::ErrorKind::NotFound => {
+                attempt += 1;
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Err(error) => return Err(format!("cannot start a child process: {error}")),
+        }
+    };
     // The command held the only other copy of the child's end; with it
     // gone, the channel reaches end of file when the child (and whatever
     // it forked) is gone.
