@@ -542,7 +542,8 @@ fn a_c_project_rebuilds_when_its_interface_header_changes() {
 /// A plugin built against revision 1, checked with the revision-2 header,
 /// passes and is reported as what it is: its `interfaces` line does not
 /// claim every method of the header is present, and `methods:` names the
-/// method it lacks instead of calling it.
+/// method it lacks instead of calling it: on its summary line, with the
+/// revisions, and with `-v` in its details.
 #[cfg(target_os = "linux")]
 #[test]
 fn check_with_a_later_revision_reports_the_methods_a_plugin_lacks() {
@@ -586,6 +587,24 @@ fn check_with_a_later_revision_reports_the_methods_a_plugin_lacks() {
     assert!(interfaces.contains("earlier revision"), "{text}");
     assert!(
         text.contains("not provided by this plugin's revision of the interface: reset"),
+        "{text}"
+    );
+
+    let output = run(&[
+        "check",
+        "--interface",
+        &revision_2.display().to_string(),
+        &library,
+    ]);
+    let text = stdout(&output);
+    assert!(output.status.success(), "{text}");
+    let methods = text
+        .lines()
+        .find(|l| l.contains("PASS  methods:com.acme.shapes"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        methods.contains("2 methods called")
+            && methods.ends_with("; revision 1 of 2, lacks 1 method: reset"),
         "{text}"
     );
 }
