@@ -353,12 +353,20 @@ pub fn run(
         }
     };
     let dir = dir.unwrap_or_else(|| PathBuf::from(name));
-    let (project, id, version) = match InterfaceSpec::parse(interface) {
-        InterfaceSpec::Example(interface) => (
-            project(name, lang, interface, sdk.as_deref()),
-            interface.id(),
-            1,
-        ),
+    // What the banner names: the version and the latest revision the
+    // project's stubs implement, so a header with `[revision N]` methods
+    // does not read as revision 1.
+    let (project, id, implemented) = match InterfaceSpec::parse(interface) {
+        InterfaceSpec::Example(interface) => {
+            let revision = crate::known::by_id(&interface.id())
+                .and_then(|known| known.methods.iter().map(|m| m.revision).max())
+                .unwrap_or(1);
+            (
+                project(name, lang, interface, sdk.as_deref()),
+                interface.id(),
+                format!("version 1, revision {revision}"),
+            )
+        }
         InterfaceSpec::Header(header) if !header.exists() => {
             err_line!(
                 "error: --interface {}: not an example interface (greeter, kv, processor) and \
@@ -387,7 +395,8 @@ pub fn run(
                         );
                         return ExitCode::from(2);
                     }
-                    (project, model.id, model.version)
+                    let implemented = crate::new_header::implemented(&model);
+                    (project, model.id, implemented)
                 }
                 Err(refused) => {
                     err_line!("error: {}", refused.message);
@@ -409,7 +418,7 @@ pub fn run(
         return ExitCode::from(crate::FAILURE);
     }
     let mut next = format!(
-        "Created {}: a {} plugin implementing {id} version {version}.\n\n  cd {}\n",
+        "Created {}: a {} plugin implementing {id} {implemented}.\n\n  cd {}\n",
         dir.display(),
         lang.describe(),
         dir.display(),

@@ -254,6 +254,79 @@ fn new_writes_a_stub_per_method() {
     );
 }
 
+/// A header whose last method is tagged `[revision 2]` gets stubs for every
+/// method, so what `tenon new` prints and writes (the banner, the README,
+/// the source's opening comment) names revision 2 beside the version, in
+/// every language; a header without tags names revision 1.
+#[test]
+fn new_names_the_version_and_the_revision_its_stubs_implement() {
+    let dir = scratch("authoring", "new-revision");
+    let revision_2 = write_header(
+        &dir,
+        &HEADER.replace(
+            "} acme_shapes_v1;",
+            "    /* [revision 2] */\n    tenon_status (*reset)(void *instance, tenon_buffer *error);\n} acme_shapes_v1;",
+        ),
+    );
+    let mut langs = vec![
+        ("c", "src/plugin.c"),
+        ("cpp", "src/plugin.cpp"),
+        ("zig", "src/plugin.zig"),
+    ];
+    if tenon_bindgen::load_libclang().is_ok() {
+        langs.push(("rust", "src/lib.rs"));
+    } else {
+        toolchain::missing("libclang", "the Rust project is not generated");
+    }
+    for (lang, source) in langs {
+        let project = dir.join(format!("p-{lang}"));
+        let output = run(&[
+            "new",
+            "p",
+            "--lang",
+            lang,
+            "--dir",
+            &project.display().to_string(),
+            "--interface",
+            &revision_2,
+        ]);
+        assert!(output.status.success(), "{lang}: {}", stderr(&output));
+        let what = "com.acme.shapes` version 1, revision 2";
+        assert!(
+            stdout(&output).contains(&what.replace('`', "")),
+            "{lang}: {}",
+            stdout(&output)
+        );
+        let readme = std::fs::read_to_string(project.join("README.md")).unwrap();
+        assert!(readme.contains(what), "{lang}: {readme}");
+        let source = std::fs::read_to_string(project.join(source)).unwrap();
+        assert!(
+            source.contains(&what.replace('`', "")) || source.contains(what),
+            "{lang}: {source}"
+        );
+    }
+
+    let revision_1 = dir.join("r1");
+    std::fs::create_dir_all(&revision_1).unwrap();
+    let header = write_header(&revision_1, HEADER);
+    let output = run(&[
+        "new",
+        "p",
+        "--lang",
+        "c",
+        "--dir",
+        &revision_1.join("p").display().to_string(),
+        "--interface",
+        &header,
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("implementing com.acme.shapes version 1, revision 1."),
+        "{}",
+        stdout(&output)
+    );
+}
+
 #[test]
 fn bindgen_writes_and_checks_for_drift() {
     if let Err(error) = tenon_bindgen::load_libclang() {
@@ -469,7 +542,8 @@ fn a_c_project_rebuilds_when_its_interface_header_changes() {
 /// A plugin built against revision 1, checked with the revision-2 header,
 /// passes and is reported as what it is: its `interfaces` line does not
 /// claim every method of the header is present, and `methods:` names the
-/// method it lacks instead of calling it.
+/// method it lacks instead of calling it: on its summary line, with the
+/// revisions, and with `-v` in its details.
 #[cfg(target_os = "linux")]
 #[test]
 fn check_with_a_later_revision_reports_the_methods_a_plugin_lacks() {
@@ -513,6 +587,24 @@ fn check_with_a_later_revision_reports_the_methods_a_plugin_lacks() {
     assert!(interfaces.contains("earlier revision"), "{text}");
     assert!(
         text.contains("not provided by this plugin's revision of the interface: reset"),
+        "{text}"
+    );
+
+    let output = run(&[
+        "check",
+        "--interface",
+        &revision_2.display().to_string(),
+        &library,
+    ]);
+    let text = stdout(&output);
+    assert!(output.status.success(), "{text}");
+    let methods = text
+        .lines()
+        .find(|l| l.contains("PASS  methods:com.acme.shapes"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        methods.contains("2 methods called")
+            && methods.ends_with("; revision 1 of 2, lacks 1 method: reset"),
         "{text}"
     );
 }

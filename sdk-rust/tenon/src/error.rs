@@ -268,11 +268,14 @@ pub enum Error {
     /// before an instance could be created. (A process that dies during a
     /// method call gives that call a [`CallError`] of kind `crashed`.)
     ///
-    /// A process that died while loading under
+    /// A process started under
     /// [`Isolation::memory_limit`](crate::Isolation::memory_limit) may have
-    /// died of the limit alone (it could not start its slot threads): the
-    /// message then names the limit.
-    #[error("plugin {plugin:?}: its process died{}{}{}{}", signal.map(|s| format!(" from signal {s}")).unwrap_or_default(), exit_code.map(|c| format!(" with exit code {c}")).unwrap_or_default(), if last_words.is_empty() { String::new() } else { format!("; its last words: {last_words}") }, memory_limit.map(|limit| format!("; it was loading under a memory limit of {limit} bytes (Isolation::memory_limit), which counts its whole address space (the program, the plugin, a stack per slot thread, the slots' shared memory) and may be too small")).unwrap_or_default())]
+    /// died of the limit, wherever it died: while loading (it could not
+    /// start its slot threads), in the plugin's `create` or while answering
+    /// a health check. Running out of it looks like any other death, so
+    /// `memory_limit` holds the limit whenever there was one, and the
+    /// message names it.
+    #[error("plugin {plugin:?}: its process died{}{}{}{}", signal.map(|s| format!(" from signal {s}")).unwrap_or_default(), exit_code.map(|c| format!(" with exit code {c}")).unwrap_or_default(), if last_words.is_empty() { String::new() } else { format!("; its last words: {last_words}") }, memory_limit.map(|limit| format!("; it ran under a memory limit of {limit} bytes (Isolation::memory_limit), which it may have run out of: the limit counts its whole address space (the program, the plugin, a stack per slot thread, the slots' shared memory)")).unwrap_or_default())]
     Crashed {
         /// The plugin's name (its file name while it was being loaded).
         plugin: String,
@@ -283,9 +286,8 @@ pub enum Error {
         /// The last lines (at most six) it wrote on its standard error,
         /// oldest first, joined with `" | "`; empty if it wrote nothing.
         last_words: String,
-        /// The memory limit the process was started under, if it died
-        /// while loading the plugin and had one; `None` for a death after
-        /// loading.
+        /// The memory limit the process that died was started under, if it
+        /// had one (`None` without [`Isolation::memory_limit`](crate::Isolation::memory_limit)).
         memory_limit: Option<u64>,
     },
 

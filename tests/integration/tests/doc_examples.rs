@@ -814,7 +814,9 @@ fn the_static_guide_c_and_cpp_host_snippets_load_a_linked_in_plugin() {
 /// the repository holding only the example `greeter.c` and a `host.c` made
 /// of the section's C snippet, against the SDK installed with its host part
 /// and found through `PKG_CONFIG_PATH`: the archive is made, and the host
-/// loads the greeter linked into it.
+/// loads the greeter linked into it. Then the block that adds the C++
+/// greeter and the Zig greeter's archive (built as the page says, with
+/// `zig build -Dstatic=greeter_zig`) links a host that loads all three.
 #[test]
 fn the_static_guide_c_commands_run_against_an_installed_sdk() {
     // Linux commands (`cc`, `ar`, an rpath); no cmake or cc under Wine.
@@ -853,7 +855,99 @@ fn the_static_guide_c_commands_run_against_an_installed_sdk() {
     )
     .unwrap_or_else(|e| panic!("{e}\n--- host.c:\n{program}"));
     assert_eq!(stdout.trim_end(), "static:greeter-c");
+
+    let what = "docs/static.md's C++ and Zig commands";
+    let zig = match zig_command() {
+        Ok(zig) => zig,
+        Err(error @ BuildError::ToolchainMissing { .. }) => {
+            toolchain_missing("zig", &format!("{what} were not run: {error}"));
+            return;
+        }
+        Err(error) => panic!("finding zig: {error}"),
+    };
+    if !have_all(&["c++"]) {
+        toolchain_missing("c++", &format!("{what} were not run"));
+        return;
+    }
+    fs::copy(
+        repo_root().join("examples-c/greeter-cpp/greeter.cpp"),
+        dir.join("greeter.cpp"),
+    )
+    .unwrap();
+    // The Zig greeter's project is built where it is, its output and cache
+    // put where the block expects them (`greeter-zig/zig-out`), so nothing
+    // is written into the repository.
+    run(
+        &format!("{what}: zig build -Dstatic=greeter_zig"),
+        Command::new(&zig[0])
+            .args(&zig[1..])
+            .args(["build", "-Dstatic=greeter_zig", "-Doptimize=ReleaseSafe"])
+            .arg("--prefix")
+            .arg(dir.join("greeter-zig/zig-out"))
+            .arg("--cache-dir")
+            .arg(dir.join("zig-cache"))
+            .current_dir(repo_root().join("examples-zig/greeter")),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    fs::write(dir.join("host.c"), STATIC_THREE_HOST).unwrap();
+    let script = the_block("docs/static.md", "sh", "greeter_cpp.o");
+    run(
+        &format!("{what}:\n{script}"),
+        Command::new("sh")
+            .arg("-ec")
+            .arg(&script)
+            .current_dir(&dir)
+            .env("PKG_CONFIG_PATH", prefix.join("share/pkgconfig")),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let stdout = run(
+        "the host docs/static.md's C++ and Zig commands built",
+        &mut Command::new(dir.join("host")),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        stdout.lines().collect::<Vec<_>>(),
+        [
+            "static:greeter-c",
+            "static:greeter-cpp",
+            "static:greeter-zig",
+        ]
+    );
 }
+
+/// A C host of the three greeters docs/static.md links in (C, C++ and
+/// Zig): it loads each by its entry, which verifies the descriptor the
+/// entry returns, so every object on the block's command line is linked in
+/// and its references (the C++ standard library's among them) resolved.
+const STATIC_THREE_HOST: &str = r#"#include <stdio.h>
+#include <tenon/host.h>
+
+const tenon_plugin_descriptor *tenon_plugin_v1_greeter_c(void);
+const tenon_plugin_descriptor *tenon_plugin_v1_greeter_cpp(void);
+const tenon_plugin_descriptor *tenon_plugin_v1_greeter_zig(void);
+
+static int load(const char *name, tenon_plugin_entry_v1 entry) {
+    tenon_options *options = tenon_options_new();
+    tenon_plugin *plugin = NULL;
+    tenon_error *error = tenon_plugin_load_static(name, entry, options, &plugin);
+    tenon_options_free(options);
+    if (error != NULL) {
+        fprintf(stderr, "%s: [%s] %s\n", name, tenon_error_kind(error), tenon_error_message(error));
+        tenon_error_free(error);
+        return 1;
+    }
+    printf("%s\n", tenon_plugin_path(plugin));
+    tenon_plugin_free(plugin);
+    return 0;
+}
+
+int main(void) {
+    int failed = load("greeter-c", tenon_plugin_v1_greeter_c);
+    failed |= load("greeter-cpp", tenon_plugin_v1_greeter_cpp);
+    failed |= load("greeter-zig", tenon_plugin_v1_greeter_zig);
+    return failed;
+}
+"#;
 
 /// The `[package]` name of the crate in `dir` (under the repository root).
 fn package_name(dir: &str) -> Result<String, String> {

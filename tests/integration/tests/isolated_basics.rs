@@ -686,6 +686,73 @@ fn a_call_that_dies_under_a_memory_limit_names_the_limit() {
     );
 }
 
+/// docs/isolation.md, "Memory": a process that dies under its
+/// `memory_limit` outside a call, in `create` (`instantiate`) or found dead
+/// by a health check (`ping`), is `Error::Crashed` naming the limit it ran
+/// under, as a death while loading is, with wording that does not say it
+/// was loading.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_create_or_ping_that_finds_the_child_dead_under_a_memory_limit_names_the_limit() {
+    let limit = 256 << 20;
+    let expect_limit = |what: &str, error: &tenon::Error| {
+        match error {
+            tenon::Error::Crashed { memory_limit, .. } => {
+                assert_eq!(*memory_limit, Some(limit), "{what}: {error}")
+            }
+            other => panic!("{what}: expected Error::Crashed, got {other:?}"),
+        }
+        let message = error.to_string();
+        assert!(
+            message.contains(&format!("ran under a memory limit of {limit} bytes")),
+            "{what}: {message}"
+        );
+        assert!(!message.contains("loading"), "{what}: {message}");
+    };
+
+    // create allocates past the limit: the child dies during instantiate.
+    let plugin = Plugin::loader()
+        .isolated(isolated().memory_limit(limit))
+        .load(c_fixture("fault_allocation"))
+        .unwrap();
+    let error = plugin.instantiate("allocate").unwrap_err();
+    expect_limit("instantiate", &error);
+    // The process stays dead (no restart policy): a health check and a
+    // further create find it so, and name the limit too.
+    expect_limit("ping", &plugin.ping(Duration::from_secs(5)).unwrap_err());
+    expect_limit("instantiate again", &plugin.instantiate("").unwrap_err());
+
+    // A call ran the child out of memory; the next health check finds it
+    // dead.
+    let plugin = Plugin::loader()
+        .isolated(isolated().memory_limit(limit))
+        .load(c_fixture("fault_allocation"))
+        .unwrap();
+    let instance = plugin.instantiate("").unwrap();
+    let greeter = instance.interface::<dyn Greeter>().unwrap();
+    assert_eq!(greeter.greet("crash").unwrap_err().kind_name(), "crashed");
+    expect_limit(
+        "ping after a call",
+        &plugin.ping(Duration::from_secs(5)).unwrap_err(),
+    );
+
+    // Without a limit, the same death names none.
+    let plugin = Plugin::loader()
+        .isolated(isolated())
+        .load(c_fixture("crash_in_greet"))
+        .unwrap();
+    let instance = plugin.instantiate("").unwrap();
+    let greeter = instance.interface::<dyn Greeter>().unwrap();
+    assert_eq!(
+        greeter.greet(&"x".repeat(8192)).unwrap_err().kind_name(),
+        "crashed"
+    );
+    match plugin.ping(Duration::from_secs(5)).unwrap_err() {
+        tenon::Error::Crashed { memory_limit, .. } => assert_eq!(memory_limit, None),
+        other => panic!("expected Error::Crashed, got {other:?}"),
+    }
+}
+
 /// docs/isolation.md, "Memory": under `memory_limit` the child keeps one
 /// malloc arena, so that the 64 MiB glibc would reserve per allocating
 /// slot thread does not fill the limit. Before, with eight calls at once,

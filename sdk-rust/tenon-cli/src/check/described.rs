@@ -15,10 +15,20 @@ pub struct Described {
 
 impl Described {
     /// The methods a vtable of `slots` function pointers provides: all of
-    /// them, or, for a plugin built against an earlier revision (`[since
+    /// them, or, for a plugin built against an earlier revision (`[revision
     /// N]` tags), the prefix its revision has.
     pub fn provided(&self, slots: usize) -> usize {
         self.model.methods.len().min(slots)
+    }
+
+    /// The latest revision whose methods a vtable of `slots` function
+    /// pointers holds in full (1 at the least: a vtable short of revision 1
+    /// is refused before its methods are called).
+    pub fn reached(&self, slots: usize) -> u32 {
+        match self.model.methods.get(slots) {
+            Some(missing) => missing.since.saturating_sub(1).max(1),
+            None => self.model.revision(),
+        }
     }
 
     /// How many methods the first revision has: the fewest a vtable of

@@ -227,14 +227,42 @@ fn exercise(raw: &tenon::RawInterface<'_>, described: &Described) -> Outcome {
     // One warning per kind of finding is enough to act on.
     warnings.sort();
     warnings.dedup();
-    let mut outcome = Outcome::pass(format!(
+    let mut summary = format!(
         "{provided} method{} called {total} times with edge-case arguments: every status known, \
          every result well formed",
         if provided == 1 { "" } else { "s" }
-    ))
-    .details(details);
+    );
+    if provided < model.methods.len() {
+        summary += &lacking(described, raw.vtable().slot_count());
+    }
+    let mut outcome = Outcome::pass(summary).details(details);
     outcome.warnings = warnings;
     outcome
+}
+
+/// What the summary line says of a plugin built against an earlier
+/// revision than the header's (`; revision 1 of 2, lacks 1 method:
+/// farewell`): the methods it lacks were not called, and a line that kept
+/// quiet about them would read as if every method the header declares had
+/// been. The first few are named; `-v` lists them all.
+fn lacking(described: &Described, slots: usize) -> String {
+    const NAMED: usize = 3;
+    let model = &described.model;
+    let absent: Vec<&str> = model.methods[described.provided(slots)..]
+        .iter()
+        .map(|m| m.name.as_str())
+        .collect();
+    let mut names = absent[..absent.len().min(NAMED)].join(", ");
+    if absent.len() > NAMED {
+        names += &format!(" and {} more", absent.len() - NAMED);
+    }
+    format!(
+        "; revision {} of {}, lacks {} method{}: {names}",
+        described.reached(slots),
+        model.revision(),
+        absent.len(),
+        if absent.len() == 1 { "" } else { "s" }
+    )
 }
 
 fn status_name(status: Status) -> String {
@@ -281,4 +309,58 @@ fn judge(what: &str, returned: &Returned) -> Result<Option<String>, Problem> {
         )));
     }
     Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Revision 1 with two methods, revision 2 with one, revision 3 with
+    /// four.
+    fn described() -> Described {
+        let mut text = String::from(
+            "#include <tenon/plugin.h>\n#define ACME_R_ID \"com.acme.r\"\n\
+             #define ACME_R_VERSION 1u\ntypedef struct acme_r_v1 {\n    uint32_t struct_size;\n",
+        );
+        for (name, revision) in [
+            ("a", 1),
+            ("b", 1),
+            ("c", 2),
+            ("d", 3),
+            ("e", 3),
+            ("f", 3),
+            ("g", 3),
+        ] {
+            if revision > 1 {
+                text.push_str(&format!("    /* [revision {revision}] */\n"));
+            }
+            text.push_str(&format!(
+                "    tenon_status (*{name})(void *instance, tenon_buffer *error);\n"
+            ));
+        }
+        text.push_str("} acme_r_v1;\n");
+        Described {
+            header: "r.h".into(),
+            model: tenon_bindgen::parse_header_text(&text).unwrap().remove(0),
+        }
+    }
+
+    #[test]
+    fn the_summary_names_the_revisions_and_the_methods_a_plugin_lacks() {
+        let described = described();
+        assert_eq!(
+            lacking(&described, 2),
+            "; revision 1 of 3, lacks 5 methods: c, d, e and 2 more"
+        );
+        assert_eq!(
+            lacking(&described, 3),
+            "; revision 2 of 3, lacks 4 methods: d, e, f and 1 more"
+        );
+        assert_eq!(
+            lacking(&described, 6),
+            "; revision 2 of 3, lacks 1 method: g"
+        );
+        assert_eq!(described.reached(7), 3);
+        assert_eq!(described.reached(9), 3);
+    }
 }

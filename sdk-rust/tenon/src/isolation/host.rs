@@ -98,7 +98,9 @@ impl Host {
             signal: exit.signal,
             exit_code: exit.exit_code,
             last_words: exit.last_words.clone(),
-            memory_limit: None,
+            // Running out of the limit looks like any other death, at
+            // whatever point it came: name it whenever there was one.
+            memory_limit: self.options.memory_limit,
         };
         let now = Instant::now();
         let wait = match self.options.restart {
@@ -168,7 +170,8 @@ impl Host {
                 signal,
                 exit_code,
                 last_words,
-                memory_limit: None,
+                // A create or health check can die of the limit too.
+                memory_limit: self.options.memory_limit,
             },
         }
     }

@@ -84,7 +84,9 @@ impl Isolation {
     /// aborting it) instead of starving the machine; a call the child dies
     /// under then fails with [`Fault::Crashed`](crate::Fault::Crashed)
     /// whose `memory_limit` (and message) names this limit, since running
-    /// out of it looks like any other crash. On Linux it is the
+    /// out of it looks like any other crash; a death outside a call (while
+    /// loading, in `create`, or found by a health check) is
+    /// [`Error::Crashed`](crate::Error::Crashed) naming it likewise. On Linux it is the
     /// whole address space: the shared memory (`slots` × `slot_size`,
     /// 32 MiB by default), the child program and its libraries, a stack per
     /// slot thread, then the plugin's own needs; a C plugin in a
