@@ -3,10 +3,11 @@
 //! warnings as errors) against the debug libtenon, loads the fixtures
 //! `crash_in_greet` and `hang_in_greet` isolated and checks the statuses
 //! (`TENON_CRASHED`, `TENON_INSTANCE_LOST`, `TENON_TIMED_OUT`) and the
-//! reasons in the calls' error buffers, what a restart policy changes,
-//! `tenon_plugin_ping`, and the isolation limits (slots, memory, start
-//! timeout, with the C greeter and the fixtures `fault_allocation` and
-//! `hang_in_initializer`); it must report `0 failed`.
+//! reasons in the calls' error buffers, what a restart policy changes and
+//! what happens once its restarts are used up, `tenon_plugin_ping`, and the
+//! isolation limits (slots, memory, start timeout, with the C greeter and
+//! the fixtures `fault_allocation` and `hang_in_initializer`); it must
+//! report `0 failed`.
 //!
 //! It is not run under AddressSanitizer or valgrind: the fixture's crash
 //! happens in the child, which is this same program (ASan would report the
