@@ -39,3 +39,19 @@ fn a_c_host_gets_crashes_and_timeouts_as_statuses_with_reasons() {
     }
     .passes_with(&["gcc", "clang"]);
 }
+
+/// `tests/capi/isolated_services.c`: the host services of a C host reach
+/// its isolated plugins for interfaces libtenon declares, and for any other
+/// the isolated plugin's `get_interface` returns NULL, with a warning and
+/// the lookup event saying `offered=false` (docs/guide-c-host.md, "Host
+/// services").
+#[test]
+fn isolated_plugins_get_only_host_services_libtenon_declares() {
+    c_api::Program {
+        file: "isolated_services.c",
+        std: "c11",
+        include_dirs: &["examples-c/interfaces", "sdk-c/include"],
+        args: vec![c_fixture("relay_c"), c_fixture("relay_undeclared")],
+    }
+    .passes_with(&["gcc", "clang"]);
+}
