@@ -8,8 +8,9 @@
  *     offers but libtenon does not declare: in process the plugin gets the
  *     offer ("found: ..."); isolated its get_interface returns NULL
  *     ("missing"), the log handler gets a TENON_LOG_WARN line naming the
- *     interface, attributed to the plugin (by its file's name), and the
- *     lookup event at TENON_LOG_DEBUG reads offered=false.
+ *     interface, attributed to the plugin (by its file's name) and saying
+ *     that a C host declares it in its libtenon, and the lookup event at
+ *     TENON_LOG_DEBUG reads offered=false.
  *
  * Usage: isolated_services <relay_c> <relay_undeclared>
  * Prints each failed check, then "N passed, N failed"; exits 1 if any check
@@ -38,6 +39,7 @@
 
 /* What the handler saw; it runs on libtenon's threads too. */
 static atomic_int warned_undeclared;   /* the warning, from the plugin */
+static atomic_int warned_no_remedy;    /* ... not naming a C host's remedy */
 static atomic_int looked_up_offered;   /* the lookup event, offered=true */
 static atomic_int looked_up_refused;   /* the lookup event, offered=false */
 
@@ -51,6 +53,9 @@ static void record(void *user_data, tenon_log_level level, const char *plugin,
     }
     if (plugin != NULL && level == TENON_LOG_WARN) {
         atomic_fetch_add(&warned_undeclared, 1);
+        if (strstr(message, "libtenon") == NULL) {
+            atomic_fetch_add(&warned_no_remedy, 1);
+        }
     } else if (plugin == NULL && level == TENON_LOG_DEBUG &&
                strstr(message, "looked up a host service") != NULL) {
         if (strstr(message, "offered=true") != NULL) {
@@ -142,6 +147,7 @@ int main(int argc, char **argv) {
             greets(argv[2], options, "missing");
             CHECK(wait_for(&warned_undeclared));
             CHECK(wait_for(&looked_up_refused));
+            CHECK(atomic_load(&warned_no_remedy) == 0);
             CHECK(atomic_load(&looked_up_offered) == 1);
         }
     }
