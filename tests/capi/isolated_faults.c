@@ -7,7 +7,8 @@
  *     reason too; the host carries on;
  *   - with a restart policy (tenon_options_restart), a new instance of the
  *     same plugin handle works; without one (the default), creating an
- *     instance fails with kind "crashed";
+ *     instance fails with kind "crashed", and so it does once the policy's
+ *     restarts within its window are used up (then libtenon's log says so);
  *   - the fixture hang_in_greet never returns on such a name: with a call
  *     deadline the call returns TENON_TIMED_OUT, with the reason, after
  *     about that long, and the next call TENON_INSTANCE_LOST;
@@ -35,6 +36,7 @@
 #include <tenon/host.h>
 #include <tenon_examples/greeter.h>
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,6 +161,51 @@ static void crash(const char *path, uint32_t max_restarts) {
         EXPECT(tenon_instance_create(plugin, "", &instance), TENON_ERROR_CRASHED, "crashed", NULL);
         CHECK(instance == NULL);
     }
+    tenon_instance_free(instance);
+    tenon_plugin_free(plugin);
+}
+
+/* libtenon's lines saying it did not restart the fixture's process. */
+static atomic_int not_restarted;
+
+static void record_not_restarted(void *user_data, tenon_log_level level, const char *plugin,
+                                 const char *message) {
+    (void)user_data;
+    if (plugin == NULL && level == TENON_LOG_INFO &&
+        strstr(message, "restarts within the window are used up") != NULL &&
+        strstr(message, "plugin=fixture-crash-in-greet") != NULL) {
+        atomic_fetch_add(&not_restarted, 1);
+    }
+}
+
+/* Crashes the process made at load, then the one restart a policy of one
+ * a minute allows: the next instance finds no process and no restart. */
+static void restarts_used_up(const char *path) {
+    tenon_plugin *plugin = NULL;
+    tenon_instance *instance = isolated_instance(path, 10000, 1, &plugin);
+    tenon_log_set_handler(record_not_restarted, NULL, TENON_LOG_INFO);
+    int round;
+    for (round = 0; round < 2 && instance != NULL; round++) {
+        void *self = NULL;
+        const example_greeter_v1 *greeter = greeter_of(instance, &self);
+        if (greeter != NULL) {
+            greeting result = greet(greeter, self, long_name, sizeof long_name);
+            CHECK(result.status == TENON_CRASHED);
+            greeting_free(&result);
+        }
+        tenon_instance_free(instance);
+        instance = NULL;
+        if (round == 0) {
+            /* The policy's one restart. */
+            OK(tenon_instance_create(plugin, "", &instance));
+        }
+    }
+    CHECK(atomic_load(&not_restarted) == 0);
+    EXPECT(tenon_instance_create(plugin, "", &instance), TENON_ERROR_CRASHED, "crashed", NULL);
+    CHECK(instance == NULL);
+    /* Logged on this thread, before the create returned. */
+    CHECK(atomic_load(&not_restarted) == 1);
+    tenon_log_set_handler(NULL, NULL, TENON_LOG_TRACE);
     tenon_instance_free(instance);
     tenon_plugin_free(plugin);
 }
@@ -362,6 +409,7 @@ int main(int argc, char **argv) {
     memset(long_name, 'x', sizeof long_name);
     crash(argv[1], 2);
     crash(argv[1], 0);
+    restarts_used_up(argv[1]);
     hang(argv[2]);
     ping(argv[1]);
     limits(argv[3], argv[4], argv[5]);

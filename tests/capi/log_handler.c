@@ -10,7 +10,9 @@
  *     called once, then never again;
  *   - an isolated plugin's line, written in its child process, reaches the
  *     handler too, and so does libtenon's own message about loading it
- *     (plugin NULL, the plugin named in the text);
+ *     (plugin NULL, the plugin named in the text); and once the plugin is
+ *     freed, libtenon's "plugin process ended" names it by its metadata
+ *     name too (not its file's), its exit as plain numbers (no "Some(");
  *   - a line the fixture log_from_own_thread logs from a thread it started
  *     (not the host's calling thread) reaches the handler with its level
  *     and plugin name, in process (where the handler runs on that thread)
@@ -52,6 +54,8 @@ typedef struct {
     atomic_int greeter_lines;  /* the greeter's line, level and name right */
     atomic_int plugin_lines;   /* every line with a plugin name */
     atomic_int own_about;      /* libtenon's own lines naming the greeter */
+    atomic_int ended_named;    /* "plugin process ended", naming the greeter */
+    atomic_int ended_unclear;  /* "plugin process ended" with Rust's Some/None */
     atomic_int thread_lines;   /* the fixture's line, level and name right */
     atomic_int thread_lines_off_host; /* ... delivered on another thread */
     atomic_int wrong_user_data;
@@ -63,6 +67,8 @@ static void reset(void) {
     atomic_store(&log_seen.greeter_lines, 0);
     atomic_store(&log_seen.plugin_lines, 0);
     atomic_store(&log_seen.own_about, 0);
+    atomic_store(&log_seen.ended_named, 0);
+    atomic_store(&log_seen.ended_unclear, 0);
     atomic_store(&log_seen.thread_lines, 0);
     atomic_store(&log_seen.thread_lines_off_host, 0);
     atomic_store(&log_seen.wrong_user_data, 0);
@@ -78,6 +84,14 @@ static void record(void *user_data, tenon_log_level level, const char *plugin,
     if (plugin == NULL) {
         if (strstr(message, "plugin=greeter-c") != NULL) {
             atomic_fetch_add(&log_seen.own_about, 1);
+        }
+        if (strstr(message, "plugin process ended") != NULL) {
+            if (strstr(message, "plugin=greeter-c") != NULL) {
+                atomic_fetch_add(&log_seen.ended_named, 1);
+            }
+            if (strstr(message, "Some(") != NULL || strstr(message, "None") != NULL) {
+                atomic_fetch_add(&log_seen.ended_unclear, 1);
+            }
         }
         return;
     }
@@ -205,7 +219,11 @@ static void isolated(const char *greeter) {
         CHECK(wait_for(&log_seen.greeter_lines));
         CHECK(atomic_load(&log_seen.greeter_lines) == 1);
         CHECK(atomic_load(&log_seen.wrong_user_data) == 0);
+        /* Freeing the last handle ends the child; libtenon's thread that
+         * reaped it reports that soon after. */
         tenon_plugin_free(plugin);
+        CHECK(wait_for(&log_seen.ended_named));
+        CHECK(atomic_load(&log_seen.ended_unclear) == 0);
     }
     tenon_log_set_handler(NULL, NULL, TENON_LOG_TRACE);
     tenon_options_free(options);

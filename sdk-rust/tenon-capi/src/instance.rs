@@ -67,12 +67,14 @@ pub extern "C" fn tenon_instance_free(instance: *mut tenon_instance) {
 /// `vt->method(self, ...)` with `vt = *vtable`, `self = *self_out`.
 /// `vtable_size` is how much of the vtable the caller needs: the plugin's
 /// vtable must cover it (else kind `vtable_too_small`), with no NULL
-/// function pointer within it. For an interface of one revision it is
-/// `sizeof` the interface header's struct. For one that grew by appended
-/// methods (revision 2, ...), `sizeof` refuses plugins built against an
-/// earlier revision: pass the size through the last method of revision 1,
-/// `offsetof(type, first_method_of_revision_2)`, and call a later method
-/// only when `TENON_HAS_FIELD(vtable, type, method)` (`tenon/sdk.h`) holds.
+/// function pointer within it; less than the `uint32_t struct_size` every
+/// vtable starts with is kind `invalid_argument`. For an interface of one
+/// revision it is `sizeof` the interface header's struct. For one that grew
+/// by appended methods (revision 2, ...), `sizeof` refuses plugins built
+/// against an earlier revision: pass the size through the last method of
+/// revision 1, `offsetof(type, first_method_of_revision_2)`, and call a
+/// later method only when `TENON_HAS_FIELD(vtable, type, method)`
+/// (`tenon/sdk.h`) holds.
 ///
 /// For an isolated plugin the vtable is a proxy of the same C type that
 /// forwards each call to the plugin's process; failures of that process

@@ -120,12 +120,13 @@ fn run() -> Result<(), String> {
     }
     // A service this program cannot proxy is NULL for the plugin, as if the
     // host offered nothing: say why in the host's log (this line reaches it
-    // as a warning tagged with the plugin).
+    // as a warning tagged with the plugin), with a remedy that also fits a
+    // C host, whose child is its own program and libtenon.
     for (id, version) in &services {
         if let Err(why) = tenon_interface::declared(id, *version) {
             let _ = writeln!(
                 std::io::stderr(),
-                "tenon: the host offers {id} version {version} as a host service, but this child program cannot carry it ({why}): the plugin's get_interface returns NULL for it; link the crate that declares it (with interface!) into the runner"
+                "tenon: the host offers {id} version {version} as a host service, but this child program cannot carry it ({why}): the plugin's get_interface returns NULL for it; link the crate that declares it (with interface!) into the program the child runs: the runner, or else the host itself, which for a C or C++ host means into its libtenon (docs/guide-c-host.md, \"Isolation\")"
             );
         }
     }

@@ -124,6 +124,9 @@ impl Host {
                     current.deaths.pop_front();
                 }
                 if current.deaths.len() >= n as usize {
+                    // The error is the death's, as without a policy; say in
+                    // the log that the policy is why nothing was restarted.
+                    tracing::info!(target: "tenon", plugin = %self.name, max_restarts = n, window_ms = window.as_millis() as u64, "not restarting the plugin's process: its restarts within the window are used up");
                     return Err(crashed());
                 }
                 Duration::ZERO

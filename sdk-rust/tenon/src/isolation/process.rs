@@ -804,9 +804,13 @@ fn keep(
             })
         })
     });
-    let name = label.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let process = process.recv().ok();
     let ended: Ended = started.waiter.wait();
+    // Read only now, not at the start: the label is the file's name until
+    // the handshake tells the plugin's name (`set_label`), so a process that
+    // lived past its handshake is reported under the plugin's name, as
+    // libtenon's other messages about it are.
+    let name = label.lock().unwrap_or_else(|e| e.into_inner()).clone();
     // The last words are complete once standard error is closed (unless a
     // grandchild keeps it open: then what has arrived so far).
     if let Some(stderr) = stderr {
@@ -832,7 +836,20 @@ fn keep(
         exit_code: ended.exit_code,
         last_words: words,
     };
-    tracing::debug!(target: "tenon", plugin = %name, signal = ?exit.signal, exit_code = ?exit.exit_code, "plugin process ended");
+    // Only the fields the platform reported, as numbers: a log handler of
+    // a C host shows them as text, where `Some(9)` would mean nothing.
+    match (exit.signal, exit.exit_code) {
+        (Some(signal), Some(code)) => {
+            tracing::debug!(target: "tenon", plugin = %name, signal, exit_code = code, "plugin process ended")
+        }
+        (Some(signal), None) => {
+            tracing::debug!(target: "tenon", plugin = %name, signal, "plugin process ended")
+        }
+        (None, Some(code)) => {
+            tracing::debug!(target: "tenon", plugin = %name, exit_code = code, "plugin process ended")
+        }
+        (None, None) => tracing::debug!(target: "tenon", plugin = %name, "plugin process ended"),
+    }
     if let Some(process) = process.and_then(|weak| weak.upgrade()) {
         process.died(exit);
     }
