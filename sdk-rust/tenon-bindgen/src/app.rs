@@ -1,6 +1,8 @@
 //! Bindings for an application's own interface header: the bindgen mirror
-//! of its vtable and constants, made with the settings Tenon uses for its
-//! own headers ([`base_builder`]), and the `interface!` declaration
+//! of its vtable and constants (and of the types they use from the
+//! application's headers it includes: typedefs, structs, enums), made with
+//! the settings Tenon uses for its own headers ([`base_builder`]), and the
+//! `interface!` declaration
 //! generated from the header ([`rust_declaration`]), in one Rust file.
 //!
 //! From a `build.rs`:
@@ -163,14 +165,30 @@ impl InterfaceBindings {
             })?
             .to_string_lossy()
             .into_owned();
+        // A standard interface of the SDK's (tenon/state.h) declares
+        // tenon_* types itself, which the blocklist below would drop, and
+        // includes nothing but tenon/*.h.
+        let sdk_header = Path::new(&header)
+            .parent()
+            .and_then(Path::file_name)
+            .is_some_and(|dir| dir == "tenon");
         let mut builder = base_builder()
             .header(header.clone())
             .allowlist_file(regex_escape(&header))
-            // tenon_str, tenon_buffer, ...: tenon-sys's, not redeclared.
-            .allowlist_recursively(false)
+            // What the header's declarations use from the headers it
+            // includes (acme/common.h's typedefs, structs, enums) is
+            // declared too, so that the mirror compiles; nothing else of
+            // them is, so a declaration there that the interface does not
+            // use (one taking a `FILE *`, say) cannot break it.
+            .allowlist_recursively(!sdk_header)
             .parse_callbacks(Box::new(AppCallbacks {
                 version_macro: model.version_macro.clone(),
             }));
+        if !sdk_header {
+            // tenon_str, tenon_buffer, ...: tenon-sys's, not redeclared
+            // (every type of tenon/*.h is named tenon_*).
+            builder = builder.blocklist_type("tenon_.*");
+        }
         for dir in &self.include_dirs {
             builder = builder.clang_arg(format!("-I{}", dir.display()));
         }

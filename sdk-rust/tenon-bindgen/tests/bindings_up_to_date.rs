@@ -272,3 +272,99 @@ fn missing_rustfmt_is_a_distinct_error_of_the_binary() {
         "{stderr}"
     );
 }
+
+/// An application's interface header that uses a typedef, a struct, an
+/// enum and a constant of a header it includes from its include root
+/// (which also holds a copy of the SDK's `tenon/plugin.h`, as a C project
+/// does): the mirror declares the types the interface uses (the constant
+/// is an array length, which clang evaluates), takes no `tenon_*` item and
+/// nothing the interface does not use, and is the same text whichever
+/// spelling of the include directory it was made with.
+#[test]
+fn interface_bindings_mirror_the_application_headers_the_header_includes() {
+    let dir = scratch_dir("app-includes");
+    let include = dir.join("include");
+    std::fs::create_dir_all(include.join("acme")).unwrap();
+    std::fs::create_dir_all(include.join("tenon")).unwrap();
+    let sdk = Inputs::from_workspace(&workspace_root()).include_dir;
+    for header in ["plugin.h", "state.h"] {
+        std::fs::copy(
+            sdk.join("tenon").join(header),
+            include.join("tenon").join(header),
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        include.join("acme/common.h"),
+        "#ifndef ACME_COMMON_H\n#define ACME_COMMON_H\n#include <stdint.h>\n\
+         #define ACME_COMMON_LIMIT 16\n#include <stdio.h>\nvoid acme_print(FILE *f);\n\
+         typedef double acme_metres;\n\
+         typedef enum acme_unit { ACME_UNIT_METRE, ACME_UNIT_FOOT } acme_unit;\n\
+         typedef struct acme_point { acme_metres x; acme_metres y; } acme_point;\n#endif\n",
+    )
+    .unwrap();
+    let header = include.join("acme/shapes.h");
+    std::fs::write(
+        &header,
+        "#include <tenon/plugin.h>\n#include \"acme/common.h\"\n\
+         #define ACME_SHAPES_ID \"com.acme.shapes\"\n#define ACME_SHAPES_VERSION 1u\n\
+         typedef struct acme_shape {\n    acme_point origin;\n    const acme_point *next;\n\
+         \x20   acme_unit unit;\n    uint8_t tags[ACME_COMMON_LIMIT];\n} acme_shape;\n\
+         typedef struct acme_shapes_v1 {\n    uint32_t struct_size;\n\
+         \x20   tenon_status (*area)(void *instance, tenon_str name, double *area, \
+         tenon_buffer *error);\n} acme_shapes_v1;\n",
+    )
+    .unwrap();
+    let generate = |include: &Path| {
+        tenon_bindgen::InterfaceBindings::new(&header)
+            .include_dir(include)
+            .generate()
+    };
+    let Some(text) = generated_or_skip("application bindings", generate(&include)) else {
+        return;
+    };
+    for declared in [
+        "pub type acme_metres = f64;",
+        "pub struct acme_point {",
+        "pub type acme_unit = ",
+        "pub const acme_unit_ACME_UNIT_FOOT: acme_unit = 1;",
+        "pub struct acme_shape {",
+        "pub tags: [u8; 16usize],",
+        "pub struct acme_shapes_v1 {",
+        "pub const ACME_SHAPES_VERSION: u32 = 1;",
+    ] {
+        assert!(text.contains(declared), "{declared} missing from:\n{text}");
+    }
+    for foreign in [
+        "pub struct tenon_str",
+        "TENON_OK",
+        "INT32_MAX",
+        "uint_least",
+    ] {
+        assert!(!text.contains(foreign), "{foreign} mirrored:\n{text}");
+    }
+    // Another spelling of the same directory: the same text.
+    let relative = dir.join("include/acme/..");
+    assert_eq!(generate(&relative).unwrap(), text);
+    // Without the include root, "acme/common.h" is not found: an error,
+    // not a mirror missing its types.
+    assert!(tenon_bindgen::InterfaceBindings::new(&header)
+        .generate()
+        .is_err());
+}
+
+/// A standard interface of the SDK's (`tenon/state.h`), whose own types
+/// are named `tenon_*`, keeps its vtable in its mirror, and still takes
+/// the contract's types from `tenon_interface::sys`.
+#[test]
+fn interface_bindings_of_a_standard_interface_keep_its_own_vtable() {
+    let header = Inputs::from_workspace(&workspace_root())
+        .include_dir
+        .join("tenon/state.h");
+    let result = tenon_bindgen::InterfaceBindings::new(header).generate();
+    let Some(text) = generated_or_skip("bindings of tenon/state.h", result) else {
+        return;
+    };
+    assert!(text.contains("pub struct tenon_state_v1 {"), "{text}");
+    assert!(!text.contains("pub struct tenon_buffer"), "{text}");
+}

@@ -738,8 +738,9 @@ fn new_copies_a_header_from_a_subdirectory_under_its_file_name() {
 /// An application's headers under `dir/include/acme/`: `shapes.h`, the
 /// interface, includes `common.h` from the include root (`"acme/common.h"`)
 /// and `units.h` (`<acme/units.h>`); `common.h` includes `detail/base.h`
-/// beside it. The interface uses a type from each, so a project missing any
-/// of them does not compile.
+/// beside it. The interface uses a type from each (a typedef of one, and a
+/// struct holding `common.h`'s struct, enum and array length), so a project
+/// missing any of them does not compile.
 fn write_application_headers(dir: &Path) -> std::path::PathBuf {
     let acme = dir.join("include/acme");
     std::fs::create_dir_all(acme.join("detail")).unwrap();
@@ -751,7 +752,10 @@ fn write_application_headers(dir: &Path) -> std::path::PathBuf {
     std::fs::write(
         acme.join("common.h"),
         "#ifndef ACME_COMMON_H\n#define ACME_COMMON_H\n#include <stdint.h>\n\
-         #include \"detail/base.h\"\ntypedef acme_real acme_length;\n#endif\n",
+         #include \"detail/base.h\"\ntypedef acme_real acme_length;\n\
+         #define ACME_COMMON_TAGS 4\n\
+         typedef enum acme_unit { ACME_UNIT_METRE, ACME_UNIT_FOOT } acme_unit;\n\
+         typedef struct acme_point { acme_length x; acme_length y; } acme_point;\n#endif\n",
     )
     .unwrap();
     std::fs::write(
@@ -766,7 +770,9 @@ fn write_application_headers(dir: &Path) -> std::path::PathBuf {
         HEADER.replace(
             "#include <tenon/plugin.h>\n",
             "#include <tenon/plugin.h>\n#include \"acme/common.h\"\n#include <acme/units.h>\n\
-             typedef acme_metres acme_shape_size;\n",
+             typedef acme_metres acme_shape_size;\n\
+             typedef struct acme_outline {\n    acme_point origin;\n    const acme_point *next;\n\
+             \x20   acme_unit unit;\n    uint8_t tags[ACME_COMMON_TAGS];\n} acme_outline;\n",
         ),
     )
     .unwrap();
@@ -890,8 +896,10 @@ fn a_header_whose_includes_cannot_be_copied_is_refused() {
 }
 
 /// A Rust project gets the included headers in `interface/`, its bindings
-/// are generated with the include root on the path, and the README's
-/// `tenon bindgen` command, run in the project, finds the copies.
+/// are generated with the include root on the path and mirror the types the
+/// interface header uses from them, the README's `tenon bindgen` command,
+/// run in the project, finds the copies, and the project builds with cargo
+/// and passes `tenon check --interface`.
 #[test]
 fn a_rust_project_from_a_header_gets_the_headers_it_includes() {
     if let Err(error) = tenon_bindgen::load_libclang() {
@@ -933,6 +941,52 @@ fn a_rust_project_from_a_header_gets_the_headers_it_includes() {
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(
         stdout(&output).contains("up to date"),
+        "{}",
+        stdout(&output)
+    );
+    let bindings = std::fs::read_to_string(project.join("src/interface.rs")).unwrap();
+    for declared in [
+        "pub type acme_real = f64;",
+        "pub type acme_metres = acme_length;",
+        "pub struct acme_point {",
+        "pub type acme_unit = ",
+        "pub tags: [u8; 4usize],",
+        "pub struct acme_outline {",
+    ] {
+        assert!(bindings.contains(declared), "{declared}:\n{bindings}");
+    }
+
+    // Under Wine, cargo is a Linux program this test cannot start.
+    if !cfg!(target_os = "linux") {
+        return;
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let target = dir.join("target");
+    let built = std::process::Command::new(&cargo)
+        .args(["build", "--quiet"])
+        .env("CARGO_TARGET_DIR", &target)
+        .current_dir(&project)
+        .output()
+        .unwrap();
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let library = target.join(format!(
+        "debug/{}shapes_rust{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    ));
+    let output = run(&[
+        "check",
+        "--interface",
+        &header.display().to_string(),
+        &library.display().to_string(),
+    ]);
+    assert!(output.status.success(), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("methods:com.acme.shapes"),
         "{}",
         stdout(&output)
     );
