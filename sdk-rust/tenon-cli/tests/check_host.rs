@@ -15,6 +15,14 @@ use tenon_test_plugins::{c_fixture, c_plugin, rust_plugin};
 
 /// Where this file's tests make their scratch directories.
 const SCRATCH: &str = "check_host";
+/// The steps of a check of a greeter that each call the plugin's `create`:
+/// a plugin whose `create` fails fails each of them.
+const CREATING_STEPS: [&str; 4] = [
+    "lifecycle",
+    "probe:org.tenon.example.greeter",
+    "threads",
+    "reload",
+];
 
 /// The options of each mode the checks run in.
 fn modes() -> Vec<&'static [&'static str]> {
@@ -69,12 +77,7 @@ fn the_config_reaches_every_create_in_every_mode() {
         for options in [&["--config", "x"][..], &["--config-file", file]] {
             let (code, report) = check_json(options, mode, &plugin);
             assert_eq!(code, Some(1), "{options:?} {mode:?}: {report}");
-            for name in [
-                "lifecycle",
-                "probe:org.tenon.example.greeter",
-                "threads",
-                "reload",
-            ] {
+            for name in CREATING_STEPS {
                 let entry = check(&report, name);
                 assert_eq!(entry["status"], "fail", "{mode:?} {name}: {entry}");
                 assert_eq!(entry["error"]["kind"], "create_failed", "{entry}");
@@ -145,12 +148,7 @@ fn a_plugin_that_needs_a_host_service_is_told_so_and_can_be_offered_one() {
         for mode in modes() {
             let (code, report) = check_json(&[], mode, relay);
             assert_eq!(code, Some(1), "{mode:?}: {report}");
-            for name in [
-                "lifecycle",
-                "probe:org.tenon.example.greeter",
-                "threads",
-                "reload",
-            ] {
+            for name in CREATING_STEPS {
                 let entry = check(&report, name);
                 assert_eq!(entry["error"]["kind"], "create_failed", "{mode:?}: {entry}");
                 let summary = entry["summary"].as_str().unwrap();

@@ -362,7 +362,7 @@ impl Core {
             }));
         }
         let saved = match old.state(|state| state.save()) {
-            Ok(Ok(bytes)) => bytes,
+            Ok(Ok(bytes)) => Some(bytes),
             Ok(Err(error)) if error.fault().is_some() => {
                 tracing::warn!(
                     target: "tenon",
@@ -371,9 +371,7 @@ impl Core {
                     "the serving build's process has died, and its state with it: \
                      the new build starts without a hand-over"
                 );
-                self.current.store(Arc::new(new));
-                self.unpark();
-                return Ok(None);
+                None
             }
             Ok(Err(error)) => {
                 return Err(abandon(Error::StateHandOver {
@@ -384,20 +382,22 @@ impl Core {
             }
             Err(error) => return Err(abandon(error)),
         };
-        match new.state(|state| state.restore(&saved)) {
-            Ok(Ok(())) => {}
-            Ok(Err(error)) => {
-                return Err(abandon(Error::StateHandOver {
-                    plugin: name(),
-                    step: "restore",
-                    error,
-                }))
+        if let Some(saved) = &saved {
+            match new.state(|state| state.restore(saved)) {
+                Ok(Ok(())) => {}
+                Ok(Err(error)) => {
+                    return Err(abandon(Error::StateHandOver {
+                        plugin: name(),
+                        step: "restore",
+                        error,
+                    }))
+                }
+                Err(error) => return Err(abandon(error)),
             }
-            Err(error) => return Err(abandon(error)),
         }
         self.current.store(Arc::new(new));
         self.unpark();
-        Ok(Some(saved.len()))
+        Ok(saved.map(|bytes| bytes.len()))
     }
 
     /// Releases the old generation here once its last call has returned
