@@ -47,7 +47,7 @@ pub(crate) struct Process {
     pub name: String,
     /// The name the child's output is logged under.
     label: Arc<Mutex<String>>,
-    shm: Shm,
+    shm: Arc<Shm>,
     /// The host's end of the control channel: the child's watchdog exits
     /// when it closes.
     control: Control,
@@ -102,7 +102,9 @@ impl Process {
             }
         };
         let shm = Shm::create(options.slots, options.slot_size)
+            .map(Arc::new)
             .map_err(|e| failed(format!("cannot create the shared memory: {e}")))?;
+        super::interest::watch(&shm);
         let env = [
             (super::CHILD_ENV, "1".to_owned()),
             (super::PARENT_ENV, std::process::id().to_string()),
@@ -881,6 +883,9 @@ fn forward(
         };
         let plugin = label.lock().unwrap_or_else(|e| e.into_inner()).clone();
         let plugin = plugin.as_str();
+        if text.starts_with(LOOKUP_PREFIX) || text.starts_with(LOG_PREFIX) {
+            super::RECORDS_READ.fetch_add(1, Ordering::Relaxed);
+        }
         if let Some(record) = text.strip_prefix(LOOKUP_PREFIX) {
             let mut fields = record.splitn(3, ':');
             if let (Some(version), Some(offered), Some(id)) =
