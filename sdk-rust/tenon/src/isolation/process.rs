@@ -86,13 +86,19 @@ struct Drain {
     closed: Condvar,
 }
 
-impl Drain {
-    fn close(&self) {
-        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
-        *open = open.saturating_sub(1);
-        self.closed.notify_all();
-    }
+/// Counts a stream read to its end when dropped, so that a reading thread
+/// a subscriber's panic ends counts too.
+struct Reading(Arc<Drain>);
 
+impl Drop for Reading {
+    fn drop(&mut self) {
+        let mut open = self.0.open.lock().unwrap_or_else(|e| e.into_inner());
+        *open = open.saturating_sub(1);
+        self.0.closed.notify_all();
+    }
+}
+
+impl Drain {
     /// Waits until every stream was read to its end, or `limit` passed.
     fn wait(&self, limit: Duration) {
         let open = self.open.lock().unwrap_or_else(|e| e.into_inner());
@@ -848,22 +854,23 @@ fn keep(
     let stdout = started.stdout.map(|out| {
         let label = Arc::clone(&label);
         let dispatch = dispatch.clone();
-        let drain = Arc::clone(&drain);
+        let reading = Reading(Arc::clone(&drain));
         std::thread::spawn(move || {
+            let _reading = reading;
             FORWARDING.with(|f| f.set(true));
-            tracing::dispatcher::with_default(&dispatch, || forward(out, &label, false, None));
-            drain.close();
+            tracing::dispatcher::with_default(&dispatch, || forward(out, &label, false, None))
         })
     });
     let stderr = started.stderr.map(|err| {
         let label = Arc::clone(&label);
         let words = Arc::clone(&last_words);
+        let reading = Reading(drain);
         std::thread::spawn(move || {
+            let _reading = reading;
             FORWARDING.with(|f| f.set(true));
             tracing::dispatcher::with_default(&dispatch, || {
                 forward(err, &label, true, Some(&words))
-            });
-            drain.close();
+            })
         })
     });
     let process = process.recv().ok();
