@@ -18,7 +18,10 @@
 //! stale exactly when the probes learn of a change. A probe that is never
 //! enabled is one the forwarding thread's own callsites are never enabled
 //! for either; one that may be (`sometimes`, `always`) is written, and the
-//! host's subscriber has the last word, as in process.
+//! host's subscriber has the last word, as in process. The `log` logger
+//! the in-process path asks while no `tracing` dispatcher was ever set
+//! (`host_table::log`) plays no part: the reading threads run under
+//! `dispatcher::with_default`, which counts as one.
 
 use super::shm::Shm;
 use crate::sys;
