@@ -107,7 +107,10 @@ macro_rules! probe {
     };
 }
 
-const LOG_FIELDS: &[&str] = &["message", "plugin"];
+/// A log record's fields, and `stream`, which a printed line's event has
+/// besides: a filter that asks for either field may want the probe, which
+/// also keeps a drop waiting for the printed lines such a filter keeps.
+const LOG_FIELDS: &[&str] = &["message", "plugin", "stream"];
 probe!(
     ERROR,
     ERROR_META,
