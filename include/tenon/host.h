@@ -550,10 +550,10 @@ void tenon_isolation_init(void);
  * severe than `max_level` (a greater number) are not delivered, and a
  * plugin in process does not even decode them: without a handler, logging
  * costs it one atomic read (an isolated plugin's process does not write
- * them either, and learns of a new handler at once). A `max_level` below `TENON_LOG_ERROR` delivers
- * nothing; one above `TENON_LOG_TRACE` counts as `TENON_LOG_TRACE`. NULL
- * `handler` removes the handler (the default: messages are dropped). The
- * last call wins.
+ * them either, and learns of a new handler at once). A `max_level` below
+ * `TENON_LOG_ERROR` delivers nothing; one above `TENON_LOG_TRACE` counts
+ * as `TENON_LOG_TRACE`. NULL `handler` removes the handler (the default:
+ * messages are dropped). The last call wins.
  *
  * The handler may be called from any thread, concurrently: the
  * thread that called into the plugin, threads the plugin started, and
