@@ -549,10 +549,11 @@ void tenon_isolation_init(void);
  * `handler` with `user_data` (which libtenon never reads). Messages less
  * severe than `max_level` (a greater number) are not delivered, and a
  * plugin in process does not even decode them: without a handler, logging
- * costs it one atomic read. A `max_level` below `TENON_LOG_ERROR` delivers
- * nothing; one above `TENON_LOG_TRACE` counts as `TENON_LOG_TRACE`. NULL
- * `handler` removes the handler (the default: messages are dropped). The
- * last call wins.
+ * costs it one atomic read (an isolated plugin's process does not write
+ * them either, and learns of a new handler at once). A `max_level` below
+ * `TENON_LOG_ERROR` delivers nothing; one above `TENON_LOG_TRACE` counts
+ * as `TENON_LOG_TRACE`. NULL `handler` removes the handler (the default:
+ * messages are dropped). The last call wins.
  *
  * The handler may be called from any thread, concurrently: the
  * thread that called into the plugin, threads the plugin started, and
@@ -775,6 +776,12 @@ tenon_error *tenon_plugin_load_static(const char *name,
  * plugin's process ended) once this handle and every instance made from
  * it are freed; instances stay usable until then. NULL is a no-op, and so
  * is a pointer that is not a live plugin.
+ *
+ * When the free that ends an isolated plugin's process returns, every
+ * line the plugin logged or printed has been passed to the log handler
+ * (`tenon_log_set_handler`): it waits for them, up to a second (a process
+ * the plugin started may keep its output open), and not at all when no
+ * handler is set. So do not free it while holding a lock the handler takes.
  *
  * Threads: any thread, once no other call uses `plugin`.
  */

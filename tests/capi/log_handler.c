@@ -16,7 +16,9 @@
  *   - a line the fixture log_from_own_thread logs from a thread it started
  *     (not the host's calling thread) reaches the handler with its level
  *     and plugin name, in process (where the handler runs on that thread)
- *     and isolated.
+ *     and isolated;
+ *   - a handler set after an isolated plugin was loaded gets its lines from
+ *     then on, and once the plugin is freed all of them have arrived.
  *
  * Usage: log_handler <greeter plugin> <log_from_own_thread fixture>
  * Prints each failed check, then "N passed, N failed"; exits 1 if any check
@@ -247,6 +249,30 @@ static void isolated_thread(const char *fixture) {
     tenon_options_free(options);
 }
 
+/* A handler set after an isolated plugin was loaded gets the lines logged
+ * from then on at its level (the plugin's process learns of it), and none
+ * before; once tenon_plugin_free returns, every line has been delivered. */
+static void isolated_handler_set_later(const char *greeter) {
+    tenon_options *options = tenon_options_new();
+    tenon_plugin *plugin = NULL;
+    reset();
+    tenon_log_set_handler(NULL, NULL, TENON_LOG_TRACE);
+    if (OK(tenon_options_isolated(options, 10000)) &&
+        OK(tenon_plugin_load(greeter, options, &plugin))) {
+        create_one(plugin);
+        tenon_log_set_handler(record, &log_seen, TENON_LOG_INFO);
+        create_one(plugin);
+        tenon_log_set_handler(record, &log_seen, TENON_LOG_DEBUG);
+        create_one(plugin);
+        create_one(plugin);
+        tenon_plugin_free(plugin);
+        CHECK(atomic_load(&log_seen.greeter_lines) == 2);
+        CHECK(atomic_load(&log_seen.wrong_user_data) == 0);
+    }
+    tenon_log_set_handler(NULL, NULL, TENON_LOG_TRACE);
+    tenon_options_free(options);
+}
+
 int main(int argc, char **argv) {
     /* An isolated plugin's child process is this program started again. */
     tenon_isolation_init();
@@ -263,6 +289,7 @@ int main(int argc, char **argv) {
     } else {
         isolated(argv[1]);
         isolated_thread(argv[2]);
+        isolated_handler_set_later(argv[1]);
     }
     tenon_log_set_handler(NULL, NULL, TENON_LOG_TRACE);
     return report();

@@ -6,7 +6,9 @@
 //! The subscriber tells `tracing` the most verbose level the handler wants
 //! (`max_level_hint`), so a plugin's line above it is dropped by
 //! `tenon_host.log`'s atomic level check before it is even decoded, and with
-//! no handler every line is: the cheap path stays cheap.
+//! no handler every line is: the cheap path stays cheap. An isolated
+//! plugin's process learns the same through the interest of Tenon's probe
+//! callsites (`register_callsite`), and does not even write such a line.
 
 use crate::boundary::infallible;
 use core::ffi::{c_char, c_void};
@@ -82,10 +84,11 @@ thread_local! {
 /// `handler` with `user_data` (which libtenon never reads). Messages less
 /// severe than `max_level` (a greater number) are not delivered, and a
 /// plugin in process does not even decode them: without a handler, logging
-/// costs it one atomic read. A `max_level` below `TENON_LOG_ERROR` delivers
-/// nothing; one above `TENON_LOG_TRACE` counts as `TENON_LOG_TRACE`. NULL
-/// `handler` removes the handler (the default: messages are dropped). The
-/// last call wins.
+/// costs it one atomic read (an isolated plugin's process does not write
+/// them either, and learns of a new handler at once). A `max_level` below
+/// `TENON_LOG_ERROR` delivers nothing; one above `TENON_LOG_TRACE` counts
+/// as `TENON_LOG_TRACE`. NULL `handler` removes the handler (the default:
+/// messages are dropped). The last call wins.
 ///
 /// The handler may be called from any thread, concurrently: the
 /// thread that called into the plugin, threads the plugin started, and
@@ -139,7 +142,8 @@ fn set_handler(handler: tenon_log_handler, user_data: *mut c_void, max_level: te
         );
         std::mem::replace(&mut *current, sink)
     };
-    // Recomputes `tracing`'s global maximum level from `max_level_hint`.
+    // Recomputes `tracing`'s global maximum level from `max_level_hint`,
+    // and tells isolated plugins' processes what to write from now on.
     tracing::callsite::rebuild_interest_cache();
     let Some(previous) = previous else {
         return;
@@ -188,7 +192,16 @@ struct Forwarder;
 impl Subscriber for Forwarder {
     fn register_callsite(&self, metadata: &'static Metadata<'static>) -> Interest {
         let target = metadata.target();
-        if metadata.is_event() && (target == "tenon" || target.starts_with("tenon::")) {
+        if metadata.name() == tenon::isolation::INTEREST_PROBE {
+            // Isolated children ask before writing a line: what the handler
+            // does not want now is never written; `set_handler` rebuilds
+            // the interests, which asks again.
+            if self.enabled(metadata) {
+                Interest::sometimes()
+            } else {
+                Interest::never()
+            }
+        } else if metadata.is_event() && (target == "tenon" || target.starts_with("tenon::")) {
             // Asked again on every event (`enabled`), as the handler's
             // level changes.
             Interest::sometimes()

@@ -141,6 +141,12 @@ pub extern "C" fn tenon_plugin_load_static(
 /// it are freed; instances stay usable until then. NULL is a no-op, and so
 /// is a pointer that is not a live plugin.
 ///
+/// When the free that ends an isolated plugin's process returns, every
+/// line the plugin logged or printed has been passed to the log handler
+/// (`tenon_log_set_handler`): it waits for them, up to a second (a process
+/// the plugin started may keep its output open), and not at all when no
+/// handler is set. So do not free it while holding a lock the handler takes.
+///
 /// Threads: any thread, once no other call uses `plugin`.
 #[no_mangle]
 pub extern "C" fn tenon_plugin_free(plugin: *mut tenon_plugin) {

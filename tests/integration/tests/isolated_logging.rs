@@ -139,3 +139,28 @@ fn a_host_service_the_runner_does_not_declare_is_a_warning_naming_it() {
         "{warning:?}"
     );
 }
+
+/// docs/isolation.md: dropping an isolated plugin waits for the rest of its
+/// process's output, but a process the plugin started that holds the
+/// output open (the fixture forks one that sleeps 20 s, on POSIX) delays
+/// the drop by the bound only, not until it exits.
+#[test]
+fn dropping_a_plugin_whose_grandchild_holds_its_output_is_bounded() {
+    let runner = isolation_runner().expect("the test runner builds");
+    let mut elapsed = None;
+    capture_events(|| {
+        let plugin = Plugin::loader()
+            .isolated(Isolation::new().runner(&runner))
+            .load(c_fixture("fork_in_initializer"))
+            .unwrap();
+        drop(plugin.instantiate("").unwrap());
+        let started = std::time::Instant::now();
+        drop(plugin);
+        elapsed = Some(started.elapsed());
+    });
+    let elapsed = elapsed.unwrap();
+    assert!(
+        elapsed < std::time::Duration::from_secs(5),
+        "the drop took {elapsed:?}"
+    );
+}

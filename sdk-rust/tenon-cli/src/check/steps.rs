@@ -60,12 +60,10 @@ pub fn run(step: &str, path: &Path, mode: &Mode, context: &Context) -> Outcome {
     // Whatever arrived since the last step (late lines of an isolated
     // plugin's process) is not this step's.
     drop(capture::take());
+    // An isolated plugin's lines and lookups come through its process's
+    // standard error, read on another thread; the step has dropped the
+    // plugin, and dropping it waits until all of them were delivered.
     let mut outcome = run_step(step, path, mode, context);
-    if matches!(mode, Mode::Isolated { .. }) {
-        // An isolated plugin's lines and lookups come through its
-        // process's standard error, read on another thread.
-        std::thread::sleep(Duration::from_millis(50));
-    }
     explain(&mut outcome, capture::take(), context);
     outcome
 }

@@ -4,6 +4,7 @@
 //! sent), answers the handshake and serves the slots, one thread per slot.
 
 use super::frame::{self, Reader, Writer};
+use super::interest::{log_bit, LOOKUPS};
 use super::platform::{self, ChildChannel};
 use super::process::{escape, LOG_PREFIX, LOOKUP_PREFIX};
 use super::shm::{op, state, Area, Shm, Slot, CHILD_ASLEEP, ERROR_AREA, HOST_ASLEEP};
@@ -565,6 +566,9 @@ fn host_table() -> *const tenon_host {
 /// `tenon_host.log` in the child: a record on standard error, which the
 /// host's reader turns back into a `tracing` event.
 unsafe extern "C" fn log(_host: *const tenon_host, level: tenon_log_level, text: tenon_str) {
+    if !wanted(log_bit(level as i64)) {
+        return;
+    }
     let scope = ();
     // SAFETY: `plugin.h` makes the message a slice borrowed for the call.
     let text = match unsafe { tenon_interface::raw::str_bytes(text, &scope) } {
@@ -573,6 +577,14 @@ unsafe extern "C" fn log(_host: *const tenon_host, level: tenon_log_level, text:
     };
     let line = format!("{LOG_PREFIX}{}:{}\n", level as i64, escape(&text));
     let _ = std::io::stderr().lock().write_all(line.as_bytes());
+}
+
+/// Whether the host would keep a record of kind `bit` (`interest`):
+/// asked before the record is even made, as `tracing` is in process.
+fn wanted(bit: u32) -> bool {
+    CHILD
+        .get()
+        .is_none_or(|child| child.shm.interest() & bit != 0)
 }
 
 /// `tenon_host.get_interface` in the child: a proxy of a service the host
@@ -589,7 +601,7 @@ unsafe extern "C" fn get_interface(
     let found = id
         .and_then(|id| core::str::from_utf8(id).ok())
         .and_then(|id| proxy(id, version));
-    if let Some(id) = id {
+    if let Some(id) = id.filter(|_| wanted(LOOKUPS)) {
         // The host reports the lookup as it reports one in process.
         let line = format!(
             "{LOOKUP_PREFIX}{version}:{}:{}\n",

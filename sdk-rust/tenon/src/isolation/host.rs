@@ -145,7 +145,10 @@ impl Host {
         .map_err(|error| under_memory_limit(error, &self.options))?;
         process.set_label(&self.name);
         tracing::info!(target: "tenon", plugin = %self.name, "restarted the plugin's process");
-        current.process = Arc::clone(&process);
+        let dead = std::mem::replace(&mut current.process, Arc::clone(&process));
+        drop(current);
+        // Unlocked: its drop may wait for the rest of its output.
+        drop(dead);
         Ok(process)
     }
 

@@ -41,6 +41,8 @@ mod child;
 mod control;
 #[cfg(any(target_os = "linux", target_os = "macos", windows))]
 mod frame;
+#[cfg(any(target_os = "linux", target_os = "macos", windows))]
+mod interest;
 mod options;
 #[cfg(any(target_os = "linux", target_os = "macos", windows))]
 mod platform;
@@ -54,7 +56,7 @@ mod wait;
 pub use options::{Isolation, Restart};
 
 use std::cell::Cell;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// Set by [`init`]: this program can be a plugin's child process.
@@ -102,6 +104,28 @@ pub const TRANSPORT: &str = if cfg!(any(
 } else {
     "none"
 };
+
+/// The name of the metadata of the callsites an isolating host registers
+/// with `tracing` to learn which of its plugins' log lines it would keep:
+/// a subscriber whose `register_callsite` answers `sometimes` for all of
+/// Tenon's events and decides in `enabled` (libtenon's, for C hosts)
+/// answers these by level, so that a child writes no line nothing wants.
+#[doc(hidden)]
+pub const INTEREST_PROBE: &str = "tenon isolation interest probe";
+
+/// How many log and lookup records this host has read from isolated
+/// plugins' processes. For tenon's own tests, which check that a child
+/// writes none its host would drop.
+#[doc(hidden)]
+pub fn records_read() -> u64 {
+    RECORDS_READ.load(Ordering::Relaxed)
+}
+
+#[cfg_attr(
+    not(any(target_os = "linux", target_os = "macos", windows)),
+    allow(dead_code)
+)]
+pub(crate) static RECORDS_READ: AtomicU64 = AtomicU64::new(0);
 
 /// The version of the host–child protocol, checked at the handshake.
 #[cfg_attr(

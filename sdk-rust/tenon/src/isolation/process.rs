@@ -9,6 +9,7 @@ use super::wait::{publish, wait_while, wake, wake_all};
 use super::Isolation;
 use crate::sys;
 use crate::{Error, HostServices};
+use std::cell::Cell;
 use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -33,6 +34,15 @@ pub(crate) const LOOKUP_PREFIX: &str = "\u{1e}tenon-lookup:";
 /// printed line) the host keeps: the rest is read and dropped, so that a
 /// plugin printing or logging without end cannot fill the host's memory.
 pub(crate) const MAX_LINE: usize = 64 << 10;
+/// How long dropping a plugin's process waits for the rest of its output
+/// once it is killed: only a process the plugin started, holding the
+/// streams open, makes it wait that long.
+const DRAIN_LIMIT: Duration = Duration::from_secs(1);
+
+thread_local! {
+    /// Set on the threads that read children's output.
+    static FORWARDING: Cell<bool> = const { Cell::new(false) };
+}
 
 /// How the child ended.
 #[derive(Clone, Debug, Default)]
@@ -47,7 +57,7 @@ pub(crate) struct Process {
     pub name: String,
     /// The name the child's output is logged under.
     label: Arc<Mutex<String>>,
-    shm: Shm,
+    shm: Arc<Shm>,
     /// The host's end of the control channel: the child's watchdog exits
     /// when it closes.
     control: Control,
@@ -65,6 +75,38 @@ pub(crate) struct Process {
     /// The child's `Isolation::memory_limit`, named in the fault of a call
     /// it dies under (running out of it looks like any other crash).
     memory_limit: Option<u64>,
+    /// The child's output streams not yet read to their end.
+    drain: Arc<Drain>,
+}
+
+/// How many of a child's output streams are still being read.
+#[derive(Default)]
+struct Drain {
+    open: Mutex<usize>,
+    closed: Condvar,
+}
+
+/// Counts a stream read to its end when dropped, so that a reading thread
+/// a subscriber's panic ends counts too.
+struct Reading(Arc<Drain>);
+
+impl Drop for Reading {
+    fn drop(&mut self) {
+        let mut open = self.0.open.lock().unwrap_or_else(|e| e.into_inner());
+        *open = open.saturating_sub(1);
+        self.0.closed.notify_all();
+    }
+}
+
+impl Drain {
+    /// Waits until every stream was read to its end, or `limit` passed.
+    fn wait(&self, limit: Duration) {
+        let open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = self
+            .closed
+            .wait_timeout_while(open, limit, |open| *open > 0)
+            .unwrap_or_else(|e| e.into_inner());
+    }
 }
 
 /// An interface looked up in the child: its id, version, the child's index
@@ -102,7 +144,9 @@ impl Process {
             }
         };
         let shm = Shm::create(options.slots, options.slot_size)
+            .map(Arc::new)
             .map_err(|e| failed(format!("cannot create the shared memory: {e}")))?;
+        super::interest::watch(&shm);
         let env = [
             (super::CHILD_ENV, "1".to_owned()),
             (super::PARENT_ENV, std::process::id().to_string()),
@@ -127,6 +171,8 @@ impl Process {
         let keeper_name = Arc::clone(&label);
         let dispatch = tracing::dispatcher::get_default(|d| d.clone());
         let keeper_words = Arc::clone(&last_words);
+        let drain = Arc::new(Drain::default());
+        let keeper_drain = Arc::clone(&drain);
         let (process_tx, process_rx) = mpsc::channel::<Weak<Process>>();
         std::thread::Builder::new()
             .name(format!("tenon-keeper:{name}"))
@@ -137,6 +183,7 @@ impl Process {
                         keeper_name,
                         dispatch,
                         keeper_words,
+                        keeper_drain,
                         spawned_tx,
                         process_rx,
                     )
@@ -162,6 +209,7 @@ impl Process {
             services: services.clone(),
             interfaces: Mutex::new(Vec::new()),
             memory_limit: options.memory_limit,
+            drain,
         });
         // From now on the keeper reports the death to this process.
         // (Weakly: the process must be dropped, and the child killed, when
@@ -681,6 +729,17 @@ impl Drop for Process {
         // The host no longer needs it; closing the control socket would end
         // it too (its watchdog), but not if it hangs in a signal handler.
         self.kill();
+        // Waiting for the readers to reach the end of the child's output
+        // (its descriptors close as it dies) lets a host rely on having
+        // every line the plugin wrote once the drop returns, where it would
+        // otherwise have to guess how long they take (`tenon check` did).
+        // Not when the host keeps none of them, so a host without a
+        // subscriber does not wait for the child's death; nor on a reader
+        // thread (a log handler dropping a plugin), which would wait for
+        // itself.
+        if self.shm.interest() != 0 && !FORWARDING.with(Cell::get) {
+            self.drain.wait(DRAIN_LIMIT);
+        }
     }
 }
 
@@ -777,6 +836,7 @@ fn keep(
     label: Arc<Mutex<String>>,
     dispatch: tracing::Dispatch,
     last_words: Arc<Mutex<VecDeque<String>>>,
+    drain: Arc<Drain>,
     spawned: mpsc::Sender<std::io::Result<ChildRef>>,
     process: mpsc::Receiver<Weak<Process>>,
 ) {
@@ -787,18 +847,27 @@ fn keep(
             return;
         }
     };
+    // Counted before the process exists, so that its drop waits for them.
+    *drain.open.lock().unwrap_or_else(|e| e.into_inner()) =
+        usize::from(started.stdout.is_some()) + usize::from(started.stderr.is_some());
     let _ = spawned.send(Ok(started.child));
     let stdout = started.stdout.map(|out| {
         let label = Arc::clone(&label);
         let dispatch = dispatch.clone();
+        let reading = Reading(Arc::clone(&drain));
         std::thread::spawn(move || {
+            let _reading = reading;
+            FORWARDING.with(|f| f.set(true));
             tracing::dispatcher::with_default(&dispatch, || forward(out, &label, false, None))
         })
     });
     let stderr = started.stderr.map(|err| {
         let label = Arc::clone(&label);
         let words = Arc::clone(&last_words);
+        let reading = Reading(drain);
         std::thread::spawn(move || {
+            let _reading = reading;
+            FORWARDING.with(|f| f.set(true));
             tracing::dispatcher::with_default(&dispatch, || {
                 forward(err, &label, true, Some(&words))
             })
@@ -881,6 +950,9 @@ fn forward(
         };
         let plugin = label.lock().unwrap_or_else(|e| e.into_inner()).clone();
         let plugin = plugin.as_str();
+        if text.starts_with(LOOKUP_PREFIX) || text.starts_with(LOG_PREFIX) {
+            super::RECORDS_READ.fetch_add(1, Ordering::Relaxed);
+        }
         if let Some(record) = text.strip_prefix(LOOKUP_PREFIX) {
             let mut fields = record.splitn(3, ':');
             if let (Some(version), Some(offered), Some(id)) =

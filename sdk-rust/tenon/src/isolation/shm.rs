@@ -17,7 +17,7 @@ use std::io;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 /// Identifies a Tenon region (and its layout version).
-const MAGIC: u32 = 0x7e40_0002;
+const MAGIC: u32 = 0x7e40_0003;
 /// The region header's size; slots follow it.
 const HEADER_SIZE: usize = 4096;
 /// Bytes at the end of the reply area kept for the error message.
@@ -29,6 +29,9 @@ struct Header {
     magic: AtomicU32,
     slots: AtomicU32,
     slot_size: AtomicU64,
+    /// Which records the host would keep (`interest`): the host writes it
+    /// whenever that changes, the child reads it before writing one.
+    interest: AtomicU32,
 }
 
 /// The words of one slot, each written by one side at a time as the state
@@ -177,6 +180,16 @@ impl Shm {
         // SAFETY: the header lies at the start of the mapping, which is
         // page-aligned and at least HEADER_SIZE long; it is only atomics.
         unsafe { &*self.mapping.base().as_ptr().cast::<Header>() }
+    }
+
+    /// Tells the child which records the host would keep now.
+    pub(crate) fn set_interest(&self, bits: u32) {
+        self.header().interest.store(bits, Ordering::Relaxed);
+    }
+
+    /// Which records the host would keep, as it last said.
+    pub(crate) fn interest(&self) -> u32 {
+        self.header().interest.load(Ordering::Relaxed)
     }
 
     /// The mapping, to send to the child.

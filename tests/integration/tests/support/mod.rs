@@ -432,7 +432,14 @@ pub struct Event {
 
 /// A `tracing` layer that keeps every event.
 #[derive(Default, Clone)]
-struct Captured(Arc<Mutex<Vec<Event>>>);
+pub struct Captured(Arc<Mutex<Vec<Event>>>);
+
+impl Captured {
+    /// The events kept so far, taken out.
+    pub fn take(&self) -> Vec<Event> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
 
 struct Fields {
     plugin: String,

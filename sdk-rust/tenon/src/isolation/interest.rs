@@ -1,0 +1,178 @@
+//! Which of an isolated child's records the host would keep: a word in the
+//! shared memory ([`Shm::interest`]) the child reads before it writes a
+//! log line or a lookup to its standard error, so that a plugin logging or
+//! looking a service up on every call pays no write(2) for records the
+//! host would drop.
+//!
+//! The host's interest can change at any time (a subscriber set after the
+//! plugin was loaded, a C host's `tenon_log_set_handler`, a reloaded
+//! filter), also while the plugin logs from its own threads with no call
+//! in flight, so the word is pushed when it changes rather than refreshed
+//! at each call. `tracing` tells every registered callsite its new interest
+//! whenever it recomputes them (a dispatcher registered, or
+//! `rebuild_interest_cache`), so this module registers one probe callsite
+//! per kind of record, with the target, level and fields of the events the
+//! host makes of it, and its `set_interest` republishes the word to every
+//! live child. `LevelFilter::current()`, which the in-process path reads,
+//! cannot serve: `tracing` updates it only after the callsites, so it is
+//! stale exactly when the probes learn of a change. A probe that is never
+//! enabled is one the forwarding thread's own callsites are never enabled
+//! for either; one that may be (`sometimes`, `always`) is written, and the
+//! host's subscriber has the last word, as in process. The `log` logger
+//! the in-process path asks while no `tracing` dispatcher was ever set
+//! (`host_table::log`) plays no part: the reading threads run under
+//! `dispatcher::with_default`, which counts as one.
+
+use super::shm::Shm;
+use crate::sys;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, Once, Weak};
+use tracing_core::callsite::{self, Callsite};
+use tracing_core::field::FieldSet;
+use tracing_core::metadata::Kind;
+use tracing_core::subscriber::Interest;
+use tracing_core::{Level, Metadata};
+
+/// The bit of a log record at `level` (a raw `tenon_log_level`, mapped as
+/// the host maps it: an unknown level is logged as info).
+pub(crate) fn log_bit(level: i64) -> u32 {
+    let level = match level {
+        l if l == i64::from(sys::TENON_LOG_ERROR) => sys::TENON_LOG_ERROR,
+        l if l == i64::from(sys::TENON_LOG_WARN) => sys::TENON_LOG_WARN,
+        l if l == i64::from(sys::TENON_LOG_DEBUG) => sys::TENON_LOG_DEBUG,
+        l if l == i64::from(sys::TENON_LOG_TRACE) => sys::TENON_LOG_TRACE,
+        _ => sys::TENON_LOG_INFO,
+    };
+    1 << level
+}
+
+/// The bit of `get_interface` lookup records.
+pub(crate) const LOOKUPS: u32 = 1 << 8;
+
+/// The bits of the probes `tracing` last said may be enabled.
+static WANTED: AtomicU32 = AtomicU32::new(0);
+
+/// The live children's regions, to push the word to.
+static LIVE: Mutex<Vec<Weak<Shm>>> = Mutex::new(Vec::new());
+
+struct Probe {
+    bit: u32,
+    metadata: &'static Metadata<'static>,
+}
+
+impl Callsite for Probe {
+    fn set_interest(&self, interest: Interest) {
+        if interest.is_never() {
+            WANTED.fetch_and(!self.bit, Ordering::SeqCst);
+        } else {
+            WANTED.fetch_or(self.bit, Ordering::SeqCst);
+        }
+        // Read under the lock, as `watch` does, so that of a region
+        // registered and a change made meanwhile the last store is right.
+        let mut live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+        let wanted = WANTED.load(Ordering::SeqCst);
+        live.retain(|shm| match shm.upgrade() {
+            Some(shm) => {
+                shm.set_interest(wanted);
+                true
+            }
+            None => false,
+        });
+    }
+
+    fn metadata(&self) -> &Metadata<'_> {
+        self.metadata
+    }
+}
+
+/// A probe and its metadata: `$target`, `$level` and `$fields` are those of
+/// the events the host makes of the records (`process::forward`,
+/// `host_table::lookup`).
+macro_rules! probe {
+    ($probe:ident, $meta:ident, $bit:expr, $target:literal, $level:expr, $fields:expr) => {
+        static $probe: Probe = Probe {
+            bit: $bit,
+            metadata: &$meta,
+        };
+        static $meta: Metadata<'static> = Metadata::new(
+            super::INTEREST_PROBE,
+            $target,
+            $level,
+            Some(file!()),
+            Some(line!()),
+            Some(module_path!()),
+            FieldSet::new($fields, tracing_core::identify_callsite!(&$probe)),
+            Kind::EVENT,
+        );
+    };
+}
+
+/// A log record's fields, and `stream`, which a printed line's event has
+/// besides: a filter that asks for either field may want the probe, which
+/// also keeps a drop waiting for the printed lines such a filter keeps.
+const LOG_FIELDS: &[&str] = &["message", "plugin", "stream"];
+probe!(
+    ERROR,
+    ERROR_META,
+    1 << sys::TENON_LOG_ERROR,
+    "tenon::plugin",
+    Level::ERROR,
+    LOG_FIELDS
+);
+probe!(
+    WARN,
+    WARN_META,
+    1 << sys::TENON_LOG_WARN,
+    "tenon::plugin",
+    Level::WARN,
+    LOG_FIELDS
+);
+probe!(
+    INFO,
+    INFO_META,
+    1 << sys::TENON_LOG_INFO,
+    "tenon::plugin",
+    Level::INFO,
+    LOG_FIELDS
+);
+probe!(
+    DEBUG,
+    DEBUG_META,
+    1 << sys::TENON_LOG_DEBUG,
+    "tenon::plugin",
+    Level::DEBUG,
+    LOG_FIELDS
+);
+probe!(
+    TRACE,
+    TRACE_META,
+    1 << sys::TENON_LOG_TRACE,
+    "tenon::plugin",
+    Level::TRACE,
+    LOG_FIELDS
+);
+probe!(
+    LOOKUP,
+    LOOKUP_META,
+    LOOKUPS,
+    "tenon::host",
+    Level::DEBUG,
+    &["message", "plugin", "interface", "version", "offered"]
+);
+
+/// Keeps `shm`'s word up to date from now on, starting with the present
+/// interest. Called on the thread that loads the plugin: with a single
+/// dispatcher, `tracing` asks the current thread's, which there is the one
+/// the child's output is forwarded to.
+pub(crate) fn watch(shm: &Arc<Shm>) {
+    static REGISTERED: Once = Once::new();
+    REGISTERED.call_once(|| {
+        for probe in [&ERROR, &WARN, &INFO, &DEBUG, &TRACE, &LOOKUP] {
+            callsite::register(probe);
+        }
+    });
+    let mut live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+    live.retain(|shm| shm.strong_count() > 0);
+    live.push(Arc::downgrade(shm));
+    shm.set_interest(WANTED.load(Ordering::SeqCst));
+}
