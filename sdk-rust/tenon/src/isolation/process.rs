@@ -29,6 +29,10 @@ pub(crate) const LOG_PREFIX: &str = "\u{1e}tenon-log:";
 /// The prefix of the record of a `get_interface` lookup the child writes
 /// on its standard error: `VERSION:OFFERED:ID`, OFFERED `1` or `0`.
 pub(crate) const LOOKUP_PREFIX: &str = "\u{1e}tenon-lookup:";
+/// The prefix of the record of a host service the child program cannot
+/// carry, which the child writes on its standard error before its
+/// handshake: `VERSION:ID\tWHY`, both escaped.
+pub(crate) const UNCARRIED_PREFIX: &str = "\u{1e}tenon-uncarried:";
 /// The most bytes of one line of a child's output (a log record or a
 /// printed line) the host keeps: the rest is read and dropped, so that a
 /// plugin printing or logging without end cannot fill the host's memory.
@@ -127,6 +131,9 @@ impl Process {
         let keeper_name = Arc::clone(&label);
         let dispatch = tracing::dispatcher::get_default(|d| d.clone());
         let keeper_words = Arc::clone(&last_words);
+        // What a warning about a host service the child cannot carry is
+        // said once for: the child program and the plugin file.
+        let origin = format!("{}\n{}", runner.display(), path.display());
         let (process_tx, process_rx) = mpsc::channel::<Weak<Process>>();
         std::thread::Builder::new()
             .name(format!("tenon-keeper:{name}"))
@@ -135,6 +142,7 @@ impl Process {
                     keep(
                         launch,
                         keeper_name,
+                        origin,
                         dispatch,
                         keeper_words,
                         spawned_tx,
@@ -775,6 +783,7 @@ fn check_declaration(
 fn keep(
     launch: Launch,
     label: Arc<Mutex<String>>,
+    origin: String,
     dispatch: tracing::Dispatch,
     last_words: Arc<Mutex<VecDeque<String>>>,
     spawned: mpsc::Sender<std::io::Result<ChildRef>>,
@@ -792,7 +801,7 @@ fn keep(
         let label = Arc::clone(&label);
         let dispatch = dispatch.clone();
         std::thread::spawn(move || {
-            tracing::dispatcher::with_default(&dispatch, || forward(out, &label, false, None))
+            tracing::dispatcher::with_default(&dispatch, || forward(out, &label, "", false, None))
         })
     });
     let stderr = started.stderr.map(|err| {
@@ -800,7 +809,7 @@ fn keep(
         let words = Arc::clone(&last_words);
         std::thread::spawn(move || {
             tracing::dispatcher::with_default(&dispatch, || {
-                forward(err, &label, true, Some(&words))
+                forward(err, &label, &origin, true, Some(&words))
             })
         })
     });
@@ -856,10 +865,12 @@ fn keep(
 }
 
 /// Forwards a child's output, line by line, to `tracing`; log records the
-/// child's `tenon_host.log` wrote keep their level.
+/// child's `tenon_host.log` wrote keep their level. `origin` names the
+/// child program and the plugin file, for the warnings said once for them.
 fn forward(
     stream: impl Read,
     label: &Mutex<String>,
+    origin: &str,
     is_stderr: bool,
     last_words: Option<&Mutex<VecDeque<String>>>,
 ) {
@@ -889,6 +900,13 @@ fn forward(
                 let version = version.parse().unwrap_or(0);
                 crate::host_table::lookup(plugin, &unescape(id), version, offered == "1");
             }
+            continue;
+        }
+        if let Some(record) = text.strip_prefix(UNCARRIED_PREFIX) {
+            let (version, rest) = record.split_once(':').unwrap_or(("", record));
+            let (id, why) = rest.split_once('\t').unwrap_or((rest, ""));
+            let version = version.parse().unwrap_or(0);
+            uncarried(origin, plugin, &unescape(id), version, &unescape(why));
             continue;
         }
         if let Some(record) = text.strip_prefix(LOG_PREFIX) {
@@ -971,7 +989,32 @@ pub(crate) fn read_line_capped(reader: &mut impl BufRead, line: &mut Vec<u8>) ->
 
 /// Escapes a log message onto one line.
 pub(crate) fn escape(message: &str) -> String {
-    message.replace('\\', "\\\\").replace('\n', "\\n")
+    message
+        .replace('\\', "\\\\")
+        .replace('\n', "\\n")
+        .replace('\t', "\\t")
+}
+
+/// The host services the host was warned about, by the child program and
+/// plugin file they were offered to (`forward`'s `origin`), id and version.
+static UNCARRIED: Mutex<Vec<(String, String, u32)>> = Mutex::new(Vec::new());
+
+/// Warns that a child cannot carry host service (`id`, `version`): the
+/// plugin's `get_interface` returns NULL for it. Said once for each child
+/// program, plugin file and service, not again for each load or restart,
+/// which start a process with the same lack.
+fn uncarried(origin: &str, plugin: &str, id: &str, version: u32, why: &str) {
+    {
+        let mut warned = UNCARRIED.lock().unwrap_or_else(|e| e.into_inner());
+        if warned
+            .iter()
+            .any(|(o, i, v)| o == origin && i == id && *v == version)
+        {
+            return;
+        }
+        warned.push((origin.to_owned(), id.to_owned(), version));
+    }
+    tracing::warn!(target: "tenon::plugin", plugin, "the host offers {id} version {version} as a host service, but the program the plugin's process runs cannot carry it ({why}): the plugin's get_interface returns NULL for it; link the crate that declares it (with interface!) into that program: the runner, or else the host itself, which for a C or C++ host means into its libtenon (docs/guide-c-host.md, \"Isolation\"); logged once for this program and plugin file, not at each load or restart");
 }
 
 fn unescape(message: &str) -> String {
@@ -981,6 +1024,7 @@ fn unescape(message: &str) -> String {
         if c == '\\' {
             match chars.next() {
                 Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
                 Some(other) => out.push(other),
                 None => {}
             }
