@@ -6,9 +6,9 @@ use super::frame::{self, Reader, Writer};
 use super::platform::{self, ChildRef, Control, Ended, HandshakeError, Launch};
 use super::shm::{op, state, Area, Shm, Slot, CHILD_ASLEEP, ERROR_AREA, HOST_ASLEEP};
 use super::wait::{publish, wait_while, wake, wake_all};
-use super::Isolation;
+use super::{Isolation, Restart};
 use crate::sys;
-use crate::{Error, HostServices};
+use crate::{CrashSite, Error, HostServices};
 use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -16,7 +16,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Condvar, Mutex, Weak};
 use std::time::{Duration, Instant};
-use tenon_interface::remote::{report_fault, report_invalid_output};
+use tenon_interface::remote::{report_fault, report_invalid_output, set_fault};
 use tenon_interface::sys::{tenon_buffer, tenon_status};
 use tenon_interface::{Fault, Status, WireArg};
 
@@ -69,6 +69,9 @@ pub(crate) struct Process {
     /// The child's `Isolation::memory_limit`, named in the fault of a call
     /// it dies under (running out of it looks like any other crash).
     memory_limit: Option<u64>,
+    /// Whether the plugin has a restart policy, which decides what a call
+    /// on an instance lost with this process is told to do instead.
+    restarts: bool,
 }
 
 /// An interface looked up in the child: its id, version, the child's index
@@ -170,6 +173,7 @@ impl Process {
             services: services.clone(),
             interfaces: Mutex::new(Vec::new()),
             memory_limit: options.memory_limit,
+            restarts: options.restart != Restart::Never,
         });
         // From now on the keeper reports the death to this process.
         // (Weakly: the process must be dropped, and the child killed, when
@@ -231,6 +235,7 @@ impl Process {
                         last_words: exit.last_words,
                         // Set by the caller, which knows the options.
                         memory_limit: None,
+                        site: CrashSite::Loading,
                     }),
                     None => Err(self.failed("the child closed its control channel".to_owned())),
                 }
@@ -345,7 +350,7 @@ impl Process {
     ) -> Outcome<R> {
         let index = match self.acquire(deadline) {
             Ok(index) => index,
-            Err(true) => return Outcome::Dead,
+            Err(true) => return Outcome::FoundDead,
             Err(false) => {
                 return Outcome::Busy(
                     "no free slot before the call's deadline: every slot of the plugin's process is busy (Isolation::slots; tenon_options_slots in C)".to_owned(),
@@ -436,8 +441,18 @@ impl Process {
         deadline: Option<(Instant, Duration)>,
     ) -> tenon_status {
         if self.is_dead() {
-            // SAFETY: `error` is live for the call (caller).
-            return unsafe { report_fault(error, Fault::InstanceLost) };
+            // The fault's own description is the same in every case; the
+            // message says what to do, which the restart policy decides.
+            let message = if self.restarts {
+                "the instance lived in the plugin's process, which has died; a new process the restart policy starts does not have it: create a new instance (Plugin::instantiate; tenon_instance_create in C)"
+            } else {
+                "the instance lived in the plugin's process, which has died, and no restart policy is set, so the plugin stays dead: load it again for a new process (Plugin::load or Loader::load; tenon_plugin_load in C), or set a restart policy (Isolation::restart; tenon_options_restart in C) to create new instances after a death"
+            };
+            // SAFETY: `error` is live for the call (caller). A buffer that
+            // cannot take the message leaves the fault's description.
+            let _ = unsafe { tenon_interface::append(error, message.as_bytes()) };
+            set_fault(Fault::InstanceLost);
+            return Fault::InstanceLost.status().0;
         }
         let outcome = self.request(
             deadline.map(|d| d.0),
@@ -509,7 +524,7 @@ impl Process {
                 // SAFETY: as above.
                 unsafe { report_fault(error, Fault::TimedOut { deadline: limit }) }
             }
-            Outcome::Dead | Outcome::Violation => {
+            Outcome::Dead | Outcome::FoundDead | Outcome::Violation => {
                 self.kill();
                 // SAFETY: as above.
                 unsafe { report_fault(error, self.death_fault()) }
@@ -572,7 +587,8 @@ impl Process {
                 Err(ControlFailure::Refused(message))
             }
             Outcome::TimedOut => Err(ControlFailure::TimedOut),
-            Outcome::Dead | Outcome::Violation => {
+            Outcome::Dead | Outcome::FoundDead | Outcome::Violation => {
+                let found_dead = matches!(outcome, Outcome::FoundDead);
                 self.kill();
                 let Fault::Crashed {
                     signal,
@@ -583,11 +599,14 @@ impl Process {
                 else {
                     unreachable!("death_fault gives Crashed")
                 };
-                Err(ControlFailure::Crashed(Exit {
-                    signal,
-                    exit_code,
-                    last_words,
-                }))
+                Err(ControlFailure::Crashed(
+                    Exit {
+                        signal,
+                        exit_code,
+                        last_words,
+                    },
+                    found_dead,
+                ))
             }
         }
     }
@@ -698,7 +717,10 @@ enum Outcome<R> {
     Refused(String),
     Busy(String),
     TimedOut,
+    /// The child died while the request was in flight.
     Dead,
+    /// The child was dead before the request could be sent.
+    FoundDead,
     Violation,
 }
 
@@ -706,7 +728,9 @@ enum Outcome<R> {
 pub(crate) enum ControlFailure {
     Refused(String),
     TimedOut,
-    Crashed(Exit),
+    /// How the child ended, and whether it was dead before the request
+    /// was sent (rather than dying while answering it).
+    Crashed(Exit, bool),
 }
 
 /// Why an interface lookup failed.
