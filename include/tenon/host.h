@@ -617,6 +617,14 @@ void tenon_options_free(tenon_options *options);
  * Only interfaces whose `interface!` declaration is linked into libtenon
  * can be called on an isolated plugin (`tenon_instance_interface`).
  *
+ * The settings of isolated plugins (`tenon_options_restart`,
+ * `_memory_limit`, `_start_timeout`, `_slots`, `_runner`) may be made
+ * before or after this call. Options that make one of them but never
+ * choose a mode, with this call or `tenon_options_in_process`, fail
+ * every load with kind `invalid_argument` naming the setter: loading
+ * them in process would silently drop the setting (say, a memory cap the
+ * host relies on).
+ *
  * Threads: one thread at a time per options object.
  */
 tenon_error *tenon_options_isolated(tenon_options *options, uint64_t call_timeout_ms);
@@ -626,6 +634,9 @@ tenon_error *tenon_options_isolated(tenon_options *options, uint64_t call_timeou
  * needed, at most `max_restarts` times within any `window_ms`
  * milliseconds (instances that lived in the dead process stay lost: their
  * calls fail). Default: never restart. Returns NULL, or an error.
+ *
+ * Only isolated loads use this setting: see `tenon_options_isolated` for
+ * options that make it without choosing a mode.
  *
  * Threads: one thread at a time per options object.
  */
@@ -653,6 +664,9 @@ tenon_error *tenon_options_restart(tenon_options *options,
  * `isolation_unsupported`. Default: no cap. Returns NULL, or an error
  * (`invalid_argument` for 0).
  *
+ * Only isolated loads use this setting: see `tenon_options_isolated` for
+ * options that make it without choosing a mode.
+ *
  * Threads: one thread at a time per options object.
  */
 tenon_error *tenon_options_memory_limit(tenon_options *options, uint64_t bytes);
@@ -662,6 +676,9 @@ tenon_error *tenon_options_memory_limit(tenon_options *options, uint64_t bytes);
  * plugin's loading there and the handshake) before `tenon_plugin_load`
  * fails with kind `timed_out`. Default: 10 000 ms. Returns NULL, or an
  * error (`invalid_argument` for 0).
+ *
+ * Only isolated loads use this setting: see `tenon_options_isolated` for
+ * options that make it without choosing a mode.
  *
  * Threads: one thread at a time per options object.
  */
@@ -679,6 +696,9 @@ tenon_error *tenon_options_start_timeout(tenon_options *options, uint64_t timeou
  * output buffer cannot grow). Memory is touched only as calls use it.
  * Returns NULL, or an error (`invalid_argument` out of those ranges).
  *
+ * Only isolated loads use this setting: see `tenon_options_isolated` for
+ * options that make it without choosing a mode.
+ *
  * Threads: one thread at a time per options object.
  */
 tenon_error *tenon_options_slots(tenon_options *options, uint32_t count, uint64_t slot_bytes);
@@ -688,12 +708,19 @@ tenon_error *tenon_options_slots(tenon_options *options, uint32_t count, uint64_
  * any program whose `main` calls `tenon_isolation_init()` first (`path`,
  * NUL-terminated UTF-8, is copied). Returns NULL, or an error.
  *
+ * Only isolated loads use this setting: see `tenon_options_isolated` for
+ * options that make it without choosing a mode.
+ *
  * Threads: one thread at a time per options object.
  */
 tenon_error *tenon_options_runner(tenon_options *options, const char *path);
 
 /**
- * Load in this process (the default). Returns NULL, or an error.
+ * Load in this process (the default). Settings of isolated plugins made
+ * on these options are kept, unused, for a later
+ * `tenon_options_isolated`; calling this says that loading in process
+ * with them is meant, where options that never chose a mode are refused
+ * (see `tenon_options_isolated`). Returns NULL, or an error.
  *
  * Threads: one thread at a time per options object.
  */

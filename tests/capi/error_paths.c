@@ -157,6 +157,29 @@ static void loading(const char *greeter, const char *not_a_library) {
            "checksum_mismatch", NULL);
     tenon_options_free(options);
     CHECK(plugin == NULL);
+
+    /* An isolated plugin's setting on options that never chose a mode would
+     * be ignored by the in-process load: refused, naming the setter. Once
+     * tenon_options_in_process says in process on purpose, the options
+     * load in process (the setting kept, unused). No process is started. */
+    options = tenon_options_new();
+    OK(tenon_options_memory_limit(options, 1u << 30));
+    EXPECT(tenon_plugin_load(greeter, options, &plugin), TENON_ERROR_INVALID_ARGUMENT,
+           "invalid_argument", "tenon_options_memory_limit");
+    CHECK(plugin == NULL);
+    OK(tenon_options_in_process(options));
+    OK(tenon_plugin_load(greeter, options, &plugin));
+    CHECK(plugin != NULL && !tenon_plugin_is_isolated(plugin));
+    tenon_plugin_free(plugin);
+    plugin = NULL;
+    tenon_options_free(options);
+    options = tenon_options_new();
+    OK(tenon_options_restart(options, 3, 60000));
+    OK(tenon_options_slots(options, 2, 1u << 20));
+    EXPECT(tenon_plugin_load(greeter, options, &plugin), TENON_ERROR_INVALID_ARGUMENT,
+           "invalid_argument", "tenon_options_restart");
+    CHECK(plugin == NULL);
+    tenon_options_free(options);
 }
 
 static void metadata_and_instances(const char *greeter, const char *null_slot) {

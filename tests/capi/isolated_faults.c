@@ -144,6 +144,15 @@ static void crash(const char *path, uint32_t max_restarts) {
     result = greet(greeter, self, "again", 5);
     CHECK(result.status == TENON_INSTANCE_LOST);
     CHECK(buffer_contains(result.error, "has died"));
+    /* What to do depends on the restart policy: create a new instance, or
+     * load the plugin again (or set a policy). */
+    if (max_restarts > 0) {
+        CHECK(buffer_contains(result.error, "create a new instance (Plugin::instantiate; tenon_instance_create in C)"));
+    } else {
+        CHECK(buffer_contains(result.error, "no restart policy is set"));
+        CHECK(buffer_contains(result.error, "tenon_plugin_load"));
+        CHECK(buffer_contains(result.error, "tenon_options_restart"));
+    }
     greeting_free(&result);
     tenon_instance_free(instance);
 
@@ -158,7 +167,8 @@ static void crash(const char *path, uint32_t max_restarts) {
             greeting_free(&result);
         }
     } else {
-        EXPECT(tenon_instance_create(plugin, "", &instance), TENON_ERROR_CRASHED, "crashed", NULL);
+        EXPECT(tenon_instance_create(plugin, "", &instance), TENON_ERROR_CRASHED, "crashed",
+               "earlier and was found dead: no restart policy started a new one");
         CHECK(instance == NULL);
     }
     tenon_instance_free(instance);

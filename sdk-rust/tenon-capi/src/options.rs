@@ -16,6 +16,12 @@ pub struct tenon_options {
     /// setters below can be called in any order.
     isolation: Isolation,
     isolated: bool,
+    /// Whether `tenon_options_isolated` or `tenon_options_in_process`
+    /// chose the mode (otherwise it is the default, in process).
+    mode_chosen: bool,
+    /// The first isolation-only setter called, for the error of a load
+    /// that would ignore it.
+    isolation_setter: Option<&'static str>,
     /// How reloadables loaded with these options reload
     /// (`tenon_options_reload`).
     pub(crate) reload: tenon::ReloadOptions,
@@ -26,13 +32,26 @@ impl Handle for tenon_options {
 }
 
 impl tenon_options {
-    /// The loader these options describe.
-    pub(crate) fn loader(&self) -> tenon::Loader {
+    /// The loader these options describe. Options that set an isolated
+    /// plugin's limits but never chose a mode are refused: the limits
+    /// would be silently ignored by the in-process load, which is most
+    /// likely a forgotten `tenon_options_isolated`. A host that chose
+    /// `tenon_options_in_process` keeps them unused, on purpose.
+    pub(crate) fn loader(&self) -> Result<tenon::Loader, CError> {
         if self.isolated {
-            self.loader.clone().isolated(self.isolation.clone())
-        } else {
-            self.loader.clone().in_process()
+            return Ok(self.loader.clone().isolated(self.isolation.clone()));
         }
+        if let (false, Some(setter)) = (self.mode_chosen, self.isolation_setter) {
+            return Err(CError::invalid_argument(format!(
+                "the options set {setter}, a setting of isolated plugins, but do not isolate: the load would run the plugin in this process without it; call tenon_options_isolated to isolate, or tenon_options_in_process to load in process on purpose"
+            )));
+        }
+        Ok(self.loader.clone().in_process())
+    }
+
+    /// Notes that `setter`, which only isolated loads use, was called.
+    fn isolation_set(&mut self, setter: &'static str) {
+        self.isolation_setter.get_or_insert(setter);
     }
 }
 
@@ -50,6 +69,8 @@ pub extern "C" fn tenon_options_new() -> *mut tenon_options {
             loader: tenon::Loader::new(),
             isolation: Isolation::new(),
             isolated: false,
+            mode_chosen: false,
+            isolation_setter: None,
             reload: crate::reload::default_reload_options(),
         })
     })
@@ -80,6 +101,14 @@ pub extern "C" fn tenon_options_free(options: *mut tenon_options) {
 /// Only interfaces whose `interface!` declaration is linked into libtenon
 /// can be called on an isolated plugin (`tenon_instance_interface`).
 ///
+/// The settings of isolated plugins (`tenon_options_restart`,
+/// `_memory_limit`, `_start_timeout`, `_slots`, `_runner`) may be made
+/// before or after this call. Options that make one of them but never
+/// choose a mode, with this call or `tenon_options_in_process`, fail
+/// every load with kind `invalid_argument` naming the setter: loading
+/// them in process would silently drop the setting (say, a memory cap the
+/// host relies on).
+///
 /// Threads: one thread at a time per options object.
 #[no_mangle]
 pub extern "C" fn tenon_options_isolated(
@@ -95,6 +124,7 @@ pub extern "C" fn tenon_options_isolated(
                 .call_timeout(Duration::from_millis(call_timeout_ms));
         }
         options.isolated = true;
+        options.mode_chosen = true;
         Ok(())
     })
 }
@@ -103,6 +133,9 @@ pub extern "C" fn tenon_options_isolated(
 /// needed, at most `max_restarts` times within any `window_ms`
 /// milliseconds (instances that lived in the dead process stay lost: their
 /// calls fail). Default: never restart. Returns NULL, or an error.
+///
+/// Only isolated loads use this setting: see `tenon_options_isolated` for
+/// options that make it without choosing a mode.
 ///
 /// Threads: one thread at a time per options object.
 #[no_mangle]
@@ -113,6 +146,7 @@ pub extern "C" fn tenon_options_restart(
 ) -> *mut tenon_error {
     fallible(|| {
         let options = borrow_mut(options, "options")?;
+        options.isolation_set("tenon_options_restart");
         options.isolation = options.isolation.clone().restart(Restart::AtMost {
             n: max_restarts,
             window: Duration::from_millis(window_ms),
@@ -140,6 +174,9 @@ pub extern "C" fn tenon_options_restart(
 /// `isolation_unsupported`. Default: no cap. Returns NULL, or an error
 /// (`invalid_argument` for 0).
 ///
+/// Only isolated loads use this setting: see `tenon_options_isolated` for
+/// options that make it without choosing a mode.
+///
 /// Threads: one thread at a time per options object.
 #[no_mangle]
 pub extern "C" fn tenon_options_memory_limit(
@@ -153,6 +190,7 @@ pub extern "C" fn tenon_options_memory_limit(
                 "a memory limit of 0 bytes: leave it unset for no cap".to_owned(),
             ));
         }
+        options.isolation_set("tenon_options_memory_limit");
         options.isolation = options.isolation.clone().memory_limit(bytes);
         Ok(())
     })
@@ -162,6 +200,9 @@ pub extern "C" fn tenon_options_memory_limit(
 /// plugin's loading there and the handshake) before `tenon_plugin_load`
 /// fails with kind `timed_out`. Default: 10 000 ms. Returns NULL, or an
 /// error (`invalid_argument` for 0).
+///
+/// Only isolated loads use this setting: see `tenon_options_isolated` for
+/// options that make it without choosing a mode.
 ///
 /// Threads: one thread at a time per options object.
 #[no_mangle]
@@ -176,6 +217,7 @@ pub extern "C" fn tenon_options_start_timeout(
                 "a start timeout of 0 ms".to_owned(),
             ));
         }
+        options.isolation_set("tenon_options_start_timeout");
         options.isolation = options
             .isolation
             .clone()
@@ -194,6 +236,9 @@ pub extern "C" fn tenon_options_start_timeout(
 /// plugin; a result that does not fit fails in the plugin's own way (its
 /// output buffer cannot grow). Memory is touched only as calls use it.
 /// Returns NULL, or an error (`invalid_argument` out of those ranges).
+///
+/// Only isolated loads use this setting: see `tenon_options_isolated` for
+/// options that make it without choosing a mode.
 ///
 /// Threads: one thread at a time per options object.
 #[no_mangle]
@@ -214,6 +259,7 @@ pub extern "C" fn tenon_options_slots(
                 "slots of {slot_bytes} bytes: between 256 KiB and 1 GiB"
             )));
         }
+        options.isolation_set("tenon_options_slots");
         options.isolation = options
             .isolation
             .clone()
@@ -227,6 +273,9 @@ pub extern "C" fn tenon_options_slots(
 /// any program whose `main` calls `tenon_isolation_init()` first (`path`,
 /// NUL-terminated UTF-8, is copied). Returns NULL, or an error.
 ///
+/// Only isolated loads use this setting: see `tenon_options_isolated` for
+/// options that make it without choosing a mode.
+///
 /// Threads: one thread at a time per options object.
 #[no_mangle]
 pub extern "C" fn tenon_options_runner(
@@ -236,18 +285,25 @@ pub extern "C" fn tenon_options_runner(
     fallible(|| {
         let options = borrow_mut(options, "options")?;
         let path = c_str(path, "path")?;
+        options.isolation_set("tenon_options_runner");
         options.isolation = options.isolation.clone().runner(path);
         Ok(())
     })
 }
 
-/// Load in this process (the default). Returns NULL, or an error.
+/// Load in this process (the default). Settings of isolated plugins made
+/// on these options are kept, unused, for a later
+/// `tenon_options_isolated`; calling this says that loading in process
+/// with them is meant, where options that never chose a mode are refused
+/// (see `tenon_options_isolated`). Returns NULL, or an error.
 ///
 /// Threads: one thread at a time per options object.
 #[no_mangle]
 pub extern "C" fn tenon_options_in_process(options: *mut tenon_options) -> *mut tenon_error {
     fallible(|| {
-        borrow_mut(options, "options")?.isolated = false;
+        let options = borrow_mut(options, "options")?;
+        options.isolated = false;
+        options.mode_chosen = true;
         Ok(())
     })
 }

@@ -83,7 +83,7 @@ fn load_into(
         let loader = if options.is_null() {
             tenon::Loader::new()
         } else {
-            borrow(options, "options")?.loader()
+            borrow(options, "options")?.loader()?
         };
         let plugin = load(&loader)?;
         let handle = into_handle(tenon_plugin::new(plugin));

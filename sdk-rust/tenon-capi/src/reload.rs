@@ -188,7 +188,7 @@ pub extern "C" fn tenon_reloadable_load(
             (tenon::Loader::new(), default_reload_options())
         } else {
             let options = borrow(options, "options")?;
-            (options.loader(), options.reload.clone())
+            (options.loader()?, options.reload.clone())
         };
         let inner = RawReloadable::load(&loader, path, config, id, version, vtable_size, &reload)?;
         let handle = into_handle(tenon_reloadable { inner });

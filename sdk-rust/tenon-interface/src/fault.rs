@@ -39,8 +39,12 @@ pub enum Fault {
         /// The deadline the call had.
         deadline: Duration,
     },
-    /// The instance lived in a process that has died; a restarted process
-    /// does not have it (status [`Status::INSTANCE_LOST`]).
+    /// The instance lived in a process that has died (status
+    /// [`Status::INSTANCE_LOST`]): no later process has it, even one a
+    /// restart policy started. Tenon's host says in the call's message
+    /// what to do, which depends on the policy: without one the plugin
+    /// stays dead (load it again, or set a policy); with one, create a new
+    /// instance.
     InstanceLost,
 }
 
@@ -87,9 +91,9 @@ impl fmt::Display for Fault {
                 f,
                 "the call outlived its deadline of {deadline:?}; the plugin's process was killed"
             ),
-            Fault::InstanceLost => f.write_str(
-                "the instance lived in a plugin process that has died; a restarted process does not have it",
-            ),
+            Fault::InstanceLost => {
+                f.write_str("the instance lived in a plugin process that has died")
+            }
         }
     }
 }

@@ -264,9 +264,12 @@ pub enum Error {
     },
 
     /// An isolated plugin's process died: while loading the plugin (a
-    /// corrupt file, an initializer that aborts), during a health check, or
-    /// before an instance could be created. (A process that dies during a
-    /// method call gives that call a [`CallError`] of kind `crashed`.)
+    /// corrupt file, an initializer that aborts), in the plugin's `create`,
+    /// while answering a health check or an interface lookup, or earlier,
+    /// so that `instantiate`, `ping` or a lookup found it dead and the
+    /// restart policy started no new one. `site` says which, and so does
+    /// the message. (A process that dies during a method call gives that
+    /// call a [`CallError`] of kind `crashed`.)
     ///
     /// A process started under
     /// [`Isolation::memory_limit`](crate::Isolation::memory_limit) may have
@@ -275,7 +278,7 @@ pub enum Error {
     /// a health check. Running out of it looks like any other death, so
     /// `memory_limit` holds the limit whenever there was one, and the
     /// message names it.
-    #[error("plugin {plugin:?}: its process died{}{}{}{}", signal.map(|s| format!(" from signal {s}")).unwrap_or_default(), exit_code.map(|c| format!(" with exit code {c}")).unwrap_or_default(), if last_words.is_empty() { String::new() } else { format!("; its last words: {last_words}") }, memory_limit.map(|limit| format!("; it ran under a memory limit of {limit} bytes (Isolation::memory_limit), which it may have run out of: the limit counts its whole address space (the program, the plugin, a stack per slot thread, the slots' shared memory)")).unwrap_or_default())]
+    #[error("plugin {plugin:?}: its process died{}{} {site}{}{}", signal.map(|s| format!(" from signal {s}")).unwrap_or_default(), exit_code.map(|c| format!(" with exit code {c}")).unwrap_or_default(), if last_words.is_empty() { String::new() } else { format!("; its last words: {last_words}") }, memory_limit.map(|limit| format!("; it ran under a memory limit of {limit} bytes (Isolation::memory_limit), which it may have run out of: the limit counts its whole address space (the program, the plugin, a stack per slot thread, the slots' shared memory)")).unwrap_or_default())]
     Crashed {
         /// The plugin's name (its file name while it was being loaded).
         plugin: String,
@@ -289,6 +292,8 @@ pub enum Error {
         /// The memory limit the process that died was started under, if it
         /// had one (`None` without [`Isolation::memory_limit`](crate::Isolation::memory_limit)).
         memory_limit: Option<u64>,
+        /// Where it died, or that it was found dead.
+        site: CrashSite,
     },
 
     /// An isolated plugin did not answer within its deadline (the start
@@ -485,6 +490,41 @@ impl Error {
             Error::WatchFailed { .. } => "watch_failed",
             Error::Call(_) => "call_failed",
         }
+    }
+}
+
+/// Where an isolated plugin's process was when it died, as
+/// [`Error::Crashed`] reports it; its `Display` is the phrase the error's
+/// message uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CrashSite {
+    /// Loading the plugin: the first load, or the load in a new process
+    /// that a restart policy started.
+    Loading,
+    /// Running the plugin's `create`, for `instantiate`.
+    Create,
+    /// Answering a health check ([`Plugin::ping`](crate::Plugin::ping)).
+    HealthCheck,
+    /// Answering the host's lookup of an interface (the first
+    /// `interface` or `require` of it in that process).
+    InterfaceLookup,
+    /// Already dead when `instantiate`, `ping` or an interface lookup
+    /// needed it: it died earlier (during a call, or outside one), and the
+    /// restart policy started no new process (none was set, or its
+    /// restarts within the window are used up).
+    FoundDead,
+}
+
+impl std::fmt::Display for CrashSite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            CrashSite::Loading => "while loading the plugin",
+            CrashSite::Create => "in the plugin's create (instantiate)",
+            CrashSite::HealthCheck => "while answering a health check (ping)",
+            CrashSite::InterfaceLookup => "while the host looked up an interface in it",
+            CrashSite::FoundDead => "earlier and was found dead: no restart policy started a new one (none is set, or its restarts within the window are used up; Isolation::restart, tenon_options_restart in C)",
+        })
     }
 }
 

@@ -112,7 +112,7 @@ mod unload;
 mod verify;
 
 pub use c_interface::CInterface;
-pub use error::Error;
+pub use error::{CrashSite, Error};
 pub use host_services::HostServices;
 pub use info::{AbiVersion, InterfaceInfo, PluginInfo};
 pub use instance::{Handle, Instance, SharedInstance};

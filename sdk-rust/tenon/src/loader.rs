@@ -61,7 +61,11 @@ impl Loader {
         self
     }
 
-    /// Runs the plugin in this process (the default).
+    /// Runs the plugin in this process (the default). An [`Isolation`]
+    /// given to [`isolated`](Self::isolated) before is dropped: its
+    /// settings exist only inside an isolated load, so an in-process load
+    /// cannot be handed any (a C host's options can: see
+    /// `tenon_options_isolated` for how they are checked).
     pub fn in_process(mut self) -> Self {
         self.isolation = None;
         self

@@ -588,10 +588,12 @@ fn a_child_that_dies_starting_under_a_memory_limit_is_crashed_naming_the_limit()
         tenon::Error::Crashed {
             memory_limit,
             last_words,
+            site,
             ..
         } => {
             assert_eq!(*memory_limit, Some(limit), "{error}");
             assert!(last_words.contains("slot thread"), "{error}");
+            assert_eq!(*site, tenon::CrashSite::Loading, "{error}");
         }
         other => panic!("expected Error::Crashed, got {other:?}"),
     }
@@ -600,6 +602,7 @@ fn a_child_that_dies_starting_under_a_memory_limit_is_crashed_naming_the_limit()
         message.contains(&format!("memory limit of {limit} bytes")),
         "{message}"
     );
+    assert!(message.contains("while loading the plugin"), "{message}");
 }
 
 /// docs/isolation.md, "How the child is found": this test binary (libtest's
@@ -689,16 +692,20 @@ fn a_call_that_dies_under_a_memory_limit_names_the_limit() {
 /// docs/isolation.md, "Memory": a process that dies under its
 /// `memory_limit` outside a call, in `create` (`instantiate`) or found dead
 /// by a health check (`ping`), is `Error::Crashed` naming the limit it ran
-/// under, as a death while loading is, with wording that does not say it
-/// was loading.
+/// under, as a death while loading is, and saying where it died
+/// (`Error::Crashed::site`), not that it was loading.
 #[cfg(target_os = "linux")]
 #[test]
 fn a_create_or_ping_that_finds_the_child_dead_under_a_memory_limit_names_the_limit() {
+    use tenon::CrashSite;
     let limit = 256 << 20;
-    let expect_limit = |what: &str, error: &tenon::Error| {
+    let expect_limit = |what: &str, error: &tenon::Error, expected: CrashSite, phrase: &str| {
         match error {
-            tenon::Error::Crashed { memory_limit, .. } => {
-                assert_eq!(*memory_limit, Some(limit), "{what}: {error}")
+            tenon::Error::Crashed {
+                memory_limit, site, ..
+            } => {
+                assert_eq!(*memory_limit, Some(limit), "{what}: {error}");
+                assert_eq!(*site, expected, "{what}: {error}");
             }
             other => panic!("{what}: expected Error::Crashed, got {other:?}"),
         }
@@ -707,8 +714,10 @@ fn a_create_or_ping_that_finds_the_child_dead_under_a_memory_limit_names_the_lim
             message.contains(&format!("ran under a memory limit of {limit} bytes")),
             "{what}: {message}"
         );
+        assert!(message.contains(phrase), "{what}: {message}");
         assert!(!message.contains("loading"), "{what}: {message}");
     };
+    let found_dead = "was found dead: no restart policy started a new one";
 
     // create allocates past the limit: the child dies during instantiate.
     let plugin = Plugin::loader()
@@ -716,11 +725,26 @@ fn a_create_or_ping_that_finds_the_child_dead_under_a_memory_limit_names_the_lim
         .load(c_fixture("fault_allocation"))
         .unwrap();
     let error = plugin.instantiate("allocate").unwrap_err();
-    expect_limit("instantiate", &error);
+    expect_limit(
+        "instantiate",
+        &error,
+        CrashSite::Create,
+        "in the plugin's create (instantiate)",
+    );
     // The process stays dead (no restart policy): a health check and a
     // further create find it so, and name the limit too.
-    expect_limit("ping", &plugin.ping(Duration::from_secs(5)).unwrap_err());
-    expect_limit("instantiate again", &plugin.instantiate("").unwrap_err());
+    expect_limit(
+        "ping",
+        &plugin.ping(Duration::from_secs(5)).unwrap_err(),
+        CrashSite::FoundDead,
+        found_dead,
+    );
+    expect_limit(
+        "instantiate again",
+        &plugin.instantiate("").unwrap_err(),
+        CrashSite::FoundDead,
+        found_dead,
+    );
 
     // A call ran the child out of memory; the next health check finds it
     // dead.
@@ -734,6 +758,8 @@ fn a_create_or_ping_that_finds_the_child_dead_under_a_memory_limit_names_the_lim
     expect_limit(
         "ping after a call",
         &plugin.ping(Duration::from_secs(5)).unwrap_err(),
+        CrashSite::FoundDead,
+        found_dead,
     );
 
     // Without a limit, the same death names none.

@@ -115,23 +115,43 @@ impl not_in_runner::Ticker for Ticks {
 }
 
 /// A host service the child program does not declare is NULL for the
-/// plugin (as if not offered), and the host's log says why, naming it.
+/// plugin (as if not offered), and the host's log says why, naming it:
+/// once for the runner and plugin file, not again when the plugin is
+/// loaded again or its process restarted, which would only repeat it.
 #[test]
 fn a_host_service_the_runner_does_not_declare_is_a_warning_naming_it() {
     let runner = isolation_runner().expect("the test runner builds");
     let events = capture_events(|| {
-        let plugin = Plugin::loader()
+        let loader = Plugin::loader()
             .services(tenon::HostServices::new().offer::<dyn not_in_runner::Ticker, _>(Ticks))
-            .isolated(Isolation::new().runner(&runner))
-            .load(c_plugin("greeter"))
-            .unwrap();
-        drop(plugin.instantiate("").unwrap());
+            .isolated(
+                Isolation::new()
+                    .runner(&runner)
+                    .restart(tenon::Restart::AtMost {
+                        n: 1,
+                        window: std::time::Duration::from_secs(60),
+                    }),
+            );
+        for _ in 0..2 {
+            let plugin = loader.load(c_fixture("fault_segfault")).unwrap();
+            let instance = plugin.instantiate("").unwrap();
+            let greeter = instance.interface::<dyn Greeter>().unwrap();
+            // A crash, then a restart for the next instance.
+            assert_eq!(greeter.greet("crash").unwrap_err().kind_name(), "crashed");
+            drop(plugin.instantiate("").unwrap());
+        }
         std::thread::sleep(std::time::Duration::from_millis(1000));
     });
-    let warning = events
+    let warnings: Vec<_> = events
         .iter()
-        .find(|event| event.target == "tenon::plugin" && event.message.contains("not-in-runner"))
-        .unwrap_or_else(|| panic!("no warning about the service: {events:?}"));
+        .filter(|event| event.target == "tenon::plugin" && event.message.contains("not-in-runner"))
+        .collect();
+    assert_eq!(
+        warnings.len(),
+        1,
+        "four processes, one warning: {warnings:?}"
+    );
+    let warning = warnings[0];
     assert_eq!(warning.level, tracing::Level::WARN, "{warning:?}");
     assert!(
         warning.message.contains("get_interface returns NULL")

@@ -178,7 +178,10 @@ public:
         return *this;
     }
     /* The isolated process's limits: tenon_options_memory_limit,
-     * tenon_options_start_timeout, tenon_options_slots. */
+     * tenon_options_start_timeout, tenon_options_slots. Like restart() and
+     * runner(), only isolated loads use them: options that set one but
+     * choose neither isolated() nor in_process() fail to load with
+     * invalid_argument, instead of dropping the setting silently. */
     options &memory_limit(std::uint64_t bytes) {
         check(tenon_options_memory_limit(raw_.get(), bytes));
         return *this;

@@ -6,7 +6,7 @@
 use super::frame::{self, Reader, Writer};
 use super::interest::{log_bit, LOOKUPS};
 use super::platform::{self, ChildChannel};
-use super::process::{escape, LOG_PREFIX, LOOKUP_PREFIX};
+use super::process::{escape, LOG_PREFIX, LOOKUP_PREFIX, UNCARRIED_PREFIX};
 use super::shm::{op, state, Area, Shm, Slot, CHILD_ASLEEP, ERROR_AREA, HOST_ASLEEP};
 use super::wait::{publish, wait_while};
 use crate::sys::{self, tenon_buffer, tenon_host, tenon_log_level, tenon_status, tenon_str};
@@ -120,15 +120,16 @@ fn run() -> Result<(), String> {
         services.push((id, reader.u32().ok_or_else(bad)?));
     }
     // A service this program cannot proxy is NULL for the plugin, as if the
-    // host offered nothing: say why in the host's log (this line reaches it
-    // as a warning tagged with the plugin), with a remedy that also fits a
-    // C host, whose child is its own program and libtenon.
+    // host offered nothing: tell the host, whose log says why (once, not at
+    // every load or restart: `process::uncarried`).
     for (id, version) in &services {
         if let Err(why) = tenon_interface::declared(id, *version) {
-            let _ = writeln!(
-                std::io::stderr(),
-                "tenon: the host offers {id} version {version} as a host service, but this child program cannot carry it ({why}): the plugin's get_interface returns NULL for it; link the crate that declares it (with interface!) into the program the child runs: the runner, or else the host itself, which for a C or C++ host means into its libtenon (docs/guide-c-host.md, \"Isolation\")"
+            let line = format!(
+                "{UNCARRIED_PREFIX}{version}:{}\t{}\n",
+                escape(id),
+                escape(&why.to_string())
             );
+            let _ = std::io::stderr().lock().write_all(line.as_bytes());
         }
     }
     let (opened, mapping, wakes) = control.take_resources(&mut reader)?;

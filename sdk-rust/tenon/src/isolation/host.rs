@@ -6,7 +6,7 @@ use super::process::{ControlFailure, Declaration, Exit, InterfaceFailure, Proces
 use super::shm::op;
 use super::{Isolation, Restart};
 use crate::integrity::Opened;
-use crate::{AbiVersion, Error, HostServices, InterfaceInfo, Plugin, PluginInfo};
+use crate::{AbiVersion, CrashSite, Error, HostServices, InterfaceInfo, Plugin, PluginInfo};
 use core::ffi::c_void;
 use std::collections::VecDeque;
 use std::fs::File;
@@ -101,6 +101,7 @@ impl Host {
             // Running out of the limit looks like any other death, at
             // whatever point it came: name it whenever there was one.
             memory_limit: self.options.memory_limit,
+            site: CrashSite::FoundDead,
         };
         let now = Instant::now();
         let wait = match self.options.restart {
@@ -157,7 +158,9 @@ impl Host {
         super::scoped_deadline().or_else(|| self.options.call_timeout.map(|t| Instant::now() + t))
     }
 
-    fn control_error(&self, failure: ControlFailure, deadline: Duration) -> Error {
+    /// The error of a control request that failed; `site` is what the
+    /// request was, where a child that died answering it died.
+    fn control_error(&self, failure: ControlFailure, deadline: Duration, site: CrashSite) -> Error {
         match failure {
             ControlFailure::Refused(reason) => Error::IsolationFailed {
                 plugin: self.name.clone(),
@@ -167,17 +170,25 @@ impl Host {
                 plugin: self.name.clone(),
                 deadline,
             },
-            ControlFailure::Crashed(Exit {
-                signal,
-                exit_code,
-                last_words,
-            }) => Error::Crashed {
+            ControlFailure::Crashed(
+                Exit {
+                    signal,
+                    exit_code,
+                    last_words,
+                },
+                found_dead,
+            ) => Error::Crashed {
                 plugin: self.name.clone(),
                 signal,
                 exit_code,
                 last_words,
                 // A create or health check can die of the limit too.
                 memory_limit: self.options.memory_limit,
+                site: if found_dead {
+                    CrashSite::FoundDead
+                } else {
+                    site
+                },
             },
         }
     }
@@ -229,7 +240,11 @@ impl Host {
             )
             .map_err(|failure| match failure {
                 InterfaceFailure::Control(failure) => {
-                    self.control_error(failure, self.options.call_timeout.unwrap_or_default())
+                    self.control_error(
+                        failure,
+                        self.options.call_timeout.unwrap_or_default(),
+                        CrashSite::InterfaceLookup,
+                    )
                 }
                 InterfaceFailure::NullSlot(name) => Error::NullSlot {
                     plugin: self.name.clone(),
@@ -269,7 +284,7 @@ impl Host {
         let start = Instant::now();
         process
             .control(op::PING, 0, &[], Some(start + deadline))
-            .map_err(|failure| self.control_error(failure, deadline))?;
+            .map_err(|failure| self.control_error(failure, deadline, CrashSite::HealthCheck))?;
         Ok(start.elapsed())
     }
 
@@ -287,7 +302,7 @@ impl Host {
                     Some(scoped) => scoped.saturating_duration_since(start),
                     None => self.options.call_timeout.unwrap_or_default(),
                 };
-                self.control_error(failure, limit)
+                self.control_error(failure, limit, CrashSite::Create)
             })?;
         if status != Status::OK.0 {
             return Err(Error::CreateFailed {
@@ -335,12 +350,14 @@ fn under_memory_limit(error: Error, options: &Isolation) -> Error {
             exit_code,
             last_words,
             memory_limit: _,
+            site,
         } => Error::Crashed {
             plugin,
             signal,
             exit_code,
             last_words,
             memory_limit: Some(limit),
+            site,
         },
         other => other,
     }

@@ -6,9 +6,9 @@ use super::frame::{self, Reader, Writer};
 use super::platform::{self, ChildRef, Control, Ended, HandshakeError, Launch};
 use super::shm::{op, state, Area, Shm, Slot, CHILD_ASLEEP, ERROR_AREA, HOST_ASLEEP};
 use super::wait::{publish, wait_while, wake, wake_all};
-use super::Isolation;
+use super::{Isolation, Restart};
 use crate::sys;
-use crate::{Error, HostServices};
+use crate::{CrashSite, Error, HostServices};
 use std::cell::Cell;
 use std::collections::VecDeque;
 use std::fs::File;
@@ -17,7 +17,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Condvar, Mutex, Weak};
 use std::time::{Duration, Instant};
-use tenon_interface::remote::{report_fault, report_invalid_output};
+use tenon_interface::remote::{report_fault, report_invalid_output, set_fault};
 use tenon_interface::sys::{tenon_buffer, tenon_status};
 use tenon_interface::{Fault, Status, WireArg};
 
@@ -30,6 +30,10 @@ pub(crate) const LOG_PREFIX: &str = "\u{1e}tenon-log:";
 /// The prefix of the record of a `get_interface` lookup the child writes
 /// on its standard error: `VERSION:OFFERED:ID`, OFFERED `1` or `0`.
 pub(crate) const LOOKUP_PREFIX: &str = "\u{1e}tenon-lookup:";
+/// The prefix of the record of a host service the child program cannot
+/// carry, which the child writes on its standard error before its
+/// handshake: `VERSION:ID\tWHY`, both escaped.
+pub(crate) const UNCARRIED_PREFIX: &str = "\u{1e}tenon-uncarried:";
 /// The most bytes of one line of a child's output (a log record or a
 /// printed line) the host keeps: the rest is read and dropped, so that a
 /// plugin printing or logging without end cannot fill the host's memory.
@@ -77,6 +81,9 @@ pub(crate) struct Process {
     memory_limit: Option<u64>,
     /// The child's output streams not yet read to their end.
     drain: Arc<Drain>,
+    /// Whether the plugin has a restart policy, which decides what a call
+    /// on an instance lost with this process is told to do instead.
+    restarts: bool,
 }
 
 /// How many of a child's output streams are still being read.
@@ -173,6 +180,9 @@ impl Process {
         let keeper_words = Arc::clone(&last_words);
         let drain = Arc::new(Drain::default());
         let keeper_drain = Arc::clone(&drain);
+        // What a warning about a host service the child cannot carry is
+        // said once for: the child program and the plugin file.
+        let origin = format!("{}\n{}", runner.display(), path.display());
         let (process_tx, process_rx) = mpsc::channel::<Weak<Process>>();
         std::thread::Builder::new()
             .name(format!("tenon-keeper:{name}"))
@@ -181,6 +191,7 @@ impl Process {
                     keep(
                         launch,
                         keeper_name,
+                        origin,
                         dispatch,
                         keeper_words,
                         keeper_drain,
@@ -210,6 +221,7 @@ impl Process {
             interfaces: Mutex::new(Vec::new()),
             memory_limit: options.memory_limit,
             drain,
+            restarts: options.restart != Restart::Never,
         });
         // From now on the keeper reports the death to this process.
         // (Weakly: the process must be dropped, and the child killed, when
@@ -271,6 +283,7 @@ impl Process {
                         last_words: exit.last_words,
                         // Set by the caller, which knows the options.
                         memory_limit: None,
+                        site: CrashSite::Loading,
                     }),
                     None => Err(self.failed("the child closed its control channel".to_owned())),
                 }
@@ -385,7 +398,7 @@ impl Process {
     ) -> Outcome<R> {
         let index = match self.acquire(deadline) {
             Ok(index) => index,
-            Err(true) => return Outcome::Dead,
+            Err(true) => return Outcome::FoundDead,
             Err(false) => {
                 return Outcome::Busy(
                     "no free slot before the call's deadline: every slot of the plugin's process is busy (Isolation::slots; tenon_options_slots in C)".to_owned(),
@@ -476,8 +489,18 @@ impl Process {
         deadline: Option<(Instant, Duration)>,
     ) -> tenon_status {
         if self.is_dead() {
-            // SAFETY: `error` is live for the call (caller).
-            return unsafe { report_fault(error, Fault::InstanceLost) };
+            // The fault's own description is the same in every case; the
+            // message says what to do, which the restart policy decides.
+            let message = if self.restarts {
+                "the instance lived in the plugin's process, which has died; a new process the restart policy starts does not have it: create a new instance (Plugin::instantiate; tenon_instance_create in C)"
+            } else {
+                "the instance lived in the plugin's process, which has died, and no restart policy is set, so the plugin stays dead: load it again for a new process (Plugin::load or Loader::load; tenon_plugin_load in C), or set a restart policy (Isolation::restart; tenon_options_restart in C) to create new instances after a death"
+            };
+            // SAFETY: `error` is live for the call (caller). A buffer that
+            // cannot take the message leaves the fault's description.
+            let _ = unsafe { tenon_interface::append(error, message.as_bytes()) };
+            set_fault(Fault::InstanceLost);
+            return Fault::InstanceLost.status().0;
         }
         let outcome = self.request(
             deadline.map(|d| d.0),
@@ -549,7 +572,7 @@ impl Process {
                 // SAFETY: as above.
                 unsafe { report_fault(error, Fault::TimedOut { deadline: limit }) }
             }
-            Outcome::Dead | Outcome::Violation => {
+            Outcome::Dead | Outcome::FoundDead | Outcome::Violation => {
                 self.kill();
                 // SAFETY: as above.
                 unsafe { report_fault(error, self.death_fault()) }
@@ -612,7 +635,8 @@ impl Process {
                 Err(ControlFailure::Refused(message))
             }
             Outcome::TimedOut => Err(ControlFailure::TimedOut),
-            Outcome::Dead | Outcome::Violation => {
+            Outcome::Dead | Outcome::FoundDead | Outcome::Violation => {
+                let found_dead = matches!(outcome, Outcome::FoundDead);
                 self.kill();
                 let Fault::Crashed {
                     signal,
@@ -623,11 +647,14 @@ impl Process {
                 else {
                     unreachable!("death_fault gives Crashed")
                 };
-                Err(ControlFailure::Crashed(Exit {
-                    signal,
-                    exit_code,
-                    last_words,
-                }))
+                Err(ControlFailure::Crashed(
+                    Exit {
+                        signal,
+                        exit_code,
+                        last_words,
+                    },
+                    found_dead,
+                ))
             }
         }
     }
@@ -749,7 +776,10 @@ enum Outcome<R> {
     Refused(String),
     Busy(String),
     TimedOut,
+    /// The child died while the request was in flight.
     Dead,
+    /// The child was dead before the request could be sent.
+    FoundDead,
     Violation,
 }
 
@@ -757,7 +787,9 @@ enum Outcome<R> {
 pub(crate) enum ControlFailure {
     Refused(String),
     TimedOut,
-    Crashed(Exit),
+    /// How the child ended, and whether it was dead before the request
+    /// was sent (rather than dying while answering it).
+    Crashed(Exit, bool),
 }
 
 /// Why an interface lookup failed.
@@ -834,6 +866,7 @@ fn check_declaration(
 fn keep(
     launch: Launch,
     label: Arc<Mutex<String>>,
+    origin: String,
     dispatch: tracing::Dispatch,
     last_words: Arc<Mutex<VecDeque<String>>>,
     drain: Arc<Drain>,
@@ -858,7 +891,7 @@ fn keep(
         std::thread::spawn(move || {
             let _reading = reading;
             FORWARDING.with(|f| f.set(true));
-            tracing::dispatcher::with_default(&dispatch, || forward(out, &label, false, None))
+            tracing::dispatcher::with_default(&dispatch, || forward(out, &label, "", false, None))
         })
     });
     let stderr = started.stderr.map(|err| {
@@ -869,7 +902,7 @@ fn keep(
             let _reading = reading;
             FORWARDING.with(|f| f.set(true));
             tracing::dispatcher::with_default(&dispatch, || {
-                forward(err, &label, true, Some(&words))
+                forward(err, &label, &origin, true, Some(&words))
             })
         })
     });
@@ -925,10 +958,12 @@ fn keep(
 }
 
 /// Forwards a child's output, line by line, to `tracing`; log records the
-/// child's `tenon_host.log` wrote keep their level.
+/// child's `tenon_host.log` wrote keep their level. `origin` names the
+/// child program and the plugin file, for the warnings said once for them.
 fn forward(
     stream: impl Read,
     label: &Mutex<String>,
+    origin: &str,
     is_stderr: bool,
     last_words: Option<&Mutex<VecDeque<String>>>,
 ) {
@@ -961,6 +996,13 @@ fn forward(
                 let version = version.parse().unwrap_or(0);
                 crate::host_table::lookup(plugin, &unescape(id), version, offered == "1");
             }
+            continue;
+        }
+        if let Some(record) = text.strip_prefix(UNCARRIED_PREFIX) {
+            let (version, rest) = record.split_once(':').unwrap_or(("", record));
+            let (id, why) = rest.split_once('\t').unwrap_or((rest, ""));
+            let version = version.parse().unwrap_or(0);
+            uncarried(origin, plugin, &unescape(id), version, &unescape(why));
             continue;
         }
         if let Some(record) = text.strip_prefix(LOG_PREFIX) {
@@ -1043,7 +1085,32 @@ pub(crate) fn read_line_capped(reader: &mut impl BufRead, line: &mut Vec<u8>) ->
 
 /// Escapes a log message onto one line.
 pub(crate) fn escape(message: &str) -> String {
-    message.replace('\\', "\\\\").replace('\n', "\\n")
+    message
+        .replace('\\', "\\\\")
+        .replace('\n', "\\n")
+        .replace('\t', "\\t")
+}
+
+/// The host services the host was warned about, by the child program and
+/// plugin file they were offered to (`forward`'s `origin`), id and version.
+static UNCARRIED: Mutex<Vec<(String, String, u32)>> = Mutex::new(Vec::new());
+
+/// Warns that a child cannot carry host service (`id`, `version`): the
+/// plugin's `get_interface` returns NULL for it. Said once for each child
+/// program, plugin file and service, not again for each load or restart,
+/// which start a process with the same lack.
+fn uncarried(origin: &str, plugin: &str, id: &str, version: u32, why: &str) {
+    {
+        let mut warned = UNCARRIED.lock().unwrap_or_else(|e| e.into_inner());
+        if warned
+            .iter()
+            .any(|(o, i, v)| o == origin && i == id && *v == version)
+        {
+            return;
+        }
+        warned.push((origin.to_owned(), id.to_owned(), version));
+    }
+    tracing::warn!(target: "tenon::plugin", plugin, "the host offers {id} version {version} as a host service, but the program the plugin's process runs cannot carry it ({why}): the plugin's get_interface returns NULL for it; link the crate that declares it (with interface!) into that program: the runner, or else the host itself, which for a C or C++ host means into its libtenon (docs/guide-c-host.md, \"Isolation\"); logged once for this program and plugin file, not at each load or restart");
 }
 
 fn unescape(message: &str) -> String {
@@ -1053,6 +1120,7 @@ fn unescape(message: &str) -> String {
         if c == '\\' {
             match chars.next() {
                 Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
                 Some(other) => out.push(other),
                 None => {}
             }

@@ -135,11 +135,16 @@ pub fn each_fault(faults: &Faults) {
                 "{stem}: what the plugin wrote last reaches the error: {last_words:?}"
             );
         }
-        // With a restart policy, the next instance works, on a fresh child.
-        assert_eq!(
-            greeter.greet("world").unwrap_err().kind_name(),
-            "instance_lost",
-            "{stem}"
+        // With a restart policy, the next instance works, on a fresh child;
+        // the lost one's message says to make one, not to load again.
+        let lost = greeter.greet("world").unwrap_err();
+        assert_eq!(lost.kind_name(), "instance_lost", "{stem}");
+        assert_eq!(lost.fault(), Some(&Fault::InstanceLost), "{stem}");
+        assert!(
+            lost.message().contains(
+                "a new process the restart policy starts does not have it: create a new instance"
+            ) && !lost.message().contains("no restart policy"),
+            "{stem}: {lost}"
         );
         let fresh = plugin
             .instantiate("")
@@ -159,7 +164,9 @@ pub fn each_fault(faults: &Faults) {
 }
 
 /// When one instance crashes its child, every instance of that child is
-/// lost; without a restart policy the plugin stays down.
+/// lost; without a restart policy the plugin stays down, and the lost
+/// instance's message says so and what gives a new process. A later
+/// `instantiate` finds the process dead, and says that too.
 pub fn instances_lost() {
     let plugin = load_isolated("fault_segfault", isolated());
     let first = plugin.instantiate("").unwrap();
@@ -175,8 +182,23 @@ pub fn instances_lost() {
             "{which}: {:?}",
             error.fault()
         );
+        let message = error.message();
+        assert!(
+            message.contains("no restart policy is set, so the plugin stays dead")
+                && message.contains("load it again")
+                && message.contains("Isolation::restart")
+                && !message.contains("create a new instance"),
+            "{which}: {message}"
+        );
     }
-    assert!(plugin.instantiate("").is_err());
+    let error = plugin.instantiate("").unwrap_err();
+    match &error {
+        tenon::Error::Crashed { site, .. } => {
+            assert_eq!(*site, tenon::CrashSite::FoundDead, "{error}")
+        }
+        other => panic!("expected Error::Crashed, got {other:?}"),
+    }
+    assert!(error.to_string().contains("was found dead"), "{error}");
 }
 
 /// The host's greeter: slow for "crash during", so the plugin's process
@@ -291,6 +313,13 @@ pub fn initializers(start_timeout: Duration, within: Duration) {
             "{stem}: {error} [{}]",
             error.kind()
         );
+        if let tenon::Error::Crashed { site, .. } = &error {
+            assert_eq!(*site, tenon::CrashSite::Loading, "{stem}: {error}");
+            assert!(
+                error.to_string().contains("while loading the plugin"),
+                "{stem}: {error}"
+            );
+        }
         assert!(started.elapsed() < within, "{stem}");
     }
 }
