@@ -225,7 +225,23 @@ impl InterfaceBindings {
              {}",
             rust_declaration(&model, &self.options)
         );
-        crate::rustfmt(&text)
+        let text = crate::rustfmt(&text)?;
+        // clang evaluates a macro defined as another macro's name only if
+        // that one was defined before it; the declaration cannot do
+        // without the two.
+        for name in [&model.id_macro, &model.version_macro] {
+            if !text.contains(&format!("pub const {name}:")) {
+                return Err(Error::Model(ModelError::Header {
+                    file: Some(self.header.clone()),
+                    message: format!(
+                        "bindgen could not evaluate {name}, which the Rust declaration needs; \
+                         a macro defined as another macro's name is evaluated only when that \
+                         macro is defined before it"
+                    ),
+                }));
+            }
+        }
+        Ok(text)
     }
 
     /// Writes [`InterfaceBindings::generate`]'s text to `path` unless it

@@ -20,7 +20,8 @@
 //!   `*_ID`/`*_VERSION` pair if it has exactly one of each. A header read
 //!   from a file ([`parse_header_file`], [`InterfaceModel::from_header`])
 //!   may leave them to an application header it includes, under their
-//!   exact names.
+//!   exact names. Either may be defined as the name of another macro
+//!   defined so (`#define ACME_GREETER_VERSION ACME_API_VERSION`).
 //! * Arguments are `tenon_str` (text), `tenon_bytes` (bytes), the
 //!   fixed-width integers, `float`, `double` and `bool`. A result is an
 //!   out-parameter right before the error buffer: `tenon_buffer *` for text or
@@ -503,8 +504,9 @@ pub fn parse_header_text(text: &str) -> Result<Vec<InterfaceModel>, ModelError> 
 /// (`include_dirs` are the `-I` directories); two of them defining it
 /// differently is an error. The fallback to any single `*_ID`/`*_VERSION`
 /// pair of a header with a single vtable applies to `header`'s own
-/// `#define`s only. The value must be the literal itself in either place:
-/// a macro defined as another macro is not expanded.
+/// `#define`s only. A macro defined as another macro's name
+/// (`#define ACME_SHAPES_VERSION ACME_VERSION`) is followed, in the same
+/// places; any other value must be the literal itself.
 pub fn parse_header_file(
     header: &Path,
     include_dirs: &[PathBuf],
@@ -517,12 +519,14 @@ pub fn parse_header_file(
     let single = models.len() == 1;
     let mut included = None;
     for model in &mut models {
-        let prefix = macro_prefix(&model.vtable);
-        let own = |suffix| own_define(&prefix, suffix, &defines, single).is_some();
-        if included.is_none() && !(own("_ID") && own("_VERSION")) {
-            included = Some(IncludedDefines::read(header, include_dirs));
+        // The included headers are read only when the header's own
+        // `#define`s do not do, so that a header defining its macros reads
+        // the same whatever its includes are.
+        if included.is_none() && attach_id(model, &defines, single, None).is_ok() {
+            continue;
         }
-        attach_id(model, &defines, single, included.as_ref()).map_err(|e| e.in_file(header))?;
+        let included = included.get_or_insert_with(|| IncludedDefines::read(header, include_dirs));
+        attach_id(model, &defines, single, Some(included)).map_err(|e| e.in_file(header))?;
     }
     Ok(models)
 }
@@ -942,11 +946,11 @@ fn own_define<'a>(
 
 /// Finds the `*_ID` and `*_VERSION` macros of `model`: in the header's own
 /// `defines`, then, by their exact names, in `included`'s.
-fn attach_id(
+fn attach_id<'d>(
     model: &mut InterfaceModel,
-    defines: &[Define],
+    defines: &'d [Define],
     single: bool,
-    included: Option<&IncludedDefines>,
+    included: Option<&'d IncludedDefines>,
 ) -> Result<(), ModelError> {
     let prefix = macro_prefix(&model.vtable);
     let find = |suffix: &str, form: &str| -> Result<&Define, ModelError> {
@@ -1004,8 +1008,6 @@ fn attach_id(
             "{missing}, neither in the header nor in {searched}{unread}"
         )))
     };
-    let id = find("_ID", "\"...\"")?;
-    let version = find("_VERSION", "<integer>")?;
     // A macro of an included header is reported in that header.
     let wrong = |define: &Define, message: String| {
         let message = format!("line {}: {message}", define.line);
@@ -1017,6 +1019,48 @@ fn attach_id(
             None => ModelError::header(message),
         }
     };
+    // A macro defined as another macro's name stands for that macro's
+    // value: the one the header's own `#define`s or the included headers
+    // give it.
+    let follow = |define: &'d Define| -> Result<&'d Define, ModelError> {
+        let mut at = define;
+        for _ in 0..MAX_ALIASES {
+            let value = at.value.trim();
+            if !is_macro_name(value) {
+                return Ok(at);
+            }
+            let named = defines
+                .iter()
+                .chain(included.iter().flat_map(|i| &i.defines))
+                .find(|d| d.name == value);
+            at = named.ok_or_else(|| {
+                wrong(
+                    at,
+                    format!(
+                        "{} is defined as {value}, which {} defines",
+                        at.name,
+                        if included.is_some() {
+                            "neither the header nor an application header it includes"
+                        } else {
+                            "the header never"
+                        }
+                    ),
+                )
+            })?;
+        }
+        Err(wrong(
+            define,
+            format!(
+                "{} is defined as a macro that is defined as another, more than \
+                 {MAX_ALIASES} deep (macros defined as each other?)",
+                define.name
+            ),
+        ))
+    };
+    let id_define = find("_ID", "\"...\"")?;
+    let version_define = find("_VERSION", "<integer>")?;
+    let id = follow(id_define)?;
+    let version = follow(version_define)?;
     let id_text = id.value.trim();
     model.id = id_text
         .strip_prefix('"')
@@ -1026,9 +1070,8 @@ fn attach_id(
             wrong(
                 id,
                 format!(
-                    "{} must be a plain string literal, e.g. \"com.example.name\"{}",
+                    "{} must be a plain string literal, e.g. \"com.example.name\"",
                     id.name,
-                    not_expanded(id_text)
                 ),
             )
         })?
@@ -1043,30 +1086,27 @@ fn attach_id(
         wrong(
             version,
             format!(
-                "{} must be a decimal integer, e.g. 1u (it is {:?}){}",
-                version.name,
-                version.value,
-                not_expanded(version.value.trim())
+                "{} must be a decimal integer, e.g. 1u (it is {:?}; the header reader \
+                 evaluates no expression)",
+                version.name, version.value,
             ),
         )
     })?;
-    model.id_macro = id.name.clone();
-    model.version_macro = version.name.clone();
+    model.id_macro = id_define.name.clone();
+    model.version_macro = version_define.name.clone();
     Ok(())
 }
 
-/// Says that a macro's value that names another macro is not expanded.
-fn not_expanded(value: &str) -> &'static str {
-    let is_name = value
+/// How many macros defined as another's name [`attach_id`] follows.
+const MAX_ALIASES: usize = 16;
+
+/// Whether `value` is a C identifier: the name of another macro.
+fn is_macro_name(value: &str) -> bool {
+    value
         .chars()
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if is_name {
-        "; the header reader does not expand macros, so define it as the literal itself"
-    } else {
-        ""
-    }
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 #[cfg(test)]
@@ -1319,6 +1359,36 @@ typedef struct acme_shapes_v1 {
             "#define ACME_SHAPES_VERSION 3u\n",
         );
         assert_eq!(InterfaceModel::from_header(&header).unwrap().version, 1);
+
+        // A macro defined as another's name, in the header or an included
+        // one, is followed to a literal in either; the interface keeps the
+        // macros it was looked up by.
+        let header = write_headers(
+            &dir,
+            "#define ACME_SHAPES_ID ACME_ID_SHAPES\n",
+            "#define ACME_ID_SHAPES \"com.acme.shapes\"\n#define ACME_API_VERSION 7u\n",
+            "#define ACME_SHAPES_VERSION ACME_API_VERSION\n",
+        );
+        let model = InterfaceModel::from_header(&header).unwrap();
+        assert_eq!(
+            (
+                model.id.as_str(),
+                model.version,
+                model.id_macro.as_str(),
+                model.version_macro.as_str()
+            ),
+            (
+                "com.acme.shapes",
+                7,
+                "ACME_SHAPES_ID",
+                "ACME_SHAPES_VERSION"
+            )
+        );
+        let text = TAGGED.replace(
+            "#define ACME_SHAPES_VERSION 1u",
+            "#define ACME_V 3\n#define ACME_SHAPES_VERSION ACME_V",
+        );
+        assert_eq!(parse_header_text(&text).unwrap()[0].version, 3);
         let _ = std::fs::remove_dir_all(&dir);
     }
 
@@ -1353,17 +1423,32 @@ typedef struct acme_shapes_v1 {
                 && error.contains(&acme.join("units.h").display().to_string()),
             "{error}"
         );
-        // A macro naming another is not expanded; the error is in the
-        // header that has it.
+        // A macro naming one that is nowhere, or an expression; the error
+        // is in the header that has it.
+        let error = refused("", "#define ACME_SHAPES_VERSION ACME_BASE_VERSION\n");
+        assert!(
+            error.starts_with(&format!("{}: line 1: ", acme.join("units.h").display()))
+                && error.contains(
+                    "ACME_SHAPES_VERSION is defined as ACME_BASE_VERSION, which neither the \
+                     header nor an application header it includes defines"
+                ),
+            "{error}"
+        );
         let error = refused(
             "#define ACME_BASE_VERSION 2u\n",
-            "#define ACME_SHAPES_VERSION ACME_BASE_VERSION\n",
+            "#define ACME_SHAPES_VERSION (ACME_BASE_VERSION + 1)\n",
         );
         assert!(
             error.starts_with(&format!("{}: line 1: ", acme.join("units.h").display()))
-                && error.contains("does not expand macros"),
+                && error.contains("evaluates no expression"),
             "{error}"
         );
+        // Macros defined as each other.
+        let error = refused(
+            "#define ACME_A ACME_SHAPES_VERSION\n",
+            "#define ACME_SHAPES_VERSION ACME_A\n",
+        );
+        assert!(error.contains("more than 16 deep"), "{error}");
         // An include that cannot be followed is named.
         let header = write_headers(&dir, id, "", "#include \"acme/gone.h\"\n");
         let error = InterfaceModel::from_header(&header)

@@ -433,6 +433,28 @@ fn interface_bindings_read_the_id_and_version_from_an_included_header() {
             assert!(text.contains(declared), "{declared} missing from:\n{text}");
         }
         assert!(!text.contains("ACME_COMMON_LIMIT"), "{text}");
+
+        // A version macro defined as another macro's name: clang evaluates
+        // it when that macro comes first; otherwise the mirror would lack
+        // it, which is an error naming it, not a file that fails to build.
+        let id = "#define ACME_SHAPES_ID \"com.acme.shapes\"\n";
+        write_common(&format!(
+            "{id}#define ACME_API_VERSION 5u\n#define ACME_SHAPES_VERSION ACME_API_VERSION\n"
+        ));
+        let text = bindings().generate().unwrap();
+        assert!(
+            text.contains("pub const ACME_SHAPES_VERSION: u32 = 5;") && text.contains("version 5"),
+            "{text}"
+        );
+        write_common(&format!(
+            "{id}#define ACME_SHAPES_VERSION ACME_API_VERSION\n#define ACME_API_VERSION 5u\n"
+        ));
+        assert_eq!(bindings().model().unwrap().version, 5);
+        let message = bindings().generate().unwrap_err().to_string();
+        assert!(
+            message.contains("bindgen could not evaluate ACME_SHAPES_VERSION"),
+            "{message}"
+        );
     }
 
     // In neither header: an error that names both, and the macro.

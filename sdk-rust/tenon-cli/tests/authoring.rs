@@ -992,32 +992,39 @@ fn a_rust_project_from_a_header_gets_the_headers_it_includes() {
     );
 }
 
-/// [`write_application_headers`], with the interface's id and version
-/// macros moved out of `shapes.h` into `detail/base.h`, which `shapes.h`
-/// includes only through `common.h`.
+/// [`write_application_headers`], with the interface's version macro moved
+/// out of `shapes.h` into `detail/base.h`, which `shapes.h` includes only
+/// through `common.h`, and its id macro defined as the name of a macro of
+/// `base.h` (`#define ACME_SHAPES_ID ACME_SHAPES_NAME`).
 fn write_headers_with_included_macros(dir: &Path) -> std::path::PathBuf {
     let header = write_application_headers(dir);
     let macros = "#define ACME_SHAPES_ID \"com.acme.shapes\"\n#define ACME_SHAPES_VERSION 1u\n";
     let text = std::fs::read_to_string(&header).unwrap();
     assert!(text.contains(macros));
-    std::fs::write(&header, text.replace(macros, "")).unwrap();
+    std::fs::write(
+        &header,
+        text.replace(macros, "#define ACME_SHAPES_ID ACME_SHAPES_NAME\n"),
+    )
+    .unwrap();
     let base = header.with_file_name("detail/base.h");
     let text = std::fs::read_to_string(&base).unwrap();
     std::fs::write(
         &base,
         text.replace(
             "#define ACME_BASE_H\n",
-            &format!("#define ACME_BASE_H\n{macros}"),
+            "#define ACME_BASE_H\n#define ACME_SHAPES_NAME \"com.acme.shapes\"\n\
+             #define ACME_SHAPES_VERSION 1u\n",
         ),
     )
     .unwrap();
     header
 }
 
-/// A header whose id and version macros are in an application header it
-/// includes (two levels down): `tenon new --interface` makes C, Zig and
-/// Rust projects of it that build as generated and pass `tenon check
-/// --interface` with it, and the Rust bindings declare the two macros.
+/// A header whose version macro is in an application header it includes
+/// (two levels down), and whose id macro is defined as the name of a macro
+/// there: `tenon new --interface` makes C, Zig and Rust projects of it that
+/// build as generated and pass `tenon check --interface` with it, and the
+/// Rust bindings declare the two macros.
 #[cfg(target_os = "linux")]
 #[test]
 fn projects_from_a_header_whose_macros_are_in_an_included_header_build_and_pass_check() {
@@ -1121,7 +1128,7 @@ fn projects_from_a_header_whose_macros_are_in_an_included_header_build_and_pass_
 /// A version macro found neither in the interface header nor in the
 /// application headers it includes is refused by every tool that reads the
 /// header, with exit status 2 and a message naming the header, the macro
-/// and the headers looked in; one defined as another macro is refused
+/// and the headers looked in; one defined as an expression is refused
 /// naming the header that defines it.
 #[test]
 fn a_macro_found_in_no_header_is_refused_by_every_tool() {
@@ -1150,9 +1157,9 @@ fn a_macro_found_in_no_header_is_refused_by_every_tool() {
     for (definition, names, why) in [
         ("", &shown, "no `#define ACME_SHAPES_VERSION <integer>`"),
         (
-            "#define ACME_SHAPES_VERSION ACME_BASE_VERSION",
+            "#define ACME_SHAPES_VERSION (ACME_SHAPES_BASE + 1)",
             &base.display().to_string(),
-            "does not expand macros",
+            "evaluates no expression",
         ),
     ] {
         std::fs::write(
