@@ -1022,9 +1022,9 @@ fn write_headers_with_included_macros(dir: &Path) -> std::path::PathBuf {
 
 /// A header whose version macro is in an application header it includes
 /// (two levels down), and whose id macro is defined as the name of a macro
-/// there: `tenon new --interface` makes C, Zig and Rust projects of it that
-/// build as generated and pass `tenon check --interface` with it, and the
-/// Rust bindings declare the two macros.
+/// there: `tenon new --interface` makes C, C++, Zig and Rust projects of it
+/// that build as generated and pass `tenon check --interface` with it, and
+/// the Rust bindings declare the two macros.
 #[cfg(target_os = "linux")]
 #[test]
 fn projects_from_a_header_whose_macros_are_in_an_included_header_build_and_pass_check() {
@@ -1039,8 +1039,18 @@ fn projects_from_a_header_whose_macros_are_in_an_included_header_build_and_pass_
         .output()
         .is_ok_and(|o| o.status.success());
     let libclang = tenon_bindgen::load_libclang().is_ok();
-    let builds: [(&str, &[&[&str]], String, bool); 3] = [
+    let cmake = Command::new("cmake").arg("--version").output().is_ok();
+    let builds: [(&str, &[&[&str]], String, bool); 4] = [
         ("c", &[&["make"]], "build/libm-c.so".to_owned(), true),
+        (
+            "cpp",
+            &[
+                &["cmake", "-S", ".", "-B", "build"],
+                &["cmake", "--build", "build"],
+            ],
+            "build/libm-cpp.so".to_owned(),
+            cmake,
+        ),
         (
             "zig",
             &[&["python3", "-m", "ziglang", "build"]],
