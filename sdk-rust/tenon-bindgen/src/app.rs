@@ -104,11 +104,16 @@ impl InterfaceBindings {
     }
 
     /// The header's interface, with the result kinds given here applied.
+    /// Its id and version macros may be in an application header it
+    /// includes, found as the include directories given here say (see
+    /// [`parse_header_file`](crate::model::parse_header_file)).
     pub fn model(&self) -> Result<InterfaceModel, Error> {
-        let text = std::fs::read_to_string(&self.header).map_err(|source| Error::Io {
-            path: self.header.clone(),
-            source,
-        })?;
+        if let Err(source) = std::fs::metadata(&self.header) {
+            return Err(Error::Io {
+                path: self.header.clone(),
+                source,
+            });
+        }
         let header_error = |e: ModelError| {
             Error::Model(match e {
                 ModelError::Header {
@@ -121,7 +126,8 @@ impl InterfaceBindings {
                 other => other,
             })
         };
-        let models = crate::model::parse_header_text(&text).map_err(header_error)?;
+        let models = crate::model::parse_header_file(&self.header, &self.include_dirs)
+            .map_err(header_error)?;
         let names: Vec<String> = models.iter().map(|m| m.vtable.clone()).collect();
         let mut model = match &self.vtable {
             Some(name) => models.into_iter().find(|m| &m.vtable == name),
@@ -181,6 +187,10 @@ impl InterfaceBindings {
             // them is, so a declaration there that the interface does not
             // use (one taking a `FILE *`, say) cannot break it.
             .allowlist_recursively(!sdk_header)
+            // The id and version macros, which may be in an included
+            // header rather than in `header`: the declaration names them.
+            .allowlist_var(regex_escape(&model.id_macro))
+            .allowlist_var(regex_escape(&model.version_macro))
             .parse_callbacks(Box::new(AppCallbacks {
                 version_macro: model.version_macro.clone(),
             }));
@@ -215,7 +225,23 @@ impl InterfaceBindings {
              {}",
             rust_declaration(&model, &self.options)
         );
-        crate::rustfmt(&text)
+        let text = crate::rustfmt(&text)?;
+        // clang evaluates a macro defined as another macro's name only if
+        // that one was defined before it; the declaration cannot do
+        // without the two.
+        for name in [&model.id_macro, &model.version_macro] {
+            if !text.contains(&format!("pub const {name}:")) {
+                return Err(Error::Model(ModelError::Header {
+                    file: Some(self.header.clone()),
+                    message: format!(
+                        "bindgen could not evaluate {name}, which the Rust declaration needs; \
+                         a macro defined as another macro's name is evaluated only when that \
+                         macro is defined before it"
+                    ),
+                }));
+            }
+        }
+        Ok(text)
     }
 
     /// Writes [`InterfaceBindings::generate`]'s text to `path` unless it

@@ -21,7 +21,10 @@
 //!   libclang) into an [`InterfaceModel`]: id, version, vtable and each
 //!   method's argument and result kinds, in the terms of
 //!   `tenon_interface::Interface::METHODS`. The header convention it needs
-//!   is documented there. [`declaration`] turns a model into the
+//!   is documented there. [`includes`] finds the application headers an
+//!   interface header includes, the one way every tool does (`tenon new`
+//!   copies them; the model reads id and version macros the header does not
+//!   define from them). [`declaration`] turns a model into the
 //!   `interface!` declaration, and [`InterfaceBindings`] makes both halves
 //!   of an application's Rust bindings (the bindgen mirror with the settings
 //!   above, and the declaration) from a `build.rs` or for a checked-in file
@@ -72,13 +75,15 @@ use bindgen::callbacks::{IntKind, ParseCallbacks};
 
 mod app;
 pub mod declaration;
+pub mod includes;
 pub mod model;
 
 pub use app::{InterfaceBindings, APP_REGENERATE_COMMAND};
 pub use declaration::{rust_declaration, DeclarationOptions};
+pub use includes::{included_headers, Included, Includes};
 pub use model::{
-    parse_header_text, InterfaceModel, KindSource, MethodModel, ModelError, ParamModel,
-    ResultModel, ValueKind,
+    parse_header_file, parse_header_text, InterfaceModel, KindSource, MethodModel, ModelError,
+    ParamModel, ResultModel, ValueKind,
 };
 
 /// The command that regenerates every checked-in bindings file.

@@ -17,7 +17,11 @@
 //!   `#define PREFIX_VERSION <integer>`, where `PREFIX` is the vtable's
 //!   name without its `_v<N>` suffix, in upper case (`ACME_GREETER_ID` for
 //!   `acme_greeter_v1`). A header with a single vtable may use any
-//!   `*_ID`/`*_VERSION` pair if it has exactly one of each.
+//!   `*_ID`/`*_VERSION` pair if it has exactly one of each. A header read
+//!   from a file ([`parse_header_file`], [`InterfaceModel::from_header`])
+//!   may leave them to an application header it includes, under their
+//!   exact names. Either may be defined as the name of another macro
+//!   defined so (`#define ACME_GREETER_VERSION ACME_API_VERSION`).
 //! * Arguments are `tenon_str` (text), `tenon_bytes` (bytes), the
 //!   fixed-width integers, `float`, `double` and `bool`. A result is an
 //!   out-parameter right before the error buffer: `tenon_buffer *` for text or
@@ -132,14 +136,12 @@ impl MethodModel {
 }
 
 impl InterfaceModel {
-    /// Reads the one interface `header` declares. A header declaring several
-    /// is an error naming them; use [`parse_header_text`] and pick one.
+    /// Reads the one interface `header` declares, its id and version macros
+    /// from the header or, failing that, from the application's headers it
+    /// includes (see [`parse_header_file`]). A header declaring several is
+    /// an error naming them; use [`parse_header_file`] and pick one.
     pub fn from_header(header: &Path) -> Result<InterfaceModel, ModelError> {
-        let text = std::fs::read_to_string(header).map_err(|source| ModelError::Io {
-            path: header.to_path_buf(),
-            source: source.to_string(),
-        })?;
-        let mut models = parse_header_text(&text).map_err(|e| e.in_file(header))?;
+        let mut models = parse_header_file(header, &[])?;
         match models.len() {
             1 => Ok(models.remove(0)),
             _ => Err(ModelError::Header {
@@ -228,7 +230,7 @@ pub enum ModelError {
 }
 
 impl ModelError {
-    fn header(message: impl Into<String>) -> ModelError {
+    pub(crate) fn header(message: impl Into<String>) -> ModelError {
         ModelError::Header {
             file: None,
             message: message.into(),
@@ -290,6 +292,8 @@ struct Define {
     name: String,
     value: String,
     line: usize,
+    /// The included header it is in; `None` for the interface header's own.
+    file: Option<PathBuf>,
 }
 
 /// Splits `text` into tokens (comments attached to the next token) and
@@ -353,6 +357,7 @@ fn lex(text: &str) -> Result<(Vec<Lexed>, Vec<Define>), ModelError> {
                             name: name.to_owned(),
                             value: words.collect::<Vec<_>>().join(" "),
                             line: start_line,
+                            file: None,
                         });
                     }
                 }
@@ -476,8 +481,106 @@ fn parse_tag(tag: &str) -> Option<Tag> {
 }
 
 /// Every interface vtable `text` (the contents of a header) declares, in
-/// the order of the header.
+/// the order of the header, with their id and version macros, which must be
+/// in `text` itself: [`parse_header_file`] also looks in the headers it
+/// includes.
 pub fn parse_header_text(text: &str) -> Result<Vec<InterfaceModel>, ModelError> {
+    let (mut models, defines) = vtables_of(text)?;
+    let single = models.len() == 1;
+    for model in &mut models {
+        attach_id(model, &defines, single, None)?;
+    }
+    Ok(models)
+}
+
+/// Every interface vtable the file `header` declares, in the order of the
+/// header, with their id and version macros.
+///
+/// The vtables must be in `header` itself. A macro `header` does not
+/// define (`ACME_SHAPES_ID` for `acme_shapes_v1`) is looked for, under
+/// that exact name, in the headers of the application it includes,
+/// directly or through one another, found as
+/// [`included_headers`](crate::includes::included_headers) finds them
+/// (`include_dirs` are the `-I` directories); two of them defining it
+/// differently is an error. The fallback to any single `*_ID`/`*_VERSION`
+/// pair of a header with a single vtable applies to `header`'s own
+/// `#define`s only. A macro defined as another macro's name
+/// (`#define ACME_SHAPES_VERSION ACME_VERSION`) is followed, in the same
+/// places; any other value must be the literal itself.
+pub fn parse_header_file(
+    header: &Path,
+    include_dirs: &[PathBuf],
+) -> Result<Vec<InterfaceModel>, ModelError> {
+    let text = std::fs::read_to_string(header).map_err(|source| ModelError::Io {
+        path: header.to_path_buf(),
+        source: source.to_string(),
+    })?;
+    let (mut models, defines) = vtables_of(&text).map_err(|e| e.in_file(header))?;
+    let single = models.len() == 1;
+    let mut included = None;
+    for model in &mut models {
+        // The included headers are read only when the header's own
+        // `#define`s do not do, so that a header defining its macros reads
+        // the same whatever its includes are.
+        if included.is_none() && attach_id(model, &defines, single, None).is_ok() {
+            continue;
+        }
+        let included = included.get_or_insert_with(|| IncludedDefines::read(header, include_dirs));
+        attach_id(model, &defines, single, Some(included)).map_err(|e| e.in_file(header))?;
+    }
+    Ok(models)
+}
+
+/// The `#define`s of the application's headers an interface header
+/// includes, for the id and version macros it does not define itself.
+struct IncludedDefines {
+    defines: Vec<Define>,
+    /// The headers read.
+    headers: Vec<PathBuf>,
+    /// Why some could not be found or read, if so.
+    unread: Option<String>,
+}
+
+impl IncludedDefines {
+    fn read(header: &Path, include_dirs: &[PathBuf]) -> IncludedDefines {
+        let mut read = IncludedDefines {
+            defines: Vec::new(),
+            headers: Vec::new(),
+            unread: None,
+        };
+        let includes = match crate::includes::included_headers(header, include_dirs) {
+            Ok(includes) => includes,
+            Err(error) => {
+                read.unread = Some(error.to_string());
+                return read;
+            }
+        };
+        for included in includes.headers {
+            let path = included.source;
+            let lexed = std::fs::read_to_string(&path)
+                .map_err(|e| e.to_string())
+                .and_then(|text| lex(&text).map_err(|e| e.to_string()));
+            match lexed {
+                Ok((_, defines)) => {
+                    read.defines
+                        .extend(defines.into_iter().map(|define| Define {
+                            file: Some(path.clone()),
+                            ..define
+                        }));
+                    read.headers.push(path);
+                }
+                Err(error) => {
+                    read.unread
+                        .get_or_insert_with(|| format!("{}: {error}", path.display()));
+                }
+            }
+        }
+        read
+    }
+}
+
+/// The vtables `text` declares, before their ids, and its `#define`s.
+fn vtables_of(text: &str) -> Result<(Vec<InterfaceModel>, Vec<Define>), ModelError> {
     let (tokens, defines) = lex(text)?;
     let mut models = Vec::new();
     let mut i = 0;
@@ -491,11 +594,7 @@ pub fn parse_header_text(text: &str) -> Result<Vec<InterfaceModel>, ModelError> 
             i += 1;
         }
     }
-    let single = models.len() == 1;
-    for model in &mut models {
-        attach_id(model, &defines, single)?;
-    }
-    Ok(models)
+    Ok((models, defines))
 }
 
 /// A vtable being read: the struct's name and methods, before its id.
@@ -816,50 +915,165 @@ fn method_of(vtable: &str, tokens: &[Lexed]) -> Result<MethodModel, ModelError> 
     })
 }
 
-/// Finds the `*_ID` and `*_VERSION` macros of `model`.
-fn attach_id(
-    model: &mut InterfaceModel,
-    defines: &[Define],
-    single: bool,
-) -> Result<(), ModelError> {
-    let stem = match model.vtable.rsplit_once("_v") {
+/// The upper-case prefix of the macros of vtable `vtable`: its name
+/// without the `_v<N>` suffix (`ACME_GREETER` for `acme_greeter_v1`).
+fn macro_prefix(vtable: &str) -> String {
+    let stem = match vtable.rsplit_once("_v") {
         Some((stem, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => stem,
-        _ => model.vtable.as_str(),
+        _ => vtable,
     };
-    let prefix = stem.to_ascii_uppercase();
-    let find = |suffix: &str| {
-        let exact = format!("{prefix}{suffix}");
-        if let Some(define) = defines.iter().find(|d| d.name == exact) {
-            return Some(define);
+    stem.to_ascii_uppercase()
+}
+
+/// The interface header's own `#define` of `prefix` + `suffix`, or, in a
+/// header of a `single` vtable, its only `*suffix` macro.
+fn own_define<'a>(
+    prefix: &str,
+    suffix: &str,
+    defines: &'a [Define],
+    single: bool,
+) -> Option<&'a Define> {
+    let exact = format!("{prefix}{suffix}");
+    if let Some(define) = defines.iter().find(|d| d.name == exact) {
+        return Some(define);
+    }
+    let candidates: Vec<&Define> = defines
+        .iter()
+        .filter(|d| d.name.ends_with(suffix))
+        .collect();
+    (single && candidates.len() == 1).then(|| candidates[0])
+}
+
+/// Finds the `*_ID` and `*_VERSION` macros of `model`: in the header's own
+/// `defines`, then, by their exact names, in `included`'s.
+fn attach_id<'d>(
+    model: &mut InterfaceModel,
+    defines: &'d [Define],
+    single: bool,
+    included: Option<&'d IncludedDefines>,
+) -> Result<(), ModelError> {
+    let prefix = macro_prefix(&model.vtable);
+    let find = |suffix: &str, form: &str| -> Result<&Define, ModelError> {
+        if let Some(define) = own_define(&prefix, suffix, defines, single) {
+            return Ok(define);
         }
-        let candidates: Vec<&Define> = defines
-            .iter()
-            .filter(|d| d.name.ends_with(suffix))
-            .collect();
-        (single && candidates.len() == 1).then(|| candidates[0])
+        let exact = format!("{prefix}{suffix}");
+        let missing = format!(
+            "no `#define {exact} {form}` for the vtable {}",
+            model.vtable
+        );
+        let Some(included) = included else {
+            return Err(ModelError::header(missing));
+        };
+        let mut found = included.defines.iter().filter(|d| d.name == exact);
+        if let Some(first) = found.next() {
+            if let Some(other) = found.find(|d| d.value != first.value) {
+                let place = |d: &Define| {
+                    format!(
+                        "{} (line {})",
+                        d.file.as_deref().unwrap_or(Path::new("?")).display(),
+                        d.line
+                    )
+                };
+                return Err(ModelError::header(format!(
+                    "{exact} is defined as {:?} in {} but as {:?} in {}: which one the \
+                     interface has depends on the order of the includes",
+                    first.value,
+                    place(first),
+                    other.value,
+                    place(other)
+                )));
+            }
+            return Ok(first);
+        }
+        let searched = if included.headers.is_empty() {
+            "a header of the application it includes".to_owned()
+        } else {
+            format!(
+                "the headers of the application it includes ({})",
+                included
+                    .headers
+                    .iter()
+                    .map(|h| h.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        let unread = included
+            .unread
+            .as_ref()
+            .map(|why| format!("; the headers it includes could not all be followed: {why}"))
+            .unwrap_or_default();
+        Err(ModelError::header(format!(
+            "{missing}, neither in the header nor in {searched}{unread}"
+        )))
     };
-    let id = find("_ID").ok_or_else(|| {
-        ModelError::header(format!(
-            "no `#define {prefix}_ID \"...\"` for the vtable {}",
-            model.vtable
+    // A macro of an included header is reported in that header.
+    let wrong = |define: &Define, message: String| {
+        let message = format!("line {}: {message}", define.line);
+        match &define.file {
+            Some(file) => ModelError::Header {
+                file: Some(file.clone()),
+                message,
+            },
+            None => ModelError::header(message),
+        }
+    };
+    // A macro defined as another macro's name stands for that macro's
+    // value: the one the header's own `#define`s or the included headers
+    // give it.
+    let follow = |define: &'d Define| -> Result<&'d Define, ModelError> {
+        let mut at = define;
+        for _ in 0..MAX_ALIASES {
+            let value = at.value.trim();
+            if !is_macro_name(value) {
+                return Ok(at);
+            }
+            let named = defines
+                .iter()
+                .chain(included.iter().flat_map(|i| &i.defines))
+                .find(|d| d.name == value);
+            at = named.ok_or_else(|| {
+                wrong(
+                    at,
+                    format!(
+                        "{} is defined as {value}, which {} defines",
+                        at.name,
+                        if included.is_some() {
+                            "neither the header nor an application header it includes"
+                        } else {
+                            "the header never"
+                        }
+                    ),
+                )
+            })?;
+        }
+        Err(wrong(
+            define,
+            format!(
+                "{} is defined as a macro that is defined as another, more than \
+                 {MAX_ALIASES} deep (macros defined as each other?)",
+                define.name
+            ),
         ))
-    })?;
-    let version = find("_VERSION").ok_or_else(|| {
-        ModelError::header(format!(
-            "no `#define {prefix}_VERSION <integer>` for the vtable {}",
-            model.vtable
-        ))
-    })?;
+    };
+    let id_define = find("_ID", "\"...\"")?;
+    let version_define = find("_VERSION", "<integer>")?;
+    let id = follow(id_define)?;
+    let version = follow(version_define)?;
     let id_text = id.value.trim();
     model.id = id_text
         .strip_prefix('"')
         .and_then(|t| t.strip_suffix('"'))
         .filter(|t| !t.is_empty() && !t.contains(['\\', '"']))
         .ok_or_else(|| {
-            ModelError::header(format!(
-                "line {}: {} must be a plain string literal, e.g. \"com.example.name\"",
-                id.line, id.name
-            ))
+            wrong(
+                id,
+                format!(
+                    "{} must be a plain string literal, e.g. \"com.example.name\"",
+                    id.name,
+                ),
+            )
         })?
         .to_owned();
     let number = version
@@ -869,14 +1083,30 @@ fn attach_id(
         .trim_end_matches(')')
         .trim_end_matches(['u', 'U', 'l', 'L']);
     model.version = number.parse().map_err(|_| {
-        ModelError::header(format!(
-            "line {}: {} must be a decimal integer, e.g. 1u (it is {:?})",
-            version.line, version.name, version.value
-        ))
+        wrong(
+            version,
+            format!(
+                "{} must be a decimal integer, e.g. 1u (it is {:?}; the header reader \
+                 evaluates no expression)",
+                version.name, version.value,
+            ),
+        )
     })?;
-    model.id_macro = id.name.clone();
-    model.version_macro = version.name.clone();
+    model.id_macro = id_define.name.clone();
+    model.version_macro = version_define.name.clone();
     Ok(())
+}
+
+/// How many macros defined as another's name [`attach_id`] follows.
+const MAX_ALIASES: usize = 16;
+
+/// Whether `value` is a C identifier: the name of another macro.
+fn is_macro_name(value: &str) -> bool {
+    value
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 #[cfg(test)]
@@ -1070,6 +1300,165 @@ typedef struct acme_shapes_v1 {
             include_str!("../../../examples-c/interfaces/tenon_examples/processor.h"),
             &["name"],
         );
+    }
+
+    /// A scratch directory of this test process, emptied.
+    fn scratch(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("tenon-bindgen-model-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("include/acme")).unwrap();
+        dir
+    }
+
+    /// `include/acme/shapes.h`, `TAGGED` with `macros` for its own
+    /// `#define`s and including `common.h` and `units.h`, which hold
+    /// `common` and `units`.
+    fn write_headers(dir: &Path, macros: &str, common: &str, units: &str) -> PathBuf {
+        let acme = dir.join("include/acme");
+        std::fs::write(acme.join("common.h"), common).unwrap();
+        std::fs::write(acme.join("units.h"), units).unwrap();
+        let header = acme.join("shapes.h");
+        let text = TAGGED
+            .replace(
+                "#define ACME_SHAPES_ID \"com.acme.shapes\" /* the id */\n\
+                 #define ACME_SHAPES_VERSION 1u\n",
+                macros,
+            )
+            .replace(
+                "#include <tenon/plugin.h>\n",
+                "#include <tenon/plugin.h>\n#include \"acme/common.h\"\n#include <acme/units.h>\n",
+            );
+        assert_ne!(text, TAGGED);
+        std::fs::write(&header, text).unwrap();
+        header
+    }
+
+    #[test]
+    fn id_and_version_macros_are_read_from_the_included_headers() {
+        let dir = scratch("included");
+        let header = write_headers(
+            &dir,
+            "#define ACME_SHAPES_ID \"com.acme.shapes\"\n",
+            "#define ACME_OTHER_VERSION 9u\n",
+            "#include \"acme/common.h\"\n#define ACME_SHAPES_VERSION 3u\n",
+        );
+        let model = InterfaceModel::from_header(&header).unwrap();
+        assert_eq!((model.id.as_str(), model.version), ("com.acme.shapes", 3));
+        assert_eq!(model.version_macro, "ACME_SHAPES_VERSION");
+        // The text alone has no version macro.
+        let text = std::fs::read_to_string(&header).unwrap();
+        let error = parse_header_text(&text).unwrap_err().to_string();
+        assert!(error.contains("ACME_SHAPES_VERSION"), "{error}");
+
+        // The header's own definition is the one read.
+        let header = write_headers(
+            &dir,
+            "#define ACME_SHAPES_ID \"com.acme.shapes\"\n#define ACME_SHAPES_VERSION 1u\n",
+            "",
+            "#define ACME_SHAPES_VERSION 3u\n",
+        );
+        assert_eq!(InterfaceModel::from_header(&header).unwrap().version, 1);
+
+        // A macro defined as another's name, in the header or an included
+        // one, is followed to a literal in either; the interface keeps the
+        // macros it was looked up by.
+        let header = write_headers(
+            &dir,
+            "#define ACME_SHAPES_ID ACME_ID_SHAPES\n",
+            "#define ACME_ID_SHAPES \"com.acme.shapes\"\n#define ACME_API_VERSION 7u\n",
+            "#define ACME_SHAPES_VERSION ACME_API_VERSION\n",
+        );
+        let model = InterfaceModel::from_header(&header).unwrap();
+        assert_eq!(
+            (
+                model.id.as_str(),
+                model.version,
+                model.id_macro.as_str(),
+                model.version_macro.as_str()
+            ),
+            (
+                "com.acme.shapes",
+                7,
+                "ACME_SHAPES_ID",
+                "ACME_SHAPES_VERSION"
+            )
+        );
+        let text = TAGGED.replace(
+            "#define ACME_SHAPES_VERSION 1u",
+            "#define ACME_V 3\n#define ACME_SHAPES_VERSION ACME_V",
+        );
+        assert_eq!(parse_header_text(&text).unwrap()[0].version, 3);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn macros_of_included_headers_that_cannot_be_used_are_refused_with_the_reason() {
+        let dir = scratch("included-refused");
+        let acme = dir.join("include/acme");
+        let id = "#define ACME_SHAPES_ID \"com.acme.shapes\"\n";
+        let refused = |common: &str, units: &str| {
+            let header = write_headers(&dir, id, common, units);
+            InterfaceModel::from_header(&header)
+                .unwrap_err()
+                .to_string()
+        };
+        // Defined differently in two of them.
+        let error = refused(
+            "#define ACME_SHAPES_VERSION 2u\n",
+            "\n#define ACME_SHAPES_VERSION 3u\n",
+        );
+        assert!(
+            error.contains("ACME_SHAPES_VERSION is defined as \"2u\" in ")
+                && error.contains(&format!("{} (line 1)", acme.join("common.h").display()))
+                && error.contains(&format!("{} (line 2)", acme.join("units.h").display())),
+            "{error}"
+        );
+        // Only the exact name is taken from an included header.
+        let error = refused("#define ACME_OTHER_VERSION 2u\n", "");
+        assert!(
+            error.contains(
+                "no `#define ACME_SHAPES_VERSION <integer>` for the vtable acme_shapes_v1"
+            ) && error.contains(&acme.join("shapes.h").display().to_string())
+                && error.contains(&acme.join("units.h").display().to_string()),
+            "{error}"
+        );
+        // A macro naming one that is nowhere, or an expression; the error
+        // is in the header that has it.
+        let error = refused("", "#define ACME_SHAPES_VERSION ACME_BASE_VERSION\n");
+        assert!(
+            error.starts_with(&format!("{}: line 1: ", acme.join("units.h").display()))
+                && error.contains(
+                    "ACME_SHAPES_VERSION is defined as ACME_BASE_VERSION, which neither the \
+                     header nor an application header it includes defines"
+                ),
+            "{error}"
+        );
+        let error = refused(
+            "#define ACME_BASE_VERSION 2u\n",
+            "#define ACME_SHAPES_VERSION (ACME_BASE_VERSION + 1)\n",
+        );
+        assert!(
+            error.starts_with(&format!("{}: line 1: ", acme.join("units.h").display()))
+                && error.contains("evaluates no expression"),
+            "{error}"
+        );
+        // Macros defined as each other.
+        let error = refused(
+            "#define ACME_A ACME_SHAPES_VERSION\n",
+            "#define ACME_SHAPES_VERSION ACME_A\n",
+        );
+        assert!(error.contains("more than 16 deep"), "{error}");
+        // An include that cannot be followed is named.
+        let header = write_headers(&dir, id, "", "#include \"acme/gone.h\"\n");
+        let error = InterfaceModel::from_header(&header)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("ACME_SHAPES_VERSION") && error.contains("#include \"acme/gone.h\""),
+            "{error}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -368,3 +368,142 @@ fn interface_bindings_of_a_standard_interface_keep_its_own_vtable() {
     assert!(text.contains("pub struct tenon_state_v1 {"), "{text}");
     assert!(!text.contains("pub struct tenon_buffer"), "{text}");
 }
+
+/// An application's interface header whose id and version macros are in a
+/// header it includes (`acme/common.h`, beside other macros of its own):
+/// the model reads them there, the mirror declares them (and no other macro
+/// of that header) with the version as a `u32`, and the declaration names
+/// them; a macro found in neither header is an error naming the header, the
+/// macro and the headers looked in, before libclang is needed.
+#[test]
+fn interface_bindings_read_the_id_and_version_from_an_included_header() {
+    let dir = scratch_dir("app-included-macros");
+    let include = dir.join("include");
+    std::fs::create_dir_all(include.join("acme")).unwrap();
+    let common = include.join("acme/common.h");
+    let write_common = |macros: &str| {
+        std::fs::write(
+            &common,
+            format!(
+                "#ifndef ACME_COMMON_H\n#define ACME_COMMON_H\n#include <stdint.h>\n\
+                 #define ACME_COMMON_LIMIT 16\n{macros}typedef double acme_metres;\n#endif\n"
+            ),
+        )
+        .unwrap();
+    };
+    write_common(
+        "/* The interfaces of acme. */\n#define ACME_SHAPES_ID \"com.acme.shapes\"\n\
+         #define ACME_SHAPES_VERSION 2u\n",
+    );
+    let header = include.join("acme/shapes.h");
+    std::fs::write(
+        &header,
+        "#include <tenon/plugin.h>\n#include \"acme/common.h\"\n\
+         typedef struct acme_size { acme_metres width; } acme_size;\n\
+         typedef struct acme_shapes_v2 {\n    uint32_t struct_size;\n\
+         \x20   tenon_status (*area)(void *instance, double scale, double *area, \
+         tenon_buffer *error);\n} acme_shapes_v2;\n",
+    )
+    .unwrap();
+    let bindings = || tenon_bindgen::InterfaceBindings::new(&header).include_dir(&include);
+    let model = bindings().model().unwrap();
+    assert_eq!(
+        (
+            model.id.as_str(),
+            model.version,
+            model.id_macro.as_str(),
+            model.version_macro.as_str()
+        ),
+        (
+            "com.acme.shapes",
+            2,
+            "ACME_SHAPES_ID",
+            "ACME_SHAPES_VERSION"
+        )
+    );
+    if let Some(text) = generated_or_skip("application bindings", bindings().generate()) {
+        for declared in [
+            "pub const ACME_SHAPES_ID: &[u8; 16] = b\"com.acme.shapes\\0\";",
+            "pub const ACME_SHAPES_VERSION: u32 = 2;",
+            "pub type acme_metres = f64;",
+            "const ID = tenon_interface::c_id(sys::ACME_SHAPES_ID);",
+            "const VERSION = sys::ACME_SHAPES_VERSION;",
+            "`com.acme.shapes`, version 2",
+        ] {
+            assert!(text.contains(declared), "{declared} missing from:\n{text}");
+        }
+        assert!(!text.contains("ACME_COMMON_LIMIT"), "{text}");
+
+        // A version macro defined as another macro's name: clang evaluates
+        // it when that macro comes first; otherwise the mirror would lack
+        // it, which is an error naming it, not a file that fails to build.
+        let id = "#define ACME_SHAPES_ID \"com.acme.shapes\"\n";
+        write_common(&format!(
+            "{id}#define ACME_API_VERSION 5u\n#define ACME_SHAPES_VERSION ACME_API_VERSION\n"
+        ));
+        let text = bindings().generate().unwrap();
+        assert!(
+            text.contains("pub const ACME_SHAPES_VERSION: u32 = 5;") && text.contains("version 5"),
+            "{text}"
+        );
+        write_common(&format!(
+            "{id}#define ACME_SHAPES_VERSION ACME_API_VERSION\n#define ACME_API_VERSION 5u\n"
+        ));
+        assert_eq!(bindings().model().unwrap().version, 5);
+        let message = bindings().generate().unwrap_err().to_string();
+        assert!(
+            message.contains("bindgen could not evaluate ACME_SHAPES_VERSION"),
+            "{message}"
+        );
+    }
+
+    // In neither header: an error that names both, and the macro.
+    write_common("#define ACME_SHAPES_ID \"com.acme.shapes\"\n");
+    let error = bindings().generate().unwrap_err();
+    assert!(!error.is_toolchain_missing(), "{error}");
+    let message = error.to_string();
+    assert!(
+        message.starts_with(&format!("{}: ", header.display()))
+            && message.contains("no `#define ACME_SHAPES_VERSION <integer>`")
+            && message.contains(&common.display().to_string()),
+        "{message}"
+    );
+}
+
+/// An included header found only in a directory given with `include_dir`
+/// (`-I` of `tenon bindgen`), not beside the header nor under an include
+/// root above it: its id and version macros are read there, and without
+/// the directory the error says which macro is missing.
+#[test]
+fn interface_bindings_read_the_macros_of_a_header_in_an_include_dir() {
+    let dir = scratch_dir("app-macros-include-dir");
+    let ids = dir.join("ids");
+    std::fs::create_dir_all(ids.join("acme")).unwrap();
+    std::fs::write(
+        ids.join("acme/ids.h"),
+        "#define ACME_SHAPES_ID \"com.acme.shapes\"\n#define ACME_SHAPES_VERSION 4\n",
+    )
+    .unwrap();
+    let header = dir.join("shapes.h");
+    std::fs::write(
+        &header,
+        "#include <tenon/plugin.h>\n#include <acme/ids.h>\n\
+         typedef struct acme_shapes_v4 {\n    uint32_t struct_size;\n\
+         \x20   tenon_status (*reset)(void *instance, tenon_buffer *error);\n} acme_shapes_v4;\n",
+    )
+    .unwrap();
+    let model = tenon_bindgen::InterfaceBindings::new(&header)
+        .include_dir(&ids)
+        .model()
+        .unwrap();
+    assert_eq!((model.id.as_str(), model.version), ("com.acme.shapes", 4));
+    // Without it, <acme/ids.h> is taken for a system header.
+    let error = tenon_bindgen::InterfaceBindings::new(&header)
+        .model()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("no `#define ACME_SHAPES_ID \"...\"` for the vtable acme_shapes_v4"),
+        "{error}"
+    );
+}

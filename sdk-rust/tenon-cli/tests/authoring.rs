@@ -991,3 +991,203 @@ fn a_rust_project_from_a_header_gets_the_headers_it_includes() {
         stdout(&output)
     );
 }
+
+/// [`write_application_headers`], with the interface's version macro moved
+/// out of `shapes.h` into `detail/base.h`, which `shapes.h` includes only
+/// through `common.h`, and its id macro defined as the name of a macro of
+/// `base.h` (`#define ACME_SHAPES_ID ACME_SHAPES_NAME`).
+fn write_headers_with_included_macros(dir: &Path) -> std::path::PathBuf {
+    let header = write_application_headers(dir);
+    let macros = "#define ACME_SHAPES_ID \"com.acme.shapes\"\n#define ACME_SHAPES_VERSION 1u\n";
+    let text = std::fs::read_to_string(&header).unwrap();
+    assert!(text.contains(macros));
+    std::fs::write(
+        &header,
+        text.replace(macros, "#define ACME_SHAPES_ID ACME_SHAPES_NAME\n"),
+    )
+    .unwrap();
+    let base = header.with_file_name("detail/base.h");
+    let text = std::fs::read_to_string(&base).unwrap();
+    std::fs::write(
+        &base,
+        text.replace(
+            "#define ACME_BASE_H\n",
+            "#define ACME_BASE_H\n#define ACME_SHAPES_NAME \"com.acme.shapes\"\n\
+             #define ACME_SHAPES_VERSION 1u\n",
+        ),
+    )
+    .unwrap();
+    header
+}
+
+/// A header whose version macro is in an application header it includes
+/// (two levels down), and whose id macro is defined as the name of a macro
+/// there: `tenon new --interface` makes C, C++, Zig and Rust projects of it
+/// that build as generated and pass `tenon check --interface` with it, and
+/// the Rust bindings declare the two macros.
+#[cfg(target_os = "linux")]
+#[test]
+fn projects_from_a_header_whose_macros_are_in_an_included_header_build_and_pass_check() {
+    use std::process::Command;
+    let dir = scratch("authoring", "included-macros");
+    let header = write_headers_with_included_macros(&dir);
+    let sdk = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let target = dir.join("target");
+    let zig = Command::new("python3")
+        .args(["-m", "ziglang", "version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let libclang = tenon_bindgen::load_libclang().is_ok();
+    let cmake = Command::new("cmake").arg("--version").output().is_ok();
+    let builds: [(&str, &[&[&str]], String, bool); 4] = [
+        ("c", &[&["make"]], "build/libm-c.so".to_owned(), true),
+        (
+            "cpp",
+            &[
+                &["cmake", "-S", ".", "-B", "build"],
+                &["cmake", "--build", "build"],
+            ],
+            "build/libm-cpp.so".to_owned(),
+            cmake,
+        ),
+        (
+            "zig",
+            &[&["python3", "-m", "ziglang", "build"]],
+            "zig-out/lib/libm_zig.so".to_owned(),
+            zig,
+        ),
+        (
+            "rust",
+            &[&[&cargo, "build", "--quiet"]],
+            target.join("debug/libm_rust.so").display().to_string(),
+            libclang,
+        ),
+    ];
+    for (lang, commands, library, available) in builds {
+        if !available {
+            toolchain::missing(
+                lang,
+                "building a project whose header's macros are included",
+            );
+            continue;
+        }
+        let name = format!("m-{lang}");
+        let project = dir.join(&name);
+        let output = run(&[
+            "new",
+            &name,
+            "--lang",
+            lang,
+            "--dir",
+            &project.display().to_string(),
+            "--sdk",
+            &sdk.display().to_string(),
+            "--interface",
+            &header.display().to_string(),
+        ]);
+        assert!(output.status.success(), "{lang}: {}", stderr(&output));
+        let copied = if lang == "rust" {
+            "interface"
+        } else {
+            "include"
+        };
+        assert!(
+            project.join(copied).join("acme/detail/base.h").is_file(),
+            "{lang}: the header with the macros is copied"
+        );
+        if lang == "rust" {
+            let bindings = std::fs::read_to_string(project.join("src/interface.rs")).unwrap();
+            for declared in [
+                "pub const ACME_SHAPES_ID: &[u8; 16] = b\"com.acme.shapes\\0\";",
+                "pub const ACME_SHAPES_VERSION: u32 = 1;",
+            ] {
+                assert!(bindings.contains(declared), "{declared}:\n{bindings}");
+            }
+        }
+        for command in commands {
+            let output = Command::new(command[0])
+                .args(&command[1..])
+                .env("CARGO_TARGET_DIR", &target)
+                .current_dir(&project)
+                .output()
+                .unwrap();
+            assert!(
+                output.status.success(),
+                "{lang}: {command:?}: {}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        let library = project.join(library).display().to_string();
+        let output = run(&[
+            "check",
+            "--interface",
+            &header.display().to_string(),
+            &library,
+        ]);
+        assert!(output.status.success(), "{lang}: {}", stdout(&output));
+        assert!(
+            stdout(&output).contains("methods:com.acme.shapes"),
+            "{lang}: {}",
+            stdout(&output)
+        );
+    }
+}
+
+/// A version macro found neither in the interface header nor in the
+/// application headers it includes is refused by every tool that reads the
+/// header, with exit status 2 and a message naming the header, the macro
+/// and the headers looked in; one defined as an expression is refused
+/// naming the header that defines it.
+#[test]
+fn a_macro_found_in_no_header_is_refused_by_every_tool() {
+    let dir = scratch("authoring", "included-macros-refused");
+    let header = write_headers_with_included_macros(&dir);
+    let base = header.with_file_name("detail/base.h");
+    let text = std::fs::read_to_string(&base).unwrap();
+    let shown = header.display().to_string();
+    let project = dir.join("p").display().to_string();
+    let out = dir.join("interface.rs").display().to_string();
+    let include = dir.join("include").display().to_string();
+    let commands: [&[&str]; 3] = [
+        &[
+            "new",
+            "p",
+            "--lang",
+            "c",
+            "--dir",
+            &project,
+            "--interface",
+            &shown,
+        ],
+        &["check", "--interface", &shown, "no-such-plugin.so"],
+        &["bindgen", &shown, "-o", &out, "-I", &include],
+    ];
+    for (definition, names, why) in [
+        ("", &shown, "no `#define ACME_SHAPES_VERSION <integer>`"),
+        (
+            "#define ACME_SHAPES_VERSION (ACME_SHAPES_BASE + 1)",
+            &base.display().to_string(),
+            "evaluates no expression",
+        ),
+    ] {
+        std::fs::write(
+            &base,
+            text.replace("#define ACME_SHAPES_VERSION 1u", definition),
+        )
+        .unwrap();
+        for command in commands {
+            let output = run(command);
+            let message = stderr(&output);
+            assert_eq!(output.status.code(), Some(2), "{command:?}: {message}");
+            assert!(
+                message.contains(&format!("{names}: "))
+                    && message.contains("ACME_SHAPES_VERSION")
+                    && message.contains(why),
+                "{command:?}: {message}"
+            );
+        }
+        assert!(!dir.join("p").exists() && !dir.join("interface.rs").exists());
+    }
+}
