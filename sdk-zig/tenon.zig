@@ -41,11 +41,11 @@ pub fn bytes(b: c.tenon_bytes) ?[]const u8 {
 /// whose methods run concurrently. Zig 0.17 has no lock without an
 /// `std.Io` (`std.Io.Mutex` takes one, `std.Thread.Mutex` is gone), and a
 /// plugin is never handed one: its host is not a Zig program. This one
-/// waits through the operating system (a futex on Linux, `WaitOnAddress`
-/// on Windows, `__ulock` on macOS) by way of `std.Io.Threaded`'s global
-/// instance, whose waits keep no state of their own, so every plugin and
-/// thread may share it. Starts unlocked (`.{}`); lock and unlock on the
-/// same object, never a copy:
+/// waits as `std.Io.Threaded` does (a futex on Linux, `__ulock_wait` on
+/// macOS, Zig's own queue of parked threads on Windows), through its
+/// global instance, whose waits use none of the instance's state, so any
+/// thread, the host's included, may lock it. Starts unlocked (`.{}`); lock
+/// and unlock the same object, never a copy:
 ///
 ///     self.lock.lock();
 ///     defer self.lock.unlock();
