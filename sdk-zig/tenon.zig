@@ -2,8 +2,9 @@
 //! plugin.hpp to C++. Imported as `@import("tenon")` by a plugin built with
 //! build.zig's `addPlugin`, next to the translated C headers, `@import("c")`.
 //!
-//! Nothing here allocates: results go into the host's buffers through
-//! plugin.h's own tenon_buffer_append.
+//! Results go into the host's buffers through plugin.h's own
+//! tenon_buffer_append; only `Buffer`, a buffer of the plugin's own for
+//! calling a host service, allocates (with libc's allocator).
 const std = @import("std");
 const c = @import("c");
 const build = @import("tenon_build");
@@ -34,6 +35,90 @@ pub fn bytes(b: c.tenon_bytes) ?[]const u8 {
     if (b.len == 0) return &.{};
     if (b.ptr == null) return null;
     return b.ptr[0..b.len];
+}
+
+/// A lock for the state of a TENON_PLUGIN_THREAD_SAFE plugin's instances,
+/// whose methods run concurrently. Zig 0.17 has no lock without an
+/// `std.Io` (`std.Io.Mutex` takes one, `std.Thread.Mutex` is gone), and a
+/// plugin is never handed one: its host is not a Zig program. This one
+/// waits as `std.Io.Threaded` does (a futex on Linux, `__ulock_wait` on
+/// macOS, Zig's own queue of parked threads on Windows), through its
+/// global instance, whose waits use none of the instance's state, so any
+/// thread, the host's included, may lock it. Starts unlocked (`.{}`); lock
+/// and unlock the same object, never a copy:
+///
+///     self.lock.lock();
+///     defer self.lock.unlock();
+pub const Mutex = struct {
+    inner: std.Io.Mutex = .init,
+
+    /// Waits until the lock is free, then takes it.
+    pub fn lock(m: *Mutex) void {
+        m.inner.lockUncancelable(lockIo());
+    }
+
+    /// Takes the lock if it is free; false (and nothing taken) otherwise.
+    pub fn tryLock(m: *Mutex) bool {
+        return m.inner.tryLock();
+    }
+
+    /// Releases the lock this thread holds, waking one waiter.
+    pub fn unlock(m: *Mutex) void {
+        m.inner.unlock(lockIo());
+    }
+};
+
+fn lockIo() std.Io {
+    return std.Io.Threaded.global_single_threaded.io();
+}
+
+/// A growable buffer of the plugin's own, to lend a host service (an
+/// interface from `host.*.get_interface`) as a result or error buffer when
+/// the plugin reads the answer itself; forwarding the buffers its own method
+/// received needs none. Its reserve grows it with libc's `realloc` (a
+/// plugin that translates the headers links libc); `deinit` frees it.
+/// Lend `&buf.buffer`, and do not move or copy the `Buffer` while it is
+/// lent: the host calls reserve with that very address (plugin.h).
+///
+///     var answer: tenon.Buffer = .{};
+///     defer answer.deinit();
+///     const status = greeter.greet.?(host_instance, name, &answer.buffer, &message.buffer);
+///     // answer.items() is what the host wrote
+pub const Buffer = struct {
+    buffer: c.tenon_buffer = .{
+        .data = null,
+        .len = 0,
+        .capacity = 0,
+        .reserve = reserveOwn,
+        .host_data = null,
+    },
+
+    /// The bytes written so far; valid until the next write or `deinit`.
+    pub fn items(self: *const Buffer) []const u8 {
+        if (self.buffer.len == 0 or self.buffer.data == null) return &.{};
+        return self.buffer.data[0..self.buffer.len];
+    }
+
+    /// Frees the storage; the buffer is empty again, and may be reused.
+    pub fn deinit(self: *Buffer) void {
+        std.c.free(self.buffer.data);
+        self.* = .{};
+    }
+};
+
+/// `Buffer`'s reserve: grows the storage to hold `additional` more bytes
+/// (at least doubling it, so appends stay cheap).
+fn reserveOwn(buffer: [*c]c.tenon_buffer, additional: usize) callconv(.c) c.tenon_status {
+    if (buffer == null) return c.TENON_INVALID_ARGUMENT;
+    const own = &buffer[0];
+    if (own.reserve != reserveOwn or own.len > own.capacity) return c.TENON_INVALID_ARGUMENT;
+    if (own.capacity - own.len >= additional) return c.TENON_OK;
+    const needed = std.math.add(usize, own.len, additional) catch return c.TENON_OUT_OF_MEMORY;
+    const capacity = @max(needed, own.capacity *| 2, 64);
+    const data = std.c.realloc(own.data, capacity) orelse return c.TENON_OUT_OF_MEMORY;
+    own.data = @ptrCast(data);
+    own.capacity = capacity;
+    return c.TENON_OK;
 }
 
 /// One entry of the plugin's interface table: interface `id` at `version`

@@ -85,6 +85,42 @@ fn a_plugin_that_crashes_while_loading_fails_load_isolated() {
 }
 
 #[test]
+fn the_reports_say_how_the_plugin_was_loaded() {
+    let greeter = try_all_examples()
+        .expect("the examples build")
+        .into_iter()
+        .find(|example| example.name == "greeter-c")
+        .expect("the C greeter");
+    for (flags, mode, header) in [
+        (&[][..], "child", String::new()),
+        (
+            &["--in-process"][..],
+            "in_process",
+            " (in process)".to_owned(),
+        ),
+        (&["--isolated"][..], "isolated", " (isolated)".to_owned()),
+    ] {
+        let args: Vec<&str> = ["check", "--json"].iter().chain(flags).copied().collect();
+        let output = run_path(&args, &greeter.path);
+        let report = one_json_document(&output);
+        assert_eq!(report["mode"], mode, "{flags:?}: {report}");
+        let args: Vec<&str> = ["check"].iter().chain(flags).copied().collect();
+        let output = run_path(&args, &greeter.path);
+        assert_eq!(output.status.code(), Some(0), "{flags:?}: {output:?}");
+        let first = stdout(&output)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        assert_eq!(
+            first,
+            format!("Checking {}{header}", greeter.path.display()),
+            "{flags:?}"
+        );
+    }
+}
+
+#[test]
 fn isolated_and_in_process_are_exclusive() {
     let output = run_path(
         &["check", "--isolated", "--in-process"],

@@ -338,9 +338,10 @@ pub enum Error {
     /// old instance's `save` or the new build's `restore` (`org.tenon.state`)
     /// failed. The reload was abandoned and the old build keeps serving,
     /// with its state untouched.
-    #[error("plugin {plugin:?}: reload abandoned, the old build keeps serving: the state could not be handed over ({step} failed: {error})")]
+    #[error("plugin {plugin:?}: reload abandoned, the old build keeps serving: the state could not be handed over (the {} failed: {error})", hand_over_step(step))]
     StateHandOver {
-        /// The plugin's name.
+        /// The plugin's name (the old build's: the new build, whose
+        /// `restore` may be the step that failed, can be another plugin).
         plugin: String,
         /// `"save"` (the old build) or `"restore"` (the new build).
         step: &'static str,
@@ -372,6 +373,18 @@ pub enum Error {
     /// A call into a plugin failed.
     #[error(transparent)]
     Call(#[from] CallError),
+}
+
+/// Which build's step of a state hand-over failed, for the message of
+/// [`Error::StateHandOver`]: `save` runs in the old build and `restore` in
+/// the new one, whose error message is then the new build's words, not
+/// those of the plugin the error names.
+fn hand_over_step(step: &str) -> &str {
+    match step {
+        "save" => "old build's save",
+        "restore" => "new build's restore",
+        other => other,
+    }
 }
 
 impl Error {

@@ -5,7 +5,12 @@
 //!    build` and greets; with "Host services"' relay plugin as its
 //!    `src/greeter.zig` instead, it relays to the greeter its Rust host
 //!    offers (in process and isolated) and refuses to be created without
-//!    one; with "Per-instance state"'s create, destroy and method lines
+//!    one; with "Reading the host's answer, under a lock"'s counting
+//!    greeter instead, it reads the host's answer from a `tenon.Buffer` and
+//!    numbers greetings from eight threads at once without repeating one
+//!    under its `tenon.Mutex` (in process and isolated), and a plugin of
+//!    the test's own whose count a pause makes racy loses no increment
+//!    under `tenon.Mutex`, as the guide's pitfalls promise; with "Per-instance state"'s create, destroy and method lines
 //!    in place of its stateless create, it greets from instances of its
 //!    own; with "State for hot reload"'s functions and entry added (and
 //!    `tenon/state.h` to `src/tenon.h`, as it says), it offers
@@ -59,13 +64,14 @@ use std::fs;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use support::docs::{check_relay, check_relay_without_offer, doc_blocks, the_block};
+use support::docs::{check_relay, check_relay_without_offer, doc_blocks, the_block, HostGreeter};
 use support::example_hosts::{self, Linking};
 use support::{
     available, c_api, compile_plugin, have, have_all, library_name, relative, repo_root, run,
     scratch, toolchain_missing,
 };
-use tenon::{Handle, Instance, Plugin, State, Status};
+use tenon::{Handle, HostServices, Instance, Plugin, State, Status};
+use tenon_example_interfaces::Greeter;
 use tenon_test_plugins::{zig_command, BuildError};
 
 /// Builds, with `zig build`, the project docs/guide-zig.md's section 1
@@ -160,7 +166,11 @@ fn the_zig_guide_project_builds_and_greets() {
 #[test]
 fn the_zig_guide_host_services_plugin_relays_to_the_greeter_its_host_offers() {
     let what = "docs/guide-zig.md, Host services";
-    let source = the_block("docs/guide-zig.md", "zig", "host.*.get_interface");
+    let source = the_block(
+        "docs/guide-zig.md",
+        "zig",
+        "relay: found the host's greeter",
+    );
     // As the guide says: src/greeter.zig of the project of section 1.
     let Some(library) = zig_guide_project("guide_zig_host_services", what, &source) else {
         return;
@@ -179,6 +189,175 @@ fn the_zig_guide_host_services_plugin_relays_to_the_greeter_its_host_offers() {
         failures.push(format!("{what}: {message}"));
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn the_zig_guide_counting_greeter_reads_the_host_answer_under_a_lock() {
+    let what = "docs/guide-zig.md, Reading the host's answer, under a lock";
+    let source = the_block("docs/guide-zig.md", "zig", "tenon.Buffer = .{}");
+    // As the guide says: src/greeter.zig of the project of section 1.
+    let Some(library) = zig_guide_project("guide_zig_counting", what, &source) else {
+        return;
+    };
+    let mut failures = Vec::new();
+    let mut modes = vec![false];
+    if cfg!(target_os = "linux") {
+        modes.push(true);
+    }
+    for isolated in modes {
+        if let Err(message) = check_counting_greeter(&library, isolated) {
+            failures.push(format!("{what} (isolated: {isolated}): {message}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Calls the Zig guide's counting greeter from several threads at once:
+/// every greeting carries the host's answer, read from the plugin's own
+/// `tenon.Buffer` (grown past its first allocation by a long name), and a
+/// number its `tenon.Mutex` makes unique; a failure of the host's greeter
+/// reaches the caller with its status and message.
+fn check_counting_greeter(library: &std::path::Path, isolated: bool) -> Result<(), String> {
+    const THREADS: u64 = 8;
+    const CALLS: u64 = 200;
+    let mut loader =
+        Plugin::loader().services(HostServices::new().offer::<dyn Greeter, _>(HostGreeter));
+    if isolated {
+        loader = loader.isolated(
+            tenon::isolation::Isolation::new()
+                .runner(tenon_test_plugins::isolation_runner().map_err(|e| e.to_string())?),
+        );
+    }
+    let plugin = loader.load(library).map_err(|e| e.to_string())?;
+    let shared = plugin.instantiate_shared("").map_err(|e| e.to_string())?;
+    let results: Vec<Result<Vec<u64>, String>> = std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..THREADS)
+            .map(|_| {
+                scope.spawn(|| {
+                    let greeter = shared
+                        .interface::<dyn Greeter>()
+                        .map_err(|e| e.to_string())?;
+                    let mut numbers = Vec::new();
+                    for _ in 0..CALLS {
+                        let greeting = greeter.greet("Zoë").map_err(|e| e.to_string())?;
+                        let number = greeting
+                            .strip_prefix("host says hello to Zoë #")
+                            .and_then(|n| n.parse::<u64>().ok())
+                            .ok_or_else(|| format!("greet(\"Zoë\") = {greeting:?}"))?;
+                        numbers.push(number);
+                    }
+                    Ok(numbers)
+                })
+            })
+            .collect();
+        threads.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    let mut numbers = Vec::new();
+    for result in results {
+        numbers.extend(result?);
+    }
+    numbers.sort_unstable();
+    if numbers != (1..=THREADS * CALLS).collect::<Vec<_>>() {
+        let repeated = numbers.windows(2).filter(|w| w[0] == w[1]).count();
+        return Err(format!(
+            "{} greetings from {THREADS} threads were not numbered 1 to {} ({repeated} numbers repeated)",
+            numbers.len(),
+            THREADS * CALLS
+        ));
+    }
+    let greeter = shared
+        .interface::<dyn Greeter>()
+        .map_err(|e| e.to_string())?;
+    let long = "ß".repeat(50_000);
+    let greeting = greeter.greet(&long).map_err(|e| e.to_string())?;
+    let expected = format!("host says hello to {long} #{}", THREADS * CALLS + 1);
+    if greeting != expected {
+        return Err(format!(
+            "a 100 kB name gave a greeting of {} bytes, want {}",
+            greeting.len(),
+            expected.len()
+        ));
+    }
+    let error = greeter.greet("nobody").unwrap_err();
+    if error.status() != Status::NOT_FOUND || error.message() != "the host knows nobody" {
+        return Err(format!("greet(\"nobody\") failed with {error}"));
+    }
+    Ok(())
+}
+
+/// A greeter whose count is read, then written back one higher after a
+/// pause, under the `tenon.Mutex` the guide's pitfalls recommend: without
+/// the lock, threads calling at once lose increments.
+const ZIG_MUTEX_STRESS: &str = r#"
+const std = @import("std");
+const c = @import("c");
+const tenon = @import("tenon");
+
+const Counter = struct {
+    lock: tenon.Mutex = .{},
+    count: u64 = 0,
+};
+
+var counter: Counter = .{};
+
+fn greet(instance: ?*anyopaque, name: c.tenon_str, out: [*c]c.tenon_buffer, @"error": [*c]c.tenon_buffer) callconv(.c) c.tenon_status {
+    _ = .{ instance, name };
+    counter.lock.lock();
+    const before = @atomicLoad(u64, &counter.count, .monotonic);
+    var spins: u32 = 0;
+    while (spins < 2000) : (spins += 1) std.atomic.spinLoopHint();
+    @atomicStore(u64, &counter.count, before + 1, .monotonic);
+    counter.lock.unlock();
+    var digits: [20]u8 = undefined;
+    const number = std.fmt.bufPrint(&digits, "{d}", .{before + 1}) catch unreachable;
+    const status = tenon.append(out, number);
+    if (status != c.TENON_OK) return tenon.fail(@"error", status, "greet: out of memory");
+    return c.TENON_OK;
+}
+
+comptime {
+    tenon.exportPlugin(.{
+        .name = "mutex-stress",
+        .version = "1.0.0",
+        .description = "Counts greetings under a tenon.Mutex",
+        .flags = c.TENON_PLUGIN_THREAD_SAFE,
+        .interfaces = &.{
+            tenon.interface(c.EXAMPLE_GREETER_ID, c.EXAMPLE_GREETER_VERSION, c.example_greeter_v1, .{ .greet = greet }),
+        },
+    });
+}
+"#;
+
+#[test]
+fn a_tenon_mutex_serializes_the_threads_of_a_zig_plugin() {
+    const THREADS: u64 = 8;
+    const CALLS: u64 = 300;
+    let what = "sdk-zig's tenon.Mutex";
+    let Some(library) = zig_guide_project("zig_mutex_stress", what, ZIG_MUTEX_STRESS) else {
+        return;
+    };
+    let plugin = Plugin::load(&library).unwrap_or_else(|e| panic!("{what}: {e}"));
+    let shared = plugin.instantiate_shared("").unwrap();
+    let mut numbers: Vec<u64> = std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..THREADS)
+            .map(|_| {
+                scope.spawn(|| {
+                    let greeter = shared.interface::<dyn Greeter>().unwrap();
+                    (0..CALLS)
+                        .map(|_| greeter.greet("").unwrap().parse::<u64>().unwrap())
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .flat_map(|t| t.join().unwrap())
+            .collect()
+    });
+    numbers.sort_unstable();
+    let repeated = numbers.windows(2).filter(|w| w[0] == w[1]).count();
+    assert_eq!(repeated, 0, "{what}: increments were lost");
+    assert_eq!(numbers, (1..=THREADS * CALLS).collect::<Vec<_>>(), "{what}");
 }
 
 #[test]

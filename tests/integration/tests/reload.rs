@@ -379,6 +379,14 @@ fn hand_over_through(loader: &Loader, builds: &[PathBuf]) {
             .contains("this build reads no saved state"),
         "{error}"
     );
+    // The message is the new build's, which the error names no plugin of:
+    // it says whose step failed.
+    assert!(
+        error
+            .to_string()
+            .contains("(the new build's restore failed: "),
+        "{error}"
+    );
     assert_eq!(kv.plugin().name(), name, "the old build still serves");
     assert_eq!(kv_get(&kv, "large"), large, "its data intact");
     kv_put(&kv, "still", b"writable");

@@ -99,11 +99,18 @@ impl Cases {
             started: Instant::now(),
         };
         let path = &args.path;
+        let mode = if args.isolated {
+            report::Mode::Isolated
+        } else if args.in_process {
+            report::Mode::InProcess
+        } else {
+            report::Mode::Child
+        };
         let checks = runner.run_checks();
         if args.json {
-            crate::json::print(&report::json(path, &checks));
+            crate::json::print(&report::json(path, mode, &checks));
         } else {
-            crate::print_out(&report::text(path, &checks, args.verbose));
+            crate::print_out(&report::text(path, mode, &checks, args.verbose));
         }
         if report::passed(&checks) {
             ExitCode::SUCCESS

@@ -35,8 +35,31 @@ pub fn passed(checks: &[Check]) -> bool {
     count(checks, Status::Fail) == 0
 }
 
-/// `{"path","passed","plugin","summary","checks"}`: see docs/cli.md.
-pub fn json(path: &Path, checks: &[Check]) -> Value {
+/// How the checks loaded the plugin, named in both reports, so that a
+/// report read later says whether it vouches for the plugin isolated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// The default: each check in a child process of its own.
+    Child,
+    /// `--in-process`: in the `tenon` process.
+    InProcess,
+    /// `--isolated`: loaded as a host that asks for isolation loads it.
+    Isolated,
+}
+
+impl Mode {
+    /// The name in the JSON report's `mode`.
+    fn name(self) -> &'static str {
+        match self {
+            Mode::Child => "child",
+            Mode::InProcess => "in_process",
+            Mode::Isolated => "isolated",
+        }
+    }
+}
+
+/// `{"path","mode","passed","plugin","summary","checks"}`: see docs/cli.md.
+pub fn json(path: &Path, mode: Mode, checks: &[Check]) -> Value {
     let plugin = checks
         .iter()
         .find(|c| c.name == "load" && c.outcome.status == Status::Pass)
@@ -44,6 +67,7 @@ pub fn json(path: &Path, checks: &[Check]) -> Value {
         .unwrap_or(Value::Null);
     json!({
         "path": path.display().to_string(),
+        "mode": mode.name(),
         "passed": passed(checks),
         "plugin": plugin,
         "summary": {
@@ -65,8 +89,13 @@ pub fn json(path: &Path, checks: &[Check]) -> Value {
 
 /// One line per check, the details of failed checks (of every check when
 /// `verbose`), every warning, and a last line with the verdict.
-pub fn text(path: &Path, checks: &[Check], verbose: bool) -> String {
-    let mut text = format!("Checking {}\n", path.display());
+pub fn text(path: &Path, mode: Mode, checks: &[Check], verbose: bool) -> String {
+    let how = match mode {
+        Mode::Child => "",
+        Mode::InProcess => " (in process)",
+        Mode::Isolated => " (isolated)",
+    };
+    let mut text = format!("Checking {}{how}\n", path.display());
     let width = checks.iter().map(|c| c.name.len()).max().unwrap_or(0);
     for check in checks {
         let outcome = &check.outcome;
