@@ -17,7 +17,9 @@
 #                  $(O)/lib<name>.so on Linux and other ELF systems,
 #                  $(O)/lib<name>.dylib on macOS and $(O)/<name>.dll on
 #                  Windows (MSYS2, MinGW, Cygwin): the names a Rust host's
-#                  std::env::consts::DLL_PREFIX/DLL_SUFFIX give.
+#                  std::env::consts::DLL_PREFIX/DLL_SUFFIX give. The system
+#                  is the one the compiler builds for (its -dumpmachine), so
+#                  CC=x86_64-w64-mingw32-gcc on Linux builds <name>.dll.
 #   TENON_SOURCES  its sources (required): C (.c), compiled with $(CC) as
 #                  C99 at least, and C++ (.cpp .cc .cxx .c++ .C .CPP),
 #                  compiled with $(CXX) as C++17 at least. With any C++
@@ -88,13 +90,25 @@ tenon_objects := $(foreach source,$(TENON_SOURCES),$(call tenon_object,$(source)
 
 # --- Platform ----------------------------------------------------------------
 
+# The system the library is for is the compiler's (its -dumpmachine: a
+# cross compiler, such as MinGW's x86_64-w64-mingw32-gcc or
+# `zig cc -target x86_64-windows-gnu` on Linux, builds a DLL), or, when the
+# compiler does not say, the system make runs on.
+tenon_machine := $(shell $(if $(tenon_cxx_sources),$(CXX),$(CC)) -dumpmachine 2>/dev/null)
 tenon_system := $(shell uname -s 2>/dev/null)
-ifneq ($(filter Windows_NT,$(OS))$(filter MINGW% MSYS% CYGWIN%,$(tenon_system)),)
+ifneq ($(tenon_machine),)
+tenon_windows := $(strip $(foreach word,mingw windows cygwin msys,$(findstring $(word),$(tenon_machine))))
+tenon_darwin := $(strip $(foreach word,darwin apple macos,$(findstring $(word),$(tenon_machine))))
+else
+tenon_windows := $(filter Windows_NT,$(OS))$(filter MINGW% MSYS% CYGWIN%,$(tenon_system))
+tenon_darwin := $(filter Darwin,$(tenon_system))
+endif
+ifneq ($(tenon_windows),)
 TENON_LIBRARY := $(O)/$(TENON_PLUGIN).dll
 tenon_pic :=
 tenon_exports =
 tenon_link_depends =
-else ifeq ($(tenon_system),Darwin)
+else ifneq ($(tenon_darwin),)
 TENON_LIBRARY := $(O)/lib$(TENON_PLUGIN).dylib
 tenon_pic := -fPIC
 tenon_exports = -Wl,-exported_symbol,_tenon_plugin_v1

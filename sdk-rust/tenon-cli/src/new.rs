@@ -545,25 +545,25 @@ pub(crate) fn library_file(stem: &str) -> String {
     )
 }
 
+/// The library a C project's Makefile builds with this platform's
+/// compiler: it names the library for the compiler's target, `<name>.dll`
+/// for Windows, `lib<name>.dylib` for macOS, `lib<name>.so` elsewhere.
+pub(crate) fn c_library(name: &str) -> String {
+    if cfg!(windows) {
+        format!("build/{name}.dll")
+    } else if cfg!(target_vendor = "apple") {
+        format!("build/lib{name}.dylib")
+    } else {
+        format!("build/lib{name}.so")
+    }
+}
+
 /// The project's files and how to build it.
 pub fn project(name: &str, lang: Lang, interface: InterfaceChoice, sdk: Option<&Path>) -> Project {
     let ident = name.replace('-', "_");
     let mut note = None;
     let (templates, main, build, library): (&[Template], &str, Vec<&str>, String) = match lang {
-        Lang::C => (
-            C_FILES,
-            "src/plugin.c",
-            vec!["make"],
-            // The Makefile names it lib<name>.dylib on macOS, .so elsewhere.
-            format!(
-                "build/lib{name}.{}",
-                if cfg!(target_vendor = "apple") {
-                    "dylib"
-                } else {
-                    "so"
-                }
-            ),
-        ),
+        Lang::C => (C_FILES, "src/plugin.c", vec!["make"], c_library(name)),
         Lang::Rust => (
             RUST_FILES,
             "src/lib.rs",

@@ -11,8 +11,9 @@ use tenon_bindgen::declaration::{arg_type, result_type, trait_name_of};
 use tenon_bindgen::{included_headers, InterfaceBindings, InterfaceModel, MethodModel, ValueKind};
 
 use crate::new::{
-    library_file, toml_string, zig_fingerprint, zig_package_name, File, Project, Template,
-    CPP_FILES, C_FILES, PLUGIN_H, PLUGIN_HPP, RUST_FILES, SDK_H, SDK_ZIG, STATE_H, ZIG_FILES,
+    c_library, library_file, toml_string, zig_fingerprint, zig_package_name, File, Project,
+    Template, CPP_FILES, C_FILES, PLUGIN_H, PLUGIN_HPP, RUST_FILES, SDK_H, SDK_ZIG, STATE_H,
+    ZIG_FILES,
 };
 use crate::Lang;
 
@@ -57,18 +58,7 @@ pub fn project(
     let mut note = None;
     let mut files = Vec::new();
     let (templates, build, library): (&[Template], Vec<&'static str>, String) = match lang {
-        Lang::C => (
-            &C_FILES[..1],
-            vec!["make"],
-            format!(
-                "build/lib{name}.{}",
-                if cfg!(target_vendor = "apple") {
-                    "dylib"
-                } else {
-                    "so"
-                }
-            ),
-        ),
+        Lang::C => (&C_FILES[..1], vec!["make"], c_library(name)),
         Lang::Cpp => (
             &[CPP_FILES[0], CPP_FILES[1]],
             vec!["cmake -S . -B build", "cmake --build build"],

@@ -993,6 +993,34 @@ fn new_c_projects_build_with_make_and_pass_check() {
     }
 }
 
+/// A C project cross-compiled for Windows on Linux
+/// (`make CC=x86_64-w64-mingw32-gcc`) builds `build/<name>.dll`, a PE file
+/// (before, its Makefile named the DLL `build/lib<name>.so`).
+#[cfg(target_os = "linux")]
+#[test]
+fn new_c_project_cross_compiles_to_a_dll_with_mingw() {
+    let cc = "x86_64-w64-mingw32-gcc";
+    if !have(&["make"], "builds `tenon new --lang c` projects")
+        || !have(
+            &[cc],
+            "cross-compiles `tenon new --lang c` projects for Windows",
+        )
+    {
+        return;
+    }
+    let dir = scratch(SCRATCH, "new_c_mingw");
+    let (project, _) = new_project(&dir, "c", "greeter");
+    build(&project, "make", &[&format!("CC={cc}")], &[]);
+    let dll = project.join("build/my-c-greeter.dll");
+    let bytes = std::fs::read(&dll).unwrap_or_else(|e| panic!("no {}: {e}", dll.display()));
+    assert!(
+        bytes.starts_with(b"MZ"),
+        "{} is not a PE file",
+        dll.display()
+    );
+    assert!(!project.join("build/libmy-c-greeter.so").exists());
+}
+
 #[test]
 fn new_rust_projects_build_with_cargo_and_pass_check() {
     let dir = scratch(SCRATCH, "new_rust");

@@ -180,7 +180,7 @@ impl Plugin {
         let library =
             unsafe { libloading::Library::new(&loader_path) }.map_err(|e| Error::NotALibrary {
                 path: path.clone(),
-                reason: loader_reason(e.to_string(), &loader_path),
+                reason: loader_reason(loader_message(&e), &loader_path),
             })?;
         let entry = entry_point(&library, &path)?;
         // An entry that is data must never be called: proven a function
@@ -584,6 +584,16 @@ fn entry_point(
 /// already names the file, and that name is the private `/proc/self/fd/N`
 /// when the file was opened first (isolated loading, copy-on-load), which
 /// the user never gave. A library the file needs keeps its name.
+/// The dynamic loader's message with its cause. On Windows libloading's
+/// own text is only `LoadLibraryExW failed`; the system's reason (most often
+/// a DLL the plugin imports was not found, os error 126) is its source.
+fn loader_message(error: &libloading::Error) -> String {
+    match std::error::Error::source(error) {
+        Some(cause) => format!("{error}: {cause}"),
+        None => error.to_string(),
+    }
+}
+
 fn loader_reason(message: String, loader_path: &Path) -> String {
     let given = format!("{}: ", loader_path.display());
     match message.strip_prefix(&given) {

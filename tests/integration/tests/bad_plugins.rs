@@ -29,6 +29,28 @@ fn a_directory_is_not_a_library() {
     assert_eq!(error.kind(), "not_a_library", "{error}");
 }
 
+/// A DLL that imports a DLL the loader cannot find is refused as
+/// `not_a_library` with the system's reason, not only libloading's
+/// `LoadLibraryExW failed`: here the C greeter with its C runtime's name,
+/// `msvcrt.dll`, changed in its import table to one no system has.
+#[cfg(windows)]
+#[test]
+fn a_dll_whose_import_is_missing_says_why() {
+    let mut bytes = std::fs::read(c_plugin("greeter")).unwrap();
+    let name = b"msvcrt.dll";
+    let at = bytes
+        .windows(name.len())
+        .position(|window| window.eq_ignore_ascii_case(name))
+        .expect("the greeter imports msvcrt.dll");
+    bytes[at..at + name.len()].copy_from_slice(b"nonesu.dll");
+    let dir = scratch("missing-import");
+    let path = dir.join("greeter.dll");
+    std::fs::write(&path, bytes).unwrap();
+    let error = load_error(&path);
+    assert_eq!(error.kind(), "not_a_library", "{error}");
+    assert!(error.to_string().contains("os error 126"), "{error}");
+}
+
 /// A file that exists is named by its canonical path, as by every later
 /// load error and `PluginInfo::path`; a missing one, which has no canonical
 /// path, as given.

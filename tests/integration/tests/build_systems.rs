@@ -755,6 +755,64 @@ fn make_builds_all_examples_from_examples_c() {
     failures.assert_none();
 }
 
+/// The make fragment names the library for the system the compiler builds
+/// for, not the one make runs on: MinGW's cross compiler on Linux builds
+/// `greeter.dll` with `tenon_plugin_v1` its only export (before, it built a
+/// DLL named `libgreeter.so`), and `make clean` removes it.
+#[cfg(target_os = "linux")]
+#[test]
+fn make_with_a_mingw_cross_compiler_builds_a_dll() {
+    let Some(prefix) = make_prerequisites() else {
+        return;
+    };
+    let (cc, objdump) = ("x86_64-w64-mingw32-gcc", "x86_64-w64-mingw32-objdump");
+    if !have_all(&[cc, objdump]) {
+        return;
+    }
+    let out = scratch("make-mingw");
+    let make = |goal: &str| {
+        run(
+            &format!("make {goal} with CC={cc}"),
+            Command::new("make")
+                .arg("-C")
+                .arg(repo_root().join("examples-c/greeter"))
+                .arg(format!("O={}", out.display()))
+                .arg(format!("CC={cc}"))
+                .arg(goal)
+                .env("PKG_CONFIG_PATH", pkg_config_path(prefix))
+                .env_remove("MAKEFLAGS")
+                .env_remove("MFLAGS"),
+        )
+        .unwrap_or_else(|message| panic!("{message}"))
+    };
+    make("all");
+    let dll = out.join("greeter.dll");
+    let bytes = fs::read(&dll).unwrap_or_else(|e| panic!("no {}: {e}", dll.display()));
+    assert!(
+        bytes.starts_with(b"MZ"),
+        "{} is not a PE file",
+        dll.display()
+    );
+    assert!(!out.join("libgreeter.so").exists());
+    let dump = run(
+        "objdump -p greeter.dll",
+        Command::new(objdump).arg("-p").arg(&dll),
+    )
+    .unwrap_or_else(|message| panic!("{message}"));
+    let table = dump
+        .split("[Ordinal/Name Pointer] Table")
+        .nth(1)
+        .and_then(|rest| rest.split("\n\n").next())
+        .unwrap_or_else(|| panic!("no export table in: {dump}"));
+    let exports: Vec<&str> = table
+        .lines()
+        .filter_map(|line| line.split_once(']').map(|(_, name)| name.trim()))
+        .collect();
+    assert_eq!(exports, ["tenon_plugin_v1"], "{dump}");
+    make("clean");
+    assert!(!dll.exists(), "make clean left {}", dll.display());
+}
+
 /// A plugin's own `-I` in `CPPFLAGS` is searched before the installed SDK's
 /// include directory, so a plugin built against an older revision of an
 /// interface header that the SDK also installs gets its own copy.

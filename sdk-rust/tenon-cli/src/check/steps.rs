@@ -354,7 +354,10 @@ fn hint(error: &tenon::Error, path: &Path) -> String {
         "not_a_library" if tenon::LibraryFile::read(path).is_ok() => {
             "the file's headers are a shared library's, but the dynamic loader refused it \
              (the message says why): most often a library it needs is missing or not on the \
-             loader's search path (ldd lists them on Linux); or it is an executable"
+             loader's search path (ldd lists them on Linux; on Windows, os error 126, \
+             objdump -p or dumpbin /dependents lists them, and they are looked for beside \
+             the host program, in the system directories and on PATH, not beside the \
+             plugin); or it is an executable"
         }
         "not_a_library" => {
             "build the plugin as a shared library (-shared, crate-type = [\"cdylib\"])"

@@ -783,13 +783,13 @@ impl ChildChannel {
             });
         }
         let mapping = Mapping::map(section, len).map_err(|e| format!("shared memory: {e}"))?;
-        // The file is read through the handle the host opened; the loader
-        // maps the library by its path (Windows has no loading through a
-        // handle).
-        let opened = Opened {
-            file,
-            copied: false,
-        };
+        // The file is read through the handle the host opened, and the
+        // loader maps the file that handle names (Windows has no loading
+        // through a handle): the host's private copy when it made one (a
+        // reloadable, a required digest), so that the child, like an
+        // in-process load, leaves the original free to be rebuilt, and
+        // loads the very bytes the host checked.
+        let opened = Opened { file, copied: true };
         Ok((opened, mapping, wakes))
     }
 
