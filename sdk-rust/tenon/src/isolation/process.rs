@@ -180,8 +180,6 @@ impl Process {
         let keeper_words = Arc::clone(&last_words);
         let drain = Arc::new(Drain::default());
         let keeper_drain = Arc::clone(&drain);
-        // What a warning about a host service the child cannot carry is
-        // said once for: the child program and the plugin file.
         let origin = format!("{}\n{}", runner.display(), path.display());
         let (process_tx, process_rx) = mpsc::channel::<Weak<Process>>();
         std::thread::Builder::new()
@@ -190,11 +188,13 @@ impl Process {
                 tracing::dispatcher::with_default(&dispatch.clone(), || {
                     keep(
                         launch,
-                        keeper_name,
-                        origin,
-                        dispatch,
-                        keeper_words,
-                        keeper_drain,
+                        Output {
+                            label: keeper_name,
+                            origin,
+                            dispatch,
+                            last_words: keeper_words,
+                            drain: keeper_drain,
+                        },
                         spawned_tx,
                         process_rx,
                     )
@@ -863,16 +863,32 @@ fn check_declaration(
 
 /// The keeper thread: spawns the child, forwards its output, reaps it and
 /// reports its death.
-fn keep(
-    launch: Launch,
+/// Where the keeper sends a child's output, and what it keeps of it.
+struct Output {
+    /// The name the output is logged under.
     label: Arc<Mutex<String>>,
+    /// The child program and plugin file, which a warning about a host
+    /// service the child cannot carry is said once for.
     origin: String,
+    /// The subscriber current where the plugin was loaded.
     dispatch: tracing::Dispatch,
     last_words: Arc<Mutex<VecDeque<String>>>,
     drain: Arc<Drain>,
+}
+
+fn keep(
+    launch: Launch,
+    output: Output,
     spawned: mpsc::Sender<std::io::Result<ChildRef>>,
     process: mpsc::Receiver<Weak<Process>>,
 ) {
+    let Output {
+        label,
+        origin,
+        dispatch,
+        last_words,
+        drain,
+    } = output;
     let started = match launch.spawn() {
         Ok(started) => started,
         Err(e) => {
