@@ -64,13 +64,15 @@ use std::fs;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use support::docs::{check_relay, check_relay_without_offer, doc_blocks, the_block, HostGreeter};
+use support::docs::{
+    check_relay, check_relay_without_offer, doc_blocks, load_offering_a_greeter, the_block,
+};
 use support::example_hosts::{self, Linking};
 use support::{
     available, c_api, compile_plugin, have, have_all, library_name, relative, repo_root, run,
     scratch, toolchain_missing,
 };
-use tenon::{Handle, HostServices, Instance, Plugin, State, Status};
+use tenon::{Handle, Instance, Plugin, State, Status};
 use tenon_example_interfaces::Greeter;
 use tenon_test_plugins::{zig_command, BuildError};
 
@@ -220,15 +222,7 @@ fn the_zig_guide_counting_greeter_reads_the_host_answer_under_a_lock() {
 fn check_counting_greeter(library: &std::path::Path, isolated: bool) -> Result<(), String> {
     const THREADS: u64 = 8;
     const CALLS: u64 = 200;
-    let mut loader =
-        Plugin::loader().services(HostServices::new().offer::<dyn Greeter, _>(HostGreeter));
-    if isolated {
-        loader = loader.isolated(
-            tenon::isolation::Isolation::new()
-                .runner(tenon_test_plugins::isolation_runner().map_err(|e| e.to_string())?),
-        );
-    }
-    let plugin = loader.load(library).map_err(|e| e.to_string())?;
+    let plugin = load_offering_a_greeter(library, isolated)?;
     let shared = plugin.instantiate_shared("").map_err(|e| e.to_string())?;
     let results: Vec<Result<Vec<u64>, String>> = std::thread::scope(|scope| {
         let threads: Vec<_> = (0..THREADS)

@@ -89,10 +89,9 @@ impl Greeter for HostGreeter {
     }
 }
 
-/// Checks a guide's relay plugin at `library` as loaded by `loader` with a
-/// greeter offered: it logs at create, relays greetings and the host's
-/// errors.
-pub fn check_relay(library: &Path, isolated: bool) -> Result<(), String> {
+/// Loads `library` offering it the host's greeter, in this process or
+/// isolated.
+pub fn load_offering_a_greeter(library: &Path, isolated: bool) -> Result<Plugin, String> {
     let mut loader =
         Plugin::loader().services(HostServices::new().offer::<dyn Greeter, _>(HostGreeter));
     if isolated {
@@ -101,7 +100,14 @@ pub fn check_relay(library: &Path, isolated: bool) -> Result<(), String> {
                 .runner(tenon_test_plugins::isolation_runner().map_err(|e| e.to_string())?),
         );
     }
-    let plugin = loader.load(library).map_err(|error| error.to_string())?;
+    loader.load(library).map_err(|error| error.to_string())
+}
+
+/// Checks a guide's relay plugin at `library` as loaded by `loader` with a
+/// greeter offered: it logs at create, relays greetings and the host's
+/// errors.
+pub fn check_relay(library: &Path, isolated: bool) -> Result<(), String> {
+    let plugin = load_offering_a_greeter(library, isolated)?;
     let mut created = None;
     let events = capture_events(|| created = Some(plugin.instantiate("")));
     let instance = created.unwrap().map_err(|error| error.to_string())?;
