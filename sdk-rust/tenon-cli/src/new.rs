@@ -364,7 +364,7 @@ pub fn run(
             (
                 project(name, lang, interface, sdk.as_deref()),
                 interface.id(),
-                format!("version 1, revision {revision}"),
+                crate::new_header::version_and_revision(1, revision),
             )
         }
         InterfaceSpec::Header(header) if !header.exists() => {

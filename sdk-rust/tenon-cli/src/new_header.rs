@@ -262,7 +262,6 @@ pub fn project(
     ))
 }
 
-/// The README of a project made from a header: only commands that exist.
 /// Where a project keeps its copy of the interface's header `header`.
 fn header_copy(lang: Lang, header: &str) -> String {
     match lang {
@@ -271,6 +270,7 @@ fn header_copy(lang: Lang, header: &str) -> String {
     }
 }
 
+/// The README of a project made from a header: only commands that exist.
 fn readme(
     name: &str,
     lang: Lang,
@@ -485,7 +485,13 @@ fn c_stub(prefix: &str, method: &MethodModel) -> String {
 /// revision's whole vtable; a version alone would read as if it stopped at
 /// the methods the interface started with.
 pub fn implemented(model: &InterfaceModel) -> String {
-    format!("version {}, revision {}", model.version, model.revision())
+    version_and_revision(model.version, model.revision())
+}
+
+/// How the banner, README and sources of a project name what its stubs
+/// implement (`version 1, revision 2`).
+pub fn version_and_revision(version: u32, revision: u32) -> String {
+    format!("version {version}, revision {revision}")
 }
 
 /// The C (or C++: the same code compiles as both) source of a plugin called

@@ -579,11 +579,6 @@ fn entry_point(
     })
 }
 
-/// What the dynamic loader said about a file it refused, without the name
-/// it was given at the front (glibc's `dlerror` starts with it): the error
-/// already names the file, and that name is the private `/proc/self/fd/N`
-/// when the file was opened first (isolated loading, copy-on-load), which
-/// the user never gave. A library the file needs keeps its name.
 /// The dynamic loader's message with its cause. On Windows libloading's
 /// own text is only `LoadLibraryExW failed`; the system's reason (most often
 /// a DLL the plugin imports was not found, os error 126) is its source.
@@ -594,6 +589,11 @@ fn loader_message(error: &libloading::Error) -> String {
     }
 }
 
+/// What the dynamic loader said about a file it refused, without the name
+/// it was given at the front (glibc's `dlerror` starts with it): the error
+/// already names the file, and that name is the private `/proc/self/fd/N`
+/// when the file was opened first (isolated loading, copy-on-load), which
+/// the user never gave. A library the file needs keeps its name.
 fn loader_reason(message: String, loader_path: &Path) -> String {
     let given = format!("{}: ", loader_path.display());
     match message.strip_prefix(&given) {

@@ -861,8 +861,6 @@ fn check_declaration(
     Ok(())
 }
 
-/// The keeper thread: spawns the child, forwards its output, reaps it and
-/// reports its death.
 /// Where the keeper sends a child's output, and what it keeps of it.
 struct Output {
     /// The name the output is logged under.
@@ -876,6 +874,8 @@ struct Output {
     drain: Arc<Drain>,
 }
 
+/// The keeper thread: spawns the child, forwards its output, reaps it and
+/// reports its death.
 fn keep(
     launch: Launch,
     output: Output,
@@ -954,20 +954,10 @@ fn keep(
         exit_code: ended.exit_code,
         last_words: words,
     };
-    // Only the fields the platform reported, as numbers: a log handler of
-    // a C host shows them as text, where `Some(9)` would mean nothing.
-    match (exit.signal, exit.exit_code) {
-        (Some(signal), Some(code)) => {
-            tracing::debug!(target: "tenon", plugin = %name, signal, exit_code = code, "plugin process ended")
-        }
-        (Some(signal), None) => {
-            tracing::debug!(target: "tenon", plugin = %name, signal, "plugin process ended")
-        }
-        (None, Some(code)) => {
-            tracing::debug!(target: "tenon", plugin = %name, exit_code = code, "plugin process ended")
-        }
-        (None, None) => tracing::debug!(target: "tenon", plugin = %name, "plugin process ended"),
-    }
+    // Only the fields the platform reported (a `None` is not recorded), as
+    // numbers: a log handler of a C host shows them as text, where
+    // `Some(9)` would mean nothing.
+    tracing::debug!(target: "tenon", plugin = %name, signal = exit.signal, exit_code = exit.exit_code, "plugin process ended");
     if let Some(process) = process.and_then(|weak| weak.upgrade()) {
         process.died(exit);
     }
