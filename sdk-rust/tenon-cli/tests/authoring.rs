@@ -1138,8 +1138,9 @@ fn projects_from_a_header_whose_macros_are_in_an_included_header_build_and_pass_
 /// A version macro found neither in the interface header nor in the
 /// application headers it includes is refused by every tool that reads the
 /// header, with exit status 2 and a message naming the header, the macro
-/// and the headers looked in; one defined as an expression is refused
-/// naming the header that defines it.
+/// and the headers looked in; one defined as an expression, or under a
+/// conditional the reader cannot evaluate, is refused naming the header
+/// that defines it.
 #[test]
 fn a_macro_found_in_no_header_is_refused_by_every_tool() {
     let dir = scratch("authoring", "included-macros-refused");
@@ -1170,6 +1171,16 @@ fn a_macro_found_in_no_header_is_refused_by_every_tool() {
             "#define ACME_SHAPES_VERSION (ACME_SHAPES_BASE + 1)",
             &base.display().to_string(),
             "evaluates no expression",
+        ),
+        // A definition under a conditional the reader cannot evaluate (a
+        // macro of the compiler's command line) is refused naming its
+        // line, not read as whichever comes first.
+        (
+            "#ifdef ACME_BIG\n#define ACME_SHAPES_VERSION 2u\n#else\n\
+             #define ACME_SHAPES_VERSION 1u\n#endif",
+            &base.display().to_string(),
+            "line 5: ACME_SHAPES_VERSION is defined under `#ifdef ACME_BIG` (line 4), which the \
+             header reader cannot evaluate",
         ),
     ] {
         std::fs::write(
