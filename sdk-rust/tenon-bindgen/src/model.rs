@@ -598,7 +598,17 @@ pub fn parse_header_file(
         path: header.to_path_buf(),
         source: source.to_string(),
     })?;
-    let (mut models, defines) = vtables_of(&text).map_err(|e| e.in_file(header))?;
+    parse_read_header(header, &text, include_dirs)
+}
+
+/// [`parse_header_file`] of `header` already read into `text`, for a
+/// caller that keeps the read's own `std::io::Error`.
+pub(crate) fn parse_read_header(
+    header: &Path,
+    text: &str,
+    include_dirs: &[PathBuf],
+) -> Result<Vec<InterfaceModel>, ModelError> {
+    let (mut models, defines) = vtables_of(text).map_err(|e| e.in_file(header))?;
     let single = models.len() == 1;
     let mut included = None;
     for model in &mut models {
