@@ -126,8 +126,12 @@ impl InterfaceBindings {
                 other => other,
             })
         };
-        let models = crate::model::parse_read_header(&self.header, &text, &self.include_dirs)
-            .map_err(header_error)?;
+        let models = crate::model::parse_read_header(&self.header, &text, || {
+            crate::model::IncludedDefines::of(
+                crate::includes::included_headers(&self.header, &self.include_dirs).as_ref(),
+            )
+        })
+        .map_err(header_error)?;
         let names: Vec<String> = models.iter().map(|m| m.vtable.clone()).collect();
         let mut model = match &self.vtable {
             Some(name) => models.into_iter().find(|m| &m.vtable == name),

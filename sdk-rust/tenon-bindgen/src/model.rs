@@ -46,6 +46,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::conditional::{defines_next, Condition, Conditionals, Reading};
+use crate::includes::Includes;
 
 pub use tenon_interface::ValueKind;
 
@@ -149,7 +150,27 @@ impl InterfaceModel {
     /// includes (see [`parse_header_file`]). A header declaring several is
     /// an error naming them; use [`parse_header_file`] and pick one.
     pub fn from_header(header: &Path) -> Result<InterfaceModel, ModelError> {
-        let mut models = parse_header_file(header, &[])?;
+        Self::the_one(header, parse_header_file(header, &[])?)
+    }
+
+    /// [`InterfaceModel::from_header`], given what
+    /// [`included_headers`](crate::includes::included_headers)`(header, &[])`
+    /// returned, for a caller that needs the included headers too (`tenon
+    /// new` copies them): they are not looked for a second time.
+    pub fn from_header_and_includes(
+        header: &Path,
+        includes: Result<&Includes, &ModelError>,
+    ) -> Result<InterfaceModel, ModelError> {
+        let text = read_header(header)?;
+        let models = parse_read_header(header, &text, || IncludedDefines::of(includes))?;
+        Self::the_one(header, models)
+    }
+
+    /// The one interface of `models`, those `header` declares.
+    fn the_one(
+        header: &Path,
+        mut models: Vec<InterfaceModel>,
+    ) -> Result<InterfaceModel, ModelError> {
         match models.len() {
             1 => Ok(models.remove(0)),
             _ => Err(ModelError::Header {
@@ -594,23 +615,30 @@ pub fn parse_header_file(
     header: &Path,
     include_dirs: &[PathBuf],
 ) -> Result<Vec<InterfaceModel>, ModelError> {
-    let text = std::fs::read_to_string(header).map_err(|source| ModelError::Io {
-        path: header.to_path_buf(),
-        source: source.to_string(),
-    })?;
-    parse_read_header(header, &text, include_dirs)
+    let text = read_header(header)?;
+    parse_read_header(header, &text, || {
+        IncludedDefines::of(crate::includes::included_headers(header, include_dirs).as_ref())
+    })
 }
 
-/// [`parse_header_file`] of `header` already read into `text`, for a
-/// caller that keeps the read's own `std::io::Error`.
+fn read_header(header: &Path) -> Result<String, ModelError> {
+    std::fs::read_to_string(header).map_err(|source| ModelError::Io {
+        path: header.to_path_buf(),
+        source: source.to_string(),
+    })
+}
+
+/// [`parse_header_file`] of `header` already read into `text`, the
+/// `#define`s of the headers it includes made by `read_included` if needed.
 pub(crate) fn parse_read_header(
     header: &Path,
     text: &str,
-    include_dirs: &[PathBuf],
+    read_included: impl FnOnce() -> IncludedDefines,
 ) -> Result<Vec<InterfaceModel>, ModelError> {
     let (mut models, defines) = vtables_of(text).map_err(|e| e.in_file(header))?;
     let single = models.len() == 1;
     let mut included = None;
+    let mut read_included = Some(read_included);
     for model in &mut models {
         // The included headers are read only when the header's own
         // `#define`s do not do, so that a header defining its macros reads
@@ -618,7 +646,8 @@ pub(crate) fn parse_read_header(
         if included.is_none() && attach_id(model, &defines, single, None).is_ok() {
             continue;
         }
-        let included = included.get_or_insert_with(|| IncludedDefines::read(header, include_dirs));
+        let included =
+            included.get_or_insert_with(|| (read_included.take().expect("read at most once"))());
         attach_id(model, &defines, single, Some(included)).map_err(|e| e.in_file(header))?;
     }
     Ok(models)
@@ -626,7 +655,7 @@ pub(crate) fn parse_read_header(
 
 /// The `#define`s of the application's headers an interface header
 /// includes, for the id and version macros it does not define itself.
-struct IncludedDefines {
+pub(crate) struct IncludedDefines {
     defines: Vec<Define>,
     /// The headers read.
     headers: Vec<PathBuf>,
@@ -635,21 +664,23 @@ struct IncludedDefines {
 }
 
 impl IncludedDefines {
-    fn read(header: &Path, include_dirs: &[PathBuf]) -> IncludedDefines {
+    /// The `#define`s of the headers `includes` found, or why they could
+    /// not be found.
+    pub(crate) fn of(includes: Result<&Includes, &ModelError>) -> IncludedDefines {
         let mut read = IncludedDefines {
             defines: Vec::new(),
             headers: Vec::new(),
             unread: None,
         };
-        let includes = match crate::includes::included_headers(header, include_dirs) {
+        let includes = match includes {
             Ok(includes) => includes,
             Err(error) => {
                 read.unread = Some(error.to_string());
                 return read;
             }
         };
-        for included in includes.headers {
-            let path = included.source;
+        for included in &includes.headers {
+            let path = included.source.clone();
             let lexed = std::fs::read_to_string(&path)
                 .map_err(|e| e.to_string())
                 .and_then(|text| lex(&text).map_err(|e| e.to_string()));
@@ -1483,6 +1514,28 @@ typedef struct acme_shapes_v1 {
         let model = InterfaceModel::from_header(&header).unwrap();
         assert_eq!((model.id.as_str(), model.version), ("com.acme.shapes", 3));
         assert_eq!(model.version_macro, "ACME_SHAPES_VERSION");
+        // Given the included headers, the model reads those, without
+        // looking for them again: none given, none read.
+        let includes = crate::includes::included_headers(&header, &[]).unwrap();
+        assert_eq!(
+            InterfaceModel::from_header_and_includes(&header, Ok(&includes)).unwrap(),
+            model
+        );
+        let error = InterfaceModel::from_header_and_includes(&header, Ok(&Includes::default()))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("neither in the header nor in a header of the application"),
+            "{error}"
+        );
+        let why = ModelError::header("the walk failed");
+        let error = InterfaceModel::from_header_and_includes(&header, Err(&why))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("could not all be followed: the walk failed"),
+            "{error}"
+        );
         // The text alone has no version macro.
         let text = std::fs::read_to_string(&header).unwrap();
         let error = parse_header_text(&text).unwrap_err().to_string();
