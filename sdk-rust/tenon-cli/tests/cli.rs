@@ -1021,6 +1021,49 @@ fn new_c_project_cross_compiles_to_a_dll_with_mingw() {
     assert!(!project.join("build/libmy-c-greeter.so").exists());
 }
 
+/// A C project cross-compiled for macOS on Linux (`make CC="zig cc -target
+/// aarch64-macos"`) builds `build/lib<name>.dylib`, a Mach-O file of that
+/// architecture (before, its Makefile took macOS from `uname`, the system
+/// make runs on, and named it `.so`).
+#[cfg(target_os = "linux")]
+#[test]
+fn new_c_project_cross_compiles_to_a_dylib_with_zig_cc() {
+    let Some(zig) = zig() else {
+        toolchain_missing(
+            "zig",
+            "cross-compiles `tenon new --lang c` projects for macOS; `pip install ziglang` \
+             provides it",
+        );
+        return;
+    };
+    if !have(&["make"], "builds `tenon new --lang c` projects") {
+        return;
+    }
+    let dir = scratch(SCRATCH, "new_c_macos");
+    let (project, _) = new_project(&dir, "c", "greeter");
+    // Mach-O 64-bit magic, then the CPU type (little-endian).
+    for (target, cpu) in [
+        ("aarch64-macos", 0x0100_000c_u32),
+        ("x86_64-macos", 0x0100_0007),
+    ] {
+        let cc = format!("{} cc -target {target}", zig.join(" "));
+        build(&project, "make", &["clean"], &[]);
+        build(&project, "make", &[&format!("CC={cc}")], &[]);
+        let dylib = project.join("build/libmy-c-greeter.dylib");
+        let bytes = std::fs::read(&dylib)
+            .unwrap_or_else(|e| panic!("{target}: no {}: {e}", dylib.display()));
+        assert!(
+            bytes.starts_with(&[0xcf, 0xfa, 0xed, 0xfe]) && bytes[4..8] == cpu.to_le_bytes(),
+            "{target}: {} is not a Mach-O library of that CPU",
+            dylib.display()
+        );
+        assert!(
+            !project.join("build/libmy-c-greeter.so").exists(),
+            "{target}"
+        );
+    }
+}
+
 #[test]
 fn new_rust_projects_build_with_cargo_and_pass_check() {
     let dir = scratch(SCRATCH, "new_rust");
