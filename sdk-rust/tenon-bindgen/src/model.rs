@@ -516,7 +516,8 @@ fn push_comment(comment: &mut String, body: &str) {
     }
 }
 
-fn strip_comments(text: &str) -> String {
+/// `text`, one line, without its comments.
+pub(crate) fn strip_comments(text: &str) -> String {
     let mut out = String::new();
     let mut rest = text;
     while let Some(start) = rest.find("/*") {

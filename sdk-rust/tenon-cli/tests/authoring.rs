@@ -853,7 +853,8 @@ fn a_project_from_a_header_gets_the_headers_it_includes() {
 
 /// An include the project could not build without, but which `tenon new`
 /// cannot copy where it would be found, is refused with exit status 2,
-/// naming the include, and nothing is written.
+/// naming the include, and nothing is written; in a branch not taken
+/// (`#if 0`, `#ifdef __cplusplus`) it is left alone.
 #[test]
 fn a_header_whose_includes_cannot_be_copied_is_refused() {
     let dir = scratch("authoring", "included-refused");
@@ -893,6 +894,30 @@ fn a_header_whose_includes_cannot_be_copied_is_refused() {
         );
         assert!(!project.exists(), "{include}: nothing is written");
     }
+    // The same includes in a branch a C compiler skips are not the
+    // project's: it is written without them.
+    std::fs::write(
+        &header,
+        original.replace(
+            "#include <acme/units.h>",
+            "#include <acme/units.h>\n#if 0\n#include \"missing.h\"\n#endif\n\
+             #ifdef __cplusplus\n#include <acme/missing.h>\n#endif",
+        ),
+    )
+    .unwrap();
+    let output = run(&[
+        "new",
+        "p",
+        "--lang",
+        "c",
+        "--dir",
+        &project.display().to_string(),
+        "--interface",
+        &header.display().to_string(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(project.join("include/acme/units.h").is_file());
+    assert!(!project.join("include/missing.h").exists());
 }
 
 /// A Rust project gets the included headers in `interface/`, its bindings
