@@ -191,7 +191,11 @@ fn includes_in(text: &str) -> Vec<(String, bool)> {
         let trimmed = line.trim_start();
         // Roughly: lines of comments are not what makes an include guard's
         // `#ifndef` the first thing in the file.
-        if !(trimmed.is_empty() || ["//", "/*", "*"].iter().any(|c| trimmed.starts_with(c))) {
+        let pragma_once = trimmed.split_whitespace().collect::<Vec<_>>() == ["#pragma", "once"];
+        if !(pragma_once
+            || trimmed.is_empty()
+            || ["//", "/*", "*"].iter().any(|c| trimmed.starts_with(c)))
+        {
             conditionals.next_item();
         }
         let Some(directive) = trimmed.strip_prefix('#') else {

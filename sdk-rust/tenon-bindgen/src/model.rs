@@ -371,18 +371,6 @@ fn lex(text: &str) -> Result<(Vec<Lexed>, Vec<Define>), ModelError> {
             i = end;
             continue;
         }
-        if let Some(guard) = conditionals.next_item() {
-            // Something after the `#endif` of what looked like the include
-            // guard: it was an ordinary `#ifndef`, which the reader cannot
-            // evaluate, and what it held is under it.
-            for condition in tokens
-                .iter_mut()
-                .map(|t| &mut t.condition)
-                .chain(defines.iter_mut().map(|d| &mut d.condition))
-            {
-                condition.get_or_insert_with(|| guard.clone());
-            }
-        }
         if c == b'#' && at_line_start {
             // A preprocessor line, continued by trailing backslashes.
             let start_line = line;
@@ -403,6 +391,10 @@ fn lex(text: &str) -> Result<(Vec<Lexed>, Vec<Define>), ModelError> {
                 .find(|c: char| !c.is_ascii_alphabetic())
                 .unwrap_or(directive.len());
             let (keyword, rest) = directive.split_at(keyword_len);
+            // `#pragma once` may come before the include guard.
+            if (keyword, rest.trim()) != ("pragma", "once") {
+                next_item(&mut conditionals, &mut tokens, &mut defines);
+            }
             let conditional = conditionals
                 .directive(keyword, rest.trim(), start_line, |name| {
                     defines_next(&text[end..], name)
@@ -451,6 +443,7 @@ fn lex(text: &str) -> Result<(Vec<Lexed>, Vec<Define>), ModelError> {
             continue;
         }
         at_line_start = false;
+        next_item(&mut conditionals, &mut tokens, &mut defines);
         let condition = match conditionals.reading() {
             Reading::Read => None,
             Reading::Unsure(condition) => Some(condition),
@@ -502,6 +495,22 @@ fn lex(text: &str) -> Result<(Vec<Lexed>, Vec<Define>), ModelError> {
     }
     conditionals.finish().map_err(ModelError::header)?;
     Ok((tokens, defines))
+}
+
+/// Notes that a token or a directive comes next, for [`lex`].
+fn next_item(conditionals: &mut Conditionals, tokens: &mut [Lexed], defines: &mut [Define]) {
+    if let Some(guard) = conditionals.next_item() {
+        // Something after the `#endif` of what looked like the include
+        // guard: it was an ordinary `#ifndef`, which the reader cannot
+        // evaluate, and what it held is under it.
+        for condition in tokens
+            .iter_mut()
+            .map(|t| &mut t.condition)
+            .chain(defines.iter_mut().map(|d| &mut d.condition))
+        {
+            condition.get_or_insert_with(|| guard.clone());
+        }
+    }
 }
 
 /// Appends a comment body to `comment`, without the leading `*` of each line.
@@ -814,7 +823,7 @@ fn struct_at(
         // branches may even have been mixed.
         (Ok(Some(_)) | Err(_), Some(condition)) => Err(ModelError::header(format!(
             "line {}: the vtable {name} is declared under {condition}, {CANNOT_EVALUATE}; \
-             declare it outside any #if (or inside the include guard)",
+             declare it outside any #if {OR_IN_THE_GUARD}",
             tokens[i].line
         ))),
     }
@@ -1120,7 +1129,7 @@ fn attach_id<'d>(
                 at,
                 format!(
                     "{} is defined under {condition}, {CANNOT_EVALUATE}; define it outside \
-                     any #if (or inside the include guard)",
+                     any #if {OR_IN_THE_GUARD}",
                     at.name
                 ),
             )),
@@ -1265,6 +1274,11 @@ fn attach_id<'d>(
 /// Why a vtable or macro under a conditional is refused.
 const CANNOT_EVALUATE: &str = "which the header reader cannot evaluate (it reads the header as \
      a C compiler without -D options would, knowing only the macros the header defined above it)";
+
+/// Where a vtable or macro the reader refuses under a conditional can be.
+const OR_IN_THE_GUARD: &str = "(or inside the include guard, which is read when its `#ifndef` is \
+     the file's first line but comments and `#pragma once`, the `#define` of its macro the next, \
+     and its `#endif` the last)";
 
 /// How many macros defined as another's name [`attach_id`] follows.
 const MAX_ALIASES: usize = 16;
@@ -1685,6 +1699,13 @@ typedef struct acme_shapes_v1 {
             ("acme_shapes_v1", 2)
         );
         assert_eq!(models[0].methods.len(), 3);
+        // `#pragma once` before the include guard.
+        let text = text.replace("#pragma once\n", "").replacen(
+            "#ifndef ACME_SHAPES_H",
+            "#pragma once\n#ifndef ACME_SHAPES_H",
+            1,
+        );
+        assert_eq!(parse_header_text(&text).unwrap()[0].version, 2);
         // `#undef` is followed too.
         let text = with_macros(
             "#define ACME_SHAPES_ID \"com.acme.shapes\"\n#define ACME_SHAPES_VERSION 1u\n\
