@@ -108,12 +108,12 @@ impl InterfaceBindings {
     /// includes, found as the include directories given here say (see
     /// [`parse_header_file`](crate::model::parse_header_file)).
     pub fn model(&self) -> Result<InterfaceModel, Error> {
-        if let Err(source) = std::fs::metadata(&self.header) {
-            return Err(Error::Io {
-                path: self.header.clone(),
-                source,
-            });
-        }
+        // Read here rather than by `parse_header_file`, whose error keeps
+        // only the text of the `std::io::Error` that `Error::Io` carries.
+        let text = std::fs::read_to_string(&self.header).map_err(|source| Error::Io {
+            path: self.header.clone(),
+            source,
+        })?;
         let header_error = |e: ModelError| {
             Error::Model(match e {
                 ModelError::Header {
@@ -126,8 +126,12 @@ impl InterfaceBindings {
                 other => other,
             })
         };
-        let models = crate::model::parse_header_file(&self.header, &self.include_dirs)
-            .map_err(header_error)?;
+        let models = crate::model::parse_read_header(&self.header, &text, || {
+            crate::model::IncludedDefines::of(
+                crate::includes::included_headers(&self.header, &self.include_dirs).as_ref(),
+            )
+        })
+        .map_err(header_error)?;
         let names: Vec<String> = models.iter().map(|m| m.vtable.clone()).collect();
         let mut model = match &self.vtable {
             Some(name) => models.into_iter().find(|m| &m.vtable == name),
@@ -301,4 +305,31 @@ fn regex_escape(text: &str) -> String {
         out.push(c);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_header_that_cannot_be_read_is_an_io_error_naming_it() {
+        let header = std::env::temp_dir().join(format!(
+            "tenon-bindgen-app-{}-missing/acme/shapes.h",
+            std::process::id()
+        ));
+        match InterfaceBindings::new(&header).model() {
+            Err(Error::Io { path, source }) => {
+                assert_eq!(path, header);
+                assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
+            }
+            other => panic!("{other:?}"),
+        }
+        // Nor is a directory, which exists: the read fails, with the
+        // system's reason (which differs between systems).
+        let dir = std::env::temp_dir();
+        match InterfaceBindings::new(&dir).model() {
+            Err(Error::Io { path, .. }) => assert_eq!(path, dir),
+            other => panic!("{other:?}"),
+        }
+    }
 }

@@ -8,7 +8,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::model::ModelError;
+use crate::conditional::{defines_next, Conditionals, Reading};
+use crate::model::{strip_comments, ModelError};
 
 /// A header of the application's that the interface header includes,
 /// directly or through another such header, and where its copy goes.
@@ -46,10 +47,11 @@ pub struct Includes {
 /// the header starts with the include's first component (`R/acme/shapes.h`
 /// including `<acme/common.h>`), then in `include_dirs` (the `-I` of
 /// `tenon bindgen`). `tenon/*.h` is skipped: it is the SDK's, which every
-/// project has its own copy of. An angle include found nowhere is taken for
-/// a system header (`<stdint.h>`) and left alone; a quoted one found
-/// nowhere, an angle one whose first component names a directory of the
-/// application's (`<acme/missing.h>`), and one whose copy would land outside
+/// project has its own copy of; so is an `#include` in a branch the header
+/// reader skips (`#if 0`, see [`model`](crate::model)). An angle include
+/// found nowhere is taken for a system header (`<stdint.h>`) and left
+/// alone; a quoted one found nowhere, an angle one whose first component
+/// names a directory of the application's (`<acme/missing.h>`), and one whose copy would land outside
 /// the project's header directory (`"../common.h"` from the interface
 /// header) are errors naming the include: a project could not build without
 /// them.
@@ -174,14 +176,65 @@ fn walk(header: &Path, include_dirs: &[PathBuf]) -> Result<Includes, String> {
 const MAX_INCLUDED: usize = 256;
 
 /// The `#include`s of a C header's text: each name, and whether it was
-/// quoted (`"…"`) rather than bracketed (`<…>`).
+/// quoted (`"…"`) rather than bracketed (`<…>`). One in a branch the
+/// header reader skips (`#if 0`, `#ifdef __cplusplus`, see
+/// [`model`](crate::model)) is left out; one under a condition it cannot
+/// evaluate is kept, since the project may need it.
 fn includes_in(text: &str) -> Vec<(String, bool)> {
     let mut includes = Vec::new();
-    for line in text.lines() {
-        let Some(rest) = line.trim_start().strip_prefix('#') else {
+    let mut conditionals = Conditionals::new();
+    let mut after = 0;
+    for (index, line) in text.split_inclusive('\n').enumerate() {
+        after += line.len();
+        let rest_of_text = &text[after..];
+        let line = line.trim_end_matches(['\n', '\r']);
+        let trimmed = line.trim_start();
+        // Roughly: lines of comments are not what makes an include guard's
+        // `#ifndef` the first thing in the file.
+        let pragma_once = trimmed.split_whitespace().collect::<Vec<_>>() == ["#pragma", "once"];
+        if !(pragma_once
+            || trimmed.is_empty()
+            || ["//", "/*", "*"].iter().any(|c| trimmed.starts_with(c)))
+        {
+            conditionals.next_item();
+        }
+        let Some(directive) = trimmed.strip_prefix('#') else {
             continue;
         };
-        let Some(rest) = rest.trim_start().strip_prefix("include") else {
+        let directive = strip_comments(directive);
+        let directive = directive.trim();
+        let keyword_len = directive
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(directive.len());
+        let (keyword, rest) = directive.split_at(keyword_len);
+        let mut words = rest.split_whitespace();
+        // Conditionals that do not pair up are the model's to report; here
+        // they leave the includes after them followed.
+        let guarded = |name: &str| defines_next(rest_of_text, name);
+        match conditionals.directive(keyword, rest.trim(), index + 1, guarded) {
+            Ok(true) | Err(_) => continue,
+            Ok(false) => {}
+        }
+        if conditionals.reading() == Reading::Skipped {
+            continue;
+        }
+        match (keyword, words.next()) {
+            ("define", Some(name)) => {
+                let name = name.split('(').next().unwrap_or(name);
+                conditionals.define(name, &words.collect::<Vec<_>>().join(" "));
+                continue;
+            }
+            ("undef", Some(name)) => {
+                conditionals.undefine(name);
+                continue;
+            }
+            _ => {}
+        }
+        let Some(rest) = line
+            .trim_start()
+            .strip_prefix('#')
+            .and_then(|rest| rest.trim_start().strip_prefix("include"))
+        else {
             continue;
         };
         let rest = rest.trim_start();
@@ -249,6 +302,18 @@ mod tests {
                 ("acme/common.h".to_owned(), true),
                 ("stdint.h".to_owned(), false),
             ]
+        );
+    }
+
+    #[test]
+    fn includes_in_branches_not_taken_are_left_out() {
+        let text = "#ifndef ACME_H\n#define ACME_H\n#if 0 // old\n#include \"old.h\"\n\
+                    #elif defined(ACME_WIN)\n#include \"win.h\"\n#else\n#include \"posix.h\"\n\
+                    #endif\n#ifdef __cplusplus\n#include <string>\n#endif\n\
+                    #define ACME_NEW\n#ifndef ACME_NEW\n#include \"legacy.h\"\n#endif\n#endif\n";
+        assert_eq!(
+            includes_in(text),
+            [("win.h".to_owned(), true), ("posix.h".to_owned(), true)]
         );
     }
 

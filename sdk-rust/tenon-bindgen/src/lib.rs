@@ -74,6 +74,7 @@ use std::rc::Rc;
 use bindgen::callbacks::{IntKind, ParseCallbacks};
 
 mod app;
+mod conditional;
 pub mod declaration;
 pub mod includes;
 pub mod model;

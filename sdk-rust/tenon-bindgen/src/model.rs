@@ -35,9 +35,18 @@
 //!   Rust declaration gets `#[revision(N)]`).
 //!   Authors can also override the result kind in Rust with
 //!   [`InterfaceModel::set_result_kind`].
+//! * Conditionals are followed as a C compiler without `-D` options
+//!   follows them, over the macros the header defined above them: the
+//!   include guard is read, `#if 0` and `#ifdef __cplusplus` are skipped.
+//!   The vtable, or an id or version macro, under a condition the reader
+//!   cannot evaluate (a macro of the command line, a comparison) is an
+//!   error naming it and the condition, not a guess.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+
+use crate::conditional::{defines_next, Condition, Conditionals, Reading};
+use crate::includes::Includes;
 
 pub use tenon_interface::ValueKind;
 
@@ -141,7 +150,27 @@ impl InterfaceModel {
     /// includes (see [`parse_header_file`]). A header declaring several is
     /// an error naming them; use [`parse_header_file`] and pick one.
     pub fn from_header(header: &Path) -> Result<InterfaceModel, ModelError> {
-        let mut models = parse_header_file(header, &[])?;
+        Self::the_one(header, parse_header_file(header, &[])?)
+    }
+
+    /// [`InterfaceModel::from_header`], given what
+    /// [`included_headers`](crate::includes::included_headers)`(header, &[])`
+    /// returned, for a caller that needs the included headers too (`tenon
+    /// new` copies them): they are not looked for a second time.
+    pub fn from_header_and_includes(
+        header: &Path,
+        includes: Result<&Includes, &ModelError>,
+    ) -> Result<InterfaceModel, ModelError> {
+        let text = read_header(header)?;
+        let models = parse_read_header(header, &text, || IncludedDefines::of(includes))?;
+        Self::the_one(header, models)
+    }
+
+    /// The one interface of `models`, those `header` declares.
+    fn the_one(
+        header: &Path,
+        mut models: Vec<InterfaceModel>,
+    ) -> Result<InterfaceModel, ModelError> {
         match models.len() {
             1 => Ok(models.remove(0)),
             _ => Err(ModelError::Header {
@@ -284,6 +313,8 @@ struct Lexed {
     line: usize,
     /// The text of the comment(s) between the previous token and this one.
     comment: String,
+    /// The conditional it is under, if the reader cannot evaluate it.
+    condition: Option<Condition>,
 }
 
 /// A `#define NAME value` line.
@@ -294,14 +325,20 @@ struct Define {
     line: usize,
     /// The included header it is in; `None` for the interface header's own.
     file: Option<PathBuf>,
+    /// The conditional it is under, if the reader cannot evaluate it.
+    condition: Option<Condition>,
 }
 
 /// Splits `text` into tokens (comments attached to the next token) and
-/// `#define`s; other preprocessor lines are skipped.
+/// `#define`s, following its conditionals (see [`crate::conditional`]): what
+/// is in a branch not taken is left out, and what is under a conditional
+/// the reader cannot evaluate is marked with it. Other preprocessor lines
+/// are skipped.
 fn lex(text: &str) -> Result<(Vec<Lexed>, Vec<Define>), ModelError> {
     let bytes = text.as_bytes();
-    let mut tokens = Vec::new();
-    let mut defines = Vec::new();
+    let mut tokens: Vec<Lexed> = Vec::new();
+    let mut defines: Vec<Define> = Vec::new();
+    let mut conditionals = Conditionals::new();
     let mut comment = String::new();
     let mut line = 1;
     let mut at_line_start = true;
@@ -349,24 +386,82 @@ fn lex(text: &str) -> Result<(Vec<Lexed>, Vec<Define>), ModelError> {
                 }
             }
             let directive = strip_comments(&text[i + 1..end].replace("\\\n", " "));
-            let mut words = directive.split_whitespace();
-            if words.next() == Some("define") {
-                if let Some(name) = words.next() {
-                    if !name.contains('(') {
+            let directive = directive.trim();
+            let keyword_len = directive
+                .find(|c: char| !c.is_ascii_alphabetic())
+                .unwrap_or(directive.len());
+            let (keyword, rest) = directive.split_at(keyword_len);
+            // `#pragma once` may come before the include guard.
+            if (keyword, rest.trim()) != ("pragma", "once") {
+                next_item(&mut conditionals, &mut tokens, &mut defines);
+            }
+            let conditional = conditionals
+                .directive(keyword, rest.trim(), start_line, |name| {
+                    defines_next(&text[end..], name)
+                })
+                .map_err(ModelError::header)?;
+            let mut words = rest.split_whitespace();
+            let under = match conditionals.reading() {
+                _ if conditional => None,
+                Reading::Skipped => None,
+                Reading::Read => Some(None),
+                Reading::Unsure(condition) => Some(Some(condition)),
+            };
+            match (keyword, words.next(), under) {
+                ("define", Some(name), Some(condition)) => {
+                    let value = words.collect::<Vec<_>>().join(" ");
+                    let name = name.split('(').next().unwrap_or(name);
+                    conditionals.define(name, &value);
+                    // A function-like macro is neither an id nor a version.
+                    if !rest.trim_start()[name.len()..].starts_with('(') {
                         defines.push(Define {
                             name: name.to_owned(),
-                            value: words.collect::<Vec<_>>().join(" "),
+                            value,
                             line: start_line,
                             file: None,
+                            // The include guard's own macro is defined only
+                            // if it was not already.
+                            condition: condition.or_else(|| conditionals.guard_of(name)),
                         });
                     }
                 }
+                ("undef", Some(name), Some(condition)) => {
+                    conditionals.undefine(name);
+                    match condition {
+                        None => defines.retain(|d| d.name != name),
+                        Some(condition) => {
+                            for define in defines.iter_mut().filter(|d| d.name == name) {
+                                define.condition.get_or_insert_with(|| condition.clone());
+                            }
+                        }
+                    }
+                }
+                _ => {}
             }
             comment.clear();
             i = end;
             continue;
         }
         at_line_start = false;
+        next_item(&mut conditionals, &mut tokens, &mut defines);
+        let condition = match conditionals.reading() {
+            Reading::Read => None,
+            Reading::Unsure(condition) => Some(condition),
+            Reading::Skipped => {
+                // A branch not taken need not be C (`#if 0` around prose
+                // with an apostrophe): skip to the next line, or past a
+                // comment that starts on this one.
+                let eol = text[i..].find('\n').map_or(text.len(), |e| i + e);
+                let comment_start = ["/*", "//"]
+                    .iter()
+                    .filter_map(|m| text[i..eol].find(m))
+                    .min()
+                    .map(|at| i + at);
+                i = comment_start.unwrap_or(eol);
+                comment.clear();
+                continue;
+            }
+        };
         let (token, len) = if c.is_ascii_alphabetic() || c == b'_' {
             let len = bytes[i..]
                 .iter()
@@ -394,10 +489,28 @@ fn lex(text: &str) -> Result<(Vec<Lexed>, Vec<Define>), ModelError> {
             token,
             line,
             comment: std::mem::take(&mut comment),
+            condition,
         });
         i += len;
     }
+    conditionals.finish().map_err(ModelError::header)?;
     Ok((tokens, defines))
+}
+
+/// Notes that a token or a directive comes next, for [`lex`].
+fn next_item(conditionals: &mut Conditionals, tokens: &mut [Lexed], defines: &mut [Define]) {
+    if let Some(guard) = conditionals.next_item() {
+        // Something after the `#endif` of what looked like the include
+        // guard: it was an ordinary `#ifndef`, which the reader cannot
+        // evaluate, and what it held is under it.
+        for condition in tokens
+            .iter_mut()
+            .map(|t| &mut t.condition)
+            .chain(defines.iter_mut().map(|d| &mut d.condition))
+        {
+            condition.get_or_insert_with(|| guard.clone());
+        }
+    }
 }
 
 /// Appends a comment body to `comment`, without the leading `*` of each line.
@@ -412,7 +525,8 @@ fn push_comment(comment: &mut String, body: &str) {
     }
 }
 
-fn strip_comments(text: &str) -> String {
+/// `text`, one line, without its comments.
+pub(crate) fn strip_comments(text: &str) -> String {
     let mut out = String::new();
     let mut rest = text;
     while let Some(start) = rest.find("/*") {
@@ -511,13 +625,30 @@ pub fn parse_header_file(
     header: &Path,
     include_dirs: &[PathBuf],
 ) -> Result<Vec<InterfaceModel>, ModelError> {
-    let text = std::fs::read_to_string(header).map_err(|source| ModelError::Io {
+    let text = read_header(header)?;
+    parse_read_header(header, &text, || {
+        IncludedDefines::of(crate::includes::included_headers(header, include_dirs).as_ref())
+    })
+}
+
+fn read_header(header: &Path) -> Result<String, ModelError> {
+    std::fs::read_to_string(header).map_err(|source| ModelError::Io {
         path: header.to_path_buf(),
         source: source.to_string(),
-    })?;
-    let (mut models, defines) = vtables_of(&text).map_err(|e| e.in_file(header))?;
+    })
+}
+
+/// [`parse_header_file`] of `header` already read into `text`, the
+/// `#define`s of the headers it includes made by `read_included` if needed.
+pub(crate) fn parse_read_header(
+    header: &Path,
+    text: &str,
+    read_included: impl FnOnce() -> IncludedDefines,
+) -> Result<Vec<InterfaceModel>, ModelError> {
+    let (mut models, defines) = vtables_of(text).map_err(|e| e.in_file(header))?;
     let single = models.len() == 1;
     let mut included = None;
+    let mut read_included = Some(read_included);
     for model in &mut models {
         // The included headers are read only when the header's own
         // `#define`s do not do, so that a header defining its macros reads
@@ -525,7 +656,8 @@ pub fn parse_header_file(
         if included.is_none() && attach_id(model, &defines, single, None).is_ok() {
             continue;
         }
-        let included = included.get_or_insert_with(|| IncludedDefines::read(header, include_dirs));
+        let included =
+            included.get_or_insert_with(|| (read_included.take().expect("read at most once"))());
         attach_id(model, &defines, single, Some(included)).map_err(|e| e.in_file(header))?;
     }
     Ok(models)
@@ -533,7 +665,7 @@ pub fn parse_header_file(
 
 /// The `#define`s of the application's headers an interface header
 /// includes, for the id and version macros it does not define itself.
-struct IncludedDefines {
+pub(crate) struct IncludedDefines {
     defines: Vec<Define>,
     /// The headers read.
     headers: Vec<PathBuf>,
@@ -542,21 +674,23 @@ struct IncludedDefines {
 }
 
 impl IncludedDefines {
-    fn read(header: &Path, include_dirs: &[PathBuf]) -> IncludedDefines {
+    /// The `#define`s of the headers `includes` found, or why they could
+    /// not be found.
+    pub(crate) fn of(includes: Result<&Includes, &ModelError>) -> IncludedDefines {
         let mut read = IncludedDefines {
             defines: Vec::new(),
             headers: Vec::new(),
             unread: None,
         };
-        let includes = match crate::includes::included_headers(header, include_dirs) {
+        let includes = match includes {
             Ok(includes) => includes,
             Err(error) => {
                 read.unread = Some(error.to_string());
                 return read;
             }
         };
-        for included in includes.headers {
-            let path = included.source;
+        for included in &includes.headers {
+            let path = included.source.clone();
             let lexed = std::fs::read_to_string(&path)
                 .map_err(|e| e.to_string())
                 .and_then(|text| lex(&text).map_err(|e| e.to_string()));
@@ -678,7 +812,21 @@ fn struct_at(
     };
     let doc = tokens[i].comment.clone();
     let members = &tokens[open + 1..close];
-    Ok(Some((vtable_of(&name, doc, members)?, end + 1)))
+    let under = tokens[i..tokens.len().min(end + 1)]
+        .iter()
+        .find_map(|t| t.condition.as_ref());
+    match (vtable_of(&name, doc, members), under) {
+        (Ok(None), _) => Ok(Some((None, end + 1))),
+        (Ok(Some(vtable)), None) => Ok(Some((Some(vtable), end + 1))),
+        (Err(error), None) => Err(error),
+        // A vtable the conditional may change: read as it stands, its
+        // branches may even have been mixed.
+        (Ok(Some(_)) | Err(_), Some(condition)) => Err(ModelError::header(format!(
+            "line {}: the vtable {name} is declared under {condition}, {CANNOT_EVALUATE}; \
+             declare it outside any #if {OR_IN_THE_GUARD}",
+            tokens[i].line
+        ))),
+    }
 }
 
 /// Reads the members of struct `name` as a vtable, or `None` if its first
@@ -953,9 +1101,44 @@ fn attach_id<'d>(
     included: Option<&'d IncludedDefines>,
 ) -> Result<(), ModelError> {
     let prefix = macro_prefix(&model.vtable);
+    // A macro of an included header is reported in that header.
+    let wrong = |define: &Define, message: String| {
+        let message = format!("line {}: {message}", define.line);
+        match &define.file {
+            Some(file) => ModelError::Header {
+                file: Some(file.clone()),
+                message,
+            },
+            None => ModelError::header(message),
+        }
+    };
+    // A macro one of whose definitions (or `#undef`s) is under a
+    // conditional the reader cannot evaluate may or may not have the value
+    // read: refused rather than guessed.
+    let settled = |define: &'d Define| -> Result<&'d Define, ModelError> {
+        let same_place: &'d [Define] = match (&define.file, included) {
+            (Some(_), Some(included)) => &included.defines,
+            _ => defines,
+        };
+        let unsure = same_place
+            .iter()
+            .filter(|d| d.name == define.name)
+            .find_map(|d| d.condition.as_ref().map(|c| (d, c)));
+        match unsure {
+            Some((at, condition)) => Err(wrong(
+                at,
+                format!(
+                    "{} is defined under {condition}, {CANNOT_EVALUATE}; define it outside \
+                     any #if {OR_IN_THE_GUARD}",
+                    at.name
+                ),
+            )),
+            None => Ok(define),
+        }
+    };
     let find = |suffix: &str, form: &str| -> Result<&Define, ModelError> {
         if let Some(define) = own_define(&prefix, suffix, defines, single) {
-            return Ok(define);
+            return settled(define);
         }
         let exact = format!("{prefix}{suffix}");
         let missing = format!(
@@ -967,6 +1150,7 @@ fn attach_id<'d>(
         };
         let mut found = included.defines.iter().filter(|d| d.name == exact);
         if let Some(first) = found.next() {
+            settled(first)?;
             if let Some(other) = found.find(|d| d.value != first.value) {
                 let place = |d: &Define| {
                     format!(
@@ -1008,23 +1192,13 @@ fn attach_id<'d>(
             "{missing}, neither in the header nor in {searched}{unread}"
         )))
     };
-    // A macro of an included header is reported in that header.
-    let wrong = |define: &Define, message: String| {
-        let message = format!("line {}: {message}", define.line);
-        match &define.file {
-            Some(file) => ModelError::Header {
-                file: Some(file.clone()),
-                message,
-            },
-            None => ModelError::header(message),
-        }
-    };
     // A macro defined as another macro's name stands for that macro's
     // value: the one the header's own `#define`s or the included headers
     // give it.
     let follow = |define: &'d Define| -> Result<&'d Define, ModelError> {
         let mut at = define;
         for _ in 0..MAX_ALIASES {
+            settled(at)?;
             let value = at.value.trim();
             if !is_macro_name(value) {
                 return Ok(at);
@@ -1096,6 +1270,15 @@ fn attach_id<'d>(
     model.version_macro = version_define.name.clone();
     Ok(())
 }
+
+/// Why a vtable or macro under a conditional is refused.
+const CANNOT_EVALUATE: &str = "which the header reader cannot evaluate (it reads the header as \
+     a C compiler without -D options would, knowing only the macros the header defined above it)";
+
+/// Where a vtable or macro the reader refuses under a conditional can be.
+const OR_IN_THE_GUARD: &str = "(or inside the include guard, which is read when its `#ifndef` is \
+     the file's first line but comments and `#pragma once`, the `#define` of its macro the next, \
+     and its `#endif` the last)";
 
 /// How many macros defined as another's name [`attach_id`] follows.
 const MAX_ALIASES: usize = 16;
@@ -1346,6 +1529,28 @@ typedef struct acme_shapes_v1 {
         let model = InterfaceModel::from_header(&header).unwrap();
         assert_eq!((model.id.as_str(), model.version), ("com.acme.shapes", 3));
         assert_eq!(model.version_macro, "ACME_SHAPES_VERSION");
+        // Given the included headers, the model reads those, without
+        // looking for them again: none given, none read.
+        let includes = crate::includes::included_headers(&header, &[]).unwrap();
+        assert_eq!(
+            InterfaceModel::from_header_and_includes(&header, Ok(&includes)).unwrap(),
+            model
+        );
+        let error = InterfaceModel::from_header_and_includes(&header, Ok(&Includes::default()))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("neither in the header nor in a header of the application"),
+            "{error}"
+        );
+        let why = ModelError::header("the walk failed");
+        let error = InterfaceModel::from_header_and_includes(&header, Err(&why))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("could not all be followed: the walk failed"),
+            "{error}"
+        );
         // The text alone has no version macro.
         let text = std::fs::read_to_string(&header).unwrap();
         let error = parse_header_text(&text).unwrap_err().to_string();
@@ -1456,6 +1661,188 @@ typedef struct acme_shapes_v1 {
             .to_string();
         assert!(
             error.contains("ACME_SHAPES_VERSION") && error.contains("#include \"acme/gone.h\""),
+            "{error}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// `TAGGED` with its two macros replaced by `macros`.
+    fn with_macros(macros: &str) -> String {
+        let text = TAGGED.replace(
+            "#define ACME_SHAPES_ID \"com.acme.shapes\" /* the id */\n\
+             #define ACME_SHAPES_VERSION 1u\n",
+            macros,
+        );
+        assert_ne!(text, TAGGED);
+        text
+    }
+
+    #[test]
+    fn include_guards_the_cplusplus_wrapper_and_branches_not_taken_are_followed() {
+        // The usual layout of a header shared with C++; an `#if 0`d older
+        // vtable and version; a branch taken on a macro defined above it.
+        let text = format!(
+            "/* shapes.h */\n#ifndef ACME_SHAPES_H\n#define ACME_SHAPES_H\n#pragma once\n\
+             #ifdef __cplusplus\nextern \"C\" {{\n#endif\n\
+             #if 0\n#define ACME_SHAPES_VERSION 7u\ntypedef struct acme_shapes_v0 {{\n\
+             uint32_t struct_size;\n}} acme_shapes_v0; /* don't */\n#endif\n\
+             #define ACME_WIDE\n#if defined(ACME_WIDE) && !defined(__cplusplus)\n\
+             #define ACME_SHAPES_VERSION 2u\n#elif 1\n#define ACME_SHAPES_VERSION 5u\n\
+             #else\n#define ACME_SHAPES_VERSION 6u\n#endif\n{}\
+             #ifdef __cplusplus\n}}\n#endif\n#endif /* ACME_SHAPES_H */\n",
+            with_macros("#define ACME_SHAPES_ID \"com.acme.shapes\"\n")
+        );
+        let models = parse_header_text(&text).unwrap();
+        assert_eq!(models.len(), 1);
+        assert_eq!(
+            (models[0].vtable.as_str(), models[0].version),
+            ("acme_shapes_v1", 2)
+        );
+        assert_eq!(models[0].methods.len(), 3);
+        // `#pragma once` before the include guard.
+        let text = text.replace("#pragma once\n", "").replacen(
+            "#ifndef ACME_SHAPES_H",
+            "#pragma once\n#ifndef ACME_SHAPES_H",
+            1,
+        );
+        assert_eq!(parse_header_text(&text).unwrap()[0].version, 2);
+        // `#undef` is followed too.
+        let text = with_macros(
+            "#define ACME_SHAPES_ID \"com.acme.shapes\"\n#define ACME_SHAPES_VERSION 1u\n\
+             #undef ACME_SHAPES_VERSION\n#ifndef ACME_SHAPES_VERSION\n\
+             #define ACME_SHAPES_VERSION 3u\n#endif\n",
+        );
+        assert_eq!(parse_header_text(&text).unwrap()[0].version, 3);
+    }
+
+    #[test]
+    fn a_macro_or_vtable_under_a_condition_the_reader_cannot_evaluate_is_refused() {
+        let id = "#define ACME_SHAPES_ID \"com.acme.shapes\"\n";
+        let refused = |macros: &str| {
+            parse_header_text(&with_macros(&format!("{id}{macros}")))
+                .unwrap_err()
+                .to_string()
+        };
+        // A macro of the command line (or of another header).
+        let error = refused(
+            "#ifdef ACME_BIG\n#define ACME_SHAPES_VERSION 2u\n#else\n\
+             #define ACME_SHAPES_VERSION 1u\n#endif\n",
+        );
+        assert!(
+            error.starts_with(
+                "line 6: ACME_SHAPES_VERSION is defined under `#ifdef ACME_BIG` (line 5), \
+                 which the header reader cannot evaluate"
+            ),
+            "{error}"
+        );
+        // An expression it does not evaluate; the `#else` is named.
+        let error = refused("#if ACME_LEVEL > 1\n#else\n#define ACME_SHAPES_VERSION 1u\n#endif\n");
+        assert!(
+            error.starts_with(
+                "line 7: ACME_SHAPES_VERSION is defined under `#else` (line 6) of \
+                 `#if ACME_LEVEL > 1` (line 5)"
+            ),
+            "{error}"
+        );
+        // A default the command line may override: an `#ifndef` that is
+        // not the include guard, and one that looks like it but is not
+        // (something follows its `#endif`).
+        let error =
+            refused("#ifndef ACME_SHAPES_VERSION\n#define ACME_SHAPES_VERSION 1u\n#endif\n");
+        assert!(
+            error.contains("ACME_SHAPES_VERSION is defined under `#ifndef ACME_SHAPES_VERSION`"),
+            "{error}"
+        );
+        let text = format!(
+            "#ifndef ACME_SHAPES_H\n#define ACME_SHAPES_H\n{id}#define ACME_SHAPES_VERSION 1u\n\
+             #endif\n{}",
+            with_macros("")
+        );
+        let error = parse_header_text(&text).unwrap_err().to_string();
+        assert!(
+            error.contains("is defined under `#ifndef ACME_SHAPES_H` (line 1)"),
+            "{error}"
+        );
+        // An `#undef` under one.
+        let error = refused(
+            "#define ACME_SHAPES_VERSION 1u\n#if ACME_OLD\n#undef ACME_SHAPES_VERSION\n#endif\n",
+        );
+        assert!(
+            error.contains("ACME_SHAPES_VERSION is defined under `#if ACME_OLD` (line 6)"),
+            "{error}"
+        );
+        // A vtable, or some of its methods.
+        let text = format!(
+            "{id}#define ACME_SHAPES_VERSION 1u\n#ifdef ACME_SHAPES\n{}#endif\n",
+            with_macros("")
+        );
+        let error = parse_header_text(&text).unwrap_err().to_string();
+        assert!(
+            error.contains(
+                "the vtable acme_shapes_v1 is declared under `#ifdef ACME_SHAPES` (line 3)"
+            ),
+            "{error}"
+        );
+        let text = with_macros(&format!("{id}#define ACME_SHAPES_VERSION 1u\n")).replace(
+            "} acme_shapes_v1;",
+            "#if ACME_RESETS\n    tenon_status (*clear)(void *instance, tenon_buffer *error);\n\
+             #endif\n} acme_shapes_v1;",
+        );
+        let error = parse_header_text(&text).unwrap_err().to_string();
+        assert!(
+            error.contains("the vtable acme_shapes_v1 is declared under `#if ACME_RESETS`"),
+            "{error}"
+        );
+        // Conditionals that do not pair up.
+        let error = refused("#define ACME_SHAPES_VERSION 1u\n#endif\n");
+        assert!(error.contains("line 6: #endif without #if"), "{error}");
+        let error = refused("#define ACME_SHAPES_VERSION 1u\n#if 1\n");
+        assert!(error.contains("line 6: #if has no #endif"), "{error}");
+    }
+
+    #[test]
+    fn a_macro_of_an_included_header_under_a_condition_is_refused_in_that_header() {
+        let dir = scratch("included-conditional");
+        let id = "#define ACME_SHAPES_ID \"com.acme.shapes\"\n";
+        // Inside the include guard: read.
+        let header = write_headers(
+            &dir,
+            id,
+            "#ifndef ACME_COMMON_H\n#define ACME_COMMON_H\n#define ACME_SHAPES_VERSION 4u\n#endif\n",
+            "#if 0\n#define ACME_SHAPES_VERSION 5u\n#endif\n",
+        );
+        assert_eq!(InterfaceModel::from_header(&header).unwrap().version, 4);
+        let header = write_headers(
+            &dir,
+            id,
+            "",
+            "#if defined(ACME_NEW_API)\n#define ACME_SHAPES_VERSION 5u\n#endif\n",
+        );
+        let error = InterfaceModel::from_header(&header)
+            .unwrap_err()
+            .to_string();
+        let units = dir.join("include/acme/units.h");
+        assert!(
+            error.starts_with(&format!(
+                "{}: line 2: ACME_SHAPES_VERSION is defined under \
+                 `#if defined(ACME_NEW_API)` (line 1)",
+                units.display()
+            )),
+            "{error}"
+        );
+        // A header that is nothing but a default for a macro is no include
+        // guard: its macro is what it guards.
+        let header = write_headers(
+            &dir,
+            id,
+            "",
+            "#ifndef ACME_SHAPES_VERSION\n#define ACME_SHAPES_VERSION 5u\n#endif\n",
+        );
+        let error = InterfaceModel::from_header(&header)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("is defined under `#ifndef ACME_SHAPES_VERSION` (line 1)"),
             "{error}"
         );
         let _ = std::fs::remove_dir_all(&dir);

@@ -15,16 +15,26 @@ pub struct tenon_options {
     /// The isolation settings, kept even while in-process is chosen, so the
     /// setters below can be called in any order.
     isolation: Isolation,
-    isolated: bool,
-    /// Whether `tenon_options_isolated` or `tenon_options_in_process`
-    /// chose the mode (otherwise it is the default, in process).
-    mode_chosen: bool,
+    mode: Mode,
     /// The first isolation-only setter called, for the error of a load
     /// that would ignore it.
     isolation_setter: Option<&'static str>,
     /// How reloadables loaded with these options reload
     /// (`tenon_options_reload`).
     pub(crate) reload: tenon::ReloadOptions,
+}
+
+/// Where plugins loaded with some options run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Neither `tenon_options_isolated` nor `tenon_options_in_process` was
+    /// called: in process, the default, unless an isolation-only setter
+    /// says the host meant to isolate.
+    NotChosen,
+    /// `tenon_options_in_process`, on purpose.
+    InProcess,
+    /// `tenon_options_isolated`.
+    Isolated,
 }
 
 impl Handle for tenon_options {
@@ -38,15 +48,15 @@ impl tenon_options {
     /// likely a forgotten `tenon_options_isolated`. A host that chose
     /// `tenon_options_in_process` keeps them unused, on purpose.
     pub(crate) fn loader(&self) -> Result<tenon::Loader, CError> {
-        if self.isolated {
-            return Ok(self.loader.clone().isolated(self.isolation.clone()));
-        }
-        if let (false, Some(setter)) = (self.mode_chosen, self.isolation_setter) {
-            return Err(CError::invalid_argument(format!(
+        match (self.mode, self.isolation_setter) {
+            (Mode::Isolated, _) => Ok(self.loader.clone().isolated(self.isolation.clone())),
+            (Mode::NotChosen, Some(setter)) => Err(CError::invalid_argument(format!(
                 "the options set {setter}, a setting of isolated plugins, but do not isolate: the load would run the plugin in this process without it; call tenon_options_isolated to isolate, or tenon_options_in_process to load in process on purpose"
-            )));
+            ))),
+            (Mode::NotChosen, None) | (Mode::InProcess, _) => {
+                Ok(self.loader.clone().in_process())
+            }
         }
-        Ok(self.loader.clone().in_process())
     }
 
     /// Notes that `setter`, which only isolated loads use, was called.
@@ -68,8 +78,7 @@ pub extern "C" fn tenon_options_new() -> *mut tenon_options {
         into_handle(tenon_options {
             loader: tenon::Loader::new(),
             isolation: Isolation::new(),
-            isolated: false,
-            mode_chosen: false,
+            mode: Mode::NotChosen,
             isolation_setter: None,
             reload: crate::reload::default_reload_options(),
         })
@@ -123,8 +132,7 @@ pub extern "C" fn tenon_options_isolated(
                 .clone()
                 .call_timeout(Duration::from_millis(call_timeout_ms));
         }
-        options.isolated = true;
-        options.mode_chosen = true;
+        options.mode = Mode::Isolated;
         Ok(())
     })
 }
@@ -302,8 +310,7 @@ pub extern "C" fn tenon_options_runner(
 pub extern "C" fn tenon_options_in_process(options: *mut tenon_options) -> *mut tenon_error {
     fallible(|| {
         let options = borrow_mut(options, "options")?;
-        options.isolated = false;
-        options.mode_chosen = true;
+        options.mode = Mode::InProcess;
         Ok(())
     })
 }

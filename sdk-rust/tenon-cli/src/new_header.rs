@@ -46,14 +46,18 @@ pub fn project(
     header: &Path,
     sdk: Option<&Path>,
 ) -> Result<(Project, InterfaceModel), Refused> {
-    let model = InterfaceModel::from_header(header).map_err(|e| e.to_string())?;
+    // One walk of the included headers, for the model's macros and for the
+    // copies; the model's error, if any, is still the one reported first.
+    let includes = included_headers(header, &[]);
+    let model = InterfaceModel::from_header_and_includes(header, includes.as_ref())
+        .map_err(|e| e.to_string())?;
     let header_text = std::fs::read_to_string(header)
         .map_err(|e| format!("cannot read {}: {e}", header.display()))?;
     let header_name = header
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .ok_or_else(|| format!("{} is not a file", header.display()))?;
-    let includes = included_headers(header, &[]).map_err(|e| e.to_string())?;
+    let includes = includes.map_err(|e| e.to_string())?;
     let ident = name.replace('-', "_");
     let mut note = None;
     let mut files = Vec::new();

@@ -853,7 +853,8 @@ fn a_project_from_a_header_gets_the_headers_it_includes() {
 
 /// An include the project could not build without, but which `tenon new`
 /// cannot copy where it would be found, is refused with exit status 2,
-/// naming the include, and nothing is written.
+/// naming the include, and nothing is written; in a branch not taken
+/// (`#if 0`, `#ifdef __cplusplus`) it is left alone.
 #[test]
 fn a_header_whose_includes_cannot_be_copied_is_refused() {
     let dir = scratch("authoring", "included-refused");
@@ -893,6 +894,30 @@ fn a_header_whose_includes_cannot_be_copied_is_refused() {
         );
         assert!(!project.exists(), "{include}: nothing is written");
     }
+    // The same includes in a branch a C compiler skips are not the
+    // project's: it is written without them.
+    std::fs::write(
+        &header,
+        original.replace(
+            "#include <acme/units.h>",
+            "#include <acme/units.h>\n#if 0\n#include \"missing.h\"\n#endif\n\
+             #ifdef __cplusplus\n#include <acme/missing.h>\n#endif",
+        ),
+    )
+    .unwrap();
+    let output = run(&[
+        "new",
+        "p",
+        "--lang",
+        "c",
+        "--dir",
+        &project.display().to_string(),
+        "--interface",
+        &header.display().to_string(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(project.join("include/acme/units.h").is_file());
+    assert!(!project.join("include/missing.h").exists());
 }
 
 /// A Rust project gets the included headers in `interface/`, its bindings
@@ -1138,8 +1163,9 @@ fn projects_from_a_header_whose_macros_are_in_an_included_header_build_and_pass_
 /// A version macro found neither in the interface header nor in the
 /// application headers it includes is refused by every tool that reads the
 /// header, with exit status 2 and a message naming the header, the macro
-/// and the headers looked in; one defined as an expression is refused
-/// naming the header that defines it.
+/// and the headers looked in; one defined as an expression, or under a
+/// conditional the reader cannot evaluate, is refused naming the header
+/// that defines it.
 #[test]
 fn a_macro_found_in_no_header_is_refused_by_every_tool() {
     let dir = scratch("authoring", "included-macros-refused");
@@ -1170,6 +1196,16 @@ fn a_macro_found_in_no_header_is_refused_by_every_tool() {
             "#define ACME_SHAPES_VERSION (ACME_SHAPES_BASE + 1)",
             &base.display().to_string(),
             "evaluates no expression",
+        ),
+        // A definition under a conditional the reader cannot evaluate (a
+        // macro of the compiler's command line) is refused naming its
+        // line, not read as whichever comes first.
+        (
+            "#ifdef ACME_BIG\n#define ACME_SHAPES_VERSION 2u\n#else\n\
+             #define ACME_SHAPES_VERSION 1u\n#endif",
+            &base.display().to_string(),
+            "line 5: ACME_SHAPES_VERSION is defined under `#ifdef ACME_BIG` (line 4), which the \
+             header reader cannot evaluate",
         ),
     ] {
         std::fs::write(

@@ -1021,6 +1021,115 @@ fn new_c_project_cross_compiles_to_a_dll_with_mingw() {
     assert!(!project.join("build/libmy-c-greeter.so").exists());
 }
 
+/// A C project cross-compiled for macOS on Linux (`make CC="zig cc -target
+/// aarch64-macos"`) builds `build/lib<name>.dylib`, a Mach-O file of that
+/// architecture (before, its Makefile took macOS from `uname`, the system
+/// make runs on, and named it `.so`).
+#[cfg(target_os = "linux")]
+#[test]
+fn new_c_project_cross_compiles_to_a_dylib_with_zig_cc() {
+    let Some(zig) = zig() else {
+        toolchain_missing(
+            "zig",
+            "cross-compiles `tenon new --lang c` projects for macOS; `pip install ziglang` \
+             provides it",
+        );
+        return;
+    };
+    if !have(&["make"], "builds `tenon new --lang c` projects") {
+        return;
+    }
+    let dir = scratch(SCRATCH, "new_c_macos");
+    let (project, _) = new_project(&dir, "c", "greeter");
+    // Mach-O 64-bit magic, then the CPU type (little-endian).
+    for (target, cpu) in [
+        ("aarch64-macos", 0x0100_000c_u32),
+        ("x86_64-macos", 0x0100_0007),
+    ] {
+        let cc = format!("{} cc -target {target}", zig.join(" "));
+        build(&project, "make", &["clean"], &[]);
+        build(&project, "make", &[&format!("CC={cc}")], &[]);
+        let dylib = project.join("build/libmy-c-greeter.dylib");
+        let bytes = std::fs::read(&dylib)
+            .unwrap_or_else(|e| panic!("{target}: no {}: {e}", dylib.display()));
+        assert!(
+            bytes.starts_with(&[0xcf, 0xfa, 0xed, 0xfe]) && bytes[4..8] == cpu.to_le_bytes(),
+            "{target}: {} is not a Mach-O library of that CPU",
+            dylib.display()
+        );
+        assert!(
+            !project.join("build/libmy-c-greeter.so").exists(),
+            "{target}"
+        );
+    }
+}
+
+/// A C++ project cross-compiled for Windows on Linux with MinGW's g++ (a
+/// CMake toolchain file, as guide-c.md shows) builds a DLL that imports
+/// no DLL of the C++ runtime: Windows would look for those beside the host
+/// program, not beside the plugin (before, it imported libstdc++-6.dll and
+/// libgcc_s_seh-1.dll).
+#[cfg(target_os = "linux")]
+#[test]
+fn new_cpp_project_cross_compiled_with_mingw_links_the_cpp_runtime_in() {
+    let (cc, cxx, objdump) = (
+        "x86_64-w64-mingw32-gcc",
+        "x86_64-w64-mingw32-g++",
+        "x86_64-w64-mingw32-objdump",
+    );
+    let why = "cross-compiles `tenon new --lang cpp` projects for Windows";
+    if !have(&["cmake"], why) || !have(&[cxx], why) || !have(&[objdump], why) {
+        return;
+    }
+    let dir = scratch(SCRATCH, "new_cpp_mingw");
+    let (project, _) = new_project(&dir, "cpp", "greeter");
+    let toolchain = dir.join("mingw-w64.cmake");
+    std::fs::write(
+        &toolchain,
+        format!(
+            "set(CMAKE_SYSTEM_NAME Windows)\nset(CMAKE_C_COMPILER {cc})\n\
+             set(CMAKE_CXX_COMPILER {cxx})\n"
+        ),
+    )
+    .unwrap();
+    build(
+        &project,
+        "cmake",
+        &[
+            "-S",
+            ".",
+            "-B",
+            "build-windows",
+            &format!("-DCMAKE_TOOLCHAIN_FILE={}", toolchain.display()),
+        ],
+        &[],
+    );
+    build(&project, "cmake", &["--build", "build-windows"], &[]);
+    // MinGW's CMake names it lib*.dll (cli.md).
+    let dll = project.join("build-windows/libmy-cpp-greeter.dll");
+    let output = Command::new(objdump).arg("-p").arg(&dll).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let dump = stdout(&output);
+    let imports: Vec<String> = dump
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("DLL Name:"))
+        .map(|name| name.trim().to_ascii_lowercase())
+        .collect();
+    assert!(
+        imports.iter().any(|name| name == "kernel32.dll"),
+        "{imports:?}"
+    );
+    assert!(
+        !imports
+            .iter()
+            .any(|name| ["libstdc++", "libgcc", "libwinpthread"]
+                .iter()
+                .any(|runtime| name.starts_with(runtime))),
+        "{} imports MinGW's C++ runtime: {imports:?}",
+        dll.display()
+    );
+}
+
 #[test]
 fn new_rust_projects_build_with_cargo_and_pass_check() {
     let dir = scratch(SCRATCH, "new_rust");
