@@ -174,6 +174,23 @@ impl Plugin {
         // the loaded image cannot tell) an entry the file says is data.
         let entry_check = crate::library::check_before_loading(&opened.file, &path, len)?;
         let loader_path = opened.unique_loader_path(&path);
+        // Windows does not look beside a DLL for the DLLs it imports, and a
+        // private copy has none beside it: those in the original file's
+        // directory are loaded first (`library/beside.rs`), and released
+        // once the plugin holds them.
+        #[cfg(windows)]
+        let beside = match path.parent() {
+            Some(dir) => crate::library::beside::load(&opened.file, dir, path.file_name())
+                .map_err(|refused| Error::NotALibrary {
+                    path: path.clone(),
+                    reason: format!(
+                        "the DLL it imports from its directory, {}, did not load: {}",
+                        refused.path.display(),
+                        loader_message(&refused.error)
+                    ),
+                })?,
+            None => Vec::new(),
+        };
         // SAFETY: loading runs the library's initializers; this is the
         // trust a host places in every in-process plugin (documented above).
         // The path is absolute, so no search path is consulted.
@@ -182,6 +199,8 @@ impl Plugin {
                 path: path.clone(),
                 reason: loader_reason(loader_message(&e), &loader_path),
             })?;
+        #[cfg(windows)]
+        drop(beside);
         let entry = entry_point(&library, &path)?;
         // An entry that is data must never be called: proven a function
         // from the loaded image, or checked against the file's exports.
