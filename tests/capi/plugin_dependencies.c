@@ -10,7 +10,8 @@
  *   - isolated, in the child process.
  * And a copy of the plugin in a directory without its libraries fails to
  * load with kind not_a_library and the system's reason (on Windows
- * "os error 126", the module was not found), in process and isolated;
+ * "os error 126", the module was not found, and the host's own words
+ * naming the DLL), in process and isolated;
  * a copy beside its library but not that library's own names the library
  * that did not load; and the program goes on.
  *
@@ -119,6 +120,12 @@ int main(int argc, char **argv) {
     CHECK(refused == NULL);
     EXPECT(tenon_plugin_load(without, isolated, &refused), TENON_ERROR_NOT_A_LIBRARY,
            "not_a_library", "os error 126");
+    CHECK(refused == NULL);
+    /* Windows does not say which DLL it did not find: the host does. */
+    EXPECT(tenon_plugin_load(without, in_process, &refused), TENON_ERROR_NOT_A_LIBRARY,
+           "not_a_library", "it imports beside_dependency.dll, found neither");
+    EXPECT(tenon_plugin_load(without, isolated, &refused), TENON_ERROR_NOT_A_LIBRARY,
+           "not_a_library", "it imports beside_dependency.dll, found neither");
     CHECK(refused == NULL);
     EXPECT(tenon_plugin_load(half, in_process, &refused), TENON_ERROR_NOT_A_LIBRARY,
            "not_a_library", "beside_dependency.dll, did not load");

@@ -31,6 +31,14 @@ use std::path::{Path, PathBuf};
 
 extern "system" {
     fn GetModuleHandleW(name: *const u16) -> isize;
+    fn SearchPathW(
+        path: *const u16,
+        file_name: *const u16,
+        extension: *const u16,
+        buffer_length: u32,
+        buffer: *mut u16,
+        file_part: *mut *mut u16,
+    ) -> u32;
 }
 
 /// A DLL beside the plugin that did not load: its path and the loader's
@@ -94,6 +102,47 @@ fn load_one(
         }
         Err(error) => Err(DependencyRefused { path, error }),
     }
+}
+
+/// The DLLs `plugin` imports that Windows finds nowhere: none of that name
+/// is loaded in this process, none is in `dir`, and `SearchPathW` (the
+/// program's directory, the current directory, the system directories,
+/// `PATH`) finds none. For the error of a load that failed with
+/// `ERROR_MOD_NOT_FOUND` (os error 126), whose words do not say which. API
+/// set names (`api-ms-*`, `ext-ms-*`), which the loader resolves without a
+/// file of that name, are never listed.
+pub(crate) fn found_nowhere(plugin: &File, dir: &Path) -> Vec<String> {
+    imported_dlls(&ReadCache::new(plugin))
+        .into_iter()
+        .filter(|name| {
+            let lower = name.to_ascii_lowercase();
+            let api_set = lower.starts_with("api-ms-") || lower.starts_with("ext-ms-");
+            let beside = plain_file_name(name) && dir.join(name).is_file();
+            !(api_set || beside || already_loaded(name) || on_search_path(name))
+        })
+        .collect()
+}
+
+/// Whether `SearchPathW` finds a file named `name` where it looks by
+/// default.
+fn on_search_path(name: &str) -> bool {
+    let wide: Vec<u16> = OsStr::new(name).encode_wide().chain([0]).collect();
+    let mut found = vec![0u16; 1024];
+    let capacity = u32::try_from(found.len()).unwrap_or(u32::MAX);
+    // SAFETY: `wide` is NUL-terminated, `found` holds `capacity` u16s and
+    // both outlive the call; a NULL path asks for the default search, and
+    // a NULL file part is allowed.
+    let length = unsafe {
+        SearchPathW(
+            std::ptr::null(),
+            wide.as_ptr(),
+            std::ptr::null(),
+            capacity,
+            found.as_mut_ptr(),
+            std::ptr::null_mut(),
+        )
+    };
+    length != 0
 }
 
 /// Whether a DLL named `name` is loaded in this process (by base name, as
