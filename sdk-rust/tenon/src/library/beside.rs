@@ -44,7 +44,9 @@ extern "system" {
 /// A DLL beside the plugin that did not load: its path and the loader's
 /// error.
 pub(crate) struct DependencyRefused {
+    /// The DLL, in the plugin's directory.
     pub path: PathBuf,
+    /// Why the loader refused it.
     pub error: libloading::Error,
 }
 
