@@ -8,10 +8,13 @@
 # example plugin and `tenon inspect`; the plugins' export tables, and a
 # plugin on a non-ASCII path, in process and isolated (the isolation tests
 # and conformance's isolated runs load every language's DLLs in a child
-# process too).
+# process too); a plugin whose own DLLs lie beside it, loaded every way a
+# host loads one; and the SDK's host part installed from this build, with
+# the example hosts built against it by CMake and by make (pkg-config).
 #
 # Needs the rustup target x86_64-pc-windows-gnu (added here when missing),
-# Debian's mingw-w64 and wine (wine 8), and Zig (`pip install ziglang`);
+# Debian's mingw-w64 and wine (wine 8), cmake, make, pkg-config and Zig
+# (`pip install ziglang`);
 # .ci/run installs them. Takes about 13 minutes on a 2-core machine (an
 # estimate: most of it compiles the Windows test binaries; the runs under
 # Wine take about 4 minutes, half of it the `tenon` command's tests).
@@ -24,8 +27,9 @@ say() { echo "test-windows: $*"; }
 fail() { echo "test-windows: FAILED: $*" >&2; exit 1; }
 
 rustup target list --installed | grep -qx "$triple" || rustup target add "$triple"
-for tool in x86_64-w64-mingw32-gcc-posix x86_64-w64-mingw32-g++-posix x86_64-w64-mingw32-objdump wine; do
-    command -v "$tool" >/dev/null || fail "$tool is missing (apt-get install mingw-w64 wine wine64)"
+for tool in x86_64-w64-mingw32-gcc-posix x86_64-w64-mingw32-g++-posix x86_64-w64-mingw32-objdump wine \
+    cmake make pkg-config; do
+    command -v "$tool" >/dev/null || fail "$tool is missing (apt-get install mingw-w64 wine wine64 cmake make pkg-config)"
 done
 
 target_dir=$(cargo metadata --format-version 1 --no-deps |
@@ -300,6 +304,115 @@ set -e
 [ "$status" -eq 1 ] && [[ $out == *"[not_a_library]"* ]] ||
     fail "host.exe on a bad plugin should fail with not_a_library (status $status): $out"
 say "the example C host ran $plugins plugins and a reload through tenon.dll"
+
+# A plugin whose own DLLs lie beside it, in a directory that is neither
+# the host's nor on PATH (tests/windows/): the plugin imports
+# beside_dependency.dll, which imports beside_dependency_inner.dll. It
+# loads in process, with a required digest and reloadable (from private
+# copies in %TEMP%), and isolated; a copy without its DLLs fails with
+# not_a_library and os error 126 (docs/ABI.md, "Where a plugin's own
+# libraries are found").
+say "a plugin's own DLLs beside it (in process, copies, isolated)"
+beside="$target_dir/wine-tmp/beside"
+rm -rf "$beside" && mkdir -p "$beside/plugins" "$beside/import" "$beside/without" "$beside/half"
+mingw_dll() { # OUTPUT SOURCE LINK-ARGS…
+    local out=$1 source=$2
+    shift 2
+    x86_64-w64-mingw32-gcc-posix -std=c99 -Wall -Wextra -Wpedantic -Werror -Iinclude \
+        -Isdk-c/include -Iexamples-c/interfaces -shared -o "$beside/plugins/$out" "$source" \
+        -Wl,--out-implib,"$beside/import/lib${out%.dll}.dll.a" -L"$beside/import" "$@" ||
+        fail "compiling $source for $triple"
+}
+mingw_dll beside_dependency_inner.dll tests/windows/beside_dependency_inner.c
+mingw_dll beside_dependency.dll tests/windows/beside_dependency.c -lbeside_dependency_inner
+mingw_dll greeter_with_dependency.dll tests/windows/greeter_with_dependency.c -lbeside_dependency
+dependent="$beside/plugins/greeter_with_dependency.dll"
+cp "$dependent" "$beside/without/"
+cp "$dependent" "$beside/plugins/beside_dependency.dll" "$beside/half/"
+x86_64-w64-mingw32-gcc-posix -std=c99 -Wall -Wextra -Wpedantic -Werror -Iinclude \
+    -Iexamples-c/interfaces tests/capi/plugin_dependencies.c -o "$hosts/plugin_dependencies.exe" \
+    -L"$libdir" -ltenon || fail "compiling tests/capi/plugin_dependencies.c for $triple"
+capi_passes plugin_dependencies.exe "a plugin's own DLLs beside it" "$dependent" \
+    "$(sha256sum "$dependent" | cut -d' ' -f1)" "$beside/without/greeter_with_dependency.dll" \
+    "$beside/half/greeter_with_dependency.dll"
+wine "$tenon_exe" check "$dependent" >/dev/null || fail "tenon check $dependent"
+
+# The SDK's host part installed from this Windows build (bin/tenon.dll,
+# lib/libtenon.dll.a, Tenon::host, tenon-host.pc), and the example hosts
+# built against it as docs/guide-c-host.md ("Windows") says: with CMake
+# (find_package, a MinGW toolchain file), whose build and install put
+# tenon.dll beside the programs, and with make through pkg-config, which
+# copies it there. Each runs the C greeter and the plugin with its own
+# DLLs, in process, isolated and reloadable.
+say "the SDK's host part installed for Windows; the example hosts built by CMake and make against it"
+sdk="$target_dir/wine-tmp/sdk"
+rm -rf "$sdk" && mkdir -p "$sdk"
+cmake -S sdk-c -B "$sdk/build" -DTENON_HOST_LIBRARY_DIR="$libdir" \
+    -DTENON_INSTALL_EXAMPLE_INTERFACES=ON >"$sdk/log" 2>&1 || fail "configuring sdk-c: $(cat "$sdk/log")"
+cmake --install "$sdk/build" --prefix "$sdk/prefix" >>"$sdk/log" 2>&1 || fail "installing sdk-c: $(cat "$sdk/log")"
+for file in bin/tenon.dll lib/libtenon.dll.a include/tenon/host.h include/tenon/host.hpp \
+    share/cmake/Tenon/TenonHostTargets.cmake share/pkgconfig/tenon-host.pc; do
+    [ -f "$sdk/prefix/$file" ] || fail "the Windows install lacks $file"
+done
+[ ! -e "$sdk/prefix/lib/libtenon.so" ] || fail "the Windows install has lib/libtenon.so"
+# docs/guide-c-host.md's Windows lines, as they are written there: its
+# toolchain file, its CMake program ("A host in C" with the CMake lines of
+# "Building and installing") and its pkg-config commands, the prefix
+# /opt/tenon-windows replaced with this one.
+python3 - "$sdk" <<'EOF' || fail "docs/guide-c-host.md: the Windows blocks"
+import os, re, sys
+out = sys.argv[1]
+text = open("docs/guide-c-host.md", encoding="utf-8").read()
+def block(language, marker, within=text):
+    found = [b for b in re.findall(r"```" + language + r"\n(.*?)```", within, re.S) if marker in b]
+    assert len(found) == 1, f"want one {language} block with {marker!r}, found {len(found)}"
+    return found[0].replace("/opt/tenon-windows", os.path.join(out, "prefix"))
+guide = os.path.join(out, "guide")
+os.makedirs(os.path.join(guide, "my_app"))
+open(os.path.join(out, "mingw-w64.cmake"), "w").write(block("cmake", "CMAKE_SYSTEM_NAME Windows"))
+open(os.path.join(guide, "my_app", "CMakeLists.txt"), "w").write(
+    "cmake_minimum_required(VERSION 3.15)\nproject(my_app LANGUAGES C)\n"
+    + block("cmake", "COMPONENTS host)"))
+main = block("c", "int main", text.split("\n## A host in C\n", 1)[1].split("\n## ", 1)[0])
+open(os.path.join(guide, "my_app", "main.c"), "w").write(main)
+os.makedirs(os.path.join(guide, "make"))
+open(os.path.join(guide, "make", "main.c"), "w").write(main)
+open(os.path.join(guide, "make", "build.sh"), "w").write(block("sh", "--variable=dll tenon-host"))
+EOF
+warnings="-Wall -Wextra -Wpedantic -Werror"
+{ cmake -S examples-c/hosts -B "$sdk/hosts" -DCMAKE_TOOLCHAIN_FILE="$sdk/mingw-w64.cmake" \
+    -DCMAKE_PREFIX_PATH="$sdk/prefix" -DCMAKE_C_FLAGS="$warnings" -DCMAKE_CXX_FLAGS="$warnings" &&
+    cmake --build "$sdk/hosts" && cmake --install "$sdk/hosts" --prefix "$sdk/installed"; } \
+    >>"$sdk/log" 2>&1 || fail "building the example hosts with CMake for $triple: $(cat "$sdk/log")"
+PKG_CONFIG_PATH="$sdk/prefix/share/pkgconfig" make -s -C examples-c/hosts O="$sdk/make" \
+    CC=x86_64-w64-mingw32-gcc-posix CXX=x86_64-w64-mingw32-g++-posix >>"$sdk/log" 2>&1 ||
+    fail "building the example hosts with make for $triple: $(cat "$sdk/log")"
+for dir in "$sdk/hosts" "$sdk/installed/bin" "$sdk/make"; do
+    cmp -s "$dir/tenon.dll" "$libdir/tenon.dll" || fail "no tenon.dll beside the programs in $dir"
+    for exe in host.exe host-cpp.exe; do
+        out=$(wine "$dir/$exe" "$greeter" "$dependent" --isolated "$dependent" \
+            --reloadable "$dependent" 2>&1 | tr -d '\r') || fail "$dir/$exe under wine: $out"
+        for line in '  greet("world") = "Hello, world!"' "greeter-with-dependency 1.0.0" \
+            "greeter-with-dependency 1.0.0 (isolated)" \
+            '  greet("world") = "Hello, world! (from the DLL beside the plugin)"' \
+            '  reloadable greet("world") = "Hello, world! (from the DLL beside the plugin)"'; do
+            grep -qxF -- "$line" <<<"$out" || fail "$dir/$exe: no line '$line' in: $out"
+        done
+    done
+done
+# The guide's program, built and installed with its CMake lines, and built
+# with its pkg-config commands.
+guide="$sdk/guide"
+{ cmake -S "$guide/my_app" -B "$guide/build" -DCMAKE_TOOLCHAIN_FILE="$sdk/mingw-w64.cmake" \
+    -DCMAKE_PREFIX_PATH="$sdk/prefix" -DCMAKE_C_FLAGS="$warnings" &&
+    cmake --build "$guide/build" && cmake --install "$guide/build" --prefix "$guide/installed" &&
+    (cd "$guide/make" && bash -e build.sh); } >>"$sdk/log" 2>&1 ||
+    fail "building docs/guide-c-host.md's program for $triple: $(cat "$sdk/log")"
+for exe in "$guide/build/my_app.exe" "$guide/installed/bin/my_app.exe" "$guide/make/my_app.exe"; do
+    out=$(wine "$exe" "$greeter" 2>&1 | tr -d '\r') && [ "$out" = "Hello, world!" ] ||
+        fail "$exe (docs/guide-c-host.md) under wine: $out"
+done
+say "CMake (build tree and install) and make hosts found tenon.dll beside them and ran"
 
 say "a plugin on a non-ASCII path, in process and isolated"
 odd="$target_dir/wine-tmp/plugins ünïcødé 插件"

@@ -21,7 +21,20 @@
 #   share/cmake/Tenon/TenonHostStaticTargets.cmake    (Tenon::host_static)
 #   share/pkgconfig/tenon-host-static.pc
 #
-# Linux only in this release.
+# A Windows build (cargo build --release -p libtenon --target
+# x86_64-pc-windows-gnu: target/x86_64-pc-windows-gnu/release holds
+# tenon.dll and its import library libtenon.dll.a) installs instead
+#
+#   bin/tenon.dll                 (where Windows programs' DLLs go)
+#   lib/libtenon.dll.a            (the import library programs link)
+#
+# with the same headers, Tenon::host (IMPORTED_LOCATION the DLL,
+# IMPORTED_IMPLIB the import library) and tenon-host.pc (-ltenon finds the
+# import library; its variable `dll` names the DLL to ship beside the
+# program). Windows has no rpath: a program finds tenon.dll beside its .exe
+# (docs/guide-c-host.md, "Windows"). No static part on Windows.
+#
+# Linux and Windows (MinGW-w64) in this release.
 
 set(TENON_HOST_LIBRARY_DIR "" CACHE PATH
     "Directory holding a built libtenon (cargo build -p libtenon: target/<profile>); empty: no host part")
@@ -34,18 +47,53 @@ set(TENON_HOST_STATIC_SYSTEM_LIBS "dl;gcc_s;util;rt;pthread;m;dl;c" CACHE STRING
     "System libraries a program linking libtenon.a needs (rustc --print native-static-libs)")
 
 if(TENON_HOST_LIBRARY_DIR)
+  # Which build the directory holds: Linux's libtenon.so, or Windows's
+  # tenon.dll with its import library (MinGW's libtenon.dll.a; MSVC's
+  # tenon.dll.lib).
+  set(CMAKE_INSTALL_BINDIR "bin" CACHE PATH "User executables, and DLLs on Windows (bin)")
   set(_tenon_host_library "${TENON_HOST_LIBRARY_DIR}/libtenon.so")
-  if(NOT EXISTS "${_tenon_host_library}")
-    message(FATAL_ERROR "TENON_HOST_LIBRARY_DIR: no libtenon.so in ${TENON_HOST_LIBRARY_DIR} (build it with cargo build -p libtenon)")
+  set(_tenon_host_dll "${TENON_HOST_LIBRARY_DIR}/tenon.dll")
+  set(_tenon_host_implib "")
+  if(EXISTS "${_tenon_host_dll}")
+    if(EXISTS "${_tenon_host_library}")
+      message(FATAL_ERROR "TENON_HOST_LIBRARY_DIR: ${TENON_HOST_LIBRARY_DIR} holds both libtenon.so and tenon.dll; name the directory of one build (target/<profile> or target/<triple>/<profile>)")
+    endif()
+    foreach(_tenon_name IN ITEMS libtenon.dll.a tenon.dll.lib)
+      if(NOT _tenon_host_implib AND EXISTS "${TENON_HOST_LIBRARY_DIR}/${_tenon_name}")
+        set(_tenon_host_implib "${TENON_HOST_LIBRARY_DIR}/${_tenon_name}")
+      endif()
+    endforeach()
+    if(NOT _tenon_host_implib)
+      message(FATAL_ERROR "TENON_HOST_LIBRARY_DIR: ${TENON_HOST_LIBRARY_DIR} holds tenon.dll but not its import library (libtenon.dll.a or tenon.dll.lib), which cargo writes beside it")
+    endif()
+  elseif(NOT EXISTS "${_tenon_host_library}")
+    message(FATAL_ERROR "TENON_HOST_LIBRARY_DIR: no libtenon.so (Linux) or tenon.dll (Windows) in ${TENON_HOST_LIBRARY_DIR} (build it with cargo build -p libtenon)")
   endif()
 
   install(FILES "${TENON_ROOT}/include/tenon/host.h"
                 "${CMAKE_CURRENT_SOURCE_DIR}/host/include/tenon/host.hpp"
           DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/tenon"
           COMPONENT host)
-  install(FILES "${_tenon_host_library}"
-          DESTINATION "${CMAKE_INSTALL_LIBDIR}"
-          COMPONENT host)
+  if(_tenon_host_implib)
+    # The DLL where a Windows prefix keeps programs and their DLLs; the
+    # import library, which only the linker reads, in lib/.
+    install(FILES "${_tenon_host_dll}"
+            DESTINATION "${CMAKE_INSTALL_BINDIR}"
+            COMPONENT host)
+    install(FILES "${_tenon_host_implib}"
+            DESTINATION "${CMAKE_INSTALL_LIBDIR}"
+            COMPONENT host)
+    get_filename_component(_tenon_implib_name "${_tenon_host_implib}" NAME)
+    set(TENON_HOST_LOCATION "${CMAKE_INSTALL_BINDIR}/tenon.dll")
+    set(TENON_HOST_LINK_PROPERTY
+        "IMPORTED_IMPLIB \"\${_tenon_host_prefix}/${CMAKE_INSTALL_LIBDIR}/${_tenon_implib_name}\"")
+  else()
+    install(FILES "${_tenon_host_library}"
+            DESTINATION "${CMAKE_INSTALL_LIBDIR}"
+            COMPONENT host)
+    set(TENON_HOST_LOCATION "${CMAKE_INSTALL_LIBDIR}/libtenon.so")
+    set(TENON_HOST_LINK_PROPERTY "IMPORTED_SONAME \"libtenon.so\"")
+  endif()
 
   # The imported target, located relative to the installed CMake package so
   # the prefix can move.
@@ -62,6 +110,16 @@ if(TENON_HOST_LIBRARY_DIR)
   else()
     set(TENON_PC_LIBDIR "\${prefix}/${CMAKE_INSTALL_LIBDIR}")
   endif()
+  # On Windows, where the DLL a program ships beside itself is.
+  set(TENON_PC_RUNTIME "")
+  if(_tenon_host_implib)
+    if(IS_ABSOLUTE "${CMAKE_INSTALL_BINDIR}")
+      set(TENON_PC_RUNTIME "bindir=${CMAKE_INSTALL_BINDIR}\n")
+    else()
+      set(TENON_PC_RUNTIME "bindir=\${prefix}/${CMAKE_INSTALL_BINDIR}\n")
+    endif()
+    string(APPEND TENON_PC_RUNTIME "dll=\${bindir}/tenon.dll\n")
+  endif()
   configure_file("${CMAKE_CURRENT_SOURCE_DIR}/host/tenon-host.pc.in"
                  "${CMAKE_CURRENT_BINARY_DIR}/tenon-host.pc" @ONLY)
   install(FILES "${CMAKE_CURRENT_BINARY_DIR}/tenon-host.pc"
@@ -74,7 +132,8 @@ if(TENON_HOST_LIBRARY_DIR)
   # otherwise leave out of the program (isolated lookups then fail with
   # "not declared").
   set(_tenon_host_static_library "${TENON_HOST_LIBRARY_DIR}/libtenon.a")
-  if(EXISTS "${_tenon_host_static_library}" AND TENON_HOST_STATIC_SYSTEM_LIBS)
+  if(EXISTS "${_tenon_host_static_library}" AND TENON_HOST_STATIC_SYSTEM_LIBS
+     AND NOT _tenon_host_implib)
     install(FILES "${_tenon_host_static_library}"
             DESTINATION "${CMAKE_INSTALL_LIBDIR}"
             COMPONENT host_static)

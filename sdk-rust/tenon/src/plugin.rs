@@ -174,14 +174,34 @@ impl Plugin {
         // the loaded image cannot tell) an entry the file says is data.
         let entry_check = crate::library::check_before_loading(&opened.file, &path, len)?;
         let loader_path = opened.unique_loader_path(&path);
+        // Windows does not look beside a DLL for the DLLs it imports, and a
+        // private copy has none beside it: those in the original file's
+        // directory are loaded first (`library/beside.rs`), and released
+        // once the plugin holds them.
+        #[cfg(windows)]
+        let beside = match path.parent() {
+            Some(dir) => crate::library::beside::load(&opened.file, dir, path.file_name())
+                .map_err(|refused| Error::NotALibrary {
+                    path: path.clone(),
+                    reason: format!(
+                        "the DLL it imports from its directory, {}, did not load: {}",
+                        refused.path.display(),
+                        loader_message(&refused.error)
+                    ),
+                })?,
+            None => Vec::new(),
+        };
         // SAFETY: loading runs the library's initializers; this is the
         // trust a host places in every in-process plugin (documented above).
         // The path is absolute, so no search path is consulted.
         let library =
             unsafe { libloading::Library::new(&loader_path) }.map_err(|e| Error::NotALibrary {
                 path: path.clone(),
-                reason: loader_reason(loader_message(&e), &loader_path),
+                reason: loader_reason(loader_message(&e), &loader_path)
+                    + &found_nowhere(&e, &opened.file, &path),
             })?;
+        #[cfg(windows)]
+        drop(beside);
         let entry = entry_point(&library, &path)?;
         // An entry that is data must never be called: proven a function
         // from the loaded image, or checked against the file's exports.
@@ -587,6 +607,35 @@ fn loader_message(error: &libloading::Error) -> String {
         Some(cause) => format!("{error}: {cause}"),
         None => error.to_string(),
     }
+}
+
+/// On Windows, after a load that failed because a DLL was not found (os
+/// error 126, which does not say which): the DLLs the plugin imports that
+/// Windows finds nowhere, as the end of the reason. Empty otherwise, and
+/// elsewhere (the loader names the library it did not find).
+#[cfg(windows)]
+fn found_nowhere(error: &libloading::Error, plugin: &std::fs::File, path: &Path) -> String {
+    const ERROR_MOD_NOT_FOUND: i32 = 126;
+    let not_found = std::error::Error::source(error)
+        .and_then(|cause| cause.downcast_ref::<std::io::Error>())
+        .and_then(std::io::Error::raw_os_error)
+        == Some(ERROR_MOD_NOT_FOUND);
+    let names = match path.parent() {
+        Some(dir) if not_found => crate::library::beside::found_nowhere(plugin, dir),
+        _ => Vec::new(),
+    };
+    if names.is_empty() {
+        return String::new();
+    }
+    format!(
+        "; it imports {}, found neither in its directory nor where Windows looks for DLLs (beside the program, the system directories, PATH)",
+        names.join(", ")
+    )
+}
+
+#[cfg(not(windows))]
+fn found_nowhere(_error: &libloading::Error, _plugin: &std::fs::File, _path: &Path) -> String {
+    String::new()
 }
 
 /// What the dynamic loader said about a file it refused, without the name

@@ -31,7 +31,7 @@ fn a_directory_is_not_a_library() {
 
 /// A DLL that imports a DLL the loader cannot find is refused as
 /// `not_a_library` with the system's reason, not only libloading's
-/// `LoadLibraryExW failed`: here the C greeter with its C runtime's name,
+/// `LoadLibraryExW failed`, and the name of the DLL found nowhere: here the C greeter with its C runtime's name,
 /// `msvcrt.dll`, changed in its import table to one no system has.
 #[cfg(windows)]
 #[test]
@@ -49,6 +49,13 @@ fn a_dll_whose_import_is_missing_says_why() {
     let error = load_error(&path);
     assert_eq!(error.kind(), "not_a_library", "{error}");
     assert!(error.to_string().contains("os error 126"), "{error}");
+    // Windows' words do not say which DLL it did not find; the host's do.
+    assert!(
+        error
+            .to_string()
+            .contains("it imports nonesu.dll, found neither"),
+        "{error}"
+    );
 }
 
 /// A file that exists is named by its canonical path, as by every later

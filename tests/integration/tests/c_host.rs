@@ -16,7 +16,11 @@
 //!    finds libtenon and greets;
 //! 4. every host built loads the example plugins of all four languages,
 //!    calls them, runs one plugin isolated and one reloadable (reloaded once),
-//!    and reports a bad plugin with its error kind and exit status 1.
+//!    and reports a bad plugin with its error kind and exit status 1;
+//! 5. the host part installs from a Windows build (`bin/tenon.dll`,
+//!    `lib/libtenon.dll.a`), and `Tenon::host` and `tenon-host.pc` name
+//!    them (the programs built against it run under Wine in
+//!    `scripts/test-windows.sh`).
 //!
 //! A missing cmake, make, pkg-config, compiler or valgrind is reported as
 //! `TOOLCHAIN MISSING` and skipped, unless `TENON_REQUIRE_TOOLCHAINS=1`.
@@ -146,6 +150,126 @@ fn the_guide_cmake_host_starts_once_installed() {
     )
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(greeting, "Hello, world!\n");
+}
+
+/// The host part installed from a Windows build of libtenon (the files
+/// cargo writes for x86_64-pc-windows-gnu, stand-ins here: installing only
+/// copies them): `bin/tenon.dll` and `lib/libtenon.dll.a`, no `libtenon.so`
+/// and no static part; `Tenon::host` is the DLL linked through its import
+/// library, as a CMake project sees it after `find_package`; `tenon-host.pc`
+/// links `-ltenon` and names the DLL to ship beside the program. A
+/// directory with the DLL but no import library is refused, saying so.
+/// (`scripts/test-windows.sh` installs the real build and builds and runs
+/// hosts against it under Wine.)
+#[test]
+fn the_host_part_installs_from_a_windows_build() {
+    if !have_all(&["cmake", "pkg-config"]) {
+        return;
+    }
+    let dir = scratch("windows_host_part");
+    let build = dir.join("x86_64-pc-windows-gnu-release");
+    fs::create_dir_all(&build).unwrap();
+    for file in ["tenon.dll", "libtenon.dll.a", "libtenon.a"] {
+        fs::write(build.join(file), format!("stand-in for {file}")).unwrap();
+    }
+    let prefix = support::install_sdk_c(
+        &dir,
+        &[format!("-DTENON_HOST_LIBRARY_DIR={}", build.display())],
+    );
+    assert_eq!(
+        fs::read_to_string(prefix.join("bin/tenon.dll")).unwrap(),
+        "stand-in for tenon.dll"
+    );
+    for file in [
+        "lib/libtenon.dll.a",
+        "include/tenon/host.h",
+        "include/tenon/host.hpp",
+    ] {
+        assert!(prefix.join(file).is_file(), "the install lacks {file}");
+    }
+    for file in [
+        "lib/libtenon.so",
+        "lib/libtenon.a",
+        "share/cmake/Tenon/TenonHostStaticTargets.cmake",
+        "share/pkgconfig/tenon-host-static.pc",
+    ] {
+        assert!(!prefix.join(file).exists(), "a Windows install has {file}");
+    }
+
+    let project = dir.join("finds_the_host");
+    fs::create_dir_all(&project).unwrap();
+    fs::write(
+        project.join("CMakeLists.txt"),
+        "cmake_minimum_required(VERSION 3.15)\nproject(finds_the_host LANGUAGES NONE)\n\
+         find_package(Tenon 1 CONFIG REQUIRED COMPONENTS host)\n\
+         foreach(property IN ITEMS IMPORTED_LOCATION IMPORTED_IMPLIB IMPORTED_SONAME)\n\
+         get_target_property(value Tenon::host ${property})\n\
+         message(STATUS \"${property}=${value}\")\nendforeach()\n",
+    )
+    .unwrap();
+    let configured = run(
+        "configuring a project that finds the Windows host part",
+        Command::new("cmake")
+            .arg("-S")
+            .arg(&project)
+            .arg("-B")
+            .arg(dir.join("finds_the_host_build"))
+            .arg(format!("-DCMAKE_PREFIX_PATH={}", prefix.display())),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let real = |path: &str| fs::canonicalize(prefix.join(path)).unwrap();
+    let seen = |property: &str| -> PathBuf {
+        let line = configured
+            .lines()
+            .find_map(|line| line.strip_prefix(&format!("-- {property}=")))
+            .unwrap_or_else(|| panic!("no {property} in: {configured}"));
+        fs::canonicalize(line).unwrap_or_else(|e| panic!("{property}={line}: {e}"))
+    };
+    assert_eq!(seen("IMPORTED_LOCATION"), real("bin/tenon.dll"));
+    assert_eq!(seen("IMPORTED_IMPLIB"), real("lib/libtenon.dll.a"));
+    assert!(
+        configured.contains("-- IMPORTED_SONAME=value-NOTFOUND"),
+        "{configured}"
+    );
+
+    let pkg_config = |args: &[&str]| {
+        run(
+            "pkg-config on the Windows tenon-host.pc",
+            Command::new("pkg-config")
+                .args(args)
+                .arg("tenon-host")
+                .env("PKG_CONFIG_PATH", prefix.join("share/pkgconfig")),
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let libs = pkg_config(&["--libs"]);
+    assert!(
+        libs.split_whitespace().any(|flag| flag == "-ltenon"),
+        "{libs}"
+    );
+    assert!(!libs.contains("rpath"), "{libs}");
+    let dll = pkg_config(&["--variable=dll"]);
+    assert_eq!(
+        fs::canonicalize(dll.trim()).unwrap(),
+        real("bin/tenon.dll"),
+        "{dll}"
+    );
+
+    fs::remove_file(build.join("libtenon.dll.a")).unwrap();
+    let refused = run(
+        "configuring sdk-c with tenon.dll but no import library",
+        Command::new("cmake")
+            .arg("-S")
+            .arg(support::repo_root().join("sdk-c"))
+            .arg("-B")
+            .arg(dir.join("without_import_library"))
+            .arg(format!("-DTENON_HOST_LIBRARY_DIR={}", build.display())),
+    )
+    .expect_err("sdk-c accepted tenon.dll without its import library");
+    assert!(
+        refused.contains("holds tenon.dll but not its import library"),
+        "{refused}"
+    );
 }
 
 #[test]

@@ -197,6 +197,62 @@ fn a_library_whose_dependency_is_missing_is_not_a_library() {
     assert!(error.to_string().contains("gone"), "{error}");
 }
 
+/// On Linux a plugin finds the libraries it ships beside it through the run
+/// path `$ORIGIN` when it is loaded in place (docs/ABI.md, "Where a
+/// plugin's own libraries are found"): the plugin of `tests/windows`, whose
+/// library imports another, the three in one directory the loader does not
+/// search otherwise. (On Windows the host loads them from there itself:
+/// `tests/capi/plugin_dependencies.c`, under Wine.)
+#[cfg(target_os = "linux")]
+#[test]
+fn a_plugin_finds_its_own_libraries_beside_it_through_origin() {
+    let dir = scratch("own-libraries");
+    let sources = repo_root().join("tests/windows");
+    let compiler = c_compiler().label();
+    let linking = |library: &str| {
+        vec![
+            format!("-L{}", dir.display()),
+            // Kept even where the linker drops what looks unused.
+            "-Wl,--no-as-needed".to_owned(),
+            format!("-l{library}"),
+            "-Wl,-rpath,$ORIGIN".to_owned(),
+        ]
+    };
+    for (source, library, extra) in [
+        (
+            "beside_dependency_inner.c",
+            "libbeside_dependency_inner.so",
+            Vec::new(),
+        ),
+        (
+            "beside_dependency.c",
+            "libbeside_dependency.so",
+            linking("beside_dependency_inner"),
+        ),
+        (
+            "greeter_with_dependency.c",
+            "greeter_with_dependency.so",
+            linking("beside_dependency"),
+        ),
+    ] {
+        compile_plugin(
+            compiler,
+            "c99",
+            &sources.join(source),
+            &dir.join(library),
+            &extra,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let plugin = Plugin::load(dir.join("greeter_with_dependency.so")).unwrap();
+    let instance = plugin.instantiate("").unwrap();
+    let greeter = instance.interface::<dyn Greeter>().unwrap();
+    assert_eq!(
+        greeter.greet("world").unwrap(),
+        "Hello, world! (from the DLL beside the plugin)"
+    );
+}
+
 #[test]
 fn the_host_keeps_its_promises_about_arguments() {
     let plugin = Plugin::load(c_fixture("host_promises")).unwrap();

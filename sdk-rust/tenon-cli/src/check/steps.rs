@@ -355,9 +355,9 @@ fn hint(error: &tenon::Error, path: &Path) -> String {
             "the file's headers are a shared library's, but the dynamic loader refused it \
              (the message says why): most often a library it needs is missing or not on the \
              loader's search path (ldd lists them on Linux; on Windows, os error 126, \
-             objdump -p or dumpbin /dependents lists them, and they are looked for beside \
-             the host program, in the system directories and on PATH, not beside the \
-             plugin); or it is an executable"
+             objdump -p or dumpbin /dependents lists them, and they are looked for in the \
+             plugin's directory, beside the host program, in the system directories and on \
+             PATH); or it is an executable"
         }
         "not_a_library" => {
             "build the plugin as a shared library (-shared, crate-type = [\"cdylib\"])"

@@ -31,6 +31,8 @@
 //! On a platform whose format this module does not know, it checks nothing,
 //! lists no exports and leaves the decision to the loader.
 
+#[cfg(windows)]
+pub(crate) mod beside;
 mod elf;
 mod entry;
 mod host;
