@@ -295,6 +295,23 @@ fn a_static_plugin_is_never_unloaded_and_says_so() {
     assert!(!outcome.is_unloaded());
 }
 
+/// A static plugin is `static` even while the registry (or another clone,
+/// or an instance) still holds it: nothing of it could ever be closed, so
+/// `still_in_use`, which promises a close when the last owner goes, would
+/// be wrong.
+#[test]
+fn a_static_plugin_held_by_its_registry_says_static_not_still_in_use() {
+    let registry =
+        tenon::Registry::new().with_static("greeter-rust", greeter_rust_static::tenon_plugin_v1);
+    let plugin = registry.get("greeter-rust").unwrap().clone();
+    let instance = plugin.instantiate("").unwrap();
+    let outcome = plugin.clone().unload();
+    assert_eq!(outcome.name(), "static", "{outcome}");
+    drop(instance);
+    assert_eq!(plugin.unload().name(), "static");
+    assert!(registry.get("greeter-rust").unwrap().is_static());
+}
+
 /// Every example plugin, in every language and by every compiler installed,
 /// created, called when it is a greeter, and destroyed on this (host)
 /// thread, which is still alive when it is unloaded: each is `unloaded`.

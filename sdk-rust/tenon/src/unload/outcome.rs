@@ -23,7 +23,8 @@ pub enum UnloadOutcome {
     /// process is reaped in the background).
     ProcessEnded,
     /// Other clones of the [`Plugin`](crate::Plugin), or instances made
-    /// from it, are still alive: nothing was closed. The library is closed
+    /// from it, are still alive: nothing was closed (never said of a static
+    /// plugin, which is [`Static`](UnloadOutcome::Static) whatever owns it). The library is closed
     /// when the last of them is dropped (unverified then; keep one clone
     /// and call `unload` on it last to learn the outcome).
     StillInUse {
@@ -37,7 +38,8 @@ pub enum UnloadOutcome {
     StillMapped(StillMapped),
     /// The plugin is linked into the host
     /// ([`Registry::with_static`](crate::Registry::with_static)): it is
-    /// part of the program and is never unloaded.
+    /// part of the program and is never unloaded, so this is the outcome
+    /// whether or not other clones or instances of it are alive.
     Static,
     /// The library was closed, but whether it left the process could not
     /// be checked.
