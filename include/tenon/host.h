@@ -799,10 +799,17 @@ tenon_error *tenon_plugin_load_static(const char *name,
                                       tenon_plugin **out_plugin);
 
 /**
- * Frees a plugin handle. The library is unloaded (or the isolated
+ * Frees a plugin handle. The library is closed (or the isolated
  * plugin's process ended) once this handle and every instance made from
  * it are freed; instances stay usable until then. NULL is a no-op, and so
  * is a pointer that is not a live plugin.
+ *
+ * Closing is not unloading: the dynamic loader may keep a closed library
+ * mapped (`-z nodelete`, g++'s unique symbols, thread-local destructors
+ * still owed by a live thread; `docs/unload.md`), and the C API does not
+ * check or report whether it did (the Rust host's `Plugin::unload` does,
+ * and `tenon check` reports it for a plugin). A static plugin is never
+ * unloaded; an isolated plugin's process always ends.
  *
  * When the free that ends an isolated plugin's process returns, every
  * line the plugin logged or printed has been passed to the log handler
