@@ -885,6 +885,33 @@ fn check_warns_when_a_plugin_cannot_be_unloaded_with_the_reason_and_the_fix() {
     assert!(warnings[0].contains("std::thread::spawn"), "{warnings:?}");
 }
 
+/// With `--isolated`, every load of the `reload` check starts a plugin
+/// process and every unload ends it: the report says so rather than "in one
+/// process", and its detail says what ending the process means.
+#[cfg(target_os = "linux")]
+#[test]
+fn check_isolated_reload_says_each_cycle_had_a_process_of_its_own() {
+    let output = run_path(&["check", "--json", "--isolated"], &c_plugin("greeter"));
+    assert!(output.status.success(), "{}", stdout(&output));
+    let report = json(&output);
+    let reload = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|check| check["name"] == "reload")
+        .unwrap_or_else(|| panic!("a reload check: {report}"));
+    let summary = reload["summary"].as_str().unwrap_or_default();
+    assert!(
+        summary.contains("each in a plugin process of its own") && !summary.contains("one process"),
+        "{summary}"
+    );
+    assert_eq!(
+        reload["details"][0],
+        "every unload ended the plugin's process, and everything it had loaded with it",
+        "{reload}"
+    );
+}
+
 #[test]
 fn check_in_process_gives_the_same_verdicts() {
     let good = run_path(&["check", "--in-process"], &c_plugin("processor"));
