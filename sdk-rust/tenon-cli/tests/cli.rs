@@ -984,7 +984,8 @@ fn new_project(parent: &Path, lang: &str, interface: &str) -> (PathBuf, String) 
 }
 
 /// Runs `tenon check` on `library` and requires every check, the
-/// interface's probe included, to pass.
+/// interface's probe included, to pass; a kv must also hand its state over
+/// for hot reload (`probe:org.tenon.state`), as the kv examples do.
 fn assert_check_passes(library: &Path, interface: &str) {
     assert!(library.is_file(), "{} was not built", library.display());
     let output = run_path(&["check"], library);
@@ -999,6 +1000,12 @@ fn assert_check_passes(library: &Path, interface: &str) {
         text.contains(&format!("PASS  probe:org.tenon.example.{interface}")),
         "{text}"
     );
+    if interface == "kv" {
+        assert!(
+            text.contains("PASS  probe:org.tenon.state"),
+            "a kv project offers org.tenon.state for hot reload:\n{text}"
+        );
+    }
 }
 
 /// The compiler named by the environment variable `var` (`CC`, `CXX`), as
