@@ -637,6 +637,7 @@ fn the_c_host_guide_host_services_snippets_offer_a_greeter_a_plugin_relays_to() 
 /// The C host around `docs/guide-c-host.md`'s unloading snippet, which
 /// frees `instance` and unloads `plugin` into `outcome`; it prints the
 /// outcome.
+#[cfg(target_os = "linux")]
 const UNLOADING_PROGRAM: &str = r#"#include <stdio.h>
 #include <string.h>
 #include <tenon/host.h>
