@@ -799,10 +799,17 @@ tenon_error *tenon_plugin_load_static(const char *name,
                                       tenon_plugin **out_plugin);
 
 /**
- * Frees a plugin handle. The library is unloaded (or the isolated
+ * Frees a plugin handle. The library is closed (or the isolated
  * plugin's process ended) once this handle and every instance made from
  * it are freed; instances stay usable until then. NULL is a no-op, and so
  * is a pointer that is not a live plugin.
+ *
+ * Closing is not unloading: the dynamic loader may keep a closed library
+ * mapped (`-z nodelete`, g++'s unique symbols, thread-local destructors
+ * still owed by a live thread; `docs/unload.md`), and this call does not
+ * check whether it did: free with `tenon_plugin_unload` instead to learn
+ * it. A static plugin is never unloaded; an isolated plugin's process
+ * always ends.
  *
  * When the free that ends an isolated plugin's process returns, every
  * line the plugin logged or printed has been passed to the log handler
@@ -813,6 +820,32 @@ tenon_error *tenon_plugin_load_static(const char *name,
  * Threads: any thread, once no other call uses `plugin`.
  */
 void tenon_plugin_free(tenon_plugin *plugin);
+
+/**
+ * Frees `plugin` as `tenon_plugin_free` does and, when it was the last
+ * owner of its library (no other instance made from it is alive),
+ * closes the library and checks whether it really left the process
+ * (`docs/unload.md`). Returns the outcome's stable name, a static string:
+ *
+ * - `"unloaded"`: closed, and no longer mapped (checked on Linux and
+ *   Windows);
+ * - `"process_ended"`: an isolated plugin, whose process was ended;
+ * - `"still_in_use"`: instances made from it are alive; nothing was
+ *   closed yet (it is closed, unchecked, when the last is freed);
+ * - `"still_mapped"`: closed but still mapped; a `warn` log event (target
+ *   `tenon`, to the handler of `tenon_log_set_handler`) names each likely
+ *   reason (`nodelete`, `unique_symbols`, `thread_local_destructors`,
+ *   `opened_again`, `unknown`) with how to build the plugin so it goes
+ *   away;
+ * - `"static"`: linked into the host (`tenon_plugin_load_static`), never
+ *   unloaded;
+ * - `"not_verified"`: closed; this platform has no check, or it failed.
+ *
+ * NULL, and nothing freed, when `plugin` is NULL or not a live plugin.
+ *
+ * Threads: any thread, once no other call uses `plugin`.
+ */
+const char *tenon_plugin_unload(tenon_plugin *plugin);
 
 /**
  * The plugin's name (UTF-8). Valid until `tenon_plugin_free(plugin)`;

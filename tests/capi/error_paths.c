@@ -182,6 +182,41 @@ static void loading(const char *greeter, const char *not_a_library) {
     tenon_options_free(options);
 }
 
+/* tenon_plugin_unload frees like tenon_plugin_free and says whether the
+ * library left the process: not while an instance keeps it, "unloaded"
+ * once the last owner goes (the example C greeter pins nothing), and
+ * "process_ended" for an isolated plugin. Runs before anything else loads
+ * the greeter, which would keep it mapped ("opened_again"). */
+static void unloading(const char *greeter, int isolated) {
+    CHECK(tenon_plugin_unload(NULL) == NULL);
+    tenon_options *options = tenon_options_new();
+    if (isolated) {
+        OK(tenon_options_isolated(options, 10000));
+    }
+    tenon_plugin *plugin = NULL;
+    tenon_instance *instance = NULL;
+    OK(tenon_plugin_load(greeter, options, &plugin));
+    OK(tenon_instance_create(plugin, NULL, &instance));
+    const char *outcome = tenon_plugin_unload(plugin);
+    CHECK(outcome != NULL && strcmp(outcome, "still_in_use") == 0);
+    tenon_instance_free(instance); /* closes it, unchecked */
+
+    plugin = NULL;
+    OK(tenon_plugin_load(greeter, options, &plugin));
+    outcome = tenon_plugin_unload(plugin);
+#if defined(__APPLE__)
+    const char *expected = isolated ? "process_ended" : "not_verified";
+#else
+    const char *expected = isolated ? "process_ended" : "unloaded";
+#endif
+    CHECK(outcome != NULL && strcmp(outcome, expected) == 0);
+    if (outcome != NULL && strcmp(outcome, expected) != 0) {
+        fprintf(stderr, "  tenon_plugin_unload said %s, not %s\n", outcome, expected);
+    }
+    CHECK(tenon_plugin_unload(plugin) == NULL); /* already freed: refused */
+    tenon_options_free(options);
+}
+
 static void metadata_and_instances(const char *greeter, const char *null_slot) {
     CHECK(tenon_plugin_name(NULL) == NULL);
     CHECK(tenon_plugin_version(NULL) == NULL);
@@ -485,6 +520,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     errors_and_frees();
+    unloading(argv[1], 0);
     options_and_services();
     loading(argv[1], argv[4]);
     metadata_and_instances(argv[1], argv[5]);
@@ -496,6 +532,7 @@ int main(int argc, char **argv) {
     if (skip != NULL && strcmp(skip, "1") == 0) {
         printf("isolated checks skipped (TENON_C_TEST_SKIP_ISOLATION=1)\n");
     } else {
+        unloading(argv[1], 1);
         services(argv[2], 1);
         isolated_without_declaration(argv[3]);
         reloading(argv[6], argv[7], argv[4], 1);

@@ -5,7 +5,8 @@
  * tenon_plugin_v1_greeter_c:
  *   - it is verified and answers like a file build: name, version, the
  *     path "static:<name>", its interface, greet;
- *   - an instance outlives the plugin handle;
+ *   - an instance outlives the plugin handle, and tenon_plugin_unload of
+ *     a static plugin says "static" even while an instance holds it;
  *   - an entry that returns NULL fails as a file's would (null_descriptor),
  *     naming static:<name>;
  *   - isolated options are refused (isolation_unsupported), and NULL,
@@ -54,8 +55,10 @@ static void linked_in(void) {
     CHECK(tenon_plugin_interface_count(plugin) == 1);
 
     OK(tenon_instance_create(plugin, "", &instance));
-    /* The instance keeps the plugin, as with a file. */
-    tenon_plugin_free(plugin);
+    /* The instance keeps the plugin, as with a file; unloading says
+     * "static" (never unloaded), not "still_in_use" (closed later). */
+    const char *outcome = tenon_plugin_unload(plugin);
+    CHECK(outcome != NULL && strcmp(outcome, "static") == 0);
     if (instance == NULL) {
         return;
     }

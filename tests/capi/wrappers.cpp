@@ -13,6 +13,8 @@
  *   - reloadable::with takes a named callable (an lvalue, const or not) as
  *     well as a temporary, and returns a copy of what a body returns by
  *     reference; reload_report takes the path as a std::string too;
+ *   - plugin::unload() frees the plugin and returns the unload verdict's
+ *     name, leaving the object moved-from;
  *   - with() on the same reloadable from inside a body throws kind
  *     reentrant_call (it used to wait for itself forever), while another
  *     reloadable can be called from there.
@@ -77,6 +79,24 @@ void moved_from_plugin(const char *path) {
     CHECK(throws_null_argument([&] { plugin.ping(1000); }));
     plugin = std::move(owner);
     CHECK(plugin.name() == "greeter-c");
+    CHECK(owner.unload().empty());
+}
+
+/* unload() frees the plugin and gives the verdict; the object is then
+ * moved-from. An instance keeps the library: still_in_use. */
+void unloading(const char *path) {
+    hosting::plugin plugin = hosting::plugin::load(path);
+    std::optional<hosting::instance> instance = plugin.create();
+    CHECK(plugin.unload() == "still_in_use");
+    CHECK(plugin.name().empty());
+    CHECK(throws_null_argument([&] { plugin.create(); }));
+    instance.reset();
+    hosting::plugin again = hosting::plugin::load(path);
+#if defined(__APPLE__)
+    CHECK(again.unload() == "not_verified");
+#else
+    CHECK(again.unload() == "unloaded");
+#endif
 }
 
 void lifetimes(const char *path) {
@@ -149,6 +169,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     moved_from_plugin(argv[1]);
+    unloading(argv[1]);
     lifetimes(argv[1]);
     named_bodies(argv[1]);
     return report();

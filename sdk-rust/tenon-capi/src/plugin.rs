@@ -136,10 +136,17 @@ pub extern "C" fn tenon_plugin_load_static(
     })
 }
 
-/// Frees a plugin handle. The library is unloaded (or the isolated
+/// Frees a plugin handle. The library is closed (or the isolated
 /// plugin's process ended) once this handle and every instance made from
 /// it are freed; instances stay usable until then. NULL is a no-op, and so
 /// is a pointer that is not a live plugin.
+///
+/// Closing is not unloading: the dynamic loader may keep a closed library
+/// mapped (`-z nodelete`, g++'s unique symbols, thread-local destructors
+/// still owed by a live thread; `docs/unload.md`), and this call does not
+/// check whether it did: free with `tenon_plugin_unload` instead to learn
+/// it. A static plugin is never unloaded; an isolated plugin's process
+/// always ends.
 ///
 /// When the free that ends an isolated plugin's process returns, every
 /// line the plugin logged or printed has been passed to the log handler
@@ -151,6 +158,64 @@ pub extern "C" fn tenon_plugin_load_static(
 #[no_mangle]
 pub extern "C" fn tenon_plugin_free(plugin: *mut tenon_plugin) {
     infallible((), || drop(release(plugin)));
+}
+
+/// Frees `plugin` as `tenon_plugin_free` does and, when it was the last
+/// owner of its library (no other instance made from it is alive),
+/// closes the library and checks whether it really left the process
+/// (`docs/unload.md`). Returns the outcome's stable name, a static string:
+///
+/// - `"unloaded"`: closed, and no longer mapped (checked on Linux and
+///   Windows);
+/// - `"process_ended"`: an isolated plugin, whose process was ended;
+/// - `"still_in_use"`: instances made from it are alive; nothing was
+///   closed yet (it is closed, unchecked, when the last is freed);
+/// - `"still_mapped"`: closed but still mapped; a `warn` log event (target
+///   `tenon`, to the handler of `tenon_log_set_handler`) names each likely
+///   reason (`nodelete`, `unique_symbols`, `thread_local_destructors`,
+///   `opened_again`, `unknown`) with how to build the plugin so it goes
+///   away;
+/// - `"static"`: linked into the host (`tenon_plugin_load_static`), never
+///   unloaded;
+/// - `"not_verified"`: closed; this platform has no check, or it failed.
+///
+/// NULL, and nothing freed, when `plugin` is NULL or not a live plugin.
+///
+/// Threads: any thread, once no other call uses `plugin`.
+#[no_mangle]
+pub extern "C" fn tenon_plugin_unload(plugin: *mut tenon_plugin) -> *const c_char {
+    infallible(core::ptr::null(), || {
+        let Some(plugin) = release(plugin) else {
+            return core::ptr::null();
+        };
+        let outcome = plugin.plugin.unload();
+        if let tenon::UnloadOutcome::StillMapped(still) = &outcome {
+            for reason in still.reasons() {
+                tracing::warn!(
+                    target: "tenon",
+                    plugin = %plugin.name.to_string_lossy(),
+                    path = %plugin.path.to_string_lossy(),
+                    reason = reason.name(),
+                    "the library stays in the process after unloading: {reason}; to fix: {}",
+                    reason.advice()
+                );
+            }
+        }
+        outcome_name(&outcome).as_ptr()
+    })
+}
+
+/// The outcome's name as a static C string. `UnloadOutcome` is
+/// non-exhaustive: a kind this list does not know yet claims nothing.
+fn outcome_name(outcome: &tenon::UnloadOutcome) -> &'static core::ffi::CStr {
+    match outcome.name() {
+        "unloaded" => c"unloaded",
+        "process_ended" => c"process_ended",
+        "still_in_use" => c"still_in_use",
+        "still_mapped" => c"still_mapped",
+        "static" => c"static",
+        _ => c"not_verified",
+    }
 }
 
 /// Reads a metadata string of a live plugin, or NULL.

@@ -116,6 +116,7 @@ fn example(lang: Lang, interface: InterfaceChoice) -> Option<Example> {
             include_str!("../../../examples-c/greeter/greeter.c"),
             "greeter-c",
         ),
+        (Lang::C, InterfaceChoice::Kv) => (include_str!("../../../examples-c/kv/kv.c"), "kv-c"),
         (Lang::C, InterfaceChoice::Processor) => (
             include_str!("../../../examples-c/processor/processor.c"),
             "processor-c",
@@ -155,7 +156,6 @@ fn example(lang: Lang, interface: InterfaceChoice) -> Option<Example> {
 /// The template of the plugin source for the pairs without an example.
 fn template(lang: Lang, interface: InterfaceChoice) -> &'static str {
     match (lang, interface) {
-        (Lang::C, InterfaceChoice::Kv) => include_str!("../templates/c/kv.c"),
         (Lang::Cpp, InterfaceChoice::Processor) => include_str!("../templates/cpp/processor.cpp"),
         (Lang::Zig, InterfaceChoice::Kv) => include_str!("../templates/zig/kv.zig"),
         _ => unreachable!("{lang:?} {interface:?} is made from its example"),
@@ -618,6 +618,16 @@ pub fn project(name: &str, lang: Lang, interface: InterfaceChoice, sdk: Option<&
         ("zig_fingerprint", zig_fingerprint(zig_package_name(&ident))),
         // `tenon check` knows the example interfaces: no header needed.
         ("check_args", String::new()),
+        // The Zig kv offers org.tenon.state: its translated C declarations
+        // need the header.
+        (
+            "state_include",
+            if interface == InterfaceChoice::Kv {
+                "\n#include <tenon/state.h>".to_owned()
+            } else {
+                String::new()
+            },
+        ),
     ];
     let fill = |text: &str| {
         values.iter().fold(text.to_owned(), |text, (key, value)| {
@@ -937,7 +947,7 @@ mod tests {
             }
         }
         // Every example of the repository is a project source.
-        assert_eq!(from_examples, 9);
+        assert_eq!(from_examples, 10);
     }
 
     #[test]

@@ -879,6 +879,37 @@ fn check_warns_when_a_plugin_cannot_be_unloaded_with_the_reason_and_the_fix() {
         warnings[0].contains("[thread_local_destructors]") && warnings[0].contains("thread_local!"),
         "{warnings:?}"
     );
+    // A plugin with no thread_local! of its own is pinned the same way by a
+    // thread it starts in create: the advice says so, or its author has
+    // nothing to look for.
+    assert!(warnings[0].contains("std::thread::spawn"), "{warnings:?}");
+}
+
+/// With `--isolated`, every load of the `reload` check starts a plugin
+/// process and every unload ends it: the report says so rather than "in one
+/// process", and its detail says what ending the process means.
+#[cfg(target_os = "linux")]
+#[test]
+fn check_isolated_reload_says_each_cycle_had_a_process_of_its_own() {
+    let output = run_path(&["check", "--json", "--isolated"], &c_plugin("greeter"));
+    assert!(output.status.success(), "{}", stdout(&output));
+    let report = json(&output);
+    let reload = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|check| check["name"] == "reload")
+        .unwrap_or_else(|| panic!("a reload check: {report}"));
+    let summary = reload["summary"].as_str().unwrap_or_default();
+    assert!(
+        summary.contains("each in a plugin process of its own") && !summary.contains("one process"),
+        "{summary}"
+    );
+    assert_eq!(
+        reload["details"][0],
+        "every unload ended the plugin's process, and everything it had loaded with it",
+        "{reload}"
+    );
 }
 
 #[test]
@@ -953,7 +984,8 @@ fn new_project(parent: &Path, lang: &str, interface: &str) -> (PathBuf, String) 
 }
 
 /// Runs `tenon check` on `library` and requires every check, the
-/// interface's probe included, to pass.
+/// interface's probe included, to pass; a kv must also hand its state over
+/// for hot reload (`probe:org.tenon.state`), as the kv examples do.
 fn assert_check_passes(library: &Path, interface: &str) {
     assert!(library.is_file(), "{} was not built", library.display());
     let output = run_path(&["check"], library);
@@ -968,6 +1000,12 @@ fn assert_check_passes(library: &Path, interface: &str) {
         text.contains(&format!("PASS  probe:org.tenon.example.{interface}")),
         "{text}"
     );
+    if interface == "kv" {
+        assert!(
+            text.contains("PASS  probe:org.tenon.state"),
+            "a kv project offers org.tenon.state for hot reload:\n{text}"
+        );
+    }
 }
 
 /// The compiler named by the environment variable `var` (`CC`, `CXX`), as

@@ -289,7 +289,8 @@ impl Plugin {
     /// nodelete`, GNU unique symbols, pending thread-local destructors).
     /// An isolated plugin's process is ended
     /// ([`UnloadOutcome::ProcessEnded`]); a static plugin is part of the
-    /// host and is never unloaded ([`UnloadOutcome::Static`]).
+    /// host and is never unloaded ([`UnloadOutcome::Static`], whatever
+    /// other owners it has).
     ///
     /// ```no_run
     /// let plugin = tenon::Plugin::load("target/plugins/libgreeter.so")?;
@@ -306,6 +307,11 @@ impl Plugin {
     ///
     /// See `docs/unload.md`.
     pub fn unload(self) -> UnloadOutcome {
+        // Checked before the owners: with or without other clones (a
+        // registry keeps one), nothing of a static plugin can ever be closed.
+        if self.is_static() {
+            return UnloadOutcome::Static;
+        }
         let loaded = match Arc::try_unwrap(self.loaded) {
             Ok(loaded) => loaded,
             Err(shared) => {

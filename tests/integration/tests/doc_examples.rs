@@ -634,6 +634,68 @@ fn the_c_host_guide_host_services_snippets_offer_a_greeter_a_plugin_relays_to() 
     }
 }
 
+/// The C host around `docs/guide-c-host.md`'s unloading snippet, which
+/// frees `instance` and unloads `plugin` into `outcome`; it prints the
+/// outcome.
+#[cfg(target_os = "linux")]
+const UNLOADING_PROGRAM: &str = r#"#include <stdio.h>
+#include <string.h>
+#include <tenon/host.h>
+
+int main(int argc, char **argv) {
+    if (argc != 2) {
+        return 2;
+    }
+    tenon_plugin *plugin = NULL;
+    tenon_instance *instance = NULL;
+    tenon_error *error = tenon_plugin_load(argv[1], NULL, &plugin);
+    if (error == NULL) {
+        error = tenon_instance_create(plugin, "", &instance);
+    }
+    if (error != NULL) {
+        fprintf(stderr, "[%s] %s\n", tenon_error_kind(error), tenon_error_message(error));
+        tenon_error_free(error);
+        return 1;
+    }
+{snippet}
+    printf("%s\n", outcome != NULL ? outcome : "(null)");
+    return 0;
+}
+"#;
+
+/// `docs/guide-c-host.md`, "Unloading: did the library leave?": the snippet
+/// builds with gcc and clang, warnings as errors, and the example C greeter
+/// it unloads after its instance is `unloaded`.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_c_host_guide_unloading_snippet_says_the_greeter_left() {
+    let what = "docs/guide-c-host.md, Unloading";
+    let snippet = the_block("docs/guide-c-host.md", "c", "tenon_plugin_unload(plugin)");
+    let indented: String = snippet
+        .lines()
+        .map(|line| format!("    {line}\n"))
+        .collect();
+    let program = UNLOADING_PROGRAM.replace("{snippet}", &indented);
+    let dir = scratch("guide_c_host_unloading");
+    let source = dir.join("host.c");
+    fs::write(&source, &program).unwrap();
+    let compilers = available(&["gcc", "clang"]);
+    if compilers.is_empty() {
+        toolchain_missing("gcc or clang", &format!("{what} was not checked"));
+    }
+    let greeter = tenon_test_plugins::c_plugin("greeter");
+    for compiler in &compilers {
+        let exe = dir.join(format!("host-{compiler}"));
+        c_api::build_source(compiler, "c99", &source, &[], &[], &exe);
+        let stdout = run(
+            &format!("{what}, {compiler}: the host"),
+            Command::new(&exe).arg(&greeter),
+        )
+        .unwrap_or_else(|message| panic!("{message}\n--- source:\n{program}"));
+        assert_eq!(stdout.trim_end(), "unloaded", "{what}, {compiler}");
+    }
+}
+
 /// The ```cpp blocks of docs/guide-cpp.md, each with its marker, what it
 /// leaves out and the vtable it defines: the complete plugin needs nothing;
 /// each fragment needs the headers and the declarations its surroundings

@@ -511,6 +511,51 @@ fn each_builds_unload_verdict_comes_from_its_plugin() {
     assert_eq!(outcome.name(), "unloaded", "the last build: {outcome}");
 }
 
+/// docs/reload.md, "Per platform" and docs/unload.md: `reload()` creates
+/// the new build's instance on the thread that calls it, so a Rust build
+/// whose `create` starts a thread (`std::thread::spawn` registers a
+/// thread-local destructor on the calling thread) stays mapped while the
+/// reloading thread lives, and a later close (`retry()`) unmaps it once
+/// that thread has exited: reload from a thread that exits afterwards.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_build_that_starts_a_thread_stays_until_the_reloading_thread_exits() {
+    let path = rust_plugin("tls-destructor-rust").expect("building tls-destructor-rust");
+    let greeter: Reloadable<dyn Greeter> = Plugin::loader()
+        .reloadable(&path, "worker", ReloadOptions::stateless())
+        .unwrap();
+    let (reloaded, wait_reloaded) = std::sync::mpsc::channel();
+    let (exit, wait_exit) = std::sync::mpsc::channel::<()>();
+    let reloader = {
+        let greeter = greeter.clone();
+        std::thread::spawn(move || {
+            greeter.reload().unwrap();
+            let second = greeter.plugin();
+            drop(greeter); // before main drops the last clone
+            reloaded.send(second).unwrap();
+            wait_exit.recv().unwrap();
+        })
+    };
+    let second = wait_reloaded.recv().unwrap();
+    // No greet: it would touch the fixture's own thread-local on this
+    // (main) thread, which would keep the build for good.
+    assert_eq!(greeter.generation(), 2);
+    drop(greeter); // the second build's instance is destroyed here
+    let still = match second.unload() {
+        tenon::UnloadOutcome::StillMapped(still) => still,
+        other => panic!("the reloading thread lives, so the build stays: {other}"),
+    };
+    assert_eq!(still.reasons(), [tenon::PinReason::ThreadLocalDestructors]);
+    exit.send(()).unwrap();
+    reloader.join().unwrap();
+    let outcome = still.retry();
+    assert_eq!(
+        outcome.name(),
+        "unloaded",
+        "after the reloading thread: {outcome}"
+    );
+}
+
 /// Isolated reload where isolation is implemented; which processes come and
 /// go is read from `/proc`, so that part is checked on Linux only.
 #[cfg(any(target_os = "linux", target_os = "windows"))]

@@ -283,6 +283,55 @@ fn a_rust_plugin_with_a_tls_destructor_stays_while_the_thread_lives() {
     assert!(!mapped(&path));
 }
 
+/// A Rust plugin with no `thread_local!` of its own that starts a worker
+/// thread in `create` and joins it when the instance is dropped, as the
+/// docs ask: `std::thread::spawn` registers a thread-local destructor on
+/// the thread that calls it (std's spawn hooks), so the library stays while
+/// the host thread that created the instance lives, and the advice says why.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_rust_plugin_that_starts_a_thread_in_create_stays_while_the_creating_thread_lives() {
+    let built = match tenon_test_plugins::rust_plugin("tls-destructor-rust") {
+        Ok(path) => path,
+        Err(error) => panic!("{error}"),
+    };
+    // A copy of its own (another inode), so that the test above, which
+    // loads the same build, cannot hold this one's library.
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("unload_verdict_worker");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("libtls_destructor_worker.so");
+    let _ = std::fs::remove_file(&path);
+    std::fs::copy(&built, &path).unwrap();
+    let plugin = Plugin::load(&path).unwrap();
+    let (created, wait_created) = mpsc::channel();
+    let (exit, wait_exit) = mpsc::channel::<()>();
+    let host_thread = {
+        let plugin = plugin.clone();
+        std::thread::spawn(move || {
+            // Created and destroyed here; no greet, so the fixture's own
+            // thread-local is never touched.
+            drop(plugin.instantiate("worker").unwrap());
+            drop(plugin);
+            created.send(()).unwrap();
+            wait_exit.recv().unwrap();
+        })
+    };
+    wait_created.recv().unwrap();
+    let still = still_mapped(plugin.unload());
+    assert_eq!(still.reasons(), [PinReason::ThreadLocalDestructors]);
+    assert!(
+        still.reasons()[0].advice().contains("std::thread::spawn"),
+        "the advice names what pinned it: {}",
+        still.reasons()[0].advice()
+    );
+
+    exit.send(()).unwrap();
+    host_thread.join().unwrap();
+    let outcome = still.retry();
+    assert_eq!(outcome.name(), "unloaded", "{outcome}");
+    assert!(!mapped(&path));
+}
+
 #[test]
 fn a_static_plugin_is_never_unloaded_and_says_so() {
     let registry =
@@ -293,6 +342,23 @@ fn a_static_plugin_is_never_unloaded_and_says_so() {
     let outcome = plugin.unload();
     assert_eq!(outcome.name(), "static");
     assert!(!outcome.is_unloaded());
+}
+
+/// A static plugin is `static` even while the registry (or another clone,
+/// or an instance) still holds it: nothing of it could ever be closed, so
+/// `still_in_use`, which promises a close when the last owner goes, would
+/// be wrong.
+#[test]
+fn a_static_plugin_held_by_its_registry_says_static_not_still_in_use() {
+    let registry =
+        tenon::Registry::new().with_static("greeter-rust", greeter_rust_static::tenon_plugin_v1);
+    let plugin = registry.get("greeter-rust").unwrap().clone();
+    let instance = plugin.instantiate("").unwrap();
+    let outcome = plugin.clone().unload();
+    assert_eq!(outcome.name(), "static", "{outcome}");
+    drop(instance);
+    assert_eq!(plugin.unload().name(), "static");
+    assert!(registry.get("greeter-rust").unwrap().is_static());
 }
 
 /// Every example plugin, in every language and by every compiler installed,

@@ -307,6 +307,14 @@ public:
         check(tenon_instance_create(raw_.get(), config.c_str(), &raw));
         return instance(raw);
     }
+    /* Frees the plugin now (tenon_plugin_unload), leaving this object
+     * moved-from, and returns the unload verdict's name: "unloaded",
+     * "still_in_use", "still_mapped", "static", "process_ended" or
+     * "not_verified"; "" for a moved-from plugin. */
+    std::string unload() {
+        const char *outcome = tenon_plugin_unload(raw_.release());
+        return outcome ? outcome : "";
+    }
 
 private:
     explicit plugin(tenon_plugin *raw) noexcept : raw_(raw) {}

@@ -242,6 +242,10 @@ fn unload_verdict(outcome: &UnloadOutcome, outcome_of_step: &mut Outcome) {
         UnloadOutcome::Unloaded => outcome_of_step
             .details
             .push("every unload verified: the library left the process".to_owned()),
+        UnloadOutcome::ProcessEnded => outcome_of_step.details.push(
+            "every unload ended the plugin's process, and everything it had loaded with it"
+                .to_owned(),
+        ),
         other => outcome_of_step.details.push(format!("unload: {other}")),
     }
 }
@@ -951,9 +955,14 @@ fn step_reload(loader: &Loader, config: &str) -> Outcome {
             verdict = Some(unloaded);
         }
     }
-    let mut outcome = Outcome::pass(format!(
-        "{RELOAD_CYCLES} load, use and unload cycles in one process"
-    ));
+    // Isolated, every load starts a plugin process and every unload ends
+    // it: "in one process" would claim what the in-process cycles test.
+    let mut outcome = Outcome::pass(match loader.mode {
+        Mode::InProcess => format!("{RELOAD_CYCLES} load, use and unload cycles in one process"),
+        Mode::Isolated { .. } => format!(
+            "{RELOAD_CYCLES} load, use and unload cycles, each in a plugin process of its own"
+        ),
+    });
     if let Some(verdict) = &verdict {
         unload_verdict(verdict, &mut outcome);
     }

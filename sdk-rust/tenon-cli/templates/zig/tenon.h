@@ -4,4 +4,4 @@
  * from include/. */
 #include <tenon/plugin.h>
 #include <tenon/sdk.h>
-#include <tenon_examples/{{interface}}.h>
+#include <tenon_examples/{{interface}}.h>{{state_include}}

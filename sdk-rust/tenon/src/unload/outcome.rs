@@ -23,7 +23,8 @@ pub enum UnloadOutcome {
     /// process is reaped in the background).
     ProcessEnded,
     /// Other clones of the [`Plugin`](crate::Plugin), or instances made
-    /// from it, are still alive: nothing was closed. The library is closed
+    /// from it, are still alive: nothing was closed (never said of a static
+    /// plugin, which is [`Static`](UnloadOutcome::Static) whatever owns it). The library is closed
     /// when the last of them is dropped (unverified then; keep one clone
     /// and call `unload` on it last to learn the outcome).
     StillInUse {
@@ -37,7 +38,8 @@ pub enum UnloadOutcome {
     StillMapped(StillMapped),
     /// The plugin is linked into the host
     /// ([`Registry::with_static`](crate::Registry::with_static)): it is
-    /// part of the program and is never unloaded.
+    /// part of the program and is never unloaded, so this is the outcome
+    /// whether or not other clones or instances of it are alive.
     Static,
     /// The library was closed, but whether it left the process could not
     /// be checked.
@@ -151,8 +153,9 @@ pub enum PinReason {
         examples: Vec<String>,
     },
     /// Thread-local destructors the library registered (a Rust
-    /// `thread_local!` with `Drop`, a C++ `thread_local` with a destructor)
-    /// are still owed by threads that touched them: glibc keeps the library
+    /// `thread_local!` with `Drop`, a C++ `thread_local` with a destructor,
+    /// and Rust's `std::thread::spawn`, which registers one on the thread
+    /// that calls it) are still owed by threads that touched them: glibc keeps the library
     /// until those threads have exited, and unmaps it at the next close
     /// after that ([`StillMapped::retry`]). Inferred: the library imports
     /// `__cxa_thread_atexit_impl` or `__cxa_thread_atexit` and no other
@@ -191,7 +194,7 @@ impl PinReason {
         match self {
             PinReason::NoDelete => "do not link with -z nodelete (-Wl,-z,nodelete), and do not open the library with RTLD_NODELETE",
             PinReason::UniqueSymbols { .. } => "build with clang, or with g++ -fno-gnu-unique, or give inline functions and templates with static data hidden visibility (-fvisibility=hidden -fvisibility-inlines-hidden) and link with the SDK's version script",
-            PinReason::ThreadLocalDestructors => "avoid thread-locals with destructors on host threads (in Rust, a thread_local! whose type needs Drop, including std's own, touched from a plugin call; use const-initialized Cell/RefCell of types without Drop, or state in the instance); they are freed only when the host's thread exits",
+            PinReason::ThreadLocalDestructors => "avoid thread-locals with destructors on host threads (in Rust, a thread_local! whose type needs Drop, including std's own, touched from a plugin call: std::thread::spawn called on a host thread, in create for example, registers one; use const-initialized Cell/RefCell of types without Drop, or state in the instance); they are freed only when the host's thread exits",
             PinReason::OpenedAgain { .. } => "drop or unload the other Plugins loaded from the same file",
             PinReason::Unknown { .. } => "check whether the host or one of its libraries opened the same file",
         }
