@@ -650,6 +650,16 @@ fn check_refuses_a_null_slot_of_a_later_revision_than_its_header() {
         .to_string();
 
     let revision_2 = revision_2.display().to_string();
+    // The slots are counted from 0 and the methods from 1, so every detail
+    // says both: `slot 2 of 3` alone reads as the second of three.
+    let detail_of = |header: Option<&String>| match header {
+        None => "slot 2 of 3 (method 3 in declaration order) is NULL".to_string(),
+        Some(h) if *h == revision_1 => {
+            "slot 2 of 3 (method 3 in declaration order) is NULL: it lies past the 2 methods"
+                .to_string()
+        }
+        Some(_) => "`reset` (slot 2, method 3 in declaration order) is NULL".to_string(),
+    };
     for header in [None, Some(&revision_1), Some(&revision_2)] {
         let mut args = vec!["check", "-v"];
         if let Some(header) = header {
@@ -664,6 +674,7 @@ fn check_refuses_a_null_slot_of_a_later_revision_than_its_header() {
                 .any(|l| l.contains("FAIL  interfaces") && l.contains("[null_slot]")),
             "{header:?}: {text}"
         );
+        assert!(text.contains(&detail_of(header)), "{header:?}: {text}");
     }
 }
 
