@@ -720,6 +720,87 @@ fn check_with_an_untagged_appended_method_names_the_missing_tag() {
     assert!(text.contains("without a [revision N] tag"), "{text}");
 }
 
+/// An application that moved its interface to version 2 checks plugins of
+/// either version with one command line: `--interface` takes a header per
+/// version of an id, and each plugin's methods are called through the
+/// header of the version it offers, with no warning about the other. Two
+/// headers of one id at one version are still a usage error, naming the
+/// version.
+#[cfg(target_os = "linux")]
+#[test]
+fn check_takes_headers_of_two_versions_of_one_interface() {
+    let dir = scratch("authoring", "two-versions");
+    let version_1 = write_header(&dir, HEADER);
+    let version_2 = dir.join("shapes_v2.h");
+    std::fs::write(
+        &version_2,
+        HEADER
+            .replace("ACME_SHAPES_", "ACME_SHAPES_V2_")
+            .replace("_VERSION 1u", "_VERSION 2u")
+            .replace("acme_shapes_v1", "acme_shapes_v2")
+            .replace(
+                "double scale, double *area",
+                "double scale, uint32_t sides, double *area",
+            ),
+    )
+    .unwrap();
+    let version_2 = version_2.display().to_string();
+    for (name, header, calls) in [
+        ("shapes-one", &version_1, "2 methods called 6 times"),
+        ("shapes-two", &version_2, "2 methods called 8 times"),
+    ] {
+        let project = new_c_project(&dir, name, header);
+        let built = make_in(&project, &[]);
+        assert!(
+            built.status.success(),
+            "{}",
+            String::from_utf8_lossy(&built.stderr)
+        );
+        let library = project.join(format!("build/lib{name}.so"));
+        let library = library.display().to_string();
+        let output = run(&[
+            "check",
+            "--interface",
+            &version_1,
+            "--interface",
+            &version_2,
+            &library,
+        ]);
+        let text = stdout(&output);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{name}: {text}{}",
+            stderr(&output)
+        );
+        assert!(
+            text.lines()
+                .any(|l| l.contains("PASS  methods:com.acme.shapes") && l.contains(calls)),
+            "{name}: {text}"
+        );
+        assert!(!text.contains("warning"), "{name}: {text}");
+    }
+
+    let twice = dir.join("shapes-again.h");
+    std::fs::write(&twice, HEADER).unwrap();
+    let output = run(&[
+        "check",
+        "--interface",
+        &version_1,
+        "--interface",
+        &twice.display().to_string(),
+        &dir.join("shapes-one/build/libshapes-one.so")
+            .display()
+            .to_string(),
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("both describe com.acme.shapes version 1"),
+        "{}",
+        stderr(&output)
+    );
+}
+
 /// The header's copy keeps its file name only (cli.md, "Your own
 /// interface"): `acme/shapes.h` is `include/shapes.h`, included as
 /// `<shapes.h>`, and the project builds from it.

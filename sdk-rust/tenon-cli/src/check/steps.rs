@@ -85,13 +85,30 @@ fn run_step(step: &str, path: &Path, mode: &Mode, context: &Context) -> Outcome 
             if let Some(known) = step.strip_prefix("probe:").and_then(known::by_id) {
                 return with_plugin(&loader, |plugin| step_probe(plugin, known, config));
             }
-            if let Some(described) = step
-                .strip_prefix("methods:")
-                .and_then(|id| context.described.iter().find(|d| d.model.id == id))
-            {
-                return with_plugin(&loader, |plugin| {
-                    super::methods::step(plugin, described, config)
-                });
+            if let Some(id) = step.strip_prefix("methods:") {
+                if context.described.iter().any(|d| d.model.id == id) {
+                    return with_plugin(&loader, |plugin| {
+                        // Headers of several versions of the id may be
+                        // given; the plugin offers one of them.
+                        let offered = plugin
+                            .info()
+                            .interfaces
+                            .iter()
+                            .find(|i| i.id == id)
+                            .map(|i| i.version);
+                        match context
+                            .described
+                            .iter()
+                            .find(|d| d.model.id == id && Some(d.model.version) == offered)
+                        {
+                            Some(described) => super::methods::step(plugin, described, config),
+                            None => Outcome::skip(format!(
+                                "the plugin does not offer {id} at a version an --interface \
+                                 header describes"
+                            )),
+                        }
+                    });
+                }
             }
             if let Some(case) = step
                 .strip_prefix("case:")
@@ -454,7 +471,7 @@ fn step_interfaces(plugin: &Plugin, context: &Context, mode: &Mode) -> Outcome {
         let described = context
             .described
             .iter()
-            .find(|d| d.model.id == interface.id);
+            .find(|d| d.model.id == interface.id && d.model.version == interface.version);
         match known::by_id(&interface.id) {
             Some(known) if known.version == interface.version => match (known.require)(plugin) {
                 Ok(()) => details.push(format!(
@@ -473,7 +490,6 @@ fn step_interfaces(plugin: &Plugin, context: &Context, mode: &Mode) -> Outcome {
                 ),
             },
             known => {
-                let described = described.filter(|d| d.model.version == interface.version);
                 match vtable::check(plugin, interface, described) {
                     Ok(checked) => {
                         earlier_revision += usize::from(checked.earlier_revision);
@@ -490,11 +506,11 @@ fn step_interfaces(plugin: &Plugin, context: &Context, mode: &Mode) -> Outcome {
                          version {}), so its methods were not called",
                         known.version
                     ));
-                } else if let Some(d) = context
-                    .described
-                    .iter()
-                    .find(|d| d.model.id == interface.id && d.model.version != interface.version)
-                {
+                } else if let Some(d) = context.described.iter().find(|d| {
+                    described.is_none()
+                        && d.model.id == interface.id
+                        && d.model.version != interface.version
+                }) {
                     warnings.push(format!(
                         "{label}: --interface {} describes version {}, so its methods were not \
                          called",
