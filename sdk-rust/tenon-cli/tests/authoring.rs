@@ -720,6 +720,80 @@ fn check_with_an_untagged_appended_method_names_the_missing_tag() {
     assert!(text.contains("without a [revision N] tag"), "{text}");
 }
 
+/// `tenon inspect --interface HEADER` names the revision of an interface
+/// of the application's own, which it cannot know otherwise: each
+/// plugin's, read from the header's `[revision N]` tags, `null` without the
+/// header or for a vtable short of the header's revision 1; an unreadable
+/// header is a usage error.
+#[cfg(target_os = "linux")]
+#[test]
+fn inspect_with_a_header_names_the_revision_of_an_own_interface() {
+    let dir = scratch("authoring", "inspect-revision");
+    let revision_1 = write_header(&dir, HEADER);
+    let grown = HEADER.replace(
+        "} acme_shapes_v1;",
+        "    /* [revision 2] */\n    tenon_status (*reset)(void *instance, tenon_buffer *error);\n} acme_shapes_v1;",
+    );
+    let revision_2 = dir.join("shapes-r2.h");
+    std::fs::write(&revision_2, &grown).unwrap();
+    let revision_2 = revision_2.display().to_string();
+    let untagged = dir.join("shapes-untagged.h");
+    std::fs::write(&untagged, grown.replace("/* [revision 2] */", "")).unwrap();
+    let untagged = untagged.display().to_string();
+    let mut libraries = Vec::new();
+    for (name, header) in [("shapes-r1", &revision_1), ("shapes-r2", &revision_2)] {
+        let project = new_c_project(&dir, name, header);
+        let built = make_in(&project, &[]);
+        assert!(
+            built.status.success(),
+            "{}",
+            String::from_utf8_lossy(&built.stderr)
+        );
+        libraries.push(
+            project
+                .join(format!("build/lib{name}.so"))
+                .display()
+                .to_string(),
+        );
+    }
+    let revision = |library: &str, header: Option<&str>| {
+        let mut args = vec!["inspect", "--json"];
+        if let Some(header) = header {
+            args.extend(["--interface", header]);
+        }
+        args.push(library);
+        let output = run(&args);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+        json["interfaces"][0]["revision"].clone()
+    };
+    let (r1, r2) = (libraries[0].as_str(), libraries[1].as_str());
+    assert_eq!(revision(r1, None), serde_json::Value::Null);
+    assert_eq!(revision(r1, Some(&revision_1)), 1);
+    assert_eq!(revision(r1, Some(&revision_2)), 1);
+    assert_eq!(revision(r2, Some(&revision_2)), 2);
+    // The header knows revision 1 only; the extra slot is a later one.
+    assert_eq!(revision(r2, Some(&revision_1)), 1);
+    // Revision 1 of the untagged header has three methods: the plugin of
+    // two is short of it, and a host refuses it.
+    assert_eq!(revision(r1, Some(&untagged)), serde_json::Value::Null);
+
+    let text = stdout(&run(&["inspect", "--interface", &revision_2, r2]));
+    assert!(
+        text.contains("com.acme.shapes  version 1  vtable 32 bytes (3 method slots)  revision 2"),
+        "{text}"
+    );
+    let bad = dir.join("not-an-interface.h");
+    std::fs::write(&bad, "#include <tenon/plugin.h>\n").unwrap();
+    let output = run(&["inspect", "--interface", &bad.display().to_string(), r1]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("--interface"),
+        "{}",
+        stderr(&output)
+    );
+}
+
 /// An application that moved its interface to version 2 checks plugins of
 /// either version with one command line: `--interface` takes a header per
 /// version of an id, and each plugin's methods are called through the
