@@ -75,13 +75,7 @@ impl InstanceCore {
     fn limit<I: ?Sized + Interface>(&self, client: Client<I>) -> Client<I> {
         match &self.place {
             Place::Local { .. } => client,
-            Place::Remote(_) => {
-                let info = self.plugin().info();
-                match info.interfaces.iter().find(|o| o.id == I::ID) {
-                    Some(offered) => client.limited_to(offered.vtable_size),
-                    None => client,
-                }
-            }
+            Place::Remote(_) => limit_to_offered(self.plugin(), client),
         }
     }
 
@@ -143,6 +137,22 @@ impl InstanceCore {
         // SAFETY: as in `shared_client`; `busy` belongs to the `Instance`
         // that owns `self`, which the handle borrows.
         Ok(self.limit(unsafe { Client::exclusive(ptr, vtable, busy) }))
+    }
+}
+
+/// `client`, made on the proxy vtable of an isolated `plugin`, limited to
+/// the methods the plugin's own vtable holds: a proxy's vtable is whole, so
+/// a plugin of an earlier revision would otherwise look as if it provided
+/// every method (and its calls would fail in its process rather than as
+/// `not_provided` here).
+pub(crate) fn limit_to_offered<I: ?Sized + Interface>(
+    plugin: &Plugin,
+    client: Client<I>,
+) -> Client<I> {
+    let info = plugin.info();
+    match info.interfaces.iter().find(|o| o.id == I::ID) {
+        Some(offered) => client.limited_to(offered.vtable_size),
+        None => client,
     }
 }
 

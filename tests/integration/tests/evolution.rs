@@ -106,6 +106,50 @@ fn a_revision_1_plugin_in_a_revision_2_host_does_not_provide_the_new_method() {
     }
 }
 
+/// A reloadable of a revision-2 host sees each build's revision: a
+/// revision-1 build lacks `farewell` (`not_provided`, nothing called), a
+/// reload to a revision-2 build provides it, and a reload back lacks it
+/// again; in process and isolated, where every build is reached through
+/// the whole proxy vtable and only the build's own `struct_size` tells.
+#[test]
+fn a_reloadable_follows_the_revision_of_each_build() {
+    use r2::Evolve as _;
+    let revision_1 = plugins(1);
+    let revision_2 = plugins(2);
+    let mut loaders = vec![("in process", Plugin::loader())];
+    if cfg!(any(target_os = "linux", target_os = "windows")) {
+        loaders.push(("isolated", Plugin::loader().isolated(isolated())));
+    }
+    for (mode, loader) in loaders {
+        for ((language, old), (_, new)) in revision_1.iter().zip(&revision_2) {
+            let what = format!("{language} {mode}");
+            let evolve = loader
+                .reloadable::<dyn r2::Evolve>(old, "", tenon::ReloadOptions::stateless())
+                .unwrap_or_else(|error| panic!("{what}: {error}"));
+            let seen = |evolve: &tenon::Reloadable<dyn r2::Evolve>| {
+                evolve.with(|e| {
+                    (
+                        e.revision(),
+                        e.provides("farewell"),
+                        e.farewell("Ada").map_err(|error| error.kind_name()),
+                    )
+                })
+            };
+            assert_eq!(seen(&evolve), (1, false, Err("not_provided")), "{what}");
+            evolve
+                .reload_from(new)
+                .unwrap_or_else(|error| panic!("{what}: {error}"));
+            let (revision, provides, farewell) = seen(&evolve);
+            assert_eq!((revision, provides), (2, true), "{what}");
+            assert!(farewell.is_ok(), "{what}: {farewell:?}");
+            evolve
+                .reload_from(old)
+                .unwrap_or_else(|error| panic!("{what}: {error}"));
+            assert_eq!(seen(&evolve), (1, false, Err("not_provided")), "{what}");
+        }
+    }
+}
+
 #[test]
 fn a_revision_2_plugin_in_a_revision_1_host_works() {
     use r1::Evolve as _;
