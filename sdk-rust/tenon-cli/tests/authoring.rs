@@ -794,6 +794,101 @@ fn inspect_with_a_header_names_the_revision_of_an_own_interface() {
     );
 }
 
+/// A plugin that declares itself thread-safe but whose method is not: the
+/// `threads` check calls the methods an `--interface` header declares from
+/// several threads at once on one shared instance, as it does the example
+/// interfaces' methods, so the overlap (here detected and turned into an
+/// abort, what a data race may do) fails it, naming the method.
+#[cfg(target_os = "linux")]
+#[test]
+fn threads_calls_the_methods_of_a_header_at_once() {
+    let dir = scratch("authoring", "racy");
+    let header = write_header(&dir, HEADER);
+    let project = new_c_project(&dir, "shapes-racy", &header);
+    std::fs::write(
+        project.join("src/plugin.c"),
+        r#"#define _POSIX_C_SOURCE 199309L
+#include <tenon/sdk.h>
+#include <shapes.h>
+#include <stdlib.h>
+#include <time.h>
+
+static volatile int busy;
+static char racy_instance;
+
+/* Not thread-safe, whatever the descriptor says: two calls at once abort. */
+static tenon_status racy_name(void *instance, tenon_buffer *out, tenon_buffer *error) {
+    struct timespec pause = {0, 200000};
+    TENON_UNUSED(instance);
+    TENON_UNUSED(error);
+    if (busy) {
+        abort();
+    }
+    busy = 1;
+    nanosleep(&pause, NULL);
+    busy = 0;
+    return tenon_buffer_append_cstr(out, "racy");
+}
+
+static tenon_status racy_area(void *instance, double scale, double *area, tenon_buffer *error) {
+    TENON_UNUSED(instance);
+    TENON_UNUSED(error);
+    *area = scale;
+    return TENON_OK;
+}
+
+static tenon_status racy_create(const tenon_host *host, tenon_str config, void **out,
+                                tenon_buffer *error) {
+    TENON_UNUSED(host);
+    TENON_UNUSED(config);
+    TENON_UNUSED(error);
+    *out = &racy_instance;
+    return TENON_OK;
+}
+
+static void racy_destroy(void *instance) {
+    TENON_UNUSED(instance);
+}
+
+static const acme_shapes_v1 racy_vtable = TENON_VTABLE(acme_shapes_v1, racy_name, racy_area);
+
+TENON_PLUGIN("shapes-racy", "0.1.0", "claims thread safety it lacks", TENON_PLUGIN_THREAD_SAFE,
+             racy_create, racy_destroy,
+             TENON_INTERFACE_ENTRY(ACME_SHAPES_ID, ACME_SHAPES_VERSION, &racy_vtable));
+"#,
+    )
+    .unwrap();
+    let built = make_in(&project, &[]);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let library = project
+        .join("build/libshapes-racy.so")
+        .display()
+        .to_string();
+    let output = run(&["check", "--interface", &header, &library]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    let threads = text
+        .lines()
+        .find(|l| l.contains("  threads "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        threads.contains("FAIL")
+            && threads.contains("[crashed]")
+            && threads.contains("com.acme.shapes (name, area) from 8 threads at once"),
+        "{text}"
+    );
+    // Called one at a time, the same method passes.
+    assert!(
+        text.lines()
+            .any(|l| l.contains("PASS  methods:com.acme.shapes")),
+        "{text}"
+    );
+}
+
 /// An application that moved its interface to version 2 checks plugins of
 /// either version with one command line: `--interface` takes a header per
 /// version of an id, and each plugin's methods are called through the

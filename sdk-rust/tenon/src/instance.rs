@@ -69,6 +69,14 @@ impl InstanceCore {
         }
     }
 
+    /// The plugin's instance pointer, for an in-process instance.
+    fn local_ptr(&self) -> Option<*mut c_void> {
+        match &self.place {
+            Place::Local { ptr, .. } => Some(*ptr),
+            Place::Remote(_) => None,
+        }
+    }
+
     /// The methods a client of `I` may call: those the plugin's own vtable
     /// holds. A proxy's vtable is whole, so a plugin of an earlier
     /// revision, isolated, is limited to what its real vtable has.
@@ -293,10 +301,7 @@ impl Instance {
 
     /// The plugin's instance pointer, for an in-process instance.
     pub(crate) fn local_ptr(&self) -> Option<*mut c_void> {
-        match &self.core.place {
-            Place::Local { ptr, .. } => Some(*ptr),
-            Place::Remote(_) => None,
-        }
+        self.core.local_ptr()
     }
 }
 
@@ -316,6 +321,11 @@ unsafe impl Sync for SharedInstance {}
 impl SharedInstance {
     pub(crate) fn new(core: InstanceCore) -> Self {
         SharedInstance { core }
+    }
+
+    /// The plugin's instance pointer, for an in-process instance.
+    pub(crate) fn local_ptr(&self) -> Option<*mut c_void> {
+        self.core.local_ptr()
     }
 
     /// A typed handle to interface `I`, verified as for

@@ -6,6 +6,7 @@
 //! blamed on that call — `destroy` and unloading included.
 
 use super::described::Described;
+use super::dyncall;
 use super::outcome::{Outcome, Problem};
 use super::vtable;
 use super::{capture, offer, Cases};
@@ -23,6 +24,10 @@ const LIFECYCLE_CYCLES: usize = 100;
 const LIFECYCLE_ALIVE: usize = 16;
 const THREADS: usize = 8;
 const THREAD_ROUNDS: usize = 200;
+/// Rounds of every method a header declares on each thread: fewer than of
+/// the known interfaces' calls, since each goes through libffi with
+/// arguments made for it.
+const HEADER_ROUNDS: usize = 50;
 const RELOAD_CYCLES: usize = 10;
 
 /// How a step loads the plugin.
@@ -79,7 +84,9 @@ fn run_step(step: &str, path: &Path, mode: &Mode, context: &Context) -> Outcome 
         "load" => step_load(&loader),
         "interfaces" => with_plugin(&loader, |plugin| step_interfaces(plugin, context, mode)),
         "lifecycle" => with_plugin(&loader, |plugin| step_lifecycle(plugin, config)),
-        "threads" => with_plugin(&loader, |plugin| step_threads(plugin, config)),
+        "threads" => with_plugin(&loader, |plugin| {
+            step_threads(plugin, config, context.described)
+        }),
         "reload" => step_reload(&loader, config),
         _ => {
             if let Some(known) = step.strip_prefix("probe:").and_then(known::by_id) {
@@ -783,7 +790,7 @@ fn usable(plugin: &Plugin) -> Vec<&'static Known> {
         .collect()
 }
 
-fn step_threads(plugin: &Plugin, config: &str) -> Outcome {
+fn step_threads(plugin: &Plugin, config: &str, described: &[Described]) -> Outcome {
     let mut details = Vec::new();
     // Every plugin: instances created and destroyed on several threads at
     // once ([lifecycle] calls never overlap on one instance, but different
@@ -825,6 +832,60 @@ fn step_threads(plugin: &Plugin, config: &str) -> Outcome {
             }
             Ok(())
         });
+        // Interfaces known from an --interface header: their methods with
+        // the ordinary arguments, through libffi, in process only.
+        let offered = &plugin.info().interfaces;
+        let headers: Vec<&Described> = described
+            .iter()
+            .filter(|d| {
+                offered
+                    .iter()
+                    .any(|i| i.id == d.model.id && i.version == d.model.version)
+            })
+            .collect();
+        let mut from_headers = Vec::new();
+        let results = results.and_then(|()| {
+            if headers.is_empty() || !dyncall::SUPPORTED || plugin.is_isolated() {
+                return Ok(());
+            }
+            // The calls of several threads cannot each be announced: the
+            // announcement names the methods, so that a crash names them.
+            calling(&format!(
+                "{} from {THREADS} threads at once on one shared instance",
+                headers
+                    .iter()
+                    .map(|d| {
+                        let methods: Vec<&str> =
+                            d.model.methods.iter().map(|m| m.name.as_str()).collect();
+                        format!("{} ({})", d.model.id, methods.join(", "))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            let calls = std::sync::atomic::AtomicUsize::new(0);
+            on_threads(THREADS, |_| {
+                for header in &headers {
+                    let raw = shared
+                        .raw_interface(&header.model.id, header.model.version)
+                        .map_err(|e| Problem::from(&e))?;
+                    let made = super::methods::call_ordinary(&raw, header, HEADER_ROUNDS)
+                        .map_err(|p| p.context(&header.model.id))?;
+                    calls.fetch_add(made, std::sync::atomic::Ordering::Relaxed);
+                }
+                Ok(())
+            })?;
+            from_headers.push(format!(
+                "{THREADS} threads x {HEADER_ROUNDS} rounds of the methods {} declares \
+                 (ordinary arguments), {} calls on one shared instance",
+                headers
+                    .iter()
+                    .map(|d| d.header.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                calls.into_inner()
+            ));
+            Ok(())
+        });
         calling("destroy (the shared instance)");
         drop(shared);
         if let Err(problem) = results {
@@ -834,7 +895,11 @@ fn step_threads(plugin: &Plugin, config: &str) -> Outcome {
             )
             .details(details);
         }
-        if usable.is_empty() {
+        let called_headers = !from_headers.is_empty();
+        details.extend(from_headers);
+        if usable.is_empty() && called_headers {
+            // The header's methods were the concurrent calls.
+        } else if usable.is_empty() {
             details.push(
                 "declares thread safety, but offers no interface known to this command to call \
                  concurrently"
@@ -846,7 +911,7 @@ fn step_threads(plugin: &Plugin, config: &str) -> Outcome {
                 names(&usable)
             ));
         }
-        Outcome::pass(if usable.is_empty() {
+        Outcome::pass(if usable.is_empty() && !called_headers {
             "instances created on several threads at once".to_owned()
         } else {
             format!("{THREADS} threads calling one shared instance at once")
