@@ -889,6 +889,97 @@ TENON_PLUGIN("shapes-racy", "0.1.0", "claims thread safety it lacks", TENON_PLUG
     );
 }
 
+/// A plugin that is not thread-safe may still be called from any thread,
+/// one call at a time (plugin.h): the `threads` check hands one instance
+/// from thread to thread and calls the methods an `--interface` header
+/// declares on each, so a plugin that assumes the thread that created the
+/// instance (here checked, and an abort otherwise) fails it.
+#[cfg(target_os = "linux")]
+#[test]
+fn threads_calls_the_methods_of_a_header_from_one_thread_after_another() {
+    let dir = scratch("authoring", "thread-bound");
+    let header = write_header(&dir, HEADER);
+    let project = new_c_project(&dir, "shapes-bound", &header);
+    std::fs::write(
+        project.join("src/plugin.c"),
+        r#"#include <tenon/sdk.h>
+#include <shapes.h>
+#include <pthread.h>
+#include <stdlib.h>
+
+static pthread_t creator;
+static char bound_instance;
+
+/* Assumes the thread that created the instance: wrong, plugin.h lets any
+ * thread call, one at a time. */
+static tenon_status bound_name(void *instance, tenon_buffer *out, tenon_buffer *error) {
+    TENON_UNUSED(instance);
+    TENON_UNUSED(error);
+    if (!pthread_equal(creator, pthread_self())) {
+        abort();
+    }
+    return tenon_buffer_append_cstr(out, "bound");
+}
+
+static tenon_status bound_area(void *instance, double scale, double *area, tenon_buffer *error) {
+    TENON_UNUSED(instance);
+    TENON_UNUSED(error);
+    *area = scale;
+    return TENON_OK;
+}
+
+static tenon_status bound_create(const tenon_host *host, tenon_str config, void **out,
+                                 tenon_buffer *error) {
+    TENON_UNUSED(host);
+    TENON_UNUSED(config);
+    TENON_UNUSED(error);
+    creator = pthread_self();
+    *out = &bound_instance;
+    return TENON_OK;
+}
+
+static void bound_destroy(void *instance) {
+    TENON_UNUSED(instance);
+}
+
+static const acme_shapes_v1 bound_vtable = TENON_VTABLE(acme_shapes_v1, bound_name, bound_area);
+
+TENON_PLUGIN("shapes-bound", "0.1.0", "bound to the thread that created it", 0, bound_create,
+             bound_destroy,
+             TENON_INTERFACE_ENTRY(ACME_SHAPES_ID, ACME_SHAPES_VERSION, &bound_vtable));
+"#,
+    )
+    .unwrap();
+    let built = make_in(&project, &[]);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let library = project
+        .join("build/libshapes-bound.so")
+        .display()
+        .to_string();
+    let output = run(&["check", "--interface", &header, &library]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    let threads = text
+        .lines()
+        .find(|l| l.contains("  threads "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        threads.contains("FAIL")
+            && threads.contains("[crashed]")
+            && threads.contains("com.acme.shapes (name, area) from one thread after another"),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.contains("PASS  methods:com.acme.shapes")),
+        "{text}"
+    );
+}
+
 /// An application that moved its interface to version 2 checks plugins of
 /// either version with one command line: `--interface` takes a header per
 /// version of an id, and each plugin's methods are called through the

@@ -808,6 +808,29 @@ fn step_threads(plugin: &Plugin, config: &str, described: &[Described]) -> Outco
     details.push("100 instances created and destroyed on 4 threads at once".to_owned());
 
     let usable = usable(plugin);
+    // Interfaces known from an --interface header: their methods with the
+    // ordinary arguments, through libffi, in process only.
+    let offered = &plugin.info().interfaces;
+    let headers: Vec<&Described> = if dyncall::SUPPORTED && !plugin.is_isolated() {
+        described
+            .iter()
+            .filter(|d| {
+                offered
+                    .iter()
+                    .any(|i| i.id == d.model.id && i.version == d.model.version)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let header_names = headers
+        .iter()
+        .map(|d| {
+            let methods: Vec<&str> = d.model.methods.iter().map(|m| m.name.as_str()).collect();
+            format!("{} ({})", d.model.id, methods.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
     if plugin.info().thread_safe() {
         // Only interfaces whose calls may overlap on one instance.
         let usable: Vec<&Known> = usable
@@ -832,35 +855,15 @@ fn step_threads(plugin: &Plugin, config: &str, described: &[Described]) -> Outco
             }
             Ok(())
         });
-        // Interfaces known from an --interface header: their methods with
-        // the ordinary arguments, through libffi, in process only.
-        let offered = &plugin.info().interfaces;
-        let headers: Vec<&Described> = described
-            .iter()
-            .filter(|d| {
-                offered
-                    .iter()
-                    .any(|i| i.id == d.model.id && i.version == d.model.version)
-            })
-            .collect();
         let mut from_headers = Vec::new();
         let results = results.and_then(|()| {
-            if headers.is_empty() || !dyncall::SUPPORTED || plugin.is_isolated() {
+            if headers.is_empty() {
                 return Ok(());
             }
             // The calls of several threads cannot each be announced: the
             // announcement names the methods, so that a crash names them.
             calling(&format!(
-                "{} from {THREADS} threads at once on one shared instance",
-                headers
-                    .iter()
-                    .map(|d| {
-                        let methods: Vec<&str> =
-                            d.model.methods.iter().map(|m| m.name.as_str()).collect();
-                        format!("{} ({})", d.model.id, methods.join(", "))
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                "{header_names} from {THREADS} threads at once on one shared instance"
             ));
             let calls = std::sync::atomic::AtomicUsize::new(0);
             on_threads(THREADS, |_| {
@@ -924,17 +927,32 @@ fn step_threads(plugin: &Plugin, config: &str, described: &[Described]) -> Outco
             Ok(instance) => instance,
             Err(error) => return Outcome::from_error("create failed", &error),
         };
-        calling(&format!("{} from one thread after another", names(&usable)));
+        let called = [names(&usable), header_names.clone()]
+            .into_iter()
+            .filter(|n| !n.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ");
+        calling(&format!("{called} from one thread after another"));
         let mut instance = Some(instance);
         for hop in 0..3 {
             let moved = instance.take().expect("the instance comes back each hop");
             let usable = &usable;
+            let headers = &headers;
             let result = std::thread::scope(|scope| {
                 scope
                     .spawn(move || {
                         for known in usable.iter() {
                             if let Err(problem) = (known.quick)(&moved) {
                                 return (moved, Err(problem.context(known.short)));
+                            }
+                        }
+                        for header in headers.iter() {
+                            let called = moved
+                                .raw_interface(&header.model.id, header.model.version)
+                                .map_err(|e| Problem::from(&e))
+                                .and_then(|raw| super::methods::call_ordinary(&raw, header, 1));
+                            if let Err(problem) = called {
+                                return (moved, Err(problem.context(&header.model.id)));
                             }
                         }
                         (moved, Ok(()))
@@ -964,10 +982,10 @@ fn step_threads(plugin: &Plugin, config: &str, described: &[Described]) -> Outco
         details.push(format!(
             "not thread-safe: one instance called from 3 threads one after another{}, then \
              destroyed on a fourth",
-            if usable.is_empty() {
+            if called.is_empty() {
                 String::new()
             } else {
-                format!(" ({})", names(&usable))
+                format!(" ({called})")
             }
         ));
         Outcome::pass("an instance handed from thread to thread").details(details)
