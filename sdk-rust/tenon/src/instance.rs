@@ -102,7 +102,21 @@ impl InstanceCore {
             ),
             Place::Remote(remote) => {
                 // Not offered is the first thing to say, declared or not.
-                crate::plugin::offered_index(self.plugin().info(), id, version)?;
+                let index = crate::plugin::offered_index(self.plugin().info(), id, version)?;
+                // The proxy's vtable is the declaration's, whole; the
+                // plugin's own must cover what the caller needs, as in
+                // process (a plugin of an earlier revision than a C host's
+                // whole struct is refused, not served by a proxy whose
+                // later methods answer `not provided`).
+                let offered = self.plugin().info().interfaces[index].vtable_size;
+                if vtable_size > offered as usize {
+                    return Err(Error::VtableTooSmall {
+                        plugin: self.plugin().name().to_owned(),
+                        id: id.to_owned(),
+                        size: offered,
+                        required: vtable_size,
+                    });
+                }
                 let declared = tenon_interface::declared(id, version).map_err(|why| {
                     Error::IsolationFailed {
                         plugin: self.plugin().name().to_owned(),

@@ -150,6 +150,35 @@ fn a_reloadable_follows_the_revision_of_each_build() {
     }
 }
 
+/// A host that calls the C vtable itself (the C API's
+/// `tenon_instance_interface`) and asks for the whole revision-2 struct is
+/// refused a revision-1 plugin with `vtable_too_small`, isolated as in
+/// process: the proxy's vtable is whole, but the plugin's is not. Revision
+/// 1's part is given either way.
+#[test]
+fn a_c_caller_asking_for_the_whole_revision_2_struct_is_refused_a_revision_1_plugin() {
+    use tenon::Interface;
+    let id = <dyn r2::Evolve as Interface>::ID;
+    let version = <dyn r2::Evolve as Interface>::VERSION;
+    let whole = std::mem::size_of::<<dyn r2::Evolve as Interface>::Vtable>();
+    let revision_1 = std::mem::size_of::<<dyn r1::Evolve as Interface>::Vtable>();
+    assert!(revision_1 < whole);
+    for (language, path) in plugins(1) {
+        for (mode, plugin) in load_both(&path) {
+            let what = format!("{language} {mode}");
+            let instance = plugin.instantiate("").unwrap();
+            let error = instance
+                .c_interface(id, version, whole)
+                .err()
+                .unwrap_or_else(|| panic!("{what}: the whole revision-2 struct was given"));
+            assert_eq!(error.kind(), "vtable_too_small", "{what}: {error}");
+            instance
+                .c_interface(id, version, revision_1)
+                .unwrap_or_else(|error| panic!("{what}: {error}"));
+        }
+    }
+}
+
 #[test]
 fn a_revision_2_plugin_in_a_revision_1_host_works() {
     use r1::Evolve as _;
