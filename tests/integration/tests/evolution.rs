@@ -154,7 +154,9 @@ fn a_reloadable_follows_the_revision_of_each_build() {
 /// `tenon_instance_interface`) and asks for the whole revision-2 struct is
 /// refused a revision-1 plugin with `vtable_too_small`, isolated as in
 /// process: the proxy's vtable is whole, but the plugin's is not. Revision
-/// 1's part is given either way.
+/// 1's part is given either way, and the vtable's `struct_size` is the
+/// plugin's own, so that `TENON_HAS_FIELD` tells the revisions apart
+/// isolated too.
 #[test]
 fn a_c_caller_asking_for_the_whole_revision_2_struct_is_refused_a_revision_1_plugin() {
     use tenon::Interface;
@@ -172,9 +174,25 @@ fn a_c_caller_asking_for_the_whole_revision_2_struct_is_refused_a_revision_1_plu
                 .err()
                 .unwrap_or_else(|| panic!("{what}: the whole revision-2 struct was given"));
             assert_eq!(error.kind(), "vtable_too_small", "{what}: {error}");
-            instance
+            let found = instance
                 .c_interface(id, version, revision_1)
                 .unwrap_or_else(|error| panic!("{what}: {error}"));
+            // SAFETY: every vtable, the proxy's included, starts with its
+            // `uint32_t struct_size`, and the instance is alive.
+            let struct_size = unsafe { found.vtable.cast::<u32>().read() };
+            assert_eq!(struct_size as usize, revision_1, "{what}");
+        }
+    }
+    for (language, path) in plugins(2) {
+        for (mode, plugin) in load_both(&path) {
+            let what = format!("{language} {mode}, revision 2");
+            let instance = plugin.instantiate("").unwrap();
+            let found = instance
+                .c_interface(id, version, revision_1)
+                .unwrap_or_else(|error| panic!("{what}: {error}"));
+            // SAFETY: as above.
+            let struct_size = unsafe { found.vtable.cast::<u32>().read() };
+            assert_eq!(struct_size as usize, whole, "{what}");
         }
     }
 }
