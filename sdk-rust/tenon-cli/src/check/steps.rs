@@ -900,15 +900,13 @@ fn step_threads(plugin: &Plugin, config: &str, described: &[Described]) -> Outco
         }
         let called_headers = !from_headers.is_empty();
         details.extend(from_headers);
-        if usable.is_empty() && called_headers {
-            // The header's methods were the concurrent calls.
-        } else if usable.is_empty() {
+        if usable.is_empty() && !called_headers {
             details.push(
                 "declares thread safety, but offers no interface known to this command to call \
                  concurrently"
                     .to_owned(),
             );
-        } else {
+        } else if !usable.is_empty() {
             details.push(format!(
                 "{THREADS} threads x {THREAD_ROUNDS} rounds of {} calls on one shared instance",
                 names(&usable)
