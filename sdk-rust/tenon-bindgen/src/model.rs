@@ -999,7 +999,9 @@ fn method_of(vtable: &str, tokens: &[Lexed]) -> Result<MethodModel, ModelError> 
                     fail(format!(
                         "{name}: parameter {param_name} has type {other}, which cannot cross \
                          the boundary (use tenon_str, tenon_bytes, a fixed-width integer, \
-                         float, double or bool)"
+                         float, double or bool, by that name: a typedef of one, a struct or \
+                         an enum is not read; pass a struct's fields as arguments of their \
+                         own, or its bytes as tenon_bytes)"
                     ))
                 })?,
             };
@@ -1444,6 +1446,16 @@ typedef struct acme_shapes_v1 {
         let bad = TAGGED.replace("int32_t sides", "long sides");
         let error = parse_header_text(&bad).unwrap_err().to_string();
         assert!(error.contains("cannot cross"), "{error}");
+
+        // A parameters struct, the first thing an application reaches for:
+        // the message says what to pass instead.
+        let bad = TAGGED.replace("int32_t sides", "acme_shape_params params");
+        let error = parse_header_text(&bad).unwrap_err().to_string();
+        assert!(
+            error.contains("parameter params has type acme_shape_params")
+                && error.contains("pass a struct's fields as arguments of their own"),
+            "{error}"
+        );
 
         let bad = TAGGED.replace(", tenon_buffer *error);\n} acme", ");\n} acme");
         let error = parse_header_text(&bad).unwrap_err().to_string();

@@ -83,10 +83,10 @@ pub extern "C" fn tenon_instance_free(instance: *mut tenon_instance) {
 /// declaration is linked into libtenon (the default build declares the
 /// example interfaces; `docs/guide-c-host.md` says how to build one that
 /// declares yours); any other fails with kind `isolation_failed`. The
-/// proxy has every method of that declaration, so `TENON_HAS_FIELD` holds
-/// for all of them: a method the plugin's own vtable lacks returns
-/// `TENON_UNSUPPORTED` (`not provided` in the error buffer) without
-/// reaching the plugin.
+/// proxy's `struct_size` is the plugin's own (up to the declaration's
+/// size), so `TENON_HAS_FIELD` tells the revisions apart as in process; a
+/// method past it, called anyway, returns `TENON_UNSUPPORTED` (`not
+/// provided` in the error buffer) without reaching the plugin.
 ///
 /// Ownership: both pointers belong to `instance` and stay valid until
 /// `tenon_instance_free(instance)`. On failure both are set to NULL and an

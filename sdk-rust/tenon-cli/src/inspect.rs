@@ -8,10 +8,11 @@
 //! the plugin prints goes to `tenon`'s stderr, labelled, never to its
 //! stdout.
 
+use crate::check::described::{self, Described};
 use crate::json;
 use crate::supervisor::{self, Job};
 use serde_json::{json, Value};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 use tenon::Plugin;
@@ -20,10 +21,20 @@ use tenon::Plugin;
 pub const DEFAULT_TIMEOUT: u64 = 10;
 
 /// Loads the plugin at `path` in a child and prints what it says about
-/// itself.
-pub fn run(path: &Path, as_json: bool, timeout: Duration) -> ExitCode {
+/// itself, naming the revision of each interface one of `headers`
+/// describes.
+pub fn run(path: &Path, as_json: bool, headers: &[PathBuf], timeout: Duration) -> ExitCode {
+    // A header that cannot be read is a usage error, before anything loads.
+    let described = match described::read(headers) {
+        Ok(described) => described,
+        Err(problem) => {
+            err_line!("error: {problem}");
+            return ExitCode::from(crate::USAGE);
+        }
+    };
     match load_in_child(path, timeout) {
-        Ok((plugin, flags)) => {
+        Ok((mut plugin, flags)) => {
+            name_revisions(&mut plugin, &described);
             if as_json {
                 json::print(&plugin);
             } else {
@@ -42,6 +53,35 @@ pub fn run(path: &Path, as_json: bool, timeout: Duration) -> ExitCode {
                 );
             }
             ExitCode::from(crate::FAILURE)
+        }
+    }
+}
+
+/// Sets the `revision` of each interface of `plugin` (its `--json` object)
+/// that a header describes at its version: the latest revision whose
+/// methods its vtable holds, left `null` for a vtable short of revision 1
+/// (a host refuses it with `vtable_too_small`).
+fn name_revisions(plugin: &mut Value, described: &[Described]) {
+    let Some(interfaces) = plugin["interfaces"].as_array_mut() else {
+        return;
+    };
+    for interface in interfaces {
+        let (Some(id), Some(version), Some(slots)) = (
+            interface["id"].as_str(),
+            interface["version"].as_u64(),
+            interface["slots"].as_u64(),
+        ) else {
+            continue;
+        };
+        let Some(header) = described
+            .iter()
+            .find(|d| d.model.id == id && u64::from(d.model.version) == version)
+        else {
+            continue;
+        };
+        let slots = usize::try_from(slots).unwrap_or(usize::MAX);
+        if slots >= header.required() {
+            interface["revision"] = json!(header.reached(slots));
         }
     }
 }

@@ -2,7 +2,8 @@
 //! start new ones.
 //!
 //! ```text
-//! tenon inspect PATH [--json]     what a plugin says about itself
+//! tenon inspect PATH [--json] [--interface HEADER]...
+//!                                 what a plugin says about itself
 //! tenon check PATH [--json] [--isolated] [--interface HEADER]...
 //!                                 validate a plugin before shipping it
 //! tenon new NAME --lang LANG [--interface greeter|kv|processor|HEADER]
@@ -45,6 +46,9 @@ use std::process::ExitCode;
 
 /// Exit status for a bad plugin or a failed check.
 const FAILURE: u8 = 1;
+
+/// Exit status for a usage error (a header that cannot be read, …).
+const USAGE: u8 = 2;
 
 /// Writes `text` to stdout. A reader that has gone away (`tenon check PATH |
 /// head -1`) is no error: what is left has nowhere to go, and the exit status
@@ -150,9 +154,15 @@ enum Command {
         /// "thread_safe","interfaces":[{"id","version","vtable_size","slots",
         /// "revision"}]}: slots is how many method pointers the vtable
         /// holds, revision the latest revision whose methods all fit, for an
-        /// interface this command knows (null otherwise).
+        /// interface this command knows or an --interface header describes
+        /// (null otherwise).
         #[arg(long)]
         json: bool,
+        /// The C header of an interface the plugin may offer (repeatable):
+        /// an interface it describes, at its version, gets its revision
+        /// named from the header's [revision N] tags.
+        #[arg(long, value_name = "HEADER")]
+        interface: Vec<PathBuf>,
         /// Seconds the load may take before it counts as hung (a whole
         /// number, 1 or more).
         #[arg(
@@ -277,8 +287,14 @@ pub fn main() -> ExitCode {
         Command::Inspect {
             path,
             json,
+            interface,
             timeout,
-        } => inspect::run(&path, json, std::time::Duration::from_secs(timeout.max(1))),
+        } => inspect::run(
+            &path,
+            json,
+            &interface,
+            std::time::Duration::from_secs(timeout.max(1)),
+        ),
         Command::Check(args) => check::Cases::new().run(&args),
         Command::New {
             name,

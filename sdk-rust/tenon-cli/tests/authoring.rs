@@ -650,6 +650,16 @@ fn check_refuses_a_null_slot_of_a_later_revision_than_its_header() {
         .to_string();
 
     let revision_2 = revision_2.display().to_string();
+    // The slots are counted from 0 and the methods from 1, so every detail
+    // says both: `slot 2 of 3` alone reads as the second of three.
+    let detail_of = |header: Option<&String>| match header {
+        None => "slot 2 of 3 (method 3 in declaration order) is NULL".to_string(),
+        Some(h) if *h == revision_1 => {
+            "slot 2 of 3 (method 3 in declaration order) is NULL: it lies past the 2 methods"
+                .to_string()
+        }
+        Some(_) => "`reset` (slot 2, method 3 in declaration order) is NULL".to_string(),
+    };
     for header in [None, Some(&revision_1), Some(&revision_2)] {
         let mut args = vec!["check", "-v"];
         if let Some(header) = header {
@@ -664,6 +674,7 @@ fn check_refuses_a_null_slot_of_a_later_revision_than_its_header() {
                 .any(|l| l.contains("FAIL  interfaces") && l.contains("[null_slot]")),
             "{header:?}: {text}"
         );
+        assert!(text.contains(&detail_of(header)), "{header:?}: {text}");
     }
 }
 
@@ -707,6 +718,347 @@ fn check_with_an_untagged_appended_method_names_the_missing_tag() {
         "{text}"
     );
     assert!(text.contains("without a [revision N] tag"), "{text}");
+}
+
+/// `tenon inspect --interface HEADER` names the revision of an interface
+/// of the application's own, which it cannot know otherwise: each
+/// plugin's, read from the header's `[revision N]` tags, `null` without the
+/// header or for a vtable short of the header's revision 1; an unreadable
+/// header is a usage error.
+#[cfg(target_os = "linux")]
+#[test]
+fn inspect_with_a_header_names_the_revision_of_an_own_interface() {
+    let dir = scratch("authoring", "inspect-revision");
+    let revision_1 = write_header(&dir, HEADER);
+    let grown = HEADER.replace(
+        "} acme_shapes_v1;",
+        "    /* [revision 2] */\n    tenon_status (*reset)(void *instance, tenon_buffer *error);\n} acme_shapes_v1;",
+    );
+    let revision_2 = dir.join("shapes-r2.h");
+    std::fs::write(&revision_2, &grown).unwrap();
+    let revision_2 = revision_2.display().to_string();
+    let untagged = dir.join("shapes-untagged.h");
+    std::fs::write(&untagged, grown.replace("/* [revision 2] */", "")).unwrap();
+    let untagged = untagged.display().to_string();
+    let mut libraries = Vec::new();
+    for (name, header) in [("shapes-r1", &revision_1), ("shapes-r2", &revision_2)] {
+        let project = new_c_project(&dir, name, header);
+        let built = make_in(&project, &[]);
+        assert!(
+            built.status.success(),
+            "{}",
+            String::from_utf8_lossy(&built.stderr)
+        );
+        libraries.push(
+            project
+                .join(format!("build/lib{name}.so"))
+                .display()
+                .to_string(),
+        );
+    }
+    let revision = |library: &str, header: Option<&str>| {
+        let mut args = vec!["inspect", "--json"];
+        if let Some(header) = header {
+            args.extend(["--interface", header]);
+        }
+        args.push(library);
+        let output = run(&args);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+        json["interfaces"][0]["revision"].clone()
+    };
+    let (r1, r2) = (libraries[0].as_str(), libraries[1].as_str());
+    assert_eq!(revision(r1, None), serde_json::Value::Null);
+    assert_eq!(revision(r1, Some(&revision_1)), 1);
+    assert_eq!(revision(r1, Some(&revision_2)), 1);
+    assert_eq!(revision(r2, Some(&revision_2)), 2);
+    // The header knows revision 1 only; the extra slot is a later one.
+    assert_eq!(revision(r2, Some(&revision_1)), 1);
+    // Revision 1 of the untagged header has three methods: the plugin of
+    // two is short of it, and a host refuses it.
+    assert_eq!(revision(r1, Some(&untagged)), serde_json::Value::Null);
+
+    let text = stdout(&run(&["inspect", "--interface", &revision_2, r2]));
+    assert!(
+        text.contains("com.acme.shapes  version 1  vtable 32 bytes (3 method slots)  revision 2"),
+        "{text}"
+    );
+    let bad = dir.join("not-an-interface.h");
+    std::fs::write(&bad, "#include <tenon/plugin.h>\n").unwrap();
+    let output = run(&["inspect", "--interface", &bad.display().to_string(), r1]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("--interface"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// A plugin that declares itself thread-safe but whose method is not: the
+/// `threads` check calls the methods an `--interface` header declares from
+/// several threads at once on one shared instance, as it does the example
+/// interfaces' methods, so the overlap (here detected and turned into an
+/// abort, what a data race may do) fails it, naming the method.
+#[cfg(target_os = "linux")]
+#[test]
+fn threads_calls_the_methods_of_a_header_at_once() {
+    let dir = scratch("authoring", "racy");
+    let header = write_header(&dir, HEADER);
+    let project = new_c_project(&dir, "shapes-racy", &header);
+    std::fs::write(
+        project.join("src/plugin.c"),
+        r#"#define _POSIX_C_SOURCE 199309L
+#include <tenon/sdk.h>
+#include <shapes.h>
+#include <stdlib.h>
+#include <time.h>
+
+static volatile int busy;
+static char racy_instance;
+
+/* Not thread-safe, whatever the descriptor says: two calls at once abort. */
+static tenon_status racy_name(void *instance, tenon_buffer *out, tenon_buffer *error) {
+    struct timespec pause = {0, 200000};
+    TENON_UNUSED(instance);
+    TENON_UNUSED(error);
+    if (busy) {
+        abort();
+    }
+    busy = 1;
+    nanosleep(&pause, NULL);
+    busy = 0;
+    return tenon_buffer_append_cstr(out, "racy");
+}
+
+static tenon_status racy_area(void *instance, double scale, double *area, tenon_buffer *error) {
+    TENON_UNUSED(instance);
+    TENON_UNUSED(error);
+    *area = scale;
+    return TENON_OK;
+}
+
+static tenon_status racy_create(const tenon_host *host, tenon_str config, void **out,
+                                tenon_buffer *error) {
+    TENON_UNUSED(host);
+    TENON_UNUSED(config);
+    TENON_UNUSED(error);
+    *out = &racy_instance;
+    return TENON_OK;
+}
+
+static void racy_destroy(void *instance) {
+    TENON_UNUSED(instance);
+}
+
+static const acme_shapes_v1 racy_vtable = TENON_VTABLE(acme_shapes_v1, racy_name, racy_area);
+
+TENON_PLUGIN("shapes-racy", "0.1.0", "claims thread safety it lacks", TENON_PLUGIN_THREAD_SAFE,
+             racy_create, racy_destroy,
+             TENON_INTERFACE_ENTRY(ACME_SHAPES_ID, ACME_SHAPES_VERSION, &racy_vtable));
+"#,
+    )
+    .unwrap();
+    let built = make_in(&project, &[]);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let library = project
+        .join("build/libshapes-racy.so")
+        .display()
+        .to_string();
+    let output = run(&["check", "--interface", &header, &library]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    let threads = text
+        .lines()
+        .find(|l| l.contains("  threads "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        threads.contains("FAIL")
+            && threads.contains("[crashed]")
+            && threads.contains("com.acme.shapes (name, area) from 8 threads at once"),
+        "{text}"
+    );
+    // Called one at a time, the same method passes.
+    assert!(
+        text.lines()
+            .any(|l| l.contains("PASS  methods:com.acme.shapes")),
+        "{text}"
+    );
+}
+
+/// A plugin that is not thread-safe may still be called from any thread,
+/// one call at a time (plugin.h): the `threads` check hands one instance
+/// from thread to thread and calls the methods an `--interface` header
+/// declares on each, so a plugin that assumes the thread that created the
+/// instance (here checked, and an abort otherwise) fails it.
+#[cfg(target_os = "linux")]
+#[test]
+fn threads_calls_the_methods_of_a_header_from_one_thread_after_another() {
+    let dir = scratch("authoring", "thread-bound");
+    let header = write_header(&dir, HEADER);
+    let project = new_c_project(&dir, "shapes-bound", &header);
+    std::fs::write(
+        project.join("src/plugin.c"),
+        r#"#include <tenon/sdk.h>
+#include <shapes.h>
+#include <pthread.h>
+#include <stdlib.h>
+
+static pthread_t creator;
+static char bound_instance;
+
+/* Assumes the thread that created the instance: wrong, plugin.h lets any
+ * thread call, one at a time. */
+static tenon_status bound_name(void *instance, tenon_buffer *out, tenon_buffer *error) {
+    TENON_UNUSED(instance);
+    TENON_UNUSED(error);
+    if (!pthread_equal(creator, pthread_self())) {
+        abort();
+    }
+    return tenon_buffer_append_cstr(out, "bound");
+}
+
+static tenon_status bound_area(void *instance, double scale, double *area, tenon_buffer *error) {
+    TENON_UNUSED(instance);
+    TENON_UNUSED(error);
+    *area = scale;
+    return TENON_OK;
+}
+
+static tenon_status bound_create(const tenon_host *host, tenon_str config, void **out,
+                                 tenon_buffer *error) {
+    TENON_UNUSED(host);
+    TENON_UNUSED(config);
+    TENON_UNUSED(error);
+    creator = pthread_self();
+    *out = &bound_instance;
+    return TENON_OK;
+}
+
+static void bound_destroy(void *instance) {
+    TENON_UNUSED(instance);
+}
+
+static const acme_shapes_v1 bound_vtable = TENON_VTABLE(acme_shapes_v1, bound_name, bound_area);
+
+TENON_PLUGIN("shapes-bound", "0.1.0", "bound to the thread that created it", 0, bound_create,
+             bound_destroy,
+             TENON_INTERFACE_ENTRY(ACME_SHAPES_ID, ACME_SHAPES_VERSION, &bound_vtable));
+"#,
+    )
+    .unwrap();
+    let built = make_in(&project, &[]);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let library = project
+        .join("build/libshapes-bound.so")
+        .display()
+        .to_string();
+    let output = run(&["check", "--interface", &header, &library]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    let threads = text
+        .lines()
+        .find(|l| l.contains("  threads "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        threads.contains("FAIL")
+            && threads.contains("[crashed]")
+            && threads.contains("com.acme.shapes (name, area) from one thread after another"),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.contains("PASS  methods:com.acme.shapes")),
+        "{text}"
+    );
+}
+
+/// An application that moved its interface to version 2 checks plugins of
+/// either version with one command line: `--interface` takes a header per
+/// version of an id, and each plugin's methods are called through the
+/// header of the version it offers, with no warning about the other. Two
+/// headers of one id at one version are still a usage error, naming the
+/// version.
+#[cfg(target_os = "linux")]
+#[test]
+fn check_takes_headers_of_two_versions_of_one_interface() {
+    let dir = scratch("authoring", "two-versions");
+    let version_1 = write_header(&dir, HEADER);
+    let version_2 = dir.join("shapes_v2.h");
+    std::fs::write(
+        &version_2,
+        HEADER
+            .replace("ACME_SHAPES_", "ACME_SHAPES_V2_")
+            .replace("_VERSION 1u", "_VERSION 2u")
+            .replace("acme_shapes_v1", "acme_shapes_v2")
+            .replace(
+                "double scale, double *area",
+                "double scale, uint32_t sides, double *area",
+            ),
+    )
+    .unwrap();
+    let version_2 = version_2.display().to_string();
+    for (name, header, calls) in [
+        ("shapes-one", &version_1, "2 methods called 6 times"),
+        ("shapes-two", &version_2, "2 methods called 8 times"),
+    ] {
+        let project = new_c_project(&dir, name, header);
+        let built = make_in(&project, &[]);
+        assert!(
+            built.status.success(),
+            "{}",
+            String::from_utf8_lossy(&built.stderr)
+        );
+        let library = project.join(format!("build/lib{name}.so"));
+        let library = library.display().to_string();
+        let output = run(&[
+            "check",
+            "--interface",
+            &version_1,
+            "--interface",
+            &version_2,
+            &library,
+        ]);
+        let text = stdout(&output);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{name}: {text}{}",
+            stderr(&output)
+        );
+        assert!(
+            text.lines()
+                .any(|l| l.contains("PASS  methods:com.acme.shapes") && l.contains(calls)),
+            "{name}: {text}"
+        );
+        assert!(!text.contains("warning"), "{name}: {text}");
+    }
+
+    let twice = dir.join("shapes-again.h");
+    std::fs::write(&twice, HEADER).unwrap();
+    let output = run(&[
+        "check",
+        "--interface",
+        &version_1,
+        "--interface",
+        &twice.display().to_string(),
+        &dir.join("shapes-one/build/libshapes-one.so")
+            .display()
+            .to_string(),
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("both describe com.acme.shapes version 1"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 /// The header's copy keeps its file name only (cli.md, "Your own

@@ -69,19 +69,21 @@ impl InstanceCore {
         }
     }
 
+    /// The plugin's instance pointer, for an in-process instance.
+    fn local_ptr(&self) -> Option<*mut c_void> {
+        match &self.place {
+            Place::Local { ptr, .. } => Some(*ptr),
+            Place::Remote(_) => None,
+        }
+    }
+
     /// The methods a client of `I` may call: those the plugin's own vtable
     /// holds. A proxy's vtable is whole, so a plugin of an earlier
     /// revision, isolated, is limited to what its real vtable has.
     fn limit<I: ?Sized + Interface>(&self, client: Client<I>) -> Client<I> {
         match &self.place {
             Place::Local { .. } => client,
-            Place::Remote(_) => {
-                let info = self.plugin().info();
-                match info.interfaces.iter().find(|o| o.id == I::ID) {
-                    Some(offered) => client.limited_to(offered.vtable_size),
-                    None => client,
-                }
-            }
+            Place::Remote(_) => limit_to_offered(self.plugin(), client),
         }
     }
 
@@ -100,7 +102,21 @@ impl InstanceCore {
             ),
             Place::Remote(remote) => {
                 // Not offered is the first thing to say, declared or not.
-                crate::plugin::offered_index(self.plugin().info(), id, version)?;
+                let index = crate::plugin::offered_index(self.plugin().info(), id, version)?;
+                // The proxy's vtable is the declaration's, whole; the
+                // plugin's own must cover what the caller needs, as in
+                // process (a plugin of an earlier revision than a C host's
+                // whole struct is refused, not served by a proxy whose
+                // later methods answer `not provided`).
+                let offered = self.plugin().info().interfaces[index].vtable_size;
+                if vtable_size > offered as usize {
+                    return Err(Error::VtableTooSmall {
+                        plugin: self.plugin().name().to_owned(),
+                        id: id.to_owned(),
+                        size: offered,
+                        required: vtable_size,
+                    });
+                }
                 let declared = tenon_interface::declared(id, version).map_err(|why| {
                     Error::IsolationFailed {
                         plugin: self.plugin().name().to_owned(),
@@ -143,6 +159,22 @@ impl InstanceCore {
         // SAFETY: as in `shared_client`; `busy` belongs to the `Instance`
         // that owns `self`, which the handle borrows.
         Ok(self.limit(unsafe { Client::exclusive(ptr, vtable, busy) }))
+    }
+}
+
+/// `client`, made on the proxy vtable of an isolated `plugin`, limited to
+/// the methods the plugin's own vtable holds: a proxy's vtable is whole, so
+/// a plugin of an earlier revision would otherwise look as if it provided
+/// every method (and its calls would fail in its process rather than as
+/// `not_provided` here).
+pub(crate) fn limit_to_offered<I: ?Sized + Interface>(
+    plugin: &Plugin,
+    client: Client<I>,
+) -> Client<I> {
+    let info = plugin.info();
+    match info.interfaces.iter().find(|o| o.id == I::ID) {
+        Some(offered) => client.limited_to(offered.vtable_size),
+        None => client,
     }
 }
 
@@ -283,10 +315,7 @@ impl Instance {
 
     /// The plugin's instance pointer, for an in-process instance.
     pub(crate) fn local_ptr(&self) -> Option<*mut c_void> {
-        match &self.core.place {
-            Place::Local { ptr, .. } => Some(*ptr),
-            Place::Remote(_) => None,
-        }
+        self.core.local_ptr()
     }
 }
 
@@ -306,6 +335,11 @@ unsafe impl Sync for SharedInstance {}
 impl SharedInstance {
     pub(crate) fn new(core: InstanceCore) -> Self {
         SharedInstance { core }
+    }
+
+    /// The plugin's instance pointer, for an in-process instance.
+    pub(crate) fn local_ptr(&self) -> Option<*mut c_void> {
+        self.core.local_ptr()
     }
 
     /// A typed handle to interface `I`, verified as for

@@ -7,7 +7,7 @@
 //! business, and needs the method's C signature.
 
 use crate::plugin::offered_index;
-use crate::{Error, Instance, Plugin};
+use crate::{Error, Instance, Plugin, SharedInstance};
 use core::ffi::c_void;
 use core::marker::PhantomData;
 
@@ -75,16 +75,18 @@ impl<'a> RawVtable<'a> {
     }
 }
 
-/// An interface of one in-process [`Instance`] as raw pointers: the
-/// instance pointer every method takes first, and the vtable. It borrows
-/// the instance (which is neither destroyed nor shared with another thread
-/// meanwhile). Calls made through it bypass the re-entry check of typed
-/// handles.
+/// An interface of one in-process [`Instance`] or [`SharedInstance`] as
+/// raw pointers: the instance pointer every method takes first, and the
+/// vtable. It borrows the instance, which is not destroyed meanwhile; an
+/// `Instance` is not called from another thread meanwhile either, while a
+/// `SharedInstance` (of a plugin that declares `TENON_PLUGIN_THREAD_SAFE`)
+/// may be called through a `RawInterface` of its own on each thread. Calls
+/// made through it bypass the re-entry check of typed handles.
 #[derive(Clone, Copy, Debug)]
 pub struct RawInterface<'a> {
     instance: *mut c_void,
     vtable: RawVtable<'a>,
-    _instance: PhantomData<&'a Instance>,
+    _instance: PhantomData<&'a ()>,
 }
 
 impl<'a> RawInterface<'a> {
@@ -125,16 +127,32 @@ impl Instance {
     /// This instance's interface `id` at `version` as raw pointers (see
     /// [`Plugin::raw_vtable`]); in-process instances only.
     pub fn raw_interface(&self, id: &str, version: u32) -> Result<RawInterface<'_>, Error> {
-        let vtable = self.plugin().raw_vtable(id, version)?;
-        let instance = self
-            .local_ptr()
-            .ok_or_else(|| Error::IsolationUnsupported {
-                reason: "raw interfaces are read from instances in this process only".to_owned(),
-            })?;
-        Ok(RawInterface {
-            instance,
-            vtable,
-            _instance: PhantomData,
-        })
+        raw_interface(self.plugin(), self.local_ptr(), id, version)
     }
+}
+
+impl SharedInstance {
+    /// This shared instance's interface `id` at `version` as raw pointers
+    /// (see [`Plugin::raw_vtable`]), for one thread of those calling it at
+    /// once; in-process instances only.
+    pub fn raw_interface(&self, id: &str, version: u32) -> Result<RawInterface<'_>, Error> {
+        raw_interface(self.plugin(), self.local_ptr(), id, version)
+    }
+}
+
+fn raw_interface<'a>(
+    plugin: &'a Plugin,
+    local: Option<*mut c_void>,
+    id: &str,
+    version: u32,
+) -> Result<RawInterface<'a>, Error> {
+    let vtable = plugin.raw_vtable(id, version)?;
+    let instance = local.ok_or_else(|| Error::IsolationUnsupported {
+        reason: "raw interfaces are read from instances in this process only".to_owned(),
+    })?;
+    Ok(RawInterface {
+        instance,
+        vtable,
+        _instance: PhantomData,
+    })
 }

@@ -106,6 +106,97 @@ fn a_revision_1_plugin_in_a_revision_2_host_does_not_provide_the_new_method() {
     }
 }
 
+/// A reloadable of a revision-2 host sees each build's revision: a
+/// revision-1 build lacks `farewell` (`not_provided`, nothing called), a
+/// reload to a revision-2 build provides it, and a reload back lacks it
+/// again; in process and isolated, where every build is reached through
+/// the whole proxy vtable and only the build's own `struct_size` tells.
+#[test]
+fn a_reloadable_follows_the_revision_of_each_build() {
+    use r2::Evolve as _;
+    let revision_1 = plugins(1);
+    let revision_2 = plugins(2);
+    let mut loaders = vec![("in process", Plugin::loader())];
+    if cfg!(any(target_os = "linux", target_os = "windows")) {
+        loaders.push(("isolated", Plugin::loader().isolated(isolated())));
+    }
+    for (mode, loader) in loaders {
+        for ((language, old), (_, new)) in revision_1.iter().zip(&revision_2) {
+            let what = format!("{language} {mode}");
+            let evolve = loader
+                .reloadable::<dyn r2::Evolve>(old, "", tenon::ReloadOptions::stateless())
+                .unwrap_or_else(|error| panic!("{what}: {error}"));
+            let seen = |evolve: &tenon::Reloadable<dyn r2::Evolve>| {
+                evolve.with(|e| {
+                    (
+                        e.revision(),
+                        e.provides("farewell"),
+                        e.farewell("Ada").map_err(|error| error.kind_name()),
+                    )
+                })
+            };
+            assert_eq!(seen(&evolve), (1, false, Err("not_provided")), "{what}");
+            evolve
+                .reload_from(new)
+                .unwrap_or_else(|error| panic!("{what}: {error}"));
+            let (revision, provides, farewell) = seen(&evolve);
+            assert_eq!((revision, provides), (2, true), "{what}");
+            assert!(farewell.is_ok(), "{what}: {farewell:?}");
+            evolve
+                .reload_from(old)
+                .unwrap_or_else(|error| panic!("{what}: {error}"));
+            assert_eq!(seen(&evolve), (1, false, Err("not_provided")), "{what}");
+        }
+    }
+}
+
+/// A host that calls the C vtable itself (the C API's
+/// `tenon_instance_interface`) and asks for the whole revision-2 struct is
+/// refused a revision-1 plugin with `vtable_too_small`, isolated as in
+/// process: the proxy's vtable is whole, but the plugin's is not. Revision
+/// 1's part is given either way, and the vtable's `struct_size` is the
+/// plugin's own, so that `TENON_HAS_FIELD` tells the revisions apart
+/// isolated too.
+#[test]
+fn a_c_caller_asking_for_the_whole_revision_2_struct_is_refused_a_revision_1_plugin() {
+    use tenon::Interface;
+    let id = <dyn r2::Evolve as Interface>::ID;
+    let version = <dyn r2::Evolve as Interface>::VERSION;
+    let whole = std::mem::size_of::<<dyn r2::Evolve as Interface>::Vtable>();
+    let revision_1 = std::mem::size_of::<<dyn r1::Evolve as Interface>::Vtable>();
+    assert!(revision_1 < whole);
+    for (language, path) in plugins(1) {
+        for (mode, plugin) in load_both(&path) {
+            let what = format!("{language} {mode}");
+            let instance = plugin.instantiate("").unwrap();
+            let error = instance
+                .c_interface(id, version, whole)
+                .err()
+                .unwrap_or_else(|| panic!("{what}: the whole revision-2 struct was given"));
+            assert_eq!(error.kind(), "vtable_too_small", "{what}: {error}");
+            let found = instance
+                .c_interface(id, version, revision_1)
+                .unwrap_or_else(|error| panic!("{what}: {error}"));
+            // SAFETY: every vtable, the proxy's included, starts with its
+            // `uint32_t struct_size`, and the instance is alive.
+            let struct_size = unsafe { found.vtable.cast::<u32>().read() };
+            assert_eq!(struct_size as usize, revision_1, "{what}");
+        }
+    }
+    for (language, path) in plugins(2) {
+        for (mode, plugin) in load_both(&path) {
+            let what = format!("{language} {mode}, revision 2");
+            let instance = plugin.instantiate("").unwrap();
+            let found = instance
+                .c_interface(id, version, revision_1)
+                .unwrap_or_else(|error| panic!("{what}: {error}"));
+            // SAFETY: as above.
+            let struct_size = unsafe { found.vtable.cast::<u32>().read() };
+            assert_eq!(struct_size as usize, whole, "{what}");
+        }
+    }
+}
+
 #[test]
 fn a_revision_2_plugin_in_a_revision_1_host_works() {
     use r1::Evolve as _;

@@ -128,6 +128,8 @@ fn a_broken_build_is_refused_and_the_old_one_keeps_serving() {
         (c_fixture("create_fails"), "create_failed"),
         (c_fixture("null_slot"), "null_slot"),
         (c_plugin("processor"), "interface_not_found"),
+        // Another version of the interface: no reload moves to it.
+        (c_fixture("greeter_v2"), "interface_version_mismatch"),
         (PathBuf::from("/nonexistent/libplugin.so"), "file_not_found"),
     ];
     for (path, kind) in broken {

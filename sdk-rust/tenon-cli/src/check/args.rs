@@ -54,7 +54,9 @@ pub struct CheckArgs {
     /// integers), and each call must return a status plugin.h or the
     /// interface defines and a well-formed result (text results UTF-8).
     /// Without it, an interface this command does not know gets its
-    /// vtable checked but no method called.
+    /// vtable checked but no method called. Headers of several versions
+    /// of one interface may be given: the plugin's methods are called
+    /// through the header of the version it offers.
     #[arg(long, value_name = "HEADER")]
     pub interface: Vec<PathBuf>,
     /// The config and host services every instance gets.

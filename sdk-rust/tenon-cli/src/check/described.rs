@@ -39,17 +39,24 @@ impl Described {
 }
 
 /// Reads every header; `Err` names the first that cannot be read as an
-/// interface (a usage error), or two headers for the same interface.
+/// interface (a usage error), or two headers for the same interface at the
+/// same version. Headers of two versions of one id are both kept: a plugin
+/// offers one of them, and an application that moved to a new version
+/// checks its plugins of either with the same command line.
 pub fn read(headers: &[PathBuf]) -> Result<Vec<Described>, String> {
     let mut described: Vec<Described> = Vec::new();
     for header in headers {
         let model = read_one(header)?;
-        if let Some(earlier) = described.iter().find(|d| d.model.id == model.id) {
+        if let Some(earlier) = described
+            .iter()
+            .find(|d| d.model.id == model.id && d.model.version == model.version)
+        {
             return Err(format!(
-                "--interface {} and --interface {} both describe {}",
+                "--interface {} and --interface {} both describe {} version {}",
                 earlier.header.display(),
                 header.display(),
-                model.id
+                model.id,
+                model.version
             ));
         }
         described.push(Described {

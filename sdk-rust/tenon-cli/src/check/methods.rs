@@ -240,6 +240,45 @@ fn exercise(raw: &tenon::RawInterface<'_>, described: &Described) -> Outcome {
     outcome
 }
 
+/// Calls every method `described` declares that `raw`'s vtable holds,
+/// with the ordinary arguments, `rounds` times over: what each of the
+/// threads check's threads does on one shared instance of a thread-safe
+/// plugin. Each call must keep the contract as in the `methods:<id>`
+/// check; a method that refuses the ordinary arguments with an error
+/// status passes, as there. The number of calls made.
+pub fn call_ordinary(
+    raw: &tenon::RawInterface<'_>,
+    described: &Described,
+    rounds: usize,
+) -> Result<usize, Problem> {
+    let model = &described.model;
+    let provided = described.provided(raw.vtable().slot_count());
+    let mut made = 0;
+    for _ in 0..rounds {
+        for (index, method) in model.methods.iter().enumerate().take(provided) {
+            let (kinds, result) = method.kinds();
+            let signature = Signature {
+                name: &method.name,
+                args: &kinds,
+                result,
+            };
+            let (labels, values): (Vec<String>, Vec<Value>) =
+                kinds.iter().map(|kind| ordinary(*kind)).unzip();
+            let what = format!("{}({})", method.name, labels.join(", "));
+            let args: Vec<WireArg<'_>> = values.iter().map(Value::wire).collect();
+            // SAFETY: as in `exercise`: the header declares slot `index`
+            // with this signature, and the call runs in the step's child.
+            // The plugin declared TENON_PLUGIN_THREAD_SAFE, so calls on one
+            // instance may overlap.
+            let returned = unsafe { dyncall::call(raw, index, &signature, &args) }
+                .map_err(|error| Problem::call(&what, &error))?;
+            judge(&what, &returned)?;
+            made += 1;
+        }
+    }
+    Ok(made)
+}
+
 /// What the summary line says of a plugin built against an earlier
 /// revision than the header's (`; revision 1 of 2, lacks 1 method:
 /// farewell`): the methods it lacks were not called, and a line that kept

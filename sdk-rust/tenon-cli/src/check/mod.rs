@@ -40,7 +40,7 @@
 mod args;
 mod capture;
 mod cases;
-mod described;
+pub(crate) mod described;
 mod dyncall;
 mod methods;
 mod offer;
@@ -71,8 +71,7 @@ pub const DEFAULT_STEP_TIMEOUT: u64 = 10;
 /// timeout per step.
 pub const DEFAULT_TOTAL_TIMEOUT: u64 = 30;
 
-/// Exit status for a usage error (a header that cannot be read).
-const USAGE: u8 = 2;
+use crate::USAGE;
 
 impl Cases {
     /// `tenon check PATH` with these cases.

@@ -6,6 +6,7 @@
 //! blamed on that call — `destroy` and unloading included.
 
 use super::described::Described;
+use super::dyncall;
 use super::outcome::{Outcome, Problem};
 use super::vtable;
 use super::{capture, offer, Cases};
@@ -23,6 +24,10 @@ const LIFECYCLE_CYCLES: usize = 100;
 const LIFECYCLE_ALIVE: usize = 16;
 const THREADS: usize = 8;
 const THREAD_ROUNDS: usize = 200;
+/// Rounds of every method a header declares on each thread: fewer than of
+/// the known interfaces' calls, since each goes through libffi with
+/// arguments made for it.
+const HEADER_ROUNDS: usize = 50;
 const RELOAD_CYCLES: usize = 10;
 
 /// How a step loads the plugin.
@@ -79,19 +84,38 @@ fn run_step(step: &str, path: &Path, mode: &Mode, context: &Context) -> Outcome 
         "load" => step_load(&loader),
         "interfaces" => with_plugin(&loader, |plugin| step_interfaces(plugin, context, mode)),
         "lifecycle" => with_plugin(&loader, |plugin| step_lifecycle(plugin, config)),
-        "threads" => with_plugin(&loader, |plugin| step_threads(plugin, config)),
+        "threads" => with_plugin(&loader, |plugin| {
+            step_threads(plugin, config, context.described)
+        }),
         "reload" => step_reload(&loader, config),
         _ => {
             if let Some(known) = step.strip_prefix("probe:").and_then(known::by_id) {
                 return with_plugin(&loader, |plugin| step_probe(plugin, known, config));
             }
-            if let Some(described) = step
-                .strip_prefix("methods:")
-                .and_then(|id| context.described.iter().find(|d| d.model.id == id))
-            {
-                return with_plugin(&loader, |plugin| {
-                    super::methods::step(plugin, described, config)
-                });
+            if let Some(id) = step.strip_prefix("methods:") {
+                if context.described.iter().any(|d| d.model.id == id) {
+                    return with_plugin(&loader, |plugin| {
+                        // Headers of several versions of the id may be
+                        // given; the plugin offers one of them.
+                        let offered = plugin
+                            .info()
+                            .interfaces
+                            .iter()
+                            .find(|i| i.id == id)
+                            .map(|i| i.version);
+                        match context
+                            .described
+                            .iter()
+                            .find(|d| d.model.id == id && Some(d.model.version) == offered)
+                        {
+                            Some(described) => super::methods::step(plugin, described, config),
+                            None => Outcome::skip(format!(
+                                "the plugin does not offer {id} at a version an --interface \
+                                 header describes"
+                            )),
+                        }
+                    });
+                }
             }
             if let Some(case) = step
                 .strip_prefix("case:")
@@ -458,7 +482,7 @@ fn step_interfaces(plugin: &Plugin, context: &Context, mode: &Mode) -> Outcome {
         let described = context
             .described
             .iter()
-            .find(|d| d.model.id == interface.id);
+            .find(|d| d.model.id == interface.id && d.model.version == interface.version);
         match known::by_id(&interface.id) {
             Some(known) if known.version == interface.version => match (known.require)(plugin) {
                 Ok(()) => details.push(format!(
@@ -477,7 +501,6 @@ fn step_interfaces(plugin: &Plugin, context: &Context, mode: &Mode) -> Outcome {
                 ),
             },
             known => {
-                let described = described.filter(|d| d.model.version == interface.version);
                 match vtable::check(plugin, interface, described) {
                     Ok(checked) => {
                         earlier_revision += usize::from(checked.earlier_revision);
@@ -494,11 +517,11 @@ fn step_interfaces(plugin: &Plugin, context: &Context, mode: &Mode) -> Outcome {
                          version {}), so its methods were not called",
                         known.version
                     ));
-                } else if let Some(d) = context
-                    .described
-                    .iter()
-                    .find(|d| d.model.id == interface.id && d.model.version != interface.version)
-                {
+                } else if let Some(d) = context.described.iter().find(|d| {
+                    described.is_none()
+                        && d.model.id == interface.id
+                        && d.model.version != interface.version
+                }) {
                     warnings.push(format!(
                         "{label}: --interface {} describes version {}, so its methods were not \
                          called",
@@ -771,7 +794,7 @@ fn usable(plugin: &Plugin) -> Vec<&'static Known> {
         .collect()
 }
 
-fn step_threads(plugin: &Plugin, config: &str) -> Outcome {
+fn step_threads(plugin: &Plugin, config: &str, described: &[Described]) -> Outcome {
     let mut details = Vec::new();
     // Every plugin: instances created and destroyed on several threads at
     // once ([lifecycle] calls never overlap on one instance, but different
@@ -789,6 +812,29 @@ fn step_threads(plugin: &Plugin, config: &str) -> Outcome {
     details.push("100 instances created and destroyed on 4 threads at once".to_owned());
 
     let usable = usable(plugin);
+    // Interfaces known from an --interface header: their methods with the
+    // ordinary arguments, through libffi, in process only.
+    let offered = &plugin.info().interfaces;
+    let headers: Vec<&Described> = if dyncall::SUPPORTED && !plugin.is_isolated() {
+        described
+            .iter()
+            .filter(|d| {
+                offered
+                    .iter()
+                    .any(|i| i.id == d.model.id && i.version == d.model.version)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let header_names = headers
+        .iter()
+        .map(|d| {
+            let methods: Vec<&str> = d.model.methods.iter().map(|m| m.name.as_str()).collect();
+            format!("{} ({})", d.model.id, methods.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
     if plugin.info().thread_safe() {
         // Only interfaces whose calls may overlap on one instance.
         let usable: Vec<&Known> = usable
@@ -813,6 +859,40 @@ fn step_threads(plugin: &Plugin, config: &str) -> Outcome {
             }
             Ok(())
         });
+        let mut from_headers = Vec::new();
+        let results = results.and_then(|()| {
+            if headers.is_empty() {
+                return Ok(());
+            }
+            // The calls of several threads cannot each be announced: the
+            // announcement names the methods, so that a crash names them.
+            calling(&format!(
+                "{header_names} from {THREADS} threads at once on one shared instance"
+            ));
+            let calls = std::sync::atomic::AtomicUsize::new(0);
+            on_threads(THREADS, |_| {
+                for header in &headers {
+                    let raw = shared
+                        .raw_interface(&header.model.id, header.model.version)
+                        .map_err(|e| Problem::from(&e))?;
+                    let made = super::methods::call_ordinary(&raw, header, HEADER_ROUNDS)
+                        .map_err(|p| p.context(&header.model.id))?;
+                    calls.fetch_add(made, std::sync::atomic::Ordering::Relaxed);
+                }
+                Ok(())
+            })?;
+            from_headers.push(format!(
+                "{THREADS} threads x {HEADER_ROUNDS} rounds of the methods {} declares \
+                 (ordinary arguments), {} calls on one shared instance",
+                headers
+                    .iter()
+                    .map(|d| d.header.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                calls.into_inner()
+            ));
+            Ok(())
+        });
         calling("destroy (the shared instance)");
         drop(shared);
         if let Err(problem) = results {
@@ -822,19 +902,21 @@ fn step_threads(plugin: &Plugin, config: &str) -> Outcome {
             )
             .details(details);
         }
-        if usable.is_empty() {
+        let called_headers = !from_headers.is_empty();
+        details.extend(from_headers);
+        if usable.is_empty() && !called_headers {
             details.push(
                 "declares thread safety, but offers no interface known to this command to call \
                  concurrently"
                     .to_owned(),
             );
-        } else {
+        } else if !usable.is_empty() {
             details.push(format!(
                 "{THREADS} threads x {THREAD_ROUNDS} rounds of {} calls on one shared instance",
                 names(&usable)
             ));
         }
-        Outcome::pass(if usable.is_empty() {
+        Outcome::pass(if usable.is_empty() && !called_headers {
             "instances created on several threads at once".to_owned()
         } else {
             format!("{THREADS} threads calling one shared instance at once")
@@ -847,17 +929,32 @@ fn step_threads(plugin: &Plugin, config: &str) -> Outcome {
             Ok(instance) => instance,
             Err(error) => return Outcome::from_error("create failed", &error),
         };
-        calling(&format!("{} from one thread after another", names(&usable)));
+        let called = [names(&usable), header_names.clone()]
+            .into_iter()
+            .filter(|n| !n.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ");
+        calling(&format!("{called} from one thread after another"));
         let mut instance = Some(instance);
         for hop in 0..3 {
             let moved = instance.take().expect("the instance comes back each hop");
             let usable = &usable;
+            let headers = &headers;
             let result = std::thread::scope(|scope| {
                 scope
                     .spawn(move || {
                         for known in usable.iter() {
                             if let Err(problem) = (known.quick)(&moved) {
                                 return (moved, Err(problem.context(known.short)));
+                            }
+                        }
+                        for header in headers.iter() {
+                            let called = moved
+                                .raw_interface(&header.model.id, header.model.version)
+                                .map_err(|e| Problem::from(&e))
+                                .and_then(|raw| super::methods::call_ordinary(&raw, header, 1));
+                            if let Err(problem) = called {
+                                return (moved, Err(problem.context(&header.model.id)));
                             }
                         }
                         (moved, Ok(()))
@@ -887,10 +984,10 @@ fn step_threads(plugin: &Plugin, config: &str) -> Outcome {
         details.push(format!(
             "not thread-safe: one instance called from 3 threads one after another{}, then \
              destroyed on a fourth",
-            if usable.is_empty() {
+            if called.is_empty() {
                 String::new()
             } else {
-                format!(" ({})", names(&usable))
+                format!(" ({called})")
             }
         ));
         Outcome::pass("an instance handed from thread to thread").details(details)

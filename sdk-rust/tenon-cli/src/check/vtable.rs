@@ -97,7 +97,11 @@ pub fn check(
         if vtable.slot(index).is_some_and(|p| p.is_null()) {
             return Err(Problem::with_kind(
                 "null_slot",
-                format!("`{}` (slot {index}) is NULL", method.name),
+                format!(
+                    "`{}` (slot {index}, method {} in declaration order) is NULL",
+                    method.name,
+                    index + 1
+                ),
             ));
         }
     }
@@ -110,8 +114,10 @@ pub fn check(
         return Err(Problem::with_kind(
             "null_slot",
             format!(
-                "slot {null} of {slots} is NULL: it lies past the {} methods {} declares (a \
-                 later revision's), and every method within struct_size must be set",
+                "slot {null} of {slots} (method {} in declaration order) is NULL: it lies past \
+                 the {} methods {} declares (a later revision's), and every method within \
+                 struct_size must be set",
+                null + 1,
                 methods.len(),
                 described.header.display()
             ),

@@ -322,6 +322,7 @@ impl Host {
             id,
             call_timeout: self.options.call_timeout,
             proxies: Mutex::new(Vec::new()),
+            c_vtables: Mutex::new(Vec::new()),
         })
     }
 }
@@ -422,6 +423,11 @@ pub(crate) struct RemoteInstance {
     /// The proxies handed out, one per interface; they live as long as the
     /// instance, which every handle borrows.
     proxies: Mutex<Vec<(u32, Box<ProxyInstance>)>>,
+    /// For C callers, per interface, the declaration's proxy vtable with
+    /// the plugin's own `struct_size` when the plugin's vtable is smaller
+    /// (an earlier revision): `TENON_HAS_FIELD` then tells the revisions
+    /// apart as in process. Pointer-aligned words, as the vtable needs.
+    c_vtables: Mutex<Vec<(u32, Box<[usize]>)>>,
 }
 
 impl RemoteInstance {
@@ -431,7 +437,7 @@ impl RemoteInstance {
         plugin: &Plugin,
     ) -> Result<(*mut c_void, *const I::Vtable), Error> {
         let wanted = Wanted::of::<I>();
-        let instance = self.proxy(plugin, &wanted)?;
+        let (_, instance) = self.proxy(plugin, &wanted)?;
         Ok((instance, I::PROXY_VTABLE as *const I::Vtable))
     }
 
@@ -443,12 +449,44 @@ impl RemoteInstance {
         declared: &'static tenon_interface::Declared,
     ) -> Result<(*mut c_void, *const c_void), Error> {
         let wanted = Wanted::declared(declared);
-        let instance = self.proxy(plugin, &wanted)?;
-        Ok((instance, declared.proxy_vtable()))
+        let (iface, instance) = self.proxy(plugin, &wanted)?;
+        let whole = declared.vtable_size();
+        let own = plugin
+            .info()
+            .interfaces
+            .iter()
+            .find(|i| i.id == declared.id() && i.version == declared.version())
+            .map_or(whole, |i| i.vtable_size as usize);
+        if own >= whole {
+            return Ok((instance, declared.proxy_vtable()));
+        }
+        let mut copies = self.c_vtables.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, copy)) = copies.iter().find(|(i, _)| *i == iface) {
+            return Ok((instance, copy.as_ptr().cast()));
+        }
+        let mut copy =
+            vec![0usize; whole.div_ceil(core::mem::size_of::<usize>())].into_boxed_slice();
+        // SAFETY: the proxy vtable is the declaration's C vtable type,
+        // `whole` bytes; the copy holds at least that many and is aligned
+        // for pointers, as the vtable is; `struct_size` is its first field,
+        // a `u32` at offset 0. `own` fits in `u32`: it came from one.
+        unsafe {
+            core::ptr::copy_nonoverlapping(
+                declared.proxy_vtable().cast::<u8>(),
+                copy.as_mut_ptr().cast::<u8>(),
+                whole,
+            );
+            copy.as_mut_ptr().cast::<u32>().write(own as u32);
+        }
+        // The box's heap block stays put when the list grows.
+        let vtable = copy.as_ptr().cast();
+        copies.push((iface, copy));
+        Ok((instance, vtable))
     }
 
-    /// The proxy instance forwarding calls through one interface.
-    fn proxy(&self, plugin: &Plugin, wanted: &Wanted) -> Result<*mut c_void, Error> {
+    /// The proxy instance forwarding calls through one interface, with the
+    /// index of that interface in the plugin's table.
+    fn proxy(&self, plugin: &Plugin, wanted: &Wanted) -> Result<(u32, *mut c_void), Error> {
         let host = plugin
             .isolated_host()
             .expect("a remote instance's plugin is isolated");
@@ -469,7 +507,7 @@ impl RemoteInstance {
                 pointer
             }
         };
-        Ok(instance)
+        Ok((iface, instance))
     }
 }
 

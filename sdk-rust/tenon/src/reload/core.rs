@@ -144,15 +144,18 @@ impl Generation {
         })
     }
 
-    fn call<R>(&self, body: impl FnOnce(CInterface) -> R) -> R {
+    fn call<R>(&self, body: impl FnOnce(&Plugin, CInterface) -> R) -> R {
         let _serial = match &self.served {
             Served::Shared(_) => None,
             Served::Exclusive(instance) => Some(lock(instance)),
         };
-        body(CInterface {
-            vtable: self.vtable,
-            instance: self.instance_ptr,
-        })
+        body(
+            &self.plugin,
+            CInterface {
+                vtable: self.vtable,
+                instance: self.instance_ptr,
+            },
+        )
     }
 
     /// Calls `body` with the instance's `org.tenon.state` interface.
@@ -243,6 +246,11 @@ impl Core {
     /// Calls `body` with the current build's interface; see
     /// [`Reloadable::with`](super::Reloadable::with).
     pub(super) fn with<R>(&self, body: impl FnOnce(CInterface) -> R) -> R {
+        self.with_plugin(|_, target| body(target))
+    }
+
+    /// As [`Core::with`], with the plugin of the build the call runs on.
+    pub(super) fn with_plugin<R>(&self, body: impl FnOnce(&Plugin, CInterface) -> R) -> R {
         loop {
             let generation = self.current.load();
             generation.inflight.fetch_add(1, Ordering::SeqCst);
