@@ -141,7 +141,12 @@ impl Process {
             reason,
         };
         let runner = match &options.runner {
-            Some(runner) => runner.clone(),
+            Some(runner) => super::options::locate_runner(runner).map_err(|e| {
+                failed(format!(
+                    "cannot find the directory of this program, beside which the runner {} is looked for: {e}",
+                    runner.display()
+                ))
+            })?,
             None if super::initialized() => platform::own_executable()
                 .map_err(|e| failed(format!("cannot name this program to re-execute it: {e}")))?,
             None => {
