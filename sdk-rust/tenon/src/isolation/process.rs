@@ -181,7 +181,12 @@ impl Process {
         // was current where the plugin was loaded.
         let label = Arc::new(Mutex::new(name.to_owned()));
         let keeper_name = Arc::clone(&label);
-        let dispatch = tracing::dispatcher::get_default(|d| d.clone());
+        // Not when none was ever set: `with_default` would count as one, and
+        // `tracing` stops forwarding events to a `log` logger once one was
+        // (its `log` feature), in process too. The reading threads then log
+        // to the global default, if one is set later.
+        let dispatch = tracing::dispatcher::has_been_set()
+            .then(|| tracing::dispatcher::get_default(|d| d.clone()));
         let keeper_words = Arc::clone(&last_words);
         let drain = Arc::new(Drain::default());
         let keeper_drain = Arc::clone(&drain);
@@ -190,7 +195,7 @@ impl Process {
         std::thread::Builder::new()
             .name(format!("tenon-keeper:{name}"))
             .spawn(move || {
-                tracing::dispatcher::with_default(&dispatch.clone(), || {
+                under(dispatch.clone().as_ref(), || {
                     keep(
                         launch,
                         Output {
@@ -401,6 +406,9 @@ impl Process {
         write: impl FnOnce(&Slot<'_>) -> Result<(), Outcome<R>>,
         read: impl FnOnce(&Slot<'_>) -> Outcome<R>,
     ) -> Outcome<R> {
+        // A `log` level set since the last request (`log::set_max_level`)
+        // reaches the child before the plugin runs again.
+        super::interest::follow_log();
         let index = match self.acquire(deadline) {
             Ok(index) => index,
             Err(true) => return Outcome::FoundDead,
@@ -769,6 +777,7 @@ impl Drop for Process {
         // subscriber does not wait for the child's death; nor on a reader
         // thread (a log handler dropping a plugin), which would wait for
         // itself.
+        super::interest::follow_log();
         if self.shm.interest() != 0 && !FORWARDING.with(Cell::get) {
             self.drain.wait(DRAIN_LIMIT);
         }
@@ -873,10 +882,20 @@ struct Output {
     /// The child program and plugin file, which a warning about a host
     /// service the child cannot carry is said once for.
     origin: String,
-    /// The subscriber current where the plugin was loaded.
-    dispatch: tracing::Dispatch,
+    /// The subscriber current where the plugin was loaded, if any was
+    /// ever set by then.
+    dispatch: Option<tracing::Dispatch>,
     last_words: Arc<Mutex<VecDeque<String>>>,
     drain: Arc<Drain>,
+}
+
+/// Runs `body` with `dispatch` as this thread's default subscriber, or
+/// with the global default when there is none.
+fn under<R>(dispatch: Option<&tracing::Dispatch>, body: impl FnOnce() -> R) -> R {
+    match dispatch {
+        Some(dispatch) => tracing::dispatcher::with_default(dispatch, body),
+        None => body(),
+    }
 }
 
 /// The keeper thread: spawns the child, forwards its output, reaps it and
@@ -912,7 +931,7 @@ fn keep(
         std::thread::spawn(move || {
             let _reading = reading;
             FORWARDING.with(|f| f.set(true));
-            tracing::dispatcher::with_default(&dispatch, || forward(out, &label, "", false, None))
+            under(dispatch.as_ref(), || forward(out, &label, "", false, None))
         })
     });
     let stderr = started.stderr.map(|err| {
@@ -922,7 +941,7 @@ fn keep(
         std::thread::spawn(move || {
             let _reading = reading;
             FORWARDING.with(|f| f.set(true));
-            tracing::dispatcher::with_default(&dispatch, || {
+            under(dispatch.as_ref(), || {
                 forward(err, &label, &origin, true, Some(&words))
             })
         })
