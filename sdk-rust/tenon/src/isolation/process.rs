@@ -175,6 +175,9 @@ impl Drain {
 /// plugin started holds it open), and reading goes on.
 struct Watched {
     stream: File,
+    /// Counts the stream delivered (on Windows only when dropped, at its
+    /// end).
+    #[cfg_attr(windows, allow(dead_code))]
     reading: Reading,
     /// Until the child's exit was seen with the stream empty.
     #[cfg(unix)]
