@@ -90,12 +90,12 @@ fn a_process_that_dies_answering_a_health_check_says_so() {
             pinger_tid.store(unsafe { libc::gettid() }, Ordering::SeqCst);
             plugin.ping(Duration::from_secs(30))
         });
-        // The ping has been sent once its thread sleeps on the slot's futex:
-        // nothing before the request blocks.
+        // The ping has been sent once its thread sleeps waiting for the
+        // answer: nothing before the request blocks.
         wait_for(
             || {
                 let tid = pinger_tid.load(Ordering::SeqCst);
-                tid != 0 && in_futex_wait(tid)
+                tid != 0 && in_wait(tid)
             },
             "the ping to wait for its answer",
         );
@@ -137,12 +137,24 @@ fn state(pid: i32) -> Option<char> {
     stat[stat.rfind(')')? + 2..].chars().next()
 }
 
-/// Whether thread `tid` of this process is blocked in futex(2).
-fn in_futex_wait(tid: i32) -> bool {
+/// Whether thread `tid` of this process is blocked waiting for the child:
+/// in futex(2), or in poll(2) or ppoll(2) under the macOS transport
+/// (`--features macos-transport`), which sleeps on a socket pair.
+fn in_wait(tid: i32) -> bool {
     let Ok(syscall) = std::fs::read_to_string(format!("/proc/self/task/{tid}/syscall")) else {
         return false;
     };
-    syscall.split_whitespace().next() == Some(&libc::SYS_futex.to_string())
+    let waits = [
+        libc::SYS_futex,
+        libc::SYS_ppoll,
+        #[cfg(target_arch = "x86_64")]
+        libc::SYS_poll,
+    ];
+    syscall
+        .split_whitespace()
+        .next()
+        .and_then(|number| number.parse::<libc::c_long>().ok())
+        .is_some_and(|number| waits.contains(&number))
 }
 
 fn wait_for(condition: impl Fn() -> bool, what: &str) {
