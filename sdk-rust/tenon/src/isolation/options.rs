@@ -223,3 +223,38 @@ pub enum Restart {
         window: Duration,
     },
 }
+
+#[cfg(test)]
+mod tests {
+    use super::locate_runner;
+    use std::path::Path;
+
+    /// `.exe` on Windows, nothing elsewhere.
+    fn exe(name: &str) -> String {
+        format!("{name}{}", std::env::consts::EXE_SUFFIX)
+    }
+
+    #[test]
+    fn a_bare_name_is_beside_the_host_and_a_path_is_used_as_given() {
+        let host = std::env::current_exe().unwrap();
+        assert_eq!(
+            locate_runner(Path::new("my-runner")).unwrap(),
+            host.with_file_name(exe("my-runner"))
+        );
+        assert_eq!(
+            locate_runner(Path::new("bin/my-runner")).unwrap(),
+            Path::new(&exe("bin/my-runner"))
+        );
+        assert_eq!(
+            locate_runner(Path::new("./my-runner")).unwrap(),
+            Path::new(&exe("./my-runner"))
+        );
+        let absolute = host.with_file_name(exe("elsewhere"));
+        assert_eq!(locate_runner(&absolute).unwrap(), absolute);
+        // A name that already ends with `.exe` keeps it, in any case.
+        assert_eq!(
+            locate_runner(Path::new("my-runner.EXE")).unwrap(),
+            host.with_file_name("my-runner.EXE")
+        );
+    }
+}
