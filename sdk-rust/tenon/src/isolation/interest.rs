@@ -34,7 +34,11 @@
 //! learns of a `log::set_max_level` at its next call (a plugin logging
 //! from its own thread between calls, at the host's next request to it).
 //! The reading threads set no default dispatcher when none was ever set,
-//! which would end that forwarding for the whole process.
+//! which would end that forwarding for the whole process. Which features
+//! `tracing` was built with cannot be seen from here: a host with a `log`
+//! logger whose `tracing` lacks `log` gets these lines written and then
+//! dropped, as the in-process path decodes them for nothing; `log-always`
+//! (forwarding with a dispatcher set too) is followed by neither.
 
 use super::shm::Shm;
 use crate::sys;
