@@ -7,6 +7,11 @@
 // read from /proc.
 #![cfg(target_os = "linux")]
 
+// Only part of it is used here.
+#[allow(dead_code)]
+#[path = "isolation/processes.rs"]
+mod processes;
+
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -67,11 +72,10 @@ fn a_process_that_dies_answering_an_interface_lookup_says_so() {
 #[test]
 fn a_process_that_dies_answering_a_health_check_says_so() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    // Built (if need be) before the children are counted.
+    let (isolation, path) = (isolated(), c_plugin("greeter"));
     let before = children();
-    let plugin = Plugin::loader()
-        .isolated(isolated())
-        .load(c_plugin("greeter"))
-        .unwrap();
+    let plugin = Plugin::loader().isolated(isolation).load(path).unwrap();
     let started: Vec<i32> = children()
         .into_iter()
         .filter(|pid| !before.contains(pid))
@@ -119,22 +123,15 @@ fn a_process_that_dies_answering_a_health_check_says_so() {
 
 /// This process's children.
 fn children() -> Vec<i32> {
-    let mut found = Vec::new();
-    for task in std::fs::read_dir("/proc/self/task").unwrap().flatten() {
-        if let Ok(list) = std::fs::read_to_string(task.path().join("children")) {
-            found.extend(
-                list.split_whitespace()
-                    .filter_map(|pid| pid.parse::<i32>().ok()),
-            );
-        }
-    }
-    found
+    processes::children_of(std::process::id())
+        .into_iter()
+        .map(|(pid, _)| pid as i32)
+        .collect()
 }
 
 /// The state letter of process `pid`.
 fn state(pid: i32) -> Option<char> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    stat[stat.rfind(')')? + 2..].chars().next()
+    processes::state_and_parent(pid as u32).map(|(state, _)| state)
 }
 
 /// Whether thread `tid` of this process is blocked waiting for the child:
