@@ -708,6 +708,15 @@ tenon_error *tenon_options_slots(tenon_options *options, uint32_t count, uint64_
  * any program whose `main` calls `tenon_isolation_init()` first (`path`,
  * NUL-terminated UTF-8, is copied). Returns NULL, or an error.
  *
+ * A bare file name (`"my-runner"`, no directory) names a program beside
+ * the host's executable, never one looked up in `PATH`; a path with a
+ * directory (`"bin/my-runner"`, `"./my-runner"`) is used as given, a
+ * relative one against the current directory. On Windows `.exe` is
+ * appended to a name that does not end with it. A runner that does not
+ * exist fails the load with kind `isolation_failed`
+ * (`TENON_ERROR_ISOLATION_FAILED`), its message naming
+ * the path tried.
+ *
  * Only isolated loads use this setting: see `tenon_options_isolated` for
  * options that make it without choosing a mode.
  *
@@ -813,9 +822,10 @@ tenon_error *tenon_plugin_load_static(const char *name,
  *
  * When the free that ends an isolated plugin's process returns, every
  * line the plugin logged or printed has been passed to the log handler
- * (`tenon_log_set_handler`): it waits for them, up to a second (a process
- * the plugin started may keep its output open), and not at all when no
- * handler is set. So do not free it while holding a lock the handler takes.
+ * (`tenon_log_set_handler`): it waits for them until the process's output
+ * is read to its end or (Linux, macOS) up to the process's exit, a second
+ * at most (on Windows, a process the plugin started that keeps the output
+ * open makes it wait that long), and not at all when no handler is set. So do not free it while holding a lock the handler takes.
  *
  * Threads: any thread, once no other call uses `plugin`.
  */

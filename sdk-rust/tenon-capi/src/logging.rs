@@ -134,17 +134,22 @@ fn set_handler(handler: tenon_log_handler, user_data: *mut c_void, max_level: te
     });
     let previous = {
         let mut current = SINK.lock().unwrap_or_else(PoisonError::into_inner);
-        // Stored under the lock, so that of two concurrent calls the level
-        // `tracing` is told is that of the handler that stays.
         MAX_LEVEL.store(
             sink.as_ref().map_or(0, |sink| sink.max_level.max(0)),
             Ordering::Relaxed,
         );
-        std::mem::replace(&mut *current, sink)
+        let previous = std::mem::replace(&mut *current, sink);
+        // Recomputes `tracing`'s global maximum level from
+        // `max_level_hint`, and tells isolated plugins' processes what to
+        // write from now on. Under the lock, with the store: a rebuild
+        // reads the level before it walks the callsites and stores
+        // `tracing`'s maximum after, so of two concurrent calls the one
+        // that stored first could otherwise finish last and leave its
+        // level in force (and the interests of whatever callsites it read
+        // it for), while the other's handler stays.
+        tracing::callsite::rebuild_interest_cache();
+        previous
     };
-    // Recomputes `tracing`'s global maximum level from `max_level_hint`,
-    // and tells isolated plugins' processes what to write from now on.
-    tracing::callsite::rebuild_interest_cache();
     let Some(previous) = previous else {
         return;
     };
@@ -191,6 +196,8 @@ struct Forwarder;
 
 impl Subscriber for Forwarder {
     fn register_callsite(&self, metadata: &'static Metadata<'static>) -> Interest {
+        #[cfg(test)]
+        tests::gate(metadata);
         let target = metadata.target();
         if metadata.name() == tenon::isolation::INTEREST_PROBE {
             // Isolated children ask before writing a line: what the handler
@@ -437,6 +444,75 @@ mod tests {
                 (TENON_LOG_WARN, None, "restarted plugin=p code=3".to_owned()),
             ]
         );
+    }
+
+    /// The thread [`gate`] stops, once, while `tracing` rebuilds interests.
+    const GATED: &str = "tenon-log-gated";
+    /// Set by the gated thread when it stops; cleared to let it go on.
+    static STOPPED: Mutex<Option<bool>> = Mutex::new(None);
+    static STOPS: std::sync::Condvar = std::sync::Condvar::new();
+
+    /// Stops the thread named [`GATED`] at the callsite of target
+    /// `tenon::gate`, in the middle of a rebuild of interests, until
+    /// [`STOPPED`] is cleared.
+    pub(super) fn gate(metadata: &Metadata<'_>) {
+        if metadata.target() != "tenon::gate" || std::thread::current().name() != Some(GATED) {
+            return;
+        }
+        let mut stopped = STOPPED.lock().unwrap_or_else(PoisonError::into_inner);
+        if stopped.is_some() {
+            return;
+        }
+        *stopped = Some(true);
+        STOPS.notify_all();
+        while *stopped == Some(true) {
+            stopped = STOPS.wait(stopped).unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    /// Two calls at once: the first is stopped in its rebuild of interests
+    /// (after it read its level), the second runs meanwhile as far as it
+    /// can. `tracing`'s maximum level must end as the handler that stays
+    /// wants, not as the first call read it.
+    #[test]
+    fn of_two_racing_calls_the_level_in_force_is_the_last_handlers() {
+        let _serial = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
+        let seen = Seen::default();
+        // Registers the gate's callsite, which each rebuild asks again
+        // (`tracing` registers a callsite when it is first enabled).
+        tenon_log_set_handler(Some(record), user_data(&seen), TENON_LOG_TRACE);
+        tracing::info!(target: "tenon::gate", "gate");
+        tenon_log_set_handler(None, core::ptr::null_mut(), TENON_LOG_TRACE);
+        *STOPPED.lock().unwrap() = None;
+        std::thread::scope(|scope| {
+            let first = std::thread::Builder::new()
+                .name(GATED.to_owned())
+                .spawn_scoped(scope, || {
+                    tenon_log_set_handler(Some(record), user_data(&seen), TENON_LOG_TRACE)
+                })
+                .unwrap();
+            let mut stopped = STOPPED.lock().unwrap();
+            while stopped.is_none() {
+                stopped = STOPS.wait(stopped).unwrap();
+            }
+            drop(stopped);
+            let second = scope
+                .spawn(|| tenon_log_set_handler(Some(record), user_data(&seen), TENON_LOG_ERROR));
+            // Unfixed, the second call ends meanwhile; fixed, it waits for
+            // the first.
+            let until = std::time::Instant::now() + Duration::from_millis(500);
+            while !second.is_finished() && std::time::Instant::now() < until {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            *STOPPED.lock().unwrap() = Some(false);
+            STOPS.notify_all();
+            first.join().unwrap();
+            second.join().unwrap();
+        });
+        let (level, current) = (MAX_LEVEL.load(Ordering::SeqCst), LevelFilter::current());
+        tenon_log_set_handler(None, core::ptr::null_mut(), TENON_LOG_TRACE);
+        assert_eq!(level, TENON_LOG_ERROR);
+        assert_eq!(current, LevelFilter::ERROR);
     }
 
     #[test]

@@ -281,6 +281,15 @@ pub extern "C" fn tenon_options_slots(
 /// any program whose `main` calls `tenon_isolation_init()` first (`path`,
 /// NUL-terminated UTF-8, is copied). Returns NULL, or an error.
 ///
+/// A bare file name (`"my-runner"`, no directory) names a program beside
+/// the host's executable, never one looked up in `PATH`; a path with a
+/// directory (`"bin/my-runner"`, `"./my-runner"`) is used as given, a
+/// relative one against the current directory. On Windows `.exe` is
+/// appended to a name that does not end with it. A runner that does not
+/// exist fails the load with kind `isolation_failed`
+/// (`TENON_ERROR_ISOLATION_FAILED`), its message naming
+/// the path tried.
+///
 /// Only isolated loads use this setting: see `tenon_options_isolated` for
 /// options that make it without choosing a mode.
 ///

@@ -518,9 +518,13 @@ pub enum CrashSite {
     /// Running the plugin's `create`, for `instantiate`.
     Create,
     /// Answering a health check ([`Plugin::ping`](crate::Plugin::ping)).
+    /// The child answers one without running plugin code, so a process
+    /// dies here only when something ends it at that moment: the OOM
+    /// killer, a signal from outside, or a thread of the plugin's own.
     HealthCheck,
     /// Answering the host's lookup of an interface (the first
-    /// `interface` or `require` of it in that process).
+    /// `interface` or `require` of it in that process), for which the
+    /// child reads the plugin's vtable to verify its methods.
     InterfaceLookup,
     /// Already dead when `instantiate`, `ping` or an interface lookup
     /// needed it: it died earlier (during a call, or outside one), and the

@@ -813,3 +813,51 @@ fn a_plugin_starts_threads_under_a_memory_limit_with_calls_on_every_slot() {
         });
     }
 }
+
+/// docs/isolation.md, "How the child is found": a runner named by a bare
+/// file name is the program of that name beside the host's executable (not
+/// one in `PATH` or the current directory); a path with a directory is
+/// used as given, a relative one against the current directory; a runner
+/// that does not exist is an `isolation_failed` naming the path tried.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_runner_named_by_its_file_name_alone_is_found_beside_the_host() {
+    let runner = isolation_runner().expect("the test runner builds");
+    let exe = std::env::current_exe().unwrap();
+    let name = format!("tenon-runner-beside-{}", std::process::id());
+    let beside = exe.with_file_name(&name);
+    /// Removes the link also when an assertion fails.
+    struct Remove(std::path::PathBuf);
+    impl Drop for Remove {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+    std::os::unix::fs::symlink(&runner, &beside).unwrap();
+    let _remove = Remove(beside);
+    let plugin = Plugin::loader()
+        .isolated(Isolation::new().runner(&name))
+        .load(c_plugin("greeter"))
+        .unwrap_or_else(|error| panic!("{error}"));
+    let instance = plugin.instantiate("").unwrap();
+    let greeter = instance.interface::<dyn Greeter>().unwrap();
+    assert_eq!(greeter.greet("beside").unwrap(), "Hello, beside!");
+
+    let missing = format!("tenon-no-such-runner-{}", std::process::id());
+    for (named, tried) in [
+        (missing.clone(), exe.with_file_name(&missing)),
+        (format!("./{missing}"), format!("./{missing}").into()),
+    ] {
+        let error = Plugin::loader()
+            .isolated(Isolation::new().runner(&named))
+            .load(c_plugin("greeter"))
+            .map(|_| ())
+            .unwrap_err();
+        assert_eq!(error.kind(), "isolation_failed", "{named}: {error}");
+        let message = error.to_string();
+        assert!(
+            message.contains(&format!("cannot start {}:", tried.display())),
+            "{named}: {message}"
+        );
+    }
+}

@@ -18,10 +18,27 @@
 //! stale exactly when the probes learn of a change. A probe that is never
 //! enabled is one the forwarding thread's own callsites are never enabled
 //! for either; one that may be (`sometimes`, `always`) is written, and the
-//! host's subscriber has the last word, as in process. The `log` logger
-//! the in-process path asks while no `tracing` dispatcher was ever set
-//! (`host_table::log`) plays no part: the reading threads run under
-//! `dispatcher::with_default`, which counts as one.
+//! host's subscriber has the last word, as in process.
+//!
+//! A host whose `tracing` has its `log` feature and that never set a
+//! `tracing` dispatcher gets the events as `log` records instead: `tracing`
+//! forwards an event to the `log` logger while
+//! `tracing::dispatcher::has_been_set()` is false, if its level is at most
+//! `log::max_level()` (and `log::STATIC_MAX_LEVEL`) and the logger's
+//! `enabled` says yes. No probe learns of that, so the word also has the
+//! bits of the levels `log::max_level()` lets through while no dispatcher
+//! was ever set, as the in-process path (`host_table::log`) asks the same.
+//! `log` says nothing when its level changes: the host reads it again
+//! before every request it makes to a child ([`follow_log`], two atomic
+//! loads), at load and when the probes' interest changes, so a plugin
+//! learns of a `log::set_max_level` at its next call (a plugin logging
+//! from its own thread between calls, at the host's next request to it).
+//! The reading threads set no default dispatcher when none was ever set,
+//! which would end that forwarding for the whole process. Which features
+//! `tracing` was built with cannot be seen from here: a host with a `log`
+//! logger whose `tracing` lacks `log` gets these lines written and then
+//! dropped, as the in-process path decodes them for nothing; `log-always`
+//! (forwarding with a dispatcher set too) is followed by neither.
 
 use super::shm::Shm;
 use crate::sys;
@@ -52,8 +69,55 @@ pub(crate) const LOOKUPS: u32 = 1 << 8;
 /// The bits of the probes `tracing` last said may be enabled.
 static WANTED: AtomicU32 = AtomicU32::new(0);
 
+/// The bits of the records a `log` logger would get, as last pushed.
+static LOG_WANTED: AtomicU32 = AtomicU32::new(0);
+
 /// The live children's regions, to push the word to.
 static LIVE: Mutex<Vec<Weak<Shm>>> = Mutex::new(Vec::new());
+
+/// The bits of the records `tracing` would forward to the `log` logger (its
+/// `log` feature): none once a dispatcher was set.
+fn log_wanted() -> u32 {
+    if tracing::dispatcher::has_been_set() {
+        return 0;
+    }
+    let max = log::max_level().min(log::STATIC_MAX_LEVEL);
+    [
+        (log::Level::Error, 1 << sys::TENON_LOG_ERROR),
+        (log::Level::Warn, 1 << sys::TENON_LOG_WARN),
+        (log::Level::Info, 1 << sys::TENON_LOG_INFO),
+        // Lookups are `debug` events.
+        (log::Level::Debug, (1 << sys::TENON_LOG_DEBUG) | LOOKUPS),
+        (log::Level::Trace, 1 << sys::TENON_LOG_TRACE),
+    ]
+    .into_iter()
+    .filter(|(level, _)| *level <= max)
+    .fold(0, |bits, (_, bit)| bits | bit)
+}
+
+/// Pushes the word to every live child, `live` being [`LIVE`] locked: read
+/// under the lock, so that of two changes made meanwhile the last store is
+/// right.
+fn push(live: &mut Vec<Weak<Shm>>) {
+    LOG_WANTED.store(log_wanted(), Ordering::SeqCst);
+    let word = WANTED.load(Ordering::SeqCst) | LOG_WANTED.load(Ordering::SeqCst);
+    live.retain(|shm| match shm.upgrade() {
+        Some(shm) => {
+            shm.set_interest(word);
+            true
+        }
+        None => false,
+    });
+}
+
+/// Pushes the word again if what the `log` logger would get changed since
+/// it was last pushed (`log::set_max_level`, or a dispatcher set): called
+/// before every request to a child, so cheap when nothing changed.
+pub(crate) fn follow_log() {
+    if log_wanted() != LOG_WANTED.load(Ordering::Relaxed) {
+        push(&mut LIVE.lock().unwrap_or_else(|e| e.into_inner()));
+    }
+}
 
 struct Probe {
     bit: u32,
@@ -67,17 +131,7 @@ impl Callsite for Probe {
         } else {
             WANTED.fetch_or(self.bit, Ordering::SeqCst);
         }
-        // Read under the lock, as `watch` does, so that of a region
-        // registered and a change made meanwhile the last store is right.
-        let mut live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
-        let wanted = WANTED.load(Ordering::SeqCst);
-        live.retain(|shm| match shm.upgrade() {
-            Some(shm) => {
-                shm.set_interest(wanted);
-                true
-            }
-            None => false,
-        });
+        push(&mut LIVE.lock().unwrap_or_else(|e| e.into_inner()));
     }
 
     fn metadata(&self) -> &Metadata<'_> {
@@ -172,7 +226,6 @@ pub(crate) fn watch(shm: &Arc<Shm>) {
         }
     });
     let mut live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
-    live.retain(|shm| shm.strong_count() > 0);
     live.push(Arc::downgrade(shm));
-    shm.set_interest(WANTED.load(Ordering::SeqCst));
+    push(&mut live);
 }

@@ -1,6 +1,6 @@
 //! What a host chooses about an isolated plugin.
 
-use std::path::PathBuf;
+use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 
 /// How to run a plugin in a child process ([`Loader::isolated`](crate::Loader::isolated)).
@@ -109,6 +109,16 @@ impl Isolation {
     /// [`init`](crate::isolation::init) first. Default: the host binary
     /// itself (`/proc/self/exe` on Linux, `std::env::current_exe()` on
     /// macOS and Windows), which must then call `init` too.
+    ///
+    /// A bare file name (`"my-runner"`, no directory) names a program
+    /// beside the host's executable (`std::env::current_exe()`'s
+    /// directory), where Cargo puts the binaries of the host's own package;
+    /// it is never looked up in `PATH`. A path with a directory
+    /// (`"bin/my-runner"`, `"./my-runner"`) is used as given, a relative
+    /// one against the current directory. On Windows `.exe` is appended
+    /// to a name that does not end with it. A runner that does not exist
+    /// fails the load with kind `isolation_failed`, the message naming the
+    /// path tried.
     pub fn runner(mut self, path: impl Into<PathBuf>) -> Self {
         self.runner = Some(path.into());
         self
@@ -155,6 +165,36 @@ impl Isolation {
     }
 }
 
+/// The program [`Isolation::runner`] names by `named`: a bare file name
+/// beside the host's executable, any other path as given; on Windows with
+/// `.exe` appended when it does not end with it.
+#[cfg_attr(
+    not(any(target_os = "linux", target_os = "macos", windows)),
+    allow(dead_code)
+)]
+pub(crate) fn locate_runner(named: &Path) -> std::io::Result<PathBuf> {
+    let mut components = named.components();
+    let bare = matches!(
+        (components.next(), components.next()),
+        (Some(Component::Normal(_)), None)
+    );
+    let mut path = if bare {
+        std::env::current_exe()?.with_file_name(named)
+    } else {
+        named.to_path_buf()
+    };
+    if cfg!(windows)
+        && !path
+            .extension()
+            .is_some_and(|extension| extension.eq_ignore_ascii_case("exe"))
+    {
+        let mut name = path.file_name().unwrap_or_default().to_os_string();
+        name.push(".exe");
+        path.set_file_name(name);
+    }
+    Ok(path)
+}
+
 /// What happens after an isolated plugin's process dies.
 ///
 /// Instances that lived in the dead process are never recreated behind the
@@ -182,4 +222,39 @@ pub enum Restart {
         /// The sliding window.
         window: Duration,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::locate_runner;
+    use std::path::Path;
+
+    /// `.exe` on Windows, nothing elsewhere.
+    fn exe(name: &str) -> String {
+        format!("{name}{}", std::env::consts::EXE_SUFFIX)
+    }
+
+    #[test]
+    fn a_bare_name_is_beside_the_host_and_a_path_is_used_as_given() {
+        let host = std::env::current_exe().unwrap();
+        assert_eq!(
+            locate_runner(Path::new("my-runner")).unwrap(),
+            host.with_file_name(exe("my-runner"))
+        );
+        assert_eq!(
+            locate_runner(Path::new("bin/my-runner")).unwrap(),
+            Path::new(&exe("bin/my-runner"))
+        );
+        assert_eq!(
+            locate_runner(Path::new("./my-runner")).unwrap(),
+            Path::new(&exe("./my-runner"))
+        );
+        let absolute = host.with_file_name(exe("elsewhere"));
+        assert_eq!(locate_runner(&absolute).unwrap(), absolute);
+        // A name that already ends with `.exe` keeps it, in any case.
+        assert_eq!(
+            locate_runner(Path::new("my-runner.EXE")).unwrap(),
+            host.with_file_name("my-runner.EXE")
+        );
+    }
 }

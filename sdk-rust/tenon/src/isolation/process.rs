@@ -39,8 +39,10 @@ pub(crate) const UNCARRIED_PREFIX: &str = "\u{1e}tenon-uncarried:";
 /// plugin printing or logging without end cannot fill the host's memory.
 pub(crate) const MAX_LINE: usize = 64 << 10;
 /// How long dropping a plugin's process waits for the rest of its output
-/// once it is killed: only a process the plugin started, holding the
-/// streams open, makes it wait that long.
+/// once it is killed: only a subscriber slower than that, or on Windows a
+/// process the plugin started holding the streams open, makes it wait that
+/// long (on Linux and macOS the streams count as delivered once read up to
+/// the child's exit).
 const DRAIN_LIMIT: Duration = Duration::from_secs(1);
 
 thread_local! {
@@ -86,33 +88,163 @@ pub(crate) struct Process {
     restarts: bool,
 }
 
-/// How many of a child's output streams are still being read.
-#[derive(Default)]
+/// How many of a child's output streams are not yet delivered: read to
+/// their end, or (on Linux and macOS) read up to the child's exit.
 struct Drain {
     open: Mutex<usize>,
     closed: Condvar,
+    /// Readable once the keeper has reaped the child (a byte written to
+    /// one end, never read, on the other): its reading threads wait on it
+    /// beside their stream, since a process the plugin started may hold
+    /// the stream open long after the child's end.
+    #[cfg(unix)]
+    exited: Option<(
+        std::os::unix::net::UnixStream,
+        std::os::unix::net::UnixStream,
+    )>,
 }
 
-/// Counts a stream read to its end when dropped, so that a reading thread
-/// a subscriber's panic ends counts too.
-struct Reading(Arc<Drain>);
+/// Counts a stream delivered once, when it says so or when dropped, so
+/// that a reading thread a subscriber's panic ends counts too.
+struct Reading {
+    drain: Arc<Drain>,
+    delivered: bool,
+}
+
+impl Reading {
+    fn new(drain: Arc<Drain>) -> Self {
+        Reading {
+            drain,
+            delivered: false,
+        }
+    }
+
+    /// The stream is delivered as far as a drop waits for it.
+    fn delivered(&mut self) {
+        if std::mem::replace(&mut self.delivered, true) {
+            return;
+        }
+        let mut open = self.drain.open.lock().unwrap_or_else(|e| e.into_inner());
+        *open = open.saturating_sub(1);
+        self.drain.closed.notify_all();
+    }
+}
 
 impl Drop for Reading {
     fn drop(&mut self) {
-        let mut open = self.0.open.lock().unwrap_or_else(|e| e.into_inner());
-        *open = open.saturating_sub(1);
-        self.0.closed.notify_all();
+        self.delivered();
     }
 }
 
 impl Drain {
-    /// Waits until every stream was read to its end, or `limit` passed.
+    fn new() -> Self {
+        Drain {
+            open: Mutex::new(0),
+            closed: Condvar::new(),
+            // Without it, a stream counts as delivered at its end only.
+            #[cfg(unix)]
+            exited: std::os::unix::net::UnixStream::pair().ok(),
+        }
+    }
+
+    /// Waits until every stream was delivered, or `limit` passed.
     fn wait(&self, limit: Duration) {
         let open = self.open.lock().unwrap_or_else(|e| e.into_inner());
         let _ = self
             .closed
             .wait_timeout_while(open, limit, |open| *open > 0)
             .unwrap_or_else(|e| e.into_inner());
+    }
+
+    /// Tells the reading threads that the child was reaped: everything it
+    /// wrote is in its streams.
+    fn child_exited(&self) {
+        #[cfg(unix)]
+        if let Some((writer, _)) = &self.exited {
+            use std::io::Write;
+            // Both ends live as long as `self`: no SIGPIPE, and a byte
+            // always fits in an empty socket.
+            let _ = (&*writer).write(&[1]);
+        }
+    }
+}
+
+/// A child's output stream as its reading thread reads it: on Linux and
+/// macOS, once the child has exited and the stream holds nothing more, the
+/// stream counts as delivered though it has not ended (a process the
+/// plugin started holds it open), and reading goes on.
+struct Watched {
+    stream: File,
+    /// Counts the stream delivered (on Windows only when dropped, at its
+    /// end).
+    #[cfg_attr(windows, allow(dead_code))]
+    reading: Reading,
+    /// Until the child's exit was seen with the stream empty.
+    #[cfg(unix)]
+    watching: bool,
+}
+
+impl Watched {
+    fn new(stream: File, reading: Reading) -> Self {
+        Watched {
+            stream,
+            #[cfg(unix)]
+            watching: reading.drain.exited.is_some(),
+            reading,
+        }
+    }
+}
+
+impl Read for Watched {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        // A read is asked for only once everything read before was
+        // forwarded (`read_line_capped` reads through a `BufReader`, which
+        // reads only when it has nothing left), but a last line without
+        // its end, which is forwarded at the stream's end.
+        #[cfg(unix)]
+        while self.watching {
+            use rustix::event::{poll, PollFd, PollFlags, Timespec};
+            let Some((_, exited)) = &self.reading.drain.exited else {
+                break;
+            };
+            let mut fds = [
+                PollFd::new(&self.stream, PollFlags::IN),
+                PollFd::new(exited, PollFlags::IN),
+            ];
+            match poll(&mut fds, None) {
+                Ok(_) => {}
+                Err(rustix::io::Errno::INTR) => continue,
+                Err(_) => {
+                    self.watching = false;
+                    break;
+                }
+            }
+            // Data, its end or an error: read it.
+            if !fds[0].revents().is_empty() {
+                break;
+            }
+            if fds[1].revents().is_empty() {
+                continue;
+            }
+            // The child was reaped before `exited` became readable, so
+            // whatever it wrote is in the stream by now: asked again after
+            // that, an empty stream has given all of it.
+            let mut stream = [PollFd::new(&self.stream, PollFlags::IN)];
+            let now = Timespec {
+                tv_sec: 0,
+                tv_nsec: 0,
+            };
+            match poll(&mut stream, Some(&now)) {
+                Ok(0) => {
+                    self.watching = false;
+                    self.reading.delivered();
+                }
+                Ok(_) => break,
+                Err(rustix::io::Errno::INTR) => {}
+                Err(_) => self.watching = false,
+            }
+        }
+        self.stream.read(buf)
     }
 }
 
@@ -141,7 +273,12 @@ impl Process {
             reason,
         };
         let runner = match &options.runner {
-            Some(runner) => runner.clone(),
+            Some(runner) => super::options::locate_runner(runner).map_err(|e| {
+                failed(format!(
+                    "cannot find the directory of this program, beside which the runner {} is looked for: {e}",
+                    runner.display()
+                ))
+            })?,
             None if super::initialized() => platform::own_executable()
                 .map_err(|e| failed(format!("cannot name this program to re-execute it: {e}")))?,
             None => {
@@ -176,16 +313,21 @@ impl Process {
         // was current where the plugin was loaded.
         let label = Arc::new(Mutex::new(name.to_owned()));
         let keeper_name = Arc::clone(&label);
-        let dispatch = tracing::dispatcher::get_default(|d| d.clone());
+        // Not when none was ever set: `with_default` would count as one, and
+        // `tracing` stops forwarding events to a `log` logger once one was
+        // (its `log` feature), in process too. The reading threads then log
+        // to the global default, if one is set later.
+        let dispatch = tracing::dispatcher::has_been_set()
+            .then(|| tracing::dispatcher::get_default(|d| d.clone()));
         let keeper_words = Arc::clone(&last_words);
-        let drain = Arc::new(Drain::default());
+        let drain = Arc::new(Drain::new());
         let keeper_drain = Arc::clone(&drain);
         let origin = format!("{}\n{}", runner.display(), path.display());
         let (process_tx, process_rx) = mpsc::channel::<Weak<Process>>();
         std::thread::Builder::new()
             .name(format!("tenon-keeper:{name}"))
             .spawn(move || {
-                tracing::dispatcher::with_default(&dispatch.clone(), || {
+                under(dispatch.clone().as_ref(), || {
                     keep(
                         launch,
                         Output {
@@ -396,6 +538,9 @@ impl Process {
         write: impl FnOnce(&Slot<'_>) -> Result<(), Outcome<R>>,
         read: impl FnOnce(&Slot<'_>) -> Outcome<R>,
     ) -> Outcome<R> {
+        // A `log` level set since the last request (`log::set_max_level`)
+        // reaches the child before the plugin runs again.
+        super::interest::follow_log();
         let index = match self.acquire(deadline) {
             Ok(index) => index,
             Err(true) => return Outcome::FoundDead,
@@ -756,14 +901,16 @@ impl Drop for Process {
         // The host no longer needs it; closing the control socket would end
         // it too (its watchdog), but not if it hangs in a signal handler.
         self.kill();
-        // Waiting for the readers to reach the end of the child's output
-        // (its descriptors close as it dies) lets a host rely on having
+        // Waiting for the readers to deliver the child's output (to its
+        // end, as its descriptors close when it dies, or up to its exit)
+        // lets a host rely on having
         // every line the plugin wrote once the drop returns, where it would
         // otherwise have to guess how long they take (`tenon check` did).
         // Not when the host keeps none of them, so a host without a
         // subscriber does not wait for the child's death; nor on a reader
         // thread (a log handler dropping a plugin), which would wait for
         // itself.
+        super::interest::follow_log();
         if self.shm.interest() != 0 && !FORWARDING.with(Cell::get) {
             self.drain.wait(DRAIN_LIMIT);
         }
@@ -868,10 +1015,20 @@ struct Output {
     /// The child program and plugin file, which a warning about a host
     /// service the child cannot carry is said once for.
     origin: String,
-    /// The subscriber current where the plugin was loaded.
-    dispatch: tracing::Dispatch,
+    /// The subscriber current where the plugin was loaded, if any was
+    /// ever set by then.
+    dispatch: Option<tracing::Dispatch>,
     last_words: Arc<Mutex<VecDeque<String>>>,
     drain: Arc<Drain>,
+}
+
+/// Runs `body` with `dispatch` as this thread's default subscriber, or
+/// with the global default when there is none.
+fn under<R>(dispatch: Option<&tracing::Dispatch>, body: impl FnOnce() -> R) -> R {
+    match dispatch {
+        Some(dispatch) => tracing::dispatcher::with_default(dispatch, body),
+        None => body(),
+    }
 }
 
 /// The keeper thread: spawns the child, forwards its output, reaps it and
@@ -903,44 +1060,36 @@ fn keep(
     let stdout = started.stdout.map(|out| {
         let label = Arc::clone(&label);
         let dispatch = dispatch.clone();
-        let reading = Reading(Arc::clone(&drain));
+        let out = Watched::new(out, Reading::new(Arc::clone(&drain)));
         std::thread::spawn(move || {
-            let _reading = reading;
             FORWARDING.with(|f| f.set(true));
-            tracing::dispatcher::with_default(&dispatch, || forward(out, &label, "", false, None))
+            under(dispatch.as_ref(), || forward(out, &label, "", false, None))
         })
     });
     let stderr = started.stderr.map(|err| {
         let label = Arc::clone(&label);
         let words = Arc::clone(&last_words);
-        let reading = Reading(drain);
+        let err = Watched::new(err, Reading::new(Arc::clone(&drain)));
         std::thread::spawn(move || {
-            let _reading = reading;
             FORWARDING.with(|f| f.set(true));
-            tracing::dispatcher::with_default(&dispatch, || {
+            under(dispatch.as_ref(), || {
                 forward(err, &label, &origin, true, Some(&words))
             })
         })
     });
     let process = process.recv().ok();
     let ended: Ended = started.waiter.wait();
+    drain.child_exited();
     // Read only now, not at the start: the label is the file's name until
     // the handshake tells the plugin's name (`set_label`), so a process that
     // lived past its handshake is reported under the plugin's name, as
     // libtenon's other messages about it are.
     let name = label.lock().unwrap_or_else(|e| e.into_inner()).clone();
-    // The last words are complete once standard error is closed (unless a
-    // grandchild keeps it open: then what has arrived so far).
-    if let Some(stderr) = stderr {
-        let deadline = Instant::now() + Duration::from_millis(200);
-        while !stderr.is_finished() && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(1));
-        }
-        if stderr.is_finished() {
-            let _ = stderr.join();
-        }
-    }
-    drop(stdout);
+    // The last words are complete once standard error is delivered (at
+    // its end, or on Linux and macOS once read up to the child's exit;
+    // else, where a grandchild keeps it open, what has arrived so far).
+    drain.wait(Duration::from_millis(200));
+    drop((stdout, stderr));
     let mut words = Process::last_words(&last_words);
     if let Some(note) = ended.note {
         words = if words.is_empty() {

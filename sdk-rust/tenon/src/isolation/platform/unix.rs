@@ -117,8 +117,8 @@ pub(crate) struct Spawned {
     /// How the host kills it.
     pub child: super::ChildRef,
     /// Its standard output and error, to forward.
-    pub stdout: Option<Box<dyn Read + Send>>,
-    pub stderr: Option<Box<dyn Read + Send>>,
+    pub stdout: Option<File>,
+    pub stderr: Option<File>,
     /// How the keeper waits for its end.
     pub waiter: super::Waiter,
 }
@@ -127,8 +127,8 @@ pub(crate) struct Spawned {
 pub(super) struct Started {
     pub child: Child,
     pub pid: rustix::process::Pid,
-    pub stdout: Option<Box<dyn Read + Send>>,
-    pub stderr: Option<Box<dyn Read + Send>>,
+    pub stdout: Option<File>,
+    pub stderr: Option<File>,
 }
 
 impl Launch {
@@ -138,14 +138,8 @@ impl Launch {
         drop(self.command);
         let pid = rustix::process::Pid::from_raw(child.id() as i32)
             .ok_or_else(|| io::Error::other("a child's pid is positive"))?;
-        let stdout = child
-            .stdout
-            .take()
-            .map(|o| Box::new(o) as Box<dyn Read + Send>);
-        let stderr = child
-            .stderr
-            .take()
-            .map(|e| Box::new(e) as Box<dyn Read + Send>);
+        let stdout = child.stdout.take().map(|o| File::from(OwnedFd::from(o)));
+        let stderr = child.stderr.take().map(|e| File::from(OwnedFd::from(e)));
         Ok(Started {
             child,
             pid,

@@ -341,8 +341,8 @@ pub(crate) struct Spawned {
     /// How the host kills it.
     pub child: ChildRef,
     /// Its standard output and error, to forward.
-    pub stdout: Option<Box<dyn Read + Send>>,
-    pub stderr: Option<Box<dyn Read + Send>>,
+    pub stdout: Option<File>,
+    pub stderr: Option<File>,
     /// How the keeper waits for its end.
     pub waiter: Waiter,
 }
@@ -450,8 +450,8 @@ impl Launch {
                 process: Arc::clone(&process),
                 _job: self.job,
             },
-            stdout: Some(Box::new(self.stdout_host)),
-            stderr: Some(Box::new(self.stderr_host)),
+            stdout: Some(self.stdout_host),
+            stderr: Some(self.stderr_host),
             waiter: Waiter { process },
         })
         // The child's ends of its standard handles close here: the child
