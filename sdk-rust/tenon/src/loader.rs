@@ -80,6 +80,9 @@ impl Loader {
     /// hexadecimal digits (no file matches it; the error's message says
     /// so). A reloadable ([`Loader::reloadable`]) checks every build it
     /// loads against the same digest: only exactly these bytes reload.
+    /// The digest covers the plugin's own file: the shared libraries it
+    /// needs, its own beside it included (`docs/ABI.md`, "Where a
+    /// plugin's own libraries are found"), are mapped from their files.
     pub fn sha256(mut self, hex: impl Into<String>) -> Self {
         self.sha256 = Some(hex.into());
         self

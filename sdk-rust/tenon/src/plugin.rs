@@ -191,6 +191,25 @@ impl Plugin {
                 })?,
             None => Vec::new(),
         };
+        // A library mapped from a descriptor (a private copy, an isolated
+        // plugin) gets `/proc/self/fd` for `$ORIGIN`: the libraries its run
+        // path finds through the original file's directory are loaded from
+        // there first (`library/origin.rs`), and released once the plugin
+        // holds them.
+        #[cfg(target_os = "linux")]
+        let beside = match path.parent() {
+            Some(dir) if opened.copied => crate::library::origin::load(&opened.file, dir)
+                .map_err(|refused| Error::NotALibrary {
+                    path: path.clone(),
+                    reason: format!(
+                        "the library it needs as `{}`, which its run path finds through $ORIGIN at {}, did not load: {}",
+                        refused.needed,
+                        refused.path.display(),
+                        refused.reason
+                    ),
+                })?,
+            _ => Vec::new(),
+        };
         // SAFETY: loading runs the library's initializers; this is the
         // trust a host places in every in-process plugin (documented above).
         // The path is absolute, so no search path is consulted.
@@ -200,7 +219,7 @@ impl Plugin {
                 reason: loader_reason(loader_message(&e), &loader_path)
                     + &found_nowhere(&e, &opened.file, &path),
             })?;
-        #[cfg(windows)]
+        #[cfg(any(windows, target_os = "linux"))]
         drop(beside);
         let entry = entry_point(&library, &path)?;
         // An entry that is data must never be called: proven a function

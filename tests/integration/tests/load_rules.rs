@@ -201,8 +201,9 @@ fn a_library_whose_dependency_is_missing_is_not_a_library() {
 /// path `$ORIGIN` when it is loaded in place (docs/ABI.md, "Where a
 /// plugin's own libraries are found"): the plugin of `tests/windows`, whose
 /// library imports another, the three in one directory the loader does not
-/// search otherwise. (On Windows the host loads them from there itself:
-/// `tests/capi/plugin_dependencies.c`, under Wine.)
+/// search otherwise. (Loaded from a private copy or isolated, the host
+/// loads them from there itself: `tests/origin.rs`; on Windows in every
+/// mode: `tests/capi/plugin_dependencies.c`, under Wine.)
 #[cfg(target_os = "linux")]
 #[test]
 fn a_plugin_finds_its_own_libraries_beside_it_through_origin() {

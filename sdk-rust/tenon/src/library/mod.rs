@@ -38,6 +38,8 @@ mod entry;
 mod host;
 mod identify;
 mod macho;
+#[cfg(target_os = "linux")]
+pub(crate) mod origin;
 mod pe;
 mod refusal;
 #[cfg(test)]
