@@ -496,6 +496,21 @@ fn make_in(project: &Path, args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// Builds the C project `name` in `project` with `make`, failing the test
+/// with the compiler's words if it does not build; the library's path.
+fn build_c_plugin(project: &Path, name: &str) -> String {
+    let built = make_in(project, &[]);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    project
+        .join(format!("build/lib{name}.so"))
+        .display()
+        .to_string()
+}
+
 /// A C project's Makefile rebuilds the plugin when the interface header
 /// `tenon new --interface` copied into `include/` changes, as it does when
 /// the application publishes a new revision.
@@ -550,13 +565,7 @@ fn check_with_a_later_revision_reports_the_methods_a_plugin_lacks() {
     let dir = scratch("authoring", "earlier-revision");
     let header = write_header(&dir, HEADER);
     let project = new_c_project(&dir, "shapes-r1", &header);
-    let built = make_in(&project, &[]);
-    assert!(
-        built.status.success(),
-        "{}",
-        String::from_utf8_lossy(&built.stderr)
-    );
-    let library = project.join("build/libshapes-r1.so").display().to_string();
+    let library = build_c_plugin(&project, "shapes-r1");
 
     let revision_2 = dir.join("shapes-r2.h");
     std::fs::write(
@@ -638,16 +647,7 @@ fn check_refuses_a_null_slot_of_a_later_revision_than_its_header() {
         &text[vtable_end + "_area);".len()..]
     );
     std::fs::write(&source, text).unwrap();
-    let built = make_in(&project, &[]);
-    assert!(
-        built.status.success(),
-        "{}",
-        String::from_utf8_lossy(&built.stderr)
-    );
-    let library = project
-        .join("build/libshapes-null.so")
-        .display()
-        .to_string();
+    let library = build_c_plugin(&project, "shapes-null");
 
     let revision_2 = revision_2.display().to_string();
     // The slots are counted from 0 and the methods from 1, so every detail
@@ -687,13 +687,7 @@ fn check_with_an_untagged_appended_method_names_the_missing_tag() {
     let dir = scratch("authoring", "untagged-append");
     let header = write_header(&dir, HEADER);
     let project = new_c_project(&dir, "shapes-old", &header);
-    let built = make_in(&project, &[]);
-    assert!(
-        built.status.success(),
-        "{}",
-        String::from_utf8_lossy(&built.stderr)
-    );
-    let library = project.join("build/libshapes-old.so").display().to_string();
+    let library = build_c_plugin(&project, "shapes-old");
     let untagged = dir.join("shapes-untagged.h");
     std::fs::write(
         &untagged,
@@ -743,18 +737,7 @@ fn inspect_with_a_header_names_the_revision_of_an_own_interface() {
     let mut libraries = Vec::new();
     for (name, header) in [("shapes-r1", &revision_1), ("shapes-r2", &revision_2)] {
         let project = new_c_project(&dir, name, header);
-        let built = make_in(&project, &[]);
-        assert!(
-            built.status.success(),
-            "{}",
-            String::from_utf8_lossy(&built.stderr)
-        );
-        libraries.push(
-            project
-                .join(format!("build/lib{name}.so"))
-                .display()
-                .to_string(),
-        );
+        libraries.push(build_c_plugin(&project, name));
     }
     let revision = |library: &str, header: Option<&str>| {
         let mut args = vec!["inspect", "--json"];
@@ -858,17 +841,16 @@ TENON_PLUGIN("shapes-racy", "0.1.0", "claims thread safety it lacks", TENON_PLUG
 "#,
     )
     .unwrap();
-    let built = make_in(&project, &[]);
-    assert!(
-        built.status.success(),
-        "{}",
-        String::from_utf8_lossy(&built.stderr)
-    );
-    let library = project
-        .join("build/libshapes-racy.so")
-        .display()
-        .to_string();
-    let output = run(&["check", "--interface", &header, &library]);
+    let library = build_c_plugin(&project, "shapes-racy");
+    threads_check_crashes(&header, &library, "from 8 threads at once");
+}
+
+/// Runs `tenon check --interface header library` and asserts that its
+/// `threads` check fails with a crash while calling the header's methods
+/// `how` ("from 8 threads at once", …), whereas `methods:`, which calls
+/// them one at a time on one thread, passes.
+fn threads_check_crashes(header: &str, library: &str, how: &str) {
+    let output = run(&["check", "--interface", header, library]);
     let text = stdout(&output);
     assert_eq!(output.status.code(), Some(1), "{text}");
     let threads = text
@@ -878,10 +860,9 @@ TENON_PLUGIN("shapes-racy", "0.1.0", "claims thread safety it lacks", TENON_PLUG
     assert!(
         threads.contains("FAIL")
             && threads.contains("[crashed]")
-            && threads.contains("com.acme.shapes (name, area) from 8 threads at once"),
+            && threads.contains(&format!("com.acme.shapes (name, area) {how}")),
         "{text}"
     );
-    // Called one at a time, the same method passes.
     assert!(
         text.lines()
             .any(|l| l.contains("PASS  methods:com.acme.shapes")),
@@ -950,34 +931,8 @@ TENON_PLUGIN("shapes-bound", "0.1.0", "bound to the thread that created it", 0, 
 "#,
     )
     .unwrap();
-    let built = make_in(&project, &[]);
-    assert!(
-        built.status.success(),
-        "{}",
-        String::from_utf8_lossy(&built.stderr)
-    );
-    let library = project
-        .join("build/libshapes-bound.so")
-        .display()
-        .to_string();
-    let output = run(&["check", "--interface", &header, &library]);
-    let text = stdout(&output);
-    assert_eq!(output.status.code(), Some(1), "{text}");
-    let threads = text
-        .lines()
-        .find(|l| l.contains("  threads "))
-        .unwrap_or_else(|| panic!("{text}"));
-    assert!(
-        threads.contains("FAIL")
-            && threads.contains("[crashed]")
-            && threads.contains("com.acme.shapes (name, area) from one thread after another"),
-        "{text}"
-    );
-    assert!(
-        text.lines()
-            .any(|l| l.contains("PASS  methods:com.acme.shapes")),
-        "{text}"
-    );
+    let library = build_c_plugin(&project, "shapes-bound");
+    threads_check_crashes(&header, &library, "from one thread after another");
 }
 
 /// An application that moved its interface to version 2 checks plugins of
@@ -1010,14 +965,7 @@ fn check_takes_headers_of_two_versions_of_one_interface() {
         ("shapes-two", &version_2, "2 methods called 8 times"),
     ] {
         let project = new_c_project(&dir, name, header);
-        let built = make_in(&project, &[]);
-        assert!(
-            built.status.success(),
-            "{}",
-            String::from_utf8_lossy(&built.stderr)
-        );
-        let library = project.join(format!("build/lib{name}.so"));
-        let library = library.display().to_string();
+        let library = build_c_plugin(&project, name);
         let output = run(&[
             "check",
             "--interface",
@@ -1173,13 +1121,7 @@ fn a_project_from_a_header_gets_the_headers_it_includes() {
         !project.join("include/stdint.h").exists(),
         "a system header is not copied"
     );
-    let built = make_in(&project, &[]);
-    assert!(
-        built.status.success(),
-        "{}",
-        String::from_utf8_lossy(&built.stderr)
-    );
-    let library = project.join("build/libshapes-c.so").display().to_string();
+    let library = build_c_plugin(&project, "shapes-c");
     let output = run(&[
         "check",
         "--interface",
