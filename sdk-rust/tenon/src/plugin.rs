@@ -174,42 +174,7 @@ impl Plugin {
         // the loaded image cannot tell) an entry the file says is data.
         let entry_check = crate::library::check_before_loading(&opened.file, &path, len)?;
         let loader_path = opened.unique_loader_path(&path);
-        // Windows does not look beside a DLL for the DLLs it imports, and a
-        // private copy has none beside it: those in the original file's
-        // directory are loaded first (`library/beside.rs`), and released
-        // once the plugin holds them.
-        #[cfg(windows)]
-        let beside = match path.parent() {
-            Some(dir) => crate::library::beside::load(&opened.file, dir, path.file_name())
-                .map_err(|refused| Error::NotALibrary {
-                    path: path.clone(),
-                    reason: format!(
-                        "the DLL it imports from its directory, {}, did not load: {}",
-                        refused.path.display(),
-                        loader_message(&refused.error)
-                    ),
-                })?,
-            None => Vec::new(),
-        };
-        // A library mapped from a descriptor (a private copy, an isolated
-        // plugin) gets `/proc/self/fd` for `$ORIGIN`: the libraries its run
-        // path finds through the original file's directory are loaded from
-        // there first (`library/origin.rs`), and released once the plugin
-        // holds them.
-        #[cfg(target_os = "linux")]
-        let beside = match path.parent() {
-            Some(dir) if opened.copied => crate::library::origin::load(&opened.file, dir)
-                .map_err(|refused| Error::NotALibrary {
-                    path: path.clone(),
-                    reason: format!(
-                        "the library it needs as `{}`, which its run path finds through $ORIGIN at {}, did not load: {}",
-                        refused.needed,
-                        refused.path.display(),
-                        refused.reason
-                    ),
-                })?,
-            _ => Vec::new(),
-        };
+        let own_libraries = own_libraries(&opened, &path)?;
         // SAFETY: loading runs the library's initializers; this is the
         // trust a host places in every in-process plugin (documented above).
         // The path is absolute, so no search path is consulted.
@@ -219,8 +184,7 @@ impl Plugin {
                 reason: loader_reason(loader_message(&e), &loader_path)
                     + &found_nowhere(&e, &opened.file, &path),
             })?;
-        #[cfg(any(windows, target_os = "linux"))]
-        drop(beside);
+        drop(own_libraries);
         let entry = entry_point(&library, &path)?;
         // An entry that is data must never be called: proven a function
         // from the loaded image, or checked against the file's exports.
@@ -632,6 +596,73 @@ fn loader_message(error: &libloading::Error) -> String {
         Some(cause) => format!("{error}: {cause}"),
         None => error.to_string(),
     }
+}
+
+/// The libraries a plugin needs from its own directory that the loader
+/// would not find there by itself, loaded before the plugin so that the
+/// loader takes them as already loaded; dropped (our references released)
+/// once the plugin holds its own, so they leave the process with it.
+///
+/// Windows does not look beside a DLL for the DLLs it imports, and a
+/// private copy has none beside it: those in the original file's directory
+/// are loaded (`library/beside.rs`).
+#[cfg(windows)]
+fn own_libraries(
+    opened: &crate::integrity::Opened,
+    path: &Path,
+) -> Result<Vec<libloading::Library>, Error> {
+    let Some(dir) = path.parent() else {
+        return Ok(Vec::new());
+    };
+    crate::library::beside::load(&opened.file, dir, path.file_name()).map_err(|refused| {
+        Error::NotALibrary {
+            path: path.to_path_buf(),
+            reason: format!(
+                "the DLL it imports from its directory, {}, did not load: {}",
+                refused.path.display(),
+                loader_message(&refused.error)
+            ),
+        }
+    })
+}
+
+/// The libraries a plugin needs from its own directory that the loader
+/// would not find there by itself, loaded before the plugin so that the
+/// loader takes them as already loaded; dropped (our references released)
+/// once the plugin holds its own, so they leave the process with it.
+///
+/// On Linux a library mapped from a descriptor (a private copy, an
+/// isolated plugin) gets `/proc/self/fd` for `$ORIGIN`: the libraries its
+/// run path finds through the original file's directory are loaded
+/// (`library/origin.rs`). A plugin loaded in place needs none.
+#[cfg(target_os = "linux")]
+fn own_libraries(
+    opened: &crate::integrity::Opened,
+    path: &Path,
+) -> Result<Vec<libloading::Library>, Error> {
+    let Some(dir) = path.parent().filter(|_| opened.copied) else {
+        return Ok(Vec::new());
+    };
+    crate::library::origin::load(&opened.file, dir).map_err(|refused| Error::NotALibrary {
+        path: path.to_path_buf(),
+        reason: format!(
+            "the library it needs as `{}`, which its run path finds through $ORIGIN at {}, did not load: {}",
+            refused.needed,
+            refused.path.display(),
+            refused.reason
+        ),
+    })
+}
+
+/// Elsewhere nothing is loaded ahead: on macOS `@loader_path` is the
+/// directory of the file mapped, which for a private copy is not the
+/// plugin's own (docs/ABI.md says so).
+#[cfg(not(any(windows, target_os = "linux")))]
+fn own_libraries(
+    _opened: &crate::integrity::Opened,
+    _path: &Path,
+) -> Result<Vec<libloading::Library>, Error> {
+    Ok(Vec::new())
 }
 
 /// On Windows, after a load that failed because a DLL was not found (os
