@@ -66,12 +66,15 @@ fn load_and_greet(path: &Path) -> Plugin {
     plugin
 }
 
-/// Held by the tests that load the example plugins: two loads of one file
-/// share one mapped copy, so these tests must not overlap.
-static EXAMPLES: std::sync::Mutex<()> = std::sync::Mutex::new(());
+/// Held by every test here, which run one at a time: two loads of one file
+/// share one mapped copy, and glibc's close of any library also unmaps
+/// every other that nothing holds any more, such as one whose last
+/// thread-local destructor has just run, so one test's close would change
+/// what another sees mapped.
+static ALONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-fn examples_alone() -> std::sync::MutexGuard<'static, ()> {
-    EXAMPLES.lock().unwrap_or_else(|e| e.into_inner())
+fn alone() -> std::sync::MutexGuard<'static, ()> {
+    ALONE.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn still_mapped(outcome: UnloadOutcome) -> tenon::StillMapped {
@@ -95,6 +98,7 @@ fn built(result: Result<PathBuf, tenon_test_plugins::BuildError>, what: &str) ->
 
 #[test]
 fn a_c_plugin_is_unloaded_and_the_verdict_says_so() {
+    let _alone = alone();
     let path = std::fs::canonicalize(tenon_test_plugins::c_fixture("plain_greeter")).unwrap();
     let plugin = load_and_greet(&path);
     assert!(mapped(&path));
@@ -110,7 +114,7 @@ fn a_c_plugin_is_unloaded_and_the_verdict_says_so() {
 
 #[test]
 fn unload_waits_for_every_clone_and_instance() {
-    let _alone = examples_alone();
+    let _alone = alone();
     let path = std::fs::canonicalize(tenon_test_plugins::c_plugin("processor")).unwrap();
     let plugin = Plugin::load(&path).unwrap();
     let clone = plugin.clone();
@@ -128,7 +132,7 @@ fn unload_waits_for_every_clone_and_instance() {
 
 #[test]
 fn two_loads_of_one_file_share_it_and_the_verdict_names_the_other() {
-    let _alone = examples_alone();
+    let _alone = alone();
     let path = std::fs::canonicalize(tenon_test_plugins::c_plugin("greeter")).unwrap();
     let first = Plugin::load(&path).unwrap();
     let second = Plugin::load(&path).unwrap();
@@ -145,6 +149,7 @@ fn two_loads_of_one_file_share_it_and_the_verdict_names_the_other() {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_library_linked_with_z_nodelete_stays_and_the_verdict_says_why() {
+    let _alone = alone();
     let Some(path) = built(
         tenon_test_plugins::c_fixture_variant(
             "plain_greeter",
@@ -168,6 +173,7 @@ fn a_library_linked_with_z_nodelete_stays_and_the_verdict_says_why() {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_gcc_cpp_plugin_with_a_unique_symbol_stays_and_the_verdict_names_it() {
+    let _alone = alone();
     let plain = Variant::new().without_version_script();
     let Some(path) = built(
         tenon_test_plugins::cpp_fixture_variant(
@@ -199,6 +205,7 @@ fn a_gcc_cpp_plugin_with_a_unique_symbol_stays_and_the_verdict_names_it() {
 #[cfg(target_os = "linux")]
 #[test]
 fn the_same_cpp_source_unloads_with_fno_gnu_unique_with_clang_and_with_the_version_script() {
+    let _alone = alone();
     let plain = Variant::new().without_version_script();
     let builds = [
         (
@@ -238,10 +245,12 @@ fn the_same_cpp_source_unloads_with_fno_gnu_unique_with_clang_and_with_the_versi
 /// called on a host thread that stays alive: glibc keeps the library until
 /// that thread has run the destructor. What happens after the thread exits
 /// was measured here (glibc 2.36) and is asserted as it is: the library
-/// stays mapped until it is closed once more, which `retry` does.
+/// stays mapped until a library is closed once more (no other test here
+/// closes one meanwhile: they run one at a time), which `retry` does.
 #[cfg(target_os = "linux")]
 #[test]
 fn a_rust_plugin_with_a_tls_destructor_stays_while_the_thread_lives() {
+    let _alone = alone();
     let path = match tenon_test_plugins::rust_plugin("tls-destructor-rust") {
         Ok(path) => std::fs::canonicalize(path).unwrap(),
         Err(error) => panic!("{error}"),
@@ -291,6 +300,7 @@ fn a_rust_plugin_with_a_tls_destructor_stays_while_the_thread_lives() {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_rust_plugin_that_starts_a_thread_in_create_stays_while_the_creating_thread_lives() {
+    let _alone = alone();
     let built = match tenon_test_plugins::rust_plugin("tls-destructor-rust") {
         Ok(path) => path,
         Err(error) => panic!("{error}"),
@@ -334,6 +344,7 @@ fn a_rust_plugin_that_starts_a_thread_in_create_stays_while_the_creating_thread_
 
 #[test]
 fn a_static_plugin_is_never_unloaded_and_says_so() {
+    let _alone = alone();
     let registry =
         tenon::Registry::new().with_static("greeter-rust", greeter_rust_static::tenon_plugin_v1);
     let plugin = registry.get("greeter-rust").unwrap().clone();
@@ -350,6 +361,7 @@ fn a_static_plugin_is_never_unloaded_and_says_so() {
 /// be wrong.
 #[test]
 fn a_static_plugin_held_by_its_registry_says_static_not_still_in_use() {
+    let _alone = alone();
     let registry =
         tenon::Registry::new().with_static("greeter-rust", greeter_rust_static::tenon_plugin_v1);
     let plugin = registry.get("greeter-rust").unwrap().clone();
@@ -367,7 +379,7 @@ fn a_static_plugin_held_by_its_registry_says_static_not_still_in_use() {
 /// This is what docs/unload.md promises for plugins built the SDKs' way.
 #[test]
 fn every_example_plugin_unloads_after_use_on_a_live_host_thread() {
-    let _alone = examples_alone();
+    let _alone = alone();
     let examples = tenon_test_plugins::try_all_examples_by_every_compiler().unwrap();
     assert!(examples.iter().any(|e| e.language == "rust"));
     for example in examples {

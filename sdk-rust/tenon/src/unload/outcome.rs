@@ -115,10 +115,11 @@ impl StillMapped {
     /// again. This finishes an unload that glibc deferred because
     /// thread-local destructors were pending
     /// ([`PinReason::ThreadLocalDestructors`]): once the threads that owed
-    /// them have exited, glibc unmaps the library only at a later close of
-    /// it, which this is (the library is reopened without loading anything,
-    /// `RTLD_NOLOAD`, and closed). For the other reasons it changes
-    /// nothing and says so.
+    /// them have exited, glibc unmaps the library only at a later close (of
+    /// it, which this is: the library is reopened without loading
+    /// anything, `RTLD_NOLOAD`, and closed; or of any other library, so it
+    /// may be gone already, and this says `unloaded` then too). For the
+    /// other reasons it changes nothing and says so.
     pub fn retry(&self) -> UnloadOutcome {
         self.probe.retry(&self.path)
     }
