@@ -197,6 +197,9 @@ pub fn prebuild() -> Result<PathBuf, BuildError> {
     libraries.extend(zig_examples().into_iter().map(Library::Zig));
     libraries.extend(zig_fixtures().into_iter().map(Library::ZigFixture));
     libraries.extend(rust_packages().into_iter().map(Library::Rust));
+    if target().contains("windows") {
+        libraries.push(Library::WithDependencies(crate::c_compilers()[0]));
+    }
 
     let mut listed = serde_json::Map::new();
     let mut failed = serde_json::Map::new();
@@ -300,7 +303,7 @@ fn is_fixture(library: &Library) -> bool {
         Library::Native { kind, .. } => *kind == Kind::Fixture,
         Library::Rust(package) => !crate::examples::rust_packages().contains(&package.as_str()),
         Library::ZigFixture(_) => true,
-        Library::Zig(_) => false,
+        Library::Zig(_) | Library::WithDependencies(_) => false,
     }
 }
 
