@@ -203,6 +203,8 @@ pub fn prebuild() -> Result<PathBuf, BuildError> {
 
     let mut listed = serde_json::Map::new();
     let mut failed = serde_json::Map::new();
+    // Each reason once, with the libraries it kept from building.
+    let mut not_built: Vec<(String, Vec<String>)> = Vec::new();
     for library in &libraries {
         match build(library) {
             Ok(path) => {
@@ -213,11 +215,11 @@ pub fn prebuild() -> Result<PathBuf, BuildError> {
             // not compiled for the others, and the list says why they are
             // missing should one ask.
             Err(error) if is_fixture(library) || error.name() == "toolchain_missing" => {
-                eprintln!(
-                    "prebuild: not built for {}: {}",
-                    target(),
-                    first_lines(&error)
-                );
+                let why = first_lines(&error);
+                match not_built.iter_mut().find(|(known, _)| *known == why) {
+                    Some((_, keys)) => keys.push(library.key()),
+                    None => not_built.push((why, vec![library.key()])),
+                }
                 failed.insert(
                     library.key(),
                     serde_json::json!({"error": error.name(), "why": first_lines(&error)}),
@@ -225,6 +227,13 @@ pub fn prebuild() -> Result<PathBuf, BuildError> {
             }
             Err(error) => return Err(error),
         }
+    }
+    for (why, keys) in &not_built {
+        eprintln!(
+            "prebuild: not built for {} ({}): {why}",
+            target(),
+            keys.join(", ")
+        );
     }
     let runner = crate::runner::build()?;
     listed.insert(
