@@ -823,9 +823,10 @@ tenon_error *tenon_plugin_load_static(const char *name,
  * When the free that ends an isolated plugin's process returns, every
  * line the plugin logged or printed has been passed to the log handler
  * (`tenon_log_set_handler`): it waits for them until the process's output
- * is read to its end or (Linux, macOS) up to the process's exit, a second
- * at most (on Windows, a process the plugin started that keeps the output
- * open makes it wait that long), and not at all when no handler is set. So do not free it while holding a lock the handler takes.
+ * is read to its end (on Windows the free ends the processes the plugin
+ * started too, which would keep it open) or (Linux, macOS) up to the
+ * process's exit, a second at most, and not at all when no handler is
+ * set. So do not free it while holding a lock the handler takes.
  *
  * Threads: any thread, once no other call uses `plugin`.
  */

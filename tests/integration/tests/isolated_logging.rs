@@ -181,9 +181,11 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Slow {
 
 /// docs/isolation.md: dropping an isolated plugin delivers the rest of its
 /// process's output, and a process the plugin started that holds the
-/// output open (the fixture forks one that sleeps 20 s, on POSIX) does not
-/// make it wait: once the plugin's process is gone and what it wrote is
-/// read, the drop returns (before, it waited out a one-second bound).
+/// output open (the fixture forks one that sleeps 20 s; on Windows its
+/// create starts rundll32 sleeping 20 s) does not make it wait: once the
+/// plugin's process is gone and what it wrote is read (Linux, macOS), or
+/// once the killed job has ended that process too (Windows), the drop
+/// returns (before, it waited out a one-second bound).
 #[test]
 fn dropping_a_plugin_whose_grandchild_holds_its_output_delivers_it_at_once() {
     use tracing_subscriber::layer::SubscriberExt;
@@ -228,15 +230,9 @@ fn dropping_a_plugin_whose_grandchild_holds_its_output_delivers_it_at_once() {
         (20, 20),
         "{events:#?}"
     );
-    // Unix: the slow subscriber's 40 ms or so, never the bound.
-    #[cfg(unix)]
+    // The slow subscriber's 40 ms or so, never the bound.
     assert!(
         elapsed < std::time::Duration::from_millis(800),
-        "the drop took {elapsed:?}"
-    );
-    #[cfg(windows)]
-    assert!(
-        elapsed < std::time::Duration::from_secs(5),
         "the drop took {elapsed:?}"
     );
 }

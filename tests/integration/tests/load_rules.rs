@@ -203,7 +203,8 @@ fn a_library_whose_dependency_is_missing_is_not_a_library() {
 /// library imports another, the three in one directory the loader does not
 /// search otherwise. (Loaded from a private copy or isolated, the host
 /// loads them from there itself: `tests/origin.rs`; on Windows in every
-/// mode: `tests/capi/plugin_dependencies.c`, under Wine.)
+/// mode: `a_plugin_finds_its_own_dlls_beside_it_however_it_is_loaded`
+/// below and `tests/capi/plugin_dependencies.c`, under Wine.)
 #[cfg(target_os = "linux")]
 #[test]
 fn a_plugin_finds_its_own_libraries_beside_it_through_origin() {
@@ -252,6 +253,53 @@ fn a_plugin_finds_its_own_libraries_beside_it_through_origin() {
         greeter.greet("world").unwrap(),
         "Hello, world! (from the DLL beside the plugin)"
     );
+}
+
+/// On Windows the host loads a plugin's own DLLs from the plugin's
+/// directory (docs/ABI.md, "Where a plugin's own libraries are found"),
+/// however it loads the plugin: in place, reloadable (from private copies
+/// in `%TEMP%`, the DLLs still found beside the original) and isolated in
+/// a child process. The plugin of `tests/windows` imports a DLL that
+/// imports another, the three in a directory that is neither this
+/// program's nor on `PATH`; a copy of the plugin alone does not load.
+#[cfg(windows)]
+#[test]
+fn a_plugin_finds_its_own_dlls_beside_it_however_it_is_loaded() {
+    use tenon::isolation::Isolation;
+    use tenon::{ReloadOptions, Reloadable};
+    const ANSWER: &str = "Hello, world! (from the DLL beside the plugin)";
+    let path =
+        tenon_test_plugins::c_plugin_with_dependencies().expect("the plugin and its DLLs build");
+    let greet = |plugin: &Plugin| {
+        let instance = plugin.instantiate("").unwrap();
+        let greeter = instance.interface::<dyn Greeter>().unwrap();
+        greeter.greet("world").unwrap()
+    };
+
+    let plugin = Plugin::load(&path).unwrap();
+    assert_eq!(greet(&plugin), ANSWER);
+    drop(plugin);
+
+    let reloadable: Reloadable<dyn Greeter> = Plugin::loader()
+        .reloadable(&path, "", ReloadOptions::stateless())
+        .unwrap();
+    assert_eq!(reloadable.with(|g| g.greet("world")).unwrap(), ANSWER);
+    reloadable.reload().unwrap();
+    assert_eq!(reloadable.with(|g| g.greet("world")).unwrap(), ANSWER);
+    drop(reloadable);
+
+    let runner = tenon_test_plugins::isolation_runner().expect("the test runner builds");
+    let isolated = Plugin::loader()
+        .isolated(Isolation::new().runner(runner))
+        .load(&path)
+        .unwrap();
+    assert_eq!(greet(&isolated), ANSWER);
+    drop(isolated);
+
+    let alone = scratch("dll-alone").join("greeter_with_dependency.dll");
+    std::fs::copy(&path, &alone).unwrap();
+    let error = support::load_error(&alone);
+    assert_eq!(error.kind(), "not_a_library", "{error}");
 }
 
 #[test]

@@ -28,6 +28,9 @@ pub(crate) enum Library {
     ZigFixture(String),
     /// A `cdylib` package of the workspace, built by cargo.
     Rust(String),
+    /// The C plugin `tests/windows/greeter_with_dependency.c` with the
+    /// DLLs it imports beside it, compiled by `compiler` (Windows only).
+    WithDependencies(Compiler),
 }
 
 impl Library {
@@ -51,6 +54,12 @@ impl Library {
             Library::Zig(name) => format!("zig/{name}"),
             Library::ZigFixture(name) => format!("zig-fixture/{name}"),
             Library::Rust(package) => format!("rust/{package}"),
+            Library::WithDependencies(compiler) => {
+                format!(
+                    "c/{}/with-dependencies/greeter_with_dependency",
+                    compiler.label()
+                )
+            }
         }
     }
 }
@@ -86,6 +95,7 @@ pub(crate) fn build(library: &Library) -> Result<PathBuf, BuildError> {
             Library::Zig(example) => zig::build(example, &dir),
             Library::ZigFixture(name) => zig::build_fixture(name, &dir),
             Library::Rust(package) => rust::build(package),
+            Library::WithDependencies(compiler) => native::build_with_dependencies(*compiler, &dir),
         }
     })
     .clone()

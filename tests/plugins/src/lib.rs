@@ -25,6 +25,9 @@
 //! - **Rust** plugins are `cdylib` packages of this workspace, built by
 //!   cargo with the profile and target directory of the running binary
 //!   ([`rust_plugin`]).
+//! - On **Windows**, the plugin of `tests/windows/` that imports a DLL of
+//!   its own, which imports another, the three built into one directory
+//!   ([`c_plugin_with_dependencies`]).
 //!
 //! Sources are found when asked for: a new file in `tests/fixtures/` is a
 //! new fixture. C and C++ libraries are recompiled only when a source or
@@ -84,8 +87,9 @@ pub use examples::{
 pub use layout::{workspace_root, TARGET_ENV};
 pub use native::{
     c_compiler, c_compilers, c_fixture, c_fixture_stems, c_fixture_variant, c_plugin,
-    c_plugin_built_by, c_plugin_stems, cpp_compiler, cpp_compilers, cpp_fixture, cpp_fixture_stems,
-    cpp_fixture_variant, cpp_plugin, cpp_plugin_built_by, cpp_plugin_stems, cpp_toolchain, Variant,
+    c_plugin_built_by, c_plugin_stems, c_plugin_with_dependencies, cpp_compiler, cpp_compilers,
+    cpp_fixture, cpp_fixture_stems, cpp_fixture_variant, cpp_plugin, cpp_plugin_built_by,
+    cpp_plugin_stems, cpp_toolchain, Variant,
 };
 pub use prebuilt::{prebuild, PREBUILT_ENV};
 pub use runner::isolation_runner;

@@ -288,6 +288,26 @@ pub fn c_fixture(stem: &str) -> PathBuf {
     built(fixture(Language::C, stem))
 }
 
+/// The C plugin `tests/windows/greeter_with_dependency.c` (Windows only),
+/// built by [`c_compiler`] into a directory of its own that also holds the
+/// two DLLs it needs, and nothing else does: `beside_dependency.dll`,
+/// which it imports, and `beside_dependency_inner.dll`, which that one
+/// imports. It greets with "Hello, <name>! (from the DLL beside the
+/// plugin)", so an answer proves both were found beside it.
+///
+/// # Errors
+///
+/// [`BuildError::ToolchainMissing`] when the compiler is not installed,
+/// [`BuildError::Compile`] when a source does not compile, and with
+/// prebuilt libraries [`BuildError::NotPrebuilt`] when the list lacks it.
+///
+/// # Panics
+///
+/// On a target other than Windows.
+pub fn c_plugin_with_dependencies() -> Result<PathBuf, BuildError> {
+    build_library(&Library::WithDependencies(c_compiler()))
+}
+
 /// The stems [`c_plugin`] accepts, sorted.
 pub fn c_plugin_stems() -> Vec<&'static str> {
     static NAMES: OnceLock<Vec<String>> = OnceLock::new();
@@ -562,9 +582,61 @@ pub(crate) fn build(
     Ok(output)
 }
 
+/// The C plugin `tests/windows/greeter_with_dependency.c` built by
+/// `compiler` (one of [`c_compilers`]) into `dir`, beside the two DLLs it
+/// needs and nowhere else: `beside_dependency.dll`, which it imports, and
+/// `beside_dependency_inner.dll`, which that one imports. Each is linked
+/// against the import library (`lib<name>.dll.a`, written beside it) of
+/// the one it imports. Windows only: the other platforms' tests build the
+/// three at run time, with their own linking rules.
+pub(crate) fn build_with_dependencies(
+    compiler: Compiler,
+    dir: &Path,
+) -> Result<PathBuf, BuildError> {
+    assert!(
+        target().contains("windows"),
+        "the plugin with DLLs beside it is built for Windows only"
+    );
+    let found = compilers(Language::C)
+        .iter()
+        .find(|found| found.compiler == compiler)
+        .expect("only the compilers of `compilers` are asked for");
+    let tool = found
+        .tool
+        .as_ref()
+        .map_err(Clone::clone)?
+        .as_ref()
+        .expect("prebuilt libraries are found by the builder, never compiled");
+    let sources_dir = workspace_root().join("tests/windows");
+    let mut imported: Option<PathBuf> = None;
+    let mut output = PathBuf::new();
+    for name in [
+        "beside_dependency_inner",
+        "beside_dependency",
+        "greeter_with_dependency",
+    ] {
+        output = dir.join(format!("{name}.dll"));
+        let import_library = dir.join(format!("lib{name}.dll.a"));
+        let variant =
+            Variant::new().flag(&format!("-Wl,--out-implib,{}", import_library.display()));
+        // The import library of the DLL built before: given as a file, so
+        // that `-static` does not turn it down.
+        let mut sources = vec![sources_dir.join(format!("{name}.c"))];
+        sources.extend(imported.take());
+        compile(tool, Language::C, &variant, &sources, &output).map_err(|message| {
+            BuildError::Compile {
+                library: format!("tests/windows/{name}.c ({compiler})"),
+                message,
+            }
+        })?;
+        imported = Some(import_library);
+    }
+    Ok(output)
+}
+
 /// Compiles `sources` into the shared library `output`, unless `output`
 /// is newer than every input and was made by the same command. The library
-/// is written under a temporary name and renamed, so that a process that
+/// is written into a temporary directory and moved, so that a process that
 /// loads it never sees half a file.
 fn compile(
     tool: &cc::Tool,
@@ -577,7 +649,13 @@ fn compile(
         .parent()
         .expect("libraries are built into a directory");
     fs::create_dir_all(dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
-    let temporary = output.with_extension(format!("{}.tmp", std::process::id()));
+    // In a directory of this process's, under the library's own name: a
+    // DLL records the name it was linked under, and so does its import
+    // library, which names the DLL a library linked against it imports.
+    let temporary_dir = dir.join(format!(".{}.tmp", std::process::id()));
+    fs::create_dir_all(&temporary_dir)
+        .map_err(|e| format!("create {}: {e}", temporary_dir.display()))?;
+    let temporary = temporary_dir.join(output.file_name().expect("a library has a file name"));
     let mut command = tool.to_command();
     if tool.is_like_msvc() {
         command.args(language.msvc_flags());
@@ -618,7 +696,7 @@ fn compile(
         )
     })?;
     if !output_of_compiler.status.success() {
-        let _ = fs::remove_file(&temporary);
+        let _ = fs::remove_dir_all(&temporary_dir);
         return Err(format!(
             "{} failed ({})\n  command: {run}\n{}{}",
             tool.path().display(),
@@ -627,9 +705,9 @@ fn compile(
             String::from_utf8_lossy(&output_of_compiler.stderr),
         ));
     }
-    fs::rename(&temporary, output)
-        .and_then(|()| fs::write(&stamp, &described))
-        .map_err(|e| format!("install {}: {e}", output.display()))
+    let installed = fs::rename(&temporary, output).and_then(|()| fs::write(&stamp, &described));
+    let _ = fs::remove_dir_all(&temporary_dir);
+    installed.map_err(|e| format!("install {}: {e}", output.display()))
 }
 
 /// The directories clang needs to link for MinGW with Debian's mingw-w64:

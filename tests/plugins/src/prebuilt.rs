@@ -197,9 +197,14 @@ pub fn prebuild() -> Result<PathBuf, BuildError> {
     libraries.extend(zig_examples().into_iter().map(Library::Zig));
     libraries.extend(zig_fixtures().into_iter().map(Library::ZigFixture));
     libraries.extend(rust_packages().into_iter().map(Library::Rust));
+    if target().contains("windows") {
+        libraries.push(Library::WithDependencies(crate::c_compilers()[0]));
+    }
 
     let mut listed = serde_json::Map::new();
     let mut failed = serde_json::Map::new();
+    // Each reason once, with the libraries it kept from building.
+    let mut not_built: Vec<(String, Vec<String>)> = Vec::new();
     for library in &libraries {
         match build(library) {
             Ok(path) => {
@@ -210,11 +215,11 @@ pub fn prebuild() -> Result<PathBuf, BuildError> {
             // not compiled for the others, and the list says why they are
             // missing should one ask.
             Err(error) if is_fixture(library) || error.name() == "toolchain_missing" => {
-                eprintln!(
-                    "prebuild: not built for {}: {}",
-                    target(),
-                    first_lines(&error)
-                );
+                let why = first_lines(&error);
+                match not_built.iter_mut().find(|(known, _)| *known == why) {
+                    Some((_, keys)) => keys.push(library.key()),
+                    None => not_built.push((why, vec![library.key()])),
+                }
                 failed.insert(
                     library.key(),
                     serde_json::json!({"error": error.name(), "why": first_lines(&error)}),
@@ -222,6 +227,13 @@ pub fn prebuild() -> Result<PathBuf, BuildError> {
             }
             Err(error) => return Err(error),
         }
+    }
+    for (why, keys) in &not_built {
+        eprintln!(
+            "prebuild: not built for {} ({}): {why}",
+            target(),
+            keys.join(", ")
+        );
     }
     let runner = crate::runner::build()?;
     listed.insert(
@@ -300,7 +312,7 @@ fn is_fixture(library: &Library) -> bool {
         Library::Native { kind, .. } => *kind == Kind::Fixture,
         Library::Rust(package) => !crate::examples::rust_packages().contains(&package.as_str()),
         Library::ZigFixture(_) => true,
-        Library::Zig(_) => false,
+        Library::Zig(_) | Library::WithDependencies(_) => false,
     }
 }
 

@@ -39,10 +39,11 @@ pub(crate) const UNCARRIED_PREFIX: &str = "\u{1e}tenon-uncarried:";
 /// plugin printing or logging without end cannot fill the host's memory.
 pub(crate) const MAX_LINE: usize = 64 << 10;
 /// How long dropping a plugin's process waits for the rest of its output
-/// once it is killed: only a subscriber slower than that, or on Windows a
-/// process the plugin started holding the streams open, makes it wait that
-/// long (on Linux and macOS the streams count as delivered once read up to
-/// the child's exit).
+/// once it is killed: only a subscriber slower than that makes it wait that
+/// long, or a process holding the streams open that outlives the kill (on
+/// Linux and macOS the streams count as delivered once read up to the
+/// child's exit; on Windows the kill ends the child's job, every process
+/// the plugin started with it, closing the streams).
 const DRAIN_LIMIT: Duration = Duration::from_secs(1);
 
 thread_local! {

@@ -33,9 +33,9 @@ use windows_sys::Win32::System::Diagnostics::Debug::{
 };
 use windows_sys::Win32::System::JobObjects::{
     AssignProcessToJobObject, CreateJobObjectW, JobObjectExtendedLimitInformation,
-    QueryInformationJobObject, SetInformationJobObject, JOBOBJECT_EXTENDED_LIMIT_INFORMATION,
-    JOB_OBJECT_LIMIT_DIE_ON_UNHANDLED_EXCEPTION, JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE,
-    JOB_OBJECT_LIMIT_PROCESS_MEMORY,
+    QueryInformationJobObject, SetInformationJobObject, TerminateJobObject,
+    JOBOBJECT_EXTENDED_LIMIT_INFORMATION, JOB_OBJECT_LIMIT_DIE_ON_UNHANDLED_EXCEPTION,
+    JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE, JOB_OBJECT_LIMIT_PROCESS_MEMORY,
 };
 use windows_sys::Win32::System::Memory::{
     CreateFileMappingW, MapViewOfFile, UnmapViewOfFile, FILE_MAP_ALL_ACCESS,
@@ -448,7 +448,7 @@ impl Launch {
         Ok(Spawned {
             child: ChildRef {
                 process: Arc::clone(&process),
-                _job: self.job,
+                job: self.job,
             },
             stdout: Some(self.stdout_host),
             stderr: Some(self.stderr_host),
@@ -535,13 +535,20 @@ impl Launch {
 /// whose closing kills it.
 pub(crate) struct ChildRef {
     process: Arc<OwnedHandle>,
-    _job: OwnedHandle,
+    job: OwnedHandle,
 }
 
 impl ChildRef {
-    /// Kills the child (idempotent: terminating an ended process fails
-    /// harmlessly).
+    /// Kills the child and every process it started (idempotent:
+    /// terminating an ended job or process fails harmlessly). The job ends
+    /// them all when its handle closes anyway, at the end of the plugin's
+    /// drop; ending them now closes every copy of the child's output
+    /// pipes, so the host's readers reach their end at once rather than
+    /// waiting out the drop's bound for a process the plugin started.
     pub(crate) fn kill(&self) {
+        // SAFETY: the job we created and hold (with all access).
+        unsafe { TerminateJobObject(self.job.as_raw_handle() as HANDLE, TERMINATED) };
+        // Should the job fail to end it, the child still dies.
         // SAFETY: the process handle we hold (with all access: we created
         // the process).
         unsafe { TerminateProcess(self.process.as_raw_handle() as HANDLE, TERMINATED) };
