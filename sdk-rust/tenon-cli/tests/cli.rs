@@ -619,6 +619,80 @@ fn a_refused_executable_is_named_once_by_its_own_path() {
     }
 }
 
+/// A build that offers one id at two versions (`evolve_v1_v2.c`,
+/// `evolve-v1-v2-rust`), checked with the header of each version: each
+/// version has a methods step of its own, `methods:ID@vN`, that calls its
+/// own methods (version 1's two, version 2's one); `tenon inspect` lists
+/// both entries with the revision its header names.
+#[cfg(target_os = "linux")]
+#[test]
+fn check_and_inspect_take_each_version_a_build_offers() {
+    let include = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/include");
+    let version_1 = include.join("tenon_test/evolve.h");
+    let version_2 = include.join("tenon_test/evolve_v2.h");
+    let (version_1, version_2) = (version_1.to_str().unwrap(), version_2.to_str().unwrap());
+    let headers = ["--interface", version_1, "--interface", version_2];
+    let rust = rust_plugin("evolve-v1-v2-rust").expect("the Rust fixture builds");
+    for library in [c_fixture("evolve_v1_v2"), rust] {
+        let what = library.display().to_string();
+        let output = run_path(&[&["check", "--json"][..], &headers].concat(), &library);
+        let report = json(&output);
+        assert_eq!(output.status.code(), Some(0), "{what}: {report}");
+        let step = |name: &str| {
+            report["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["name"] == name)
+                .unwrap_or_else(|| panic!("{what}: no check {name} in {report}"))
+                .clone()
+        };
+        for (name, calls) in [
+            ("methods:org.tenon.test.evolve@v1", "2 methods called"),
+            ("methods:org.tenon.test.evolve@v2", "1 method called"),
+        ] {
+            let step = step(name);
+            assert_eq!(step["status"], "pass", "{what}: {step}");
+            assert!(
+                step["summary"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .starts_with(calls),
+                "{what}: {step}"
+            );
+        }
+        let interfaces = step("interfaces");
+        assert_eq!(
+            interfaces["summary"], "2 of 2 interfaces resolved with every method present",
+            "{what}: {interfaces}"
+        );
+        assert_eq!(interfaces["warnings"].as_array().map_or(0, Vec::len), 0);
+
+        let output = run_path(&[&["inspect", "--json"][..], &headers].concat(), &library);
+        assert_eq!(output.status.code(), Some(0), "{what}");
+        let plugin = json(&output);
+        let offered: Vec<(String, u64)> = plugin["interfaces"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (
+                    i["id"].as_str().unwrap().to_owned(),
+                    i["version"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            offered,
+            [
+                ("org.tenon.test.evolve".to_owned(), 1),
+                ("org.tenon.test.evolve".to_owned(), 2)
+            ],
+            "{what}: {plugin}"
+        );
+    }
+}
+
 /// docs/cli.md with its line breaks and indentation folded into single
 /// spaces, to look for a phrase that may be wrapped.
 fn cli_md() -> String {
