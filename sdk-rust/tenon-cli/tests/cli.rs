@@ -620,7 +620,7 @@ fn a_refused_executable_is_named_once_by_its_own_path() {
 }
 
 /// A build that offers one id at two versions (`evolve_v1_v2.c`,
-/// `evolve-v1-v2-rust`), checked with the header of each version: each
+/// `evolve-v1-v2-rust`, `evolve_v1_v2_cpp.cpp`, the Zig `evolve_v1_v2`), checked with the header of each version: each
 /// version has a methods step of its own, `methods:ID@vN`, that calls its
 /// own methods (version 1's two, version 2's one); `tenon inspect` lists
 /// both entries with the revision its header names.
@@ -632,8 +632,22 @@ fn check_and_inspect_take_each_version_a_build_offers() {
     let version_2 = include.join("tenon_test/evolve_v2.h");
     let (version_1, version_2) = (version_1.to_str().unwrap(), version_2.to_str().unwrap());
     let headers = ["--interface", version_1, "--interface", version_2];
-    let rust = rust_plugin("evolve-v1-v2-rust").expect("the Rust fixture builds");
-    for library in [c_fixture("evolve_v1_v2"), rust] {
+    let mut libraries = vec![
+        c_fixture("evolve_v1_v2"),
+        rust_plugin("evolve-v1-v2-rust").expect("the Rust fixture builds"),
+    ];
+    match tenon_test_plugins::cpp_toolchain() {
+        Ok(()) => libraries.push(tenon_test_plugins::cpp_fixture("evolve_v1_v2_cpp")),
+        Err(error) => toolchain_missing("c++", &error.to_string()),
+    }
+    match tenon_test_plugins::zig_fixture("evolve_v1_v2") {
+        Ok(path) => libraries.push(path),
+        Err(error @ tenon_test_plugins::BuildError::ToolchainMissing { .. }) => {
+            toolchain_missing("zig", &error.to_string())
+        }
+        Err(error) => panic!("the Zig fixture does not build: {error}"),
+    }
+    for library in libraries {
         let what = library.display().to_string();
         let output = run_path(&[&["check", "--json"][..], &headers].concat(), &library);
         let report = json(&output);

@@ -1,6 +1,7 @@
-//! One build that offers two versions of an interface: `evolve_v1_v2.c`
-//! and `evolve-v1-v2-rust` list `org.tenon.test.evolve` twice in their
-//! interface table, at version 1 (revision 2) and at version 2 (an
+//! One build that offers two versions of an interface: `evolve_v1_v2.c`,
+//! `evolve-v1-v2-rust`, `evolve_v1_v2_cpp.cpp` (`tenon/plugin.hpp`) and the
+//! Zig fixture `evolve_v1_v2` (`sdk-zig`) list `org.tenon.test.evolve`
+//! twice in their interface table, at version 1 (revision 2) and at version 2 (an
 //! incompatible `greet(name, language)`, `tenon_test/evolve_v2.h`).
 //!
 //! - a host of version 1 and a host of version 2 each get their own entry
@@ -16,18 +17,34 @@ use std::path::PathBuf;
 use tenon::isolation::Isolation;
 use tenon::{Error, Interface, Plugin};
 use tenon_test_evolve::{r2, v2};
-use tenon_test_plugins::{c_fixture, isolation_runner, rust_plugin};
+use tenon_test_plugins::{
+    c_fixture, cpp_fixture, cpp_toolchain, isolation_runner, rust_plugin, toolchain, zig_fixture,
+    BuildError,
+};
 
 /// The two-version builds, with their language's label as their greetings
-/// spell it.
+/// spell it. Languages whose toolchain is missing are reported and left
+/// out (unless `TENON_REQUIRE_TOOLCHAINS=1`).
 fn plugins() -> Vec<(&'static str, PathBuf)> {
-    vec![
+    let mut plugins = vec![
         ("C", c_fixture("evolve_v1_v2")),
         (
             "Rust",
             rust_plugin("evolve-v1-v2-rust").expect("the Rust fixture builds"),
         ),
-    ]
+    ];
+    match cpp_toolchain() {
+        Ok(()) => plugins.push(("C++", cpp_fixture("evolve_v1_v2_cpp"))),
+        Err(error) => toolchain::missing("c++", &error.to_string()),
+    }
+    match zig_fixture("evolve_v1_v2") {
+        Ok(path) => plugins.push(("Zig", path)),
+        Err(error @ BuildError::ToolchainMissing { .. }) => {
+            toolchain::missing("zig", &error.to_string())
+        }
+        Err(error) => panic!("the Zig fixture does not build: {error}"),
+    }
+    plugins
 }
 
 fn loaders() -> Vec<(&'static str, tenon::Loader)> {
