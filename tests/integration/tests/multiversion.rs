@@ -11,7 +11,8 @@
 //! - a host asking for a version the build does not offer gets
 //!   `interface_version_mismatch` naming every version it does;
 //! - a reloadable keeps the version it was made for: a new build that
-//!   offers only another is refused, with a hint that fits a reload.
+//!   offers only another is refused, with a hint that fits a reload;
+//! - a static plugin (linked into the host) serves each version too.
 
 use std::path::PathBuf;
 
@@ -230,4 +231,67 @@ fn a_reloadable_keeps_the_version_it_was_made_for() {
             );
         }
     }
+}
+
+/// A Rust plugin offering versions 1 and 2, linked into this test binary
+/// as a static plugin is.
+mod linked_in {
+    use tenon_plugin::{CallResult, Host, Plugin};
+    use tenon_test_evolve::r2::Evolve;
+    use tenon_test_evolve::v2::EvolveV2;
+
+    pub struct Both;
+
+    impl Plugin for Both {
+        fn create(_host: Host<'_>, _config: &str) -> CallResult<Self> {
+            Ok(Both)
+        }
+    }
+
+    impl Evolve for Both {
+        fn greet(&self, name: &str) -> CallResult<String> {
+            Ok(format!("v1 static hello, {name}"))
+        }
+
+        fn farewell(&self, name: &str) -> CallResult<String> {
+            Ok(format!("v1 static goodbye, {name}"))
+        }
+    }
+
+    impl EvolveV2 for Both {
+        fn greet(&self, name: &str, language: &str) -> CallResult<String> {
+            Ok(format!("v2 static {language}, {name}"))
+        }
+    }
+
+    tenon_plugin::export! {
+        plugin: Both,
+        name: "evolve-v1-v2-static",
+        version: "1.0.0",
+        description: "org.tenon.test.evolve, versions 1 and 2, linked in",
+        thread_safe: true,
+        interfaces: [dyn Evolve, dyn EvolveV2],
+    }
+}
+
+#[test]
+fn a_static_plugin_serves_each_version_it_offers() {
+    use r2::Evolve as _;
+    use v2::EvolveV2 as _;
+    let registry =
+        tenon::Registry::new().with_static("evolve-v1-v2-static", linked_in::tenon_plugin_v1);
+    let plugin = registry.get("evolve-v1-v2-static").expect("registered");
+    let instance = plugin.instantiate("").unwrap();
+    let v1 = instance.interface::<dyn r2::Evolve>().unwrap();
+    assert_eq!(v1.greet("Ada").unwrap(), "v1 static hello, Ada");
+    assert_eq!(v1.farewell("Ada").unwrap(), "v1 static goodbye, Ada");
+    let v2 = instance.interface::<dyn v2::EvolveV2>().unwrap();
+    assert_eq!(v2.greet("Ada", "fr").unwrap(), "v2 static fr, Ada");
+    let error = instance.interface::<dyn EvolveV3>().unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("at versions 1 and 2 only, but version 3 was asked for"),
+        "{error}"
+    );
 }
