@@ -30,14 +30,15 @@ fn a_cpp_host_asks_for_the_revision_it_can_use() {
 /// errors): a C host asks one build (`evolve_v1_v2`) for
 /// `org.tenon.test.evolve` at version 1 and at version 2 with
 /// `tenon_instance_interface` and gets each its own vtable; version 3 is
-/// `interface_version_mismatch` naming both.
+/// `interface_version_mismatch` naming both; a reloadable of version 2
+/// refuses a build of version 1 only, one of version 1 takes it.
 #[test]
 fn a_c_host_gets_each_version_of_a_two_version_build() {
     c_api::Program {
         file: "multiversion.c",
         std: "c11",
         include_dirs: &["sdk-c/include", "tests/fixtures/include"],
-        args: vec![c_fixture("evolve_v1_v2")],
+        args: vec![c_fixture("evolve_v1_v2"), c_fixture("evolve_r2")],
     }
     .passes_with(&["gcc", "clang"]);
 }
