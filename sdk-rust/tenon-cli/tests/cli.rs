@@ -709,6 +709,58 @@ fn check_and_inspect_take_each_version_a_build_offers() {
     }
 }
 
+/// A two-version build whose version 1 has a NULL slot: `interfaces`
+/// fails for version 1 only, so `methods:…@v1` is skipped while
+/// `methods:…@v2` still calls version 2's methods (cli.md: a probe or
+/// methods check is skipped when its interface, at that version, failed).
+#[cfg(target_os = "linux")]
+#[test]
+fn check_goes_on_with_the_version_that_passed() {
+    let include = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/include");
+    let version_1 = include.join("tenon_test/evolve.h");
+    let version_2 = include.join("tenon_test/evolve_v2.h");
+    let library = tenon_test_plugins::c_fixture_variant(
+        "evolve_v1_v2",
+        &tenon_test_plugins::Variant::new().flag("-DEVOLVE_NULL_V1_FAREWELL"),
+    )
+    .expect("the variant builds");
+    let output = run_path(
+        &[
+            "check",
+            "--json",
+            "--interface",
+            version_1.to_str().unwrap(),
+            "--interface",
+            version_2.to_str().unwrap(),
+        ],
+        &library,
+    );
+    let report = json(&output);
+    assert_eq!(output.status.code(), Some(1), "{report}");
+    let status = |name: &str| {
+        report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap_or_else(|| panic!("no check {name} in {report}"))
+            .clone()
+    };
+    let interfaces = status("interfaces");
+    assert_eq!(interfaces["status"], "fail", "{interfaces}");
+    assert_eq!(interfaces["error"]["kind"], "null_slot", "{interfaces}");
+    assert!(
+        interfaces["summary"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("unusable: org.tenon.test.evolve v1"),
+        "{interfaces}"
+    );
+    assert_eq!(status("methods:org.tenon.test.evolve@v1")["status"], "skip");
+    let v2 = status("methods:org.tenon.test.evolve@v2");
+    assert_eq!(v2["status"], "pass", "{v2}");
+}
+
 /// docs/cli.md with its line breaks and indentation folded into single
 /// spaces, to look for a phrase that may be wrapped.
 fn cli_md() -> String {
