@@ -132,6 +132,11 @@ fn reserveOwn(buffer: [*c]c.tenon_buffer, additional: usize) callconv(.c) c.teno
 /// Assigning each function to its slot checks its signature against the C
 /// declaration at compile time; a slot left out does not compile.
 ///
+/// A plugin may list one id at several versions, one entry per version with
+/// that version's vtable type, to serve hosts of each from one build (hosts
+/// of Tenon releases before this rule refuse an id listed twice); the same
+/// id and version twice is refused.
+///
 /// Revisions: `Vtable` comes from the interface header the plugin is built
 /// against, and its size (the struct_size written here) tells the host
 /// which revision of the interface the plugin implements. A plugin built

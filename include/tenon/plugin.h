@@ -358,7 +358,10 @@ typedef struct tenon_interface {
     /* Version of the interface, bumped on any incompatible change. */
     uint32_t version;
     /* Reverse-DNS id, NUL-terminated UTF-8, e.g. "org.example.greeter".
-     * Not empty, unique within one plugin (compared byte for byte). */
+     * Not empty. One plugin may list an id in several entries, each at a
+     * different version (one build serving hosts of each version); the same
+     * id and version twice is refused. Compared byte for byte. Hosts of
+     * Tenon releases before this rule refuse any id listed twice. */
     const char *id;
     /* The vtable: a struct starting with tenon_vtable_header. Never NULL. */
     const void *vtable;

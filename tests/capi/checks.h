@@ -1,6 +1,6 @@
 /*
  * checks.h - the pass/fail bookkeeping the C API's test programs share
- * (error_paths.c, isolated_faults.c, log_handler.c, log_handler.cpp,
+ * (error_paths.c, isolated_faults.c, log_handler.c, log_handler.cpp, multiversion.c,
  * null_error_text.cpp, reload_state.c, reload_state.cpp, revisions.cpp,
  * static_plugin.c, wrappers.cpp): each counts its checks, prints a line
  * per failed one, and ends with "N passed, N failed", the line the Rust

@@ -981,8 +981,11 @@ template <typename T> struct plugin {
 /// for TENON_PLUGIN (string literals, semver, NULL or a string,
 /// 0 or TENON_PLUGIN_THREAD_SAFE); then one TENON_INTERFACE_ENTRY per
 /// interface, each pointing to a static vtable (usually a constexpr
-/// tenon::vtable<...> object). Set TENON_PLUGIN_THREAD_SAFE only if every
-/// method of T may run concurrently on one object. The exported entry is
+/// tenon::vtable<...> object); one id may have an entry per version, each
+/// with that version's vtable, to serve hosts of each from one build (hosts
+/// of Tenon releases before this rule refuse an id listed twice). Set
+/// TENON_PLUGIN_THREAD_SAFE only if every method of T may run concurrently
+/// on one object. The exported entry is
 /// tenon_plugin_v1, with C linkage; everything else has internal or hidden
 /// linkage (link with the version script to hide the standard library's
 /// symbols too). Compiled with -DTENON_STATIC_PLUGIN=<id>, the entry is the

@@ -289,7 +289,10 @@ template <> struct tenon_sdk_is_u32_<uint32_t> {
  * turns it into a static tenon_interface (see TENON_INTERFACE_INIT for the
  * rules on each argument). Defines nothing by itself: it expands to the
  * parenthesized triple (id, version, vtable_ptr) and means nothing outside
- * TENON_PLUGIN. */
+ * TENON_PLUGIN. One id may be named in several entries at different
+ * versions, each with that version's vtable: one build then serves hosts
+ * of each version (hosts of Tenon releases before this rule refuse an id
+ * named twice); the same id and version twice is refused by every host. */
 #define TENON_INTERFACE_ENTRY(id, version, vtable_ptr) (id, version, vtable_ptr)
 
 /* ------------------------------------------------------------------------ */

@@ -65,6 +65,10 @@ pub extern "C" fn tenon_instance_free(instance: *mut tenon_instance) {
 /// Looks up interface `id` (NUL-terminated UTF-8) at `version` and gives
 /// the vtable and instance pointer to call it through:
 /// `vt->method(self, ...)` with `vt = *vtable`, `self = *self_out`.
+/// A plugin may offer one id at several versions; the entry of `version`
+/// is given, and a plugin that offers the id at none of `version` fails
+/// with kind `interface_version_mismatch`, whose message names the
+/// versions it offers.
 /// `vtable_size` is how much of the vtable the caller needs: the plugin's
 /// vtable must cover it (else kind `vtable_too_small`), with no NULL
 /// function pointer within it; less than the `uint32_t struct_size` every

@@ -619,6 +619,148 @@ fn a_refused_executable_is_named_once_by_its_own_path() {
     }
 }
 
+/// A build that offers one id at two versions (`evolve_v1_v2.c`,
+/// `evolve-v1-v2-rust`, `evolve_v1_v2_cpp.cpp`, the Zig `evolve_v1_v2`), checked with the header of each version: each
+/// version has a methods step of its own, `methods:ID@vN`, that calls its
+/// own methods (version 1's two, version 2's one); `tenon inspect` lists
+/// both entries with the revision its header names.
+#[cfg(target_os = "linux")]
+#[test]
+fn check_and_inspect_take_each_version_a_build_offers() {
+    let include = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/include");
+    let version_1 = include.join("tenon_test/evolve.h");
+    let version_2 = include.join("tenon_test/evolve_v2.h");
+    let (version_1, version_2) = (version_1.to_str().unwrap(), version_2.to_str().unwrap());
+    let headers = ["--interface", version_1, "--interface", version_2];
+    let mut libraries = vec![
+        c_fixture("evolve_v1_v2"),
+        rust_plugin("evolve-v1-v2-rust").expect("the Rust fixture builds"),
+    ];
+    match tenon_test_plugins::cpp_toolchain() {
+        Ok(()) => libraries.push(tenon_test_plugins::cpp_fixture("evolve_v1_v2_cpp")),
+        Err(error) => toolchain_missing("c++", &error.to_string()),
+    }
+    match tenon_test_plugins::zig_fixture("evolve_v1_v2") {
+        Ok(path) => libraries.push(path),
+        Err(error @ tenon_test_plugins::BuildError::ToolchainMissing { .. }) => {
+            toolchain_missing("zig", &error.to_string())
+        }
+        Err(error) => panic!("the Zig fixture does not build: {error}"),
+    }
+    for library in libraries {
+        let what = library.display().to_string();
+        let output = run_path(&[&["check", "--json"][..], &headers].concat(), &library);
+        let report = json(&output);
+        assert_eq!(output.status.code(), Some(0), "{what}: {report}");
+        let step = |name: &str| {
+            report["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["name"] == name)
+                .unwrap_or_else(|| panic!("{what}: no check {name} in {report}"))
+                .clone()
+        };
+        for (name, calls) in [
+            ("methods:org.tenon.test.evolve@v1", "2 methods called"),
+            ("methods:org.tenon.test.evolve@v2", "1 method called"),
+        ] {
+            let step = step(name);
+            assert_eq!(step["status"], "pass", "{what}: {step}");
+            assert!(
+                step["summary"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .starts_with(calls),
+                "{what}: {step}"
+            );
+        }
+        let interfaces = step("interfaces");
+        assert_eq!(
+            interfaces["summary"], "2 of 2 interfaces resolved with every method present",
+            "{what}: {interfaces}"
+        );
+        assert_eq!(interfaces["warnings"].as_array().map_or(0, Vec::len), 0);
+
+        let output = run_path(&[&["inspect", "--json"][..], &headers].concat(), &library);
+        assert_eq!(output.status.code(), Some(0), "{what}");
+        let plugin = json(&output);
+        let mut offered: Vec<(String, u64)> = plugin["interfaces"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (
+                    i["id"].as_str().unwrap().to_owned(),
+                    i["version"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        // In the table's order, which differs between the fixtures.
+        offered.sort_unstable();
+        assert_eq!(
+            offered,
+            [
+                ("org.tenon.test.evolve".to_owned(), 1),
+                ("org.tenon.test.evolve".to_owned(), 2)
+            ],
+            "{what}: {plugin}"
+        );
+    }
+}
+
+/// A two-version build whose version 1 has a NULL slot: `interfaces`
+/// fails for version 1 only, so `methods:…@v1` is skipped while
+/// `methods:…@v2` still calls version 2's methods (cli.md: a probe or
+/// methods check is skipped when its interface, at that version, failed).
+#[cfg(target_os = "linux")]
+#[test]
+fn check_goes_on_with_the_version_that_passed() {
+    let include = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/include");
+    let version_1 = include.join("tenon_test/evolve.h");
+    let version_2 = include.join("tenon_test/evolve_v2.h");
+    let library = tenon_test_plugins::c_fixture_variant(
+        "evolve_v1_v2",
+        &tenon_test_plugins::Variant::new().flag("-DEVOLVE_NULL_V1_FAREWELL"),
+    )
+    .expect("the variant builds");
+    let output = run_path(
+        &[
+            "check",
+            "--json",
+            "--interface",
+            version_1.to_str().unwrap(),
+            "--interface",
+            version_2.to_str().unwrap(),
+        ],
+        &library,
+    );
+    let report = json(&output);
+    assert_eq!(output.status.code(), Some(1), "{report}");
+    let status = |name: &str| {
+        report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap_or_else(|| panic!("no check {name} in {report}"))
+            .clone()
+    };
+    let interfaces = status("interfaces");
+    assert_eq!(interfaces["status"], "fail", "{interfaces}");
+    assert_eq!(interfaces["error"]["kind"], "null_slot", "{interfaces}");
+    assert!(
+        interfaces["summary"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("unusable: org.tenon.test.evolve v1"),
+        "{interfaces}"
+    );
+    assert_eq!(status("methods:org.tenon.test.evolve@v1")["status"], "skip");
+    let v2 = status("methods:org.tenon.test.evolve@v2");
+    assert_eq!(v2["status"], "pass", "{v2}");
+}
+
 /// docs/cli.md with its line breaks and indentation folded into single
 /// spaces, to look for a phrase that may be wrapped.
 fn cli_md() -> String {

@@ -119,6 +119,14 @@ pub trait Plugin: Send + Sized + 'static {
 /// }
 /// ```
 ///
+/// One id may be listed at several versions, to serve hosts of each from
+/// one build: implement the trait of each version (two `interface!`
+/// traits of one id, e.g. generated from two headers with
+/// `tenon bindgen --trait`) and list both,
+/// `interfaces: [dyn Greeter, dyn GreeterV2]`. A host gets the version it
+/// asks for; hosts of Tenon releases before this rule refuse an id listed
+/// twice, and every host refuses one listed twice at one version.
+///
 /// Use it once per library. Declaring `thread_safe: true` for a type that is
 /// not `Sync`, or listing an interface the type does not implement, is a
 /// compile error:

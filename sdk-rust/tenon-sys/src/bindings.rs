@@ -190,7 +190,10 @@ pub struct tenon_interface {
     /// Version of the interface, bumped on any incompatible change.
     pub version: u32,
     /// Reverse-DNS id, NUL-terminated UTF-8, e.g. "org.example.greeter".
-    /// Not empty, unique within one plugin (compared byte for byte).
+    /// Not empty. One plugin may list an id in several entries, each at a
+    /// different version (one build serving hosts of each version); the same
+    /// id and version twice is refused. Compared byte for byte. Hosts of
+    /// Tenon releases before this rule refuse any id listed twice.
     pub id: *const core::ffi::c_char,
     /// The vtable: a struct starting with tenon_vtable_header. Never NULL.
     pub vtable: *const core::ffi::c_void,

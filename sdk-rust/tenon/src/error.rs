@@ -175,18 +175,22 @@ pub enum Error {
         offered: String,
     },
 
-    /// The plugin offers the interface, at another version. A plugin
-    /// offers one version of an id, so a host that supports several
-    /// versions asks for each in turn; the message says so rather than
-    /// calling for a rebuild, which only a host of one version needs.
-    #[error("plugin {plugin:?} offers interface {id:?} at version {offered} only, but version {requested} was asked for; a host that also supports version {offered} asks for it next, and one that supports only version {requested} needs the plugin built against that version of the interface")]
+    /// The plugin offers the interface, but not at the version asked for.
+    /// A plugin may offer one id at several versions; the message names
+    /// every one, and says what serves both a host that can ask again (for
+    /// another version it supports) and one that cannot (a reload, which
+    /// keeps the version it was made for).
+    #[error("plugin {plugin:?} offers interface {id:?} at {} only, but version {requested} was asked for; a host that also supports {} asks for it instead, and otherwise the plugin must be built to offer version {requested} too (a build may offer several versions of one interface; a reloaded build must offer the version the reloadable was made for)", versions_phrase(versions, *offered), one_of(versions, *offered))]
     InterfaceVersionMismatch {
         /// The plugin's name.
         plugin: String,
         /// The interface id.
         id: String,
-        /// The version the plugin offers.
+        /// The highest version the plugin offers of this id.
         offered: u32,
+        /// Every version the plugin offers of this id, ascending (holds
+        /// `offered`).
+        versions: Vec<u32>,
         /// The version the host asked for.
         requested: u32,
     },
@@ -558,4 +562,28 @@ pub(crate) fn static_kind(kind: &str) -> &'static str {
         .find(|k| **k == kind)
         .copied()
         .unwrap_or("isolation_failed")
+}
+
+/// "version 2" or "versions 1 and 3" or "versions 1, 2 and 3": every
+/// version a plugin offers of an id (`offered` alone if the list is empty,
+/// as in an error made by hand).
+fn versions_phrase(versions: &[u32], offered: u32) -> String {
+    match versions {
+        [] => format!("version {offered}"),
+        [one] => format!("version {one}"),
+        [rest @ .., last] => {
+            let rest: Vec<String> = rest.iter().map(u32::to_string).collect();
+            format!("versions {} and {last}", rest.join(", "))
+        }
+    }
+}
+
+/// "version 2" or "one of versions 1 and 3": what a host may ask for
+/// instead.
+fn one_of(versions: &[u32], offered: u32) -> String {
+    if versions.len() > 1 {
+        format!("one of {}", versions_phrase(versions, offered))
+    } else {
+        versions_phrase(versions, offered)
+    }
 }

@@ -27,7 +27,9 @@ pub struct PluginInfo {
     pub abi: AbiVersion,
     /// The raw `TENON_PLUGIN_*` flags.
     pub flags: u64,
-    /// The interfaces the plugin offers, in its table's order.
+    /// The interfaces the plugin offers, in its table's order. An id may
+    /// appear more than once, at different versions (one build serving
+    /// hosts of each); an id and version appear at most once.
     pub interfaces: Vec<InterfaceInfo>,
 }
 

@@ -172,7 +172,11 @@ pub(crate) fn limit_to_offered<I: ?Sized + Interface>(
     client: Client<I>,
 ) -> Client<I> {
     let info = plugin.info();
-    match info.interfaces.iter().find(|o| o.id == I::ID) {
+    match info
+        .interfaces
+        .iter()
+        .find(|o| o.id == I::ID && o.version == I::VERSION)
+    {
         Some(offered) => client.limited_to(offered.vtable_size),
         None => client,
     }

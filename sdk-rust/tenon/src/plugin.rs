@@ -521,35 +521,44 @@ pub(crate) fn offered_entry<I: ?Sized + Interface>(info: &PluginInfo) -> Result<
     offered_index(info, I::ID, I::VERSION)
 }
 
-/// The index, in `info.interfaces`, of interface `id` at `version`.
+/// The index, in `info.interfaces`, of interface `id` at `version`. A
+/// plugin may offer one id at several versions; only the entry of the
+/// version asked for serves.
 pub(crate) fn offered_index(info: &PluginInfo, id: &str, version: u32) -> Result<usize, Error> {
     let plugin = || info.name.clone();
-    let index = info
+    if let Some(index) = info
         .interfaces
         .iter()
-        .position(|o| o.id == id)
-        .ok_or_else(|| {
-            let ids: Vec<&str> = info.interfaces.iter().map(|o| o.id.as_str()).collect();
-            Error::InterfaceNotFound {
-                plugin: plugin(),
-                id: id.to_owned(),
-                offered: if ids.is_empty() {
-                    "nothing".to_owned()
-                } else {
-                    ids.join(", ")
-                },
-            }
-        })?;
-    let offered = &info.interfaces[index];
-    if offered.version != version {
-        return Err(Error::InterfaceVersionMismatch {
+        .position(|o| o.id == id && o.version == version)
+    {
+        return Ok(index);
+    }
+    let mut versions: Vec<u32> = info
+        .interfaces
+        .iter()
+        .filter(|o| o.id == id)
+        .map(|o| o.version)
+        .collect();
+    let Some(&offered) = versions.iter().max() else {
+        let ids: Vec<&str> = info.interfaces.iter().map(|o| o.id.as_str()).collect();
+        return Err(Error::InterfaceNotFound {
             plugin: plugin(),
             id: id.to_owned(),
-            offered: offered.version,
-            requested: version,
+            offered: if ids.is_empty() {
+                "nothing".to_owned()
+            } else {
+                ids.join(", ")
+            },
         });
-    }
-    Ok(index)
+    };
+    versions.sort_unstable();
+    Err(Error::InterfaceVersionMismatch {
+        plugin: plugin(),
+        id: id.to_owned(),
+        offered,
+        versions,
+        requested: version,
+    })
 }
 
 impl std::fmt::Debug for Plugin {

@@ -316,8 +316,18 @@ unsafe fn interface_table(
         // and runs code nothing else in a load needs (a tenth of the time
         // a first load spends outside `dlopen`). The worst case is bounded
         // by MAX_INTERFACES.
-        if offered.iter().any(|o: &Offered| o.info.id == id) {
-            return Err(format!("interface {id:?} appears more than once").into());
+        // One id may be offered at several versions (a build that serves
+        // hosts of both); the same id and version twice leaves a host no
+        // way to tell which entry it asked for.
+        if offered
+            .iter()
+            .any(|o: &Offered| o.info.id == id && o.info.version == entry.version)
+        {
+            return Err(format!(
+                "interface {id:?} appears more than once at version {}",
+                entry.version
+            )
+            .into());
         }
         offered.push(Offered {
             info: InterfaceInfo {
@@ -520,6 +530,57 @@ mod tests {
         // SAFETY: every pointer points to live memory of this test.
         let verified = unsafe { verify(Path::new("unit"), &descriptor(1, table.as_ptr())) };
         assert!(verified.is_ok());
+    }
+
+    /// One id may be offered at several versions, each once; the offered
+    /// interfaces are then looked up by id and version.
+    #[test]
+    fn an_id_is_offered_once_per_version() {
+        let mut bytes = Bytes([0; 64]);
+        bytes.0[..4].copy_from_slice(&4u32.to_ne_bytes());
+        let vtable = bytes.0.as_ptr().cast();
+        let first = entry(vtable);
+        let third = tenon_interface {
+            version: 3,
+            ..entry(vtable)
+        };
+        let table = [&first as *const tenon_interface, &third, null()];
+        // SAFETY: every pointer points to live memory of this test.
+        let verified = unsafe { verify(Path::new("unit"), &descriptor(2, table.as_ptr())) }
+            .unwrap_or_else(|error| panic!("{error}"));
+        let info = &verified.info;
+        assert_eq!(
+            crate::plugin::offered_index(info, "org.tenon.unit", 1).ok(),
+            Some(0)
+        );
+        assert_eq!(
+            crate::plugin::offered_index(info, "org.tenon.unit", 3).ok(),
+            Some(1)
+        );
+        let error = crate::plugin::offered_index(info, "org.tenon.unit", 2).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("at versions 1 and 3 only, but version 2 was asked for"),
+            "{error}"
+        );
+        assert!(matches!(
+            error,
+            Error::InterfaceVersionMismatch { offered: 3, ref versions, requested: 2, .. }
+                if versions == &[1, 3]
+        ));
+
+        let again = entry(vtable);
+        let table = [&first as *const tenon_interface, &third, &again, null()];
+        // SAFETY: as above.
+        match unsafe { verify(Path::new("unit"), &descriptor(3, table.as_ptr())) } {
+            Err(Error::InvalidInterfaceTable { problem, .. }) => assert_eq!(
+                problem,
+                "interface \"org.tenon.unit\" appears more than once at version 1"
+            ),
+            Err(other) => panic!("expected InvalidInterfaceTable, got {other}"),
+            Ok(_) => panic!("the same id and version twice was accepted"),
+        }
     }
 }
 

@@ -234,14 +234,15 @@ fn another_interface_version_is_a_version_mismatch() {
         other => panic!("expected InterfaceVersionMismatch, got {other:?}"),
     }
     // A host that supports both versions asks for version 2, then 1: the
-    // message names both and tells it to ask on, not to rebuild.
+    // message names what is offered and tells it to ask for that, not to
+    // rebuild.
     let message = error.to_string();
     assert!(
         message.contains("at version 1 only, but version 2 was asked for"),
         "{message}"
     );
     assert!(
-        message.contains("also supports version 1 asks for it next"),
+        message.contains("also supports version 1 asks for it instead"),
         "{message}"
     );
     assert!(!message.contains("rebuild"), "{message}");

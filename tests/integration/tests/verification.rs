@@ -525,12 +525,21 @@ fn a_null_vtable_is_an_invalid_interface_table() {
 }
 
 #[test]
-fn a_duplicate_interface_id_is_an_invalid_interface_table() {
+fn a_duplicate_interface_id_and_version_is_an_invalid_interface_table() {
     assert_load_fails(
         c_fixture("interface_duplicate_id"),
         "invalid_interface_table",
-        &["org.tenon.example.greeter", "more than once"],
+        &["org.tenon.example.greeter", "more than once at version 1"],
     );
+}
+
+/// One id at two versions is not a duplicate: a build may serve hosts of
+/// both (`multiversion.rs` calls each).
+#[test]
+fn one_id_at_two_versions_loads() {
+    let plugin = Plugin::load(c_fixture("evolve_v1_v2")).unwrap();
+    let versions: Vec<u32> = plugin.info().interfaces.iter().map(|i| i.version).collect();
+    assert_eq!(versions, [1, 2]);
 }
 
 #[test]

@@ -183,25 +183,33 @@ impl Runner<'_> {
         };
 
         let interfaces = self.step("interfaces");
-        let unusable: Vec<String> = match interfaces.status {
+        // By id and version: a plugin may offer one id at several
+        // versions, and one failing leaves the others usable.
+        let unusable: Vec<(String, u32)> = match interfaces.status {
             Status::Fail => interfaces.data["failed"]
                 .as_array()
-                .map(|ids| {
-                    ids.iter()
-                        .filter_map(|id| id.as_str().map(str::to_owned))
+                .map(|failed| {
+                    failed
+                        .iter()
+                        .filter_map(|f| {
+                            Some((
+                                f["id"].as_str()?.to_owned(),
+                                u32::try_from(f["version"].as_u64()?).ok()?,
+                            ))
+                        })
                         .collect()
                 })
                 // A crashed step said nothing: trust no interface.
-                .unwrap_or_else(|| offered(&info).into_iter().map(|(id, _)| id).collect()),
+                .unwrap_or_else(|| offered(&info)),
             _ => Vec::new(),
         };
         checks.push(Check::new("interfaces", interfaces));
         checks.push(Check::new("lifecycle", self.step("lifecycle")));
-        let usable = |id: &str| !unusable.iter().any(|u| u == id);
+        let usable = |id: &str, version: u32| !unusable.iter().any(|u| u.0 == id && u.1 == version);
         let skipped = || Outcome::skip("the interface failed the interfaces check");
         for known in probed(&info) {
             let name = format!("probe:{}", known.id);
-            let outcome = if usable(known.id) {
+            let outcome = if usable(known.id, known.version) {
                 self.step(&name)
             } else {
                 skipped()
@@ -216,8 +224,8 @@ impl Runner<'_> {
                 // The interfaces check says so.
                 continue;
             }
-            let name = format!("methods:{}", model.id);
-            let outcome = if usable(&model.id) {
+            let name = methods_step(&offered, &model.id, model.version);
+            let outcome = if usable(&model.id, model.version) {
                 self.step(&name)
             } else {
                 skipped()
@@ -231,7 +239,7 @@ impl Runner<'_> {
                     "the plugin does not offer {} version {}",
                     case.id, case.version
                 ))
-            } else if !usable(case.id) {
+            } else if !usable(case.id, case.version) {
                 skipped()
             } else {
                 self.step(&name)
@@ -347,6 +355,17 @@ fn probed(info: &Value) -> Vec<&'static known::Known> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// The name of the step that calls the methods of `id` at `version`:
+/// `methods:ID`, or `methods:ID@vN` when the plugin offers `id` at several
+/// versions (each has a step of its own).
+fn methods_step(offered: &[(String, u32)], id: &str, version: u32) -> String {
+    if offered.iter().filter(|o| o.0 == id).count() > 1 {
+        format!("methods:{id}@v{version}")
+    } else {
+        format!("methods:{id}")
+    }
 }
 
 /// Every interface the plugin (as `load` described it) offers: id and

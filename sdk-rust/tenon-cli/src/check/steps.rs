@@ -92,16 +92,24 @@ fn run_step(step: &str, path: &Path, mode: &Mode, context: &Context) -> Outcome 
             if let Some(known) = step.strip_prefix("probe:").and_then(known::by_id) {
                 return with_plugin(&loader, |plugin| step_probe(plugin, known, config));
             }
-            if let Some(id) = step.strip_prefix("methods:") {
+            if let Some(named) = step.strip_prefix("methods:") {
+                // `methods:ID` for an id the plugin offers at one version,
+                // `methods:ID@vN` for one it offers at several (see
+                // `check::methods_step`).
+                let (id, version) = match named.rsplit_once("@v") {
+                    Some((id, version)) => (id, version.parse::<u32>().ok()),
+                    None => (named, None),
+                };
                 if context.described.iter().any(|d| d.model.id == id) {
                     return with_plugin(&loader, |plugin| {
                         // Headers of several versions of the id may be
-                        // given; the plugin offers one of them.
+                        // given; the step is for the version named, or
+                        // the one the plugin offers.
                         let offered = plugin
                             .info()
                             .interfaces
                             .iter()
-                            .find(|i| i.id == id)
+                            .find(|i| i.id == id && version.is_none_or(|v| v == i.version))
                             .map(|i| i.version);
                         match context
                             .described
@@ -475,7 +483,7 @@ fn step_interfaces(plugin: &Plugin, context: &Context, mode: &Mode) -> Outcome {
         let label = format!("{} v{}", interface.id, interface.version);
         calling(&format!("reading the vtable of {label}"));
         let mut fail = |error: serde_json::Value, detail: String| {
-            failed.push(interface.id.clone());
+            failed.push((interface.id.clone(), interface.version));
             details.push(detail);
             first_error.get_or_insert(error);
         };
@@ -518,9 +526,15 @@ fn step_interfaces(plugin: &Plugin, context: &Context, mode: &Mode) -> Outcome {
                         known.version
                     ));
                 } else if let Some(d) = context.described.iter().find(|d| {
+                    // A header of a version the plugin also offers is
+                    // called through that version's entry.
                     described.is_none()
                         && d.model.id == interface.id
                         && d.model.version != interface.version
+                        && !info
+                            .interfaces
+                            .iter()
+                            .any(|i| i.id == d.model.id && i.version == d.model.version)
                 }) {
                     warnings.push(format!(
                         "{label}: --interface {} describes version {}, so its methods were not \
@@ -540,7 +554,11 @@ fn step_interfaces(plugin: &Plugin, context: &Context, mode: &Mode) -> Outcome {
         Outcome::fail(format!(
             "{} of {count} interfaces unusable: {}",
             failed.len(),
-            failed.join(", ")
+            failed
+                .iter()
+                .map(|(id, version)| label(&info.interfaces, id, *version))
+                .collect::<Vec<_>>()
+                .join(", ")
         ))
     } else if not_exercised > 0 {
         Outcome::pass(format!(
@@ -564,8 +582,22 @@ fn step_interfaces(plugin: &Plugin, context: &Context, mode: &Mode) -> Outcome {
     // Several interfaces may fail; the details list each, `error` carries
     // the first one's kind.
     outcome.error = first_error;
-    outcome.data = json!({ "failed": failed });
+    outcome.data = json!({
+        "failed": failed
+            .iter()
+            .map(|(id, version)| json!({ "id": id, "version": version }))
+            .collect::<Vec<_>>(),
+    });
     outcome
+}
+
+/// `id`, or `id vN` when the plugin offers `id` at several versions.
+fn label(offered: &[tenon::InterfaceInfo], id: &str, version: u32) -> String {
+    if offered.iter().filter(|i| i.id == id).count() > 1 {
+        format!("{id} v{version}")
+    } else {
+        id.to_owned()
+    }
 }
 
 fn step_lifecycle(plugin: &Plugin, config: &str) -> Outcome {
