@@ -1157,6 +1157,15 @@ fn forward(
             let (version, rest) = record.split_once(':').unwrap_or(("", record));
             let (id, why) = rest.split_once('\t').unwrap_or((rest, ""));
             let version = version.parse().unwrap_or(0);
+            // The child says this before it loads the plugin, so under the
+            // file's name, as documented: the label may already be the
+            // plugin's name by the time this thread reads the line, which
+            // would make the attribution depend on a race.
+            let file = origin
+                .rsplit_once('\n')
+                .and_then(|(_, path)| Path::new(path).file_name())
+                .map(|name| name.to_string_lossy().into_owned());
+            let plugin = file.as_deref().unwrap_or(plugin);
             uncarried(origin, plugin, &unescape(id), version, &unescape(why));
             continue;
         }
