@@ -285,7 +285,7 @@ static void metadata_and_instances(const char *greeter, const char *null_slot) {
            TENON_ERROR_INVALID_ARGUMENT, "invalid_argument", NULL);
     EXPECT(tenon_instance_interface(instance, EXAMPLE_GREETER_ID, 1,
                                     sizeof(example_greeter_v1) + sizeof(void *), &vtable, &self),
-           TENON_ERROR_VTABLE_TOO_SMALL, "vtable_too_small", NULL);
+           TENON_ERROR_VTABLE_TOO_SMALL, "vtable_too_small", "TENON_HAS_FIELD");
     CHECK(vtable == NULL && self == NULL);
 
     OK(tenon_instance_interface(instance, EXAMPLE_GREETER_ID, 1, sizeof(example_greeter_v1),
@@ -409,7 +409,7 @@ static void isolated_without_declaration(const char *greeter_v2) {
     void *self = NULL;
     EXPECT(tenon_instance_interface(instance, EXAMPLE_GREETER_ID, 2, sizeof(example_greeter_v1),
                                     &vtable, &self),
-           TENON_ERROR_ISOLATION_FAILED, "isolation_failed", NULL);
+           TENON_ERROR_ISOLATION_FAILED, "isolation_failed", "docs/guide-c-host.md");
     EXPECT(tenon_instance_interface(instance, EXAMPLE_GREETER_ID, 1, sizeof(example_greeter_v1),
                                     &vtable, &self),
            TENON_ERROR_INTERFACE_VERSION_MISMATCH, "interface_version_mismatch", NULL);

@@ -8,7 +8,9 @@
  *     offers but libtenon does not declare: in process the plugin gets the
  *     offer ("found: ..."); isolated its get_interface returns NULL
  *     ("missing"), the log handler gets a TENON_LOG_WARN line naming the
- *     interface, attributed to the plugin (by its file's name) and saying
+ *     interface (relay_c, offered it too, gets one as well), attributed to
+ *     the plugin by its file's name (always: the child says it before the
+ *     plugin tells its name, fixture-relay-undeclared) and saying
  *     that a C host declares it in its libtenon, and the lookup event at
  *     TENON_LOG_DEBUG reads offered=false.
  *
@@ -40,6 +42,8 @@
 /* What the handler saw; it runs on libtenon's threads too. */
 static atomic_int warned_undeclared;   /* the warning, from the plugin */
 static atomic_int warned_no_remedy;    /* ... not naming a C host's remedy */
+static atomic_int warned_as_other;     /* ... attributed to another name */
+static const char *relay_files[2];     /* the plugins' file names */
 static atomic_int looked_up_offered;   /* the lookup event, offered=true */
 static atomic_int looked_up_refused;   /* the lookup event, offered=false */
 
@@ -52,10 +56,14 @@ static void record(void *user_data, tenon_log_level level, const char *plugin,
         return;
     }
     if (plugin != NULL && level == TENON_LOG_WARN) {
-        atomic_fetch_add(&warned_undeclared, 1);
+        /* Counted before warned_undeclared, which main waits for. */
+        if (strcmp(plugin, relay_files[0]) != 0 && strcmp(plugin, relay_files[1]) != 0) {
+            atomic_fetch_add(&warned_as_other, 1);
+        }
         if (strstr(message, "libtenon") == NULL) {
             atomic_fetch_add(&warned_no_remedy, 1);
         }
+        atomic_fetch_add(&warned_undeclared, 1);
     } else if (plugin == NULL && level == TENON_LOG_DEBUG &&
                strstr(message, "looked up a host service") != NULL) {
         if (strstr(message, "offered=true") != NULL) {
@@ -131,6 +139,14 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: %s <relay_c> <relay_undeclared>\n", argv[0]);
         return 2;
     }
+    for (int i = 0; i < 2; i++) {
+        relay_files[i] = argv[i + 1];
+        for (const char *c = argv[i + 1]; *c != '\0'; c++) {
+            if (*c == '/' || *c == '\\') {
+                relay_files[i] = c + 1;
+            }
+        }
+    }
     tenon_log_set_handler(record, NULL, TENON_LOG_DEBUG);
     tenon_services *services = tenon_services_new();
     tenon_options *options = tenon_options_new();
@@ -148,6 +164,7 @@ int main(int argc, char **argv) {
             CHECK(wait_for(&warned_undeclared));
             CHECK(wait_for(&looked_up_refused));
             CHECK(atomic_load(&warned_no_remedy) == 0);
+            CHECK(atomic_load(&warned_as_other) == 0);
             CHECK(atomic_load(&looked_up_offered) == 1);
         }
     }

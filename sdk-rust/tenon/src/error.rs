@@ -200,7 +200,7 @@ pub enum Error {
     /// or, for a C host, before the `vtable_size` it asked for.
     /// A vtable that ends before a method of a later revision is accepted:
     /// that method's calls return the `CallError` kind `not_provided`.
-    #[error("plugin {plugin:?}: the vtable of {id:?} is {size} bytes but the host needs {required} (revision 1 of the interface, or what a C host passed as vtable_size); the plugin was built against a different interface header, or an earlier revision than the host asks for; if the header has gained methods since, each must be declared with the revision that added it ([revision N] in the header, #[revision(N)] in Rust), or it counts as revision 1")]
+    #[error("plugin {plugin:?}: the vtable of {id:?} is {size} bytes but the host needs {required} (revision 1 of the interface, or what a C host passed as vtable_size); the plugin was built against a different interface header, or an earlier revision than the host asks for; if the header has gained methods since, each must be declared with the revision that added it ([revision N] in the header, #[revision(N)] in Rust), or it counts as revision 1; a C or C++ host that also takes plugins of an earlier revision passes as vtable_size the size up to the first method a later revision added (offsetof), and tests TENON_HAS_FIELD before calling such a method")]
     VtableTooSmall {
         /// The plugin's name.
         plugin: String,

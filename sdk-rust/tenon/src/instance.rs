@@ -121,7 +121,7 @@ impl InstanceCore {
                     Error::IsolationFailed {
                         plugin: self.plugin().name().to_owned(),
                         reason: format!(
-                            "{why}: an isolated plugin is called through the proxy vtable of an `interface!` declaration, so the program (for a C host, the libtenon it links) must declare the interface"
+                            "{why}: an isolated plugin is called through the proxy vtable of an `interface!` declaration, made in the host's process, so the host must declare the interface (a runner's declarations do not stand in for it); a C or C++ host declares it in the libtenon it links (docs/guide-c-host.md, \"Isolation\", says how to build one that declares the application's interfaces)"
                         ),
                     }
                 })?;

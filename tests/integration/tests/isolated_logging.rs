@@ -167,6 +167,62 @@ fn a_host_service_the_runner_does_not_declare_is_a_warning_naming_it() {
     );
 }
 
+/// A host service the host does not declare (a C host's raw offer of an
+/// interface its libtenon lacks) cannot be carried back from the child,
+/// even when the runner declares it: the plugin gets NULL, not a proxy
+/// whose every call fails, and the host's log says why, naming it.
+#[test]
+fn a_host_service_only_the_runner_declares_is_a_warning_naming_it() {
+    // The runner links the evolution tests' interface; this test does not.
+    const EVOLVE: &str = "org.tenon.test.evolve";
+    assert!(tenon_interface::declared(EVOLVE, 1).is_err());
+    static VTABLE: u32 = 4; // a struct_size alone: never called
+    let runner = isolation_runner().expect("the test runner builds");
+    let path = c_plugin("greeter");
+    let events = capture_events(|| {
+        // SAFETY: the vtable is never called: the offer cannot reach the
+        // isolated plugin, which is what this test checks, and the greeter
+        // does not look it up.
+        let services = unsafe {
+            tenon::HostServices::new().offer_raw(
+                EVOLVE,
+                1,
+                std::ptr::from_ref(&VTABLE).cast(),
+                std::ptr::null_mut(),
+                std::sync::Arc::new(()),
+            )
+        };
+        let plugin = Plugin::loader()
+            .services(services)
+            .isolated(Isolation::new().runner(&runner))
+            .load(&path)
+            .unwrap();
+        let instance = plugin.instantiate("").unwrap();
+        assert!(instance
+            .interface::<dyn Greeter>()
+            .unwrap()
+            .greet("x")
+            .is_ok());
+        drop(instance);
+        drop(plugin);
+    });
+    let warnings: Vec<_> = events
+        .iter()
+        .filter(|event| event.target == "tenon::plugin" && event.message.contains(EVOLVE))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    let warning = warnings[0];
+    assert_eq!(warning.level, tracing::Level::WARN, "{warning:?}");
+    // Before the plugin tells its name: by its file's.
+    let file = path.file_name().unwrap().to_string_lossy();
+    assert_eq!(warning.plugin, file, "{warning:?}");
+    assert!(
+        warning.message.contains("get_interface returns NULL")
+            && warning.message.contains("the host itself cannot carry it"),
+        "{warning:?}"
+    );
+}
+
 /// A subscriber slow to take a plugin's printed lines, so that they are
 /// still being read when the plugin is dropped.
 struct Slow;

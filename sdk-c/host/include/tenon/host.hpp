@@ -160,7 +160,10 @@ class options {
 public:
     options() : raw_(tenon_options_new()) {}
     /* In a child process; call_timeout_ms 0 means no call deadline. The
-     * program's main must call tenon_isolation_init() first. */
+     * child is this program started again, whose main must call
+     * tenon_isolation_init() first, or the program runner() names. An
+     * interface is called there only if its declaration is linked into
+     * libtenon (docs/guide-c-host.md, "Isolation"). */
     options &isolated(std::uint64_t call_timeout_ms = 0) {
         check(tenon_options_isolated(raw_.get(), call_timeout_ms));
         return *this;

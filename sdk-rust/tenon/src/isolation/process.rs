@@ -324,6 +324,7 @@ impl Process {
         let drain = Arc::new(Drain::new());
         let keeper_drain = Arc::clone(&drain);
         let origin = format!("{}\n{}", runner.display(), path.display());
+        let keeper_origin = origin.clone();
         let (process_tx, process_rx) = mpsc::channel::<Weak<Process>>();
         std::thread::Builder::new()
             .name(format!("tenon-keeper:{name}"))
@@ -333,7 +334,7 @@ impl Process {
                         launch,
                         Output {
                             label: keeper_name,
-                            origin,
+                            origin: keeper_origin,
                             dispatch,
                             last_words: keeper_words,
                             drain: keeper_drain,
@@ -370,7 +371,7 @@ impl Process {
         // (Weakly: the process must be dropped, and the child killed, when
         // the host lets go of the plugin, while the keeper still waits.)
         let _ = process_tx.send(Arc::downgrade(&process));
-        let hello = process.send_setup(options, path, file, services);
+        let hello = process.send_setup(options, path, file, services, &origin);
         let handshake = hello.and_then(|()| process.read_handshake(options.start_timeout));
         match handshake {
             Ok(bytes) => Ok((process, bytes)),
@@ -387,6 +388,7 @@ impl Process {
         path: &Path,
         file: &File,
         services: &HostServices,
+        origin: &str,
     ) -> Result<(), Error> {
         let mut setup = Writer::default();
         setup
@@ -395,7 +397,24 @@ impl Process {
             .str(&path.to_string_lossy())
             .u64(options.linger.as_nanos().min(u128::from(u64::MAX)) as u64)
             .u64(options.memory_limit.unwrap_or(0));
-        let offered: Vec<_> = services.offered().collect();
+        // Only what this program can carry: a call to a service it does not
+        // declare could not be decoded here, so the child must not hand the
+        // plugin a proxy for it (a runner may declare more than the host, a
+        // C host's libtenon less than the services it offers).
+        let offered: Vec<_> = services
+            .offered()
+            .filter(
+                |&(id, version)| match tenon_interface::declared(id, version) {
+                    Ok(_) => true,
+                    Err(why) => {
+                        let file = path.file_name().unwrap_or(path.as_os_str());
+                        let file = file.to_string_lossy();
+                        undeclared_in_host(origin, &file, id, version, &why.to_string());
+                        false
+                    }
+                },
+            )
+            .collect();
         setup.u32(offered.len() as u32);
         for (id, version) in offered {
             setup.str(id).u32(version);
@@ -1158,6 +1177,15 @@ fn forward(
             let (version, rest) = record.split_once(':').unwrap_or(("", record));
             let (id, why) = rest.split_once('\t').unwrap_or((rest, ""));
             let version = version.parse().unwrap_or(0);
+            // The child says this before it loads the plugin, so under the
+            // file's name, as documented: the label may already be the
+            // plugin's name by the time this thread reads the line, which
+            // would make the attribution depend on a race.
+            let file = origin
+                .rsplit_once('\n')
+                .and_then(|(_, path)| Path::new(path).file_name())
+                .map(|name| name.to_string_lossy().into_owned());
+            let plugin = file.as_deref().unwrap_or(plugin);
             uncarried(origin, plugin, &unescape(id), version, &unescape(why));
             continue;
         }
@@ -1267,6 +1295,24 @@ fn uncarried(origin: &str, plugin: &str, id: &str, version: u32, why: &str) {
         warned.push((origin.to_owned(), id.to_owned(), version));
     }
     tracing::warn!(target: "tenon::plugin", plugin, "the host offers {id} version {version} as a host service, but the program the plugin's process runs cannot carry it ({why}): the plugin's get_interface returns NULL for it; link the crate that declares it (with interface!) into that program: the runner, or else the host itself, which for a C or C++ host means into its libtenon (docs/guide-c-host.md, \"Isolation\"); logged once for this program and plugin file, not at each load or restart");
+}
+
+/// Warns that the host offers service (`id`, `version`) without declaring
+/// it, so that isolated plugins cannot reach it: their `get_interface`
+/// returns NULL for it. Said once for each child program, plugin file and
+/// service, as `uncarried` is.
+fn undeclared_in_host(origin: &str, file: &str, id: &str, version: u32, why: &str) {
+    {
+        let mut warned = UNCARRIED.lock().unwrap_or_else(|e| e.into_inner());
+        if warned
+            .iter()
+            .any(|(o, i, v)| o == origin && i == id && *v == version)
+        {
+            return;
+        }
+        warned.push((origin.to_owned(), id.to_owned(), version));
+    }
+    tracing::warn!(target: "tenon::plugin", plugin = file, "the host offers {id} version {version} as a host service, but the host itself cannot carry it to an isolated plugin ({why}): the plugin's get_interface returns NULL for it, whatever the child program declares; link the crate that declares it (with interface!) into the host as well as into any runner, which for a C or C++ host means into its libtenon (docs/guide-c-host.md, \"Isolation\"); logged once for this program and plugin file, not at each load or restart");
 }
 
 fn unescape(message: &str) -> String {
