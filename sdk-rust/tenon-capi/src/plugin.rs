@@ -2,7 +2,7 @@
 
 use crate::boundary::{fallible, infallible};
 use crate::error::{c_str, c_string, out, tenon_error, CError};
-use crate::handle::{borrow, into_handle, release, Handle, Kind};
+use crate::handle::{borrow, into_handle, release, release_by, Handle, Kind};
 use crate::options::tenon_options;
 use core::ffi::c_char;
 use std::ffi::CString;
@@ -186,7 +186,7 @@ pub extern "C" fn tenon_plugin_free(plugin: *mut tenon_plugin) {
 #[no_mangle]
 pub extern "C" fn tenon_plugin_unload(plugin: *mut tenon_plugin) -> *const c_char {
     infallible(core::ptr::null(), || {
-        let Some(plugin) = release(plugin) else {
+        let Some(plugin) = release_by(plugin, "tenon_plugin_unload") else {
             return core::ptr::null();
         };
         let outcome = plugin.plugin.unload();
