@@ -256,8 +256,14 @@ fn unload_verdict(outcome: &UnloadOutcome, outcome_of_step: &mut Outcome) {
     match outcome {
         UnloadOutcome::StillMapped(still) => {
             for reason in still.reasons() {
+                let note = match still.main_thread_note() {
+                    Some(note) if *reason == tenon::PinReason::ThreadLocalDestructors => {
+                        format!("; {note}")
+                    }
+                    _ => String::new(),
+                };
                 outcome_of_step.warnings.push(format!(
-                    "the library cannot be unloaded: {reason} [{}]; to fix: {}",
+                    "the library cannot be unloaded: {reason} [{}]; to fix: {}{note}",
                     reason.name(),
                     reason.advice()
                 ));
