@@ -851,7 +851,9 @@ void tenon_plugin_free(tenon_plugin *plugin);
  *   `tenon`, to the handler of `tenon_log_set_handler`) names each likely
  *   reason (`nodelete`, `unique_symbols`, `thread_local_destructors`,
  *   `opened_again`, `unknown`) with how to build the plugin so it goes
- *   away;
+ *   away (for `thread_local_destructors` on the process's main thread,
+ *   also that if the plugin was called on that thread, it cannot go away
+ *   before the process exits);
  * - `"static"`: linked into the host (`tenon_plugin_load_static`), never
  *   unloaded;
  * - `"not_verified"`: closed; this platform has no check, or it failed.

@@ -151,7 +151,8 @@ static void hand_over(const char *kv_a, const char *kv_b, const char *restore_fa
 
     /* A plugin without org.tenon.state cannot be loaded for hand-over. */
     EXPECT(tenon_reloadable_load(without_state, options, NULL, KV_ID, 1, KV_SIZE, &kv),
-           TENON_ERROR_INTERFACE_NOT_FOUND, "interface_not_found", "org.tenon.state");
+           TENON_ERROR_INTERFACE_NOT_FOUND, "interface_not_found",
+           "org.tenon.state\"; it offers: org.tenon.example.kv; a reload that hands");
     CHECK(kv == NULL);
 
     if (!OK(tenon_reloadable_load(kv_a, options, NULL, KV_ID, 1, KV_SIZE, &kv))) {
@@ -201,7 +202,8 @@ static void hand_over(const char *kv_a, const char *kv_b, const char *restore_fa
     CHECK(generation == 3 && tenon_reloadable_generation(kv) == 3);
     CHECK(intact(kv));
     EXPECT(tenon_reloadable_reload_report(kv, without_state, &done),
-           TENON_ERROR_INTERFACE_NOT_FOUND, "interface_not_found", "org.tenon.state");
+           TENON_ERROR_INTERFACE_NOT_FOUND, "interface_not_found",
+           "(TENON_RELOAD_STATELESS) reloads without it");
     CHECK(done.generation == 2); /* not written on failure */
     CHECK(tenon_reloadable_generation(kv) == 3);
     CHECK(intact(kv));

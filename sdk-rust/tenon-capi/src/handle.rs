@@ -98,8 +98,22 @@ pub(crate) fn borrow_mut<'a, T: Handle>(pointer: *mut T, what: &str) -> Result<&
 
 /// Takes a handle back from C, unregistering it; `None` for NULL, for a
 /// pointer that is not a live handle of type `T` (never made, or already
-/// freed), which the caller then ignores.
+/// freed), which the caller then ignores. For the handle's free function
+/// (`tenon_plugin_free` for a plugin): a debug build's complaint about a
+/// pointer that is not live names it.
 pub(crate) fn release<T: Handle>(pointer: *mut T) -> Option<Box<T>> {
+    release_in(pointer, || format!("{}_free", T::KIND.name()))
+}
+
+/// As [`release`], for the C function `function` that takes the handle
+/// back other than its free function (`tenon_plugin_unload`), so that the
+/// complaint names the function the host called.
+pub(crate) fn release_by<T: Handle>(pointer: *mut T, function: &str) -> Option<Box<T>> {
+    release_in(pointer, || function.to_owned())
+}
+
+/// [`release`], the complaint naming `function()`.
+fn release_in<T: Handle>(pointer: *mut T, function: impl FnOnce() -> String) -> Option<Box<T>> {
     if pointer.is_null() {
         return None;
     }
@@ -108,8 +122,8 @@ pub(crate) fn release<T: Handle>(pointer: *mut T) -> Option<Box<T>> {
         drop(live);
         if cfg!(debug_assertions) {
             eprintln!(
-                "tenon: {}_free: {pointer:p} is not a live {} (freed twice, or never made by libtenon); ignored",
-                T::KIND.name(),
+                "tenon: {}: {pointer:p} is not a live {} (freed twice, or never made by libtenon); ignored",
+                function(),
                 T::KIND.name()
             );
         }

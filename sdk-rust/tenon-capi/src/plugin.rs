@@ -2,7 +2,7 @@
 
 use crate::boundary::{fallible, infallible};
 use crate::error::{c_str, c_string, out, tenon_error, CError};
-use crate::handle::{borrow, into_handle, release, Handle, Kind};
+use crate::handle::{borrow, into_handle, release, release_by, Handle, Kind};
 use crate::options::tenon_options;
 use core::ffi::c_char;
 use std::ffi::CString;
@@ -176,7 +176,9 @@ pub extern "C" fn tenon_plugin_free(plugin: *mut tenon_plugin) {
 ///   `tenon`, to the handler of `tenon_log_set_handler`) names each likely
 ///   reason (`nodelete`, `unique_symbols`, `thread_local_destructors`,
 ///   `opened_again`, `unknown`) with how to build the plugin so it goes
-///   away;
+///   away (for `thread_local_destructors` on the process's main thread,
+///   also that if the plugin was called on that thread, it cannot go away
+///   before the process exits);
 /// - `"static"`: linked into the host (`tenon_plugin_load_static`), never
 ///   unloaded;
 /// - `"not_verified"`: closed; this platform has no check, or it failed.
@@ -187,18 +189,24 @@ pub extern "C" fn tenon_plugin_free(plugin: *mut tenon_plugin) {
 #[no_mangle]
 pub extern "C" fn tenon_plugin_unload(plugin: *mut tenon_plugin) -> *const c_char {
     infallible(core::ptr::null(), || {
-        let Some(plugin) = release(plugin) else {
+        let Some(plugin) = release_by(plugin, "tenon_plugin_unload") else {
             return core::ptr::null();
         };
         let outcome = plugin.plugin.unload();
         if let tenon::UnloadOutcome::StillMapped(still) = &outcome {
             for reason in still.reasons() {
+                let note = match still.main_thread_note() {
+                    Some(note) if *reason == tenon::PinReason::ThreadLocalDestructors => {
+                        format!("; {note}")
+                    }
+                    _ => String::new(),
+                };
                 tracing::warn!(
                     target: "tenon",
                     plugin = %plugin.name.to_string_lossy(),
                     path = %plugin.path.to_string_lossy(),
                     reason = reason.name(),
-                    "the library stays in the process after unloading: {reason}; to fix: {}",
+                    "the library stays in the process after unloading: {reason}; to fix: {}{note}",
                     reason.advice()
                 );
             }

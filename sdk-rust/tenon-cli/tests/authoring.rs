@@ -618,6 +618,76 @@ fn check_with_a_later_revision_reports_the_methods_a_plugin_lacks() {
     );
 }
 
+/// A plugin built against revision 2, checked with the revision-1 header,
+/// passes, and its `interfaces` line says, without `-v`, that the vtable is
+/// of a later revision than the header and how many slots the header does
+/// not know, instead of claiming every method present.
+#[cfg(target_os = "linux")]
+#[test]
+fn check_with_an_earlier_revision_says_the_vtable_is_of_a_later_one() {
+    let dir = scratch("authoring", "later-revision");
+    let revision_1 = write_header(&dir, HEADER);
+    let grown_dir = dir.join("r2");
+    std::fs::create_dir_all(&grown_dir).unwrap();
+    let revision_2 = write_header(
+        &grown_dir,
+        &HEADER.replace(
+            "} acme_shapes_v1;",
+            "    /* [revision 2] */\n    tenon_status (*reset)(void *instance, tenon_buffer *error);\n} acme_shapes_v1;",
+        ),
+    );
+    let project = new_c_project(&dir, "shapes-r2", &revision_2);
+    let built = make_in(&project, &[]);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let library = project.join("build/libshapes-r2.so").display().to_string();
+
+    let output = run(&["check", "--interface", &revision_1, &library]);
+    let text = stdout(&output);
+    assert!(output.status.success(), "{text}");
+    let interfaces = text
+        .lines()
+        .find(|l| l.contains("PASS  interfaces"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        !interfaces.contains("with every method present"),
+        "the header does not know reset: {text}"
+    );
+    assert!(
+        interfaces.ends_with(&format!(
+            "with every method their headers declare present; com.acme.shapes v1: the \
+             plugin's vtable is of a later revision than {revision_1}, with 1 slot the header \
+             does not know"
+        )),
+        "{text}"
+    );
+
+    let docs =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/cli.md"))
+            .unwrap();
+    assert!(
+        docs.contains(
+            "with every method their headers declare present; com.acme.greeter v1: the \
+             plugin's vtable is of a later revision than include/acme/greeter.h, with 1 slot \
+             the header does not know"
+        ),
+        "docs/cli.md shows the note"
+    );
+
+    // With the plugin's own revision, nothing to note.
+    let output = run(&["check", "--interface", &revision_2, &library]);
+    let text = stdout(&output);
+    assert!(output.status.success(), "{text}");
+    assert!(
+        text.lines().any(|l| l.contains("PASS  interfaces")
+            && l.ends_with("interfaces resolved with every method present")),
+        "{text}"
+    );
+}
+
 /// A plugin built against revision 2 with the new slot left NULL fails the
 /// `interfaces` check with `null_slot` whether it is checked with the
 /// revision-2 header, the revision-1 header or none: an older header must

@@ -1025,6 +1025,14 @@ fn check_warns_when_a_plugin_cannot_be_unloaded_with_the_reason_and_the_fix() {
     // thread it starts in create: the advice says so, or its author has
     // nothing to look for.
     assert!(warnings[0].contains("std::thread::spawn"), "{warnings:?}");
+    // tenon check calls and unloads the plugin on its main thread: the
+    // warning says that retry() cannot succeed before the process exits.
+    assert!(
+        warnings[0].contains(
+            "this unload ran on the process's main thread, which exits only with the process"
+        ) && warnings[0].contains("retry() cannot unload it before then"),
+        "{warnings:?}"
+    );
 }
 
 /// With `--isolated`, every load of the `reload` check starts a plugin

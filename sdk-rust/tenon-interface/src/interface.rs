@@ -510,6 +510,68 @@ impl<I: ?Sized + Interface> Client<I> {
         self
     }
 
+    /// A copy of `vtable` limited as [`Client::limited_to`] limits a
+    /// client, made once for many clients: a whole `I::Vtable` holding the
+    /// methods a vtable of `struct_size` bytes holds, the others NULL, its
+    /// `struct_size` saying so. `None` when `vtable` already provides every
+    /// method `I` declares (and needs no copy). A client over the copy
+    /// ([`Client::over_limited`]) makes none of its own, so a host that
+    /// makes a client per call keeps one copy per callee, not one per call.
+    ///
+    /// # Safety
+    ///
+    /// `vtable` must be accepted by [`verify_vtable`], and readable now.
+    #[doc(hidden)]
+    pub unsafe fn limited_vtable(
+        vtable: *const I::Vtable,
+        struct_size: u32,
+    ) -> Option<Box<I::Vtable>> {
+        // SAFETY: by the caller, a verified vtable starts with its size.
+        let own = unsafe { vtable.cast::<u32>().read() };
+        let provided = slots::within(struct_size.min(own), I::METHODS.len());
+        if provided == I::METHODS.len() {
+            return None;
+        }
+        let mut copy = Box::new(core::mem::MaybeUninit::<I::Vtable>::zeroed());
+        let bytes = slots::size_through(provided).min(core::mem::size_of::<I::Vtable>());
+        // SAFETY: as in `copy_vtable`: the source is readable through its
+        // `provided` slots (fewer than its own size holds), the destination
+        // is a whole `I::Vtable`, and all-zero bytes are a valid vtable, so
+        // the copy is initialized.
+        Some(unsafe {
+            core::ptr::copy_nonoverlapping(
+                vtable.cast::<u8>(),
+                copy.as_mut_ptr().cast::<u8>(),
+                bytes,
+            );
+            copy.as_mut_ptr().cast::<u32>().write(bytes as u32);
+            copy.assume_init()
+        })
+    }
+
+    /// A client through `vtable` as it is, never copied: made by
+    /// [`Client::limited_vtable`], or one that provides every method `I`
+    /// declares. Its calls may overlap and re-enter, as [`Client::new`]'s.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Client::new`], and `vtable` must be readable as a whole
+    /// `I::Vtable` (which a copy made by [`Client::limited_vtable`] is, and
+    /// a vtable providing every method of `I` is).
+    #[doc(hidden)]
+    pub unsafe fn over_limited(instance: *mut c_void, vtable: *const I::Vtable) -> Self {
+        // SAFETY: by the caller, a verified vtable starts with its size.
+        let size = unsafe { vtable.cast::<u32>().read() };
+        Client {
+            instance,
+            vtable,
+            owns_vtable: false,
+            provided: slots::within(size, I::METHODS.len()),
+            gate: Gate::Open,
+            _interface: PhantomData,
+        }
+    }
+
     /// Starts a call: what the generated methods do first.
     #[doc(hidden)]
     #[inline]

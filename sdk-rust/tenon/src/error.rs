@@ -164,8 +164,16 @@ pub enum Error {
         problem: String,
     },
 
-    /// The plugin does not offer the interface asked for.
-    #[error("plugin {plugin:?} does not implement interface {id:?}; it offers: {offered}")]
+    /// The plugin does not offer the interface asked for. When that is
+    /// the state interface (`org.tenon.state`, which a reload with
+    /// [`ReloadOptions::hand_over`](crate::ReloadOptions::hand_over) asks
+    /// of every build), the message also says what it is for and that
+    /// [`ReloadOptions::stateless`](crate::ReloadOptions::stateless)
+    /// reloads without it.
+    #[error(
+        "plugin {plugin:?} does not implement interface {id:?}; it offers: {offered}{}",
+        state_hint(id)
+    )]
     InterfaceNotFound {
         /// The plugin's name.
         plugin: String,
@@ -388,6 +396,22 @@ fn hand_over_step(step: &str) -> &str {
         "save" => "old build's save",
         "restore" => "new build's restore",
         other => other,
+    }
+}
+
+/// What [`Error::InterfaceNotFound`] adds when the interface missing is
+/// the state interface: a state hand-over at reload asks every build for
+/// it, and a plugin author who never meant to offer it needs to know why
+/// it was asked for and how to do without.
+fn state_hint(id: &str) -> &'static str {
+    if id == <dyn tenon_interface::State as tenon_interface::Interface>::ID {
+        "; a reload that hands the instance's state over to the new build \
+         (ReloadOptions::hand_over(), TENON_RELOAD_HAND_OVER from C) needs it of every build: \
+         the plugin saves and restores its state through it \
+         (docs/reload.md, \"State hand-over\"; each language's guide says how to implement it); \
+         ReloadOptions::stateless() (TENON_RELOAD_STATELESS) reloads without it"
+    } else {
+        ""
     }
 }
 

@@ -167,10 +167,7 @@ impl InstanceCore {
 /// a plugin of an earlier revision would otherwise look as if it provided
 /// every method (and its calls would fail in its process rather than as
 /// `not_provided` here).
-pub(crate) fn limit_to_offered<I: ?Sized + Interface>(
-    plugin: &Plugin,
-    client: Client<I>,
-) -> Client<I> {
+fn limit_to_offered<I: ?Sized + Interface>(plugin: &Plugin, client: Client<I>) -> Client<I> {
     let info = plugin.info();
     match info
         .interfaces

@@ -20,7 +20,10 @@
 //! 5. the host part installs from a Windows build (`bin/tenon.dll`,
 //!    `lib/libtenon.dll.a`), and `Tenon::host` and `tenon-host.pc` name
 //!    them (the programs built against it run under Wine in
-//!    `scripts/test-windows.sh`).
+//!    `scripts/test-windows.sh`);
+//! 6. a debug libtenon's complaint about a pointer that is not a live
+//!    handle names the function called (`tenon_plugin_unload`, not only
+//!    `tenon_plugin_free`).
 //!
 //! A missing cmake, make, pkg-config, compiler or valgrind is reported as
 //! `TOOLCHAIN MISSING` and skipped, unless `TENON_REQUIRE_TOOLCHAINS=1`.
@@ -58,6 +61,49 @@ fn error_paths() -> c_api::Program {
 #[test]
 fn every_error_path_of_the_c_api() {
     error_paths().passes_with(&["cc"]);
+}
+
+/// A debug libtenon given a pointer that is not a live plugin ignores it
+/// and says so on stderr, naming the function the host called:
+/// `tenon_plugin_unload` as well as `tenon_plugin_free`.
+#[test]
+fn a_stale_handle_is_reported_under_the_function_called() {
+    if !have_all(&["cc"]) {
+        return;
+    }
+    let dir = scratch("stale_handle");
+    let source = dir.join("stale.c");
+    fs::write(
+        &source,
+        "#include <stdio.h>\n#include <tenon/host.h>\n\
+         int main(void) {\n\
+             int not_a_plugin = 0;\n\
+             const char *outcome = tenon_plugin_unload((tenon_plugin *)&not_a_plugin);\n\
+             tenon_plugin_free((tenon_plugin *)&not_a_plugin);\n\
+             printf(\"%s\\n\", outcome == NULL ? \"null\" : outcome);\n\
+             return 0;\n\
+         }\n",
+    )
+    .unwrap();
+    let exe = dir.join("stale");
+    c_api::build_source("cc", "c99", &source, &[], &[], &exe);
+    let output = Command::new(&exe).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stdout}{stderr}");
+    assert_eq!(stdout.trim(), "null", "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(
+        lines[0].starts_with("tenon: tenon_plugin_unload: ")
+            && lines[0].contains("is not a live tenon_plugin"),
+        "{stderr}"
+    );
+    assert!(
+        lines[1].starts_with("tenon: tenon_plugin_free: ")
+            && lines[1].contains("is not a live tenon_plugin"),
+        "{stderr}"
+    );
 }
 
 /// The program of the guide's "A host in C" builds with gcc and clang,

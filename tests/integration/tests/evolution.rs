@@ -150,6 +150,51 @@ fn a_reloadable_follows_the_revision_of_each_build() {
     }
 }
 
+/// A reloadable's calls into a build of an earlier revision share one
+/// vtable limited to the build's methods, made with the generation, rather
+/// than each call's client copying its own: two clients alive at once (a
+/// call made from inside another, on the thread-safe C build) go through
+/// the same vtable, which still lacks `farewell`; in process and isolated.
+/// After a reload, the new generation's build has its own.
+#[test]
+fn a_reloadable_limits_an_earlier_revision_once_per_build() {
+    use r2::Evolve as _;
+    let old = c_fixture("evolve_r1");
+    let new = c_fixture("evolve_r2");
+    let mut loaders = vec![("in process", Plugin::loader())];
+    if cfg!(any(target_os = "linux", target_os = "windows")) {
+        loaders.push(("isolated", Plugin::loader().isolated(isolated())));
+    }
+    for (mode, loader) in loaders {
+        let evolve = loader
+            .reloadable::<dyn r2::Evolve>(&old, "", tenon::ReloadOptions::stateless())
+            .unwrap_or_else(|error| panic!("{mode}: {error}"));
+        let vtables = |evolve: &tenon::Reloadable<dyn r2::Evolve>| {
+            evolve.with(|outer| {
+                let inner = evolve.with(|inner| {
+                    assert!(!inner.provides("farewell"), "{mode}");
+                    std::ptr::from_ref(inner.vtable()) as usize
+                });
+                assert!(!outer.provides("farewell"), "{mode}");
+                (std::ptr::from_ref(outer.vtable()) as usize, inner)
+            })
+        };
+        let (outer, inner) = vtables(&evolve);
+        assert_eq!(outer, inner, "{mode}: one vtable for both calls");
+        assert_eq!(vtables(&evolve), (outer, outer), "{mode}: and for the next");
+        assert_eq!(
+            evolve.with(|e| e.farewell("Ada").map_err(|error| error.kind_name())),
+            Err("not_provided"),
+            "{mode}"
+        );
+        evolve.reload_from(&new).unwrap();
+        assert!(evolve.with(|e| e.provides("farewell")), "{mode}");
+        evolve.reload_from(&old).unwrap();
+        let (outer, inner) = vtables(&evolve);
+        assert_eq!(outer, inner, "{mode}: the new generation's own");
+    }
+}
+
 /// A host that calls the C vtable itself (the C API's
 /// `tenon_instance_interface`) and asks for the whole revision-2 struct is
 /// refused a revision-1 plugin with `vtable_too_small`, isolated as in

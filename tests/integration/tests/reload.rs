@@ -146,6 +146,53 @@ fn a_broken_build_is_refused_and_the_old_one_keeps_serving() {
     assert_eq!(greet(&greeter), "b:x");
 }
 
+/// A hand-over asks every build for `org.tenon.state`: a plugin without it
+/// is refused at load and at reload with `interface_not_found`, whose
+/// message says what the state interface is for and that a stateless
+/// reload does without it. Another missing interface gets no such hint.
+#[test]
+fn a_hand_over_without_the_state_interface_says_why_it_is_needed() {
+    let hint = |error: &tenon::Error| {
+        let message = error.to_string();
+        assert_eq!(error.kind(), "interface_not_found", "{message}");
+        assert!(
+            message.contains("does not implement interface \"org.tenon.state\""),
+            "{message}"
+        );
+        assert!(
+            message.contains("needs it of every build")
+                && message.contains("saves and restores its state through it")
+                && message.contains(
+                    "ReloadOptions::stateless() (TENON_RELOAD_STATELESS) reloads without it"
+                ),
+            "{message}"
+        );
+    };
+    let error = Plugin::loader()
+        .reloadable::<dyn Kv>(
+            c_fixture("kv_without_state"),
+            "",
+            ReloadOptions::hand_over(),
+        )
+        .expect_err("refused at load");
+    hint(&error);
+
+    let kv: Reloadable<dyn Kv> = Plugin::loader()
+        .reloadable(c_plugin("kv"), "", ReloadOptions::hand_over())
+        .unwrap();
+    kv_put(&kv, "kept", b"1");
+    let error = kv.reload_from(c_fixture("kv_without_state")).unwrap_err();
+    hint(&error);
+    assert_eq!(kv.generation(), 1);
+    assert_eq!(kv_get(&kv, "kept"), b"1", "the old build still serves");
+
+    let error = Plugin::loader()
+        .reloadable::<dyn Kv>(build_a(), "", ReloadOptions::stateless())
+        .expect_err("a greeter is no kv");
+    assert_eq!(error.kind(), "interface_not_found", "{error}");
+    assert!(!error.to_string().contains("stateless"), "{error}");
+}
+
 /// Rewriting the file in place (same path, same inode) and reloading gives
 /// the new build: the loader's cache never serves a stale one. The old
 /// build, loaded from a private copy, keeps working while its file is

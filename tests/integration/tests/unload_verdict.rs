@@ -275,6 +275,14 @@ fn a_rust_plugin_with_a_tls_destructor_stays_while_the_thread_lives() {
     let still = still_mapped(plugin.unload());
     assert_eq!(still.reasons(), [PinReason::ThreadLocalDestructors]);
     assert!(still.reasons()[0].advice().contains("thread_local!"));
+    // The note that retry() cannot succeed before exit is for an unload on
+    // the process's main thread only (libtest runs a test on a thread of
+    // its own, named after the test, unless it runs it on `main`).
+    assert_eq!(
+        still.main_thread_note().is_some(),
+        std::thread::current().name() == Some("main"),
+        "{still}"
+    );
     assert_eq!(
         still.retry().name(),
         "still_mapped",

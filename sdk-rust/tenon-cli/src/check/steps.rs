@@ -264,8 +264,14 @@ fn unload_verdict(outcome: &UnloadOutcome, outcome_of_step: &mut Outcome) {
     match outcome {
         UnloadOutcome::StillMapped(still) => {
             for reason in still.reasons() {
+                let note = match still.main_thread_note() {
+                    Some(note) if *reason == tenon::PinReason::ThreadLocalDestructors => {
+                        format!("; {note}")
+                    }
+                    _ => String::new(),
+                };
                 outcome_of_step.warnings.push(format!(
-                    "the library cannot be unloaded: {reason} [{}]; to fix: {}",
+                    "the library cannot be unloaded: {reason} [{}]; to fix: {}{note}",
                     reason.name(),
                     reason.advice()
                 ));
@@ -479,6 +485,8 @@ fn step_interfaces(plugin: &Plugin, context: &Context, mode: &Mode) -> Outcome {
     let mut first_error = None;
     let mut not_exercised = 0;
     let mut earlier_revision = 0;
+    // Notes, not failures: a header older than the plugin's vtable.
+    let mut later_revision = Vec::new();
     for interface in &info.interfaces {
         let label = format!("{} v{}", interface.id, interface.version);
         calling(&format!("reading the vtable of {label}"));
@@ -512,6 +520,15 @@ fn step_interfaces(plugin: &Plugin, context: &Context, mode: &Mode) -> Outcome {
                 match vtable::check(plugin, interface, described) {
                     Ok(checked) => {
                         earlier_revision += usize::from(checked.earlier_revision);
+                        if let (Some(d), 1..) = (described, checked.later_slots) {
+                            later_revision.push(format!(
+                                "{label}: the plugin's vtable is of a later revision than {}, \
+                                 with {} slot{} the header does not know",
+                                d.header.display(),
+                                checked.later_slots,
+                                if checked.later_slots == 1 { "" } else { "s" }
+                            ));
+                        }
                         details.push(format!("{label}: {}", checked.detail));
                     }
                     Err(problem) => fail(
@@ -572,11 +589,24 @@ fn step_interfaces(plugin: &Plugin, context: &Context, mode: &Mode) -> Outcome {
             "{count} of {count} interfaces resolved; {earlier_revision} built against an \
              earlier revision than its header, without the methods added since"
         ))
-    } else {
+    } else if later_revision.is_empty() {
         Outcome::pass(format!(
             "{count} of {count} interfaces resolved with every method present"
         ))
+    } else {
+        // Every method the header declares is there, but the header is not
+        // the whole of what the plugin offers.
+        Outcome::pass(format!(
+            "{count} of {count} interfaces resolved with every method their headers declare \
+             present"
+        ))
     };
+    if failed.is_empty() {
+        for note in &later_revision {
+            outcome.summary += "; ";
+            outcome.summary += note;
+        }
+    }
     outcome.details = details;
     outcome.warnings = warnings;
     // Several interfaces may fail; the details list each, `error` carries

@@ -15,6 +15,9 @@ pub struct Checked {
     /// The vtable ends before methods the header declares: the plugin was
     /// built against an earlier revision of the interface.
     pub earlier_revision: bool,
+    /// Slots past the methods the header declares: the plugin was built
+    /// against a later revision of the interface than the header's.
+    pub later_slots: usize,
 }
 
 impl From<String> for Checked {
@@ -22,6 +25,7 @@ impl From<String> for Checked {
         Checked {
             detail,
             earlier_revision: false,
+            later_slots: 0,
         }
     }
 }
@@ -137,13 +141,15 @@ pub fn check(
     }
     if slots > methods.len() {
         detail += &format!(
-            ", and {} more slot(s) than the header declares (a later revision?)",
+            ", and {} more slot(s) than the header declares: a later revision than the \
+             header's (those slots are checked only for NULL)",
             slots - methods.len()
         );
     }
     Ok(Checked {
         detail,
         earlier_revision: provided < methods.len(),
+        later_slots: slots.saturating_sub(methods.len()),
     })
 }
 

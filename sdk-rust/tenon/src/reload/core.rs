@@ -20,7 +20,7 @@ use tenon_interface::{Client, Interface, State};
 /// through: its instance pointer and vtable, verified.
 pub(super) enum Target {
     /// An `interface!` declaration, by its Rust type.
-    Typed(fn(&Served) -> Result<(*mut c_void, *const c_void), Error>),
+    Typed(fn(&Plugin, &Served) -> Result<Found, Error>),
     /// An id and version, for a caller whose C vtable type has this size
     /// (`crate::c_interface`).
     ById {
@@ -36,9 +36,9 @@ impl Target {
         Target::Typed(typed_target::<I>)
     }
 
-    fn find(&self, served: &Served) -> Result<(*mut c_void, *const c_void), Error> {
+    fn find(&self, plugin: &Plugin, served: &Served) -> Result<Found, Error> {
         match self {
-            Target::Typed(find) => find(served),
+            Target::Typed(find) => find(plugin, served),
             Target::ById {
                 id,
                 version,
@@ -50,20 +50,67 @@ impl Target {
                         lock(instance).c_interface(id, *version, *vtable_size)?
                     }
                 };
-                Ok((found.instance, found.vtable))
+                Ok((found.instance, found.vtable, None))
             }
         }
     }
 }
 
-fn typed_target<I: ?Sized + Interface>(
-    served: &Served,
-) -> Result<(*mut c_void, *const c_void), Error> {
+/// The instance pointer and vtable calls go through, and the vtable's
+/// copy when the generation owns one.
+pub(super) type Found = (*mut c_void, *const c_void, Option<OwnedVtable>);
+
+/// `I` in `served`, through a vtable a client can use as it is
+/// ([`Client::over_limited`]): the build's own, or, for a build of an
+/// earlier revision than `I`'s declaration, a copy limited to the methods
+/// the build's vtable holds (an isolated build's proxy vtable is whole, so
+/// it is limited to the size the build offered), made here once for the
+/// generation rather than by each call's client.
+fn typed_target<I: ?Sized + Interface>(plugin: &Plugin, served: &Served) -> Result<Found, Error> {
     let (ptr, vtable) = match served {
         Served::Shared(instance) => instance.target::<I>()?,
         Served::Exclusive(instance) => lock(instance).target::<I>()?,
     };
-    Ok((ptr, vtable.cast()))
+    let offered = plugin
+        .info()
+        .interfaces
+        .iter()
+        .find(|o| o.id == I::ID)
+        .map_or(u32::MAX, |o| o.vtable_size);
+    // SAFETY: `target` verified the vtable, which the instance in `served`
+    // keeps alive.
+    let limited = unsafe { Client::<I>::limited_vtable(vtable, offered) }.map(|copy| OwnedVtable {
+        ptr: Box::into_raw(copy).cast_const().cast(),
+        free: free_vtable::<I>,
+    });
+    let vtable = limited.as_ref().map_or(vtable.cast(), |copy| copy.ptr);
+    Ok((ptr, vtable, limited))
+}
+
+/// A vtable copy made by [`Client::limited_vtable`] for interface `I`,
+/// which `free` (`free_vtable::<I>`) frees.
+pub(super) struct OwnedVtable {
+    ptr: *const c_void,
+    free: unsafe fn(*const c_void),
+}
+
+/// Frees `ptr`, a `Box<I::Vtable>` made into a raw pointer.
+///
+/// # Safety
+///
+/// `ptr` came from `Box::into_raw` of a `Box<I::Vtable>`, and nothing uses
+/// it after this.
+unsafe fn free_vtable<I: ?Sized + Interface>(ptr: *const c_void) {
+    // SAFETY: by the caller.
+    drop(unsafe { Box::from_raw(ptr.cast_mut().cast::<I::Vtable>()) });
+}
+
+impl Drop for OwnedVtable {
+    fn drop(&mut self) {
+        // SAFETY: `typed_target` made `ptr` for the `I` of `free`, and the
+        // generation that owns this copy is being dropped: no call uses it.
+        unsafe { (self.free)(self.ptr) }
+    }
 }
 
 /// Which calls may run at once on one build.
@@ -96,6 +143,8 @@ struct Generation {
     plugin: Plugin,
     instance_ptr: *mut c_void,
     vtable: *const c_void,
+    /// What `vtable` points to, when it is a copy (see `typed_target`).
+    _limited: Option<OwnedVtable>,
     /// Calls that entered this generation and have not returned.
     inflight: AtomicUsize,
     /// Set while a hand-over drains this generation: callers then wait.
@@ -111,7 +160,8 @@ pub(super) enum Served {
 }
 
 // SAFETY: `instance_ptr` and `vtable` point into the instance and the
-// library that `served` keeps alive. A `SharedInstance` may be called from
+// library that `served` keeps alive, or `vtable` to the copy in `_limited`,
+// never written after it was made. A `SharedInstance` may be called from
 // any thread at once (its plugin declared it); an `Instance` is called only
 // under its mutex, one thread at a time, as `plugin.h` requires.
 unsafe impl Send for Generation {}
@@ -132,12 +182,13 @@ impl Generation {
         } else {
             Served::Exclusive(Mutex::new(plugin.instantiate(config)?))
         };
-        let (instance_ptr, vtable) = target.find(&served)?;
+        let (instance_ptr, vtable, limited) = target.find(plugin, &served)?;
         Ok(Generation {
             number,
             plugin: plugin.clone(),
             instance_ptr,
             vtable,
+            _limited: limited,
             inflight: AtomicUsize::new(0),
             sealed: AtomicBool::new(false),
             served,

@@ -126,20 +126,17 @@ impl<I: ?Sized + Interface> Reloadable<I> {
     /// # }
     /// ```
     pub fn with<R>(&self, body: impl FnOnce(&Client<I>) -> R) -> R {
-        self.core.with_plugin(|plugin, target| {
+        self.core.with_plugin(|_, target| {
             // SAFETY: the core found the target for `I` (`Target::typed`)
-            // when it made the generation, which outlives the call; the
-            // instance is thread-safe, or the core holds its lock.
-            let client = unsafe { Client::<I>::new(target.instance, target.vtable.cast()) };
-            // An isolated build is reached through a whole proxy vtable:
-            // limited to what the build's own vtable holds, a method of a
-            // later revision is `not_provided` and `revision()` is the
-            // build's, as through `Instance::interface`.
-            let client = if plugin.is_isolated() {
-                crate::instance::limit_to_offered(plugin, client)
-            } else {
-                client
-            };
+            // when it made the generation, which outlives the call: a
+            // vtable providing every method of `I`, or the generation's
+            // copy limited to the build's (so that for a build of an
+            // earlier revision, isolated or not, a later method is
+            // `not_provided` and `revision()` is the build's, with no copy
+            // per call). The instance is thread-safe, or the core holds its
+            // lock.
+            let client =
+                unsafe { Client::<I>::over_limited(target.instance, target.vtable.cast()) };
             body(&client)
         })
     }

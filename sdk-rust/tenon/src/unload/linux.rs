@@ -111,6 +111,7 @@ impl Mapped {
                 path: path.to_path_buf(),
                 reasons: self.reasons(),
                 probe: self.clone(),
+                on_main_thread: on_main_thread(),
             }),
         }
     }
@@ -234,6 +235,14 @@ fn loader_name(anchor: usize) -> Option<PathBuf> {
     let name = unsafe { core::ffi::CStr::from_ptr(info.dli_fname) };
     use std::os::unix::ffi::OsStrExt;
     Some(PathBuf::from(std::ffi::OsStr::from_bytes(name.to_bytes())))
+}
+
+/// Whether the calling thread is the process's main thread: on Linux, the
+/// one whose thread id is the process id.
+fn on_main_thread() -> bool {
+    // SAFETY: gettid has no preconditions and cannot fail.
+    let thread = unsafe { libc::gettid() };
+    u32::try_from(thread).is_ok_and(|thread| thread == std::process::id())
 }
 
 #[cfg(test)]

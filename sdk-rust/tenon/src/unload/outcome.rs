@@ -97,6 +97,9 @@ pub struct StillMapped {
     pub(crate) path: PathBuf,
     pub(crate) reasons: Vec<PinReason>,
     pub(crate) probe: super::platform::Mapped,
+    /// The check ran on the process's main thread (Linux: its thread id
+    /// is the process id); false where that is not known.
+    pub(crate) on_main_thread: bool,
 }
 
 impl StillMapped {
@@ -123,6 +126,23 @@ impl StillMapped {
     pub fn retry(&self) -> UnloadOutcome {
         self.probe.retry(&self.path)
     }
+
+    /// For a library kept for thread-local destructors
+    /// ([`PinReason::ThreadLocalDestructors`]) by an unload (or
+    /// [`StillMapped::retry`]) made on the process's main thread (Linux),
+    /// what that means: the main thread exits only with the process, so if
+    /// the plugin was called on it, [`StillMapped::retry`] cannot succeed
+    /// before then. Which threads owe the destructors is not known (glibc
+    /// does not say), so the note is conditional. `None` otherwise.
+    pub fn main_thread_note(&self) -> Option<&'static str> {
+        (self.on_main_thread && self.reasons.contains(&PinReason::ThreadLocalDestructors))
+            .then_some(
+                "this unload ran on the process's main thread, which exits only with the process: \
+             if the plugin touched its thread-locals on this thread (an instance created or \
+             called here), their destructors run only at exit, and retry() cannot unload it \
+             before then; create and call such a plugin on a thread that exits, then retry()",
+            )
+    }
 }
 
 impl fmt::Display for StillMapped {
@@ -131,6 +151,9 @@ impl fmt::Display for StillMapped {
         for (i, reason) in self.reasons.iter().enumerate() {
             f.write_str(if i == 0 { ": " } else { "; " })?;
             reason.fmt(f)?;
+        }
+        if let Some(note) = self.main_thread_note() {
+            write!(f, " ({note})")?;
         }
         Ok(())
     }

@@ -81,6 +81,8 @@ impl Mapped {
             path: path.to_path_buf(),
             reasons: vec![reason],
             probe: self.clone(),
+            // Windows keeps no library for thread-local destructors.
+            on_main_thread: false,
         })
     }
 
