@@ -560,16 +560,7 @@ pub(crate) fn build(
     variant: &Variant,
     dir: &Path,
 ) -> Result<PathBuf, BuildError> {
-    let found = compilers(language)
-        .iter()
-        .find(|found| found.compiler == compiler)
-        .expect("only the compilers of `compilers` are asked for");
-    let tool = found
-        .tool
-        .as_ref()
-        .map_err(Clone::clone)?
-        .as_ref()
-        .expect("prebuilt libraries are found by the builder, never compiled");
+    let tool = tool(language, compiler)?;
     let sources = match kind {
         Kind::Plugin => language.plugin_sources(name),
         Kind::Fixture => vec![fixtures_dir().join(format!("{name}.{}", language.dir()))],
@@ -580,6 +571,20 @@ pub(crate) fn build(
         message,
     })?;
     Ok(output)
+}
+
+/// The compiler program of `compiler` for `language`, or why it is missing.
+fn tool(language: Language, compiler: Compiler) -> Result<&'static cc::Tool, BuildError> {
+    let found = compilers(language)
+        .iter()
+        .find(|found| found.compiler == compiler)
+        .expect("only the compilers of `compilers` are asked for");
+    Ok(found
+        .tool
+        .as_ref()
+        .map_err(Clone::clone)?
+        .as_ref()
+        .expect("prebuilt libraries are found by the builder, never compiled"))
 }
 
 /// The C plugin `tests/windows/greeter_with_dependency.c` built by
@@ -597,16 +602,7 @@ pub(crate) fn build_with_dependencies(
         target().contains("windows"),
         "the plugin with DLLs beside it is built for Windows only"
     );
-    let found = compilers(Language::C)
-        .iter()
-        .find(|found| found.compiler == compiler)
-        .expect("only the compilers of `compilers` are asked for");
-    let tool = found
-        .tool
-        .as_ref()
-        .map_err(Clone::clone)?
-        .as_ref()
-        .expect("prebuilt libraries are found by the builder, never compiled");
+    let tool = tool(Language::C, compiler)?;
     let sources_dir = workspace_root().join("tests/windows");
     let mut imported: Option<PathBuf> = None;
     let mut output = PathBuf::new();

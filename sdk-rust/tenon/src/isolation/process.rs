@@ -1279,20 +1279,27 @@ pub(crate) fn escape(message: &str) -> String {
 /// plugin file they were offered to (`forward`'s `origin`), id and version.
 static UNCARRIED: Mutex<Vec<(String, String, u32)>> = Mutex::new(Vec::new());
 
+/// Whether this is the first warning about host service (`id`, `version`)
+/// for `origin` (child program and plugin file); records it.
+fn first_warning(origin: &str, id: &str, version: u32) -> bool {
+    let mut warned = UNCARRIED.lock().unwrap_or_else(|e| e.into_inner());
+    if warned
+        .iter()
+        .any(|(o, i, v)| o == origin && i == id && *v == version)
+    {
+        return false;
+    }
+    warned.push((origin.to_owned(), id.to_owned(), version));
+    true
+}
+
 /// Warns that a child cannot carry host service (`id`, `version`): the
 /// plugin's `get_interface` returns NULL for it. Said once for each child
 /// program, plugin file and service, not again for each load or restart,
 /// which start a process with the same lack.
 fn uncarried(origin: &str, plugin: &str, id: &str, version: u32, why: &str) {
-    {
-        let mut warned = UNCARRIED.lock().unwrap_or_else(|e| e.into_inner());
-        if warned
-            .iter()
-            .any(|(o, i, v)| o == origin && i == id && *v == version)
-        {
-            return;
-        }
-        warned.push((origin.to_owned(), id.to_owned(), version));
+    if !first_warning(origin, id, version) {
+        return;
     }
     tracing::warn!(target: "tenon::plugin", plugin, "the host offers {id} version {version} as a host service, but the program the plugin's process runs cannot carry it ({why}): the plugin's get_interface returns NULL for it; link the crate that declares it (with interface!) into that program: the runner, or else the host itself, which for a C or C++ host means into its libtenon (docs/guide-c-host.md, \"Isolation\"); logged once for this program and plugin file, not at each load or restart");
 }
@@ -1302,15 +1309,8 @@ fn uncarried(origin: &str, plugin: &str, id: &str, version: u32, why: &str) {
 /// returns NULL for it. Said once for each child program, plugin file and
 /// service, as `uncarried` is.
 fn undeclared_in_host(origin: &str, file: &str, id: &str, version: u32, why: &str) {
-    {
-        let mut warned = UNCARRIED.lock().unwrap_or_else(|e| e.into_inner());
-        if warned
-            .iter()
-            .any(|(o, i, v)| o == origin && i == id && *v == version)
-        {
-            return;
-        }
-        warned.push((origin.to_owned(), id.to_owned(), version));
+    if !first_warning(origin, id, version) {
+        return;
     }
     tracing::warn!(target: "tenon::plugin", plugin = file, "the host offers {id} version {version} as a host service, but the host itself cannot carry it to an isolated plugin ({why}): the plugin's get_interface returns NULL for it, whatever the child program declares; link the crate that declares it (with interface!) into the host as well as into any runner, which for a C or C++ host means into its libtenon (docs/guide-c-host.md, \"Isolation\"); logged once for this program and plugin file, not at each load or restart");
 }
