@@ -10,6 +10,10 @@ use tenon_interface::{CallError, Status};
 /// [`Error::kind`] for machines and a message for people that says what to
 /// do about it.
 ///
+/// New variants may come, and so may new fields of a variant (each is
+/// `#[non_exhaustive]`): match a variant's fields with `..`, and any
+/// variant with a `_` arm.
+///
 /// The `path` of an error from loading a plugin file that exists is the
 /// file's canonical path (absolute, symbolic links resolved; on Windows in
 /// the plain form where one names the file), the one
@@ -28,6 +32,7 @@ use tenon_interface::{CallError, Status};
 pub enum Error {
     /// The path names no file.
     #[error("{}: no such file; check the path (relative paths are resolved from the current directory)", path.display())]
+    #[non_exhaustive]
     FileNotFound {
         /// The path as given (a missing file has no canonical path).
         path: PathBuf,
@@ -40,6 +45,7 @@ pub enum Error {
     /// loader is asked, so a truncated library is refused here instead of
     /// crashing the host when its missing pages are touched.
     #[error("{}: not a loadable shared library: {reason}", path.display())]
+    #[non_exhaustive]
     NotALibrary {
         /// The file.
         path: PathBuf,
@@ -53,6 +59,7 @@ pub enum Error {
     /// library on x86-64). Detected from the file's header before the
     /// dynamic loader is asked.
     #[error("{}: built for another platform: the file is {found}, but this host loads {expected}; build the plugin for this platform", path.display())]
+    #[non_exhaustive]
     WrongArchitecture {
         /// The file.
         path: PathBuf,
@@ -64,6 +71,7 @@ pub enum Error {
 
     /// The library exports no `tenon_plugin_v1` (nor any other Tenon entry).
     #[error("{}: not a Tenon plugin: it exports no `tenon_plugin_v1` symbol; plugins must define it with TENON_EXPORT (C/C++/Zig) or tenon_plugin::export! (Rust)", path.display())]
+    #[non_exhaustive]
     MissingEntry {
         /// The file.
         path: PathBuf,
@@ -76,6 +84,7 @@ pub enum Error {
     /// code sections) before anything is called, since calling data would
     /// jump into bytes that are not code.
     #[error("{}: `{symbol}` is exported as data, not as a function; the entry must be a function returning a pointer to the descriptor (const tenon_plugin_descriptor *{symbol}(void)), not the descriptor itself", path.display())]
+    #[non_exhaustive]
     EntryNotAFunction {
         /// The file.
         path: PathBuf,
@@ -85,6 +94,7 @@ pub enum Error {
 
     /// The plugin was built for another ABI major than this host.
     #[error("{}: built for Tenon ABI {plugin_major}.x, but this host speaks ABI {host_major}.x; rebuild the plugin against a matching include/tenon/plugin.h", path.display())]
+    #[non_exhaustive]
     AbiMismatch {
         /// The file.
         path: PathBuf,
@@ -97,6 +107,7 @@ pub enum Error {
     /// The entry function (`tenon_plugin_v1`, or the entry a static plugin
     /// was registered with) returned NULL.
     #[error("{}: the entry function returned NULL instead of a descriptor", path.display())]
+    #[non_exhaustive]
     NullDescriptor {
         /// The file.
         path: PathBuf,
@@ -109,6 +120,7 @@ pub enum Error {
     /// it, since reading a misaligned struct is undefined behaviour in
     /// Rust, even on processors that tolerate it.
     #[error("{}: {what} is at address {address:#x}, which is not a multiple of {align} as its C type requires; define it as an ordinary static object of its type, not inside a byte array or a packed struct", path.display())]
+    #[non_exhaustive]
     Misaligned {
         /// The file.
         path: PathBuf,
@@ -123,6 +135,7 @@ pub enum Error {
 
     /// The descriptor is smaller than ABI 1.0's.
     #[error("{}: the descriptor's struct_size is {size} bytes, less than the {minimum} bytes of ABI 1.0; set struct_size = sizeof(tenon_plugin_descriptor)", path.display())]
+    #[non_exhaustive]
     DescriptorTooSmall {
         /// The file.
         path: PathBuf,
@@ -135,6 +148,7 @@ pub enum Error {
     /// A metadata field is missing or malformed (NULL, empty, not UTF-8,
     /// or a NULL `create`/`destroy`).
     #[error("{}: invalid plugin metadata: `{field}` {problem}", path.display())]
+    #[non_exhaustive]
     InvalidMetadata {
         /// The file.
         path: PathBuf,
@@ -146,6 +160,7 @@ pub enum Error {
 
     /// The plugin's version is not a semantic version.
     #[error("{}: the plugin version {version:?} is not a semantic version such as \"1.2.0\": {reason}", path.display())]
+    #[non_exhaustive]
     InvalidVersion {
         /// The file.
         path: PathBuf,
@@ -157,6 +172,7 @@ pub enum Error {
 
     /// The table of interfaces is malformed.
     #[error("{}: invalid interface table: {problem}", path.display())]
+    #[non_exhaustive]
     InvalidInterfaceTable {
         /// The file.
         path: PathBuf,
@@ -174,6 +190,7 @@ pub enum Error {
         "plugin {plugin:?} does not implement interface {id:?}; it offers: {offered}{}",
         state_hint(id)
     )]
+    #[non_exhaustive]
     InterfaceNotFound {
         /// The plugin's name.
         plugin: String,
@@ -189,6 +206,7 @@ pub enum Error {
     /// another version it supports) and one that cannot (a reload, which
     /// keeps the version it was made for).
     #[error("plugin {plugin:?} offers interface {id:?} at {} only, but version {requested} was asked for; a host that also supports {} asks for it instead, and otherwise the plugin must be built to offer version {requested} too (a build may offer several versions of one interface; a reloaded build must offer the version the reloadable was made for)", versions_phrase(versions, *offered), one_of(versions, *offered))]
+    #[non_exhaustive]
     InterfaceVersionMismatch {
         /// The plugin's name.
         plugin: String,
@@ -209,6 +227,7 @@ pub enum Error {
     /// A vtable that ends before a method of a later revision is accepted:
     /// that method's calls return the `CallError` kind `not_provided`.
     #[error("plugin {plugin:?}: the vtable of {id:?} is {size} bytes but the host needs {required} (revision 1 of the interface, or what a C host passed as vtable_size); the plugin was built against a different interface header, or an earlier revision than the host asks for; if the header has gained methods since, each must be declared with the revision that added it ([revision N] in the header, #[revision(N)] in Rust), or it counts as revision 1; a C or C++ host that also takes plugins of an earlier revision passes as vtable_size the size up to the first method a later revision added (offsetof), and tests TENON_HAS_FIELD before calling such a method")]
+    #[non_exhaustive]
     VtableTooSmall {
         /// The plugin's name.
         plugin: String,
@@ -223,6 +242,7 @@ pub enum Error {
 
     /// A method within the plugin's vtable (its `struct_size`) is NULL.
     #[error("plugin {plugin:?}: method `{method}` of interface {id:?} is NULL; every method the vtable holds must be implemented")]
+    #[non_exhaustive]
     NullSlot {
         /// The plugin's name.
         plugin: String,
@@ -234,6 +254,7 @@ pub enum Error {
 
     /// The plugin's `create` failed.
     #[error("plugin {plugin:?} refused to create an instance: {message} ({status})")]
+    #[non_exhaustive]
     CreateFailed {
         /// The plugin's name.
         plugin: String,
@@ -246,6 +267,7 @@ pub enum Error {
     /// A shared (concurrently callable) instance was asked of a plugin that
     /// does not declare itself thread-safe.
     #[error("plugin {plugin:?} does not declare TENON_PLUGIN_THREAD_SAFE, so its instances cannot be shared between threads; use Plugin::instantiate and call each instance from one thread at a time")]
+    #[non_exhaustive]
     NotThreadSafe {
         /// The plugin's name.
         plugin: String,
@@ -256,6 +278,7 @@ pub enum Error {
     /// bytes that would have been mapped (a private copy of the file), and
     /// no code of the file ran.
     #[error("{}: SHA-256 mismatch: the host requires {expected} but the file's digest is {actual}; the file is not the one the host was built to trust", path.display())]
+    #[non_exhaustive]
     ChecksumMismatch {
         /// The file.
         path: PathBuf,
@@ -270,6 +293,7 @@ pub enum Error {
     /// child (it neither called [`isolation::init`](crate::isolation::init)
     /// at the top of `main` nor named a runner).
     #[error("isolation is not available: {reason}")]
+    #[non_exhaustive]
     IsolationUnsupported {
         /// Why, and what to do about it.
         reason: String,
@@ -291,6 +315,7 @@ pub enum Error {
     /// `memory_limit` holds the limit whenever there was one, and the
     /// message names it.
     #[error("plugin {plugin:?}: its process died{}{} {site}{}{}", signal.map(|s| format!(" from signal {s}")).unwrap_or_default(), exit_code.map(|c| format!(" with exit code {c}")).unwrap_or_default(), if last_words.is_empty() { String::new() } else { format!("; its last words: {last_words}") }, memory_limit.map(|limit| format!("; it ran under a memory limit of {limit} bytes (Isolation::memory_limit), which it may have run out of: the limit counts its whole address space (the program, the plugin, a stack per slot thread, the slots' shared memory)")).unwrap_or_default())]
+    #[non_exhaustive]
     Crashed {
         /// The plugin's name (its file name while it was being loaded).
         plugin: String,
@@ -313,6 +338,7 @@ pub enum Error {
     /// timeout or [`with_deadline`](crate::isolation::with_deadline)'s for
     /// `instantiate`, whose `create` ran past it); its process was killed.
     #[error("plugin {plugin:?}: no answer within {deadline:?}; its process was killed")]
+    #[non_exhaustive]
     TimedOut {
         /// The plugin's name (its file name while it was being loaded).
         plugin: String,
@@ -328,6 +354,7 @@ pub enum Error {
     /// interface looked up (it does not declare it, or declares it
     /// differently from the host).
     #[error("plugin {plugin:?}: isolation failed: {reason}")]
+    #[non_exhaustive]
     IsolationFailed {
         /// The plugin's name (its file name while it was being loaded).
         plugin: String,
@@ -339,6 +366,7 @@ pub enum Error {
     /// loaded and verified there): `kind` is the [`Error::kind`] the same
     /// failure has in process, `message` its message.
     #[error("{message}")]
+    #[non_exhaustive]
     InChild {
         /// The kind the failure has in process, e.g. `missing_entry`.
         kind: &'static str,
@@ -351,6 +379,7 @@ pub enum Error {
     /// failed. The reload was abandoned and the old build keeps serving,
     /// with its state untouched.
     #[error("plugin {plugin:?}: reload abandoned, the old build keeps serving: the state could not be handed over (the {} failed: {error})", hand_over_step(step))]
+    #[non_exhaustive]
     StateHandOver {
         /// The plugin's name (the old build's: the new build, whose
         /// `restore` may be the step that failed, can be another plugin).
@@ -365,6 +394,7 @@ pub enum Error {
     /// for the calls in flight on the old build to return. The reload was
     /// abandoned and the old build keeps serving.
     #[error("plugin {plugin:?}: reload abandoned, the old build keeps serving: calls in flight did not return within {waited:?}")]
+    #[non_exhaustive]
     DrainTimedOut {
         /// The plugin's name.
         plugin: String,
@@ -375,6 +405,7 @@ pub enum Error {
     /// Watching a reloadable plugin's file could not start (the directory
     /// cannot be watched, too many watches).
     #[error("{}: cannot watch the file: {reason}", path.display())]
+    #[non_exhaustive]
     WatchFailed {
         /// The file.
         path: PathBuf,

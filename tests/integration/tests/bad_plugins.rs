@@ -88,7 +88,7 @@ fn a_directory_is_named_by_its_canonical_path_a_missing_file_as_given() {
     }
     let missing = real.join("..").join("real").join("libmissing.so");
     match load_error(&missing) {
-        Error::FileNotFound { path } => assert_eq!(path, missing),
+        Error::FileNotFound { path, .. } => assert_eq!(path, missing),
         other => panic!("expected FileNotFound, got {other:?}"),
     }
 }
@@ -113,7 +113,7 @@ fn scanning_what_is_no_directory_names_it_by_its_canonical_path() {
     }
     for spelling in spellings {
         match tenon::Registry::new().scan(&spelling) {
-            Err(Error::NotALibrary { path, reason }) => {
+            Err(Error::NotALibrary { path, reason, .. }) => {
                 assert_eq!(path, canonical, "{}", spelling.display());
                 assert!(reason.contains("cannot read the directory"), "{reason}");
             }
@@ -126,7 +126,7 @@ fn scanning_what_is_no_directory_names_it_by_its_canonical_path() {
     }
     let missing = real.join("..").join("real").join("missing");
     match tenon::Registry::new().scan(&missing) {
-        Err(Error::FileNotFound { path }) => assert_eq!(path, missing),
+        Err(Error::FileNotFound { path, .. }) => assert_eq!(path, missing),
         other => panic!(
             "expected FileNotFound, got {:?}",
             other.map(|r| r.entries().len())

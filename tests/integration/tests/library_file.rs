@@ -116,7 +116,7 @@ fn reading_names_a_file_by_its_canonical_path_a_missing_one_as_given() {
     }
     let missing = respell(&real.join("libmissing.so"));
     match LibraryFile::read(&missing) {
-        Err(tenon::Error::FileNotFound { path }) => assert_eq!(path, missing),
+        Err(tenon::Error::FileNotFound { path, .. }) => assert_eq!(path, missing),
         other => panic!("expected FileNotFound, got {other:?}"),
     }
     let spelled = respell(&library);
