@@ -586,6 +586,173 @@ fn cpp_class(name: &str) -> String {
         .collect()
 }
 
+/// The comment of a C++ stub: the header's comment, which describes the C
+/// slot, with its C result and status phrasing put as the member function
+/// meets it, then what the function returns. The header says "Appends the
+/// name to out" or "Stores the count in *count", while the member function
+/// returns the name or the count and `tenon::vtable` writes it; it says
+/// "returns TENON_NOT_FOUND", while the member function throws.
+fn cpp_doc(method: &MethodModel) -> String {
+    let doc = method.doc_without_tags();
+    let mut paragraphs: Vec<String> = doc
+        .split("\n\n")
+        .filter(|paragraph| !paragraph.trim().is_empty())
+        .map(|paragraph| {
+            let joined = paragraph.split_whitespace().collect::<Vec<_>>().join(" ");
+            let mut rewritten = throws_for_statuses(&joined);
+            if let Some(result) = &method.result {
+                rewritten = returns_for_result(&rewritten, &result.name);
+            }
+            if rewritten == joined {
+                // Untouched, so its lines (a list, say) stay as written.
+                paragraph.to_owned()
+            } else {
+                wrap(&rewritten, 72)
+            }
+        })
+        .collect();
+    if let Some(result) = &method.result {
+        let (ty, _) = cpp_result(result.kind);
+        let written = match result.kind {
+            ValueKind::Utf8 | ValueKind::Bytes => {
+                format!("appends the returned {ty} to `{}`", result.name)
+            }
+            _ => format!("stores the returned {ty} in `*{}`", result.name),
+        };
+        paragraphs.push(wrap(
+            &format!("tenon::vtable {written}, the C slot's result."),
+            72,
+        ));
+    }
+    paragraphs.join("\n\n")
+}
+
+/// `text` with each "Appends X to NAME", "Writes X to NAME" or "Stores X
+/// in *NAME" (either case; "into"; NAME in backquotes) that names the C
+/// result `name` put as "Returns X".
+fn returns_for_result(text: &str, name: &str) -> String {
+    const PHRASES: &[(&str, &[&str])] = &[
+        ("Appends ", &["to", "into"]),
+        ("Writes ", &["to", "into"]),
+        ("Stores ", &["in", "into"]),
+    ];
+    let targets = [
+        name.to_owned(),
+        format!("*{name}"),
+        format!("`{name}`"),
+        format!("`*{name}`"),
+    ];
+    let word_char = |c: char| c.is_alphanumeric() || c == '_';
+    let mut out = text.to_owned();
+    for (verb, prepositions) in PHRASES {
+        for verb in [verb.to_string(), verb.to_lowercase()] {
+            let mut from = 0;
+            while let Some(start) = out[from..].find(&verb).map(|at| from + at) {
+                from = start + verb.len();
+                if out[..start].chars().next_back().is_some_and(word_char) {
+                    continue;
+                }
+                // The verb's object runs to the result's name, within the
+                // sentence.
+                let clause_end = out[from..]
+                    .find(['.', ';', ':'])
+                    .map_or(out.len(), |at| from + at);
+                let clause = &out[from..clause_end];
+                let found = prepositions
+                    .iter()
+                    .flat_map(|preposition| {
+                        targets
+                            .iter()
+                            .map(move |target| format!(" {preposition} {target}"))
+                    })
+                    .filter_map(|tail| {
+                        let at = clause.find(&tail)?;
+                        let after = clause[at + tail.len()..].chars().next();
+                        (!after.is_some_and(word_char)).then_some((at, tail.len()))
+                    })
+                    .min();
+                let Some((at, len)) = found else {
+                    continue;
+                };
+                let returns = if verb.starts_with(char::is_uppercase) {
+                    "Returns "
+                } else {
+                    "returns "
+                };
+                let object = clause[..at].to_owned();
+                out = format!(
+                    "{}{returns}{object}{}",
+                    &out[..start],
+                    &out[from + at + len..]
+                );
+                from = start + returns.len() + object.len();
+            }
+        }
+    }
+    out
+}
+
+/// `text` with "returns TENON_NOT_FOUND" (or another status) put as what a
+/// C++ method does instead: throws the `tenon::error` of that status.
+fn throws_for_statuses(text: &str) -> String {
+    const NAMED: &[(&str, &str)] = &[
+        ("TENON_NOT_FOUND", "tenon::error::not_found"),
+        ("TENON_INVALID_ARGUMENT", "tenon::error::invalid_argument"),
+        ("TENON_UNSUPPORTED", "tenon::error::unsupported"),
+        ("TENON_ERROR", "tenon::error::failed"),
+    ];
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("eturns TENON_") {
+        let start = at.saturating_sub(1);
+        let initial = rest.as_bytes().get(start).copied();
+        let word_start = start == 0
+            || !rest[..start]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_');
+        let code_start = at + "eturns ".len();
+        let code_len = rest[code_start..]
+            .find(|c: char| !(c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
+            .unwrap_or(rest.len() - code_start);
+        let code = &rest[code_start..code_start + code_len];
+        if at == 0 || !matches!(initial, Some(b'R' | b'r')) || !word_start || code == "TENON_OK" {
+            out.push_str(&rest[..code_start]);
+            rest = &rest[code_start..];
+            continue;
+        }
+        let throws = if initial == Some(b'R') {
+            "Throws"
+        } else {
+            "throws"
+        };
+        let error = NAMED.iter().find(|(name, _)| *name == code).map_or_else(
+            || format!("tenon::error({code}, ...)"),
+            |(_, e)| (*e).to_owned(),
+        );
+        out.push_str(&rest[..start]);
+        out.push_str(&format!("{throws} {error}"));
+        rest = &rest[code_start + code_len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `text` broken into lines of at most `width` characters, between words.
+fn wrap(text: &str, width: usize) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.len() + 1 + word.len() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_owned()),
+        }
+    }
+    lines.join("\n")
+}
+
 /// One member function of the C++ stub class.
 fn cpp_stub(method: &MethodModel) -> String {
     let params: Vec<String> = method
@@ -601,10 +768,8 @@ fn cpp_stub(method: &MethodModel) -> String {
         None => ("void", None),
     };
     let mut text = String::new();
-    let doc = method.doc_without_tags();
-    if !doc.is_empty() {
-        text.push_str("    // ");
-        text.push_str(&doc.replace('\n', "\n    // "));
+    for line in cpp_doc(method).lines() {
+        text.push_str(format!("    // {line}").trim_end());
         text.push('\n');
     }
     let one_line = format!(
@@ -978,6 +1143,47 @@ typedef struct acme_shapes_v1 {
         );
         assert!(text.contains("fn area(&self, _scale: f64, _error: &str) -> CallResult<bool> {"));
         assert!(text.contains("interfaces: [dyn AcmeShapes],"));
+    }
+
+    /// Only phrases that name the method's own result become "Returns":
+    /// a word that merely starts with the result's name, another buffer, or
+    /// a verb inside a longer word are left as written.
+    #[test]
+    fn cpp_comments_put_only_the_results_c_phrasing_as_a_return() {
+        assert_eq!(
+            returns_for_result("Appends the value under key to value, as UTF-8.", "value"),
+            "Returns the value under key, as UTF-8."
+        );
+        assert_eq!(
+            returns_for_result("Stores the count in `*count`; never fails.", "count"),
+            "Returns the count; never fails."
+        );
+        assert_eq!(
+            returns_for_result("writes the keys in order into out", "out"),
+            "returns the keys in order"
+        );
+        for unchanged in [
+            "Appends the name to output.",
+            "Appends the name to log. Stores nothing in out_of_band.",
+            "Reappends the name to out.",
+            "Stores value under key.",
+        ] {
+            assert_eq!(returns_for_result(unchanged, "out"), unchanged);
+        }
+        assert_eq!(
+            throws_for_statuses("Returns TENON_INVALID_ARGUMENT for an empty key, else TENON_OK."),
+            "Throws tenon::error::invalid_argument for an empty key, else TENON_OK."
+        );
+        assert_eq!(
+            throws_for_statuses(
+                "or returns TENON_ERROR; never returns TENON_OK; returns ACME_BUSY"
+            ),
+            "or throws tenon::error::failed; never returns TENON_OK; returns ACME_BUSY"
+        );
+        assert_eq!(
+            throws_for_statuses("or returns TENON_CRASHED"),
+            "or throws tenon::error(TENON_CRASHED, ...)"
+        );
     }
 
     /// C and Zig plugins declare themselves thread-safe as generated, which

@@ -254,6 +254,121 @@ fn new_writes_a_stub_per_method() {
     );
 }
 
+/// A header whose comments describe the C slots: a text result appended to
+/// `out`, a bytes result, a scalar stored in `*seconds`, statuses returned.
+const DOCUMENTED: &str = r#"#include <tenon/plugin.h>
+#define ACME_CLOCK_ID "com.acme.clock"
+#define ACME_CLOCK_VERSION 1u
+typedef struct acme_clock_v1 {
+    uint32_t struct_size;
+    /* Appends the clock's name (UTF-8) to out. [out: text] */
+    tenon_status (*name)(void *instance, tenon_buffer *out, tenon_buffer *error);
+    /* Appends the samples recorded on channel to out, or returns
+     * TENON_NOT_FOUND if the channel has none. */
+    tenon_status (*samples)(void *instance, tenon_str channel, tenon_buffer *out,
+                            tenon_buffer *error);
+    /* Stores the seconds since the clock started in *seconds. */
+    tenon_status (*elapsed)(void *instance, double *seconds, tenon_buffer *error);
+    /* Restarts the clock from zero, or returns TENON_UNSUPPORTED when it
+     * cannot restart. */
+    tenon_status (*restart)(void *instance, tenon_str reason, tenon_buffer *error);
+} acme_clock_v1;
+"#;
+
+/// The header's comments describe C slots that append to a buffer, store
+/// through a pointer and return a status; the C++ stubs return their result
+/// and throw, so their comments say that instead, and the project still
+/// builds and passes `tenon check --interface`. The C stubs keep the
+/// header's words, which fit them.
+#[test]
+fn cpp_stub_comments_fit_member_functions_that_return_and_throw() {
+    let dir = scratch("authoring", "cpp-stub-comments");
+    let header = write_header(&dir, DOCUMENTED);
+    let project = dir.join("p");
+    let output = run(&[
+        "new",
+        "p",
+        "--lang",
+        "cpp",
+        "--dir",
+        &project.display().to_string(),
+        "--interface",
+        &header,
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let source = std::fs::read_to_string(project.join("src/plugin.cpp")).unwrap();
+    for expected in [
+        "    // Returns the clock's name (UTF-8).\n    //\n    \
+         // tenon::vtable appends the returned std::string to `out`, the C slot's\n    \
+         // result.\n    std::string name() const {",
+        "    // Returns the samples recorded on channel, or throws\n    \
+         // tenon::error::not_found if the channel has none.\n    //\n    \
+         // tenon::vtable appends the returned std::vector<std::uint8_t> to `out`,\n    \
+         // the C slot's result.\n    std::vector<std::uint8_t> samples(",
+        "    // Returns the seconds since the clock started.\n    //\n    \
+         // tenon::vtable stores the returned double in `*seconds`, the C slot's\n    \
+         // result.\n    double elapsed() const {",
+        "    // Restarts the clock from zero, or throws tenon::error::unsupported when\n    \
+         // it cannot restart.\n    void restart(",
+    ] {
+        assert!(source.contains(expected), "{expected}\n---\n{source}");
+    }
+    for unfit in ["Appends", "Stores", "returns TENON_", "*seconds."] {
+        assert!(!source.contains(unfit), "{unfit}\n---\n{source}");
+    }
+
+    let c = dir.join("c");
+    let output = run(&[
+        "new",
+        "c",
+        "--lang",
+        "c",
+        "--dir",
+        &c.display().to_string(),
+        "--interface",
+        &header,
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let c_source = std::fs::read_to_string(c.join("src/plugin.c")).unwrap();
+    assert!(
+        c_source.contains("/* Stores the seconds since the clock started in *seconds. */"),
+        "{c_source}"
+    );
+
+    #[cfg(target_os = "linux")]
+    {
+        use std::process::Command;
+        if Command::new("cmake").arg("--version").output().is_err() {
+            toolchain::missing("cmake", "building the C++ project");
+            return;
+        }
+        for command in [
+            &["cmake", "-S", ".", "-B", "build"][..],
+            &["cmake", "--build", "build"][..],
+        ] {
+            let output = Command::new(command[0])
+                .args(&command[1..])
+                .current_dir(&project)
+                .output()
+                .unwrap();
+            assert!(
+                output.status.success(),
+                "{command:?}: {}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        let library = project.join("build/libp.so").display().to_string();
+        let output = run(&["check", "--interface", &header, &library]);
+        assert!(output.status.success(), "{}", stdout(&output));
+        assert!(
+            stdout(&output).contains("methods:com.acme.clock"),
+            "{}",
+            stdout(&output)
+        );
+    }
+}
+
 /// A header whose last method is tagged `[revision 2]` gets stubs for every
 /// method, so what `tenon new` prints and writes (the banner, the README,
 /// the source's opening comment) names revision 2 beside the version, in
