@@ -165,9 +165,10 @@ fn set_handler(handler: tenon_log_handler, user_data: *mut c_void, max_level: te
     }
 }
 
-/// Makes the subscriber libtenon's global default, once. Called before
-/// anything is loaded, too: an isolated plugin's output is logged to the
-/// subscriber that was the default when it was loaded.
+/// Makes the subscriber libtenon's global default, and registers Tenon's
+/// interest probes with it, once. Called before anything is loaded, too:
+/// an isolated plugin's output is logged to the subscriber that was the
+/// default when it was loaded.
 pub(crate) fn install() {
     static INSTALLED: Once = Once::new();
     INSTALLED.call_once(|| {
@@ -175,6 +176,15 @@ pub(crate) fn install() {
         // first (libtenon linked into a Rust program that did): then that
         // subscriber gets the events, as in a Rust host.
         let _ = tracing::dispatcher::set_global_default(tracing::Dispatch::new(Forwarder));
+        // Here rather than at the first isolated load, which would ask for
+        // their interest outside `SINK`'s lock: a `set_handler` rebuilding
+        // meanwhile could set a probe's new interest before the load
+        // stored the one it had read before, which would stay until the
+        // next change, and isolated children would write (or not) by a
+        // handler that is gone. Every `set_handler` passes here before its
+        // rebuild, and a registration in progress on another thread holds
+        // it here until it ends.
+        tenon::isolation::register_interest_probes();
     });
 }
 
@@ -194,10 +204,9 @@ fn tenon_level(level: &Level) -> tenon_log_level {
 /// spans, so spans are accepted and forgotten.
 struct Forwarder;
 
-impl Subscriber for Forwarder {
-    fn register_callsite(&self, metadata: &'static Metadata<'static>) -> Interest {
-        #[cfg(test)]
-        tests::gate(metadata);
+impl Forwarder {
+    /// What `register_callsite` answers.
+    fn interest(&self, metadata: &'static Metadata<'static>) -> Interest {
         let target = metadata.target();
         if metadata.name() == tenon::isolation::INTEREST_PROBE {
             // Isolated children ask before writing a line: what the handler
@@ -215,6 +224,17 @@ impl Subscriber for Forwarder {
         } else {
             Interest::never()
         }
+    }
+}
+
+impl Subscriber for Forwarder {
+    fn register_callsite(&self, metadata: &'static Metadata<'static>) -> Interest {
+        let interest = self.interest(metadata);
+        // Between the answer and `tracing` storing it, where a concurrent
+        // change of handler could slip in.
+        #[cfg(test)]
+        tests::gate(metadata);
+        interest
     }
 
     fn enabled(&self, metadata: &Metadata<'_>) -> bool {
@@ -452,11 +472,22 @@ mod tests {
     static STOPPED: Mutex<Option<bool>> = Mutex::new(None);
     static STOPS: std::sync::Condvar = std::sync::Condvar::new();
 
+    /// The thread [`gate`] stops, once, while it registers an interest
+    /// probe.
+    const PROBE_GATED: &str = "tenon-log-probe-gated";
+
     /// Stops the thread named [`GATED`] at the callsite of target
-    /// `tenon::gate`, in the middle of a rebuild of interests, until
-    /// [`STOPPED`] is cleared.
+    /// `tenon::gate`, in the middle of a rebuild of interests, or the one
+    /// named [`PROBE_GATED`] at an interest probe, until [`STOPPED`] is
+    /// cleared: after the subscriber answered, before `tracing` stored the
+    /// answer.
     pub(super) fn gate(metadata: &Metadata<'_>) {
-        if metadata.target() != "tenon::gate" || std::thread::current().name() != Some(GATED) {
+        let gated = match std::thread::current().name() {
+            Some(GATED) => metadata.target() == "tenon::gate",
+            Some(PROBE_GATED) => metadata.name() == tenon::isolation::INTEREST_PROBE,
+            _ => false,
+        };
+        if !gated {
             return;
         }
         let mut stopped = STOPPED.lock().unwrap_or_else(PoisonError::into_inner);
@@ -513,6 +544,67 @@ mod tests {
         tenon_log_set_handler(None, core::ptr::null_mut(), TENON_LOG_TRACE);
         assert_eq!(level, TENON_LOG_ERROR);
         assert_eq!(current, LevelFilter::ERROR);
+    }
+
+    /// The first isolated load registers the interest probes while a
+    /// handler is set: the registering thread is stopped after it read
+    /// that no handler wants anything, the handler is set meanwhile. The
+    /// word children follow must end as the handler wants, not as the
+    /// registration read it. Nothing else in this process loads an
+    /// isolated plugin, so without libtenon's own registration the
+    /// stopped thread is the one that registers the probes.
+    #[test]
+    fn a_handler_set_while_the_interest_probes_register_is_the_one_children_follow() {
+        let _serial = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
+        let seen = Seen::default();
+        assert_eq!(MAX_LEVEL.load(Ordering::SeqCst), 0);
+        *STOPPED.lock().unwrap() = None;
+        std::thread::scope(|scope| {
+            // What `tenon_plugin_load` of an isolated plugin does first.
+            let load = std::thread::Builder::new()
+                .name(PROBE_GATED.to_owned())
+                .spawn_scoped(scope, || {
+                    install();
+                    tenon::isolation::register_interest_probes();
+                })
+                .unwrap();
+            // It stops if it is the one that registers (unless this
+            // process registered them before, in another test).
+            let mut stopped = STOPPED.lock().unwrap();
+            while stopped.is_none() && !load.is_finished() {
+                stopped = STOPS
+                    .wait_timeout(stopped, Duration::from_millis(1))
+                    .unwrap()
+                    .0;
+            }
+            drop(stopped);
+            let set = scope
+                .spawn(|| tenon_log_set_handler(Some(record), user_data(&seen), TENON_LOG_TRACE));
+            // Unfixed, the handler is set and its interests rebuilt
+            // meanwhile; fixed, it waits for the registration to end.
+            let until = std::time::Instant::now() + Duration::from_millis(500);
+            while !set.is_finished() && std::time::Instant::now() < until {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            *STOPPED.lock().unwrap() = Some(false);
+            STOPS.notify_all();
+            load.join().unwrap();
+            set.join().unwrap();
+        });
+        let word = tenon::isolation::interest_word();
+        tenon_log_set_handler(None, core::ptr::null_mut(), TENON_LOG_TRACE);
+        let levels = [
+            TENON_LOG_ERROR,
+            TENON_LOG_WARN,
+            TENON_LOG_INFO,
+            TENON_LOG_DEBUG,
+            TENON_LOG_TRACE,
+        ];
+        // Every level, and lookups (`debug` events).
+        let everything = levels.iter().fold(1 << 8, |bits, level| bits | 1 << level);
+        assert_eq!(word, everything, "{word:#b}");
+        // And removing the handler reaches the probes.
+        assert_eq!(tenon::isolation::interest_word(), 0);
     }
 
     #[test]

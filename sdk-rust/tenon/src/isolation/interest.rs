@@ -20,6 +20,25 @@
 //! for either; one that may be (`sometimes`, `always`) is written, and the
 //! host's subscriber has the last word, as in process.
 //!
+//! Registering a probe is a rebuild of its interest alone, which races
+//! any other rebuild: `tracing_core::callsite::register` adds the probe to
+//! the list that rebuilds walk, then asks the subscribers and calls
+//! `set_interest` with their answer, taking no lock a rebuild takes. A
+//! rebuild (`rebuild_interest_cache` after the subscriber changed its
+//! mind) that starts after the probe joined the list, and after the
+//! registering thread read the subscriber's old state, sets the new
+//! interest first; the registration's older answer lands last and stays
+//! until the next rebuild: a level the host wants is not written by any
+//! child, or one it dropped is written for nothing. Only the first
+//! isolated load registers the probes, so only a change racing it can do
+//! that. libtenon registers them before its first rebuild
+//! ([`register`] waits for a registration in progress, so every later
+//! rebuild comes after it and has the last word). A Rust host that
+//! changes its subscriber's interest from another thread while its first
+//! isolated plugin loads keeps the race, which `tracing`'s own callsites
+//! have as well when they are first hit during a rebuild: Tenon cannot
+//! take the lock such a host's rebuild may be under.
+//!
 //! A host whose `tracing` has its `log` feature and that never set a
 //! `tracing` dispatcher gets the events as `log` records instead: `tracing`
 //! forwards an event to the `log` logger while
@@ -214,17 +233,31 @@ probe!(
     &["message", "plugin", "interface", "version", "offered"]
 );
 
-/// Keeps `shm`'s word up to date from now on, starting with the present
-/// interest. Called on the thread that loads the plugin: with a single
-/// dispatcher, `tracing` asks the current thread's, which there is the one
-/// the child's output is forwarded to.
-pub(crate) fn watch(shm: &Arc<Shm>) {
+/// Registers the probes, once; a call while another registers them waits
+/// for it to end, which is what makes a rebuild that follows it the last
+/// word (module docs).
+pub(crate) fn register() {
     static REGISTERED: Once = Once::new();
     REGISTERED.call_once(|| {
         for probe in [&ERROR, &WARN, &INFO, &DEBUG, &TRACE, &LOOKUP] {
             callsite::register(probe);
         }
     });
+}
+
+/// The word as it would be pushed now.
+pub(crate) fn word() -> u32 {
+    WANTED.load(Ordering::SeqCst) | log_wanted()
+}
+
+/// Keeps `shm`'s word up to date from now on, starting with the present
+/// interest. Called on the thread that loads the plugin: with a single
+/// dispatcher, `tracing` asks the current thread's, which there is the one
+/// the child's output is forwarded to (unless libtenon registered the
+/// probes first, on its own thread, whose default is the global one its
+/// children's output goes to anyway).
+pub(crate) fn watch(shm: &Arc<Shm>) {
+    register();
     let mut live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
     live.push(Arc::downgrade(shm));
     push(&mut live);

@@ -113,6 +113,30 @@ pub const TRANSPORT: &str = if cfg!(any(
 #[doc(hidden)]
 pub const INTEREST_PROBE: &str = "tenon isolation interest probe";
 
+/// Registers the [`INTEREST_PROBE`] callsites with `tracing`, once per
+/// process; the first isolated load does it otherwise. Registering asks the
+/// subscribers for the probes' interest outside any lock a subscriber's own
+/// rebuild of interests takes, so a rebuild running meanwhile could be
+/// overwritten by the older answer (see `interest`). libtenon calls this
+/// before each of its rebuilds can start, so that they all come after the
+/// registration: a call while another thread registers the probes waits
+/// for it to end.
+#[doc(hidden)]
+pub fn register_interest_probes() {
+    #[cfg(any(target_os = "linux", target_os = "macos", windows))]
+    interest::register();
+}
+
+/// The interest word the host would push to an isolated child now. For
+/// tenon's own tests.
+#[doc(hidden)]
+pub fn interest_word() -> u32 {
+    #[cfg(any(target_os = "linux", target_os = "macos", windows))]
+    return interest::word();
+    #[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
+    0
+}
+
 /// How many log and lookup records this host has read from isolated
 /// plugins' processes. For tenon's own tests, which check that a child
 /// writes none its host would drop.
