@@ -753,6 +753,17 @@ fn wrap(text: &str, width: usize) -> String {
     lines.join("\n")
 }
 
+/// `line` of a stub's comment as a C++ `//` line. A backslash at its end is
+/// dropped: the compiler would join the next line, the member function's
+/// signature, to the comment.
+fn cpp_comment_line(line: &str) -> String {
+    format!("    // {line}")
+        .trim_end()
+        .trim_end_matches('\\')
+        .trim_end()
+        .to_owned()
+}
+
 /// One member function of the C++ stub class.
 fn cpp_stub(method: &MethodModel) -> String {
     let params: Vec<String> = method
@@ -769,7 +780,7 @@ fn cpp_stub(method: &MethodModel) -> String {
     };
     let mut text = String::new();
     for line in cpp_doc(method).lines() {
-        text.push_str(format!("    // {line}").trim_end());
+        text.push_str(&cpp_comment_line(line));
         text.push('\n');
     }
     let one_line = format!(
@@ -1148,6 +1159,18 @@ typedef struct acme_shapes_v1 {
     /// Only phrases that name the method's own result become "Returns":
     /// a word that merely starts with the result's name, another buffer, or
     /// a verb inside a longer word are left as written.
+    /// A comment line the header ends with a backslash must not end the
+    /// C++ `//` line with one, which would swallow the line after it.
+    #[test]
+    fn a_cpp_comment_line_never_ends_with_a_backslash() {
+        assert_eq!(
+            cpp_comment_line(r"Escapes a path like C:\\"),
+            "    // Escapes a path like C:"
+        );
+        assert_eq!(cpp_comment_line(r"a \ b"), r"    // a \ b");
+        assert_eq!(cpp_comment_line(""), "    //");
+    }
+
     #[test]
     fn cpp_comments_put_only_the_results_c_phrasing_as_a_return() {
         assert_eq!(
