@@ -323,7 +323,7 @@ impl Process {
         let keeper_words = Arc::clone(&last_words);
         let drain = Arc::new(Drain::new());
         let keeper_drain = Arc::clone(&drain);
-        let origin = format!("{}\n{}", runner.display(), path.display());
+        let origin = Origin::new(&runner, path);
         let keeper_origin = origin.clone();
         let (process_tx, process_rx) = mpsc::channel::<Weak<Process>>();
         std::thread::Builder::new()
@@ -388,7 +388,7 @@ impl Process {
         path: &Path,
         file: &File,
         services: &HostServices,
-        origin: &str,
+        origin: &Origin,
     ) -> Result<(), Error> {
         let mut setup = Writer::default();
         setup
@@ -407,9 +407,7 @@ impl Process {
                 |&(id, version)| match tenon_interface::declared(id, version) {
                     Ok(_) => true,
                     Err(why) => {
-                        let file = path.file_name().unwrap_or(path.as_os_str());
-                        let file = file.to_string_lossy();
-                        undeclared_in_host(origin, &file, id, version, &why.to_string());
+                        undeclared_in_host(origin, id, version, &why.to_string());
                         false
                     }
                 },
@@ -1034,7 +1032,7 @@ struct Output {
     label: Arc<Mutex<String>>,
     /// The child program and plugin file, which a warning about a host
     /// service the child cannot carry is said once for.
-    origin: String,
+    origin: Origin,
     /// The subscriber current where the plugin was loaded, if any was
     /// ever set by then.
     dispatch: Option<tracing::Dispatch>,
@@ -1083,7 +1081,9 @@ fn keep(
         let out = Watched::new(out, Reading::new(Arc::clone(&drain)));
         std::thread::spawn(move || {
             FORWARDING.with(|f| f.set(true));
-            under(dispatch.as_ref(), || forward(out, &label, "", false, None))
+            under(dispatch.as_ref(), || {
+                forward(out, &label, None, false, None)
+            })
         })
     });
     let stderr = started.stderr.map(|err| {
@@ -1093,7 +1093,7 @@ fn keep(
         std::thread::spawn(move || {
             FORWARDING.with(|f| f.set(true));
             under(dispatch.as_ref(), || {
-                forward(err, &label, &origin, true, Some(&words))
+                forward(err, &label, Some(&origin), true, Some(&words))
             })
         })
     });
@@ -1134,11 +1134,12 @@ fn keep(
 
 /// Forwards a child's output, line by line, to `tracing`; log records the
 /// child's `tenon_host.log` wrote keep their level. `origin` names the
-/// child program and the plugin file, for the warnings said once for them.
+/// child program and the plugin file, for the warnings said once for them
+/// (standard error only: the child writes its records there).
 fn forward(
     stream: impl Read,
     label: &Mutex<String>,
-    origin: &str,
+    origin: Option<&Origin>,
     is_stderr: bool,
     last_words: Option<&Mutex<VecDeque<String>>>,
 ) {
@@ -1181,12 +1182,9 @@ fn forward(
             // file's name, as documented: the label may already be the
             // plugin's name by the time this thread reads the line, which
             // would make the attribution depend on a race.
-            let file = origin
-                .rsplit_once('\n')
-                .and_then(|(_, path)| Path::new(path).file_name())
-                .map(|name| name.to_string_lossy().into_owned());
-            let plugin = file.as_deref().unwrap_or(plugin);
-            uncarried(origin, plugin, &unescape(id), version, &unescape(why));
+            if let Some(origin) = origin {
+                uncarried(origin, &unescape(id), version, &unescape(why));
+            }
             continue;
         }
         if let Some(record) = text.strip_prefix(LOG_PREFIX) {
@@ -1275,21 +1273,44 @@ pub(crate) fn escape(message: &str) -> String {
         .replace('\t', "\\t")
 }
 
-/// The host services the host was warned about, by the child program and
-/// plugin file they were offered to (`forward`'s `origin`), id and version.
+/// The child program an isolated plugin's process runs and the plugin
+/// file it loads: a warning about a host service is said once for each.
+#[derive(Clone)]
+struct Origin {
+    /// The program and the file's path, as the warnings are told apart.
+    key: String,
+    /// The file's name, which the warnings name the plugin by.
+    file: String,
+}
+
+impl Origin {
+    fn new(program: &Path, plugin: &Path) -> Self {
+        Origin {
+            key: format!("{}\n{}", program.display(), plugin.display()),
+            file: plugin
+                .file_name()
+                .unwrap_or(plugin.as_os_str())
+                .to_string_lossy()
+                .into_owned(),
+        }
+    }
+}
+
+/// The host services the host was warned about, by [`Origin::key`], id
+/// and version.
 static UNCARRIED: Mutex<Vec<(String, String, u32)>> = Mutex::new(Vec::new());
 
 /// Whether this is the first warning about host service (`id`, `version`)
-/// for `origin` (child program and plugin file); records it.
-fn first_warning(origin: &str, id: &str, version: u32) -> bool {
+/// for `origin`; records it.
+fn first_warning(origin: &Origin, id: &str, version: u32) -> bool {
     let mut warned = UNCARRIED.lock().unwrap_or_else(|e| e.into_inner());
     if warned
         .iter()
-        .any(|(o, i, v)| o == origin && i == id && *v == version)
+        .any(|(o, i, v)| *o == origin.key && i == id && *v == version)
     {
         return false;
     }
-    warned.push((origin.to_owned(), id.to_owned(), version));
+    warned.push((origin.key.clone(), id.to_owned(), version));
     true
 }
 
@@ -1297,22 +1318,22 @@ fn first_warning(origin: &str, id: &str, version: u32) -> bool {
 /// plugin's `get_interface` returns NULL for it. Said once for each child
 /// program, plugin file and service, not again for each load or restart,
 /// which start a process with the same lack.
-fn uncarried(origin: &str, plugin: &str, id: &str, version: u32, why: &str) {
+fn uncarried(origin: &Origin, id: &str, version: u32, why: &str) {
     if !first_warning(origin, id, version) {
         return;
     }
-    tracing::warn!(target: "tenon::plugin", plugin, "the host offers {id} version {version} as a host service, but the program the plugin's process runs cannot carry it ({why}): the plugin's get_interface returns NULL for it; link the crate that declares it (with interface!) into that program: the runner, or else the host itself, which for a C or C++ host means into its libtenon (docs/guide-c-host.md, \"Isolation\"); logged once for this program and plugin file, not at each load or restart");
+    tracing::warn!(target: "tenon::plugin", plugin = %origin.file, "the host offers {id} version {version} as a host service, but the program the plugin's process runs cannot carry it ({why}): the plugin's get_interface returns NULL for it; link the crate that declares it (with interface!) into that program: the runner, or else the host itself, which for a C or C++ host means into its libtenon (docs/guide-c-host.md, \"Isolation\"); logged once for this program and plugin file, not at each load or restart");
 }
 
 /// Warns that the host offers service (`id`, `version`) without declaring
 /// it, so that isolated plugins cannot reach it: their `get_interface`
 /// returns NULL for it. Said once for each child program, plugin file and
 /// service, as `uncarried` is.
-fn undeclared_in_host(origin: &str, file: &str, id: &str, version: u32, why: &str) {
+fn undeclared_in_host(origin: &Origin, id: &str, version: u32, why: &str) {
     if !first_warning(origin, id, version) {
         return;
     }
-    tracing::warn!(target: "tenon::plugin", plugin = file, "the host offers {id} version {version} as a host service, but the host itself cannot carry it to an isolated plugin ({why}): the plugin's get_interface returns NULL for it, whatever the child program declares; link the crate that declares it (with interface!) into the host as well as into any runner, which for a C or C++ host means into its libtenon (docs/guide-c-host.md, \"Isolation\"); logged once for this program and plugin file, not at each load or restart");
+    tracing::warn!(target: "tenon::plugin", plugin = %origin.file, "the host offers {id} version {version} as a host service, but the host itself cannot carry it to an isolated plugin ({why}): the plugin's get_interface returns NULL for it, whatever the child program declares; link the crate that declares it (with interface!) into the host as well as into any runner, which for a C or C++ host means into its libtenon (docs/guide-c-host.md, \"Isolation\"); logged once for this program and plugin file, not at each load or restart");
 }
 
 fn unescape(message: &str) -> String {
