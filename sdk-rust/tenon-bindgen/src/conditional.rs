@@ -309,6 +309,15 @@ impl Conditionals {
     }
 }
 
+/// A directive's text after the `#` (comments stripped, trimmed) as its
+/// keyword (`ifdef`, `define`, …) and the rest.
+pub(crate) fn split_directive(directive: &str) -> (&str, &str) {
+    let keyword_len = directive
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(directive.len());
+    directive.split_at(keyword_len)
+}
+
 /// The macro an include guard's `#ifndef X` or `#if !defined(X)` names.
 fn guard_name<'a>(keyword: &str, rest: &'a str) -> Option<&'a str> {
     let rest = rest.trim();

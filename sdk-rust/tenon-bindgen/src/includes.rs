@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::conditional::{defines_next, Conditionals, Reading};
+use crate::conditional::{defines_next, split_directive, Conditionals, Reading};
 use crate::model::{strip_comments, ModelError};
 
 /// A header of the application's that the interface header includes,
@@ -203,10 +203,7 @@ fn includes_in(text: &str) -> Vec<(String, bool)> {
         };
         let directive = strip_comments(directive);
         let directive = directive.trim();
-        let keyword_len = directive
-            .find(|c: char| !c.is_ascii_alphabetic())
-            .unwrap_or(directive.len());
-        let (keyword, rest) = directive.split_at(keyword_len);
+        let (keyword, rest) = split_directive(directive);
         let mut words = rest.split_whitespace();
         // Conditionals that do not pair up are the model's to report; here
         // they leave the includes after them followed.

@@ -45,7 +45,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::conditional::{defines_next, Condition, Conditionals, Reading};
+use crate::conditional::{defines_next, split_directive, Condition, Conditionals, Reading};
 use crate::includes::Includes;
 
 pub use tenon_interface::ValueKind;
@@ -387,10 +387,7 @@ fn lex(text: &str) -> Result<(Vec<Lexed>, Vec<Define>), ModelError> {
             }
             let directive = strip_comments(&text[i + 1..end].replace("\\\n", " "));
             let directive = directive.trim();
-            let keyword_len = directive
-                .find(|c: char| !c.is_ascii_alphabetic())
-                .unwrap_or(directive.len());
-            let (keyword, rest) = directive.split_at(keyword_len);
+            let (keyword, rest) = split_directive(directive);
             // `#pragma once` may come before the include guard.
             if (keyword, rest.trim()) != ("pragma", "once") {
                 next_item(&mut conditionals, &mut tokens, &mut defines);
