@@ -168,13 +168,8 @@ impl InstanceCore {
 /// every method (and its calls would fail in its process rather than as
 /// `not_provided` here).
 fn limit_to_offered<I: ?Sized + Interface>(plugin: &Plugin, client: Client<I>) -> Client<I> {
-    let info = plugin.info();
-    match info
-        .interfaces
-        .iter()
-        .find(|o| o.id == I::ID && o.version == I::VERSION)
-    {
-        Some(offered) => client.limited_to(offered.vtable_size),
+    match crate::plugin::offered_vtable_size::<I>(plugin) {
+        Some(size) => client.limited_to(size),
         None => client,
     }
 }

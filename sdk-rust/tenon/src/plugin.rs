@@ -521,6 +521,15 @@ pub(crate) fn offered_entry<I: ?Sized + Interface>(info: &PluginInfo) -> Result<
     offered_index(info, I::ID, I::VERSION)
 }
 
+/// The size of the vtable `plugin` offers for interface `I` at `I`'s
+/// version, if it offers it: how much of `I`'s declaration (which revision)
+/// the plugin's own vtable holds.
+pub(crate) fn offered_vtable_size<I: ?Sized + Interface>(plugin: &Plugin) -> Option<u32> {
+    let info = plugin.info();
+    let index = offered_entry::<I>(info).ok()?;
+    Some(info.interfaces[index].vtable_size)
+}
+
 /// The index, in `info.interfaces`, of interface `id` at `version`. A
 /// plugin may offer one id at several versions; only the entry of the
 /// version asked for serves.

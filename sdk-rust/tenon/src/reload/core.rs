@@ -71,12 +71,8 @@ fn typed_target<I: ?Sized + Interface>(plugin: &Plugin, served: &Served) -> Resu
         Served::Shared(instance) => instance.target::<I>()?,
         Served::Exclusive(instance) => lock(instance).target::<I>()?,
     };
-    let offered = plugin
-        .info()
-        .interfaces
-        .iter()
-        .find(|o| o.id == I::ID)
-        .map_or(u32::MAX, |o| o.vtable_size);
+    // The entry of `I`'s version: a build may offer `I`'s id at several.
+    let offered = crate::plugin::offered_vtable_size::<I>(plugin).unwrap_or(u32::MAX);
     // SAFETY: `target` verified the vtable, which the instance in `served`
     // keeps alive.
     let limited = unsafe { Client::<I>::limited_vtable(vtable, offered) }.map(|copy| OwnedVtable {
