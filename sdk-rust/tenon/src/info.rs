@@ -39,6 +39,15 @@ impl PluginInfo {
     pub fn thread_safe(&self) -> bool {
         self.flags & crate::sys::TENON_PLUGIN_THREAD_SAFE != 0
     }
+
+    /// The entry of interface `id` at `version` in [`PluginInfo::interfaces`],
+    /// if the plugin offers it (an entry of the id at another version does
+    /// not serve).
+    pub fn interface(&self, id: &str, version: u32) -> Option<&InterfaceInfo> {
+        self.interfaces
+            .iter()
+            .find(|i| i.id == id && i.version == version)
+    }
 }
 
 /// An ABI version: `TENON_ABI_MAJOR.TENON_ABI_MINOR`.

@@ -525,9 +525,7 @@ pub(crate) fn offered_entry<I: ?Sized + Interface>(info: &PluginInfo) -> Result<
 /// version, if it offers it: how much of `I`'s declaration (which revision)
 /// the plugin's own vtable holds.
 pub(crate) fn offered_vtable_size<I: ?Sized + Interface>(plugin: &Plugin) -> Option<u32> {
-    let info = plugin.info();
-    let index = offered_entry::<I>(info).ok()?;
-    Some(info.interfaces[index].vtable_size)
+    Some(plugin.info().interface(I::ID, I::VERSION)?.vtable_size)
 }
 
 /// The index, in `info.interfaces`, of interface `id` at `version`. A

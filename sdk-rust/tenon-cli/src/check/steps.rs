@@ -548,10 +548,7 @@ fn step_interfaces(plugin: &Plugin, context: &Context, mode: &Mode) -> Outcome {
                     described.is_none()
                         && d.model.id == interface.id
                         && d.model.version != interface.version
-                        && !info
-                            .interfaces
-                            .iter()
-                            .any(|i| i.id == d.model.id && i.version == d.model.version)
+                        && info.interface(&d.model.id, d.model.version).is_none()
                 }) {
                     warnings.push(format!(
                         "{label}: --interface {} describes version {}, so its methods were not \
@@ -846,11 +843,7 @@ fn usable(plugin: &Plugin) -> Vec<&'static Known> {
     known::KNOWN
         .iter()
         .filter(|known| {
-            plugin
-                .info()
-                .interfaces
-                .iter()
-                .any(|i| i.id == known.id && i.version == known.version)
+            plugin.info().interface(known.id, known.version).is_some()
                 && (known.require)(plugin).is_ok()
         })
         .collect()
@@ -876,15 +869,11 @@ fn step_threads(plugin: &Plugin, config: &str, described: &[Described]) -> Outco
     let usable = usable(plugin);
     // Interfaces known from an --interface header: their methods with the
     // ordinary arguments, through libffi, in process only.
-    let offered = &plugin.info().interfaces;
+    let info = plugin.info();
     let headers: Vec<&Described> = if dyncall::SUPPORTED && !plugin.is_isolated() {
         described
             .iter()
-            .filter(|d| {
-                offered
-                    .iter()
-                    .any(|i| i.id == d.model.id && i.version == d.model.version)
-            })
+            .filter(|d| info.interface(&d.model.id, d.model.version).is_some())
             .collect()
     } else {
         Vec::new()
